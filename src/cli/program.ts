@@ -1,0 +1,97 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { configJsonSchema, SCHEMA_FILES, scenarioJsonSchema } from '../schema/json-schema.ts';
+import { load } from '../validate.ts';
+import { init } from './init.ts';
+import { type Io, painter, printProblems, reportError } from './output.ts';
+
+/** The amnesia CLI. Returns the exit status; never calls process.exit itself. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let status = 0;
+  const program = new Command('amnesia')
+    .description(
+      'Prove that an LLM chat app keeps its memory across workers, replicas, crashes and redeploys.',
+    )
+    .showHelpAfterError('(run `npx amnesia --help` for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('validate')
+    .description('check amnesia.config.yaml and scenario files; exit 0 when valid, 2 when not')
+    .argument(
+      '[files...]',
+      'scenario files, folders or globs (default: the config `scenarios`, or scenarios/)',
+    )
+    .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml if present)')
+    .action(async (files, opts) => {
+      const loaded = await load({
+        patterns: files,
+        cwd: io.cwd,
+        ...(opts.config ? { config: opts.config } : {}),
+      });
+      if (loaded.problems.length) {
+        printProblems(io, loaded.problems);
+        status = 2;
+        return;
+      }
+      const ok = painter(io.stdout, io.env)('green', '✓');
+      const cfg = loaded.config.file
+        ? path.relative(io.cwd, loaded.config.file)
+        : 'no config file (defaults)';
+      io.stdout.write(`${ok} ${cfg}\n`);
+      for (const s of loaded.scenarios)
+        io.stdout.write(`${ok} ${path.relative(io.cwd, s.file)}  ${s.name}\n`);
+      io.stdout.write(
+        `${loaded.scenarios.length} scenario${loaded.scenarios.length === 1 ? '' : 's'} valid\n`,
+      );
+    });
+
+  program
+    .command('init')
+    .description('write a starter amnesia.config.yaml and scenarios/remembers-name.yaml')
+    .option('-f, --force', 'overwrite existing files')
+    .action(async (opts) => {
+      const { written, skipped } = await init(io.cwd, Boolean(opts.force));
+      for (const f of written) io.stdout.write(`wrote ${f}\n`);
+      for (const f of skipped) io.stdout.write(`kept ${f} (exists; --force overwrites)\n`);
+      if (written.length)
+        io.stdout.write('next: edit app.command in amnesia.config.yaml, then `npx amnesia validate`\n');
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files (for editors with the YAML language server)')
+    .option('--config', 'print the schema of amnesia.config.yaml instead')
+    .option('--write [dir]', `write ${SCHEMA_FILES.scenario} and ${SCHEMA_FILES.config} into dir (default .)`)
+    .action(async (opts) => {
+      if (opts.write !== undefined) {
+        const dir = path.resolve(io.cwd, typeof opts.write === 'string' ? opts.write : '.');
+        await writeFile(
+          path.join(dir, SCHEMA_FILES.scenario),
+          `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`,
+        );
+        await writeFile(
+          path.join(dir, SCHEMA_FILES.config),
+          `${JSON.stringify(configJsonSchema(), null, 2)}\n`,
+        );
+        io.stdout.write(`wrote ${SCHEMA_FILES.scenario} and ${SCHEMA_FILES.config} in ${dir}\n`);
+        return;
+      }
+      io.stdout.write(
+        `${JSON.stringify(opts.config ? configJsonSchema() : scenarioJsonSchema(), null, 2)}\n`,
+      );
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version are not errors; usage mistakes are bad input (2).
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(io, e);
+  }
+  return status;
+}

@@ -1,0 +1,208 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type InputProblem, InvalidInputError } from '../errors.ts';
+import { createMatcher } from '../scenario/matcher.ts';
+import type { SourceLocation } from '../scenario/types.ts';
+import { type ConfigFile, configFile, SERVICE_KINDS } from '../schema/config.ts';
+import { type KeyedUnion, type SourceDocument, validateAgainst } from '../schema/document.ts';
+import { schemaAt } from '../schema/keys.ts';
+import { parseDuration } from '../schema/primitives.ts';
+import { readYamlMap } from '../schema/read.ts';
+import { placeholders, stringsIn } from '../util/template.ts';
+import type { ReadySpec, ReplySpec, ResolvedConfig, ServiceSpec } from './types.ts';
+
+export const CONFIG_NAMES = ['amnesia.config.yaml', 'amnesia.config.yml'];
+
+export const CONFIG_EXAMPLE = `  app:
+    command: node server.js
+    ready: { http: /healthz }
+  chat:
+    path: /chat
+    json: { session_id: "{{session}}", message: "{{message}}" }
+    reply: $.answer`;
+
+export const DEFAULTS = {
+  topology: { replicas: 2, workers: 2 },
+  routing: 'spread',
+  portEnv: 'PORT',
+  bootTimeoutMs: 30_000,
+  stopGraceMs: 5_000,
+  turnTimeoutMs: 30_000,
+  link: ['node_modules', '.git'],
+  scenarios: ['scenarios'],
+  baseUrlEnv: 'OPENAI_BASE_URL',
+  apiKeyEnv: 'OPENAI_API_KEY',
+  dataDirEnv: 'AMNESIA_DATA_DIR',
+  probe: {
+    say: 'Please remember this: my project codename is {{canary}}.',
+    ask: 'What is my project codename?',
+  },
+} as const;
+
+/** The config file in `dir`, if there is one. */
+export function findConfig(dir: string): string | undefined {
+  return CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => existsSync(f));
+}
+
+const SERVICE_UNION: KeyedUnion = {
+  union: schemaAt(configFile, ['services', 'x']) as KeyedUnion['union'],
+  kinds: SERVICE_KINDS,
+  what: 'a service',
+};
+
+/** Read, validate and resolve amnesia.config.yaml. Throws InvalidInputError with every problem. */
+export async function loadConfig(file: string): Promise<ResolvedConfig> {
+  const read = await readYamlMap(file, 'the config file', CONFIG_EXAMPLE);
+  if ('problems' in read) throw new InvalidInputError(read.problems);
+  const { data, problems } = validateAgainst(read.src, read.value, configFile, [SERVICE_UNION]);
+  if (!data) throw new InvalidInputError(problems);
+  const placeholderProblems = checkPlaceholders(read.src, data);
+  if (placeholderProblems.length) throw new InvalidInputError(placeholderProblems);
+  return resolveConfig(data, file, (p) => ({ file, ...read.src.position(p) }));
+}
+
+/** The config used when there is no file (validate without a config). */
+export function defaultConfig(root: string): ResolvedConfig {
+  return resolveConfig(
+    { app: { command: 'node server.js' } },
+    undefined,
+    () => ({ file: root, line: 1, column: 1 }),
+    root,
+  );
+}
+
+const ALLOWED = {
+  chat: ['session', 'message'],
+  appEnv: ['replica', 'worker', 'port', 'data_dir'],
+  service: ['port', 'url'],
+};
+
+function checkPlaceholders(src: SourceDocument, c: ConfigFile): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const check = (value: unknown, base: PropertyKey[], allowed: readonly string[]) => {
+    for (const [p, s] of stringsIn(value, base)) {
+      for (const name of placeholders(s)) {
+        if (!allowed.includes(name)) {
+          problems.push(
+            src.problem(
+              p,
+              `unknown placeholder \`{{${name}}}\``,
+              `placeholders here: ${allowed.map((a) => `{{${a}}}`).join(', ')}`,
+            ),
+          );
+        }
+      }
+    }
+  };
+  check(c.chat?.json, ['chat', 'json'], ALLOWED.chat);
+  check(c.chat?.body, ['chat', 'body'], ALLOWED.chat);
+  check(c.chat?.headers, ['chat', 'headers'], ALLOWED.chat);
+  check(c.chat?.path, ['chat', 'path'], ALLOWED.chat);
+  check(c.app.env, ['app', 'env'], ALLOWED.appEnv);
+  for (const [name, s] of Object.entries(c.services ?? {})) check(s, ['services', name], ALLOWED.service);
+  return problems;
+}
+
+function reply(r: NonNullable<ConfigFile['chat']>['reply']): ReplySpec {
+  if (r === undefined) return { kind: 'json', path: '$.answer' };
+  if (typeof r === 'string') return r === 'text' ? { kind: 'text' } : { kind: 'json', path: r };
+  if ('json' in r) return { kind: 'json', path: r.json };
+  if ('sse' in r) return { kind: 'sse', path: r.sse, done: r.done ?? '[DONE]' };
+  return { kind: 'text' };
+}
+
+function readySpec(r: { http?: string; log?: string } | undefined, at: SourceLocation): ReadySpec {
+  return { ...(r?.http ? { http: r.http } : {}), ...(r?.log ? { log: createMatcher(r.log, at) } : {}) };
+}
+
+function serviceEnv(
+  env: string | Record<string, string> | undefined,
+  fallback: string,
+): Record<string, string> {
+  if (env === undefined) return { [fallback]: '{{url}}' };
+  if (typeof env === 'string') return { [env]: '{{url}}' };
+  return env;
+}
+
+function resolveConfig(
+  c: ConfigFile,
+  file: string | undefined,
+  at: (p: PropertyKey[]) => SourceLocation,
+  rootOverride?: string,
+): ResolvedConfig {
+  const root = rootOverride ?? path.dirname(path.resolve(file ?? '.'));
+  const services: ServiceSpec[] = Object.entries(c.services ?? {}).map(([name, s]): ServiceSpec => {
+    if ('postgres' in s) {
+      return {
+        name,
+        kind: 'embedded-postgres',
+        env: serviceEnv(s.env, 'DATABASE_URL'),
+        bootTimeoutMs: s.boot_timeout ? parseDuration(s.boot_timeout) : DEFAULTS.bootTimeoutMs,
+      };
+    }
+    if ('command' in s) {
+      return {
+        name,
+        kind: 'command',
+        command: s.command,
+        ...(s.ready ? { ready: readySpec(s.ready, at(['services', name, 'ready', 'log'])) } : {}),
+        ...(s.url ? { url: s.url } : {}),
+        env: serviceEnv(s.env, `${name.toUpperCase()}_URL`),
+        bootTimeoutMs: s.boot_timeout ? parseDuration(s.boot_timeout) : DEFAULTS.bootTimeoutMs,
+      };
+    }
+    return { name, kind: 'url', url: s.url, env: serviceEnv(s.env, `${name.toUpperCase()}_URL`) };
+  });
+  const ready = c.app.ready ?? { http: '/healthz' };
+  const resolved: ResolvedConfig = {
+    file: file ? path.resolve(file) : undefined,
+    root,
+    app: {
+      command: c.app.command,
+      cwd: path.resolve(root, c.app.cwd ?? '.'),
+      env: c.app.env ?? {},
+      portEnv: c.app.port_env ?? DEFAULTS.portEnv,
+      ready: readySpec(ready, at(['app', 'ready', 'log'])),
+      bootTimeoutMs: c.app.boot_timeout ? parseDuration(c.app.boot_timeout) : DEFAULTS.bootTimeoutMs,
+      stopGraceMs: c.app.stop_grace ? parseDuration(c.app.stop_grace) : DEFAULTS.stopGraceMs,
+      isolation: c.app.isolation ?? 'auto',
+      link: c.app.link ?? [...DEFAULTS.link],
+    },
+    chat: {
+      method: c.chat?.method ?? 'POST',
+      path: c.chat?.path ?? '/chat',
+      headers: c.chat?.headers ?? {},
+      ...(c.chat?.body !== undefined
+        ? { body: c.chat.body }
+        : { json: c.chat?.json ?? { session_id: '{{session}}', message: '{{message}}' } }),
+      reply: reply(c.chat?.reply),
+      timeoutMs: c.chat?.timeout ? parseDuration(c.chat.timeout) : DEFAULTS.turnTimeoutMs,
+    },
+    topology: { ...DEFAULTS.topology, ...c.topology },
+    routing: c.routing ?? DEFAULTS.routing,
+    ...(c.seed !== undefined ? { seed: c.seed } : {}),
+    scenarios:
+      c.scenarios === undefined
+        ? [...DEFAULTS.scenarios]
+        : Array.isArray(c.scenarios)
+          ? c.scenarios
+          : [c.scenarios],
+    services,
+    llm: {
+      baseUrlEnv: c.llm?.base_url_env ?? DEFAULTS.baseUrlEnv,
+      apiKeyEnv: c.llm?.api_key_env ?? DEFAULTS.apiKeyEnv,
+      ...(c.llm?.handlers ? { handlers: path.resolve(root, c.llm.handlers) } : {}),
+    },
+    probe: { say: c.probe?.say ?? DEFAULTS.probe.say, ask: c.probe?.ask ?? DEFAULTS.probe.ask },
+    dataDirEnv: c.data_dir_env ?? DEFAULTS.dataDirEnv,
+  };
+  return deepFreeze(resolved);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}

@@ -1,0 +1,60 @@
+import type { Matcher, RoutingStrategy, Topology } from '../scenario/types.ts';
+
+export type ReplySpec =
+  | { kind: 'json'; path: string }
+  | { kind: 'text' }
+  | { kind: 'sse'; path: string; done: string };
+
+export interface ReadySpec {
+  http?: string;
+  log?: Matcher;
+}
+
+export type ServiceSpec =
+  | { name: string; kind: 'embedded-postgres'; env: Record<string, string>; bootTimeoutMs: number }
+  | {
+      name: string;
+      kind: 'command';
+      command: string | string[];
+      ready?: ReadySpec;
+      url?: string;
+      env: Record<string, string>;
+      bootTimeoutMs: number;
+    }
+  | { name: string; kind: 'url'; url: string; env: Record<string, string> };
+
+/** amnesia.config.yaml after validation and defaults: what the engine reads, never mutates. */
+export interface ResolvedConfig {
+  /** The config file, or undefined when running on defaults. */
+  file: string | undefined;
+  /** The folder relative paths are resolved from. */
+  root: string;
+  app: {
+    command: string | string[];
+    cwd: string;
+    env: Record<string, string>;
+    portEnv: string;
+    ready: ReadySpec;
+    bootTimeoutMs: number;
+    stopGraceMs: number;
+    isolation: 'auto' | 'overlay' | 'copy';
+    link: string[];
+  };
+  chat: {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    json?: unknown;
+    body?: string;
+    reply: ReplySpec;
+    timeoutMs: number;
+  };
+  topology: Topology;
+  routing: RoutingStrategy;
+  seed?: number;
+  scenarios: string[];
+  services: ServiceSpec[];
+  llm: { baseUrlEnv: string; apiKeyEnv: string; handlers?: string };
+  probe: { say: string; ask: string };
+  dataDirEnv: string;
+}

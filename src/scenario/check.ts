@@ -1,0 +1,108 @@
+import type { InputProblem } from '../errors.ts';
+import type { Scenario, SourceLocation, Target, Topology, TurnStep } from './types.ts';
+import { formatTarget } from './types.ts';
+
+const problem = (at: SourceLocation, field: string, message: string, hint?: string): InputProblem => ({
+  file: at.file,
+  line: at.line,
+  column: at.column,
+  field,
+  message,
+  ...(hint ? { hint } : {}),
+});
+
+/**
+ * Checks that need the whole scenario (and the topology it runs on), beyond its schema:
+ * a user turn exists, every pin and disruption names a place the topology has at that
+ * point (scale steps change it), and every recall can be proved by an earlier turn.
+ */
+export function checkScenario(s: Scenario, topology: Topology, topologySource: string): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const turns = s.steps.filter((x): x is TurnStep => x.kind === 'turn');
+  if (turns.length === 0) {
+    problems.push(
+      problem(
+        s.steps[0]?.at ?? s.at,
+        'steps',
+        'the scenario has no user turn, so it checks nothing',
+        'add a step such as `- user: My name is Ada.`',
+      ),
+    );
+  }
+
+  let current = { ...topology };
+  let source = topologySource;
+  for (const step of s.steps) {
+    const checkTarget = (t: Target | undefined, field: string) => {
+      if (!t || t.kind === 'all') return;
+      const tooMany = t.replica > current.replicas || (t.kind === 'worker' && t.worker > current.workers);
+      if (tooMany) {
+        problems.push(
+          problem(
+            step.at,
+            field,
+            `\`${formatTarget(t)}\` does not exist: the topology has ${current.replicas} replica${current.replicas === 1 ? '' : 's'} × ${current.workers} worker${current.workers === 1 ? '' : 's'} here (${source})`,
+            `use r1…r${current.replicas}${t.kind === 'worker' ? ` and w1…w${current.workers}` : ''}, or raise \`topology\` in the scenario`,
+          ),
+        );
+      }
+    };
+    if (step.kind === 'turn') checkTarget(step.pin, `steps[${step.step}].on`);
+    else if (step.kind === 'restart' || step.kind === 'crash' || step.kind === 'redeploy') {
+      checkTarget(step.target, `steps[${step.step}].${step.kind}`);
+    } else if (step.kind === 'scale') {
+      current = { replicas: step.replicas ?? current.replicas, workers: step.workers ?? current.workers };
+      source = `after the scale at line ${step.at.line}`;
+    }
+  }
+
+  for (const turn of turns) {
+    const earlier = turns.filter((t) => t.session === turn.session && t.step < turn.step);
+    for (const [i, m] of turn.expect.recall.entries()) {
+      const field = `steps[${turn.step}].expect.recall[${i}]`;
+      if (m.test(turn.user)) {
+        problems.push(
+          problem(
+            m.at,
+            field,
+            `recall \`${m.source}\` is in this turn's own message, so it cannot show that anything was remembered`,
+            'recall what an earlier turn said, and ask for it without repeating it',
+          ),
+        );
+      } else if (!earlier.some((t) => m.test(t.user))) {
+        problems.push(
+          problem(
+            m.at,
+            field,
+            `recall \`${m.source}\` is in no earlier turn of session \`${turn.session}\`, so it could only pass by accident`,
+            earlier.length === 0
+              ? `this is the first turn of session \`${turn.session}\`: say the fact in an earlier turn`
+              : 'recall a text an earlier user turn of this session said (check spelling and case, or use a /regex/i)',
+          ),
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Scenario names must be unique across a run: reports, test names and session ids use them. */
+export function checkUniqueNames(scenarios: readonly Scenario[]): InputProblem[] {
+  const seen = new Map<string, Scenario>();
+  const problems: InputProblem[] = [];
+  for (const s of scenarios) {
+    const key = s.name.toLowerCase();
+    const first = seen.get(key);
+    if (first) {
+      problems.push(
+        problem(
+          s.at,
+          'name',
+          `duplicate scenario name \`${s.name}\`: also used by ${first.file}:${first.at.line}`,
+          'give every scenario its own name',
+        ),
+      );
+    } else seen.set(key, s);
+  }
+  return problems;
+}

@@ -1,0 +1,135 @@
+/** Where something was written: reports and annotations point here. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface Topology {
+  replicas: number;
+  workers: number;
+}
+
+export type RoutingStrategy = 'spread' | 'round-robin' | 'random' | 'sticky';
+
+/** A place in the topology: every worker, one replica, or one worker. Ids are 1-based. */
+export type Target =
+  | { kind: 'all' }
+  | { kind: 'replica'; replica: number }
+  | { kind: 'worker'; replica: number; worker: number };
+
+/** A text that must (or must not) appear, or a regular expression. */
+export interface Matcher {
+  /** As the author wrote it: `Ada` or `/ada/i`. */
+  source: string;
+  test(text: string): boolean;
+  at: SourceLocation;
+}
+
+export type JsonCheck = {
+  path: string;
+  equals?: unknown;
+  contains?: string;
+  matches?: Matcher;
+  exists?: boolean;
+  at: SourceLocation;
+};
+
+export interface ReplyExpectations {
+  contains: string[];
+  notContains: string[];
+  matches?: Matcher;
+  equals?: string;
+  json: JsonCheck[];
+  at: SourceLocation;
+}
+
+export interface Expectations {
+  recall: Matcher[];
+  forget: Matcher[];
+  /** The previous N user messages of this session must be in the prompt. */
+  recallRecent?: { count: number; at: SourceLocation };
+  reply?: ReplyExpectations;
+}
+
+export interface TurnStep {
+  kind: 'turn';
+  /** Index in the scenario's steps, 0-based. */
+  step: number;
+  session: string;
+  /** 1-based index of this turn within its session: `alice#3`. */
+  turn: number;
+  user: string;
+  pin?: Target;
+  expect: Expectations;
+  llmReply?: string;
+  at: SourceLocation;
+}
+
+export interface RestartStep {
+  kind: 'restart';
+  step: number;
+  target: Target;
+  graceMs?: number;
+  at: SourceLocation;
+}
+export interface CrashStep {
+  kind: 'crash';
+  step: number;
+  target: Target;
+  at: SourceLocation;
+}
+export interface RedeployStep {
+  kind: 'redeploy';
+  step: number;
+  strategy: 'rolling' | 'at-once';
+  target: Target;
+  at: SourceLocation;
+}
+export interface ScaleStep {
+  kind: 'scale';
+  step: number;
+  replicas?: number;
+  workers?: number;
+  at: SourceLocation;
+}
+export interface WaitStep {
+  kind: 'wait';
+  step: number;
+  ms: number;
+  at: SourceLocation;
+}
+
+export type DisruptionStep = RestartStep | CrashStep | RedeployStep | ScaleStep | WaitStep;
+export type Step = TurnStep | DisruptionStep;
+
+/** A validated scenario: typed, positioned, immutable. */
+export interface Scenario {
+  file: string;
+  name: string;
+  description?: string;
+  tags: string[];
+  topology?: Partial<Topology>;
+  routing?: RoutingStrategy;
+  seed?: number;
+  turnTimeoutMs?: number;
+  steps: Step[];
+  /** Session names in order of first appearance. */
+  sessions: string[];
+  at: SourceLocation;
+}
+
+export function formatTarget(t: Target): string {
+  if (t.kind === 'all') return 'all';
+  if (t.kind === 'replica') return `r${t.replica}`;
+  return `r${t.replica}w${t.worker}`;
+}
+
+export function parseTarget(s: string): Target {
+  if (s === 'all') return { kind: 'all' };
+  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
+  if (!m) throw new Error(`not a target: ${s}`);
+  return m[2]
+    ? { kind: 'worker', replica: Number(m[1]), worker: Number(m[2]) }
+    : { kind: 'replica', replica: Number(m[1]) };
+}

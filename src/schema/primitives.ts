@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/** `500ms`, `2s`, `1.5m`: durations are written with a unit so nobody guesses seconds vs milliseconds. */
+export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
+
+export function duration(what: string, maxMs: number) {
+  return z
+    .string({ error: `${what} must be a duration such as \`500ms\`, \`2s\` or \`1m\`` })
+    .regex(DURATION_PATTERN, { error: `${what} must be a number with a unit: \`500ms\`, \`2s\` or \`1m\`` })
+    .refine((s) => !DURATION_PATTERN.test(s) || parseDuration(s) <= maxMs, {
+      error: `${what} is longer than the limit of ${formatMs(maxMs)}`,
+    })
+    .describe(`${what}: a number with a unit, \`ms\`, \`s\` or \`m\` (at most ${formatMs(maxMs)}).`);
+}
+
+export function parseDuration(s: string): number {
+  const m = DURATION_PATTERN.exec(s);
+  if (!m) throw new Error(`not a duration: ${s}`);
+  const n = Number(m[1]);
+  return Math.round(m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000);
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
+  return `${+(ms / 60_000).toFixed(1)}m`;
+}
+
+/** A count in [min, max], with an error that states the limit. */
+export function count(what: string, min: number, max: number) {
+  return z
+    .int({ error: `${what} must be a whole number` })
+    .min(min, { error: `${what} must be at least ${min}` })
+    .max(max, { error: `${what} must be at most ${max}` });
+}
+
+/** `text` or `/regex/flags`. A regex must compile. */
+export const REGEX_LITERAL = /^\/(.+)\/([dgimsuvy]*)$/s;
+
+export const textOrRegex = z
+  .string({ error: 'expected a text, or a /regular expression/' })
+  .min(1, { error: 'must not be empty' })
+  .superRefine((s, ctx) => {
+    const m = REGEX_LITERAL.exec(s);
+    if (!m) return;
+    try {
+      new RegExp(m[1] ?? '', (m[2] ?? '').replace(/[gy]/g, ''));
+    } catch (e) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `invalid regular expression ${s}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`,
+      });
+    }
+  })
+  .describe(
+    'A text that must appear as written, or a /regular expression/ with optional flags (e.g. /ada/i).',
+  );
+
+export const textOrRegexList = z.union([textOrRegex, z.array(textOrRegex).min(1)], {
+  error: 'expected a text, a /regex/, or a list of them',
+});
+
+export const textList = z.union([z.string(), z.array(z.string()).min(1)], {
+  error: 'expected a text or a list of texts',
+});
+
+/** Where a step runs or what a disruption hits: `all`, a replica `r2`, a worker `r2w1`. */
+export const TARGET_PATTERN = /^(?:all|r([1-9]\d*)(?:w([1-9]\d*))?)$/;
+export const target = z
+  .string({ error: 'expected `all`, a replica such as `r2`, or a worker such as `r2w1`' })
+  .regex(TARGET_PATTERN, { error: 'expected `all`, a replica such as `r2`, or a worker such as `r2w1`' });
+
+export const LIMITS = {
+  replicas: 16,
+  workers: 16,
+  processes: 64,
+  waitMs: 10 * 60_000,
+  turnTimeoutMs: 10 * 60_000,
+  bootTimeoutMs: 10 * 60_000,
+  fileBytes: 1024 * 1024,
+  turnChars: 100_000,
+} as const;
+
+export const topology = z
+  .strictObject({
+    replicas: count('replicas', 1, LIMITS.replicas)
+      .optional()
+      .describe('Hosts that share nothing (own disk, own RAM).'),
+    workers: count('workers', 1, LIMITS.workers)
+      .optional()
+      .describe('Processes per replica: they share the replica disk, never RAM.'),
+  })
+  .refine((t) => (t.replicas ?? 1) * (t.workers ?? 1) <= LIMITS.processes, {
+    error: `replicas × workers must be at most ${LIMITS.processes} processes`,
+  })
+  .describe('How many replicas (hosts) and workers (processes per replica) run the app.');
+
+export const routing = z
+  .enum(['spread', 'round-robin', 'random', 'sticky'], {
+    error: 'expected one of `spread`, `round-robin`, `random`, `sticky`',
+  })
+  .describe(
+    'Which worker gets each turn: spread (default: never the worker that served the previous turn), round-robin, random (seeded), sticky (session affinity).',
+  );
+
+export const seed = count('seed', 0, 2 ** 31 - 1).describe(
+  'Seed for `random` routing; printed by every run.',
+);
+
+export const sessionName = z
+  .string({ error: 'expected a session name' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+    error: 'a session name is letters, digits, `_`, `-` or `.` (at most 64), e.g. `alice`',
+  });

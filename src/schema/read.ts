@@ -1,0 +1,64 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { InputProblem } from '../errors.ts';
+import { SourceDocument } from './document.ts';
+import { LIMITS } from './primitives.ts';
+
+const whole = (file: string, message: string, hint?: string): InputProblem => ({
+  file,
+  line: 1,
+  column: 1,
+  field: '',
+  message,
+  ...(hint ? { hint } : {}),
+});
+
+/**
+ * Read a YAML file the user wrote: it exists, is a file of sane size, parses, and is a map.
+ * Returns the document (for positions) and its plain value, or the problems.
+ */
+export async function readYamlMap(
+  file: string,
+  what: string,
+  example: string,
+): Promise<{ src: SourceDocument; value: Record<string, unknown> } | { problems: InputProblem[] }> {
+  let size: number;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) return { problems: [whole(file, `${what} is not a file`)] };
+    size = st.size;
+  } catch {
+    return {
+      problems: [
+        whole(file, `${what} does not exist`, 'check the path (it is relative to the current directory)'),
+      ],
+    };
+  }
+  if (size > LIMITS.fileBytes) {
+    return {
+      problems: [
+        whole(
+          file,
+          `${what} is ${(size / 1024 / 1024).toFixed(1)} MiB; the limit is ${LIMITS.fileBytes / 1024 / 1024} MiB`,
+          'a scenario is a conversation, not data: split it, or move large texts out of it',
+        ),
+      ],
+    };
+  }
+  const text = await readFile(file, 'utf8');
+  const src = new SourceDocument(file, text);
+  const syntax = src.syntaxProblems();
+  if (syntax.length > 0) return { problems: syntax };
+  const value: unknown = src.doc.toJS({ maxAliasCount: 100 });
+  if (value === null || value === undefined) {
+    return { problems: [whole(file, `${what} is empty`, `start from:\n${example}`)] };
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    const found = Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    return {
+      problems: [
+        src.problem([], `${what} must be a map of keys, but it is ${found}`, `start from:\n${example}`),
+      ],
+    };
+  }
+  return { src, value: value as Record<string, unknown> };
+}

@@ -1,0 +1,239 @@
+import { z } from 'zod';
+import {
+  count,
+  duration,
+  LIMITS,
+  routing,
+  seed,
+  sessionName,
+  target,
+  textList,
+  textOrRegex,
+  textOrRegexList,
+  topology,
+} from './primitives.ts';
+
+const jsonCheck = z
+  .strictObject({
+    path: z
+      .string({ error: 'expected a JSON path such as `$.answer`' })
+      .regex(/^\$(\.[A-Za-z_$][\w$-]*|\[\d+\])*$/, {
+        error: 'expected a JSON path such as `$.answer` or `$.items[0].name`',
+      }),
+    equals: z.unknown().optional().describe('The value at the path must equal this (any JSON value).'),
+    contains: z.string().optional().describe('The value at the path, as text, must contain this.'),
+    matches: textOrRegex.optional().describe('The value at the path, as text, must match this /regex/.'),
+    exists: z.boolean().optional().describe('The path must exist (true) or be absent (false).'),
+  })
+  .describe('A check on a structured (JSON) reply.');
+
+export const replyExpect = z
+  .union(
+    [
+      z.string(),
+      z.strictObject({
+        contains: textList.optional().describe('The reply must contain each of these texts.'),
+        not_contains: textList.optional().describe('The reply must contain none of these texts.'),
+        matches: textOrRegex.optional().describe('The reply must match this /regex/ (or contain this text).'),
+        equals: z.string().optional().describe('The reply must be exactly this text (trimmed).'),
+        json: z
+          .union([jsonCheck, z.array(jsonCheck).min(1)], { error: 'expected a JSON check or a list of them' })
+          .optional(),
+      }),
+    ],
+    {
+      error:
+        'expected a text the reply must contain, or a map with contains / not_contains / matches / equals / json',
+    },
+  )
+  .describe("Checks on the app's answer. A plain text means `contains`.");
+
+export const expectBlock = z
+  .strictObject({
+    recall: textOrRegexList
+      .optional()
+      .describe(
+        'Must appear in what the app sent the LLM for this turn (its own user message excluded): proves an earlier turn was remembered.',
+      ),
+    forget: textOrRegexList
+      .optional()
+      .describe(
+        'Must NOT appear in what the app sent the LLM for this turn: deliberate clears, isolation between sessions.',
+      ),
+    recall_recent: count('recall_recent', 1, 1000)
+      .optional()
+      .describe(
+        'The previous N user messages of this session must all be in the LLM prompt; older ones may have been trimmed (a token-limited history).',
+      ),
+    reply: replyExpect.optional(),
+  })
+  .describe('What must be true of this turn.');
+
+export const turnStep = z
+  .strictObject({
+    user: z
+      .string({ error: 'expected the text the user says' })
+      .refine((s) => s.trim().length > 0, { error: 'a turn needs text: the user says nothing' })
+      .refine((s) => s.length <= LIMITS.turnChars, {
+        error: `a turn is at most ${LIMITS.turnChars} characters`,
+      })
+      .describe('What the user says in this turn.'),
+    session: sessionName
+      .optional()
+      .describe('Which chat session says it (default `main`). Each session has its own id and cookies.'),
+    on: target
+      .refine((t) => t !== 'all', {
+        error: 'a turn goes to one place: a replica such as `r2` or a worker such as `r2w1`',
+      })
+      .optional()
+      .describe('Pin this turn to a replica (`r2`) or a worker (`r2w1`) instead of the routing rule.'),
+    expect: expectBlock.optional(),
+    llm_reply: z
+      .string()
+      .optional()
+      .describe(
+        'What the mock LLM answers for this turn (default: a reply that names turns, never user text).',
+      ),
+  })
+  .describe('A user turn.');
+
+const disruptionTarget = target.describe(
+  '`all` (default), a replica such as `r2`, or a worker such as `r2w1`.',
+);
+
+export const restartStep = z
+  .strictObject({
+    restart: z
+      .union(
+        [
+          z.null(),
+          disruptionTarget,
+          z.strictObject({
+            target: disruptionTarget.optional(),
+            grace: duration('grace', 60_000).optional(),
+          }),
+        ],
+        {
+          error:
+            'expected nothing (every worker), a target such as `r1` or `r1w2`, or a map with target and grace',
+        },
+      )
+      .describe(
+        'Graceful restart: SIGTERM, wait up to the grace period, SIGKILL, start again on the same disk.',
+      ),
+  })
+  .describe('Restart workers gracefully.');
+
+export const crashStep = z
+  .strictObject({
+    crash: z
+      .union([z.null(), disruptionTarget, z.strictObject({ target: disruptionTarget.optional() })], {
+        error: 'expected nothing (every worker), or a target such as `r1` or `r1w2`',
+      })
+      .describe('SIGKILL, then respawned on the same disk, as a supervisor would.'),
+  })
+  .describe('Crash workers (kill -9).');
+
+const redeployStrategy = z.enum(['rolling', 'at-once'], { error: 'expected `rolling` or `at-once`' });
+const replicaTarget = z.string().regex(/^(all|r[1-9]\d*)$/, {
+  error: 'a redeploy replaces whole replicas: expected `all` or a replica such as `r2`',
+});
+
+export const redeployStep = z
+  .strictObject({
+    redeploy: z
+      .union(
+        [
+          z.null(),
+          redeployStrategy,
+          replicaTarget,
+          z.strictObject({ strategy: redeployStrategy.optional(), target: replicaTarget.optional() }),
+        ],
+        {
+          error:
+            'expected nothing (rolling, every replica), `rolling`, `at-once`, a replica such as `r2`, or a map with strategy and target',
+        },
+      )
+      .describe(
+        'New processes on a fresh copy of the app folder and data dir. `rolling` (default): one replica at a time while the others serve.',
+      ),
+  })
+  .describe('Redeploy replicas on fresh disks.');
+
+export const scaleStep = z
+  .strictObject({
+    scale: z
+      .strictObject({
+        replicas: count('replicas', 1, LIMITS.replicas).optional(),
+        workers: count('workers', 1, LIMITS.workers).optional(),
+      })
+      .refine((s) => s.replicas !== undefined || s.workers !== undefined, {
+        error: 'say how many `replicas` or `workers` to scale to',
+      })
+      .describe(
+        'Scale to this many replicas and/or workers per replica. New ones start on fresh disks; removed ones stop gracefully.',
+      ),
+  })
+  .describe('Scale the topology up or down.');
+
+export const waitStep = z
+  .strictObject({ wait: duration('wait', LIMITS.waitMs).describe('How long to wait, e.g. `2s`.') })
+  .describe('Wait (for TTLs, background jobs).');
+
+/** Step kinds, by the one key that names them. */
+export const STEP_KINDS = {
+  user: turnStep,
+  restart: restartStep,
+  crash: crashStep,
+  redeploy: redeployStep,
+  scale: scaleStep,
+  wait: waitStep,
+} as const;
+export type StepKind = keyof typeof STEP_KINDS;
+
+/** Disruptions that may be written as a bare word: `- restart`. */
+export const BARE_STEPS = ['restart', 'crash', 'redeploy'] as const;
+
+export const step = z.union(
+  [
+    turnStep,
+    restartStep,
+    crashStep,
+    redeployStep,
+    scaleStep,
+    waitStep,
+    z.enum(BARE_STEPS).describe('A disruption with its defaults.'),
+  ],
+  {
+    error:
+      'a step is a user turn (`user: …`) or a disruption (`restart`, `crash`, `redeploy`, `scale`, `wait`)',
+  },
+);
+
+export const scenarioFile = z
+  .strictObject({
+    name: z
+      .string({ error: 'expected the scenario name' })
+      .refine((s) => s.trim().length > 0, { error: 'the name must not be empty' })
+      .describe('A unique name; reports and test names use it.'),
+    description: z.string().optional().describe('What this scenario proves, for the reader of a report.'),
+    tags: z
+      .array(z.string({ error: 'a tag is a text' }))
+      .optional()
+      .describe('Labels to select scenarios with `--tags`.'),
+    topology: topology.optional(),
+    routing: routing.optional(),
+    seed: seed.optional(),
+    timeout: duration('timeout', LIMITS.turnTimeoutMs)
+      .optional()
+      .describe('Per-turn timeout for this scenario.'),
+    steps: z
+      .array(step, { error: 'expected a list of steps (`- user: …`)' })
+      .min(1, { error: 'a scenario needs at least one step' })
+      .describe('User turns and disruptions, in order.'),
+  })
+  .describe('An amnesia scenario: one multi-turn conversation and what must be remembered.');
+
+export type ScenarioFile = z.infer<typeof scenarioFile>;
+export type TurnStepInput = z.infer<typeof turnStep>;
+export type ReplyExpectInput = z.infer<typeof replyExpect>;

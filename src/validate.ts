@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { defaultConfig, findConfig, loadConfig } from './config/load.ts';
+import type { ResolvedConfig } from './config/types.ts';
+import { type InputProblem, InvalidInputError } from './errors.ts';
+import { loadScenarios } from './scenario/load.ts';
+import type { Scenario } from './scenario/types.ts';
+
+export interface LoadOptions {
+  /** Scenario files, folders or globs; default: the config's `scenarios` (default `scenarios/`). */
+  patterns?: readonly string[];
+  /** Where relative paths start; default process.cwd(). */
+  cwd?: string;
+  /** The config file; default amnesia.config.yaml in cwd, or built-in defaults if there is none and `requireConfig` is false. */
+  config?: string;
+  requireConfig?: boolean;
+}
+
+export interface Loaded {
+  config: ResolvedConfig;
+  scenarios: Scenario[];
+  /** Every problem of the config and of every scenario file. Empty when all is valid. */
+  problems: InputProblem[];
+}
+
+/** Load and validate the config and the scenarios; never throws for bad input, it returns problems. */
+export async function load(options: LoadOptions = {}): Promise<Loaded> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const configFile = options.config ? path.resolve(cwd, options.config) : findConfig(cwd);
+  let config: ResolvedConfig;
+  const problems: InputProblem[] = [];
+  if (configFile) {
+    try {
+      config = await loadConfig(configFile);
+    } catch (e) {
+      if (!(e instanceof InvalidInputError)) throw e;
+      problems.push(...e.problems);
+      config = defaultConfig(cwd);
+    }
+  } else {
+    if (options.requireConfig) {
+      problems.push({
+        file: path.join(cwd, 'amnesia.config.yaml'),
+        line: 1,
+        column: 1,
+        field: '',
+        message: 'no amnesia.config.yaml here: amnesia needs to know how to start your app',
+        hint: 'run `npx amnesia init` to write a starter config, or pass --config <file>',
+      });
+    }
+    config = defaultConfig(cwd);
+  }
+  const patterns = options.patterns?.length ? options.patterns : config.scenarios;
+  const base = configFile && !options.patterns?.length ? config.root : cwd;
+  const topologySource = config.file ? path.relative(cwd, config.file) || config.file : 'the default 2 × 2';
+  const loaded = await loadScenarios(patterns, {
+    cwd: base,
+    defaults: { topology: config.topology, topologySource },
+  });
+  problems.push(...loaded.problems);
+  return {
+    config,
+    scenarios: loaded.scenarios,
+    problems: sortProblems(problems.map((p) => ({ ...p, file: relativeTo(cwd, p.file) }))),
+  };
+}
+
+function relativeTo(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/** Files in the order given, problems of a file by position. */
+function sortProblems(problems: InputProblem[]): InputProblem[] {
+  const order = [...new Set(problems.map((p) => p.file))];
+  return problems.toSorted(
+    (a, b) => order.indexOf(a.file) - order.indexOf(b.file) || a.line - b.line || a.column - b.column,
+  );
+}

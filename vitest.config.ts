@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    pool: 'forks',
+    // The JSON report is what .ci/run counts (vitest prints no plain "N passed, N failed" line).
+    reporters: ['default', 'json'],
+    outputFile: { json: '.amnesia/test-results.json' },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
