@@ -53,3 +53,55 @@ export function formatProblems(problems: readonly InputProblem[]): string {
   const head = `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
   return [head, ...problems.map((p) => `  ${formatProblem(p)}`)].join('\n');
 }
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export function formatExit(e: ExitInfo): string {
+  return e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`;
+}
+
+/** A process amnesia started (a worker, a service) did not become ready. */
+export class BootError extends AmnesiaError {
+  readonly process: string;
+  readonly exit: ExitInfo | undefined;
+  readonly tail: readonly string[];
+  constructor(details: {
+    process: string;
+    waitingFor: string;
+    elapsedMs: number;
+    limitMs: number;
+    limitKey: string;
+    exit?: ExitInfo;
+    tail: readonly string[];
+    logFile?: string;
+  }) {
+    const secs = (ms: number) => `${(ms / 1000).toFixed(1)}`;
+    const what = details.exit
+      ? `${details.process} ${formatExit(details.exit)} before ${details.waitingFor} (after ${secs(details.elapsedMs)} s)`
+      : `${details.process} was not ready after ${secs(details.limitMs)} s (${details.limitKey}): still waiting for ${details.waitingFor}`;
+    super(
+      details.exit ? 'AMNESIA_APP_EXITED' : 'AMNESIA_APP_BOOT_TIMEOUT',
+      `${what}.${formatTail(details.tail, details.logFile)}`,
+    );
+    this.process = details.process;
+    this.exit = details.exit;
+    this.tail = details.tail;
+  }
+}
+
+export function formatTail(tail: readonly string[], logFile?: string): string {
+  const where = logFile ? ` (full output: ${logFile})` : '';
+  if (tail.length === 0) return `\n  It printed nothing${where}.`;
+  return `\n  Last ${tail.length} output line${tail.length === 1 ? '' : 's'}${where}:\n${tail.map((l) => `    | ${l}`).join('\n')}`;
+}
+
+/** The run was cancelled (Ctrl-C, SIGTERM, or the caller's AbortSignal). */
+export class AbortedError extends AmnesiaError {
+  override readonly exitCode = 130;
+  constructor(what = 'the run') {
+    super('AMNESIA_ABORTED', `${what} was cancelled`);
+  }
+}

@@ -5,6 +5,7 @@ import { configJsonSchema, SCHEMA_FILES, scenarioJsonSchema } from '../schema/js
 import { load } from '../validate.ts';
 import { init } from './init.ts';
 import { type Io, painter, printProblems, reportError } from './output.ts';
+import { runCommand } from './run-command.ts';
 
 /** The amnesia CLI. Returns the exit status; never calls process.exit itself. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -46,6 +47,27 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.stdout.write(
         `${loaded.scenarios.length} scenario${loaded.scenarios.length === 1 ? '' : 's'} valid\n`,
       );
+    });
+
+  program
+    .command('run')
+    .description(
+      'run scenarios against the app in replicas × workers; exit 0 all passed, 1 a scenario failed, 2 bad input or an error',
+    )
+    .argument('[files...]', 'scenario files, folders or globs (default: the config `scenarios`)')
+    .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml)')
+    .option('-t, --tags <tags>', 'only scenarios with one of these comma-separated tags')
+    .option('--bail', 'stop after the first scenario that does not pass')
+    .option('--timeout <duration>', 'per-turn timeout for every scenario, e.g. 20s')
+    .option('--seed <n>', 'seed for random routing (printed by every run, for replays)')
+    .option('--concurrency <n>', 'scenarios at once, each on its own topology', '1')
+    .option('--report <format=file...>', 'also write a report: json=FILE, junit=FILE, markdown=FILE')
+    .option(
+      '--artifacts <dir>',
+      'where failed scenarios leave logs and evidence (default .amnesia/runs/<run id>)',
+    )
+    .action(async (files, opts) => {
+      status = await runCommand(files, opts, io);
     });
 
   program

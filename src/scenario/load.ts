@@ -2,7 +2,7 @@ import { glob, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { InputProblem } from '../errors.ts';
 import { type KeyedUnion, validateAgainst } from '../schema/document.ts';
-import { readYamlMap } from '../schema/read.ts';
+import { parseYamlMap, readYamlMap } from '../schema/read.ts';
 import { STEP_KINDS, scenarioFile, step } from '../schema/scenario.ts';
 import { checkScenario, checkUniqueNames } from './check.ts';
 import { normalizeScenario } from './normalize.ts';
@@ -28,7 +28,22 @@ export async function loadScenarioFile(
   file: string,
   defaults: ScenarioDefaults,
 ): Promise<{ scenario?: Scenario; problems: InputProblem[] }> {
-  const read = await readYamlMap(file, 'the scenario file', SCENARIO_EXAMPLE);
+  return checkedScenario(await readYamlMap(file, 'the scenario file', SCENARIO_EXAMPLE), defaults);
+}
+
+/** Parse scenario YAML given as text (`file` names it in problems). */
+export function parseScenario(
+  file: string,
+  text: string,
+  defaults: ScenarioDefaults,
+): { scenario?: Scenario; problems: InputProblem[] } {
+  return checkedScenario(parseYamlMap(file, text, 'the scenario file', SCENARIO_EXAMPLE), defaults);
+}
+
+function checkedScenario(
+  read: Awaited<ReturnType<typeof readYamlMap>>,
+  defaults: ScenarioDefaults,
+): { scenario?: Scenario; problems: InputProblem[] } {
   if ('problems' in read) return { problems: read.problems };
   const { data, problems } = validateAgainst(read.src, read.value, scenarioFile, [STEP_UNION]);
   if (!data) return { problems };

@@ -44,7 +44,16 @@ export async function readYamlMap(
       ],
     };
   }
-  const text = await readFile(file, 'utf8');
+  return parseYamlMap(file, await readFile(file, 'utf8'), what, example);
+}
+
+/** Parse YAML text that must be a map (the file was already read). */
+export function parseYamlMap(
+  file: string,
+  text: string,
+  what: string,
+  example: string,
+): { src: SourceDocument; value: Record<string, unknown> } | { problems: InputProblem[] } {
   const src = new SourceDocument(file, text);
   const syntax = src.syntaxProblems();
   if (syntax.length > 0) return { problems: syntax };

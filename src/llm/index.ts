@@ -1,0 +1,11 @@
+export { MockLlmError, type MockLlmErrorCode } from './errors.ts';
+export { type DefaultLlmHandlerOptions, defaultLlmHandlers } from './handlers.ts';
+export { startMockLlm } from './mock-llm.ts';
+export type {
+  LlmMessage,
+  LlmRequestKind,
+  MockLlm,
+  MockLlmOptions,
+  RecordedLlmRequest,
+  TurnScope,
+} from './types.ts';

@@ -1,0 +1,111 @@
+import { getResponse } from 'msw';
+import { MockLlmError } from './errors.ts';
+import { createLlmHandlers, type LlmHandlerOutcome } from './handlers.ts';
+import { type ListeningServer, listen } from './http-adapter.ts';
+import { openAiError } from './openai-responses.ts';
+import { recordOf } from './record.ts';
+import { type Arrival, RequestLog } from './request-log.ts';
+import { parseRoute, scopedPrefix } from './routes.ts';
+import type { MockLlm, MockLlmOptions } from './types.ts';
+
+/** One request on its way through the handlers. */
+interface Exchange {
+  arrival: Arrival;
+  bodyText: string;
+  outcome?: LlmHandlerOutcome;
+}
+
+/**
+ * Starts an OpenAI-compatible fake LLM on loopback. Give each worker `llm.baseUrl(scenario, worker)`;
+ * every request is recorded and attributed to the turn in flight on that worker.
+ *
+ * @example
+ * await using llm = await startMockLlm();
+ * llm.beginTurn('pets', 'r1w1', { turnId: 't1', session: 'alice', label: 'alice#1', priorTurns: [] });
+ * // … the app answers a chat message …
+ * const requests = llm.endTurn('pets', 'r1w1');
+ */
+export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  const embeddingDimensions = options.embeddingDimensions ?? 256;
+  if (!Number.isInteger(embeddingDimensions) || embeddingDimensions < 1) {
+    throw new MockLlmError(
+      'AMNESIA_LLM_BAD_ARGUMENT',
+      `embeddingDimensions must be a positive integer, got ${JSON.stringify(embeddingDimensions)}.`,
+    );
+  }
+
+  const log = new RequestLog();
+  // msw hands each resolver the very Request passed to getResponse, so it keys what the defaults need.
+  const exchanges = new WeakMap<Request, Exchange>();
+  const exchangeOf = (request: Request): Exchange => {
+    const exchange = exchanges.get(request);
+    if (exchange === undefined)
+      throw new Error('mock LLM: a request reached the handlers without its record');
+    return exchange;
+  };
+  const handlers = [
+    ...(options.handlers ?? []),
+    ...createLlmHandlers({
+      embeddingDimensions,
+      facts: async (request) => {
+        const { arrival, bodyText } = exchangeOf(request);
+        return { seq: arrival.seq, created: Math.floor(arrival.at / 1000), turn: arrival.turn, bodyText };
+      },
+      answered: (request, outcome) => {
+        exchangeOf(request).outcome = outcome;
+      },
+    }),
+  ];
+
+  let server: ListeningServer;
+  try {
+    server = await listen({
+      host,
+      port,
+      accept: (method, url) => {
+        const route = parseRoute(url.pathname);
+        const arrival = log.arrive(route.scope, route.worker);
+        return async (request) => {
+          const exchange: Exchange = { arrival, bodyText: await request.clone().text() };
+          exchanges.set(request, exchange);
+          const response = await dispatch(request, method, url);
+          log.add(arrival, await recordOf({ ...exchange, method, path: route.path, response }));
+          return response;
+        };
+      },
+    });
+  } catch (error) {
+    throw new Error(`mock LLM could not listen on ${host}:${port}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+
+  async function dispatch(request: Request, method: string, url: URL): Promise<Response> {
+    try {
+      return (
+        (await getResponse(handlers, request, { baseUrl: server.url, quiet: true })) ??
+        openAiError(400, `amnesia mock LLM: no handler for ${method} ${url.pathname}.`)
+      );
+    } catch (error) {
+      return openAiError(
+        500,
+        `amnesia mock LLM: a handler threw while answering ${method} ${url.pathname}: ` +
+          (error instanceof Error ? error.message : String(error)),
+        'server_error',
+      );
+    }
+  }
+
+  return {
+    url: server.url,
+    baseUrl: (scope, worker) => `${server.url}${scopedPrefix(scope, worker)}`,
+    beginTurn: (scope, worker, turn) => log.beginTurn(scope, worker, turn),
+    endTurn: (scope, worker) => log.endTurn(scope, worker),
+    requests: (filter) => log.requests(filter),
+    clear: (scope) => log.clear(scope),
+    stop: () => server.close(),
+    [Symbol.asyncDispose]: () => server.close(),
+  };
+}

@@ -1,0 +1,133 @@
+import { HttpResponse } from 'msw';
+import { embed, toBase64Float32 } from './embedding.ts';
+
+/** Models the mock lists under `GET /v1/models`. */
+export const MOCK_MODELS = ['gpt-4o-mini', 'text-embedding-3-small'] as const;
+
+const NO_RETRY = { 'x-should-retry': 'false' };
+
+/**
+ * An OpenAI-style error. `x-should-retry: false` because the official SDKs retry 5xx (and some 4xx)
+ * for about a minute, which would turn a clear failure into a slow one.
+ */
+export function openAiError(status: number, message: string, type = 'invalid_request_error'): Response {
+  return HttpResponse.json(
+    { error: { message, type, param: null, code: null } },
+    { status, headers: NO_RETRY },
+  );
+}
+
+/** A rough token count (words), for `usage` blocks. */
+export function roughTokens(text: string): number {
+  return text.split(/\s+/).filter((word) => word !== '').length;
+}
+
+export interface ChatAnswer {
+  id: string;
+  model: string;
+  created: number;
+  reply: string;
+  promptTokens: number;
+}
+
+export function chatCompletion(answer: ChatAnswer): Response {
+  const completionTokens = roughTokens(answer.reply);
+  return HttpResponse.json({
+    id: answer.id,
+    object: 'chat.completion',
+    created: answer.created,
+    model: answer.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: answer.reply, refusal: null },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
+    usage: usage(answer.promptTokens, completionTokens),
+  });
+}
+
+/**
+ * The reply as server-sent events, in a few chunks, then `data: [DONE]`. Built by hand: msw's `sse()`
+ * answers GET only, and OpenAI streams answer a POST.
+ */
+export function chatCompletionStream(answer: ChatAnswer, includeUsage: boolean): Response {
+  const base = {
+    id: answer.id,
+    object: 'chat.completion.chunk',
+    created: answer.created,
+    model: answer.model,
+  };
+  const choice = (delta: object, finishReason: string | null) => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  });
+  const events: object[] = splitReply(answer.reply).map((content, index) =>
+    choice(index === 0 ? { role: 'assistant', content } : { content }, null),
+  );
+  events.push(choice({}, 'stop'));
+  if (includeUsage)
+    events.push({ ...base, choices: [], usage: usage(answer.promptTokens, roughTokens(answer.reply)) });
+  const frames = [...events.map((event) => `data: ${JSON.stringify(event)}\n\n`), 'data: [DONE]\n\n'];
+  const encoder = new TextEncoder();
+  let next = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const frame = frames[next++];
+      if (frame === undefined) controller.close();
+      else controller.enqueue(encoder.encode(frame));
+    },
+  });
+  return new HttpResponse(body, {
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+  });
+}
+
+/** Splits a reply at word boundaries into at most `parts` chunks that join back to it. */
+export function splitReply(reply: string, parts = 3): string[] {
+  const words = reply.match(/\S+\s*|\s+/g) ?? [];
+  if (words.length === 0) return [reply];
+  const size = Math.ceil(words.length / parts);
+  const chunks: string[] = [];
+  for (let start = 0; start < words.length; start += size)
+    chunks.push(words.slice(start, start + size).join(''));
+  return chunks;
+}
+
+export interface EmbeddingsAnswer {
+  model: string;
+  inputs: readonly string[];
+  dimensions: number;
+  base64: boolean;
+}
+
+export function embeddings(answer: EmbeddingsAnswer): Response {
+  const promptTokens = answer.inputs.reduce((sum, input) => sum + roughTokens(input), 0);
+  return HttpResponse.json({
+    object: 'list',
+    data: answer.inputs.map((input, index) => {
+      const vector = embed(input, answer.dimensions);
+      return { object: 'embedding', index, embedding: answer.base64 ? toBase64Float32(vector) : vector };
+    }),
+    model: answer.model,
+    usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+  });
+}
+
+export function modelObject(id: string): object {
+  return { id, object: 'model', created: 0, owned_by: 'amnesia' };
+}
+
+export function modelList(): Response {
+  return HttpResponse.json({ object: 'list', data: MOCK_MODELS.map(modelObject) });
+}
+
+function usage(promptTokens: number, completionTokens: number): object {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
+}

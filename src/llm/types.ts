@@ -1,0 +1,88 @@
+import type { RequestHandler } from 'msw';
+
+/** One chat message as the app sent it, its content flattened to text (content-part arrays joined by `\n`). */
+export interface LlmMessage {
+  role: string;
+  content: string;
+}
+
+/** What the engine tells the mock LLM about the user turn in flight on one worker. */
+export interface TurnScope {
+  /** Engine-chosen unique id, e.g. `'t7'`. */
+  turnId: string;
+  /** Session name in the scenario, e.g. `'alice'`. */
+  session: string;
+  /** `session#index` of the user turn, 1-based, e.g. `'alice#3'`. */
+  label: string;
+  /** This session's earlier user turns, oldest first. */
+  priorTurns: { label: string; text: string }[];
+  /** A scripted reply for this turn; overrides the default reply. */
+  reply?: string;
+}
+
+/**
+ * What a recorded request was:
+ * - `chat`, `embeddings`, `models`: one of the OpenAI routes amnesia understands (whoever answered it);
+ * - `other`: another route, answered by a user handler;
+ * - `unmatched`: no handler answered it (the app got a 400).
+ */
+export type LlmRequestKind = 'chat' | 'embeddings' | 'models' | 'other' | 'unmatched';
+
+export interface RecordedLlmRequest {
+  /** 1, 2, 3… across the server, in order of arrival. */
+  seq: number;
+  /** `Date.now()` when the request arrived. */
+  at: number;
+  /** The `<scope>` path segment (e.g. the scenario slug); `''` on the bare `/v1` URL. */
+  scope: string;
+  /** The worker path segment, e.g. `'r1w2'`; `''` on the bare `/v1` URL. */
+  worker: string;
+  /** The turn in flight on that worker when the request arrived; `null` outside any turn (never judged). */
+  turnId: string | null;
+  kind: LlmRequestKind;
+  method: string;
+  /** Path after `/v1`, e.g. `'/chat/completions'` (the whole path when it has no `/v1`). */
+  path: string;
+  stream: boolean;
+  /** Chat only, else `[]`. */
+  messages: LlmMessage[];
+  /** Embeddings input(s), else `[]`. */
+  input: string[];
+  /** Parsed JSON body, the raw text when it is not JSON, `null` when there is none. */
+  body: unknown;
+  /** Status the server answered. */
+  status: number;
+  /** Assistant text sent back (chat), else `null`. */
+  reply: string | null;
+}
+
+export interface MockLlmOptions {
+  /** User msw handlers; they run before the defaults. */
+  handlers?: RequestHandler[];
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default 256 */
+  embeddingDimensions?: number;
+}
+
+export interface MockLlm extends AsyncDisposable {
+  /** `'http://127.0.0.1:PORT'` */
+  readonly url: string;
+  /** `${url}/s/${encodeURIComponent(scope)}/w/${encodeURIComponent(worker)}/v1`: give it to one worker as `OPENAI_BASE_URL`. */
+  baseUrl(scope: string, worker: string): string;
+  /** Attributes every request arriving on this worker's URL to `turn` until `endTurn`. Throws if a turn is already in flight there. */
+  beginTurn(scope: string, worker: string, turn: TurnScope): void;
+  /**
+   * Closes the worker's turn; returns the requests attributed to it and answered so far, in order.
+   * Throws if none is in flight.
+   */
+  endTurn(scope: string, worker: string): RecordedLlmRequest[];
+  /** Recorded requests in order; `turnId: null` selects those that arrived outside any turn. */
+  requests(filter?: { scope?: string; turnId?: string | null }): RecordedLlmRequest[];
+  /** Forgets a scope's records and any turn still in flight in it (a finished scenario). */
+  clear(scope: string): void;
+  /** Idempotent; also closes keep-alive and streaming connections. */
+  stop(): Promise<void>;
+}

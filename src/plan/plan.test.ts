@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { plan } from './plan.ts';
+
+const DEFAULTS = { topology: { replicas: 2, workers: 2 }, topologySource: 'test' };
+
+function scenario(yaml: string): Scenario {
+  const { scenario, problems } = parseScenario('t.yaml', yaml, DEFAULTS);
+  if (!scenario) throw new Error(problems.map((p) => p.message).join('\n'));
+  return scenario;
+}
+
+/** Workers chosen for the turns, in order. */
+function route(
+  yaml: string,
+  routing: 'spread' | 'round-robin' | 'random' | 'sticky' = 'spread',
+  seed = 1,
+): string[] {
+  return plan(scenario(yaml), { topology: DEFAULTS.topology, routing, seed }).steps.flatMap((s) =>
+    s.kind === 'turn' ? [s.worker] : [],
+  );
+}
+
+const turns = (n: number, session = 'main') =>
+  `name: t\nsteps:\n${Array.from({ length: n }, (_, i) => `  - { session: ${session}, user: "turn ${i}" }`).join('\n')}\n`;
+
+describe('plan: routing', () => {
+  it('spread alternates replicas and never repeats the previous worker of the session', () => {
+    expect(route(turns(5))).toEqual(['r1w1', 'r2w1', 'r1w2', 'r2w2', 'r1w1']);
+  });
+
+  it('spread: the first turn after a crash goes to the crashed worker that served the session', () => {
+    const y = 'name: t\nsteps:\n  - user: a\n  - user: b\n  - crash: r2w1\n  - user: c\n  - user: d\n';
+    expect(route(y)).toEqual(['r1w1', 'r2w1', 'r2w1', 'r1w2']);
+  });
+
+  it('spread: after a disruption of other workers, the first disrupted in order', () => {
+    const y = 'name: t\nsteps:\n  - user: a\n  - crash: r2\n  - user: b\n';
+    expect(route(y)).toEqual(['r1w1', 'r2w1']);
+  });
+
+  it('spread: every session gets its own first turn after a disruption', () => {
+    const y = `name: t
+steps:
+  - { session: alice, user: a }
+  - { session: bob, user: b }
+  - crash: r1
+  - { session: alice, user: c }
+  - { session: bob, user: d }
+  - { session: bob, user: e }
+`;
+    expect(route(y)).toEqual(['r1w1', 'r2w1', 'r1w1', 'r1w1', 'r1w2']);
+  });
+
+  it('spread with one worker uses it every time', () => {
+    expect(route(`${turns(3)}topology: { replicas: 1, workers: 1 }\n`)).toEqual(['r1w1', 'r1w1', 'r1w1']);
+  });
+
+  it('round-robin walks the order regardless of sessions', () => {
+    expect(route(turns(5), 'round-robin')).toEqual(['r1w1', 'r2w1', 'r1w2', 'r2w2', 'r1w1']);
+  });
+
+  it('sticky keeps the session on its worker until that worker is disrupted', () => {
+    const y =
+      'name: t\nsteps:\n  - user: a\n  - user: b\n  - restart: r2\n  - user: c\n  - restart: r1w1\n  - user: d\n';
+    expect(route(y, 'sticky')).toEqual(['r1w1', 'r1w1', 'r1w1', 'r2w1']);
+  });
+
+  it('random is reproducible from the seed and differs between seeds', () => {
+    const a = route(turns(12), 'random', 42);
+    expect(route(turns(12), 'random', 42)).toEqual(a);
+    expect(route(turns(12), 'random', 43)).not.toEqual(a);
+    expect(new Set(a).size).toBeGreaterThan(1);
+  });
+
+  it('pins override routing; a replica pin routes within the replica', () => {
+    const y =
+      'name: t\nsteps:\n  - { user: a, on: r2w2 }\n  - { user: b, on: r2 }\n  - { user: c, on: r2 }\n';
+    expect(route(y)).toEqual(['r2w2', 'r2w1', 'r2w2']);
+  });
+
+  it('scale adds workers that count as disrupted and removes others from routing', () => {
+    const y =
+      'name: t\nsteps:\n  - user: a\n  - scale: { replicas: 3 }\n  - user: b\n  - scale: { replicas: 1, workers: 1 }\n  - user: c\n';
+    expect(route(y)).toEqual(['r1w1', 'r3w1', 'r1w1']);
+  });
+
+  it('records the workers each disruption hits and the topology after it', () => {
+    const p = plan(scenario('name: t\nsteps:\n  - user: a\n  - restart\n  - redeploy: r2\n  - wait: 1s\n'), {
+      topology: DEFAULTS.topology,
+      routing: 'spread',
+      seed: 1,
+    });
+    const d = p.steps.filter((s) => s.kind === 'disruption');
+    expect(d.map((s) => s.workers)).toEqual([['r1w1', 'r2w1', 'r1w2', 'r2w2'], ['r2w1', 'r2w2'], []]);
+  });
+
+  it('explains each decision', () => {
+    const p = plan(scenario('name: t\nsteps:\n  - user: a\n  - user: b\n'), {
+      topology: DEFAULTS.topology,
+      routing: 'spread',
+      seed: 1,
+    });
+    expect(p.steps.map((s) => (s.kind === 'turn' ? s.reason : ''))).toEqual([
+      'spread: first turn of main',
+      'spread: not r1w1, which served main last',
+    ]);
+  });
+});

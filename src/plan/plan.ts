@@ -1,0 +1,132 @@
+import type { RoutingStrategy, Scenario, Step, Topology, TurnStep } from '../scenario/types.ts';
+import { formatTarget } from '../scenario/types.ts';
+import { type WorkerId, workerOrder, workersOf } from '../topology/ids.ts';
+import { seededRandom } from './random.ts';
+
+export interface PlannedTurn {
+  kind: 'turn';
+  step: TurnStep;
+  worker: WorkerId;
+  /** Why this worker: shown in evidence and progress. */
+  reason: string;
+}
+export interface PlannedDisruption {
+  kind: 'disruption';
+  step: Exclude<Step, TurnStep>;
+  /** Workers this step restarts, kills, replaces or adds (empty for wait). */
+  workers: WorkerId[];
+  /** The topology after the step. */
+  topology: Topology;
+}
+export type PlannedStep = PlannedTurn | PlannedDisruption;
+
+export interface Plan {
+  topology: Topology;
+  routing: RoutingStrategy;
+  seed: number;
+  steps: PlannedStep[];
+}
+
+interface SessionState {
+  last?: WorkerId;
+  /** Index into the disruption log up to which this session has had a turn. */
+  seen: number;
+}
+
+/**
+ * Decide, before anything runs, which worker serves each turn. Pure: the same scenario,
+ * topology and seed always give the same plan (replays reproduce runs).
+ *
+ * Rules (README "Routing"): a pinned turn goes where it is pinned (a replica pin applies the
+ * strategy within that replica). `spread`: the first turn of a session after a disruption goes
+ * to a disrupted worker (the one that served it last, if it was disrupted; otherwise the first
+ * disrupted in routing order); any other turn goes to the next worker in routing order that did
+ * not serve this session's previous turn. `round-robin`: the next worker in order. `sticky`: the
+ * session's previous worker until that worker is disrupted or removed. `random`: seeded.
+ */
+export function plan(
+  scenario: Scenario,
+  base: { topology: Topology; routing: RoutingStrategy; seed: number },
+): Plan {
+  const topology = { ...base.topology, ...scenario.topology };
+  const routing = scenario.routing ?? base.routing;
+  const seed = scenario.seed ?? base.seed;
+  const random = seededRandom(seed);
+  const sessions = new Map<string, SessionState>();
+  const disruptions: WorkerId[][] = [];
+  let current = { ...topology };
+  let cursor = 0;
+  const steps: PlannedStep[] = [];
+
+  for (const step of scenario.steps) {
+    if (step.kind !== 'turn') {
+      const before = workerOrder(current);
+      let workers: WorkerId[] = [];
+      if (step.kind === 'restart' || step.kind === 'crash') workers = workersOf(step.target, current);
+      else if (step.kind === 'redeploy') workers = workersOf(step.target, current);
+      else if (step.kind === 'scale') {
+        current = { replicas: step.replicas ?? current.replicas, workers: step.workers ?? current.workers };
+        workers = workerOrder(current).filter((id) => !before.includes(id));
+      }
+      if (workers.length) disruptions.push(workers);
+      steps.push({ kind: 'disruption', step, workers, topology: { ...current } });
+      continue;
+    }
+
+    const state = sessions.get(step.session) ?? { seen: 0 };
+    const order = workerOrder(current);
+    let candidates = step.pin ? workersOf(step.pin, current) : order;
+    if (candidates.length === 0) candidates = order; // validation rejects this; stay total
+    const disrupted = new Set(disruptions.slice(state.seen).flat());
+    const lastAlive = state.last && candidates.includes(state.last) ? state.last : undefined;
+
+    const next = (exclude?: WorkerId): WorkerId => {
+      for (let i = 0; i < order.length; i++) {
+        const id = order[(cursor + i) % order.length] as WorkerId;
+        if (candidates.includes(id) && id !== exclude) {
+          cursor = (order.indexOf(id) + 1) % order.length;
+          return id;
+        }
+      }
+      return candidates[0] as WorkerId;
+    };
+
+    let worker: WorkerId;
+    let reason: string;
+    if (step.pin?.kind === 'worker') {
+      worker = candidates[0] as WorkerId;
+      reason = `pinned to ${formatTarget(step.pin)}`;
+    } else if (routing === 'random') {
+      worker = candidates[Math.floor(random() * candidates.length)] as WorkerId;
+      reason = `random (seed ${seed})`;
+    } else if (routing === 'round-robin') {
+      worker = next();
+      reason = 'round-robin';
+    } else if (routing === 'sticky') {
+      if (lastAlive && !disrupted.has(lastAlive)) {
+        worker = lastAlive;
+        reason = `sticky: ${step.session} stays on ${lastAlive}`;
+      } else {
+        worker = next();
+        reason = state.last
+          ? `sticky: ${state.last} was disrupted or removed`
+          : `sticky: first turn of ${step.session}`;
+      }
+    } else {
+      const hit = candidates.filter((id) => disrupted.has(id));
+      if (hit.length > 0) {
+        worker = lastAlive && hit.includes(lastAlive) ? lastAlive : (hit[0] as WorkerId);
+        reason = `spread: first turn of ${step.session} after a disruption of ${worker}`;
+      } else {
+        worker = next(candidates.length > 1 ? state.last : undefined);
+        reason = state.last
+          ? `spread: not ${state.last}, which served ${step.session} last`
+          : `spread: first turn of ${step.session}`;
+      }
+    }
+    if (step.pin?.kind === 'replica') reason = `pinned to ${formatTarget(step.pin)}; ${reason}`;
+    sessions.set(step.session, { last: worker, seen: disruptions.length });
+    steps.push({ kind: 'turn', step, worker, reason });
+  }
+  return { topology, routing, seed, steps };
+}

@@ -1,0 +1,16 @@
+/** mulberry32: a tiny seeded PRNG, so `random` routing replays exactly from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A fresh seed for a run that did not ask for one; printed so the run can be replayed. */
+export function newSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}

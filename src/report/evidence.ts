@@ -1,0 +1,131 @@
+import path from 'node:path';
+import type { RecordedLlmRequest } from '../llm/index.ts';
+import type {
+  ExpectationResult,
+  Leak,
+  RunResult,
+  ScenarioResult,
+  ScenarioStatus,
+  TurnRecord,
+  VacuousRecall,
+} from '../run/types.ts';
+import type { SourceLocation } from '../scenario/types.ts';
+import type { WorkerChange } from '../topology/types.ts';
+import { brief, firstLine, oneLine, plural, quoted } from './text.ts';
+
+export const turnsOf = (s: ScenarioResult): TurnRecord[] =>
+  s.steps.filter((x): x is TurnRecord => x.kind === 'turn');
+
+export const failedOf = (t: TurnRecord): ExpectationResult[] => t.expectations.filter((e) => !e.passed);
+
+/** Turns that did not pass, in order. */
+export const failedTurns = (s: ScenarioResult): TurnRecord[] => turnsOf(s).filter((t) => !t.passed);
+
+/** The first failed expectation of the scenario, with its turn. */
+export function firstFailure(
+  s: ScenarioResult,
+): { turn: TurnRecord; expectation: ExpectationResult } | undefined {
+  for (const turn of failedTurns(s)) {
+    const expectation = failedOf(turn)[0];
+    if (expectation) return { turn, expectation };
+  }
+  return undefined;
+}
+
+/** The prompt the LLM answered last in this turn (the one a recall was judged on, most often). */
+export function lastChatRequest(t: TurnRecord): RecordedLlmRequest | undefined {
+  return t.llm.filter((r) => r.kind === 'chat').at(-1);
+}
+
+/** `scenarios/crash.yaml` for an absolute path under `cwd`; the path unchanged otherwise. */
+export function relativeTo(file: string, cwd: string | undefined): string {
+  if (!cwd || !path.isAbsolute(file)) return file;
+  const rel = path.relative(cwd, file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
+/** `scenarios/crash.yaml:14:5`: clickable in terminals and editors. */
+export function formatLocation(at: SourceLocation, cwd?: string): string {
+  return `${relativeTo(at.file, cwd)}:${at.line}:${at.column}`;
+}
+
+/** `recall "pineapple"`, `forget /tangerine/i`, `reply contains "fruit"`, `answered`. */
+export function expectationText(e: ExpectationResult): string {
+  switch (e.kind) {
+    case 'recall':
+    case 'forget':
+      return `${e.kind} ${quoted(e.expected)}`;
+    case 'recall_recent':
+      return `recall ${e.expected}`;
+    case 'reply':
+      return `reply ${e.expected}`;
+    case 'llm_called':
+      return 'LLM called';
+    case 'answered':
+      return 'answered';
+  }
+}
+
+/** `alice#3 → r1w1 pid 4410 (after crash r1)`. */
+export function servedText(t: TurnRecord): string {
+  const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(', ')})` : '';
+  return `${t.label} → ${t.worker} pid ${t.pid}${after}`;
+}
+
+/** `crash r1` of `crash r1 (SIGKILL, respawn on the same disk)`: the details are on the disruption's own line. */
+function shortDisruption(description: string): string {
+  return oneLine(description).replace(/\s*\(.*\)$/, '');
+}
+
+/** `said in alice#1 (r1w1 pid 4310)`; undefined when the expectation names no earlier turn. */
+export function saidInText(e: ExpectationResult): string | undefined {
+  if (!e.saidIn || e.saidIn.length === 0) return undefined;
+  return `said in ${e.saidIn.map((s) => `${s.label} (${s.worker} pid ${s.pid})`).join(', ')}`;
+}
+
+/** `r1w1 4310→4410`, `r1w1 4310 stopped`, `r2w3 started 4500`, with the generation after a redeploy. */
+export function changeText(c: WorkerChange, o: { generation?: boolean } = {}): string {
+  const gen = o.generation && c.after ? ` gen ${c.after.generation}` : '';
+  if (c.before && c.after) return `${c.id} ${c.before.pid}→${c.after.pid}${gen}`;
+  if (c.before) return `${c.id} ${c.before.pid} stopped`;
+  if (c.after) return `${c.id} started ${c.after.pid}${gen}`;
+  return c.id;
+}
+
+export function leakText(l: Leak): string {
+  return `${l.from.label}'s message "${brief(l.text, 120)}" (said on ${l.from.worker}) reached the prompt of ${l.into.label} (on ${l.into.worker})`;
+}
+
+export function vacuousText(v: VacuousRecall): string {
+  return `a fresh session asked "${brief(v.question, 120)}" already had ${quoted(v.expected)} in ${v.foundIn}: "${brief(v.excerpt, 160)}"`;
+}
+
+export type Tally = Record<ScenarioStatus, number>;
+
+export function tally(r: RunResult): Tally {
+  const t: Tally = { passed: 0, failed: 0, error: 0, skipped: 0 };
+  for (const s of r.scenarios) t[s.status]++;
+  return t;
+}
+
+/** `3 scenarios: 2 passed, 1 failed, 0 errors` (skipped only when some were). */
+export function totalsText(r: RunResult): string {
+  const t = tally(r);
+  const skipped = t.skipped > 0 ? `, ${t.skipped} skipped` : '';
+  return `${plural(r.scenarios.length, 'scenario')}: ${t.passed} passed, ${t.failed} failed, ${plural(t.error, 'error')}${skipped}`;
+}
+
+/** Scenarios a reader must look at, leaks first (a leak outranks every other verdict), then in run order. */
+export function notPassing(r: RunResult): ScenarioResult[] {
+  const bad = r.scenarios.filter((s) => s.status === 'failed' || s.status === 'error');
+  return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
+}
+
+/** The first line of the scenario's error, or what made it an error. */
+export function errorHeadline(s: ScenarioResult): string {
+  if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;
+  const v = s.vacuous[0];
+  if (v)
+    return `${plural(s.vacuous.length, 'vacuous recall')}: "${brief(v.expected, 60)}" is already in a fresh session's prompt`;
+  return 'the scenario could not be judged';
+}

@@ -1,0 +1,70 @@
+import type { RunResult, ScenarioResult } from '../run/types.ts';
+import { diagnosisText } from './diagnosis.ts';
+import { formatDuration } from './duration.ts';
+import {
+  failedTurns,
+  firstFailure,
+  formatLocation,
+  leakText,
+  notPassing,
+  relativeTo,
+  tally,
+  totalsText,
+  vacuousText,
+} from './evidence.ts';
+import { type Paint, painter } from './paint.ts';
+import { oneLine, plain, quoted } from './text.ts';
+import { turnEvidence } from './turn-evidence.ts';
+
+export interface SummaryOptions {
+  color: boolean;
+  /** Paths under it are shown relative to it. */
+  cwd?: string;
+}
+
+/**
+ * The end-of-run summary: a block per failed or errored scenario (leaks first), then the totals line.
+ *
+ * @example
+ * process.stdout.write(renderSummary(result, { color: true, cwd: process.cwd() }))
+ */
+export function renderSummary(r: RunResult, o: SummaryOptions): string {
+  const paint = painter(o.color);
+  const blocks = notPassing(r).map((s) => scenarioBlock(s, paint, o.cwd).join('\n'));
+  const t = tally(r);
+  const totals = `${totalsText(r)}  ${paint('dim', `(${formatDuration(r.durationMs)}, seed ${r.seed}, run ${r.runId})`)}`;
+  const status =
+    t.error > 0 ? paint('yellow', totals) : t.failed > 0 ? paint('red', totals) : paint('green', totals);
+  return `${[...blocks, status].join('\n\n')}\n`;
+}
+
+function scenarioBlock(s: ScenarioResult, paint: Paint, cwd: string | undefined): string[] {
+  const first = firstFailure(s);
+  const where = first ? formatLocation(first.expectation.at, cwd) : relativeTo(s.file, cwd);
+  const mark = s.status === 'error' ? paint('yellow', '!') : paint('red', '✗');
+  const out = [`${mark} ${paint('bold', oneLine(s.name))}  ${paint('dim', where)}`];
+
+  for (const l of s.leaks) out.push(`  ${paint('red', 'leak')} ${leakText(l)}`);
+  if (s.error) {
+    const [head = '', ...rest] = plain(s.error.message).split('\n');
+    out.push(`  ${paint('yellow', s.error.code)}: ${head}`, ...rest.map((l) => `    ${l}`));
+  }
+  for (const v of s.vacuous) {
+    out.push(
+      `  ${paint('yellow', `vacuous recall ${quoted(v.expected)}`)}  ${paint('dim', formatLocation(v.at, cwd))}`,
+      `    ${vacuousText(v)}`,
+    );
+  }
+  for (const t of failedTurns(s)) out.push(...turnEvidence(t, { paint, cwd }).map((l) => `  ${l}`));
+
+  if (s.diagnosis) {
+    const d = diagnosisText(s.diagnosis);
+    out.push(`  ${paint('bold', 'diagnosis')}  ${d.signature}`);
+    for (const f of d.findings) out.push(`    ${f}`);
+    for (const n of d.notes) out.push(`    ${paint('dim', n)}`);
+    if (d.advice) out.push(`    → ${d.advice}`);
+  }
+  if (s.artifactsDir) out.push(`  ${paint('dim', 'artifacts')}  ${relativeTo(s.artifactsDir, cwd)}`);
+  out.push(`  ${paint('dim', 'replay')}     ${s.replay}`);
+  return out;
+}

@@ -1,0 +1,359 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CookieJar, sendChat, sessionId } from '../client/index.ts';
+import type { ResolvedConfig } from '../config/types.ts';
+import { AbortedError, AmnesiaError, formatExit } from '../errors.ts';
+import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
+import { type Plan, plan } from '../plan/plan.ts';
+import type { Scenario, TurnStep } from '../scenario/types.ts';
+import { startServices } from '../services/services.ts';
+import type { PortAllocator } from '../topology/free-port.ts';
+import type { ProcessRegistry } from '../topology/process-registry.ts';
+import { processRuntime } from '../topology/process-topology.ts';
+import type { StartedTopology } from '../topology/types.ts';
+import { judgeTurn } from '../verdict/expectations.ts';
+import { findLeaks } from '../verdict/leaks.ts';
+import type { DisruptionStepRecord, RunEvent, ScenarioResult, StepRecord, TurnRecord } from './types.ts';
+
+export interface ScenarioContext {
+  runId: string;
+  config: ResolvedConfig;
+  llm: MockLlm;
+  registry: ProcessRegistry;
+  ports: PortAllocator;
+  seed: number;
+  /** Overrides every per-turn timeout (CLI --timeout). */
+  turnTimeoutMs?: number;
+  /** Private scratch space of the run (replica disks, service data). */
+  scratchDir: string;
+  /** Where copies of the app go in copy mode (inside the project). */
+  copiesDir: string;
+  /** Where this run's artifacts go; a scenario's folder stays only when it did not pass. */
+  artifactsDir: string;
+  slug: string;
+  replay: string;
+  onEvent: (e: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+let turnCounter = 0;
+
+/** Run one scenario on its own topology, services and LLM scope; never throws for the app's faults. */
+export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {
+  const started = Date.now();
+  const p = plan(s, { topology: ctx.config.topology, routing: ctx.config.routing, seed: ctx.seed });
+  const artifactsDir = path.join(ctx.artifactsDir, ctx.slug);
+  const scratch = path.join(ctx.scratchDir, ctx.slug);
+  const steps: StepRecord[] = [];
+  const result: ScenarioResult = {
+    name: s.name,
+    file: s.file,
+    slug: ctx.slug,
+    ...(s.description ? { description: s.description } : {}),
+    tags: s.tags,
+    status: 'passed',
+    topology: p.topology,
+    routing: p.routing,
+    seed: p.seed,
+    steps,
+    leaks: [],
+    vacuous: [],
+    unattributed: [],
+    startedAt: started,
+    durationMs: 0,
+    replay: ctx.replay,
+  };
+  ctx.onEvent({
+    type: 'scenario-start',
+    scenario: s.name,
+    slug: ctx.slug,
+    topology: p.topology,
+    routing: p.routing,
+    seed: p.seed,
+  });
+  await mkdir(path.join(artifactsDir, 'logs'), { recursive: true });
+
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const services = await startServices(ctx.config.services, {
+      dir: path.join(scratch, 'services'),
+      logsDir: path.join(artifactsDir, 'logs'),
+      registry: ctx.registry,
+      ports: ctx.ports,
+      maxClients: maxProcesses(p) * 2,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    cleanups.push(() => services.stop());
+    const topology = await processRuntime.start({
+      scope: ctx.slug,
+      topology: p.topology,
+      app: ctx.config.app,
+      runDir: path.join(scratch, 'replicas'),
+      copyDir: path.join(ctx.copiesDir, ctx.slug),
+      logsDir: path.join(artifactsDir, 'logs'),
+      registry: ctx.registry,
+      ports: ctx.ports,
+      workerEnv: (w) => ({
+        ...services.env,
+        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
+        [ctx.config.llm.apiKeyEnv]: 'amnesia-mock-key',
+        AMNESIA_REPLICA: String(w.replica),
+        AMNESIA_WORKER: String(w.worker),
+        [ctx.config.dataDirEnv]: w.dataDir,
+        AMNESIA_RUN_ID: ctx.runId,
+      }),
+      onEvent: (e) => {
+        if (e.type === 'worker-ready') {
+          ctx.onEvent({
+            type: 'worker-ready',
+            scenario: s.name,
+            worker: e.worker.id,
+            pid: e.worker.pid,
+            bootMs: e.bootMs,
+            generation: e.worker.generation,
+          });
+        }
+      },
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    cleanups.push(() => topology.stop());
+    await runSteps(s, p, topology, ctx, steps);
+    const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
+    result.leaks = findLeaks(turns);
+    result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? 'failed' : 'passed';
+  } catch (e) {
+    if (e instanceof AbortedError || ctx.signal?.aborted)
+      throw e instanceof AbortedError ? e : new AbortedError();
+    result.status = 'error';
+    result.error =
+      e instanceof AmnesiaError
+        ? { code: e.code, message: e.message }
+        : { code: 'AMNESIA_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+    await rm(scratch, { recursive: true, force: true });
+    result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
+    result.durationMs = Date.now() - started;
+    if (result.status === 'passed') {
+      await rm(artifactsDir, { recursive: true, force: true });
+    } else {
+      result.artifactsDir = artifactsDir;
+      await writeArtifacts(artifactsDir, result, ctx);
+    }
+    ctx.llm.clear(ctx.slug);
+  }
+  ctx.onEvent({ type: 'scenario-end', result });
+  return result;
+}
+
+async function runSteps(
+  s: Scenario,
+  p: Plan,
+  topology: StartedTopology,
+  ctx: ScenarioContext,
+  steps: StepRecord[],
+): Promise<void> {
+  const jars = new Map<string, CookieJar>();
+  const since = new Map<string, string[]>(); // disruptions since each session's previous turn
+  for (const planned of p.steps) {
+    if (ctx.signal?.aborted) throw new AbortedError();
+    if (planned.kind === 'turn') {
+      const jar = jars.get(planned.step.session) ?? new CookieJar();
+      jars.set(planned.step.session, jar);
+      const earlier = steps.filter(
+        (x): x is TurnRecord => x.kind === 'turn' && x.session === planned.step.session,
+      );
+      const record = await runTurn(
+        planned.step,
+        planned.worker,
+        planned.reason,
+        since.get(planned.step.session) ?? [],
+        earlier,
+        jar,
+        topology,
+        ctx,
+        s,
+      );
+      since.set(planned.step.session, []);
+      steps.push(record);
+      ctx.onEvent({ type: 'turn', scenario: s.name, turn: record });
+      continue;
+    }
+    const step = planned.step;
+    const t0 = performance.now();
+    let record: DisruptionStepRecord;
+    if (step.kind === 'wait') {
+      await waitFor(step.ms, ctx.signal);
+      record = {
+        kind: 'disruption',
+        step: step.step,
+        at: step.at,
+        type: 'wait',
+        description: `wait ${step.ms} ms`,
+        changes: [],
+        durationMs: performance.now() - t0,
+        topology: planned.topology,
+      };
+    } else {
+      const d =
+        step.kind === 'restart'
+          ? await topology.restart(step.target, step.graceMs)
+          : step.kind === 'crash'
+            ? await topology.crash(step.target)
+            : step.kind === 'redeploy'
+              ? await topology.redeploy(step.strategy, step.target)
+              : await topology.scale({
+                  ...(step.replicas ? { replicas: step.replicas } : {}),
+                  ...(step.workers ? { workers: step.workers } : {}),
+                });
+      record = {
+        kind: 'disruption',
+        step: step.step,
+        at: step.at,
+        type: d.kind,
+        description: d.description,
+        changes: d.changes,
+        durationMs: d.durationMs,
+        topology: planned.topology,
+      };
+      for (const session of s.sessions) since.set(session, [...(since.get(session) ?? []), d.description]);
+    }
+    steps.push(record);
+    ctx.onEvent({ type: 'disruption', scenario: s.name, disruption: record });
+  }
+}
+
+async function runTurn(
+  step: TurnStep,
+  workerId: TurnRecord['worker'],
+  reason: string,
+  after: string[],
+  earlier: TurnRecord[],
+  jar: CookieJar,
+  topology: StartedTopology,
+  ctx: ScenarioContext,
+  s: Scenario,
+): Promise<TurnRecord> {
+  const w = topology.worker(workerId);
+  if (!w)
+    throw new AmnesiaError(
+      'AMNESIA_TURN_FAILED',
+      `routing chose ${workerId}, which is not running (a bug in amnesia's plan)`,
+    );
+  const label = `${step.session}#${step.turn}`;
+  const turnId = `${ctx.slug}/t${++turnCounter}`;
+  const id = sessionId(ctx.runId, ctx.slug, step.session);
+  ctx.llm.beginTurn(ctx.slug, workerId, {
+    turnId,
+    session: step.session,
+    label,
+    priorTurns: earlier.map((t) => ({ label: t.label, text: t.user })),
+    ...(step.llmReply !== undefined ? { reply: step.llmReply } : {}),
+  });
+  const startedAt = Date.now();
+  let chat: Awaited<ReturnType<typeof sendChat>>;
+  let llm: RecordedLlmRequest[];
+  try {
+    chat = await sendChat({
+      baseUrl: w.url,
+      spec: {
+        ...ctx.config.chat,
+        timeoutMs: ctx.turnTimeoutMs ?? s.turnTimeoutMs ?? ctx.config.chat.timeoutMs,
+      },
+      session: id,
+      message: step.user,
+      jar,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+  } finally {
+    llm = ctx.llm.endTurn(ctx.slug, workerId);
+  }
+  if (chat.failure?.kind === 'cancelled') throw new AbortedError();
+  const died = topology.exitedOnItsOwn(workerId);
+  const failure = chat.failure
+    ? {
+        ...chat.failure,
+        message: died
+          ? `${chat.failure.message} (worker ${workerId} ${formatExit(died)})`
+          : chat.failure.message,
+        outputTail: topology.outputTail(workerId, 20),
+      }
+    : undefined;
+  const expectations = judgeTurn({
+    step,
+    earlier,
+    llm,
+    reply: chat.reply,
+    json: chat.json,
+    answered: !failure,
+  });
+  if (failure) {
+    expectations.unshift({
+      kind: 'answered',
+      expected: 'an answer',
+      passed: false,
+      message: failure.message,
+      at: step.at,
+    });
+  }
+  return {
+    kind: 'turn',
+    step: step.step,
+    at: step.at,
+    session: step.session,
+    sessionId: id,
+    label,
+    user: step.user,
+    worker: workerId,
+    replica: w.replica,
+    pid: w.pid,
+    generation: w.generation,
+    incarnation: w.incarnation,
+    reason,
+    after,
+    startedAt,
+    latencyMs: chat.latencyMs,
+    status: chat.status,
+    reply: chat.reply,
+    ...(failure ? { failure } : {}),
+    llm,
+    expectations,
+    passed: expectations.every((e) => e.passed),
+  };
+}
+
+function maxProcesses(p: Plan): number {
+  let max = p.topology.replicas * p.topology.workers;
+  for (const s of p.steps)
+    if (s.kind === 'disruption') max = Math.max(max, s.topology.replicas * s.topology.workers);
+  return max;
+}
+
+function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new AbortedError());
+      },
+      { once: true },
+    );
+  });
+}
+
+async function writeArtifacts(dir: string, result: ScenarioResult, ctx: ScenarioContext): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const requests = ctx.llm.requests({ scope: ctx.slug });
+  await writeFile(
+    path.join(dir, 'llm-requests.jsonl'),
+    requests.map((r) => JSON.stringify(r)).join('\n') + (requests.length ? '\n' : ''),
+  );
+  await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(
+    path.join(dir, 'replay.sh'),
+    `#!/bin/sh\n# Replays this scenario with the same seed (same routing decisions).\n${result.replay}\n`,
+    { mode: 0o755 },
+  );
+}

@@ -1,0 +1,175 @@
+import type { ChatFailure } from '../client/index.ts';
+import type { RecordedLlmRequest } from '../llm/index.ts';
+import type { RoutingStrategy, SourceLocation, Topology } from '../scenario/types.ts';
+import type { WorkerId } from '../topology/ids.ts';
+import type { WorkerChange } from '../topology/types.ts';
+
+export type ExpectationKind = 'recall' | 'forget' | 'recall_recent' | 'reply' | 'llm_called' | 'answered';
+
+/** One check of one turn, judged. */
+export interface ExpectationResult {
+  kind: ExpectationKind;
+  /** What was expected, as written (`Ada`, `/ada/i`, `contains "fruit"`). */
+  expected: string;
+  passed: boolean;
+  /** One sentence: what was found, or what is missing and why it matters. */
+  message: string;
+  /** Where the expectation was written (for annotations). */
+  at: SourceLocation;
+  /** For recall: the earlier turn(s) that said the text, and where. */
+  saidIn?: { label: string; worker: WorkerId; pid: number; step: number }[];
+}
+
+export interface TurnRecord {
+  kind: 'turn';
+  step: number;
+  at: SourceLocation;
+  session: string;
+  /** The id sent to the app as {{session}}: unique to the run and the scenario. */
+  sessionId: string;
+  /** `alice#2` */
+  label: string;
+  user: string;
+  worker: WorkerId;
+  replica: number;
+  pid: number;
+  /** The replica's disk generation (redeploys make a new one). */
+  generation: number;
+  /** How many times this worker id had been started when it served the turn. */
+  incarnation: number;
+  /** Why routing chose this worker. */
+  reason: string;
+  /** Disruptions between this session's previous turn and this one. */
+  after: string[];
+  startedAt: number;
+  latencyMs: number;
+  status: number | null;
+  reply: string | null;
+  failure?: ChatFailure & { outputTail: string[] };
+  /** The LLM requests the app made during this turn (attributed by the worker's own base URL). */
+  llm: RecordedLlmRequest[];
+  expectations: ExpectationResult[];
+  passed: boolean;
+}
+
+export interface DisruptionStepRecord {
+  kind: 'disruption';
+  step: number;
+  at: SourceLocation;
+  type: 'restart' | 'crash' | 'redeploy' | 'scale' | 'wait';
+  description: string;
+  changes: WorkerChange[];
+  durationMs: number;
+  /** The topology after the step. */
+  topology: Topology;
+}
+
+export type StepRecord = TurnRecord | DisruptionStepRecord;
+
+/** One session's whole user message found in another session's LLM request. */
+export interface Leak {
+  from: { session: string; label: string; worker: WorkerId; step: number };
+  into: { session: string; label: string; worker: WorkerId; step: number };
+  /** The leaked message (first 120 characters). */
+  text: string;
+}
+
+/** A recall whose text showed up in a fresh control session: it would pass without any memory. */
+export interface VacuousRecall {
+  expected: string;
+  at: SourceLocation;
+  /** The question asked in the control session. */
+  question: string;
+  /** Where in the control's LLM request it was found, e.g. `the system message`. */
+  foundIn: string;
+  excerpt: string;
+}
+
+export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD';
+
+export interface RungResult {
+  rung: Rung;
+  /** true kept, false lost, null not run (the topology cannot have it, or the app failed). */
+  kept: boolean | null;
+  note?: string;
+}
+
+/** What the probe ladder showed and what it means. */
+export interface Diagnosis {
+  rungs: RungResult[];
+  /** `SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗` */
+  signature: string;
+  /** Rows of the failure table with this signature (empty when none matches). */
+  rows: { id: string; cause: string }[];
+  /** What to change, in a sentence or two. */
+  advice: string;
+  /** False when every rung held though the scenario failed: the short probe did not reproduce the loss. */
+  reproduced: boolean;
+}
+
+export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped';
+
+export interface ScenarioResult {
+  name: string;
+  file: string;
+  /** The scenario's id in URLs, files and session ids. */
+  slug: string;
+  description?: string;
+  tags: string[];
+  status: ScenarioStatus;
+  topology: Topology;
+  routing: RoutingStrategy;
+  seed: number;
+  steps: StepRecord[];
+  /** Why the scenario could not be judged (the app could not start, a service failed, …). */
+  error?: { code: string; message: string };
+  /** Whole user messages of one session seen in another session's prompts. A leak outranks every other verdict. */
+  leaks: Leak[];
+  /** Recalls that would pass without memory (found by the control sessions); they make the scenario an error. */
+  vacuous: VacuousRecall[];
+  /** The probe ladder's signature and diagnosis, when the scenario failed and the ladder ran. */
+  diagnosis?: Diagnosis;
+  /** LLM requests of the scenario that arrived outside any turn (logged, never judged). */
+  unattributed: RecordedLlmRequest[];
+  startedAt: number;
+  durationMs: number;
+  /** The folder with worker logs, the LLM request log and the evidence (kept on failure). */
+  artifactsDir?: string;
+  /** A command that replays this scenario with the same seed. */
+  replay: string;
+}
+
+export interface RunResult {
+  runId: string;
+  seed: number;
+  startedAt: number;
+  durationMs: number;
+  /** 0 all passed, 1 a scenario failed, 2 an error (bad input, an app that could not start); 2 wins over 1. */
+  exitCode: 0 | 1 | 2;
+  scenarios: ScenarioResult[];
+  configFile?: string;
+}
+
+/** Progress, as it happens. Reporters subscribe; the engine never prints. */
+export type RunEvent =
+  | { type: 'run-start'; runId: string; seed: number; scenarios: number }
+  | {
+      type: 'scenario-start';
+      scenario: string;
+      slug: string;
+      topology: Topology;
+      routing: RoutingStrategy;
+      seed: number;
+    }
+  | {
+      type: 'worker-ready';
+      scenario: string;
+      worker: WorkerId;
+      pid: number;
+      bootMs: number;
+      generation: number;
+    }
+  | { type: 'turn'; scenario: string; turn: TurnRecord }
+  | { type: 'disruption'; scenario: string; disruption: DisruptionStepRecord }
+  | { type: 'scenario-end'; result: ScenarioResult }
+  | { type: 'run-end'; result: RunResult };

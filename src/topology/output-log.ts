@@ -1,0 +1,63 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+
+/**
+ * A process's output: every line goes to a log file (the full output, for artifacts),
+ * the last lines stay in memory (for error messages), and listeners see lines as they come
+ * (readiness by log line).
+ */
+export class OutputLog {
+  private readonly tailLines: string[] = [];
+  private readonly listeners = new Set<(line: string) => void>();
+  private readonly file: WriteStream;
+  private readonly keep: number;
+  readonly path: string;
+
+  constructor(path: string, keep = 200) {
+    this.path = path;
+    this.keep = keep;
+    this.file = createWriteStream(path, { flags: 'a' });
+    this.file.on('error', () => {}); // a full disk must not crash the run; the tail stays in memory
+  }
+
+  /** Follow a stream line by line, prefixing lines with the stream name. */
+  follow(stream: Readable, name: 'stdout' | 'stderr'): void {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) this.line(line, name);
+    });
+    stream.on('end', () => {
+      if (partial) this.line(partial, name);
+      partial = '';
+    });
+  }
+
+  /** A line of amnesia's own (start, stop, signals), marked so it is never mistaken for app output. */
+  note(text: string): void {
+    this.file.write(`── amnesia: ${text}\n`);
+  }
+
+  private line(text: string, name: 'stdout' | 'stderr'): void {
+    const clean = text.replace(/\r$/, '');
+    this.file.write(name === 'stderr' ? `[stderr] ${clean}\n` : `${clean}\n`);
+    this.tailLines.push(name === 'stderr' ? `[stderr] ${clean}` : clean);
+    if (this.tailLines.length > this.keep) this.tailLines.shift();
+    for (const l of this.listeners) l(clean);
+  }
+
+  onLine(listener: (line: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  tail(lines = 20): string[] {
+    return this.tailLines.slice(-lines);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.file.end(resolve));
+  }
+}

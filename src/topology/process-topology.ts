@@ -1,0 +1,326 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Target, Topology } from '../scenario/types.ts';
+import { formatTarget } from '../scenario/types.ts';
+import { renderTemplate } from '../util/template.ts';
+import { parseWorkerId, type WorkerId, workerOrder, workersOf } from './ids.ts';
+import { createReplicaDisk, type ReplicaDisk } from './replica-disk.ts';
+import type {
+  DisruptionRecord,
+  Runtime,
+  StartedTopology,
+  TopologyOptions,
+  WorkerChange,
+  WorkerInfo,
+} from './types.ts';
+import { type RunningProcess, startProcess } from './worker-process.ts';
+
+interface Replica {
+  index: number;
+  generation: number;
+  disk: ReplicaDisk;
+}
+
+interface Worker {
+  info: WorkerInfo;
+  proc: RunningProcess;
+}
+
+/** Runtime `process`: every worker a child process on 127.0.0.1, every replica its own disk. */
+export const processRuntime: Runtime = {
+  async start(options) {
+    const t = new ProcessTopology(options);
+    try {
+      await t.boot();
+    } catch (e) {
+      await t.stop();
+      throw e;
+    }
+    return t;
+  },
+};
+
+class ProcessTopology implements StartedTopology {
+  private readonly o: TopologyOptions;
+  private readonly replicas = new Map<number, Replica>();
+  private readonly live = new Map<WorkerId, Worker>();
+  private readonly incarnations = new Map<WorkerId, number>();
+  private shape: Topology;
+  private stopped = false;
+
+  constructor(o: TopologyOptions) {
+    this.o = o;
+    this.shape = { ...o.topology };
+  }
+
+  async boot(): Promise<void> {
+    await mkdir(this.o.logsDir, { recursive: true });
+    const replicas = await Promise.all(range(this.shape.replicas).map((r) => this.newReplica(r, 1)));
+    for (const r of replicas) this.replicas.set(r.index, r);
+    await Promise.all(workerOrder(this.shape).map((id) => this.startWorker(id)));
+  }
+
+  workers(): WorkerInfo[] {
+    return workerOrder(this.shape).flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [{ ...w.info }] : [];
+    });
+  }
+
+  worker(id: WorkerId): WorkerInfo | undefined {
+    const w = this.live.get(id);
+    return w ? { ...w.info } : undefined;
+  }
+
+  exitedOnItsOwn(id: WorkerId) {
+    return this.live.get(id)?.proc.exit;
+  }
+
+  outputTail(id: WorkerId, lines = 20): string[] {
+    return this.live.get(id)?.proc.output.tail(lines) ?? [];
+  }
+
+  async restart(target: Target, graceMs = this.o.app.stopGraceMs): Promise<DisruptionRecord> {
+    return this.disrupt('restart', `restart ${formatTarget(target)} (grace ${graceMs} ms)`, async () =>
+      Promise.all(
+        workersOf(target, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, graceMs);
+          return { id, before, after: await this.startWorker(id) };
+        }),
+      ),
+    );
+  }
+
+  async crash(target: Target): Promise<DisruptionRecord> {
+    return this.disrupt(
+      'crash',
+      `crash ${formatTarget(target)} (SIGKILL, respawn on the same disk)`,
+      async () =>
+        Promise.all(
+          workersOf(target, this.shape).map(async (id) => {
+            const before = await this.stopWorker(id, 0);
+            return { id, before, after: await this.startWorker(id) };
+          }),
+        ),
+    );
+  }
+
+  async redeploy(strategy: 'rolling' | 'at-once', target: Target): Promise<DisruptionRecord> {
+    const indices = target.kind === 'all' ? range(this.shape.replicas) : [target.replica];
+    return this.disrupt(
+      'redeploy',
+      `redeploy ${formatTarget(target)} (${strategy}, fresh disks)`,
+      async () => {
+        if (strategy === 'rolling') {
+          const changes: WorkerChange[] = [];
+          for (const r of indices) changes.push(...(await this.replaceReplica(r)));
+          return changes;
+        }
+        const stopped = await Promise.all(indices.map((r) => this.removeReplica(r)));
+        const started = await Promise.all(
+          indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1)),
+        );
+        return mergeChanges(stopped.flat(), started.flat());
+      },
+    );
+  }
+
+  async scale(to: Partial<Topology>): Promise<DisruptionRecord> {
+    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
+    return this.disrupt('scale', `scale to ${next.replicas} × ${next.workers}`, async () => {
+      const before = workerOrder(this.shape);
+      const after = workerOrder(next);
+      const removed = before.filter((id) => !after.includes(id));
+      const stops = await Promise.all(
+        removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) })),
+      );
+      for (const r of range(this.shape.replicas).filter((r) => r > next.replicas)) {
+        await this.replicas.get(r)?.disk.dispose();
+        this.replicas.delete(r);
+      }
+      this.shape = next;
+      const fresh = await Promise.all(
+        range(next.replicas)
+          .filter((r) => !this.replicas.has(r))
+          .map((r) => this.newReplica(r, (this.generationOf(r) ?? 0) + 1)),
+      );
+      for (const r of fresh) this.replicas.set(r.index, r);
+      const starts = await Promise.all(
+        after
+          .filter((id) => !before.includes(id))
+          .map(async (id) => ({ id, after: await this.startWorker(id) })),
+      );
+      return [...stops, ...starts];
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
+    await Promise.allSettled([...this.replicas.values()].map((r) => r.disk.dispose()));
+    this.replicas.clear();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  // --- internals ---
+
+  private readonly pastGenerations = new Map<number, number>();
+  private generationOf(r: number): number | undefined {
+    return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
+  }
+
+  private async disrupt(
+    kind: DisruptionRecord['kind'],
+    description: string,
+    act: () => Promise<WorkerChange[]>,
+  ): Promise<DisruptionRecord> {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+
+  private async newReplica(index: number, generation: number): Promise<Replica> {
+    const dir = path.join(this.o.runDir, `r${index}.g${generation}`);
+    const disk = await createReplicaDisk({
+      appDir: this.o.app.cwd,
+      dir,
+      copyDir: path.join(this.o.copyDir, `r${index}.g${generation}`),
+      isolation: this.o.app.isolation,
+      link: this.o.app.link,
+      registry: this.o.registry,
+      label: `${this.o.scope} replica r${index}`,
+    });
+    this.pastGenerations.set(index, generation);
+    return { index, generation, disk };
+  }
+
+  /** Rolling: the replica's new generation boots beside the old one, then the old one stops. */
+  private async replaceReplica(r: number): Promise<WorkerChange[]> {
+    const old = this.replicas.get(r);
+    if (!old) return [];
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const fresh = await this.newReplica(r, old.generation + 1);
+    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
+    this.replicas.set(r, fresh);
+    let started: { id: WorkerId; after: WorkerChange['after'] }[];
+    try {
+      started = await Promise.all(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+    } catch (e) {
+      this.replicas.set(r, old);
+      await fresh.disk.dispose();
+      throw e;
+    }
+    const stopped = await Promise.all(
+      ids.map(async (id) => {
+        const w = oldWorkers.get(id);
+        if (!w) return { id };
+        const result = await w.proc.stop(this.o.app.stopGraceMs);
+        await w.proc.output.close();
+        this.o.onEvent?.({ type: 'worker-stopped', id, pid: w.proc.pid, ...result });
+        return { id, before: { pid: w.proc.pid, ...result } };
+      }),
+    );
+    await old.disk.dispose();
+    return mergeChanges(stopped, started);
+  }
+
+  private async removeReplica(r: number): Promise<WorkerChange[]> {
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const changes = await Promise.all(
+      ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) })),
+    );
+    await this.replicas.get(r)?.disk.dispose();
+    this.replicas.delete(r);
+    return changes;
+  }
+
+  private async addReplica(r: number, generation: number): Promise<WorkerChange[]> {
+    this.replicas.set(r, await this.newReplica(r, generation));
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    return Promise.all(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+  }
+
+  private async stopWorker(id: WorkerId, graceMs: number): Promise<WorkerChange['before']> {
+    const w = this.live.get(id);
+    if (!w) return undefined;
+    this.live.delete(id);
+    const result = graceMs > 0 ? await w.proc.stop(graceMs) : { exit: await w.proc.kill(), forced: true };
+    await w.proc.output.close();
+    this.o.onEvent?.({ type: 'worker-stopped', id, pid: w.proc.pid, ...result });
+    return { pid: w.proc.pid, ...result };
+  }
+
+  private async startWorker(id: WorkerId): Promise<WorkerChange['after']> {
+    const { replica, worker } = parseWorkerId(id);
+    const rep = this.replicas.get(replica);
+    if (!rep) throw new Error(`replica r${replica} has no disk`);
+    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
+    this.incarnations.set(id, incarnation);
+    const port = await this.o.ports.next();
+    const vars = { replica, worker, port, data_dir: rep.disk.dataDir };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
+      TMPDIR: rep.disk.tmpDir,
+      HOME: rep.disk.homeDir,
+      ...this.o.workerEnv({
+        id,
+        replica,
+        worker,
+        port,
+        dataDir: rep.disk.dataDir,
+        tmpDir: rep.disk.tmpDir,
+        homeDir: rep.disk.homeDir,
+      }),
+      [this.o.app.portEnv]: String(port),
+    };
+    const command = this.o.app.command;
+    const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
+    const logFile = path.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const t0 = performance.now();
+    const proc = await startProcess({
+      name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ''}`,
+      argv: rep.disk.wrap(argv),
+      cwd: rep.disk.mode === 'overlay' ? '/' : rep.disk.cwd,
+      env,
+      port,
+      logFile,
+      ready: this.o.app.ready,
+      bootTimeoutMs: this.o.app.bootTimeoutMs,
+      bootTimeoutKey: 'app.boot_timeout',
+      registry: this.o.registry,
+      ...(this.o.signal ? { signal: this.o.signal } : {}),
+    });
+    const bootMs = performance.now() - t0;
+    if (this.stopped) {
+      await proc.kill();
+      throw new Error('the topology was stopped while a worker was starting');
+    }
+    const info: WorkerInfo = {
+      id,
+      replica,
+      worker,
+      pid: proc.pid,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      generation: rep.generation,
+      incarnation,
+      logFile,
+    };
+    this.live.set(id, { info, proc });
+    this.o.onEvent?.({ type: 'worker-ready', worker: { ...info }, bootMs });
+    return { pid: proc.pid, generation: rep.generation, bootMs };
+  }
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+function mergeChanges(a: WorkerChange[], b: WorkerChange[]): WorkerChange[] {
+  const out = new Map<WorkerId, WorkerChange>();
+  for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
+  return [...out.values()];
+}

@@ -1,0 +1,176 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { cp, mkdir, readdir, rm, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { AmnesiaError } from '../errors.ts';
+import { OutputLog } from './output-log.ts';
+import type { ProcessRegistry } from './process-registry.ts';
+
+/**
+ * A replica's own disk: its view of the app folder, and its data dir, TMPDIR and HOME.
+ * Workers of one replica share it; nobody else sees it; a redeploy gets a fresh one.
+ *
+ * - `overlay` (Linux, root): a copy-on-write overlay of the app folder mounted onto itself in a
+ *   private mount namespace; workers enter that namespace, see the app at its usual path, and
+ *   whatever they write lands in the replica's upper dir. Free and instant.
+ * - `copy`: a real copy of the app folder (large read-only folders such as node_modules
+ *   symlinked) under the project's `.amnesia/` folder, so module resolution still walks up to
+ *   the project's node_modules.
+ */
+export interface ReplicaDisk {
+  readonly mode: 'overlay' | 'copy';
+  /** The app's working directory as the replica's workers see it. */
+  readonly cwd: string;
+  readonly dataDir: string;
+  readonly tmpDir: string;
+  readonly homeDir: string;
+  /** Wrap a worker's argv so that it runs on this disk. */
+  wrap(argv: readonly string[]): string[];
+  /** Unmount and delete. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+export interface DiskOptions {
+  appDir: string;
+  /** Where this replica's private folders go (fresh and empty for a new disk). */
+  dir: string;
+  /** Where copies go in copy mode (inside the project, so node_modules resolve). */
+  copyDir: string;
+  isolation: 'auto' | 'overlay' | 'copy';
+  link: readonly string[];
+  registry: ProcessRegistry;
+  label: string;
+}
+
+let overlayCapable: boolean | undefined;
+
+/** Overlay needs Linux, root, and util-linux's unshare and nsenter. Checked once. */
+export function canOverlay(): boolean {
+  if (overlayCapable === undefined) {
+    overlayCapable =
+      process.platform === 'linux' &&
+      process.getuid?.() === 0 &&
+      spawnSync('unshare', ['--version']).status === 0 &&
+      spawnSync('nsenter', ['--version']).status === 0;
+  }
+  return overlayCapable;
+}
+
+export async function createReplicaDisk(o: DiskOptions): Promise<ReplicaDisk> {
+  const mode = o.isolation === 'copy' || (o.isolation === 'auto' && !canOverlay()) ? 'copy' : 'overlay';
+  if (mode === 'overlay' && !canOverlay()) {
+    throw new AmnesiaError(
+      'AMNESIA_INVALID_INPUT',
+      'app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`',
+    );
+  }
+  const dataDir = path.join(o.dir, 'data');
+  const tmpDir = path.join(o.dir, 'tmp');
+  const homeDir = path.join(o.dir, 'home');
+  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir(d, { recursive: true })));
+  const common = { dataDir, tmpDir, homeDir };
+  if (mode === 'overlay') return { mode, ...common, ...(await mountOverlay(o)) };
+  return { mode, ...common, ...(await copyApp(o)) };
+}
+
+async function mountOverlay(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | 'wrap' | 'dispose'>> {
+  const upper = path.join(o.dir, 'upper');
+  const work = path.join(o.dir, 'work');
+  await Promise.all([mkdir(upper), mkdir(work)]);
+  const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
+  // The holder keeps the namespace (and its mount) alive; the workers enter it.
+  const holder = spawn(
+    'unshare',
+    [
+      '-m',
+      '--propagation',
+      'private',
+      '/bin/sh',
+      '-c',
+      'mount -t overlay overlay -o "$1" "$2" && echo mounted && exec sleep infinity',
+      'holder',
+      opts,
+      o.appDir,
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  o.registry.track(holder, `${o.label} disk`);
+  const log = new OutputLog(path.join(o.dir, 'holder.log'), 20);
+  log.follow(holder.stdout, 'stdout');
+  log.follow(holder.stderr, 'stderr');
+  const exited = new Promise<number | null>((resolve) => holder.once('exit', (code) => resolve(code)));
+  const mounted = new Promise<void>((resolve) => {
+    const off = log.onLine((l) => {
+      if (l === 'mounted') {
+        off();
+        resolve();
+      }
+    });
+  });
+  const outcome = await Promise.race([mounted.then(() => 'mounted' as const), exited]);
+  if (outcome !== 'mounted') {
+    await log.close();
+    throw new AmnesiaError(
+      'AMNESIA_APP_EXITED',
+      `could not mount the copy-on-write overlay for ${o.label} (exit ${outcome}): ${log.tail(5).join(' / ') || 'no output'}. Set app.isolation: copy to use real copies instead.`,
+    );
+  }
+  const pid = holder.pid as number;
+  let disposed = false;
+  return {
+    cwd: o.appDir,
+    // cd inside the namespace: `nsenter --wd` resolves the folder in the caller's namespace,
+    // which would put the worker in the real app folder, under the overlay.
+    wrap: (argv) => [
+      'nsenter',
+      '-t',
+      String(pid),
+      '-m',
+      '--',
+      '/bin/sh',
+      '-c',
+      'cd "$1" || exit 97; shift; exec "$@"',
+      'enter',
+      o.appDir,
+      ...argv,
+    ],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      if (holder.exitCode === null && holder.signalCode === null) {
+        process.kill(-pid, 'SIGKILL');
+        await exited;
+      }
+      await log.close();
+      await rm(o.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function copyApp(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | 'wrap' | 'dispose'>> {
+  const cwd = path.join(o.copyDir, path.basename(o.appDir));
+  await mkdir(cwd, { recursive: true });
+  const skip = new Set([...o.link, '.amnesia']);
+  const entries = await readdir(o.appDir, { withFileTypes: true });
+  await Promise.all(
+    entries.map(async (e) => {
+      const from = path.join(o.appDir, e.name);
+      const to = path.join(cwd, e.name);
+      if (skip.has(e.name)) {
+        if (e.name !== '.amnesia') await symlink(from, to);
+        return;
+      }
+      await cp(from, to, { recursive: true, verbatimSymlinks: true });
+    }),
+  );
+  let disposed = false;
+  return {
+    cwd,
+    wrap: (argv) => [...argv],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      await rm(o.dir, { recursive: true, force: true });
+      await rm(o.copyDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { ResolvedConfig } from '../config/types.ts';
+import type { ExitInfo } from '../errors.ts';
+import type { Target, Topology } from '../scenario/types.ts';
+import type { PortAllocator } from './free-port.ts';
+import type { WorkerId } from './ids.ts';
+import type { ProcessRegistry } from './process-registry.ts';
+
+/** A live worker, as evidence and routing see it. */
+export interface WorkerInfo {
+  id: WorkerId;
+  replica: number;
+  worker: number;
+  pid: number;
+  port: number;
+  url: string;
+  /** The replica's disk generation: 1 at start, +1 per redeploy. */
+  generation: number;
+  /** How many times this worker id has been started (1 = first boot). */
+  incarnation: number;
+  /** Its full output. */
+  logFile: string;
+}
+
+/** What a disruption did to one worker. */
+export interface WorkerChange {
+  id: WorkerId;
+  before?: { pid: number; exit: ExitInfo; forced: boolean };
+  after?: { pid: number; generation: number; bootMs: number };
+}
+
+export interface DisruptionRecord {
+  kind: 'restart' | 'crash' | 'redeploy' | 'scale' | 'wait';
+  description: string;
+  changes: WorkerChange[];
+  durationMs: number;
+}
+
+export type TopologyEvent =
+  | { type: 'worker-ready'; worker: WorkerInfo; bootMs: number }
+  | { type: 'worker-stopped'; id: WorkerId; pid: number; exit: ExitInfo; forced: boolean };
+
+export interface WorkerEnvInput {
+  id: WorkerId;
+  replica: number;
+  worker: number;
+  port: number;
+  dataDir: string;
+  tmpDir: string;
+  homeDir: string;
+}
+
+export interface TopologyOptions {
+  /** Names this topology in file names and messages (the scenario slug). */
+  scope: string;
+  topology: Topology;
+  app: ResolvedConfig['app'];
+  /** Where replica disks live (a private temp folder of the run). */
+  runDir: string;
+  /** Where copies of the app go in copy mode (inside the project). */
+  copyDir: string;
+  /** Where worker output files go. */
+  logsDir: string;
+  workerEnv(input: WorkerEnvInput): Record<string, string>;
+  registry: ProcessRegistry;
+  ports: PortAllocator;
+  onEvent?: (e: TopologyEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** The runtime interface: the process runtime fills it today, containers later. */
+export interface Runtime {
+  start(options: TopologyOptions): Promise<StartedTopology>;
+}
+
+export interface StartedTopology extends AsyncDisposable {
+  workers(): WorkerInfo[];
+  worker(id: WorkerId): WorkerInfo | undefined;
+  /** True when the worker's process has exited on its own since it last started. */
+  exitedOnItsOwn(id: WorkerId): ExitInfo | undefined;
+  outputTail(id: WorkerId, lines?: number): string[];
+  restart(target: Target, graceMs?: number): Promise<DisruptionRecord>;
+  crash(target: Target): Promise<DisruptionRecord>;
+  redeploy(strategy: 'rolling' | 'at-once', target: Target): Promise<DisruptionRecord>;
+  scale(to: Partial<Topology>): Promise<DisruptionRecord>;
+  /** Stop every worker and remove every disk. Idempotent. */
+  stop(): Promise<void>;
+}

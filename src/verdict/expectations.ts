@@ -1,0 +1,175 @@
+import type { RecordedLlmRequest } from '../llm/index.ts';
+import type { ExpectationResult, TurnRecord } from '../run/types.ts';
+import type { Matcher, ReplyExpectations, TurnStep } from '../scenario/types.ts';
+import { getPath } from '../util/json-path.ts';
+import { chatRequests, promptContext } from './prompt.ts';
+
+/** What the judge needs besides the turn: the session's earlier turns, with where they were said. */
+export interface TurnContext {
+  step: TurnStep;
+  earlier: readonly Pick<TurnRecord, 'label' | 'user' | 'worker' | 'pid' | 'step'>[];
+  llm: readonly RecordedLlmRequest[];
+  reply: string | null;
+  json: unknown;
+  answered: boolean;
+}
+
+const quote = (s: string) => (s.startsWith('/') ? s : `"${s}"`);
+
+/** Judge one turn's expectations against what the app sent the LLM and what it answered. */
+export function judgeTurn(c: TurnContext): ExpectationResult[] {
+  const { expect } = c.step;
+  const results: ExpectationResult[] = [];
+  const needsPrompt =
+    expect.recall.length > 0 || expect.forget.length > 0 || expect.recallRecent !== undefined;
+  const context = promptContext(c.llm, c.step.user);
+  const called = chatRequests(c.llm).length > 0;
+
+  if (needsPrompt && c.answered && !called) {
+    results.push({
+      kind: 'llm_called',
+      expected: 'a call to the LLM',
+      passed: false,
+      message: `the app answered ${c.step.session}#${c.step.turn} without calling the LLM, so nothing it remembered can be checked`,
+      at: c.step.at,
+    });
+  }
+
+  for (const m of expect.recall) {
+    const saidIn = c.earlier
+      .filter((t) => m.test(t.user))
+      .map(({ label, worker, pid, step }) => ({ label, worker, pid, step }));
+    const passed = called && m.test(context);
+    const where = saidIn.map((s) => `${s.label} on ${s.worker}`).join(', ') || 'no earlier turn';
+    results.push({
+      kind: 'recall',
+      expected: m.source,
+      passed,
+      message: passed
+        ? `recalled ${quote(m.source)} (said in ${where})`
+        : called
+          ? `forgot ${quote(m.source)}: said in ${where}, missing from what the app sent the LLM`
+          : `could not check ${quote(m.source)}: the LLM was not called`,
+      at: m.at,
+      saidIn,
+    });
+  }
+
+  for (const m of expect.forget) {
+    const found = m.test(context);
+    results.push({
+      kind: 'forget',
+      expected: m.source,
+      passed: !found,
+      message: found
+        ? `${quote(m.source)} reached the LLM but must not`
+        : `${quote(m.source)} kept out of the prompt`,
+      at: m.at,
+    });
+  }
+
+  if (expect.recallRecent) {
+    const { count, at } = expect.recallRecent;
+    const recent = c.earlier.slice(-count);
+    const missing = recent.filter((t) => !context.includes(t.user));
+    results.push({
+      kind: 'recall_recent',
+      expected: `the last ${count} user messages`,
+      passed: called && missing.length === 0,
+      message:
+        missing.length === 0 && called
+          ? `the last ${recent.length} user message${recent.length === 1 ? '' : 's'} reached the LLM`
+          : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(', ')}`,
+      at,
+    });
+  }
+
+  if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
+  return results;
+}
+
+function judgeReply(r: ReplyExpectations, reply: string | null, json: unknown): ExpectationResult[] {
+  const out: ExpectationResult[] = [];
+  const text = reply ?? '';
+  const add = (expected: string, passed: boolean, message: string, at = r.at) =>
+    out.push({ kind: 'reply', expected, passed, message, at });
+  const shown = JSON.stringify(text.length > 160 ? `${text.slice(0, 160)}…` : text);
+  for (const s of r.contains)
+    add(
+      `contains "${s}"`,
+      text.includes(s),
+      text.includes(s) ? `reply contains "${s}"` : `reply ${shown} does not contain "${s}"`,
+    );
+  for (const s of r.notContains)
+    add(
+      `not_contains "${s}"`,
+      !text.includes(s),
+      text.includes(s) ? `reply contains "${s}" but must not: ${shown}` : `reply leaves out "${s}"`,
+    );
+  if (r.matches) matchCheck(r.matches, text, `reply ${shown}`, add);
+  if (r.equals !== undefined) {
+    const ok = text.trim() === r.equals.trim();
+    add(
+      `equals "${r.equals}"`,
+      ok,
+      ok ? 'reply is exactly as expected' : `reply ${shown} is not "${r.equals}"`,
+    );
+  }
+  for (const j of r.json) {
+    const hit = json === undefined ? { found: false as const } : getPath(json, j.path);
+    const valueText = hit.found
+      ? typeof hit.value === 'string'
+        ? hit.value
+        : JSON.stringify(hit.value)
+      : '';
+    if (json === undefined) {
+      add(`json ${j.path}`, false, `the reply is not JSON, so ${j.path} cannot be checked`, j.at);
+      continue;
+    }
+    if (j.exists !== undefined) {
+      const ok = hit.found === j.exists;
+      add(
+        `json ${j.path} exists: ${j.exists}`,
+        ok,
+        ok
+          ? `${j.path} ${j.exists ? 'exists' : 'is absent'}`
+          : `${j.path} ${hit.found ? 'exists' : 'is missing'}`,
+        j.at,
+      );
+    }
+    if (j.equals !== undefined) {
+      const ok = hit.found && JSON.stringify(hit.value) === JSON.stringify(j.equals);
+      add(
+        `json ${j.path} equals ${JSON.stringify(j.equals)}`,
+        ok,
+        ok
+          ? `${j.path} equals ${JSON.stringify(j.equals)}`
+          : `${j.path} is ${hit.found ? JSON.stringify(hit.value) : 'missing'}, expected ${JSON.stringify(j.equals)}`,
+        j.at,
+      );
+    }
+    if (j.contains !== undefined) {
+      const ok = hit.found && valueText.includes(j.contains);
+      add(
+        `json ${j.path} contains "${j.contains}"`,
+        ok,
+        ok
+          ? `${j.path} contains "${j.contains}"`
+          : `${j.path} (${hit.found ? JSON.stringify(valueText) : 'missing'}) does not contain "${j.contains}"`,
+        j.at,
+      );
+    }
+    if (j.matches) matchCheck(j.matches, valueText, j.path, (e, p, m) => add(e, p && hit.found, m, j.at));
+  }
+  return out;
+}
+
+function matchCheck(
+  m: Matcher,
+  text: string,
+  what: string,
+  add: (expected: string, passed: boolean, message: string) => void,
+) {
+  const ok = m.test(text);
+  add(`matches ${m.source}`, ok, ok ? `${what} matches ${m.source}` : `${what} does not match ${m.source}`);
+}

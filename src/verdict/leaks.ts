@@ -1,0 +1,31 @@
+import type { Leak, TurnRecord } from '../run/types.ts';
+import { chatRequests } from './prompt.ts';
+
+/** Short messages ("hi", "ok") say nothing of a session: only longer ones count as a leak. */
+const MIN_LEAK_CHARS = 12;
+
+/**
+ * Any whole user message of one session that shows up in an LLM request of another session's
+ * turn is a leak: memory is not keyed by session.
+ */
+export function findLeaks(turns: readonly TurnRecord[]): Leak[] {
+  const leaks: Leak[] = [];
+  for (const into of turns) {
+    const text = chatRequests(into.llm)
+      .flatMap((r) => r.messages.map((m) => m.content))
+      .join('\n');
+    if (!text) continue;
+    for (const from of turns) {
+      if (from.session === into.session || from.step > into.step) continue;
+      if (from.user.trim().length < MIN_LEAK_CHARS || into.user.includes(from.user)) continue;
+      if (text.includes(from.user)) {
+        leaks.push({
+          from: { session: from.session, label: from.label, worker: from.worker, step: from.step },
+          into: { session: into.session, label: into.label, worker: into.worker, step: into.step },
+          text: from.user.length > 120 ? `${from.user.slice(0, 120)}…` : from.user,
+        });
+      }
+    }
+  }
+  return leaks;
+}

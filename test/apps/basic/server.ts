@@ -1,0 +1,250 @@
+// A small chat app under test (see ../CONTRACT.md). MEMORY_MODE picks its memory design: each mode
+// is one classic production mistake from the failure table in DESIGN.md, or the fix (`postgres`).
+// Plain node:http and fetch, only node:* imports (it is booted hundreds of times per run); `pg` is
+// loaded lazily by the modes that use PostgreSQL.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+
+type Message = { role: 'system' | 'user' | 'assistant'; content: string };
+type Memory = {
+  load(session: string): Promise<Message[]>;
+  save(session: string, history: Message[]): Promise<void>;
+  onShutdown?(): void;
+};
+
+const SYSTEM_PROMPT = 'You are a helpful assistant.';
+
+const modes: Record<string, () => Memory | Promise<Memory>> = {
+  // Row 1: the history is created inside the request handler, so every turn starts empty.
+  request: () => ({ load: async () => [], save: async () => {} }),
+
+  // Row 2: a process-global map; other workers, restarts and crashes never see it.
+  global: () => {
+    const sessions = new Map<string, Message[]>();
+    return { load: async (s) => sessions.get(s) ?? [], save: async (s, h) => void sessions.set(s, h) };
+  },
+
+  // Row 3: one JSON file per session in ./storage, on the replica's local disk (read every turn).
+  disk: () => {
+    const file = (s: string) => `storage/${encodeURIComponent(s)}.json`;
+    return {
+      load: async (s) => (existsSync(file(s)) ? JSON.parse(readFileSync(file(s), 'utf8')) : []),
+      save: async (s, h) => {
+        mkdirSync('storage', { recursive: true });
+        writeFileSync(file(s), JSON.stringify(h));
+      },
+    };
+  },
+
+  // Row 6a: a RAM map loaded from ./storage/memory.json at boot and written back on SIGTERM only.
+  shutdown: () => {
+    const file = 'storage/memory.json';
+    const saved = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+    const sessions = new Map<string, Message[]>(Object.entries(saved));
+    return {
+      load: async (s) => sessions.get(s) ?? [],
+      save: async (s, h) => void sessions.set(s, h),
+      // The naive production bug, kept on purpose: this process's map overwrites the file (no merge),
+      // so when several workers of a replica stop, the last one to write wins.
+      onShutdown: () => {
+        mkdirSync('storage', { recursive: true });
+        writeFileSync(file, JSON.stringify(Object.fromEntries(sessions)));
+      },
+    };
+  },
+
+  // Row 6b: the shared store is read ONCE at boot into a per-process cache, written through, never re-read.
+  cached: async () => {
+    const store = await openStore();
+    const cache = new Map(await store.all());
+    return {
+      load: async (s) => cache.get(s) ?? [],
+      save: async (s, h) => {
+        cache.set(s, h);
+        await store.save(s, h);
+      },
+    };
+  },
+
+  // Row 7: the shared store, keyed by a constant instead of the session: every user shares one history.
+  unkeyed: async () => {
+    const store = await openStore();
+    return { load: () => store.load('global'), save: (_s, h) => store.save('global', h) };
+  },
+
+  // ✓: the shared store keyed by session id, read on every turn and written after it.
+  postgres: () => openStore(),
+};
+
+// The PostgreSQL store: one connection per process, connected at boot (so readiness means the DB is
+// reachable) and reconnected on the next query after it drops. Simple-protocol queries only (values
+// escaped with pg.escapeLiteral, no $1 parameters), the safest subset for PGlite over TCP, which runs
+// every client connection on its one backend.
+async function openStore() {
+  const { default: pg } = await import('pg');
+  let client: Promise<import('pg').Client> | undefined;
+  const connect = () => {
+    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const connected = c.connect().then(() => c);
+    const forget = () => {
+      if (client === connected) client = undefined;
+    };
+    c.on('error', (err) => {
+      console.error(`postgres: ${err.message} (reconnecting on the next query)`);
+      forget();
+    });
+    c.on('end', forget);
+    connected.catch(forget);
+    return connected;
+  };
+  const query = async (sql: string) => {
+    client ??= connect();
+    return (await (await client).query(sql)).rows;
+  };
+  const lit = pg.escapeLiteral;
+  try {
+    await query(
+      'CREATE TABLE IF NOT EXISTS amnesia_basic_memory (session_id text PRIMARY KEY, messages jsonb NOT NULL)',
+    );
+  } catch (err) {
+    // Workers booting together race on CREATE TABLE IF NOT EXISTS: the loser's error is harmless.
+    if (!['42P07', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
+  }
+  return {
+    load: async (s: string): Promise<Message[]> =>
+      (await query(`SELECT messages FROM amnesia_basic_memory WHERE session_id = ${lit(s)}`))[0]?.messages ??
+      [],
+    save: async (s: string, h: Message[]) => {
+      await query(
+        `INSERT INTO amnesia_basic_memory (session_id, messages) VALUES (${lit(s)}, ${lit(JSON.stringify(h))})
+         ON CONFLICT (session_id) DO UPDATE SET messages = EXCLUDED.messages`,
+      );
+    },
+    all: async () =>
+      (await query('SELECT session_id, messages FROM amnesia_basic_memory')).map(
+        (row): [string, Message[]] => [row.session_id, row.messages],
+      ),
+  };
+}
+
+async function complete(messages: Message[]): Promise<string> {
+  const base = (process.env.OPENAI_BASE_URL ?? '').replace(/\/+$/, '');
+  if (!base) throw new Error('OPENAI_BASE_URL is not set');
+  const res = await fetch(`${base}/chat/completions`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${process.env.OPENAI_API_KEY ?? ''}`,
+    },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`LLM answered ${res.status}: ${text.slice(0, 300)}`);
+  const content = JSON.parse(text).choices?.[0]?.message?.content;
+  if (typeof content !== 'string')
+    throw new Error(`LLM reply has no choices[0].message.content: ${text.slice(0, 300)}`);
+  return content;
+}
+
+async function turn(memory: Memory, session: string, message: string): Promise<string> {
+  const history = await memory.load(session);
+  const answer = await complete([
+    { role: 'system', content: SYSTEM_PROMPT },
+    ...history,
+    { role: 'user', content: message },
+  ]);
+  history.push({ role: 'user', content: message }, { role: 'assistant', content: answer });
+  await memory.save(session, history);
+  // SLOW_CHAT_MS delays the answer after the LLM call, so the call still lands inside the turn.
+  const slow = Number(process.env.SLOW_CHAT_MS ?? 0);
+  if (slow > 0) await delay(slow);
+  return answer;
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+async function handle(memory: Memory, req: IncomingMessage, res: ServerResponse) {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'GET' && path === '/healthz') return void res.writeHead(200).end('ok');
+  if (req.method === 'GET' && path === '/whoami') {
+    const { AMNESIA_REPLICA: replica, AMNESIA_WORKER: worker } = process.env;
+    return json(res, 200, {
+      pid: process.pid,
+      replica,
+      worker,
+      cwd: process.cwd(),
+      mode: process.env.MEMORY_MODE,
+    });
+  }
+  if (req.method !== 'POST' || (path !== '/chat' && path !== '/chat/stream')) {
+    return json(res, 404, { error: `no route for ${req.method} ${path}` });
+  }
+  let body: { session_id?: unknown; message?: unknown };
+  try {
+    body = JSON.parse(Buffer.concat(await req.toArray()).toString() || '{}');
+  } catch {
+    return json(res, 400, { error: 'the body must be JSON {"session_id": "...", "message": "..."}' });
+  }
+  if (typeof body.message !== 'string') return json(res, 400, { error: '"message" must be a string' });
+  // The session: from the body, else the `sid` cookie, else a new one sent back as a cookie.
+  let session = body.session_id
+    ? String(body.session_id)
+    : /(?:^|;\s*)sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+  if (!session) {
+    session = randomUUID();
+    res.setHeader('set-cookie', `sid=${session}; Path=/; HttpOnly`);
+  }
+  const answer = await turn(memory, session, body.message);
+  if (path === '/chat') return json(res, 200, { answer });
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const size = Math.max(1, Math.ceil(answer.length / 3));
+  for (let i = 0; i < answer.length; i += size) {
+    res.write(`data: ${JSON.stringify({ delta: answer.slice(i, i + size) })}\n\n`);
+  }
+  res.end('data: [DONE]\n\n');
+}
+
+// Boot.
+const mode = process.env.MEMORY_MODE ?? '';
+const makeMemory = modes[mode];
+if (!makeMemory) {
+  console.error(`MEMORY_MODE must be one of: ${Object.keys(modes).join(', ')} (got ${JSON.stringify(mode)})`);
+  process.exit(2);
+}
+if (process.env.FAIL_BOOT === '1') {
+  console.error('FAIL_BOOT=1: failing on purpose before listening');
+  process.exit(3);
+}
+if (process.env.SPAWN_CHILD === '1') {
+  // A long-lived grandchild in our process group: proves the harness kills whole groups.
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
+  console.log(`child pid ${child.pid}`);
+}
+const memory = await makeMemory();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    memory.onShutdown?.();
+    process.exit(0);
+  });
+}
+if (process.env.HANG_BOOT === '1') {
+  console.error('HANG_BOOT=1: never listening');
+  setInterval(() => {}, 1 << 30);
+} else {
+  const server = createServer((req, res) => {
+    handle(memory, req, res).catch((err: Error) => {
+      console.error(err.stack ?? err);
+      if (res.headersSent) res.destroy();
+      else json(res, 500, { error: err.message });
+    });
+  });
+  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+    const address = server.address();
+    console.log(`listening on ${typeof address === 'object' && address ? address.port : process.env.PORT}`);
+  });
+}
