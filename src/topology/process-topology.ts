@@ -279,7 +279,7 @@ class ProcessTopology implements StartedTopology {
       [this.o.app.portEnv]: String(port),
     };
     const command = this.o.app.command;
-    const argv = typeof command === 'string' ? ['/bin/sh', '-c', command] : [...command];
+    const argv = typeof command === 'string' ? shellArgv(command) : [...command];
     const logFile = path.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const t0 = performance.now();
     const proc = await startProcess({
@@ -315,6 +315,15 @@ class ProcessTopology implements StartedTopology {
     this.o.onEvent?.({ type: 'worker-ready', worker: { ...info }, bootMs });
     return { pid: proc.pid, generation: rep.generation, bootMs };
   }
+}
+
+/**
+ * A command line through /bin/sh. A simple command is `exec`ed, so that the worker's pid is the
+ * app's own and signals reach it first-hand; anything with shell syntax runs as written.
+ */
+export function shellArgv(command: string): string[] {
+  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
+  return ['/bin/sh', '-c', simple ? `exec ${command}` : command];
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ReadySpec } from '../config/types.ts';
 import { type ExitInfo, formatExit } from '../errors.ts';
 import { OutputLog } from './output-log.ts';
-import { type ProcessRegistry, signalGroup } from './process-registry.ts';
+import { type ProcessRegistry, signalGroup, waitGroupGone } from './process-registry.ts';
 import { waitReady } from './readiness.ts';
 
 export interface ProcessSpec {
@@ -70,27 +70,27 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
     exit: undefined,
     exited,
     async stop(graceMs) {
-      if (proc.exit) return { exit: proc.exit, forced: false };
+      if (!signalGroup(pid, 0)) {
+        spec.registry.forget(pid);
+        return { exit: await exited, forced: false };
+      }
       output.note(`SIGTERM (grace ${graceMs} ms)`);
       signalGroup(pid, 'SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'grace'>((resolve) => {
-        timer = setTimeout(() => resolve('grace'), graceMs);
-      });
-      const first = await Promise.race([exited, grace]);
-      clearTimeout(timer);
-      if (first === 'grace') {
+      const gone = await waitGroupGone(pid, graceMs);
+      if (!gone) {
         output.note(`still running after ${graceMs} ms: SIGKILL`);
         signalGroup(pid, 'SIGKILL');
-        return { exit: await exited, forced: true };
+        await waitGroupGone(pid, 5_000);
       }
-      signalGroup(pid, 'SIGKILL'); // children the app left behind
-      return { exit: first, forced: false };
+      spec.registry.forget(pid);
+      return { exit: await exited, forced: !gone };
     },
     async kill() {
-      if (proc.exit) return proc.exit;
-      output.note('SIGKILL');
-      signalGroup(pid, 'SIGKILL');
+      if (signalGroup(pid, 'SIGKILL')) {
+        if (!proc.exit) output.note('SIGKILL');
+        await waitGroupGone(pid, 5_000);
+      }
+      spec.registry.forget(pid);
       return exited;
     },
   };

@@ -1,0 +1,58 @@
+/**
+ * amnesia's public API. The CLI, the vitest integration and the GitHub Action use only this.
+ *
+ * @example
+ * import { run, load } from 'amnesia';
+ * const result = await run({ patterns: ['scenarios'], concurrency: 2 });
+ * process.exitCode = result.exitCode;
+ */
+
+export { findConfig, loadConfig } from './config/load.ts';
+export type { ReplySpec, ResolvedConfig, ServiceSpec } from './config/types.ts';
+export { AbortedError, AmnesiaError, BootError, type InputProblem, InvalidInputError } from './errors.ts';
+export {
+  defaultLlmHandlers,
+  type MockLlm,
+  type RecordedLlmRequest,
+  startMockLlm,
+  type TurnScope,
+} from './llm/index.ts';
+export { type Plan, type PlannedStep, plan } from './plan/plan.ts';
+export {
+  formatEvent,
+  type Reporter,
+  type ReportFormat,
+  renderJson,
+  renderJUnit,
+  renderMarkdown,
+  renderSummary,
+  reporterFor,
+  terminalReporter,
+} from './report/index.ts';
+export { type RunOptions, run } from './run/run.ts';
+export type {
+  Diagnosis,
+  DisruptionStepRecord,
+  ExpectationResult,
+  Leak,
+  RunEvent,
+  Rung,
+  RungResult,
+  RunResult,
+  ScenarioResult,
+  ScenarioStatus,
+  StepRecord,
+  TurnRecord,
+  VacuousRecall,
+} from './run/types.ts';
+export type {
+  RoutingStrategy,
+  Scenario,
+  SourceLocation,
+  Step,
+  Target,
+  Topology,
+  TurnStep,
+} from './scenario/types.ts';
+export { configJsonSchema, scenarioJsonSchema } from './schema/json-schema.ts';
+export { type Loaded, type LoadOptions, load } from './validate.ts';

@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DisruptionStepRecord, RunResult, TurnRecord } from '../../src/index.ts';
+import { run } from '../../src/index.ts';
+import { type BasicMode, basicProject, leftovers } from '../helpers/basic-app.ts';
+import { LADDER, RUNGS } from './ladder.ts';
+
+const turns = (r: RunResult) =>
+  (r.scenarios[0]?.steps ?? []).filter((s): s is TurnRecord => s.kind === 'turn');
+const disruptions = (r: RunResult) =>
+  (r.scenarios[0]?.steps ?? []).filter((s): s is DisruptionStepRecord => s.kind === 'disruption');
+
+/** ✓/✗ per rung, read off the recall of each asking turn. */
+function signature(r: RunResult): string {
+  const asks = turns(r).filter((t) => t.expectations.some((e) => e.kind === 'recall'));
+  return asks.map((t, i) => `${RUNGS[i]} ${t.expectations.every((e) => e.passed) ? '✓' : '✗'}`).join(' ');
+}
+
+async function ladder(mode: BasicMode): Promise<RunResult> {
+  await using project = await basicProject(mode, { 'scenarios/ladder.yaml': LADDER });
+  const result = await run({ cwd: project.dir, artifactsDir: path.join(project.dir, 'artifacts') });
+  expect(leftovers(result.runId)).toEqual([]);
+  return result;
+}
+
+// Each mode is one production design from DESIGN.md's table; the engine must record exactly
+// where the fact survived. Modes run two at a time (two cores).
+describe.concurrent('the engine against each memory mode of the test app (2 × 2)', () => {
+  it.each([
+    ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗'],
+    ['global', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗'],
+    ['disk', 'SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗'],
+    ['shutdown', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗'],
+    ['cached', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✓ RD ✓'],
+    ['unkeyed', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓'],
+    ['postgres', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓'],
+  ] as const)('%s: %s', { timeout: 120_000 }, async (mode, expected) => {
+    const result = await ladder(mode);
+    expect(result.scenarios[0]?.error).toBeUndefined();
+    expect(signature(result)).toBe(expected);
+    if (mode === 'unkeyed') expect(result.scenarios[0]?.leaks.length).toBeGreaterThan(0);
+    else expect(result.scenarios[0]?.leaks).toEqual([]);
+    expect(result.exitCode).toBe(expected.includes('✗') || mode === 'unkeyed' ? 1 : 0);
+  });
+
+  it('records which worker and process served each turn, and what the LLM was sent', {
+    timeout: 120_000,
+  }, async () => {
+    const result = await ladder('disk');
+    const t = turns(result);
+    expect(t.map((x) => x.worker)).toEqual([
+      'r1w1',
+      'r1w1',
+      'r1w1',
+      'r1w2',
+      'r1w1',
+      'r2w1',
+      'r1w1',
+      'r1w1',
+      'r1w1',
+      'r1w1',
+      'r1w1',
+      'r1w1',
+    ]);
+    // Distinct workers are distinct processes; r1w1 keeps its pid until it is disrupted.
+    const r1w1 = t.filter((x) => x.worker === 'r1w1').map((x) => x.pid);
+    expect(new Set([r1w1[0], t[3]?.pid, t[5]?.pid]).size).toBe(3);
+    expect(new Set(r1w1.slice(0, 5)).size).toBe(1);
+    // The restart, the crash and the redeploy each replaced r1w1's process.
+    expect(new Set([r1w1[4], r1w1[5], r1w1[7], r1w1[9]]).size).toBe(4);
+    // Every turn caused exactly one chat request, attributed to it; the OW turn's request carries the fact.
+    for (const x of t) expect(x.llm.map((r) => r.kind)).toEqual(['chat']);
+    const ow = t[3] as TurnRecord;
+    expect(ow.llm[0]?.worker).toBe('r1w2');
+    expect(ow.llm[0]?.messages.map((m) => m.content)).toEqual([
+      'You are a helpful assistant.',
+      'My codename is birch.',
+      expect.stringMatching(/^ack ow#1/),
+      'What is my codename?',
+    ]);
+    const or = t[5] as TurnRecord;
+    expect(or.llm[0]?.messages.map((m) => m.role)).toEqual(['system', 'user']);
+    // The crash respawned on the same disk; the redeploy got a fresh one.
+    const [restart, crash, redeploy] = disruptions(result);
+    expect(restart?.changes).toEqual([
+      expect.objectContaining({ id: 'r1w1', before: expect.objectContaining({ forced: false }) }),
+    ]);
+    expect(crash?.changes[0]?.before?.exit.signal).toBe('SIGKILL');
+    expect(t[10]?.generation).toBe(1);
+    expect(t[11]?.generation).toBe(2);
+    expect(redeploy?.changes.map((c) => c.id).sort()).toEqual(['r1w1', 'r1w2']);
+    expect(t[11]?.after).toEqual([expect.stringMatching(/^redeploy r1/)]);
+    expect(t[11]?.reason).toBe('pinned to r1w1');
+  });
+});
+
+describe('artifacts', () => {
+  it('a failed scenario leaves worker logs, the LLM request log, the evidence and a replay command', {
+    timeout: 120_000,
+  }, async () => {
+    await using project = await basicProject('global', { 'scenarios/ladder.yaml': LADDER });
+    const result = await run({ cwd: project.dir, seed: 7 });
+    const s = result.scenarios[0];
+    expect(s?.status).toBe('failed');
+    const dir = s?.artifactsDir as string;
+    expect(dir).toBe(path.join(project.dir, '.amnesia', 'runs', result.runId, 'ladder'));
+    const requests = (await readFile(path.join(dir, 'llm-requests.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(requests).toHaveLength(12);
+    expect(JSON.parse(await readFile(path.join(dir, 'evidence.json'), 'utf8')).name).toBe('ladder');
+    expect(await readFile(path.join(dir, 'replay.sh'), 'utf8')).toContain(
+      'npx amnesia run scenarios/ladder.yaml --seed 7',
+    );
+    const log = await readFile(path.join(dir, 'logs', 'r1w1.1.log'), 'utf8');
+    expect(log).toMatch(/listening on \d+/);
+    expect(log).toMatch(/SIGTERM/);
+  });
+});
