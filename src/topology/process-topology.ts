@@ -55,9 +55,10 @@ class ProcessTopology implements StartedTopology {
 
   async boot(): Promise<void> {
     await mkdir(this.o.logsDir, { recursive: true });
-    const replicas = await Promise.all(range(this.shape.replicas).map((r) => this.newReplica(r, 1)));
-    for (const r of replicas) this.replicas.set(r.index, r);
-    await Promise.all(workerOrder(this.shape).map((id) => this.startWorker(id)));
+    await settleAll(
+      range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1))),
+    );
+    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
   }
 
   workers(): WorkerInfo[] {
@@ -82,7 +83,7 @@ class ProcessTopology implements StartedTopology {
 
   async restart(target: Target, graceMs = this.o.app.stopGraceMs): Promise<DisruptionRecord> {
     return this.disrupt('restart', `restart ${formatTarget(target)} (grace ${graceMs} ms)`, async () =>
-      Promise.all(
+      settleAll(
         workersOf(target, this.shape).map(async (id) => {
           const before = await this.stopWorker(id, graceMs);
           return { id, before, after: await this.startWorker(id) };
@@ -96,7 +97,7 @@ class ProcessTopology implements StartedTopology {
       'crash',
       `crash ${formatTarget(target)} (SIGKILL, respawn on the same disk)`,
       async () =>
-        Promise.all(
+        settleAll(
           workersOf(target, this.shape).map(async (id) => {
             const before = await this.stopWorker(id, 0);
             return { id, before, after: await this.startWorker(id) };
@@ -116,8 +117,8 @@ class ProcessTopology implements StartedTopology {
           for (const r of indices) changes.push(...(await this.replaceReplica(r)));
           return changes;
         }
-        const stopped = await Promise.all(indices.map((r) => this.removeReplica(r)));
-        const started = await Promise.all(
+        const stopped = await settleAll(indices.map((r) => this.removeReplica(r)));
+        const started = await settleAll(
           indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1)),
         );
         return mergeChanges(stopped.flat(), started.flat());
@@ -131,7 +132,7 @@ class ProcessTopology implements StartedTopology {
       const before = workerOrder(this.shape);
       const after = workerOrder(next);
       const removed = before.filter((id) => !after.includes(id));
-      const stops = await Promise.all(
+      const stops = await settleAll(
         removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) })),
       );
       for (const r of range(this.shape.replicas).filter((r) => r > next.replicas)) {
@@ -139,13 +140,12 @@ class ProcessTopology implements StartedTopology {
         this.replicas.delete(r);
       }
       this.shape = next;
-      const fresh = await Promise.all(
+      await settleAll(
         range(next.replicas)
           .filter((r) => !this.replicas.has(r))
-          .map((r) => this.newReplica(r, (this.generationOf(r) ?? 0) + 1)),
+          .map(async (r) => this.replicas.set(r, await this.newReplica(r, (this.generationOf(r) ?? 0) + 1))),
       );
-      for (const r of fresh) this.replicas.set(r.index, r);
-      const starts = await Promise.all(
+      const starts = await settleAll(
         after
           .filter((id) => !before.includes(id))
           .map(async (id) => ({ id, after: await this.startWorker(id) })),
@@ -158,7 +158,9 @@ class ProcessTopology implements StartedTopology {
     if (this.stopped) return;
     this.stopped = true;
     await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
-    await Promise.allSettled([...this.replicas.values()].map((r) => r.disk.dispose()));
+    await Promise.allSettled(
+      [...[...this.replicas.values()].map((r) => r.disk), ...this.pastDisks].map((d) => d.dispose()),
+    );
     this.replicas.clear();
   }
 
@@ -169,6 +171,8 @@ class ProcessTopology implements StartedTopology {
   // --- internals ---
 
   private readonly pastGenerations = new Map<number, number>();
+  /** Disks of replaced generations not yet disposed (a failed rolling redeploy). */
+  private readonly pastDisks: ReplicaDisk[] = [];
   private generationOf(r: number): number | undefined {
     return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
   }
@@ -208,13 +212,14 @@ class ProcessTopology implements StartedTopology {
     this.replicas.set(r, fresh);
     let started: { id: WorkerId; after: WorkerChange['after'] }[];
     try {
-      started = await Promise.all(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+      started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
     } catch (e) {
-      this.replicas.set(r, old);
-      await fresh.disk.dispose();
+      // The scenario ends in an error: stop both generations rather than guess which to keep.
+      await Promise.allSettled([...oldWorkers.values()].map((w) => w?.proc.kill()));
+      this.pastDisks.push(old.disk);
       throw e;
     }
-    const stopped = await Promise.all(
+    const stopped = await settleAll(
       ids.map(async (id) => {
         const w = oldWorkers.get(id);
         if (!w) return { id };
@@ -230,7 +235,7 @@ class ProcessTopology implements StartedTopology {
 
   private async removeReplica(r: number): Promise<WorkerChange[]> {
     const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    const changes = await Promise.all(
+    const changes = await settleAll(
       ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) })),
     );
     await this.replicas.get(r)?.disk.dispose();
@@ -241,7 +246,7 @@ class ProcessTopology implements StartedTopology {
   private async addReplica(r: number, generation: number): Promise<WorkerChange[]> {
     this.replicas.set(r, await this.newReplica(r, generation));
     const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    return Promise.all(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+    return settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
   }
 
   private async stopWorker(id: WorkerId, graceMs: number): Promise<WorkerChange['before']> {
@@ -315,6 +320,17 @@ class ProcessTopology implements StartedTopology {
     this.o.onEvent?.({ type: 'worker-ready', worker: { ...info }, bootMs });
     return { pid: proc.pid, generation: rep.generation, bootMs };
   }
+}
+
+/**
+ * Like Promise.all, but waits for every task before rejecting with the first failure: a worker
+ * still booting when another failed must be accounted for before the topology is stopped.
+ */
+async function settleAll<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(tasks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /**
