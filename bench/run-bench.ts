@@ -129,7 +129,7 @@ async function amnesiaFigures() {
         .findLast((s) => s.e.type === 'turn' || s.e.type === 'disruption' || s.e.type === 'scenario-start');
       const turn: TurnRecord = e.turn;
       latencies.push(turn.latencyMs);
-      if (prev?.e.type !== 'scenario-start') overheads.push(at - prev!.at - turn.latencyMs);
+      if (prev && prev.e.type !== 'scenario-start') overheads.push(at - prev.at - turn.latencyMs);
     }
     const restarts = result.scenarios[0].steps.flatMap((s) =>
       s.kind === 'disruption' ? [s.durationMs] : [],
