@@ -1,0 +1,40 @@
+// save-on-shutdown.ts — MISTAKE, DESIGN.md row 6a: memory kept in RAM, written to
+// ./storage/memory.json on SIGTERM and loaded at boot.
+// Models: "we persist on shutdown" — it survives every deploy the developer tried (a graceful
+// restart), but a crash (SIGKILL, OOM kill) loses everything since the last shutdown, and the
+// workers never see each other's sessions. Naive on purpose: each worker writes ITS OWN map over
+// the one file on SIGTERM, so when several workers stop, the last one to exit wins.
+// Probe ladder: SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗.
+// Diff against global-map.ts: the same Map, plus a load at boot and a save on shutdown.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
+import { createMemory, loadMemory, type Memory } from '@llamaindex/core/memory';
+import { serve } from './lib/http.ts';
+import { llm, systemMessage } from './lib/llm.ts';
+
+const file = './storage/memory.json';
+const memories = new Map<string, Memory>();
+if (existsSync(file)) {
+  const saved: Record<string, string> = JSON.parse(readFileSync(file, 'utf8'));
+  for (const [sessionId, snapshot] of Object.entries(saved)) memories.set(sessionId, loadMemory(snapshot));
+}
+
+function saveAll() {
+  const saved = Object.fromEntries(
+    [...memories].map(([sessionId, memory]) => [sessionId, memory.snapshot()]),
+  );
+  mkdirSync('./storage', { recursive: true });
+  writeFileSync(file, JSON.stringify(saved));
+}
+
+serve(
+  async (turn) => {
+    let memory = memories.get(turn.sessionId);
+    if (!memory) {
+      memory = createMemory([systemMessage]);
+      memories.set(turn.sessionId, memory);
+    }
+    await turn.ask(new SimpleChatEngine({ llm, memory }));
+  },
+  { onShutdown: saveAll },
+);
