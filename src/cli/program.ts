@@ -5,7 +5,7 @@ import { configJsonSchema, SCHEMA_FILES, scenarioJsonSchema } from '../schema/js
 import { load } from '../validate.ts';
 import { init } from './init.ts';
 import { type Io, painter, printProblems, reportError } from './output.ts';
-import { runCommand } from './run-command.ts';
+import { probeCommand, runCommand } from './run-command.ts';
 
 /** The amnesia CLI. Returns the exit status; never calls process.exit itself. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -68,6 +68,18 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     )
     .action(async (files, opts) => {
       status = await runCommand(files, opts, io);
+    });
+
+  program
+    .command('probe')
+    .description(
+      'run the probe ladder alone and classify how the app keeps memory; exit 0 kept everywhere, 1 lost or leaked, 2 could not probe',
+    )
+    .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml)')
+    .option('--replicas <n>', 'replicas for the ladder (default: the config topology)')
+    .option('--workers <n>', 'workers per replica for the ladder (default: the config topology)')
+    .action(async (opts) => {
+      status = await probeCommand(opts, io);
     });
 
   program

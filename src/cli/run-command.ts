@@ -1,7 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AmnesiaError } from '../errors.ts';
-import { type Reporter, type ReportFormat, reporterFor, terminalReporter } from '../report/index.ts';
+import { probe } from '../probe/probe.ts';
+import {
+  formatEvent,
+  type Reporter,
+  type ReportFormat,
+  renderProbe,
+  reporterFor,
+  terminalReporter,
+} from '../report/index.ts';
 import { run } from '../run/run.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
 import { type Io, painter } from './output.ts';
@@ -38,6 +46,68 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
     ),
   ];
 
+  using interrupt = onInterrupt(io);
+  const result = await run({
+    cwd: io.cwd,
+    ...(files.length ? { patterns: files } : {}),
+    ...(opts.config ? { config: opts.config } : {}),
+    ...(opts.tags
+      ? {
+          tags: opts.tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...(opts.bail ? { bail: true } : {}),
+    ...(opts.timeout ? { turnTimeoutMs: parseDurationOption('--timeout', opts.timeout) } : {}),
+    ...(opts.seed !== undefined ? { seed: parseIntOption('--seed', opts.seed, 0, 2 ** 31 - 1) } : {}),
+    ...(opts.concurrency ? { concurrency: parseIntOption('--concurrency', opts.concurrency, 1, 16) } : {}),
+    ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
+    onEvent: (e) => {
+      for (const r of reporters) r.onEvent?.(e);
+    },
+    signal: interrupt.signal,
+  });
+  for (const r of reporters) await r.onRunEnd?.(result);
+  for (const { file } of reports) io.stdout.write(`report: ${file}\n`);
+  return result.exitCode;
+}
+
+/** `amnesia probe`: the ladder alone, with progress, then the signature and the diagnosis. */
+export async function probeCommand(
+  opts: { config?: string; replicas?: string; workers?: string },
+  io: Io,
+): Promise<number> {
+  const color = painter(io.stdout, io.env)('bold', 'x') !== 'x';
+  using interrupt = onInterrupt(io);
+  const result = await probe({
+    cwd: io.cwd,
+    ...(opts.config ? { config: opts.config } : {}),
+    topology: {
+      ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
+      ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),
+    },
+    onEvent: (e) => {
+      const line = formatEvent(e, { color });
+      if (line !== undefined) io.stdout.write(`${line}\n`);
+    },
+    signal: interrupt.signal,
+  });
+  io.stdout.write(
+    `\n${renderProbe(result.diagnosis, { color, title: `probe ladder (${result.topology.replicas} × ${result.topology.workers})` })}`,
+  );
+  if (result.ladder.artifactsDir)
+    io.stdout.write(`artifacts: ${path.relative(io.cwd, result.ladder.artifactsDir)}\n`);
+  if (result.ladder.error) io.stdout.write(`${result.ladder.error.message}\n`);
+  return result.exitCode;
+}
+
+/**
+ * Ctrl-C (or SIGTERM) once: abort, so the engine stops everything it started. Twice: exit at
+ * once; the run's exit hook SIGKILLs every process group it started.
+ */
+function onInterrupt(io: Io): { signal: AbortSignal } & Disposable {
   const abort = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -49,41 +119,18 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
       abort.abort();
     } else {
       io.stderr.write(`[amnesia] ${signal} again: killing everything now\n`);
-      process.exit(130); // the run's exit hook SIGKILLs every process group it started
+      process.exit(130);
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  try {
-    const result = await run({
-      cwd: io.cwd,
-      ...(files.length ? { patterns: files } : {}),
-      ...(opts.config ? { config: opts.config } : {}),
-      ...(opts.tags
-        ? {
-            tags: opts.tags
-              .split(',')
-              .map((t) => t.trim())
-              .filter(Boolean),
-          }
-        : {}),
-      ...(opts.bail ? { bail: true } : {}),
-      ...(opts.timeout ? { turnTimeoutMs: parseDurationOption('--timeout', opts.timeout) } : {}),
-      ...(opts.seed !== undefined ? { seed: parseIntOption('--seed', opts.seed, 0, 2 ** 31 - 1) } : {}),
-      ...(opts.concurrency ? { concurrency: parseIntOption('--concurrency', opts.concurrency, 1, 16) } : {}),
-      ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
-      onEvent: (e) => {
-        for (const r of reporters) r.onEvent?.(e);
-      },
-      signal: abort.signal,
-    });
-    for (const r of reporters) await r.onRunEnd?.(result);
-    for (const { file } of reports) io.stdout.write(`report: ${file}\n`);
-    return result.exitCode;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return {
+    signal: abort.signal,
+    [Symbol.dispose]() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 function parseReport(spec: string): { format: ReportFormat; file: string } {

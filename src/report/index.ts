@@ -2,5 +2,6 @@ export { type ReportedLlmRequest, renderJson } from './json.ts';
 export { type JUnitOptions, renderJUnit } from './junit.ts';
 export { GITHUB_COMMENT_LIMIT, type MarkdownOptions, renderMarkdown } from './markdown.ts';
 export { mermaidText, mermaidTimeline, type TimelineOptions } from './mermaid.ts';
+export { renderProbe } from './probe.ts';
 export { type Reporter, type ReportFormat, reporterFor, terminalReporter } from './reporter.ts';
 export { formatEvent, renderSummary, type SummaryOptions } from './terminal.ts';

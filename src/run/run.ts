@@ -1,19 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'msw';
 import { slugify } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
-import { startMockLlm } from '../llm/index.ts';
+import { AbortedError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { PortAllocator } from '../topology/free-port.ts';
-import { ProcessRegistry } from '../topology/process-registry.ts';
 import { load } from '../validate.ts';
-import { runScenario } from './scenario-runner.ts';
+import { RunSession } from './session.ts';
 import type { RunEvent, RunResult, ScenarioResult } from './types.ts';
 
 export interface RunOptions {
@@ -57,63 +50,44 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const selected = options.tags?.length
     ? scenarios.filter((s) => s.tags.some((t) => options.tags?.includes(t)))
     : scenarios;
-  const runId = `${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
   const seed = options.seed ?? config.seed ?? newSeed();
   const onEvent = options.onEvent ?? (() => {});
   const startedAt = Date.now();
-  const registry = new ProcessRegistry();
-  const uninstall = registry.killOnExit();
-  const scratchDir = await mkdtemp(path.join(tmpdir(), `amnesia-${runId}-`));
-  const artifactsDir = path.resolve(cwd, options.artifactsDir ?? path.join('.amnesia', 'runs', runId));
-  const copiesDir = path.join(config.root, '.amnesia', 'replicas', runId);
-  const handlers = [...(options.llmHandlers ?? []), ...(await userHandlers(config))];
-  const llm = await startMockLlm({ handlers });
-  const ports = new PortAllocator();
-  onEvent({ type: 'run-start', runId, seed, scenarios: selected.length });
+  const session = await RunSession.open({
+    cwd,
+    config,
+    seed,
+    onEvent,
+    ...(options.turnTimeoutMs ? { turnTimeoutMs: options.turnTimeoutMs } : {}),
+    ...(options.artifactsDir ? { artifactsDir: options.artifactsDir } : {}),
+    ...(options.llmHandlers ? { llmHandlers: options.llmHandlers } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  onEvent({ type: 'run-start', runId: session.runId, seed, scenarios: selected.length });
 
   const results: ScenarioResult[] = new Array(selected.length);
   let stopStarting = false;
   let next = 0;
-  const worker = async () => {
+  const lane = async () => {
     while (!stopStarting && next < selected.length) {
       const i = next++;
       const s = selected[i] as Scenario;
-      const scenarioSeed = s.seed ?? seed;
-      const r = await runScenario(s, {
-        runId,
-        config,
-        llm,
-        registry,
-        ports,
-        seed: scenarioSeed,
-        ...(options.turnTimeoutMs ? { turnTimeoutMs: options.turnTimeoutMs } : {}),
-        scratchDir,
-        copiesDir,
-        artifactsDir,
-        slug: uniqueSlug(s, selected),
-        replay: replayCommand(s, config, cwd, seed),
-        onEvent,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      const r = await session.runScenario(s, uniqueSlug(s, selected), replayCommand(s, config, cwd, seed));
       results[i] = r;
       if (options.bail && r.status !== 'passed') stopStarting = true;
     }
   };
   try {
     const lanes = Math.max(1, Math.min(options.concurrency ?? 1, selected.length));
-    await Promise.all(Array.from({ length: lanes }, worker));
+    await Promise.all(Array.from({ length: lanes }, lane));
   } catch (e) {
-    registry.killAll();
     throw e instanceof AbortedError || options.signal?.aborted ? new AbortedError() : e;
   } finally {
-    await llm.stop();
-    await rm(scratchDir, { recursive: true, force: true });
-    await rm(copiesDir, { recursive: true, force: true });
-    uninstall();
+    await session.close();
   }
-  const done = results.map((r, i) => r ?? skipped(selected[i] as Scenario, seed, config, cwd));
+  const done = selected.map((s, i) => results[i] ?? skipped(s, seed, config, cwd));
   const result: RunResult = {
-    runId,
+    runId: session.runId,
     seed,
     startedAt,
     durationMs: Date.now() - startedAt,
@@ -125,15 +99,16 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   return result;
 }
 
-async function resolveInput(
-  options: RunOptions,
+export async function resolveInput(
+  options: Pick<RunOptions, 'scenarios' | 'config' | 'patterns'>,
   cwd: string,
 ): Promise<{ config: ResolvedConfig; scenarios: readonly Scenario[] }> {
   if (options.scenarios) {
-    if (typeof options.config !== 'object')
+    if (typeof options.config !== 'object') {
       throw new Error(
         'run({ scenarios }) needs a resolved config: run({ scenarios, config: (await load()).config })',
       );
+    }
     return { config: options.config, scenarios: options.scenarios };
   }
   const loaded = await load({
@@ -147,18 +122,6 @@ async function resolveInput(
     config: typeof options.config === 'object' ? options.config : loaded.config,
     scenarios: loaded.scenarios,
   };
-}
-
-async function userHandlers(config: ResolvedConfig): Promise<RequestHandler[]> {
-  if (!config.llm.handlers) return [];
-  const mod = (await import(pathToFileURL(config.llm.handlers).href)) as { default?: unknown };
-  if (!Array.isArray(mod.default)) {
-    throw new AmnesiaError(
-      'AMNESIA_INVALID_INPUT',
-      `llm.handlers: ${config.llm.handlers} must export default a list of msw handlers, e.g. \`export default [http.post('*/chat/completions', …)]\``,
-    );
-  }
-  return mod.default as RequestHandler[];
 }
 
 function uniqueSlug(s: Scenario, all: readonly Scenario[]): string {

@@ -5,15 +5,25 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, AmnesiaError, formatExit } from '../errors.ts';
 import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
 import { type Plan, plan } from '../plan/plan.ts';
-import type { Scenario, TurnStep } from '../scenario/types.ts';
+import type { readLadder } from '../probe/ladder.ts';
+import type { Scenario, Topology, TurnStep } from '../scenario/types.ts';
 import { startServices } from '../services/services.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
 import type { StartedTopology } from '../topology/types.ts';
+import { diagnose } from '../verdict/diagnosis.ts';
 import { judgeTurn } from '../verdict/expectations.ts';
 import { findLeaks } from '../verdict/leaks.ts';
-import type { DisruptionStepRecord, RunEvent, ScenarioResult, StepRecord, TurnRecord } from './types.ts';
+import { findVacuous } from '../verdict/vacuity.ts';
+import type {
+  DisruptionStepRecord,
+  RunEvent,
+  ScenarioResult,
+  StepRecord,
+  TurnRecord,
+  VacuousRecall,
+} from './types.ts';
 
 export interface ScenarioContext {
   runId: string;
@@ -34,7 +44,13 @@ export interface ScenarioContext {
   replay: string;
   onEvent: (e: RunEvent) => void;
   signal?: AbortSignal;
+  /** Ask each recall's question in a fresh control session first (off for the probe ladder). */
+  controls: boolean;
+  /** Runs the probe ladder on a fresh topology of this shape (memoized per run). */
+  probe?: (topology: Topology) => Promise<LadderOutcome>;
 }
+
+export type LadderOutcome = ReturnType<typeof readLadder>;
 
 let turnCounter = 0;
 
@@ -117,10 +133,25 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     cleanups.push(() => topology.stop());
-    await runSteps(s, p, topology, ctx, steps);
-    const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
-    result.leaks = findLeaks(turns);
-    result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? 'failed' : 'passed';
+    result.vacuous = ctx.controls ? await runControls(s, p, topology, ctx) : [];
+    if (result.vacuous.length > 0) {
+      result.status = 'error';
+      const n = result.vacuous.length;
+      result.error = {
+        code: 'AMNESIA_VACUOUS_RECALL',
+        message: `${n} recall${n === 1 ? '' : 's'} would pass without any memory: ${result.vacuous
+          .map(
+            (v) =>
+              `\`${v.expected}\` (${v.at.file}:${v.at.line}) is already in ${v.foundIn} of a fresh session asking "${v.question}"`,
+          )
+          .join('; ')}. Recall a fact only the conversation can supply.`,
+      };
+    } else {
+      await runSteps(s, p, topology, ctx, steps);
+      const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
+      result.leaks = findLeaks(turns);
+      result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? 'failed' : 'passed';
+    }
   } catch (e) {
     if (e instanceof AbortedError || ctx.signal?.aborted)
       throw e instanceof AbortedError ? e : new AbortedError();
@@ -133,15 +164,24 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     for (const c of cleanups.reverse()) await c().catch(() => {});
     await rm(scratch, { recursive: true, force: true });
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
-    result.durationMs = Date.now() - started;
-    if (result.status === 'passed') {
-      await rm(artifactsDir, { recursive: true, force: true });
-    } else {
-      result.artifactsDir = artifactsDir;
-      await writeArtifacts(artifactsDir, result, ctx);
-    }
-    ctx.llm.clear(ctx.slug);
   }
+  if (result.status === 'failed' && ctx.probe) {
+    const ladder = await ctx.probe(p.topology);
+    const turnErrors = steps.flatMap((x) => (x.kind === 'turn' && x.failure ? [x.failure.message] : []));
+    result.diagnosis = diagnose(ladder.rungs, {
+      leak: ladder.leak || result.leaks.length > 0,
+      scenarioFailed: true,
+      appErrors: [...ladder.appErrors, ...turnErrors],
+    });
+  }
+  result.durationMs = Date.now() - started;
+  if (result.status === 'passed') {
+    await rm(artifactsDir, { recursive: true, force: true });
+  } else {
+    result.artifactsDir = artifactsDir;
+    await writeArtifacts(artifactsDir, result, ctx);
+  }
+  ctx.llm.clear(ctx.slug);
   ctx.onEvent({ type: 'scenario-end', result });
   return result;
 }
@@ -221,6 +261,49 @@ async function runSteps(
     steps.push(record);
     ctx.onEvent({ type: 'disruption', scenario: s.name, disruption: record });
   }
+}
+
+/** Before anything is said: each recall's question in a fresh control session, on the pristine topology. */
+async function runControls(
+  s: Scenario,
+  p: Plan,
+  topology: StartedTopology,
+  ctx: ScenarioContext,
+): Promise<VacuousRecall[]> {
+  const found: VacuousRecall[] = [];
+  let n = 0;
+  for (const planned of p.steps) {
+    if (planned.kind !== 'turn' || planned.step.expect.recall.length === 0) continue;
+    const workerId = topology.worker(planned.worker) ? planned.worker : 'r1w1';
+    const w = topology.worker(workerId);
+    if (!w) continue;
+    const session = `control-${++n}`;
+    ctx.llm.beginTurn(ctx.slug, workerId, {
+      turnId: `${ctx.slug}/c${n}`,
+      session,
+      label: `${session}#1`,
+      priorTurns: [],
+    });
+    let llm: RecordedLlmRequest[];
+    try {
+      await sendChat({
+        baseUrl: w.url,
+        spec: {
+          ...ctx.config.chat,
+          timeoutMs: ctx.turnTimeoutMs ?? s.turnTimeoutMs ?? ctx.config.chat.timeoutMs,
+        },
+        session: sessionId(ctx.runId, ctx.slug, session),
+        message: planned.step.user,
+        jar: new CookieJar(),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+    } finally {
+      llm = ctx.llm.endTurn(ctx.slug, workerId);
+    }
+    if (ctx.signal?.aborted) throw new AbortedError();
+    found.push(...findVacuous(planned.step, llm));
+  }
+  return found;
 }
 
 async function runTurn(

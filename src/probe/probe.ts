@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { findConfig, loadConfig } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/types.ts';
+import { AbortedError, InvalidInputError } from '../errors.ts';
+import { newSeed } from '../plan/random.ts';
+import { RunSession } from '../run/session.ts';
+import type { Diagnosis, RunEvent, ScenarioResult } from '../run/types.ts';
+import type { Topology } from '../scenario/types.ts';
+import { diagnose } from '../verdict/diagnosis.ts';
+
+export interface ProbeOptions {
+  config?: string | ResolvedConfig;
+  cwd?: string;
+  /** Default: the config's topology. Smaller than 2 × 2 skips the rungs it cannot have. */
+  topology?: Partial<Topology>;
+  artifactsDir?: string;
+  onEvent?: (e: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface ProbeResult {
+  runId: string;
+  topology: Topology;
+  diagnosis: Diagnosis;
+  /** The ladder's run, turn by turn. */
+  ladder: ScenarioResult;
+  /** 0 memory kept on every rung, 1 lost somewhere or leaked, 2 the app could not be probed. */
+  exitCode: 0 | 1 | 2;
+}
+
+/**
+ * The probe ladder alone, against the configured app: the quickest way to classify an app.
+ *
+ * @example
+ * const { diagnosis } = await probe();
+ * console.log(diagnosis.signature, diagnosis.rows.map((r) => r.id), diagnosis.advice);
+ */
+export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const config = typeof options.config === 'object' ? options.config : await configFor(cwd, options.config);
+  const topology = { ...config.topology, ...options.topology };
+  const session = await RunSession.open({
+    cwd,
+    config,
+    seed: newSeed(),
+    onEvent: options.onEvent ?? (() => {}),
+    ...(options.artifactsDir ? { artifactsDir: options.artifactsDir } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  try {
+    const { outcome, result } = await session.ladder(topology);
+    const diagnosis = diagnose(outcome.rungs, {
+      leak: outcome.leak,
+      scenarioFailed: false,
+      appErrors: outcome.appErrors,
+    });
+    const probed = outcome.rungs.some((r) => r.kept !== null);
+    const exitCode =
+      !probed || result.status === 'error' ? 2 : diagnosis.rows.some((r) => r.id === '✓') ? 0 : 1;
+    return { runId: session.runId, topology, diagnosis, ladder: result, exitCode };
+  } catch (e) {
+    throw e instanceof AbortedError || options.signal?.aborted ? new AbortedError() : e;
+  } finally {
+    await session.close();
+  }
+}
+
+/** The probe needs only the config (how to start and talk to the app), not the scenarios. */
+async function configFor(cwd: string, file: string | undefined): Promise<ResolvedConfig> {
+  const found = file ? path.resolve(cwd, file) : findConfig(cwd);
+  if (!found) {
+    throw new InvalidInputError([
+      {
+        file: path.join(cwd, 'amnesia.config.yaml'),
+        line: 1,
+        column: 1,
+        field: '',
+        message: 'no amnesia.config.yaml here: the probe needs to know how to start your app',
+        hint: 'run `npx amnesia init`, or pass --config <file>',
+      },
+    ]);
+  }
+  return loadConfig(found);
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RequestHandler } from 'msw';
+import { slugify } from '../client/index.ts';
+import type { ResolvedConfig } from '../config/types.ts';
+import { AmnesiaError } from '../errors.ts';
+import { type MockLlm, startMockLlm } from '../llm/index.ts';
+import { buildLadder, readLadder } from '../probe/ladder.ts';
+import type { Scenario, Topology } from '../scenario/types.ts';
+import { PortAllocator } from '../topology/free-port.ts';
+import { ProcessRegistry } from '../topology/process-registry.ts';
+import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
+import type { RunEvent, ScenarioResult } from './types.ts';
+
+export interface SessionOptions {
+  cwd: string;
+  config: ResolvedConfig;
+  seed: number;
+  turnTimeoutMs?: number;
+  artifactsDir?: string;
+  llmHandlers?: RequestHandler[];
+  onEvent: (e: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * What every scenario of one run shares: the run id, the mock LLM, the process registry
+ * (and its exit hook), ports, scratch and artifact folders, and the probe ladder's results
+ * (one ladder per topology shape per run). Released by one `close`.
+ */
+export class RunSession implements AsyncDisposable {
+  readonly runId =
+    `${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
+  readonly registry = new ProcessRegistry();
+  readonly ports = new PortAllocator();
+  readonly artifactsDir: string;
+  private readonly o: SessionOptions;
+  private readonly ladders = new Map<string, Promise<{ outcome: LadderOutcome; result: ScenarioResult }>>();
+  private llm!: MockLlm;
+  private scratchDir!: string;
+  private uninstall: () => void = () => {};
+
+  private constructor(o: SessionOptions) {
+    this.o = o;
+    this.artifactsDir = path.resolve(o.cwd, o.artifactsDir ?? path.join('.amnesia', 'runs', this.runId));
+  }
+
+  static async open(o: SessionOptions): Promise<RunSession> {
+    const s = new RunSession(o);
+    s.uninstall = s.registry.killOnExit();
+    try {
+      s.scratchDir = await mkdtemp(path.join(tmpdir(), `amnesia-${s.runId}-`));
+      s.llm = await startMockLlm({ handlers: [...(o.llmHandlers ?? []), ...(await userHandlers(o.config))] });
+    } catch (e) {
+      await s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  private get copiesDir(): string {
+    return path.join(this.o.config.root, '.amnesia', 'replicas', this.runId);
+  }
+
+  /** Run one scenario; a failed one gets the probe ladder's diagnosis. */
+  runScenario(s: Scenario, slug: string, replay: string): Promise<ScenarioResult> {
+    return runScenario(s, {
+      ...this.context(slug, replay, s.seed ?? this.o.seed),
+      controls: true,
+      probe: (t) => this.ladder(t).then((l) => l.outcome),
+    });
+  }
+
+  /** The probe ladder on a fresh topology of this shape; memoized for the run. */
+  ladder(topology: Topology): Promise<{ outcome: LadderOutcome; result: ScenarioResult }> {
+    const key = `${topology.replicas}x${topology.workers}`;
+    let pending = this.ladders.get(key);
+    if (!pending) {
+      const ladder = buildLadder(topology, this.o.config.probe);
+      const slug = slugify(`probe-ladder-${key}`);
+      pending = runScenario(ladder.scenario, {
+        ...this.context(
+          slug,
+          `npx amnesia probe --replicas ${topology.replicas} --workers ${topology.workers}`,
+          this.o.seed,
+        ),
+        controls: false,
+      }).then((result) => ({ outcome: readLadder(ladder, result), result }));
+      this.ladders.set(key, pending);
+    }
+    return pending;
+  }
+
+  private context(slug: string, replay: string, seed: number): Omit<ScenarioContext, 'controls'> {
+    return {
+      runId: this.runId,
+      config: this.o.config,
+      llm: this.llm,
+      registry: this.registry,
+      ports: this.ports,
+      seed,
+      ...(this.o.turnTimeoutMs ? { turnTimeoutMs: this.o.turnTimeoutMs } : {}),
+      scratchDir: this.scratchDir,
+      copiesDir: this.copiesDir,
+      artifactsDir: this.artifactsDir,
+      slug,
+      replay,
+      onEvent: this.o.onEvent,
+      ...(this.o.signal ? { signal: this.o.signal } : {}),
+    };
+  }
+
+  /** Kill what is left, stop the LLM, remove scratch space. Idempotent. */
+  async close(): Promise<void> {
+    this.registry.killAll();
+    await this.llm?.stop();
+    if (this.scratchDir) await rm(this.scratchDir, { recursive: true, force: true });
+    await rm(this.copiesDir, { recursive: true, force: true });
+    this.uninstall();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+async function userHandlers(config: ResolvedConfig): Promise<RequestHandler[]> {
+  if (!config.llm.handlers) return [];
+  const mod = (await import(pathToFileURL(config.llm.handlers).href)) as { default?: unknown };
+  if (!Array.isArray(mod.default)) {
+    throw new AmnesiaError(
+      'AMNESIA_INVALID_INPUT',
+      `llm.handlers: ${config.llm.handlers} must export default a list of msw handlers, e.g. \`export default [http.post('*/chat/completions', …)]\``,
+    );
+  }
+  return mod.default as RequestHandler[];
+}
