@@ -18,6 +18,7 @@ export {
   type TurnScope,
 } from './llm/index.ts';
 export { type Plan, type PlannedStep, plan } from './plan/plan.ts';
+export { type ProbeOptions, type ProbeResult, probe } from './probe/probe.ts';
 export {
   formatEvent,
   type Reporter,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DisruptionStepRecord, RunResult, TurnRecord } from '../../src/index.ts';
-import { run } from '../../src/index.ts';
+import { probe, run } from '../../src/index.ts';
 import { type BasicMode, basicProject, leftovers } from '../helpers/basic-app.ts';
 import { LADDER, RUNGS } from './ladder.ts';
 
@@ -26,22 +26,71 @@ async function ladder(mode: BasicMode): Promise<RunResult> {
 
 // Each mode is one production design from DESIGN.md's table; the engine must record exactly
 // where the fact survived. Modes run two at a time (two cores).
+const MODES = [
+  ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗', ['1']],
+  ['global', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗', ['2']],
+  ['disk', 'SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗', ['3']],
+  ['shutdown', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗', ['6a']],
+  ['cached', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✓ RD ✓', ['6b']],
+  ['unkeyed', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓', ['7']],
+  ['postgres', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓', ['✓']],
+] as const;
+
+// Each mode is one production design from DESIGN.md's table; the engine must record exactly
+// where the fact survived, and a failed run must end with that row's diagnosis.
 describe.concurrent('the engine against each memory mode of the test app (2 × 2)', () => {
-  it.each([
-    ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗'],
-    ['global', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗'],
-    ['disk', 'SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗'],
-    ['shutdown', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗'],
-    ['cached', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✓ RD ✓'],
-    ['unkeyed', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓'],
-    ['postgres', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓'],
-  ] as const)('%s: %s', { timeout: 120_000 }, async (mode, expected) => {
+  it.each(MODES)('run, %s: %s', { timeout: 180_000 }, async (mode, expected, row) => {
     const result = await ladder(mode);
-    expect(result.scenarios[0]?.error).toBeUndefined();
+    const s = result.scenarios[0];
+    expect(s?.error).toBeUndefined();
     expect(signature(result)).toBe(expected);
-    if (mode === 'unkeyed') expect(result.scenarios[0]?.leaks.length).toBeGreaterThan(0);
-    else expect(result.scenarios[0]?.leaks).toEqual([]);
-    expect(result.exitCode).toBe(expected.includes('✗') || mode === 'unkeyed' ? 1 : 0);
+    if (mode === 'unkeyed') expect(s?.leaks.length).toBeGreaterThan(0);
+    else expect(s?.leaks).toEqual([]);
+    if (mode === 'postgres') {
+      expect(result.exitCode).toBe(0);
+      expect(s?.diagnosis).toBeUndefined();
+    } else {
+      expect(result.exitCode).toBe(1);
+      // The probe ladder, on a fresh topology, reads the same signature and names the row.
+      expect(s?.diagnosis?.signature).toBe(expected);
+      expect(s?.diagnosis?.rows.map((r) => r.id)).toEqual(row);
+    }
+  });
+
+  it.each(MODES)('probe, %s: %s', { timeout: 180_000 }, async (mode, expected, row) => {
+    await using project = await basicProject(mode, {});
+    const result = await probe({ cwd: project.dir });
+    expect(result.diagnosis.signature).toBe(expected);
+    expect(result.diagnosis.rows.map((r) => r.id)).toEqual(row);
+    expect(result.exitCode).toBe(mode === 'postgres' ? 0 : 1);
+    expect(leftovers(result.runId)).toEqual([]);
+  });
+
+  it('a recall whose text sits in the system prompt is vacuous: a scenario error (exit 2)', {
+    timeout: 120_000,
+  }, async () => {
+    const vacuous = `name: vacuous
+steps:
+  - user: I would like a helpful assistant for my garden.
+  - user: What would I like?
+    expect: { recall: [helpful assistant] }
+`;
+    await using project = await basicProject('postgres', { 'scenarios/v.yaml': vacuous });
+    const result = await run({ cwd: project.dir });
+    const s = result.scenarios[0];
+    expect(result.exitCode).toBe(2);
+    expect(s?.status).toBe('error');
+    expect(s?.vacuous).toEqual([
+      expect.objectContaining({
+        expected: 'helpful assistant',
+        foundIn: 'the system message',
+        question: 'What would I like?',
+      }),
+    ]);
+    expect(s?.error?.message).toMatch(
+      /^1 recall would pass without any memory: `helpful assistant` \(.*v\.yaml:5\) is already in the system message/,
+    );
+    expect(s?.steps).toEqual([]);
   });
 
   it('records which worker and process served each turn, and what the LLM was sent', {
@@ -109,7 +158,11 @@ describe('artifacts', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(requests).toHaveLength(12);
+    // 6 control questions (asked before anything is said), then the 12 turns.
+    expect(requests.map((r) => (r.turnId as string).includes('/c'))).toEqual([
+      ...Array(6).fill(true),
+      ...Array(12).fill(false),
+    ]);
     expect(JSON.parse(await readFile(path.join(dir, 'evidence.json'), 'utf8')).name).toBe('ladder');
     expect(await readFile(path.join(dir, 'replay.sh'), 'utf8')).toContain(
       'npx amnesia run scenarios/ladder.yaml --seed 7',
