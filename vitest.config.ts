@@ -8,6 +8,8 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: '.amnesia/test-results.json' },
     testTimeout: 30_000,
+    // Concurrent tests boot whole topologies; two cores take about three at once.
+    maxConcurrency: 3,
     hookTimeout: 60_000,
   },
 });

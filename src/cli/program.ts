@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { configJsonSchema, SCHEMA_FILES, scenarioJsonSchema } from '../schema/json-schema.ts';
 import { load } from '../validate.ts';
 import { init } from './init.ts';

@@ -23,6 +23,7 @@ export interface RunCommandOptions {
   concurrency?: string;
   report?: string[];
   artifacts?: string;
+  probe?: 'on-failure' | 'always' | 'never';
 }
 
 const FORMATS: ReportFormat[] = ['json', 'junit', 'markdown'];
@@ -67,9 +68,16 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
     onEvent: (e) => {
       for (const r of reporters) r.onEvent?.(e);
     },
+    ...(opts.probe ? { probe: opts.probe } : {}),
     signal: interrupt.signal,
   });
   for (const r of reporters) await r.onRunEnd?.(result);
+  if (result.probe) {
+    const { topology, diagnosis } = result.probe;
+    io.stdout.write(
+      `\n${renderProbe(diagnosis, { color, title: `probe ladder (${topology.replicas} × ${topology.workers})` })}`,
+    );
+  }
   for (const { file } of reports) io.stdout.write(`report: ${file}\n`);
   return result.exitCode;
 }

@@ -74,7 +74,7 @@ export function defaultConfig(root: string): ResolvedConfig {
 const ALLOWED = {
   chat: ['session', 'message'],
   appEnv: ['replica', 'worker', 'port', 'data_dir'],
-  service: ['port', 'url'],
+  service: ['port', 'url', 'dir'],
 };
 
 function checkPlaceholders(src: SourceDocument, c: ConfigFile): InputProblem[] {

@@ -6,6 +6,7 @@ import { AbortedError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { load } from '../validate.ts';
+import { diagnose } from '../verdict/diagnosis.ts';
 import { RunSession } from './session.ts';
 import type { RunEvent, RunResult, ScenarioResult } from './types.ts';
 
@@ -31,6 +32,12 @@ export interface RunOptions {
   artifactsDir?: string;
   /** Extra msw handlers for the mock LLM (before the config's and the defaults). */
   llmHandlers?: RequestHandler[];
+  /**
+   * When to run the probe ladder: for each failed scenario (`on-failure`), also once for the
+   * run's topology even when everything passed (`always`, result in `RunResult.probe`), or never.
+   * @default 'on-failure'
+   */
+  probe?: 'on-failure' | 'always' | 'never';
   onEvent?: (e: RunEvent) => void;
   signal?: AbortSignal;
 }
@@ -62,11 +69,14 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     ...(options.artifactsDir ? { artifactsDir: options.artifactsDir } : {}),
     ...(options.llmHandlers ? { llmHandlers: options.llmHandlers } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    diagnoseFailures: options.probe !== 'never',
   });
+  session.pending = selected.length;
   onEvent({ type: 'run-start', runId: session.runId, seed, scenarios: selected.length });
 
   const results: ScenarioResult[] = new Array(selected.length);
   let stopStarting = false;
+  let probeSummary: RunResult['probe'];
   let next = 0;
   const lane = async () => {
     while (!stopStarting && next < selected.length) {
@@ -74,12 +84,26 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       const s = selected[i] as Scenario;
       const r = await session.runScenario(s, uniqueSlug(s, selected), replayCommand(s, config, cwd, seed));
       results[i] = r;
-      if (options.bail && r.status !== 'passed') stopStarting = true;
+      if (options.bail && r.status !== 'passed') {
+        stopStarting = true;
+        session.pending = 0;
+      }
     }
   };
   try {
     const lanes = Math.max(1, Math.min(options.concurrency ?? 1, selected.length));
     await Promise.all(Array.from({ length: lanes }, lane));
+    if (options.probe === 'always' && !options.signal?.aborted) {
+      const { outcome } = await session.ladder(config.topology);
+      probeSummary = {
+        topology: config.topology,
+        diagnosis: diagnose(outcome.rungs, {
+          leak: outcome.leak,
+          scenarioFailed: false,
+          appErrors: outcome.appErrors,
+        }),
+      };
+    }
   } catch (e) {
     throw e instanceof AbortedError || options.signal?.aborted ? new AbortedError() : e;
   } finally {
@@ -94,6 +118,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     exitCode: done.some((r) => r.status === 'error') ? 2 : done.some((r) => r.status === 'failed') ? 1 : 0,
     scenarios: done,
     ...(config.file ? { configFile: config.file } : {}),
+    ...(probeSummary ? { probe: probeSummary } : {}),
   };
   onEvent({ type: 'run-end', result });
   return result;

@@ -7,6 +7,7 @@ import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
 import { type Plan, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
 import type { Scenario, Topology, TurnStep } from '../scenario/types.ts';
+import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import { startServices } from '../services/services.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
@@ -44,6 +45,8 @@ export interface ScenarioContext {
   replay: string;
   onEvent: (e: RunEvent) => void;
   signal?: AbortSignal;
+  /** Embedded PostgreSQL instances booted ahead of need. */
+  postgresPool?: EmbeddedPostgresPool;
   /** Ask each recall's question in a fresh control session first (off for the probe ladder). */
   controls: boolean;
   /** Runs the probe ladder on a fresh topology of this shape (memoized per run). */
@@ -92,6 +95,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const services = await startServices(ctx.config.services, {
+      ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
       dir: path.join(scratch, 'services'),
       logsDir: path.join(artifactsDir, 'logs'),
       registry: ctx.registry,

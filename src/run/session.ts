@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +10,8 @@ import { AmnesiaError } from '../errors.ts';
 import { type MockLlm, startMockLlm } from '../llm/index.ts';
 import { buildLadder, readLadder } from '../probe/ladder.ts';
 import type { Scenario, Topology } from '../scenario/types.ts';
+import { LIMITS } from '../schema/primitives.ts';
+import { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import { PortAllocator } from '../topology/free-port.ts';
 import { ProcessRegistry } from '../topology/process-registry.ts';
 import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
@@ -24,6 +26,8 @@ export interface SessionOptions {
   llmHandlers?: RequestHandler[];
   onEvent: (e: RunEvent) => void;
   signal?: AbortSignal;
+  /** Run the probe ladder for failed scenarios. @default true */
+  diagnoseFailures?: boolean;
 }
 
 /**
@@ -40,6 +44,9 @@ export class RunSession implements AsyncDisposable {
   private readonly o: SessionOptions;
   private readonly ladders = new Map<string, Promise<{ outcome: LadderOutcome; result: ScenarioResult }>>();
   private llm!: MockLlm;
+  private postgresPool: EmbeddedPostgresPool | undefined;
+  /** Scenarios the run will still start (a spare database is warmed only for them). */
+  pending = 0;
   private scratchDir!: string;
   private uninstall: () => void = () => {};
 
@@ -53,7 +60,21 @@ export class RunSession implements AsyncDisposable {
     s.uninstall = s.registry.killOnExit();
     try {
       s.scratchDir = await mkdtemp(path.join(tmpdir(), `amnesia-${s.runId}-`));
+      // Services may drop privileges (PostgreSQL runs as its own user): let them reach their folders.
+      await chmod(s.scratchDir, 0o755);
       s.llm = await startMockLlm({ handlers: [...(o.llmHandlers ?? []), ...(await userHandlers(o.config))] });
+      const pg = o.config.services.filter((x) => x.kind === 'embedded-postgres');
+      if (pg.length > 0) {
+        s.postgresPool = new EmbeddedPostgresPool({
+          dir: path.join(s.scratchDir, 'postgres'),
+          registry: s.registry,
+          ports: s.ports,
+          maxClients: 2 * LIMITS.processes,
+          bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
+          wanted: () => s.pending > 0,
+          ...(o.signal ? { signal: o.signal } : {}),
+        });
+      }
     } catch (e) {
       await s.close();
       throw e;
@@ -67,6 +88,7 @@ export class RunSession implements AsyncDisposable {
 
   /** Run one scenario; a failed one gets the probe ladder's diagnosis. */
   runScenario(s: Scenario, slug: string, replay: string): Promise<ScenarioResult> {
+    this.pending = Math.max(0, this.pending - 1);
     return runScenario(s, {
       ...this.context(slug, replay, s.seed ?? this.o.seed),
       controls: true,
@@ -110,11 +132,13 @@ export class RunSession implements AsyncDisposable {
       replay,
       onEvent: this.o.onEvent,
       ...(this.o.signal ? { signal: this.o.signal } : {}),
+      ...(this.postgresPool ? { postgresPool: this.postgresPool } : {}),
     };
   }
 
   /** Kill what is left, stop the LLM, remove scratch space. Idempotent. */
   async close(): Promise<void> {
+    await this.postgresPool?.close();
     this.registry.killAll();
     await this.llm?.stop();
     if (this.scratchDir) await rm(this.scratchDir, { recursive: true, force: true });

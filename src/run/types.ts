@@ -148,6 +148,8 @@ export interface RunResult {
   exitCode: 0 | 1 | 2;
   scenarios: ScenarioResult[];
   configFile?: string;
+  /** The probe ladder on the run's topology, when asked for with `probe: 'always'`. */
+  probe?: { topology: Topology; diagnosis: Diagnosis };
 }
 
 /** Progress, as it happens. Reporters subscribe; the engine never prints. */

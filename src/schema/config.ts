@@ -146,7 +146,9 @@ const commandService = z
       .describe('The URL template ({{port}}) given as {{url}}, e.g. redis://127.0.0.1:{{port}}.'),
     boot_timeout: duration('boot_timeout', LIMITS.bootTimeoutMs).optional(),
   })
-  .describe('A local command started before the app, on a free port ({{port}}), stopped after the scenario.');
+  .describe(
+    'A local command started before the app, on a free port ({{port}}) with an empty data folder ({{dir}}), stopped after the scenario.',
+  );
 
 const urlService = z
   .strictObject({ url: z.string().min(1), env: serviceEnv })

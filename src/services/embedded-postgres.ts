@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMatcher } from '../scenario/matcher.ts';
+import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startProcess } from '../topology/worker-process.ts';
 
@@ -93,4 +94,84 @@ async function template(o: EmbeddedPostgresOptions): Promise<string> {
     await rm(building, { recursive: true, force: true }); // another run made it first
   }
   return dir;
+}
+
+export interface PoolOptions {
+  /** Where the pool's data directories go (the run's scratch space). */
+  dir: string;
+  registry: ProcessRegistry;
+  ports: PortAllocator;
+  maxClients: number;
+  bootTimeoutMs: number;
+  /** Whether another scenario will want a database (else no spare is warmed). */
+  wanted: () => boolean;
+  signal?: AbortSignal;
+}
+
+export interface PooledPostgres {
+  url: string;
+  proc: RunningProcess;
+  /** Kill it and delete its data. */
+  release(): Promise<void>;
+}
+
+/**
+ * Keeps one embedded PostgreSQL booted ahead of need: starting PGlite costs seconds of WASM
+ * work, and a run of many scenarios would otherwise wait for it before every one.
+ */
+export class EmbeddedPostgresPool {
+  private readonly o: PoolOptions;
+  private spare: Promise<PooledPostgres> | undefined;
+  private count = 0;
+
+  constructor(o: PoolOptions) {
+    this.o = o;
+  }
+
+  async acquire(): Promise<PooledPostgres> {
+    const mine = this.spare ?? this.start();
+    this.spare = undefined;
+    const db = await mine;
+    if (this.o.wanted()) this.warm();
+    return db;
+  }
+
+  private warm(): void {
+    const spare = this.start();
+    spare.catch(() => {}); // surfaced by the acquire that takes it
+    this.spare = spare;
+  }
+
+  private async start(): Promise<PooledPostgres> {
+    const n = ++this.count;
+    const dir = path.join(this.o.dir, `postgres-${n}`);
+    await mkdir(dir, { recursive: true });
+    const { url, proc } = await startEmbeddedPostgres({
+      name: `embedded-postgres-${n}`,
+      dir,
+      logFile: path.join(dir, 'pglite.log'),
+      port: await this.o.ports.next(),
+      maxClients: this.o.maxClients,
+      bootTimeoutMs: this.o.bootTimeoutMs,
+      registry: this.o.registry,
+      ...(this.o.signal ? { signal: this.o.signal } : {}),
+    });
+    return {
+      url,
+      proc,
+      release: async () => {
+        await proc.kill();
+        await proc.output.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  /** Kill the spare, if any. */
+  async close(): Promise<void> {
+    const spare = this.spare;
+    this.spare = undefined;
+    const db = await spare?.catch(() => undefined);
+    await db?.release();
+  }
 }

@@ -5,7 +5,7 @@ import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startProcess } from '../topology/worker-process.ts';
 import { renderTemplate } from '../util/template.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { type EmbeddedPostgresPool, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 /** Backends running for one scenario: the env that reaches every worker, and one stop. */
 export interface StartedServices extends AsyncDisposable {
@@ -27,6 +27,8 @@ export interface ServiceOptions {
   ports: PortAllocator;
   /** How many clients (workers) will connect at most, to size connection limits. */
   maxClients: number;
+  /** Where embedded PostgreSQL instances come from, booted ahead (default: start one here). */
+  postgresPool?: EmbeddedPostgresPool;
   signal?: AbortSignal;
 }
 
@@ -35,7 +37,7 @@ export async function startServices(
   specs: readonly ServiceSpec[],
   o: ServiceOptions,
 ): Promise<StartedServices> {
-  const running: RunningProcess[] = [];
+  const releases: (() => Promise<void>)[] = [];
   const env: Record<string, string> = {};
   const urls: Record<string, string> = {};
   const logFiles: string[] = [];
@@ -44,38 +46,43 @@ export async function startServices(
     if (stopped) return;
     stopped = true;
     // Service data is thrown away with the scenario: no need for a graceful shutdown.
-    await Promise.allSettled(
-      running.map(async (p) => {
-        await p.kill();
-        await p.output.close();
-      }),
-    );
+    await Promise.allSettled(releases.map((r) => r()));
   };
-  try {
-    if (specs.some((s) => s.kind !== 'url'))
-      await Promise.all([mkdir(o.dir, { recursive: true }), mkdir(o.logsDir, { recursive: true })]);
-    await Promise.all(
-      specs.map(async (s) => {
-        const { url, port, proc } = await startOne(s, o);
-        if (proc) {
-          running.push(proc);
-          logFiles.push(proc.output.path);
-        }
-        urls[s.name] = url;
-        for (const [k, v] of Object.entries(s.env)) env[k] = renderTemplate(v, { url, port: port ?? '' });
-      }),
-    );
-  } catch (e) {
+  if (specs.some((s) => s.kind !== 'url')) {
+    await Promise.all([mkdir(o.dir, { recursive: true }), mkdir(o.logsDir, { recursive: true })]);
+  }
+  // Wait for every start before judging, so that nothing still booting escapes the stop.
+  const started = await Promise.allSettled(
+    specs.map(async (s) => {
+      const one = await startOne(s, o);
+      if (one.release) releases.push(one.release);
+      if (one.logFile) logFiles.push(one.logFile);
+      urls[s.name] = one.url;
+      for (const [k, v] of Object.entries(s.env))
+        env[k] = renderTemplate(v, { url: one.url, port: one.port ?? '' });
+    }),
+  );
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await stop();
-    throw e;
+    throw failed.reason;
   }
   return { env, urls, logFiles, stop, [Symbol.asyncDispose]: stop };
 }
 
-async function startOne(
-  s: ServiceSpec,
-  o: ServiceOptions,
-): Promise<{ url: string; port?: number; proc?: RunningProcess }> {
+interface StartedService {
+  url: string;
+  port?: number;
+  logFile?: string;
+  release?: () => Promise<void>;
+}
+
+const releaseProcess = (proc: RunningProcess) => async () => {
+  await proc.kill();
+  await proc.output.close();
+};
+
+async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedService> {
   if (s.kind === 'url') return { url: s.url };
   const port = await o.ports.next();
   const logFile = path.join(o.logsDir, `service-${s.name}.log`);
@@ -86,6 +93,10 @@ async function startOne(
     env: process.env,
     ...(o.signal ? { signal: o.signal } : {}),
   };
+  if (s.kind === 'embedded-postgres' && o.postgresPool) {
+    const db = await o.postgresPool.acquire();
+    return { url: db.url, port: db.proc.port, logFile: db.proc.output.path, release: db.release };
+  }
   if (s.kind === 'embedded-postgres') {
     const { url, proc } = await startEmbeddedPostgres({
       name: s.name,
@@ -97,9 +108,12 @@ async function startOne(
       registry: o.registry,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    return { url, port, proc };
+    return { url, port, logFile: proc.output.path, release: releaseProcess(proc) };
   }
-  const vars = { port };
+  // A private, empty folder for the service's data: removed with the scenario.
+  const dir = path.join(o.dir, s.name);
+  await mkdir(dir, { recursive: true });
+  const vars = { port, dir };
   const command =
     typeof s.command === 'string'
       ? ['/bin/sh', '-c', renderTemplate(s.command, vars)]
@@ -108,10 +122,15 @@ async function startOne(
     ...common,
     name: `service ${s.name}`,
     argv: command,
-    cwd: o.dir,
+    cwd: dir,
     ready: s.ready ?? {},
     bootTimeoutMs: s.bootTimeoutMs,
     bootTimeoutKey: `services.${s.name}.boot_timeout`,
   });
-  return { url: renderTemplate(s.url ?? `127.0.0.1:{{port}}`, vars), port, proc };
+  return {
+    url: renderTemplate(s.url ?? `127.0.0.1:{{port}}`, vars),
+    port,
+    logFile: proc.output.path,
+    release: releaseProcess(proc),
+  };
 }
