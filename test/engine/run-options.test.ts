@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { run, type TurnRecord } from '../../src/index.ts';
+import { basicProject } from '../helpers/basic-app.ts';
+
+const scenario = (name: string, tag: string, recall = 'Ada') => `name: ${name}
+tags: [${tag}]
+steps:
+  - user: My name is ${recall}.
+    on: r1w1
+  - user: What is my name?
+    on: r1w2
+    expect: { recall: [${recall}] }
+`;
+
+describe('run options', () => {
+  it('--tags selects scenarios, --concurrency runs them at once on their own topologies', async () => {
+    await using project = await basicProject('postgres', {
+      'scenarios/a.yaml': scenario('a', 'fast'),
+      'scenarios/b.yaml': scenario('b', 'fast', 'Grace'),
+      'scenarios/c.yaml': scenario('c', 'slow'),
+    });
+    const result = await run({ cwd: project.dir, tags: ['fast'], concurrency: 2 });
+    expect(result.scenarios.map((s) => [s.name, s.status])).toEqual([
+      ['a', 'passed'],
+      ['b', 'passed'],
+    ]);
+    const pids = result.scenarios.map((s) => (s.steps[0] as TurnRecord).pid);
+    expect(new Set(pids).size).toBe(2);
+    // The two ran at once: each started before the other ended.
+    const [a, b] = result.scenarios;
+    expect(
+      a && b && a.startedAt < b.startedAt + b.durationMs && b.startedAt < a.startedAt + a.durationMs,
+    ).toBe(true);
+  });
+
+  it('--bail stops starting scenarios after the first that does not pass', async () => {
+    await using project = await basicProject('global', {
+      'scenarios/a.yaml': scenario('a', 'x'),
+      'scenarios/b.yaml': scenario('b', 'x', 'Grace'),
+    });
+    const result = await run({ cwd: project.dir, bail: true, probe: 'never' });
+    expect(result.scenarios.map((s) => [s.name, s.status])).toEqual([
+      ['a', 'failed'],
+      ['b', 'skipped'],
+    ]);
+    expect(result.scenarios[0]?.diagnosis).toBeUndefined();
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('llm.handlers: the project’s own msw handlers answer before the defaults', async () => {
+    await using project = await basicProject(
+      'global',
+      {
+        'scenarios/a.yaml':
+          'name: a\nsteps:\n  - user: Hello there.\n    expect: { reply: { equals: "scripted by the project" } }\n',
+        // The project's own msw (resolved here: the temporary project has no node_modules).
+        'llm-handlers.ts': `import { HttpResponse, http } from '${import.meta.resolve('msw')}';
+export default [
+  http.post('*/chat/completions', () =>
+    HttpResponse.json({ choices: [{ index: 0, message: { role: 'assistant', content: 'scripted by the project' }, finish_reason: 'stop' }] }),
+  ),
+];
+`,
+      },
+      { top: 'llm:\n  handlers: ./llm-handlers.ts\n' },
+    );
+    const result = await run({ cwd: project.dir });
+    const turn = result.scenarios[0]?.steps[0] as TurnRecord;
+    expect(turn.reply).toBe('scripted by the project');
+    expect(turn.llm.map((r) => [r.kind, r.reply])).toEqual([['chat', 'scripted by the project']]);
+    expect(result.exitCode).toBe(0);
+  });
+});
