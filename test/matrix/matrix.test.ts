@@ -16,7 +16,7 @@ type Table = Map<string, Map<string, string>>;
 function parseTable(md: string): { columns: string[]; table: Table } {
   const rows = md
     .split('\n')
-    .filter((l) => l.startsWith('|') && !l.startsWith('|---'))
+    .filter((l) => l.startsWith('|') && !/^\|[\s|:-]+$/.test(l))
     .map((l) =>
       l
         .split('|')
