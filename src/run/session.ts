@@ -92,7 +92,9 @@ export class RunSession implements AsyncDisposable {
     return runScenario(s, {
       ...this.context(slug, replay, s.seed ?? this.o.seed),
       controls: true,
-      probe: (t) => this.ladder(t).then((l) => l.outcome),
+      ...(this.o.diagnoseFailures === false
+        ? {}
+        : { probe: (t: Topology) => this.ladder(t).then((l) => l.outcome) }),
     });
   }
 
