@@ -20,7 +20,7 @@ describe('reporterFor', () => {
   it('waits for an asynchronous write', async () => {
     let done = false;
     const reporter = reporterFor('json', async () => {
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setImmediate(r));
       done = true;
     });
     await reporter.onRunEnd?.(run);

@@ -109,7 +109,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   } finally {
     await session.close();
   }
-  const done = selected.map((s, i) => results[i] ?? skipped(s, seed, config, cwd));
+  const done = selected.map((s, i) => results[i] ?? skipped(s, uniqueSlug(s, selected), seed, config, cwd));
   const result: RunResult = {
     runId: session.runId,
     seed,
@@ -162,11 +162,17 @@ function replayCommand(s: Scenario, config: ResolvedConfig, cwd: string, seed: n
   return `npx amnesia run ${file} --seed ${seed}${cfg}`;
 }
 
-function skipped(s: Scenario, seed: number, config: ResolvedConfig, cwd: string): ScenarioResult {
+function skipped(
+  s: Scenario,
+  slug: string,
+  seed: number,
+  config: ResolvedConfig,
+  cwd: string,
+): ScenarioResult {
   return {
     name: s.name,
     file: s.file,
-    slug: slugify(s.name),
+    slug,
     tags: s.tags,
     status: 'skipped',
     topology: { ...config.topology, ...s.topology },

@@ -55,8 +55,6 @@ export interface ScenarioContext {
 
 export type LadderOutcome = ReturnType<typeof readLadder>;
 
-let turnCounter = 0;
-
 /** Run one scenario on its own topology, services and LLM scope; never throws for the app's faults. */
 export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   const started = Date.now();
@@ -328,7 +326,7 @@ async function runTurn(
       `routing chose ${workerId}, which is not running (a bug in amnesia's plan)`,
     );
   const label = `${step.session}#${step.turn}`;
-  const turnId = `${ctx.slug}/t${++turnCounter}`;
+  const turnId = `${ctx.slug}/t${step.step}`; // unique: one scenario per slug per run, one turn per step
   const id = sessionId(ctx.runId, ctx.slug, step.session);
   ctx.llm.beginTurn(ctx.slug, workerId, {
     turnId,

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { ReadySpec } from '../config/types.ts';
 import { AbortedError, BootError, type ExitInfo } from '../errors.ts';
 import type { OutputLog } from './output-log.ts';
@@ -121,18 +122,13 @@ function pollHttp(port: number, path: string, signal: AbortSignal): Promise<void
 }
 
 function pollTcp(port: number, signal: AbortSignal): Promise<void> {
-  return poll(
-    () =>
-      import('node:net').then(
-        ({ connect }) =>
-          new Promise<boolean>((resolve) => {
-            const s = connect({ host: '127.0.0.1', port }, () => {
-              s.destroy();
-              resolve(true);
-            });
-            s.on('error', () => resolve(false));
-          }),
-      ),
-    signal,
-  );
+  const attempt = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+  return poll(attempt, signal);
 }
