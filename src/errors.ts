@@ -9,7 +9,8 @@ export type AmnesiaErrorCode =
   | 'AMNESIA_APP_BOOT_TIMEOUT'
   | 'AMNESIA_SERVICE_FAILED'
   | 'AMNESIA_TURN_FAILED'
-  | 'AMNESIA_ABORTED';
+  | 'AMNESIA_ABORTED'
+  | 'AMNESIA_MISSING_DEPENDENCY';
 
 export class AmnesiaError extends Error {
   readonly code: AmnesiaErrorCode;
