@@ -10,7 +10,8 @@ export type AmnesiaErrorCode =
   | 'AMNESIA_SERVICE_FAILED'
   | 'AMNESIA_TURN_FAILED'
   | 'AMNESIA_ABORTED'
-  | 'AMNESIA_MISSING_DEPENDENCY';
+  | 'AMNESIA_MISSING_DEPENDENCY'
+  | 'AMNESIA_SPAWN_FAILED';
 
 export class AmnesiaError extends Error {
   readonly code: AmnesiaErrorCode;

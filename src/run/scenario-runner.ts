@@ -55,6 +55,9 @@ export interface ScenarioContext {
 
 export type LadderOutcome = ReturnType<typeof readLadder>;
 
+/** How long a failed connection waits to see the worker's exit (only when the connection failed). */
+const EXIT_GRACE_MS = 2_000;
+
 /** Run one scenario on its own topology, services and LLM scope; never throws for the app's faults. */
 export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   const started = Date.now();
@@ -354,7 +357,11 @@ async function runTurn(
     llm = ctx.llm.endTurn(ctx.slug, workerId);
   }
   if (chat.failure?.kind === 'cancelled') throw new AbortedError();
-  const died = topology.exitedOnItsOwn(workerId);
+  // A worker that dies mid-turn resets the connection a moment before its exit is seen: give the
+  // exit a short grace, so the failure names it (and the output tail holds its last words).
+  const died =
+    topology.exitedOnItsOwn(workerId) ??
+    (chat.failure?.kind === 'connection' ? await topology.exitWithin(workerId, EXIT_GRACE_MS) : undefined);
   const failure = chat.failure
     ? {
         ...chat.failure,

@@ -68,7 +68,6 @@ export class RunSession implements AsyncDisposable {
         s.postgresPool = new EmbeddedPostgresPool({
           dir: path.join(s.scratchDir, 'postgres'),
           registry: s.registry,
-          ports: s.ports,
           maxClients: 2 * LIMITS.processes,
           bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
           wanted: () => s.pending > 0,

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMatcher } from '../scenario/matcher.ts';
-import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startProcess } from '../topology/worker-process.ts';
 
 const READY = createMatcher('PGLiteSocketServer listening', { file: 'amnesia', line: 0, column: 0 });
+/** `PGLiteSocketServer listening on {"host":"127.0.0.1","port":41234}`: it binds port 0 and says which it got. */
+const LISTENING_PORT = /PGLiteSocketServer listening on .*"port":\s*(\d+)/;
 
 function serverScript(): string {
   const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite-socket'));
@@ -19,7 +20,6 @@ export interface EmbeddedPostgresOptions {
   name: string;
   dir: string;
   logFile: string;
-  port: number;
   maxClients: number;
   bootTimeoutMs: number;
   registry: ProcessRegistry;
@@ -44,8 +44,10 @@ export async function startEmbeddedPostgres(
       serverScript(),
       '-d',
       dataDir,
+      // Port 0: the server binds a port the OS gives it and prints it, so no other process can take
+      // it between a pick and the bind.
       '-p',
-      String(o.port),
+      '0',
       '-h',
       '127.0.0.1',
       '-m',
@@ -53,7 +55,8 @@ export async function startEmbeddedPostgres(
     ],
     cwd: o.dir,
     env: process.env,
-    port: o.port,
+    port: 0,
+    portFromOutput: LISTENING_PORT,
     logFile: o.logFile,
     ready: { log: READY },
     bootTimeoutMs: o.bootTimeoutMs,
@@ -61,7 +64,7 @@ export async function startEmbeddedPostgres(
     registry: o.registry,
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  return { url: `postgres://postgres@127.0.0.1:${o.port}/postgres`, proc };
+  return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
 }
 
 async function template(o: EmbeddedPostgresOptions): Promise<string> {
@@ -100,7 +103,6 @@ export interface PoolOptions {
   /** Where the pool's data directories go (the run's scratch space). */
   dir: string;
   registry: ProcessRegistry;
-  ports: PortAllocator;
   maxClients: number;
   bootTimeoutMs: number;
   /** Whether another scenario will want a database (else no spare is warmed). */
@@ -150,7 +152,6 @@ export class EmbeddedPostgresPool {
       name: `embedded-postgres-${n}`,
       dir,
       logFile: path.join(dir, 'pglite.log'),
-      port: await this.o.ports.next(),
       maxClients: this.o.maxClients,
       bootTimeoutMs: this.o.bootTimeoutMs,
       registry: this.o.registry,

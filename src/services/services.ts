@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ServiceSpec } from '../config/types.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
-import { type RunningProcess, startProcess } from '../topology/worker-process.ts';
+import { type RunningProcess, startOnFreePort } from '../topology/worker-process.ts';
 import { renderTemplate } from '../util/template.ts';
 import { type EmbeddedPostgresPool, startEmbeddedPostgres } from './embedded-postgres.ts';
 
@@ -75,15 +75,7 @@ const releaseProcess = (proc: RunningProcess) => async () => {
 
 async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedService> {
   if (s.kind === 'url') return { url: s.url };
-  const port = await o.ports.next();
   const logFile = path.join(o.logsDir, `service-${s.name}.log`);
-  const common = {
-    port,
-    logFile,
-    registry: o.registry,
-    env: process.env,
-    ...(o.signal ? { signal: o.signal } : {}),
-  };
   if (s.kind === 'embedded-postgres' && o.postgresPool) {
     const db = await o.postgresPool.acquire();
     return { url: db.url, port: db.proc.port, release: db.release };
@@ -93,31 +85,38 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
       name: s.name,
       dir: o.dir,
       logFile,
-      port,
       maxClients: o.maxClients,
       bootTimeoutMs: s.bootTimeoutMs,
       registry: o.registry,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    return { url, port, release: releaseProcess(proc) };
+    return { url, port: proc.port, release: releaseProcess(proc) };
   }
   // A private, empty folder for the service's data: removed with the scenario.
   const dir = path.join(o.dir, s.name);
   await mkdir(dir, { recursive: true });
-  const vars = { port, dir };
-  const command =
-    typeof s.command === 'string'
-      ? ['/bin/sh', '-c', renderTemplate(s.command, vars)]
-      : s.command.map((a) => renderTemplate(a, vars));
-  const proc = await startProcess({
-    ...common,
-    name: `service ${s.name}`,
-    argv: command,
-    cwd: dir,
-    ready: s.ready ?? {},
-    bootTimeoutMs: s.bootTimeoutMs,
-    bootTimeoutKey: `services.${s.name}.boot_timeout`,
+  const command = s.command;
+  const { proc } = await startOnFreePort(o.ports, (port) => {
+    const vars = { port, dir };
+    return {
+      name: `service ${s.name}`,
+      argv:
+        typeof command === 'string'
+          ? ['/bin/sh', '-c', renderTemplate(command, vars)]
+          : command.map((a) => renderTemplate(a, vars)),
+      cwd: dir,
+      env: process.env,
+      port,
+      logFile,
+      ready: s.ready ?? {},
+      bootTimeoutMs: s.bootTimeoutMs,
+      bootTimeoutKey: `services.${s.name}.boot_timeout`,
+      registry: o.registry,
+      ...(o.signal ? { signal: o.signal } : {}),
+    };
   });
+  const port = proc.port;
+  const vars = { port, dir };
   return {
     url: renderTemplate(s.url ?? `127.0.0.1:{{port}}`, vars),
     port,

@@ -11,6 +11,8 @@ export class OutputLog {
   private readonly listeners = new Set<(line: string) => void>();
   private readonly file: WriteStream;
   private readonly keep: number;
+  private readonly followed = new Set<Readable>();
+  private closing: Promise<void> | undefined;
   readonly path: string;
 
   constructor(path: string, keep = 200) {
@@ -23,26 +25,31 @@ export class OutputLog {
   /** Follow a stream line by line, prefixing lines with the stream name. */
   follow(stream: Readable, name: 'stdout' | 'stderr'): void {
     let partial = '';
+    this.followed.add(stream);
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
       const parts = (partial + chunk).split('\n');
       partial = parts.pop() ?? '';
       for (const line of parts) this.line(line, name);
     });
-    stream.on('end', () => {
+    const flush = () => {
       if (partial) this.line(partial, name);
       partial = '';
-    });
+      this.followed.delete(stream);
+    };
+    stream.on('end', flush);
+    stream.on('close', flush);
+    stream.on('error', () => {});
   }
 
   /** A line of amnesia's own (start, stop, signals), marked so it is never mistaken for app output. */
   note(text: string): void {
-    this.file.write(`── amnesia: ${text}\n`);
+    if (!this.closing) this.file.write(`── amnesia: ${text}\n`);
   }
 
   private line(text: string, name: 'stdout' | 'stderr'): void {
     const clean = text.replace(/\r$/, '');
-    this.file.write(name === 'stderr' ? `[stderr] ${clean}\n` : `${clean}\n`);
+    if (!this.closing) this.file.write(name === 'stderr' ? `[stderr] ${clean}\n` : `${clean}\n`);
     this.tailLines.push(name === 'stderr' ? `[stderr] ${clean}` : clean);
     if (this.tailLines.length > this.keep) this.tailLines.shift();
     for (const l of this.listeners) l(clean);
@@ -57,7 +64,15 @@ export class OutputLog {
     return this.tailLines.slice(-lines);
   }
 
+  /**
+   * Finish the file. Call it after the process's `exited` resolved (its pipes drained): a stream
+   * still open then is held by a grandchild and is let go, so the file never waits on it.
+   */
   close(): Promise<void> {
-    return new Promise((resolve) => this.file.end(resolve));
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const s of this.followed) s.destroy();
+      this.file.end(resolve);
+    });
+    return this.closing;
   }
 }

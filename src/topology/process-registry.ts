@@ -1,26 +1,47 @@
-import type { ChildProcess } from 'node:child_process';
+import { AbortedError } from '../errors.ts';
+import { type GroupProcess, type GroupSpec, spawnGroup } from './process-group.ts';
 
 /**
  * Every process group amnesia started and has not yet seen gone. One per run, passed down
- * (not a module singleton); `killAll` is synchronous so that it can run in an `exit` handler,
- * the last line of defence against orphans when amnesia itself dies.
+ * (not a module singleton). `killAll` is synchronous so that it can run in an `exit` handler,
+ * the last line of defence against orphans when amnesia itself dies. Once closed, it refuses to
+ * start anything: a lane still running after the run ended must not spawn what nothing will stop.
  */
 export class ProcessRegistry {
-  private readonly groups = new Map<number, string>();
+  private readonly groups = new Map<GroupProcess, string>();
+  private closed = false;
 
-  /** Track a child started with `detached: true` (it leads its own process group). */
-  track(child: ChildProcess, label: string): void {
-    if (child.pid !== undefined) this.groups.set(child.pid, label);
+  /** Spawn a process group and track it until it is gone. */
+  async spawn(spec: GroupSpec): Promise<GroupProcess> {
+    if (this.closed) throw new AbortedError(`starting ${spec.name}`);
+    const proc = await spawnGroup(spec);
+    if (this.closed) {
+      proc.signal('SIGKILL');
+      throw new AbortedError(`starting ${spec.name}`);
+    }
+    this.groups.set(proc, spec.name);
+    return proc;
   }
 
-  /** The group is gone (see `waitGroupGone`). */
-  forget(pgid: number): void {
-    this.groups.delete(pgid);
+  /** The group is gone (or the caller took over its fate). */
+  forget(proc: GroupProcess): void {
+    this.groups.delete(proc);
   }
 
   /** SIGKILL every tracked group at once. Safe to call many times. */
   killAll(): void {
-    for (const pid of this.groups.keys()) signalGroup(pid, 'SIGKILL');
+    for (const proc of this.groups.keys()) if (!proc.signal('SIGKILL')) this.groups.delete(proc);
+  }
+
+  /** Refuse new spawns, and kill what is left. */
+  close(): void {
+    this.closed = true;
+    this.killAll();
+  }
+
+  /** Labels of the groups still tracked (for tests and leak reports). */
+  live(): string[] {
+    return [...this.groups].filter(([p]) => p.signal(0)).map(([, label]) => label);
   }
 
   /** Kill everything if the Node process exits while groups are still alive. Returns the uninstaller. */
@@ -28,30 +49,5 @@ export class ProcessRegistry {
     const handler = () => this.killAll();
     process.once('exit', handler);
     return () => process.off('exit', handler);
-  }
-}
-
-/** Signal a whole process group; false when it no longer exists. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Resolve true once no process of the group is left, false at the deadline. The leader may
- * be a shell that dies at once on SIGTERM while the app under it is still saving its state:
- * a graceful stop waits for the whole group, not only for the leader.
- */
-export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  for (let delay = 2; ; delay = Math.min(delay * 1.5, 50)) {
-    if (!signalGroup(pgid, 0)) return true;
-    const left = deadline - performance.now();
-    if (left <= 0) return false;
-    await new Promise((r) => setTimeout(r, Math.min(delay, left)));
   }
 }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { AbortedError } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { renderTemplate } from '../util/template.ts';
@@ -13,7 +14,7 @@ import type {
   WorkerChange,
   WorkerInfo,
 } from './types.ts';
-import { type RunningProcess, startProcess } from './worker-process.ts';
+import { type RunningProcess, startOnFreePort } from './worker-process.ts';
 
 interface Replica {
   index: number;
@@ -47,6 +48,8 @@ class ProcessTopology implements StartedTopology {
   private readonly incarnations = new Map<WorkerId, number>();
   private shape: Topology;
   private stopped = false;
+  /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
+  private readonly aborted = new AbortController();
 
   constructor(o: TopologyOptions) {
     this.o = o;
@@ -75,6 +78,10 @@ class ProcessTopology implements StartedTopology {
 
   exitedOnItsOwn(id: WorkerId) {
     return this.live.get(id)?.proc.exit;
+  }
+
+  async exitWithin(id: WorkerId, ms: number) {
+    return this.live.get(id)?.proc.exitWithin(ms);
   }
 
   outputTail(id: WorkerId, lines = 20): string[] {
@@ -265,41 +272,47 @@ class ProcessTopology implements StartedTopology {
     if (!rep) throw new Error(`replica r${replica} has no disk`);
     const incarnation = (this.incarnations.get(id) ?? 0) + 1;
     this.incarnations.set(id, incarnation);
-    const port = await this.o.ports.next();
-    const vars = { replica, worker, port, data_dir: rep.disk.dataDir };
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-      TMPDIR: rep.disk.tmpDir,
-      HOME: rep.disk.homeDir,
-      ...this.o.workerEnv({
-        id,
-        replica,
-        worker,
-        port,
-        dataDir: rep.disk.dataDir,
-        tmpDir: rep.disk.tmpDir,
-        homeDir: rep.disk.homeDir,
-      }),
-      [this.o.app.portEnv]: String(port),
-    };
     const command = this.o.app.command;
     const argv = typeof command === 'string' ? shellArgv(command) : [...command];
     const logFile = path.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const t0 = performance.now();
-    const proc = await startProcess({
-      name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ''}`,
-      argv: rep.disk.wrap(argv),
-      cwd: rep.disk.mode === 'overlay' ? '/' : rep.disk.cwd,
-      env,
-      port,
-      logFile,
-      ready: this.o.app.ready,
-      bootTimeoutMs: this.o.app.bootTimeoutMs,
-      bootTimeoutKey: 'app.boot_timeout',
-      registry: this.o.registry,
-      ...(this.o.signal ? { signal: this.o.signal } : {}),
+    const started = startOnFreePort(this.o.ports, (port) => {
+      const vars = { replica, worker, port, data_dir: rep.disk.dataDir };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
+        TMPDIR: rep.disk.tmpDir,
+        HOME: rep.disk.homeDir,
+        ...this.o.workerEnv({
+          id,
+          replica,
+          worker,
+          port,
+          dataDir: rep.disk.dataDir,
+          tmpDir: rep.disk.tmpDir,
+          homeDir: rep.disk.homeDir,
+        }),
+        [this.o.app.portEnv]: String(port),
+      };
+      return {
+        name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ''}`,
+        argv: rep.disk.wrap(argv),
+        cwd: rep.disk.mode === 'overlay' ? '/' : rep.disk.cwd,
+        env,
+        port,
+        logFile,
+        ready: this.o.app.ready,
+        bootTimeoutMs: this.o.app.bootTimeoutMs,
+        bootTimeoutKey: 'app.boot_timeout',
+        registry: this.o.registry,
+        signal: AbortSignal.any([this.aborted.signal, ...(this.o.signal ? [this.o.signal] : [])]),
+      };
     });
+    const { proc, clashes } = await started.catch((e: unknown) => {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      throw e;
+    });
+    const port = proc.port;
     const bootMs = performance.now() - t0;
     if (this.stopped) {
       await proc.kill();
@@ -315,6 +328,7 @@ class ProcessTopology implements StartedTopology {
       generation: rep.generation,
       incarnation,
       logFile,
+      ...(clashes.length ? { portsTaken: clashes } : {}),
     };
     this.live.set(id, { info, proc });
     this.o.onEvent?.({ type: 'worker-ready', worker: { ...info }, bootMs });
@@ -328,8 +342,10 @@ class ProcessTopology implements StartedTopology {
  */
 async function settleAll<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(tasks);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  // A sibling stopped because another boot failed reports AbortedError: the cause comes first.
+  const cause = failed.find((r) => !(r.reason instanceof AbortedError)) ?? failed[0];
+  if (cause) throw cause.reason;
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 

@@ -12,6 +12,8 @@ export interface ReadinessTarget {
   exited: Promise<ExitInfo>;
   limitMs: number;
   limitKey: string;
+  /** Resolves once the process printed the port it listens on (when it picks its own). */
+  reported?: Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -26,6 +28,7 @@ export async function waitReady(spec: ReadySpec, t: ReadinessTarget): Promise<vo
   const signals = [stop.signal, ...(t.signal ? [t.signal] : [])];
   const cancel = AbortSignal.any(signals);
   const checks: Promise<void>[] = [];
+  if (t.reported) checks.push(t.reported);
   if (spec.log) checks.push(waitForLine(t.output, (l) => spec.log?.test(l) ?? false, cancel));
   if (spec.http) checks.push(pollHttp(t.port, spec.http, cancel));
   if (checks.length === 0) checks.push(pollTcp(t.port, cancel));

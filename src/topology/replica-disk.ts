@@ -1,7 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { AmnesiaError } from '../errors.ts';
+import { AmnesiaError, formatExit } from '../errors.ts';
 import { OutputLog } from './output-log.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 
@@ -78,9 +78,10 @@ async function mountOverlay(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | '
   await Promise.all([mkdir(upper), mkdir(work)]);
   const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
   // The holder keeps the namespace (and its mount) alive; the workers enter it.
-  const holder = spawn(
-    'unshare',
-    [
+  const holder = await o.registry.spawn({
+    name: `${o.label} disk`,
+    argv: [
+      'unshare',
       '-m',
       '--propagation',
       'private',
@@ -91,13 +92,12 @@ async function mountOverlay(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | '
       opts,
       o.appDir,
     ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  o.registry.track(holder, `${o.label} disk`);
+    cwd: o.dir,
+    env: process.env,
+  });
   const log = new OutputLog(path.join(o.dir, 'holder.log'), 20);
   log.follow(holder.stdout, 'stdout');
   log.follow(holder.stderr, 'stderr');
-  const exited = new Promise<number | null>((resolve) => holder.once('exit', (code) => resolve(code)));
   const mounted = new Promise<void>((resolve) => {
     const off = log.onLine((l) => {
       if (l === 'mounted') {
@@ -106,12 +106,13 @@ async function mountOverlay(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | '
       }
     });
   });
-  const outcome = await Promise.race([mounted.then(() => 'mounted' as const), exited]);
+  const outcome = await Promise.race([mounted.then(() => 'mounted' as const), holder.exited]);
   if (outcome !== 'mounted') {
+    o.registry.forget(holder);
     await log.close();
     throw new AmnesiaError(
       'AMNESIA_APP_EXITED',
-      `could not mount the copy-on-write overlay for ${o.label} (exit ${outcome}): ${log.tail(5).join(' / ') || 'no output'}. Set app.isolation: copy to use real copies instead.`,
+      `could not mount the copy-on-write overlay for ${o.label} (${formatExit(outcome)}): ${log.tail(5).join(' / ') || 'no output'}. Set app.isolation: copy to use real copies instead.`,
     );
   }
   const pid = holder.pid as number;
@@ -136,12 +137,13 @@ async function mountOverlay(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | '
     dispose: async () => {
       if (disposed) return;
       disposed = true;
-      if (holder.exitCode === null && holder.signalCode === null) {
-        process.kill(-pid, 'SIGKILL');
-        await exited;
+      try {
+        if (holder.signal('SIGKILL')) await holder.waitGone(5_000);
+        o.registry.forget(holder);
+        await log.close();
+      } finally {
+        await rm(o.dir, { recursive: true, force: true });
       }
-      await log.close();
-      await rm(o.dir, { recursive: true, force: true });
     },
   };
 }

@@ -19,6 +19,8 @@ export interface WorkerInfo {
   incarnation: number;
   /** Its full output. */
   logFile: string;
+  /** Ports another process took between amnesia's pick and the worker's bind (it was started again). */
+  portsTaken?: number[];
 }
 
 /** What a disruption did to one worker. */
@@ -77,6 +79,8 @@ export interface StartedTopology extends AsyncDisposable {
   worker(id: WorkerId): WorkerInfo | undefined;
   /** True when the worker's process has exited on its own since it last started. */
   exitedOnItsOwn(id: WorkerId): ExitInfo | undefined;
+  /** The worker's exit if it exits within ms (output drained), else undefined: a failed request's cause. */
+  exitWithin(id: WorkerId, ms: number): Promise<ExitInfo | undefined>;
   outputTail(id: WorkerId, lines?: number): string[];
   restart(target: Target, graceMs?: number): Promise<DisruptionRecord>;
   crash(target: Target): Promise<DisruptionRecord>;

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
 import type { ReadySpec } from '../config/types.ts';
-import { type ExitInfo, formatExit } from '../errors.ts';
+import { BootError, type ExitInfo, formatExit } from '../errors.ts';
+import type { PortAllocator } from './free-port.ts';
 import { OutputLog } from './output-log.ts';
-import { type ProcessRegistry, signalGroup, waitGroupGone } from './process-registry.ts';
+import type { GroupProcess } from './process-group.ts';
+import type { ProcessRegistry } from './process-registry.ts';
 import { waitReady } from './readiness.ts';
 
 export interface ProcessSpec {
@@ -10,13 +11,18 @@ export interface ProcessSpec {
   argv: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The port the process was told to listen on; 0 when it picks its own and prints it (`portFromOutput`). */
   port: number;
+  /** A line that reports the port the process listens on (first capture group); readiness waits for it. */
+  portFromOutput?: RegExp;
   logFile: string;
   ready: ReadySpec;
   bootTimeoutMs: number;
   bootTimeoutKey: string;
   registry: ProcessRegistry;
   signal?: AbortSignal;
+  /** Lines for the log before the start note (why this is a second start). */
+  preface?: readonly string[];
 }
 
 /** A started child process in its own process group, with its output and exit. */
@@ -25,88 +31,110 @@ export interface RunningProcess {
   readonly port: number;
   readonly output: OutputLog;
   readonly startedAt: number;
-  /** Set once the process exited. */
-  exit: ExitInfo | undefined;
+  /** Set once the process exited and its output drained. */
+  readonly exit: ExitInfo | undefined;
+  /** Resolves once the process exited and its output drained. */
   readonly exited: Promise<ExitInfo>;
   /** SIGTERM the group, wait up to graceMs, then SIGKILL. Resolves with how it ended. */
   stop(graceMs: number): Promise<{ exit: ExitInfo; forced: boolean }>;
   /** SIGKILL the group. */
   kill(): Promise<ExitInfo>;
+  /** Resolve with the exit if the process exits within ms (its output drained), else undefined. */
+  exitWithin(ms: number): Promise<ExitInfo | undefined>;
 }
 
 /** Spawn a process (its own group) and wait until it is ready. On failure it is killed, then the error thrown. */
 export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
-  const [cmd, ...args] = spec.argv;
-  if (!cmd) throw new Error('empty command');
   const output = new OutputLog(spec.logFile);
   const startedAt = Date.now();
-  const child = spawn(cmd, args, {
-    cwd: spec.cwd,
-    env: spec.env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const spawnError = new Promise<ExitInfo>((resolve) =>
-    child.once('error', (e) => {
-      output.note(`could not start: ${e.message}`);
-      resolve({ code: 127, signal: null });
-    }),
-  );
-  spec.registry.track(child, spec.name);
-  output.follow(child.stdout, 'stdout');
-  output.follow(child.stderr, 'stderr');
-  const exitedNormally = new Promise<ExitInfo>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const exited = Promise.race([exitedNormally, spawnError]);
-  const pid = child.pid ?? -1;
-  output.note(`started ${spec.name} pid ${pid} port ${spec.port}: ${spec.argv.join(' ')}`);
+  for (const line of spec.preface ?? []) output.note(line);
+  let group: GroupProcess;
+  try {
+    group = await spec.registry.spawn({ argv: spec.argv, cwd: spec.cwd, env: spec.env, name: spec.name });
+  } catch (e) {
+    output.note(`could not start: ${e instanceof Error ? e.message : String(e)}`);
+    await output.close();
+    throw e;
+  }
+  output.follow(group.stdout, 'stdout');
+  output.follow(group.stderr, 'stderr');
+  const pid = group.pid;
+  let port = spec.port;
+  output.note(`started ${spec.name} pid ${pid}${port ? ` port ${port}` : ''}: ${spec.argv.join(' ')}`);
+  const reportedPort = spec.portFromOutput
+    ? new Promise<void>((resolve) => {
+        const off = output.onLine((line) => {
+          const m = spec.portFromOutput?.exec(line);
+          if (m?.[1]) {
+            port = Number(m[1]);
+            off();
+            resolve();
+          }
+        });
+      })
+    : undefined;
 
+  const waitGone = async (ms: number) => {
+    const gone = await group.waitGone(ms);
+    if (gone) spec.registry.forget(group);
+    return gone;
+  };
   const proc: RunningProcess = {
     pid,
-    port: spec.port,
+    get port() {
+      return port;
+    },
     output,
     startedAt,
-    exit: undefined,
-    exited,
+    get exit() {
+      return group.exit;
+    },
+    exited: group.exited,
     async stop(graceMs) {
-      if (!signalGroup(pid, 0)) {
-        spec.registry.forget(pid);
-        return { exit: await exited, forced: false };
+      if (!group.signal(0)) {
+        spec.registry.forget(group);
+        return { exit: await group.exited, forced: false };
       }
       output.note(`SIGTERM (grace ${graceMs} ms)`);
-      signalGroup(pid, 'SIGTERM');
-      const gone = await waitGroupGone(pid, graceMs);
+      group.signal('SIGTERM');
+      const gone = await waitGone(graceMs);
       if (!gone) {
         output.note(`still running after ${graceMs} ms: SIGKILL`);
-        signalGroup(pid, 'SIGKILL');
-        await waitGroupGone(pid, 5_000);
+        group.signal('SIGKILL');
+        await waitGone(5_000);
       }
-      spec.registry.forget(pid);
-      return { exit: await exited, forced: !gone };
+      return { exit: await group.exited, forced: !gone };
     },
     async kill() {
-      if (signalGroup(pid, 'SIGKILL')) {
-        if (!proc.exit) output.note('SIGKILL');
-        await waitGroupGone(pid, 5_000);
+      if (group.signal('SIGKILL')) {
+        if (!group.exit) output.note('SIGKILL');
+        await waitGone(5_000);
+      } else spec.registry.forget(group);
+      return group.exited;
+    },
+    async exitWithin(ms) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+      });
+      try {
+        return await Promise.race([group.exited, late]);
+      } finally {
+        clearTimeout(timer);
       }
-      spec.registry.forget(pid);
-      return exited;
     },
   };
-  void exited.then((e) => {
-    proc.exit = e;
-    output.note(`${spec.name} pid ${pid} ${formatExit(e)}`);
-  });
+  void group.exited.then((e) => output.note(`${spec.name} pid ${pid} ${formatExit(e)}`));
 
   try {
     await waitReady(spec.ready, {
       name: spec.name,
       port: spec.port,
       output,
-      exited,
+      exited: group.exited,
       limitMs: spec.bootTimeoutMs,
       limitKey: spec.bootTimeoutKey,
+      ...(reportedPort ? { reported: reportedPort } : {}),
       ...(spec.signal ? { signal: spec.signal } : {}),
     });
   } catch (e) {
@@ -115,4 +143,34 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
     throw e;
   }
   return proc;
+}
+
+const PORT_CLASH = /EADDRINUSE|address already in use/i;
+
+/** How many ports a process gets before its clashes are reported as a failure. */
+const PORT_TRIES = 4;
+
+/**
+ * Start a process on a port amnesia picked. Between the pick and the child's bind another process
+ * can take the port (a busy machine, parallel runs): a process that exits saying EADDRINUSE before
+ * it was ready is started again on another port, a few times. Returns the ports that were taken.
+ */
+export async function startOnFreePort(
+  ports: PortAllocator,
+  make: (port: number) => ProcessSpec,
+): Promise<{ proc: RunningProcess; clashes: number[] }> {
+  const clashes: number[] = [];
+  for (;;) {
+    const port = await ports.next();
+    const preface = clashes.length
+      ? [`port ${clashes.at(-1)} was taken before the process could bind it: starting again on port ${port}`]
+      : [];
+    try {
+      return { proc: await startProcess({ ...make(port), preface }), clashes };
+    } catch (e) {
+      const clash = e instanceof BootError && e.exit && e.tail.some((l) => PORT_CLASH.test(l));
+      if (!clash || clashes.length + 1 >= PORT_TRIES) throw e;
+      clashes.push(port);
+    }
+  }
 }

@@ -1,7 +1,6 @@
 // Boots test/apps/basic/server.ts as real child processes (in temp copies of the app folder, so
 // ./storage stays out of the repo) against a throwaway fake LLM and, for the PostgreSQL modes, a
 // real embedded PostgreSQL (PGlite over TCP), and checks each memory mode's signature.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -10,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type GroupProcess, spawnGroup } from '../../../src/topology/process-group.ts';
 
 const appDir = import.meta.dirname;
 const repoRoot = join(appDir, '../../..');
 
 type Message = { role: string; content: string };
 type Proc = {
-  child: ChildProcess;
+  group: GroupProcess;
   pid: number;
   stdout: string;
   stderr: string;
@@ -28,31 +28,32 @@ type App = Proc & { url: string };
 const apps = new Set<Proc>();
 const tmpDirs: string[] = [];
 
-function launch(command: string, args: string[], cwd: string, env: Record<string, string | undefined>): Proc {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (!child.pid) throw new Error(`could not spawn ${command}`);
+/** Spawned with the engine's own module: its exit resolves only once both pipes drained. */
+async function launch(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined>,
+): Promise<Proc> {
+  const group = await spawnGroup({ argv: [command, ...args], cwd, env, name: command });
   const proc: Proc = {
-    child,
-    pid: child.pid,
+    group,
+    pid: group.pid,
     stdout: '',
     stderr: '',
-    exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    exit: group.exited.then((e) => e.code),
   };
-  child.stdout?.on('data', (d) => {
+  group.stdout.on('data', (d) => {
     proc.stdout += d;
   });
-  child.stderr?.on('data', (d) => {
+  group.stderr.on('data', (d) => {
     proc.stderr += d;
   });
   return proc;
 }
 
 function killGroup(proc: Proc, signal: NodeJS.Signals = 'SIGKILL') {
-  try {
-    process.kill(-proc.pid, signal);
-  } catch {
-    // already gone
-  }
+  proc.group.signal(signal);
 }
 
 /** Resolves with the first match of `pattern` in the process's output; rejects if it exits first. */
@@ -62,10 +63,10 @@ function waitForLine(proc: Proc, pattern: RegExp, stream: 'stdout' | 'stderr' = 
     const check = () => {
       const match = pattern.exec(proc[stream]);
       if (!match) return;
-      proc.child[stream]?.off('data', check);
+      proc.group[stream].off('data', check);
       resolve(match);
     };
-    proc.child[stream]?.on('data', check);
+    proc.group[stream].on('data', check);
     check();
     proc.exit.then((code) =>
       reject(new Error(`exited with ${code} before ${pattern}:\n${proc.stdout}\n${proc.stderr}`)),
@@ -151,14 +152,14 @@ function env(extra: Record<string, string>) {
   };
 }
 
-function start(cwd: string, extra: Record<string, string>): Proc {
-  const proc = launch(process.execPath, ['server.ts'], cwd, env(extra));
+async function start(cwd: string, extra: Record<string, string>): Promise<Proc> {
+  const proc = await launch(process.execPath, ['server.ts'], cwd, env(extra));
   apps.add(proc);
   return proc;
 }
 
 async function boot(cwd: string, extra: Record<string, string>): Promise<App> {
-  const proc = start(cwd, extra);
+  const proc = await start(cwd, extra);
   const [, port] = await waitForLine(proc, /listening on (\d+)/);
   return Object.assign(proc, { url: `http://127.0.0.1:${port}` });
 }
@@ -274,13 +275,13 @@ describe('basic app: contract', { timeout: 20_000 }, () => {
 
   it('exits 3 on FAIL_BOOT=1 and 2 on a missing or unknown MEMORY_MODE', async () => {
     const dir = replicaDir();
-    const failing = start(dir, { MEMORY_MODE: 'global', FAIL_BOOT: '1' });
+    const failing = await start(dir, { MEMORY_MODE: 'global', FAIL_BOOT: '1' });
     expect(await failing.exit).toBe(3);
     expect(failing.stderr).toContain('FAIL_BOOT');
-    const missing = start(dir, {});
+    const missing = await start(dir, {});
     expect(await missing.exit).toBe(2);
     expect(missing.stderr).toContain('request, global, disk, shutdown, cached, unkeyed, postgres');
-    const unknown = start(dir, { MEMORY_MODE: 'redis' });
+    const unknown = await start(dir, { MEMORY_MODE: 'redis' });
     expect(await unknown.exit).toBe(2);
     expect(unknown.stderr).toContain('"redis"');
   });
@@ -290,7 +291,7 @@ describe('basic app: contract', { timeout: 20_000 }, () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = String((probe.address() as AddressInfo).port);
     await new Promise((resolve) => probe.close(resolve));
-    const app = start(replicaDir(), { MEMORY_MODE: 'global', HANG_BOOT: '1', PORT: port });
+    const app = await start(replicaDir(), { MEMORY_MODE: 'global', HANG_BOOT: '1', PORT: port });
     await waitForLine(app, /never listening/, 'stderr');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     expect(isAlive(app.pid)).toBe(true);
@@ -372,7 +373,7 @@ describe('basic app: memory modes without a database', { timeout: 20_000 }, () =
 
 /** An embedded PostgreSQL: PGlite over TCP on a port it picks, up when it logs that port. */
 async function startPglite() {
-  const proc = launch(
+  const proc = await launch(
     process.execPath,
     [join(repoRoot, 'node_modules/.bin/pglite-server'), '-p', '0', '-h', '127.0.0.1', '-m', '8'],
     repoRoot,
@@ -449,7 +450,7 @@ describe('basic app: memory modes on PostgreSQL (PGlite over TCP)', { timeout: 3
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    const app = start(replicaDir(), {
+    const app = await start(replicaDir(), {
       MEMORY_MODE: 'postgres',
       DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/x`,
     });

@@ -191,6 +191,10 @@ async function handle(memory: Memory, req: IncomingMessage, res: ServerResponse)
     return json(res, 400, { error: 'the body must be JSON {"session_id": "...", "message": "..."}' });
   }
   if (typeof body.message !== 'string') return json(res, 400, { error: '"message" must be a string' });
+  if (process.env.EXIT_ON && body.message.includes(process.env.EXIT_ON)) {
+    console.error(`EXIT_ON=${process.env.EXIT_ON}: exiting mid-turn on purpose`);
+    process.exit(3);
+  }
   // The session: from the body, else the `sid` cookie, else a new one sent back as a cookie.
   let session = body.session_id
     ? String(body.session_id)
@@ -216,9 +220,18 @@ if (!makeMemory) {
   console.error(`MEMORY_MODE must be one of: ${Object.keys(modes).join(', ')} (got ${JSON.stringify(mode)})`);
   process.exit(2);
 }
-if (process.env.FAIL_BOOT === '1') {
-  console.error('FAIL_BOOT=1: failing on purpose before listening');
+// FAIL_BOOT, HANG_BOOT: `1` for every worker, or a worker id (`r1w2`) for that one only.
+const here = `r${process.env.AMNESIA_REPLICA}w${process.env.AMNESIA_WORKER}`;
+const onThisWorker = (v: string | undefined) => v === '1' || v === here;
+if (onThisWorker(process.env.FAIL_BOOT)) {
+  console.error(`FAIL_BOOT=${process.env.FAIL_BOOT}: failing on purpose before listening`);
   process.exit(3);
+}
+if (process.env.NOISY_BOOT) {
+  // Many lines, then the one that explains the failure, then exit: the harness must keep the last.
+  for (let i = 1; i <= Number(process.env.NOISY_BOOT); i++) console.error(`noise line ${i}`);
+  console.error('LAST LINE');
+  process.exit(1);
 }
 if (process.env.SPAWN_CHILD === '1') {
   // A long-lived grandchild in our process group: proves the harness kills whole groups.
@@ -232,8 +245,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.exit(0);
   });
 }
-if (process.env.HANG_BOOT === '1') {
-  console.error('HANG_BOOT=1: never listening');
+if (onThisWorker(process.env.HANG_BOOT)) {
+  console.error(`HANG_BOOT=${process.env.HANG_BOOT}: never listening`);
   setInterval(() => {}, 1 << 30);
 } else {
   const server = createServer((req, res) => {

@@ -4,14 +4,17 @@
 // for each rung a fresh session says a canary fact on r1w1, then two filler turns there, then —
 // after the rung's disruption — asks for it on the rung's worker. The LLM request of that last
 // turn says whether the fact was remembered. Each app's signature must match its DESIGN.md row.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type MockLlm, type RecordedLlmRequest, startMockLlm } from '../../../src/llm/index.ts';
+import { createMatcher } from '../../../src/scenario/matcher.ts';
+import { PortAllocator } from '../../../src/topology/free-port.ts';
+import { ProcessRegistry } from '../../../src/topology/process-registry.ts';
+import { type RunningProcess, startOnFreePort, startProcess } from '../../../src/topology/worker-process.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
@@ -50,19 +53,21 @@ const APPS: AppCase[] = [
 
 // ---------------------------------------------------------------- processes
 
-const children = new Set<ChildProcess>();
+// The engine's own process handling: one module spawns, waits for readiness (racing the exit),
+// drains the output and stops process groups, for amnesia and for this test alike.
+const registry = new ProcessRegistry();
+const logDir = mkdtempSync(join(tmpdir(), 'amnesia-li-logs-'));
 const bootTimes = new Map<string, number[]>();
+let started = 0;
 
-type Proc = {
-  child: ChildProcess;
+type Proc = Pick<RunningProcess, 'stop' | 'kill' | 'port'> & {
+  /** Everything it printed so far (stderr lines marked `[stderr] `). */
   output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolve once a line matching `pattern` was printed (the HTTP answer can arrive before the log line). */
+  printed: (pattern: RegExp) => Promise<void>;
 };
 
-/**
- * Spawns `command` in its own process group and resolves once its stdout (or, with
- * `readyOnStderr`, either stream) matches `ready`. A process that never gets ready is killed.
- */
+/** Spawns `command` in its own process group and resolves once a line of its output matches `ready`. */
 async function start(
   command: string,
   args: string[],
@@ -70,73 +75,45 @@ async function start(
     cwd: string;
     env: NodeJS.ProcessEnv;
     ready: RegExp;
-    readyOnStderr?: boolean;
     label: string;
     timeoutMs?: number;
+    /** Told to listen on port 0: the line that names the port it got (no pick-then-bind race). */
+    portFrom?: RegExp;
+    port?: number;
   },
 ): Promise<Proc & { readyMs: number }> {
   const t0 = performance.now();
-  const child = spawn(command, args, {
+  const proc = await startProcess({
+    name: options.label,
+    argv: [command, ...args],
     cwd: options.cwd,
     env: options.env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    port: options.port ?? 0,
+    ...(options.portFrom ? { portFromOutput: options.portFrom } : {}),
+    logFile: join(logDir, `${++started}.log`),
+    ready: { log: createMatcher(String(options.ready), { file: 'apps.test.ts', line: 0, column: 0 }) },
+    bootTimeoutMs: options.timeoutMs ?? 20_000,
+    bootTimeoutKey: 'timeoutMs',
+    registry,
   });
-  children.add(child);
-  let output = '';
-  let watched = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  const timeoutMs = options.timeoutMs ?? 20_000;
-  const readyMs = await new Promise<number>((resolve, reject) => {
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      killGroup(child, 'SIGKILL');
-      reject(error);
-    };
-    const timer = setTimeout(
-      () => fail(new Error(`${options.label}: not ready after ${timeoutMs} ms\n${output}`)),
-      timeoutMs,
-    );
-    const onData = (watch: boolean) => (chunk: Buffer) => {
-      output += chunk.toString();
-      if (!watch) return;
-      watched += chunk.toString();
-      if (options.ready.test(watched)) {
-        clearTimeout(timer);
-        resolve(performance.now() - t0);
-      }
-    };
-    child.stdout?.on('data', onData(true));
-    child.stderr?.on('data', onData(options.readyOnStderr === true));
-    child.once('error', fail);
-    void exited.then(({ code, signal }) =>
-      fail(new Error(`${options.label}: exited (${code ?? signal}) before it was ready\n${output}`)),
-    );
-  });
-  return { child, output: () => output, exited, readyMs };
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {}
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  const readyMs = performance.now() - t0;
+  const log = proc.output;
+  return {
+    readyMs,
+    port: proc.port,
+    stop: (graceMs) => proc.stop(graceMs),
+    kill: () => proc.kill(),
+    output: () => log.tail(200).join('\n'),
+    printed: (pattern: RegExp) =>
+      new Promise<void>((resolve) => {
+        if (pattern.test(log.tail(200).join('\n'))) return resolve();
+        const off = log.onLine(() => {
+          if (!pattern.test(log.tail(200).join('\n'))) return;
+          off();
+          resolve();
+        });
+      }),
+  };
 }
 
 // ---------------------------------------------------------------- shared services
@@ -147,40 +124,52 @@ const serviceDirs: string[] = [];
 
 beforeAll(async () => {
   llm = await startMockLlm();
-  const pgPort = await freePort();
-  await start(process.execPath, [pgliteServer, '-p', String(pgPort), '-h', '127.0.0.1', '-m', '16'], {
+  const pglite = await start(process.execPath, [pgliteServer, '-p', '0', '-h', '127.0.0.1', '-m', '16'], {
     cwd: repo,
     env: { PATH: process.env.PATH },
     ready: /PGLiteSocketServer listening/,
-    readyOnStderr: true,
+    portFrom: /PGLiteSocketServer listening on .*"port":(\d+)/,
     label: 'pglite-server',
     timeoutMs: 30_000,
   });
-  services.DATABASE_URL = `postgres://postgres@127.0.0.1:${pgPort}/postgres`;
+  services.DATABASE_URL = `postgres://postgres@127.0.0.1:${pglite.port}/postgres`;
   if (hasRedis) {
-    const redisPort = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'amnesia-li-redis-'));
     serviceDirs.push(dir);
-    await start(
-      'redis-server',
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-      {
-        cwd: dir,
-        env: { PATH: process.env.PATH },
-        ready: /Ready to accept connections/,
-        readyOnStderr: true,
-        label: 'redis-server',
+    // redis-server cannot take port 0: a port taken between pick and bind starts it again elsewhere.
+    const { proc: redis } = await startOnFreePort(new PortAllocator(), (port) => ({
+      name: 'redis-server',
+      argv: [
+        'redis-server',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      cwd: dir,
+      env: { PATH: process.env.PATH },
+      port,
+      logFile: join(logDir, 'redis.log'),
+      ready: {
+        log: createMatcher('Ready to accept connections', { file: 'apps.test.ts', line: 0, column: 0 }),
       },
-    );
-    services.REDIS_URL = `redis://127.0.0.1:${redisPort}`;
+      bootTimeoutMs: 20_000,
+      bootTimeoutKey: 'timeoutMs',
+      registry,
+    }));
+    services.REDIS_URL = `redis://127.0.0.1:${redis.port}`;
   }
 }, 60_000);
 
 afterAll(async () => {
-  const all = [...children];
-  for (const child of all) killGroup(child, 'SIGKILL');
-  await Promise.all(all.map((child) => new Promise((resolve) => child.once('exit', resolve))));
-  for (const dir of serviceDirs) rmSync(dir, { recursive: true, force: true });
+  registry.close();
+  for (const dir of [...serviceDirs, logDir]) rmSync(dir, { recursive: true, force: true });
   await llm?.stop();
   const lines = [...bootTimes].map(([file, times]) => {
     const sorted = [...times].sort((a, b) => a - b);
@@ -196,7 +185,7 @@ type WorkerId = `r${number}w${number}`;
 
 class Topology implements AsyncDisposable {
   readonly #dirs = new Map<number, string>();
-  readonly #workers = new Map<WorkerId, Proc & { port: number }>();
+  readonly #workers = new Map<WorkerId, Proc>();
   readonly app: AppCase;
   readonly scope: string;
 
@@ -217,14 +206,13 @@ class Topology implements AsyncDisposable {
     const [, replica, worker] = /^r(\d+)w(\d+)$/.exec(id)?.map(Number) ?? [];
     if (replica === undefined || worker === undefined) throw new Error(`bad worker id ${id}`);
     const cwd = this.#dirs.get(replica) ?? this.#freshDir(replica);
-    const port = await freePort();
     const proc = await start(process.execPath, [join(here, this.app.file)], {
       cwd,
       env: {
         PATH: process.env.PATH,
         HOME: cwd,
         TMPDIR: cwd,
-        PORT: String(port),
+        PORT: '0',
         OPENAI_BASE_URL: llm.baseUrl(this.scope, id),
         OPENAI_API_KEY: 'amnesia-test',
         AMNESIA_REPLICA: String(replica),
@@ -233,12 +221,13 @@ class Topology implements AsyncDisposable {
         ...services,
       },
       ready: /listening on \d+/,
+      portFrom: /listening on (\d+)/,
       label: `${this.app.file} ${id}`,
     });
     const times = bootTimes.get(this.app.file) ?? [];
     times.push(proc.readyMs);
     bootTimes.set(this.app.file, times);
-    this.#workers.set(id, { ...proc, port });
+    this.#workers.set(id, proc);
   }
 
   worker(id: WorkerId) {
@@ -250,10 +239,7 @@ class Topology implements AsyncDisposable {
   /** SIGTERM: the app must exit promptly (and cleanly) on its own. */
   async stop(id: WorkerId) {
     const worker = this.worker(id);
-    killGroup(worker.child, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(worker.child, 'SIGKILL'), 5_000);
-    const exit = await worker.exited;
-    clearTimeout(timer);
+    const { exit } = await worker.stop(5_000);
     this.#workers.delete(id);
     expect(exit, `${id} on SIGTERM\n${worker.output()}`).toEqual({ code: 0, signal: null });
   }
@@ -265,8 +251,7 @@ class Topology implements AsyncDisposable {
 
   async crash(id: WorkerId) {
     const worker = this.worker(id);
-    killGroup(worker.child, 'SIGKILL');
-    await worker.exited;
+    await worker.kill();
     this.#workers.delete(id);
     await this.start(id);
   }
@@ -284,8 +269,7 @@ class Topology implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose]() {
-    for (const worker of this.#workers.values()) killGroup(worker.child, 'SIGKILL');
-    await Promise.all([...this.#workers.values()].map((worker) => worker.exited));
+    await Promise.all([...this.#workers.values()].map((worker) => worker.kill()));
     for (const dir of this.#dirs.values()) rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -452,9 +436,12 @@ describe('LlamaIndex.TS apps under test: details', () => {
     expect(result.status).toBe(500);
     expect(result.error).toBe('chatHistory.add is not a function');
     expect(result.requests).toEqual([]);
-    expect(topology.worker('r1w1').output()).toMatch(
-      /TypeError: chatHistory\.add is not a function\n\s+at SimpleChatEngine\.chat/,
-    );
+    // The 500 can arrive before the app's log line: wait for the line itself.
+    await topology
+      .worker('r1w1')
+      .printed(
+        /\[stderr\] TypeError: chatHistory\.add is not a function\n\[stderr\]\s+at SimpleChatEngine\.chat/,
+      );
   }, 30_000);
 
   test('copied-history.ts: every prompt is [system, this message] — the array never grows', async () => {
