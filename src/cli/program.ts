@@ -1,11 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { configJsonSchema, SCHEMA_FILES, scenarioJsonSchema } from '../schema/json-schema.ts';
-import { load } from '../validate.ts';
-import { init } from './init.ts';
 import { type Io, painter, printProblems, reportError } from './output.ts';
-import { probeCommand, runCommand } from './run-command.ts';
+
+// Each command imports what it needs when it runs: `amnesia --version` and `amnesia validate`
+// must not pay for the engine, the mock LLM or the reports (start-up time is measured in bench/).
+
+/** The package's own version (src/cli and dist/cli are both two folders below package.json). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The amnesia CLI. Returns the exit status; never calls process.exit itself. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -14,6 +24,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .description(
       'Prove that an LLM chat app keeps its memory across workers, replicas, crashes and redeploys.',
     )
+    .version(version(), '-v, --version', 'print the version of amnesia')
     .showHelpAfterError('(run `npx amnesia --help` for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -27,6 +38,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     )
     .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml if present)')
     .action(async (files, opts) => {
+      const { load } = await import('../validate.ts');
       const loaded = await load({
         patterns: files,
         cwd: io.cwd,
@@ -61,7 +73,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--timeout <duration>', 'per-turn timeout for every scenario, e.g. 20s')
     .option('--seed <n>', 'seed for random routing (printed by every run, for replays)')
     .option('--concurrency <n>', 'scenarios at once, each on its own topology', '1')
-    .option('--report <format=file...>', 'also write a report: json=FILE, junit=FILE, markdown=FILE')
+    .option(
+      '--report <format=file>',
+      'also write a report: json=FILE, junit=FILE or markdown=FILE (repeat for several)',
+      collect,
+      [] as string[],
+    )
     .option(
       '--artifacts <dir>',
       'where failed scenarios leave logs and evidence (default .amnesia/runs/<run id>)',
@@ -75,6 +92,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         .default('on-failure' as const),
     )
     .action(async (files, opts) => {
+      const { runCommand } = await import('./run-command.ts');
       status = await runCommand(files, opts, io);
     });
 
@@ -87,6 +105,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--replicas <n>', 'replicas for the ladder (default: the config topology)')
     .option('--workers <n>', 'workers per replica for the ladder (default: the config topology)')
     .action(async (opts) => {
+      const { probeCommand } = await import('./run-command.ts');
       status = await probeCommand(opts, io);
     });
 
@@ -95,6 +114,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .description('write a starter amnesia.config.yaml and scenarios/remembers-name.yaml')
     .option('-f, --force', 'overwrite existing files')
     .action(async (opts) => {
+      const { init } = await import('./init.ts');
       const { written, skipped } = await init(io.cwd, Boolean(opts.force));
       for (const f of written) io.stdout.write(`wrote ${f}\n`);
       for (const f of skipped) io.stdout.write(`kept ${f} (exists; --force overwrites)\n`);
@@ -106,8 +126,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .command('schema')
     .description('print the JSON Schema of scenario files (for editors with the YAML language server)')
     .option('--config', 'print the schema of amnesia.config.yaml instead')
-    .option('--write [dir]', `write ${SCHEMA_FILES.scenario} and ${SCHEMA_FILES.config} into dir (default .)`)
+    .option('--write [dir]', 'write amnesia.schema.json and amnesia.config.schema.json into dir (default .)')
     .action(async (opts) => {
+      const { configJsonSchema, SCHEMA_FILES, scenarioJsonSchema } = await import('../schema/json-schema.ts');
       if (opts.write !== undefined) {
         const dir = path.resolve(io.cwd, typeof opts.write === 'string' ? opts.write : '.');
         await writeFile(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { closedPortUrl, serve, type TestServer } from '../../test/support/chat-test-server.ts';
 import { type SendChatOptions, sendChat } from './chat-client.ts';
 import { CookieJar } from './cookie-jar.ts';
-import { closedPortUrl, serve, type TestServer } from './test-server.ts';
 import type { ChatSpec } from './types.ts';
 
 const spec: ChatSpec = {

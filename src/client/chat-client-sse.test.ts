@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { serve, type TestServer } from '../../test/support/chat-test-server.ts';
 import { sendChat } from './chat-client.ts';
 import { CookieJar } from './cookie-jar.ts';
-import { serve, type TestServer } from './test-server.ts';
 import type { ChatSpec } from './types.ts';
 
 function sseSpec(done = '[DONE]', path = '$.delta'): ChatSpec {

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { serve, type TestServer } from '../../test/support/chat-test-server.ts';
 import { type SendChatOptions, sendChat } from './chat-client.ts';
 import { CookieJar } from './cookie-jar.ts';
-import { serve, type TestServer } from './test-server.ts';
 import type { ChatSpec } from './types.ts';
 
 function spec(overrides: Partial<ChatSpec> = {}): ChatSpec {

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import {
+  CWD,
+  erroring,
+  failing,
+  isolationRun,
+  leaking,
+  passing,
+  run,
+} from '../../test/support/report-fixtures.ts';
+import { type ParsedElement, parseXml } from '../../test/support/xml-check.ts';
 import type { RunResult, TurnRecord } from '../run/types.ts';
-import { CWD, erroring, failing, isolationRun, leaking, passing, run } from './fixtures.ts';
 import { renderJUnit } from './junit.ts';
-import { type ParsedElement, parseXml } from './xml-check.ts';
 
 const all = (e: ParsedElement, name: string): ParsedElement[] => [
   ...(e.name === name ? [e] : []),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passing, run } from './fixtures.ts';
+import { passing, run } from '../../test/support/report-fixtures.ts';
 import { renderJson, renderJUnit, renderMarkdown, reporterFor, terminalReporter } from './index.ts';
 
 describe('reporterFor', () => {

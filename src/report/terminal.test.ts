@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CWD, crashStep, failing, isolationRun, passing, run } from '../../test/support/report-fixtures.ts';
 import type { RunEvent, ScenarioResult, TurnRecord } from '../run/types.ts';
-import { CWD, crashStep, failing, isolationRun, passing, run } from './fixtures.ts';
 import { formatEvent, renderSummary } from './terminal.ts';
 
 const off = { color: false };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseXml } from '../../test/support/xml-check.ts';
 import { attr, cdata, serialize, stripForbidden, text } from './xml.ts';
-import { parseXml } from './xml-check.ts';
 
 const nasty = 'a<b>&c"d\'e\u0000f\u0007g\u001bh\uFFFEi\uD800j\tk\nl]]>m 😀';
 const stripped = 'a<b>&c"d\'efgh' + 'ij\tk\nl]]>m 😀';

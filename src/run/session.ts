@@ -66,6 +66,7 @@ export class RunSession implements AsyncDisposable {
       const pg = o.config.services.filter((x) => x.kind === 'embedded-postgres');
       if (pg.length > 0) {
         s.postgresPool = new EmbeddedPostgresPool({
+          cwd: o.cwd,
           dir: path.join(s.scratchDir, 'postgres'),
           registry: s.registry,
           maxClients: 2 * LIMITS.processes,

@@ -2,21 +2,30 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createMatcher } from '../scenario/matcher.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startProcess } from '../topology/worker-process.ts';
+import { type OptionalDependency, resolveOptional } from '../util/optional-dependency.ts';
 
 const READY = createMatcher('PGLiteSocketServer listening', { file: 'amnesia', line: 0, column: 0 });
 /** `PGLiteSocketServer listening on {"host":"127.0.0.1","port":41234}`: it binds port 0 and says which it got. */
 const LISTENING_PORT = /PGLiteSocketServer listening on .*"port":\s*(\d+)/;
 
-function serverScript(): string {
-  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite-socket'));
-  return path.join(path.dirname(entry), 'scripts', 'server.js');
+/** PGlite is 28 MB: an optional peer dependency, installed by the projects that use it. */
+export const PGLITE: OptionalDependency = {
+  name: '@electric-sql/pglite-socket',
+  version: '0.2.17',
+  feature: 'The embedded PostgreSQL (`services: { db: { postgres: embedded } }`)',
+};
+
+/** pglite-socket's server script, from the user's project (or amnesia's own installation). */
+export function pgliteServerScript(cwd: string): string {
+  return path.join(path.dirname(resolveOptional(PGLITE, cwd)), 'scripts', 'server.js');
 }
 
 export interface EmbeddedPostgresOptions {
+  /** From `pgliteServerScript()`. */
+  serverScript: string;
   name: string;
   dir: string;
   logFile: string;
@@ -41,7 +50,7 @@ export async function startEmbeddedPostgres(
     // PGlite serves one connection at a time by default; every worker holds one.
     argv: [
       process.execPath,
-      serverScript(),
+      o.serverScript,
       '-d',
       dataDir,
       // Port 0: the server binds a port the OS gives it and prints it, so no other process can take
@@ -69,7 +78,7 @@ export async function startEmbeddedPostgres(
 
 async function template(o: EmbeddedPostgresOptions): Promise<string> {
   const pkg = JSON.parse(
-    await readFile(path.join(path.dirname(serverScript()), '..', '..', 'package.json'), 'utf8'),
+    await readFile(path.join(path.dirname(o.serverScript), '..', '..', 'package.json'), 'utf8'),
   ) as { version: string };
   const dir = path.join(tmpdir(), `amnesia-pglite-template-${pkg.version}`);
   if (existsSync(path.join(dir, 'PG_VERSION'))) return dir;
@@ -77,7 +86,7 @@ async function template(o: EmbeddedPostgresOptions): Promise<string> {
   await mkdir(path.dirname(building), { recursive: true });
   const proc = await startProcess({
     name: 'the embedded PostgreSQL template (first run on this machine only)',
-    argv: [process.execPath, serverScript(), '-d', building, '-p', '0', '-h', '127.0.0.1'],
+    argv: [process.execPath, o.serverScript, '-d', building, '-p', '0', '-h', '127.0.0.1'],
     cwd: tmpdir(),
     env: process.env,
     port: 0,
@@ -100,6 +109,8 @@ async function template(o: EmbeddedPostgresOptions): Promise<string> {
 }
 
 export interface PoolOptions {
+  /** The project folder, where pglite-socket is installed. */
+  cwd: string;
   /** Where the pool's data directories go (the run's scratch space). */
   dir: string;
   registry: ProcessRegistry;
@@ -126,8 +137,12 @@ export class EmbeddedPostgresPool {
   private spare: Promise<PooledPostgres> | undefined;
   private count = 0;
 
+  private readonly serverScript: string;
+
+  /** Throws MissingDependencyError (exit 2) at once when pglite-socket is not installed. */
   constructor(o: PoolOptions) {
     this.o = o;
+    this.serverScript = pgliteServerScript(o.cwd);
   }
 
   async acquire(): Promise<PooledPostgres> {
@@ -149,6 +164,7 @@ export class EmbeddedPostgresPool {
     const dir = path.join(this.o.dir, `postgres-${n}`);
     await mkdir(dir, { recursive: true });
     const { url, proc } = await startEmbeddedPostgres({
+      serverScript: this.serverScript,
       name: `embedded-postgres-${n}`,
       dir,
       logFile: path.join(dir, 'pglite.log'),

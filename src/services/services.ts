@@ -5,7 +5,7 @@ import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startOnFreePort } from '../topology/worker-process.ts';
 import { renderTemplate } from '../util/template.ts';
-import { type EmbeddedPostgresPool, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { type EmbeddedPostgresPool, pgliteServerScript, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 /** Backends running for one scenario: the env that reaches every worker, and one stop. */
 export interface StartedServices extends AsyncDisposable {
@@ -82,6 +82,7 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
   }
   if (s.kind === 'embedded-postgres') {
     const { url, proc } = await startEmbeddedPostgres({
+      serverScript: pgliteServerScript(process.cwd()),
       name: s.name,
       dir: o.dir,
       logFile,

@@ -2,16 +2,16 @@
  * Hand-built results for the renderers' tests: what the engine produces, with fixed pids, times
  * and paths (the project lives at `/repo`).
  */
-import type { RecordedLlmRequest } from '../llm/index.ts';
+import type { RecordedLlmRequest } from '../../src/llm/index.ts';
 import type {
   DisruptionStepRecord,
   ExpectationResult,
   RunResult,
   ScenarioResult,
   TurnRecord,
-} from '../run/types.ts';
-import type { SourceLocation } from '../scenario/types.ts';
-import type { WorkerId } from '../topology/ids.ts';
+} from '../../src/run/types.ts';
+import type { SourceLocation } from '../../src/scenario/types.ts';
+import type { WorkerId } from '../../src/topology/ids.ts';
 
 export const CWD = '/repo';
 const T0 = 1_735_732_800_000; // 2025-01-01T12:00:00Z
