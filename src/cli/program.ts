@@ -115,11 +115,18 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('-f, --force', 'overwrite existing files')
     .action(async (opts) => {
       const { init } = await import('./init.ts');
-      const { written, skipped } = await init(io.cwd, Boolean(opts.force));
+      const { written, skipped, detected } = await init(io.cwd, Boolean(opts.force));
       for (const f of written) io.stdout.write(`wrote ${f}\n`);
       for (const f of skipped) io.stdout.write(`kept ${f} (exists; --force overwrites)\n`);
-      if (written.length)
-        io.stdout.write('next: edit app.command in amnesia.config.yaml, then `npx amnesia validate`\n');
+      if (!written.includes('amnesia.config.yaml')) return;
+      io.stdout.write(
+        detected.command
+          ? `app.command: ${detected.command}  (from ${detected.source})\n`
+          : 'app.command: could not tell how your app starts: fill it in (amnesia.config.yaml says how)\n',
+      );
+      io.stdout.write(
+        'next: set chat.path to your chat endpoint in amnesia.config.yaml, then run `npx amnesia run`\n',
+      );
     });
 
   program
