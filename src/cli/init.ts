@@ -69,7 +69,7 @@ export function starterConfig(detected: DetectedCommand): string {
 app:
 ${command}
   port_env: PORT                 # amnesia gives each worker a free port in this variable
-  # ready: { http: /healthz }    # how to tell a worker is up (default: its port accepts connections)
+  ready: { http: /healthz }      # how to tell a worker is up; or { log: "listening on" }, a line it prints
   boot_timeout: 30s
   # The app must send its LLM calls to OPENAI_BASE_URL (amnesia's mock LLM, one URL per worker).
 chat:

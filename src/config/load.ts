@@ -145,6 +145,7 @@ function resolveConfig(
         name,
         kind: 'command',
         command: s.command,
+        ...(s.cwd ? { cwd: path.resolve(root, s.cwd) } : {}),
         ...(s.ready ? { ready: readySpec(s.ready, at(['services', name, 'ready', 'log'])) } : {}),
         ...(s.url ? { url: s.url } : {}),
         env: serviceEnv(s.env, `${name.toUpperCase()}_URL`),

@@ -16,6 +16,8 @@ export type ServiceSpec =
       name: string;
       kind: 'command';
       command: string | string[];
+      /** Absolute; default the service's private data folder. */
+      cwd?: string;
       ready?: ReadySpec;
       url?: string;
       env: Record<string, string>;

@@ -138,6 +138,13 @@ const commandService = z
     command: z.union([z.string().min(1), z.array(z.string()).min(1)], {
       error: 'expected the command that starts the service',
     }),
+    cwd: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The folder the command runs in, relative to this file (default: the service's own empty data folder, {{dir}}).",
+      ),
     ready: ready.optional().describe('Default: the port accepts TCP connections.'),
     env: serviceEnv,
     url: z

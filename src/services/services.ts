@@ -105,7 +105,7 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
         typeof command === 'string'
           ? ['/bin/sh', '-c', renderTemplate(command, vars)]
           : command.map((a) => renderTemplate(a, vars)),
-      cwd: dir,
+      cwd: s.cwd ?? dir,
       env: process.env,
       port,
       logFile,

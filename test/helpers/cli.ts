@@ -10,13 +10,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the real CLI (bin/amnesia.js) with this test's Node, as a user would. */
-export function runAmnesia(
+/** Run a command to its end (both pipes drained); never rejects for a non-zero exit. */
+export function runCommand(
+  command: string,
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -32,4 +33,12 @@ export function runAmnesia(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Run the real CLI (bin/amnesia.js) with this test's Node, as a user would. */
+export function runAmnesia(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<CliResult> {
+  return runCommand(process.execPath, [BIN, ...args], options);
 }
