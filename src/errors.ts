@@ -1,3 +1,5 @@
+import { constants as osConstants } from 'node:os';
+
 /**
  * Every error amnesia raises on purpose is an `AmnesiaError` with a stable `code`.
  * Only the formatter (the CLI, the Action) adds the `[amnesia]` prefix; the exit status
@@ -100,10 +102,17 @@ export function formatTail(tail: readonly string[], logFile?: string): string {
   return `\n  Last ${tail.length} output line${tail.length === 1 ? '' : 's'}${where}:\n${tail.map((l) => `    | ${l}`).join('\n')}`;
 }
 
-/** The run was cancelled (Ctrl-C, SIGTERM, or the caller's AbortSignal). */
+/** The run was cancelled (Ctrl-C, SIGTERM, SIGHUP, or the caller's AbortSignal). */
 export class AbortedError extends AmnesiaError {
-  override readonly exitCode = 130;
-  constructor(what = 'the run') {
+  /** 128 + the signal's number, as shells report it (SIGINT 130, SIGTERM 143, SIGHUP 129); 130 by default. */
+  override readonly exitCode: number;
+  constructor(what = 'the run', signal: NodeJS.Signals = 'SIGINT') {
     super('AMNESIA_ABORTED', `${what} was cancelled`);
+    this.exitCode = signalExitCode(signal);
   }
+}
+
+/** The exit status a shell reports for a process ended by `signal`. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (osConstants.signals[signal] ?? 2);
 }

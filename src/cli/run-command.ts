@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AmnesiaError } from '../errors.ts';
+import { AbortedError, AmnesiaError, signalExitCode } from '../errors.ts';
 import { probe } from '../probe/probe.ts';
 import {
   formatEvent,
@@ -47,30 +47,31 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
     ),
   ];
 
-  using interrupt = onInterrupt(io);
-  const result = await run({
-    cwd: io.cwd,
-    ...(files.length ? { patterns: files } : {}),
-    ...(opts.config ? { config: opts.config } : {}),
-    ...(opts.tags
-      ? {
-          tags: opts.tags
-            .split(',')
-            .map((t) => t.trim())
-            .filter(Boolean),
-        }
-      : {}),
-    ...(opts.bail ? { bail: true } : {}),
-    ...(opts.timeout ? { turnTimeoutMs: parseDurationOption('--timeout', opts.timeout) } : {}),
-    ...(opts.seed !== undefined ? { seed: parseIntOption('--seed', opts.seed, 0, 2 ** 31 - 1) } : {}),
-    ...(opts.concurrency ? { concurrency: parseIntOption('--concurrency', opts.concurrency, 1, 16) } : {}),
-    ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
-    onEvent: (e) => {
-      for (const r of reporters) r.onEvent?.(e);
-    },
-    ...(opts.probe ? { probe: opts.probe } : {}),
-    signal: interrupt.signal,
-  });
+  const result = await interruptible(io, (signal) =>
+    run({
+      cwd: io.cwd,
+      ...(files.length ? { patterns: files } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.tags
+        ? {
+            tags: opts.tags
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+          }
+        : {}),
+      ...(opts.bail ? { bail: true } : {}),
+      ...(opts.timeout ? { turnTimeoutMs: parseDurationOption('--timeout', opts.timeout) } : {}),
+      ...(opts.seed !== undefined ? { seed: parseIntOption('--seed', opts.seed, 0, 2 ** 31 - 1) } : {}),
+      ...(opts.concurrency ? { concurrency: parseIntOption('--concurrency', opts.concurrency, 1, 16) } : {}),
+      ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
+      onEvent: (e) => {
+        for (const r of reporters) r.onEvent?.(e);
+      },
+      ...(opts.probe ? { probe: opts.probe } : {}),
+      signal,
+    }),
+  );
   for (const r of reporters) await r.onRunEnd?.(result);
   if (result.probe) {
     const { topology, diagnosis } = result.probe;
@@ -88,20 +89,21 @@ export async function probeCommand(
   io: Io,
 ): Promise<number> {
   const color = painter(io.stdout, io.env)('bold', 'x') !== 'x';
-  using interrupt = onInterrupt(io);
-  const result = await probe({
-    cwd: io.cwd,
-    ...(opts.config ? { config: opts.config } : {}),
-    topology: {
-      ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
-      ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),
-    },
-    onEvent: (e) => {
-      const line = formatEvent(e, { color });
-      if (line !== undefined) io.stdout.write(`${line}\n`);
-    },
-    signal: interrupt.signal,
-  });
+  const result = await interruptible(io, (signal) =>
+    probe({
+      cwd: io.cwd,
+      ...(opts.config ? { config: opts.config } : {}),
+      topology: {
+        ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
+        ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),
+      },
+      onEvent: (e) => {
+        const line = formatEvent(e, { color });
+        if (line !== undefined) io.stdout.write(`${line}\n`);
+      },
+      signal,
+    }),
+  );
   io.stdout.write(
     `\n${renderProbe(result.diagnosis, { color, title: `probe ladder (${result.topology.replicas} × ${result.topology.workers})` })}`,
   );
@@ -111,34 +113,49 @@ export async function probeCommand(
   return result.exitCode;
 }
 
+/** Signals that end a run the way Ctrl-C does: a closed terminal or SSH session sends SIGHUP. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+
 /**
- * Ctrl-C (or SIGTERM) once: abort, so the engine stops everything it started. Twice: exit at
- * once; the run's exit hook SIGKILLs every process group it started.
+ * Ctrl-C (SIGTERM, SIGHUP, SIGQUIT) once: abort, so the engine stops everything it started, and
+ * exit with 128 + the signal's number. Twice: exit at once; the run's exit hook SIGKILLs every
+ * process group it started, and its reaper removes its folders.
  */
-function onInterrupt(io: Io): { signal: AbortSignal } & Disposable {
+function onInterrupt(io: Io): { signal: AbortSignal; received(): NodeJS.Signals | undefined } & Disposable {
   const abort = new AbortController();
-  let interrupts = 0;
+  let first: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
+    if (!first) {
+      first = signal;
       io.stderr.write(
         `\n[amnesia] ${signal}: stopping every process amnesia started (again to kill them at once)\n`,
       );
       abort.abort();
     } else {
       io.stderr.write(`[amnesia] ${signal} again: killing everything now\n`);
-      process.exit(130);
+      process.exit(signalExitCode(first));
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   return {
     signal: abort.signal,
+    received: () => first,
     [Symbol.dispose]() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const s of STOP_SIGNALS) process.off(s, onSignal);
     },
   };
+}
+
+/** Run `work`; a run cancelled by a signal reports that signal's exit status. */
+async function interruptible<T>(io: Io, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  using interrupt = onInterrupt(io);
+  try {
+    return await work(interrupt.signal);
+  } catch (e) {
+    const signal = interrupt.received();
+    if (e instanceof AbortedError && signal) throw new AbortedError('the run', signal);
+    throw e;
+  }
 }
 
 function parseReport(spec: string): { format: ReportFormat; file: string } {

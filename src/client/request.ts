@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/types.ts';
-import { renderJson, renderTemplate } from '../util/template.ts';
+import { renderTemplate, renderTemplateJson } from '../util/template.ts';
 
 /** The HTTP request of one user turn, ready for `fetch`. */
 export interface ChatRequest {
@@ -42,7 +42,7 @@ export function buildChatRequest(options: {
       body = renderTemplate(spec.body, vars);
       headers.set('content-type', 'text/plain; charset=utf-8');
     } else if (spec.json !== undefined) {
-      body = JSON.stringify(renderJson(spec.json, vars));
+      body = JSON.stringify(renderTemplateJson(spec.json, vars));
       headers.set('content-type', 'application/json');
     }
   }

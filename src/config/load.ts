@@ -196,6 +196,7 @@ function resolveConfig(
     },
     probe: { say: c.probe?.say ?? DEFAULTS.probe.say, ask: c.probe?.ask ?? DEFAULTS.probe.ask },
     dataDirEnv: c.data_dir_env ?? DEFAULTS.dataDirEnv,
+    passEnv: c.pass_env ?? [],
   };
   return deepFreeze(resolved);
 }

@@ -59,4 +59,6 @@ export interface ResolvedConfig {
   llm: { baseUrlEnv: string; apiKeyEnv: string; handlers?: string };
   probe: { say: string; ask: string };
   dataDirEnv: string;
+  /** Credential-like variables passed to the app and services anyway (see topology/environment.ts). */
+  passEnv: string[];
 }

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { RequestHandler } from 'msw';
-import { slugify } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { shellCommand } from '../util/shell.ts';
 import { load } from '../validate.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { RunSession } from './session.ts';
+import { assignSlugs } from './slugs.ts';
 import type { RunEvent, RunResult, ScenarioResult } from './types.ts';
 
 export interface RunOptions {
@@ -60,6 +61,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const seed = options.seed ?? config.seed ?? newSeed();
   const onEvent = options.onEvent ?? (() => {});
   const startedAt = Date.now();
+  // One lane's unexpected error (a full disk while writing artifacts) stops the others before the
+  // session closes: nothing may still run, or spawn, once its processes and folders are gone.
+  const laneFailed = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, laneFailed.signal]) : laneFailed.signal;
   const session = await RunSession.open({
     cwd,
     config,
@@ -68,21 +73,23 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     ...(options.turnTimeoutMs ? { turnTimeoutMs: options.turnTimeoutMs } : {}),
     ...(options.artifactsDir ? { artifactsDir: options.artifactsDir } : {}),
     ...(options.llmHandlers ? { llmHandlers: options.llmHandlers } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal,
     diagnoseFailures: options.probe !== 'never',
   });
   session.pending = selected.length;
   onEvent({ type: 'run-start', runId: session.runId, seed, scenarios: selected.length });
 
   const results: ScenarioResult[] = new Array(selected.length);
+  const slugs = assignSlugs(selected);
+  const slugOf = (s: Scenario) => slugs.get(s) as string;
   let stopStarting = false;
   let probeSummary: RunResult['probe'];
   let next = 0;
   const lane = async () => {
-    while (!stopStarting && next < selected.length) {
+    while (!stopStarting && next < selected.length && !signal.aborted) {
       const i = next++;
       const s = selected[i] as Scenario;
-      const r = await session.runScenario(s, uniqueSlug(s, selected), replayCommand(s, config, cwd, seed));
+      const r = await session.runScenario(s, slugOf(s), replayCommand(s, config, cwd, seed));
       results[i] = r;
       if (options.bail && r.status !== 'passed') {
         stopStarting = true;
@@ -91,9 +98,19 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     }
   };
   try {
-    const lanes = Math.max(1, Math.min(options.concurrency ?? 1, selected.length));
-    await Promise.all(Array.from({ length: lanes }, lane));
-    if (options.probe === 'always' && !options.signal?.aborted) {
+    const count = Math.max(1, Math.min(options.concurrency ?? 1, selected.length));
+    const lanes = await Promise.allSettled(
+      Array.from({ length: count }, () =>
+        lane().catch((e: unknown) => {
+          if (!(e instanceof AbortedError)) laneFailed.abort();
+          throw e;
+        }),
+      ),
+    );
+    const failures = lanes.flatMap((l) => (l.status === 'rejected' ? [l.reason as unknown] : []));
+    const cause = failures.find((e) => !(e instanceof AbortedError)) ?? failures[0];
+    if (cause !== undefined) throw cause;
+    if (options.probe === 'always' && !signal.aborted) {
       const { outcome } = await session.ladder(config.topology);
       probeSummary = {
         topology: config.topology,
@@ -105,11 +122,11 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       };
     }
   } catch (e) {
-    throw e instanceof AbortedError || options.signal?.aborted ? new AbortedError() : e;
+    throw options.signal?.aborted ? new AbortedError() : e;
   } finally {
     await session.close();
   }
-  const done = selected.map((s, i) => results[i] ?? skipped(s, uniqueSlug(s, selected), seed, config, cwd));
+  const done = selected.map((s, i) => results[i] ?? skipped(s, slugOf(s), seed, config, cwd));
   const result: RunResult = {
     runId: session.runId,
     seed,
@@ -149,17 +166,12 @@ export async function resolveInput(
   };
 }
 
-function uniqueSlug(s: Scenario, all: readonly Scenario[]): string {
-  const base = slugify(s.name);
-  const same = all.filter((x) => slugify(x.name) === base);
-  return same.length > 1 ? `${base}-${same.indexOf(s) + 1}` : base;
-}
-
+/** The command that runs this scenario again the same way; every argument quoted for the shell. */
 function replayCommand(s: Scenario, config: ResolvedConfig, cwd: string, seed: number): string {
   const file = path.relative(cwd, s.file) || s.file;
   const cfg =
-    config.file && path.dirname(config.file) !== cwd ? ` --config ${path.relative(cwd, config.file)}` : '';
-  return `npx amnesia run ${file} --seed ${seed}${cfg}`;
+    config.file && path.dirname(config.file) !== cwd ? ['--config', path.relative(cwd, config.file)] : [];
+  return shellCommand(['npx', 'amnesia', 'run', file, '--seed', String(seed), ...cfg]);
 }
 
 function skipped(

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CookieJar, sendChat, sessionId } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
@@ -9,6 +9,7 @@ import type { readLadder } from '../probe/ladder.ts';
 import type { Scenario, Topology, TurnStep } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import { startServices } from '../services/services.ts';
+import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
@@ -17,6 +18,7 @@ import { diagnose } from '../verdict/diagnosis.ts';
 import { judgeTurn } from '../verdict/expectations.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
+import { removeInside } from './slugs.ts';
 import type {
   DisruptionStepRecord,
   RunEvent,
@@ -35,8 +37,12 @@ export interface ScenarioContext {
   seed: number;
   /** Overrides every per-turn timeout (CLI --timeout). */
   turnTimeoutMs?: number;
-  /** Private scratch space of the run (replica disks, service data). */
+  /** Private scratch space of the run (replica disks, embedded databases). */
   scratchDir: string;
+  /** Where command services keep their data (may be scratchDir). */
+  servicesDir: string;
+  /** What the app and its services inherit of amnesia's environment (credentials withheld). */
+  environment: InheritedEnvironment;
   /** Where copies of the app go in copy mode (inside the project). */
   copiesDir: string;
   /** Where this run's artifacts go; a scenario's folder stays only when it did not pass. */
@@ -97,7 +103,8 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   try {
     const services = await startServices(ctx.config.services, {
       ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
-      dir: path.join(scratch, 'services'),
+      dir: path.join(ctx.servicesDir, ctx.slug),
+      env: ctx.environment.env,
       logsDir: path.join(artifactsDir, 'logs'),
       registry: ctx.registry,
       ports: ctx.ports,
@@ -114,6 +121,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       logsDir: path.join(artifactsDir, 'logs'),
       registry: ctx.registry,
       ports: ctx.ports,
+      baseEnv: ctx.environment.env,
       workerEnv: (w) => ({
         ...services.env,
         [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
@@ -167,7 +175,9 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
         : { code: 'AMNESIA_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {});
-    await rm(scratch, { recursive: true, force: true });
+    await removeInside(ctx.scratchDir, scratch);
+    if (ctx.servicesDir !== ctx.scratchDir)
+      await removeInside(ctx.servicesDir, path.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
   }
   if (result.status === 'failed' && ctx.probe) {
@@ -181,7 +191,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   }
   result.durationMs = Date.now() - started;
   if (result.status === 'passed') {
-    await rm(artifactsDir, { recursive: true, force: true });
+    await removeInside(ctx.artifactsDir, artifactsDir);
   } else {
     result.artifactsDir = artifactsDir;
     await writeArtifacts(artifactsDir, result, ctx);
@@ -441,6 +451,11 @@ async function writeArtifacts(dir: string, result: ScenarioResult, ctx: Scenario
   await writeFile(
     path.join(dir, 'llm-requests.jsonl'),
     requests.map((r) => JSON.stringify(r)).join('\n') + (requests.length ? '\n' : ''),
+  );
+  // Names only, never values: what the app did not get, in case that is why it failed.
+  await writeFile(
+    path.join(dir, 'environment.json'),
+    `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}\n`,
   );
   await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'msw';
@@ -12,8 +11,11 @@ import { buildLadder, readLadder } from '../probe/ladder.ts';
 import type { Scenario, Topology } from '../scenario/types.ts';
 import { LIMITS } from '../schema/primitives.ts';
 import { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
+import { type InheritedEnvironment, inheritedEnvironment } from '../topology/environment.ts';
 import { PortAllocator } from '../topology/free-port.ts';
+import { makeScratch, sweepLeftovers } from '../topology/leftovers.ts';
 import { ProcessRegistry } from '../topology/process-registry.ts';
+import { Reaper } from '../topology/reaper.ts';
 import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
 import type { RunEvent, ScenarioResult } from './types.ts';
 
@@ -38,9 +40,11 @@ export interface SessionOptions {
 export class RunSession implements AsyncDisposable {
   readonly runId =
     `${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
-  readonly registry = new ProcessRegistry();
+  registry = new ProcessRegistry();
   readonly ports = new PortAllocator();
   readonly artifactsDir: string;
+  /** What the app and its services inherit: amnesia's environment minus credentials. */
+  readonly environment: InheritedEnvironment;
   private readonly o: SessionOptions;
   private readonly ladders = new Map<string, Promise<{ outcome: LadderOutcome; result: ScenarioResult }>>();
   private llm!: MockLlm;
@@ -48,25 +52,38 @@ export class RunSession implements AsyncDisposable {
   /** Scenarios the run will still start (a spare database is warmed only for them). */
   pending = 0;
   private scratchDir!: string;
+  /** Service data folders, apart from the 0700 scratch space: services may drop privileges (0711). */
+  private servicesDir: string | undefined;
+  private reaper: Reaper | undefined;
   private uninstall: () => void = () => {};
 
   private constructor(o: SessionOptions) {
     this.o = o;
+    this.environment = inheritedEnvironment(process.env, o.config.passEnv);
     this.artifactsDir = path.resolve(o.cwd, o.artifactsDir ?? path.join('.amnesia', 'runs', this.runId));
   }
 
   static async open(o: SessionOptions): Promise<RunSession> {
     const s = new RunSession(o);
-    s.uninstall = s.registry.killOnExit();
     try {
-      s.scratchDir = await mkdtemp(path.join(tmpdir(), `amnesia-${s.runId}-`));
-      // Services may drop privileges (PostgreSQL runs as its own user): let them reach their folders.
-      await chmod(s.scratchDir, 0o755);
+      await sweepLeftovers();
+      // Kills what the run started, and removes its folders, even if amnesia is killed with SIGKILL.
+      s.reaper = await Reaper.start(s.runId);
+      s.registry = new ProcessRegistry(s.reaper);
+      s.uninstall = s.registry.killOnExit();
+      s.reaper.watchFolder(s.copiesDir);
+      s.scratchDir = await makeScratch(s.runId, 'run', [s.copiesDir]);
+      s.reaper.watchFolder(s.scratchDir);
+      if (o.config.services.some((x) => x.kind === 'command')) {
+        s.servicesDir = await makeScratch(s.runId, 'services', [], 0o711);
+        s.reaper.watchFolder(s.servicesDir);
+      }
       s.llm = await startMockLlm({ handlers: [...(o.llmHandlers ?? []), ...(await userHandlers(o.config))] });
       const pg = o.config.services.filter((x) => x.kind === 'embedded-postgres');
       if (pg.length > 0) {
         s.postgresPool = new EmbeddedPostgresPool({
           cwd: o.cwd,
+          env: s.environment.env,
           dir: path.join(s.scratchDir, 'postgres'),
           registry: s.registry,
           maxClients: 2 * LIMITS.processes,
@@ -128,6 +145,8 @@ export class RunSession implements AsyncDisposable {
       seed,
       ...(this.o.turnTimeoutMs ? { turnTimeoutMs: this.o.turnTimeoutMs } : {}),
       scratchDir: this.scratchDir,
+      servicesDir: this.servicesDir ?? this.scratchDir,
+      environment: this.environment,
       copiesDir: this.copiesDir,
       artifactsDir: this.artifactsDir,
       slug,
@@ -141,10 +160,14 @@ export class RunSession implements AsyncDisposable {
   /** Kill what is left, stop the LLM, remove scratch space. Idempotent. */
   async close(): Promise<void> {
     await this.postgresPool?.close();
-    this.registry.killAll();
+    await this.registry.close();
     await this.llm?.stop();
-    if (this.scratchDir) await rm(this.scratchDir, { recursive: true, force: true });
-    await rm(this.copiesDir, { recursive: true, force: true });
+    for (const dir of [this.scratchDir, this.servicesDir, this.copiesDir]) {
+      if (!dir) continue;
+      await rm(dir, { recursive: true, force: true });
+      this.reaper?.releaseFolder(dir);
+    }
+    await this.reaper?.close();
     this.uninstall();
   }
 

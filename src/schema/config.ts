@@ -214,6 +214,12 @@ export const configFile = z
       .describe(
         'The probe ladder: a fact the user says ({{canary}} is replaced by a unique word) and the question asked later.',
       ),
+    pass_env: z
+      .array(envName)
+      .optional()
+      .describe(
+        "Variables of amnesia's own environment that look like credentials (names ending in _KEY, _TOKEN, _SECRET, _PASSWORD; OPENAI_*, ANTHROPIC_*, AWS_*, GITHUB_TOKEN …) and still reach the app and its services. Default: none; every other variable is passed.",
+      ),
     data_dir_env: envName
       .optional()
       .describe('The variable that names the replica data dir (default AMNESIA_DATA_DIR).'),

@@ -26,6 +26,7 @@ export function pgliteServerScript(cwd: string): string {
 export interface EmbeddedPostgresOptions {
   /** From `pgliteServerScript()`. */
   serverScript: string;
+  env: NodeJS.ProcessEnv;
   name: string;
   dir: string;
   logFile: string;
@@ -63,7 +64,7 @@ export async function startEmbeddedPostgres(
       String(o.maxClients + 8),
     ],
     cwd: o.dir,
-    env: process.env,
+    env: o.env,
     port: 0,
     portFromOutput: LISTENING_PORT,
     logFile: o.logFile,
@@ -88,7 +89,7 @@ async function template(o: EmbeddedPostgresOptions): Promise<string> {
     name: 'the embedded PostgreSQL template (first run on this machine only)',
     argv: [process.execPath, o.serverScript, '-d', building, '-p', '0', '-h', '127.0.0.1'],
     cwd: tmpdir(),
-    env: process.env,
+    env: o.env,
     port: 0,
     logFile: `${o.logFile}.template`,
     ready: { log: READY },
@@ -111,6 +112,7 @@ async function template(o: EmbeddedPostgresOptions): Promise<string> {
 export interface PoolOptions {
   /** The project folder, where pglite-socket is installed. */
   cwd: string;
+  env: NodeJS.ProcessEnv;
   /** Where the pool's data directories go (the run's scratch space). */
   dir: string;
   registry: ProcessRegistry;
@@ -165,6 +167,7 @@ export class EmbeddedPostgresPool {
     await mkdir(dir, { recursive: true });
     const { url, proc } = await startEmbeddedPostgres({
       serverScript: this.serverScript,
+      env: this.o.env,
       name: `embedded-postgres-${n}`,
       dir,
       logFile: path.join(dir, 'pglite.log'),

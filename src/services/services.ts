@@ -4,6 +4,7 @@ import type { ServiceSpec } from '../config/types.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startOnFreePort } from '../topology/worker-process.ts';
+import { renderShell } from '../util/shell.ts';
 import { renderTemplate } from '../util/template.ts';
 import { type EmbeddedPostgresPool, pgliteServerScript, startEmbeddedPostgres } from './embedded-postgres.ts';
 
@@ -23,6 +24,8 @@ export interface ServiceOptions {
   ports: PortAllocator;
   /** How many clients (workers) will connect at most, to size connection limits. */
   maxClients: number;
+  /** The environment services start from (amnesia's own, credentials withheld). */
+  env: NodeJS.ProcessEnv;
   /** Where embedded PostgreSQL instances come from, booted ahead (default: start one here). */
   postgresPool?: EmbeddedPostgresPool;
   signal?: AbortSignal;
@@ -83,6 +86,7 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
   if (s.kind === 'embedded-postgres') {
     const { url, proc } = await startEmbeddedPostgres({
       serverScript: pgliteServerScript(process.cwd()),
+      env: o.env,
       name: s.name,
       dir: o.dir,
       logFile,
@@ -103,10 +107,10 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
       name: `service ${s.name}`,
       argv:
         typeof command === 'string'
-          ? ['/bin/sh', '-c', renderTemplate(command, vars)]
+          ? ['/bin/sh', '-c', renderShell(command, vars)]
           : command.map((a) => renderTemplate(a, vars)),
       cwd: s.cwd ?? dir,
-      env: process.env,
+      env: o.env,
       port,
       logFile,
       ready: s.ready ?? {},

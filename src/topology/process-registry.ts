@@ -1,5 +1,6 @@
 import { AbortedError } from '../errors.ts';
 import { type GroupProcess, type GroupSpec, spawnGroup } from './process-group.ts';
+import type { Reaper } from './reaper.ts';
 
 /**
  * Every process group amnesia started and has not yet seen gone. One per run, passed down
@@ -10,6 +11,12 @@ import { type GroupProcess, type GroupSpec, spawnGroup } from './process-group.t
 export class ProcessRegistry {
   private readonly groups = new Map<GroupProcess, string>();
   private closed = false;
+  private readonly reaper: Reaper | undefined;
+
+  /** With a reaper, every group is also killed when amnesia dies without running its exit hooks. */
+  constructor(reaper?: Reaper) {
+    this.reaper = reaper;
+  }
 
   /** Spawn a process group and track it until it is gone. */
   async spawn(spec: GroupSpec): Promise<GroupProcess> {
@@ -20,23 +27,29 @@ export class ProcessRegistry {
       throw new AbortedError(`starting ${spec.name}`);
     }
     this.groups.set(proc, spec.name);
+    this.reaper?.watchGroup(proc.pid);
     return proc;
   }
 
   /** The group is gone (or the caller took over its fate). */
   forget(proc: GroupProcess): void {
-    this.groups.delete(proc);
+    if (this.groups.delete(proc)) this.reaper?.releaseGroup(proc.pid);
   }
 
-  /** SIGKILL every tracked group at once. Safe to call many times. */
+  /** SIGKILL every tracked group at once. Synchronous (for exit hooks); safe to call many times. */
   killAll(): void {
-    for (const proc of this.groups.keys()) if (!proc.signal('SIGKILL')) this.groups.delete(proc);
+    for (const proc of this.groups.keys()) if (!proc.signal('SIGKILL')) this.forget(proc);
   }
 
-  /** Refuse new spawns, and kill what is left. */
-  close(): void {
+  /** Refuse new spawns, kill what is left, and wait until it is gone. */
+  async close(): Promise<void> {
     this.closed = true;
     this.killAll();
+    await Promise.all(
+      [...this.groups.keys()].map(async (proc) => {
+        if (await proc.waitGone(5_000)) this.forget(proc);
+      }),
+    );
   }
 
   /** Labels of the groups still tracked (for tests and leak reports). */

@@ -279,7 +279,7 @@ class ProcessTopology implements StartedTopology {
     const started = startOnFreePort(this.o.ports, (port) => {
       const vars = { replica, worker, port, data_dir: rep.disk.dataDir };
       const env: NodeJS.ProcessEnv = {
-        ...process.env,
+        ...this.o.baseEnv,
         ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
         TMPDIR: rep.disk.tmpDir,
         HOME: rep.disk.homeDir,
@@ -351,11 +351,16 @@ async function settleAll<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
 
 /**
  * A command line through /bin/sh. A simple command is `exec`ed, so that the worker's pid is the
- * app's own and signals reach it first-hand; anything with shell syntax runs as written.
+ * app's own and signals reach it first-hand (dash does not exec the last command of `sh -c`);
+ * leading assignments (`NODE_ENV=production node server.js`) go before `exec`, where the shell
+ * applies them to the command. Anything with other shell syntax runs as written.
  */
 export function shellArgv(command: string): string[] {
   const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
-  return ['/bin/sh', '-c', simple ? `exec ${command}` : command];
+  if (!simple) return ['/bin/sh', '-c', command];
+  const [, assignments = '', rest = ''] =
+    /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
+  return ['/bin/sh', '-c', `${assignments}exec ${rest}`];
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);

@@ -93,7 +93,7 @@ async function mountOverlay(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | '
       o.appDir,
     ],
     cwd: o.dir,
-    env: process.env,
+    env: { PATH: process.env.PATH ?? '' },
   });
   const log = new OutputLog(path.join(o.dir, 'holder.log'), 20);
   log.follow(holder.stdout, 'stdout');

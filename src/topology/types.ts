@@ -62,6 +62,8 @@ export interface TopologyOptions {
   copyDir: string;
   /** Where worker output files go. */
   logsDir: string;
+  /** The environment every worker starts from (amnesia's own, credentials withheld). */
+  baseEnv: NodeJS.ProcessEnv;
   workerEnv(input: WorkerEnvInput): Record<string, string>;
   registry: ProcessRegistry;
   ports: PortAllocator;

@@ -11,11 +11,11 @@ export function renderTemplate(text: string, vars: Readonly<Record<string, strin
 }
 
 /** Render every string inside a JSON-like value. */
-export function renderJson(value: unknown, vars: Readonly<Record<string, string | number>>): unknown {
+export function renderTemplateJson(value: unknown, vars: Readonly<Record<string, string | number>>): unknown {
   if (typeof value === 'string') return renderTemplate(value, vars);
-  if (Array.isArray(value)) return value.map((v) => renderJson(v, vars));
+  if (Array.isArray(value)) return value.map((v) => renderTemplateJson(v, vars));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderJson(v, vars)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderTemplateJson(v, vars)]));
   }
   return value;
 }

@@ -168,7 +168,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  registry.close();
+  await registry.close();
   for (const dir of [...serviceDirs, logDir]) rmSync(dir, { recursive: true, force: true });
   await llm?.stop();
   const lines = [...bootTimes].map(([file, times]) => {

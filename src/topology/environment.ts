@@ -1,0 +1,34 @@
+/**
+ * Variables that carry credentials: amnesia does not hand them to the app under test or its
+ * services unless the config names them (`pass_env`). A misconfigured app would otherwise make
+ * paid calls with scenario text, and boot logs that print their config end up in artifacts.
+ */
+const CREDENTIAL_SUFFIX =
+  /(?:_KEY|_KEYS|_TOKEN|_SECRET|_SECRETS|_PASSWORD|_PASSWD|_PASS|_CREDENTIALS?|_AUTH)$/i;
+const PROVIDER_PREFIX =
+  /^(?:OPENAI_|ANTHROPIC_|AZURE_|AWS_|GOOGLE_|GCLOUD_|GEMINI_|VERTEX_|COHERE_|MISTRAL_|GROQ_|TOGETHER_|FIREWORKS_|DEEPSEEK_|XAI_|PERPLEXITY_|REPLICATE_|HF_|HUGGING_?FACE|VOYAGE_|PINECONE_|LANGCHAIN_|LANGSMITH_|LLAMA_?CLOUD|GITHUB_TOKEN$|GH_TOKEN$|NPM_TOKEN$|NODE_AUTH_TOKEN$|ACTIONS_RUNTIME_TOKEN$|ACTIONS_ID_TOKEN)/i;
+
+export function looksLikeCredential(name: string): boolean {
+  return CREDENTIAL_SUFFIX.test(name) || PROVIDER_PREFIX.test(name);
+}
+
+export interface InheritedEnvironment {
+  env: NodeJS.ProcessEnv;
+  /** Names (never values) of the variables held back. */
+  withheld: string[];
+}
+
+/** amnesia's own environment minus what looks like a credential, except the names in `pass`. */
+export function inheritedEnvironment(
+  env: NodeJS.ProcessEnv,
+  pass: readonly string[] = [],
+): InheritedEnvironment {
+  const out: NodeJS.ProcessEnv = {};
+  const withheld: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (looksLikeCredential(name) && !pass.includes(name)) withheld.push(name);
+    else out[name] = value;
+  }
+  return { env: out, withheld: withheld.sort() };
+}

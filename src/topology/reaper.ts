@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+
+/**
+ * The reaper's program: it reads what to clean up from its stdin, a pipe from amnesia, and does it
+ * when that pipe ends, which happens however amnesia ends, SIGKILL included. It ignores the
+ * signals a terminal or a supervisor sends to amnesia, and lives in its own session.
+ *
+ * Lines: `+PGID` / `-PGID` a process group to kill / no longer to kill; `d PATH` / `x PATH` a folder
+ * to remove / no longer to remove.
+ */
+const PROGRAM = `
+const fs = require('node:fs');
+const groups = new Set();
+const dirs = new Set();
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(s, () => {});
+let buf = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  buf += d;
+  for (let i = buf.indexOf('\\n'); i >= 0; i = buf.indexOf('\\n')) {
+    const line = buf.slice(0, i);
+    buf = buf.slice(i + 1);
+    const arg = line.slice(line[0] === 'd' || line[0] === 'x' ? 2 : 1);
+    if (line[0] === '+') groups.add(Number(arg));
+    else if (line[0] === '-') groups.delete(Number(arg));
+    else if (line[0] === 'd') dirs.add(arg);
+    else if (line[0] === 'x') dirs.delete(arg);
+  }
+});
+process.stdin.on('end', () => {
+  for (const g of groups) if (g > 1) try { process.kill(-g, 'SIGKILL'); } catch {}
+  for (const d of dirs) try { fs.rmSync(d, { recursive: true, force: true }); } catch {}
+  process.exit(0);
+});
+`;
+
+/**
+ * A watchdog process per run, like testcontainers' ryuk for processes: whatever amnesia started
+ * and has not yet seen gone is killed, and its scratch folders removed, even when amnesia itself is
+ * killed with SIGKILL (its `exit` handlers never run then).
+ */
+export class Reaper {
+  private readonly child: ChildProcess & { stdin: NonNullable<ChildProcess['stdin']> };
+  private readonly exited: Promise<void>;
+  private ended = false;
+
+  private constructor(child: Reaper['child']) {
+    this.child = child;
+    this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  }
+
+  /** `runId` goes into its environment, so that it can be told apart from other runs' reapers. */
+  static async start(runId: string): Promise<Reaper> {
+    const child = spawn(process.execPath, ['-e', PROGRAM], {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: { PATH: process.env.PATH ?? '', AMNESIA_RUN_ID: runId, TMPDIR: tmpdir() },
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    const reaper = new Reaper(child);
+    child.stdin.on('error', () => {}); // the reaper died: nothing left to tell it
+    // Neither the reaper nor its pipe may keep amnesia's event loop alive while the run goes on.
+    child.unref();
+    (child.stdin as unknown as { unref(): void }).unref();
+    return reaper;
+  }
+
+  private send(line: string): void {
+    if (!this.ended && !line.includes('\n')) this.child.stdin.write(`${line}\n`);
+  }
+
+  watchGroup(pgid: number): void {
+    if (pgid > 1) this.send(`+${pgid}`);
+  }
+
+  releaseGroup(pgid: number): void {
+    this.send(`-${pgid}`);
+  }
+
+  watchFolder(dir: string): void {
+    this.send(`d ${dir}`);
+  }
+
+  releaseFolder(dir: string): void {
+    this.send(`x ${dir}`);
+  }
+
+  /** The run ended cleanly: the reaper cleans whatever is still listed, then exits. */
+  async close(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    // Held again while it finishes, so that `await close()` returns in a program that goes on.
+    this.child.ref();
+    (this.child.stdin as unknown as { ref(): void }).ref();
+    this.child.stdin.end();
+    await this.exited;
+  }
+}
