@@ -1,15 +1,26 @@
 /** How much of a response body a `ChatResult` keeps as evidence. */
 export const EVIDENCE_BYTES = 64 * 1024;
 
-/** Keeps the first bytes of a body as it is read, and counts all of them. */
+/** An answer went past `chat.max_reply`: reading stops there (a huge reply must not exhaust memory). */
+export class ReplyTooLarge extends Error {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`the answer went past ${limit} bytes`);
+    this.limit = limit;
+  }
+}
+
+/** Keeps the first bytes of a body as it is read, counts all of them, and stops at `max`. */
 export class BodyRecorder {
   readonly #chunks: Uint8Array[] = [];
   #kept = 0;
   #total = 0;
   readonly #limit: number;
+  readonly #max: number;
 
-  constructor(limit = EVIDENCE_BYTES) {
+  constructor(max = Number.POSITIVE_INFINITY, limit = EVIDENCE_BYTES) {
     this.#limit = limit;
+    this.#max = max;
   }
 
   /** Bytes read so far. */
@@ -17,8 +28,10 @@ export class BodyRecorder {
     return this.#total;
   }
 
+  /** @throws ReplyTooLarge once more than `max` bytes were read. */
   record(chunk: Uint8Array): void {
     this.#total += chunk.byteLength;
+    if (this.#total > this.#max) throw new ReplyTooLarge(this.#max);
     if (this.#kept >= this.#limit) return;
     const part = chunk.subarray(0, this.#limit - this.#kept);
     this.#chunks.push(part);
@@ -42,11 +55,14 @@ export function recorded(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { done, value } = await reader.read();
-      if (done) controller.close();
-      else {
+      if (done) return controller.close();
+      try {
         recorder.record(value);
-        controller.enqueue(value);
+      } catch (e) {
+        await reader.cancel(e);
+        throw e;
       }
+      controller.enqueue(value);
     },
     cancel(reason) {
       return reader.cancel(reason);
@@ -66,7 +82,12 @@ export async function readText(
   while (true) {
     const { done, value } = await reader.read();
     if (done) return text + decoder.decode();
-    recorder.record(value);
+    try {
+      recorder.record(value);
+    } catch (e) {
+      await reader.cancel(e);
+      throw e;
+    }
     text += decoder.decode(value, { stream: true });
   }
 }

@@ -11,6 +11,7 @@ const spec: ChatSpec = {
   json: { session_id: '{{session}}', message: '{{message}}' },
   reply: { kind: 'json', path: '$.answer' },
   timeoutMs: 10_000,
+  maxReplyBytes: 4 * 2 ** 20,
 };
 
 function send(target: TestServer | string, options: Partial<SendChatOptions> = {}) {
@@ -25,6 +26,38 @@ function send(target: TestServer | string, options: Partial<SendChatOptions> = {
 }
 
 describe('sendChat failures', () => {
+  it.each([
+    ['a JSON body', 'application/json', { kind: 'json', path: '$.answer' }],
+    ['an event stream', 'text/event-stream', { kind: 'sse', path: '$.delta', done: '[DONE]' }],
+  ] as const)(
+    'stops reading %s past chat.max_reply and fails the turn (the app sends 64 MiB)',
+    async (_, type, reply) => {
+      let written = 0;
+      await using server = await serve((_req, res) => {
+        res.writeHead(200, { 'content-type': type });
+        const chunk =
+          type === 'application/json' ? 'x'.repeat(65_536) : `data: {"delta":"${'x'.repeat(65_500)}"}\n\n`;
+        const more = () => {
+          while (written < 64 * 2 ** 20) {
+            written += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          res.end();
+        };
+        res.on('error', () => {});
+        more();
+      });
+      const result = await send(server, { spec: { ...spec, reply, maxReplyBytes: 2 ** 20 } });
+      expect(result.failure?.kind).toBe('garbage');
+      expect(result.failure?.message).toMatch(
+        /^POST \/chat answered 200 but the answer went past 1 MiB \(chat\.max_reply\): amnesia stopped reading it;/,
+      );
+      expect(result.body.length).toBeLessThanOrEqual(64 * 1024);
+      // It stopped early: the app could not write all 64 MiB into a closed connection.
+      expect(written).toBeLessThan(64 * 2 ** 20);
+    },
+  );
+
   it('reports a non-2xx status with the start of the body', async () => {
     await using server = await serve((_, res) => {
       res.writeHead(500, { 'content-type': 'application/json' });

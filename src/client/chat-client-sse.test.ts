@@ -14,6 +14,7 @@ function sseSpec(done = '[DONE]', path = '$.delta'): ChatSpec {
     json: { message: '{{message}}' },
     reply: { kind: 'sse', path, done },
     timeoutMs: 10_000,
+    maxReplyBytes: 4 * 2 ** 20,
   };
 }
 

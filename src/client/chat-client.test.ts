@@ -13,6 +13,7 @@ function spec(overrides: Partial<ChatSpec> = {}): ChatSpec {
     json: { session_id: '{{session}}', message: '{{message}}' },
     reply: { kind: 'json', path: '$.answer' },
     timeoutMs: 10_000,
+    maxReplyBytes: 4 * 2 ** 20,
     ...overrides,
   };
 }

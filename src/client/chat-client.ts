@@ -1,5 +1,5 @@
 import { getPath, type PathSegment, parsePath } from '../util/json-path.ts';
-import { BodyRecorder, readText, recorded } from './body.ts';
+import { BodyRecorder, ReplyTooLarge, readText, recorded } from './body.ts';
 import type { CookieJar } from './cookie-jar.ts';
 import { excerpt } from './excerpt.ts';
 import { answered, exchangeFailure } from './failure.ts';
@@ -50,7 +50,7 @@ export async function sendChat(options: SendChatOptions): Promise<ChatResult> {
   const request = buildChatRequest({ ...options, cookie: jar.header() });
   const timeout = AbortSignal.timeout(spec.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const recorder = new BodyRecorder();
+  const recorder = new BodyRecorder(spec.maxReplyBytes);
   const start = now();
   let response: Response | undefined;
   const finish = (fields: Partial<ChatResult>): ChatResult => ({
@@ -72,6 +72,15 @@ export async function sendChat(options: SendChatOptions): Promise<ChatResult> {
     const answer = await readAnswer(response, spec, replyPath, recorder, request.label);
     return finish(answer);
   } catch (error) {
+    if (error instanceof ReplyTooLarge) {
+      const head = response ? answered(request.label, response) : request.label;
+      return finish({
+        failure: {
+          kind: 'garbage',
+          message: `${head} but the answer went past ${formatSize(error.limit)} (chat.max_reply): amnesia stopped reading it; ${excerpt(recorder.text())}`,
+        },
+      });
+    }
     const failure = exchangeFailure(error, {
       label: request.label,
       response,
@@ -146,4 +155,8 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 function emptyBody(): ReadableStream<Uint8Array> {
   return new ReadableStream({ start: (controller) => controller.close() });
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${+(bytes / 2 ** 20).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
 }

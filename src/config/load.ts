@@ -6,7 +6,7 @@ import type { SourceLocation } from '../scenario/types.ts';
 import { type ConfigFile, configFile, SERVICE_KINDS } from '../schema/config.ts';
 import { type KeyedUnion, type SourceDocument, validateAgainst } from '../schema/document.ts';
 import { schemaAt } from '../schema/keys.ts';
-import { parseDuration } from '../schema/primitives.ts';
+import { parseDuration, parseSize } from '../schema/primitives.ts';
 import { readYamlMap } from '../schema/read.ts';
 import { placeholders, stringsIn } from '../util/template.ts';
 import type { ReadySpec, ReplySpec, ResolvedConfig, ServiceSpec } from './types.ts';
@@ -28,6 +28,7 @@ export const DEFAULTS = {
   bootTimeoutMs: 30_000,
   stopGraceMs: 5_000,
   turnTimeoutMs: 30_000,
+  maxReplyBytes: 4 * 2 ** 20,
   link: ['node_modules', '.git'],
   scenarios: ['scenarios'],
   baseUrlEnv: 'OPENAI_BASE_URL',
@@ -178,6 +179,7 @@ function resolveConfig(
         : { json: c.chat?.json ?? { session_id: '{{session}}', message: '{{message}}' } }),
       reply: reply(c.chat?.reply),
       timeoutMs: c.chat?.timeout ? parseDuration(c.chat.timeout) : DEFAULTS.turnTimeoutMs,
+      maxReplyBytes: c.chat?.max_reply ? parseSize(c.chat.max_reply) : DEFAULTS.maxReplyBytes,
     },
     topology: { ...DEFAULTS.topology, ...c.topology },
     routing: c.routing ?? DEFAULTS.routing,

@@ -50,6 +50,8 @@ export interface ResolvedConfig {
     body?: string;
     reply: ReplySpec;
     timeoutMs: number;
+    /** A longer answer fails the turn instead of filling amnesia's memory. */
+    maxReplyBytes: number;
   };
   topology: Topology;
   routing: RoutingStrategy;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, LIMITS, routing, seed, textOrRegex, topology } from './primitives.ts';
+import { duration, LIMITS, routing, seed, size, textOrRegex, topology } from './primitives.ts';
 
 const envName = z
   .string({ error: 'expected an environment variable name' })
@@ -109,6 +109,11 @@ export const chatConfig = z
     body: z.string().optional().describe('A raw text body instead of json (placeholders work).'),
     reply: replyShape.optional(),
     timeout: duration('timeout', LIMITS.turnTimeoutMs).optional().describe('Per-turn timeout (default 30s).'),
+    max_reply: size('max_reply', 1024 * 2 ** 20)
+      .optional()
+      .describe(
+        'The largest answer (body or event stream) amnesia reads; a larger one fails the turn (default 4MiB).',
+      ),
   })
   .refine((c) => !(c.json !== undefined && c.body !== undefined), {
     error: 'give `json` or `body`, not both',

@@ -1,3 +1,4 @@
+import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 
 /** `500ms`, `2s`, `1.5m`: durations are written with a unit so nobody guesses seconds vs milliseconds. */
@@ -26,6 +27,26 @@ export function formatMs(ms: number): string {
   return `${+(ms / 60_000).toFixed(1)}m`;
 }
 
+/** `512KiB`, `4MiB`, `1.5MB`: sizes are written with a unit. */
+export const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB)$/;
+
+export function size(what: string, maxBytes: number) {
+  return z
+    .string({ error: `${what} must be a size such as \`512KiB\` or \`4MiB\`` })
+    .regex(SIZE_PATTERN, { error: `${what} must be a number with a unit: \`B\`, \`KiB\`, \`MiB\` (or kB, MB)` })
+    .refine((s) => !SIZE_PATTERN.test(s) || parseSize(s) <= maxBytes, {
+      error: `${what} is larger than the limit of ${maxBytes / 2 ** 20} MiB`,
+    })
+    .describe(`${what}: a number with a unit, B, KiB or MiB (at most ${maxBytes / 2 ** 20} MiB).`);
+}
+
+export function parseSize(s: string): number {
+  const m = SIZE_PATTERN.exec(s);
+  if (!m) throw new Error(`not a size: ${s}`);
+  const unit = { B: 1, kB: 1000, KB: 1000, KiB: 1024, MB: 1e6, MiB: 2 ** 20 }[m[2] as 'B'];
+  return Math.round(Number(m[1]) * unit);
+}
+
 /** A count in [min, max], with an error that states the limit. */
 export function count(what: string, min: number, max: number) {
   return z
@@ -43,12 +64,22 @@ export const textOrRegex = z
   .superRefine((s, ctx) => {
     const m = REGEX_LITERAL.exec(s);
     if (!m) return;
+    let re: RegExp;
     try {
-      new RegExp(m[1] ?? '', (m[2] ?? '').replace(/[gy]/g, ''));
+      re = new RegExp(m[1] ?? '', (m[2] ?? '').replace(/[gy]/g, ''));
     } catch (e) {
       ctx.addIssue({
         code: 'custom',
         message: `invalid regular expression ${s}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`,
+      });
+      return;
+    }
+    // A repetition inside a repetition can backtrack for ever on some texts (a ReDoS): matched over
+    // every prompt and every line an app prints, it would freeze the run so that no timeout fires.
+    if (!safeRegex(re, { limit: 10_000 })) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${s} can take exponential time on some texts (it repeats something that itself repeats, as (a+)+ does): rewrite it without a repetition inside a repetition, e.g. /^a+$/ for /^(a+)+$/`,
       });
     }
   })

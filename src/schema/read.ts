@@ -57,7 +57,21 @@ export function parseYamlMap(
   const src = new SourceDocument(file, text);
   const syntax = src.syntaxProblems();
   if (syntax.length > 0) return { problems: syntax };
-  const value: unknown = src.doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = src.doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml refuses aliases that multiply a small file into a huge value (an "alias bomb").
+    return {
+      problems: [
+        whole(
+          file,
+          `${what} could not be read: ${e instanceof Error ? e.message : String(e)}`,
+          'YAML aliases (*name) that expand to many copies of anchors (&name) are refused: write the values out',
+        ),
+      ],
+    };
+  }
   if (value === null || value === undefined) {
     return { problems: [whole(file, `${what} is empty`, `start from:\n${example}`)] };
   }
