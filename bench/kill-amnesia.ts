@@ -17,7 +17,9 @@ const EXPECTED: Record<(typeof SIGNALS)[number], number> = {
 
 await using lab = await KillLab.create();
 const order = SIGNALS.flatMap((s) => Array.from({ length: KILLS }, () => s)).sort(() => Math.random() - 0.5);
-const tally = new Map(SIGNALS.map((s) => [s, { kills: 0, clean: 0, statusOk: 0, found: [] as string[] }]));
+const tally = new Map(
+  SIGNALS.map((s) => [s, { kills: 0, clean: 0, statusOk: 0, statuses: [] as (number | null)[], found: [] as string[] }]),
+);
 let current = lab.start();
 for (const [i, signal] of order.entries()) {
   const t = tally.get(signal) as NonNullable<ReturnType<typeof tally.get>>;
@@ -31,6 +33,7 @@ for (const [i, signal] of order.entries()) {
   const status = await current.exited;
   t.kills++;
   if (status === EXPECTED[signal] || status === 0 || status === 1) t.statusOk++;
+  else t.statuses.push(status);
   const next = lab.start();
   const nextId = await next.runId;
   const found = await settled(() => lab.leftovers(nextId));
@@ -45,7 +48,7 @@ const final = await settled(() => lab.leftovers(undefined));
 console.log('');
 for (const [signal, t] of tally) {
   console.log(
-    `${signal.padEnd(7)} ${t.kills} kills: nothing left after ${t.clean}; exit status as expected (${EXPECTED[signal]}, or the run's own when it had ended) ${t.statusOk}`,
+    `${signal.padEnd(7)} ${t.kills} kills: nothing left after ${t.clean}; exit status as expected (${EXPECTED[signal]}, or the run's own when it had ended) ${t.statusOk}${t.statuses.length ? `; other statuses: ${t.statuses.join(', ')}` : ''}`,
   );
   for (const f of t.found.slice(0, 5)) console.log(`  ${f}`);
 }

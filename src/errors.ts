@@ -13,7 +13,16 @@ export type AmnesiaErrorCode =
   | 'AMNESIA_TURN_FAILED'
   | 'AMNESIA_ABORTED'
   | 'AMNESIA_MISSING_DEPENDENCY'
-  | 'AMNESIA_SPAWN_FAILED';
+  | 'AMNESIA_SPAWN_FAILED'
+  /** The machine could not give amnesia what it needs (a free port, a socket for the mock LLM). */
+  | 'AMNESIA_ENVIRONMENT'
+  /** Misuses of the mock LLM's own API (programmatic use, user msw handlers). */
+  | 'AMNESIA_LLM_TURN_IN_FLIGHT'
+  | 'AMNESIA_LLM_NO_TURN'
+  | 'AMNESIA_LLM_BAD_ARGUMENT'
+  /** Only in results: a recall that would pass without memory, and amnesia's own bugs. */
+  | 'AMNESIA_VACUOUS_RECALL'
+  | 'AMNESIA_INTERNAL';
 
 export class AmnesiaError extends Error {
   readonly code: AmnesiaErrorCode;

@@ -9,10 +9,18 @@
 
 export { findConfig, loadConfig } from './config/load.ts';
 export type { ReplySpec, ResolvedConfig, ServiceSpec } from './config/types.ts';
-export { AbortedError, AmnesiaError, BootError, type InputProblem, InvalidInputError } from './errors.ts';
+export {
+  AbortedError,
+  AmnesiaError,
+  type AmnesiaErrorCode,
+  BootError,
+  type InputProblem,
+  InvalidInputError,
+} from './errors.ts';
 export {
   defaultLlmHandlers,
   type MockLlm,
+  MockLlmError,
   type RecordedLlmRequest,
   startMockLlm,
   type TurnScope,
@@ -56,4 +64,6 @@ export type {
   TurnStep,
 } from './scenario/types.ts';
 export { configJsonSchema, scenarioJsonSchema } from './schema/json-schema.ts';
+export { SpawnError } from './topology/process-group.ts';
+export { MissingDependencyError } from './util/optional-dependency.ts';
 export { type Loaded, type LoadOptions, load } from './validate.ts';

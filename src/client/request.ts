@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/types.ts';
+import { AmnesiaError } from '../errors.ts';
 import { renderTemplate, renderTemplateJson } from '../util/template.ts';
 
 /** The HTTP request of one user turn, ready for `fetch`. */
@@ -52,7 +53,8 @@ export function buildChatRequest(options: {
     try {
       headers.set(name, value);
     } catch (error) {
-      throw new Error(
+      throw new AmnesiaError(
+        'AMNESIA_INVALID_INPUT',
         `chat.headers: ${JSON.stringify(name)}: ${JSON.stringify(value)} is not a valid HTTP header (names are tokens; values may not hold line breaks or characters beyond Latin-1, so put {{message}} in the body)`,
         { cause: error },
       );

@@ -1,3 +1,5 @@
+import { AmnesiaError } from '../errors.ts';
+
 /** Codes of the mistakes a caller of the mock LLM can make. */
 export type MockLlmErrorCode =
   | 'AMNESIA_LLM_TURN_IN_FLIGHT'
@@ -5,12 +7,10 @@ export type MockLlmErrorCode =
   | 'AMNESIA_LLM_BAD_ARGUMENT';
 
 /** A misuse of the mock LLM's API (not a problem of the app under test). */
-export class MockLlmError extends Error {
-  override readonly name = 'MockLlmError';
-  readonly code: MockLlmErrorCode;
+export class MockLlmError extends AmnesiaError {
+  declare readonly code: MockLlmErrorCode;
 
   constructor(code: MockLlmErrorCode, message: string) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 }

@@ -1,4 +1,5 @@
 import { getResponse } from 'msw';
+import { AmnesiaError } from '../errors.ts';
 import { MockLlmError } from './errors.ts';
 import { createLlmHandlers, type LlmHandlerOutcome } from './handlers.ts';
 import { type ListeningServer, listen } from './http-adapter.ts';
@@ -77,9 +78,11 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       },
     });
   } catch (error) {
-    throw new Error(`mock LLM could not listen on ${host}:${port}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new AmnesiaError(
+      'AMNESIA_ENVIRONMENT',
+      `the mock LLM could not listen on ${host}:${port}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 
   async function dispatch(request: Request, method: string, url: URL): Promise<Response> {

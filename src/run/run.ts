@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { RequestHandler } from 'msw';
 import type { ResolvedConfig } from '../config/types.ts';
-import { AbortedError, InvalidInputError } from '../errors.ts';
+import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { shellCommand } from '../util/shell.ts';
@@ -147,7 +147,8 @@ export async function resolveInput(
 ): Promise<{ config: ResolvedConfig; scenarios: readonly Scenario[] }> {
   if (options.scenarios) {
     if (typeof options.config !== 'object') {
-      throw new Error(
+      throw new AmnesiaError(
+        'AMNESIA_INVALID_INPUT',
         'run({ scenarios }) needs a resolved config: run({ scenarios, config: (await load()).config })',
       );
     }

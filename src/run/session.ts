@@ -69,11 +69,11 @@ export class RunSession implements AsyncDisposable {
       await sweepLeftovers();
       // Kills what the run started, and removes its folders, even if amnesia is killed with SIGKILL.
       s.reaper = await Reaper.start(s.runId);
-      s.registry = new ProcessRegistry(s.reaper);
-      s.uninstall = s.registry.killOnExit();
       s.reaper.watchFolder(s.copiesDir);
       s.scratchDir = await makeScratch(s.runId, 'run', [s.copiesDir]);
       s.reaper.watchFolder(s.scratchDir);
+      s.registry = new ProcessRegistry(s.reaper, s.scratchDir);
+      s.uninstall = s.registry.killOnExit();
       if (o.config.services.some((x) => x.kind === 'command')) {
         s.servicesDir = await makeScratch(s.runId, 'services', [], 0o711);
         s.reaper.watchFolder(s.servicesDir);

@@ -33,7 +33,9 @@ export const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB)$/;
 export function size(what: string, maxBytes: number) {
   return z
     .string({ error: `${what} must be a size such as \`512KiB\` or \`4MiB\`` })
-    .regex(SIZE_PATTERN, { error: `${what} must be a number with a unit: \`B\`, \`KiB\`, \`MiB\` (or kB, MB)` })
+    .regex(SIZE_PATTERN, {
+      error: `${what} must be a number with a unit: \`B\`, \`KiB\`, \`MiB\` (or kB, MB)`,
+    })
     .refine((s) => !SIZE_PATTERN.test(s) || parseSize(s) <= maxBytes, {
       error: `${what} is larger than the limit of ${maxBytes / 2 ** 20} MiB`,
     })

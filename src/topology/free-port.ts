@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { AmnesiaError } from '../errors.ts';
 
 /**
  * Hands out ports free on 127.0.0.1, never the same one twice in a run (the OS may offer a
@@ -15,7 +16,10 @@ export class PortAllocator {
         return port;
       }
     }
-    throw new Error('could not find a free port on 127.0.0.1 after 50 tries');
+    throw new AmnesiaError(
+      'AMNESIA_ENVIRONMENT',
+      'could not find a free port on 127.0.0.1 after 50 tries: is the machine out of ports?',
+    );
   }
 }
 

@@ -21,6 +21,11 @@ export interface GroupSpec {
   env: NodeJS.ProcessEnv;
   /** Names the process in errors, e.g. `worker r1w1 of cross-worker`. */
   name: string;
+  /**
+   * Where the FIFOs of its output are made for a moment (default: the system's temp folder). A run
+   * passes its scratch folder, so that a kill at that moment leaves nothing its reaper misses.
+   */
+  pipesDir?: string;
 }
 
 /** A child process that leads its own process group, with its exit known only once its output drained. */
@@ -63,7 +68,7 @@ export async function spawnGroup(spec: GroupSpec): Promise<GroupProcess> {
   const [cmd, ...args] = spec.argv;
   if (!cmd)
     throw new AmnesiaError('AMNESIA_SPAWN_FAILED', `could not start ${spec.name}: the command is empty`);
-  const [out, err] = await osPipes();
+  const [out, err] = await osPipes(spec.pipesDir ?? tmpdir());
   let child: ReturnType<typeof spawn>;
   try {
     child = spawn(cmd, args, {
@@ -155,8 +160,8 @@ interface Pipe {
  * 2,000 short lines → about 680 arrived); into a pipe it writes them all, as under a shell or
  * a container runtime. Costs one `mkfifo` (about 4 ms) per process start.
  */
-async function osPipes(): Promise<[Pipe, Pipe]> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'amnesia-fifo-'));
+async function osPipes(parent: string): Promise<[Pipe, Pipe]> {
+  const dir = await mkdtemp(path.join(parent, 'amnesia-fifo-'));
   try {
     const names = [path.join(dir, 'stdout'), path.join(dir, 'stderr')] as const;
     await run('mkfifo', ['-m', '600', ...names]);

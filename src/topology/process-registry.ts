@@ -12,16 +12,21 @@ export class ProcessRegistry {
   private readonly groups = new Map<GroupProcess, string>();
   private closed = false;
   private readonly reaper: Reaper | undefined;
+  private readonly pipesDir: string | undefined;
 
-  /** With a reaper, every group is also killed when amnesia dies without running its exit hooks. */
-  constructor(reaper?: Reaper) {
+  /**
+   * With a reaper, every group is also killed when amnesia dies without running its exit hooks.
+   * `pipesDir` (the run's scratch folder) is where output pipes are made.
+   */
+  constructor(reaper?: Reaper, pipesDir?: string) {
     this.reaper = reaper;
+    this.pipesDir = pipesDir;
   }
 
   /** Spawn a process group and track it until it is gone. */
   async spawn(spec: GroupSpec): Promise<GroupProcess> {
     if (this.closed) throw new AbortedError(`starting ${spec.name}`);
-    const proc = await spawnGroup(spec);
+    const proc = await spawnGroup({ ...(this.pipesDir ? { pipesDir: this.pipesDir } : {}), ...spec });
     if (this.closed) {
       proc.signal('SIGKILL');
       throw new AbortedError(`starting ${spec.name}`);

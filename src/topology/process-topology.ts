@@ -316,7 +316,7 @@ class ProcessTopology implements StartedTopology {
     const bootMs = performance.now() - t0;
     if (this.stopped) {
       await proc.kill();
-      throw new Error('the topology was stopped while a worker was starting');
+      throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
     }
     const info: WorkerInfo = {
       id,

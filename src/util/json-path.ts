@@ -4,6 +4,8 @@
 // through `eval`/`new Function`: a code-injection risk for a path read from a config file, and a
 // feature nothing here needs. Wildcards, slices, recursive descent and filters are rejected.
 
+import { AmnesiaError } from '../errors.ts';
+
 /** One step of a parsed path: an object member or an array index. */
 export type PathSegment = { kind: 'name'; name: string } | { kind: 'index'; index: number };
 
@@ -75,7 +77,8 @@ function unescapeQuoted(text: string): string {
 }
 
 function invalid(path: string, why: string): Error {
-  return new Error(
+  return new AmnesiaError(
+    'AMNESIA_INVALID_INPUT',
     `invalid JSON path \`${path}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``,
   );
 }
