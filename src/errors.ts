@@ -10,7 +10,9 @@ export type AmnesiaErrorCode =
   | 'AMNESIA_SERVICE_FAILED'
   | 'AMNESIA_TURN_FAILED'
   | 'AMNESIA_ABORTED'
-  | 'AMNESIA_MISSING_DEPENDENCY';
+  | 'AMNESIA_MISSING_DEPENDENCY'
+  | 'AMNESIA_NO_CONTAINER_ENGINE'
+  | 'AMNESIA_CONTAINER_FAILED';
 
 export class AmnesiaError extends Error {
   readonly code: AmnesiaErrorCode;

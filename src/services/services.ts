@@ -1,16 +1,23 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServiceSpec } from '../config/types.ts';
+import type { ContainerEngine } from '../container/engine.ts';
+import { AmnesiaError } from '../errors.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startProcess } from '../topology/worker-process.ts';
 import { renderTemplate } from '../util/template.ts';
+import { startContainerService } from './container-service.ts';
 import { type EmbeddedPostgresPool, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { ServiceFaults } from './faults.ts';
+import type { ServiceHandle } from './handle.ts';
 
-/** Backends running for one scenario: the env that reaches every worker, and one stop. */
+/** Backends running for one scenario: the env that reaches every worker, faults, and one stop. */
 export interface StartedServices extends AsyncDisposable {
   /** Variables for the workers, e.g. DATABASE_URL. */
   readonly env: Readonly<Record<string, string>>;
+  /** restart_service, outage and wipe_service steps. */
+  readonly faults: ServiceFaults;
   stop(): Promise<void>;
 }
 
@@ -25,6 +32,12 @@ export interface ServiceOptions {
   maxClients: number;
   /** Where embedded PostgreSQL instances come from, booted ahead (default: start one here). */
   postgresPool?: EmbeddedPostgresPool;
+  /** The run's container engine, when a service is a container. */
+  containers?: ContainerEngine;
+  /** The scenario, to name and label its containers. */
+  scope: string;
+  /** Grace period of a service's graceful stop (restart_service, outage). */
+  stopGraceMs: number;
   signal?: AbortSignal;
 }
 
@@ -33,14 +46,16 @@ export async function startServices(
   specs: readonly ServiceSpec[],
   o: ServiceOptions,
 ): Promise<StartedServices> {
-  const releases: (() => Promise<void>)[] = [];
+  const handles = new Map<string, ServiceHandle>();
   const env: Record<string, string> = {};
+  const faults = new ServiceFaults(handles, o.stopGraceMs);
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    await faults.cancel();
     // Service data is thrown away with the scenario: no need for a graceful shutdown.
-    await Promise.allSettled(releases.map((r) => r()));
+    await Promise.allSettled([...handles.values()].map((h) => h.release()));
   };
   if (specs.some((s) => s.kind !== 'url')) {
     await Promise.all([mkdir(o.dir, { recursive: true }), mkdir(o.logsDir, { recursive: true })]);
@@ -49,7 +64,7 @@ export async function startServices(
   const started = await Promise.allSettled(
     specs.map(async (s) => {
       const one = await startOne(s, o);
-      if (one.release) releases.push(one.release);
+      handles.set(s.name, one);
       for (const [k, v] of Object.entries(s.env))
         env[k] = renderTemplate(v, { url: one.url, port: one.port ?? '' });
     }),
@@ -59,13 +74,7 @@ export async function startServices(
     await stop();
     throw failed.reason;
   }
-  return { env, stop, [Symbol.asyncDispose]: stop };
-}
-
-interface StartedService {
-  url: string;
-  port?: number;
-  release?: () => Promise<void>;
+  return { env, faults, stop, [Symbol.asyncDispose]: stop };
 }
 
 const releaseProcess = (proc: RunningProcess) => async () => {
@@ -73,20 +82,27 @@ const releaseProcess = (proc: RunningProcess) => async () => {
   await proc.output.close();
 };
 
-async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedService> {
-  if (s.kind === 'url') return { url: s.url };
+async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<ServiceHandle> {
+  if (s.kind === 'url') return { name: s.name, url: s.url, release: async () => {} };
   const port = await o.ports.next();
   const logFile = path.join(o.logsDir, `service-${s.name}.log`);
-  const common = {
-    port,
-    logFile,
-    registry: o.registry,
-    env: process.env,
-    ...(o.signal ? { signal: o.signal } : {}),
-  };
+  if (s.kind === 'container') {
+    if (!o.containers)
+      throw new AmnesiaError(
+        'AMNESIA_SERVICE_FAILED',
+        `service ${s.name} is a container, but no engine is open`,
+      );
+    return startContainerService(s, {
+      engine: o.containers,
+      scope: o.scope,
+      port,
+      logFile,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+  }
   if (s.kind === 'embedded-postgres' && o.postgresPool) {
     const db = await o.postgresPool.acquire();
-    return { url: db.url, port: db.proc.port, release: db.release };
+    return { name: s.name, url: db.url, port: db.proc.port, release: db.release };
   }
   if (s.kind === 'embedded-postgres') {
     const { url, proc } = await startEmbeddedPostgres({
@@ -99,9 +115,22 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
       registry: o.registry,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    return { url, port, release: releaseProcess(proc) };
+    return { name: s.name, url, port, release: releaseProcess(proc) };
   }
-  // A private, empty folder for the service's data: removed with the scenario.
+  return startCommandService(s, o, port, logFile);
+}
+
+/**
+ * A local command on a free port with a private, empty data folder (removed with the scenario).
+ * Faults act by signals: a graceful stop is SIGTERM to its process group (SIGKILL after the
+ * grace period); a wipe empties its folder before it starts again.
+ */
+async function startCommandService(
+  s: Extract<ServiceSpec, { kind: 'command' }>,
+  o: ServiceOptions,
+  port: number,
+  logFile: string,
+): Promise<ServiceHandle> {
   const dir = path.join(o.dir, s.name);
   await mkdir(dir, { recursive: true });
   const vars = { port, dir };
@@ -109,18 +138,46 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<StartedServi
     typeof s.command === 'string'
       ? ['/bin/sh', '-c', renderTemplate(s.command, vars)]
       : s.command.map((a) => renderTemplate(a, vars));
-  const proc = await startProcess({
-    ...common,
-    name: `service ${s.name}`,
-    argv: command,
-    cwd: dir,
-    ready: s.ready ?? {},
-    bootTimeoutMs: s.bootTimeoutMs,
-    bootTimeoutKey: `services.${s.name}.boot_timeout`,
-  });
+  let proc: RunningProcess | undefined;
+  const start = async () => {
+    proc = await startProcess({
+      port,
+      logFile,
+      registry: o.registry,
+      env: process.env,
+      ...(o.signal ? { signal: o.signal } : {}),
+      name: `service ${s.name}`,
+      argv: command,
+      cwd: dir,
+      ready: s.ready ?? {},
+      bootTimeoutMs: s.bootTimeoutMs,
+      bootTimeoutKey: `services.${s.name}.boot_timeout`,
+    });
+  };
+  const down = async (graceMs: number) => {
+    const p = proc;
+    proc = undefined;
+    if (!p) return;
+    if (graceMs > 0) await p.stop(graceMs);
+    else await p.kill();
+    await p.output.close();
+  };
+  await start();
   return {
+    name: s.name,
     url: renderTemplate(s.url ?? `127.0.0.1:{{port}}`, vars),
     port,
-    release: releaseProcess(proc),
+    release: () => (proc ? releaseProcess(proc)() : Promise.resolve()),
+    faults: {
+      down,
+      up: start,
+      async wipe() {
+        await down(0);
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+        await start();
+      },
+      where: () => (proc ? `pid ${proc.pid}` : 'stopped'),
+    },
   };
 }
