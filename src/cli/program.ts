@@ -74,6 +74,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         .choices(['on-failure', 'always', 'never'] as const)
         .default('on-failure' as const),
     )
+    .addOption(
+      new Option('--runtime <runtime>', 'where the app runs, instead of the config `app.runtime`').choices([
+        'process',
+        'container',
+      ] as const),
+    )
     .action(async (files, opts) => {
       status = await runCommand(files, opts, io);
     });
@@ -86,6 +92,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml)')
     .option('--replicas <n>', 'replicas for the ladder (default: the config topology)')
     .option('--workers <n>', 'workers per replica for the ladder (default: the config topology)')
+    .addOption(
+      new Option('--runtime <runtime>', 'where the app runs, instead of the config `app.runtime`').choices([
+        'process',
+        'container',
+      ] as const),
+    )
     .action(async (opts) => {
       status = await probeCommand(opts, io);
     });

@@ -91,7 +91,7 @@ export async function execProcess(spec: ExecSpec): Promise<RunningProcess> {
   const exited: Promise<ExitInfo> = ended.then(async () => {
     for (let i = 0; i < 50; i++) {
       const info = await exec.inspect().catch(() => undefined);
-      if (!info || !info.Running) return exitInfo(info?.ExitCode ?? null);
+      if (!info?.Running) return exitInfo(info?.ExitCode ?? null);
       await new Promise((r) => setTimeout(r, 10));
     }
     return exitInfo(null);
