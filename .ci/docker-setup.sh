@@ -115,8 +115,14 @@ fi
 exec "$@"
 EOF
 chmod +x "$W/p/usr/local/bin/docker-entrypoint.sh"
-import_image "$W/p" local/postgres:15 "ENV PATH=/usr/local/bin:$P/bin:/bin" 'ENV PGDATA=/var/lib/postgresql/data' \
+import_image "$W/p" local/postgres-rootfs:15 "ENV PATH=/usr/local/bin:$P/bin:/bin" 'ENV PGDATA=/var/lib/postgresql/data' \
   'USER postgres' 'ENTRYPOINT ["docker-entrypoint.sh"]' 'CMD ["postgres"]'
+# `docker import` cannot set STOPSIGNAL: one Dockerfile line on top does.
+mkdir -p "$W/pb"
+printf 'FROM local/postgres-rootfs:15\nSTOPSIGNAL SIGINT\n' >"$W/pb/Dockerfile"
+build() { docker build -q "$@" >/dev/null 2>"$W/build.err" || { cat "$W/build.err" >&2; exit 1; }; }
+build -t local/postgres:15 "$W/pb"
+say "built local/postgres:15"
 
 # The LlamaIndex apps under test, with exactly the packages they import (and theirs).
 say "staging test/apps/llamaindex"
@@ -156,7 +162,7 @@ FROM local/node:24
 COPY app /app
 WORKDIR /app
 EOF
-docker build -q --network host -t local/llamaindex-apps:test "$A" >/dev/null
+build --network host -t local/llamaindex-apps:test "$A"
 say "built local/llamaindex-apps:test"
 docker image prune -f >/dev/null
 

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ContainerEngine, DockerContainer } from '../container/engine.ts';
+import { type ContainerEngine, ContainerError, type DockerContainer } from '../container/engine.ts';
 import { execProcess, shortId } from '../container/exec-process.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
@@ -42,9 +42,12 @@ interface Worker {
  * inside its container; replica restarts and crashes restart the container (its files stay);
  * a redeploy starts a new container (and a new volume), so what the old one wrote is gone.
  */
-export function containerRuntime(engine: ContainerEngine): Runtime {
+export function containerRuntime(engine: ContainerEngine | undefined): Runtime {
   return {
     async start(options) {
+      // The run opens the engine before any scenario when the config asks for containers.
+      if (!engine)
+        throw new ContainerError('the container runtime needs the run to open a container engine first');
       const t = new ContainerTopology(engine, options);
       try {
         await t.boot();

@@ -3,12 +3,13 @@
 // shutdown, so memory survives), outage (node-redis queues the request until Redis is back,
 // so the turn during the outage answers, late, and remembers), wipe_service (empty Redis: the
 // app has nothing else, so it forgets). Once with Redis as a container, once as a command
-// (the same faults by signals).
+// (the same faults by signals). Then postgres.ts against a PostgreSQL container: pg does not
+// queue, so the turn during the outage fails, as its scenario says it must.
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { disruptionsOf, labelled, llamaProcessProject, llamaProject, turnsOf, verdicts } from './helpers.ts';
 
-describe('service faults against redis.ts', { timeout: 300_000 }, () => {
+describe('service faults between turns', { timeout: 300_000 }, () => {
   it('a Redis container: restart keeps memory, the turn during an outage waits and remembers, a wipe forgets', async () => {
     await using project = await llamaProject(
       'redis.ts',
@@ -77,6 +78,34 @@ steps:
     expect(restart?.service?.after).toMatch(/^pid \d+$/);
     expect(restart?.service?.after).not.toBe(restart?.service?.before);
     expect(wipe?.description).toBe('wipe service cache (started again on empty data)');
+  });
+
+  it('a PostgreSQL container and postgres.ts: turns during an outage fail as the scenario expects, memory is back after it', async () => {
+    await using project = await llamaProject(
+      'postgres.ts',
+      `name: postgres outage
+topology: { replicas: 1, workers: 1 }
+steps:
+  - user: My cat is called Miso.
+  - restart_service: db
+  - user: What is my cat called?
+    expect: { recall: [Miso] }
+  - outage: { service: db, for: 2s }
+  - user: Are you there?
+    expect: { error: true }
+  - wait: 2s
+  - user: What is my cat called, now?
+    expect: { recall: [Miso] }
+`,
+      'services:\n  db: { postgres: {} }\n',
+    );
+    const result = await run({ cwd: project.dir, probe: 'never' });
+    expect(result.scenarios[0]?.error).toBeUndefined();
+    expect(verdicts(result)).toEqual(['main#1 ✓', 'main#2 ✓', 'main#3 ✓', 'main#4 ✓']);
+    const during = turnsOf(result)[2];
+    expect(during?.during).toEqual(['outage of db']);
+    expect(during?.failure?.message).toMatch(/500/);
+    expect(labelled(result.runId)).toEqual([]);
   });
 
   it('validation names a fault on a service the config does not have, or cannot fault', async () => {
