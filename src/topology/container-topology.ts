@@ -173,12 +173,16 @@ class ContainerTopology implements StartedTopology {
     });
   }
 
+  /**
+   * The scenario is over and its data with it: remove the containers (which kills their
+   * workers at once, with no grace period to wait out), then collect each worker's exit.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
     await Promise.allSettled([...this.pods.values(), ...this.pastPods].map((p) => this.disposePod(p)));
     this.pods.clear();
+    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, 0, true)));
   }
 
   [Symbol.asyncDispose](): Promise<void> {
