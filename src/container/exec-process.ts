@@ -26,13 +26,19 @@ export interface ExecSpec {
 
 const PID_LINE = /^amnesia-pid (\d+)$/;
 
+/** A worker process in a container: what a child process is to the process runtime. */
+export interface ExecProcess extends RunningProcess {
+  /** Resolve with the exit if the process exits within ms (its output drained), else undefined. */
+  exitWithin(ms: number): Promise<ExitInfo | undefined>;
+}
+
 /**
  * Start a process inside a running container (`docker exec`) and wait until it is ready. A
  * process started by exec leads its own session and process group, so signals go to its whole
  * group (`kill -SIG -PGID` through a second exec: portable to any engine, local or remote). The
  * wrapper prints the shell's pid, then `exec`s the command, so that pid is the app's own.
  */
-export async function execProcess(spec: ExecSpec): Promise<RunningProcess> {
+export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
   const output = new OutputLog(spec.logFile);
   const startedAt = Date.now();
   const prepare = spec.mkdir ? `mkdir -p '${spec.mkdir.replace(/'/g, `'\\''`)}' 2>/dev/null; ` : '';
@@ -103,19 +109,21 @@ export async function execProcess(spec: ExecSpec): Promise<RunningProcess> {
       () => {},
     );
   };
-  const within = (ms: number) =>
-    Promise.race([
-      exited.then(() => true),
-      new Promise<false>((r) => setTimeout(() => r(false), ms).unref()),
-    ]);
+  const exitWithin = (ms: number) =>
+    Promise.race([exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+  const within = async (ms: number) => (await exitWithin(ms)) !== undefined;
 
-  const proc: RunningProcess = {
+  let exit: ExitInfo | undefined;
+  const proc: ExecProcess = {
     pid,
     port: spec.port,
     output,
     startedAt,
-    exit: undefined,
+    get exit() {
+      return exit;
+    },
     exited,
+    exitWithin,
     async stop(graceMs) {
       if (proc.exit) return { exit: proc.exit, forced: false };
       output.note(`SIGTERM (grace ${graceMs} ms)`);
@@ -138,7 +146,7 @@ export async function execProcess(spec: ExecSpec): Promise<RunningProcess> {
     },
   };
   void exited.then((e) => {
-    proc.exit = e;
+    exit = e;
     output.note(`${spec.name} pid ${pid} ${formatExit(e)}`);
   });
 

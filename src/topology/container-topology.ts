@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type ContainerEngine, ContainerError, type DockerContainer } from '../container/engine.ts';
-import { execProcess, shortId } from '../container/exec-process.ts';
+import { type ExecProcess, execProcess, shortId } from '../container/exec-process.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { renderTemplate } from '../util/template.ts';
@@ -16,7 +16,6 @@ import type {
   WorkerChange,
   WorkerInfo,
 } from './types.ts';
-import type { RunningProcess } from './worker-process.ts';
 
 /** The data dir inside a replica's container when there is no volume: its own filesystem. */
 const CONTAINER_DATA_DIR = '/tmp/amnesia-data';
@@ -32,7 +31,7 @@ interface Pod {
 
 interface Worker {
   info: WorkerInfo;
-  proc: RunningProcess;
+  proc: ExecProcess;
 }
 
 /**
@@ -100,6 +99,10 @@ class ContainerTopology implements StartedTopology {
 
   exitedOnItsOwn(id: WorkerId) {
     return this.live.get(id)?.proc.exit;
+  }
+
+  async exitWithin(id: WorkerId, ms: number) {
+    return this.live.get(id)?.proc.exitWithin(ms);
   }
 
   outputTail(id: WorkerId, lines = 20): string[] {
