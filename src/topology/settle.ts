@@ -1,3 +1,4 @@
+import { AbortedError } from '../errors.ts';
 import type { WorkerId } from './ids.ts';
 import type { WorkerChange } from './types.ts';
 
@@ -7,8 +8,10 @@ import type { WorkerChange } from './types.ts';
  */
 export async function settleAll<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
   const results = await Promise.allSettled(tasks);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  // A sibling stopped because another boot failed reports AbortedError: the cause comes first.
+  const cause = failed.find((r) => !(r.reason instanceof AbortedError)) ?? failed[0];
+  if (cause) throw cause.reason;
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
