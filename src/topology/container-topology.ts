@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type ContainerEngine, ContainerError, type DockerContainer } from '../container/engine.ts';
 import { type ExecProcess, execProcess, shortId } from '../container/exec-process.ts';
+import { AbortedError } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { renderTemplate } from '../util/template.ts';
@@ -71,6 +72,8 @@ class ContainerTopology implements StartedTopology {
   private shape: Topology;
   private stopped = false;
   private image = '';
+  /** Aborted when a worker fails to boot: its siblings stop waiting for theirs. */
+  private readonly aborted = new AbortController();
 
   constructor(engine: ContainerEngine, o: TopologyOptions) {
     this.engine = engine;
@@ -360,7 +363,7 @@ class ContainerTopology implements StartedTopology {
     const logFile = path.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const container = shortId(pod.container.id);
     const t0 = performance.now();
-    const proc = await execProcess({
+    const started = execProcess({
       name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ''}`,
       container: pod.container,
       argv,
@@ -371,7 +374,11 @@ class ContainerTopology implements StartedTopology {
       ready: this.o.app.ready,
       bootTimeoutMs: this.o.app.bootTimeoutMs,
       bootTimeoutKey: 'app.boot_timeout',
-      ...(this.o.signal ? { signal: this.o.signal } : {}),
+      signal: AbortSignal.any([this.aborted.signal, ...(this.o.signal ? [this.o.signal] : [])]),
+    });
+    const proc = await started.catch((e: unknown) => {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      throw e;
     });
     const bootMs = performance.now() - t0;
     if (this.stopped) {

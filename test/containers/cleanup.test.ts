@@ -85,6 +85,27 @@ steps:
     expect(labelled(result.runId)).toEqual([]);
   });
 
+  it('when the app fails to boot in its container: an error with its exit code and output, and its logs as artifacts', async () => {
+    await using project = await basicContainerProject(
+      'global',
+      'name: boot\ntopology: { replicas: 2, workers: 1 }\nsteps:\n  - user: Hello.\n',
+      '',
+      { FAIL_BOOT: '1' },
+    );
+    const result = await run({ cwd: project.dir, probe: 'never' });
+    const s = result.scenarios[0];
+    expect(result.exitCode).toBe(2);
+    expect(s?.error?.code).toBe('AMNESIA_APP_EXITED');
+    expect(s?.error?.message).toMatch(
+      /^worker r\dw1 of boot exited with code 3 before a line matching listening on/,
+    );
+    expect(s?.error?.message).toMatch(
+      /Last \d+ output lines? \(full output: .*r\dw1\.1\.log\):\n {4}\| \[stderr\] /,
+    );
+    expect(s?.artifactsDir).toBeDefined();
+    expect(labelled(result.runId)).toEqual([]);
+  });
+
   it('after Ctrl-C mid-run (exit 130)', async () => {
     await using project = await basicContainerProject('global', WAITS, VOLUME);
     const cli = startCli(project.dir);

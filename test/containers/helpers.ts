@@ -30,13 +30,21 @@ ${extra}`,
 }
 
 /** A project running the plain-node test app, built from its Dockerfile (app.build). */
-export function basicContainerProject(mode: string, scenario: string, app = '') {
+export function basicContainerProject(
+  mode: string,
+  scenario: string,
+  app = '',
+  env: Record<string, string> = {},
+) {
+  const vars = Object.entries({ MEMORY_MODE: mode, ...env })
+    .map(([k, v]) => `${k}: "${v}"`)
+    .join(', ');
   return tempFiles({
     'amnesia.config.yaml': `app:
   runtime: container
   build: { context: ${BASIC}, args: { BASE: ${NODE_IMAGE} } }
   command: node server.ts
-  env: { MEMORY_MODE: ${mode} }
+  env: { ${vars} }
   ready: { log: listening on }
   boot_timeout: 1m
   stop_grace: 2s
