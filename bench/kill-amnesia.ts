@@ -18,7 +18,10 @@ const EXPECTED: Record<(typeof SIGNALS)[number], number> = {
 await using lab = await KillLab.create();
 const order = SIGNALS.flatMap((s) => Array.from({ length: KILLS }, () => s)).sort(() => Math.random() - 0.5);
 const tally = new Map(
-  SIGNALS.map((s) => [s, { kills: 0, clean: 0, statusOk: 0, statuses: [] as (number | null)[], found: [] as string[] }]),
+  SIGNALS.map((s) => [
+    s,
+    { kills: 0, clean: 0, statusOk: 0, statuses: [] as (number | null)[], found: [] as string[] },
+  ]),
 );
 let current = lab.start();
 for (const [i, signal] of order.entries()) {
@@ -33,7 +36,10 @@ for (const [i, signal] of order.entries()) {
   const status = await current.exited;
   t.kills++;
   if (status === EXPECTED[signal] || status === 0 || status === 1) t.statusOk++;
-  else t.statuses.push(status);
+  else {
+    t.statuses.push(status);
+    if (t.statuses.length === 1) t.found.push(`exit ${status} after ${signal} #${i + 1}; its output ended:\n${current.output().slice(-1500)}`);
+  }
   const next = lab.start();
   const nextId = await next.runId;
   const found = await settled(() => lab.leftovers(nextId));

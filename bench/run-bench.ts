@@ -13,6 +13,7 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunEvent, run, startMockLlm, type TurnRecord } from '../src/index.ts';
 import { PortAllocator } from '../src/topology/free-port.ts';
+import { containerBench } from './containers.ts';
 
 const APP = path.resolve(import.meta.dirname, '../test/apps/basic');
 const TURNS = 20;
@@ -165,3 +166,5 @@ const wall = median(runs.map((r) => r.wall));
 console.log(
   `median of ${RUNS}: wall ${ms(wall)}; ratio to floor ${(wall / floorMs).toFixed(2)} (target ≤ 1.3), to the 4-at-once floor ${(wall / floor4Ms).toFixed(2)}; overhead per turn ${ms(median(runs.map((r) => r.overhead)))} (target ≤ 2 ms)`,
 );
+
+await containerBench();

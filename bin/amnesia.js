@@ -21,7 +21,7 @@ if (tooOld || (fromSources && !process.features.typescript)) {
         `amnesia needs Node.js ${want} or newer (22 LTS or 24); this is ${process.version} (${process.execPath}).`,
         '  Either install Node.js 24 on this machine (https://nodejs.org, or `nvm install 24`),',
         '  or give this project its own: `npm i -D node@24`, then run amnesia with `npx amnesia ...`',
-        '  (npm puts the project\'s Node first on PATH for npx and npm scripts).',
+        "  (npm puts the project's Node first on PATH for npx and npm scripts).",
       ];
   process.stderr.write(`[amnesia] ${lines.join('\n')}\n`);
   process.exit(2);

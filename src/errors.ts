@@ -14,6 +14,8 @@ export type AmnesiaErrorCode =
   | 'AMNESIA_ABORTED'
   | 'AMNESIA_MISSING_DEPENDENCY'
   | 'AMNESIA_SPAWN_FAILED'
+  | 'AMNESIA_NO_CONTAINER_ENGINE'
+  | 'AMNESIA_CONTAINER_FAILED'
   /** The machine could not give amnesia what it needs (a free port, a socket for the mock LLM). */
   | 'AMNESIA_ENVIRONMENT'
   /** Misuses of the mock LLM's own API (programmatic use, user msw handlers). */

@@ -54,7 +54,14 @@ export async function load(options: LoadOptions = {}): Promise<Loaded> {
   const topologySource = config.file ? path.relative(cwd, config.file) || config.file : 'the default 2 × 2';
   const loaded = await loadScenarios(patterns, {
     cwd: base,
-    defaults: { topology: config.topology, topologySource },
+    defaults: {
+      topology: config.topology,
+      topologySource,
+      services: config.services.map((x) => ({
+        name: x.name,
+        faults: x.kind === 'command' || x.kind === 'container',
+      })),
+    },
   });
   problems.push(...loaded.problems);
   return {

@@ -91,6 +91,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         .choices(['on-failure', 'always', 'never'] as const)
         .default('on-failure' as const),
     )
+    .addOption(
+      new Option('--runtime <runtime>', 'where the app runs, instead of the config `app.runtime`').choices([
+        'process',
+        'container',
+      ] as const),
+    )
     .action(async (files, opts) => {
       const { runCommand } = await import('./run-command.ts');
       status = await runCommand(files, opts, io);
@@ -104,6 +110,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml)')
     .option('--replicas <n>', 'replicas for the ladder (default: the config topology)')
     .option('--workers <n>', 'workers per replica for the ladder (default: the config topology)')
+    .addOption(
+      new Option('--runtime <runtime>', 'where the app runs, instead of the config `app.runtime`').choices([
+        'process',
+        'container',
+      ] as const),
+    )
     .action(async (opts) => {
       const { probeCommand } = await import('./run-command.ts');
       status = await probeCommand(opts, io);

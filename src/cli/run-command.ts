@@ -24,6 +24,7 @@ export interface RunCommandOptions {
   report?: string[];
   artifacts?: string;
   probe?: 'on-failure' | 'always' | 'never';
+  runtime?: 'process' | 'container';
 }
 
 const FORMATS: ReportFormat[] = ['json', 'junit', 'markdown'];
@@ -69,6 +70,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
         for (const r of reporters) r.onEvent?.(e);
       },
       ...(opts.probe ? { probe: opts.probe } : {}),
+      ...(opts.runtime ? { runtime: opts.runtime } : {}),
       signal,
     }),
   );
@@ -85,7 +87,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
 
 /** `amnesia probe`: the ladder alone, with progress, then the signature and the diagnosis. */
 export async function probeCommand(
-  opts: { config?: string; replicas?: string; workers?: string },
+  opts: { config?: string; replicas?: string; workers?: string; runtime?: 'process' | 'container' },
   io: Io,
 ): Promise<number> {
   const color = painter(io.stdout, io.env)('bold', 'x') !== 'x';
@@ -93,6 +95,7 @@ export async function probeCommand(
     probe({
       cwd: io.cwd,
       ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.runtime ? { runtime: opts.runtime } : {}),
       topology: {
         ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
         ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),

@@ -38,6 +38,8 @@ export const DEFAULTS = {
     say: 'Please remember this: my project codename is {{canary}}.',
     ask: 'What is my project codename?',
   },
+  /** Service images; AMNESIA_REDIS_IMAGE / AMNESIA_POSTGRES_IMAGE replace them (where only local images exist). */
+  images: { redis: 'redis:7', postgres: 'postgres:16' },
 } as const;
 
 /** The config file in `dir`, if there is one. */
@@ -52,14 +54,17 @@ const SERVICE_UNION: KeyedUnion = {
 };
 
 /** Read, validate and resolve amnesia.config.yaml. Throws InvalidInputError with every problem. */
-export async function loadConfig(file: string): Promise<ResolvedConfig> {
+export async function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedConfig> {
   const read = await readYamlMap(file, 'the config file', CONFIG_EXAMPLE);
   if ('problems' in read) throw new InvalidInputError(read.problems);
   const { data, problems } = validateAgainst(read.src, read.value, configFile, [SERVICE_UNION]);
   if (!data) throw new InvalidInputError(problems);
   const placeholderProblems = checkPlaceholders(read.src, data);
   if (placeholderProblems.length) throw new InvalidInputError(placeholderProblems);
-  return resolveConfig(data, file, (p) => ({ file, ...read.src.position(p) }));
+  return resolveConfig(data, file, (p) => ({ file, ...read.src.position(p) }), env);
 }
 
 /** The config used when there is no file (validate without a config). */
@@ -68,6 +73,7 @@ export function defaultConfig(root: string): ResolvedConfig {
     { app: { command: 'node server.js' } },
     undefined,
     () => ({ file: root, line: 1, column: 1 }),
+    process.env,
     root,
   );
 }
@@ -129,10 +135,55 @@ function resolveConfig(
   c: ConfigFile,
   file: string | undefined,
   at: (p: PropertyKey[]) => SourceLocation,
+  env: NodeJS.ProcessEnv,
   rootOverride?: string,
 ): ResolvedConfig {
   const root = rootOverride ?? path.dirname(path.resolve(file ?? '.'));
   const services: ServiceSpec[] = Object.entries(c.services ?? {}).map(([name, s]): ServiceSpec => {
+    const bootTimeoutMs =
+      'boot_timeout' in s && s.boot_timeout ? parseDuration(s.boot_timeout) : DEFAULTS.bootTimeoutMs;
+    if ('redis' in s) {
+      return {
+        name,
+        kind: 'container',
+        flavor: 'redis',
+        image: s.redis.image ?? env.AMNESIA_REDIS_IMAGE ?? DEFAULTS.images.redis,
+        command: ['redis-server', '--port', '{{port}}', '--bind', '127.0.0.1'],
+        containerEnv: {},
+        url: 'redis://127.0.0.1:{{port}}',
+        env: serviceEnv(s.env, 'REDIS_URL'),
+        bootTimeoutMs,
+      };
+    }
+    if ('postgres' in s && s.postgres !== 'embedded') {
+      return {
+        name,
+        kind: 'container',
+        flavor: 'postgres',
+        image: s.postgres.image ?? env.AMNESIA_POSTGRES_IMAGE ?? DEFAULTS.images.postgres,
+        command: ['postgres', '-p', '{{port}}', '-c', 'listen_addresses=127.0.0.1'],
+        containerEnv: { POSTGRES_HOST_AUTH_METHOD: 'trust' },
+        url: 'postgresql://postgres@127.0.0.1:{{port}}/postgres',
+        env: serviceEnv(s.env, 'DATABASE_URL'),
+        bootTimeoutMs,
+      };
+    }
+    if ('container' in s) {
+      return {
+        name,
+        kind: 'container',
+        flavor: 'generic',
+        image: s.container.image,
+        ...(s.container.command ? { command: s.container.command } : {}),
+        containerEnv: s.container.env ?? {},
+        ...(s.container.ready
+          ? { ready: readySpec(s.container.ready, at(['services', name, 'container', 'ready', 'log'])) }
+          : {}),
+        url: s.url ?? '127.0.0.1:{{port}}',
+        env: serviceEnv(s.env, `${name.toUpperCase()}_URL`),
+        bootTimeoutMs,
+      };
+    }
     if ('postgres' in s) {
       return {
         name,
@@ -169,6 +220,24 @@ function resolveConfig(
       stopGraceMs: c.app.stop_grace ? parseDuration(c.app.stop_grace) : DEFAULTS.stopGraceMs,
       isolation: c.app.isolation ?? 'auto',
       link: c.app.link ?? [...DEFAULTS.link],
+      runtime: c.app.runtime ?? 'process',
+      container: {
+        ...(c.app.image ? { image: c.app.image } : {}),
+        ...(c.app.build
+          ? {
+              build:
+                typeof c.app.build === 'string'
+                  ? { context: path.resolve(root, c.app.build), args: {} }
+                  : {
+                      context: path.resolve(root, c.app.build.context),
+                      ...(c.app.build.dockerfile ? { dockerfile: c.app.build.dockerfile } : {}),
+                      args: c.app.build.args ?? {},
+                    },
+            }
+          : {}),
+        ...(c.app.volume ? { volume: c.app.volume } : {}),
+        network: c.app.network ?? 'host',
+      },
     },
     chat: {
       method: c.chat?.method ?? 'POST',

@@ -23,7 +23,31 @@ export type ServiceSpec =
       env: Record<string, string>;
       bootTimeoutMs: number;
     }
+  | {
+      name: string;
+      kind: 'container';
+      /** What it is: `redis` and `postgres` get their protocol's readiness check and a URL. */
+      flavor: 'redis' | 'postgres' | 'generic';
+      image: string;
+      /** The container's command (placeholders {{port}}); undefined = the image's own. */
+      command?: string[];
+      /** The container's environment (placeholders {{port}}). */
+      containerEnv: Record<string, string>;
+      ready?: ReadySpec;
+      url: string;
+      env: Record<string, string>;
+      bootTimeoutMs: number;
+    }
   | { name: string; kind: 'url'; url: string; env: Record<string, string> };
+
+/** Where the app's containers come from (the container runtime). */
+export interface ContainerAppSpec {
+  image?: string;
+  build?: { context: string; dockerfile?: string; args: Record<string, string> };
+  /** Mount point of each replica's named volume (its data dir). */
+  volume?: string;
+  network: 'host';
+}
 
 /** amnesia.config.yaml after validation and defaults: what the engine reads, never mutates. */
 export interface ResolvedConfig {
@@ -41,6 +65,8 @@ export interface ResolvedConfig {
     stopGraceMs: number;
     isolation: 'auto' | 'overlay' | 'copy';
     link: string[];
+    runtime: 'process' | 'container';
+    container: ContainerAppSpec;
   };
   chat: {
     method: string;

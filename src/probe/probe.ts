@@ -3,6 +3,7 @@ import { findConfig, loadConfig } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
+import { withRuntime } from '../run/run.ts';
 import { RunSession } from '../run/session.ts';
 import type { Diagnosis, RunEvent, ScenarioResult } from '../run/types.ts';
 import type { Topology } from '../scenario/types.ts';
@@ -11,6 +12,8 @@ import { diagnose } from '../verdict/diagnosis.ts';
 export interface ProbeOptions {
   config?: string | ResolvedConfig;
   cwd?: string;
+  /** Where the topology runs, instead of the config's `app.runtime`. */
+  runtime?: 'process' | 'container';
   /** Default: the config's topology. Smaller than 2 × 2 skips the rungs it cannot have. */
   topology?: Partial<Topology>;
   artifactsDir?: string;
@@ -37,7 +40,10 @@ export interface ProbeResult {
  */
 export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const config = typeof options.config === 'object' ? options.config : await configFor(cwd, options.config);
+  const config = withRuntime(
+    typeof options.config === 'object' ? options.config : await configFor(cwd, options.config),
+    options.runtime,
+  );
   const topology = { ...config.topology, ...options.topology };
   const session = await RunSession.open({
     cwd,

@@ -66,10 +66,12 @@ export function expectationText(e: ExpectationResult): string {
   }
 }
 
-/** `alice#3 → r1w1 pid 4410 (after crash r1)`. */
+/** `alice#3 → r1w1 pid 4410 (after crash r1)`; in a container: `… pid 7 in container 3d5fb9e642a1`; `(during outage of cache)`. */
 export function servedText(t: TurnRecord): string {
   const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(', ')})` : '';
-  return `${t.label} → ${t.worker} pid ${t.pid}${after}`;
+  const during = t.during?.length ? ` (during ${t.during.join(', ')})` : '';
+  const container = t.container ? ` in container ${t.container}` : '';
+  return `${t.label} → ${t.worker} pid ${t.pid}${container}${after}${during}`;
 }
 
 /** `crash r1` of `crash r1 (SIGKILL, respawn on the same disk)`: the details are on the disruption's own line. */
@@ -86,9 +88,11 @@ export function saidInText(e: ExpectationResult): string | undefined {
 /** `r1w1 4310→4410`, `r1w1 4310 stopped`, `r2w3 started 4500`, with the generation after a redeploy. */
 export function changeText(c: WorkerChange, o: { generation?: boolean } = {}): string {
   const gen = o.generation && c.after ? ` gen ${c.after.generation}` : '';
-  if (c.before && c.after) return `${c.id} ${c.before.pid}→${c.after.pid}${gen}`;
+  const moved =
+    c.after?.container && c.after.container !== c.before?.container ? ` in ${c.after.container}` : '';
+  if (c.before && c.after) return `${c.id} ${c.before.pid}→${c.after.pid}${gen}${moved}`;
   if (c.before) return `${c.id} ${c.before.pid} stopped`;
-  if (c.after) return `${c.id} started ${c.after.pid}${gen}`;
+  if (c.after) return `${c.id} started ${c.after.pid}${gen}${moved}`;
   return c.id;
 }
 

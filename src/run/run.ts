@@ -21,6 +21,8 @@ export interface RunOptions {
   cwd?: string;
   /** Only scenarios with one of these tags. */
   tags?: readonly string[];
+  /** Where the topology runs, instead of the config's `app.runtime` (`container` needs `app.image` or `app.build`). */
+  runtime?: 'process' | 'container';
   /** Stop starting scenarios after the first that does not pass. */
   bail?: boolean;
   /** Per-turn timeout for every scenario, in ms (overrides scenario and config). */
@@ -54,7 +56,9 @@ export interface RunOptions {
  */
 export async function run(options: RunOptions = {}): Promise<RunResult> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const { config, scenarios } = await resolveInput(options, cwd);
+  const input = await resolveInput(options, cwd);
+  const config = withRuntime(input.config, options.runtime);
+  const { scenarios } = input;
   const selected = options.tags?.length
     ? scenarios.filter((s) => s.tags.some((t) => options.tags?.includes(t)))
     : scenarios;
@@ -165,6 +169,27 @@ export async function resolveInput(
     config: typeof options.config === 'object' ? options.config : loaded.config,
     scenarios: loaded.scenarios,
   };
+}
+
+/** The config with `app.runtime` replaced (`--runtime`); the container runtime needs an image. */
+export function withRuntime(
+  config: ResolvedConfig,
+  runtime: 'process' | 'container' | undefined,
+): ResolvedConfig {
+  if (!runtime || runtime === config.app.runtime) return config;
+  if (runtime === 'container' && !config.app.container.image && !config.app.container.build) {
+    throw new InvalidInputError([
+      {
+        file: config.file ?? path.join(config.root, 'amnesia.config.yaml'),
+        line: 1,
+        column: 1,
+        field: 'app',
+        message: 'the container runtime (--runtime container) needs the image each replica runs',
+        hint: 'add `image: <name>` or `build: <Dockerfile folder>` under `app:`',
+      },
+    ]);
+  }
+  return Object.freeze({ ...config, app: Object.freeze({ ...config.app, runtime }) });
 }
 
 /** The command that runs this scenario again the same way; every argument quoted for the shell. */

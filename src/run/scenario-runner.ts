@@ -2,20 +2,22 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CookieJar, sendChat, sessionId } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
+import type { ContainerEngine } from '../container/engine.ts';
 import { AbortedError, AmnesiaError, formatExit } from '../errors.ts';
 import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
 import { type Plan, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
 import type { Scenario, Topology, TurnStep } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
-import { startServices } from '../services/services.ts';
+import { type StartedServices, startServices } from '../services/services.ts';
+import { containerRuntime } from '../topology/container-topology.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
 import type { StartedTopology } from '../topology/types.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
-import { judgeTurn } from '../verdict/expectations.ts';
+import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
 import { removeInside } from './slugs.ts';
@@ -53,6 +55,8 @@ export interface ScenarioContext {
   signal?: AbortSignal;
   /** Embedded PostgreSQL instances booted ahead of need. */
   postgresPool?: EmbeddedPostgresPool;
+  /** The container engine, when the config asks for containers. */
+  containers?: ContainerEngine;
   /** Ask each recall's question in a fresh control session first (off for the probe ladder). */
   controls: boolean;
   /** Runs the probe ladder on a fresh topology of this shape (memoized per run). */
@@ -109,10 +113,17 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       registry: ctx.registry,
       ports: ctx.ports,
       maxClients: maxProcesses(p) * 2,
+      ...(ctx.containers ? { containers: ctx.containers } : {}),
+      scope: ctx.slug,
+      stopGraceMs: ctx.config.app.stopGraceMs,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     cleanups.push(() => services.stop());
-    const topology = await processRuntime.start({
+    const runtime =
+      ctx.config.app.runtime === 'container' && ctx.containers
+        ? containerRuntime(ctx.containers)
+        : processRuntime;
+    const topology = await runtime.start({
       scope: ctx.slug,
       topology: p.topology,
       app: ctx.config.app,
@@ -160,7 +171,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
           .join('; ')}. Recall a fact only the conversation can supply.`,
       };
     } else {
-      await runSteps(s, p, topology, ctx, steps);
+      await runSteps(s, p, topology, services, ctx, steps);
       const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
       result.leaks = findLeaks(turns);
       result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? 'failed' : 'passed';
@@ -205,6 +216,7 @@ async function runSteps(
   s: Scenario,
   p: Plan,
   topology: StartedTopology,
+  services: StartedServices,
   ctx: ScenarioContext,
   steps: StepRecord[],
 ): Promise<void> {
@@ -212,7 +224,9 @@ async function runSteps(
   const since = new Map<string, string[]>(); // disruptions since each session's previous turn
   for (const planned of p.steps) {
     if (ctx.signal?.aborted) throw new AbortedError();
+    await services.faults.settle();
     if (planned.kind === 'turn') {
+      const during = services.faults.down();
       const jar = jars.get(planned.step.session) ?? new CookieJar();
       jars.set(planned.step.session, jar);
       const earlier = steps.filter(
@@ -230,6 +244,7 @@ async function runSteps(
         s,
       );
       since.set(planned.step.session, []);
+      if (during.length > 0) record.during = during.map((name) => `outage of ${name}`);
       steps.push(record);
       ctx.onEvent({ type: 'turn', scenario: s.name, turn: record });
       continue;
@@ -237,7 +252,26 @@ async function runSteps(
     const step = planned.step;
     const t0 = performance.now();
     let record: DisruptionStepRecord;
-    if (step.kind === 'wait') {
+    if (step.kind === 'restart_service' || step.kind === 'outage' || step.kind === 'wipe_service') {
+      const f = await services.faults.apply(step);
+      record = {
+        kind: 'disruption',
+        step: step.step,
+        at: step.at,
+        type: f.kind,
+        description: f.description,
+        changes: [],
+        service: {
+          name: f.service,
+          before: f.before,
+          ...(f.after ? { after: f.after } : {}),
+          ...(f.outageMs !== undefined ? { outageMs: f.outageMs } : {}),
+        },
+        durationMs: f.durationMs,
+        topology: planned.topology,
+      };
+      for (const session of s.sessions) since.set(session, [...(since.get(session) ?? []), f.description]);
+    } else if (step.kind === 'wait') {
       await waitFor(step.ms, ctx.signal);
       record = {
         kind: 'disruption',
@@ -389,15 +423,8 @@ async function runTurn(
     json: chat.json,
     answered: !failure,
   });
-  if (failure) {
-    expectations.unshift({
-      kind: 'answered',
-      expected: 'an answer',
-      passed: false,
-      message: failure.message,
-      at: step.at,
-    });
-  }
+  const answered = answeredCheck(step, failure?.message);
+  if (answered) expectations.unshift(answered);
   return {
     kind: 'turn',
     step: step.step,
@@ -409,6 +436,7 @@ async function runTurn(
     worker: workerId,
     replica: w.replica,
     pid: w.pid,
+    ...(w.container ? { container: w.container } : {}),
     generation: w.generation,
     incarnation: w.incarnation,
     reason,

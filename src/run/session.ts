@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'msw';
 import { slugify } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
+import { ContainerEngine, needsContainers } from '../container/engine.ts';
 import { AmnesiaError } from '../errors.ts';
 import { type MockLlm, startMockLlm } from '../llm/index.ts';
 import { buildLadder, readLadder } from '../probe/ladder.ts';
@@ -49,6 +50,7 @@ export class RunSession implements AsyncDisposable {
   private readonly ladders = new Map<string, Promise<{ outcome: LadderOutcome; result: ScenarioResult }>>();
   private llm!: MockLlm;
   private postgresPool: EmbeddedPostgresPool | undefined;
+  private containers: ContainerEngine | undefined;
   /** Scenarios the run will still start (a spare database is warmed only for them). */
   pending = 0;
   private scratchDir!: string;
@@ -78,6 +80,8 @@ export class RunSession implements AsyncDisposable {
         s.servicesDir = await makeScratch(s.runId, 'services', [], 0o711);
         s.reaper.watchFolder(s.servicesDir);
       }
+      // Before anything else starts: no engine means exit 2 at once, not an error per scenario.
+      if (needsContainers(o.config)) s.containers = await ContainerEngine.open(s.runId, o.cwd);
       s.llm = await startMockLlm({ handlers: [...(o.llmHandlers ?? []), ...(await userHandlers(o.config))] });
       const pg = o.config.services.filter((x) => x.kind === 'embedded-postgres');
       if (pg.length > 0) {
@@ -154,12 +158,14 @@ export class RunSession implements AsyncDisposable {
       onEvent: this.o.onEvent,
       ...(this.o.signal ? { signal: this.o.signal } : {}),
       ...(this.postgresPool ? { postgresPool: this.postgresPool } : {}),
+      ...(this.containers ? { containers: this.containers } : {}),
     };
   }
 
   /** Kill what is left, stop the LLM, remove scratch space. Idempotent. */
   async close(): Promise<void> {
     await this.postgresPool?.close();
+    await this.containers?.close();
     await this.registry.close();
     await this.llm?.stop();
     for (const dir of [this.scratchDir, this.servicesDir, this.copiesDir]) {

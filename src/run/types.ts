@@ -33,6 +33,8 @@ export interface TurnRecord {
   worker: WorkerId;
   replica: number;
   pid: number;
+  /** The container it ran in (runtime `container`): the short id. */
+  container?: string;
   /** The replica's disk generation (redeploys make a new one). */
   generation: number;
   /** How many times this worker id had been started when it served the turn. */
@@ -41,6 +43,8 @@ export interface TurnRecord {
   reason: string;
   /** Disruptions between this session's previous turn and this one. */
   after: string[];
+  /** Services down (an `outage`) when the turn started. */
+  during?: string[];
   startedAt: number;
   latencyMs: number;
   status: number | null;
@@ -56,9 +60,11 @@ export interface DisruptionStepRecord {
   kind: 'disruption';
   step: number;
   at: SourceLocation;
-  type: 'restart' | 'crash' | 'redeploy' | 'scale' | 'wait';
+  type: 'restart' | 'crash' | 'redeploy' | 'scale' | 'wait' | 'restart_service' | 'outage' | 'wipe_service';
   description: string;
   changes: WorkerChange[];
+  /** A fault on a service: which, where it ran before and after (pid or container), how long it is down. */
+  service?: { name: string; before: string; after?: string; outageMs?: number };
   durationMs: number;
   /** The topology after the step. */
   topology: Topology;

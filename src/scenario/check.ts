@@ -11,12 +11,25 @@ const problem = (at: SourceLocation, field: string, message: string, hint?: stri
   ...(hint ? { hint } : {}),
 });
 
+/** A service of the config, as scenario steps see it: whether amnesia can fault it. */
+export interface ServiceRef {
+  name: string;
+  /** False for services amnesia does not run (`url:`, `postgres: embedded`). */
+  faults: boolean;
+}
+
 /**
  * Checks that need the whole scenario (and the topology it runs on), beyond its schema:
  * a user turn exists, every pin and disruption names a place the topology has at that
- * point (scale steps change it), and every recall can be proved by an earlier turn.
+ * point (scale steps change it), every service fault names a service amnesia runs, and
+ * every recall can be proved by an earlier turn.
  */
-export function checkScenario(s: Scenario, topology: Topology, topologySource: string): InputProblem[] {
+export function checkScenario(
+  s: Scenario,
+  topology: Topology,
+  topologySource: string,
+  services?: readonly ServiceRef[],
+): InputProblem[] {
   const problems: InputProblem[] = [];
   const turns = s.steps.filter((x): x is TurnStep => x.kind === 'turn');
   if (turns.length === 0) {
@@ -53,6 +66,30 @@ export function checkScenario(s: Scenario, topology: Topology, topologySource: s
     } else if (step.kind === 'scale') {
       current = { replicas: step.replicas ?? current.replicas, workers: step.workers ?? current.workers };
       source = `after the scale at line ${step.at.line}`;
+    } else if (services && step.kind !== 'wait') {
+      const found = services.find((x) => x.name === step.service);
+      const field = `steps[${step.step}].${step.kind}`;
+      if (!found) {
+        problems.push(
+          problem(
+            step.at,
+            field,
+            `no service \`${step.service}\` in the config`,
+            services.length
+              ? `services: ${services.map((x) => `\`${x.name}\``).join(', ')}`
+              : 'declare it under `services:` in amnesia.config.yaml',
+          ),
+        );
+      } else if (!found.faults) {
+        problems.push(
+          problem(
+            step.at,
+            field,
+            `service \`${step.service}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
+            'use a `command:`, `redis:`, `postgres: { image }` or `container:` service',
+          ),
+        );
+      }
     }
   }
 

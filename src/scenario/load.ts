@@ -4,7 +4,7 @@ import type { InputProblem } from '../errors.ts';
 import { type KeyedUnion, validateAgainst } from '../schema/document.ts';
 import { parseYamlMap, readYamlMap } from '../schema/read.ts';
 import { STEP_KINDS, scenarioFile, step } from '../schema/scenario.ts';
-import { checkScenario, checkUniqueNames } from './check.ts';
+import { checkScenario, checkUniqueNames, type ServiceRef } from './check.ts';
 import { normalizeScenario } from './normalize.ts';
 import type { Scenario, Topology } from './types.ts';
 
@@ -21,6 +21,8 @@ export interface ScenarioDefaults {
   topology: Topology;
   /** Where the default topology comes from, for messages ("amnesia.config.yaml"). */
   topologySource: string;
+  /** The config's services, to check the steps that name one (unchecked when absent). */
+  services?: readonly ServiceRef[];
 }
 
 /** Load one scenario file: parse, validate against the schema, normalize, check. */
@@ -50,7 +52,7 @@ function checkedScenario(
   const scenario = normalizeScenario(read.src, data);
   const topology = { ...defaults.topology, ...scenario.topology };
   const source = scenario.topology ? 'from the scenario' : defaults.topologySource;
-  const checks = checkScenario(scenario, topology, source);
+  const checks = checkScenario(scenario, topology, source, defaults.services);
   return checks.length ? { problems: checks } : { scenario, problems: [] };
 }
 

@@ -44,6 +44,27 @@ export function normalizeScenario(src: SourceDocument, raw: ScenarioFile): Scena
     if ('crash' in s) return disruption('crash', s.crash, i, here);
     if ('redeploy' in s) return disruption('redeploy', s.redeploy, i, here);
     if ('scale' in s) return { kind: 'scale', step: i, ...s.scale, at: here };
+    if ('restart_service' in s) {
+      const r = s.restart_service;
+      return typeof r === 'string'
+        ? { kind: 'restart_service', step: i, service: r, at: here }
+        : {
+            kind: 'restart_service',
+            step: i,
+            service: r.service,
+            ...(r.grace ? { graceMs: parseDuration(r.grace) } : {}),
+            at: here,
+          };
+    }
+    if ('outage' in s)
+      return {
+        kind: 'outage',
+        step: i,
+        service: s.outage.service,
+        ms: parseDuration(s.outage.for),
+        at: here,
+      };
+    if ('wipe_service' in s) return { kind: 'wipe_service', step: i, service: s.wipe_service, at: here };
     return { kind: 'wait', step: i, ms: parseDuration(s.wait), at: here };
   });
   return {
@@ -102,6 +123,7 @@ function expectations(s: TurnStepInput, at: (p: PropertyKey[]) => SourceLocation
       ? { recallRecent: { count: e.recall_recent, at: at(['recall_recent']) } }
       : {}),
     ...(e.reply !== undefined ? { reply: replyExpectations(e.reply, (p) => at(['reply', ...p])) } : {}),
+    ...(e.error ? { error: true } : {}),
   };
 }
 

@@ -50,6 +50,8 @@ export interface Expectations {
   /** The previous N user messages of this session must be in the prompt. */
   recallRecent?: { count: number; at: SourceLocation };
   reply?: ReplyExpectations;
+  /** The app must fail this turn (e.g. during an outage of a backend it cannot do without). */
+  error?: boolean;
 }
 
 export interface TurnStep {
@@ -100,7 +102,13 @@ export interface WaitStep {
   at: SourceLocation;
 }
 
-export type DisruptionStep = RestartStep | CrashStep | RedeployStep | ScaleStep | WaitStep;
+/** A fault on a backend service (`services:` in the config), between turns. */
+export type ServiceFaultStep =
+  | { kind: 'restart_service'; step: number; service: string; graceMs?: number; at: SourceLocation }
+  | { kind: 'outage'; step: number; service: string; ms: number; at: SourceLocation }
+  | { kind: 'wipe_service'; step: number; service: string; at: SourceLocation };
+
+export type DisruptionStep = RestartStep | CrashStep | RedeployStep | ScaleStep | WaitStep | ServiceFaultStep;
 export type Step = TurnStep | DisruptionStep;
 
 /** A validated scenario: typed, positioned, immutable. */

@@ -63,6 +63,56 @@ export const appConfig = z
       .describe(
         'Folders linked (not copied) into each replica copy: large read-only ones (default: node_modules, .git).',
       ),
+    runtime: z
+      .enum(['process', 'container'], { error: 'expected `process` or `container`' })
+      .optional()
+      .describe(
+        'Where the topology runs: `process` (default: child processes on 127.0.0.1) or `container` (each replica a container of `image`, its workers processes inside it).',
+      ),
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The container runtime: the image each replica runs (used as is; it needs /bin/sh).'),
+    build: z
+      .union(
+        [
+          z.string().min(1),
+          z.strictObject({
+            context: z.string().min(1).describe('The build context, relative to this file.'),
+            dockerfile: z
+              .string()
+              .optional()
+              .describe('The Dockerfile inside the context (default Dockerfile).'),
+            args: z.record(z.string(), z.string()).optional().describe('Build arguments (ARG).'),
+          }),
+        ],
+        { error: 'expected a build context folder, or a map with `context`, `dockerfile` and `args`' },
+      )
+      .optional()
+      .describe('The container runtime: build the image from this Dockerfile context once per run.'),
+    volume: z
+      .string()
+      .regex(/^\//, { error: 'the mount point is an absolute path inside the container, e.g. `/data`' })
+      .optional()
+      .describe(
+        "The container runtime: mount a named volume per replica here and use it as the data dir; it survives restarts and crashes, not redeploys (default: a folder in the container's own filesystem).",
+      ),
+    network: z
+      .enum(['host'], {
+        error:
+          'only `host` so far: amnesia’s mock LLM and services listen on 127.0.0.1, which only a container on the host network reaches',
+      })
+      .optional()
+      .describe(
+        "The container runtime: the containers' network mode (default and, so far, only `host`: every port on 127.0.0.1).",
+      ),
+  })
+  .refine((a) => !(a.image !== undefined && a.build !== undefined), {
+    error: 'give `image` or `build`, not both',
+  })
+  .refine((a) => a.runtime !== 'container' || a.image !== undefined || a.build !== undefined, {
+    error: 'the container runtime needs `image: <name>` or `build: <Dockerfile folder>`',
   })
   .describe('How to start the app under test.');
 
@@ -128,15 +178,62 @@ const serviceEnv = z
     'A variable name that receives the URL, or a map of names to templates with {{url}} and {{port}}.',
   );
 
-const embeddedPostgres = z
+const imageChoice = (fallback: string, envVar: string) =>
+  z
+    .strictObject({
+      image: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(`The image (default ${fallback}, or $${envVar} when set).`),
+    })
+    .describe(`A container of the official image (default ${fallback}, or $${envVar} when set).`);
+
+const postgresService = z
   .strictObject({
-    postgres: z.literal('embedded', {
-      error: 'the only built-in PostgreSQL is `embedded` (PGlite); use `url:` or `command:` for others',
+    postgres: z.union([z.literal('embedded'), imageChoice('postgres:16', 'AMNESIA_POSTGRES_IMAGE')], {
+      error:
+        'expected `embedded` (PGlite, nothing to install) or `{ image: postgres:16 }` (a container; `{}` for the default image)',
     }),
     env: serviceEnv.optional().describe('Default DATABASE_URL.'),
     boot_timeout: duration('boot_timeout', LIMITS.bootTimeoutMs).optional(),
   })
-  .describe('PostgreSQL compiled to WASM (PGlite) served on loopback: nothing to install.');
+  .describe(
+    'PostgreSQL: `embedded` (compiled to WASM, PGlite, served on loopback: nothing to install) or a container of the official image.',
+  );
+
+const redisService = z
+  .strictObject({
+    redis: imageChoice('redis:7', 'AMNESIA_REDIS_IMAGE'),
+    env: serviceEnv.optional().describe('Default REDIS_URL.'),
+    boot_timeout: duration('boot_timeout', LIMITS.bootTimeoutMs).optional(),
+  })
+  .describe('Redis in a container of the official image, on loopback, with its default persistence.');
+
+const containerService = z
+  .strictObject({
+    container: z
+      .strictObject({
+        image: z.string().min(1),
+        command: z
+          .array(z.string())
+          .min(1)
+          .optional()
+          .describe('The command (placeholders {{port}}); default: the image’s own.'),
+        env: envMap.optional().describe("The container's environment (placeholders {{port}})."),
+        ready: ready.optional().describe('Default: the port accepts TCP connections.'),
+      })
+      .describe('The container to start: image, command, environment, readiness.'),
+    env: serviceEnv,
+    url: z
+      .string()
+      .optional()
+      .describe('The URL template ({{port}}) given as {{url}}, e.g. http://127.0.0.1:{{port}}.'),
+    boot_timeout: duration('boot_timeout', LIMITS.bootTimeoutMs).optional(),
+  })
+  .describe(
+    'Any image as a service, started before the app on a free port ({{port}}) in the containers’ network, stopped after the scenario.',
+  );
 
 const commandService = z
   .strictObject({
@@ -167,13 +264,15 @@ const urlService = z
   .describe('An already running service at a URL.');
 
 export const SERVICE_KINDS = {
-  postgres: embeddedPostgres,
+  postgres: postgresService,
+  redis: redisService,
+  container: containerService,
   command: commandService,
   url: urlService,
 } as const;
 
-const service = z.union([embeddedPostgres, commandService, urlService], {
-  error: 'a service is `postgres: embedded`, a `command:`, or a `url:`',
+const service = z.union([postgresService, redisService, containerService, commandService, urlService], {
+  error: 'a service is `postgres:`, `redis:`, a `container:`, a `command:`, or a `url:`',
 });
 
 export const configFile = z

@@ -66,7 +66,26 @@ export const expectBlock = z
         'The previous N user messages of this session must all be in the LLM prompt; older ones may have been trimmed (a token-limited history).',
       ),
     reply: replyExpect.optional(),
+    error: z
+      .boolean({
+        error: 'expected true (the app must fail this turn) or false (it must answer, the default)',
+      })
+      .optional()
+      .describe(
+        'true: the app must fail this turn (an error status, a refused connection or a timeout), e.g. during an `outage` of a backend it cannot do without.',
+      ),
   })
+  .refine(
+    (e) =>
+      !(
+        e.error === true &&
+        (e.recall !== undefined || e.recall_recent !== undefined || e.reply !== undefined)
+      ),
+    {
+      error:
+        'a turn that must fail has no answer to check: drop `recall`, `recall_recent` and `reply`, or `error: true`',
+    },
+  )
   .describe('What must be true of this turn.');
 
 export const turnStep = z
@@ -180,6 +199,44 @@ export const waitStep = z
   .strictObject({ wait: duration('wait', LIMITS.waitMs).describe('How long to wait, e.g. `2s`.') })
   .describe('Wait (for TTLs, background jobs).');
 
+const serviceName = z
+  .string({ error: 'expected the name of a service in amnesia.config.yaml `services:`' })
+  .regex(/^[A-Za-z][\w-]*$/, { error: 'a service name is letters, digits, `_` or `-`' });
+
+export const restartServiceStep = z
+  .strictObject({
+    restart_service: z
+      .union(
+        [serviceName, z.strictObject({ service: serviceName, grace: duration('grace', 60_000).optional() })],
+        { error: 'expected a service name, or a map with `service` and `grace`' },
+      )
+      .describe(
+        'Stop the service gracefully (SIGTERM, up to the grace period, default 5s) and start it again on the same data: what it persists survives.',
+      ),
+  })
+  .describe('Restart a backend service.');
+
+export const outageStep = z
+  .strictObject({
+    outage: z
+      .strictObject({
+        service: serviceName,
+        for: duration('for', LIMITS.waitMs).describe('How long the service stays down, e.g. `3s`.'),
+      })
+      .describe(
+        'Stop the service now and start it again (same data) once `for` has passed: turns in between run during the outage; any step that starts after it waits until the service is back.',
+      ),
+  })
+  .describe('Take a backend service down for a while.');
+
+export const wipeServiceStep = z
+  .strictObject({
+    wipe_service: serviceName.describe(
+      'Start the service again on empty data (a flushed cache, a lost database): the app must recover from elsewhere, or forget.',
+    ),
+  })
+  .describe('Wipe the data of a backend service.');
+
 /** Step kinds, by the one key that names them. */
 export const STEP_KINDS = {
   user: turnStep,
@@ -188,6 +245,9 @@ export const STEP_KINDS = {
   redeploy: redeployStep,
   scale: scaleStep,
   wait: waitStep,
+  restart_service: restartServiceStep,
+  outage: outageStep,
+  wipe_service: wipeServiceStep,
 } as const;
 export type StepKind = keyof typeof STEP_KINDS;
 
@@ -202,11 +262,14 @@ export const step = z.union(
     redeployStep,
     scaleStep,
     waitStep,
+    restartServiceStep,
+    outageStep,
+    wipeServiceStep,
     z.enum(BARE_STEPS).describe('A disruption with its defaults.'),
   ],
   {
     error:
-      'a step is a user turn (`user: …`) or a disruption (`restart`, `crash`, `redeploy`, `scale`, `wait`)',
+      'a step is a user turn (`user: …`), a disruption (`restart`, `crash`, `redeploy`, `scale`, `wait`) or a service fault (`restart_service`, `outage`, `wipe_service`)',
   },
 );
 

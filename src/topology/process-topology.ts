@@ -6,6 +6,7 @@ import { formatTarget } from '../scenario/types.ts';
 import { renderTemplate } from '../util/template.ts';
 import { parseWorkerId, type WorkerId, workerOrder, workersOf } from './ids.ts';
 import { createReplicaDisk, type ReplicaDisk } from './replica-disk.ts';
+import { mergeChanges, range, settleAll } from './settle.ts';
 import type {
   DisruptionRecord,
   Runtime,
@@ -289,8 +290,6 @@ class ProcessTopology implements StartedTopology {
           worker,
           port,
           dataDir: rep.disk.dataDir,
-          tmpDir: rep.disk.tmpDir,
-          homeDir: rep.disk.homeDir,
         }),
         [this.o.app.portEnv]: String(port),
       };
@@ -337,19 +336,6 @@ class ProcessTopology implements StartedTopology {
 }
 
 /**
- * Like Promise.all, but waits for every task before rejecting with the first failure: a worker
- * still booting when another failed must be accounted for before the topology is stopped.
- */
-async function settleAll<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
-  const results = await Promise.allSettled(tasks);
-  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  // A sibling stopped because another boot failed reports AbortedError: the cause comes first.
-  const cause = failed.find((r) => !(r.reason instanceof AbortedError)) ?? failed[0];
-  if (cause) throw cause.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
-}
-
-/**
  * A command line through /bin/sh. A simple command is `exec`ed, so that the worker's pid is the
  * app's own and signals reach it first-hand (dash does not exec the last command of `sh -c`);
  * leading assignments (`NODE_ENV=production node server.js`) go before `exec`, where the shell
@@ -361,12 +347,4 @@ export function shellArgv(command: string): string[] {
   const [, assignments = '', rest = ''] =
     /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
   return ['/bin/sh', '-c', `${assignments}exec ${rest}`];
-}
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-
-function mergeChanges(a: WorkerChange[], b: WorkerChange[]): WorkerChange[] {
-  const out = new Map<WorkerId, WorkerChange>();
-  for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
-  return [...out.values()];
 }

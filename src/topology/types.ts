@@ -21,13 +21,15 @@ export interface WorkerInfo {
   logFile: string;
   /** Ports another process took between amnesia's pick and the worker's bind (it was started again). */
   portsTaken?: number[];
+  /** The container it runs in (runtime `container`): the short id. */
+  container?: string;
 }
 
 /** What a disruption did to one worker. */
 export interface WorkerChange {
   id: WorkerId;
-  before?: { pid: number; exit: ExitInfo; forced: boolean };
-  after?: { pid: number; generation: number; bootMs: number };
+  before?: { pid: number; exit: ExitInfo; forced: boolean; container?: string | undefined };
+  after?: { pid: number; generation: number; bootMs: number; container?: string };
 }
 
 export interface DisruptionRecord {
@@ -47,8 +49,6 @@ export interface WorkerEnvInput {
   worker: number;
   port: number;
   dataDir: string;
-  tmpDir: string;
-  homeDir: string;
 }
 
 export interface TopologyOptions {
@@ -71,7 +71,7 @@ export interface TopologyOptions {
   signal?: AbortSignal;
 }
 
-/** The runtime interface: the process runtime fills it today, containers later. */
+/** The runtime interface: `process` (processRuntime) and `container` (containerRuntime) fill it. */
 export interface Runtime {
   start(options: TopologyOptions): Promise<StartedTopology>;
 }

@@ -88,6 +88,28 @@ export function judgeTurn(c: TurnContext): ExpectationResult[] {
   return results;
 }
 
+/**
+ * Whether the app answered as the turn expects: an answer (the default), or a failure
+ * (`expect.error: true`, e.g. during an outage of a store it cannot do without). Undefined when
+ * an expected answer came: nothing to report.
+ */
+export function answeredCheck(step: TurnStep, failure: string | undefined): ExpectationResult | undefined {
+  if (step.expect.error) {
+    return {
+      kind: 'answered',
+      expected: 'an error',
+      passed: failure !== undefined,
+      message:
+        failure !== undefined
+          ? `the app could not answer, as expected: ${failure}`
+          : `the app answered ${step.session}#${step.turn}, but this turn expects it to fail`,
+      at: step.at,
+    };
+  }
+  if (failure === undefined) return undefined;
+  return { kind: 'answered', expected: 'an answer', passed: false, message: failure, at: step.at };
+}
+
 function judgeReply(r: ReplyExpectations, reply: string | null, json: unknown): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   const text = reply ?? '';

@@ -50,6 +50,7 @@ services:
     pid: number;
     runId: Promise<string | undefined>;
     printed(text: string): Promise<boolean>;
+    output(): string;
     exited: Promise<number | null>;
   } {
     const child = spawn(process.execPath, [BIN, 'run', '--probe', 'never'], {
@@ -77,11 +78,13 @@ services:
       });
       child.once('close', () => resolve(undefined));
     });
-    child.stderr.resume();
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     const exited = new Promise<number | null>((resolve) =>
       child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : null))),
     );
-    return { pid: child.pid ?? -1, runId, printed, exited };
+    return { pid: child.pid ?? -1, runId, printed, output: () => out, exited };
   }
 
   /**

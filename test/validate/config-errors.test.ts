@@ -73,7 +73,7 @@ services:
         /^amnesia\.config\.yaml:3:9 services\.db\.postgress: unknown key `postgress` — did you mean `postgres`\?/,
       ),
       expect.stringMatching(
-        /^amnesia\.config\.yaml:4:\d+ services\.q: a service needs one of `postgres`, `command`, `url`; found keys `image`/,
+        /^amnesia\.config\.yaml:4:\d+ services\.q: a service needs one of `postgres`, `redis`, `container`, `command`, `url`; found keys `image`/,
       ),
     ]);
   });
