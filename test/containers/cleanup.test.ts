@@ -6,7 +6,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { BIN } from '../helpers/cli.ts';
-import { basicContainerProject, labelled, turnsOf, verdicts } from './helpers.ts';
+import { basicContainerProject, ENGINE, labelled, turnsOf, verdicts } from './helpers.ts';
 
 const VOLUME = '  volume: /app/storage\n';
 const WAITS = `name: waits
@@ -48,7 +48,7 @@ const exitOf = (child: ChildProcess) =>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))),
   );
 
-describe('containers and volumes are removed', { timeout: 240_000 }, () => {
+describe.runIf(ENGINE)('containers and volumes are removed', { timeout: 240_000 }, () => {
   it('after a failing run: the volume kept ./storage across a restart of its container, not across a redeploy', async () => {
     await using project = await basicContainerProject(
       'disk',

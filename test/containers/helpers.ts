@@ -13,6 +13,18 @@ process.env.AMNESIA_POSTGRES_IMAGE ??= 'local/postgres:15';
 export const NODE_IMAGE = process.env.AMNESIA_TEST_NODE_IMAGE ?? 'local/node:24';
 export const APP_IMAGE = process.env.AMNESIA_TEST_APP_IMAGE ?? 'local/llamaindex-apps:test';
 const LLAMAINDEX = path.join(REPO, 'test/apps/llamaindex');
+
+/**
+ * Whether a container engine answers and the local images exist. Without them the container tests
+ * are skipped on a developer's machine (`bash .ci/docker-setup.sh` sets both up, as root on
+ * Debian); in CI they are required, so a missing engine fails the run instead of hiding it.
+ */
+export const ENGINE =
+  spawnSync('docker', ['image', 'inspect', APP_IMAGE, NODE_IMAGE], { stdio: 'ignore' }).status === 0;
+if (!ENGINE && process.env.CI)
+  throw new Error(
+    `CI needs the container engine and the local images (${APP_IMAGE}, ${NODE_IMAGE}): .ci/run starts them with .ci/docker-setup.sh`,
+  );
 const BASIC = path.join(REPO, 'test/apps/basic');
 
 /** A project running one LlamaIndex app of the family in the container runtime. */

@@ -3,12 +3,12 @@
 // table says, now because replicas really are separate containers (own filesystem, own RAM).
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
-import { labelled, llamaProject, turnsOf, verdicts } from './helpers.ts';
+import { ENGINE, labelled, llamaProject, turnsOf, verdicts } from './helpers.ts';
 
 const SAID = '  - { user: "My cat is called Miso.", on: r1w1 }\n';
 const ask = (on: string) => `  - { user: "What is my cat called?", on: ${on}, expect: { recall: [Miso] } }\n`;
 
-describe('the LlamaIndex apps in the container runtime', { timeout: 300_000 }, () => {
+describe.runIf(ENGINE)('the LlamaIndex apps in the container runtime', { timeout: 300_000 }, () => {
   it('global-map.ts (row 2): kept by the worker that heard it, lost on the other worker of the same container', async () => {
     await using project = await llamaProject(
       'global-map.ts',

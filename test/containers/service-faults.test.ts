@@ -7,9 +7,17 @@
 // queue, so the turn during the outage fails, as its scenario says it must.
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
-import { disruptionsOf, labelled, llamaProcessProject, llamaProject, turnsOf, verdicts } from './helpers.ts';
+import {
+  disruptionsOf,
+  ENGINE,
+  labelled,
+  llamaProcessProject,
+  llamaProject,
+  turnsOf,
+  verdicts,
+} from './helpers.ts';
 
-describe('service faults between turns', { timeout: 300_000 }, () => {
+describe.runIf(ENGINE)('service faults between turns', { timeout: 300_000 }, () => {
   it('a Redis container: restart keeps memory, the turn during an outage waits and remembers, a wipe forgets', async () => {
     await using project = await llamaProject(
       'redis.ts',

@@ -3,11 +3,11 @@
 // workers, a replica crash restarts its container (files kept), a rolling redeploy replaces it.
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
-import { basicContainerProject, disruptionsOf, labelled, turnsOf, verdicts } from './helpers.ts';
+import { basicContainerProject, disruptionsOf, ENGINE, labelled, turnsOf, verdicts } from './helpers.ts';
 
 const ASK = 'What is my cat called?';
 
-describe('container runtime disruptions', { timeout: 180_000 }, () => {
+describe.runIf(ENGINE)('container runtime disruptions', { timeout: 180_000 }, () => {
   it('scale, a replica crash and a rolling redeploy act on containers and their workers', async () => {
     await using project = await basicContainerProject(
       'disk',
