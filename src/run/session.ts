@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'msw';
 import { slugify } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { ContainerEngine, needsContainers } from '../container/engine.ts';
+import { ContainerEngine, LABEL, needsContainers } from '../container/engine.ts';
 import { AmnesiaError } from '../errors.ts';
 import { type MockLlm, startMockLlm } from '../llm/index.ts';
 import { buildLadder, readLadder } from '../probe/ladder.ts';
@@ -81,7 +81,10 @@ export class RunSession implements AsyncDisposable {
         s.reaper.watchFolder(s.servicesDir);
       }
       // Before anything else starts: no engine means exit 2 at once, not an error per scenario.
-      if (needsContainers(o.config)) s.containers = await ContainerEngine.open(s.runId, o.cwd);
+      if (needsContainers(o.config)) {
+        s.reaper.watchLabel(`${LABEL.run}=${s.runId}`);
+        s.containers = await ContainerEngine.open(s.runId, o.cwd);
+      }
       s.llm = await startMockLlm({ handlers: [...(o.llmHandlers ?? []), ...(await userHandlers(o.config))] });
       const pg = o.config.services.filter((x) => x.kind === 'embedded-postgres');
       if (pg.length > 0) {
@@ -166,6 +169,7 @@ export class RunSession implements AsyncDisposable {
   async close(): Promise<void> {
     await this.postgresPool?.close();
     await this.containers?.close();
+    if (this.containers) this.reaper?.releaseLabel(`${LABEL.run}=${this.runId}`);
     await this.registry.close();
     await this.llm?.stop();
     for (const dir of [this.scratchDir, this.servicesDir, this.copiesDir]) {

@@ -7,12 +7,15 @@ import { tmpdir } from 'node:os';
  * signals a terminal or a supervisor sends to amnesia, and lives in its own session.
  *
  * Lines: `+PGID` / `-PGID` a process group to kill / no longer to kill; `d PATH` / `x PATH` a folder
- * to remove / no longer to remove.
+ * to remove / no longer to remove; `l LABEL` / `u LABEL` containers and volumes carrying a docker
+ * label (`key=value`) to remove / no longer to remove.
  */
 const PROGRAM = `
 const fs = require('node:fs');
+const { spawnSync } = require('node:child_process');
 const groups = new Set();
 const dirs = new Set();
+const labels = new Set();
 for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(s, () => {});
 let buf = '';
 process.stdin.setEncoding('utf8');
@@ -21,16 +24,25 @@ process.stdin.on('data', (d) => {
   for (let i = buf.indexOf('\\n'); i >= 0; i = buf.indexOf('\\n')) {
     const line = buf.slice(0, i);
     buf = buf.slice(i + 1);
-    const arg = line.slice(line[0] === 'd' || line[0] === 'x' ? 2 : 1);
+    const arg = line.slice('dxlu'.includes(line[0]) ? 2 : 1);
     if (line[0] === '+') groups.add(Number(arg));
     else if (line[0] === '-') groups.delete(Number(arg));
     else if (line[0] === 'd') dirs.add(arg);
     else if (line[0] === 'x') dirs.delete(arg);
+    else if (line[0] === 'l') labels.add(arg);
+    else if (line[0] === 'u') labels.delete(arg);
   }
 });
 process.stdin.on('end', () => {
   for (const g of groups) if (g > 1) try { process.kill(-g, 'SIGKILL'); } catch {}
   for (const d of dirs) try { fs.rmSync(d, { recursive: true, force: true }); } catch {}
+  const docker = (...args) => spawnSync('docker', args, { encoding: 'utf8', timeout: 20000 }).stdout?.split('\\n').filter(Boolean) ?? [];
+  for (const l of labels) {
+    const ids = docker('ps', '-aq', '--filter', 'label=' + l);
+    if (ids.length) docker('rm', '-fv', ...ids);
+    const volumes = docker('volume', 'ls', '-q', '--filter', 'label=' + l);
+    if (volumes.length) docker('volume', 'rm', '-f', ...volumes);
+  }
   process.exit(0);
 });
 `;
@@ -87,6 +99,15 @@ export class Reaper {
 
   releaseFolder(dir: string): void {
     this.send(`x ${dir}`);
+  }
+
+  /** Containers and volumes with this docker label (`key=value`), removed if amnesia dies. */
+  watchLabel(label: string): void {
+    this.send(`l ${label}`);
+  }
+
+  releaseLabel(label: string): void {
+    this.send(`u ${label}`);
   }
 
   /** The run ended cleanly: the reaper cleans whatever is still listed, then exits. */
