@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { configJsonSchema, SCHEMA_FILES, scenarioJsonSchema } from '../schema/json-schema.ts';
 import { load } from '../validate.ts';
 import { init } from './init.ts';
+import { mergeReportsCommand } from './merge-command.ts';
 import { type Io, painter, printProblems, reportError } from './output.ts';
 import { probeCommand, runCommand } from './run-command.ts';
 
@@ -61,6 +62,16 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--timeout <duration>', 'per-turn timeout for every scenario, e.g. 20s')
     .option('--seed <n>', 'seed for random routing (printed by every run, for replays)')
     .option('--concurrency <n>', 'scenarios at once, each on its own topology', '1')
+    .option('--replicas <n>', "replicas for scenarios that set no topology (default: the config's)")
+    .option('--workers <n>', "workers per replica for scenarios that set no topology (default: the config's)")
+    .option(
+      '--shard <i/n>',
+      'run only part i of n of the scenarios (split by scenario, the same on every machine)',
+    )
+    .option(
+      '--shard-durations <report.json>',
+      "balance the split by the durations in a previous run's JSON report",
+    )
     .option('--report <format=file...>', 'also write a report: json=FILE, junit=FILE, markdown=FILE')
     .option(
       '--artifacts <dir>',
@@ -76,6 +87,17 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     )
     .action(async (files, opts) => {
       status = await runCommand(files, opts, io);
+    });
+
+  program
+    .command('merge-reports')
+    .description(
+      "merge the JSON reports of a suite's shards into one result and report it; exit as the whole suite would",
+    )
+    .argument('<reports...>', 'JSON report files or globs (from `run --shard i/n --report json=FILE`)')
+    .option('--report <format=file...>', 'also write the merged report: json=FILE, junit=FILE, markdown=FILE')
+    .action(async (reports, opts) => {
+      status = await mergeReportsCommand(reports, opts, io);
     });
 
   program

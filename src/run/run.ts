@@ -4,10 +4,11 @@ import { slugify } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { Scenario, Topology } from '../scenario/types.ts';
 import { load } from '../validate.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { RunSession } from './session.ts';
+import { type ShardSpec, selectShard } from './shard.ts';
 import type { RunEvent, RunResult, ScenarioResult } from './types.ts';
 
 export interface RunOptions {
@@ -20,6 +21,13 @@ export interface RunOptions {
   cwd?: string;
   /** Only scenarios with one of these tags. */
   tags?: readonly string[];
+  /**
+   * Only this shard's part of the (tag-selected) scenarios, for a suite split over machines.
+   * With `durations` (from a previous run's report, see `durationsOf`) the split is balanced by time.
+   */
+  shard?: ShardSpec;
+  /** Replaces the config's topology (scenarios that set their own `topology` keep it). */
+  topology?: Partial<Topology>;
   /** Stop starting scenarios after the first that does not pass. */
   bail?: boolean;
   /** Per-turn timeout for every scenario, in ms (overrides scenario and config). */
@@ -54,9 +62,13 @@ export interface RunOptions {
 export async function run(options: RunOptions = {}): Promise<RunResult> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const { config, scenarios } = await resolveInput(options, cwd);
-  const selected = options.tags?.length
+  const tagged = options.tags?.length
     ? scenarios.filter((s) => s.tags.some((t) => options.tags?.includes(t)))
     : scenarios;
+  // Slugs come from the whole selection, so a scenario has the same one in every shard.
+  const slugs = new Map(tagged.map((s) => [s, uniqueSlug(s, tagged)]));
+  const slugOf = (s: Scenario) => slugs.get(s) as string;
+  const selected = options.shard ? selectShard(tagged, options.shard) : tagged;
   const seed = options.seed ?? config.seed ?? newSeed();
   const onEvent = options.onEvent ?? (() => {});
   const startedAt = Date.now();
@@ -82,7 +94,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     while (!stopStarting && next < selected.length) {
       const i = next++;
       const s = selected[i] as Scenario;
-      const r = await session.runScenario(s, uniqueSlug(s, selected), replayCommand(s, config, cwd, seed));
+      const r = await session.runScenario(s, slugOf(s), replayCommand(s, config, cwd, seed));
       results[i] = r;
       if (options.bail && r.status !== 'passed') {
         stopStarting = true;
@@ -109,7 +121,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   } finally {
     await session.close();
   }
-  const done = selected.map((s, i) => results[i] ?? skipped(s, uniqueSlug(s, selected), seed, config, cwd));
+  const done = selected.map((s, i) => results[i] ?? skipped(s, slugOf(s), seed, config, cwd));
   const result: RunResult = {
     runId: session.runId,
     seed,
@@ -119,13 +131,14 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     scenarios: done,
     ...(config.file ? { configFile: config.file } : {}),
     ...(probeSummary ? { probe: probeSummary } : {}),
+    ...(options.shard ? { shard: { index: options.shard.index, total: options.shard.total } } : {}),
   };
   onEvent({ type: 'run-end', result });
   return result;
 }
 
 export async function resolveInput(
-  options: Pick<RunOptions, 'scenarios' | 'config' | 'patterns'>,
+  options: Pick<RunOptions, 'scenarios' | 'config' | 'patterns' | 'topology'>,
   cwd: string,
 ): Promise<{ config: ResolvedConfig; scenarios: readonly Scenario[] }> {
   if (options.scenarios) {
@@ -134,13 +147,17 @@ export async function resolveInput(
         'run({ scenarios }) needs a resolved config: run({ scenarios, config: (await load()).config })',
       );
     }
-    return { config: options.config, scenarios: options.scenarios };
+    const config = options.topology
+      ? { ...options.config, topology: { ...options.config.topology, ...options.topology } }
+      : options.config;
+    return { config, scenarios: options.scenarios };
   }
   const loaded = await load({
     cwd,
     requireConfig: true,
     ...(options.patterns ? { patterns: options.patterns } : {}),
     ...(typeof options.config === 'string' ? { config: options.config } : {}),
+    ...(options.topology ? { topology: options.topology } : {}),
   });
   if (loaded.problems.length) throw new InvalidInputError(loaded.problems);
   return {
