@@ -37,6 +37,7 @@ export const INPUT_DEFAULTS = {
   comment: 'true',
   'fail-on': 'failed',
   artifacts: '.amnesia/artifacts',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the runner's expression, as action.yml writes it
   'github-token': '${{ github.token }}',
 } as const;
 
@@ -61,11 +62,14 @@ export interface ActionInputs {
   token: string;
 }
 
-/** Reads and checks every input; bad input is an AmnesiaError naming the input, its value and what fits. */
-export async function readInputs(core: InputSource, workspace: string): Promise<ActionInputs> {
+/**
+ * Reads and checks every input but the token (read first, so it can leave the environment the app
+ * inherits); bad input is an AmnesiaError naming the input, its value and what fits.
+ */
+export async function readInputs(core: InputSource, workspace: string, token: string): Promise<ActionInputs> {
   const get = (name: InputName): string => {
     const value = core.getInput(name).trim();
-    return value === '' && name !== 'github-token' ? INPUT_DEFAULTS[name] : value;
+    return value === '' ? INPUT_DEFAULTS[name] : value;
   };
   const mode = oneOf('mode', get('mode'), ['run', 'merge', 'probe'] as const);
   const shard = get('shard') ? parseShard(get('shard'), 'input "shard"') : undefined;
@@ -116,7 +120,7 @@ export async function readInputs(core: InputSource, workspace: string): Promise<
     comment: bool('comment', get('comment')),
     failOn: oneOf('fail-on', get('fail-on'), ['failed', 'never'] as const),
     artifactsDir,
-    token: core.getInput('github-token').trim(),
+    token,
   };
 }
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type * as actionsCore from '@actions/core';
 import type { getOctokit } from '@actions/github';
 import {
@@ -16,6 +17,7 @@ import {
   annotate,
   type Core,
   comment,
+  reportFailure,
   reportProbe,
   setRunOutputs,
   writeReports,
@@ -54,7 +56,7 @@ export async function main(deps: ActionDeps): Promise<void> {
   const redact = redactor(secrets);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   try {
-    const inputs = { ...(await readInputs(core, workspace)), token };
+    const inputs = await readInputs(core, workspace, token);
     if (inputs.mode === 'probe') {
       const result = await probe({ ...inputs.probe, ...signalOf(deps), onEvent: progress(core, redact) });
       await redactFiles(inputs.artifactsDir, redact);
@@ -84,18 +86,19 @@ async function report(deps: ActionDeps, inputs: ActionInputs, result: RunResult)
   } else {
     annotate(core, result, inputs.workspace);
   }
+  setRunOutputs(core, result, { ...files, artifactsDir: inputs.artifactsDir });
   const commentUrl = await comment(deps, inputs, result, pullRequestOf(deps.github.context));
-  setRunOutputs(core, result, { ...files, artifactsDir: inputs.artifactsDir, commentUrl });
+  core.setOutput('comment-url', commentUrl ?? '');
   verdict(core, inputs, result.exitCode, summaryLine(result));
 }
 
-function verdict(core: Core, inputs: ActionInputs, exitCode: number, what: string): void {
+function verdict(core: ActionDeps['core'], inputs: ActionInputs, exitCode: number, what: string): void {
   if (exitCode === 0) return;
   if (inputs.failOn === 'never') {
     core.info(`amnesia: ${what} (fail-on: never, so the step passes)`);
     return;
   }
-  (core as ActionDeps['core']).setFailed(`amnesia: ${what}`);
+  core.setFailed(`amnesia: ${what}`);
 }
 
 function summaryLine(r: RunResult): string {
@@ -114,19 +117,12 @@ async function failed(core: ActionDeps['core'], e: unknown, redact: Redactor) {
     for (const p of e.problems.slice(0, 10)) {
       core.error(redact.text(`${p.field ? `${p.field}: ` : ''}${p.message}${p.hint ? ` (${p.hint})` : ''}`), {
         title: 'amnesia: invalid input',
-        ...(p.file.startsWith('/') ? {} : { file: p.file, startLine: p.line, startColumn: p.column }),
+        ...(path.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }),
       });
     }
   }
-  try {
-    await core.summary
-      .addHeading('amnesia', 2)
-      .addRaw('**Could not run**\n\n')
-      .addCodeBlock(message, 'text')
-      .write();
-  } catch (summaryError) {
-    core.warning(`amnesia: could not write the job summary: ${String(summaryError)}`);
-  }
+  await reportFailure(core, message);
+  core.setOutput('exit-code', String(e instanceof AmnesiaError ? e.exitCode : 2));
   core.setFailed(`amnesia: ${message}`);
 }
 

@@ -125,7 +125,7 @@ function suiteKey(r: RunResult, workspace: string): string {
 export function setRunOutputs(
   core: Core,
   r: RunResult,
-  o: { json: string; junit: string; artifactsDir: string; commentUrl: string | undefined },
+  o: { json: string; junit: string; artifactsDir: string },
 ): void {
   const count = (status: string) => String(r.scenarios.filter((s) => s.status === status).length);
   core.setOutput('passed', count('passed'));
@@ -136,7 +136,6 @@ export function setRunOutputs(
   core.setOutput('json-report', o.json);
   core.setOutput('junit-report', o.junit);
   core.setOutput('artifacts-dir', o.artifactsDir);
-  core.setOutput('comment-url', o.commentUrl ?? '');
   const first = r.scenarios.find((s) => (s.status === 'failed' || s.status === 'error') && s.diagnosis);
   setDiagnosisOutputs(core, first?.diagnosis);
 }
@@ -148,7 +147,7 @@ export async function reportProbe(core: Core, result: ProbeResult): Promise<void
     color: false,
     title: `probe ladder (${replicas} × ${workers})`,
   });
-  await addSummary(core, `## amnesia probe\n\n\`\`\`text\n${text}\`\`\`\n`);
+  await addSummary(core, `## amnesia probe\n\n${fence(text.trimEnd())}\n`);
   core.setOutput('exit-code', String(result.exitCode));
   core.setOutput('artifacts-dir', result.ladder.artifactsDir ?? '');
   setDiagnosisOutputs(core, result.diagnosis);
@@ -160,10 +159,23 @@ function setDiagnosisOutputs(core: Core, d: Diagnosis | undefined): void {
   core.setOutput('advice', d?.advice ?? '');
 }
 
+/** What amnesia could not do, as the job summary: the message in a code block. */
+export async function reportFailure(core: Core, message: string): Promise<void> {
+  await addSummary(core, `## amnesia\n\n**Could not run**\n\n${fence(message)}\n`);
+}
+
+/** A fenced block longer than any backtick run inside. */
+function fence(text: string): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const f = '`'.repeat(longest + 1);
+  return `${f}text\n${text}\n${f}`;
+}
+
 async function addSummary(core: Core, markdown: string): Promise<void> {
   try {
     await core.summary.addRaw(markdown).write();
   } catch (e) {
+    core.summary.emptyBuffer();
     core.warning(`amnesia: could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
