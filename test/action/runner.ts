@@ -132,7 +132,7 @@ function parseOutputs(text: string): Record<string, string> {
   return out;
 }
 
-const unescape = (s: string) =>
+const unescapeCommand = (s: string) =>
   s
     .replace(/%0D/g, '\r')
     .replace(/%0A/g, '\n')
@@ -147,7 +147,7 @@ function parseCommand(line: string): WorkflowCommand | undefined {
   const properties: Record<string, string> = {};
   for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
     const i = pair.indexOf('=');
-    properties[pair.slice(0, i)] = unescape(pair.slice(i + 1));
+    properties[pair.slice(0, i)] = unescapeCommand(pair.slice(i + 1));
   }
-  return { command: m[1] as string, properties, message: unescape(m[3] ?? '') };
+  return { command: m[1] as string, properties, message: unescapeCommand(m[3] ?? '') };
 }
