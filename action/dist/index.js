@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path22 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path23 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path22 && path22[0] !== "/") {
-          path22 = `/${path22}`;
+        if (path23 && path23[0] !== "/") {
+          path23 = `/${path23}`;
         }
-        return new URL(`${origin}${path22}`);
+        return new URL(`${origin}${path23}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path22);
+        debuglog("sending request to %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path23, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path22,
+          path23,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin }
+          request: { method, path: path23, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path22);
+        debuglog("trailers received from %s %s/%s", method, origin, path23);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path22, origin },
+          request: { method, path: path23, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path22,
+          path23,
           error64.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path22, origin }
+            request: { method, path: path23, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path22);
+          debuglog("sending request to %s %s/%s", method, origin, path23);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path22,
+        path: path23,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path22 !== "string") {
+        if (typeof path23 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path23[0] !== "/" && !(path23.startsWith("http://") || path23.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path22)) {
+        } else if (invalidPathRegex.test(path23)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path22, query) : path22;
+        this.path = query ? buildURL(path23, query) : path23;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path22, host, upgrade, blocking, reset } = request3;
+      const { method, path: path23, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path22} HTTP/1.1\r
+      let header = `${method} ${path23} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path23, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path22;
+      headers[HTTP2_HEADER_PATH] = path23;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path22 = search ? `${pathname}${search}` : pathname;
+        const path23 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path22;
+        this.opts.path = path23;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path22 = "/",
+          path: path23 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path22;
+        opts.path = origin + path23;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path22) {
-      if (typeof path22 !== "string") {
-        return path22;
+    function safeUrl(path23) {
+      if (typeof path23 !== "string") {
+        return path23;
       }
-      const pathSegments = path22.split("?");
+      const pathSegments = path23.split("?");
       if (pathSegments.length !== 2) {
-        return path22;
+        return path23;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path22, method, body, headers }) {
-      const pathMatch2 = matchValue(mockDispatch2.path, path22);
+    function matchKey(mockDispatch2, { path: path23, method, body, headers }) {
+      const pathMatch2 = matchValue(mockDispatch2.path, path23);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path23 }) => matchValue(safeUrl(path23), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path22, method, body, headers, query } = opts;
+      const { path: path23, method, body, headers, query } = opts;
       return {
-        path: path22,
+        path: path23,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path23, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path22,
+            Path: path23,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path22) {
-      for (let i = 0; i < path22.length; ++i) {
-        const code = path22.charCodeAt(i);
+    function validateCookiePath(path23) {
+      for (let i = 0; i < path23.length; ++i) {
+        const code = path23.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path22 = opts.path;
+          let path23 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path22 = `/${path22}`;
+            path23 = `/${path23}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path22);
+          url2 = new URL(util.parseOrigin(url2).origin + path23);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20002,17 +20002,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path22) {
-      const ctrl = callVisitor(key, node2, visitor, path22);
+    function visit_(key, node2, visitor, path23) {
+      const ctrl = callVisitor(key, node2, visitor, path23);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visit_(key, ctrl, visitor, path22);
+        replaceNode(key, path23, ctrl);
+        return visit_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path23 = Object.freeze(path23.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path22);
+            const ci = visit_(i, node2.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20023,13 +20023,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path22);
+          path23 = Object.freeze(path23.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path22);
+          const cv = visit_("value", node2.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20050,17 +20050,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path22) {
-      const ctrl = await callVisitor(key, node2, visitor, path22);
+    async function visitAsync_(key, node2, visitor, path23) {
+      const ctrl = await callVisitor(key, node2, visitor, path23);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visitAsync_(key, ctrl, visitor, path22);
+        replaceNode(key, path23, ctrl);
+        return visitAsync_(key, ctrl, visitor, path23);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path23 = Object.freeze(path23.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path22);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path23);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20071,13 +20071,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path22);
+          path23 = Object.freeze(path23.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path23);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path22);
+          const cv = await visitAsync_("value", node2.value, visitor, path23);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20104,23 +20104,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path22) {
+    function callVisitor(key, node2, visitor, path23) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path22);
+        return visitor(key, node2, path23);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path22);
+        return visitor.Map?.(key, node2, path23);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path22);
+        return visitor.Seq?.(key, node2, path23);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path22);
+        return visitor.Pair?.(key, node2, path23);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path22);
+        return visitor.Scalar?.(key, node2, path23);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path22);
+        return visitor.Alias?.(key, node2, path23);
       return void 0;
     }
-    function replaceNode(key, path22, node2) {
-      const parent = path22[path22.length - 1];
+    function replaceNode(key, path23, node2) {
+      const parent = path23[path23.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20732,10 +20732,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path22, value) {
+    function collectionFromPath(schema, path23, value) {
       let v = value;
-      for (let i = path22.length - 1; i >= 0; --i) {
-        const k = path22[i];
+      for (let i = path23.length - 1; i >= 0; --i) {
+        const k = path23[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20754,7 +20754,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
+    var isEmptyPath = (path23) => path23 == null || typeof path23 === "object" && !!path23[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20784,11 +20784,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path22, value) {
-        if (isEmptyPath(path22))
+      addIn(path23, value) {
+        if (isEmptyPath(path23))
           this.add(value);
         else {
-          const [key, ...rest] = path22;
+          const [key, ...rest] = path23;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20802,8 +20802,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        const [key, ...rest] = path22;
+      deleteIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20817,8 +20817,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        const [key, ...rest] = path22;
+      getIn(path23, keepScalar) {
+        const [key, ...rest] = path23;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20836,8 +20836,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path22) {
-        const [key, ...rest] = path22;
+      hasIn(path23) {
+        const [key, ...rest] = path23;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20847,8 +20847,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        const [key, ...rest] = path22;
+      setIn(path23, value) {
+        const [key, ...rest] = path23;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23363,9 +23363,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path22, value) {
+      addIn(path23, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path22, value);
+          this.contents.addIn(path23, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23440,14 +23440,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        if (Collection2.isEmptyPath(path22)) {
+      deleteIn(path23) {
+        if (Collection2.isEmptyPath(path23)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path23) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23462,10 +23462,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        if (Collection2.isEmptyPath(path22))
+      getIn(path23, keepScalar) {
+        if (Collection2.isEmptyPath(path23))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path23, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23476,10 +23476,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path22) {
-        if (Collection2.isEmptyPath(path22))
+      hasIn(path23) {
+        if (Collection2.isEmptyPath(path23))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path23) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23496,13 +23496,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        if (Collection2.isEmptyPath(path22)) {
+      setIn(path23, value) {
+        if (Collection2.isEmptyPath(path23)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path22), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path23), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path22, value);
+          this.contents.setIn(path23, value);
         }
       }
       /**
@@ -25463,9 +25463,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path22) => {
+    visit2.itemAtPath = (cst, path23) => {
       let item = cst;
-      for (const [field2, index] of path22) {
+      for (const [field2, index] of path23) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25474,23 +25474,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path22) => {
-      const parent = visit2.itemAtPath(cst, path22.slice(0, -1));
-      const field2 = path22[path22.length - 1][0];
+    visit2.parentCollection = (cst, path23) => {
+      const parent = visit2.itemAtPath(cst, path23.slice(0, -1));
+      const field2 = path23[path23.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path22, item, visitor) {
-      let ctrl = visitor(item, path22);
+    function _visit(path23, item, visitor) {
+      let ctrl = visitor(item, path23);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path22.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path23.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25501,10 +25501,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path22);
+            ctrl = ctrl(item, path23);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path23) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -31206,8 +31206,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path22 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path22} does not exist${EOL6}`);
+        const path23 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path23} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -35357,6 +35357,9 @@ function getOctokit(token, options, ...additionalPlugins) {
   return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+// action/main.ts
+import path22 from "node:path";
+
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
 import path6 from "node:path";
@@ -36241,10 +36244,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path22) {
-  if (!path22)
+function getElementAtPath(obj, path23) {
+  if (!path23)
     return obj;
-  return path22.reduce((acc, key) => acc?.[key], obj);
+  return path23.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -36584,11 +36587,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path22, issues) {
+function prefixIssues(path23, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path22);
+    iss.path.unshift(path23);
     return iss;
   });
 }
@@ -37050,16 +37053,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path22 = []) => {
+  const processError = (error65, path23 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path23, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path23, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path23, ...issue3.path]);
       } else {
-        const fullpath = [...path22, ...issue3.path];
+        const fullpath = [...path23, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -37098,17 +37101,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path22 = []) => {
+  const processError = (error65, path23 = []) => {
     var _a3;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path23, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path23, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path23, ...issue3.path]);
       } else {
-        const fullpath = [...path22, ...issue3.path];
+        const fullpath = [...path23, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -37147,8 +37150,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path22 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path22) {
+  const path23 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path23) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -54286,13 +54289,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path22 = ref.slice(1).split("/").filter(Boolean);
-  if (path22.length === 0) {
+  const path23 = ref.slice(1).split("/").filter(Boolean);
+  if (path23.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path22[0] === defsKey) {
-    const key = path22[1] === void 0 ? void 0 : decodeJSONPointerSegment(path22[1]);
+  if (path23[0] === defsKey) {
+    const key = path23[1] === void 0 ? void 0 : decodeJSONPointerSegment(path23[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -55359,9 +55362,9 @@ function unwrap(s) {
     else return cur;
   }
 }
-function schemaAt(root, path22) {
+function schemaAt(root, path23) {
   let cur = root;
-  for (const seg of path22) {
+  for (const seg of path23) {
     if (!cur) return void 0;
     cur = childSchema(unwrap(cur), seg);
   }
@@ -55415,10 +55418,10 @@ var SourceDocument = class {
     this.doc = (0, import_yaml.parseDocument)(source, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
   /** 1-based line and column of the node at `path`; the nearest existing parent when it is missing. */
-  position(path22, which2 = "value") {
-    for (let n = path22.length; n >= 0; n--) {
-      const sub = path22.slice(0, n);
-      if (which2 === "key" && n === path22.length && n > 0) {
+  position(path23, which2 = "value") {
+    for (let n = path23.length; n >= 0; n--) {
+      const sub = path23.slice(0, n);
+      if (which2 === "key" && n === path23.length && n > 0) {
         const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
         if ((0, import_yaml.isMap)(parent)) {
           const pair = parent.items.find(
@@ -55442,9 +55445,9 @@ var SourceDocument = class {
     return { line: 1, column: 1 };
   }
   /** `line`/`col` → `{ line, column }` for a problem at `path`. */
-  problem(path22, message, hint, which2 = "value") {
-    const { line, column } = this.position(path22, which2);
-    return { file: this.file, line, column, field: formatPath(path22), message, ...hint ? { hint } : {} };
+  problem(path23, message, hint, which2 = "value") {
+    const { line, column } = this.position(path23, which2);
+    return { file: this.file, line, column, field: formatPath(path23), message, ...hint ? { hint } : {} };
   }
   syntaxProblems() {
     return this.doc.errors.map((e) => {
@@ -55469,9 +55472,9 @@ function syntaxHint(code, message) {
     return "quote the text if it contains `:`, `#`, `{` or starts with a special character";
   return "check the YAML syntax near this line (quote texts that contain `: ` or `#`)";
 }
-function formatPath(path22) {
+function formatPath(path23) {
   let out = "";
-  for (const seg of path22) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  for (const seg of path23) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
   return out;
 }
 function describeValue(v) {
@@ -55481,9 +55484,9 @@ function describeValue(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
-function valueAt(root, path22) {
+function valueAt(root, path23) {
   let cur = root;
-  for (const seg of path22) {
+  for (const seg of path23) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -55503,7 +55506,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
-    const path22 = [...base, ...issue3.path];
+    const path23 = [...base, ...issue3.path];
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
@@ -55512,7 +55515,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
         const guess = suggestKey(key, candidates);
         problems.push(
           src.problem(
-            [...path22, key],
+            [...path23, key],
             `unknown key \`${key}\`${guess ? ` — did you mean \`${guess}\`?` : ""}`,
             candidates.length ? `allowed here: ${candidates.map((c) => `\`${c}\``).join(", ")}` : void 0,
             "key"
@@ -55525,10 +55528,10 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       const unionSchema = schemaAt(schema, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path22));
+        problems.push(...validateKeyed(src, at, k, path23));
         continue;
       }
-      problems.push(src.problem(path22, `${issue3.message}; found ${describeValue(at)}`));
+      problems.push(src.problem(path23, `${issue3.message}; found ${describeValue(at)}`));
       continue;
     }
     if (issue3.code === "invalid_type") {
@@ -55536,20 +55539,20 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       if (at === void 0) {
         problems.push(
           src.problem(
-            path22,
+            path23,
             `missing \`${String(local[local.length - 1] ?? "value")}\`: ${customOr(issue3.message, `expected ${expected}`)}`
           )
         );
       } else {
         problems.push(
-          src.problem(path22, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
+          src.problem(path23, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
         );
       }
       continue;
     }
     problems.push(
       src.problem(
-        path22,
+        path23,
         issue3.message + (issue3.code === "invalid_value" ? `; found ${describeValue(at)}` : "")
       )
     );
@@ -55559,7 +55562,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
 function customOr(message, fallback) {
   return message.startsWith("Invalid input") ? fallback : message;
 }
-function validateKeyed(src, obj, k, path22) {
+function validateKeyed(src, obj, k, path23) {
   const keys = Object.keys(obj);
   const present = Object.keys(k.kinds).filter((kind2) => keys.includes(kind2));
   const list2 = Object.keys(k.kinds).map((x) => `\`${x}\``).join(", ");
@@ -55569,7 +55572,7 @@ function validateKeyed(src, obj, k, path22) {
     if (first) {
       return [
         src.problem(
-          [...path22, first[0]],
+          [...path23, first[0]],
           `unknown key \`${first[0]}\` — did you mean \`${first[1]}\`?`,
           `${k.what} has one of ${list2}`,
           "key"
@@ -55578,7 +55581,7 @@ function validateKeyed(src, obj, k, path22) {
     }
     return [
       src.problem(
-        path22,
+        path23,
         `${k.what} needs one of ${list2}; found keys ${keys.map((x) => `\`${x}\``).join(", ") || "none"}`
       )
     ];
@@ -55589,13 +55592,13 @@ function validateKeyed(src, obj, k, path22) {
   if (clash.length > 0) {
     return [
       src.problem(
-        path22,
+        path23,
         `${k.what} does one thing, but has ${[kind, ...clash].map((x) => `\`${x}\``).join(" and ")}`,
         "split it into separate items"
       )
     ];
   }
-  return validateAgainst(src, obj, chosen, [k], path22).problems;
+  return validateAgainst(src, obj, chosen, [k], path23).problems;
 }
 
 // src/schema/read.ts
@@ -55671,11 +55674,11 @@ function renderJson(value, vars) {
   }
   return value;
 }
-function* stringsIn(value, path22 = []) {
-  if (typeof value === "string") yield [path22, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path22, i]);
+function* stringsIn(value, path23 = []) {
+  if (typeof value === "string") yield [path23, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path23, i]);
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path22, k]);
+    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path23, k]);
 }
 
 // src/config/load.ts
@@ -56941,18 +56944,18 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookie(domain2, path22, key, callback) {
+  findCookie(domain2, path23, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    if (domain2 == null || path22 == null || key == null) {
+    if (domain2 == null || path23 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
-    const result = this.idx[domain2]?.[path22]?.[key];
+    const result = this.idx[domain2]?.[path23]?.[key];
     return promiseCallback.resolve(result);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookies(domain2, path22, allowSpecialUseDomain = false, callback) {
+  findCookies(domain2, path23, allowSpecialUseDomain = false, callback) {
     if (typeof allowSpecialUseDomain === "function") {
       callback = allowSpecialUseDomain;
       allowSpecialUseDomain = true;
@@ -56963,7 +56966,7 @@ var MemoryCookieStore = class extends Store {
       return promiseCallback.resolve([]);
     }
     let pathMatcher;
-    if (!path22) {
+    if (!path23) {
       pathMatcher = function matchAll(domainIndex) {
         for (const curPath in domainIndex) {
           const pathIndex = domainIndex[curPath];
@@ -56978,7 +56981,7 @@ var MemoryCookieStore = class extends Store {
     } else {
       pathMatcher = function matchRFC(domainIndex) {
         for (const cookiePath in domainIndex) {
-          if (pathMatch(path22, cookiePath)) {
+          if (pathMatch(path23, cookiePath)) {
             const pathIndex = domainIndex[cookiePath];
             for (const key in pathIndex) {
               const value = pathIndex[key];
@@ -57006,14 +57009,14 @@ var MemoryCookieStore = class extends Store {
    */
   putCookie(cookie, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    const { domain: domain2, path: path22, key } = cookie;
-    if (domain2 == null || path22 == null || key == null) {
+    const { domain: domain2, path: path23, key } = cookie;
+    if (domain2 == null || path23 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
     const domainEntry = this.idx[domain2] ?? /* @__PURE__ */ Object.create(null);
     this.idx[domain2] = domainEntry;
-    const pathEntry = domainEntry[path22] ?? /* @__PURE__ */ Object.create(null);
-    domainEntry[path22] = pathEntry;
+    const pathEntry = domainEntry[path23] ?? /* @__PURE__ */ Object.create(null);
+    domainEntry[path23] = pathEntry;
     pathEntry[key] = cookie;
     return promiseCallback.resolve(void 0);
   }
@@ -57027,20 +57030,20 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookie(domain2, path22, key, callback) {
+  removeCookie(domain2, path23, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    delete this.idx[domain2]?.[path22]?.[key];
+    delete this.idx[domain2]?.[path23]?.[key];
     return promiseCallback.resolve(void 0);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookies(domain2, path22, callback) {
+  removeCookies(domain2, path23, callback) {
     const promiseCallback = createPromiseCallback(callback);
     const domainEntry = this.idx[domain2];
     if (domainEntry) {
-      if (path22) {
-        delete domainEntry[path22];
+      if (path23) {
+        delete domainEntry[path23];
       } else {
         delete this.idx[domain2];
       }
@@ -57066,8 +57069,8 @@ var MemoryCookieStore = class extends Store {
     domains.forEach((domain2) => {
       const domainEntry = idx[domain2] ?? {};
       const paths = Object.keys(domainEntry);
-      paths.forEach((path22) => {
-        const pathEntry = domainEntry[path22] ?? {};
+      paths.forEach((path23) => {
+        const pathEntry = domainEntry[path23] ?? {};
         const keys = Object.keys(pathEntry);
         keys.forEach((key) => {
           const keyEntry = pathEntry[key];
@@ -57942,18 +57945,18 @@ function cookieCompare(a, b) {
   cmp = (a.creationIndex || 0) - (b.creationIndex || 0);
   return cmp;
 }
-function defaultPath(path22) {
-  if (!path22 || path22.slice(0, 1) !== "/") {
+function defaultPath(path23) {
+  if (!path23 || path23.slice(0, 1) !== "/") {
     return "/";
   }
-  if (path22 === "/") {
-    return path22;
+  if (path23 === "/") {
+    return path23;
   }
-  const rightSlash = path22.lastIndexOf("/");
+  const rightSlash = path23.lastIndexOf("/");
   if (rightSlash === 0) {
     return "/";
   }
-  return path22.slice(0, rightSlash);
+  return path23.slice(0, rightSlash);
 }
 var IP_REGEX_LOWERCASE = /(?:^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$)|(?:^(?:(?:[a-f\d]{1,4}:){7}(?:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,2}|:)|(?:[a-f\d]{1,4}:){4}(?:(?::[a-f\d]{1,4}){0,1}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,3}|:)|(?:[a-f\d]{1,4}:){3}(?:(?::[a-f\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,4}|:)|(?:[a-f\d]{1,4}:){2}(?:(?::[a-f\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,5}|:)|(?:[a-f\d]{1,4}:){1}(?:(?::[a-f\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,6}|:)|(?::(?:(?::[a-f\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,7}|:)))$)/;
 function domainMatch(domain2, cookieDomain, canonicalize) {
@@ -58373,7 +58376,7 @@ var CookieJar = class _CookieJar {
       return promiseCallback.reject(parameterError);
     }
     const host = canonicalDomain(context3.hostname);
-    const path22 = context3.pathname || "/";
+    const path23 = context3.pathname || "/";
     const potentiallyTrustworthy = isPotentiallyTrustworthy(
       url2,
       this.allowSecureOnLocal
@@ -58404,7 +58407,7 @@ var CookieJar = class _CookieJar {
           return false;
         }
       }
-      if (!allPaths && typeof c.path === "string" && !pathMatch(path22, c.path)) {
+      if (!allPaths && typeof c.path === "string" && !pathMatch(path23, c.path)) {
         return false;
       }
       if (c.secure && !potentiallyTrustworthy) {
@@ -58436,7 +58439,7 @@ var CookieJar = class _CookieJar {
     }
     store.findCookies(
       host,
-      allPaths ? null : path22,
+      allPaths ? null : path23,
       this.allowSpecialUseDomain,
       (err, cookies) => {
         if (err) {
@@ -59070,15 +59073,15 @@ function getTimestamp(options) {
 function isAbsoluteUrl(url2) {
   return /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url2);
 }
-function getAbsoluteUrl(path22, baseUrl2) {
-  if (isAbsoluteUrl(path22)) return path22;
-  if (path22.startsWith("*")) return path22;
+function getAbsoluteUrl(path23, baseUrl2) {
+  if (isAbsoluteUrl(path23)) return path23;
+  if (path23.startsWith("*")) return path23;
   const origin = baseUrl2 || typeof location !== "undefined" && location.href;
-  return origin ? decodeURI(new URL(encodeURI(path22), origin).href) : path22;
+  return origin ? decodeURI(new URL(encodeURI(path23), origin).href) : path23;
 }
-function normalizePath(path22, baseUrl2) {
-  if (path22 instanceof RegExp) return path22;
-  const maybeAbsoluteUrl = getAbsoluteUrl(path22, baseUrl2);
+function normalizePath(path23, baseUrl2) {
+  if (path23 instanceof RegExp) return path23;
+  const maybeAbsoluteUrl = getAbsoluteUrl(path23, baseUrl2);
   return getCleanUrlString(maybeAbsoluteUrl);
 }
 function matchRequestUrl(url2, pattern, baseUrl2) {
@@ -59143,7 +59146,7 @@ var CookieStore = class {
     if (typeof localStorage === "undefined" || typeof localStorage.setItem !== "function") return;
     const data = [];
     const { idx } = this.#memoryStore;
-    for (const domain2 in idx) for (const path22 in idx[domain2]) for (const key in idx[domain2][path22]) data.push(idx[domain2][path22][key].toJSON());
+    for (const domain2 in idx) for (const path23 in idx[domain2]) for (const key in idx[domain2][path23]) data.push(idx[domain2][path23][key].toJSON());
     try {
       localStorage.setItem(this.#storageKey, JSON.stringify(data));
     } catch {
@@ -59602,10 +59605,10 @@ var HttpHandler = class extends RequestHandler {
     this.checkRedundantQueryParameters();
   }
   checkRedundantQueryParameters() {
-    const { method, path: path22 } = this.info;
-    if (!path22 || path22 instanceof RegExp || typeof path22 === "function") return;
-    if (getCleanUrlString(path22) === path22) return;
-    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path22}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
+    const { method, path: path23 } = this.info;
+    if (!path23 || path23 instanceof RegExp || typeof path23 === "function") return;
+    if (getCleanUrlString(path23) === path23) return;
+    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path23}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
   }
   async parse(args) {
     if (isStringEqual(args.request.method, "CONNECT")) return {
@@ -60255,10 +60258,10 @@ function parseRoute(pathname) {
   const bare = BARE.exec(pathname);
   return { scope: "", worker: "", path: bare ? bare[1] ?? "/" : pathname };
 }
-function routeKind(method, path22) {
-  if (method === "POST" && path22 === "/chat/completions") return "chat";
-  if (method === "POST" && path22 === "/embeddings") return "embeddings";
-  if (method === "GET" && (path22 === "/models" || path22.startsWith("/models/"))) return "models";
+function routeKind(method, path23) {
+  if (method === "POST" && path23 === "/chat/completions") return "chat";
+  if (method === "POST" && path23 === "/embeddings") return "embeddings";
+  if (method === "GET" && (path23 === "/models" || path23.startsWith("/models/"))) return "models";
   return null;
 }
 function decode4(segment) {
@@ -60272,8 +60275,8 @@ function decode4(segment) {
 // src/llm/record.ts
 var MAX_PARSED_REPLY_BYTES = 1e6;
 async function recordOf(answered2) {
-  const { arrival, method, path: path22, outcome, response } = answered2;
-  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path22) ?? "other";
+  const { arrival, method, path: path23, outcome, response } = answered2;
+  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path23) ?? "other";
   const body = bodyForRecord(answered2.bodyText, parseBody(answered2.bodyText));
   let reply2 = null;
   if (kind === "chat") {
@@ -60287,7 +60290,7 @@ async function recordOf(answered2) {
     turnId: arrival.turn?.turnId ?? null,
     kind,
     method,
-    path: path22,
+    path: path23,
     stream: wantsStream(body),
     messages: kind === "chat" ? chatMessages(body) ?? [] : [],
     input: kind === "embeddings" ? embeddingInputs(body) ?? [] : [],
@@ -60603,14 +60606,14 @@ import { pathToFileURL } from "node:url";
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
 var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
-function parsePath(path22) {
-  if (!path22.startsWith("$")) throw invalid(path22, "it does not start with `$`");
+function parsePath(path23) {
+  if (!path23.startsWith("$")) throw invalid(path23, "it does not start with `$`");
   const segments = [];
-  let rest = path22.slice(1);
+  let rest = path23.slice(1);
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
       const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid(path22, `expected a member name after \`.\` at \`${rest}\``);
+      if (name === void 0) throw invalid(path23, `expected a member name after \`.\` at \`${rest}\``);
       segments.push({ kind: "name", name });
       rest = rest.slice(1 + name.length);
       continue;
@@ -60627,12 +60630,12 @@ function parsePath(path22) {
       rest = rest.slice(quoted2[0].length);
       continue;
     }
-    throw invalid(path22, `unsupported syntax at \`${rest}\``);
+    throw invalid(path23, `unsupported syntax at \`${rest}\``);
   }
   return segments;
 }
-function getPath(value, path22) {
-  const segments = typeof path22 === "string" ? parsePath(path22) : path22;
+function getPath(value, path23) {
+  const segments = typeof path23 === "string" ? parsePath(path23) : path23;
   let current = value;
   for (const segment of segments) {
     if (segment.kind === "index") {
@@ -60651,9 +60654,9 @@ function getPath(value, path22) {
 function unescapeQuoted(text) {
   return text.replace(/\\(.)/g, "$1");
 }
-function invalid(path22, why) {
+function invalid(path23, why) {
   return new Error(
-    `invalid JSON path \`${path22}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
+    `invalid JSON path \`${path23}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
 }
 
@@ -60788,7 +60791,7 @@ function buildChatRequest(options) {
   const { spec, session, message } = options;
   const vars = { session, message };
   const method = spec.method.toUpperCase();
-  const path22 = renderTemplate(spec.path, {
+  const path23 = renderTemplate(spec.path, {
     session: encodeURIComponent(session),
     message: encodeURIComponent(message)
   });
@@ -60820,7 +60823,7 @@ function buildChatRequest(options) {
     headers.set("cookie", own2 ? `${own2}; ${options.cookie}` : options.cookie);
   }
   return {
-    url: `${options.baseUrl.replace(/\/+$/, "")}${path22}`,
+    url: `${options.baseUrl.replace(/\/+$/, "")}${path23}`,
     method,
     headers,
     body,
@@ -61352,10 +61355,10 @@ var OutputLog = class {
   file;
   keep;
   path;
-  constructor(path22, keep = 200) {
-    this.path = path22;
+  constructor(path23, keep = 200) {
+    this.path = path23;
     this.keep = keep;
-    this.file = createWriteStream(path22, { flags: "a" });
+    this.file = createWriteStream(path23, { flags: "a" });
     this.file.on("error", () => {
     });
   }
@@ -61512,10 +61515,10 @@ async function poll(attempt, signal) {
     await pause(delay, signal);
   }
 }
-function pollHttp(port, path22, signal) {
+function pollHttp(port, path23, signal) {
   const attempt = () => new Promise((resolve2) => {
     const req = request2(
-      { host: "127.0.0.1", port, path: path22, method: "GET", agent: false, timeout: 2e3 },
+      { host: "127.0.0.1", port, path: path23, method: "GET", agent: false, timeout: 2e3 },
       (res) => {
         res.resume();
         resolve2((res.statusCode ?? 500) < 400);
@@ -63142,16 +63145,16 @@ function mdText(text) {
 function mdCode(text) {
   const flat = oneLine(text).replace(/\|/g, "\\|");
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = "`".repeat(longest + 1);
+  const fence2 = "`".repeat(longest + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${fence}${pad}${flat}${pad}${fence}`;
+  return `${fence2}${pad}${flat}${pad}${fence2}`;
 }
 function mdFence(text, lang = "text") {
   const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((r) => r.length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}${lang}
+  const fence2 = "`".repeat(Math.max(3, longest + 1));
+  return `${fence2}${lang}
 ${text}
-${fence}`;
+${fence2}`;
 }
 function htmlText(text) {
   return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=\w)/g, "@&#8203;");
@@ -64273,7 +64276,7 @@ function checkUniqueNames(scenarios) {
 // src/scenario/normalize.ts
 var DEFAULT_SESSION = "main";
 function normalizeScenario(src, raw) {
-  const at = (path22) => ({ file: src.file, ...src.position(path22) });
+  const at = (path23) => ({ file: src.file, ...src.position(path23) });
   const sessions = [];
   const turnsPerSession = /* @__PURE__ */ new Map();
   const steps = raw.steps.map((s, i) => {
@@ -64671,16 +64674,22 @@ var INPUT_DEFAULTS = {
   comment: "true",
   "fail-on": "failed",
   artifacts: ".amnesia/artifacts",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the runner's expression, as action.yml writes it
   "github-token": "${{ github.token }}"
 };
-async function readInputs(core, workspace) {
+async function readInputs(core, workspace, token) {
   const get = (name) => {
     const value = core.getInput(name).trim();
-    return value === "" && name !== "github-token" ? INPUT_DEFAULTS[name] : value;
+    return value === "" ? INPUT_DEFAULTS[name] : value;
   };
   const mode = oneOf("mode", get("mode"), ["run", "merge", "probe"]);
   const shard = get("shard") ? parseShard(get("shard"), 'input "shard"') : void 0;
-  if (get("shard-durations") && !shard) throw invalid3("shard-durations", get("shard-durations"), 'set "shard" too: the durations balance a split');
+  if (get("shard-durations") && !shard)
+    throw invalid3(
+      "shard-durations",
+      get("shard-durations"),
+      'set "shard" too: the durations balance a split'
+    );
   const durations = get("shard-durations") ? durationsOf(await readJsonReport(get("shard-durations"), workspace)) : void 0;
   const replicas = optionalInt("replicas", get("replicas"), 1, 16);
   const workers = optionalInt("workers", get("workers"), 1, 16);
@@ -64693,8 +64702,13 @@ async function readInputs(core, workspace) {
   const config2 = get("config");
   const reports = lines(get("reports"));
   if (mode === "merge" && reports.length === 0)
-    throw invalid3("reports", "", 'mode "merge" needs the JSON reports of the shards (files or globs, one per line)');
-  if (mode === "merge" && shard) throw invalid3("shard", get("shard"), 'mode "merge" combines every shard; leave "shard" out');
+    throw invalid3(
+      "reports",
+      "",
+      'mode "merge" needs the JSON reports of the shards (files or globs, one per line)'
+    );
+  if (mode === "merge" && shard)
+    throw invalid3("shard", get("shard"), 'mode "merge" combines every shard; leave "shard" out');
   return {
     mode,
     workspace,
@@ -64715,7 +64729,7 @@ async function readInputs(core, workspace) {
     comment: bool("comment", get("comment")),
     failOn: oneOf("fail-on", get("fail-on"), ["failed", "never"]),
     artifactsDir,
-    token: core.getInput("github-token").trim()
+    token
   };
 }
 function lines(value) {
@@ -64725,12 +64739,14 @@ function list(value) {
   return value.split(/[,\n]/).map((l) => l.trim()).filter(Boolean);
 }
 function oneOf(name, value, allowed) {
-  if (!allowed.includes(value)) throw invalid3(name, value, `expected one of ${allowed.join(", ")}`);
+  if (!allowed.includes(value))
+    throw invalid3(name, value, `expected one of ${allowed.join(", ")}`);
   return value;
 }
 function int2(name, value, min, max) {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalid3(name, value, `expected a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw invalid3(name, value, `expected a whole number from ${min} to ${max}`);
   return n;
 }
 function optionalInt(name, value, min, max) {
@@ -64834,7 +64850,9 @@ function annotate(core, r, workspace) {
     });
   }
   if (all.length > MAX_ANNOTATIONS)
-    core.info(`amnesia: ${all.length - MAX_ANNOTATIONS} more failures are in the job summary (GitHub shows ${MAX_ANNOTATIONS} annotations a step).`);
+    core.info(
+      `amnesia: ${all.length - MAX_ANNOTATIONS} more failures are in the job summary (GitHub shows ${MAX_ANNOTATIONS} annotations a step).`
+    );
 }
 async function comment(deps, inputs, r, pr) {
   const { core, github } = deps;
@@ -64872,7 +64890,9 @@ async function comment(deps, inputs, r, pr) {
     core.info(`amnesia: ${created ? "commented on" : "updated its comment on"} #${pr.number}: ${url2}`);
     return url2;
   } catch (e) {
-    core.warning(`amnesia: could not comment on #${pr.number}: ${apiFailure(e)}. The verdict stands; the job summary has the report.`);
+    core.warning(
+      `amnesia: could not comment on #${pr.number}: ${apiFailure(e)}. The verdict stands; the job summary has the report.`
+    );
     return void 0;
   }
 }
@@ -64891,17 +64911,18 @@ function setRunOutputs(core, r, o) {
   core.setOutput("json-report", o.json);
   core.setOutput("junit-report", o.junit);
   core.setOutput("artifacts-dir", o.artifactsDir);
-  core.setOutput("comment-url", o.commentUrl ?? "");
   const first = r.scenarios.find((s) => (s.status === "failed" || s.status === "error") && s.diagnosis);
   setDiagnosisOutputs(core, first?.diagnosis);
 }
 async function reportProbe(core, result) {
   const { replicas, workers } = result.topology;
-  const text = renderProbe(result.diagnosis, { color: false, title: `probe ladder (${replicas} × ${workers})` });
+  const text = renderProbe(result.diagnosis, {
+    color: false,
+    title: `probe ladder (${replicas} × ${workers})`
+  });
   await addSummary(core, `## amnesia probe
 
-\`\`\`text
-${text}\`\`\`
+${fence(text.trimEnd())}
 `);
   core.setOutput("exit-code", String(result.exitCode));
   core.setOutput("artifacts-dir", result.ladder.artifactsDir ?? "");
@@ -64912,10 +64933,26 @@ function setDiagnosisOutputs(core, d) {
   core.setOutput("signature", d?.signature ?? "");
   core.setOutput("advice", d?.advice ?? "");
 }
+async function reportFailure(core, message) {
+  await addSummary(core, `## amnesia
+
+**Could not run**
+
+${fence(message)}
+`);
+}
+function fence(text) {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const f = "`".repeat(longest + 1);
+  return `${f}text
+${text}
+${f}`;
+}
 async function addSummary(core, markdown) {
   try {
     await core.summary.addRaw(markdown).write();
   } catch (e) {
+    core.summary.emptyBuffer();
     core.warning(`amnesia: could not write the job summary: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
@@ -64945,10 +64982,12 @@ function redactor(secrets) {
   return { text, value };
 }
 async function redactFiles(dir, redact) {
-  const entries = await readdir3(dir, { recursive: true, withFileTypes: true }).catch((e) => {
-    if (e.code === "ENOENT") return [];
-    throw e;
-  });
+  const entries = await readdir3(dir, { recursive: true, withFileTypes: true }).catch(
+    (e) => {
+      if (e.code === "ENOENT") return [];
+      throw e;
+    }
+  );
   for (const entry of entries) {
     if (!entry.isFile()) continue;
     const file2 = path21.join(entry.parentPath, entry.name);
@@ -64968,7 +65007,7 @@ async function main(deps) {
   const redact = redactor(secrets);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   try {
-    const inputs = { ...await readInputs(core, workspace), token };
+    const inputs = await readInputs(core, workspace, token);
     if (inputs.mode === "probe") {
       const result2 = await probe({ ...inputs.probe, ...signalOf(deps), onEvent: progress(core, redact) });
       await redactFiles(inputs.artifactsDir, redact);
@@ -64994,8 +65033,9 @@ async function report(deps, inputs, result) {
   } else {
     annotate(core, result, inputs.workspace);
   }
+  setRunOutputs(core, result, { ...files, artifactsDir: inputs.artifactsDir });
   const commentUrl = await comment(deps, inputs, result, pullRequestOf(deps.github.context));
-  setRunOutputs(core, result, { ...files, artifactsDir: inputs.artifactsDir, commentUrl });
+  core.setOutput("comment-url", commentUrl ?? "");
   verdict(core, inputs, result.exitCode, summaryLine(result));
 }
 function verdict(core, inputs, exitCode, what) {
@@ -65018,15 +65058,12 @@ async function failed(core, e, redact) {
     for (const p of e.problems.slice(0, 10)) {
       core.error(redact.text(`${p.field ? `${p.field}: ` : ""}${p.message}${p.hint ? ` (${p.hint})` : ""}`), {
         title: "amnesia: invalid input",
-        ...p.file.startsWith("/") ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
+        ...path22.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
       });
     }
   }
-  try {
-    await core.summary.addHeading("amnesia", 2).addRaw("**Could not run**\n\n").addCodeBlock(message, "text").write();
-  } catch (summaryError) {
-    core.warning(`amnesia: could not write the job summary: ${String(summaryError)}`);
-  }
+  await reportFailure(core, message);
+  core.setOutput("exit-code", String(e instanceof AmnesiaError ? e.exitCode : 2));
   core.setFailed(`amnesia: ${message}`);
 }
 function signalOf(deps) {

@@ -42,20 +42,24 @@ export interface WorkflowCommand {
  * each input, GITHUB_EVENT_PATH with a real pull_request payload, GITHUB_STEP_SUMMARY,
  * GITHUB_OUTPUT, GITHUB_REPOSITORY, GITHUB_WORKSPACE, and GITHUB_API_URL at the stand-in.
  */
-export async function runStep(o: {
+export interface StepOptions {
   workspace: string;
   inputs: Record<string, string>;
   apiUrl: string;
   trigger?: Trigger;
   env?: Record<string, string>;
-  core?: ActionDeps['core'];
-  getOctokit?: typeof github.getOctokit;
-}): Promise<StepResult> {
+}
+
+/** The environment a runner gives a step, and the files it reads back. */
+export function stepEnvironment(
+  o: StepOptions,
+  summaryFile: string,
+): { env: Record<string, string>; outputFile: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'amnesia-runner-'));
   const trigger = o.trigger ?? 'pull_request';
   const eventFile = path.join(dir, 'event.json');
   writeFileSync(eventFile, JSON.stringify(payloadFor(trigger)));
-  writeFileSync(SUMMARY, '');
+  writeFileSync(summaryFile, '');
   const outputFile = path.join(dir, 'output');
   writeFileSync(outputFile, '');
   const env: Record<string, string> = {
@@ -69,11 +73,23 @@ export async function runStep(o: {
     GITHUB_RUN_ATTEMPT: '1',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_API_URL: o.apiUrl,
-    GITHUB_STEP_SUMMARY: SUMMARY,
+    GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_OUTPUT: outputFile,
     ...Object.fromEntries(Object.entries(o.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...o.env,
   };
+  return { env, outputFile };
+}
+
+/**
+ * Runs the Action in this process with the environment a GitHub runner gives a step: INPUT_* for
+ * each input, GITHUB_EVENT_PATH with a real pull_request payload, GITHUB_STEP_SUMMARY,
+ * GITHUB_OUTPUT, GITHUB_REPOSITORY, GITHUB_WORKSPACE, and GITHUB_API_URL at the stand-in.
+ */
+export async function runStep(
+  o: StepOptions & { core?: ActionDeps['core']; getOctokit?: typeof github.getOctokit },
+): Promise<StepResult> {
+  const { env, outputFile } = stepEnvironment(o, SUMMARY);
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
   const printed: string[] = [];
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -94,12 +110,16 @@ export async function runStep(o: {
     process.exitCode = exitCode; // setFailed sets it; the test process's own status is not the step's
     vi.unstubAllEnvs();
   }
-  const log = printed.join('');
+  return readStep(printed.join(''), outputFile, SUMMARY);
+}
+
+/** What a step left: its log's workflow commands, its outputs, its summary. */
+export function readStep(log: string, outputFile: string, summaryFile: string): StepResult {
   const commands = log.split('\n').flatMap((line) => parseCommand(line) ?? []);
   return {
     log,
     outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(SUMMARY, 'utf8'),
+    summary: readFileSync(summaryFile, 'utf8'),
     annotations: commands.filter((c) => ['error', 'warning', 'notice'].includes(c.command)),
     failed: commands.findLast((c) => c.command === 'error' && Object.keys(c.properties).length === 0),
     masked: commands.filter((c) => c.command === 'add-mask').map((c) => c.message),
