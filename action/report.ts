@@ -131,7 +131,6 @@ export function setRunOutputs(
   core.setOutput('passed', count('passed'));
   core.setOutput('failed', count('failed'));
   core.setOutput('errors', count('error'));
-  core.setOutput('skipped', count('skipped'));
   core.setOutput('exit-code', String(r.exitCode));
   core.setOutput('json-report', o.json);
   core.setOutput('junit-report', o.junit);

@@ -64906,7 +64906,6 @@ function setRunOutputs(core, r, o) {
   core.setOutput("passed", count3("passed"));
   core.setOutput("failed", count3("failed"));
   core.setOutput("errors", count3("error"));
-  core.setOutput("skipped", count3("skipped"));
   core.setOutput("exit-code", String(r.exitCode));
   core.setOutput("json-report", o.json);
   core.setOutput("junit-report", o.junit);

@@ -85,7 +85,6 @@ describe('mode: merge', () => {
       passed: '1',
       failed: '1',
       errors: '1',
-      skipped: '0',
       'exit-code': '2',
       'json-report': path.join(project.dir, '.amnesia/artifacts/amnesia.json'),
       'junit-report': path.join(project.dir, '.amnesia/artifacts/amnesia.junit.xml'),
