@@ -90,6 +90,9 @@ function between(marker: string): string {
 
 const yamlBlocks = (text: string) => [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 
+/** `${{ expression }}`, as a workflow writes it. */
+const expr = (e: string) => `\${{ ${e} }}`;
+
 /** The workflow as README shows it: the published Action instead of `./`. */
 function published<T>(value: T): T {
   return JSON.parse(JSON.stringify(value).replaceAll('"uses":"./"', `"uses":"${PUBLISHED}"`)) as T;
@@ -185,8 +188,8 @@ describe('.github/workflows/amnesia.yml', () => {
       const uses = job.steps.map((s) => s.uses ?? s.run);
       expect(uses.slice(0, 3)).toEqual(['actions/checkout@v5', 'actions/setup-node@v5', 'npm ci']);
       const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-      expect(upload?.if).toBe('${{ !cancelled() }}');
-      expect(upload?.with?.path).toBe('${{ steps.amnesia.outputs.artifacts-dir }}');
+      expect(upload?.if).toBe(expr('!cancelled()'));
+      expect(upload?.with?.path).toBe(expr('steps.amnesia.outputs.artifacts-dir'));
     }
   });
 
@@ -196,16 +199,16 @@ describe('.github/workflows/amnesia.yml', () => {
     expect(list.map((s) => s.index)).toEqual(Array.from({ length: list.length }, (_, i) => i + 1));
     expect(new Set(list.map((s) => s.total))).toEqual(new Set([list.length]));
     expect(shards.strategy?.['fail-fast']).toBe(false);
-    expect(shards.steps.find((s) => s.uses === './')?.with?.shard).toBe('${{ matrix.shard }}');
+    expect(shards.steps.find((s) => s.uses === './')?.with?.shard).toBe(expr('matrix.shard'));
 
     const report = workflow.jobs.report as Job;
     expect(report.needs).toBe('shards');
-    expect(report.if).toBe('${{ !cancelled() }}');
+    expect(report.if).toBe(expr('!cancelled()'));
     const uploaded = String(
       shards.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name,
     );
     const download = report.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with ?? {};
-    const prefix = uploaded.replace('${{ strategy.job-index }}', '');
+    const prefix = uploaded.replace(expr('strategy.job-index'), '');
     expect(String(download.pattern)).toBe(`${prefix}*`);
     const merge = report.steps.find((s) => s.uses === './')?.with ?? {};
     expect(merge.mode).toBe('merge');
