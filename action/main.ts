@@ -48,14 +48,15 @@ export interface ActionDeps {
  */
 export async function main(deps: ActionDeps): Promise<void> {
   const { core, env } = deps;
-  const token = core.getInput('github-token').trim();
-  // The app under test inherits this environment; the token is this step's, not the app's.
-  delete env['INPUT_GITHUB-TOKEN'];
-  const secrets = secretValues(env, token);
-  for (const s of secrets) core.setSecret(s);
-  const redact = redactor(secrets);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  let redact = redactor([]);
   try {
+    const token = core.getInput('github-token').trim();
+    // The app under test inherits this environment; the token is this step's, not the app's.
+    delete env['INPUT_GITHUB-TOKEN'];
+    const secrets = secretValues(env, token);
+    for (const s of secrets) core.setSecret(s);
+    redact = redactor(secrets);
     const inputs = await readInputs(core, workspace, token);
     if (inputs.mode === 'probe') {
       const result = await probe({ ...inputs.probe, ...signalOf(deps), onEvent: progress(core, redact) });

@@ -64999,13 +64999,14 @@ async function redactFiles(dir, redact) {
 // action/main.ts
 async function main(deps) {
   const { core, env } = deps;
-  const token = core.getInput("github-token").trim();
-  delete env["INPUT_GITHUB-TOKEN"];
-  const secrets = secretValues(env, token);
-  for (const s of secrets) core.setSecret(s);
-  const redact = redactor(secrets);
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  let redact = redactor([]);
   try {
+    const token = core.getInput("github-token").trim();
+    delete env["INPUT_GITHUB-TOKEN"];
+    const secrets = secretValues(env, token);
+    for (const s of secrets) core.setSecret(s);
+    redact = redactor(secrets);
     const inputs = await readInputs(core, workspace, token);
     if (inputs.mode === "probe") {
       const result2 = await probe({ ...inputs.probe, ...signalOf(deps), onEvent: progress(core, redact) });

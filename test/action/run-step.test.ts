@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => api[Symbol.asyncDispose]());
 beforeEach(() => api.reset());
 
-describe('amnesia Action, run mode', () => {
+describe('the Action against the plain test app', () => {
   it('comments once, then updates that comment saying what is newly failing, fixed and still failing', {
     timeout: 120_000,
   }, async () => {
@@ -147,5 +147,24 @@ steps:
     expect(r.annotations.find((a) => a.properties.file)?.properties.title).toBe(
       'amnesia: recall "***" (keeps the key)',
     );
+  });
+
+  it('mode: probe classifies the app by the probe ladder alone', { timeout: 120_000 }, async () => {
+    await using project = await basicProject('global', {});
+    const r = await runStep({
+      workspace: project.dir,
+      apiUrl: api.url,
+      inputs: { ...INPUTS, mode: 'probe' },
+    });
+    expect(r.summary).toContain('## amnesia probe');
+    expect(r.summary).toContain('probe ladder (1 × 2)  SW ✓ OW ✗ OR – RS ✗ CR ✗ RD ✗');
+    expect(r.summary).toContain('row 2: per-session memory in a process-global map');
+    expect(r.outputs).toMatchObject({
+      'exit-code': '1',
+      'diagnosis-row': '2',
+      signature: 'SW ✓ OW ✗ OR – RS ✗ CR ✗ RD ✗',
+    });
+    expect(r.failed?.message).toBe('amnesia: the probe ladder: SW ✓ OW ✗ OR – RS ✗ CR ✗ RD ✗');
+    expect(api.calls).toEqual([]);
   });
 });
