@@ -138,6 +138,13 @@ describe('the PR comment', () => {
     expect(r.failed?.message).toBe('amnesia: 1 failed, 1 errors of 3 scenarios');
   });
 
+  it('writes no comment when asked not to (comment: false)', async () => {
+    const r = await step({ comment: 'false' });
+    expect(api.calls).toEqual([]);
+    expect(r.annotations.filter((a) => a.command === 'notice' || a.command === 'warning')).toEqual([]);
+    expect(r.summary).toContain('3 scenarios');
+  });
+
   it('writes no comment for a push', async () => {
     const r = await step({}, { trigger: 'push' });
     expect(api.calls).toEqual([]);
