@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type * as actionsCore from '@actions/core';
-import type { getOctokit } from '@actions/github';
 import {
   AmnesiaError,
   formatEvent,
@@ -12,7 +11,7 @@ import {
   run,
 } from '../src/index.ts';
 import { type ActionInputs, readInputs } from './inputs.ts';
-import { type GitHubContext, pullRequestOf } from './pull-request.ts';
+import { type GitHub, pullRequestOf } from './pull-request.ts';
 import {
   annotate,
   type Core,
@@ -25,13 +24,11 @@ import {
 } from './report.ts';
 import { type Redactor, redactFiles, redactor, secretValues } from './secrets.ts';
 
-export type { Core } from './report.ts';
-
 export interface ActionDeps {
   /** @actions/core, or a fake. */
   core: Core & Pick<typeof actionsCore, 'getInput' | 'setFailed' | 'setSecret'>;
   /** @actions/github's `context` and `getOctokit` (tests point them at a loopback stand-in). */
-  github: { context: GitHubContext; getOctokit: typeof getOctokit };
+  github: GitHub;
   /**
    * This process's environment: secrets are found in it, and the token is taken out of it, since
    * the app under test inherits it.
@@ -78,7 +75,7 @@ export async function main(deps: ActionDeps): Promise<void> {
 
 async function report(deps: ActionDeps, inputs: ActionInputs, result: RunResult): Promise<void> {
   const { core } = deps;
-  const files = await writeReports(inputs.artifactsDir, result);
+  const files = await writeReports(inputs.artifactsDir, result, inputs.workspace);
   await writeSummary(core, result, inputs);
   if (inputs.shard) {
     core.notice(
@@ -88,7 +85,7 @@ async function report(deps: ActionDeps, inputs: ActionInputs, result: RunResult)
     annotate(core, result, inputs.workspace);
   }
   setRunOutputs(core, result, { ...files, artifactsDir: inputs.artifactsDir });
-  const commentUrl = await comment(deps, inputs, result, pullRequestOf(deps.github.context));
+  const commentUrl = await comment(core, deps.github, inputs, result, pullRequestOf(deps.github.context));
   core.setOutput('comment-url', commentUrl ?? '');
   verdict(core, inputs, result.exitCode, summaryLine(result));
 }

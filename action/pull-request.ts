@@ -30,6 +30,12 @@ export interface PullRequest {
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
+/** @actions/github's `context` and `getOctokit`, or stand-ins. */
+export interface GitHub {
+  context: GitHubContext;
+  getOctokit: typeof getOctokit;
+}
+
 /** The pull request this run is for, or undefined for any other event (push, schedule, …). */
 export function pullRequestOf(context: GitHubContext): PullRequest | undefined {
   const pr = context.payload.pull_request;

@@ -13,8 +13,7 @@ import {
   renderProbe,
 } from '../src/index.ts';
 import type { ActionInputs } from './inputs.ts';
-import type { ActionDeps } from './main.ts';
-import { apiFailure, type PullRequest, runUrl, upsertComment } from './pull-request.ts';
+import { apiFailure, type GitHub, type PullRequest, runUrl, upsertComment } from './pull-request.ts';
 
 /** What the reporting half of the Action uses of @actions/core. */
 export type Core = Pick<
@@ -28,12 +27,16 @@ const MAX_ANNOTATIONS = 10;
 const SUMMARY_LIMIT = 1_000_000;
 
 /** The JSON report (for merging and the next split's durations) and JUnit XML, beside the artifacts. */
-export async function writeReports(dir: string, r: RunResult): Promise<{ json: string; junit: string }> {
+export async function writeReports(
+  dir: string,
+  r: RunResult,
+  workspace: string,
+): Promise<{ json: string; junit: string }> {
   await mkdir(dir, { recursive: true });
   const json = path.join(dir, 'amnesia.json');
   const junit = path.join(dir, 'amnesia.junit.xml');
   await writeFile(json, renderJson(r));
-  await writeFile(junit, renderJUnit(r));
+  await writeFile(junit, renderJUnit(r, { cwd: workspace }));
   return { json, junit };
 }
 
@@ -71,12 +74,12 @@ export function annotate(core: Core, r: RunResult, workspace: string): void {
  * a notice or a warning then says why, and the verdict never changes.
  */
 export async function comment(
-  deps: ActionDeps,
+  core: Core,
+  github: GitHub,
   inputs: ActionInputs,
   r: RunResult,
   pr: PullRequest | undefined,
 ): Promise<string | undefined> {
-  const { core, github } = deps;
   if (!inputs.comment || inputs.shard) return undefined;
   if (!pr) {
     core.info('amnesia: not a pull request event, so no PR comment (the job summary has the report).');

@@ -64822,12 +64822,12 @@ import { mkdir as mkdir7, writeFile as writeFile3 } from "node:fs/promises";
 import path20 from "node:path";
 var MAX_ANNOTATIONS = 10;
 var SUMMARY_LIMIT = 1e6;
-async function writeReports(dir, r) {
+async function writeReports(dir, r, workspace) {
   await mkdir7(dir, { recursive: true });
   const json2 = path20.join(dir, "amnesia.json");
   const junit = path20.join(dir, "amnesia.junit.xml");
   await writeFile3(json2, renderJson2(r));
-  await writeFile3(junit, renderJUnit(r));
+  await writeFile3(junit, renderJUnit(r, { cwd: workspace }));
   return { json: json2, junit };
 }
 async function writeSummary(core, r, inputs) {
@@ -64854,8 +64854,7 @@ function annotate(core, r, workspace) {
       `amnesia: ${all.length - MAX_ANNOTATIONS} more failures are in the job summary (GitHub shows ${MAX_ANNOTATIONS} annotations a step).`
     );
 }
-async function comment(deps, inputs, r, pr) {
-  const { core, github } = deps;
+async function comment(core, github, inputs, r, pr) {
   if (!inputs.comment || inputs.shard) return void 0;
   if (!pr) {
     core.info("amnesia: not a pull request event, so no PR comment (the job summary has the report).");
@@ -65024,7 +65023,7 @@ async function main(deps) {
 }
 async function report(deps, inputs, result) {
   const { core } = deps;
-  const files = await writeReports(inputs.artifactsDir, result);
+  const files = await writeReports(inputs.artifactsDir, result, inputs.workspace);
   await writeSummary(core, result, inputs);
   if (inputs.shard) {
     core.notice(
@@ -65034,7 +65033,7 @@ async function report(deps, inputs, result) {
     annotate(core, result, inputs.workspace);
   }
   setRunOutputs(core, result, { ...files, artifactsDir: inputs.artifactsDir });
-  const commentUrl = await comment(deps, inputs, result, pullRequestOf(deps.github.context));
+  const commentUrl = await comment(core, deps.github, inputs, result, pullRequestOf(deps.github.context));
   core.setOutput("comment-url", commentUrl ?? "");
   verdict(core, inputs, result.exitCode, summaryLine(result));
 }
