@@ -38,7 +38,10 @@ for (const [i, signal] of order.entries()) {
   if (status === EXPECTED[signal] || status === 0 || status === 1) t.statusOk++;
   else {
     t.statuses.push(status);
-    if (t.statuses.length === 1) t.found.push(`exit ${status} after ${signal} #${i + 1}; its output ended:\n${current.output().slice(-1500)}`);
+    if (t.statuses.length === 1)
+      t.found.push(
+        `exit ${status} after ${signal} #${i + 1}; its output ended:\n${current.output().slice(-1500)}`,
+      );
   }
   const next = lab.start();
   const nextId = await next.runId;

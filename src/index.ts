@@ -28,17 +28,32 @@ export {
 export { type Plan, type PlannedStep, plan } from './plan/plan.ts';
 export { type ProbeOptions, type ProbeResult, probe } from './probe/probe.ts';
 export {
+  type Annotation,
+  annotationsFor,
+  type CommentOptions,
+  type CommentRecord,
   formatEvent,
+  GITHUB_COMMENT_LIMIT,
+  mergeResults,
+  parseJsonReport,
   type Reporter,
   type ReportFormat,
+  readCommentRecord,
+  renderComment,
   renderJson,
   renderJUnit,
   renderMarkdown,
+  renderProbe,
   renderSummary,
   reporterFor,
+  type SinceLastRun,
+  type SourcedResult,
+  sinceLastRun,
   terminalReporter,
 } from './report/index.ts';
+export { mergeReports, readJsonReport } from './run/reports.ts';
 export { type RunOptions, run } from './run/run.ts';
+export { durationsOf, parseShard, type Shard, type ShardSpec, selectShard } from './run/shard.ts';
 export type {
   Diagnosis,
   DisruptionStepRecord,

@@ -3,7 +3,7 @@ import { defaultConfig, findConfig, loadConfig } from './config/load.ts';
 import type { ResolvedConfig } from './config/types.ts';
 import { type InputProblem, InvalidInputError } from './errors.ts';
 import { loadScenarios } from './scenario/load.ts';
-import type { Scenario } from './scenario/types.ts';
+import type { Scenario, Topology } from './scenario/types.ts';
 
 export interface LoadOptions {
   /** Scenario files, folders or globs; default: the config's `scenarios` (default `scenarios/`). */
@@ -13,6 +13,8 @@ export interface LoadOptions {
   /** The config file; default amnesia.config.yaml in cwd, or built-in defaults if there is none and `requireConfig` is false. */
   config?: string;
   requireConfig?: boolean;
+  /** Replaces the config's topology; scenarios are checked against the result. */
+  topology?: Partial<Topology>;
 }
 
 export interface Loaded {
@@ -49,9 +51,14 @@ export async function load(options: LoadOptions = {}): Promise<Loaded> {
     }
     config = defaultConfig(cwd);
   }
+  if (options.topology) config = { ...config, topology: { ...config.topology, ...options.topology } };
   const patterns = options.patterns?.length ? options.patterns : config.scenarios;
   const base = configFile && !options.patterns?.length ? config.root : cwd;
-  const topologySource = config.file ? path.relative(cwd, config.file) || config.file : 'the default 2 × 2';
+  const topologySource = options.topology
+    ? 'the replicas/workers override'
+    : config.file
+      ? path.relative(cwd, config.file) || config.file
+      : 'the default 2 × 2';
   const loaded = await loadScenarios(patterns, {
     cwd: base,
     defaults: {

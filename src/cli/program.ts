@@ -73,6 +73,16 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--timeout <duration>', 'per-turn timeout for every scenario, e.g. 20s')
     .option('--seed <n>', 'seed for random routing (printed by every run, for replays)')
     .option('--concurrency <n>', 'scenarios at once, each on its own topology', '1')
+    .option('--replicas <n>', "replicas for scenarios that set no topology (default: the config's)")
+    .option('--workers <n>', "workers per replica for scenarios that set no topology (default: the config's)")
+    .option(
+      '--shard <i/n>',
+      'run only part i of n of the scenarios (split by scenario, the same on every machine)',
+    )
+    .option(
+      '--shard-durations <report.json>',
+      "balance the split by the durations in a previous run's JSON report",
+    )
     .option(
       '--report <format=file>',
       'also write a report: json=FILE, junit=FILE or markdown=FILE (repeat for several)',
@@ -100,6 +110,23 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .action(async (files, opts) => {
       const { runCommand } = await import('./run-command.ts');
       status = await runCommand(files, opts, io);
+    });
+
+  program
+    .command('merge-reports')
+    .description(
+      "merge the JSON reports of a suite's shards into one result and report it; exit as the whole suite would",
+    )
+    .argument('<reports...>', 'JSON report files or globs (from `run --shard i/n --report json=FILE`)')
+    .option(
+      '--report <format=file>',
+      'also write the merged report: json=FILE, junit=FILE or markdown=FILE (repeat for several)',
+      collect,
+      [] as string[],
+    )
+    .action(async (reports, opts) => {
+      const { mergeReportsCommand } = await import('./merge-command.ts');
+      status = await mergeReportsCommand(reports, opts, io);
     });
 
   program

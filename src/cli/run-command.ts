@@ -10,7 +10,9 @@ import {
   reporterFor,
   terminalReporter,
 } from '../report/index.ts';
+import { readJsonReport } from '../run/reports.ts';
 import { run } from '../run/run.ts';
+import { durationsOf, parseShard } from '../run/shard.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
 import { type Io, painter } from './output.ts';
 
@@ -21,6 +23,10 @@ export interface RunCommandOptions {
   timeout?: string;
   seed?: string;
   concurrency?: string;
+  replicas?: string;
+  workers?: string;
+  shard?: string;
+  shardDurations?: string;
   report?: string[];
   artifacts?: string;
   probe?: 'on-failure' | 'always' | 'never';
@@ -32,20 +38,16 @@ const FORMATS: ReportFormat[] = ['json', 'junit', 'markdown'];
 /** `amnesia run`: the engine with a terminal reporter, report files, and Ctrl-C handling. Returns the exit status. */
 export async function runCommand(files: string[], opts: RunCommandOptions, io: Io): Promise<number> {
   const reports = (opts.report ?? []).map(parseReport);
+  if (opts.shardDurations && !opts.shard)
+    throw new AmnesiaError('AMNESIA_INVALID_INPUT', '--shard-durations balances a split: add --shard i/n');
+  const shard = opts.shard ? parseShard(opts.shard) : undefined;
+  const durations = opts.shardDurations
+    ? durationsOf(await readJsonReport(opts.shardDurations, io.cwd))
+    : undefined;
   const color = painter(io.stdout, io.env)('bold', 'x') !== 'x';
   const reporters: Reporter[] = [
     terminalReporter((t) => io.stdout.write(t), { color, cwd: io.cwd }),
-    ...reports.map(({ format, file }) =>
-      reporterFor(
-        format,
-        async (text) => {
-          const abs = path.resolve(io.cwd, file);
-          await mkdir(path.dirname(abs), { recursive: true });
-          await writeFile(abs, text);
-        },
-        { cwd: io.cwd },
-      ),
-    ),
+    ...fileReporters(reports, io),
   ];
 
   const result = await interruptible(io, (signal) =>
@@ -65,6 +67,15 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
       ...(opts.timeout ? { turnTimeoutMs: parseDurationOption('--timeout', opts.timeout) } : {}),
       ...(opts.seed !== undefined ? { seed: parseIntOption('--seed', opts.seed, 0, 2 ** 31 - 1) } : {}),
       ...(opts.concurrency ? { concurrency: parseIntOption('--concurrency', opts.concurrency, 1, 16) } : {}),
+      ...(opts.replicas || opts.workers
+        ? {
+            topology: {
+              ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
+              ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),
+            },
+          }
+        : {}),
+      ...(shard ? { shard: { ...shard, ...(durations ? { durations } : {}) } } : {}),
       ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
       onEvent: (e) => {
         for (const r of reporters) r.onEvent?.(e);
@@ -83,6 +94,21 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
   }
   for (const { file } of reports) io.stdout.write(`report: ${file}\n`);
   return result.exitCode;
+}
+
+/** Reporters that write `--report FORMAT=FILE` files once the run ends. */
+export function fileReporters(reports: { format: ReportFormat; file: string }[], io: Io): Reporter[] {
+  return reports.map(({ format, file }) =>
+    reporterFor(
+      format,
+      async (text) => {
+        const abs = path.resolve(io.cwd, file);
+        await mkdir(path.dirname(abs), { recursive: true });
+        await writeFile(abs, text);
+      },
+      { cwd: io.cwd },
+    ),
+  );
 }
 
 /** `amnesia probe`: the ladder alone, with progress, then the signature and the diagnosis. */
@@ -161,7 +187,7 @@ async function interruptible<T>(io: Io, work: (signal: AbortSignal) => Promise<T
   }
 }
 
-function parseReport(spec: string): { format: ReportFormat; file: string } {
+export function parseReport(spec: string): { format: ReportFormat; file: string } {
   const [format, file] = spec.split('=', 2) as [string, string | undefined];
   if (!FORMATS.includes(format as ReportFormat) || !file) {
     throw new AmnesiaError(

@@ -91,10 +91,14 @@ export function renderMarkdown(r: RunResult, o: MarkdownOptions = {}): string {
   return text.length <= maxChars ? text : `${text.slice(0, maxChars - 2)}…\n`;
 }
 
-function statusLine(r: RunResult): string {
+export function statusWord(r: RunResult): 'Error' | 'Failed' | 'Passed' {
   const t = tally(r);
+  return t.error > 0 ? 'Error' : t.failed > 0 ? 'Failed' : 'Passed';
+}
+
+function statusLine(r: RunResult): string {
   const leaks = r.scenarios.reduce((n, s) => n + s.leaks.length, 0);
-  const status = t.error > 0 ? 'Error' : t.failed > 0 ? 'Failed' : 'Passed';
+  const status = statusWord(r);
   const leakNote = leaks > 0 ? ` · ${plural(leaks, 'leak')} between sessions` : '';
   return `**${status}** · ${totalsText(r)}${leakNote} · ${formatDuration(r.durationMs)} · seed ${r.seed} · run ${mdCode(r.runId)}`;
 }
@@ -106,7 +110,7 @@ function tableRow(s: ScenarioResult, cwd: string | undefined): string {
 }
 
 /** The one thing to read first: a leak, the error, a vacuous recall, or the first failed expectation. */
-function whatFailed(s: ScenarioResult, cwd: string | undefined): string {
+export function whatFailed(s: ScenarioResult, cwd: string | undefined): string {
   const leak = s.leaks[0];
   if (leak) return `leak ${mdCode(`${leak.from.label} → ${leak.into.label}`)}`;
   if (s.error) return `${mdCode(s.error.code)} ${mdText(clip(errorHeadline(s), 80))}`;

@@ -3,11 +3,12 @@ import type { RequestHandler } from 'msw';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
-import type { Scenario } from '../scenario/types.ts';
+import type { Scenario, Topology } from '../scenario/types.ts';
 import { shellCommand } from '../util/shell.ts';
 import { load } from '../validate.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { RunSession } from './session.ts';
+import { type ShardSpec, selectShard } from './shard.ts';
 import { assignSlugs } from './slugs.ts';
 import type { RunEvent, RunResult, ScenarioResult } from './types.ts';
 
@@ -23,6 +24,13 @@ export interface RunOptions {
   tags?: readonly string[];
   /** Where the topology runs, instead of the config's `app.runtime` (`container` needs `app.image` or `app.build`). */
   runtime?: 'process' | 'container';
+  /**
+   * Only this shard's part of the (tag-selected) scenarios, for a suite split over machines.
+   * With `durations` (from a previous run's report, see `durationsOf`) the split is balanced by time.
+   */
+  shard?: ShardSpec;
+  /** Replaces the config's topology (scenarios that set their own `topology` keep it). */
+  topology?: Partial<Topology>;
   /** Stop starting scenarios after the first that does not pass. */
   bail?: boolean;
   /** Per-turn timeout for every scenario, in ms (overrides scenario and config). */
@@ -59,9 +67,13 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   const input = await resolveInput(options, cwd);
   const config = withRuntime(input.config, options.runtime);
   const { scenarios } = input;
-  const selected = options.tags?.length
+  const tagged = options.tags?.length
     ? scenarios.filter((s) => s.tags.some((t) => options.tags?.includes(t)))
     : scenarios;
+  // Slugs come from the whole selection, so a scenario has the same one in every shard.
+  const slugs = assignSlugs(tagged);
+  const slugOf = (s: Scenario) => slugs.get(s) as string;
+  const selected = options.shard ? selectShard(tagged, options.shard) : tagged;
   const seed = options.seed ?? config.seed ?? newSeed();
   const onEvent = options.onEvent ?? (() => {});
   const startedAt = Date.now();
@@ -84,8 +96,6 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   onEvent({ type: 'run-start', runId: session.runId, seed, scenarios: selected.length });
 
   const results: ScenarioResult[] = new Array(selected.length);
-  const slugs = assignSlugs(selected);
-  const slugOf = (s: Scenario) => slugs.get(s) as string;
   let stopStarting = false;
   let probeSummary: RunResult['probe'];
   let next = 0;
@@ -140,13 +150,14 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     scenarios: done,
     ...(config.file ? { configFile: config.file } : {}),
     ...(probeSummary ? { probe: probeSummary } : {}),
+    ...(options.shard ? { shard: { index: options.shard.index, total: options.shard.total } } : {}),
   };
   onEvent({ type: 'run-end', result });
   return result;
 }
 
 export async function resolveInput(
-  options: Pick<RunOptions, 'scenarios' | 'config' | 'patterns'>,
+  options: Pick<RunOptions, 'scenarios' | 'config' | 'patterns' | 'topology'>,
   cwd: string,
 ): Promise<{ config: ResolvedConfig; scenarios: readonly Scenario[] }> {
   if (options.scenarios) {
@@ -156,13 +167,17 @@ export async function resolveInput(
         'run({ scenarios }) needs a resolved config: run({ scenarios, config: (await load()).config })',
       );
     }
-    return { config: options.config, scenarios: options.scenarios };
+    const config = options.topology
+      ? { ...options.config, topology: { ...options.config.topology, ...options.topology } }
+      : options.config;
+    return { config, scenarios: options.scenarios };
   }
   const loaded = await load({
     cwd,
     requireConfig: true,
     ...(options.patterns ? { patterns: options.patterns } : {}),
     ...(typeof options.config === 'string' ? { config: options.config } : {}),
+    ...(options.topology ? { topology: options.topology } : {}),
   });
   if (loaded.problems.length) throw new InvalidInputError(loaded.problems);
   return {

@@ -156,6 +156,8 @@ export interface RunResult {
   configFile?: string;
   /** The probe ladder on the run's topology, when asked for with `probe: 'always'`. */
   probe?: { topology: Topology; diagnosis: Diagnosis };
+  /** The part of the suite this run was, when it was split over machines (`run({ shard })`). */
+  shard?: { index: number; total: number };
 }
 
 /** Progress, as it happens. Reporters subscribe; the engine never prints. */

@@ -1,0 +1,61 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Environment variables whose values are secrets by their name: API keys, tokens, passwords. */
+const SECRET_NAME =
+  /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)(?:_|$)|_KEY$/i;
+
+/** Shorter values are left alone: masking `true` or `1234` everywhere would mangle every report. */
+const MIN_LENGTH = 6;
+
+export const MASK = '***';
+
+/**
+ * The values to keep out of everything the Action writes: the token, and every environment value
+ * whose name says it is a secret (OPENAI_API_KEY, ANTHROPIC_API_KEY, DB_PASSWORD, …).
+ */
+export function secretValues(env: NodeJS.ProcessEnv, token: string): string[] {
+  const fromEnv = Object.entries(env)
+    .filter(([name, value]) => SECRET_NAME.test(name) && value !== undefined)
+    .map(([, value]) => value as string);
+  return [...new Set([token, ...fromEnv].filter((v) => v.length >= MIN_LENGTH))];
+}
+
+/** Replaces each secret (and its JSON-escaped form) with `***`. */
+export interface Redactor {
+  text(s: string): string;
+  /** A deep copy of plain data with every string redacted. */
+  value<T>(v: T): T;
+}
+
+export function redactor(secrets: readonly string[]): Redactor {
+  const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort(
+    (a, b) => b.length - a.length,
+  );
+  const text = (s: string) => forms.reduce((acc, secret) => acc.split(secret).join(MASK), s);
+  const value = <T>(v: T): T => {
+    if (typeof v === 'string') return text(v) as T;
+    if (Array.isArray(v)) return v.map(value) as T;
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [text(k), value(x)])) as T;
+    return v;
+  };
+  return { text, value };
+}
+
+/** Redacts every file under `dir` in place (worker logs, LLM request logs, evidence, reports). */
+export async function redactFiles(dir: string, redact: Redactor): Promise<void> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return [];
+      throw e;
+    },
+  );
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const before = await readFile(file, 'utf8');
+    const after = redact.text(before);
+    if (after !== before) await writeFile(file, after);
+  }
+}

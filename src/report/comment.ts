@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import type { RunResult, ScenarioResult, ScenarioStatus } from '../run/types.ts';
+import { diagnosisText } from './diagnosis.ts';
+import { notPassing, totalsText } from './evidence.ts';
+import { statusWord, whatFailed } from './markdown.ts';
+import { mdCode, mdText } from './md.ts';
+import { clip, plural } from './text.ts';
+
+/** What a PR comment remembers of its run, so the next run can say what changed. */
+export interface CommentRecord {
+  v: 1;
+  /** Which suite the comment is about (one comment per key on a pull request): the config file. */
+  key: string;
+  commit?: string;
+  /** Each scenario's status, by name. */
+  statuses: Record<string, ScenarioStatus>;
+}
+
+/** What changed since the previous run, by scenario name. */
+export interface SinceLastRun {
+  newlyFailing: string[];
+  fixed: string[];
+  stillFailing: string[];
+}
+
+export interface CommentOptions {
+  /** The suite (config file, repository-relative): the comment of another key is never touched. */
+  key: string;
+  /** The record of the comment this one replaces. */
+  previous?: CommentRecord;
+  /** The commit the run tested. */
+  commit?: string;
+  /** Where the full report is (the job summary). */
+  reportUrl?: string;
+  /** Paths under it are shown relative to it. */
+  cwd?: string;
+}
+
+const PREFIX = '<!-- amnesia-report ';
+const SUFFIX = ' -->';
+const MAX_ROWS = 10;
+const MAX_NAMES = 10;
+
+const recordShape = z.object({
+  v: z.literal(1),
+  key: z.string(),
+  commit: z.string().optional(),
+  statuses: z.record(z.string(), z.enum(['passed', 'failed', 'error', 'skipped'])),
+});
+
+const isBad = (s: ScenarioStatus | undefined) => s === 'failed' || s === 'error';
+
+/**
+ * A short PR comment: the verdict, what changed since the last run on this pull request, the
+ * scenarios that did not pass with what failed first and the diagnosis, and a link to the job
+ * summary that holds everything else. It ends with its record in an HTML comment (invisible when
+ * rendered), which the next run finds by `readCommentRecord` and compares with.
+ */
+export function renderComment(r: RunResult, o: CommentOptions): string {
+  const commit = o.commit ? ` · commit ${mdCode(o.commit.slice(0, 7))}` : '';
+  const link = o.reportUrl ? ` · [full report](${o.reportUrl})` : '';
+  const out = [
+    `### amnesia: ${statusWord(r).toLowerCase()}`,
+    '',
+    `**${statusWord(r)}** · ${totalsText(r)} · ${mdCode(o.key)}${commit}${link}`,
+    '',
+  ];
+  if (o.previous) out.push(...sinceSection(sinceLastRun(r, o.previous), o.previous), '');
+  const bad = notPassing(r);
+  if (bad.length > 0) {
+    out.push('| status | scenario | what failed first | diagnosis |', '| --- | --- | --- | --- |');
+    for (const s of bad.slice(0, MAX_ROWS)) {
+      out.push(
+        `| **${s.status}** | ${mdText(clip(s.name, 80))} | ${whatFailed(s, o.cwd)} | ${diagnosisCell(s)} |`,
+      );
+    }
+    if (bad.length > MAX_ROWS) out.push('', `… and ${plural(bad.length - MAX_ROWS, 'more scenario')}.`);
+    out.push(
+      '',
+      `The ${o.reportUrl ? `[job summary](${o.reportUrl})` : 'job summary'} has each failure's prompt, diagnosis and timeline; the artifacts hold the worker logs and a replay command.`,
+      '',
+    );
+  }
+  out.push(recordComment(recordOf(r, o)));
+  return `${out.join('\n')}\n`;
+}
+
+/** The record of a comment written by `renderComment`, or undefined for any other text. */
+export function readCommentRecord(body: string): CommentRecord | undefined {
+  const start = body.lastIndexOf(PREFIX);
+  if (start < 0) return undefined;
+  const end = body.indexOf(SUFFIX, start + PREFIX.length);
+  if (end < 0) return undefined;
+  try {
+    const parsed = recordShape.safeParse(JSON.parse(body.slice(start + PREFIX.length, end)));
+    return parsed.success ? (parsed.data as CommentRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Newly failing: not passing now, and passing (or absent) before. Fixed: passing now, failing
+ * before. Still failing: both. Skipped scenarios and scenarios that are gone are left out.
+ */
+export function sinceLastRun(r: RunResult, previous: CommentRecord): SinceLastRun {
+  const out: SinceLastRun = { newlyFailing: [], fixed: [], stillFailing: [] };
+  for (const s of r.scenarios) {
+    const before = previous.statuses[s.name];
+    if (isBad(s.status)) (isBad(before) ? out.stillFailing : out.newlyFailing).push(s.name);
+    else if (s.status === 'passed' && isBad(before)) out.fixed.push(s.name);
+  }
+  return out;
+}
+
+function sinceSection(d: SinceLastRun, previous: CommentRecord): string[] {
+  const since = previous.commit ? ` (commit ${mdCode(previous.commit.slice(0, 7))})` : '';
+  const counts = [
+    `${d.newlyFailing.length} newly failing`,
+    `${d.fixed.length} fixed`,
+    `${d.stillFailing.length} still failing`,
+  ].join(' · ');
+  const list = (label: string, names: string[]) => {
+    if (names.length === 0) return [];
+    const shown = names.slice(0, MAX_NAMES).map((n) => mdText(clip(n, 80)));
+    const more = names.length > MAX_NAMES ? `, and ${names.length - MAX_NAMES} more` : '';
+    return [`- ${label}: ${shown.join(', ')}${more}`];
+  };
+  return [
+    `**Since the last run**${since}: ${counts}`,
+    ...(d.newlyFailing.length + d.fixed.length + d.stillFailing.length > 0 ? [''] : []),
+    ...list('newly failing', d.newlyFailing),
+    ...list('fixed', d.fixed),
+    ...list('still failing', d.stillFailing),
+  ];
+}
+
+function diagnosisCell(s: ScenarioResult): string {
+  if (!s.diagnosis) return '';
+  const d = diagnosisText(s.diagnosis);
+  return `${mdCode(d.signature)} ${mdText(clip(d.findings[0] ?? '', 90))}`;
+}
+
+function recordOf(r: RunResult, o: CommentOptions): CommentRecord {
+  return {
+    v: 1,
+    key: o.key,
+    ...(o.commit ? { commit: o.commit } : {}),
+    statuses: Object.fromEntries(r.scenarios.map((s) => [s.name, s.status])),
+  };
+}
+
+/** The record as JSON inside an HTML comment: `<`, `>` and `-` escaped so no name can end the comment early. */
+function recordComment(record: CommentRecord): string {
+  const json = JSON.stringify(record).replace(
+    /[<>-]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `${PREFIX}${json}${SUFFIX}`;
+}
