@@ -124,10 +124,11 @@ export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
     },
     exited,
     exitWithin,
-    async stop(graceMs) {
+    async stop(graceMs, onSignal) {
       if (proc.exit) return { exit: proc.exit, forced: false };
       output.note(`SIGTERM (grace ${graceMs} ms)`);
       await signalGroup('TERM');
+      onSignal?.();
       const gone = await within(graceMs);
       if (!gone) {
         output.note(`still running after ${graceMs} ms: SIGKILL`);
@@ -136,10 +137,11 @@ export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
       }
       return { exit: await exited, forced: !gone };
     },
-    async kill() {
+    async kill(onSignal) {
       if (!proc.exit) {
         output.note('SIGKILL');
         await signalGroup('KILL');
+        onSignal?.();
       }
       await within(5_000);
       return exited;

@@ -7,5 +7,6 @@ export type {
   MockLlm,
   MockLlmOptions,
   RecordedLlmRequest,
+  TurnHooks,
   TurnScope,
 } from './types.ts';

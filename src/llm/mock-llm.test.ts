@@ -402,3 +402,45 @@ describe('stop', () => {
     await expect(fetch(`${url}/v1/models`)).rejects.toThrow();
   });
 });
+
+describe('turn hooks', () => {
+  it('holds the first LLM request of a turn until its firstRequest hook settles; later requests pass', async () => {
+    const llm = await start();
+    const base = llm.baseUrl('s1', 'r1w1');
+    let release!: () => void;
+    let calls = 0;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    llm.beginTurn('s1', 'r1w1', turn('t1', 'alice#1'), {
+      firstRequest: () => {
+        calls++;
+        return held;
+      },
+    });
+    let answered = false;
+    const first = chat(base, 'first').then((r) => {
+      answered = true;
+      return r.json();
+    });
+    // The second request is sent once the first has arrived (the hook ran) and is answered at once.
+    await expect.poll(() => calls).toBe(1);
+    const second = await (await chat(base, 'second')).json();
+    expect(second.choices[0].message.content).toBe('ack alice#1; saw none');
+    expect(answered).toBe(false);
+    release();
+    expect((await first).choices[0].message.content).toBe('ack alice#1; saw none');
+    expect(calls).toBe(1);
+    expect(llm.endTurn('s1', 'r1w1').map((r) => r.messages[0]?.content)).toEqual(['first', 'second']);
+  });
+
+  it('answers a held request even when the hook rejects', async () => {
+    const llm = await start();
+    llm.beginTurn('s1', 'r1w1', turn('t1', 'alice#1'), {
+      firstRequest: () => Promise.reject(new Error('x')),
+    });
+    const response = await chat(llm.baseUrl('s1', 'r1w1'), 'hello');
+    expect(response.status).toBe(200);
+    llm.endTurn('s1', 'r1w1');
+  });
+});

@@ -69,6 +69,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
         const route = parseRoute(url.pathname);
         const arrival = log.arrive(route.scope, route.worker);
         return async (request) => {
+          if (arrival.hold) await arrival.hold;
           const exchange: Exchange = { arrival, bodyText: await request.clone().text() };
           exchanges.set(request, exchange);
           const response = await dispatch(request, method, url);
@@ -104,7 +105,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   return {
     url: server.url,
     baseUrl: (scope, worker) => `${server.url}${scopedPrefix(scope, worker)}`,
-    beginTurn: (scope, worker, turn) => log.beginTurn(scope, worker, turn),
+    beginTurn: (scope, worker, turn, hooks) => log.beginTurn(scope, worker, turn, hooks),
     endTurn: (scope, worker) => log.endTurn(scope, worker),
     requests: (filter) => log.requests(filter),
     clear: (scope) => log.clear(scope),

@@ -1,5 +1,5 @@
 import { MockLlmError } from './errors.ts';
-import type { RecordedLlmRequest, TurnScope } from './types.ts';
+import type { RecordedLlmRequest, TurnHooks, TurnScope } from './types.ts';
 
 /** Where and when a request arrived, and the turn it is attributed to. */
 export interface Arrival {
@@ -8,6 +8,8 @@ export interface Arrival {
   scope: string;
   worker: string;
   turn: TurnScope | null;
+  /** Settles when the request may be answered: the turn's `firstRequest` hook, on its first request. */
+  hold?: Promise<void>;
 }
 
 /**
@@ -17,6 +19,8 @@ export interface Arrival {
  */
 export class RequestLog {
   readonly #turns = new Map<string, TurnScope>();
+  /** Hooks of turns in flight that have not yet seen a request. */
+  readonly #hooks = new Map<TurnScope, TurnHooks>();
   /** Records in order of `seq`, each with the turn it was attributed to (by identity, not only by id). */
   readonly #records: { record: RecordedLlmRequest; turn: TurnScope | null }[] = [];
   readonly #now: () => number;
@@ -26,7 +30,7 @@ export class RequestLog {
     this.#now = now;
   }
 
-  beginTurn(scope: string, worker: string, turn: TurnScope): void {
+  beginTurn(scope: string, worker: string, turn: TurnScope, hooks?: TurnHooks): void {
     requireName('scope', scope);
     requireName('worker', worker);
     const key = workerKey(scope, worker);
@@ -38,7 +42,9 @@ export class RequestLog {
           `call endTurn("${scope}", "${worker}") before beginning turn ${turn.turnId} (${turn.label}).`,
       );
     }
-    this.#turns.set(key, snapshot(turn));
+    const scoped = snapshot(turn);
+    this.#turns.set(key, scoped);
+    if (hooks?.firstRequest) this.#hooks.set(scoped, hooks);
   }
 
   endTurn(scope: string, worker: string): RecordedLlmRequest[] {
@@ -51,13 +57,18 @@ export class RequestLog {
       );
     }
     this.#turns.delete(key);
+    this.#hooks.delete(turn);
     return this.#records.filter((entry) => entry.turn === turn).map((entry) => entry.record);
   }
 
   /** Numbers a request and attributes it; call when its head arrives. */
   arrive(scope: string, worker: string): Arrival {
     const turn = scope === '' && worker === '' ? null : (this.#turns.get(workerKey(scope, worker)) ?? null);
-    return { seq: ++this.#seq, at: this.#now(), scope, worker, turn };
+    const hooks = turn ? this.#hooks.get(turn) : undefined;
+    if (turn && hooks) this.#hooks.delete(turn);
+    // A hold never fails the request: whatever the engine's hook does, the app gets its answer.
+    const hold = hooks?.firstRequest?.().catch(() => {});
+    return { seq: ++this.#seq, at: this.#now(), scope, worker, turn, ...(hold ? { hold } : {}) };
   }
 
   /** Keeps a finished record, in order of `seq` (records arrive in order of completion). */
@@ -82,7 +93,11 @@ export class RequestLog {
       if (this.#records[i]?.record.scope === scope) this.#records.splice(i, 1);
     }
     const prefix = workerKey(scope, '');
-    for (const key of [...this.#turns.keys()]) if (key.startsWith(prefix)) this.#turns.delete(key);
+    for (const [key, turn] of [...this.#turns]) {
+      if (!key.startsWith(prefix)) continue;
+      this.#turns.delete(key);
+      this.#hooks.delete(turn);
+    }
   }
 }
 

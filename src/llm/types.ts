@@ -67,13 +67,23 @@ export interface MockLlmOptions {
   embeddingDimensions?: number;
 }
 
+/** What the engine may do with a turn's LLM requests, besides recording them. */
+export interface TurnHooks {
+  /**
+   * Called when the turn's first LLM request arrives; that request is answered only once the
+   * promise returned settles. The engine uses it to make turns overlap for sure (`together:`),
+   * or to keep a turn in flight until a disruption has begun (`during:`).
+   */
+  firstRequest?: () => Promise<void>;
+}
+
 export interface MockLlm extends AsyncDisposable {
   /** `'http://127.0.0.1:PORT'` */
   readonly url: string;
   /** `${url}/s/${encodeURIComponent(scope)}/w/${encodeURIComponent(worker)}/v1`: give it to one worker as `OPENAI_BASE_URL`. */
   baseUrl(scope: string, worker: string): string;
   /** Attributes every request arriving on this worker's URL to `turn` until `endTurn`. Throws if a turn is already in flight there. */
-  beginTurn(scope: string, worker: string, turn: TurnScope): void;
+  beginTurn(scope: string, worker: string, turn: TurnScope, hooks?: TurnHooks): void;
   /**
    * Closes the worker's turn; returns the requests attributed to it and answered so far, in order.
    * Throws if none is in flight.

@@ -1,4 +1,11 @@
-import type { RoutingStrategy, Scenario, Step, Topology, TurnStep } from '../scenario/types.ts';
+import type {
+  DisruptionStep,
+  RoutingStrategy,
+  Scenario,
+  TogetherStep,
+  Topology,
+  TurnStep,
+} from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { type WorkerId, workerOrder, workersOf } from '../topology/ids.ts';
 import { seededRandom } from './random.ts';
@@ -10,15 +17,23 @@ export interface PlannedTurn {
   /** Why this worker: shown in evidence and progress. */
   reason: string;
 }
+/** Turns sent at once, each on its own worker. */
+export interface PlannedTogether {
+  kind: 'together';
+  step: TogetherStep;
+  turns: PlannedTurn[];
+}
 export interface PlannedDisruption {
   kind: 'disruption';
-  step: Exclude<Step, TurnStep>;
+  step: DisruptionStep;
   /** Workers this step restarts, kills, replaces or adds (empty for wait). */
   workers: WorkerId[];
   /** The topology after the step. */
   topology: Topology;
+  /** Turns in flight when it starts (`during:`), each on its own worker. */
+  during: PlannedTurn[];
 }
-export type PlannedStep = PlannedTurn | PlannedDisruption;
+export type PlannedStep = PlannedTurn | PlannedTogether | PlannedDisruption;
 
 export interface Plan {
   topology: Topology;
@@ -43,6 +58,10 @@ interface SessionState {
  * disrupted in routing order); any other turn goes to the next worker in routing order that did
  * not serve this session's previous turn. `round-robin`: the next worker in order. `sticky`: the
  * session's previous worker until that worker is disrupted or removed. `random`: seeded.
+ *
+ * Turns in flight at once (`together:`, `during:`) each get a worker of their own, routed in the
+ * order they are written. A turn in flight during a disruption goes to a worker the disruption
+ * hits, while there is one left.
  */
 export function plan(
   scenario: Scenario,
@@ -58,25 +77,13 @@ export function plan(
   let cursor = 0;
   const steps: PlannedStep[] = [];
 
-  for (const step of scenario.steps) {
-    if (step.kind !== 'turn') {
-      const before = workerOrder(current);
-      let workers: WorkerId[] = [];
-      if (step.kind === 'restart' || step.kind === 'crash') workers = workersOf(step.target, current);
-      else if (step.kind === 'redeploy') workers = workersOf(step.target, current);
-      else if (step.kind === 'scale') {
-        current = { replicas: step.replicas ?? current.replicas, workers: step.workers ?? current.workers };
-        workers = workerOrder(current).filter((id) => !before.includes(id));
-      }
-      if (workers.length) disruptions.push(workers);
-      steps.push({ kind: 'disruption', step, workers, topology: { ...current } });
-      continue;
-    }
-
+  /** Route one turn; `taken` are the workers of turns in flight beside it, `hit` a disruption's workers. */
+  const route = (step: TurnStep, taken: ReadonlySet<WorkerId>, hit?: readonly WorkerId[]): PlannedTurn => {
     const state = sessions.get(step.session) ?? { seen: 0 };
     const order = workerOrder(current);
-    let candidates = step.pin ? workersOf(step.pin, current) : order;
-    if (candidates.length === 0) candidates = order; // validation rejects this; stay total
+    let candidates = (step.pin ? workersOf(step.pin, current) : order).filter((id) => !taken.has(id));
+    if (candidates.length === 0) candidates = order.filter((id) => !taken.has(id)); // validation rejects this; stay total
+    if (candidates.length === 0) candidates = order;
     const disrupted = new Set(disruptions.slice(state.seen).flat());
     const lastAlive = state.last && candidates.includes(state.last) ? state.last : undefined;
 
@@ -93,9 +100,13 @@ export function plan(
 
     let worker: WorkerId;
     let reason: string;
+    const inFlightOn = hit?.filter((id) => candidates.includes(id)) ?? [];
     if (step.pin?.kind === 'worker') {
       worker = candidates[0] as WorkerId;
       reason = `pinned to ${formatTarget(step.pin)}`;
+    } else if (inFlightOn.length > 0) {
+      worker = lastAlive && inFlightOn.includes(lastAlive) ? lastAlive : (inFlightOn[0] as WorkerId);
+      reason = `in flight on ${worker}, which the disruption hits`;
     } else if (routing === 'random') {
       worker = candidates[Math.floor(random() * candidates.length)] as WorkerId;
       reason = `random (seed ${seed})`;
@@ -113,9 +124,9 @@ export function plan(
           : `sticky: first turn of ${step.session}`;
       }
     } else {
-      const hit = candidates.filter((id) => disrupted.has(id));
-      if (hit.length > 0) {
-        worker = lastAlive && hit.includes(lastAlive) ? lastAlive : (hit[0] as WorkerId);
+      const hitBefore = candidates.filter((id) => disrupted.has(id));
+      if (hitBefore.length > 0) {
+        worker = lastAlive && hitBefore.includes(lastAlive) ? lastAlive : (hitBefore[0] as WorkerId);
         reason = `spread: first turn of ${step.session} after a disruption of ${worker}`;
       } else {
         worker = next(candidates.length > 1 ? state.last : undefined);
@@ -126,7 +137,40 @@ export function plan(
     }
     if (step.pin?.kind === 'replica') reason = `pinned to ${formatTarget(step.pin)}; ${reason}`;
     sessions.set(step.session, { last: worker, seen: disruptions.length });
-    steps.push({ kind: 'turn', step, worker, reason });
+    return { kind: 'turn', step, worker, reason };
+  };
+
+  /** Route turns in flight at once: each on a worker none of the others has. */
+  const routeAtOnce = (turns: readonly TurnStep[], hit?: readonly WorkerId[]): PlannedTurn[] => {
+    const taken = new Set<WorkerId>();
+    return turns.map((t) => {
+      const planned = route(t, taken, hit);
+      taken.add(planned.worker);
+      return planned;
+    });
+  };
+
+  for (const step of scenario.steps) {
+    if (step.kind === 'turn') {
+      steps.push(route(step, new Set()));
+      continue;
+    }
+    if (step.kind === 'together') {
+      steps.push({ kind: 'together', step, turns: routeAtOnce(step.turns) });
+      continue;
+    }
+    const before = workerOrder(current);
+    let workers: WorkerId[] = [];
+    let during: PlannedTurn[] = [];
+    if (step.kind === 'restart' || step.kind === 'crash' || step.kind === 'redeploy') {
+      workers = workersOf(step.target, current);
+      during = routeAtOnce(step.during ?? [], workers);
+    } else if (step.kind === 'scale') {
+      current = { replicas: step.replicas ?? current.replicas, workers: step.workers ?? current.workers };
+      workers = workerOrder(current).filter((id) => !before.includes(id));
+    }
+    if (workers.length) disruptions.push(workers);
+    steps.push({ kind: 'disruption', step, workers, topology: { ...current }, during });
   }
   return { topology, routing, seed, steps };
 }

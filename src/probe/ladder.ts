@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Rung, RungResult, ScenarioResult, TurnRecord } from '../run/types.ts';
 import { createMatcher } from '../scenario/matcher.ts';
-import type { Scenario, SourceLocation, Step, Topology } from '../scenario/types.ts';
+import type { Scenario, SourceLocation, Step, Topology, TurnStep } from '../scenario/types.ts';
 import { renderTemplate } from '../util/template.ts';
 import { RUNG_NAMES, RUNGS } from '../verdict/diagnosis.ts';
 
@@ -44,19 +44,29 @@ export function buildLadder(
   const steps: Step[] = [];
   const rungs: Ladder['rungs'] = [];
   const turnsOf = new Map<string, number>();
-  const turn = (session: string, user: string, on: { replica: number; worker: number }, recall?: string) => {
+  const make = (
+    session: string,
+    user: string,
+    on: { replica: number; worker: number },
+    recall: readonly string[] = [],
+    nested?: TurnStep['nested'],
+  ): TurnStep => {
     const n = (turnsOf.get(session) ?? 0) + 1;
     turnsOf.set(session, n);
-    steps.push({
+    return {
       kind: 'turn',
       step: steps.length,
       session,
       turn: n,
       user,
       pin: { kind: 'worker', ...on },
-      expect: { recall: recall ? [createMatcher(recall, AT)] : [], forget: [] },
+      expect: { recall: recall.map((r) => createMatcher(r, AT)), forget: [] },
+      ...(nested ? { nested } : {}),
       at: AT,
-    });
+    };
+  };
+  const turn = (session: string, user: string, on: { replica: number; worker: number }, recall?: string) => {
+    steps.push(make(session, user, on, recall ? [recall] : []));
   };
   const r1w1 = { replica: 1, worker: 1 };
   for (const rung of RUNGS) {
@@ -73,6 +83,24 @@ export function buildLadder(
     const session = `probe-${rung.toLowerCase()}`;
     const fact = makeCanary();
     turn(session, renderTemplate(probe.say, { canary: fact }), r1w1);
+    if (rung === 'CC') {
+      // Two more facts of the session said at once on two workers, then both asked for on r1w1.
+      const other = topology.workers >= 2 ? { replica: 1, worker: 2 } : { replica: 2, worker: 1 };
+      const facts = [makeCanary(), makeCanary()];
+      const say = (i: number) => renderTemplate(probe.say, { canary: facts[i] as string });
+      steps.push({
+        kind: 'together',
+        step: steps.length,
+        turns: [
+          make(session, say(0), r1w1, [], { in: 'together', index: 0 }),
+          make(session, say(1), other, [], { in: 'together', index: 1 }),
+        ],
+        at: AT,
+      });
+      rungs.push({ rung, ask: steps.length });
+      steps.push(make(session, probe.ask, r1w1, facts));
+      continue;
+    }
     if (rung === 'RS')
       steps.push({ kind: 'restart', step: steps.length, target: { kind: 'worker', ...r1w1 }, at: AT });
     if (rung === 'CR')
@@ -127,7 +155,7 @@ export function readLadder(
       };
     if (t.failure) return { rung, kept: null, note: `the app failed: ${t.failure.message.split('\n')[0]}` };
     const said = result.steps.find(
-      (s): s is TurnRecord => s.kind === 'turn' && s.session === t.session && s.step < t.step,
+      (s): s is TurnRecord => s.kind === 'turn' && s.session === t.session && s.step < t.step && !!s.failure,
     );
     if (said?.failure)
       return { rung, kept: null, note: `the app failed: ${said.failure.message.split('\n')[0]}` };

@@ -3,24 +3,27 @@ import path from 'node:path';
 import { CookieJar, sendChat, sessionId } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { ContainerEngine } from '../container/engine.ts';
-import { AbortedError, AmnesiaError, formatExit } from '../errors.ts';
+import { AbortedError, AmnesiaError } from '../errors.ts';
 import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
-import { type Plan, plan } from '../plan/plan.ts';
+import { type Plan, type PlannedDisruption, type PlannedTurn, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
-import type { Scenario, Topology, TurnStep } from '../scenario/types.ts';
+import type { DisruptionStep, Scenario, Topology } from '../scenario/types.ts';
+import { formatTarget } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import { type StartedServices, startServices } from '../services/services.ts';
 import { containerRuntime } from '../topology/container-topology.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
+import type { WorkerId } from '../topology/ids.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
 import type { StartedTopology } from '../topology/types.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
-import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
+import { TurnHold } from './hold.ts';
 import { removeInside } from './slugs.ts';
+import { runTurn, type TurnContext, type TurnInput } from './turn.ts';
 import type {
   DisruptionStepRecord,
   RunEvent,
@@ -65,9 +68,6 @@ export interface ScenarioContext {
 
 export type LadderOutcome = ReturnType<typeof readLadder>;
 
-/** How long a failed connection waits to see the worker's exit (only when the connection failed). */
-const EXIT_GRACE_MS = 2_000;
-
 /** Run one scenario on its own topology, services and LLM scope; never throws for the app's faults. */
 export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   const started = Date.now();
@@ -104,6 +104,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   await mkdir(path.join(artifactsDir, 'logs'), { recursive: true });
 
   const cleanups: (() => Promise<void>)[] = [];
+  const signals: SignalTap = {};
   try {
     const services = await startServices(ctx.config.services, {
       ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
@@ -143,6 +144,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
         AMNESIA_RUN_ID: ctx.runId,
       }),
       onEvent: (e) => {
+        if (e.type === 'worker-signalled') signals.listener?.(e.id);
         if (e.type === 'worker-ready') {
           ctx.onEvent({
             type: 'worker-ready',
@@ -171,7 +173,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
           .join('; ')}. Recall a fact only the conversation can supply.`,
       };
     } else {
-      await runSteps(s, p, topology, services, ctx, steps);
+      await runSteps(s, p, topology, services, ctx, steps, signals);
       const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
       result.leaks = findLeaks(turns);
       result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? 'failed' : 'passed';
@@ -193,11 +195,16 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   }
   if (result.status === 'failed' && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
-    const turnErrors = steps.flatMap((x) => (x.kind === 'turn' && x.failure ? [x.failure.message] : []));
+    const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
+    // A turn the scenario dropped on purpose (in flight during a disruption) is not an app error.
+    const turnErrors = turns.flatMap((x) => (x.failure && !x.inFlight ? [x.failure.message] : []));
+    const causes = new Set(turns.flatMap((t) => t.expectations.flatMap((e) => (e.passed ? [] : [e.cause]))));
     result.diagnosis = diagnose(ladder.rungs, {
       leak: ladder.leak || result.leaks.length > 0,
       scenarioFailed: true,
       appErrors: [...ladder.appErrors, ...turnErrors],
+      lostUpdate: causes.has('lost-update'),
+      lostInFlight: causes.has('lost-in-flight'),
     });
   }
   result.durationMs = Date.now() - started;
@@ -212,6 +219,11 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   return result;
 }
 
+/** Who hears that a disruption has sent a worker its stop signal (the step holding turns in flight). */
+interface SignalTap {
+  listener?: (worker: WorkerId) => void;
+}
+
 async function runSteps(
   s: Scenario,
   p: Plan,
@@ -219,97 +231,115 @@ async function runSteps(
   services: StartedServices,
   ctx: ScenarioContext,
   steps: StepRecord[],
+  signals: SignalTap,
 ): Promise<void> {
   const jars = new Map<string, CookieJar>();
   const since = new Map<string, string[]>(); // disruptions since each session's previous turn
+  const turnCtx: TurnContext = {
+    runId: ctx.runId,
+    slug: ctx.slug,
+    llm: ctx.llm,
+    chat: {
+      ...ctx.config.chat,
+      timeoutMs: ctx.turnTimeoutMs ?? s.turnTimeoutMs ?? ctx.config.chat.timeoutMs,
+    },
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  const input = (planned: PlannedTurn, extra: Partial<TurnInput> = {}): TurnInput => {
+    const session = planned.step.session;
+    const jar = jars.get(session) ?? new CookieJar();
+    jars.set(session, jar);
+    return {
+      planned,
+      after: since.get(session) ?? [],
+      earlier: steps.filter((x): x is TurnRecord => x.kind === 'turn' && x.session === session),
+      jar,
+      topology,
+      ctx: turnCtx,
+      ...extra,
+    };
+  };
+  const record = (turn: TurnRecord) => {
+    since.set(turn.session, []);
+    steps.push(turn);
+    ctx.onEvent({ type: 'turn', scenario: s.name, turn });
+  };
+  const disrupted = (d: DisruptionStepRecord) => {
+    for (const session of s.sessions) since.set(session, [...(since.get(session) ?? []), d.description]);
+    steps.push(d);
+    ctx.onEvent({ type: 'disruption', scenario: s.name, disruption: d });
+  };
+
   for (const planned of p.steps) {
     if (ctx.signal?.aborted) throw new AbortedError();
     await services.faults.settle();
     if (planned.kind === 'turn') {
-      const during = services.faults.down();
-      const jar = jars.get(planned.step.session) ?? new CookieJar();
-      jars.set(planned.step.session, jar);
-      const earlier = steps.filter(
-        (x): x is TurnRecord => x.kind === 'turn' && x.session === planned.step.session,
+      const down = services.faults.down();
+      const turn = await runTurn(input(planned));
+      if (down.length > 0) turn.during = down.map((name) => `outage of ${name}`);
+      record(turn);
+    } else if (planned.kind === 'together') {
+      // Held at the LLM until every turn has reached it: each has read its memory before any answers.
+      const hold = new TurnHold(planned.turns.length);
+      void hold.inFlight.then(() => hold.releaseAll());
+      const inputs = planned.turns.map((t, i) =>
+        input(t, {
+          hooks: hold.hooks(i),
+          together: planned.turns
+            .filter((o) => o !== t)
+            .map((o) => ({ label: labelOf(o), worker: o.worker })),
+        }),
       );
-      const record = await runTurn(
-        planned.step,
-        planned.worker,
-        planned.reason,
-        since.get(planned.step.session) ?? [],
-        earlier,
-        jar,
-        topology,
-        ctx,
-        s,
-      );
-      since.set(planned.step.session, []);
-      if (during.length > 0) record.during = during.map((name) => `outage of ${name}`);
-      steps.push(record);
-      ctx.onEvent({ type: 'turn', scenario: s.name, turn: record });
-      continue;
-    }
-    const step = planned.step;
-    const t0 = performance.now();
-    let record: DisruptionStepRecord;
-    if (step.kind === 'restart_service' || step.kind === 'outage' || step.kind === 'wipe_service') {
-      const f = await services.faults.apply(step);
-      record = {
-        kind: 'disruption',
-        step: step.step,
-        at: step.at,
-        type: f.kind,
-        description: f.description,
-        changes: [],
-        service: {
-          name: f.service,
-          before: f.before,
-          ...(f.after ? { after: f.after } : {}),
-          ...(f.outageMs !== undefined ? { outageMs: f.outageMs } : {}),
-        },
-        durationMs: f.durationMs,
-        topology: planned.topology,
-      };
-      for (const session of s.sessions) since.set(session, [...(since.get(session) ?? []), f.description]);
-    } else if (step.kind === 'wait') {
-      await waitFor(step.ms, ctx.signal);
-      record = {
-        kind: 'disruption',
-        step: step.step,
-        at: step.at,
-        type: 'wait',
-        description: `wait ${step.ms} ms`,
-        changes: [],
-        durationMs: performance.now() - t0,
-        topology: planned.topology,
-      };
+      const turns = await settleTurns(inputs.map((x, i) => runTurn(x).finally(() => hold.ended(i))));
+      turns.forEach(record);
+    } else if (planned.during.length > 0) {
+      const { turns, disruption } = await runDuring(planned, input, topology, services, ctx, signals);
+      turns.forEach(record);
+      disrupted(disruption);
     } else {
-      const d =
-        step.kind === 'restart'
-          ? await topology.restart(step.target, step.graceMs)
-          : step.kind === 'crash'
-            ? await topology.crash(step.target)
-            : step.kind === 'redeploy'
-              ? await topology.redeploy(step.strategy, step.target)
-              : await topology.scale({
-                  ...(step.replicas ? { replicas: step.replicas } : {}),
-                  ...(step.workers ? { workers: step.workers } : {}),
-                });
-      record = {
-        kind: 'disruption',
-        step: step.step,
-        at: step.at,
-        type: d.kind,
-        description: d.description,
-        changes: d.changes,
-        durationMs: d.durationMs,
-        topology: planned.topology,
-      };
-      for (const session of s.sessions) since.set(session, [...(since.get(session) ?? []), d.description]);
+      disrupted(await disrupt(planned, topology, services, ctx));
     }
-    steps.push(record);
-    ctx.onEvent({ type: 'disruption', scenario: s.name, disruption: record });
   }
+}
+
+/**
+ * A disruption with turns in flight: the turns are sent, each is held at its first LLM request,
+ * and once all are in flight the disruption starts. A turn is let through the moment its own
+ * worker has been sent its stop signal (so the app meets the signal mid-answer, every time);
+ * turns on workers the disruption does not stop are let through at its first signal. The turns
+ * are recorded before the disruption, which they began before.
+ */
+async function runDuring(
+  planned: PlannedDisruption,
+  input: (t: PlannedTurn, extra: Partial<TurnInput>) => TurnInput,
+  topology: StartedTopology,
+  services: StartedServices,
+  ctx: ScenarioContext,
+  signals: SignalTap,
+): Promise<{ turns: TurnRecord[]; disruption: DisruptionStepRecord }> {
+  const hold = new TurnHold(planned.during.length);
+  const inFlight = { step: planned.step.step, description: shortDescription(planned.step) };
+  const running = planned.during.map((t, i) =>
+    runTurn(input(t, { hooks: hold.hooks(i), inFlight })).finally(() => hold.ended(i)),
+  );
+  let d: DisruptionStepRecord | undefined;
+  try {
+    await hold.inFlight;
+    const hit = new Set(planned.workers);
+    let first = true;
+    signals.listener = (worker) => {
+      planned.during.forEach((t, i) => {
+        if (t.worker === worker || (first && !hit.has(t.worker))) hold.release(i);
+      });
+      first = false;
+    };
+    d = await disrupt(planned, topology, services, ctx);
+  } finally {
+    signals.listener = undefined;
+    hold.releaseAll();
+    await Promise.allSettled(running);
+  }
+  return { turns: await settleTurns(running), disruption: d as DisruptionStepRecord };
 }
 
 /** Before anything is said: each recall's question in a fresh control session, on the pristine topology. */
@@ -321,8 +351,8 @@ async function runControls(
 ): Promise<VacuousRecall[]> {
   const found: VacuousRecall[] = [];
   let n = 0;
-  for (const planned of p.steps) {
-    if (planned.kind !== 'turn' || planned.step.expect.recall.length === 0) continue;
+  for (const planned of plannedTurns(p)) {
+    if (planned.step.expect.recall.length === 0) continue;
     const workerId = topology.worker(planned.worker) ? planned.worker : 'r1w1';
     const w = topology.worker(workerId);
     if (!w) continue;
@@ -355,100 +385,89 @@ async function runControls(
   return found;
 }
 
-async function runTurn(
-  step: TurnStep,
-  workerId: TurnRecord['worker'],
-  reason: string,
-  after: string[],
-  earlier: TurnRecord[],
-  jar: CookieJar,
+/** Every planned turn, nested ones included, in the order they are written. */
+function plannedTurns(p: Plan): PlannedTurn[] {
+  return p.steps.flatMap((x) => (x.kind === 'turn' ? [x] : x.kind === 'together' ? x.turns : x.during));
+}
+
+/** Await turns running at once; if one threw, throw its error once all have settled. */
+async function settleTurns(running: readonly Promise<TurnRecord>[]): Promise<TurnRecord[]> {
+  const settled = await Promise.allSettled(running);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<TurnRecord>).value);
+}
+
+const labelOf = (t: PlannedTurn) => `${t.step.session}#${t.step.turn}`;
+
+/** `restart r1w1`, `crash r1`, `redeploy all (rolling)`: what a turn in flight was in flight during. */
+function shortDescription(step: DisruptionStep): string {
+  if (step.kind === 'redeploy') return `redeploy ${formatTarget(step.target)} (${step.strategy})`;
+  if (step.kind === 'restart' || step.kind === 'crash') return `${step.kind} ${formatTarget(step.target)}`;
+  return step.kind;
+}
+
+/** Carry out one disruption or service fault, and record it. */
+async function disrupt(
+  planned: PlannedDisruption,
   topology: StartedTopology,
+  services: StartedServices,
   ctx: ScenarioContext,
-  s: Scenario,
-): Promise<TurnRecord> {
-  const w = topology.worker(workerId);
-  if (!w)
-    throw new AmnesiaError(
-      'AMNESIA_TURN_FAILED',
-      `routing chose ${workerId}, which is not running (a bug in amnesia's plan)`,
-    );
-  const label = `${step.session}#${step.turn}`;
-  const turnId = `${ctx.slug}/t${step.step}`; // unique: one scenario per slug per run, one turn per step
-  const id = sessionId(ctx.runId, ctx.slug, step.session);
-  ctx.llm.beginTurn(ctx.slug, workerId, {
-    turnId,
-    session: step.session,
-    label,
-    priorTurns: earlier.map((t) => ({ label: t.label, text: t.user })),
-    ...(step.llmReply !== undefined ? { reply: step.llmReply } : {}),
-  });
-  const startedAt = Date.now();
-  let chat: Awaited<ReturnType<typeof sendChat>>;
-  let llm: RecordedLlmRequest[];
-  try {
-    chat = await sendChat({
-      baseUrl: w.url,
-      spec: {
-        ...ctx.config.chat,
-        timeoutMs: ctx.turnTimeoutMs ?? s.turnTimeoutMs ?? ctx.config.chat.timeoutMs,
+): Promise<DisruptionStepRecord> {
+  const step = planned.step;
+  const t0 = performance.now();
+  if (step.kind === 'restart_service' || step.kind === 'outage' || step.kind === 'wipe_service') {
+    const f = await services.faults.apply(step);
+    return {
+      kind: 'disruption',
+      step: step.step,
+      at: step.at,
+      type: f.kind,
+      description: f.description,
+      changes: [],
+      service: {
+        name: f.service,
+        before: f.before,
+        ...(f.after ? { after: f.after } : {}),
+        ...(f.outageMs !== undefined ? { outageMs: f.outageMs } : {}),
       },
-      session: id,
-      message: step.user,
-      jar,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-  } finally {
-    llm = ctx.llm.endTurn(ctx.slug, workerId);
+      durationMs: f.durationMs,
+      topology: planned.topology,
+    };
   }
-  if (chat.failure?.kind === 'cancelled') throw new AbortedError();
-  // A worker that dies mid-turn resets the connection a moment before its exit is seen: give the
-  // exit a short grace, so the failure names it (and the output tail holds its last words).
-  const died =
-    topology.exitedOnItsOwn(workerId) ??
-    (chat.failure?.kind === 'connection' ? await topology.exitWithin(workerId, EXIT_GRACE_MS) : undefined);
-  const failure = chat.failure
-    ? {
-        ...chat.failure,
-        message: died
-          ? `${chat.failure.message} (worker ${workerId} ${formatExit(died)})`
-          : chat.failure.message,
-        outputTail: topology.outputTail(workerId, 20),
-      }
-    : undefined;
-  const expectations = judgeTurn({
-    step,
-    earlier,
-    llm,
-    reply: chat.reply,
-    json: chat.json,
-    answered: !failure,
-  });
-  const answered = answeredCheck(step, failure?.message);
-  if (answered) expectations.unshift(answered);
+  if (step.kind === 'wait') {
+    await waitFor(step.ms, ctx.signal);
+    return {
+      kind: 'disruption',
+      step: step.step,
+      at: step.at,
+      type: 'wait',
+      description: `wait ${step.ms} ms`,
+      changes: [],
+      durationMs: performance.now() - t0,
+      topology: planned.topology,
+    };
+  }
+  const d =
+    step.kind === 'restart'
+      ? await topology.restart(step.target, step.graceMs)
+      : step.kind === 'crash'
+        ? await topology.crash(step.target)
+        : step.kind === 'redeploy'
+          ? await topology.redeploy(step.strategy, step.target)
+          : await topology.scale({
+              ...(step.replicas ? { replicas: step.replicas } : {}),
+              ...(step.workers ? { workers: step.workers } : {}),
+            });
   return {
-    kind: 'turn',
+    kind: 'disruption',
     step: step.step,
     at: step.at,
-    session: step.session,
-    sessionId: id,
-    label,
-    user: step.user,
-    worker: workerId,
-    replica: w.replica,
-    pid: w.pid,
-    ...(w.container ? { container: w.container } : {}),
-    generation: w.generation,
-    incarnation: w.incarnation,
-    reason,
-    after,
-    startedAt,
-    latencyMs: chat.latencyMs,
-    status: chat.status,
-    reply: chat.reply,
-    ...(failure ? { failure } : {}),
-    llm,
-    expectations,
-    passed: expectations.every((e) => e.passed),
+    type: d.kind,
+    description: d.description,
+    changes: d.changes,
+    durationMs: d.durationMs,
+    topology: planned.topology,
   };
 }
 

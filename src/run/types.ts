@@ -18,6 +18,12 @@ export interface ExpectationResult {
   at: SourceLocation;
   /** For recall: the earlier turn(s) that said the text, and where. */
   saidIn?: { label: string; worker: WorkerId; pid: number; step: number }[];
+  /**
+   * A loss that shows only under traffic (DESIGN.md rows 9 and 10): turns of one session answered
+   * at once, one of them then forgotten; or a turn in flight during a disruption, dropped or
+   * answered and then forgotten.
+   */
+  cause?: 'lost-update' | 'lost-in-flight';
 }
 
 export interface TurnRecord {
@@ -43,8 +49,12 @@ export interface TurnRecord {
   reason: string;
   /** Disruptions between this session's previous turn and this one. */
   after: string[];
-  /** Services down (an `outage`) when the turn started. */
+  /** What else was under way while it was in flight: an `outage` of a service, a disruption (`during:`). */
   during?: string[];
+  /** The turns sent at the same moment (`together:`), and where. */
+  together?: { label: string; worker: WorkerId }[];
+  /** The disruption it was in flight during (`during:`): the turn was held at the LLM until it began. */
+  inFlight?: { step: number; description: string };
   startedAt: number;
   latencyMs: number;
   status: number | null;
@@ -91,7 +101,7 @@ export interface VacuousRecall {
   excerpt: string;
 }
 
-export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD';
+export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD' | 'CC';
 
 export interface RungResult {
   rung: Rung;

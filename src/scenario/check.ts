@@ -1,6 +1,7 @@
 import type { InputProblem } from '../errors.ts';
+import { type WorkerId, workersOf } from '../topology/ids.ts';
 import type { Scenario, SourceLocation, Target, Topology, TurnStep } from './types.ts';
-import { formatTarget } from './types.ts';
+import { formatTarget, turnsOf } from './types.ts';
 
 const problem = (at: SourceLocation, field: string, message: string, hint?: string): InputProblem => ({
   file: at.file,
@@ -31,7 +32,7 @@ export function checkScenario(
   services?: readonly ServiceRef[],
 ): InputProblem[] {
   const problems: InputProblem[] = [];
-  const turns = s.steps.filter((x): x is TurnStep => x.kind === 'turn');
+  const turns = turnsOf(s.steps);
   if (turns.length === 0) {
     problems.push(
       problem(
@@ -61,8 +62,15 @@ export function checkScenario(
       }
     };
     if (step.kind === 'turn') checkTarget(step.pin, `steps[${step.step}].on`);
-    else if (step.kind === 'restart' || step.kind === 'crash' || step.kind === 'redeploy') {
+    else if (step.kind === 'together') {
+      for (const t of step.turns) checkTarget(t.pin, `${turnField(t)}.on`);
+      problems.push(...checkAtOnce(step.turns, current, source));
+    } else if (step.kind === 'restart' || step.kind === 'crash' || step.kind === 'redeploy') {
       checkTarget(step.target, `steps[${step.step}].${step.kind}`);
+      for (const t of step.during ?? []) checkTarget(t.pin, `${turnField(t)}.on`);
+      problems.push(...checkAtOnce(step.during ?? [], current, source));
+      if (step.kind === 'crash')
+        problems.push(...checkCrashInFlight(step.during ?? [], step.target, current));
     } else if (step.kind === 'scale') {
       current = { replicas: step.replicas ?? current.replicas, workers: step.workers ?? current.workers };
       source = `after the scale at line ${step.at.line}`;
@@ -95,8 +103,10 @@ export function checkScenario(
 
   for (const turn of turns) {
     const earlier = turns.filter((t) => t.session === turn.session && t.step < turn.step);
+    const alongside = turns.filter((t) => t.session === turn.session && t.step === turn.step && t !== turn);
     for (const [i, m] of turn.expect.recall.entries()) {
-      const field = `steps[${turn.step}].expect.recall[${i}]`;
+      const field = `${turnField(turn)}.expect.recall[${i}]`;
+      const sibling = alongside.find((t) => m.test(t.user));
       if (m.test(turn.user)) {
         problems.push(
           problem(
@@ -104,6 +114,15 @@ export function checkScenario(
             field,
             `recall \`${m.source}\` is in this turn's own message, so it cannot show that anything was remembered`,
             'recall what an earlier turn said, and ask for it without repeating it',
+          ),
+        );
+      } else if (sibling && !earlier.some((t) => m.test(t.user))) {
+        problems.push(
+          problem(
+            m.at,
+            field,
+            `recall \`${m.source}\` is said by ${sibling.session}#${sibling.turn}, which is sent at the same time as this turn, so it cannot be remembered yet`,
+            'recall it in a later turn, after this step',
           ),
         );
       } else if (!earlier.some((t) => m.test(t.user))) {
@@ -121,6 +140,70 @@ export function checkScenario(
     }
   }
   return problems;
+}
+
+/** The field of a turn in problems: `steps[3]`, `steps[3].together[1]`, `steps[3].during[0]`. */
+function turnField(t: TurnStep): string {
+  return t.nested ? `steps[${t.step}].${t.nested.in}[${t.nested.index}]` : `steps[${t.step}]`;
+}
+
+/**
+ * Turns in flight at once each need a worker of their own: the mock LLM tells turns apart by
+ * the worker whose base URL the app used, so two turns on one worker could not be told apart.
+ */
+function checkAtOnce(list: readonly TurnStep[], topology: Topology, source: string): InputProblem[] {
+  const first = list[0];
+  if (!first) return [];
+  const field = `steps[${first.step}].${first.nested?.in}`;
+  const processes = topology.replicas * topology.workers;
+  const problems: InputProblem[] = [];
+  if (list.length > processes) {
+    problems.push(
+      problem(
+        first.at,
+        field,
+        `${list.length} turns in flight at once need ${list.length} workers, but the topology has ${processes} here (${source}): amnesia tells turns apart by the worker that serves them, one turn per worker at a time`,
+        'send fewer turns at once, or raise `topology` in the scenario',
+      ),
+    );
+  }
+  const byWorker = new Map<string, TurnStep>();
+  for (const t of list) {
+    if (t.pin?.kind !== 'worker') continue;
+    const id = formatTarget(t.pin);
+    const other = byWorker.get(id);
+    if (other) {
+      problems.push(
+        problem(
+          t.at,
+          `${turnField(t)}.on`,
+          `${t.session}#${t.turn} and ${other.session}#${other.turn} are both pinned to ${id} while in flight at once: amnesia tells turns apart by the worker that serves them, one turn per worker at a time`,
+          'pin each turn of the step to its own worker, or leave `on` out and let routing spread them',
+        ),
+      );
+    } else byWorker.set(id, t);
+  }
+  return problems;
+}
+
+/** A crash kills its workers with SIGKILL: a turn in flight there cannot be answered, so it must allow failing. */
+function checkCrashInFlight(list: readonly TurnStep[], target: Target, topology: Topology): InputProblem[] {
+  const hit = new Set(workersOf(target, topology));
+  const unpinned = list.filter((t) => t.pin === undefined && t.expect.error === undefined);
+  const pinnedHit = list.filter(
+    (t) =>
+      t.pin?.kind === 'worker' && hit.has(formatTarget(t.pin) as WorkerId) && t.expect.error === undefined,
+  );
+  // Unpinned turns go to the crashed workers first (routing), as many as there are.
+  const doomed = [...pinnedHit, ...unpinned.slice(0, Math.max(0, hit.size - pinnedHit.length))];
+  return doomed.map((t) =>
+    problem(
+      t.at,
+      turnField(t),
+      `${t.session}#${t.turn} is in flight on a worker the crash kills (SIGKILL): it can never be answered, so as written it always fails`,
+      'add `expect: { error: allowed }` (the request may fail; what was answered must still be remembered) or `error: true`, or pin it to a worker the crash does not hit',
+    ),
+  );
 }
 
 /** Scenario names must be unique across a run: reports, test names and session ids use them. */

@@ -3,13 +3,17 @@ import { parseDuration } from '../schema/primitives.ts';
 import type { ReplyExpectInput, ScenarioFile, TurnStepInput } from '../schema/scenario.ts';
 import { createMatcher } from './matcher.ts';
 import type {
+  CrashStep,
   Expectations,
   JsonCheck,
   Matcher,
+  RedeployStep,
   ReplyExpectations,
+  RestartStep,
   Scenario,
   SourceLocation,
   Step,
+  TurnStep,
 } from './types.ts';
 import { parseTarget } from './types.ts';
 
@@ -20,29 +24,49 @@ export function normalizeScenario(src: SourceDocument, raw: ScenarioFile): Scena
   const at = (path: PropertyKey[]): SourceLocation => ({ file: src.file, ...src.position(path) });
   const sessions: string[] = [];
   const turnsPerSession = new Map<string, number>();
+  const turn = (
+    s: TurnStepInput,
+    step: number,
+    path: PropertyKey[],
+    nested?: TurnStep['nested'],
+  ): TurnStep => {
+    const session = s.session ?? DEFAULT_SESSION;
+    if (!sessions.includes(session)) sessions.push(session);
+    const n = (turnsPerSession.get(session) ?? 0) + 1;
+    turnsPerSession.set(session, n);
+    return {
+      kind: 'turn',
+      step,
+      session,
+      turn: n,
+      user: s.user,
+      ...(s.on ? { pin: parseTarget(s.on) } : {}),
+      expect: expectations(s, (p) => at([...path, 'expect', ...p])),
+      ...(s.llm_reply !== undefined ? { llmReply: s.llm_reply } : {}),
+      ...(nested ? { nested } : {}),
+      at: at(path),
+    };
+  };
+  const inFlight = (list: TurnStepInput[] | undefined, i: number) =>
+    list
+      ? { during: list.map((t, k) => turn(t, i, ['steps', i, 'during', k], { in: 'during', index: k })) }
+      : {};
   const steps: Step[] = raw.steps.map((s, i): Step => {
     const here = at(['steps', i]);
     if (typeof s === 'string') return disruption(s, null, i, here);
-    if ('user' in s) {
-      const session = s.session ?? DEFAULT_SESSION;
-      if (!sessions.includes(session)) sessions.push(session);
-      const turn = (turnsPerSession.get(session) ?? 0) + 1;
-      turnsPerSession.set(session, turn);
+    if ('user' in s) return turn(s, i, ['steps', i]);
+    if ('together' in s)
       return {
-        kind: 'turn',
+        kind: 'together',
         step: i,
-        session,
-        turn,
-        user: s.user,
-        ...(s.on ? { pin: parseTarget(s.on) } : {}),
-        expect: expectations(s, (p) => at(['steps', i, 'expect', ...p])),
-        ...(s.llm_reply !== undefined ? { llmReply: s.llm_reply } : {}),
+        turns: s.together.map((t, k) =>
+          turn(t, i, ['steps', i, 'together', k], { in: 'together', index: k }),
+        ),
         at: here,
       };
-    }
-    if ('restart' in s) return disruption('restart', s.restart, i, here);
-    if ('crash' in s) return disruption('crash', s.crash, i, here);
-    if ('redeploy' in s) return disruption('redeploy', s.redeploy, i, here);
+    if ('restart' in s) return { ...disruption('restart', s.restart, i, here), ...inFlight(s.during, i) };
+    if ('crash' in s) return { ...disruption('crash', s.crash, i, here), ...inFlight(s.during, i) };
+    if ('redeploy' in s) return { ...disruption('redeploy', s.redeploy, i, here), ...inFlight(s.during, i) };
     if ('scale' in s) return { kind: 'scale', step: i, ...s.scale, at: here };
     if ('restart_service' in s) {
       const r = s.restart_service;
@@ -89,7 +113,7 @@ function disruption(
   value: DisruptionValue,
   step: number,
   at: SourceLocation,
-): Step {
+): RestartStep | CrashStep | RedeployStep {
   const obj = typeof value === 'object' && value !== null ? value : {};
   const word = typeof value === 'string' ? value : undefined;
   if (kind === 'redeploy') {
@@ -123,7 +147,7 @@ function expectations(s: TurnStepInput, at: (p: PropertyKey[]) => SourceLocation
       ? { recallRecent: { count: e.recall_recent, at: at(['recall_recent']) } }
       : {}),
     ...(e.reply !== undefined ? { reply: replyExpectations(e.reply, (p) => at(['reply', ...p])) } : {}),
-    ...(e.error ? { error: true } : {}),
+    ...(e.error === true || e.error === 'allowed' ? { error: e.error } : {}),
   };
 }
 

@@ -50,8 +50,12 @@ export interface Expectations {
   /** The previous N user messages of this session must be in the prompt. */
   recallRecent?: { count: number; at: SourceLocation };
   reply?: ReplyExpectations;
-  /** The app must fail this turn (e.g. during an outage of a backend it cannot do without). */
-  error?: boolean;
+  /**
+   * `true`: the app must fail this turn (e.g. during an outage of a backend it cannot do without).
+   * `allowed`: it may fail or answer (a turn in flight during a restart); an answered one must
+   * still be remembered.
+   */
+  error?: true | 'allowed';
 }
 
 export interface TurnStep {
@@ -65,6 +69,16 @@ export interface TurnStep {
   pin?: Target;
   expect: Expectations;
   llmReply?: string;
+  /** Its place in a `together` or `during` list (0-based); absent for a turn that is a step of its own. */
+  nested?: { in: 'together' | 'during'; index: number };
+  at: SourceLocation;
+}
+
+/** Turns sent at the same moment, each to its own worker. */
+export interface TogetherStep {
+  kind: 'together';
+  step: number;
+  turns: TurnStep[];
   at: SourceLocation;
 }
 
@@ -73,12 +87,15 @@ export interface RestartStep {
   step: number;
   target: Target;
   graceMs?: number;
+  /** Turns in flight when the disruption starts. */
+  during?: TurnStep[];
   at: SourceLocation;
 }
 export interface CrashStep {
   kind: 'crash';
   step: number;
   target: Target;
+  during?: TurnStep[];
   at: SourceLocation;
 }
 export interface RedeployStep {
@@ -86,6 +103,7 @@ export interface RedeployStep {
   step: number;
   strategy: 'rolling' | 'at-once';
   target: Target;
+  during?: TurnStep[];
   at: SourceLocation;
 }
 export interface ScaleStep {
@@ -109,7 +127,14 @@ export type ServiceFaultStep =
   | { kind: 'wipe_service'; step: number; service: string; at: SourceLocation };
 
 export type DisruptionStep = RestartStep | CrashStep | RedeployStep | ScaleStep | WaitStep | ServiceFaultStep;
-export type Step = TurnStep | DisruptionStep;
+export type Step = TurnStep | TogetherStep | DisruptionStep;
+
+/** Every user turn of the steps, nested ones (`together`, `during`) included, in the order they are written. */
+export function turnsOf(steps: readonly Step[]): TurnStep[] {
+  return steps.flatMap((s) =>
+    s.kind === 'turn' ? [s] : s.kind === 'together' ? s.turns : 'during' in s && s.during ? s.during : [],
+  );
+}
 
 /** A validated scenario: typed, positioned, immutable. */
 export interface Scenario {

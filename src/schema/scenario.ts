@@ -67,12 +67,13 @@ export const expectBlock = z
       ),
     reply: replyExpect.optional(),
     error: z
-      .boolean({
-        error: 'expected true (the app must fail this turn) or false (it must answer, the default)',
+      .union([z.boolean(), z.literal('allowed')], {
+        error:
+          'expected true (the app must fail this turn), false (it must answer, the default) or `allowed` (either)',
       })
       .optional()
       .describe(
-        'true: the app must fail this turn (an error status, a refused connection or a timeout), e.g. during an `outage` of a backend it cannot do without.',
+        'true: the app must fail this turn (an error status, a refused connection or a timeout), e.g. during an `outage` of a backend it cannot do without. `allowed`: it may fail or answer, e.g. a turn in flight during a restart (`during:`); an answered turn must still be remembered.',
       ),
   })
   .refine(
@@ -116,6 +117,14 @@ export const turnStep = z
   })
   .describe('A user turn.');
 
+const turnsInFlight = z
+  .array(turnStep, { error: 'expected a list of user turns (`- user: …`)' })
+  .min(1, { error: 'name at least one turn to have in flight' })
+  .max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be in flight at once` })
+  .describe(
+    'User turns sent just before the disruption and still in flight when it starts: each is held at its first LLM request until the disruption has signalled its worker (or, on a worker it does not stop, its first worker). Each goes to its own worker (by default one the disruption hits).',
+  );
+
 const disruptionTarget = target.describe(
   '`all` (default), a replica such as `r2`, or a worker such as `r2w1`.',
 );
@@ -140,6 +149,7 @@ export const restartStep = z
       .describe(
         'Graceful restart: SIGTERM, wait up to the grace period, SIGKILL, start again on the same disk.',
       ),
+    during: turnsInFlight.optional(),
   })
   .describe('Restart workers gracefully.');
 
@@ -150,6 +160,7 @@ export const crashStep = z
         error: 'expected nothing (every worker), or a target such as `r1` or `r1w2`',
       })
       .describe('SIGKILL, then respawned on the same disk, as a supervisor would.'),
+    during: turnsInFlight.optional(),
   })
   .describe('Crash workers (kill -9).');
 
@@ -176,6 +187,7 @@ export const redeployStep = z
       .describe(
         'New processes on a fresh copy of the app folder and data dir. `rolling` (default): one replica at a time while the others serve.',
       ),
+    during: turnsInFlight.optional(),
   })
   .describe('Redeploy replicas on fresh disks.');
 
@@ -237,9 +249,22 @@ export const wipeServiceStep = z
   })
   .describe('Wipe the data of a backend service.');
 
+export const togetherStep = z
+  .strictObject({
+    together: z
+      .array(turnStep, { error: 'expected a list of user turns (`- user: …`) to send at once' })
+      .min(2, { error: 'a `together` step sends at least two turns at once' })
+      .max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be sent at once` })
+      .describe(
+        'User turns sent at the same moment (same or different sessions), each to its own worker: each is held at its first LLM request until every one of them has reached the LLM, so that they really overlap. Later turns can recall what each said.',
+      ),
+  })
+  .describe('Send several user turns at once (a double submit, a second tab).');
+
 /** Step kinds, by the one key that names them. */
 export const STEP_KINDS = {
   user: turnStep,
+  together: togetherStep,
   restart: restartStep,
   crash: crashStep,
   redeploy: redeployStep,
@@ -257,6 +282,7 @@ export const BARE_STEPS = ['restart', 'crash', 'redeploy'] as const;
 export const step = z.union(
   [
     turnStep,
+    togetherStep,
     restartStep,
     crashStep,
     redeployStep,
@@ -269,7 +295,7 @@ export const step = z.union(
   ],
   {
     error:
-      'a step is a user turn (`user: …`), a disruption (`restart`, `crash`, `redeploy`, `scale`, `wait`) or a service fault (`restart_service`, `outage`, `wipe_service`)',
+      'a step is a user turn (`user: …`), turns at once (`together: […]`), a disruption (`restart`, `crash`, `redeploy`, `scale`, `wait`) or a service fault (`restart_service`, `outage`, `wipe_service`)',
   },
 );
 

@@ -232,6 +232,11 @@ class ContainerTopology implements StartedTopology {
         // A restart stops the workers gracefully first; a crash kills the container and its workers at once.
         const graceful = graceMs > 0 ? await settleAll(ids.map((id) => this.stopWorker(id, graceMs))) : [];
         await this.pods.get(r)?.container.restart({ t: 0 });
+        if (graceMs === 0)
+          for (const id of ids) {
+            const w = this.live.get(id);
+            if (w) this.signalled(id, w.proc.pid, 'SIGKILL')();
+          }
         const befores =
           graceMs > 0 ? graceful : await settleAll(ids.map((id) => this.stopWorker(id, 0, true)));
         const stops = ids.map((id, i) => ({ id, before: befores[i] }));
@@ -294,7 +299,7 @@ class ContainerTopology implements StartedTopology {
       ids.map(async (id) => {
         const w = oldWorkers.get(id);
         if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs);
+        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(id, w.proc.pid, 'SIGTERM'));
         await w.proc.output.close();
         this.o.onEvent?.({ type: 'worker-stopped', id, pid: w.proc.pid, ...result });
         return { id, before: { pid: w.proc.pid, container: w.info.container, ...result } };
@@ -332,11 +337,15 @@ class ContainerTopology implements StartedTopology {
     const result = killed
       ? { exit: await w.proc.exited, forced: true }
       : graceMs > 0
-        ? await w.proc.stop(graceMs)
-        : { exit: await w.proc.kill(), forced: true };
+        ? await w.proc.stop(graceMs, this.signalled(id, w.proc.pid, 'SIGTERM'))
+        : { exit: await w.proc.kill(this.signalled(id, w.proc.pid, 'SIGKILL')), forced: true };
     await w.proc.output.close();
     this.o.onEvent?.({ type: 'worker-stopped', id, pid: w.proc.pid, ...result });
     return { pid: w.proc.pid, container: w.info.container, ...result };
+  }
+
+  private signalled(id: WorkerId, pid: number, signal: 'SIGTERM' | 'SIGKILL'): () => void {
+    return () => this.o.onEvent?.({ type: 'worker-signalled', id, pid, signal });
   }
 
   private async startWorker(id: WorkerId): Promise<WorkerChange['after']> {

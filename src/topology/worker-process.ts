@@ -35,10 +35,13 @@ export interface RunningProcess {
   readonly exit: ExitInfo | undefined;
   /** Resolves once the process exited and its output drained. */
   readonly exited: Promise<ExitInfo>;
-  /** SIGTERM the group, wait up to graceMs, then SIGKILL. Resolves with how it ended. */
-  stop(graceMs: number): Promise<{ exit: ExitInfo; forced: boolean }>;
-  /** SIGKILL the group. */
-  kill(): Promise<ExitInfo>;
+  /**
+   * SIGTERM the group, wait up to graceMs, then SIGKILL. Resolves with how it ended.
+   * `onSignal` runs once the first signal has been sent (not when the process was already gone).
+   */
+  stop(graceMs: number, onSignal?: () => void): Promise<{ exit: ExitInfo; forced: boolean }>;
+  /** SIGKILL the group; `onSignal` runs once the signal has been sent. */
+  kill(onSignal?: () => void): Promise<ExitInfo>;
   /** Resolve with the exit if the process exits within ms (its output drained), else undefined. */
   exitWithin(ms: number): Promise<ExitInfo | undefined>;
 }
@@ -90,13 +93,14 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
       return group.exit;
     },
     exited: group.exited,
-    async stop(graceMs) {
+    async stop(graceMs, onSignal) {
       if (!group.signal(0)) {
         spec.registry.forget(group);
         return { exit: await group.exited, forced: false };
       }
       output.note(`SIGTERM (grace ${graceMs} ms)`);
       group.signal('SIGTERM');
+      onSignal?.();
       const gone = await waitGone(graceMs);
       if (!gone) {
         output.note(`still running after ${graceMs} ms: SIGKILL`);
@@ -105,8 +109,9 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
       }
       return { exit: await group.exited, forced: !gone };
     },
-    async kill() {
+    async kill(onSignal) {
       if (group.signal('SIGKILL')) {
+        onSignal?.();
         if (!group.exit) output.note('SIGKILL');
         await waitGone(5_000);
       } else spec.registry.forget(group);

@@ -1,6 +1,6 @@
 import type { Diagnosis, Rung, RungResult } from '../run/types.ts';
 
-export const RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD'];
+export const RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD', 'CC'];
 
 export const RUNG_NAMES: Record<Rung, string> = {
   SW: 'same worker',
@@ -9,25 +9,28 @@ export const RUNG_NAMES: Record<Rung, string> = {
   RS: 'after a graceful restart',
   CR: 'after a crash and respawn',
   RD: 'after a redeploy of the replica',
+  CC: 'two turns of one session at once, on two workers',
 };
 
 interface Row {
   id: string;
   cause: string;
-  /** ✓/✗ for SW OW OR RS CR RD. */
-  kept: readonly boolean[];
+  /** ✓/✗ for SW OW OR RS CR RD CC; null where the cause says nothing about that rung. */
+  kept: readonly (boolean | null)[];
   leak: boolean;
   advice: string;
+  /** A row only the scenario's own evidence shows (no rung of the ladder does). */
+  evidence?: 'lost-in-flight';
 }
 
-const ALL = [true, true, true, true, true, true];
+const ALL = [true, true, true, true, true, true, true];
 
 /** DESIGN.md's failure table: where a fact said on r1w1 can still be recalled, per cause. */
 export const FAILURE_TABLE: readonly Row[] = [
   {
     id: '1',
     cause: 'memory created inside the request handler, or history passed as a plain list that gets copied',
-    kept: [false, false, false, false, false, false],
+    kept: [false, false, false, false, false, false, false],
     leak: false,
     advice: 'nothing is kept between requests: keep memory per session in a store',
   },
@@ -35,37 +38,53 @@ export const FAILURE_TABLE: readonly Row[] = [
     id: '2',
     cause:
       'per-session memory in a process-global map; or long-term memory in an index / storage context that is never persisted',
-    kept: [true, false, false, false, false, false],
+    kept: [true, false, false, false, false, false, false],
     leak: false,
     advice: "state lives in one process's RAM: move it to a shared store",
   },
   {
     id: '3',
     cause: 'state on the local disk (./storage, a sqlite file in the app dir)',
-    kept: [true, true, false, true, true, false],
+    kept: [true, true, false, true, true, false, null],
     leak: false,
     advice: "state lives on one host's disk: replicas and redeploys lose it",
   },
   {
     id: '6a',
     cause: 'RAM state saved at graceful shutdown, loaded at startup',
-    kept: [true, false, false, true, false, false],
+    kept: [true, false, false, true, false, false, false],
     leak: false,
     advice: 'saved only on shutdown: a crash loses it, workers never share it',
   },
   {
     id: '6b',
     cause: 'a per-process cache of a durable store, loaded at startup, never re-read',
-    kept: [true, false, false, true, true, true],
+    kept: [true, false, false, true, true, true, false],
     leak: false,
     advice: 'reads a stale per-process cache: re-read the store on every request',
   },
   {
     id: '7',
     cause: 'memory not keyed by session (one user’s facts in another’s prompt)',
-    kept: ALL,
+    kept: [true, true, true, true, true, true, null],
     leak: true,
     advice: 'memory leaks between sessions: key memory by session id',
+  },
+  {
+    id: '9',
+    cause:
+      'lost update: history written back whole (read, append, write) by requests of one session that overlap',
+    kept: [true, true, true, true, true, true, false],
+    leak: false,
+    advice: 'append, or write in a transaction; never write the whole history back',
+  },
+  {
+    id: '10',
+    cause: 'lost in flight: a worker stopped while answering saves nothing (no drain on SIGTERM)',
+    kept: ALL,
+    leak: false,
+    advice: 'drain in-flight requests before exiting',
+    evidence: 'lost-in-flight',
   },
   {
     id: '✓',
@@ -96,7 +115,15 @@ const TYPE_HINTS =
  */
 export function diagnose(
   rungs: readonly RungResult[],
-  o: { leak: boolean; scenarioFailed: boolean; appErrors?: readonly string[] },
+  o: {
+    leak: boolean;
+    scenarioFailed: boolean;
+    appErrors?: readonly string[];
+    /** The scenario lost one of two turns of a session answered at once (row 9). */
+    lostUpdate?: boolean;
+    /** The scenario lost a turn in flight during a disruption (row 10: no rung shows it). */
+    lostInFlight?: boolean;
+  },
 ): Diagnosis {
   const signature = formatSignature(rungs);
   const ran = rungs.filter((r) => r.kept !== null);
@@ -114,9 +141,13 @@ export function diagnose(
     };
   }
   const pick = (id: string) => FAILURE_TABLE.find((r) => r.id === id) as Row;
+  const agrees = (row: Row) =>
+    rungs.every((r) => {
+      const want = row.kept[RUNGS.indexOf(r.rung)];
+      return r.kept === null || want === null || want === undefined || r.kept === want;
+    });
   const matches = FAILURE_TABLE.filter(
-    (row) =>
-      row.id !== '7' && row.id !== '✓' && rungs.every((r, i) => r.kept === null || r.kept === row.kept[i]),
+    (row) => row.id !== '7' && row.id !== '✓' && !row.evidence && agrees(row),
   );
   const allKept = ran.every((r) => r.kept);
   const result = (rows: readonly Row[], advice: string, reproduced = true): Diagnosis => ({
@@ -140,6 +171,10 @@ export function diagnose(
     return result(rows, `${pick('7').advice}${also}`);
   }
   if (allKept) {
+    // Where every rung held, losses only traffic shows are read off the scenario's own evidence.
+    const shown = [...(o.lostUpdate ? [pick('9')] : []), ...(o.lostInFlight ? [pick('10')] : [])];
+    if (o.scenarioFailed && shown.length > 0)
+      return result(shown, [...new Set(shown.map((m) => m.advice))].join('; and: '));
     return o.scenarioFailed
       ? result(
           [],

@@ -89,12 +89,12 @@ export function judgeTurn(c: TurnContext): ExpectationResult[] {
 }
 
 /**
- * Whether the app answered as the turn expects: an answer (the default), or a failure
- * (`expect.error: true`, e.g. during an outage of a store it cannot do without). Undefined when
- * an expected answer came: nothing to report.
+ * Whether the app answered as the turn expects: an answer (the default), a failure
+ * (`expect.error: true`, e.g. during an outage of a store it cannot do without), or either
+ * (`expect.error: allowed`). Undefined when an acceptable answer came: nothing to report.
  */
 export function answeredCheck(step: TurnStep, failure: string | undefined): ExpectationResult | undefined {
-  if (step.expect.error) {
+  if (step.expect.error === true) {
     return {
       kind: 'answered',
       expected: 'an error',
@@ -107,6 +107,14 @@ export function answeredCheck(step: TurnStep, failure: string | undefined): Expe
     };
   }
   if (failure === undefined) return undefined;
+  if (step.expect.error === 'allowed')
+    return {
+      kind: 'answered',
+      expected: 'an answer or an error',
+      passed: true,
+      message: `the app could not answer, which this turn allows: ${failure}`,
+      at: step.at,
+    };
   return { kind: 'answered', expected: 'an answer', passed: false, message: failure, at: step.at };
 }
 
