@@ -108,3 +108,74 @@ steps:
     ]);
   });
 });
+
+describe('plan: turns in flight at once', () => {
+  const planOf = (yaml: string, routing: 'spread' | 'sticky' = 'spread') =>
+    plan(scenario(yaml), { topology: DEFAULTS.topology, routing, seed: 1 });
+
+  it('together: every turn gets a worker of its own, the session never on its previous worker', () => {
+    const p = planOf(`name: t
+steps:
+  - user: a
+  - together:
+      - user: b
+      - user: c
+  - user: d
+`);
+    const group = p.steps[1];
+    expect(group?.kind).toBe('together');
+    if (group?.kind !== 'together') return;
+    expect(group.turns.map((t) => t.worker)).toEqual(['r2w1', 'r1w2']);
+    expect(group.turns.map((t) => `${t.step.session}#${t.step.turn}`)).toEqual(['main#2', 'main#3']);
+    expect(p.steps[2]?.kind === 'turn' && p.steps[2].worker).toBe('r2w2');
+  });
+
+  it('together: sticky sends the second turn of a session elsewhere, since its worker is busy', () => {
+    const p = planOf(
+      'name: t\nsteps:\n  - user: a\n  - together:\n      - user: b\n      - user: c\n',
+      'sticky',
+    );
+    const group = p.steps[1];
+    expect(group?.kind === 'together' && group.turns.map((t) => t.worker)).toEqual(['r1w1', 'r2w1']);
+  });
+
+  it('together: a pinned turn keeps its worker and the others route around it', () => {
+    const p = planOf(`name: t
+steps:
+  - together:
+      - { user: a, session: alice }
+      - { user: b, session: bob, on: r1w1 }
+`);
+    const group = p.steps[0];
+    expect(group?.kind === 'together' && group.turns.map((t) => t.worker)).toEqual(['r2w1', 'r1w1']);
+  });
+
+  it('during: turns in flight go to the workers the disruption hits, then the session follows it', () => {
+    const p = planOf(`name: t
+steps:
+  - user: a
+  - restart: r2
+    during:
+      - user: b
+      - { user: c, session: bob }
+      - { user: d, session: carol }
+  - user: e
+`);
+    const d = p.steps[1];
+    expect(d?.kind).toBe('disruption');
+    if (d?.kind !== 'disruption') return;
+    expect(d.workers).toEqual(['r2w1', 'r2w2']);
+    expect(d.during.map((t) => t.worker)).toEqual(['r2w1', 'r2w2', 'r1w2']);
+    expect(d.during[0]?.reason).toBe('in flight on r2w1, which the disruption hits');
+    // The first turn of main after the restart goes to a restarted worker: the one that served it.
+    expect(p.steps[2]?.kind === 'turn' && p.steps[2].worker).toBe('r2w1');
+  });
+
+  it('during: a turn pinned away from the disruption stays there', () => {
+    const p = planOf(
+      'name: t\nsteps:\n  - user: a\n  - crash: r1w1\n    during:\n      - { user: b, on: r2w2, expect: { error: allowed } }\n',
+    );
+    const d = p.steps[1];
+    expect(d?.kind === 'disruption' && d.during.map((t) => t.worker)).toEqual(['r2w2']);
+  });
+});

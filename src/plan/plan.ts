@@ -140,10 +140,13 @@ export function plan(
     return { kind: 'turn', step, worker, reason };
   };
 
-  /** Route turns in flight at once: each on a worker none of the others has. */
+  /** Route turns in flight at once: each on a worker none of the others has (turns pinned to a worker first). */
   const routeAtOnce = (turns: readonly TurnStep[], hit?: readonly WorkerId[]): PlannedTurn[] => {
-    const taken = new Set<WorkerId>();
+    const taken = new Set<WorkerId>(
+      turns.flatMap((t) => (t.pin?.kind === 'worker' ? [formatTarget(t.pin) as WorkerId] : [])),
+    );
     return turns.map((t) => {
+      if (t.pin?.kind === 'worker') return route(t, new Set(), hit);
       const planned = route(t, taken, hit);
       taken.add(planned.worker);
       return planned;

@@ -139,6 +139,12 @@ export function validateAgainst<T>(
     const local = issue.path as PropertyKey[];
     const at = valueAt(value, local);
     if (issue.code === 'unrecognized_keys') {
+      // A key another kind of a keyed union takes (`during:` beside `wait:`): judge it by its kind.
+      const k = keyed.find((u) => u.union === schemaAt(schema, local));
+      if (k && at && typeof at === 'object' && !Array.isArray(at)) {
+        problems.push(...validateKeyed(src, at as Record<string, unknown>, k, path));
+        continue;
+      }
       const candidates = knownKeys(schemaAt(schema, local));
       for (const key of issue.keys) {
         const guess = suggestKey(key, candidates);
@@ -239,5 +245,23 @@ function validateKeyed(
       ),
     ];
   }
+  // A key of another kind (`during:` beside `wait:`): say which kinds take it.
+  const misplaced = keys.flatMap((key) => {
+    if (knownKeys(chosen).includes(key)) return [];
+    const takers = Object.entries(k.kinds)
+      .filter(([, schema]) => knownKeys(schema).includes(key))
+      .map(([name]) => `\`${name}\``);
+    return takers.length
+      ? [
+          src.problem(
+            [...path, key],
+            `\`${key}\` does not go with \`${kind}\``,
+            `only ${takers.join(', ')} take \`${key}\``,
+            'key',
+          ),
+        ]
+      : [];
+  });
+  if (misplaced.length > 0) return misplaced;
   return validateAgainst(src, obj, chosen, [k], path).problems;
 }

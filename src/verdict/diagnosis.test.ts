@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rung, RungResult } from '../run/types.ts';
 import { diagnose, RUNGS } from './diagnosis.ts';
 
-/** `'✓✗✗✓✗✗'` (or `–` for a skipped rung) → rung results. */
+/** `'✓✗✗✓✗✗'` (or `–` for a skipped rung; a 7th character for CC) → rung results. */
 const rungs = (s: string): RungResult[] =>
   [...s].map((c, i) => ({ rung: RUNGS[i] as Rung, kept: c === '–' ? null : c === '✓' }));
 
@@ -77,5 +77,39 @@ describe('diagnose: signature → row of the failure table', () => {
     });
     expect(other.rows).toEqual([]);
     expect(other.advice).toMatch(/^the app failed during the probe/);
+  });
+
+  it('a lost update shows on rung CC alone: row 9', () => {
+    expect(rows('✓✓✓✓✓✓✗')).toEqual(['9']);
+    expect(diagnose(rungs('✓✓✓✓✓✓✗'), { leak: false, scenarioFailed: true }).advice).toBe(
+      'append, or write in a transaction; never write the whole history back',
+    );
+    // A memory that one process holds loses the other worker's turn too: CC does not make it row 9.
+    expect(rows('✓✗✗✗✗✗✗')).toEqual(['2']);
+    expect(rows('✓✓✗✓✓✗✗')).toEqual(['3']);
+    expect(diagnose(rungs('✓✓✓✓✓✓✗'), { leak: false, scenarioFailed: true }).signature).toBe(
+      'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗',
+    );
+  });
+
+  it('a turn lost in flight is read off the scenario, as no rung shows it: row 10', () => {
+    const d = diagnose(rungs('✓✓✓✓✓✓✓'), { leak: false, scenarioFailed: true, lostInFlight: true });
+    expect(d.rows.map((r) => r.id)).toEqual(['10']);
+    expect(d.reproduced).toBe(true);
+    expect(d.advice).toBe('drain in-flight requests before exiting');
+    // Where a rung explains the loss, the rung's row wins: the evidence is only its symptom.
+    expect(
+      diagnose(rungs('✓✗✗✗✗✗✗'), { leak: false, scenarioFailed: true, lostInFlight: true }).rows.map(
+        (r) => r.id,
+      ),
+    ).toEqual(['2']);
+    // A lost update the scenario saw, on a ladder whose CC rung could not run (one worker).
+    expect(
+      diagnose(rungs('✓––✓✓✓–'), { leak: false, scenarioFailed: true, lostUpdate: true }).rows.map(
+        (r) => r.id,
+      ),
+    ).toEqual(['9']);
+    // Evidence never turns a passing probe into a row.
+    expect(rows('✓✓✓✓✓✓✓', false, false)).toEqual(['✓']);
   });
 });

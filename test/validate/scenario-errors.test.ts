@@ -196,4 +196,101 @@ steps:
 `;
     expect(await problemsOf(text)).toEqual([]);
   });
+
+  it('accepts turns sent at once and turns in flight during a disruption', async () => {
+    const text = `name: traffic
+steps:
+  - user: My name is Ada.
+  - together:
+      - user: My cat is called Miso.
+      - { session: bob, user: My dog is called Rex., on: r2w2 }
+  - restart: { target: r1w1, grace: 2s }
+    during:
+      - user: I am building the Analytical Engine.
+      - { session: bob, user: I live in Paris., expect: { error: allowed } }
+  - crash: r1
+    during:
+      - { user: I like tea., expect: { error: allowed } }
+      - { session: bob, user: I like coffee., on: r2w1 }
+  - redeploy: rolling
+    during: [{ user: I like jam. }]
+  - user: What am I building, and my cat?
+    expect: { recall: [Analytical Engine, Miso, tea, jam] }
+`;
+    expect(await problemsOf(text)).toEqual([]);
+  });
+
+  it('reports a together step with one turn, and a mistake inside one of its turns, at their lines', async () => {
+    const one = await problemsOf(`${GOOD}  - together:\n      - user: hi\n`);
+    expect(one).toEqual([
+      expect.stringMatching(
+        /^s\.yaml:7:7 steps\[2\]\.together: a `together` step sends at least two turns at once/,
+      ),
+    ]);
+    const typo = await problemsOf(`${GOOD}  - together:\n      - user: a\n      - usr: b\n`);
+    expect(typo).toEqual([
+      expect.stringMatching(/^s\.yaml:8:9 steps\[2\]\.together\[1\]\.user: missing `user`/),
+      expect.stringMatching(
+        /^s\.yaml:8:9 steps\[2\]\.together\[1\]\.usr: unknown key `usr` — did you mean `user`\?/,
+      ),
+    ]);
+    const notList = await problemsOf(`${GOOD}  - together: { user: a }\n`);
+    expect(notList[0]).toMatch(
+      /steps\[2\]\.together: expected a list of user turns .* to send at once; found a map/,
+    );
+  });
+
+  it('refuses more turns at once than workers, and two turns on one worker, saying why', async () => {
+    const many = await problemsOf(
+      `name: x\ntopology: { replicas: 1, workers: 2 }\nsteps:\n  - together:\n      - user: a\n      - user: b\n      - user: c\n`,
+    );
+    expect(many).toEqual([
+      expect.stringMatching(
+        /^s\.yaml:5:9 steps\[0\]\.together: 3 turns in flight at once need 3 workers, but the topology has 2 here \(from the scenario\): amnesia tells turns apart by the worker that serves them[\s\S]*hint: send fewer turns at once/,
+      ),
+    ]);
+    const pinned = await problemsOf(
+      `${GOOD}  - restart: r1w1\n    during:\n      - { user: a, on: r1w1 }\n      - { user: b, on: r1w1 }\n`,
+    );
+    expect(pinned).toEqual([
+      expect.stringMatching(
+        /^s\.yaml:9:9 steps\[2\]\.during\[1\]\.on: main#4 and main#3 are both pinned to r1w1 while in flight at once[\s\S]*hint: pin each turn of the step to its own worker/,
+      ),
+    ]);
+  });
+
+  it('refuses a recall of what a turn sent at the same time says', async () => {
+    const out = await problemsOf(
+      `name: x\nsteps:\n  - together:\n      - user: My cat is Miso.\n      - user: What is my cat?\n        expect: { recall: [Miso] }\n`,
+    );
+    expect(out).toEqual([
+      expect.stringMatching(
+        /steps\[0\]\.together\[1\]\.expect\.recall\[0\]: recall `Miso` is said by main#1, which is sent at the same time as this turn, so it cannot be remembered yet\n {4}hint: recall it in a later turn/,
+      ),
+    ]);
+  });
+
+  it('refuses a turn in flight on a crashed worker that must be answered', async () => {
+    const out = await problemsOf(`${GOOD}  - crash: r1w1\n    during:\n      - user: I like tea.\n`);
+    expect(out).toEqual([
+      expect.stringMatching(
+        /^s\.yaml:8:9 steps\[2\]\.during\[0\]: main#3 is in flight on a worker the crash kills \(SIGKILL\): it can never be answered[\s\S]*hint: add `expect: \{ error: allowed \}`/,
+      ),
+    ]);
+  });
+
+  it('reports during on a step that cannot have turns in flight, and a bad error value', async () => {
+    const wait = await problemsOf(`${GOOD}  - wait: 1s\n    during: [{ user: a }]\n`);
+    expect(wait).toEqual([
+      expect.stringMatching(
+        /^s\.yaml:7:5 steps\[2\]\.during: `during` does not go with `wait`\n {4}hint: only `restart`, `crash`, `redeploy` take `during`/,
+      ),
+    ]);
+    const error = await problemsOf(
+      `${GOOD}  - restart: r1\n    during: [{ user: a, expect: { error: maybe } }]\n`,
+    );
+    expect(error[0]).toMatch(
+      /steps\[2\]\.during\[0\]\.expect\.error: expected true \(the app must fail this turn\), false \(it must answer, the default\) or `allowed` \(either\)/,
+    );
+  });
 });
