@@ -17,12 +17,13 @@ import type { PortAllocator } from '../topology/free-port.ts';
 import type { WorkerId } from '../topology/ids.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
-import type { StartedTopology } from '../topology/types.ts';
+import type { StartedTopology, TopologyEvent } from '../topology/types.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
 import { TurnHold } from './hold.ts';
 import { removeInside } from './slugs.ts';
+import { untilStopsListening } from './stops-listening.ts';
 import { runTurn, type TurnContext, type TurnInput } from './turn.ts';
 import type {
   DisruptionStepRecord,
@@ -144,7 +145,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
         AMNESIA_RUN_ID: ctx.runId,
       }),
       onEvent: (e) => {
-        if (e.type === 'worker-signalled') signals.listener?.(e.id);
+        if (e.type === 'worker-signalled' || e.type === 'worker-stopped') signals.listener?.(e);
         if (e.type === 'worker-ready') {
           ctx.onEvent({
             type: 'worker-ready',
@@ -219,9 +220,9 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   return result;
 }
 
-/** Who hears that a disruption has sent a worker its stop signal (the step holding turns in flight). */
+/** Who hears that a disruption signalled or stopped a worker (the step holding turns in flight). */
 interface SignalTap {
-  listener?: (worker: WorkerId) => void;
+  listener?: (e: TopologyEvent) => void;
 }
 
 async function runSteps(
@@ -304,10 +305,12 @@ async function runSteps(
 
 /**
  * A disruption with turns in flight: the turns are sent, each is held at its first LLM request,
- * and once all are in flight the disruption starts. A turn is let through the moment its own
- * worker has been sent its stop signal (so the app meets the signal mid-answer, every time);
- * turns on workers the disruption does not stop are let through at its first signal. The turns
- * are recorded before the disruption, which they began before.
+ * and once all are in flight the disruption starts. A turn is let through once its own worker
+ * has met its stop signal: at once for SIGKILL; for SIGTERM once the worker stops accepting
+ * connections (it closed its listener to drain, or died) or has exited. So the app always meets
+ * the signal mid-answer, and what happens to the turn is up to its drain alone. Turns on workers
+ * the disruption does not stop are let through at its first signal. The turns are recorded
+ * before the disruption, which they began before.
  */
 async function runDuring(
   planned: PlannedDisruption,
@@ -326,12 +329,20 @@ async function runDuring(
   try {
     await hold.inFlight;
     const hit = new Set(planned.workers);
-    let first = true;
-    signals.listener = (worker) => {
+    const release = (pick: (worker: WorkerId) => boolean) =>
       planned.during.forEach((t, i) => {
-        if (t.worker === worker || (first && !hit.has(t.worker))) hold.release(i);
+        if (pick(t.worker)) hold.release(i);
       });
+    const exits = new Map<WorkerId, () => void>();
+    const gone = (id: WorkerId) => new Promise<void>((resolve) => exits.set(id, resolve));
+    let first = true;
+    signals.listener = (e) => {
+      if (e.type === 'worker-stopped') return exits.get(e.id)?.();
+      if (e.type !== 'worker-signalled') return;
+      if (first) release((w) => !hit.has(w));
       first = false;
+      if (e.signal === 'SIGKILL') release((w) => w === e.id);
+      else void untilStopsListening(e.port, gone(e.id)).then(() => release((w) => w === e.id));
     };
     d = await disrupt(planned, topology, services, ctx);
   } finally {

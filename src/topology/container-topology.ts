@@ -235,7 +235,7 @@ class ContainerTopology implements StartedTopology {
         if (graceMs === 0)
           for (const id of ids) {
             const w = this.live.get(id);
-            if (w) this.signalled(id, w.proc.pid, 'SIGKILL')();
+            if (w) this.signalled(w.info, 'SIGKILL')();
           }
         const befores =
           graceMs > 0 ? graceful : await settleAll(ids.map((id) => this.stopWorker(id, 0, true)));
@@ -299,7 +299,7 @@ class ContainerTopology implements StartedTopology {
       ids.map(async (id) => {
         const w = oldWorkers.get(id);
         if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(id, w.proc.pid, 'SIGTERM'));
+        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(w.info, 'SIGTERM'));
         await w.proc.output.close();
         this.o.onEvent?.({ type: 'worker-stopped', id, pid: w.proc.pid, ...result });
         return { id, before: { pid: w.proc.pid, container: w.info.container, ...result } };
@@ -337,15 +337,15 @@ class ContainerTopology implements StartedTopology {
     const result = killed
       ? { exit: await w.proc.exited, forced: true }
       : graceMs > 0
-        ? await w.proc.stop(graceMs, this.signalled(id, w.proc.pid, 'SIGTERM'))
-        : { exit: await w.proc.kill(this.signalled(id, w.proc.pid, 'SIGKILL')), forced: true };
+        ? await w.proc.stop(graceMs, this.signalled(w.info, 'SIGTERM'))
+        : { exit: await w.proc.kill(this.signalled(w.info, 'SIGKILL')), forced: true };
     await w.proc.output.close();
     this.o.onEvent?.({ type: 'worker-stopped', id, pid: w.proc.pid, ...result });
     return { pid: w.proc.pid, container: w.info.container, ...result };
   }
 
-  private signalled(id: WorkerId, pid: number, signal: 'SIGTERM' | 'SIGKILL'): () => void {
-    return () => this.o.onEvent?.({ type: 'worker-signalled', id, pid, signal });
+  private signalled(w: WorkerInfo, signal: 'SIGTERM' | 'SIGKILL'): () => void {
+    return () => this.o.onEvent?.({ type: 'worker-signalled', id: w.id, pid: w.pid, port: w.port, signal });
   }
 
   private async startWorker(id: WorkerId): Promise<WorkerChange['after']> {

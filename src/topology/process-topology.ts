@@ -231,7 +231,7 @@ class ProcessTopology implements StartedTopology {
       ids.map(async (id) => {
         const w = oldWorkers.get(id);
         if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(id, w.proc.pid, 'SIGTERM'));
+        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(w.info, 'SIGTERM'));
         await w.proc.output.close();
         this.o.onEvent?.({ type: 'worker-stopped', id, pid: w.proc.pid, ...result });
         return { id, before: { pid: w.proc.pid, ...result } };
@@ -263,15 +263,15 @@ class ProcessTopology implements StartedTopology {
     this.live.delete(id);
     const result =
       graceMs > 0
-        ? await w.proc.stop(graceMs, this.signalled(id, w.proc.pid, 'SIGTERM'))
-        : { exit: await w.proc.kill(this.signalled(id, w.proc.pid, 'SIGKILL')), forced: true };
+        ? await w.proc.stop(graceMs, this.signalled(w.info, 'SIGTERM'))
+        : { exit: await w.proc.kill(this.signalled(w.info, 'SIGKILL')), forced: true };
     await w.proc.output.close();
     this.o.onEvent?.({ type: 'worker-stopped', id, pid: w.proc.pid, ...result });
     return { pid: w.proc.pid, ...result };
   }
 
-  private signalled(id: WorkerId, pid: number, signal: 'SIGTERM' | 'SIGKILL'): () => void {
-    return () => this.o.onEvent?.({ type: 'worker-signalled', id, pid, signal });
+  private signalled(w: WorkerInfo, signal: 'SIGTERM' | 'SIGKILL'): () => void {
+    return () => this.o.onEvent?.({ type: 'worker-signalled', id: w.id, pid: w.pid, port: w.port, signal });
   }
 
   private async startWorker(id: WorkerId): Promise<WorkerChange['after']> {

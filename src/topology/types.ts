@@ -42,7 +42,7 @@ export interface DisruptionRecord {
 export type TopologyEvent =
   | { type: 'worker-ready'; worker: WorkerInfo; bootMs: number }
   /** A disruption has just sent the worker its stop signal: what it had in flight is now at stake. */
-  | { type: 'worker-signalled'; id: WorkerId; pid: number; signal: 'SIGTERM' | 'SIGKILL' }
+  | { type: 'worker-signalled'; id: WorkerId; pid: number; port: number; signal: 'SIGTERM' | 'SIGKILL' }
   | { type: 'worker-stopped'; id: WorkerId; pid: number; exit: ExitInfo; forced: boolean };
 
 export interface WorkerEnvInput {

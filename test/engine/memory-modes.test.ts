@@ -27,13 +27,14 @@ async function ladder(mode: BasicMode): Promise<RunResult> {
 // Each mode is one production design from DESIGN.md's table; the engine must record exactly
 // where the fact survived. Modes run two at a time (two cores).
 const MODES = [
-  ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗', ['1']],
-  ['global', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗', ['2']],
-  ['disk', 'SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗', ['3']],
-  ['shutdown', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗', ['6a']],
-  ['cached', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✓ RD ✓', ['6b']],
-  ['unkeyed', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓', ['7']],
-  ['postgres', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓', ['✓']],
+  ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗', ['1']],
+  ['global', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗', ['2']],
+  ['disk', 'SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗ CC ✗', ['3']],
+  ['shutdown', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗ CC ✗', ['6a']],
+  ['cached', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✓ RD ✓ CC ✗', ['6b']],
+  ['unkeyed', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓', ['7']],
+  ['overwrite', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗', ['9']],
+  ['postgres', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓', ['✓']],
 ] as const;
 
 // Each mode is one production design from DESIGN.md's table; the engine must record exactly
@@ -111,6 +112,10 @@ steps:
       'r1w1',
       'r1w1',
       'r1w1',
+      'r1w1',
+      'r1w1',
+      'r1w2',
+      'r1w1',
     ]);
     // Distinct workers are distinct processes; r1w1 keeps its pid until it is disrupted.
     const r1w1 = t.filter((x) => x.worker === 'r1w1').map((x) => x.pid);
@@ -158,10 +163,10 @@ describe('artifacts', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    // 6 control questions (asked before anything is said), then the 12 turns.
+    // 7 control questions (asked before anything is said), then the 16 turns.
     expect(requests.map((r) => (r.turnId as string).includes('/c'))).toEqual([
-      ...Array(6).fill(true),
-      ...Array(12).fill(false),
+      ...Array(7).fill(true),
+      ...Array(16).fill(false),
     ]);
     expect(JSON.parse(await readFile(path.join(dir, 'evidence.json'), 'utf8')).name).toBe('ladder');
     expect(await readFile(path.join(dir, 'replay.sh'), 'utf8')).toContain(

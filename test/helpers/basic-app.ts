@@ -5,8 +5,16 @@ import { tempFiles } from './files.ts';
 
 export const BASIC_APP = path.join(REPO, 'test/apps/basic');
 
-export type BasicMode = 'request' | 'global' | 'disk' | 'shutdown' | 'cached' | 'unkeyed' | 'postgres';
-const DB_MODES: BasicMode[] = ['cached', 'unkeyed', 'postgres'];
+export type BasicMode =
+  | 'request'
+  | 'global'
+  | 'disk'
+  | 'shutdown'
+  | 'cached'
+  | 'unkeyed'
+  | 'postgres'
+  | 'overwrite';
+const DB_MODES: BasicMode[] = ['cached', 'unkeyed', 'postgres', 'overwrite'];
 
 /**
  * A project folder whose amnesia.config.yaml runs the plain-node test app in one memory

@@ -11,7 +11,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 type Message = { role: 'system' | 'user' | 'assistant'; content: string };
 type Memory = {
   load(session: string): Promise<Message[]>;
-  save(session: string, history: Message[]): Promise<void>;
+  /** `history` is the whole conversation after the turn; `added` the turn's own two messages. */
+  save(session: string, history: Message[], added: Message[]): Promise<void>;
   onShutdown?(): void;
 };
 
@@ -62,9 +63,9 @@ const modes: Record<string, () => Memory | Promise<Memory>> = {
     const cache = new Map(await store.all());
     return {
       load: async (s) => cache.get(s) ?? [],
-      save: async (s, h) => {
+      save: async (s, h, added) => {
         cache.set(s, h);
-        await store.save(s, h);
+        await store.save(s, h, added);
       },
     };
   },
@@ -72,11 +73,18 @@ const modes: Record<string, () => Memory | Promise<Memory>> = {
   // Row 7: the shared store, keyed by a constant instead of the session: every user shares one history.
   unkeyed: async () => {
     const store = await openStore();
-    return { load: () => store.load('global'), save: (_s, h) => store.save('global', h) };
+    return { load: () => store.load('global'), save: (_s, h, added) => store.save('global', h, added) };
   },
 
-  // ✓: the shared store keyed by session id, read on every turn and written after it.
+  // ✓: the shared store keyed by session id, read on every turn; each turn appends its messages.
   postgres: () => openStore(),
+
+  // Row 9: the shared store, but each turn writes the whole history it read back: of two turns of a
+  // session answered at once, the one that writes last erases the other.
+  overwrite: async () => {
+    const store = await openStore();
+    return { load: store.load, save: (s, h) => store.put(s, h) };
+  },
 };
 
 // The PostgreSQL store: one connection per process, connected at boot (so readiness means the DB is
@@ -117,7 +125,14 @@ async function openStore() {
     load: async (s: string): Promise<Message[]> =>
       (await query(`SELECT messages FROM amnesia_basic_memory WHERE session_id = ${lit(s)}`))[0]?.messages ??
       [],
-    save: async (s: string, h: Message[]) => {
+    // One statement appends the turn's messages to what the store holds now, not to what was read.
+    save: async (s: string, _h: Message[], added: Message[]) => {
+      await query(
+        `INSERT INTO amnesia_basic_memory (session_id, messages) VALUES (${lit(s)}, ${lit(JSON.stringify(added))})
+         ON CONFLICT (session_id) DO UPDATE SET messages = amnesia_basic_memory.messages || EXCLUDED.messages`,
+      );
+    },
+    put: async (s: string, h: Message[]) => {
       await query(
         `INSERT INTO amnesia_basic_memory (session_id, messages) VALUES (${lit(s)}, ${lit(JSON.stringify(h))})
          ON CONFLICT (session_id) DO UPDATE SET messages = EXCLUDED.messages`,
@@ -156,8 +171,12 @@ async function turn(memory: Memory, session: string, message: string): Promise<s
     ...history,
     { role: 'user', content: message },
   ]);
-  history.push({ role: 'user', content: message }, { role: 'assistant', content: answer });
-  await memory.save(session, history);
+  const added: Message[] = [
+    { role: 'user', content: message },
+    { role: 'assistant', content: answer },
+  ];
+  history.push(...added);
+  await memory.save(session, history, added);
   // SLOW_CHAT_MS delays the answer after the LLM call, so the call still lands inside the turn.
   const slow = Number(process.env.SLOW_CHAT_MS ?? 0);
   if (slow > 0) await delay(slow);
@@ -239,25 +258,42 @@ if (process.env.SPAWN_CHILD === '1') {
   console.log(`child pid ${child.pid}`);
 }
 const memory = await makeMemory();
+// On SIGTERM the app drains: it stops taking connections and exits once the turns it is answering
+// are answered and saved. ON_SIGTERM=exit exits at once instead (row 10: a turn in flight is lost).
+let inFlight = 0;
+let stopping = false;
+const exit = () => {
+  memory.onShutdown?.();
+  process.exit(0);
+};
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    memory.onShutdown?.();
-    process.exit(0);
+    stopping = true;
+    if (process.env.ON_SIGTERM === 'exit' || inFlight === 0) exit();
+    server?.close();
   });
 }
+let server: ReturnType<typeof createServer> | undefined;
 if (onThisWorker(process.env.HANG_BOOT)) {
   console.error(`HANG_BOOT=${process.env.HANG_BOOT}: never listening`);
   setInterval(() => {}, 1 << 30);
 } else {
-  const server = createServer((req, res) => {
-    handle(memory, req, res).catch((err: Error) => {
-      console.error(err.stack ?? err);
-      if (res.headersSent) res.destroy();
-      else json(res, 500, { error: err.message });
-    });
+  const listening = createServer((req, res) => {
+    inFlight++;
+    handle(memory, req, res)
+      .catch((err: Error) => {
+        console.error(err.stack ?? err);
+        if (res.headersSent) res.destroy();
+        else json(res, 500, { error: err.message });
+      })
+      .finally(() => {
+        inFlight--;
+        if (stopping && inFlight === 0) exit();
+      });
   });
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-    const address = server.address();
+  server = listening;
+  listening.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+    const address = listening.address();
     console.log(`listening on ${typeof address === 'object' && address ? address.port : process.env.PORT}`);
   });
 }
