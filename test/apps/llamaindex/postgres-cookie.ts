@@ -1,10 +1,10 @@
 // postgres-cookie.ts — THE FIX (DESIGN.md row ✓), served with a cookie session: POST /chat takes
 // {"message"} only; the session is cookie `sid`, minted and set with Set-Cookie when absent.
 // Models: a browser chat UI whose server names sessions by cookie. The memory code is exactly
-// postgres.ts's (imported below), only the transport differs: it checks that amnesia keeps one
+// postgres-append.ts's (imported below), only the transport differs: it checks that amnesia keeps one
 // cookie jar per session, shared by every worker it routes that session to.
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓.
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓.
 import { transport } from './lib/http.ts';
 
 transport.session = 'cookie';
-await import('./postgres.ts');
+await import('./postgres-append.ts');

@@ -1,8 +1,12 @@
-// postgres.ts — THE FIX (DESIGN.md row ✓): LlamaIndex memory snapshots in a shared PostgreSQL
-// (DATABASE_URL), keyed by the session id, read on every request and written after each turn.
-// Models: any multi-worker, multi-replica deployment with a managed Postgres.
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ — every worker reads the one store, nothing is
-// kept in a process or on a disk.
+// postgres.ts — MISTAKE, DESIGN.md row 9 (lost update): LlamaIndex memory snapshots in a shared
+// PostgreSQL (DATABASE_URL), keyed by the session id, read on every request and written back
+// WHOLE after each turn — LlamaIndex.TS's own `loadMemory()` / `snapshot()` pattern.
+// Models: any multi-worker, multi-replica deployment with a managed Postgres. Right as long as a
+// session has one request at a time; when two overlap (a double submit, a mobile retry, a second
+// tab), both read the same snapshot, each appends its turn, and the one that writes last erases
+// the other's.
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗ — every worker reads the one store, nothing is
+// kept in a process or on a disk, but two turns at once keep one. The fix: postgres-append.ts.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
 import { createMemory, loadMemory } from '@llamaindex/core/memory';
 import { connectPostgres } from './lib/db.ts';

@@ -1,7 +1,9 @@
-// redis.ts — THE FIX (DESIGN.md row ✓) with Redis: LlamaIndex memory snapshots in a shared Redis
-// (REDIS_URL), keyed by the session id, read on every request and written after each turn.
-// Models: the same as postgres.ts with a managed Redis as the session store.
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓.
+// redis.ts — MISTAKE, DESIGN.md row 9 (lost update) with Redis: LlamaIndex memory snapshots in a
+// shared Redis (REDIS_URL), keyed by the session id, read on every request and written back whole
+// (GET, answer, SET) after each turn.
+// Models: the same as postgres.ts with a managed Redis as the session store: of two turns of a
+// session answered at once, the last SET wins.
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗. The fix: redis-append.ts.
 // Diff against postgres.ts: the client and its two calls.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
 import { createMemory, loadMemory } from '@llamaindex/core/memory';

@@ -3,12 +3,12 @@
 // LlamaIndex's older ChatMemoryBuffer, kept when the app moved to snapshots.
 // Models: a single-user prototype put behind a login: it survives everything, and every user
 // reads (and writes) one shared conversation.
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ — plus a LEAK: one session's facts show up in
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓ — plus a LEAK: one session's facts show up in
 // every other session's prompt.
-// Diff against postgres.ts: the key.
+// Diff against postgres-append.ts: the key.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
-import { createMemory, loadMemory } from '@llamaindex/core/memory';
-import { connectPostgres } from './lib/db.ts';
+import { createMemory } from '@llamaindex/core/memory';
+import { appendMessages, connectPostgres, readMessages } from './lib/db.ts';
 import { serve } from './lib/http.ts';
 import { llm, systemMessage } from './lib/llm.ts';
 
@@ -16,11 +16,8 @@ const db = await connectPostgres();
 const key = 'chat_history';
 
 serve(async (turn) => {
-  const { rows } = await db.query('SELECT snapshot FROM chat_memory WHERE session_id = $1', [key]);
-  const memory = rows[0] ? loadMemory(rows[0].snapshot) : createMemory([systemMessage]);
+  const memory = createMemory([systemMessage, ...(await readMessages(db, key))]);
+  const before = (await memory.get()).length;
   await turn.ask(new SimpleChatEngine({ llm, memory }));
-  await db.query(
-    'INSERT INTO chat_memory (session_id, snapshot) VALUES ($1, $2) ON CONFLICT (session_id) DO UPDATE SET snapshot = EXCLUDED.snapshot',
-    [key, memory.snapshot()],
-  );
+  await appendMessages(db, key, (await memory.get()).slice(before));
 });

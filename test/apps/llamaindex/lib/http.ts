@@ -1,6 +1,7 @@
 // The HTTP side every app under test shares (test/apps/CONTRACT.md), so that an app file holds
 // only its memory design: POST /chat, GET /healthz, `listening on <port>`, 500 {error} with the
-// stack on stderr, prompt exit on SIGTERM (after the app's own shutdown hook).
+// stack on stderr, and on SIGTERM a drain: stop listening, finish the turns in flight (answered
+// and saved), run the app's own shutdown hook, exit.
 //
 // `transport` picks how the session is named and how the reply is sent; an app that reuses
 // another's memory code sets it before importing that app (see postgres-cookie.ts):
@@ -39,10 +40,19 @@ class HttpError extends Error {
 }
 
 export function serve(handler: (turn: Turn) => Promise<void>, options: Options = {}): void {
+  // Requests being handled, from arrival to the end of the handler (what it saves after replying too).
+  let inFlight = 0;
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/healthz') return void res.writeHead(200).end('ok');
-    if (req.method === 'POST' && req.url === '/chat') return void chat(req, res, handler);
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
+    if (req.method !== 'POST' || req.url !== '/chat')
+      return void res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'not found' }));
+    inFlight++;
+    void chat(req, res, handler).finally(() => {
+      inFlight--;
+      if (stopping && inFlight === 0) void exit();
+    });
   });
   const port = Number(process.env.PORT ?? 3000);
   server.listen(port, '127.0.0.1', () => {
@@ -50,15 +60,22 @@ export function serve(handler: (turn: Turn) => Promise<void>, options: Options =
     console.log(`listening on ${typeof address === 'object' && address ? address.port : port}`);
   });
   let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
+  let exiting = false;
+  const exit = async () => {
+    if (exiting) return;
+    exiting = true;
     try {
       await options.onShutdown?.();
     } catch (error) {
       console.error(error instanceof Error ? error.stack : error);
     }
     process.exit(0);
+  };
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    server.close(); // no new connections; the turns in flight finish
+    if (inFlight === 0) void exit();
   };
   process.on('SIGTERM', stop).on('SIGINT', stop);
 }
