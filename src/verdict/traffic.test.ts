@@ -91,6 +91,13 @@ describe('lost updates', () => {
     expect(cat?.cause).toBeUndefined();
     expect(cat?.message).toMatch(/^forgot "Miso": said in main#2 on r1w2/);
   });
+
+  it('is an ordinary forgetting when what the session said before the pair is gone too (separate stores)', () => {
+    // One worker's RAM, or one replica's disk, holds the turn it served and nothing else.
+    const [, dog] = judge(group, ['Miso', 'Rex'], prompt(miso));
+    expect(dog?.cause).toBeUndefined();
+    expect(dog?.message).toMatch(/^forgot "Rex": said in main#3 on r2w1/);
+  });
 });
 
 describe('turns in flight during a disruption', () => {

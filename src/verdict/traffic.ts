@@ -59,7 +59,8 @@ export function inFlightAnswered(
 
 /**
  * Say why a recall failed when the text was said by a turn sent at once with another turn of its
- * session (a lost update), or by a turn in flight during a disruption (answered but not
+ * session (a lost update: the later prompts hold the other turn of the pair and everything the
+ * session said before it), or by a turn in flight during a disruption (answered but not
  * remembered, or dropped); and excuse a recall whose text only a turn that was allowed to fail,
  * and failed, ever said: the user saw an error, so the app owes nothing.
  */
@@ -105,7 +106,12 @@ export function classifyRecalls(
           t.together?.some((x) => x.label === o.label) &&
           !missing(o),
       );
-      if (kept && !t.failure && missing(t)) {
+      // One store kept one of the pair and what the session said before it, but not the other:
+      // the other's write was erased. (A pair lost to separate stores — per-process RAM, a
+      // replica's disk — loses what came before the pair too, and is ordinary forgetting.)
+      const before = earlier.filter((o) => o.step < t.step && !o.failure);
+      const sharedStore = before.length > 0 && before.every((o) => !missing(o));
+      if (kept && sharedStore && !t.failure && missing(t)) {
         const [a, b] = [kept, t].sort((x, y) => turnNumber(x.label) - turnNumber(y.label)) as [
           EarlierTurn,
           EarlierTurn,
