@@ -49,6 +49,9 @@ const APPS: AppCase[] = [
   { file: 'postgres-cookie.ts', backend: 'postgres', kept: ALL, session: 'cookie' },
   { file: 'postgres-stream.ts', backend: 'postgres', kept: ALL, stream: true },
   { file: 'redis.ts', backend: 'redis', kept: ALL },
+  { file: 'exit-on-sigterm.ts', backend: 'postgres', kept: ALL },
+  { file: 'postgres-append.ts', backend: 'postgres', kept: ALL },
+  { file: 'redis-append.ts', backend: 'redis', kept: ALL },
 ];
 
 // ---------------------------------------------------------------- processes
