@@ -75,7 +75,9 @@ export function buildLadder(
         ? 'needs 2 workers per replica'
         : rung === 'OR' && topology.replicas < 2
           ? 'needs 2 replicas'
-          : undefined;
+          : rung === 'CC' && topology.replicas * topology.workers < 2
+            ? 'needs 2 workers'
+            : undefined;
     if (skipped) {
       rungs.push({ rung, skipped });
       continue;

@@ -29,7 +29,7 @@ describe.concurrent('amnesia run / probe (the real CLI)', () => {
     expect(r.stdout).toContain(
       'forgot "Miso": said in main#1 on r1w1, missing from what the app sent the LLM',
     );
-    expect(r.stdout).toContain('SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗');
+    expect(r.stdout).toContain('SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗');
     expect(r.stdout).toContain("state lives in one process's RAM: move it to a shared store");
     expect(r.stdout).toContain('replay     npx amnesia run scenarios/cross-worker.yaml --seed 5');
     expect(r.stdout).toMatch(/1 scenario: 0 passed, 1 failed, 0 errors/);
@@ -47,7 +47,7 @@ describe.concurrent('amnesia run / probe (the real CLI)', () => {
   it('probe: prints the signature and the row, exit 1 for a broken app', { timeout: 120_000 }, async () => {
     await using project = await basicProject('disk', {});
     const r = await runAmnesia(['probe'], { cwd: project.dir });
-    expect(r.stdout).toContain('probe ladder (2 × 2)  SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗');
+    expect(r.stdout).toContain('probe ladder (2 × 2)  SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗ CC ✗');
     expect(r.stdout).toContain('row 3: state on the local disk');
     expect(r.code).toBe(1);
   });
@@ -55,9 +55,12 @@ describe.concurrent('amnesia run / probe (the real CLI)', () => {
   it('probe: a 1 × 1 topology skips the rungs it cannot have and says so', { timeout: 120_000 }, async () => {
     await using project = await basicProject('postgres', {});
     const r = await runAmnesia(['probe', '--replicas', '1', '--workers', '1'], { cwd: project.dir });
-    expect(r.stdout).toContain('probe ladder (1 × 1)  SW ✓ OW – OR – RS ✓ CR ✓ RD ✓');
+    expect(r.stdout).toContain('probe ladder (1 × 1)  SW ✓ OW – OR – RS ✓ CR ✓ RD ✓ CC –');
     expect(r.stdout).toContain('OW  other worker of the replica  (skipped: needs 2 workers per replica)');
     expect(r.stdout).toContain('OR  other replica  (skipped: needs 2 replicas)');
+    expect(r.stdout).toContain(
+      'CC  two turns of one session at once, on two workers  (skipped: needs 2 workers)',
+    );
     expect(r.code).toBe(0);
   });
 
