@@ -48,12 +48,34 @@ function checkedScenario(
 ): { scenario?: Scenario; problems: InputProblem[] } {
   if ('problems' in read) return { problems: read.problems };
   const { data, problems } = validateAgainst(read.src, read.value, scenarioFile, [STEP_UNION]);
-  if (!data) return { problems };
+  if (!data) return { problems: problems.map(withHint) };
   const scenario = normalizeScenario(read.src, data);
   const topology = { ...defaults.topology, ...scenario.topology };
   const source = scenario.topology ? 'from the scenario' : defaults.topologySource;
   const checks = checkScenario(scenario, topology, source, defaults.services);
   return checks.length ? { problems: checks } : { scenario, problems: [] };
+}
+
+/** Hints for the keys of traffic steps, whose mistakes zod reports without one. */
+const KEY_HINTS: [RegExp, string][] = [
+  [
+    /\.together$/,
+    'write `together:` and below it two or more turns, each `- user: …` (with `session`, `on`, `expect` as any turn)',
+  ],
+  [
+    /\.during$/,
+    'write `during:` under a `restart`, `crash` or `redeploy`, and below it one or more turns, each `- user: …`',
+  ],
+  [
+    /\.expect\.error$/,
+    '`error: true` (it must fail), `error: allowed` (it may fail), or leave it out (it must answer)',
+  ],
+];
+
+function withHint(p: InputProblem): InputProblem {
+  if (p.hint) return p;
+  const hint = KEY_HINTS.find(([field]) => field.test(p.field))?.[1];
+  return hint ? { ...p, hint } : p;
 }
 
 const SCENARIO_GLOB = '**/*.{yaml,yml}';

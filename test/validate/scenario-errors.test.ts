@@ -290,7 +290,7 @@ steps:
       `${GOOD}  - restart: r1\n    during: [{ user: a, expect: { error: maybe } }]\n`,
     );
     expect(error[0]).toMatch(
-      /steps\[2\]\.during\[0\]\.expect\.error: expected true \(the app must fail this turn\), false \(it must answer, the default\) or `allowed` \(either\)/,
+      /steps\[2\]\.during\[0\]\.expect\.error: expected true \(the app must fail this turn\), false \(it must answer, the default\) or `allowed` \(either\); found the text "maybe"\n {4}hint: `error: true` \(it must fail\), `error: allowed`/,
     );
   });
 });
