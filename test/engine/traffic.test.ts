@@ -157,6 +157,33 @@ describe.concurrent('during: turns in flight when a disruption starts', () => {
     expect(s?.diagnosis?.advice).toBe('drain in-flight requests before exiting');
   });
 
+  it('a turn answered in flight and then forgotten is always a failure: answered but not remembered', {
+    timeout: 120_000,
+  }, async () => {
+    const inRam = `name: answered, then forgotten
+steps:
+  - user: My name is Ada Lovelace.
+  - restart: r2w1
+    during:
+      - user: I am building the Analytical Engine.
+        expect: { error: allowed }
+  - user: What am I building?
+    expect: { recall: [Analytical Engine] }
+`;
+    // Memory in one process's RAM: the worker drains (it answers), then its restart loses what it held.
+    const result = await runScenario('global', inRam);
+    expect(result.scenarios[0]?.status).toBe('failed');
+    const [, inFlight, after] = turns(result);
+    expect(inFlight?.failure).toBeUndefined();
+    expect(after?.expectations[0]).toMatchObject({
+      kind: 'recall',
+      passed: false,
+      cause: 'lost-in-flight',
+      message:
+        'answered but not remembered: main#2 was answered on r2w1 while restart r2w1 was under way; its message is missing from every later prompt',
+    });
+  });
+
   it('a scenario that allows the failure owes nothing for the dropped turn', {
     timeout: 120_000,
   }, async () => {
