@@ -75,6 +75,7 @@ export type {
   SourceLocation,
   Step,
   Target,
+  TogetherStep,
   Topology,
   TurnStep,
 } from './scenario/types.ts';
