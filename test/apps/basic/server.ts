@@ -77,6 +77,17 @@ const modes: Record<string, () => Memory | Promise<Memory>> = {
 
   // ✓: the shared store keyed by session id, read on every turn and written after it.
   postgres: () => openStore(),
+
+  // Row 7 in RAM: one history list per process, whoever talks (every user's messages in one list).
+  shared: () => {
+    let history: Message[] = [];
+    return {
+      load: async () => history,
+      save: async (_s, h) => {
+        history = h;
+      },
+    };
+  },
 };
 
 // The PostgreSQL store: one connection per process, connected at boot (so readiness means the DB is
