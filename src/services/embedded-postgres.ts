@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { setTimeout } from 'node:timers/promises';
@@ -175,8 +175,8 @@ export interface PoolOptions {
 export interface PooledPostgres {
   url: string;
   proc: RunningProcess;
-  /** Kill it and delete its data. */
-  release(): Promise<void>;
+  /** Kill it and delete its data; its log is copied to `keepLog` first, when given (the artifacts). */
+  release(keepLog?: string): Promise<void>;
 }
 
 /**
@@ -228,9 +228,10 @@ export class EmbeddedPostgresPool {
     return {
       url,
       proc,
-      release: async () => {
+      release: async (keepLog) => {
         await proc.kill();
         await proc.output.close();
+        if (keepLog) await copyFile(proc.output.path, keepLog).catch(() => {});
         await rm(dir, { recursive: true, force: true });
       },
     };

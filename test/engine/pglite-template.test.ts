@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ describe('the embedded PostgreSQL template', () => {
     if (cache) await rm(cache, { recursive: true, force: true });
   });
 
-  it('is built once, by one of two runs at once, in a private cache folder', {
+  it('is built once, by one of two runs at once, in a private cache folder; a failed scenario keeps its log', {
     timeout: 180_000,
   }, async () => {
     cache = await mkdtemp(path.join(tmpdir(), 'amnesia-cache-'));
@@ -26,10 +26,18 @@ describe('the embedded PostgreSQL template', () => {
     const scenario =
       'name: db\ntopology: { replicas: 1, workers: 1 }\nsteps:\n  - user: My name is Ada.\n  - user: What is my name?\n    expect: { recall: [Ada] }\n';
     await using a = await basicProject('postgres', { 'scenarios/s.yaml': scenario });
-    await using b = await basicProject('postgres', { 'scenarios/s.yaml': scenario });
+    // b fails on purpose (it remembers what it must forget): its artifacts keep the database's log.
+    await using b = await basicProject('postgres', {
+      'scenarios/s.yaml': scenario.replace('recall: [Ada]', 'forget: [Ada]'),
+    });
     const [ra, rb] = await Promise.all([run({ cwd: a.dir }), run({ cwd: b.dir })]);
     expect(ra.scenarios[0]?.status).toBe('passed');
-    expect(rb.scenarios[0]?.status).toBe('passed');
+    expect(rb.scenarios[0]?.status).toBe('failed');
+    const log = readFileSync(
+      path.join(rb.scenarios[0]?.artifactsDir ?? '', 'logs', 'service-db.log'),
+      'utf8',
+    );
+    expect(log).toContain('PGLiteSocketServer listening');
     const dir = path.join(cache, 'amnesia');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     // One template, no lock and no half-built copy left.
