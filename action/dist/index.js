@@ -61649,6 +61649,7 @@ function plan(scenario, base) {
   const disruptions = [];
   let current = { ...topology2 };
   let cursor = 0;
+  let latest;
   const steps = [];
   for (const step2 of scenario.steps) {
     if (step2.kind !== "turn") {
@@ -61704,6 +61705,9 @@ function plan(scenario, base) {
       if (hit.length > 0) {
         worker = lastAlive && hit.includes(lastAlive) ? lastAlive : hit[0];
         reason = `spread: first turn of ${step2.session} after a disruption of ${worker}`;
+      } else if (latest && latest.session !== step2.session && latest.worker !== state.last && candidates.includes(latest.worker)) {
+        worker = latest.worker;
+        reason = `spread: meets ${latest.session} on ${worker}${state.last ? `, not ${state.last}, which served ${step2.session} last` : ""}`;
       } else {
         worker = next(candidates.length > 1 ? state.last : void 0);
         reason = state.last ? `spread: not ${state.last}, which served ${step2.session} last` : `spread: first turn of ${step2.session}`;
@@ -61711,6 +61715,7 @@ function plan(scenario, base) {
     }
     if (step2.pin?.kind === "replica") reason = `pinned to ${formatTarget(step2.pin)}; ${reason}`;
     sessions.set(step2.session, { last: worker, seen: disruptions.length });
+    latest = { worker, session: step2.session };
     steps.push({ kind: "turn", step: step2, worker, reason });
   }
   return { topology: topology2, routing: routing2, seed: seed2, steps };
@@ -63285,9 +63290,10 @@ function readLadder(ladder, result) {
 
 // src/services/embedded-postgres.ts
 import { existsSync as existsSync4 } from "node:fs";
-import { cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod as chmod2, copyFile as copyFile2, cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2, stat as stat4 } from "node:fs/promises";
+import { homedir } from "node:os";
 import path11 from "node:path";
+import { setTimeout as setTimeout3 } from "node:timers/promises";
 
 // src/topology/output-log.ts
 import { createWriteStream } from "node:fs";
@@ -63618,35 +63624,67 @@ async function startEmbeddedPostgres(o) {
   });
   return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
 }
+async function cacheDir() {
+  const dir = path11.join(process.env.XDG_CACHE_HOME || path11.join(homedir(), ".cache"), "amnesia");
+  await mkdir2(dir, { recursive: true, mode: 448 });
+  const st = await stat4(dir);
+  if (process.getuid && st.uid !== process.getuid())
+    throw new AmnesiaError(
+      "AMNESIA_ENVIRONMENT",
+      `${dir} belongs to another user: amnesia keeps its embedded PostgreSQL template there and will not trust it; remove it or set XDG_CACHE_HOME`
+    );
+  if ((st.mode & 63) !== 0) await chmod2(dir, 448);
+  return dir;
+}
 async function template(o) {
   const pkg = JSON.parse(
     await readFile2(path11.join(path11.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
   );
-  const dir = path11.join(tmpdir(), `amnesia-pglite-template-${pkg.version}`);
-  if (existsSync4(path11.join(dir, "PG_VERSION"))) return dir;
-  const building = `${dir}.${process.pid}.${Date.now()}`;
-  await mkdir2(path11.dirname(building), { recursive: true });
-  const proc = await startProcess({
-    name: "the embedded PostgreSQL template (first run on this machine only)",
-    argv: [process.execPath, o.serverScript, "-d", building, "-p", "0", "-h", "127.0.0.1"],
-    cwd: tmpdir(),
-    env: o.env,
-    port: 0,
-    logFile: `${o.logFile}.template`,
-    ready: { log: READY },
-    bootTimeoutMs: Math.max(o.bootTimeoutMs, 12e4),
-    bootTimeoutKey: `services.${o.name}.boot_timeout`,
-    registry: o.registry,
-    ...o.signal ? { signal: o.signal } : {}
-  });
-  await proc.stop(3e4);
-  await proc.output.close();
-  try {
+  const dir = path11.join(await cacheDir(), `pglite-template-${pkg.version}`);
+  const ready2 = () => existsSync4(path11.join(dir, "PG_VERSION"));
+  if (ready2()) return dir;
+  await withLock(`${dir}.lock`, o.signal, async () => {
+    if (ready2()) return;
+    const building = `${dir}.${process.pid}.${Date.now()}`;
+    const proc = await startProcess({
+      name: "the embedded PostgreSQL template (first run on this machine only)",
+      argv: [process.execPath, o.serverScript, "-d", building, "-p", "0", "-h", "127.0.0.1"],
+      cwd: path11.dirname(dir),
+      env: o.env,
+      port: 0,
+      logFile: `${o.logFile}.template`,
+      ready: { log: READY },
+      bootTimeoutMs: Math.max(o.bootTimeoutMs, 12e4),
+      bootTimeoutKey: `services.${o.name}.boot_timeout`,
+      registry: o.registry,
+      ...o.signal ? { signal: o.signal } : {}
+    });
+    await proc.stop(3e4);
+    await proc.output.close();
     await rename2(building, dir);
-  } catch {
-    await rm2(building, { recursive: true, force: true });
-  }
+  });
   return dir;
+}
+async function withLock(lock, signal, work) {
+  for (; ; ) {
+    try {
+      await mkdir2(lock);
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      const age = Date.now() - (await stat4(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > 10 * 6e4) await rm2(lock, { recursive: true, force: true });
+      else
+        await setTimeout3(200, void 0, signal ? { signal } : {}).catch(() => {
+          throw new AbortedError("waiting for the embedded PostgreSQL template");
+        });
+    }
+  }
+  try {
+    await work();
+  } finally {
+    await rm2(lock, { recursive: true, force: true });
+  }
 }
 var EmbeddedPostgresPool = class {
   o;
@@ -63689,9 +63727,11 @@ var EmbeddedPostgresPool = class {
     return {
       url: url2,
       proc,
-      release: async () => {
+      release: async (keepLog) => {
         await proc.kill();
         await proc.output.close();
+        if (keepLog) await copyFile2(proc.output.path, keepLog).catch(() => {
+        });
         await rm2(dir, { recursive: true, force: true });
       }
     };
@@ -63706,7 +63746,7 @@ var EmbeddedPostgresPool = class {
 };
 
 // src/topology/environment.ts
-var CREDENTIAL_SUFFIX = /(?:_KEY|_KEYS|_TOKEN|_SECRET|_SECRETS|_PASSWORD|_PASSWD|_PASS|_CREDENTIALS?|_AUTH)$/i;
+var CREDENTIAL_SUFFIX = /(?:^|[_-])(?:KEY|KEYS|TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$|(?:^|_)(?:API_?KEY|ACCESS_KEY|PRIVATE_KEY)(?:_|$)/i;
 var PROVIDER_PREFIX = /^(?:OPENAI_|ANTHROPIC_|AZURE_|AWS_|GOOGLE_|GCLOUD_|GEMINI_|VERTEX_|COHERE_|MISTRAL_|GROQ_|TOGETHER_|FIREWORKS_|DEEPSEEK_|XAI_|PERPLEXITY_|REPLICATE_|HF_|HUGGING_?FACE|VOYAGE_|PINECONE_|LANGCHAIN_|LANGSMITH_|LLAMA_?CLOUD|GITHUB_TOKEN$|GH_TOKEN$|NPM_TOKEN$|NODE_AUTH_TOKEN$|ACTIONS_RUNTIME_TOKEN$|ACTIONS_ID_TOKEN)/i;
 function looksLikeCredential(name) {
   return CREDENTIAL_SUFFIX.test(name) || PROVIDER_PREFIX.test(name);
@@ -63756,21 +63796,21 @@ function freePort() {
 
 // src/topology/leftovers.ts
 import { readdirSync, readFileSync as readFileSync2, readlinkSync, statSync } from "node:fs";
-import { chmod as chmod2, mkdtemp, readdir as readdir2, readFile as readFile3, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
+import { chmod as chmod3, mkdtemp, readdir as readdir2, readFile as readFile3, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path12 from "node:path";
 var SCRATCH = /^amnesia-(\d{8}-[0-9a-f]{6})-/;
 async function makeScratch(runId, kind, also = [], mode = 448) {
-  const dir = await mkdtemp(path12.join(tmpdir2(), `amnesia-${runId}-${kind}-`));
-  await chmod2(dir, mode);
+  const dir = await mkdtemp(path12.join(tmpdir(), `amnesia-${runId}-${kind}-`));
+  await chmod3(dir, mode);
   const owner = { pid: process.pid, started: startTime(process.pid), runId, also };
   await writeFile2(path12.join(dir, "owner.json"), JSON.stringify(owner));
   return dir;
 }
 function startTime(pid) {
   try {
-    const stat4 = readFileSync2(`/proc/${pid}/stat`, "utf8");
-    return stat4.slice(stat4.lastIndexOf(")") + 2).split(" ")[19];
+    const stat5 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+    return stat5.slice(stat5.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
   }
@@ -63798,8 +63838,8 @@ function groupsOf(runId, dirs) {
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
       const ours = environ.includes(`AMNESIA_RUN_ID=${runId}\0`) || dirs.some((d) => cmdline.includes(d) || cwd === d || cwd.startsWith(`${d}/`));
       if (!ours) continue;
-      const stat4 = readFileSync2(`/proc/${pid}/stat`, "utf8");
-      const pgid = Number(stat4.slice(stat4.lastIndexOf(")") + 2).split(" ")[2]);
+      const stat5 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+      const pgid = Number(stat5.slice(stat5.lastIndexOf(")") + 2).split(" ")[2]);
       if (pgid > 1 && pgid !== process.pid) groups.add(pgid);
     } catch {
     }
@@ -63811,14 +63851,14 @@ async function sweepLeftovers() {
   const byRun = /* @__PURE__ */ new Map();
   let entries;
   try {
-    entries = await readdir2(tmpdir2());
+    entries = await readdir2(tmpdir());
   } catch {
     return [];
   }
   for (const name of entries) {
     const runId = SCRATCH.exec(name)?.[1];
     if (!runId) continue;
-    const dir = path12.join(tmpdir2(), name);
+    const dir = path12.join(tmpdir(), name);
     try {
       if (uid !== void 0 && statSync(dir).uid !== uid) continue;
       const owner = JSON.parse(await readFile3(path12.join(dir, "owner.json"), "utf8"));
@@ -63847,7 +63887,7 @@ import { execFile, spawn as spawn2 } from "node:child_process";
 import { closeSync, constants as constants3, openSync } from "node:fs";
 import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
 import { Socket } from "node:net";
-import { tmpdir as tmpdir3 } from "node:os";
+import { tmpdir as tmpdir2 } from "node:os";
 import path13 from "node:path";
 import { promisify } from "node:util";
 var DRAIN_CAP_MS = 3e3;
@@ -63861,7 +63901,7 @@ async function spawnGroup(spec) {
   const [cmd, ...args] = spec.argv;
   if (!cmd)
     throw new AmnesiaError("AMNESIA_SPAWN_FAILED", `could not start ${spec.name}: the command is empty`);
-  const [out, err] = await osPipes(spec.pipesDir ?? tmpdir3());
+  const [out, err] = await osPipes(spec.pipesDir ?? tmpdir2());
   let child2;
   try {
     child2 = spawn2(cmd, args, {
@@ -64008,7 +64048,7 @@ var ProcessRegistry = class {
 
 // src/topology/reaper.ts
 import { spawn as spawn3 } from "node:child_process";
-import { tmpdir as tmpdir4 } from "node:os";
+import { tmpdir as tmpdir3 } from "node:os";
 var PROGRAM = `
 const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
@@ -64058,7 +64098,7 @@ var Reaper = class _Reaper {
     const child2 = spawn3(process.execPath, ["-e", PROGRAM], {
       detached: true,
       stdio: ["pipe", "ignore", "ignore"],
-      env: { PATH: process.env.PATH ?? "", AMNESIA_RUN_ID: runId, TMPDIR: tmpdir4() }
+      env: { PATH: process.env.PATH ?? "", AMNESIA_RUN_ID: runId, TMPDIR: tmpdir3() }
     });
     await new Promise((resolve2, reject) => {
       child2.once("spawn", resolve2);
@@ -64582,7 +64622,7 @@ async function startOne(s, o) {
   }
   if (s.kind === "embedded-postgres" && o.postgresPool) {
     const db = await o.postgresPool.acquire();
-    return { name: s.name, url: db.url, port: db.proc.port, release: db.release };
+    return { name: s.name, url: db.url, port: db.proc.port, release: () => db.release(logFile) };
   }
   if (s.kind === "embedded-postgres") {
     const { url: url2, proc } = await startEmbeddedPostgres({
@@ -67760,11 +67800,10 @@ async function addSummary(core, markdown) {
 // action/secrets.ts
 import { readdir as readdir4, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
 import path27 from "node:path";
-var SECRET_NAME = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)(?:_|$)|_KEY$/i;
 var MIN_LENGTH = 6;
 var MASK = "***";
 function secretValues(env, token) {
-  const fromEnv = Object.entries(env).filter(([name, value]) => SECRET_NAME.test(name) && value !== void 0).map(([, value]) => value);
+  const fromEnv = Object.entries(env).filter(([name, value]) => looksLikeCredential(name) && value !== void 0).map(([, value]) => value);
   return [...new Set([token, ...fromEnv].filter((v) => v.length >= MIN_LENGTH))];
 }
 function redactor(secrets) {
