@@ -155,7 +155,8 @@ function uniqueSlug(s: Scenario, all: readonly Scenario[]): string {
   return same.length > 1 ? `${base}-${same.indexOf(s) + 1}` : base;
 }
 
-function replayCommand(s: Scenario, config: ResolvedConfig, cwd: string, seed: number): string {
+/** The command that replays one scenario with the same seed (same routing decisions). */
+export function replayCommand(s: Scenario, config: ResolvedConfig, cwd: string, seed: number): string {
   const file = path.relative(cwd, s.file) || s.file;
   const cfg =
     config.file && path.dirname(config.file) !== cwd ? ` --config ${path.relative(cwd, config.file)}` : '';
