@@ -1,6 +1,14 @@
 import path from 'node:path';
 import type { RequestHandler } from 'msw';
-import { afterAll, beforeAll, describe, type RunnerTestSuite, TestRunner, test } from 'vitest';
+import {
+  afterAll,
+  beforeAll,
+  describe,
+  type RunnerTestFile,
+  type RunnerTestSuite,
+  TestRunner,
+  test,
+} from 'vitest';
 import { slugify } from '../client/index.ts';
 import { findConfig } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
@@ -70,7 +78,8 @@ function register(mode: Mode, patterns: string | readonly string[], options: Des
       : options.config
         ? path.resolve(cwd, options.config)
         : findConfig(cwd);
-  recordWatched(TestRunner.getCurrentSuite().file, {
+  const testFile = TestRunner.getCurrentSuite().file;
+  recordWatched(testFile, {
     cwd,
     patterns: list,
     ...(configFile ? { config: configFile } : {}),
@@ -87,8 +96,8 @@ function register(mode: Mode, patterns: string | readonly string[], options: Des
     ...(options.llmHandlers ? { llmHandlers: options.llmHandlers } : {}),
     diagnoseFailures: options.probe !== 'never',
   });
-  beforeAll((_context, suite) => {
-    run.expect(countToRun(suite, new Set(files)));
+  beforeAll(() => {
+    run.expect(countToRun(testFile, new Set(files)));
   });
   afterAll(() => run.close());
 
@@ -119,7 +128,7 @@ function register(mode: Mode, patterns: string | readonly string[], options: Des
 }
 
 /** Scenario tests of these files that will run (after `-t`, `.only` and `.skip`): how many databases to warm. */
-function countToRun(suite: Readonly<RunnerTestSuite>, files: ReadonlySet<string>): number {
+function countToRun(suite: Readonly<RunnerTestSuite | RunnerTestFile>, files: ReadonlySet<string>): number {
   let n = 0;
   for (const t of suite.tasks) {
     if (t.type === 'suite') n += countToRun(t, files);
