@@ -219,7 +219,7 @@ class HarnessApp implements App {
     };
   }
 
-  restart(target: TargetName = 'all', options: { grace?: number } = {}): Promise<DisruptionStepRecord> {
+  async restart(target: TargetName = 'all', options: { grace?: number } = {}): Promise<DisruptionStepRecord> {
     const t = this.target(target, 'restart');
     const at = callSite();
     return this.disrupt({ kind: 'restart', step: this.scenario.steps.length, target: t, at }, () =>
@@ -227,7 +227,7 @@ class HarnessApp implements App {
     );
   }
 
-  crash(target: TargetName = 'all'): Promise<DisruptionStepRecord> {
+  async crash(target: TargetName = 'all'): Promise<DisruptionStepRecord> {
     const t = this.target(target, 'crash');
     const at = callSite();
     return this.disrupt({ kind: 'crash', step: this.scenario.steps.length, target: t, at }, () =>
@@ -235,7 +235,7 @@ class HarnessApp implements App {
     );
   }
 
-  redeploy(
+  async redeploy(
     target: TargetName = 'all',
     options: { strategy?: 'rolling' | 'at-once' } = {},
   ): Promise<DisruptionStepRecord> {
