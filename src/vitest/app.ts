@@ -105,6 +105,7 @@ const SLUG = 'app';
 /**
  * Start the app under test for a code-first test. Everything it starts stops with `await using`,
  * `app.stop()`, or at the latest when the test ends, fails or times out (an `onTestFinished` hook).
+ * An app started outside a test (in `beforeAll`) has no such hook: stop it in `afterAll`.
  *
  * @example
  * await using app = await startApp({ topology: { replicas: 2, workers: 2 } });

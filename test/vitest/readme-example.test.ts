@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BasicMode, basicProject } from '../helpers/basic-app.ts';
 import { REPO } from '../helpers/cli.ts';
+import { linkAmnesia } from '../helpers/linked-package.ts';
 
 const EXAMPLE = path.join(REPO, 'test/package/vitest-example');
 
@@ -31,32 +32,11 @@ async function exampleFiles(dir = EXAMPLE, base = ''): Promise<string[]> {
   return out.sort();
 }
 
-/**
- * A user's project with the example copied in and amnesia "installed" from this repository's
- * sources: node_modules/amnesia maps the package's vitest entry points onto src/vitest (the packed
- * test does the same with the built tarball), and node_modules/vitest is this repository's.
- */
+/** A user's project with the example copied in, and amnesia linked from this repository's sources. */
 async function exampleProject(mode: BasicMode) {
   const project = await basicProject(mode, {});
   await cp(EXAMPLE, project.dir, { recursive: true });
-  const pkg = path.join(project.dir, 'node_modules/amnesia');
-  await mkdir(pkg, { recursive: true });
-  const entries = { vitest: 'index', 'vitest/setup': 'setup', 'vitest/plugin': 'plugin' };
-  await writeFile(
-    path.join(pkg, 'package.json'),
-    JSON.stringify({
-      name: 'amnesia',
-      type: 'module',
-      exports: Object.fromEntries(Object.entries(entries).map(([k, f]) => [`./${k}`, `./${f}.js`])),
-    }),
-  );
-  for (const f of Object.values(entries)) {
-    await writeFile(
-      path.join(pkg, `${f}.js`),
-      `export * from '${path.join(REPO, 'src/vitest', `${f}.ts`)}';\n`,
-    );
-  }
-  await symlink(path.join(REPO, 'node_modules/vitest'), path.join(project.dir, 'node_modules/vitest'));
+  await linkAmnesia(project.dir);
   return project;
 }
 
