@@ -64,11 +64,15 @@ describe('describeScenarios', () => {
     expect(run.output).toMatch(/❯ scenarios\/cross-worker\.yaml:8:16/);
   });
 
-  it('-t selects scenarios by name and .only runs only its scenarios', { timeout: 120_000 }, async () => {
+  it('-t selects scenarios by name, .only runs only its scenarios, concurrent reaches vitest', {
+    timeout: 120_000,
+  }, async () => {
     await using project = await basicProject('global', {
       'scenarios/cross-worker.yaml': CROSS_WORKER,
       'scenarios/same-worker.yaml': SAME_WORKER,
-      'filtered.vitest.ts': testFile(`describeScenarios('scenarios', { cwd: import.meta.dirname });`),
+      'filtered.vitest.ts': testFile(
+        `describeScenarios('scenarios', { cwd: import.meta.dirname, concurrent: true });`,
+      ),
       'only.vitest.ts': testFile(
         `import { test } from 'vitest';\ntest('another test', () => {});\ndescribeScenarios.only('scenarios/same-worker.yaml', { cwd: import.meta.dirname });`,
       ),
@@ -81,11 +85,13 @@ describe('describeScenarios', () => {
       ['scenarios/cross-worker.yaml > cross-worker follow-up', 'skipped'],
       ['scenarios/same-worker.yaml > same worker', 'passed'],
     ]);
+    expect(filtered.tests.map((t) => t.concurrent)).toEqual([true, true]);
     const only = await runVitest(project.dir, { include: ['only.vitest.ts'] });
     expect(only.tests.map((t) => [t.fullName, t.state])).toEqual([
       ['another test', 'skipped'],
       ['scenarios/same-worker.yaml > same worker', 'passed'],
     ]);
+    expect(only.tests.map((t) => t.concurrent)).toEqual([false, false]);
   });
 
   it('an invalid scenario file fails its describe with file:line; a glob that matches nothing fails the file', async () => {

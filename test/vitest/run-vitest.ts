@@ -9,6 +9,8 @@ export interface InnerTest {
   errors: { message: string; stack: string }[];
   /** Messages the test annotated itself with (`context.annotate`). */
   annotations: string[];
+  /** Whether vitest runs it concurrently with its siblings. */
+  concurrent: boolean;
 }
 
 export interface InnerRun {
@@ -46,6 +48,7 @@ export async function runVitest(root: string, options: CliOptions = {}): Promise
           state: r.state,
           errors: (r.errors ?? []).map((e) => ({ message: e.message, stack: e.stack ?? '' })),
           annotations: t.annotations().map((a) => a.message),
+          concurrent: t.options.concurrent === true,
         };
       }),
     );
