@@ -17,7 +17,7 @@ describe('startApp', () => {
     await using project = await basicProject('global', {});
     let runId = '';
     {
-      await using app = await startApp({ config: configOf(project.dir) });
+      await using app = await startApp({ cwd: project.dir, config: configOf(project.dir) });
       runId = app.runId;
       expect(app.workers().map((w) => w.id)).toEqual(['r1w1', 'r2w1', 'r1w2', 'r2w2']);
       const alice = app.session('alice');
@@ -47,7 +47,7 @@ describe('startApp', () => {
   }, async () => {
     await using project = await basicProject('disk', {});
     await using app = await startApp({
-      config: configOf(project.dir),
+      cwd: project.dir,
       topology: { replicas: 2, workers: 1 },
     });
     const bob = app.session('bob');
@@ -80,7 +80,7 @@ describe('startApp', () => {
   }, async () => {
     await using project = await basicProject('global', {}, { env: { SLOW_CHAT_MS: '60000' } });
     const app = await startApp({
-      config: configOf(project.dir),
+      cwd: project.dir,
       topology: { replicas: 1, workers: 1 },
       turnTimeout: 300,
     });
@@ -105,7 +105,7 @@ describe('startApp', () => {
 
   it('refuses workers that do not exist, and calls after stop', { timeout: 60_000 }, async () => {
     await using project = await basicProject('global', {});
-    const app = await startApp({ config: configOf(project.dir), topology: { replicas: 1, workers: 2 } });
+    const app = await startApp({ cwd: project.dir, topology: { replicas: 1, workers: 2 } });
     const alice = app.session('alice');
     await expect(alice.say('Hi there.', { on: 'r2w1' })).rejects.toThrow(
       new InvalidArgumentError('alice.say(…, { on }): r2w1 does not exist in this 1 × 2 topology'),
