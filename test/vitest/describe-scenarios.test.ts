@@ -20,6 +20,16 @@ steps:
       recall: [Miso]
 `;
 
+const OTHER_REPLICA = `name: other replica
+steps:
+  - user: My cat is called Miso.
+    on: r1w1
+  - user: What is my cat called?
+    on: r2w1
+    expect:
+      recall: [Miso]
+`;
+
 const SAME_WORKER = `name: same worker
 topology: { replicas: 1, workers: 1 }
 steps:
@@ -38,6 +48,7 @@ describe('describeScenarios', () => {
   }, async () => {
     await using project = await basicProject('global', {
       'scenarios/cross-worker.yaml': CROSS_WORKER,
+      'scenarios/other-replica.yaml': OTHER_REPLICA,
       'scenarios/same-worker.yaml': SAME_WORKER,
       'scenarios.vitest.ts': testFile(`describeScenarios('scenarios', { cwd: import.meta.dirname });`),
     });
@@ -45,7 +56,16 @@ describe('describeScenarios', () => {
     expect(run.moduleErrors).toEqual([]);
     expect(run.tests.map((t) => [t.fullName, t.state])).toEqual([
       ['scenarios/cross-worker.yaml > cross-worker follow-up', 'failed'],
+      ['scenarios/other-replica.yaml > other replica', 'failed'],
       ['scenarios/same-worker.yaml > same worker', 'passed'],
+    ]);
+    // One run for the file: one mock LLM, one process registry, one probe ladder per topology shape.
+    const runs = await readdir(path.join(project.dir, '.amnesia/runs'));
+    expect(runs).toHaveLength(1);
+    expect((await readdir(path.join(project.dir, '.amnesia/runs', runs[0] ?? ''))).sort()).toEqual([
+      'cross-worker-follow-up',
+      'other-replica',
+      'probe-ladder-2x2', // one ladder diagnosed both failures
     ]);
     const error = run.tests[0]?.errors[0];
     expect(error?.message).toMatch(/^✗ cross-worker follow-up {2}scenarios\/cross-worker\.yaml:8:16\n/);
