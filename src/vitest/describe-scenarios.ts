@@ -24,7 +24,10 @@ export interface DescribeScenariosOptions {
   config?: string | ResolvedConfig;
   /** Where the patterns and the config path start. @default process.cwd() */
   cwd?: string;
-  /** Each scenario's test timeout in ms (booting topologies, disruptions, the probe ladder on failure). @default 120_000 */
+  /**
+   * Each scenario's test timeout in ms (booting topologies, disruptions, the probe ladder on a
+   * failure); it takes precedence over vitest's `testTimeout` for these tests. @default 120_000
+   */
   timeout?: number;
   /** Per-turn timeout in ms for every scenario (overrides scenario and config). */
   turnTimeout?: number;
