@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { amnesiaMatchers, InvalidArgumentError, startApp, TurnFailedError } from '../../src/vitest/index.ts';
@@ -23,6 +24,11 @@ describe('startApp', () => {
       const alice = app.session('alice');
       const first = await alice.say('My cat is called Miso.', { on: 'r1w1' });
       expect(first.reply).toBe('ack alice#1; saw none');
+      // The turn remembers where the test said it (failure messages point there).
+      const line = (await readFile(import.meta.filename, 'utf8'))
+        .split('\n')
+        .indexOf("      const first = await alice.say('My cat is called Miso.', { on: 'r1w1' });");
+      expect(first.at).toEqual({ file: import.meta.filename, line: line + 1, column: 33 });
       // Spread routing: never the worker that served the session's previous turn.
       const other = await alice.say('What is my cat called?');
       expect(other.worker).not.toBe('r1w1');

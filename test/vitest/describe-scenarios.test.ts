@@ -84,7 +84,7 @@ describe('describeScenarios', () => {
     expect(run.output).toMatch(/❯ scenarios\/cross-worker\.yaml:8:16/);
   });
 
-  it('-t selects scenarios by name, .only runs only its scenarios, concurrent reaches vitest', {
+  it('-t selects scenarios by name, .only runs only its scenarios, .skip none, concurrent reaches vitest', {
     timeout: 120_000,
   }, async () => {
     await using project = await basicProject('global', {
@@ -92,6 +92,9 @@ describe('describeScenarios', () => {
       'scenarios/same-worker.yaml': SAME_WORKER,
       'filtered.vitest.ts': testFile(
         `describeScenarios('scenarios', { cwd: import.meta.dirname, concurrent: true });`,
+      ),
+      'skip.vitest.ts': testFile(
+        `describeScenarios.skip('scenarios/same-worker.yaml', { cwd: import.meta.dirname });`,
       ),
       'only.vitest.ts': testFile(
         `import { test } from 'vitest';\ntest('another test', () => {});\ndescribeScenarios.only('scenarios/same-worker.yaml', { cwd: import.meta.dirname });`,
@@ -106,12 +109,13 @@ describe('describeScenarios', () => {
       ['scenarios/same-worker.yaml > same worker', 'passed'],
     ]);
     expect(filtered.tests.map((t) => t.concurrent)).toEqual([true, true]);
-    const only = await runVitest(project.dir, { include: ['only.vitest.ts'] });
-    expect(only.tests.map((t) => [t.fullName, t.state])).toEqual([
+    const only = await runVitest(project.dir, { include: ['only.vitest.ts', 'skip.vitest.ts'] });
+    expect(only.tests.map((t) => [t.fullName, t.state]).sort()).toEqual([
       ['another test', 'skipped'],
-      ['scenarios/same-worker.yaml > same worker', 'passed'],
+      ['scenarios/same-worker.yaml > same worker', 'passed'], // only.vitest.ts
+      ['scenarios/same-worker.yaml > same worker', 'skipped'], // skip.vitest.ts
     ]);
-    expect(only.tests.map((t) => t.concurrent)).toEqual([false, false]);
+    expect(only.tests.map((t) => t.concurrent)).toEqual([false, false, false]);
   });
 
   it('an invalid scenario file fails its describe with file:line; a glob that matches nothing fails the file', async () => {
