@@ -114,8 +114,27 @@ const SLUG = 'app';
  * await app.restart('r1');
  * expect(await alice.say('What is my cat called?')).toRecall('Miso');
  */
-export async function startApp(options: StartAppOptions = {}): Promise<App> {
+export function startApp(options: StartAppOptions = {}): Promise<App> {
   const at = callSite();
+  const aborted = new AbortController();
+  const starting = start(options, at, aborted);
+  // The safety net: a test that fails, times out (even while booting) or forgets `await using`
+  // still stops it all before the next test.
+  if (TestRunner.getCurrentTest()) {
+    onTestFinished(async () => {
+      aborted.abort();
+      const app = await starting.catch(() => undefined);
+      await app?.stop();
+    });
+  }
+  return starting;
+}
+
+async function start(
+  options: StartAppOptions,
+  at: SourceLocation,
+  aborted: AbortController,
+): Promise<HarnessApp> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const config = await configIn(cwd, options.config);
   const topology = checkShape({ ...config.topology, ...options.topology }, 'startApp({ topology })');
@@ -129,7 +148,6 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     ...(options.turnTimeout ? { turnTimeoutMs: options.turnTimeout } : {}),
     ...(options.llmHandlers ? { llmHandlers: options.llmHandlers } : {}),
   });
-  const aborted = new AbortController();
   const ctx: ScenarioContext = {
     ...session.context(SLUG, 'a code-first test: run the test again', seed, aborted.signal),
     controls: false,
@@ -147,7 +165,7 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     await session.close();
     throw e;
   }
-  const app = new HarnessApp(session, ctx, started, aborted, {
+  return new HarnessApp(session, ctx, started, aborted, {
     file: at.file,
     name: 'startApp',
     tags: [],
@@ -158,9 +176,6 @@ export async function startApp(options: StartAppOptions = {}): Promise<App> {
     sessions: [],
     at,
   });
-  // The safety net: a test that fails, times out or forgets `await using` still stops it all.
-  if (TestRunner.getCurrentTest()) onTestFinished(() => app.stop());
-  return app;
 }
 
 class HarnessApp implements App {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { amnesiaMatchers, InvalidArgumentError, startApp, TurnFailedError } from '../../src/vitest/index.ts';
-import { basicProject, leftovers } from '../helpers/basic-app.ts';
+import { BASIC_APP, basicProject, leftovers } from '../helpers/basic-app.ts';
 import { REPO } from '../helpers/cli.ts';
 import { runVitest } from './run-vitest.ts';
 
@@ -129,7 +129,7 @@ describe('startApp', () => {
     expect(leftovers(app.runId)).toEqual([]);
   });
 
-  it('stops everything when a test times out in the middle of a turn, without await using', {
+  it('stops everything when a test times out in the middle of a turn, or while booting, without await using', {
     timeout: 120_000,
   }, async () => {
     const mark = `mark-${process.pid}-${Date.now()}`;
@@ -146,9 +146,18 @@ test('hangs', { timeout: 5_000 }, async ({ annotate }) => {
   await annotate(app.runId);
   await app.session('alice').say('My cat is called Miso.');
 });
+test('hangs while booting', { timeout: 3_000 }, async () => {
+  await startApp({ cwd: import.meta.dirname, config: 'boots-forever.yaml', topology: { replicas: 1, workers: 2 } });
+});
 test('next', async ({ annotate }) => {
   await annotate(JSON.stringify(markedProcesses(${JSON.stringify(mark)})));
 });
+`,
+        'boots-forever.yaml': `app:
+  command: node server.ts
+  cwd: ${BASIC_APP}
+  env: { MEMORY_MODE: global, HANG_BOOT: "1", SPAWN_CHILD: "1", AMNESIA_TEST_MARK: ${mark} }
+  ready: { log: listening on }
 `,
       },
       { env: { SLOW_CHAT_MS: '600000', SPAWN_CHILD: '1', AMNESIA_TEST_MARK: mark } },
@@ -156,13 +165,15 @@ test('next', async ({ annotate }) => {
     const run = await runVitest(project.dir);
     expect(run.tests.map((t) => [t.fullName, t.state])).toEqual([
       ['hangs', 'failed'],
+      ['hangs while booting', 'failed'],
       ['next', 'passed'],
     ]);
     expect(run.tests[0]?.errors[0]?.message).toMatch(/^Test timed out in 5000ms/);
+    expect(run.tests[1]?.errors[0]?.message).toMatch(/^Test timed out in 3000ms/);
     // The app had booted (the run id was annotated after startApp) and the turn was in flight.
     const [runId = ''] = run.tests[0]?.annotations ?? [];
     expect(runId).toMatch(/^\d{8}-[0-9a-f]{6}$/);
-    expect(run.tests[1]?.annotations).toEqual(['[]']);
+    expect(run.tests[2]?.annotations).toEqual(['[]']);
     expect(leftovers(runId)).toEqual([]);
   });
 });
