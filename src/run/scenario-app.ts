@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { MockLlm } from '../llm/index.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
-import { startServices } from '../services/services.ts';
+import { type StartedServices, startServices } from '../services/services.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
@@ -37,9 +37,10 @@ export interface ScenarioAppOptions {
   logsDir: string;
 }
 
-/** A scenario's app: its topology, and one stop for the topology and then the services. */
+/** A scenario's app: its topology and its services, and one stop for the topology, then the services. */
 export interface ScenarioApp extends AsyncDisposable {
   topology: StartedTopology;
+  services: StartedServices;
   stop(): Promise<void>;
 }
 
@@ -103,5 +104,5 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
       await services.stop();
     }
   };
-  return { topology, stop, [Symbol.asyncDispose]: stop };
+  return { topology, services, stop, [Symbol.asyncDispose]: stop };
 }
