@@ -109,10 +109,20 @@ describe('startApp', () => {
     }
   });
 
-  it('refuses workers that do not exist, and calls after stop', { timeout: 60_000 }, async () => {
+  it('routes with the strategy asked for, scripts LLM replies, refuses workers that do not exist and calls after stop', {
+    timeout: 60_000,
+  }, async () => {
     await using project = await basicProject('global', {});
-    const app = await startApp({ cwd: project.dir, topology: { replicas: 1, workers: 2 } });
+    const app = await startApp({
+      cwd: project.dir,
+      topology: { replicas: 1, workers: 2 },
+      routing: 'sticky',
+    });
     const alice = app.session('alice');
+    const first = await alice.say('Hello, I am Alice.');
+    const second = await alice.say('It is me again.', { llmReply: 'Welcome back.' });
+    expect([second.worker, second.reason]).toEqual([first.worker, `sticky: alice stays on ${first.worker}`]);
+    expect(second.reply).toBe('Welcome back.');
     await expect(alice.say('Hi there.', { on: 'r2w1' })).rejects.toThrow(
       new InvalidArgumentError('alice.say(…, { on }): r2w1 does not exist in this 1 × 2 topology'),
     );
