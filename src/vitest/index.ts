@@ -13,15 +13,16 @@
  *   expect(await alice.say('What is my cat called?')).toRecall('Miso');
  * });
  */
-export {
-  type App,
-  type ChatSession,
-  type SayOptions,
-  type StartAppOptions,
-  startApp,
-  type TargetName,
-  type Turn,
-} from './app.ts';
+
+export { startApp } from './app.ts';
 export { type DescribeScenariosOptions, describeScenarios } from './describe-scenarios.ts';
 export { InvalidArgumentError, ScenarioFailedError, TurnFailedError } from './errors.ts';
 export { type AmnesiaMatchers, amnesiaMatchers } from './matchers.ts';
+export type {
+  App,
+  ChatSession,
+  SayOptions,
+  StartAppOptions,
+  TargetName,
+  Turn,
+} from './types.ts';
