@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path29 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path30 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path29 && path29[0] !== "/") {
-          path29 = `/${path29}`;
+        if (path30 && path30[0] !== "/") {
+          path30 = `/${path30}`;
         }
-        return new URL(`${origin}${path29}`);
+        return new URL(`${origin}${path30}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path30, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path29);
+        debuglog("sending request to %s %s/%s", method, origin, path30);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path30, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path29,
+          path30,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path30, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path29);
+        debuglog("trailers received from %s %s/%s", method, origin, path30);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path30, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path29,
+          path30,
           error64.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path29, origin }
+            request: { method, path: path30, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path29);
+          debuglog("sending request to %s %s/%s", method, origin, path30);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path29,
+        path: path30,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path29 !== "string") {
+        if (typeof path30 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path29[0] !== "/" && !(path29.startsWith("http://") || path29.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path30[0] !== "/" && !(path30.startsWith("http://") || path30.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path29)) {
+        } else if (invalidPathRegex.test(path30)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path29, query) : path29;
+        this.path = query ? buildURL(path30, query) : path30;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path29, host, upgrade, blocking, reset } = request3;
+      const { method, path: path30, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path29} HTTP/1.1\r
+      let header = `${method} ${path30} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path29, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path30, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path29;
+      headers[HTTP2_HEADER_PATH] = path30;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path29 = search ? `${pathname}${search}` : pathname;
+        const path30 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path29;
+        this.opts.path = path30;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path29 = "/",
+          path: path30 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path29;
+        opts.path = origin + path30;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path29) {
-      if (typeof path29 !== "string") {
-        return path29;
+    function safeUrl(path30) {
+      if (typeof path30 !== "string") {
+        return path30;
       }
-      const pathSegments = path29.split("?");
+      const pathSegments = path30.split("?");
       if (pathSegments.length !== 2) {
-        return path29;
+        return path30;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path29, method, body, headers }) {
-      const pathMatch2 = matchValue(mockDispatch2.path, path29);
+    function matchKey(mockDispatch2, { path: path30, method, body, headers }) {
+      const pathMatch2 = matchValue(mockDispatch2.path, path30);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path29 }) => matchValue(safeUrl(path29), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path30 }) => matchValue(safeUrl(path30), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path29, method, body, headers, query } = opts;
+      const { path: path30, method, body, headers, query } = opts;
       return {
-        path: path29,
+        path: path30,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path29, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path30, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path29,
+            Path: path30,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path29) {
-      for (let i = 0; i < path29.length; ++i) {
-        const code = path29.charCodeAt(i);
+    function validateCookiePath(path30) {
+      for (let i = 0; i < path30.length; ++i) {
+        const code = path30.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path29 = opts.path;
+          let path30 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path29 = `/${path29}`;
+            path30 = `/${path30}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path29);
+          url2 = new URL(util.parseOrigin(url2).origin + path30);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20846,17 +20846,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path29) {
-      const ctrl = callVisitor(key, node2, visitor, path29);
+    function visit_(key, node2, visitor, path30) {
+      const ctrl = callVisitor(key, node2, visitor, path30);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visit_(key, ctrl, visitor, path29);
+        replaceNode(key, path30, ctrl);
+        return visit_(key, ctrl, visitor, path30);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
+          path30 = Object.freeze(path30.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path29);
+            const ci = visit_(i, node2.items[i], visitor, path30);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20867,13 +20867,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path29);
+          path30 = Object.freeze(path30.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path30);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path29);
+          const cv = visit_("value", node2.value, visitor, path30);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20894,17 +20894,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path29) {
-      const ctrl = await callVisitor(key, node2, visitor, path29);
+    async function visitAsync_(key, node2, visitor, path30) {
+      const ctrl = await callVisitor(key, node2, visitor, path30);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visitAsync_(key, ctrl, visitor, path29);
+        replaceNode(key, path30, ctrl);
+        return visitAsync_(key, ctrl, visitor, path30);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
+          path30 = Object.freeze(path30.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path29);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path30);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20915,13 +20915,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path29);
+          path30 = Object.freeze(path30.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path30);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path29);
+          const cv = await visitAsync_("value", node2.value, visitor, path30);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20948,23 +20948,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path29) {
+    function callVisitor(key, node2, visitor, path30) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path29);
+        return visitor(key, node2, path30);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path29);
+        return visitor.Map?.(key, node2, path30);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path29);
+        return visitor.Seq?.(key, node2, path30);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path29);
+        return visitor.Pair?.(key, node2, path30);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path29);
+        return visitor.Scalar?.(key, node2, path30);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path29);
+        return visitor.Alias?.(key, node2, path30);
       return void 0;
     }
-    function replaceNode(key, path29, node2) {
-      const parent = path29[path29.length - 1];
+    function replaceNode(key, path30, node2) {
+      const parent = path30[path30.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -21576,10 +21576,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path29, value) {
+    function collectionFromPath(schema, path30, value) {
       let v = value;
-      for (let i = path29.length - 1; i >= 0; --i) {
-        const k = path29[i];
+      for (let i = path30.length - 1; i >= 0; --i) {
+        const k = path30[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -21598,7 +21598,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path29) => path29 == null || typeof path29 === "object" && !!path29[Symbol.iterator]().next().done;
+    var isEmptyPath = (path30) => path30 == null || typeof path30 === "object" && !!path30[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -21628,11 +21628,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path29, value) {
-        if (isEmptyPath(path29))
+      addIn(path30, value) {
+        if (isEmptyPath(path30))
           this.add(value);
         else {
-          const [key, ...rest] = path29;
+          const [key, ...rest] = path30;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -21646,8 +21646,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        const [key, ...rest] = path29;
+      deleteIn(path30) {
+        const [key, ...rest] = path30;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -21661,8 +21661,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        const [key, ...rest] = path29;
+      getIn(path30, keepScalar) {
+        const [key, ...rest] = path30;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -21680,8 +21680,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path29) {
-        const [key, ...rest] = path29;
+      hasIn(path30) {
+        const [key, ...rest] = path30;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -21691,8 +21691,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        const [key, ...rest] = path29;
+      setIn(path30, value) {
+        const [key, ...rest] = path30;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -24207,9 +24207,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path29, value) {
+      addIn(path30, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path29, value);
+          this.contents.addIn(path30, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -24284,14 +24284,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        if (Collection2.isEmptyPath(path29)) {
+      deleteIn(path30) {
+        if (Collection2.isEmptyPath(path30)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path29) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path30) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -24306,10 +24306,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        if (Collection2.isEmptyPath(path29))
+      getIn(path30, keepScalar) {
+        if (Collection2.isEmptyPath(path30))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path29, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path30, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -24320,10 +24320,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path29) {
-        if (Collection2.isEmptyPath(path29))
+      hasIn(path30) {
+        if (Collection2.isEmptyPath(path30))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path29) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path30) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -24340,13 +24340,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        if (Collection2.isEmptyPath(path29)) {
+      setIn(path30, value) {
+        if (Collection2.isEmptyPath(path30)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path29), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path30), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path29, value);
+          this.contents.setIn(path30, value);
         }
       }
       /**
@@ -26307,9 +26307,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path29) => {
+    visit2.itemAtPath = (cst, path30) => {
       let item = cst;
-      for (const [field2, index] of path29) {
+      for (const [field2, index] of path30) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -26318,23 +26318,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path29) => {
-      const parent = visit2.itemAtPath(cst, path29.slice(0, -1));
-      const field2 = path29[path29.length - 1][0];
+    visit2.parentCollection = (cst, path30) => {
+      const parent = visit2.itemAtPath(cst, path30.slice(0, -1));
+      const field2 = path30[path30.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path29, item, visitor) {
-      let ctrl = visitor(item, path29);
+    function _visit(path30, item, visitor) {
+      let ctrl = visitor(item, path30);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path29.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path30.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26345,10 +26345,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path29);
+            ctrl = ctrl(item, path30);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path29) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path30) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -32165,8 +32165,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path29 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path29} does not exist${EOL6}`);
+        const path30 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path30} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -36317,7 +36317,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import path28 from "node:path";
+import path29 from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -37212,10 +37212,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path29) {
-  if (!path29)
+function getElementAtPath(obj, path30) {
+  if (!path30)
     return obj;
-  return path29.reduce((acc, key) => acc?.[key], obj);
+  return path30.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -37555,11 +37555,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path29, issues) {
+function prefixIssues(path30, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path29);
+    iss.path.unshift(path30);
     return iss;
   });
 }
@@ -38021,16 +38021,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path29 = []) => {
+  const processError = (error65, path30 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path29, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path30, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
       } else {
-        const fullpath = [...path29, ...issue3.path];
+        const fullpath = [...path30, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -38069,17 +38069,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path29 = []) => {
+  const processError = (error65, path30 = []) => {
     var _a3;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path29, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path30, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
       } else {
-        const fullpath = [...path29, ...issue3.path];
+        const fullpath = [...path30, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -38118,8 +38118,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path29 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path29) {
+  const path30 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path30) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -55257,13 +55257,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path29 = ref.slice(1).split("/").filter(Boolean);
-  if (path29.length === 0) {
+  const path30 = ref.slice(1).split("/").filter(Boolean);
+  if (path30.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path29[0] === defsKey) {
-    const key = path29[1] === void 0 ? void 0 : decodeJSONPointerSegment(path29[1]);
+  if (path30[0] === defsKey) {
+    const key = path30[1] === void 0 ? void 0 : decodeJSONPointerSegment(path30[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -56413,9 +56413,9 @@ function unwrap(s) {
     else return cur;
   }
 }
-function schemaAt(root, path29) {
+function schemaAt(root, path30) {
   let cur = root;
-  for (const seg of path29) {
+  for (const seg of path30) {
     if (!cur) return void 0;
     cur = childSchema(unwrap(cur), seg);
   }
@@ -56469,10 +56469,10 @@ var SourceDocument = class {
     this.doc = (0, import_yaml.parseDocument)(source, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
   /** 1-based line and column of the node at `path`; the nearest existing parent when it is missing. */
-  position(path29, which2 = "value") {
-    for (let n = path29.length; n >= 0; n--) {
-      const sub = path29.slice(0, n);
-      if (which2 === "key" && n === path29.length && n > 0) {
+  position(path30, which2 = "value") {
+    for (let n = path30.length; n >= 0; n--) {
+      const sub = path30.slice(0, n);
+      if (which2 === "key" && n === path30.length && n > 0) {
         const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
         if ((0, import_yaml.isMap)(parent)) {
           const pair = parent.items.find(
@@ -56496,9 +56496,9 @@ var SourceDocument = class {
     return { line: 1, column: 1 };
   }
   /** `line`/`col` → `{ line, column }` for a problem at `path`. */
-  problem(path29, message, hint, which2 = "value") {
-    const { line, column } = this.position(path29, which2);
-    return { file: this.file, line, column, field: formatPath(path29), message, ...hint ? { hint } : {} };
+  problem(path30, message, hint, which2 = "value") {
+    const { line, column } = this.position(path30, which2);
+    return { file: this.file, line, column, field: formatPath(path30), message, ...hint ? { hint } : {} };
   }
   syntaxProblems() {
     return this.doc.errors.map((e) => {
@@ -56523,9 +56523,9 @@ function syntaxHint(code, message) {
     return "quote the text if it contains `:`, `#`, `{` or starts with a special character";
   return "check the YAML syntax near this line (quote texts that contain `: ` or `#`)";
 }
-function formatPath(path29) {
+function formatPath(path30) {
   let out = "";
-  for (const seg of path29) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  for (const seg of path30) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
   return out;
 }
 function describeValue(v) {
@@ -56535,9 +56535,9 @@ function describeValue(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
-function valueAt(root, path29) {
+function valueAt(root, path30) {
   let cur = root;
-  for (const seg of path29) {
+  for (const seg of path30) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -56557,7 +56557,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
-    const path29 = [...base, ...issue3.path];
+    const path30 = [...base, ...issue3.path];
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
@@ -56566,7 +56566,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
         const guess = suggestKey(key, candidates);
         problems.push(
           src.problem(
-            [...path29, key],
+            [...path30, key],
             `unknown key \`${key}\`${guess ? ` — did you mean \`${guess}\`?` : ""}`,
             candidates.length ? `allowed here: ${candidates.map((c) => `\`${c}\``).join(", ")}` : void 0,
             "key"
@@ -56579,10 +56579,10 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       const unionSchema = schemaAt(schema, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path29));
+        problems.push(...validateKeyed(src, at, k, path30));
         continue;
       }
-      problems.push(src.problem(path29, `${issue3.message}; found ${describeValue(at)}`));
+      problems.push(src.problem(path30, `${issue3.message}; found ${describeValue(at)}`));
       continue;
     }
     if (issue3.code === "invalid_type") {
@@ -56590,20 +56590,20 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       if (at === void 0) {
         problems.push(
           src.problem(
-            path29,
+            path30,
             `missing \`${String(local[local.length - 1] ?? "value")}\`: ${customOr(issue3.message, `expected ${expected}`)}`
           )
         );
       } else {
         problems.push(
-          src.problem(path29, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
+          src.problem(path30, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
         );
       }
       continue;
     }
     problems.push(
       src.problem(
-        path29,
+        path30,
         issue3.message + (issue3.code === "invalid_value" ? `; found ${describeValue(at)}` : "")
       )
     );
@@ -56613,7 +56613,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
 function customOr(message, fallback) {
   return message.startsWith("Invalid input") ? fallback : message;
 }
-function validateKeyed(src, obj, k, path29) {
+function validateKeyed(src, obj, k, path30) {
   const keys = Object.keys(obj);
   const present = Object.keys(k.kinds).filter((kind2) => keys.includes(kind2));
   const list2 = Object.keys(k.kinds).map((x) => `\`${x}\``).join(", ");
@@ -56623,7 +56623,7 @@ function validateKeyed(src, obj, k, path29) {
     if (first) {
       return [
         src.problem(
-          [...path29, first[0]],
+          [...path30, first[0]],
           `unknown key \`${first[0]}\` — did you mean \`${first[1]}\`?`,
           `${k.what} has one of ${list2}`,
           "key"
@@ -56632,7 +56632,7 @@ function validateKeyed(src, obj, k, path29) {
     }
     return [
       src.problem(
-        path29,
+        path30,
         `${k.what} needs one of ${list2}; found keys ${keys.map((x) => `\`${x}\``).join(", ") || "none"}`
       )
     ];
@@ -56643,13 +56643,13 @@ function validateKeyed(src, obj, k, path29) {
   if (clash.length > 0) {
     return [
       src.problem(
-        path29,
+        path30,
         `${k.what} does one thing, but has ${[kind, ...clash].map((x) => `\`${x}\``).join(" and ")}`,
         "split it into separate items"
       )
     ];
   }
-  return validateAgainst(src, obj, chosen, [k], path29).problems;
+  return validateAgainst(src, obj, chosen, [k], path30).problems;
 }
 
 // src/schema/read.ts
@@ -56738,11 +56738,11 @@ function renderTemplateJson(value, vars) {
   }
   return value;
 }
-function* stringsIn(value, path29 = []) {
-  if (typeof value === "string") yield [path29, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path29, i]);
+function* stringsIn(value, path30 = []) {
+  if (typeof value === "string") yield [path30, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path30, i]);
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path29, k]);
+    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path30, k]);
 }
 
 // src/config/load.ts
@@ -58066,18 +58066,18 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookie(domain2, path29, key, callback) {
+  findCookie(domain2, path30, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    if (domain2 == null || path29 == null || key == null) {
+    if (domain2 == null || path30 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
-    const result = this.idx[domain2]?.[path29]?.[key];
+    const result = this.idx[domain2]?.[path30]?.[key];
     return promiseCallback.resolve(result);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookies(domain2, path29, allowSpecialUseDomain = false, callback) {
+  findCookies(domain2, path30, allowSpecialUseDomain = false, callback) {
     if (typeof allowSpecialUseDomain === "function") {
       callback = allowSpecialUseDomain;
       allowSpecialUseDomain = true;
@@ -58088,7 +58088,7 @@ var MemoryCookieStore = class extends Store {
       return promiseCallback.resolve([]);
     }
     let pathMatcher;
-    if (!path29) {
+    if (!path30) {
       pathMatcher = function matchAll(domainIndex) {
         for (const curPath in domainIndex) {
           const pathIndex = domainIndex[curPath];
@@ -58103,7 +58103,7 @@ var MemoryCookieStore = class extends Store {
     } else {
       pathMatcher = function matchRFC(domainIndex) {
         for (const cookiePath in domainIndex) {
-          if (pathMatch(path29, cookiePath)) {
+          if (pathMatch(path30, cookiePath)) {
             const pathIndex = domainIndex[cookiePath];
             for (const key in pathIndex) {
               const value = pathIndex[key];
@@ -58131,14 +58131,14 @@ var MemoryCookieStore = class extends Store {
    */
   putCookie(cookie, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    const { domain: domain2, path: path29, key } = cookie;
-    if (domain2 == null || path29 == null || key == null) {
+    const { domain: domain2, path: path30, key } = cookie;
+    if (domain2 == null || path30 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
     const domainEntry = this.idx[domain2] ?? /* @__PURE__ */ Object.create(null);
     this.idx[domain2] = domainEntry;
-    const pathEntry = domainEntry[path29] ?? /* @__PURE__ */ Object.create(null);
-    domainEntry[path29] = pathEntry;
+    const pathEntry = domainEntry[path30] ?? /* @__PURE__ */ Object.create(null);
+    domainEntry[path30] = pathEntry;
     pathEntry[key] = cookie;
     return promiseCallback.resolve(void 0);
   }
@@ -58152,20 +58152,20 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookie(domain2, path29, key, callback) {
+  removeCookie(domain2, path30, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    delete this.idx[domain2]?.[path29]?.[key];
+    delete this.idx[domain2]?.[path30]?.[key];
     return promiseCallback.resolve(void 0);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookies(domain2, path29, callback) {
+  removeCookies(domain2, path30, callback) {
     const promiseCallback = createPromiseCallback(callback);
     const domainEntry = this.idx[domain2];
     if (domainEntry) {
-      if (path29) {
-        delete domainEntry[path29];
+      if (path30) {
+        delete domainEntry[path30];
       } else {
         delete this.idx[domain2];
       }
@@ -58191,8 +58191,8 @@ var MemoryCookieStore = class extends Store {
     domains.forEach((domain2) => {
       const domainEntry = idx[domain2] ?? {};
       const paths = Object.keys(domainEntry);
-      paths.forEach((path29) => {
-        const pathEntry = domainEntry[path29] ?? {};
+      paths.forEach((path30) => {
+        const pathEntry = domainEntry[path30] ?? {};
         const keys = Object.keys(pathEntry);
         keys.forEach((key) => {
           const keyEntry = pathEntry[key];
@@ -59067,18 +59067,18 @@ function cookieCompare(a, b) {
   cmp = (a.creationIndex || 0) - (b.creationIndex || 0);
   return cmp;
 }
-function defaultPath(path29) {
-  if (!path29 || path29.slice(0, 1) !== "/") {
+function defaultPath(path30) {
+  if (!path30 || path30.slice(0, 1) !== "/") {
     return "/";
   }
-  if (path29 === "/") {
-    return path29;
+  if (path30 === "/") {
+    return path30;
   }
-  const rightSlash = path29.lastIndexOf("/");
+  const rightSlash = path30.lastIndexOf("/");
   if (rightSlash === 0) {
     return "/";
   }
-  return path29.slice(0, rightSlash);
+  return path30.slice(0, rightSlash);
 }
 var IP_REGEX_LOWERCASE = /(?:^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$)|(?:^(?:(?:[a-f\d]{1,4}:){7}(?:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,2}|:)|(?:[a-f\d]{1,4}:){4}(?:(?::[a-f\d]{1,4}){0,1}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,3}|:)|(?:[a-f\d]{1,4}:){3}(?:(?::[a-f\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,4}|:)|(?:[a-f\d]{1,4}:){2}(?:(?::[a-f\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,5}|:)|(?:[a-f\d]{1,4}:){1}(?:(?::[a-f\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,6}|:)|(?::(?:(?::[a-f\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,7}|:)))$)/;
 function domainMatch(domain2, cookieDomain, canonicalize) {
@@ -59498,7 +59498,7 @@ var CookieJar = class _CookieJar {
       return promiseCallback.reject(parameterError);
     }
     const host = canonicalDomain(context3.hostname);
-    const path29 = context3.pathname || "/";
+    const path30 = context3.pathname || "/";
     const potentiallyTrustworthy = isPotentiallyTrustworthy(
       url2,
       this.allowSecureOnLocal
@@ -59529,7 +59529,7 @@ var CookieJar = class _CookieJar {
           return false;
         }
       }
-      if (!allPaths && typeof c.path === "string" && !pathMatch(path29, c.path)) {
+      if (!allPaths && typeof c.path === "string" && !pathMatch(path30, c.path)) {
         return false;
       }
       if (c.secure && !potentiallyTrustworthy) {
@@ -59561,7 +59561,7 @@ var CookieJar = class _CookieJar {
     }
     store.findCookies(
       host,
-      allPaths ? null : path29,
+      allPaths ? null : path30,
       this.allowSpecialUseDomain,
       (err, cookies) => {
         if (err) {
@@ -60195,15 +60195,15 @@ function getTimestamp(options) {
 function isAbsoluteUrl(url2) {
   return /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url2);
 }
-function getAbsoluteUrl(path29, baseUrl2) {
-  if (isAbsoluteUrl(path29)) return path29;
-  if (path29.startsWith("*")) return path29;
+function getAbsoluteUrl(path30, baseUrl2) {
+  if (isAbsoluteUrl(path30)) return path30;
+  if (path30.startsWith("*")) return path30;
   const origin = baseUrl2 || typeof location !== "undefined" && location.href;
-  return origin ? decodeURI(new URL(encodeURI(path29), origin).href) : path29;
+  return origin ? decodeURI(new URL(encodeURI(path30), origin).href) : path30;
 }
-function normalizePath(path29, baseUrl2) {
-  if (path29 instanceof RegExp) return path29;
-  const maybeAbsoluteUrl = getAbsoluteUrl(path29, baseUrl2);
+function normalizePath(path30, baseUrl2) {
+  if (path30 instanceof RegExp) return path30;
+  const maybeAbsoluteUrl = getAbsoluteUrl(path30, baseUrl2);
   return getCleanUrlString(maybeAbsoluteUrl);
 }
 function matchRequestUrl(url2, pattern, baseUrl2) {
@@ -60268,7 +60268,7 @@ var CookieStore = class {
     if (typeof localStorage === "undefined" || typeof localStorage.setItem !== "function") return;
     const data = [];
     const { idx } = this.#memoryStore;
-    for (const domain2 in idx) for (const path29 in idx[domain2]) for (const key in idx[domain2][path29]) data.push(idx[domain2][path29][key].toJSON());
+    for (const domain2 in idx) for (const path30 in idx[domain2]) for (const key in idx[domain2][path30]) data.push(idx[domain2][path30][key].toJSON());
     try {
       localStorage.setItem(this.#storageKey, JSON.stringify(data));
     } catch {
@@ -60727,10 +60727,10 @@ var HttpHandler = class extends RequestHandler {
     this.checkRedundantQueryParameters();
   }
   checkRedundantQueryParameters() {
-    const { method, path: path29 } = this.info;
-    if (!path29 || path29 instanceof RegExp || typeof path29 === "function") return;
-    if (getCleanUrlString(path29) === path29) return;
-    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path29}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
+    const { method, path: path30 } = this.info;
+    if (!path30 || path30 instanceof RegExp || typeof path30 === "function") return;
+    if (getCleanUrlString(path30) === path30) return;
+    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path30}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
   }
   async parse(args) {
     if (isStringEqual(args.request.method, "CONNECT")) return {
@@ -61380,10 +61380,10 @@ function parseRoute(pathname) {
   const bare = BARE.exec(pathname);
   return { scope: "", worker: "", path: bare ? bare[1] ?? "/" : pathname };
 }
-function routeKind(method, path29) {
-  if (method === "POST" && path29 === "/chat/completions") return "chat";
-  if (method === "POST" && path29 === "/embeddings") return "embeddings";
-  if (method === "GET" && (path29 === "/models" || path29.startsWith("/models/"))) return "models";
+function routeKind(method, path30) {
+  if (method === "POST" && path30 === "/chat/completions") return "chat";
+  if (method === "POST" && path30 === "/embeddings") return "embeddings";
+  if (method === "GET" && (path30 === "/models" || path30.startsWith("/models/"))) return "models";
   return null;
 }
 function decode4(segment) {
@@ -61397,8 +61397,8 @@ function decode4(segment) {
 // src/llm/record.ts
 var MAX_PARSED_REPLY_BYTES = 1e6;
 async function recordOf(answered2) {
-  const { arrival, method, path: path29, outcome, response } = answered2;
-  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path29) ?? "other";
+  const { arrival, method, path: path30, outcome, response } = answered2;
+  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path30) ?? "other";
   const body = bodyForRecord(answered2.bodyText, parseBody(answered2.bodyText));
   let reply2 = null;
   if (kind === "chat") {
@@ -61412,7 +61412,7 @@ async function recordOf(answered2) {
     turnId: arrival.turn?.turnId ?? null,
     kind,
     method,
-    path: path29,
+    path: path30,
     stream: wantsStream(body),
     messages: kind === "chat" ? chatMessages(body) ?? [] : [],
     input: kind === "embeddings" ? embeddingInputs(body) ?? [] : [],
@@ -61722,10 +61722,10 @@ function plan(scenario, base) {
 }
 
 // src/probe/probe.ts
-import path22 from "node:path";
+import path23 from "node:path";
 
 // src/run/run.ts
-import path21 from "node:path";
+import path22 from "node:path";
 
 // src/util/shell.ts
 var SAFE = /^[\w@%+=:,./-]+$/;
@@ -61745,7 +61745,7 @@ function renderShell(command, vars) {
 import path8 from "node:path";
 
 // src/scenario/load.ts
-import { glob, stat as stat3 } from "node:fs/promises";
+import { globSync, statSync } from "node:fs";
 import path7 from "node:path";
 
 // src/schema/scenario.ts
@@ -62044,7 +62044,7 @@ function checkUniqueNames(scenarios) {
 // src/scenario/normalize.ts
 var DEFAULT_SESSION = "main";
 function normalizeScenario(src, raw) {
-  const at = (path29) => ({ file: src.file, ...src.position(path29) });
+  const at = (path30) => ({ file: src.file, ...src.position(path30) });
   const sessions = [];
   const turnsPerSession = /* @__PURE__ */ new Map();
   const steps = raw.steps.map((s, i) => {
@@ -62176,17 +62176,17 @@ function checkedScenario(read, defaults2) {
   return checks.length ? { problems: checks } : { scenario, problems: [] };
 }
 var SCENARIO_GLOB = "**/*.{yaml,yml}";
-async function expandScenarioPaths(patterns, cwd) {
+function expandScenarioPaths(patterns, cwd) {
   const files = /* @__PURE__ */ new Set();
   const problems = [];
   for (const pattern of patterns) {
     const abs = path7.resolve(cwd, pattern);
-    const st = await stat3(abs).catch(() => void 0);
+    const st = statSync(abs, { throwIfNoEntry: false });
     let matched = [];
     if (st?.isDirectory()) {
-      matched = await Array.fromAsync(
-        glob(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === "node_modules" })
-      ).then((m) => m.map((f) => path7.join(abs, f)));
+      matched = globSync(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === "node_modules" }).map(
+        (f) => path7.join(abs, f)
+      );
     } else if (st?.isFile()) {
       matched = [abs];
     } else if (!/[*?[{]/.test(pattern)) {
@@ -62200,7 +62200,7 @@ async function expandScenarioPaths(patterns, cwd) {
       });
       continue;
     } else {
-      matched = await Array.fromAsync(glob(pattern, { cwd })).then((m) => m.map((f) => path7.resolve(cwd, f)));
+      matched = globSync(pattern, { cwd }).map((f) => path7.resolve(cwd, f));
     }
     if (matched.length === 0) {
       problems.push({
@@ -62217,7 +62217,7 @@ async function expandScenarioPaths(patterns, cwd) {
   return { files: [...files].sort(), problems };
 }
 async function loadScenarios(patterns, options) {
-  const { files, problems } = await expandScenarioPaths(patterns, options.cwd);
+  const { files, problems } = expandScenarioPaths(patterns, options.cwd);
   const results = await Promise.all(files.map((f) => loadScenarioFile(f, options.defaults)));
   const scenarios = results.flatMap((r) => r.scenario ? [r.scenario] : []);
   problems.push(...results.flatMap((r) => r.problems), ...checkUniqueNames(scenarios));
@@ -62409,21 +62409,21 @@ function firstLine(s) {
 // src/run/session.ts
 import { randomBytes } from "node:crypto";
 import { rm as rm8 } from "node:fs/promises";
-import path20 from "node:path";
+import path21 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/util/json-path.ts
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
 var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
-function parsePath(path29) {
-  if (!path29.startsWith("$")) throw invalid(path29, "it does not start with `$`");
+function parsePath(path30) {
+  if (!path30.startsWith("$")) throw invalid(path30, "it does not start with `$`");
   const segments = [];
-  let rest = path29.slice(1);
+  let rest = path30.slice(1);
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
       const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid(path29, `expected a member name after \`.\` at \`${rest}\``);
+      if (name === void 0) throw invalid(path30, `expected a member name after \`.\` at \`${rest}\``);
       segments.push({ kind: "name", name });
       rest = rest.slice(1 + name.length);
       continue;
@@ -62440,12 +62440,12 @@ function parsePath(path29) {
       rest = rest.slice(quoted2[0].length);
       continue;
     }
-    throw invalid(path29, `unsupported syntax at \`${rest}\``);
+    throw invalid(path30, `unsupported syntax at \`${rest}\``);
   }
   return segments;
 }
-function getPath(value, path29) {
-  const segments = typeof path29 === "string" ? parsePath(path29) : path29;
+function getPath(value, path30) {
+  const segments = typeof path30 === "string" ? parsePath(path30) : path30;
   let current = value;
   for (const segment of segments) {
     if (segment.kind === "index") {
@@ -62464,10 +62464,10 @@ function getPath(value, path29) {
 function unescapeQuoted(text) {
   return text.replace(/\\(.)/g, "$1");
 }
-function invalid(path29, why) {
+function invalid(path30, why) {
   return new AmnesiaError(
     "AMNESIA_INVALID_INPUT",
-    `invalid JSON path \`${path29}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
+    `invalid JSON path \`${path30}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
 }
 
@@ -62621,7 +62621,7 @@ function buildChatRequest(options) {
   const { spec, session, message } = options;
   const vars = { session, message };
   const method = spec.method.toUpperCase();
-  const path29 = renderTemplate(spec.path, {
+  const path30 = renderTemplate(spec.path, {
     session: encodeURIComponent(session),
     message: encodeURIComponent(message)
   });
@@ -62654,7 +62654,7 @@ function buildChatRequest(options) {
     headers.set("cookie", own2 ? `${own2}; ${options.cookie}` : options.cookie);
   }
   return {
-    url: `${options.baseUrl.replace(/\/+$/, "")}${path29}`,
+    url: `${options.baseUrl.replace(/\/+$/, "")}${path30}`,
     method,
     headers,
     body,
@@ -63290,7 +63290,7 @@ function readLadder(ladder, result) {
 
 // src/services/embedded-postgres.ts
 import { existsSync as existsSync4 } from "node:fs";
-import { chmod as chmod2, copyFile as copyFile2, cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2, stat as stat4 } from "node:fs/promises";
+import { chmod as chmod2, copyFile as copyFile2, cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2, stat as stat3 } from "node:fs/promises";
 import { homedir } from "node:os";
 import path11 from "node:path";
 import { setTimeout as setTimeout3 } from "node:timers/promises";
@@ -63305,10 +63305,10 @@ var OutputLog = class {
   followed = /* @__PURE__ */ new Set();
   closing;
   path;
-  constructor(path29, keep = 200) {
-    this.path = path29;
+  constructor(path30, keep = 200) {
+    this.path = path30;
     this.keep = keep;
-    this.file = createWriteStream(path29, { flags: "a" });
+    this.file = createWriteStream(path30, { flags: "a" });
     this.file.on("error", () => {
     });
   }
@@ -63440,10 +63440,10 @@ async function poll(attempt, signal) {
     await pause(delay, signal);
   }
 }
-function pollHttp(port, path29, signal) {
+function pollHttp(port, path30, signal) {
   const attempt = () => new Promise((resolve2) => {
     const req = request2(
-      { host: "127.0.0.1", port, path: path29, method: "GET", agent: false, timeout: 2e3 },
+      { host: "127.0.0.1", port, path: path30, method: "GET", agent: false, timeout: 2e3 },
       (res) => {
         res.resume();
         resolve2((res.statusCode ?? 500) < 400);
@@ -63627,7 +63627,7 @@ async function startEmbeddedPostgres(o) {
 async function cacheDir() {
   const dir = path11.join(process.env.XDG_CACHE_HOME || path11.join(homedir(), ".cache"), "amnesia");
   await mkdir2(dir, { recursive: true, mode: 448 });
-  const st = await stat4(dir);
+  const st = await stat3(dir);
   if (process.getuid && st.uid !== process.getuid())
     throw new AmnesiaError(
       "AMNESIA_ENVIRONMENT",
@@ -63672,7 +63672,7 @@ async function withLock(lock, signal, work) {
       break;
     } catch (e) {
       if (e.code !== "EEXIST") throw e;
-      const age = Date.now() - (await stat4(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      const age = Date.now() - (await stat3(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
       if (age > 10 * 6e4) await rm2(lock, { recursive: true, force: true });
       else
         await setTimeout3(200, void 0, signal ? { signal } : {}).catch(() => {
@@ -63795,7 +63795,7 @@ function freePort() {
 }
 
 // src/topology/leftovers.ts
-import { readdirSync, readFileSync as readFileSync2, readlinkSync, statSync } from "node:fs";
+import { readdirSync, readFileSync as readFileSync2, readlinkSync, statSync as statSync2 } from "node:fs";
 import { chmod as chmod3, mkdtemp, readdir as readdir2, readFile as readFile3, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path12 from "node:path";
@@ -63809,8 +63809,8 @@ async function makeScratch(runId, kind, also = [], mode = 448) {
 }
 function startTime(pid) {
   try {
-    const stat5 = readFileSync2(`/proc/${pid}/stat`, "utf8");
-    return stat5.slice(stat5.lastIndexOf(")") + 2).split(" ")[19];
+    const stat4 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+    return stat4.slice(stat4.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
   }
@@ -63838,8 +63838,8 @@ function groupsOf(runId, dirs) {
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
       const ours = environ.includes(`AMNESIA_RUN_ID=${runId}\0`) || dirs.some((d) => cmdline.includes(d) || cwd === d || cwd.startsWith(`${d}/`));
       if (!ours) continue;
-      const stat5 = readFileSync2(`/proc/${pid}/stat`, "utf8");
-      const pgid = Number(stat5.slice(stat5.lastIndexOf(")") + 2).split(" ")[2]);
+      const stat4 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+      const pgid = Number(stat4.slice(stat4.lastIndexOf(")") + 2).split(" ")[2]);
       if (pgid > 1 && pgid !== process.pid) groups.add(pgid);
     } catch {
     }
@@ -63860,7 +63860,7 @@ async function sweepLeftovers() {
     if (!runId) continue;
     const dir = path12.join(tmpdir(), name);
     try {
-      if (uid !== void 0 && statSync(dir).uid !== uid) continue;
+      if (uid !== void 0 && statSync2(dir).uid !== uid) continue;
       const owner = JSON.parse(await readFile3(path12.join(dir, "owner.json"), "utf8"));
       if (owner.runId !== runId || alive2(owner)) continue;
       const run3 = byRun.get(runId) ?? { dirs: [], also: [] };
@@ -64093,12 +64093,15 @@ var Reaper = class _Reaper {
     this.child = child2;
     this.exited = new Promise((resolve2) => child2.once("exit", () => resolve2()));
   }
-  /** `runId` goes into its environment, so that it can be told apart from other runs' reapers. */
+  /**
+   * `runId` goes into its environment as AMNESIA_REAPER_OF (not AMNESIA_RUN_ID: for the moment it
+   * outlives amnesia it is cleaning up, not a leftover), so that it can be found and told apart.
+   */
   static async start(runId) {
     const child2 = spawn3(process.execPath, ["-e", PROGRAM], {
       detached: true,
       stdio: ["pipe", "ignore", "ignore"],
-      env: { PATH: process.env.PATH ?? "", AMNESIA_RUN_ID: runId, TMPDIR: tmpdir3() }
+      env: { PATH: process.env.PATH ?? "", AMNESIA_REAPER_OF: runId, TMPDIR: tmpdir3() }
     });
     await new Promise((resolve2, reject) => {
       child2.once("spawn", resolve2);
@@ -64147,7 +64150,205 @@ var Reaper = class _Reaper {
 
 // src/run/scenario-runner.ts
 import { mkdir as mkdir7, writeFile as writeFile3 } from "node:fs/promises";
-import path19 from "node:path";
+import path20 from "node:path";
+
+// src/verdict/prompt.ts
+function promptContext(requests, ownText) {
+  return chatRequests(requests).flatMap((r) => r.messages.map((m) => `${m.role}: ${removeAll(m.content, ownText)}`)).join("\n");
+}
+function chatRequests(requests) {
+  return requests.filter((r) => r.kind === "chat");
+}
+function removeAll(text, part) {
+  return part ? text.split(part).join(" ") : text;
+}
+
+// src/verdict/expectations.ts
+var quote = (s) => s.startsWith("/") ? s : `"${s}"`;
+function judgeTurn(c) {
+  const { expect } = c.step;
+  const results = [];
+  const needsPrompt = expect.recall.length > 0 || expect.forget.length > 0 || expect.recallRecent !== void 0;
+  const context3 = promptContext(c.llm, c.step.user);
+  const called = chatRequests(c.llm).length > 0;
+  if (needsPrompt && c.answered && !called) {
+    results.push({
+      kind: "llm_called",
+      expected: "a call to the LLM",
+      passed: false,
+      message: `the app answered ${c.step.session}#${c.step.turn} without calling the LLM, so nothing it remembered can be checked`,
+      at: c.step.at
+    });
+  }
+  for (const m of expect.recall) {
+    const saidIn = c.earlier.filter((t) => m.test(t.user)).map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }));
+    const passed = called && m.test(context3);
+    const where = saidIn.map((s) => `${s.label} on ${s.worker}`).join(", ") || "no earlier turn";
+    results.push({
+      kind: "recall",
+      expected: m.source,
+      passed,
+      message: passed ? `recalled ${quote(m.source)} (said in ${where})` : called ? `forgot ${quote(m.source)}: said in ${where}, missing from what the app sent the LLM` : `could not check ${quote(m.source)}: the LLM was not called`,
+      at: m.at,
+      saidIn
+    });
+  }
+  for (const m of expect.forget) {
+    const found = m.test(context3);
+    results.push({
+      kind: "forget",
+      expected: m.source,
+      passed: !found,
+      message: found ? `${quote(m.source)} reached the LLM but must not` : `${quote(m.source)} kept out of the prompt`,
+      at: m.at
+    });
+  }
+  if (expect.recallRecent) {
+    const { count: count3, at } = expect.recallRecent;
+    const recent = c.earlier.slice(-count3);
+    const missing = recent.filter((t) => !context3.includes(t.user));
+    results.push({
+      kind: "recall_recent",
+      expected: `the last ${count3} user messages`,
+      passed: called && missing.length === 0,
+      message: missing.length === 0 && called ? `the last ${recent.length} user message${recent.length === 1 ? "" : "s"} reached the LLM` : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(", ")}`,
+      at
+    });
+  }
+  if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
+  return results;
+}
+function answeredCheck(step2, failure2) {
+  if (step2.expect.error) {
+    return {
+      kind: "answered",
+      expected: "an error",
+      passed: failure2 !== void 0,
+      message: failure2 !== void 0 ? `the app could not answer, as expected: ${failure2}` : `the app answered ${step2.session}#${step2.turn}, but this turn expects it to fail`,
+      at: step2.at
+    };
+  }
+  if (failure2 === void 0) return void 0;
+  return { kind: "answered", expected: "an answer", passed: false, message: failure2, at: step2.at };
+}
+function judgeReply(r, reply2, json2) {
+  const out = [];
+  const text = reply2 ?? "";
+  const add = (expected, passed, message, at = r.at) => out.push({ kind: "reply", expected, passed, message, at });
+  const shown = JSON.stringify(text.length > 160 ? `${text.slice(0, 160)}…` : text);
+  for (const s of r.contains)
+    add(
+      `contains "${s}"`,
+      text.includes(s),
+      text.includes(s) ? `reply contains "${s}"` : `reply ${shown} does not contain "${s}"`
+    );
+  for (const s of r.notContains)
+    add(
+      `not_contains "${s}"`,
+      !text.includes(s),
+      text.includes(s) ? `reply contains "${s}" but must not: ${shown}` : `reply leaves out "${s}"`
+    );
+  if (r.matches) matchCheck(r.matches, text, `reply ${shown}`, add);
+  if (r.equals !== void 0) {
+    const ok = text.trim() === r.equals.trim();
+    add(
+      `equals "${r.equals}"`,
+      ok,
+      ok ? "reply is exactly as expected" : `reply ${shown} is not "${r.equals}"`
+    );
+  }
+  for (const j of r.json) {
+    const hit = json2 === void 0 ? { found: false } : getPath(json2, j.path);
+    const valueText = hit.found ? typeof hit.value === "string" ? hit.value : JSON.stringify(hit.value) : "";
+    if (json2 === void 0) {
+      add(`json ${j.path}`, false, `the reply is not JSON, so ${j.path} cannot be checked`, j.at);
+      continue;
+    }
+    if (j.exists !== void 0) {
+      const ok = hit.found === j.exists;
+      add(
+        `json ${j.path} exists: ${j.exists}`,
+        ok,
+        ok ? `${j.path} ${j.exists ? "exists" : "is absent"}` : `${j.path} ${hit.found ? "exists" : "is missing"}`,
+        j.at
+      );
+    }
+    if (j.equals !== void 0) {
+      const ok = hit.found && JSON.stringify(hit.value) === JSON.stringify(j.equals);
+      add(
+        `json ${j.path} equals ${JSON.stringify(j.equals)}`,
+        ok,
+        ok ? `${j.path} equals ${JSON.stringify(j.equals)}` : `${j.path} is ${hit.found ? JSON.stringify(hit.value) : "missing"}, expected ${JSON.stringify(j.equals)}`,
+        j.at
+      );
+    }
+    if (j.contains !== void 0) {
+      const ok = hit.found && valueText.includes(j.contains);
+      add(
+        `json ${j.path} contains "${j.contains}"`,
+        ok,
+        ok ? `${j.path} contains "${j.contains}"` : `${j.path} (${hit.found ? JSON.stringify(valueText) : "missing"}) does not contain "${j.contains}"`,
+        j.at
+      );
+    }
+    if (j.matches) matchCheck(j.matches, valueText, j.path, (e, p, m) => add(e, p && hit.found, m, j.at));
+  }
+  return out;
+}
+function matchCheck(m, text, what, add) {
+  const ok = m.test(text);
+  add(`matches ${m.source}`, ok, ok ? `${what} matches ${m.source}` : `${what} does not match ${m.source}`);
+}
+
+// src/verdict/leaks.ts
+var MIN_LEAK_CHARS = 12;
+function findLeaks(turns) {
+  const leaks = [];
+  for (const into of turns) {
+    const text = chatRequests(into.llm).flatMap((r) => r.messages.map((m) => m.content)).join("\n");
+    if (!text) continue;
+    for (const from of turns) {
+      if (from.session === into.session || from.step > into.step) continue;
+      if (from.user.trim().length < MIN_LEAK_CHARS || into.user.includes(from.user)) continue;
+      if (text.includes(from.user)) {
+        leaks.push({
+          from: { session: from.session, label: from.label, worker: from.worker, step: from.step },
+          into: { session: into.session, label: into.label, worker: into.worker, step: into.step },
+          text: from.user.length > 120 ? `${from.user.slice(0, 120)}…` : from.user
+        });
+      }
+    }
+  }
+  return leaks;
+}
+
+// src/verdict/vacuity.ts
+function findVacuous(step2, control) {
+  const messages = chatRequests(control).flatMap((r) => r.messages);
+  const found = [];
+  for (const m of step2.expect.recall) {
+    const index = messages.findIndex((msg2) => m.test(msg2.content.split(step2.user).join(" ")));
+    if (index < 0) continue;
+    const msg = messages[index];
+    found.push({
+      expected: m.source,
+      at: m.at,
+      question: step2.user,
+      foundIn: msg.role === "system" ? "the system message" : `message ${index + 1} (${msg.role})`,
+      excerpt: excerpt2(msg.content, m.source)
+    });
+  }
+  return found;
+}
+function excerpt2(text, source) {
+  const i = source.startsWith("/") ? 0 : text.indexOf(source);
+  const start = Math.max(0, i - 60);
+  const s = text.slice(start, start + 160).replace(/\s+/g, " ");
+  return `${start > 0 ? "…" : ""}${s}${start + 160 < text.length ? "…" : ""}`;
+}
+
+// src/run/scenario-app.ts
+import path18 from "node:path";
 
 // src/services/services.ts
 import { mkdir as mkdir3, rm as rm5 } from "node:fs/promises";
@@ -65440,205 +65641,75 @@ var ContainerTopology = class {
   }
 };
 
-// src/verdict/prompt.ts
-function promptContext(requests, ownText) {
-  return chatRequests(requests).flatMap((r) => r.messages.map((m) => `${m.role}: ${removeAll(m.content, ownText)}`)).join("\n");
-}
-function chatRequests(requests) {
-  return requests.filter((r) => r.kind === "chat");
-}
-function removeAll(text, part) {
-  return part ? text.split(part).join(" ") : text;
-}
-
-// src/verdict/expectations.ts
-var quote = (s) => s.startsWith("/") ? s : `"${s}"`;
-function judgeTurn(c) {
-  const { expect } = c.step;
-  const results = [];
-  const needsPrompt = expect.recall.length > 0 || expect.forget.length > 0 || expect.recallRecent !== void 0;
-  const context3 = promptContext(c.llm, c.step.user);
-  const called = chatRequests(c.llm).length > 0;
-  if (needsPrompt && c.answered && !called) {
-    results.push({
-      kind: "llm_called",
-      expected: "a call to the LLM",
-      passed: false,
-      message: `the app answered ${c.step.session}#${c.step.turn} without calling the LLM, so nothing it remembered can be checked`,
-      at: c.step.at
+// src/run/scenario-app.ts
+async function startScenarioApp(ctx, o) {
+  const services = await startServices(ctx.config.services, {
+    ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
+    dir: path18.join(ctx.servicesDir, ctx.slug),
+    env: ctx.environment.env,
+    logsDir: o.logsDir,
+    registry: ctx.registry,
+    ports: ctx.ports,
+    maxClients: o.maxProcesses * 2,
+    ...ctx.containers ? { containers: ctx.containers } : {},
+    scope: ctx.slug,
+    stopGraceMs: ctx.config.app.stopGraceMs,
+    ...ctx.signal ? { signal: ctx.signal } : {}
+  });
+  const runtime = ctx.config.app.runtime === "container" && ctx.containers ? containerRuntime(ctx.containers) : processRuntime;
+  let topology2;
+  try {
+    topology2 = await runtime.start({
+      scope: ctx.slug,
+      topology: o.topology,
+      app: ctx.config.app,
+      runDir: path18.join(o.scratchDir, "replicas"),
+      copyDir: path18.join(ctx.copiesDir, ctx.slug),
+      logsDir: o.logsDir,
+      registry: ctx.registry,
+      ports: ctx.ports,
+      baseEnv: ctx.environment.env,
+      workerEnv: (w) => ({
+        ...services.env,
+        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
+        [ctx.config.llm.apiKeyEnv]: "amnesia-mock-key",
+        AMNESIA_REPLICA: String(w.replica),
+        AMNESIA_WORKER: String(w.worker),
+        [ctx.config.dataDirEnv]: w.dataDir,
+        AMNESIA_RUN_ID: ctx.runId
+      }),
+      onEvent: (e) => {
+        if (e.type === "worker-ready") {
+          ctx.onEvent({
+            type: "worker-ready",
+            scenario: o.name,
+            worker: e.worker.id,
+            pid: e.worker.pid,
+            bootMs: e.bootMs,
+            generation: e.worker.generation
+          });
+        }
+      },
+      ...ctx.signal ? { signal: ctx.signal } : {}
     });
+  } catch (e) {
+    await services.stop();
+    throw e;
   }
-  for (const m of expect.recall) {
-    const saidIn = c.earlier.filter((t) => m.test(t.user)).map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }));
-    const passed = called && m.test(context3);
-    const where = saidIn.map((s) => `${s.label} on ${s.worker}`).join(", ") || "no earlier turn";
-    results.push({
-      kind: "recall",
-      expected: m.source,
-      passed,
-      message: passed ? `recalled ${quote(m.source)} (said in ${where})` : called ? `forgot ${quote(m.source)}: said in ${where}, missing from what the app sent the LLM` : `could not check ${quote(m.source)}: the LLM was not called`,
-      at: m.at,
-      saidIn
-    });
-  }
-  for (const m of expect.forget) {
-    const found = m.test(context3);
-    results.push({
-      kind: "forget",
-      expected: m.source,
-      passed: !found,
-      message: found ? `${quote(m.source)} reached the LLM but must not` : `${quote(m.source)} kept out of the prompt`,
-      at: m.at
-    });
-  }
-  if (expect.recallRecent) {
-    const { count: count3, at } = expect.recallRecent;
-    const recent = c.earlier.slice(-count3);
-    const missing = recent.filter((t) => !context3.includes(t.user));
-    results.push({
-      kind: "recall_recent",
-      expected: `the last ${count3} user messages`,
-      passed: called && missing.length === 0,
-      message: missing.length === 0 && called ? `the last ${recent.length} user message${recent.length === 1 ? "" : "s"} reached the LLM` : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(", ")}`,
-      at
-    });
-  }
-  if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
-  return results;
-}
-function answeredCheck(step2, failure2) {
-  if (step2.expect.error) {
-    return {
-      kind: "answered",
-      expected: "an error",
-      passed: failure2 !== void 0,
-      message: failure2 !== void 0 ? `the app could not answer, as expected: ${failure2}` : `the app answered ${step2.session}#${step2.turn}, but this turn expects it to fail`,
-      at: step2.at
-    };
-  }
-  if (failure2 === void 0) return void 0;
-  return { kind: "answered", expected: "an answer", passed: false, message: failure2, at: step2.at };
-}
-function judgeReply(r, reply2, json2) {
-  const out = [];
-  const text = reply2 ?? "";
-  const add = (expected, passed, message, at = r.at) => out.push({ kind: "reply", expected, passed, message, at });
-  const shown = JSON.stringify(text.length > 160 ? `${text.slice(0, 160)}…` : text);
-  for (const s of r.contains)
-    add(
-      `contains "${s}"`,
-      text.includes(s),
-      text.includes(s) ? `reply contains "${s}"` : `reply ${shown} does not contain "${s}"`
-    );
-  for (const s of r.notContains)
-    add(
-      `not_contains "${s}"`,
-      !text.includes(s),
-      text.includes(s) ? `reply contains "${s}" but must not: ${shown}` : `reply leaves out "${s}"`
-    );
-  if (r.matches) matchCheck(r.matches, text, `reply ${shown}`, add);
-  if (r.equals !== void 0) {
-    const ok = text.trim() === r.equals.trim();
-    add(
-      `equals "${r.equals}"`,
-      ok,
-      ok ? "reply is exactly as expected" : `reply ${shown} is not "${r.equals}"`
-    );
-  }
-  for (const j of r.json) {
-    const hit = json2 === void 0 ? { found: false } : getPath(json2, j.path);
-    const valueText = hit.found ? typeof hit.value === "string" ? hit.value : JSON.stringify(hit.value) : "";
-    if (json2 === void 0) {
-      add(`json ${j.path}`, false, `the reply is not JSON, so ${j.path} cannot be checked`, j.at);
-      continue;
+  const stop = async () => {
+    try {
+      await topology2.stop();
+    } finally {
+      await services.stop();
     }
-    if (j.exists !== void 0) {
-      const ok = hit.found === j.exists;
-      add(
-        `json ${j.path} exists: ${j.exists}`,
-        ok,
-        ok ? `${j.path} ${j.exists ? "exists" : "is absent"}` : `${j.path} ${hit.found ? "exists" : "is missing"}`,
-        j.at
-      );
-    }
-    if (j.equals !== void 0) {
-      const ok = hit.found && JSON.stringify(hit.value) === JSON.stringify(j.equals);
-      add(
-        `json ${j.path} equals ${JSON.stringify(j.equals)}`,
-        ok,
-        ok ? `${j.path} equals ${JSON.stringify(j.equals)}` : `${j.path} is ${hit.found ? JSON.stringify(hit.value) : "missing"}, expected ${JSON.stringify(j.equals)}`,
-        j.at
-      );
-    }
-    if (j.contains !== void 0) {
-      const ok = hit.found && valueText.includes(j.contains);
-      add(
-        `json ${j.path} contains "${j.contains}"`,
-        ok,
-        ok ? `${j.path} contains "${j.contains}"` : `${j.path} (${hit.found ? JSON.stringify(valueText) : "missing"}) does not contain "${j.contains}"`,
-        j.at
-      );
-    }
-    if (j.matches) matchCheck(j.matches, valueText, j.path, (e, p, m) => add(e, p && hit.found, m, j.at));
-  }
-  return out;
-}
-function matchCheck(m, text, what, add) {
-  const ok = m.test(text);
-  add(`matches ${m.source}`, ok, ok ? `${what} matches ${m.source}` : `${what} does not match ${m.source}`);
-}
-
-// src/verdict/leaks.ts
-var MIN_LEAK_CHARS = 12;
-function findLeaks(turns) {
-  const leaks = [];
-  for (const into of turns) {
-    const text = chatRequests(into.llm).flatMap((r) => r.messages.map((m) => m.content)).join("\n");
-    if (!text) continue;
-    for (const from of turns) {
-      if (from.session === into.session || from.step > into.step) continue;
-      if (from.user.trim().length < MIN_LEAK_CHARS || into.user.includes(from.user)) continue;
-      if (text.includes(from.user)) {
-        leaks.push({
-          from: { session: from.session, label: from.label, worker: from.worker, step: from.step },
-          into: { session: into.session, label: into.label, worker: into.worker, step: into.step },
-          text: from.user.length > 120 ? `${from.user.slice(0, 120)}…` : from.user
-        });
-      }
-    }
-  }
-  return leaks;
-}
-
-// src/verdict/vacuity.ts
-function findVacuous(step2, control) {
-  const messages = chatRequests(control).flatMap((r) => r.messages);
-  const found = [];
-  for (const m of step2.expect.recall) {
-    const index = messages.findIndex((msg2) => m.test(msg2.content.split(step2.user).join(" ")));
-    if (index < 0) continue;
-    const msg = messages[index];
-    found.push({
-      expected: m.source,
-      at: m.at,
-      question: step2.user,
-      foundIn: msg.role === "system" ? "the system message" : `message ${index + 1} (${msg.role})`,
-      excerpt: excerpt2(msg.content, m.source)
-    });
-  }
-  return found;
-}
-function excerpt2(text, source) {
-  const i = source.startsWith("/") ? 0 : text.indexOf(source);
-  const start = Math.max(0, i - 60);
-  const s = text.slice(start, start + 160).replace(/\s+/g, " ");
-  return `${start > 0 ? "…" : ""}${s}${start + 160 < text.length ? "…" : ""}`;
+  };
+  return { topology: topology2, services, stop, [Symbol.asyncDispose]: stop };
 }
 
 // src/run/slugs.ts
 import { createHash as createHash3 } from "node:crypto";
 import { rm as rm7 } from "node:fs/promises";
-import path18 from "node:path";
+import path19 from "node:path";
 var LADDER_SLUG_PREFIX = "probe-ladder";
 function assignSlugs(scenarios) {
   const taken = /* @__PURE__ */ new Set();
@@ -65654,8 +65725,8 @@ function assignSlugs(scenarios) {
   return out;
 }
 async function removeInside(parent, dir) {
-  const rel = path18.relative(parent, dir);
-  if (!rel || rel.startsWith("..") || path18.isAbsolute(rel)) {
+  const rel = path19.relative(parent, dir);
+  if (!rel || rel.startsWith("..") || path19.isAbsolute(rel)) {
     throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
   }
   await rm7(dir, { recursive: true, force: true });
@@ -65666,8 +65737,8 @@ var EXIT_GRACE_MS = 2e3;
 async function runScenario(s, ctx) {
   const started = Date.now();
   const p = plan(s, { topology: ctx.config.topology, routing: ctx.config.routing, seed: ctx.seed });
-  const artifactsDir = path19.join(ctx.artifactsDir, ctx.slug);
-  const scratch = path19.join(ctx.scratchDir, ctx.slug);
+  const artifactsDir = path20.join(ctx.artifactsDir, ctx.slug);
+  const scratch = path20.join(ctx.scratchDir, ctx.slug);
   const steps = [];
   const result = {
     name: s.name,
@@ -65695,58 +65766,18 @@ async function runScenario(s, ctx) {
     routing: p.routing,
     seed: p.seed
   });
-  await mkdir7(path19.join(artifactsDir, "logs"), { recursive: true });
+  await mkdir7(path20.join(artifactsDir, "logs"), { recursive: true });
   const cleanups = [];
   try {
-    const services = await startServices(ctx.config.services, {
-      ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
-      dir: path19.join(ctx.servicesDir, ctx.slug),
-      env: ctx.environment.env,
-      logsDir: path19.join(artifactsDir, "logs"),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      maxClients: maxProcesses(p) * 2,
-      ...ctx.containers ? { containers: ctx.containers } : {},
-      scope: ctx.slug,
-      stopGraceMs: ctx.config.app.stopGraceMs,
-      ...ctx.signal ? { signal: ctx.signal } : {}
-    });
-    cleanups.push(() => services.stop());
-    const runtime = ctx.config.app.runtime === "container" && ctx.containers ? containerRuntime(ctx.containers) : processRuntime;
-    const topology2 = await runtime.start({
-      scope: ctx.slug,
+    const app = await startScenarioApp(ctx, {
+      name: s.name,
       topology: p.topology,
-      app: ctx.config.app,
-      runDir: path19.join(scratch, "replicas"),
-      copyDir: path19.join(ctx.copiesDir, ctx.slug),
-      logsDir: path19.join(artifactsDir, "logs"),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      baseEnv: ctx.environment.env,
-      workerEnv: (w) => ({
-        ...services.env,
-        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
-        [ctx.config.llm.apiKeyEnv]: "amnesia-mock-key",
-        AMNESIA_REPLICA: String(w.replica),
-        AMNESIA_WORKER: String(w.worker),
-        [ctx.config.dataDirEnv]: w.dataDir,
-        AMNESIA_RUN_ID: ctx.runId
-      }),
-      onEvent: (e) => {
-        if (e.type === "worker-ready") {
-          ctx.onEvent({
-            type: "worker-ready",
-            scenario: s.name,
-            worker: e.worker.id,
-            pid: e.worker.pid,
-            bootMs: e.bootMs,
-            generation: e.worker.generation
-          });
-        }
-      },
-      ...ctx.signal ? { signal: ctx.signal } : {}
+      maxProcesses: maxProcesses(p),
+      scratchDir: scratch,
+      logsDir: path20.join(artifactsDir, "logs")
     });
-    cleanups.push(() => topology2.stop());
+    cleanups.push(() => app.stop());
+    const { topology: topology2, services } = app;
     result.vacuous = ctx.controls ? await runControls(s, p, topology2, ctx) : [];
     if (result.vacuous.length > 0) {
       result.status = "error";
@@ -65773,7 +65804,7 @@ async function runScenario(s, ctx) {
     });
     await removeInside(ctx.scratchDir, scratch);
     if (ctx.servicesDir !== ctx.scratchDir)
-      await removeInside(ctx.servicesDir, path19.join(ctx.servicesDir, ctx.slug));
+      await removeInside(ctx.servicesDir, path20.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
   }
   if (result.status === "failed" && ctx.probe) {
@@ -66018,18 +66049,18 @@ async function writeArtifacts(dir, result, ctx) {
   await mkdir7(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
   await writeFile3(
-    path19.join(dir, "llm-requests.jsonl"),
+    path20.join(dir, "llm-requests.jsonl"),
     requests.map((r) => JSON.stringify(r)).join("\n") + (requests.length ? "\n" : "")
   );
   await writeFile3(
-    path19.join(dir, "environment.json"),
+    path20.join(dir, "environment.json"),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}
 `
   );
-  await writeFile3(path19.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile3(path20.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
 `);
   await writeFile3(
-    path19.join(dir, "replay.sh"),
+    path20.join(dir, "replay.sh"),
     `#!/bin/sh
 # Replays this scenario with the same seed (same routing decisions).
 ${result.replay}
@@ -66062,7 +66093,7 @@ var RunSession = class _RunSession {
   constructor(o) {
     this.o = o;
     this.environment = inheritedEnvironment(process.env, o.config.passEnv);
-    this.artifactsDir = path20.resolve(o.cwd, o.artifactsDir ?? path20.join(".amnesia", "runs", this.runId));
+    this.artifactsDir = path21.resolve(o.cwd, o.artifactsDir ?? path21.join(".amnesia", "runs", this.runId));
   }
   static async open(o) {
     const s = new _RunSession(o);
@@ -66088,7 +66119,7 @@ var RunSession = class _RunSession {
         s.postgresPool = new EmbeddedPostgresPool({
           cwd: o.cwd,
           env: s.environment.env,
-          dir: path20.join(s.scratchDir, "postgres"),
+          dir: path21.join(s.scratchDir, "postgres"),
           registry: s.registry,
           maxClients: 2 * LIMITS.processes,
           bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
@@ -66103,13 +66134,16 @@ var RunSession = class _RunSession {
     return s;
   }
   get copiesDir() {
-    return path20.join(this.o.config.root, ".amnesia", "replicas", this.runId);
+    return path21.join(this.o.config.root, ".amnesia", "replicas", this.runId);
   }
-  /** Run one scenario; a failed one gets the probe ladder's diagnosis. */
-  runScenario(s, slug, replay) {
+  /**
+   * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
+   * scenario alone (a test's timeout), besides the session's own signal.
+   */
+  runScenario(s, slug, replay, signal) {
     this.pending = Math.max(0, this.pending - 1);
     return runScenario(s, {
-      ...this.context(slug, replay, s.seed ?? this.o.seed),
+      ...this.context(slug, replay, s.seed ?? this.o.seed, signal),
       controls: true,
       ...this.o.diagnoseFailures === false ? {} : { probe: (t) => this.ladder(t).then((l) => l.outcome) }
     });
@@ -66133,7 +66167,9 @@ var RunSession = class _RunSession {
     }
     return pending;
   }
-  context(slug, replay, seed2) {
+  /** What a scenario of this run needs (the code-first harness drives one turn by turn). */
+  context(slug, replay, seed2, signal) {
+    const signals = [this.o.signal, signal].filter((x) => x !== void 0);
     return {
       runId: this.runId,
       config: this.o.config,
@@ -66150,7 +66186,7 @@ var RunSession = class _RunSession {
       slug,
       replay,
       onEvent: this.o.onEvent,
-      ...this.o.signal ? { signal: this.o.signal } : {},
+      ...signals.length > 0 ? { signal: AbortSignal.any(signals) } : {},
       ...this.postgresPool ? { postgresPool: this.postgresPool } : {},
       ...this.containers ? { containers: this.containers } : {}
     };
@@ -66228,7 +66264,7 @@ function compare(a, b) {
 
 // src/run/run.ts
 async function run2(options = {}) {
-  const cwd = path21.resolve(options.cwd ?? process.cwd());
+  const cwd = path22.resolve(options.cwd ?? process.cwd());
   const input2 = await resolveInput(options, cwd);
   const config2 = withRuntime(input2.config, options.runtime);
   const { scenarios } = input2;
@@ -66345,7 +66381,7 @@ function withRuntime(config2, runtime) {
   if (runtime === "container" && !config2.app.container.image && !config2.app.container.build) {
     throw new InvalidInputError([
       {
-        file: config2.file ?? path21.join(config2.root, "amnesia.config.yaml"),
+        file: config2.file ?? path22.join(config2.root, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "app",
@@ -66357,8 +66393,8 @@ function withRuntime(config2, runtime) {
   return Object.freeze({ ...config2, app: Object.freeze({ ...config2.app, runtime }) });
 }
 function replayCommand(s, config2, cwd, seed2) {
-  const file2 = path21.relative(cwd, s.file) || s.file;
-  const cfg = config2.file && path21.dirname(config2.file) !== cwd ? ["--config", path21.relative(cwd, config2.file)] : [];
+  const file2 = path22.relative(cwd, s.file) || s.file;
+  const cfg = config2.file && path22.dirname(config2.file) !== cwd ? ["--config", path22.relative(cwd, config2.file)] : [];
   return shellCommand(["npx", "amnesia", "run", file2, "--seed", String(seed2), ...cfg]);
 }
 function skipped(s, slug, seed2, config2, cwd) {
@@ -66383,7 +66419,7 @@ function skipped(s, slug, seed2, config2, cwd) {
 
 // src/probe/probe.ts
 async function probe(options = {}) {
-  const cwd = path22.resolve(options.cwd ?? process.cwd());
+  const cwd = path23.resolve(options.cwd ?? process.cwd());
   const config2 = withRuntime(
     typeof options.config === "object" ? options.config : await configFor(cwd, options.config),
     options.runtime
@@ -66415,11 +66451,11 @@ async function probe(options = {}) {
   }
 }
 async function configFor(cwd, file2) {
-  const found = file2 ? path22.resolve(cwd, file2) : findConfig(cwd);
+  const found = file2 ? path23.resolve(cwd, file2) : findConfig(cwd);
   if (!found) {
     throw new InvalidInputError([
       {
-        file: path22.join(cwd, "amnesia.config.yaml"),
+        file: path23.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -66432,7 +66468,7 @@ async function configFor(cwd, file2) {
 }
 
 // src/report/evidence.ts
-import path23 from "node:path";
+import path24 from "node:path";
 
 // src/report/text.ts
 var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
@@ -66475,8 +66511,8 @@ function lastChatRequest(t) {
   return t.llm.filter((r) => r.kind === "chat").at(-1);
 }
 function relativeTo2(file2, cwd) {
-  if (!cwd || !path23.isAbsolute(file2)) return file2;
-  const rel = path23.relative(cwd, file2);
+  if (!cwd || !path24.isAbsolute(file2)) return file2;
+  const rel = path24.relative(cwd, file2);
   return rel === "" || rel.startsWith("..") ? file2 : rel;
 }
 function formatLocation(at, cwd) {
@@ -67463,10 +67499,10 @@ function scenarioEndLine(s, paint) {
 }
 
 // src/run/reports.ts
-import { glob as glob2, readFile as readFile4 } from "node:fs/promises";
-import path24 from "node:path";
+import { glob, readFile as readFile4 } from "node:fs/promises";
+import path25 from "node:path";
 async function readJsonReport(file2, cwd = process.cwd()) {
-  const abs = path24.resolve(cwd, file2);
+  const abs = path25.resolve(cwd, file2);
   let text;
   try {
     text = await readFile4(abs, "utf8");
@@ -67479,18 +67515,18 @@ async function readJsonReport(file2, cwd = process.cwd()) {
       }
     );
   }
-  return parseJsonReport(text, path24.relative(cwd, abs) || file2);
+  return parseJsonReport(text, path25.relative(cwd, abs) || file2);
 }
 async function mergeReports(patterns, cwd = process.cwd()) {
   const files = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
-    const matched = await Array.fromAsync(glob2(pattern, { cwd }));
+    const matched = await Array.fromAsync(glob(pattern, { cwd }));
     if (matched.length === 0)
       throw new AmnesiaError(
         "AMNESIA_INVALID_INPUT",
         `no report matches ${JSON.stringify(pattern)} (from ${cwd}): did every shard upload its JSON report?`
       );
-    for (const f of matched) files.add(path24.normalize(f));
+    for (const f of matched) files.add(path25.normalize(f));
   }
   const sorted = [...files].sort();
   const reports = await Promise.all(
@@ -67500,7 +67536,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
 }
 
 // action/inputs.ts
-import path25 from "node:path";
+import path26 from "node:path";
 var INPUT_DEFAULTS = {
   mode: "run",
   config: "amnesia.config.yaml",
@@ -67540,7 +67576,7 @@ async function readInputs(core, workspace, token) {
     ...workers !== void 0 ? { workers } : {}
   };
   const hasTopology = replicas !== void 0 || workers !== void 0;
-  const artifactsDir = path25.resolve(workspace, get("artifacts"));
+  const artifactsDir = path26.resolve(workspace, get("artifacts"));
   const config2 = get("config");
   const reports = lines(get("reports"));
   if (mode === "merge" && reports.length === 0)
@@ -67661,13 +67697,13 @@ function apiFailure(e) {
 
 // action/report.ts
 import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
-import path26 from "node:path";
+import path27 from "node:path";
 var MAX_ANNOTATIONS = 10;
 var SUMMARY_LIMIT = 1e6;
 async function writeReports(dir, r, workspace) {
   await mkdir8(dir, { recursive: true });
-  const json2 = path26.join(dir, "amnesia.json");
-  const junit = path26.join(dir, "amnesia.junit.xml");
+  const json2 = path27.join(dir, "amnesia.json");
+  const junit = path27.join(dir, "amnesia.junit.xml");
   await writeFile4(json2, renderJson(r));
   await writeFile4(junit, renderJUnit(r, { cwd: workspace }));
   return { json: json2, junit };
@@ -67688,7 +67724,7 @@ function annotate(core, r, workspace) {
     core.error(a.message, {
       title: a.title,
       // GitHub places an annotation only on a file of the repository.
-      ...path26.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
+      ...path27.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
     });
   }
   if (all.length > MAX_ANNOTATIONS)
@@ -67739,8 +67775,8 @@ async function comment(core, github, inputs, r, pr) {
 }
 function suiteKey(r, workspace) {
   if (!r.configFile) return "amnesia";
-  const rel = path26.relative(workspace, r.configFile);
-  return rel && !rel.startsWith("..") && !path26.isAbsolute(rel) ? rel.split(path26.sep).join("/") : r.configFile;
+  const rel = path27.relative(workspace, r.configFile);
+  return rel && !rel.startsWith("..") && !path27.isAbsolute(rel) ? rel.split(path27.sep).join("/") : r.configFile;
 }
 function setRunOutputs(core, r, o) {
   const count3 = (status) => String(r.scenarios.filter((s) => s.status === status).length);
@@ -67799,7 +67835,7 @@ async function addSummary(core, markdown) {
 
 // action/secrets.ts
 import { readdir as readdir4, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
-import path27 from "node:path";
+import path28 from "node:path";
 var MIN_LENGTH = 6;
 var MASK = "***";
 function secretValues(env, token) {
@@ -67829,7 +67865,7 @@ async function redactFiles(dir, redact) {
   );
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const file2 = path27.join(entry.parentPath, entry.name);
+    const file2 = path28.join(entry.parentPath, entry.name);
     const before = await readFile5(file2, "utf8");
     const after = redact.text(before);
     if (after !== before) await writeFile5(file2, after);
@@ -67898,7 +67934,7 @@ async function failed(core, e, redact) {
     for (const p of e.problems.slice(0, 10)) {
       core.error(redact.text(`${p.field ? `${p.field}: ` : ""}${p.message}${p.hint ? ` (${p.hint})` : ""}`), {
         title: "amnesia: invalid input",
-        ...path28.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
+        ...path29.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
       });
     }
   }

@@ -38,6 +38,14 @@ export function renderSummary(r: RunResult, o: SummaryOptions): string {
   return `${[...blocks, status].join('\n\n')}\n`;
 }
 
+/**
+ * Why one scenario did not pass, as the summary prints it: leaks, the error, vacuous recalls, each
+ * failed turn with its evidence, the diagnosis, the artifacts and the replay command.
+ */
+export function renderScenarioBlock(s: ScenarioResult, o: SummaryOptions): string {
+  return scenarioBlock(s, painter(o.color), o.cwd).join('\n');
+}
+
 function scenarioBlock(s: ScenarioResult, paint: Paint, cwd: string | undefined): string[] {
   const first = firstFailure(s);
   const where = first ? formatLocation(first.expectation.at, cwd) : relativeTo(s.file, cwd);

@@ -208,7 +208,7 @@ export function withRuntime(
 }
 
 /** The command that runs this scenario again the same way; every argument quoted for the shell. */
-function replayCommand(s: Scenario, config: ResolvedConfig, cwd: string, seed: number): string {
+export function replayCommand(s: Scenario, config: ResolvedConfig, cwd: string, seed: number): string {
   const file = path.relative(cwd, s.file) || s.file;
   const cfg =
     config.file && path.dirname(config.file) !== cwd ? ['--config', path.relative(cwd, config.file)] : [];

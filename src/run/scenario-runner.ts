@@ -9,17 +9,16 @@ import { type Plan, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
 import type { Scenario, Topology, TurnStep } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
-import { type StartedServices, startServices } from '../services/services.ts';
-import { containerRuntime } from '../topology/container-topology.ts';
+import type { StartedServices } from '../services/services.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
-import { processRuntime } from '../topology/process-topology.ts';
 import type { StartedTopology } from '../topology/types.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
+import { startScenarioApp } from './scenario-app.ts';
 import { removeInside } from './slugs.ts';
 import type {
   DisruptionStepRecord,
@@ -105,58 +104,15 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
 
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const services = await startServices(ctx.config.services, {
-      ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
-      dir: path.join(ctx.servicesDir, ctx.slug),
-      env: ctx.environment.env,
-      logsDir: path.join(artifactsDir, 'logs'),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      maxClients: maxProcesses(p) * 2,
-      ...(ctx.containers ? { containers: ctx.containers } : {}),
-      scope: ctx.slug,
-      stopGraceMs: ctx.config.app.stopGraceMs,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    cleanups.push(() => services.stop());
-    const runtime =
-      ctx.config.app.runtime === 'container' && ctx.containers
-        ? containerRuntime(ctx.containers)
-        : processRuntime;
-    const topology = await runtime.start({
-      scope: ctx.slug,
+    const app = await startScenarioApp(ctx, {
+      name: s.name,
       topology: p.topology,
-      app: ctx.config.app,
-      runDir: path.join(scratch, 'replicas'),
-      copyDir: path.join(ctx.copiesDir, ctx.slug),
+      maxProcesses: maxProcesses(p),
+      scratchDir: scratch,
       logsDir: path.join(artifactsDir, 'logs'),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      baseEnv: ctx.environment.env,
-      workerEnv: (w) => ({
-        ...services.env,
-        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
-        [ctx.config.llm.apiKeyEnv]: 'amnesia-mock-key',
-        AMNESIA_REPLICA: String(w.replica),
-        AMNESIA_WORKER: String(w.worker),
-        [ctx.config.dataDirEnv]: w.dataDir,
-        AMNESIA_RUN_ID: ctx.runId,
-      }),
-      onEvent: (e) => {
-        if (e.type === 'worker-ready') {
-          ctx.onEvent({
-            type: 'worker-ready',
-            scenario: s.name,
-            worker: e.worker.id,
-            pid: e.worker.pid,
-            bootMs: e.bootMs,
-            generation: e.worker.generation,
-          });
-        }
-      },
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
-    cleanups.push(() => topology.stop());
+    cleanups.push(() => app.stop());
+    const { topology, services } = app;
     result.vacuous = ctx.controls ? await runControls(s, p, topology, ctx) : [];
     if (result.vacuous.length > 0) {
       result.status = 'error';
@@ -355,7 +311,8 @@ async function runControls(
   return found;
 }
 
-async function runTurn(
+/** Send one user turn to one worker, with the LLM requests it caused attributed to it, and judge it. */
+export async function runTurn(
   step: TurnStep,
   workerId: TurnRecord['worker'],
   reason: string,

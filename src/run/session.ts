@@ -110,11 +110,14 @@ export class RunSession implements AsyncDisposable {
     return path.join(this.o.config.root, '.amnesia', 'replicas', this.runId);
   }
 
-  /** Run one scenario; a failed one gets the probe ladder's diagnosis. */
-  runScenario(s: Scenario, slug: string, replay: string): Promise<ScenarioResult> {
+  /**
+   * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
+   * scenario alone (a test's timeout), besides the session's own signal.
+   */
+  runScenario(s: Scenario, slug: string, replay: string, signal?: AbortSignal): Promise<ScenarioResult> {
     this.pending = Math.max(0, this.pending - 1);
     return runScenario(s, {
-      ...this.context(slug, replay, s.seed ?? this.o.seed),
+      ...this.context(slug, replay, s.seed ?? this.o.seed, signal),
       controls: true,
       ...(this.o.diagnoseFailures === false
         ? {}
@@ -142,7 +145,14 @@ export class RunSession implements AsyncDisposable {
     return pending;
   }
 
-  private context(slug: string, replay: string, seed: number): Omit<ScenarioContext, 'controls'> {
+  /** What a scenario of this run needs (the code-first harness drives one turn by turn). */
+  context(
+    slug: string,
+    replay: string,
+    seed: number,
+    signal?: AbortSignal,
+  ): Omit<ScenarioContext, 'controls'> {
+    const signals = [this.o.signal, signal].filter((x) => x !== undefined);
     return {
       runId: this.runId,
       config: this.o.config,
@@ -159,7 +169,7 @@ export class RunSession implements AsyncDisposable {
       slug,
       replay,
       onEvent: this.o.onEvent,
-      ...(this.o.signal ? { signal: this.o.signal } : {}),
+      ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       ...(this.postgresPool ? { postgresPool: this.postgresPool } : {}),
       ...(this.containers ? { containers: this.containers } : {}),
     };
