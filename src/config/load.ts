@@ -36,6 +36,7 @@ export const DEFAULTS = {
   probe: {
     say: 'Please remember this: my project codename is {{canary}}.',
     ask: 'What is my project codename?',
+    fillers: 4,
   },
 } as const;
 
@@ -194,7 +195,12 @@ function resolveConfig(
       apiKeyEnv: c.llm?.api_key_env ?? DEFAULTS.apiKeyEnv,
       ...(c.llm?.handlers ? { handlers: path.resolve(root, c.llm.handlers) } : {}),
     },
-    probe: { say: c.probe?.say ?? DEFAULTS.probe.say, ask: c.probe?.ask ?? DEFAULTS.probe.ask },
+    probe: {
+      say: c.probe?.say ?? DEFAULTS.probe.say,
+      ask: c.probe?.ask ?? DEFAULTS.probe.ask,
+      longTerm: c.probe?.long_term ?? false,
+      fillers: c.probe?.fillers ?? DEFAULTS.probe.fillers,
+    },
     dataDirEnv: c.data_dir_env ?? DEFAULTS.dataDirEnv,
   };
   return deepFreeze(resolved);

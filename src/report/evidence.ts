@@ -21,6 +21,21 @@ export const failedOf = (t: TurnRecord): ExpectationResult[] => t.expectations.f
 /** Turns that did not pass, in order. */
 export const failedTurns = (s: ScenarioResult): TurnRecord[] => turnsOf(s).filter((t) => !t.passed);
 
+/**
+ * The failed turns whose evidence a report shows: all of them, but when the app never reached the
+ * LLM (the scenario's error says so) only the first: the others repeat it.
+ */
+export function evidenceTurns(s: ScenarioResult): TurnRecord[] {
+  const failed = failedTurns(s);
+  return s.error?.code === 'AMNESIA_LLM_NEVER_REACHED' ? failed.slice(0, 1) : failed;
+}
+
+/** ` — did not run: main#3, restart r1w1` after the reason a scenario stopped; empty when it ran to its end. */
+export function notRunText(s: ScenarioResult): string {
+  if (!s.notRun?.length) return '';
+  return ` — did not run: ${s.notRun.join(', ')}`;
+}
+
 /** The first failed expectation of the scenario, with its turn. */
 export function firstFailure(
   s: ScenarioResult,
@@ -75,12 +90,6 @@ export function servedText(t: TurnRecord): string {
 /** `crash r1` of `crash r1 (SIGKILL, respawn on the same disk)`: the details are on the disruption's own line. */
 function shortDisruption(description: string): string {
   return oneLine(description).replace(/\s*\(.*\)$/, '');
-}
-
-/** `said in alice#1 (r1w1 pid 4310)`; undefined when the expectation names no earlier turn. */
-export function saidInText(e: ExpectationResult): string | undefined {
-  if (!e.saidIn || e.saidIn.length === 0) return undefined;
-  return `said in ${e.saidIn.map((s) => `${s.label} (${s.worker} pid ${s.pid})`).join(', ')}`;
 }
 
 /** `r1w1 4310→4410`, `r1w1 4310 stopped`, `r2w3 started 4500`, with the generation after a redeploy. */

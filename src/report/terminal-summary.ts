@@ -2,11 +2,12 @@ import type { RunResult, ScenarioResult } from '../run/types.ts';
 import { diagnosisText } from './diagnosis.ts';
 import { formatDuration } from './duration.ts';
 import {
-  failedTurns,
+  evidenceTurns,
   firstFailure,
   formatLocation,
   leakText,
   notPassing,
+  notRunText,
   relativeTo,
   tally,
   totalsText,
@@ -47,7 +48,7 @@ function scenarioBlock(s: ScenarioResult, paint: Paint, cwd: string | undefined)
   for (const l of s.leaks) out.push(`  ${paint('red', 'leak')} ${leakText(l)}`);
   if (s.error) {
     const [head = '', ...rest] = plain(s.error.message).split('\n');
-    out.push(`  ${paint('yellow', s.error.code)}: ${head}`, ...rest.map((l) => `    ${l}`));
+    out.push(`  ${paint('yellow', s.error.code)}: ${head}${notRunText(s)}`, ...rest.map((l) => `    ${l}`));
   }
   for (const v of s.vacuous) {
     out.push(
@@ -55,14 +56,15 @@ function scenarioBlock(s: ScenarioResult, paint: Paint, cwd: string | undefined)
       `    ${vacuousText(v)}`,
     );
   }
-  for (const t of failedTurns(s)) out.push(...turnEvidence(t, { paint, cwd }).map((l) => `  ${l}`));
+  for (const t of evidenceTurns(s)) out.push(...turnEvidence(t, { paint, cwd }).map((l) => `  ${l}`));
 
-  if (s.diagnosis) {
-    const d = diagnosisText(s.diagnosis);
-    out.push(`  ${paint('bold', 'diagnosis')}  ${d.signature}`);
+  const d = diagnosisText(s);
+  if (d) {
+    out.push(`  ${paint('bold', 'diagnosis')}${d.signature ? `  ${d.signature}` : ''}`);
     for (const f of d.findings) out.push(`    ${f}`);
     for (const n of d.notes) out.push(`    ${paint('dim', n)}`);
-    if (d.advice) out.push(`    → ${d.advice}`);
+    for (const t of d.turns) out.push(`    ${t}`);
+    for (const a of d.advice) out.push(`    → ${a}`);
   }
   if (s.artifactsDir) out.push(`  ${paint('dim', 'artifacts')}  ${relativeTo(s.artifactsDir, cwd)}`);
   out.push(`  ${paint('dim', 'replay')}     ${s.replay}`);

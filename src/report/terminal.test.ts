@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CWD, crashStep, failing, isolationRun, passing, run } from '../../test/support/report-fixtures.ts';
 import type { RunEvent, ScenarioResult, TurnRecord } from '../run/types.ts';
+import { formatSignature } from '../verdict/diagnosis.ts';
+import { explainFailures } from '../verdict/explain.ts';
 import { formatEvent, renderSummary } from './terminal.ts';
 
 const off = { color: false };
@@ -130,19 +132,28 @@ describe('renderSummary', () => {
     );
   });
 
-  it('says so when the short probe could not reproduce the loss', () => {
+  it('says once that the probe could not reproduce the loss, and what explains each turn instead', () => {
     const d = failing.diagnosis;
     if (!d) throw new Error('fixture has a diagnosis');
-    const notReproduced = {
-      ...run,
-      scenarios: [
-        {
-          ...failing,
-          diagnosis: { ...d, rungs: d.rungs.map((r) => ({ ...r, kept: true })), rows: [], reproduced: false },
-        },
-      ],
+    const rungs = d.rungs.map((r) => ({ ...r, kept: true }));
+    const diagnosis = {
+      ...d,
+      rungs,
+      signature: formatSignature(rungs),
+      rows: [],
+      advice: '',
+      reproduced: false,
     };
-    expect(renderSummary(notReproduced, off)).toContain('the short probe could not reproduce the loss');
+    const scenario = { ...failing, diagnosis, explanations: explainFailures({ ...failing, diagnosis }) };
+    const text = renderSummary({ ...run, scenarios: [scenario] }, off);
+    expect(text.match(/reproduce/g)).toEqual(['reproduce']);
+    expect(text).toContain(
+      '    the probe kept every fact (every rung ✓): it does not reproduce this failure\n',
+    );
+    expect(text).toContain(
+      '  diagnosis  SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓\n    the probe kept every fact (every rung ✓): it does not reproduce this failure\n    alice#2: nothing in its evidence explains it: start from its prompt\n',
+    );
+    expect(text).not.toMatch(/^ +→ /m);
   });
 
   it('shows the output tail of a worker that failed a turn', () => {

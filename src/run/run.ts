@@ -70,6 +70,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     ...(options.llmHandlers ? { llmHandlers: options.llmHandlers } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     diagnoseFailures: options.probe !== 'never',
+    longTerm: selected.some((s) => s.tags.includes('long-term')),
   });
   session.pending = selected.length;
   onEvent({ type: 'run-start', runId: session.runId, seed, scenarios: selected.length });

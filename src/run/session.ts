@@ -28,6 +28,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Run the probe ladder for failed scenarios. @default true */
   diagnoseFailures?: boolean;
+  /** Climb the ladder's long-term rung (the config says so, or a scenario tagged `long-term` runs). */
+  longTerm?: boolean;
 }
 
 /**
@@ -103,7 +105,11 @@ export class RunSession implements AsyncDisposable {
     const key = `${topology.replicas}x${topology.workers}`;
     let pending = this.ladders.get(key);
     if (!pending) {
-      const ladder = buildLadder(topology, this.o.config.probe);
+      const { probe } = this.o.config;
+      const ladder = buildLadder(topology, {
+        ...probe,
+        longTerm: probe.longTerm || Boolean(this.o.longTerm),
+      });
       const slug = slugify(`probe-ladder-${key}`);
       pending = runScenario(ladder.scenario, {
         ...this.context(
@@ -112,6 +118,7 @@ export class RunSession implements AsyncDisposable {
           this.o.seed,
         ),
         controls: false,
+        ladder: true,
       }).then((result) => ({ outcome: readLadder(ladder, result), result }));
       this.ladders.set(key, pending);
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, LIMITS, routing, seed, textOrRegex, topology } from './primitives.ts';
+import { count, duration, LIMITS, routing, seed, textOrRegex, topology } from './primitives.ts';
 
 const envName = z
   .string({ error: 'expected an environment variable name' })
@@ -209,6 +209,15 @@ export const configFile = z
           .regex(/\{\{canary\}\}/, { error: 'must contain {{canary}}' })
           .optional(),
         ask: z.string().optional(),
+        long_term: z
+          .boolean()
+          .optional()
+          .describe(
+            'The app keeps long-term memory beyond a short-term buffer (an index of past messages): the ladder also climbs the LT rung, an old fact pushed out of the buffer by filler turns and asked on another worker. A scenario tagged `long-term` does the same.',
+          ),
+        fillers: count('fillers', 1, 20)
+          .optional()
+          .describe('Filler turns between the fact and the question on the LT rung (default 4).'),
       })
       .optional()
       .describe(
