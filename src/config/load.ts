@@ -72,11 +72,12 @@ export function defaultConfig(root: string): ResolvedConfig {
   );
 }
 
-const ALLOWED = {
+/** Where each placeholder works (the README's table and the schema's descriptions say the same). */
+const PLACEHOLDERS = {
   chat: ['session', 'message'],
-  appEnv: ['replica', 'worker', 'port', 'data_dir'],
+  app: ['replica', 'worker', 'port', 'data_dir', 'llm_base_url', 'llm_chat_url'],
   service: ['port', 'url', 'dir'],
-};
+} as const;
 
 function checkPlaceholders(src: SourceDocument, c: ConfigFile): InputProblem[] {
   const problems: InputProblem[] = [];
@@ -95,12 +96,14 @@ function checkPlaceholders(src: SourceDocument, c: ConfigFile): InputProblem[] {
       }
     }
   };
-  check(c.chat?.json, ['chat', 'json'], ALLOWED.chat);
-  check(c.chat?.body, ['chat', 'body'], ALLOWED.chat);
-  check(c.chat?.headers, ['chat', 'headers'], ALLOWED.chat);
-  check(c.chat?.path, ['chat', 'path'], ALLOWED.chat);
-  check(c.app.env, ['app', 'env'], ALLOWED.appEnv);
-  for (const [name, s] of Object.entries(c.services ?? {})) check(s, ['services', name], ALLOWED.service);
+  check(c.chat?.json, ['chat', 'json'], PLACEHOLDERS.chat);
+  check(c.chat?.body, ['chat', 'body'], PLACEHOLDERS.chat);
+  check(c.chat?.headers, ['chat', 'headers'], PLACEHOLDERS.chat);
+  check(c.chat?.path, ['chat', 'path'], PLACEHOLDERS.chat);
+  check(c.app.env, ['app', 'env'], PLACEHOLDERS.app);
+  check(c.app.command, ['app', 'command'], PLACEHOLDERS.app);
+  for (const [name, s] of Object.entries(c.services ?? {}))
+    check(s, ['services', name], PLACEHOLDERS.service);
   return problems;
 }
 

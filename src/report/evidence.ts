@@ -130,6 +130,17 @@ export function notPassing(r: RunResult): ScenarioResult[] {
   return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
 }
 
+/**
+ * `replicas share /srv/shared (app.env.MEMORY_DIR): as if on a network volume, …`: said once per
+ * report, so that a green run is never silently a false one.
+ */
+export function sharedPathsText(r: RunResult): string | undefined {
+  const shared = r.sharedPaths ?? [];
+  if (shared.length === 0) return undefined;
+  const list = shared.map((s) => `${s.path} (app.env.${s.env})`).join(', ');
+  return `replicas share ${list}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
+}
+
 /** The first line of the scenario's error, or what made it an error. */
 export function errorHeadline(s: ScenarioResult): string {
   if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;

@@ -11,6 +11,7 @@ import {
   notPassing,
   notRunText,
   relativeTo,
+  sharedPathsText,
   tally,
   totalsText,
   turnsOf,
@@ -51,7 +52,14 @@ export function renderMarkdown(r: RunResult, o: MarkdownOptions = {}): string {
     r.scenarios.length <= maxScenarios
       ? r.scenarios
       : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
-  const head = [`## ${mdText(title)}`, '', statusLine(r), ''];
+  const shared = sharedPathsText(r);
+  const head = [
+    `## ${mdText(title)}`,
+    '',
+    statusLine(r),
+    '',
+    ...(shared ? [`> **Note**: ${mdText(shared)}`, ''] : []),
+  ];
   const table = [
     '| status | scenario | turns | failed expectation | signature |',
     '| --- | --- | --- | --- | --- |',

@@ -9,6 +9,7 @@ import {
   notPassing,
   notRunText,
   relativeTo,
+  sharedPathsText,
   tally,
   totalsText,
   vacuousText,
@@ -31,7 +32,11 @@ export interface SummaryOptions {
  */
 export function renderSummary(r: RunResult, o: SummaryOptions): string {
   const paint = painter(o.color);
-  const blocks = notPassing(r).map((s) => scenarioBlock(s, paint, o.cwd).join('\n'));
+  const shared = sharedPathsText(r);
+  const blocks = [
+    ...notPassing(r).map((s) => scenarioBlock(s, paint, o.cwd).join('\n')),
+    ...(shared ? [`${paint('yellow', 'note')}  ${shared}`] : []),
+  ];
   const t = tally(r);
   const totals = `${totalsText(r)}  ${paint('dim', `(${formatDuration(r.durationMs)}, seed ${r.seed}, run ${r.runId})`)}`;
   const status =

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CWD, crashStep, failing, isolationRun, passing, run } from '../../test/support/report-fixtures.ts';
+import {
+  CWD,
+  crashStep,
+  erroring,
+  failing,
+  isolationRun,
+  passing,
+  run,
+} from '../../test/support/report-fixtures.ts';
 import type { RunEvent, ScenarioResult, TurnRecord } from '../run/types.ts';
 import { formatSignature } from '../verdict/diagnosis.ts';
 import { explainFailures } from '../verdict/explain.ts';
@@ -93,6 +101,25 @@ describe('formatEvent', () => {
     );
   });
 
+  it('shows the probe ladder as part of the failed scenario: a sub-heading, no result line of its own', () => {
+    const start = formatEvent(
+      {
+        type: 'scenario-start',
+        scenario: 'probe ladder',
+        slug: 'probe-ladder-2x2',
+        topology: { replicas: 2, workers: 2 },
+        routing: 'spread',
+        seed: 42,
+        probe: true,
+      },
+      off,
+    );
+    expect(start).toBe('  ⋯ probe ladder on a fresh 2 × 2 topology, a fresh session per rung:');
+    expect(formatEvent({ type: 'scenario-end', result: failing, probe: true }, off)).toBeUndefined();
+    // The scenario's own result says failed once, and leaves the signature to the summary.
+    expect(formatEvent({ type: 'scenario-end', result: failing }, off)).toBe('✗ failed  3.5 s');
+  });
+
   it('colours only when asked', () => {
     const e: RunEvent = { type: 'scenario-end', result: failing };
     expect(formatEvent(e, off)).not.toContain('\u001b[');
@@ -154,6 +181,40 @@ describe('renderSummary', () => {
       '  diagnosis  SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓\n    the probe kept every fact (every rung ✓): it does not reproduce this failure\n    alice#2: nothing in its evidence explains it: start from its prompt\n',
     );
     expect(text).not.toMatch(/^ +→ /m);
+  });
+
+  it('says once that replicas share a folder outside them, before the totals', () => {
+    const text = renderSummary(
+      { ...run, sharedPaths: [{ env: 'MEMORY_DIR', path: '/srv/shared' }] },
+      { color: false, cwd: CWD },
+    );
+    expect(text.match(/replicas share/g)).toHaveLength(1);
+    expect(text).toContain(
+      '\nnote  replicas share /srv/shared (app.env.MEMORY_DIR): as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there\n\n3 scenarios:',
+    );
+    // Also when every scenario passed: a green run must not be silently a false one.
+    const green = renderSummary(
+      { ...run, exitCode: 0, scenarios: [passing], sharedPaths: [{ env: 'M', path: '/srv/m' }] },
+      off,
+    );
+    expect(green).toMatch(/^note {2}replicas share \/srv\/m/);
+  });
+
+  it('says in one line why a scenario stopped and which steps did not run', () => {
+    const stopped = {
+      ...erroring,
+      steps: passing.steps,
+      notRun: ['restart r1w1', 'alice#3', 'crash all', 'alice#4'],
+      error: {
+        code: 'AMNESIA_APP_EXITED',
+        message: 'worker r1w1 exited with code 3 before GET /healthz answered (after 0.2 s).',
+      },
+    };
+    const text = renderSummary({ ...run, scenarios: [stopped] }, off);
+    expect(text).toContain(
+      '  AMNESIA_APP_EXITED: worker r1w1 exited with code 3 before GET /healthz answered (after 0.2 s). — did not run: restart r1w1, alice#3, crash all, alice#4\n',
+    );
+    expect(text.match(/not run/g)).toHaveLength(1);
   });
 
   it('shows the output tail of a worker that failed a turn', () => {

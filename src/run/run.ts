@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { RequestHandler } from 'msw';
 import { slugify } from '../client/index.ts';
+import { sharedPaths } from '../config/shared-paths.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { load } from '../validate.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
+import { type ReplayInput, replayCommand } from './replay.ts';
 import { RunSession } from './session.ts';
 import type { RunEvent, RunResult, ScenarioResult } from './types.ts';
 
@@ -73,6 +75,13 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     longTerm: selected.some((s) => s.tags.includes('long-term')),
   });
   session.pending = selected.length;
+  const replay: ReplayInput = {
+    cwd,
+    configFile: config.file,
+    seed,
+    ...(options.turnTimeoutMs ? { turnTimeoutMs: options.turnTimeoutMs } : {}),
+    ...(options.probe ? { probe: options.probe } : {}),
+  };
   onEvent({ type: 'run-start', runId: session.runId, seed, scenarios: selected.length });
 
   const results: ScenarioResult[] = new Array(selected.length);
@@ -83,7 +92,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     while (!stopStarting && next < selected.length) {
       const i = next++;
       const s = selected[i] as Scenario;
-      const r = await session.runScenario(s, uniqueSlug(s, selected), replayCommand(s, config, cwd, seed));
+      const r = await session.runScenario(s, uniqueSlug(s, selected), replayCommand(s.file, replay));
       results[i] = r;
       if (options.bail && r.status !== 'passed') {
         stopStarting = true;
@@ -110,7 +119,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   } finally {
     await session.close();
   }
-  const done = selected.map((s, i) => results[i] ?? skipped(s, uniqueSlug(s, selected), seed, config, cwd));
+  const done = selected.map(
+    (s, i) => results[i] ?? skipped(s, uniqueSlug(s, selected), config, replayCommand(s.file, replay), seed),
+  );
+  const shared = sharedPaths(config);
   const result: RunResult = {
     runId: session.runId,
     seed,
@@ -119,6 +131,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     exitCode: done.some((r) => r.status === 'error') ? 2 : done.some((r) => r.status === 'failed') ? 1 : 0,
     scenarios: done,
     ...(config.file ? { configFile: config.file } : {}),
+    ...(shared.length > 0 ? { sharedPaths: shared } : {}),
     ...(probeSummary ? { probe: probeSummary } : {}),
   };
   onEvent({ type: 'run-end', result });
@@ -156,19 +169,12 @@ function uniqueSlug(s: Scenario, all: readonly Scenario[]): string {
   return same.length > 1 ? `${base}-${same.indexOf(s) + 1}` : base;
 }
 
-function replayCommand(s: Scenario, config: ResolvedConfig, cwd: string, seed: number): string {
-  const file = path.relative(cwd, s.file) || s.file;
-  const cfg =
-    config.file && path.dirname(config.file) !== cwd ? ` --config ${path.relative(cwd, config.file)}` : '';
-  return `npx amnesia run ${file} --seed ${seed}${cfg}`;
-}
-
 function skipped(
   s: Scenario,
   slug: string,
-  seed: number,
   config: ResolvedConfig,
-  cwd: string,
+  replay: string,
+  seed: number,
 ): ScenarioResult {
   return {
     name: s.name,
@@ -185,6 +191,6 @@ function skipped(
     unattributed: [],
     startedAt: Date.now(),
     durationMs: 0,
-    replay: replayCommand(s, config, cwd, seed),
+    replay,
   };
 }

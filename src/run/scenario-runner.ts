@@ -19,6 +19,7 @@ import { explainFailures } from '../verdict/explain.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { llmNeverReached } from '../verdict/reached.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
+import { replayScript } from './replay.ts';
 import type {
   DisruptionStepRecord,
   RunEvent,
@@ -30,6 +31,8 @@ import type {
 
 export interface ScenarioContext {
   runId: string;
+  /** The folder the run started in (replay.sh goes there first). */
+  cwd: string;
   config: ResolvedConfig;
   llm: MockLlm;
   registry: ProcessRegistry;
@@ -58,6 +61,11 @@ export interface ScenarioContext {
 }
 
 export type LadderOutcome = ReturnType<typeof readLadder>;
+
+/** `{{llm_base_url}}` and `{{llm_chat_url}}` in `app.env` and `app.command`: the worker's own mock LLM. */
+function llmPlaceholders(baseUrl: string): Record<string, string> {
+  return { llm_base_url: baseUrl, llm_chat_url: `${baseUrl}/chat/completions` };
+}
 
 /** How long a failed connection waits to see the worker's exit (only when the connection failed). */
 const EXIT_GRACE_MS = 2_000;
@@ -128,6 +136,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
         [ctx.config.dataDirEnv]: w.dataDir,
         AMNESIA_RUN_ID: ctx.runId,
       }),
+      placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
       onEvent: (e) => {
         if (e.type === 'worker-ready') {
           ctx.onEvent({
@@ -477,9 +486,5 @@ async function writeArtifacts(dir: string, result: ScenarioResult, ctx: Scenario
     requests.map((r) => JSON.stringify(r)).join('\n') + (requests.length ? '\n' : ''),
   );
   await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(
-    path.join(dir, 'replay.sh'),
-    `#!/bin/sh\n# Replays this scenario with the same seed (same routing decisions).\n${result.replay}\n`,
-    { mode: 0o755 },
-  );
+  await writeFile(path.join(dir, 'replay.sh'), replayScript(result.replay, ctx.cwd), { mode: 0o755 });
 }

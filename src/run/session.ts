@@ -14,6 +14,7 @@ import { LIMITS } from '../schema/primitives.ts';
 import { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import { PortAllocator } from '../topology/free-port.ts';
 import { ProcessRegistry } from '../topology/process-registry.ts';
+import { probeReplayCommand } from './replay.ts';
 import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
 import type { RunEvent, ScenarioResult } from './types.ts';
 
@@ -114,7 +115,11 @@ export class RunSession implements AsyncDisposable {
       pending = runScenario(ladder.scenario, {
         ...this.context(
           slug,
-          `npx amnesia probe --replicas ${topology.replicas} --workers ${topology.workers}`,
+          probeReplayCommand(topology, {
+            cwd: this.o.cwd,
+            configFile: this.o.config.file,
+            seed: this.o.seed,
+          }),
           this.o.seed,
         ),
         controls: false,
@@ -128,6 +133,7 @@ export class RunSession implements AsyncDisposable {
   private context(slug: string, replay: string, seed: number): Omit<ScenarioContext, 'controls'> {
     return {
       runId: this.runId,
+      cwd: this.o.cwd,
       config: this.o.config,
       llm: this.llm,
       registry: this.registry,

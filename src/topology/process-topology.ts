@@ -273,25 +273,29 @@ class ProcessTopology implements StartedTopology {
     const incarnation = (this.incarnations.get(id) ?? 0) + 1;
     this.incarnations.set(id, incarnation);
     const command = this.o.app.command;
-    const argv = typeof command === 'string' ? shellArgv(command) : [...command];
     const logFile = path.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const t0 = performance.now();
     const started = startOnFreePort(this.o.ports, (port) => {
-      const vars = { replica, worker, port, data_dir: rep.disk.dataDir };
+      const input = {
+        id,
+        replica,
+        worker,
+        port,
+        dataDir: rep.disk.dataDir,
+        tmpDir: rep.disk.tmpDir,
+        homeDir: rep.disk.homeDir,
+      };
+      const vars = { replica, worker, port, data_dir: rep.disk.dataDir, ...this.o.placeholders?.(input) };
+      const argv =
+        typeof command === 'string'
+          ? shellArgv(renderTemplate(command, vars))
+          : command.map((a) => renderTemplate(a, vars));
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
         TMPDIR: rep.disk.tmpDir,
         HOME: rep.disk.homeDir,
-        ...this.o.workerEnv({
-          id,
-          replica,
-          worker,
-          port,
-          dataDir: rep.disk.dataDir,
-          tmpDir: rep.disk.tmpDir,
-          homeDir: rep.disk.homeDir,
-        }),
+        ...this.o.workerEnv(input),
         [this.o.app.portEnv]: String(port),
       };
       return {

@@ -63,6 +63,8 @@ export interface TopologyOptions {
   /** Where worker output files go. */
   logsDir: string;
   workerEnv(input: WorkerEnvInput): Record<string, string>;
+  /** Placeholders of the engine's (the mock LLM's URLs) for `app.env` and `app.command`, besides the topology's own. */
+  placeholders?(input: WorkerEnvInput): Record<string, string>;
   registry: ProcessRegistry;
   ports: PortAllocator;
   onEvent?: (e: TopologyEvent) => void;

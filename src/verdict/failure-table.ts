@@ -74,7 +74,7 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
     id: '5',
     cause: 'a wrong type (a list where a memory object is expected) that throws',
     evidence: 'the app errors',
-    advice: "the app's error and output tail, named a likely type mismatch",
+    advice: 'pass the memory object the framework expects (a `Memory`, not a list of messages)',
   },
   {
     id: '6a',
