@@ -8,7 +8,9 @@ describe('sharedPaths', () => {
     expect(sharedPaths(app({ MEMORY_DIR: '/srv/shared', LOG_LEVEL: 'info' }))).toEqual([
       { env: 'MEMORY_DIR', path: '/srv/shared' },
     ]);
-    expect(sharedPaths(app({ DB: '/tmp/../var/lib/app.db' }))).toEqual([{ env: 'DB', path: '/var/lib/app.db' }]);
+    expect(sharedPaths(app({ DB: '/tmp/../var/lib/app.db' }))).toEqual([
+      { env: 'DB', path: '/var/lib/app.db' },
+    ]);
   });
 
   it("leaves out per-replica paths, the app's own folder, system folders, URLs and lists", () => {

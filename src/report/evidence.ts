@@ -30,10 +30,11 @@ export function evidenceTurns(s: ScenarioResult): TurnRecord[] {
   return s.error?.code === 'AMNESIA_LLM_NEVER_REACHED' ? failed.slice(0, 1) : failed;
 }
 
-/** ` — did not run: main#3, restart r1w1` after the reason a scenario stopped; empty when it ran to its end. */
+/** ` — stopped at scale; did not run: main#3, restart r1w1` after why a scenario stopped; empty when it ran to its end. */
 export function notRunText(s: ScenarioResult): string {
-  if (!s.notRun?.length) return '';
-  return ` — did not run: ${s.notRun.join(', ')}`;
+  if (!s.stopped) return '';
+  const { at, notRun } = s.stopped;
+  return ` — stopped at ${at}${notRun.length > 0 ? `; did not run: ${notRun.join(', ')}` : ', its last step'}`;
 }
 
 /** The first failed expectation of the scenario, with its turn. */

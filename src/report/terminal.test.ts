@@ -204,7 +204,7 @@ describe('renderSummary', () => {
     const stopped = {
       ...erroring,
       steps: passing.steps,
-      notRun: ['restart r1w1', 'alice#3', 'crash all', 'alice#4'],
+      stopped: { at: 'restart r1w1', notRun: ['alice#3', 'crash all', 'alice#4'] },
       error: {
         code: 'AMNESIA_APP_EXITED',
         message: 'worker r1w1 exited with code 3 before GET /healthz answered (after 0.2 s).',
@@ -212,7 +212,7 @@ describe('renderSummary', () => {
     };
     const text = renderSummary({ ...run, scenarios: [stopped] }, off);
     expect(text).toContain(
-      '  AMNESIA_APP_EXITED: worker r1w1 exited with code 3 before GET /healthz answered (after 0.2 s). — did not run: restart r1w1, alice#3, crash all, alice#4\n',
+      '  AMNESIA_APP_EXITED: worker r1w1 exited with code 3 before GET /healthz answered (after 0.2 s). — stopped at restart r1w1; did not run: alice#3, crash all, alice#4\n',
     );
     expect(text.match(/not run/g)).toHaveLength(1);
   });

@@ -188,8 +188,8 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       e instanceof AmnesiaError
         ? { code: e.code, message: e.message }
         : { code: 'AMNESIA_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
-    const notRun = stepsNotRun(p, steps);
-    if (steps.length > 0 && notRun.length > 0) result.notRun = notRun;
+    const [at, ...notRun] = stepsNotRun(p, steps);
+    if (steps.length > 0 && at) result.stopped = { at, notRun };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {});
     await rm(scratch, { recursive: true, force: true });

@@ -154,8 +154,8 @@ export interface ScenarioResult {
   diagnosis?: Diagnosis;
   /** Per failed turn, what explains it (the probe's row, a trimmed history, the app's own error), or that nothing does. */
   explanations?: TurnExplanation[];
-  /** When the scenario stopped before its end: the steps that did not run (`main#3`, `restart r1`). */
-  notRun?: string[];
+  /** When an error stopped the scenario partway: the step it stopped at (`scale`), and the ones that did not run (`main#3`, `restart r1`). */
+  stopped?: { at: string; notRun: string[] };
   /** LLM requests of the scenario that arrived outside any turn (logged, never judged). */
   unattributed: RecordedLlmRequest[];
   startedAt: number;
