@@ -25,7 +25,9 @@ export interface SummaryOptions {
 }
 
 /**
- * The end-of-run summary: a block per failed or errored scenario (leaks first), then the totals line.
+ * The end-of-run summary: a block per failed or errored scenario (leaks first) with what explains
+ * each failed turn, then what the probe found and what to change (once, however many scenarios
+ * share the probe), then the totals line.
  *
  * @example
  * process.stdout.write(renderSummary(result, { color: true, cwd: process.cwd() }))
@@ -33,8 +35,11 @@ export interface SummaryOptions {
 export function renderSummary(r: RunResult, o: SummaryOptions): string {
   const paint = painter(o.color);
   const shared = sharedPathsText(r);
+  const bad = notPassing(r);
+  const diagnosis = diagnosisBlock(bad, paint);
   const blocks = [
-    ...notPassing(r).map((s) => scenarioBlock(s, paint, o.cwd).join('\n')),
+    ...bad.map((s) => scenarioBlock(s, paint, o.cwd).join('\n')),
+    ...(diagnosis.length > 0 ? [diagnosis.join('\n')] : []),
     ...(shared ? [`${paint('yellow', 'note')}  ${shared}`] : []),
   ];
   const t = tally(r);
@@ -63,15 +68,35 @@ function scenarioBlock(s: ScenarioResult, paint: Paint, cwd: string | undefined)
   }
   for (const t of evidenceTurns(s)) out.push(...turnEvidence(t, { paint, cwd }).map((l) => `  ${l}`));
 
-  const d = diagnosisText(s);
-  if (d) {
-    out.push(`  ${paint('bold', 'diagnosis')}${d.signature ? `  ${d.signature}` : ''}`);
-    for (const f of d.findings) out.push(`    ${f}`);
-    for (const n of d.notes) out.push(`    ${paint('dim', n)}`);
-    for (const t of d.turns) out.push(`    ${t}`);
-    for (const a of d.advice) out.push(`    → ${a}`);
-  }
+  const [firstWhy, ...more] = diagnosisText(s)?.turns ?? [];
+  if (firstWhy)
+    out.push(`  ${paint('bold', 'why')}        ${firstWhy}`, ...more.map((t) => `             ${t}`));
   if (s.artifactsDir) out.push(`  ${paint('dim', 'artifacts')}  ${relativeTo(s.artifactsDir, cwd)}`);
   out.push(`  ${paint('dim', 'replay')}     ${s.replay}`);
+  return out;
+}
+
+/**
+ * Each probe ladder's finding once (scenarios of one topology share a ladder), then what to
+ * change for every row that explains a failed turn or that a probe found.
+ */
+function diagnosisBlock(bad: readonly ScenarioResult[], paint: Paint): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const advice = new Set<string>();
+  for (const s of bad) {
+    const d = diagnosisText(s);
+    if (!d) continue;
+    for (const a of d.advice) advice.add(a);
+    const key = `${s.topology.replicas}x${s.topology.workers} ${d.signature ?? ''}`;
+    if (!d.signature || seen.has(key)) continue;
+    seen.add(key);
+    out.push(
+      `${paint('bold', 'probe')} ${paint('dim', `(${s.topology.replicas} × ${s.topology.workers})`)}  ${d.signature}`,
+    );
+    for (const f of d.findings) out.push(`  ${f}`);
+    for (const n of d.notes) out.push(`  ${paint('dim', n)}`);
+  }
+  if (advice.size > 0) out.push(paint('bold', 'what to change'), ...[...advice].map((a) => `  → ${a}`));
   return out;
 }

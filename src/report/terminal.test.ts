@@ -175,12 +175,22 @@ describe('renderSummary', () => {
     const text = renderSummary({ ...run, scenarios: [scenario] }, off);
     expect(text.match(/reproduce/g)).toEqual(['reproduce']);
     expect(text).toContain(
-      '    the probe kept every fact (every rung ✓): it does not reproduce this failure\n',
+      '  why        alice#2: nothing in its evidence explains it: start from its prompt\n',
     );
     expect(text).toContain(
-      '  diagnosis  SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓\n    the probe kept every fact (every rung ✓): it does not reproduce this failure\n    alice#2: nothing in its evidence explains it: start from its prompt\n',
+      '\nprobe (2 × 2)  SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓\n  the probe kept every fact (every rung ✓): it does not reproduce this failure\n\n',
     );
-    expect(text).not.toMatch(/^ +→ /m);
+    expect(text).not.toContain('what to change');
+  });
+
+  it('says what the probe found and what to change once, however many scenarios share the probe', () => {
+    const twice = { ...run, scenarios: [failing, { ...failing, name: 'two sessions again' }] };
+    const text = renderSummary(twice, { color: false, cwd: CWD });
+    expect(text.match(/SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗/g)).toHaveLength(1);
+    expect(text.match(/row 2: per-session memory/g)).toHaveLength(1);
+    expect(text.match(/→ row 2: state lives in one process's RAM/g)).toHaveLength(1);
+    // Each scenario keeps its own turns' explanations.
+    expect(text.match(/why {8}alice#2: since alice#1 \(r1w1\) it came after a crash/g)).toHaveLength(2);
   });
 
   it('says once that replicas share a folder outside them, before the totals', () => {
@@ -248,7 +258,7 @@ describe('renderSummary', () => {
       { ...run, scenarios: [{ ...failing, steps: [broken], diagnosis: undefined }] },
       off,
     );
-    expect(text).toContain('    ✗ answered: POST /chat answered 500 Internal Server Error');
+    expect(text).toContain('    ✗ POST /chat answered 500 Internal Server Error');
     expect(text).toContain("      │ AttributeError: 'list' object has no attribute 'get'");
   });
 });
