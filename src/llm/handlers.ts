@@ -134,7 +134,7 @@ export function createLlmHandlers(hooks: LlmHandlerHooks): RequestHandler[] {
  * URL); amnesia serves POST /chat/completions, POST /embeddings, GET /models there`: the method and
  * path as the app sent them, relative to the base URL it was given, and what it could have asked.
  */
-export function unmatchedText(request: Request): string {
+function unmatchedText(request: Request): string {
   const url = new URL(request.url);
   const route = parseRoute(url.pathname);
   const served = `amnesia serves ${SERVED.join(', ')} there`;

@@ -106,7 +106,7 @@ export interface Diagnosis {
   signature: string;
   /** Rows of the failure table with this signature (empty when none matches). */
   rows: { id: string; cause: string }[];
-  /** What to change, in a sentence or two. */
+  /** What to change, in a sentence or two; what the signature means when no row matches; empty when the probe kept every fact of a failed scenario. */
   advice: string;
   /** False when every rung held though the scenario failed: the short probe did not reproduce the loss. */
   reproduced: boolean;
