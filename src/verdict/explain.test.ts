@@ -265,6 +265,30 @@ describe('explainFailures', () => {
     ]);
   });
 
+  it('a turn answered without calling the LLM says so, whatever the probe found', () => {
+    const said = turn(1, { user: 'My word is pineapple.' });
+    const asked = {
+      ...turn(2, { worker: 'r1w2', pid: 101, expectations: [forgot('pineapple', said)] }),
+      llm: [],
+    };
+    asked.expectations.unshift({
+      kind: 'llm_called',
+      expected: 'a call to the LLM',
+      passed: false,
+      message: 'the app answered main#2 without calling the LLM',
+      at: AT,
+    });
+    expect(explainFailures({ steps: [said, asked], diagnosis: probe('✓✗✗✗✗✗') })).toEqual([
+      {
+        step: 1,
+        label: 'main#2',
+        crossing: [],
+        rows: [],
+        text: 'main#2: the app answered without calling the LLM, so nothing it remembered could reach it',
+      },
+    ]);
+  });
+
   it('without a probe, a trimmed history still explains the turn; nothing else is guessed', () => {
     const [e] = explainFailures({ steps: longConversation() });
     expect(e?.rows).toEqual(['4']);

@@ -47,6 +47,15 @@ function missedRecall(
   disruptions: readonly DisruptionStepRecord[],
   d: Diagnosis | undefined,
 ): TurnExplanation | undefined {
+  if (t.expectations.some((e) => e.kind === 'llm_called' && !e.passed)) {
+    return {
+      step: t.step,
+      label: t.label,
+      crossing: [],
+      rows: [],
+      text: `${t.label}: the app answered without calling the LLM, so nothing it remembered could reach it`,
+    };
+  }
   const missed = t.expectations.filter(
     (e) => !e.passed && (e.kind === 'recall' || e.kind === 'recall_recent') && e.saidIn?.length,
   );
