@@ -164,6 +164,8 @@ export function readLadder(
     if (said?.failure)
       return { rung, kept: null, note: `the app failed: ${said.failure.message.split('\n')[0]}` };
     const first = control === undefined ? undefined : turns.get(control);
+    if (first?.failure)
+      return { rung, kept: null, note: `the app failed: ${first.failure.message.split('\n')[0]}` };
     if (first && !first.passed) {
       const fillers = result.steps.filter(
         (s) =>
