@@ -289,6 +289,34 @@ describe('explainFailures', () => {
     ]);
   });
 
+  it("a forget that failed because another session's message leaked in is row 7", () => {
+    const bob = { ...turn(1, { user: 'My token is tangerine.' }), session: 'bob', label: 'bob#1' };
+    const keptOut: ExpectationResult = {
+      kind: 'forget',
+      expected: 'tangerine',
+      passed: false,
+      message: '"tangerine" reached the LLM but must not',
+      at: AT,
+    };
+    const alice = { ...turn(2, { expectations: [keptOut] }), session: 'alice', label: 'alice#1' };
+    const leaks = [
+      {
+        from: { session: 'bob', label: 'bob#1', worker: 'r1w1' as const, step: 0 },
+        into: { session: 'alice', label: 'alice#1', worker: 'r1w1' as const, step: 1 },
+        text: 'My token is tangerine.',
+      },
+    ];
+    expect(explainFailures({ steps: [bob, alice], leaks })).toEqual([
+      {
+        step: 1,
+        label: 'alice#1',
+        crossing: [],
+        rows: ['7'],
+        text: "alice#1: bob#1's message (another session) reached its prompt: memory is not keyed by session",
+      },
+    ]);
+  });
+
   it('without a probe, a trimmed history still explains the turn; nothing else is guessed', () => {
     const [e] = explainFailures({ steps: longConversation() });
     expect(e?.rows).toEqual(['4']);

@@ -17,12 +17,25 @@ import { type TrimmedHistory, trimmedHistory } from './trim.ts';
  * not explain it, and looks for what does: a history trimmed to its latest messages (row 4), or
  * the app's own error (row 5 when it points at the memory's type).
  */
-export function explainFailures(s: Pick<ScenarioResult, 'steps' | 'diagnosis'>): TurnExplanation[] {
+export function explainFailures(
+  s: Pick<ScenarioResult, 'steps' | 'diagnosis'> & Partial<Pick<ScenarioResult, 'leaks'>>,
+): TurnExplanation[] {
   const turns = s.steps.filter((x): x is TurnRecord => x.kind === 'turn');
   const disruptions = s.steps.filter((x): x is DisruptionStepRecord => x.kind === 'disruption');
   return turns.flatMap((t) => {
     if (t.passed) return [];
-    const e = t.failure ? appFailure(t) : missedRecall(t, turns, disruptions, s.diagnosis);
+    const leak = (s.leaks ?? []).find((l) => l.into.step === t.step);
+    const e = t.failure
+      ? appFailure(t)
+      : leak && !t.expectations.some((x) => !x.passed && x.kind !== 'forget')
+        ? {
+            step: t.step,
+            label: t.label,
+            crossing: [],
+            rows: ['7'],
+            text: `${t.label}: ${leak.from.label}'s message (another session) reached its prompt: memory is not keyed by session`,
+          }
+        : missedRecall(t, turns, disruptions, s.diagnosis);
     return e ? [e] : [];
   });
 }
