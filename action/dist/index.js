@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path30 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path32 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path30 && path30[0] !== "/") {
-          path30 = `/${path30}`;
+        if (path32 && path32[0] !== "/") {
+          path32 = `/${path32}`;
         }
-        return new URL(`${origin}${path30}`);
+        return new URL(`${origin}${path32}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin }
+          request: { method, path: path32, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path30);
+        debuglog("sending request to %s %s/%s", method, origin, path32);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin },
+          request: { method, path: path32, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path30,
+          path32,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin }
+          request: { method, path: path32, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path30);
+        debuglog("trailers received from %s %s/%s", method, origin, path32);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path30, origin },
+          request: { method, path: path32, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path30,
+          path32,
           error64.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path30, origin }
+            request: { method, path: path32, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path30);
+          debuglog("sending request to %s %s/%s", method, origin, path32);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path30,
+        path: path32,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path30 !== "string") {
+        if (typeof path32 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path30[0] !== "/" && !(path30.startsWith("http://") || path30.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path30)) {
+        } else if (invalidPathRegex.test(path32)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path30, query) : path30;
+        this.path = query ? buildURL(path32, query) : path32;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path30, host, upgrade, blocking, reset } = request3;
+      const { method, path: path32, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path30} HTTP/1.1\r
+      let header = `${method} ${path32} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path30, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path30;
+      headers[HTTP2_HEADER_PATH] = path32;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path30 = search ? `${pathname}${search}` : pathname;
+        const path32 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path30;
+        this.opts.path = path32;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path30 = "/",
+          path: path32 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path30;
+        opts.path = origin + path32;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path30) {
-      if (typeof path30 !== "string") {
-        return path30;
+    function safeUrl(path32) {
+      if (typeof path32 !== "string") {
+        return path32;
       }
-      const pathSegments = path30.split("?");
+      const pathSegments = path32.split("?");
       if (pathSegments.length !== 2) {
-        return path30;
+        return path32;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path30, method, body, headers }) {
-      const pathMatch2 = matchValue(mockDispatch2.path, path30);
+    function matchKey(mockDispatch2, { path: path32, method, body, headers }) {
+      const pathMatch2 = matchValue(mockDispatch2.path, path32);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path30 }) => matchValue(safeUrl(path30), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl(path32), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path30, method, body, headers, query } = opts;
+      const { path: path32, method, body, headers, query } = opts;
       return {
-        path: path30,
+        path: path32,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path30, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path30,
+            Path: path32,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path30) {
-      for (let i = 0; i < path30.length; ++i) {
-        const code = path30.charCodeAt(i);
+    function validateCookiePath(path32) {
+      for (let i = 0; i < path32.length; ++i) {
+        const code = path32.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path30 = opts.path;
+          let path32 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path30 = `/${path30}`;
+            path32 = `/${path32}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path30);
+          url2 = new URL(util.parseOrigin(url2).origin + path32);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20846,17 +20846,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path30) {
-      const ctrl = callVisitor(key, node2, visitor, path30);
+    function visit_(key, node2, visitor, path32) {
+      const ctrl = callVisitor(key, node2, visitor, path32);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path30, ctrl);
-        return visit_(key, ctrl, visitor, path30);
+        replaceNode(key, path32, ctrl);
+        return visit_(key, ctrl, visitor, path32);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path30 = Object.freeze(path30.concat(node2));
+          path32 = Object.freeze(path32.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path30);
+            const ci = visit_(i, node2.items[i], visitor, path32);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20867,13 +20867,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path30 = Object.freeze(path30.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path30);
+          path32 = Object.freeze(path32.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path32);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path30);
+          const cv = visit_("value", node2.value, visitor, path32);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20894,17 +20894,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path30) {
-      const ctrl = await callVisitor(key, node2, visitor, path30);
+    async function visitAsync_(key, node2, visitor, path32) {
+      const ctrl = await callVisitor(key, node2, visitor, path32);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path30, ctrl);
-        return visitAsync_(key, ctrl, visitor, path30);
+        replaceNode(key, path32, ctrl);
+        return visitAsync_(key, ctrl, visitor, path32);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path30 = Object.freeze(path30.concat(node2));
+          path32 = Object.freeze(path32.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path30);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path32);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20915,13 +20915,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path30 = Object.freeze(path30.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path30);
+          path32 = Object.freeze(path32.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path32);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path30);
+          const cv = await visitAsync_("value", node2.value, visitor, path32);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20948,23 +20948,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path30) {
+    function callVisitor(key, node2, visitor, path32) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path30);
+        return visitor(key, node2, path32);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path30);
+        return visitor.Map?.(key, node2, path32);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path30);
+        return visitor.Seq?.(key, node2, path32);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path30);
+        return visitor.Pair?.(key, node2, path32);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path30);
+        return visitor.Scalar?.(key, node2, path32);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path30);
+        return visitor.Alias?.(key, node2, path32);
       return void 0;
     }
-    function replaceNode(key, path30, node2) {
-      const parent = path30[path30.length - 1];
+    function replaceNode(key, path32, node2) {
+      const parent = path32[path32.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -21576,10 +21576,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path30, value) {
+    function collectionFromPath(schema, path32, value) {
       let v = value;
-      for (let i = path30.length - 1; i >= 0; --i) {
-        const k = path30[i];
+      for (let i = path32.length - 1; i >= 0; --i) {
+        const k = path32[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -21598,7 +21598,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path30) => path30 == null || typeof path30 === "object" && !!path30[Symbol.iterator]().next().done;
+    var isEmptyPath = (path32) => path32 == null || typeof path32 === "object" && !!path32[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -21628,11 +21628,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path30, value) {
-        if (isEmptyPath(path30))
+      addIn(path32, value) {
+        if (isEmptyPath(path32))
           this.add(value);
         else {
-          const [key, ...rest] = path30;
+          const [key, ...rest] = path32;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -21646,8 +21646,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path30) {
-        const [key, ...rest] = path30;
+      deleteIn(path32) {
+        const [key, ...rest] = path32;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -21661,8 +21661,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path30, keepScalar) {
-        const [key, ...rest] = path30;
+      getIn(path32, keepScalar) {
+        const [key, ...rest] = path32;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -21680,8 +21680,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path30) {
-        const [key, ...rest] = path30;
+      hasIn(path32) {
+        const [key, ...rest] = path32;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -21691,8 +21691,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path30, value) {
-        const [key, ...rest] = path30;
+      setIn(path32, value) {
+        const [key, ...rest] = path32;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -24207,9 +24207,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path30, value) {
+      addIn(path32, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path30, value);
+          this.contents.addIn(path32, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -24284,14 +24284,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path30) {
-        if (Collection2.isEmptyPath(path30)) {
+      deleteIn(path32) {
+        if (Collection2.isEmptyPath(path32)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path30) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path32) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -24306,10 +24306,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path30, keepScalar) {
-        if (Collection2.isEmptyPath(path30))
+      getIn(path32, keepScalar) {
+        if (Collection2.isEmptyPath(path32))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path30, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path32, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -24320,10 +24320,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path30) {
-        if (Collection2.isEmptyPath(path30))
+      hasIn(path32) {
+        if (Collection2.isEmptyPath(path32))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path30) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path32) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -24340,13 +24340,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path30, value) {
-        if (Collection2.isEmptyPath(path30)) {
+      setIn(path32, value) {
+        if (Collection2.isEmptyPath(path32)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path30), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path32), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path30, value);
+          this.contents.setIn(path32, value);
         }
       }
       /**
@@ -26307,9 +26307,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path30) => {
+    visit2.itemAtPath = (cst, path32) => {
       let item = cst;
-      for (const [field2, index] of path30) {
+      for (const [field2, index] of path32) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -26318,23 +26318,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path30) => {
-      const parent = visit2.itemAtPath(cst, path30.slice(0, -1));
-      const field2 = path30[path30.length - 1][0];
+    visit2.parentCollection = (cst, path32) => {
+      const parent = visit2.itemAtPath(cst, path32.slice(0, -1));
+      const field2 = path32[path32.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path30, item, visitor) {
-      let ctrl = visitor(item, path30);
+    function _visit(path32, item, visitor) {
+      let ctrl = visitor(item, path32);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path30.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path32.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26345,10 +26345,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path30);
+            ctrl = ctrl(item, path32);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path30) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path32) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -32165,8 +32165,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path30 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path30} does not exist${EOL6}`);
+        const path32 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path32} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -36317,7 +36317,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import path29 from "node:path";
+import path31 from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -37212,10 +37212,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path30) {
-  if (!path30)
+function getElementAtPath(obj, path32) {
+  if (!path32)
     return obj;
-  return path30.reduce((acc, key) => acc?.[key], obj);
+  return path32.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -37555,11 +37555,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path30, issues) {
+function prefixIssues(path32, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path30);
+    iss.path.unshift(path32);
     return iss;
   });
 }
@@ -38021,16 +38021,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path30 = []) => {
+  const processError = (error65, path32 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path30, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path32, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
       } else {
-        const fullpath = [...path30, ...issue3.path];
+        const fullpath = [...path32, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -38069,17 +38069,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path30 = []) => {
+  const processError = (error65, path32 = []) => {
     var _a3;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path30, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path32, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path30, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
       } else {
-        const fullpath = [...path30, ...issue3.path];
+        const fullpath = [...path32, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -38118,8 +38118,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path30 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path30) {
+  const path32 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path32) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -39758,11 +39758,11 @@ function capSize(inst, size2) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  const cap2 = Math.min(...caps.map((c) => c[0]));
+  const cap3 = Math.min(...caps.map((c) => c[0]));
   const parse6 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size2(payload.value);
-    if (n > cap2 && !ctx?.skipChecks && ctx?.direction !== "backward") {
+    if (n > cap3 && !ctx?.skipChecks && ctx?.direction !== "backward") {
       for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
         if (n > max && ch._zod.def.when(payload)) {
           const start = payload.issues.length;
@@ -55257,13 +55257,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path30 = ref.slice(1).split("/").filter(Boolean);
-  if (path30.length === 0) {
+  const path32 = ref.slice(1).split("/").filter(Boolean);
+  if (path32.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path30[0] === defsKey) {
-    const key = path30[1] === void 0 ? void 0 : decodeJSONPointerSegment(path30[1]);
+  if (path32[0] === defsKey) {
+    const key = path32[1] === void 0 ? void 0 : decodeJSONPointerSegment(path32[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -56230,10 +56230,12 @@ var ready = external_exports.strictObject({
 var appConfig = external_exports.strictObject({
   command: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string()).min(1)], {
     error: "expected the command that starts one worker, e.g. `node server.js`"
-  }).describe("Starts one worker. A text runs through /bin/sh; a list runs without a shell."),
+  }).describe(
+    "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions)."
+  ),
   cwd: external_exports.string().optional().describe("The app folder, relative to this config file (default: the config file folder)."),
   env: envMap.optional().describe(
-    "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}."
+    "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions), for an app that wants a full URL or its own variable name."
   ),
   port_env: envName.optional().describe("The variable that carries the port to listen on (default PORT)."),
   ready: ready.optional(),
@@ -56291,12 +56293,14 @@ var replyShape = external_exports.union(
 );
 var chatConfig = external_exports.strictObject({
   method: external_exports.enum(["POST", "PUT", "GET", "PATCH"], { error: "expected POST, PUT, GET or PATCH" }).optional(),
-  path: external_exports.string().regex(/^\//, { error: "the chat path starts with `/`, e.g. `/chat`" }).optional().describe("Default /chat."),
-  headers: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Request headers; placeholders {{session}} and {{message}} work here."),
+  path: external_exports.string().regex(/^\//, { error: "the chat path starts with `/`, e.g. `/chat`" }).optional().describe(
+    "Default /chat. Placeholders {{session}} and {{message}} work here (percent-encoded); messages show the path as sent."
+  ),
+  headers: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Request headers; placeholders {{session}} and {{message}} work in their values."),
   json: external_exports.unknown().optional().describe(
     'The JSON body; any text value may hold {{session}} and {{message}}. Default { session_id: "{{session}}", message: "{{message}}" }.'
   ),
-  body: external_exports.string().optional().describe("A raw text body instead of json (placeholders work)."),
+  body: external_exports.string().optional().describe("A raw text body instead of json; placeholders {{session}} and {{message}} work here."),
   reply: replyShape.optional(),
   timeout: duration3("timeout", LIMITS.turnTimeoutMs).optional().describe("Per-turn timeout (default 30s)."),
   max_reply: size("max_reply", 1024 * 2 ** 20).optional().describe(
@@ -56385,7 +56389,11 @@ var configFile = external_exports.strictObject({
   }).optional().describe("The mock LLM amnesia serves on loopback."),
   probe: external_exports.strictObject({
     say: external_exports.string().regex(/\{\{canary\}\}/, { error: "must contain {{canary}}" }).optional(),
-    ask: external_exports.string().optional()
+    ask: external_exports.string().optional(),
+    long_term: external_exports.boolean().optional().describe(
+      "The app keeps long-term memory beyond a short-term buffer (an index of past messages): the ladder also climbs the LT rung, an old fact pushed out of the buffer by filler turns and asked on another worker. A scenario tagged `long-term` does the same."
+    ),
+    fillers: count("fillers", 1, 20).optional().describe("Filler turns between the fact and the question on the LT rung (default 4).")
   }).optional().describe(
     "The probe ladder: a fact the user says ({{canary}} is replaced by a unique word) and the question asked later."
   ),
@@ -56413,9 +56421,9 @@ function unwrap(s) {
     else return cur;
   }
 }
-function schemaAt(root, path30) {
+function schemaAt(root, path32) {
   let cur = root;
-  for (const seg of path30) {
+  for (const seg of path32) {
     if (!cur) return void 0;
     cur = childSchema(unwrap(cur), seg);
   }
@@ -56469,10 +56477,10 @@ var SourceDocument = class {
     this.doc = (0, import_yaml.parseDocument)(source, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
   /** 1-based line and column of the node at `path`; the nearest existing parent when it is missing. */
-  position(path30, which2 = "value") {
-    for (let n = path30.length; n >= 0; n--) {
-      const sub = path30.slice(0, n);
-      if (which2 === "key" && n === path30.length && n > 0) {
+  position(path32, which2 = "value") {
+    for (let n = path32.length; n >= 0; n--) {
+      const sub = path32.slice(0, n);
+      if (which2 === "key" && n === path32.length && n > 0) {
         const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
         if ((0, import_yaml.isMap)(parent)) {
           const pair = parent.items.find(
@@ -56496,9 +56504,9 @@ var SourceDocument = class {
     return { line: 1, column: 1 };
   }
   /** `line`/`col` → `{ line, column }` for a problem at `path`. */
-  problem(path30, message, hint, which2 = "value") {
-    const { line, column } = this.position(path30, which2);
-    return { file: this.file, line, column, field: formatPath(path30), message, ...hint ? { hint } : {} };
+  problem(path32, message, hint, which2 = "value") {
+    const { line, column } = this.position(path32, which2);
+    return { file: this.file, line, column, field: formatPath(path32), message, ...hint ? { hint } : {} };
   }
   syntaxProblems() {
     return this.doc.errors.map((e) => {
@@ -56523,9 +56531,9 @@ function syntaxHint(code, message) {
     return "quote the text if it contains `:`, `#`, `{` or starts with a special character";
   return "check the YAML syntax near this line (quote texts that contain `: ` or `#`)";
 }
-function formatPath(path30) {
+function formatPath(path32) {
   let out = "";
-  for (const seg of path30) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  for (const seg of path32) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
   return out;
 }
 function describeValue(v) {
@@ -56535,9 +56543,9 @@ function describeValue(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
-function valueAt(root, path30) {
+function valueAt(root, path32) {
   let cur = root;
-  for (const seg of path30) {
+  for (const seg of path32) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -56557,7 +56565,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
-    const path30 = [...base, ...issue3.path];
+    const path32 = [...base, ...issue3.path];
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
@@ -56566,7 +56574,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
         const guess = suggestKey(key, candidates);
         problems.push(
           src.problem(
-            [...path30, key],
+            [...path32, key],
             `unknown key \`${key}\`${guess ? ` — did you mean \`${guess}\`?` : ""}`,
             candidates.length ? `allowed here: ${candidates.map((c) => `\`${c}\``).join(", ")}` : void 0,
             "key"
@@ -56579,10 +56587,10 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       const unionSchema = schemaAt(schema, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path30));
+        problems.push(...validateKeyed(src, at, k, path32));
         continue;
       }
-      problems.push(src.problem(path30, `${issue3.message}; found ${describeValue(at)}`));
+      problems.push(src.problem(path32, `${issue3.message}; found ${describeValue(at)}`));
       continue;
     }
     if (issue3.code === "invalid_type") {
@@ -56590,20 +56598,20 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       if (at === void 0) {
         problems.push(
           src.problem(
-            path30,
+            path32,
             `missing \`${String(local[local.length - 1] ?? "value")}\`: ${customOr(issue3.message, `expected ${expected}`)}`
           )
         );
       } else {
         problems.push(
-          src.problem(path30, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
+          src.problem(path32, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
         );
       }
       continue;
     }
     problems.push(
       src.problem(
-        path30,
+        path32,
         issue3.message + (issue3.code === "invalid_value" ? `; found ${describeValue(at)}` : "")
       )
     );
@@ -56613,7 +56621,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
 function customOr(message, fallback) {
   return message.startsWith("Invalid input") ? fallback : message;
 }
-function validateKeyed(src, obj, k, path30) {
+function validateKeyed(src, obj, k, path32) {
   const keys = Object.keys(obj);
   const present = Object.keys(k.kinds).filter((kind2) => keys.includes(kind2));
   const list2 = Object.keys(k.kinds).map((x) => `\`${x}\``).join(", ");
@@ -56623,7 +56631,7 @@ function validateKeyed(src, obj, k, path30) {
     if (first) {
       return [
         src.problem(
-          [...path30, first[0]],
+          [...path32, first[0]],
           `unknown key \`${first[0]}\` — did you mean \`${first[1]}\`?`,
           `${k.what} has one of ${list2}`,
           "key"
@@ -56632,7 +56640,7 @@ function validateKeyed(src, obj, k, path30) {
     }
     return [
       src.problem(
-        path30,
+        path32,
         `${k.what} needs one of ${list2}; found keys ${keys.map((x) => `\`${x}\``).join(", ") || "none"}`
       )
     ];
@@ -56643,13 +56651,13 @@ function validateKeyed(src, obj, k, path30) {
   if (clash.length > 0) {
     return [
       src.problem(
-        path30,
+        path32,
         `${k.what} does one thing, but has ${[kind, ...clash].map((x) => `\`${x}\``).join(" and ")}`,
         "split it into separate items"
       )
     ];
   }
-  return validateAgainst(src, obj, chosen, [k], path30).problems;
+  return validateAgainst(src, obj, chosen, [k], path32).problems;
 }
 
 // src/schema/read.ts
@@ -56738,11 +56746,11 @@ function renderTemplateJson(value, vars) {
   }
   return value;
 }
-function* stringsIn(value, path30 = []) {
-  if (typeof value === "string") yield [path30, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path30, i]);
+function* stringsIn(value, path32 = []) {
+  if (typeof value === "string") yield [path32, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path32, i]);
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path30, k]);
+    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path32, k]);
 }
 
 // src/config/load.ts
@@ -56769,7 +56777,8 @@ var DEFAULTS2 = {
   dataDirEnv: "AMNESIA_DATA_DIR",
   probe: {
     say: "Please remember this: my project codename is {{canary}}.",
-    ask: "What is my project codename?"
+    ask: "What is my project codename?",
+    fillers: 4
   },
   /** Service images; AMNESIA_REDIS_IMAGE / AMNESIA_POSTGRES_IMAGE replace them (where only local images exist). */
   images: { redis: "redis:7", postgres: "postgres:16" }
@@ -56800,9 +56809,9 @@ function defaultConfig(root) {
     root
   );
 }
-var ALLOWED = {
+var PLACEHOLDERS = {
   chat: ["session", "message"],
-  appEnv: ["replica", "worker", "port", "data_dir"],
+  app: ["replica", "worker", "port", "data_dir", "llm_base_url", "llm_chat_url"],
   service: ["port", "url", "dir"]
 };
 function checkPlaceholders(src, c) {
@@ -56822,12 +56831,14 @@ function checkPlaceholders(src, c) {
       }
     }
   };
-  check2(c.chat?.json, ["chat", "json"], ALLOWED.chat);
-  check2(c.chat?.body, ["chat", "body"], ALLOWED.chat);
-  check2(c.chat?.headers, ["chat", "headers"], ALLOWED.chat);
-  check2(c.chat?.path, ["chat", "path"], ALLOWED.chat);
-  check2(c.app.env, ["app", "env"], ALLOWED.appEnv);
-  for (const [name, s] of Object.entries(c.services ?? {})) check2(s, ["services", name], ALLOWED.service);
+  check2(c.chat?.json, ["chat", "json"], PLACEHOLDERS.chat);
+  check2(c.chat?.body, ["chat", "body"], PLACEHOLDERS.chat);
+  check2(c.chat?.headers, ["chat", "headers"], PLACEHOLDERS.chat);
+  check2(c.chat?.path, ["chat", "path"], PLACEHOLDERS.chat);
+  check2(c.app.env, ["app", "env"], PLACEHOLDERS.app);
+  check2(c.app.command, ["app", "command"], PLACEHOLDERS.app);
+  for (const [name, s] of Object.entries(c.services ?? {}))
+    check2(s, ["services", name], PLACEHOLDERS.service);
   return problems;
 }
 function reply(r) {
@@ -56958,7 +56969,12 @@ function resolveConfig(c, file2, at, env, rootOverride) {
       apiKeyEnv: c.llm?.api_key_env ?? DEFAULTS2.apiKeyEnv,
       ...c.llm?.handlers ? { handlers: path6.resolve(root, c.llm.handlers) } : {}
     },
-    probe: { say: c.probe?.say ?? DEFAULTS2.probe.say, ask: c.probe?.ask ?? DEFAULTS2.probe.ask },
+    probe: {
+      say: c.probe?.say ?? DEFAULTS2.probe.say,
+      ask: c.probe?.ask ?? DEFAULTS2.probe.ask,
+      longTerm: c.probe?.long_term ?? false,
+      fillers: c.probe?.fillers ?? DEFAULTS2.probe.fillers
+    },
     dataDirEnv: c.data_dir_env ?? DEFAULTS2.dataDirEnv,
     passEnv: c.pass_env ?? []
   };
@@ -58066,18 +58082,18 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookie(domain2, path30, key, callback) {
+  findCookie(domain2, path32, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    if (domain2 == null || path30 == null || key == null) {
+    if (domain2 == null || path32 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
-    const result = this.idx[domain2]?.[path30]?.[key];
+    const result = this.idx[domain2]?.[path32]?.[key];
     return promiseCallback.resolve(result);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookies(domain2, path30, allowSpecialUseDomain = false, callback) {
+  findCookies(domain2, path32, allowSpecialUseDomain = false, callback) {
     if (typeof allowSpecialUseDomain === "function") {
       callback = allowSpecialUseDomain;
       allowSpecialUseDomain = true;
@@ -58088,7 +58104,7 @@ var MemoryCookieStore = class extends Store {
       return promiseCallback.resolve([]);
     }
     let pathMatcher;
-    if (!path30) {
+    if (!path32) {
       pathMatcher = function matchAll(domainIndex) {
         for (const curPath in domainIndex) {
           const pathIndex = domainIndex[curPath];
@@ -58103,7 +58119,7 @@ var MemoryCookieStore = class extends Store {
     } else {
       pathMatcher = function matchRFC(domainIndex) {
         for (const cookiePath in domainIndex) {
-          if (pathMatch(path30, cookiePath)) {
+          if (pathMatch(path32, cookiePath)) {
             const pathIndex = domainIndex[cookiePath];
             for (const key in pathIndex) {
               const value = pathIndex[key];
@@ -58131,14 +58147,14 @@ var MemoryCookieStore = class extends Store {
    */
   putCookie(cookie, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    const { domain: domain2, path: path30, key } = cookie;
-    if (domain2 == null || path30 == null || key == null) {
+    const { domain: domain2, path: path32, key } = cookie;
+    if (domain2 == null || path32 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
     const domainEntry = this.idx[domain2] ?? /* @__PURE__ */ Object.create(null);
     this.idx[domain2] = domainEntry;
-    const pathEntry = domainEntry[path30] ?? /* @__PURE__ */ Object.create(null);
-    domainEntry[path30] = pathEntry;
+    const pathEntry = domainEntry[path32] ?? /* @__PURE__ */ Object.create(null);
+    domainEntry[path32] = pathEntry;
     pathEntry[key] = cookie;
     return promiseCallback.resolve(void 0);
   }
@@ -58152,20 +58168,20 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookie(domain2, path30, key, callback) {
+  removeCookie(domain2, path32, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    delete this.idx[domain2]?.[path30]?.[key];
+    delete this.idx[domain2]?.[path32]?.[key];
     return promiseCallback.resolve(void 0);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookies(domain2, path30, callback) {
+  removeCookies(domain2, path32, callback) {
     const promiseCallback = createPromiseCallback(callback);
     const domainEntry = this.idx[domain2];
     if (domainEntry) {
-      if (path30) {
-        delete domainEntry[path30];
+      if (path32) {
+        delete domainEntry[path32];
       } else {
         delete this.idx[domain2];
       }
@@ -58191,8 +58207,8 @@ var MemoryCookieStore = class extends Store {
     domains.forEach((domain2) => {
       const domainEntry = idx[domain2] ?? {};
       const paths = Object.keys(domainEntry);
-      paths.forEach((path30) => {
-        const pathEntry = domainEntry[path30] ?? {};
+      paths.forEach((path32) => {
+        const pathEntry = domainEntry[path32] ?? {};
         const keys = Object.keys(pathEntry);
         keys.forEach((key) => {
           const keyEntry = pathEntry[key];
@@ -59067,18 +59083,18 @@ function cookieCompare(a, b) {
   cmp = (a.creationIndex || 0) - (b.creationIndex || 0);
   return cmp;
 }
-function defaultPath(path30) {
-  if (!path30 || path30.slice(0, 1) !== "/") {
+function defaultPath(path32) {
+  if (!path32 || path32.slice(0, 1) !== "/") {
     return "/";
   }
-  if (path30 === "/") {
-    return path30;
+  if (path32 === "/") {
+    return path32;
   }
-  const rightSlash = path30.lastIndexOf("/");
+  const rightSlash = path32.lastIndexOf("/");
   if (rightSlash === 0) {
     return "/";
   }
-  return path30.slice(0, rightSlash);
+  return path32.slice(0, rightSlash);
 }
 var IP_REGEX_LOWERCASE = /(?:^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$)|(?:^(?:(?:[a-f\d]{1,4}:){7}(?:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,2}|:)|(?:[a-f\d]{1,4}:){4}(?:(?::[a-f\d]{1,4}){0,1}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,3}|:)|(?:[a-f\d]{1,4}:){3}(?:(?::[a-f\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,4}|:)|(?:[a-f\d]{1,4}:){2}(?:(?::[a-f\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,5}|:)|(?:[a-f\d]{1,4}:){1}(?:(?::[a-f\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,6}|:)|(?::(?:(?::[a-f\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,7}|:)))$)/;
 function domainMatch(domain2, cookieDomain, canonicalize) {
@@ -59498,7 +59514,7 @@ var CookieJar = class _CookieJar {
       return promiseCallback.reject(parameterError);
     }
     const host = canonicalDomain(context3.hostname);
-    const path30 = context3.pathname || "/";
+    const path32 = context3.pathname || "/";
     const potentiallyTrustworthy = isPotentiallyTrustworthy(
       url2,
       this.allowSecureOnLocal
@@ -59529,7 +59545,7 @@ var CookieJar = class _CookieJar {
           return false;
         }
       }
-      if (!allPaths && typeof c.path === "string" && !pathMatch(path30, c.path)) {
+      if (!allPaths && typeof c.path === "string" && !pathMatch(path32, c.path)) {
         return false;
       }
       if (c.secure && !potentiallyTrustworthy) {
@@ -59561,7 +59577,7 @@ var CookieJar = class _CookieJar {
     }
     store.findCookies(
       host,
-      allPaths ? null : path30,
+      allPaths ? null : path32,
       this.allowSpecialUseDomain,
       (err, cookies) => {
         if (err) {
@@ -60195,15 +60211,15 @@ function getTimestamp(options) {
 function isAbsoluteUrl(url2) {
   return /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url2);
 }
-function getAbsoluteUrl(path30, baseUrl2) {
-  if (isAbsoluteUrl(path30)) return path30;
-  if (path30.startsWith("*")) return path30;
+function getAbsoluteUrl(path32, baseUrl2) {
+  if (isAbsoluteUrl(path32)) return path32;
+  if (path32.startsWith("*")) return path32;
   const origin = baseUrl2 || typeof location !== "undefined" && location.href;
-  return origin ? decodeURI(new URL(encodeURI(path30), origin).href) : path30;
+  return origin ? decodeURI(new URL(encodeURI(path32), origin).href) : path32;
 }
-function normalizePath(path30, baseUrl2) {
-  if (path30 instanceof RegExp) return path30;
-  const maybeAbsoluteUrl = getAbsoluteUrl(path30, baseUrl2);
+function normalizePath(path32, baseUrl2) {
+  if (path32 instanceof RegExp) return path32;
+  const maybeAbsoluteUrl = getAbsoluteUrl(path32, baseUrl2);
   return getCleanUrlString(maybeAbsoluteUrl);
 }
 function matchRequestUrl(url2, pattern, baseUrl2) {
@@ -60268,7 +60284,7 @@ var CookieStore = class {
     if (typeof localStorage === "undefined" || typeof localStorage.setItem !== "function") return;
     const data = [];
     const { idx } = this.#memoryStore;
-    for (const domain2 in idx) for (const path30 in idx[domain2]) for (const key in idx[domain2][path30]) data.push(idx[domain2][path30][key].toJSON());
+    for (const domain2 in idx) for (const path32 in idx[domain2]) for (const key in idx[domain2][path32]) data.push(idx[domain2][path32][key].toJSON());
     try {
       localStorage.setItem(this.#storageKey, JSON.stringify(data));
     } catch {
@@ -60727,10 +60743,10 @@ var HttpHandler = class extends RequestHandler {
     this.checkRedundantQueryParameters();
   }
   checkRedundantQueryParameters() {
-    const { method, path: path30 } = this.info;
-    if (!path30 || path30 instanceof RegExp || typeof path30 === "function") return;
-    if (getCleanUrlString(path30) === path30) return;
-    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path30}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
+    const { method, path: path32 } = this.info;
+    if (!path32 || path32 instanceof RegExp || typeof path32 === "function") return;
+    if (getCleanUrlString(path32) === path32) return;
+    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path32}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
   }
   async parse(args) {
     if (isStringEqual(args.request.method, "CONNECT")) return {
@@ -61198,9 +61214,37 @@ function field(body, key) {
   return isRecord(body) ? body[key] : void 0;
 }
 
+// src/llm/routes.ts
+var SERVED = ["POST /chat/completions", "POST /embeddings", "GET /models"];
+var SCOPED = /^\/s\/([^/]+)\/w\/([^/]+)\/v1(\/.*)?$/;
+var BARE = /^\/v1(\/.*)?$/;
+function scopedPrefix(scope, worker) {
+  return `/s/${encodeURIComponent(scope)}/w/${encodeURIComponent(worker)}/v1`;
+}
+function parseRoute(pathname) {
+  const scoped = SCOPED.exec(pathname);
+  if (scoped) {
+    return { scope: decode4(scoped[1] ?? ""), worker: decode4(scoped[2] ?? ""), path: scoped[3] ?? "/" };
+  }
+  const bare = BARE.exec(pathname);
+  return { scope: "", worker: "", path: bare ? bare[1] ?? "/" : pathname };
+}
+function routeKind(method, path32) {
+  if (method === "POST" && path32 === "/chat/completions") return "chat";
+  if (method === "POST" && path32 === "/embeddings") return "embeddings";
+  if (method === "GET" && (path32 === "/models" || path32.startsWith("/models/"))) return "models";
+  return null;
+}
+function decode4(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 // src/llm/handlers.ts
 var MAX_DIMENSIONS = 8192;
-var SUPPORTED = "POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models";
 function createLlmHandlers(hooks) {
   return [
     http2.post("*/v1/chat/completions", async ({ request: request3 }) => {
@@ -61248,10 +61292,22 @@ function createLlmHandlers(hooks) {
       hooks.answered(request3, { unmatched: true });
       return openAiError(
         400,
-        `amnesia mock LLM: no handler for ${describe3(request3)} (${bodySummary(facts.bodyText)}). Supported: ${SUPPORTED}; add an msw handler for others.`
+        `amnesia mock LLM: ${unmatchedText(request3)} (${bodySummary(facts.bodyText)}); add an msw handler for others.`
       );
     })
   ];
+}
+function unmatchedText(request3) {
+  const url2 = new URL(request3.url);
+  const route = parseRoute(url2.pathname);
+  const served = `amnesia serves ${SERVED.join(", ")} there`;
+  if (route.worker) {
+    const base = `${url2.origin}${scopedPrefix(route.scope, route.worker)}`;
+    return `no handler for ${request3.method} ${route.path}${url2.search} under ${base} (worker ${route.worker}'s base URL); ${served}`;
+  }
+  if (/^\/v1(\/|$)/.test(url2.pathname))
+    return `no handler for ${request3.method} ${route.path}${url2.search} under ${url2.origin}/v1; ${served}`;
+  return `no handler for ${describe3(request3)}: not under a worker's base URL (${url2.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, "")}`;
 }
 function describe3(request3) {
   const url2 = new URL(request3.url);
@@ -61366,39 +61422,11 @@ async function send(response, res, method) {
   }
 }
 
-// src/llm/routes.ts
-var SCOPED = /^\/s\/([^/]+)\/w\/([^/]+)\/v1(\/.*)?$/;
-var BARE = /^\/v1(\/.*)?$/;
-function scopedPrefix(scope, worker) {
-  return `/s/${encodeURIComponent(scope)}/w/${encodeURIComponent(worker)}/v1`;
-}
-function parseRoute(pathname) {
-  const scoped = SCOPED.exec(pathname);
-  if (scoped) {
-    return { scope: decode4(scoped[1] ?? ""), worker: decode4(scoped[2] ?? ""), path: scoped[3] ?? "/" };
-  }
-  const bare = BARE.exec(pathname);
-  return { scope: "", worker: "", path: bare ? bare[1] ?? "/" : pathname };
-}
-function routeKind(method, path30) {
-  if (method === "POST" && path30 === "/chat/completions") return "chat";
-  if (method === "POST" && path30 === "/embeddings") return "embeddings";
-  if (method === "GET" && (path30 === "/models" || path30.startsWith("/models/"))) return "models";
-  return null;
-}
-function decode4(segment) {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
 // src/llm/record.ts
 var MAX_PARSED_REPLY_BYTES = 1e6;
 async function recordOf(answered2) {
-  const { arrival, method, path: path30, outcome, response } = answered2;
-  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path30) ?? "other";
+  const { arrival, method, path: path32, outcome, response } = answered2;
+  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path32) ?? "other";
   const body = bodyForRecord(answered2.bodyText, parseBody(answered2.bodyText));
   let reply2 = null;
   if (kind === "chat") {
@@ -61412,7 +61440,7 @@ async function recordOf(answered2) {
     turnId: arrival.turn?.turnId ?? null,
     kind,
     method,
-    path: path30,
+    path: path32,
     stream: wantsStream(body),
     messages: kind === "chat" ? chatMessages(body) ?? [] : [],
     input: kind === "embeddings" ? embeddingInputs(body) ?? [] : [],
@@ -61722,31 +61750,31 @@ function plan(scenario, base) {
 }
 
 // src/probe/probe.ts
-import path23 from "node:path";
+import path25 from "node:path";
 
 // src/run/run.ts
-import path22 from "node:path";
+import path24 from "node:path";
 
-// src/util/shell.ts
-var SAFE = /^[\w@%+=:,./-]+$/;
-function shellQuote(arg) {
-  if (arg !== "" && SAFE.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-function shellCommand(args) {
-  return args.map(shellQuote).join(" ");
-}
-function renderShell(command, vars) {
-  const quoted2 = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, shellQuote(String(v))]));
-  return renderTemplate(command, quoted2);
+// src/config/shared-paths.ts
+import path7 from "node:path";
+var PER_REPLICA = /\{\{\s*(replica|data_dir|port)\s*\}\}/;
+var SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/nix", "/opt"];
+function sharedPaths(config2) {
+  return Object.entries(config2.app.env).flatMap(([env, value]) => {
+    if (PER_REPLICA.test(value) || !path7.isAbsolute(value) || /[\s:]/.test(value)) return [];
+    const p = path7.normalize(value);
+    const inside = (dir) => p === dir || p.startsWith(`${dir}/`);
+    if (inside(config2.app.cwd) || SYSTEM.some(inside)) return [];
+    return [{ env, path: p }];
+  });
 }
 
 // src/validate.ts
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/scenario/load.ts
 import { globSync, statSync } from "node:fs";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/schema/scenario.ts
 var jsonCheck = external_exports.strictObject({
@@ -62044,7 +62072,7 @@ function checkUniqueNames(scenarios) {
 // src/scenario/normalize.ts
 var DEFAULT_SESSION = "main";
 function normalizeScenario(src, raw) {
-  const at = (path30) => ({ file: src.file, ...src.position(path30) });
+  const at = (path32) => ({ file: src.file, ...src.position(path32) });
   const sessions = [];
   const turnsPerSession = /* @__PURE__ */ new Map();
   const steps = raw.steps.map((s, i) => {
@@ -62180,12 +62208,12 @@ function expandScenarioPaths(patterns, cwd) {
   const files = /* @__PURE__ */ new Set();
   const problems = [];
   for (const pattern of patterns) {
-    const abs = path7.resolve(cwd, pattern);
+    const abs = path8.resolve(cwd, pattern);
     const st = statSync(abs, { throwIfNoEntry: false });
     let matched = [];
     if (st?.isDirectory()) {
       matched = globSync(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === "node_modules" }).map(
-        (f) => path7.join(abs, f)
+        (f) => path8.join(abs, f)
       );
     } else if (st?.isFile()) {
       matched = [abs];
@@ -62200,7 +62228,7 @@ function expandScenarioPaths(patterns, cwd) {
       });
       continue;
     } else {
-      matched = globSync(pattern, { cwd }).map((f) => path7.resolve(cwd, f));
+      matched = globSync(pattern, { cwd }).map((f) => path8.resolve(cwd, f));
     }
     if (matched.length === 0) {
       problems.push({
@@ -62226,8 +62254,8 @@ async function loadScenarios(patterns, options) {
 
 // src/validate.ts
 async function load(options = {}) {
-  const cwd = path8.resolve(options.cwd ?? process.cwd());
-  const configFile2 = options.config ? path8.resolve(cwd, options.config) : findConfig(cwd);
+  const cwd = path9.resolve(options.cwd ?? process.cwd());
+  const configFile2 = options.config ? path9.resolve(cwd, options.config) : findConfig(cwd);
   let config2;
   const problems = [];
   if (configFile2) {
@@ -62241,7 +62269,7 @@ async function load(options = {}) {
   } else {
     if (options.requireConfig) {
       problems.push({
-        file: path8.join(cwd, "amnesia.config.yaml"),
+        file: path9.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -62254,7 +62282,7 @@ async function load(options = {}) {
   if (options.topology) config2 = { ...config2, topology: { ...config2.topology, ...options.topology } };
   const patterns = options.patterns?.length ? options.patterns : config2.scenarios;
   const base = configFile2 && !options.patterns?.length ? config2.root : cwd;
-  const topologySource = options.topology ? "the replicas/workers override" : config2.file ? path8.relative(cwd, config2.file) || config2.file : "the default 2 × 2";
+  const topologySource = options.topology ? "the replicas/workers override" : config2.file ? path9.relative(cwd, config2.file) || config2.file : "the default 2 × 2";
   const loaded = await loadScenarios(patterns, {
     cwd: base,
     defaults: {
@@ -62274,8 +62302,8 @@ async function load(options = {}) {
   };
 }
 function relativeTo(cwd, file2) {
-  const rel = path8.relative(cwd, file2);
-  return rel && !rel.startsWith("..") && !path8.isAbsolute(rel) ? rel : file2;
+  const rel = path9.relative(cwd, file2);
+  return rel && !rel.startsWith("..") && !path9.isAbsolute(rel) ? rel : file2;
 }
 function sortProblems(problems) {
   const order = [...new Set(problems.map((p) => p.file))];
@@ -62284,95 +62312,117 @@ function sortProblems(problems) {
   );
 }
 
-// src/verdict/diagnosis.ts
-var RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD"];
+// src/verdict/app-error.ts
+var ERROR_LINE = /(?:^|[\s\]>:])((?:[A-Z][\w$]*)?(?:Error|Exception)(?: \[[\w-]+\])?: \S.*)$/;
+var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
+function nameAppError(texts) {
+  const lines2 = texts.flatMap((t) => t.split("\n")).map((l) => l.trim());
+  const printed = lines2.filter((l) => !/^(?:\[\w+\]\s+)?at /.test(l) && !/ answered \d{3}\b/.test(l)).flatMap((l) => {
+    const m = ERROR_LINE.exec(l);
+    return m?.[1] ? [m[1]] : [];
+  }).at(-1);
+  const text = printed ?? lines2.find((l) => l !== "");
+  if (text === void 0) return void 0;
+  return { text, typeMismatch: /^TypeError\b/.test(text) || TYPE_HINTS.test(text) };
+}
+
+// src/verdict/failure-table.ts
+var RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "LT"];
+var BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD"];
 var RUNG_NAMES = {
   SW: "same worker",
   OW: "other worker of the replica",
   OR: "other replica",
   RS: "after a graceful restart",
   CR: "after a crash and respawn",
-  RD: "after a redeploy of the replica"
+  RD: "after a redeploy of the replica",
+  LT: "an old fact, after filler turns, on another worker"
 };
-var ALL = [true, true, true, true, true, true];
+var KEPT_EVERYWHERE = { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true };
 var FAILURE_TABLE = [
   {
     id: "1",
-    cause: "memory created inside the request handler, or history passed as a plain list that gets copied",
-    kept: [false, false, false, false, false, false],
-    leak: false,
+    cause: "memory created inside the request handler, or history passed as a list that gets copied",
+    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false },
     advice: "nothing is kept between requests: keep memory per session in a store"
   },
   {
     id: "2",
-    cause: "per-session memory in a process-global map; or long-term memory in an index / storage context that is never persisted",
-    kept: [true, false, false, false, false, false],
-    leak: false,
+    cause: "per-session memory in a process-global map",
+    kept: { SW: true, OW: false, OR: false, RS: false, CR: false, RD: false, LT: false },
+    advice: "state lives in one process's RAM: move it to a shared store"
+  },
+  {
+    id: "2",
+    cause: "long-term memory in an index or storage context that is never persisted",
+    kept: { ...KEPT_EVERYWHERE, LT: false },
+    needs: "LT",
     advice: "state lives in one process's RAM: move it to a shared store"
   },
   {
     id: "3",
-    cause: "state on the local disk (./storage, a sqlite file in the app dir)",
-    kept: [true, true, false, true, true, false],
-    leak: false,
-    advice: "state lives on one host's disk: replicas and redeploys lose it"
+    cause: "state on the local disk (`./storage`, a sqlite file in the app folder)",
+    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true },
+    advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store"
+  },
+  {
+    id: "4",
+    cause: "history trimmed by a memory window or a token limit",
+    evidence: "the prompt holds only the latest messages",
+    advice: "older turns are dropped before the LLM sees them: raise the limit, summarize older turns, or keep facts in long-term memory; if the window is intended, ask only for recent turns (`recall_recent`)"
+  },
+  {
+    id: "5",
+    cause: "a wrong type (a list where a memory object is expected) that throws",
+    evidence: "the app errors",
+    advice: "pass the memory object the framework expects (a `Memory`, not a list of messages)"
   },
   {
     id: "6a",
     cause: "RAM state saved at graceful shutdown, loaded at startup",
-    kept: [true, false, false, true, false, false],
-    leak: false,
-    advice: "saved only on shutdown: a crash loses it, workers never share it"
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, LT: false },
+    advice: "saved only on shutdown: a crash loses it and workers never share it"
   },
   {
     id: "6b",
     cause: "a per-process cache of a durable store, loaded at startup, never re-read",
-    kept: [true, false, false, true, true, true],
-    leak: false,
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, LT: false },
     advice: "reads a stale per-process cache: re-read the store on every request"
   },
   {
     id: "7",
-    cause: "memory not keyed by session (one user’s facts in another’s prompt)",
-    kept: ALL,
+    cause: "memory not keyed by session",
+    kept: KEPT_EVERYWHERE,
     leak: true,
     advice: "memory leaks between sessions: key memory by session id"
   },
   {
     id: "✓",
-    cause: "the fixed pattern: a shared store keyed by session id, read on every request",
-    kept: ALL,
-    leak: false,
+    cause: "a shared store keyed by session id, read on every request",
+    kept: KEPT_EVERYWHERE,
     advice: "memory is kept everywhere the probe looked"
   }
 ];
-var TYPE_MISMATCH_ROW = {
-  id: "5",
-  cause: "wrong type (a list where a memory object is expected) that throws"
-};
+function failureRow(id) {
+  const row = FAILURE_TABLE.find((r) => r.id === id);
+  if (!row) throw new Error(`no row ${id} in the failure table`);
+  return row;
+}
+
+// src/verdict/diagnosis.ts
 function formatSignature(rungs) {
   return rungs.map((r) => `${r.rung} ${r.kept === null ? "–" : r.kept ? "✓" : "✗"}`).join(" ");
 }
-var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
+function agrees(row, rungs) {
+  if (!row.kept) return false;
+  if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
+  return rungs.every(
+    (r) => r.kept === null || row.kept?.[r.rung] === void 0 || row.kept[r.rung] === r.kept
+  );
+}
 function diagnose(rungs, o) {
   const signature = formatSignature(rungs);
   const ran = rungs.filter((r) => r.kept !== null);
-  const errors = o.appErrors ?? [];
-  if (ran.length === 0 && errors.length > 0) {
-    const typeMismatch = errors.some((e) => TYPE_HINTS.test(e));
-    return {
-      rungs: [...rungs],
-      signature,
-      rows: typeMismatch ? [TYPE_MISMATCH_ROW] : [],
-      advice: typeMismatch ? `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${firstLine(errors[0])}` : `the app failed during the probe, so no rung could be judged: ${firstLine(errors[0])}`,
-      reproduced: true
-    };
-  }
-  const pick2 = (id) => FAILURE_TABLE.find((r) => r.id === id);
-  const matches = FAILURE_TABLE.filter(
-    (row) => row.id !== "7" && row.id !== "✓" && rungs.every((r, i) => r.kept === null || r.kept === row.kept[i])
-  );
-  const allKept = ran.every((r) => r.kept);
   const result = (rows, advice, reproduced = true) => ({
     rungs: [...rungs],
     signature,
@@ -62380,17 +62430,24 @@ function diagnose(rungs, o) {
     advice,
     reproduced
   });
+  const named = nameAppError(o.appErrors ?? []);
+  if (ran.length === 0 && named) {
+    return named.typeMismatch ? result(
+      [failureRow("5")],
+      `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${named.text}`
+    ) : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
+  }
+  const matches = FAILURE_TABLE.filter((row) => !row.leak && row.id !== "✓" && agrees(row, rungs));
+  const allKept = ran.every((r) => r.kept);
+  const leakRow = failureRow("7");
+  const fixed = failureRow("✓");
   if (o.leak) {
-    const rows = allKept ? [pick2("7")] : [pick2("7"), ...matches];
+    const rows = allKept ? [leakRow] : [leakRow, ...matches];
     const also = allKept ? "" : matches.length ? `; also ${matches.map((m) => m.advice).join("; or: ")}` : `; also lost on ${ran.filter((r) => !r.kept).map((r) => r.rung).join(", ")}`;
-    return result(rows, `${pick2("7").advice}${also}`);
+    return result(rows, `${leakRow.advice}${also}`);
   }
   if (allKept) {
-    return o.scenarioFailed ? result(
-      [],
-      "the short probe could not reproduce the loss: every rung kept its fact, so the loss depends on something the probe does not do (the length of the conversation, a retrieval path, the order of turns); start from the failed turn’s evidence",
-      false
-    ) : result([pick2("✓")], pick2("✓").advice);
+    return o.scenarioFailed ? result([], "", false) : result([fixed], fixed.advice);
   }
   if (matches.length === 0) {
     const kept = ran.filter((r) => r.kept).map((r) => r.rung);
@@ -62402,28 +62459,72 @@ function diagnose(rungs, o) {
   }
   return result(matches, [...new Set(matches.map((m) => m.advice))].join("; or: "));
 }
-function firstLine(s) {
-  return (s ?? "").split("\n")[0] ?? "";
+
+// src/run/replay.ts
+import path10 from "node:path";
+
+// src/util/shell.ts
+var SAFE = /^[\w@%+=:,./-]+$/;
+function shellQuote(arg) {
+  if (arg !== "" && SAFE.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+function renderShell(command, vars) {
+  const quoted2 = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, shellQuote(String(v))]));
+  return renderTemplate(command, quoted2);
+}
+
+// src/run/replay.ts
+function replayCommand(file2, o) {
+  const args = ["npx", "amnesia", "run", relative2(file2, o.cwd), "--seed", String(o.seed), ...common(o)];
+  if (o.turnTimeoutMs !== void 0) args.push("--timeout", durationArg(o.turnTimeoutMs));
+  if (o.probe !== void 0 && o.probe !== "on-failure") args.push("--probe", o.probe);
+  return args.map(shellQuote).join(" ");
+}
+function probeReplayCommand(topology2, o) {
+  const args = ["npx", "amnesia", "probe", ...common(o)];
+  args.push("--replicas", String(topology2.replicas), "--workers", String(topology2.workers));
+  return args.map(shellQuote).join(" ");
+}
+function replayScript(command, cwd) {
+  return [
+    "#!/bin/sh",
+    "# Replays this scenario with the same seed (same routing decisions) and options,",
+    "# from the folder the run started in.",
+    `cd ${shellQuote(cwd)} || exit 2`,
+    `exec ${command}`,
+    ""
+  ].join("\n");
+}
+function common(o) {
+  return o.configFile ? ["-c", relative2(o.configFile, o.cwd)] : [];
+}
+function relative2(file2, cwd) {
+  const rel = path10.relative(cwd, file2);
+  return rel === "" ? file2 : rel;
+}
+function durationArg(ms) {
+  return ms % 1e3 === 0 ? `${ms / 1e3}s` : `${ms}ms`;
 }
 
 // src/run/session.ts
 import { randomBytes } from "node:crypto";
 import { rm as rm8 } from "node:fs/promises";
-import path21 from "node:path";
+import path23 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/util/json-path.ts
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
 var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
-function parsePath(path30) {
-  if (!path30.startsWith("$")) throw invalid(path30, "it does not start with `$`");
+function parsePath(path32) {
+  if (!path32.startsWith("$")) throw invalid(path32, "it does not start with `$`");
   const segments = [];
-  let rest = path30.slice(1);
+  let rest = path32.slice(1);
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
       const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid(path30, `expected a member name after \`.\` at \`${rest}\``);
+      if (name === void 0) throw invalid(path32, `expected a member name after \`.\` at \`${rest}\``);
       segments.push({ kind: "name", name });
       rest = rest.slice(1 + name.length);
       continue;
@@ -62440,12 +62541,12 @@ function parsePath(path30) {
       rest = rest.slice(quoted2[0].length);
       continue;
     }
-    throw invalid(path30, `unsupported syntax at \`${rest}\``);
+    throw invalid(path32, `unsupported syntax at \`${rest}\``);
   }
   return segments;
 }
-function getPath(value, path30) {
-  const segments = typeof path30 === "string" ? parsePath(path30) : path30;
+function getPath(value, path32) {
+  const segments = typeof path32 === "string" ? parsePath(path32) : path32;
   let current = value;
   for (const segment of segments) {
     if (segment.kind === "index") {
@@ -62464,10 +62565,10 @@ function getPath(value, path30) {
 function unescapeQuoted(text) {
   return text.replace(/\\(.)/g, "$1");
 }
-function invalid(path30, why) {
+function invalid(path32, why) {
   return new AmnesiaError(
     "AMNESIA_INVALID_INPUT",
-    `invalid JSON path \`${path30}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
+    `invalid JSON path \`${path32}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
 }
 
@@ -62621,7 +62722,7 @@ function buildChatRequest(options) {
   const { spec, session, message } = options;
   const vars = { session, message };
   const method = spec.method.toUpperCase();
-  const path30 = renderTemplate(spec.path, {
+  const path32 = renderTemplate(spec.path, {
     session: encodeURIComponent(session),
     message: encodeURIComponent(message)
   });
@@ -62654,11 +62755,11 @@ function buildChatRequest(options) {
     headers.set("cookie", own2 ? `${own2}; ${options.cookie}` : options.cookie);
   }
   return {
-    url: `${options.baseUrl.replace(/\/+$/, "")}${path30}`,
+    url: `${options.baseUrl.replace(/\/+$/, "")}${path32}`,
     method,
     headers,
     body,
-    label: `${method} ${spec.path}`
+    label: `${method} ${path32}`
   };
 }
 
@@ -62954,11 +63055,11 @@ function sessionId(runId, scope, session) {
 import { spawnSync } from "node:child_process";
 import { createHash as createHash2 } from "node:crypto";
 import { hostname as hostname3 } from "node:os";
-import path10 from "node:path";
+import path12 from "node:path";
 
 // src/util/optional-dependency.ts
 import { createRequire } from "node:module";
-import path9 from "node:path";
+import path11 from "node:path";
 import { pathToFileURL } from "node:url";
 var MissingDependencyError = class extends AmnesiaError {
   dependency;
@@ -62974,7 +63075,7 @@ var MissingDependencyError = class extends AmnesiaError {
 };
 function resolveFrom(name, cwd) {
   let last;
-  for (const base of [path9.join(cwd, "package.json"), import.meta.url]) {
+  for (const base of [path11.join(cwd, "package.json"), import.meta.url]) {
     try {
       return createRequire(base).resolve(name);
     } catch (e) {
@@ -63114,7 +63215,7 @@ var ContainerEngine = class _ContainerEngine {
     const key = JSON.stringify(build);
     let pending = this.images.get(key);
     if (!pending) {
-      const tag = `amnesia-app-${path10.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash2("sha256").update(key).digest("hex").slice(0, 12)}`;
+      const tag = `amnesia-app-${path12.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash2("sha256").update(key).digest("hex").slice(0, 12)}`;
       pending = this.tc.GenericContainer.fromDockerfile(build.context, build.dockerfile ?? "Dockerfile").withBuildArgs(build.args).build(tag, { deleteOnExit: false }).then(
         () => tag,
         (e) => {
@@ -63202,6 +63303,16 @@ var WORDS = [
 function canary() {
   return `${WORDS[randomInt(WORDS.length)]}-${randomInt(1e3, 1e4)}`;
 }
+var FILLERS = [
+  "Tell me a fun fact about octopuses.",
+  "How far away is the moon?",
+  "Suggest a name for a goldfish.",
+  "Which fruit ripens fastest on a windowsill?",
+  "Give me a tip for keeping basil alive.",
+  "How many legs does a spider have?",
+  "Recommend a board game for two players.",
+  "Why is the sky blue?"
+];
 function buildLadder(topology2, probe2, makeCanary = canary) {
   const steps = [];
   const rungs = [];
@@ -63221,8 +63332,9 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
     });
   };
   const r1w1 = { replica: 1, worker: 1 };
-  for (const rung of RUNGS) {
-    const skipped2 = rung === "OW" && topology2.workers < 2 ? "needs 2 workers per replica" : rung === "OR" && topology2.replicas < 2 ? "needs 2 replicas" : void 0;
+  const r1w2 = { replica: 1, worker: 2 };
+  for (const rung of probe2.longTerm ? RUNGS : BASE_RUNGS) {
+    const skipped2 = (rung === "OW" || rung === "LT") && topology2.workers < 2 ? "needs 2 workers per replica" : rung === "OR" && topology2.replicas < 2 ? "needs 2 replicas" : void 0;
     if (skipped2) {
       rungs.push({ rung, skipped: skipped2 });
       continue;
@@ -63230,6 +63342,15 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
     const session = `probe-${rung.toLowerCase()}`;
     const fact = makeCanary();
     turn(session, renderTemplate(probe2.say, { canary: fact }), r1w1);
+    if (rung === "LT") {
+      const n = probe2.fillers ?? 4;
+      for (let i = 0; i < n; i++) turn(session, FILLERS[i % FILLERS.length], r1w1);
+      const control = steps.length;
+      turn(session, probe2.ask, r1w1, fact);
+      rungs.push({ rung, control, ask: steps.length });
+      turn(session, probe2.ask, r1w2, fact);
+      continue;
+    }
     if (rung === "RS")
       steps.push({ kind: "restart", step: steps.length, target: { kind: "worker", ...r1w1 }, at: AT });
     if (rung === "CR")
@@ -63242,7 +63363,7 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
         target: { kind: "replica", replica: 1 },
         at: AT
       });
-    const where = rung === "OW" ? { replica: 1, worker: 2 } : rung === "OR" ? { replica: 2, worker: 1 } : r1w1;
+    const where = rung === "OW" ? r1w2 : rung === "OR" ? { replica: 2, worker: 1 } : r1w1;
     rungs.push({ rung, ask: steps.length });
     turn(session, probe2.ask, where, fact);
   }
@@ -63250,8 +63371,8 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
   return {
     scenario: {
       file: "probe ladder",
-      name: `probe ladder (${topology2.replicas} × ${topology2.workers})`,
-      description: `Per rung a fresh session says a canary on r1w1 and asks for it: ${RUNGS.map((r) => `${r} ${RUNG_NAMES[r]}`).join(", ")}.`,
+      name: "probe ladder",
+      description: `Per rung a fresh session says a canary on r1w1 and asks for it: ${rungs.map(({ rung: r }) => `${r} ${RUNG_NAMES[r]}`).join(", ")}.`,
       tags: ["probe"],
       topology: topology2,
       routing: "spread",
@@ -63266,8 +63387,10 @@ function readLadder(ladder, result) {
   const turns = new Map(
     result.steps.filter((s) => s.kind === "turn").map((t) => [t.step, t])
   );
-  const appErrors = [...turns.values()].flatMap((t) => t.failure ? [t.failure.message] : []);
-  const rungs = ladder.rungs.map(({ rung, ask, skipped: skipped2 }) => {
+  const appErrors = [...turns.values()].flatMap(
+    (t) => t.failure ? [t.failure.message, ...t.failure.outputTail] : []
+  );
+  const rungs = ladder.rungs.map(({ rung, ask, control, skipped: skipped2 }) => {
     if (skipped2) return { rung, kept: null, note: `skipped: ${skipped2}` };
     const t = ask === void 0 ? void 0 : turns.get(ask);
     if (!t)
@@ -63282,6 +63405,19 @@ function readLadder(ladder, result) {
     );
     if (said?.failure)
       return { rung, kept: null, note: `the app failed: ${said.failure.message.split("\n")[0]}` };
+    const first = control === void 0 ? void 0 : turns.get(control);
+    if (first?.failure)
+      return { rung, kept: null, note: `the app failed: ${first.failure.message.split("\n")[0]}` };
+    if (first && !first.passed) {
+      const fillers = result.steps.filter(
+        (s) => s.kind === "turn" && s.session === t.session && s.step > (said?.step ?? 0) && s.step < first.step
+      ).length;
+      return {
+        rung,
+        kept: null,
+        note: `lost on r1w1 too after ${fillers} filler turns: no long-term memory reaches that far back (a window or a token limit)`
+      };
+    }
     return { rung, kept: t.passed };
   });
   if (result.error) appErrors.push(result.error.message);
@@ -63292,7 +63428,7 @@ function readLadder(ladder, result) {
 import { existsSync as existsSync4 } from "node:fs";
 import { chmod as chmod2, copyFile as copyFile2, cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2, stat as stat3 } from "node:fs/promises";
 import { homedir } from "node:os";
-import path11 from "node:path";
+import path13 from "node:path";
 import { setTimeout as setTimeout3 } from "node:timers/promises";
 
 // src/topology/output-log.ts
@@ -63305,10 +63441,10 @@ var OutputLog = class {
   followed = /* @__PURE__ */ new Set();
   closing;
   path;
-  constructor(path30, keep = 200) {
-    this.path = path30;
+  constructor(path32, keep = 200) {
+    this.path = path32;
     this.keep = keep;
-    this.file = createWriteStream(path30, { flags: "a" });
+    this.file = createWriteStream(path32, { flags: "a" });
     this.file.on("error", () => {
     });
   }
@@ -63440,10 +63576,10 @@ async function poll(attempt, signal) {
     await pause(delay, signal);
   }
 }
-function pollHttp(port, path30, signal) {
+function pollHttp(port, path32, signal) {
   const attempt = () => new Promise((resolve2) => {
     const req = request2(
-      { host: "127.0.0.1", port, path: path30, method: "GET", agent: false, timeout: 2e3 },
+      { host: "127.0.0.1", port, path: path32, method: "GET", agent: false, timeout: 2e3 },
       (res) => {
         res.resume();
         resolve2((res.statusCode ?? 500) < 400);
@@ -63589,10 +63725,10 @@ var PGLITE = {
   feature: "The embedded PostgreSQL (`services: { db: { postgres: embedded } }`)"
 };
 function pgliteServerScript(cwd) {
-  return path11.join(path11.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
+  return path13.join(path13.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
 }
 async function startEmbeddedPostgres(o) {
-  const dataDir = path11.join(o.dir, `${o.name}-data`);
+  const dataDir = path13.join(o.dir, `${o.name}-data`);
   await cp(await template(o), dataDir, { recursive: true });
   const proc = await startProcess({
     name: `service ${o.name} (embedded PostgreSQL)`,
@@ -63625,7 +63761,7 @@ async function startEmbeddedPostgres(o) {
   return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
 }
 async function cacheDir() {
-  const dir = path11.join(process.env.XDG_CACHE_HOME || path11.join(homedir(), ".cache"), "amnesia");
+  const dir = path13.join(process.env.XDG_CACHE_HOME || path13.join(homedir(), ".cache"), "amnesia");
   await mkdir2(dir, { recursive: true, mode: 448 });
   const st = await stat3(dir);
   if (process.getuid && st.uid !== process.getuid())
@@ -63638,10 +63774,10 @@ async function cacheDir() {
 }
 async function template(o) {
   const pkg = JSON.parse(
-    await readFile2(path11.join(path11.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
+    await readFile2(path13.join(path13.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
   );
-  const dir = path11.join(await cacheDir(), `pglite-template-${pkg.version}`);
-  const ready2 = () => existsSync4(path11.join(dir, "PG_VERSION"));
+  const dir = path13.join(await cacheDir(), `pglite-template-${pkg.version}`);
+  const ready2 = () => existsSync4(path13.join(dir, "PG_VERSION"));
   if (ready2()) return dir;
   await withLock(`${dir}.lock`, o.signal, async () => {
     if (ready2()) return;
@@ -63649,7 +63785,7 @@ async function template(o) {
     const proc = await startProcess({
       name: "the embedded PostgreSQL template (first run on this machine only)",
       argv: [process.execPath, o.serverScript, "-d", building, "-p", "0", "-h", "127.0.0.1"],
-      cwd: path11.dirname(dir),
+      cwd: path13.dirname(dir),
       env: o.env,
       port: 0,
       logFile: `${o.logFile}.template`,
@@ -63711,14 +63847,14 @@ var EmbeddedPostgresPool = class {
   }
   async start() {
     const n = ++this.count;
-    const dir = path11.join(this.o.dir, `postgres-${n}`);
+    const dir = path13.join(this.o.dir, `postgres-${n}`);
     await mkdir2(dir, { recursive: true });
     const { url: url2, proc } = await startEmbeddedPostgres({
       serverScript: this.serverScript,
       env: this.o.env,
       name: `embedded-postgres-${n}`,
       dir,
-      logFile: path11.join(dir, "pglite.log"),
+      logFile: path13.join(dir, "pglite.log"),
       maxClients: this.o.maxClients,
       bootTimeoutMs: this.o.bootTimeoutMs,
       registry: this.o.registry,
@@ -63798,13 +63934,13 @@ function freePort() {
 import { readdirSync, readFileSync as readFileSync2, readlinkSync, statSync as statSync2 } from "node:fs";
 import { chmod as chmod3, mkdtemp, readdir as readdir2, readFile as readFile3, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import path12 from "node:path";
+import path14 from "node:path";
 var SCRATCH = /^amnesia-(\d{8}-[0-9a-f]{6})-/;
 async function makeScratch(runId, kind, also = [], mode = 448) {
-  const dir = await mkdtemp(path12.join(tmpdir(), `amnesia-${runId}-${kind}-`));
+  const dir = await mkdtemp(path14.join(tmpdir(), `amnesia-${runId}-${kind}-`));
   await chmod3(dir, mode);
   const owner = { pid: process.pid, started: startTime(process.pid), runId, also };
-  await writeFile2(path12.join(dir, "owner.json"), JSON.stringify(owner));
+  await writeFile2(path14.join(dir, "owner.json"), JSON.stringify(owner));
   return dir;
 }
 function startTime(pid) {
@@ -63858,14 +63994,14 @@ async function sweepLeftovers() {
   for (const name of entries) {
     const runId = SCRATCH.exec(name)?.[1];
     if (!runId) continue;
-    const dir = path12.join(tmpdir(), name);
+    const dir = path14.join(tmpdir(), name);
     try {
       if (uid !== void 0 && statSync2(dir).uid !== uid) continue;
-      const owner = JSON.parse(await readFile3(path12.join(dir, "owner.json"), "utf8"));
+      const owner = JSON.parse(await readFile3(path14.join(dir, "owner.json"), "utf8"));
       if (owner.runId !== runId || alive2(owner)) continue;
       const run3 = byRun.get(runId) ?? { dirs: [], also: [] };
       run3.dirs.push(dir);
-      run3.also.push(...owner.also.filter((a) => path12.basename(a) === runId));
+      run3.also.push(...owner.also.filter((a) => path14.basename(a) === runId));
       byRun.set(runId, run3);
     } catch {
     }
@@ -63888,7 +64024,7 @@ import { closeSync, constants as constants3, openSync } from "node:fs";
 import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir as tmpdir2 } from "node:os";
-import path13 from "node:path";
+import path15 from "node:path";
 import { promisify } from "node:util";
 var DRAIN_CAP_MS = 3e3;
 var SpawnError = class extends AmnesiaError {
@@ -63976,9 +64112,9 @@ async function spawnGroup(spec) {
 }
 var run = promisify(execFile);
 async function osPipes(parent) {
-  const dir = await mkdtemp2(path13.join(parent, "amnesia-fifo-"));
+  const dir = await mkdtemp2(path15.join(parent, "amnesia-fifo-"));
   try {
-    const names = [path13.join(dir, "stdout"), path13.join(dir, "stderr")];
+    const names = [path15.join(dir, "stdout"), path15.join(dir, "stderr")];
     await run("mkfifo", ["-m", "600", ...names]);
     const open3 = (name) => {
       const read = openSync(name, constants3.O_RDONLY | constants3.O_NONBLOCK);
@@ -64150,7 +64286,7 @@ var Reaper = class _Reaper {
 
 // src/run/scenario-runner.ts
 import { mkdir as mkdir7, writeFile as writeFile3 } from "node:fs/promises";
-import path20 from "node:path";
+import path22 from "node:path";
 
 // src/verdict/prompt.ts
 function promptContext(requests, ownText) {
@@ -64212,7 +64348,8 @@ function judgeTurn(c) {
       expected: `the last ${count3} user messages`,
       passed: called && missing.length === 0,
       message: missing.length === 0 && called ? `the last ${recent.length} user message${recent.length === 1 ? "" : "s"} reached the LLM` : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(", ")}`,
-      at
+      at,
+      saidIn: missing.map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }))
     });
   }
   if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
@@ -64300,6 +64437,167 @@ function matchCheck(m, text, what, add) {
   add(`matches ${m.source}`, ok, ok ? `${what} matches ${m.source}` : `${what} does not match ${m.source}`);
 }
 
+// src/verdict/crossing.ts
+function crossing(said, asked, between) {
+  if (asked.replica !== said.replica) return ["OR"];
+  if (asked.generation !== said.generation) return ["RD"];
+  const rungs = [];
+  if (asked.worker !== said.worker) rungs.push("OW");
+  const workers = /* @__PURE__ */ new Set([said.worker, asked.worker]);
+  for (const d of between) {
+    if (d.type !== "restart" && d.type !== "crash") continue;
+    if (d.step <= said.step || d.step >= asked.step) continue;
+    if (!d.changes.some((c) => workers.has(c.id))) continue;
+    const rung = d.type === "restart" ? "RS" : "CR";
+    if (!rungs.includes(rung)) rungs.push(rung);
+  }
+  return rungs.length > 0 ? rungs : ["SW"];
+}
+var CROSSED = {
+  SW: (s) => `stayed on ${s.worker} (pid ${s.pid}) with nothing in between`,
+  OW: (_s, a) => `went to another worker of the replica (${a.worker})`,
+  OR: (_s, a) => `went to another replica (${a.worker})`,
+  RS: () => "came after a restart",
+  CR: () => "came after a crash",
+  RD: () => "came after a redeploy of the replica (a fresh disk)",
+  LT: () => "asked for a fact older than the history the prompt held"
+};
+function crossingText(said, asked, rungs) {
+  const parts = rungs.map((r) => CROSSED[r](said, asked));
+  const joined = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0] ?? "";
+  return `since ${said.label} (${said.worker}) it ${joined}`;
+}
+
+// src/verdict/trim.ts
+function trimmedHistory(turn, earlier) {
+  const request3 = chatRequests(turn.llm).at(-1);
+  if (!request3) return void 0;
+  const history = earlier.flatMap((t) => {
+    const reply2 = chatRequests(t.llm).at(-1)?.reply ?? t.reply;
+    const user = { role: "user", text: t.user, label: t.label, step: t.step };
+    return reply2 ? [user, { role: "assistant", text: reply2, label: t.label, step: t.step }] : [user];
+  });
+  const prompt = request3.messages.filter((m) => m.role !== "system");
+  const own2 = prompt.findLastIndex((m) => m.role === "user" && m.content.includes(turn.user));
+  if (own2 >= 0) prompt.splice(own2, 1);
+  if (prompt.length === 0 || prompt.length >= history.length) return void 0;
+  const suffix = history.slice(history.length - prompt.length);
+  const same = suffix.every((h, i) => {
+    const m = prompt[i];
+    if (!m || m.role !== h.role) return false;
+    return h.role === "user" ? m.content.includes(h.text) : m.content.trim() === h.text.trim();
+  });
+  const first = suffix[0];
+  const last = suffix.at(-1);
+  if (!same || !first || !last) return void 0;
+  return {
+    messages: prompt.length,
+    of: history.length,
+    from: first.label,
+    to: last.label,
+    oldestStep: first.step
+  };
+}
+
+// src/verdict/explain.ts
+function explainFailures(s) {
+  const turns = s.steps.filter((x) => x.kind === "turn");
+  const disruptions = s.steps.filter((x) => x.kind === "disruption");
+  return turns.flatMap((t) => {
+    if (t.passed) return [];
+    const leak = (s.leaks ?? []).find((l) => l.into.step === t.step);
+    const e = t.failure ? appFailure(t) : leak && !t.expectations.some((x) => !x.passed && x.kind !== "forget") ? {
+      step: t.step,
+      label: t.label,
+      crossing: [],
+      rows: ["7"],
+      text: `${t.label}: ${leak.from.label}'s message (another session) reached its prompt: memory is not keyed by session`
+    } : missedRecall(t, turns, disruptions, s.diagnosis);
+    return e ? [e] : [];
+  });
+}
+function appFailure(t) {
+  const named = nameAppError([t.failure?.message ?? "", ...t.failure?.outputTail ?? []]);
+  if (!named) return void 0;
+  return {
+    step: t.step,
+    label: t.label,
+    crossing: [],
+    rows: named.typeMismatch ? ["5"] : [],
+    text: named.typeMismatch ? `${t.label}: the app failed on its memory object: ${named.text}: likely a type mismatch (a list where a memory object is expected)` : `${t.label}: the app failed: ${named.text}`
+  };
+}
+function missedRecall(t, turns, disruptions, d) {
+  if (t.expectations.some((e) => e.kind === "llm_called" && !e.passed)) {
+    return {
+      step: t.step,
+      label: t.label,
+      crossing: [],
+      rows: [],
+      text: `${t.label}: the app answered without calling the LLM, so nothing it remembered could reach it`
+    };
+  }
+  const missed = t.expectations.filter(
+    (e) => !e.passed && (e.kind === "recall" || e.kind === "recall_recent") && e.saidIn?.length
+  );
+  const latest = missed.flatMap((e) => e.saidIn ?? []).sort((a, b) => b.step - a.step)[0];
+  const said = turns.find((x) => x.step === latest?.step);
+  if (!said) return void 0;
+  const what = missed[0]?.kind === "recall" ? `"${missed[0].expected}"` : "the message";
+  const earlier = turns.filter((x) => x.session === t.session && x.step < t.step);
+  const trim = trimmedHistory(t, earlier);
+  const older = trim && said.step < trim.oldestStep ? trim : void 0;
+  const moved = crossing(said, t, disruptions);
+  const rungs = older && moved[0] !== "SW" ? [...moved, "LT"] : moved;
+  const crossed = crossingText(said, t, rungs);
+  const judged = (kept) => rungs.filter((r) => keptOn(d, r) === kept);
+  const lost = judged(false);
+  const base = { step: t.step, label: t.label, crossing: rungs };
+  const rowList = d ? d.rows.map((r) => r.id).filter((id, i, all) => all.indexOf(id) === i) : [];
+  const rowsText = rowList.length > 0 ? `row ${rowList.join(", ")}` : "";
+  if (d && lost.length > 0) {
+    const held = older ? ` (${heldText(older)})` : "";
+    return {
+      ...base,
+      rows: rowList,
+      text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, "✗")})${rowsText ? `: ${rowsText}` : ""}`
+    };
+  }
+  const notExplained = d?.reproduced ? `${rowsText ? `the probe's ${rowsText} does not explain it: ` : "the probe does not explain it: "}${crossed}, ${probeKept(d, rungs)}` : "";
+  if (older) {
+    const recent = t.expectations.find((e) => e.kind === "recall_recent" && e.passed);
+    const intended = recent ? `; this turn's own recall_recent (${recent.expected}) holds, so the window may be intended` : "";
+    return {
+      ...base,
+      rows: ["4"],
+      text: `${t.label}: the history reached the LLM ${heldText(older)}; ${said.label}, where ${what} was said, is older: a memory window or token limit${intended}${notExplained ? `. ${cap2(notExplained)}` : ""}`
+    };
+  }
+  if (!d) return void 0;
+  return {
+    ...base,
+    rows: [],
+    text: `${t.label}: ${notExplained ? `${notExplained}; nothing else` : "nothing"} in its evidence explains it: start from its prompt`
+  };
+}
+function keptOn(d, rung) {
+  return d?.rungs.find((r) => r.rung === rung)?.kept ?? null;
+}
+function probeKept(d, rungs) {
+  const kept = rungs.filter((r) => keptOn(d, r) === true);
+  const unjudged = rungs.filter((r) => keptOn(d, r) === null);
+  return [
+    kept.length > 0 ? `where the probe kept its fact (${marks(kept, "✓")})` : "",
+    unjudged.length > 0 ? `which the probe did not judge (${marks(unjudged, "–")})` : ""
+  ].filter(Boolean).join(", and ");
+}
+function heldText(t) {
+  const range2 = t.from === t.to ? t.from : `${t.from}–${t.to}`;
+  return `trimmed to the last ${t.messages} of ${t.of} messages (${range2})`;
+}
+var marks = (rungs, mark2) => rungs.map((r) => `${r} ${mark2}`).join(", ");
+var cap2 = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
 // src/verdict/leaks.ts
 var MIN_LEAK_CHARS = 12;
 function findLeaks(turns) {
@@ -64320,6 +64618,25 @@ function findLeaks(turns) {
     }
   }
   return leaks;
+}
+
+// src/verdict/reached.ts
+function llmNeverReached(turns, o) {
+  if (turns.length === 0) return void 0;
+  if (turns.some((t) => t.llm.some((r) => r.kind !== "unmatched"))) return void 0;
+  const first = turns[0];
+  if (turns.every((t) => t.failure)) {
+    const failure2 = first.failure;
+    const named = nameAppError([failure2?.message ?? "", ...failure2?.outputTail ?? []]);
+    const said = named && named.text !== failure2?.message ? `; ${first.worker}'s output says: ${named.text}${named.typeMismatch ? " (likely a type mismatch: a list where a memory object is expected, row 5)" : ""}` : "";
+    return `no turn was answered: every request to the app failed (first, ${first.label} on ${first.worker}: ${failure2?.message.split("\n")[0]})${said}`;
+  }
+  const unmatched = turns.flatMap((t) => t.llm.filter((r) => r.kind === "unmatched").map((r) => ({ t, r })));
+  const u = unmatched[0];
+  if (u) {
+    return `the app never reached the mock LLM: its ${unmatched.length === 1 ? "one LLM request was" : `${unmatched.length} LLM requests were all`} refused as unmatched (first, in ${u.t.label}: ${u.r.method} ${u.r.path} under ${o.baseUrl(u.t.worker)}, ${u.t.worker}'s base URL); amnesia serves ${SERVED.join(", ")} under each worker's base URL`;
+  }
+  return `the app answered without calling the LLM in any turn, so nothing it remembered can be seen: it must send its LLM calls to $${o.baseUrlEnv} (each worker gets its own, e.g. ${o.baseUrl(first.worker)})`;
 }
 
 // src/verdict/vacuity.ts
@@ -64348,11 +64665,11 @@ function excerpt2(text, source) {
 }
 
 // src/run/scenario-app.ts
-import path18 from "node:path";
+import path20 from "node:path";
 
 // src/services/services.ts
 import { mkdir as mkdir3, rm as rm5 } from "node:fs/promises";
-import path14 from "node:path";
+import path16 from "node:path";
 
 // src/services/container-service.ts
 import { PassThrough as PassThrough2 } from "node:stream";
@@ -64806,7 +65123,7 @@ var releaseProcess = (proc) => async () => {
 async function startOne(s, o) {
   if (s.kind === "url") return { name: s.name, url: s.url, release: async () => {
   } };
-  const logFile = path14.join(o.logsDir, `service-${s.name}.log`);
+  const logFile = path16.join(o.logsDir, `service-${s.name}.log`);
   if (s.kind === "container") {
     if (!o.containers)
       throw new AmnesiaError(
@@ -64842,7 +65159,7 @@ async function startOne(s, o) {
   return startCommandService(s, o, logFile);
 }
 async function startCommandService(s, o, logFile) {
-  const dir = path14.join(o.dir, s.name);
+  const dir = path16.join(o.dir, s.name);
   await mkdir3(dir, { recursive: true });
   const spec = (port2) => {
     const vars = { port: port2, dir };
@@ -64894,16 +65211,16 @@ async function startCommandService(s, o, logFile) {
 
 // src/topology/container-topology.ts
 import { mkdir as mkdir6 } from "node:fs/promises";
-import path17 from "node:path";
+import path19 from "node:path";
 
 // src/topology/process-topology.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import path16 from "node:path";
+import path18 from "node:path";
 
 // src/topology/replica-disk.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
 import { cp as cp2, mkdir as mkdir4, readdir as readdir3, rm as rm6, symlink as symlink2 } from "node:fs/promises";
-import path15 from "node:path";
+import path17 from "node:path";
 var overlayCapable;
 function canOverlay() {
   if (overlayCapable === void 0) {
@@ -64919,17 +65236,17 @@ async function createReplicaDisk(o) {
       "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
     );
   }
-  const dataDir = path15.join(o.dir, "data");
-  const tmpDir = path15.join(o.dir, "tmp");
-  const homeDir = path15.join(o.dir, "home");
+  const dataDir = path17.join(o.dir, "data");
+  const tmpDir = path17.join(o.dir, "tmp");
+  const homeDir = path17.join(o.dir, "home");
   await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir4(d, { recursive: true })));
-  const common = { dataDir, tmpDir, homeDir };
-  if (mode === "overlay") return { mode, ...common, ...await mountOverlay(o) };
-  return { mode, ...common, ...await copyApp(o) };
+  const common2 = { dataDir, tmpDir, homeDir };
+  if (mode === "overlay") return { mode, ...common2, ...await mountOverlay(o) };
+  return { mode, ...common2, ...await copyApp(o) };
 }
 async function mountOverlay(o) {
-  const upper = path15.join(o.dir, "upper");
-  const work = path15.join(o.dir, "work");
+  const upper = path17.join(o.dir, "upper");
+  const work = path17.join(o.dir, "work");
   await Promise.all([mkdir4(upper), mkdir4(work)]);
   const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
   const holder = await o.registry.spawn({
@@ -64949,7 +65266,7 @@ async function mountOverlay(o) {
     cwd: o.dir,
     env: { PATH: process.env.PATH ?? "" }
   });
-  const log = new OutputLog(path15.join(o.dir, "holder.log"), 20);
+  const log = new OutputLog(path17.join(o.dir, "holder.log"), 20);
   log.follow(holder.stdout, "stdout");
   log.follow(holder.stderr, "stderr");
   const mounted = new Promise((resolve2) => {
@@ -65002,14 +65319,14 @@ async function mountOverlay(o) {
   };
 }
 async function copyApp(o) {
-  const cwd = path15.join(o.copyDir, path15.basename(o.appDir));
+  const cwd = path17.join(o.copyDir, path17.basename(o.appDir));
   await mkdir4(cwd, { recursive: true });
   const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
   const entries = await readdir3(o.appDir, { withFileTypes: true });
   await Promise.all(
     entries.map(async (e) => {
-      const from = path15.join(o.appDir, e.name);
-      const to = path15.join(cwd, e.name);
+      const from = path17.join(o.appDir, e.name);
+      const to = path17.join(cwd, e.name);
       if (skip.has(e.name)) {
         if (e.name !== ".amnesia") await symlink2(from, to);
         return;
@@ -65188,11 +65505,11 @@ var ProcessTopology = class {
     return { kind, description, changes, durationMs: performance.now() - started };
   }
   async newReplica(index, generation) {
-    const dir = path16.join(this.o.runDir, `r${index}.g${generation}`);
+    const dir = path18.join(this.o.runDir, `r${index}.g${generation}`);
     const disk = await createReplicaDisk({
       appDir: this.o.app.cwd,
       dir,
-      copyDir: path16.join(this.o.copyDir, `r${index}.g${generation}`),
+      copyDir: path18.join(this.o.copyDir, `r${index}.g${generation}`),
       isolation: this.o.app.isolation,
       link: this.o.app.link,
       registry: this.o.registry,
@@ -65260,23 +65577,24 @@ var ProcessTopology = class {
     const incarnation = (this.incarnations.get(id) ?? 0) + 1;
     this.incarnations.set(id, incarnation);
     const command = this.o.app.command;
-    const argv = typeof command === "string" ? shellArgv(command) : [...command];
-    const logFile = path16.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const logFile = path18.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const t0 = performance.now();
     const started = startOnFreePort(this.o.ports, (port2) => {
-      const vars = { replica, worker, port: port2, data_dir: rep.disk.dataDir };
+      const input2 = {
+        id,
+        replica,
+        worker,
+        port: port2,
+        dataDir: rep.disk.dataDir
+      };
+      const vars = { replica, worker, port: port2, data_dir: rep.disk.dataDir, ...this.o.placeholders?.(input2) };
+      const argv = typeof command === "string" ? shellArgv(renderShell(command, vars)) : command.map((a) => renderTemplate(a, vars));
       const env = {
         ...this.o.baseEnv,
         ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
         TMPDIR: rep.disk.tmpDir,
         HOME: rep.disk.homeDir,
-        ...this.o.workerEnv({
-          id,
-          replica,
-          worker,
-          port: port2,
-          dataDir: rep.disk.dataDir
-        }),
+        ...this.o.workerEnv(input2),
         [this.o.app.portEnv]: String(port2)
       };
       return {
@@ -65598,7 +65916,7 @@ var ContainerTopology = class {
     };
     const command = this.o.app.command;
     const argv = typeof command === "string" ? shellArgv(command) : [...command];
-    const logFile = path17.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const logFile = path19.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const container = shortId(pod.container.id);
     const t0 = performance.now();
     const started = execProcess({
@@ -65645,7 +65963,7 @@ var ContainerTopology = class {
 async function startScenarioApp(ctx, o) {
   const services = await startServices(ctx.config.services, {
     ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
-    dir: path18.join(ctx.servicesDir, ctx.slug),
+    dir: path20.join(ctx.servicesDir, ctx.slug),
     env: ctx.environment.env,
     logsDir: o.logsDir,
     registry: ctx.registry,
@@ -65663,8 +65981,8 @@ async function startScenarioApp(ctx, o) {
       scope: ctx.slug,
       topology: o.topology,
       app: ctx.config.app,
-      runDir: path18.join(o.scratchDir, "replicas"),
-      copyDir: path18.join(ctx.copiesDir, ctx.slug),
+      runDir: path20.join(o.scratchDir, "replicas"),
+      copyDir: path20.join(ctx.copiesDir, ctx.slug),
       logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
@@ -65678,6 +65996,7 @@ async function startScenarioApp(ctx, o) {
         [ctx.config.dataDirEnv]: w.dataDir,
         AMNESIA_RUN_ID: ctx.runId
       }),
+      placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
       onEvent: (e) => {
         if (e.type === "worker-ready") {
           ctx.onEvent({
@@ -65705,11 +66024,14 @@ async function startScenarioApp(ctx, o) {
   };
   return { topology: topology2, services, stop, [Symbol.asyncDispose]: stop };
 }
+function llmPlaceholders(baseUrl2) {
+  return { llm_base_url: baseUrl2, llm_chat_url: `${baseUrl2}/chat/completions` };
+}
 
 // src/run/slugs.ts
 import { createHash as createHash3 } from "node:crypto";
 import { rm as rm7 } from "node:fs/promises";
-import path19 from "node:path";
+import path21 from "node:path";
 var LADDER_SLUG_PREFIX = "probe-ladder";
 function assignSlugs(scenarios) {
   const taken = /* @__PURE__ */ new Set();
@@ -65725,8 +66047,8 @@ function assignSlugs(scenarios) {
   return out;
 }
 async function removeInside(parent, dir) {
-  const rel = path19.relative(parent, dir);
-  if (!rel || rel.startsWith("..") || path19.isAbsolute(rel)) {
+  const rel = path21.relative(parent, dir);
+  if (!rel || rel.startsWith("..") || path21.isAbsolute(rel)) {
     throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
   }
   await rm7(dir, { recursive: true, force: true });
@@ -65737,8 +66059,8 @@ var EXIT_GRACE_MS = 2e3;
 async function runScenario(s, ctx) {
   const started = Date.now();
   const p = plan(s, { topology: ctx.config.topology, routing: ctx.config.routing, seed: ctx.seed });
-  const artifactsDir = path20.join(ctx.artifactsDir, ctx.slug);
-  const scratch = path20.join(ctx.scratchDir, ctx.slug);
+  const artifactsDir = path22.join(ctx.artifactsDir, ctx.slug);
+  const scratch = path22.join(ctx.scratchDir, ctx.slug);
   const steps = [];
   const result = {
     name: s.name,
@@ -65764,9 +66086,10 @@ async function runScenario(s, ctx) {
     slug: ctx.slug,
     topology: p.topology,
     routing: p.routing,
-    seed: p.seed
+    seed: p.seed,
+    ...ctx.ladder ? { probe: true } : {}
   });
-  await mkdir7(path20.join(artifactsDir, "logs"), { recursive: true });
+  await mkdir7(path22.join(artifactsDir, "logs"), { recursive: true });
   const cleanups = [];
   try {
     const app = await startScenarioApp(ctx, {
@@ -65774,7 +66097,7 @@ async function runScenario(s, ctx) {
       topology: p.topology,
       maxProcesses: maxProcesses(p),
       scratchDir: scratch,
-      logsDir: path20.join(artifactsDir, "logs")
+      logsDir: path22.join(artifactsDir, "logs")
     });
     cleanups.push(() => app.stop());
     const { topology: topology2, services } = app;
@@ -65792,30 +66115,44 @@ async function runScenario(s, ctx) {
       await runSteps(s, p, topology2, services, ctx, steps);
       const turns = steps.filter((x) => x.kind === "turn");
       result.leaks = findLeaks(turns);
-      result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? "failed" : "passed";
+      const unreached = llmNeverReached(turns, {
+        baseUrl: (w) => ctx.llm.baseUrl(ctx.slug, w),
+        baseUrlEnv: ctx.config.llm.baseUrlEnv
+      });
+      if (unreached) {
+        result.status = "error";
+        result.error = { code: "AMNESIA_LLM_NEVER_REACHED", message: unreached };
+      } else {
+        result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? "failed" : "passed";
+      }
     }
   } catch (e) {
     if (e instanceof AbortedError || ctx.signal?.aborted)
       throw e instanceof AbortedError ? e : new AbortedError();
     result.status = "error";
     result.error = e instanceof AmnesiaError ? { code: e.code, message: e.message } : { code: "AMNESIA_INTERNAL", message: e instanceof Error ? e.stack ?? e.message : String(e) };
+    const [at, ...notRun] = stepsNotRun(p, steps);
+    if (steps.length > 0 && at) result.stopped = { at, notRun };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {
     });
     await removeInside(ctx.scratchDir, scratch);
     if (ctx.servicesDir !== ctx.scratchDir)
-      await removeInside(ctx.servicesDir, path20.join(ctx.servicesDir, ctx.slug));
+      await removeInside(ctx.servicesDir, path22.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
   }
   if (result.status === "failed" && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
-    const turnErrors = steps.flatMap((x) => x.kind === "turn" && x.failure ? [x.failure.message] : []);
+    const turnErrors = steps.flatMap(
+      (x) => x.kind === "turn" && x.failure ? [x.failure.message, ...x.failure.outputTail] : []
+    );
     result.diagnosis = diagnose(ladder.rungs, {
       leak: ladder.leak || result.leaks.length > 0,
       scenarioFailed: true,
       appErrors: [...ladder.appErrors, ...turnErrors]
     });
   }
+  if (result.status === "failed") result.explanations = explainFailures(result);
   result.durationMs = Date.now() - started;
   if (result.status === "passed") {
     await removeInside(ctx.artifactsDir, artifactsDir);
@@ -65824,7 +66161,7 @@ async function runScenario(s, ctx) {
     await writeArtifacts(artifactsDir, result, ctx);
   }
   ctx.llm.clear(ctx.slug);
-  ctx.onEvent({ type: "scenario-end", result });
+  ctx.onEvent({ type: "scenario-end", result, ...ctx.ladder ? { probe: true } : {} });
   return result;
 }
 async function runSteps(s, p, topology2, services, ctx, steps) {
@@ -65906,7 +66243,7 @@ async function runSteps(s, p, topology2, services, ctx, steps) {
         durationMs: d.durationMs,
         topology: planned.topology
       };
-      for (const session of s.sessions) since.set(session, [...since.get(session) ?? [], d.description]);
+      for (const [session, list2] of since) since.set(session, [...list2, d.description]);
     }
     steps.push(record2);
     ctx.onEvent({ type: "disruption", scenario: s.name, disruption: record2 });
@@ -66026,6 +66363,17 @@ async function runTurn(step2, workerId2, reason, after, earlier, jar, topology2,
     passed: expectations2.every((e) => e.passed)
   };
 }
+function stepsNotRun(p, ran) {
+  const last = ran.at(-1)?.step ?? -1;
+  return p.steps.filter((x) => x.step.step > last).map((x) => stepLabel(x.step));
+}
+function stepLabel(step2) {
+  if (step2.kind === "turn") return `${step2.session}#${step2.turn}`;
+  if (step2.kind === "restart" || step2.kind === "crash") return `${step2.kind} ${formatTarget(step2.target)}`;
+  if (step2.kind === "redeploy") return `redeploy ${step2.strategy} ${formatTarget(step2.target)}`;
+  if (step2.kind === "wait") return `wait ${step2.ms} ms`;
+  return "scale";
+}
 function maxProcesses(p) {
   let max = p.topology.replicas * p.topology.workers;
   for (const s of p.steps)
@@ -66049,24 +66397,17 @@ async function writeArtifacts(dir, result, ctx) {
   await mkdir7(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
   await writeFile3(
-    path20.join(dir, "llm-requests.jsonl"),
+    path22.join(dir, "llm-requests.jsonl"),
     requests.map((r) => JSON.stringify(r)).join("\n") + (requests.length ? "\n" : "")
   );
   await writeFile3(
-    path20.join(dir, "environment.json"),
+    path22.join(dir, "environment.json"),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}
 `
   );
-  await writeFile3(path20.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile3(path22.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
 `);
-  await writeFile3(
-    path20.join(dir, "replay.sh"),
-    `#!/bin/sh
-# Replays this scenario with the same seed (same routing decisions).
-${result.replay}
-`,
-    { mode: 493 }
-  );
+  await writeFile3(path22.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
 }
 
 // src/run/session.ts
@@ -66093,7 +66434,7 @@ var RunSession = class _RunSession {
   constructor(o) {
     this.o = o;
     this.environment = inheritedEnvironment(process.env, o.config.passEnv);
-    this.artifactsDir = path21.resolve(o.cwd, o.artifactsDir ?? path21.join(".amnesia", "runs", this.runId));
+    this.artifactsDir = path23.resolve(o.cwd, o.artifactsDir ?? path23.join(".amnesia", "runs", this.runId));
   }
   static async open(o) {
     const s = new _RunSession(o);
@@ -66119,7 +66460,7 @@ var RunSession = class _RunSession {
         s.postgresPool = new EmbeddedPostgresPool({
           cwd: o.cwd,
           env: s.environment.env,
-          dir: path21.join(s.scratchDir, "postgres"),
+          dir: path23.join(s.scratchDir, "postgres"),
           registry: s.registry,
           maxClients: 2 * LIMITS.processes,
           bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
@@ -66134,7 +66475,7 @@ var RunSession = class _RunSession {
     return s;
   }
   get copiesDir() {
-    return path21.join(this.o.config.root, ".amnesia", "replicas", this.runId);
+    return path23.join(this.o.config.root, ".amnesia", "replicas", this.runId);
   }
   /**
    * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
@@ -66153,15 +66494,24 @@ var RunSession = class _RunSession {
     const key = `${topology2.replicas}x${topology2.workers}`;
     let pending = this.ladders.get(key);
     if (!pending) {
-      const ladder = buildLadder(topology2, this.o.config.probe);
+      const { probe: probe2 } = this.o.config;
+      const ladder = buildLadder(topology2, {
+        ...probe2,
+        longTerm: probe2.longTerm || Boolean(this.o.longTerm)
+      });
       const slug = slugify2(`probe-ladder-${key}`);
       pending = runScenario(ladder.scenario, {
         ...this.context(
           slug,
-          `npx amnesia probe --replicas ${topology2.replicas} --workers ${topology2.workers}`,
+          probeReplayCommand(topology2, {
+            cwd: this.o.cwd,
+            configFile: this.o.config.file,
+            seed: this.o.seed
+          }),
           this.o.seed
         ),
-        controls: false
+        controls: false,
+        ladder: true
       }).then((result) => ({ outcome: readLadder(ladder, result), result }));
       this.ladders.set(key, pending);
     }
@@ -66172,6 +66522,7 @@ var RunSession = class _RunSession {
     const signals = [this.o.signal, signal].filter((x) => x !== void 0);
     return {
       runId: this.runId,
+      cwd: this.o.cwd,
       config: this.o.config,
       llm: this.llm,
       registry: this.registry,
@@ -66264,7 +66615,7 @@ function compare(a, b) {
 
 // src/run/run.ts
 async function run2(options = {}) {
-  const cwd = path22.resolve(options.cwd ?? process.cwd());
+  const cwd = path24.resolve(options.cwd ?? process.cwd());
   const input2 = await resolveInput(options, cwd);
   const config2 = withRuntime(input2.config, options.runtime);
   const { scenarios } = input2;
@@ -66287,9 +66638,17 @@ async function run2(options = {}) {
     ...options.artifactsDir ? { artifactsDir: options.artifactsDir } : {},
     ...options.llmHandlers ? { llmHandlers: options.llmHandlers } : {},
     signal,
-    diagnoseFailures: options.probe !== "never"
+    diagnoseFailures: options.probe !== "never",
+    longTerm: selected.some((s) => s.tags.includes("long-term"))
   });
   session.pending = selected.length;
+  const replay = {
+    cwd,
+    configFile: config2.file,
+    seed: seed2,
+    ...options.turnTimeoutMs ? { turnTimeoutMs: options.turnTimeoutMs } : {},
+    ...options.probe ? { probe: options.probe } : {}
+  };
   onEvent({ type: "run-start", runId: session.runId, seed: seed2, scenarios: selected.length });
   const results = new Array(selected.length);
   let stopStarting = false;
@@ -66299,7 +66658,7 @@ async function run2(options = {}) {
     while (!stopStarting && next < selected.length && !signal.aborted) {
       const i = next++;
       const s = selected[i];
-      const r = await session.runScenario(s, slugOf(s), replayCommand(s, config2, cwd, seed2));
+      const r = await session.runScenario(s, slugOf(s), replayCommand(s.file, replay));
       results[i] = r;
       if (options.bail && r.status !== "passed") {
         stopStarting = true;
@@ -66337,7 +66696,10 @@ async function run2(options = {}) {
   } finally {
     await session.close();
   }
-  const done = selected.map((s, i) => results[i] ?? skipped(s, slugOf(s), seed2, config2, cwd));
+  const done = selected.map(
+    (s, i) => results[i] ?? skipped(s, slugOf(s), config2, replayCommand(s.file, replay), seed2)
+  );
+  const shared = sharedPaths(config2);
   const result = {
     runId: session.runId,
     seed: seed2,
@@ -66346,6 +66708,7 @@ async function run2(options = {}) {
     exitCode: done.some((r) => r.status === "error") ? 2 : done.some((r) => r.status === "failed") ? 1 : 0,
     scenarios: done,
     ...config2.file ? { configFile: config2.file } : {},
+    ...shared.length > 0 ? { sharedPaths: shared } : {},
     ...probeSummary ? { probe: probeSummary } : {},
     ...options.shard ? { shard: { index: options.shard.index, total: options.shard.total } } : {}
   };
@@ -66381,7 +66744,7 @@ function withRuntime(config2, runtime) {
   if (runtime === "container" && !config2.app.container.image && !config2.app.container.build) {
     throw new InvalidInputError([
       {
-        file: config2.file ?? path22.join(config2.root, "amnesia.config.yaml"),
+        file: config2.file ?? path24.join(config2.root, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "app",
@@ -66392,12 +66755,7 @@ function withRuntime(config2, runtime) {
   }
   return Object.freeze({ ...config2, app: Object.freeze({ ...config2.app, runtime }) });
 }
-function replayCommand(s, config2, cwd, seed2) {
-  const file2 = path22.relative(cwd, s.file) || s.file;
-  const cfg = config2.file && path22.dirname(config2.file) !== cwd ? ["--config", path22.relative(cwd, config2.file)] : [];
-  return shellCommand(["npx", "amnesia", "run", file2, "--seed", String(seed2), ...cfg]);
-}
-function skipped(s, slug, seed2, config2, cwd) {
+function skipped(s, slug, config2, replay, seed2) {
   return {
     name: s.name,
     file: s.file,
@@ -66413,13 +66771,13 @@ function skipped(s, slug, seed2, config2, cwd) {
     unattributed: [],
     startedAt: Date.now(),
     durationMs: 0,
-    replay: replayCommand(s, config2, cwd, seed2)
+    replay
   };
 }
 
 // src/probe/probe.ts
 async function probe(options = {}) {
-  const cwd = path23.resolve(options.cwd ?? process.cwd());
+  const cwd = path25.resolve(options.cwd ?? process.cwd());
   const config2 = withRuntime(
     typeof options.config === "object" ? options.config : await configFor(cwd, options.config),
     options.runtime
@@ -66451,11 +66809,11 @@ async function probe(options = {}) {
   }
 }
 async function configFor(cwd, file2) {
-  const found = file2 ? path23.resolve(cwd, file2) : findConfig(cwd);
+  const found = file2 ? path25.resolve(cwd, file2) : findConfig(cwd);
   if (!found) {
     throw new InvalidInputError([
       {
-        file: path23.join(cwd, "amnesia.config.yaml"),
+        file: path25.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -66468,7 +66826,7 @@ async function configFor(cwd, file2) {
 }
 
 // src/report/evidence.ts
-import path24 from "node:path";
+import path26 from "node:path";
 
 // src/report/text.ts
 var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
@@ -66486,7 +66844,7 @@ function clip(text, max) {
 function brief(text, max) {
   return clip(oneLine(text), max);
 }
-function firstLine2(text) {
+function firstLine(text) {
   return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
 }
 function plural2(n, word, many = `${word}s`) {
@@ -66500,6 +66858,15 @@ function quoted(expected) {
 var turnsOf = (s) => s.steps.filter((x) => x.kind === "turn");
 var failedOf = (t) => t.expectations.filter((e) => !e.passed);
 var failedTurns = (s) => turnsOf(s).filter((t) => !t.passed);
+function evidenceTurns(s) {
+  const failed2 = failedTurns(s);
+  return s.error?.code === "AMNESIA_LLM_NEVER_REACHED" ? failed2.slice(0, 1) : failed2;
+}
+function notRunText(s) {
+  if (!s.stopped) return "";
+  const { at, notRun } = s.stopped;
+  return ` — stopped at ${at}${notRun.length > 0 ? `; did not run: ${notRun.join(", ")}` : ", its last step"}`;
+}
 function firstFailure(s) {
   for (const turn of failedTurns(s)) {
     const expectation = failedOf(turn)[0];
@@ -66511,8 +66878,8 @@ function lastChatRequest(t) {
   return t.llm.filter((r) => r.kind === "chat").at(-1);
 }
 function relativeTo2(file2, cwd) {
-  if (!cwd || !path24.isAbsolute(file2)) return file2;
-  const rel = path24.relative(cwd, file2);
+  if (!cwd || !path26.isAbsolute(file2)) return file2;
+  const rel = path26.relative(cwd, file2);
   return rel === "" || rel.startsWith("..") ? file2 : rel;
 }
 function formatLocation(at, cwd) {
@@ -66574,8 +66941,14 @@ function notPassing(r) {
   const bad = r.scenarios.filter((s) => s.status === "failed" || s.status === "error");
   return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
 }
+function sharedPathsText(r) {
+  const shared = r.sharedPaths ?? [];
+  if (shared.length === 0) return void 0;
+  const list2 = shared.map((s) => `${s.path} (app.env.${s.env})`).join(", ");
+  return `replicas share ${list2}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
+}
 function errorHeadline(s) {
-  if (s.error) return brief(firstLine2(s.error.message), 160) || s.error.code;
+  if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;
   const v = s.vacuous[0];
   if (v)
     return `${plural2(s.vacuous.length, "vacuous recall")}: "${brief(v.expected, 60)}" is already in a fresh session's prompt`;
@@ -66615,20 +66988,41 @@ function annotationsFor(r, o = {}) {
 }
 
 // src/report/diagnosis.ts
-function diagnosisText(d) {
-  const notes = d.rungs.filter((r) => r.kept === null).map((r) => `${r.rung} not run${r.note ? `: ${r.note}` : ""}`);
-  const findings = !d.reproduced ? [
-    "the short probe could not reproduce the loss: every rung kept its fact, so the failure depends on something the ladder does not do (this scenario’s steps, timing or routing)"
-  ] : d.rows.length > 0 ? d.rows.map((r) => `row ${r.id}: ${r.cause}`) : [`no row of the failure table has this signature: ${keptAndLost(d)}`];
-  return { signature: d.signature, findings, notes, advice: d.advice };
+function diagnosisText(s) {
+  const d = s.diagnosis;
+  const turns = (s.explanations ?? []).map((e) => e.text);
+  if (!d && turns.length === 0) return void 0;
+  const findings = !d ? [] : !d.reproduced ? ["the probe kept every fact (every rung ✓): it does not reproduce this failure"] : d.rows.length > 0 ? [...d.rows.map((r) => `row ${r.id}: ${r.cause}`), ...alsoLost(d)] : [d.advice];
+  const ids = [...(s.explanations ?? []).flatMap((e) => e.rows), ...d?.rows.map((r) => r.id) ?? []];
+  const advice = [
+    ...new Set(
+      ids.flatMap((id) => {
+        const row = FAILURE_TABLE.find((r) => r.id === id);
+        return row && row.id !== "✓" ? [`row ${id}: ${row.advice}`] : [];
+      })
+    )
+  ];
+  return {
+    ...d ? { signature: d.signature } : {},
+    findings,
+    notes: d ? notJudged(d) : [],
+    turns,
+    advice
+  };
 }
-function keptAndLost(d) {
-  const on = (kept) => d.rungs.filter((r) => r.kept === kept).map((r) => r.rung);
-  const parts = [
-    on(true).length > 0 ? `kept on ${on(true).join(", ")}` : "",
-    on(false).length > 0 ? `lost on ${on(false).join(", ")}` : ""
-  ].filter(Boolean);
-  return parts.join("; ") || "no rung ran";
+function alsoLost(d) {
+  if (d.rows.some((r) => r.id !== "7")) return [];
+  const lost = d.rungs.filter((r) => r.kept === false).map((r) => r.rung);
+  return lost.length > 0 ? [`memory is also lost on ${lost.join(", ")}, a signature no other row has`] : [];
+}
+function notJudged(d) {
+  const byNote = /* @__PURE__ */ new Map();
+  for (const r of d.rungs) {
+    if (r.kept !== null) continue;
+    const note = r.note ?? "not run";
+    byNote.set(note, [...byNote.get(note) ?? [], r.rung]);
+  }
+  return [...byNote].map(([note, rungs]) => `${rungs.join(", ")}: ${note}`);
 }
 
 // src/report/duration.ts
@@ -66702,13 +67096,13 @@ function mermaidTimeline(s, o = {}) {
     }
     const leakedFrom = s.leaks.filter((l) => l.from.step === step2.step).map((l) => `leaked into ${l.into.label}`);
     const leakedInto = s.leaks.filter((l) => l.into.step === step2.step).map((l) => `✗ leak from ${l.from.label}`);
-    const marks = [
+    const marks2 = [
       ...(said.get(step2.step) ?? []).map((e) => `said ${quoted(clip(e, 24))}`),
       ...leakedFrom,
       ...leakedInto,
       ...lostMarks(step2)
     ];
-    const label = mermaidText([step2.label, ...marks].join(" "), 100);
+    const label = mermaidText([step2.label, ...marks2].join(" "), 100);
     const arrow = `  ${sessionIds.get(step2.session)}->>${step2.worker}: ${label}`;
     if (step2.passed && leakedInto.length === 0) lines2.push(arrow);
     else lines2.push("  rect rgb(255,220,220)", `  ${arrow}`, "  end");
@@ -66734,10 +67128,10 @@ function noteSpan(d, workers) {
   return touched.length === 1 ? touched[0] : `${touched[0]},${touched.at(-1)}`;
 }
 function saidMarks(turns) {
-  const marks = /* @__PURE__ */ new Map();
+  const marks2 = /* @__PURE__ */ new Map();
   const add = (step2, text) => {
-    const list2 = marks.get(step2) ?? [];
-    if (!list2.includes(text)) marks.set(step2, [...list2, text]);
+    const list2 = marks2.get(step2) ?? [];
+    if (!list2.includes(text)) marks2.set(step2, [...list2, text]);
   };
   for (const t of turns) {
     for (const e of failedOf(t)) {
@@ -66746,7 +67140,7 @@ function saidMarks(turns) {
       for (const step2 of steps) add(step2, e.expected);
     }
   }
-  return marks;
+  return marks2;
 }
 function says(user, expected) {
   const re = /^\/(.*)\/([a-z]*)$/s.exec(expected);
@@ -66759,8 +67153,8 @@ function says(user, expected) {
 }
 function lostMarks(t) {
   const failed2 = failedOf(t);
-  const marks = failed2.slice(0, 2).map((e) => `✗ ${mark(e, t)}`);
-  return failed2.length > 2 ? [...marks, `+${failed2.length - 2}`] : marks;
+  const marks2 = failed2.slice(0, 2).map((e) => `✗ ${mark(e, t)}`);
+  return failed2.length > 2 ? [...marks2, `+${failed2.length - 2}`] : marks2;
 }
 function mark(e, t) {
   const short = clip(e.expected, 24);
@@ -66827,7 +67221,7 @@ function noChatRequest(t) {
   const unmatched = t.llm.filter((r) => r.kind === "unmatched");
   if (unmatched.length > 0) {
     const r = unmatched[0];
-    return `no chat request; the mock LLM refused ${plural2(unmatched.length, "request")} no handler matched (first: ${r?.method} ${r?.path})`;
+    return `no chat request; the mock LLM refused ${plural2(unmatched.length, "request")} no handler matched (first: ${r?.method} ${r?.path} under ${t.worker}'s base URL, where amnesia serves ${SERVED.join(", ")})`;
   }
   return t.llm.length > 0 ? `no chat request (the app made ${plural2(t.llm.length, "other LLM request")})` : "no LLM request during this turn";
 }
@@ -66839,11 +67233,7 @@ function turnEvidence(t, o = {}) {
   const out = [servedText(t)];
   const failed2 = failedOf(t);
   for (const e of failed2) {
-    out.push(
-      `  ${paint("red", "✗")} ${plain(expectationText(e))}: ${plain(e.message)}  ${paint("dim", formatLocation(e.at, o.cwd))}`
-    );
-    const said = saidInText(e);
-    if (said) out.push(`    ${paint("dim", said)}`);
+    out.push(`  ${paint("red", "✗")} ${plain(e.message)}  ${paint("dim", formatLocation(e.at, o.cwd))}`);
   }
   if (t.failure) {
     if (!failed2.some((e) => e.kind === "answered"))
@@ -66870,7 +67260,14 @@ function renderMarkdown(r, o = {}) {
   const { title = "amnesia", maxScenarios = 50, maxChars = GITHUB_COMMENT_LIMIT } = o;
   const bad = notPassing(r);
   const rows = r.scenarios.length <= maxScenarios ? r.scenarios : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
-  const head = [`## ${mdText(title)}`, "", statusLine2(r), ""];
+  const shared = sharedPathsText(r);
+  const head = [
+    `## ${mdText(title)}`,
+    "",
+    statusLine2(r),
+    "",
+    ...shared ? [`> **Note**: ${mdText(shared)}`, ""] : []
+  ];
   const table = [
     "| status | scenario | turns | failed expectation | signature |",
     "| --- | --- | --- | --- | --- |"
@@ -66955,7 +67352,7 @@ function detailsBlock(s, cwd) {
   }
   if (s.error)
     out.push(
-      `**Could not run**: ${mdCode(s.error.code)}`,
+      `**Could not run**: ${mdCode(s.error.code)}${mdText(notRunText(s))}`,
       "",
       mdFence(clip(s.error.message, MAX_ERROR_CHARS)),
       ""
@@ -66970,7 +67367,7 @@ function detailsBlock(s, cwd) {
       ""
     );
   }
-  const failed2 = failedTurns(s);
+  const failed2 = evidenceTurns(s);
   if (failed2.length > 0) {
     const shown = failed2.slice(0, MAX_FAILED_TURNS);
     const evidence = shown.flatMap((t) => turnEvidence(t, { cwd })).join("\n");
@@ -66978,11 +67375,12 @@ function detailsBlock(s, cwd) {
 … ${plural2(failed2.length - shown.length, "more failed turn")}` : "";
     out.push("**Failed expectations**", "", mdFence(`${evidence}${more}`), "");
   }
-  if (s.diagnosis) {
-    const d = diagnosisText(s.diagnosis);
-    out.push(`**Diagnosis** ${mdCode(d.signature)}`, "");
-    for (const line of [...d.findings, ...d.notes]) out.push(`- ${mdText(line)}`);
-    if (d.advice) out.push("", `**What to change**: ${mdText(d.advice)}`);
+  const d = diagnosisText(s);
+  if (d) {
+    out.push(`**Diagnosis**${d.signature ? ` ${mdCode(d.signature)}` : ""}`, "");
+    for (const line of [...d.findings, ...d.notes, ...d.turns]) out.push(`- ${mdText(line)}`);
+    if (d.advice.length > 0)
+      out.push("", `**What to change**: ${d.advice.map((a) => mdText(a)).join("<br>")}`);
     out.push("");
   }
   if (turnsOf(s).length > 0) out.push("**Timeline**", "", mdFence(mermaidTimeline(s), "mermaid"), "");
@@ -67075,9 +67473,10 @@ function sinceSection(d, previous) {
   ];
 }
 function diagnosisCell(s) {
-  if (!s.diagnosis) return "";
-  const d = diagnosisText(s.diagnosis);
-  return `${mdCode(d.signature)} ${mdText(clip(d.findings[0] ?? "", 90))}`;
+  const d = diagnosisText(s);
+  if (!d) return "";
+  const finding = d.turns[0] ?? d.findings[0] ?? "";
+  return `${d.signature ? `${mdCode(d.signature)} ` : ""}${mdText(clip(finding, 90))}`;
 }
 function recordOf2(r, o) {
   return {
@@ -67223,7 +67622,12 @@ function testcases(s, file2, cwd) {
       name: "testcase",
       attrs: { name: "could not run", ...at(void 0), time: seconds(s.durationMs) },
       children: [
-        problem2("error", s.error.code, `${s.error.code}: ${firstLine2(s.error.message)}`, s.error.message)
+        problem2(
+          "error",
+          s.error.code,
+          `${s.error.code}: ${firstLine(s.error.message)}${notRunText(s)}`,
+          s.error.message
+        )
       ]
     });
   }
@@ -67284,13 +67688,14 @@ function property(name, value) {
 }
 function systemOut(s, cwd) {
   const lines2 = [];
-  if (s.diagnosis) {
-    const d = diagnosisText(s.diagnosis);
+  const d = diagnosisText(s);
+  if (d) {
     lines2.push(
-      `diagnosis: ${d.signature}`,
+      `diagnosis:${d.signature ? ` ${d.signature}` : ""}`,
       ...d.findings,
       ...d.notes,
-      ...d.advice ? [`advice: ${d.advice}`] : []
+      ...d.turns,
+      ...d.advice.map((a) => `advice: ${a}`)
     );
   }
   if (s.status === "failed" || s.status === "error") {
@@ -67447,7 +67852,7 @@ function formatEvent(e, o) {
     case "run-start":
       return paint("dim", `amnesia  ${plural2(e.scenarios, "scenario")}  seed ${e.seed}  run ${e.runId}`);
     case "scenario-start":
-      return `${paint("cyan", "▶")} ${paint("bold", oneLine(e.scenario))}  ${paint("dim", `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
+      return e.probe ? `  ${paint("cyan", "⋯")} ${paint("dim", `probe ladder on a fresh ${e.topology.replicas} × ${e.topology.workers} topology, a fresh session per rung:`)}` : `${paint("cyan", "▶")} ${paint("bold", oneLine(e.scenario))}  ${paint("dim", `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
     case "worker-ready":
       return void 0;
     case "turn":
@@ -67455,7 +67860,7 @@ function formatEvent(e, o) {
     case "disruption":
       return disruptionLine(e.disruption, paint);
     case "scenario-end":
-      return scenarioEndLine(e.result, paint);
+      return e.probe ? void 0 : scenarioEndLine(e.result, paint);
     case "run-end":
       return void 0;
   }
@@ -67463,7 +67868,7 @@ function formatEvent(e, o) {
 function turnLine(t, paint) {
   const mark2 = !t.passed ? paint("red", "✗") : t.expectations.length > 0 ? paint("green", "✓") : paint("dim", "·");
   const checks = expectationMarks(t.expectations, paint);
-  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine2(t.failure.message), 100)}`)}` : "";
+  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine(t.failure.message), 100)}`)}` : "";
   return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration2(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
 }
 function expectationMarks(es, paint) {
@@ -67490,7 +67895,7 @@ function scenarioEndLine(s, paint) {
     case "passed":
       return `${paint("green", "✓ passed")}  ${took}`;
     case "failed":
-      return `${paint("red", "✗ failed")}  ${took}${leaks}${s.diagnosis ? `  ${s.diagnosis.signature}` : ""}`;
+      return `${paint("red", "✗ failed")}  ${took}${leaks}`;
     case "error":
       return `${paint("yellow", `! error: ${errorHeadline(s)}`)}  ${took}${leaks}`;
     case "skipped":
@@ -67500,9 +67905,9 @@ function scenarioEndLine(s, paint) {
 
 // src/run/reports.ts
 import { glob, readFile as readFile4 } from "node:fs/promises";
-import path25 from "node:path";
+import path27 from "node:path";
 async function readJsonReport(file2, cwd = process.cwd()) {
-  const abs = path25.resolve(cwd, file2);
+  const abs = path27.resolve(cwd, file2);
   let text;
   try {
     text = await readFile4(abs, "utf8");
@@ -67515,7 +67920,7 @@ async function readJsonReport(file2, cwd = process.cwd()) {
       }
     );
   }
-  return parseJsonReport(text, path25.relative(cwd, abs) || file2);
+  return parseJsonReport(text, path27.relative(cwd, abs) || file2);
 }
 async function mergeReports(patterns, cwd = process.cwd()) {
   const files = /* @__PURE__ */ new Set();
@@ -67526,7 +67931,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
         "AMNESIA_INVALID_INPUT",
         `no report matches ${JSON.stringify(pattern)} (from ${cwd}): did every shard upload its JSON report?`
       );
-    for (const f of matched) files.add(path25.normalize(f));
+    for (const f of matched) files.add(path27.normalize(f));
   }
   const sorted = [...files].sort();
   const reports = await Promise.all(
@@ -67536,7 +67941,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
 }
 
 // action/inputs.ts
-import path26 from "node:path";
+import path28 from "node:path";
 var INPUT_DEFAULTS = {
   mode: "run",
   config: "amnesia.config.yaml",
@@ -67576,7 +67981,7 @@ async function readInputs(core, workspace, token) {
     ...workers !== void 0 ? { workers } : {}
   };
   const hasTopology = replicas !== void 0 || workers !== void 0;
-  const artifactsDir = path26.resolve(workspace, get("artifacts"));
+  const artifactsDir = path28.resolve(workspace, get("artifacts"));
   const config2 = get("config");
   const reports = lines(get("reports"));
   if (mode === "merge" && reports.length === 0)
@@ -67697,13 +68102,13 @@ function apiFailure(e) {
 
 // action/report.ts
 import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
-import path27 from "node:path";
+import path29 from "node:path";
 var MAX_ANNOTATIONS = 10;
 var SUMMARY_LIMIT = 1e6;
 async function writeReports(dir, r, workspace) {
   await mkdir8(dir, { recursive: true });
-  const json2 = path27.join(dir, "amnesia.json");
-  const junit = path27.join(dir, "amnesia.junit.xml");
+  const json2 = path29.join(dir, "amnesia.json");
+  const junit = path29.join(dir, "amnesia.junit.xml");
   await writeFile4(json2, renderJson(r));
   await writeFile4(junit, renderJUnit(r, { cwd: workspace }));
   return { json: json2, junit };
@@ -67724,7 +68129,7 @@ function annotate(core, r, workspace) {
     core.error(a.message, {
       title: a.title,
       // GitHub places an annotation only on a file of the repository.
-      ...path27.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
+      ...path29.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
     });
   }
   if (all.length > MAX_ANNOTATIONS)
@@ -67775,8 +68180,8 @@ async function comment(core, github, inputs, r, pr) {
 }
 function suiteKey(r, workspace) {
   if (!r.configFile) return "amnesia";
-  const rel = path27.relative(workspace, r.configFile);
-  return rel && !rel.startsWith("..") && !path27.isAbsolute(rel) ? rel.split(path27.sep).join("/") : r.configFile;
+  const rel = path29.relative(workspace, r.configFile);
+  return rel && !rel.startsWith("..") && !path29.isAbsolute(rel) ? rel.split(path29.sep).join("/") : r.configFile;
 }
 function setRunOutputs(core, r, o) {
   const count3 = (status) => String(r.scenarios.filter((s) => s.status === status).length);
@@ -67835,7 +68240,7 @@ async function addSummary(core, markdown) {
 
 // action/secrets.ts
 import { readdir as readdir4, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
-import path28 from "node:path";
+import path30 from "node:path";
 var MIN_LENGTH = 6;
 var MASK = "***";
 function secretValues(env, token) {
@@ -67865,7 +68270,7 @@ async function redactFiles(dir, redact) {
   );
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const file2 = path28.join(entry.parentPath, entry.name);
+    const file2 = path30.join(entry.parentPath, entry.name);
     const before = await readFile5(file2, "utf8");
     const after = redact.text(before);
     if (after !== before) await writeFile5(file2, after);
@@ -67934,7 +68339,7 @@ async function failed(core, e, redact) {
     for (const p of e.problems.slice(0, 10)) {
       core.error(redact.text(`${p.field ? `${p.field}: ` : ""}${p.message}${p.hint ? ` (${p.hint})` : ""}`), {
         title: "amnesia: invalid input",
-        ...path29.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
+        ...path31.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
       });
     }
   }

@@ -86,7 +86,12 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
     }),
   );
   for (const r of reporters) await r.onRunEnd?.(result);
-  if (result.probe) {
+  // The run's probe, unless the summary already showed that very ladder for a failed scenario.
+  const shown = (t: { replicas: number; workers: number }) =>
+    result.scenarios.some(
+      (s) => s.diagnosis && s.topology.replicas === t.replicas && s.topology.workers === t.workers,
+    );
+  if (result.probe && !shown(result.probe.topology)) {
     const { topology, diagnosis } = result.probe;
     io.stdout.write(
       `\n${renderProbe(diagnosis, { color, title: `probe ladder (${topology.replicas} × ${topology.workers})` })}`,

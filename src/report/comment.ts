@@ -136,9 +136,10 @@ function sinceSection(d: SinceLastRun, previous: CommentRecord): string[] {
 }
 
 function diagnosisCell(s: ScenarioResult): string {
-  if (!s.diagnosis) return '';
-  const d = diagnosisText(s.diagnosis);
-  return `${mdCode(d.signature)} ${mdText(clip(d.findings[0] ?? '', 90))}`;
+  const d = diagnosisText(s);
+  if (!d) return '';
+  const finding = d.turns[0] ?? d.findings[0] ?? '';
+  return `${d.signature ? `${mdCode(d.signature)} ` : ''}${mdText(clip(finding, 90))}`;
 }
 
 function recordOf(r: RunResult, o: CommentOptions): CommentRecord {

@@ -97,6 +97,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
         [ctx.config.dataDirEnv]: w.dataDir,
         AMNESIA_RUN_ID: ctx.runId,
       }),
+      placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
       onEvent: (e) => {
         if (e.type === 'worker-ready') {
           ctx.onEvent({
@@ -123,4 +124,9 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
     }
   };
   return { topology, services, stop, [Symbol.asyncDispose]: stop };
+}
+
+/** `{{llm_base_url}}` and `{{llm_chat_url}}` in `app.env` and `app.command`: the worker's own mock LLM. */
+function llmPlaceholders(baseUrl: string): Record<string, string> {
+  return { llm_base_url: baseUrl, llm_chat_url: `${baseUrl}/chat/completions` };
 }

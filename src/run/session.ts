@@ -17,6 +17,7 @@ import { PortAllocator } from '../topology/free-port.ts';
 import { makeScratch, sweepLeftovers } from '../topology/leftovers.ts';
 import { ProcessRegistry } from '../topology/process-registry.ts';
 import { Reaper } from '../topology/reaper.ts';
+import { probeReplayCommand } from './replay.ts';
 import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
 import type { RunEvent, ScenarioResult } from './types.ts';
 
@@ -31,6 +32,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Run the probe ladder for failed scenarios. @default true */
   diagnoseFailures?: boolean;
+  /** Climb the ladder's long-term rung (the config says so, or a scenario tagged `long-term` runs). */
+  longTerm?: boolean;
 }
 
 /**
@@ -130,15 +133,24 @@ export class RunSession implements AsyncDisposable {
     const key = `${topology.replicas}x${topology.workers}`;
     let pending = this.ladders.get(key);
     if (!pending) {
-      const ladder = buildLadder(topology, this.o.config.probe);
+      const { probe } = this.o.config;
+      const ladder = buildLadder(topology, {
+        ...probe,
+        longTerm: probe.longTerm || Boolean(this.o.longTerm),
+      });
       const slug = slugify(`probe-ladder-${key}`);
       pending = runScenario(ladder.scenario, {
         ...this.context(
           slug,
-          `npx amnesia probe --replicas ${topology.replicas} --workers ${topology.workers}`,
+          probeReplayCommand(topology, {
+            cwd: this.o.cwd,
+            configFile: this.o.config.file,
+            seed: this.o.seed,
+          }),
           this.o.seed,
         ),
         controls: false,
+        ladder: true,
       }).then((result) => ({ outcome: readLadder(ladder, result), result }));
       this.ladders.set(key, pending);
     }
@@ -155,6 +167,7 @@ export class RunSession implements AsyncDisposable {
     const signals = [this.o.signal, signal].filter((x) => x !== undefined);
     return {
       runId: this.runId,
+      cwd: this.o.cwd,
       config: this.o.config,
       llm: this.llm,
       registry: this.registry,

@@ -65,6 +65,8 @@ export interface TopologyOptions {
   /** The environment every worker starts from (amnesia's own, credentials withheld). */
   baseEnv: NodeJS.ProcessEnv;
   workerEnv(input: WorkerEnvInput): Record<string, string>;
+  /** Placeholders of the engine's (the mock LLM's URLs) for `app.env` and `app.command`, besides the topology's own. */
+  placeholders?(input: WorkerEnvInput): Record<string, string>;
   registry: ProcessRegistry;
   ports: PortAllocator;
   onEvent?: (e: TopologyEvent) => void;

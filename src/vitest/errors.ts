@@ -1,6 +1,6 @@
 import { AmnesiaError } from '../errors.ts';
 import { firstFailure } from '../report/evidence.ts';
-import { renderScenarioBlock } from '../report/terminal-summary.ts';
+import { renderScenarioWithDiagnosis } from '../report/terminal-summary.ts';
 import { turnEvidence } from '../report/turn-evidence.ts';
 import type { ScenarioResult, TurnRecord } from '../run/types.ts';
 import type { SourceLocation } from '../scenario/types.ts';
@@ -14,7 +14,7 @@ export class ScenarioFailedError extends AmnesiaError {
   override readonly exitCode: number;
   readonly result: ScenarioResult;
   constructor(result: ScenarioResult, cwd: string) {
-    super('AMNESIA_SCENARIO_FAILED', renderScenarioBlock(result, { color: false, cwd }));
+    super('AMNESIA_SCENARIO_FAILED', renderScenarioWithDiagnosis(result, { color: false, cwd }));
     this.exitCode = result.status === 'failed' ? 1 : 2;
     this.result = result;
     const at = firstFailure(result)?.expectation.at ?? result.vacuous[0]?.at;

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'msw';
 import type { ResolvedConfig } from '../config/types.ts';
 import { newSeed } from '../plan/random.ts';
-import { replayCommand } from '../run/run.ts';
+import { replayCommand } from '../run/replay.ts';
 import { RunSession } from '../run/session.ts';
 import type { ScenarioResult } from '../run/types.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -40,7 +40,12 @@ export class FileRun {
     const { session, config, seed } = await this.open();
     session.pending = this.pending;
     this.pending = Math.max(0, this.pending - 1);
-    return session.runScenario(s, slug, replayCommand(s, config, this.cwd, seed), signal);
+    return session.runScenario(
+      s,
+      slug,
+      replayCommand(s.file, { cwd: this.cwd, configFile: config.file, seed }),
+      signal,
+    );
   }
 
   /** Stop everything the scenarios left (a spare database, a probe ladder still running). */

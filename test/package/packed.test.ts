@@ -146,7 +146,7 @@ describe.each([
   it('the starter scenario fails against the app’s broken memory, with the diagnosis (exit 1)', async () => {
     const r = await npx(['run']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toContain('✗ recall "Analytical Engine": forgot');
+    expect(r.stdout).toContain('✗ forgot "Analytical Engine": said in main#1');
     expect(r.stdout).toContain('row 2: per-session memory in a process-global map');
   }, 120_000);
 

@@ -99,7 +99,9 @@ describe('startApp', () => {
       const failed = error as TurnFailedError;
       expect(failed.code).toBe('AMNESIA_TURN_FAILED');
       expect(failed.turn.failure?.kind).toBe('timeout');
-      expect(failed.message).toMatch(/^alice#1 → r1w1 pid \d+\n {2}✗ answered: .*timeout/);
+      expect(failed.message).toMatch(
+        /^alice#1 → r1w1 pid \d+\n {2}✗ POST \/chat: no answer within 300ms \(chat\.timeout\)/,
+      );
       expect(failed.message).toMatch(/r1w1 output \(last \d+ lines\):\n {4}│ .*listening on/);
       const logs = /worker logs: (\S+)$/.exec(failed.message)?.[1] ?? '';
       await app.stop();

@@ -71,13 +71,14 @@ describe('describeScenarios', () => {
     expect(error?.message).toMatch(/^✗ cross-worker follow-up {2}scenarios\/cross-worker\.yaml:8:16\n/);
     expect(error?.message).toMatch(/\n {2}main#2 → r1w2 pid \d+\n/);
     expect(error?.message).toContain(
-      '✗ recall "Miso": forgot "Miso": said in main#1 on r1w1, missing from what the app sent the LLM  scenarios/cross-worker.yaml:8:16',
+      '✗ forgot "Miso": said in main#1 on r1w1, missing from what the app sent the LLM  scenarios/cross-worker.yaml:8:16',
     );
     expect(error?.message).toContain(
       'prompt (chat request, 2 messages):\n      system: You are a helpful assistant.',
     );
-    expect(error?.message).toContain('diagnosis  SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗');
-    expect(error?.message).toContain("→ state lives in one process's RAM: move it to a shared store");
+    expect(error?.message).toContain('probe (2 × 2)  SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗');
+    expect(error?.message).toMatch(/why {8}main#2: .*: row 2/);
+    expect(error?.message).toContain("→ row 2: state lives in one process's RAM: move it to a shared store");
     expect(error?.message).toMatch(/replay {5}npx amnesia run scenarios\/cross-worker\.yaml --seed \d+/);
     // The stack points at the recall in the YAML, which vitest prints (and editors and CI link).
     expect(error?.stack).toContain(`at ${path.join(project.dir, 'scenarios/cross-worker.yaml')}:8:16`);

@@ -162,9 +162,13 @@ async function complete(messages: Message[]): Promise<string> {
 
 async function turn(memory: Memory, session: string, message: string): Promise<string> {
   const history = await memory.load(session);
+  // TYPE_ERROR=1: the wrong-type mistake (DESIGN row 5), logged with its stack; the client gets a generic 500.
+  if (process.env.TYPE_ERROR === '1') throw new TypeError('chatHistory.add is not a function');
+  // HISTORY_WINDOW=N: a hand-written window, only the last N messages reach the LLM (DESIGN row 4).
+  const window = Number(process.env.HISTORY_WINDOW ?? 0);
   const answer = await complete([
     { role: 'system', content: SYSTEM_PROMPT },
-    ...history,
+    ...(window > 0 ? history.slice(-window) : history),
     { role: 'user', content: message },
   ]);
   history.push({ role: 'user', content: message }, { role: 'assistant', content: answer });
@@ -264,7 +268,7 @@ if (onThisWorker(process.env.HANG_BOOT)) {
     handle(memory, req, res).catch((err: Error) => {
       console.error(err.stack ?? err);
       if (res.headersSent) res.destroy();
-      else json(res, 500, { error: err.message });
+      else json(res, 500, { error: process.env.TYPE_ERROR === '1' ? 'internal error' : err.message });
     });
   });
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

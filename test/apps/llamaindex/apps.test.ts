@@ -42,6 +42,9 @@ const APPS: AppCase[] = [
   { file: 'global-map.ts', backend: 'none', kept: ['SW'] },
   { file: 'vector-index.ts', backend: 'postgres', kept: ['SW'] },
   { file: 'local-disk.ts', backend: 'none', kept: ['SW', 'OW', 'RS', 'CR'] },
+  // The trim shows only in long conversations (the matrix's long-recall): these short rungs fit.
+  { file: 'trimmed-history.ts', backend: 'postgres', kept: ALL },
+  { file: 'trimmed-local-disk.ts', backend: 'none', kept: ['SW', 'OW', 'RS', 'CR'] },
   { file: 'save-on-shutdown.ts', backend: 'none', kept: ['SW', 'RS'] },
   { file: 'stale-cache.ts', backend: 'postgres', kept: ['SW', 'RS', 'CR', 'RD'] },
   { file: 'unkeyed.ts', backend: 'postgres', kept: ALL, leaks: true },
