@@ -1,5 +1,5 @@
 // A small chat app under test (see ../CONTRACT.md). MEMORY_MODE picks its memory design: each mode
-// is one classic production mistake from the failure table in DESIGN.md, or the fix (`postgres`).
+// is one classic production mistake from README's failure table, or the fix (`postgres`).
 // Plain node:http and fetch, only node:* imports (it is booted hundreds of times per run); `pg` is
 // loaded lazily by the modes that use PostgreSQL.
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// trimmed-history.ts — MISTAKE, DESIGN.md row 4: the history reaches the LLM trimmed by a token
+// trimmed-history.ts — MISTAKE, failure-table row 4: the history reaches the LLM trimmed by a token
 // limit. Memory is kept right — LlamaIndex memory snapshots in the shared PostgreSQL store, keyed
 // by session, read on every request — but LlamaIndex.TS sizes a memory's token limit from the
 // model's context window, and a model name it does not know (a fine-tuned model, a deployment

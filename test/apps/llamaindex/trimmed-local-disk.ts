@@ -1,4 +1,4 @@
-// trimmed-local-disk.ts — MISTAKES, DESIGN.md rows 3 and 4 at once: memory snapshots in
+// trimmed-local-disk.ts — MISTAKES, failure-table rows 3 and 4 at once: memory snapshots in
 // ./storage/<session>.json on the replica's own disk (local-disk.ts), and a model LlamaIndex.TS
 // does not know, so the history reaches the LLM trimmed to about 540 tokens (trimmed-history.ts).
 // Each failure has its own cause: a follow-up on another replica loses everything (row 3); a long
