@@ -1,6 +1,6 @@
 import type { RunResult, ScenarioResult, TurnRecord } from '../run/types.ts';
+import { seconds } from '../util/duration.ts';
 import { diagnosisText } from './diagnosis.ts';
-import { seconds } from './duration.ts';
 import {
   expectationText,
   failedOf,

@@ -5,7 +5,7 @@ import type {
   ScenarioResult,
   TurnRecord,
 } from '../run/types.ts';
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '../util/duration.ts';
 import { changeText, errorHeadline, expectationText, servedText } from './evidence.ts';
 import { type Paint, painter } from './paint.ts';
 import { brief, firstLine, oneLine, plural } from './text.ts';

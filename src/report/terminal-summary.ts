@@ -1,6 +1,6 @@
 import type { RunResult, ScenarioResult } from '../run/types.ts';
+import { formatDuration } from '../util/duration.ts';
 import { diagnosisText } from './diagnosis.ts';
-import { formatDuration } from './duration.ts';
 import {
   evidenceTurns,
   firstFailure,

@@ -32,7 +32,7 @@ describe('replayCommand', () => {
         turnTimeoutMs: 1500,
         probe: 'on-failure',
       }),
-    ).toBe('npx amnesia run scenarios/crash.yaml --seed 5 -c amnesia.config.yaml --timeout 1500ms');
+    ).toBe('npx amnesia run scenarios/crash.yaml --seed 5 -c amnesia.config.yaml --timeout 1.5s');
     expect(replayCommand('/elsewhere/s.yaml', { cwd, configFile: undefined, seed: 1 })).toBe(
       'npx amnesia run ../elsewhere/s.yaml --seed 1',
     );

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Topology } from '../scenario/types.ts';
+import { durationSetting } from '../util/duration.ts';
 import { shellQuote } from '../util/shell.ts';
 
 /** What a replay must repeat: every option that changes how a scenario runs. */
@@ -19,7 +20,7 @@ export interface ReplayInput {
  */
 export function replayCommand(file: string, o: ReplayInput): string {
   const args = ['npx', 'amnesia', 'run', relative(file, o.cwd), '--seed', String(o.seed), ...common(o)];
-  if (o.turnTimeoutMs !== undefined) args.push('--timeout', durationArg(o.turnTimeoutMs));
+  if (o.turnTimeoutMs !== undefined) args.push('--timeout', durationSetting(o.turnTimeoutMs));
   if (o.probe !== undefined && o.probe !== 'on-failure') args.push('--probe', o.probe);
   return args.map(shellQuote).join(' ');
 }
@@ -50,9 +51,4 @@ function common(o: ReplayInput): string[] {
 function relative(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel === '' ? file : rel;
-}
-
-/** `20s`, `1500ms`: exact, in a unit `--timeout` takes. */
-function durationArg(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
