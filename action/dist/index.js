@@ -56112,23 +56112,35 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/util/duration.ts
+function durationSetting(ms) {
+  if (ms >= 6e4 && ms % 6e4 === 0) return `${ms / 6e4}m`;
+  if (ms >= 1e3) return `${+(ms / 1e3).toFixed(3)}s`;
+  return `${Math.round(ms)}ms`;
+}
+function formatDuration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) return "? ms";
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const s = Math.round(ms / 1e3);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+}
+function seconds(ms) {
+  return Number.isFinite(ms) && ms > 0 ? (ms / 1e3).toFixed(3) : "0.000";
+}
+
 // src/schema/primitives.ts
 var DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
 function duration3(what, maxMs) {
   return external_exports.string({ error: `${what} must be a duration such as \`500ms\`, \`2s\` or \`1m\`` }).regex(DURATION_PATTERN, { error: `${what} must be a number with a unit: \`500ms\`, \`2s\` or \`1m\`` }).refine((s) => !DURATION_PATTERN.test(s) || parseDuration(s) <= maxMs, {
-    error: `${what} is longer than the limit of ${formatMs(maxMs)}`
-  }).describe(`${what}: a number with a unit, \`ms\`, \`s\` or \`m\` (at most ${formatMs(maxMs)}).`);
+    error: `${what} is longer than the limit of ${durationSetting(maxMs)}`
+  }).describe(`${what}: a number with a unit, \`ms\`, \`s\` or \`m\` (at most ${durationSetting(maxMs)}).`);
 }
 function parseDuration(s) {
   const m = DURATION_PATTERN.exec(s);
   if (!m) throw new Error(`not a duration: ${s}`);
   const n = Number(m[1]);
   return Math.round(m[2] === "ms" ? n : m[2] === "s" ? n * 1e3 : n * 6e4);
-}
-function formatMs(ms) {
-  if (ms < 1e3) return `${ms}ms`;
-  if (ms < 6e4) return `${+(ms / 1e3).toFixed(1)}s`;
-  return `${+(ms / 6e4).toFixed(1)}m`;
 }
 var SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB)$/;
 function size(what, maxBytes) {
@@ -62477,7 +62489,7 @@ function renderShell(command, vars) {
 // src/run/replay.ts
 function replayCommand(file2, o) {
   const args = ["npx", "amnesia", "run", relative2(file2, o.cwd), "--seed", String(o.seed), ...common(o)];
-  if (o.turnTimeoutMs !== void 0) args.push("--timeout", durationArg(o.turnTimeoutMs));
+  if (o.turnTimeoutMs !== void 0) args.push("--timeout", durationSetting(o.turnTimeoutMs));
   if (o.probe !== void 0 && o.probe !== "on-failure") args.push("--probe", o.probe);
   return args.map(shellQuote).join(" ");
 }
@@ -62502,9 +62514,6 @@ function common(o) {
 function relative2(file2, cwd) {
   const rel = path10.relative(cwd, file2);
   return rel === "" ? file2 : rel;
-}
-function durationArg(ms) {
-  return ms % 1e3 === 0 ? `${ms / 1e3}s` : `${ms}ms`;
 }
 
 // src/run/session.ts
@@ -62570,6 +62579,37 @@ function invalid(path32, why) {
     "AMNESIA_INVALID_INPUT",
     `invalid JSON path \`${path32}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
+}
+
+// src/util/text.ts
+var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+function plain(text) {
+  return text.replace(ANSI, "").replace(CONTROL, "");
+}
+function oneLine(text) {
+  return plain(text).replace(/\s+/g, " ").trim();
+}
+function clip(text, max) {
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : text;
+}
+function brief(text, max) {
+  return clip(oneLine(text), max);
+}
+function firstLine(text) {
+  return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
+}
+function plural2(n, word, many = `${word}s`) {
+  return `${n} ${n === 1 ? word : many}`;
+}
+function quoted(expected) {
+  return /^\/.*\/[a-z]*$/s.test(expected) ? expected : `"${expected}"`;
+}
+function excerpt(text, max = 300) {
+  const flat = oneLine(text);
+  if (flat === "") return "(empty body)";
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 // src/client/body.ts
@@ -62648,18 +62688,8 @@ async function readText(body, recorder) {
   }
 }
 
-// src/client/excerpt.ts
-function excerpt(text, max = 300) {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat === "") return "(empty body)";
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
 // src/client/failure.ts
 import { STATUS_CODES } from "node:http";
-function formatDuration(ms) {
-  return ms >= 1e3 ? `${ms / 1e3}s` : `${ms}ms`;
-}
 function statusLine(response) {
   const reason = response.statusText || STATUS_CODES[response.status] || "";
   return reason ? `${response.status} ${reason}` : String(response.status);
@@ -62676,7 +62706,7 @@ function exchangeFailure(error64, context3) {
   const but = response ? `${answered(label, response)} but` : void 0;
   const soFar = `received ${context3.received} byte${context3.received === 1 ? "" : "s"}: ${excerpt(context3.body)}`;
   if (context3.timedOut) {
-    const limit = `within ${formatDuration(context3.timeoutMs)} (chat.timeout)`;
+    const limit = `within ${durationSetting(context3.timeoutMs)} (chat.timeout)`;
     return but ? { kind: "timeout", message: `${but} the body was not complete ${limit}; ${soFar}` } : { kind: "timeout", message: `${label}: no answer ${limit}` };
   }
   const code = errorCode(error64);
@@ -64652,12 +64682,12 @@ function findVacuous(step2, control) {
       at: m.at,
       question: step2.user,
       foundIn: msg.role === "system" ? "the system message" : `message ${index + 1} (${msg.role})`,
-      excerpt: excerpt2(msg.content, m.source)
+      excerpt: around(msg.content, m.source)
     });
   }
   return found;
 }
-function excerpt2(text, source) {
+function around(text, source) {
   const i = source.startsWith("/") ? 0 : text.indexOf(source);
   const start = Math.max(0, i - 60);
   const s = text.slice(start, start + 160).replace(/\s+/g, " ");
@@ -66827,34 +66857,6 @@ async function configFor(cwd, file2) {
 
 // src/report/evidence.ts
 import path26 from "node:path";
-
-// src/report/text.ts
-var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-function plain(text) {
-  return text.replace(ANSI, "").replace(CONTROL, "");
-}
-function oneLine(text) {
-  return plain(text).replace(/\s+/g, " ").trim();
-}
-function clip(text, max) {
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : text;
-}
-function brief(text, max) {
-  return clip(oneLine(text), max);
-}
-function firstLine(text) {
-  return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
-}
-function plural2(n, word, many = `${word}s`) {
-  return `${n} ${n === 1 ? word : many}`;
-}
-function quoted(expected) {
-  return /^\/.*\/[a-z]*$/s.test(expected) ? expected : `"${expected}"`;
-}
-
-// src/report/evidence.ts
 var turnsOf = (s) => s.steps.filter((x) => x.kind === "turn");
 var failedOf = (t) => t.expectations.filter((e) => !e.passed);
 var failedTurns = (s) => turnsOf(s).filter((t) => !t.passed);
@@ -67023,18 +67025,6 @@ function notJudged(d) {
     byNote.set(note, [...byNote.get(note) ?? [], r.rung]);
   }
   return [...byNote].map(([note, rungs]) => `${rungs.join(", ")}: ${note}`);
-}
-
-// src/report/duration.ts
-function formatDuration2(ms) {
-  if (!Number.isFinite(ms) || ms < 0) return "? ms";
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const s = Math.round(ms / 1e3);
-  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
-}
-function seconds(ms) {
-  return Number.isFinite(ms) && ms > 0 ? (ms / 1e3).toFixed(3) : "0.000";
 }
 
 // src/report/md.ts
@@ -67316,7 +67306,7 @@ function statusLine2(r) {
   const leaks = r.scenarios.reduce((n, s) => n + s.leaks.length, 0);
   const status = statusWord(r);
   const leakNote = leaks > 0 ? ` · ${plural2(leaks, "leak")} between sessions` : "";
-  return `**${status}** · ${totalsText(r)}${leakNote} · ${formatDuration2(r.durationMs)} · seed ${r.seed} · run ${mdCode(r.runId)}`;
+  return `**${status}** · ${totalsText(r)}${leakNote} · ${formatDuration(r.durationMs)} · seed ${r.seed} · run ${mdCode(r.runId)}`;
 }
 function tableRow(s, cwd) {
   const status = s.status === "failed" || s.status === "error" ? `**${s.status}**` : s.status;
@@ -67339,7 +67329,7 @@ function detailsBlock(s, cwd) {
     "<details>",
     `<summary><strong>${htmlText(s.name)}</strong>: ${s.status}</summary>`,
     "",
-    `${mdCode(relativeTo2(s.file, cwd))} · ${s.topology.replicas} × ${s.topology.workers}, ${s.routing}, seed ${s.seed} · ${formatDuration2(s.durationMs)}`,
+    `${mdCode(relativeTo2(s.file, cwd))} · ${s.topology.replicas} × ${s.topology.workers}, ${s.routing}, seed ${s.seed} · ${formatDuration(s.durationMs)}`,
     ""
   ];
   if (s.leaks.length > 0) {
@@ -67869,7 +67859,7 @@ function turnLine(t, paint) {
   const mark2 = !t.passed ? paint("red", "✗") : t.expectations.length > 0 ? paint("green", "✓") : paint("dim", "·");
   const checks = expectationMarks(t.expectations, paint);
   const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine(t.failure.message), 100)}`)}` : "";
-  return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration2(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
+  return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
 }
 function expectationMarks(es, paint) {
   const ordered = [...es.filter((e) => !e.passed), ...es.filter((e) => e.passed)].filter(
@@ -67886,10 +67876,10 @@ function disruptionLine(d, paint) {
   });
   if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
   const what = changes.length > 0 ? `  ${changes.join(", ")}` : "";
-  return `  ${paint("yellow", "⟳")} ${oneLine(d.description)}${what}  ${paint("dim", formatDuration2(d.durationMs))}`;
+  return `  ${paint("yellow", "⟳")} ${oneLine(d.description)}${what}  ${paint("dim", formatDuration(d.durationMs))}`;
 }
 function scenarioEndLine(s, paint) {
-  const took = paint("dim", formatDuration2(s.durationMs));
+  const took = paint("dim", formatDuration(s.durationMs));
   const leaks = s.leaks.length > 0 ? `  ${paint("red", plural2(s.leaks.length, "leak"))}` : "";
   switch (s.status) {
     case "passed":

@@ -14,7 +14,7 @@ import { readJsonReport } from '../run/reports.ts';
 import { run } from '../run/run.ts';
 import { durationsOf, parseShard } from '../run/shard.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
-import { type Io, painter } from './output.ts';
+import { type Io, wantsColor } from './output.ts';
 
 export interface RunCommandOptions {
   config?: string;
@@ -44,7 +44,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
   const durations = opts.shardDurations
     ? durationsOf(await readJsonReport(opts.shardDurations, io.cwd))
     : undefined;
-  const color = painter(io.stdout, io.env)('bold', 'x') !== 'x';
+  const color = wantsColor(io.stdout, io.env);
   const reporters: Reporter[] = [
     terminalReporter((t) => io.stdout.write(t), { color, cwd: io.cwd }),
     ...fileReporters(reports, io),
@@ -121,7 +121,7 @@ export async function probeCommand(
   opts: { config?: string; replicas?: string; workers?: string; runtime?: 'process' | 'container' },
   io: Io,
 ): Promise<number> {
-  const color = painter(io.stdout, io.env)('bold', 'x') !== 'x';
+  const color = wantsColor(io.stdout, io.env);
   const result = await interruptible(io, (signal) =>
     probe({
       cwd: io.cwd,

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { durationSetting } from '../util/duration.ts';
-import { excerpt } from './excerpt.ts';
+import { excerpt } from '../util/text.ts';
 import type { ChatFailure } from './types.ts';
 
 /** `500 Internal Server Error`, with the standard reason phrase when the server sent none. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { RunResult, ScenarioResult, ScenarioStatus } from '../run/types.ts';
+import { clip, plural } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';
 import { notPassing, totalsText } from './evidence.ts';
 import { statusWord, whatFailed } from './markdown.ts';
 import { mdCode, mdText } from './md.ts';
-import { clip, plural } from './text.ts';
 
 /** What a PR comment remembers of its run, so the next run can say what changed. */
 export interface CommentRecord {

@@ -11,7 +11,7 @@ import type {
 } from '../run/types.ts';
 import type { SourceLocation } from '../scenario/types.ts';
 import type { WorkerChange } from '../topology/types.ts';
-import { brief, firstLine, oneLine, plural, quoted } from './text.ts';
+import { brief, firstLine, oneLine, plural, quoted } from '../util/text.ts';
 
 export const turnsOf = (s: ScenarioResult): TurnRecord[] =>
   s.steps.filter((x): x is TurnRecord => x.kind === 'turn');

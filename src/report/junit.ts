@@ -1,5 +1,6 @@
 import type { RunResult, ScenarioResult, TurnRecord } from '../run/types.ts';
 import { seconds } from '../util/duration.ts';
+import { brief, clip, firstLine, oneLine, quoted } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';
 import {
   expectationText,
@@ -10,7 +11,6 @@ import {
   turnsOf,
   vacuousText,
 } from './evidence.ts';
-import { brief, clip, firstLine, oneLine, quoted } from './text.ts';
 import { turnEvidence } from './turn-evidence.ts';
 import { cdata, serialize, type XmlElement } from './xml.ts';
 

@@ -1,5 +1,6 @@
 import type { RunResult, ScenarioResult } from '../run/types.ts';
 import { formatDuration } from '../util/duration.ts';
+import { clip, plural, quoted } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';
 import {
   errorHeadline,
@@ -19,8 +20,6 @@ import {
 } from './evidence.ts';
 import { htmlText, mdCode, mdFence, mdText } from './md.ts';
 import { mermaidTimeline } from './mermaid.ts';
-
-import { clip, plural, quoted } from './text.ts';
 import { turnEvidence } from './turn-evidence.ts';
 
 /** GitHub rejects a comment body longer than this. */

@@ -1,8 +1,8 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
 import { SERVED } from '../llm/routes.ts';
 import type { TurnRecord } from '../run/types.ts';
+import { brief, plural } from '../util/text.ts';
 import { lastChatRequest } from './evidence.ts';
-import { brief, plural } from './text.ts';
 
 export interface PromptExcerptOptions {
   /** @default 200 */

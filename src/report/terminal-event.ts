@@ -6,9 +6,9 @@ import type {
   TurnRecord,
 } from '../run/types.ts';
 import { formatDuration } from '../util/duration.ts';
+import { brief, firstLine, oneLine, plural } from '../util/text.ts';
 import { changeText, errorHeadline, expectationText, servedText } from './evidence.ts';
 import { type Paint, painter } from './paint.ts';
-import { brief, firstLine, oneLine, plural } from './text.ts';
 
 const MAX_EXPECTATIONS = 4;
 const MAX_CHANGES = 6;

@@ -1,5 +1,6 @@
 import type { RunResult, ScenarioResult } from '../run/types.ts';
 import { formatDuration } from '../util/duration.ts';
+import { oneLine, plain, quoted } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';
 import {
   evidenceTurns,
@@ -15,7 +16,6 @@ import {
   vacuousText,
 } from './evidence.ts';
 import { type Paint, painter } from './paint.ts';
-import { oneLine, plain, quoted } from './text.ts';
 import { turnEvidence } from './turn-evidence.ts';
 
 export interface SummaryOptions {

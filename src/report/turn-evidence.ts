@@ -1,8 +1,8 @@
 import type { TurnRecord } from '../run/types.ts';
+import { clip, plain } from '../util/text.ts';
 import { failedOf, formatLocation, servedText } from './evidence.ts';
 import { type Paint, painter } from './paint.ts';
 import { promptExcerpt } from './prompt.ts';
-import { clip, plain } from './text.ts';
 
 const TAIL_LINES = 12;
 

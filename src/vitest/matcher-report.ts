@@ -1,8 +1,8 @@
 import { formatLocation, leakText, servedText } from '../report/evidence.ts';
 import { promptExcerpt } from '../report/prompt.ts';
-import { brief } from '../report/text.ts';
 import type { Leak, TurnRecord } from '../run/types.ts';
 import type { Matcher } from '../scenario/types.ts';
+import { brief } from '../util/text.ts';
 import { chatRequests } from '../verdict/prompt.ts';
 
 /**

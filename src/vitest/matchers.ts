@@ -1,8 +1,8 @@
 import type { MatcherState, MatchersObject } from 'vitest';
-import { quoted } from '../report/text.ts';
 import type { ExpectationResult, Leak, TurnRecord } from '../run/types.ts';
 import { createMatcher } from '../scenario/matcher.ts';
 import type { Expectations, Matcher, TurnStep } from '../scenario/types.ts';
+import { quoted } from '../util/text.ts';
 import { judgeTurn } from '../verdict/expectations.ts';
 import { callSite } from './call-site.ts';
 import { leakReport, turnReport } from './matcher-report.ts';
