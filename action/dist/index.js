@@ -61643,7 +61643,7 @@ function parseTarget(s) {
   return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
 }
 
-// src/topology/ids.ts
+// src/scenario/workers.ts
 var workerId = (replica, worker) => `r${replica}w${worker}`;
 function parseWorkerId(id) {
   const m = /^r(\d+)w(\d+)$/.exec(id);
@@ -61761,20 +61761,1237 @@ function plan(scenario, base) {
   return { topology: topology2, routing: routing2, seed: seed2, steps };
 }
 
-// src/probe/probe.ts
-import path25 from "node:path";
+// src/util/text.ts
+var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+function plain(text) {
+  return text.replace(ANSI, "").replace(CONTROL, "");
+}
+function oneLine(text) {
+  return plain(text).replace(/\s+/g, " ").trim();
+}
+function clip(text, max) {
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : text;
+}
+function brief(text, max) {
+  return clip(oneLine(text), max);
+}
+function firstLine(text) {
+  return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
+}
+function plural2(n, word, many = `${word}s`) {
+  return `${n} ${n === 1 ? word : many}`;
+}
+function quoted(expected) {
+  return /^\/.*\/[a-z]*$/s.test(expected) ? expected : `"${expected}"`;
+}
+function excerpt(text, max = 300) {
+  const flat = oneLine(text);
+  if (flat === "") return "(empty body)";
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+// src/report/evidence.ts
+import path7 from "node:path";
+var turnsOf = (s) => s.steps.filter((x) => x.kind === "turn");
+var failedOf = (t) => t.expectations.filter((e) => !e.passed);
+var failedTurns = (s) => turnsOf(s).filter((t) => !t.passed);
+function evidenceTurns(s) {
+  const failed2 = failedTurns(s);
+  return s.error?.code === "AMNESIA_LLM_NEVER_REACHED" ? failed2.slice(0, 1) : failed2;
+}
+function notRunText(s) {
+  if (!s.stopped) return "";
+  const { at, notRun } = s.stopped;
+  return ` — stopped at ${at}${notRun.length > 0 ? `; did not run: ${notRun.join(", ")}` : ", its last step"}`;
+}
+function firstFailure(s) {
+  for (const turn of failedTurns(s)) {
+    const expectation = failedOf(turn)[0];
+    if (expectation) return { turn, expectation };
+  }
+  return void 0;
+}
+function lastChatRequest(t) {
+  return t.llm.filter((r) => r.kind === "chat").at(-1);
+}
+function relativeTo(file2, cwd) {
+  if (!cwd || !path7.isAbsolute(file2)) return file2;
+  const rel = path7.relative(cwd, file2);
+  return rel === "" || rel.startsWith("..") ? file2 : rel;
+}
+function formatLocation(at, cwd) {
+  return `${relativeTo(at.file, cwd)}:${at.line}:${at.column}`;
+}
+function expectationText(e) {
+  switch (e.kind) {
+    case "recall":
+    case "forget":
+      return `${e.kind} ${quoted(e.expected)}`;
+    case "recall_recent":
+      return `recall ${e.expected}`;
+    case "reply":
+      return `reply ${e.expected}`;
+    case "llm_called":
+      return "LLM called";
+    case "answered":
+      return "answered";
+  }
+}
+function servedText(t) {
+  const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(", ")})` : "";
+  const during = t.during?.length ? ` (during ${t.during.join(", ")})` : "";
+  const container = t.container ? ` in container ${t.container}` : "";
+  return `${t.label} → ${t.worker} pid ${t.pid}${container}${after}${during}`;
+}
+function shortDisruption(description) {
+  return oneLine(description).replace(/\s*\(.*\)$/, "");
+}
+function saidInText(e) {
+  if (!e.saidIn || e.saidIn.length === 0) return void 0;
+  return `said in ${e.saidIn.map((s) => `${s.label} (${s.worker} pid ${s.pid})`).join(", ")}`;
+}
+function changeText(c, o = {}) {
+  const gen = o.generation && c.after ? ` gen ${c.after.generation}` : "";
+  const moved = c.after?.container && c.after.container !== c.before?.container ? ` in ${c.after.container}` : "";
+  if (c.before && c.after) return `${c.id} ${c.before.pid}→${c.after.pid}${gen}${moved}`;
+  if (c.before) return `${c.id} ${c.before.pid} stopped`;
+  if (c.after) return `${c.id} started ${c.after.pid}${gen}${moved}`;
+  return c.id;
+}
+function leakText(l) {
+  return `${l.from.label}'s message "${brief(l.text, 120)}" (said on ${l.from.worker}) reached the prompt of ${l.into.label} (on ${l.into.worker})`;
+}
+function vacuousText(v) {
+  return `a fresh session asked "${brief(v.question, 120)}" already had ${quoted(v.expected)} in ${v.foundIn}: "${brief(v.excerpt, 160)}"`;
+}
+function tally(r) {
+  const t = { passed: 0, failed: 0, error: 0, skipped: 0 };
+  for (const s of r.scenarios) t[s.status]++;
+  return t;
+}
+function totalsText(r) {
+  const t = tally(r);
+  const skipped2 = t.skipped > 0 ? `, ${t.skipped} skipped` : "";
+  return `${plural2(r.scenarios.length, "scenario")}: ${t.passed} passed, ${t.failed} failed, ${plural2(t.error, "error")}${skipped2}`;
+}
+function notPassing(r) {
+  const bad = r.scenarios.filter((s) => s.status === "failed" || s.status === "error");
+  return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
+}
+function sharedPathsText(r) {
+  const shared = r.sharedPaths ?? [];
+  if (shared.length === 0) return void 0;
+  const list2 = shared.map((s) => `${s.path} (app.env.${s.env})`).join(", ");
+  return `replicas share ${list2}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
+}
+function errorHeadline(s) {
+  if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;
+  const v = s.vacuous[0];
+  if (v)
+    return `${plural2(s.vacuous.length, "vacuous recall")}: "${brief(v.expected, 60)}" is already in a fresh session's prompt`;
+  return "the scenario could not be judged";
+}
+
+// src/report/annotations.ts
+var MAX_MESSAGE = 2e3;
+var TAIL_LINES = 5;
+function annotationsFor(r, o = {}) {
+  const out = [];
+  const add = (s, at, what, message) => out.push({
+    file: relativeTo(at.file, o.root),
+    line: at.line,
+    column: at.column,
+    title: clip(`amnesia: ${what} (${plain(s.name)})`, 200),
+    message: clip(plain(message), MAX_MESSAGE)
+  });
+  for (const s of notPassing(r)) {
+    const turns = turnsOf(s);
+    for (const leak of s.leaks) {
+      const into = turns.find((t) => t.step === leak.into.step);
+      add(s, into?.at ?? { file: s.file, line: 1, column: 1 }, "leak between sessions", leakText(leak));
+    }
+    for (const v of s.vacuous) add(s, v.at, "vacuous recall", vacuousText(v));
+    if (s.error) add(s, { file: s.file, line: 1, column: 1 }, "could not run", s.error.message);
+    for (const t of failedTurns(s)) {
+      for (const e of failedOf(t)) {
+        const said = saidInText(e);
+        const tail = e.kind === "answered" ? t.failure?.outputTail.slice(-TAIL_LINES) ?? [] : [];
+        const more = [...said ? [said] : [], ...tail.length ? [`${t.worker} output:`, ...tail] : []];
+        add(s, e.at, expectationText(e), [`${servedText(t)}: ${e.message}`, ...more].join("\n"));
+      }
+    }
+  }
+  return out;
+}
+
+// src/verdict/failure-table.ts
+var RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "LT"];
+var BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD"];
+var RUNG_NAMES = {
+  SW: "same worker",
+  OW: "other worker of the replica",
+  OR: "other replica",
+  RS: "after a graceful restart",
+  CR: "after a crash and respawn",
+  RD: "after a redeploy of the replica",
+  LT: "an old fact, after filler turns, on another worker"
+};
+var KEPT_EVERYWHERE = { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true };
+var FAILURE_TABLE = [
+  {
+    id: "1",
+    cause: "memory created inside the request handler, or history passed as a list that gets copied",
+    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false },
+    advice: "nothing is kept between requests: keep memory per session in a store"
+  },
+  {
+    id: "2",
+    cause: "per-session memory in a process-global map",
+    kept: { SW: true, OW: false, OR: false, RS: false, CR: false, RD: false, LT: false },
+    advice: "state lives in one process's RAM: move it to a shared store"
+  },
+  {
+    id: "2",
+    cause: "long-term memory in an index or storage context that is never persisted",
+    kept: { ...KEPT_EVERYWHERE, LT: false },
+    needs: "LT",
+    advice: "state lives in one process's RAM: move it to a shared store"
+  },
+  {
+    id: "3",
+    cause: "state on the local disk (`./storage`, a sqlite file in the app folder)",
+    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true },
+    advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store"
+  },
+  {
+    id: "4",
+    cause: "history trimmed by a memory window or a token limit",
+    evidence: "the prompt holds only the latest messages",
+    advice: "older turns are dropped before the LLM sees them: raise the limit, summarize older turns, or keep facts in long-term memory; if the window is intended, ask only for recent turns (`recall_recent`)"
+  },
+  {
+    id: "5",
+    cause: "a wrong type (a list where a memory object is expected) that throws",
+    evidence: "the app errors",
+    advice: "pass the memory object the framework expects (a `Memory`, not a list of messages)"
+  },
+  {
+    id: "6a",
+    cause: "RAM state saved at graceful shutdown, loaded at startup",
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, LT: false },
+    advice: "saved only on shutdown: a crash loses it and workers never share it"
+  },
+  {
+    id: "6b",
+    cause: "a per-process cache of a durable store, loaded at startup, never re-read",
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, LT: false },
+    advice: "reads a stale per-process cache: re-read the store on every request"
+  },
+  {
+    id: "7",
+    cause: "memory not keyed by session",
+    kept: KEPT_EVERYWHERE,
+    leak: true,
+    advice: "memory leaks between sessions: key memory by session id"
+  },
+  {
+    id: "✓",
+    cause: "a shared store keyed by session id, read on every request",
+    kept: KEPT_EVERYWHERE,
+    advice: "memory is kept everywhere the probe looked"
+  }
+];
+function failureRow(id) {
+  const row = FAILURE_TABLE.find((r) => r.id === id);
+  if (!row) throw new Error(`no row ${id} in the failure table`);
+  return row;
+}
+
+// src/report/diagnosis.ts
+function diagnosisText(s) {
+  const d = s.diagnosis;
+  const turns = (s.explanations ?? []).map((e) => e.text);
+  if (!d && turns.length === 0) return void 0;
+  const findings = !d ? [] : !d.reproduced ? ["the probe kept every fact (every rung ✓): it does not reproduce this failure"] : d.rows.length > 0 ? [...d.rows.map((r) => `row ${r.id}: ${r.cause}`), ...alsoLost(d)] : [d.advice];
+  const ids = [...(s.explanations ?? []).flatMap((e) => e.rows), ...d?.rows.map((r) => r.id) ?? []];
+  const advice = [
+    ...new Set(
+      ids.flatMap((id) => {
+        const row = FAILURE_TABLE.find((r) => r.id === id);
+        return row && row.id !== "✓" ? [`row ${id}: ${row.advice}`] : [];
+      })
+    )
+  ];
+  return {
+    ...d ? { signature: d.signature } : {},
+    findings,
+    notes: d ? notJudged(d) : [],
+    turns,
+    advice
+  };
+}
+function alsoLost(d) {
+  if (d.rows.some((r) => r.id !== "7")) return [];
+  const lost = d.rungs.filter((r) => r.kept === false).map((r) => r.rung);
+  return lost.length > 0 ? [`memory is also lost on ${lost.join(", ")}, a signature no other row has`] : [];
+}
+function notJudged(d) {
+  const byNote = /* @__PURE__ */ new Map();
+  for (const r of d.rungs) {
+    if (r.kept !== null) continue;
+    const note = r.note ?? "not run";
+    byNote.set(note, [...byNote.get(note) ?? [], r.rung]);
+  }
+  return [...byNote].map(([note, rungs]) => `${rungs.join(", ")}: ${note}`);
+}
+
+// src/report/md.ts
+function mdText(text) {
+  return oneLine(text).replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/&/g, "&amp;").replace(/@(?=\w)/g, "@&#8203;");
+}
+function mdCode(text) {
+  const flat = oneLine(text).replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const fence2 = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence2}${pad}${flat}${pad}${fence2}`;
+}
+function mdFence(text, lang = "text") {
+  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((r) => r.length));
+  const fence2 = "`".repeat(Math.max(3, longest + 1));
+  return `${fence2}${lang}
+${text}
+${fence2}`;
+}
+function htmlText(text) {
+  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=\w)/g, "@&#8203;");
+}
+
+// src/report/mermaid.ts
+var ENTITIES = {
+  "#": "#35;",
+  ";": "#59;",
+  '"': "#quot;",
+  "<": "#lt;",
+  ">": "#gt;",
+  "&": "#amp;",
+  // `%%{init: …}%%` is a directive wherever it appears in the text, and `%%` starts a comment.
+  "%": "#37;"
+};
+function mermaidText(text, max = 60) {
+  let out = "";
+  for (const ch of clip(oneLine(text), max)) out += ENTITIES[ch] ?? ch;
+  return out;
+}
+function mermaidTimeline(s, o = {}) {
+  const { maxSteps = 60 } = o;
+  const turns = turnsOf(s);
+  const sessions = [...new Set(turns.map((t) => t.session))];
+  const sessionIds = new Map(sessions.map((name, i) => [name, `s${i + 1}`]));
+  const workers = workersOf2(s);
+  const said = saidMarks(turns);
+  const lines2 = ["sequenceDiagram"];
+  for (const name of sessions)
+    lines2.push(`  participant ${sessionIds.get(name)} as ${mermaidText(name, 30)}`);
+  for (const w of workers) lines2.push(`  participant ${w}`);
+  const { from, to } = window2(s, maxSteps);
+  const span = workers.length > 1 ? `${workers[0]},${workers.at(-1)}` : workers[0] ?? "s1";
+  if (from > 0) lines2.push(`  Note over ${span}: ${from} earlier steps not drawn`);
+  for (const step2 of s.steps.slice(from, to)) {
+    if (step2.kind === "disruption") {
+      lines2.push(`  Note over ${noteSpan(step2, workers) ?? span}: ${mermaidText(step2.description)}`);
+      continue;
+    }
+    const leakedFrom = s.leaks.filter((l) => l.from.step === step2.step).map((l) => `leaked into ${l.into.label}`);
+    const leakedInto = s.leaks.filter((l) => l.into.step === step2.step).map((l) => `✗ leak from ${l.from.label}`);
+    const marks2 = [
+      ...(said.get(step2.step) ?? []).map((e) => `said ${quoted(clip(e, 24))}`),
+      ...leakedFrom,
+      ...leakedInto,
+      ...lostMarks(step2)
+    ];
+    const label = mermaidText([step2.label, ...marks2].join(" "), 100);
+    const arrow = `  ${sessionIds.get(step2.session)}->>${step2.worker}: ${label}`;
+    if (step2.passed && leakedInto.length === 0) lines2.push(arrow);
+    else lines2.push("  rect rgb(255,220,220)", `  ${arrow}`, "  end");
+  }
+  if (to < s.steps.length) lines2.push(`  Note over ${span}: ${s.steps.length - to} later steps not drawn`);
+  return lines2.join("\n");
+}
+function workersOf2(s) {
+  const ids = new Set(workerOrder(s.topology));
+  for (const step2 of s.steps) {
+    if (step2.kind === "turn") ids.add(step2.worker);
+    else for (const c of step2.changes) ids.add(c.id);
+  }
+  const key = (id) => {
+    const { replica, worker } = parseWorkerId(id);
+    return worker * 1e4 + replica;
+  };
+  return [...ids].sort((a, b) => key(a) - key(b));
+}
+function noteSpan(d, workers) {
+  const touched = workers.filter((w) => d.changes.some((c) => c.id === w));
+  if (touched.length === 0) return void 0;
+  return touched.length === 1 ? touched[0] : `${touched[0]},${touched.at(-1)}`;
+}
+function saidMarks(turns) {
+  const marks2 = /* @__PURE__ */ new Map();
+  const add = (step2, text) => {
+    const list2 = marks2.get(step2) ?? [];
+    if (!list2.includes(text)) marks2.set(step2, [...list2, text]);
+  };
+  for (const t of turns) {
+    for (const e of failedOf(t)) {
+      if (e.kind !== "recall") continue;
+      const steps = e.saidIn ? e.saidIn.map((x) => x.step) : turns.filter((u) => u.session === t.session && u.step < t.step && says(u.user, e.expected)).map((u) => u.step);
+      for (const step2 of steps) add(step2, e.expected);
+    }
+  }
+  return marks2;
+}
+function says(user, expected) {
+  const re = /^\/(.*)\/([a-z]*)$/s.exec(expected);
+  if (!re) return user.toLowerCase().includes(expected.toLowerCase());
+  try {
+    return new RegExp(re[1] ?? "", re[2]).test(user);
+  } catch {
+    return false;
+  }
+}
+function lostMarks(t) {
+  const failed2 = failedOf(t);
+  const marks2 = failed2.slice(0, 2).map((e) => `✗ ${mark(e, t)}`);
+  return failed2.length > 2 ? [...marks2, `+${failed2.length - 2}`] : marks2;
+}
+function mark(e, t) {
+  const short = clip(e.expected, 24);
+  switch (e.kind) {
+    case "recall":
+      return `lost ${quoted(short)}`;
+    case "recall_recent":
+      return "lost recent turns";
+    case "forget":
+      return `saw ${quoted(short)}`;
+    case "answered":
+      return t.failure ? `${t.failure.kind}${t.status ? ` ${t.status}` : ""}` : "no answer";
+    case "llm_called":
+      return "no LLM call";
+    case "reply":
+      return `reply ${brief(e.expected, 24)}`;
+  }
+}
+function window2(s, max) {
+  const n = s.steps.length;
+  if (n <= max) return { from: 0, to: n };
+  const failed2 = s.steps.findIndex((x) => x.kind === "turn" && !x.passed);
+  const focus = failed2 === -1 ? n - 1 : failed2;
+  const from = Math.max(0, Math.min(focus - (max - 6), n - max));
+  return { from, to: from + max };
+}
+
+// src/report/paint.ts
+import { styleText } from "node:util";
+function painter(color) {
+  return color ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
+}
+
+// src/report/prompt.ts
+function promptExcerpt(t, o = {}) {
+  const req = lastChatRequest(t);
+  if (!req) return { title: noChatRequest(t), lines: [] };
+  const { perMessage = 200, total = 1200, maxMessages = 8 } = o;
+  const lines2 = messageLines(req, perMessage, maxMessages);
+  const kept = [];
+  let used = 0;
+  for (const [i, line] of lines2.entries()) {
+    if (used + line.length > total && kept.length > 0) {
+      kept.push(`… ${plural2(lines2.length - i, "more line")}`);
+      break;
+    }
+    kept.push(line);
+    used += line.length;
+  }
+  const chats = t.llm.filter((r) => r.kind === "chat").length;
+  const which2 = chats > 1 ? `the last of ${chats} chat requests` : "chat request";
+  return { title: `prompt (${which2}, ${plural2(req.messages.length, "message")}):`, lines: kept };
+}
+function messageLines(req, perMessage, maxMessages) {
+  const line = (m) => `${m.role}: ${brief(m.content, perMessage) || "(empty)"}`;
+  const ms = req.messages;
+  if (ms.length === 0) return ["(no messages)"];
+  if (ms.length <= maxMessages) return ms.map(line);
+  const head = ms.slice(0, 1).map(line);
+  const tail = ms.slice(ms.length - (maxMessages - 1)).map(line);
+  return [...head, `… ${plural2(ms.length - maxMessages, "message")} elided …`, ...tail];
+}
+function noChatRequest(t) {
+  const unmatched = t.llm.filter((r) => r.kind === "unmatched");
+  if (unmatched.length > 0) {
+    const r = unmatched[0];
+    return `no chat request; the mock LLM refused ${plural2(unmatched.length, "request")} no handler matched (first: ${r?.method} ${r?.path} under ${t.worker}'s base URL, where amnesia serves ${SERVED.join(", ")})`;
+  }
+  return t.llm.length > 0 ? `no chat request (the app made ${plural2(t.llm.length, "other LLM request")})` : "no LLM request during this turn";
+}
+
+// src/report/turn-evidence.ts
+var TAIL_LINES2 = 12;
+function turnEvidence(t, o = {}) {
+  const paint = o.paint ?? painter(false);
+  const out = [servedText(t)];
+  const failed2 = failedOf(t);
+  for (const e of failed2) {
+    out.push(`  ${paint("red", "✗")} ${plain(e.message)}  ${paint("dim", formatLocation(e.at, o.cwd))}`);
+  }
+  if (t.failure) {
+    if (!failed2.some((e) => e.kind === "answered"))
+      out.push(`  ${paint("red", "✗")} ${t.failure.kind}: ${plain(t.failure.message)}`);
+    const tail = t.failure.outputTail.slice(-TAIL_LINES2);
+    if (tail.length > 0) {
+      out.push(`  ${paint("dim", `${t.worker} output (last ${tail.length} lines):`)}`);
+      for (const l of tail) out.push(`    ${paint("dim", "│")} ${clip(plain(l).trimEnd(), 200)}`);
+    }
+  }
+  if (failed2.some((e) => e.kind === "recall" || e.kind === "recall_recent" || e.kind === "forget")) {
+    const p = promptExcerpt(t);
+    out.push(`  ${paint("dim", p.title)}`);
+    for (const l of p.lines) out.push(`    ${l}`);
+  }
+  return out;
+}
+
+// src/report/markdown.ts
+var GITHUB_COMMENT_LIMIT = 65536;
+var MAX_FAILED_TURNS = 8;
+var MAX_ERROR_CHARS = 4e3;
+function renderMarkdown(r, o = {}) {
+  const { title = "amnesia", maxScenarios = 50, maxChars = GITHUB_COMMENT_LIMIT } = o;
+  const bad = notPassing(r);
+  const rows = r.scenarios.length <= maxScenarios ? r.scenarios : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
+  const shared = sharedPathsText(r);
+  const head = [
+    `## ${mdText(title)}`,
+    "",
+    statusLine(r),
+    "",
+    ...shared ? [`> **Note**: ${mdText(shared)}`, ""] : []
+  ];
+  const table = [
+    "| status | scenario | turns | failed expectation | signature |",
+    "| --- | --- | --- | --- | --- |"
+  ];
+  const tableRows = rows.map((s) => tableRow(s, o.cwd));
+  const notShown = r.scenarios.length - rows.length;
+  const details = bad.slice(0, maxScenarios).map((s) => detailsBlock(s, o.cwd));
+  const noteFor = (rowsLeft, detailsLeft) => {
+    const parts = [
+      rowsLeft > 0 ? `${plural2(rowsLeft, "scenario")} left out of the table` : "",
+      detailsLeft > 0 ? `the details of ${plural2(detailsLeft, "scenario")} left out` : ""
+    ].filter(Boolean);
+    return parts.length === 0 ? "" : `
+_Truncated: ${parts.join(", ")} (see the JSON report and the artifacts for everything)._
+`;
+  };
+  const reserve = 300;
+  const budget = maxChars - reserve;
+  const doc = [...head, ...table];
+  let used = doc.join("\n").length;
+  let shownRows = 0;
+  for (const row of tableRows) {
+    if (used + row.length + 1 > budget) break;
+    doc.push(row);
+    used += row.length + 1;
+    shownRows++;
+  }
+  let shownDetails = 0;
+  for (const block of details) {
+    if (shownRows < tableRows.length || used + block.length + 2 > budget) break;
+    doc.push("", block);
+    used += block.length + 2;
+    shownDetails++;
+  }
+  const note = noteFor(notShown + tableRows.length - shownRows, bad.length - shownDetails);
+  const text = `${doc.join("\n")}
+${note}`;
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 2)}…
+`;
+}
+function statusWord(r) {
+  const t = tally(r);
+  return t.error > 0 ? "Error" : t.failed > 0 ? "Failed" : "Passed";
+}
+function statusLine(r) {
+  const leaks = r.scenarios.reduce((n, s) => n + s.leaks.length, 0);
+  const status = statusWord(r);
+  const leakNote = leaks > 0 ? ` · ${plural2(leaks, "leak")} between sessions` : "";
+  return `**${status}** · ${totalsText(r)}${leakNote} · ${formatDuration(r.durationMs)} · seed ${r.seed} · run ${mdCode(r.runId)}`;
+}
+function tableRow(s, cwd) {
+  const status = s.status === "failed" || s.status === "error" ? `**${s.status}**` : s.status;
+  const sig = s.diagnosis ? mdCode(s.diagnosis.signature) : "";
+  return `| ${status} | ${mdText(s.name)} | ${turnsOf(s).length} | ${whatFailed(s, cwd)} | ${sig} |`;
+}
+function whatFailed(s, cwd) {
+  const leak = s.leaks[0];
+  if (leak) return `leak ${mdCode(`${leak.from.label} → ${leak.into.label}`)}`;
+  if (s.error) return `${mdCode(s.error.code)} ${mdText(clip(errorHeadline(s), 80))}`;
+  const v = s.vacuous[0];
+  if (v) return `vacuous ${mdCode(`recall ${quoted(v.expected)}`)}`;
+  const f = firstFailure(s);
+  if (!f) return "";
+  const where = formatLocation(f.expectation.at, cwd).replace(/:\d+$/, "");
+  return `${mdCode(f.turn.label)} ${mdCode(clip(expectationText(f.expectation), 60))} at ${mdCode(where)}`;
+}
+function detailsBlock(s, cwd) {
+  const out = [
+    "<details>",
+    `<summary><strong>${htmlText(s.name)}</strong>: ${s.status}</summary>`,
+    "",
+    `${mdCode(relativeTo(s.file, cwd))} · ${s.topology.replicas} × ${s.topology.workers}, ${s.routing}, seed ${s.seed} · ${formatDuration(s.durationMs)}`,
+    ""
+  ];
+  if (s.leaks.length > 0) {
+    out.push(
+      "**Leaks** (memory is not keyed by session)",
+      "",
+      ...s.leaks.map((l) => `- ${mdText(leakText(l))}`),
+      ""
+    );
+  }
+  if (s.error)
+    out.push(
+      `**Could not run**: ${mdCode(s.error.code)}${mdText(notRunText(s))}`,
+      "",
+      mdFence(clip(s.error.message, MAX_ERROR_CHARS)),
+      ""
+    );
+  if (s.vacuous.length > 0) {
+    out.push(
+      "**Vacuous recalls** (they would pass without any memory)",
+      "",
+      ...s.vacuous.map(
+        (v) => `- ${mdCode(`recall ${quoted(v.expected)}`)} at ${mdCode(formatLocation(v.at, cwd))}: ${mdText(vacuousText(v))}`
+      ),
+      ""
+    );
+  }
+  const failed2 = evidenceTurns(s);
+  if (failed2.length > 0) {
+    const shown = failed2.slice(0, MAX_FAILED_TURNS);
+    const evidence = shown.flatMap((t) => turnEvidence(t, { cwd })).join("\n");
+    const more = failed2.length > shown.length ? `
+… ${plural2(failed2.length - shown.length, "more failed turn")}` : "";
+    out.push("**Failed expectations**", "", mdFence(`${evidence}${more}`), "");
+  }
+  const d = diagnosisText(s);
+  if (d) {
+    out.push(`**Diagnosis**${d.signature ? ` ${mdCode(d.signature)}` : ""}`, "");
+    for (const line of [...d.findings, ...d.notes, ...d.turns]) out.push(`- ${mdText(line)}`);
+    if (d.advice.length > 0)
+      out.push("", `**What to change**: ${d.advice.map((a) => mdText(a)).join("<br>")}`);
+    out.push("");
+  }
+  if (turnsOf(s).length > 0) out.push("**Timeline**", "", mdFence(mermaidTimeline(s), "mermaid"), "");
+  if (s.artifactsDir) out.push(`Artifacts: ${mdCode(relativeTo(s.artifactsDir, cwd))}`, "");
+  out.push(`Replay: ${mdCode(s.replay)}`, "", "</details>");
+  return out.join("\n");
+}
+
+// src/report/comment.ts
+var PREFIX = "<!-- amnesia-report ";
+var SUFFIX = " -->";
+var MAX_ROWS = 10;
+var MAX_NAMES = 10;
+var recordShape = external_exports.object({
+  v: external_exports.literal(1),
+  key: external_exports.string(),
+  commit: external_exports.string().optional(),
+  statuses: external_exports.record(external_exports.string(), external_exports.enum(["passed", "failed", "error", "skipped"]))
+});
+var isBad = (s) => s === "failed" || s === "error";
+function renderComment(r, o) {
+  const commit = o.commit ? ` · commit ${mdCode(o.commit.slice(0, 7))}` : "";
+  const link = o.reportUrl ? ` · [full report](${o.reportUrl})` : "";
+  const out = [
+    `### amnesia: ${statusWord(r).toLowerCase()}`,
+    "",
+    `**${statusWord(r)}** · ${totalsText(r)} · ${mdCode(o.key)}${commit}${link}`,
+    ""
+  ];
+  if (o.previous) out.push(...sinceSection(sinceLastRun(r, o.previous), o.previous), "");
+  const bad = notPassing(r);
+  if (bad.length > 0) {
+    out.push("| status | scenario | what failed first | diagnosis |", "| --- | --- | --- | --- |");
+    for (const s of bad.slice(0, MAX_ROWS)) {
+      out.push(
+        `| **${s.status}** | ${mdText(clip(s.name, 80))} | ${whatFailed(s, o.cwd)} | ${diagnosisCell(s)} |`
+      );
+    }
+    if (bad.length > MAX_ROWS) out.push("", `… and ${plural2(bad.length - MAX_ROWS, "more scenario")}.`);
+    out.push(
+      "",
+      `The ${o.reportUrl ? `[job summary](${o.reportUrl})` : "job summary"} has each failure's prompt, diagnosis and timeline; the artifacts hold the worker logs and a replay command.`,
+      ""
+    );
+  }
+  out.push(recordComment(recordOf2(r, o)));
+  return `${out.join("\n")}
+`;
+}
+function readCommentRecord(body) {
+  const start = body.lastIndexOf(PREFIX);
+  if (start < 0) return void 0;
+  const end = body.indexOf(SUFFIX, start + PREFIX.length);
+  if (end < 0) return void 0;
+  try {
+    const parsed = recordShape.safeParse(JSON.parse(body.slice(start + PREFIX.length, end)));
+    return parsed.success ? parsed.data : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function sinceLastRun(r, previous) {
+  const out = { newlyFailing: [], fixed: [], stillFailing: [] };
+  for (const s of r.scenarios) {
+    const before = previous.statuses[s.name];
+    if (isBad(s.status)) (isBad(before) ? out.stillFailing : out.newlyFailing).push(s.name);
+    else if (s.status === "passed" && isBad(before)) out.fixed.push(s.name);
+  }
+  return out;
+}
+function sinceSection(d, previous) {
+  const since = previous.commit ? ` (commit ${mdCode(previous.commit.slice(0, 7))})` : "";
+  const counts = [
+    `${d.newlyFailing.length} newly failing`,
+    `${d.fixed.length} fixed`,
+    `${d.stillFailing.length} still failing`
+  ].join(" · ");
+  const list2 = (label, names) => {
+    if (names.length === 0) return [];
+    const shown = names.slice(0, MAX_NAMES).map((n) => mdText(clip(n, 80)));
+    const more = names.length > MAX_NAMES ? `, and ${names.length - MAX_NAMES} more` : "";
+    return [`- ${label}: ${shown.join(", ")}${more}`];
+  };
+  return [
+    `**Since the last run**${since}: ${counts}`,
+    ...d.newlyFailing.length + d.fixed.length + d.stillFailing.length > 0 ? [""] : [],
+    ...list2("newly failing", d.newlyFailing),
+    ...list2("fixed", d.fixed),
+    ...list2("still failing", d.stillFailing)
+  ];
+}
+function diagnosisCell(s) {
+  const d = diagnosisText(s);
+  if (!d) return "";
+  const finding = d.turns[0] ?? d.findings[0] ?? "";
+  return `${d.signature ? `${mdCode(d.signature)} ` : ""}${mdText(clip(finding, 90))}`;
+}
+function recordOf2(r, o) {
+  return {
+    v: 1,
+    key: o.key,
+    ...o.commit ? { commit: o.commit } : {},
+    statuses: Object.fromEntries(r.scenarios.map((s) => [s.name, s.status]))
+  };
+}
+function recordComment(record2) {
+  const json2 = JSON.stringify(record2).replace(
+    /[<>-]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+  return `${PREFIX}${json2}${SUFFIX}`;
+}
+
+// src/report/json.ts
+function renderJson(r) {
+  const slim = { ...r, scenarios: r.scenarios.map(slimScenario) };
+  return `${JSON.stringify(sortKeys(slim), null, 2)}
+`;
+}
+function slimScenario(s) {
+  return {
+    ...s,
+    steps: s.steps.map(slimStep),
+    unattributed: s.unattributed.map(withoutBody)
+  };
+}
+function slimStep(s) {
+  return s.kind === "turn" ? { ...s, llm: s.llm.map(withoutBody) } : s;
+}
+function withoutBody({ body: _body, ...rest }) {
+  return rest;
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
+  return out;
+}
+
+// src/report/xml.ts
+var FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+function stripForbidden(text) {
+  return text.replace(FORBIDDEN, "");
+}
+var ENTITIES2 = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+  "\n": "&#10;",
+  "\r": "&#13;",
+  "	": "&#9;"
+};
+function attr(text) {
+  return stripForbidden(text).replace(/[&<>"'\n\r\t]/g, (c) => ENTITIES2[c] ?? c);
+}
+function cdata(value) {
+  return `<![CDATA[${stripForbidden(value).replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
+}
+function serialize(e, depth = 0) {
+  const pad = "  ".repeat(depth);
+  const a = Object.entries(e.attrs ?? {}).filter(([, v]) => v !== void 0).map(([k, v]) => ` ${k}="${attr(String(v))}"`).join("");
+  const children = e.children ?? [];
+  if (children.length > 0)
+    return `${pad}<${e.name}${a}>
+${children.map((c) => serialize(c, depth + 1)).join("\n")}
+${pad}</${e.name}>`;
+  if (e.content) return `${pad}<${e.name}${a}>${e.content}</${e.name}>`;
+  return `${pad}<${e.name}${a}/>`;
+}
+
+// src/report/junit.ts
+function renderJUnit(r, o = {}) {
+  const suites = r.scenarios.map((s) => suite(s, o.cwd));
+  const count3 = (attr2) => suites.reduce((n, s) => n + Number(s.attrs?.[attr2] ?? 0), 0);
+  const root = {
+    name: "testsuites",
+    attrs: {
+      name: `amnesia run ${r.runId}`,
+      tests: count3("tests"),
+      failures: count3("failures"),
+      errors: count3("errors"),
+      skipped: count3("skipped"),
+      time: seconds(r.durationMs),
+      timestamp: timestamp(r.startedAt)
+    },
+    children: suites
+  };
+  return `<?xml version="1.0" encoding="UTF-8"?>
+${serialize(root)}
+`;
+}
+function suite(s, cwd) {
+  const file2 = relativeTo(s.file, cwd);
+  const cases = testcases(s, file2, cwd);
+  const has = (kind) => cases.filter((c) => c.children?.some((x) => x.name === kind)).length;
+  const out = systemOut(s, cwd);
+  return {
+    name: "testsuite",
+    attrs: {
+      name: s.name,
+      file: file2,
+      tests: cases.length,
+      failures: has("failure"),
+      errors: has("error"),
+      skipped: has("skipped"),
+      time: seconds(s.durationMs),
+      timestamp: timestamp(s.startedAt)
+    },
+    children: [
+      {
+        name: "properties",
+        children: [
+          property("topology", `${s.topology.replicas} × ${s.topology.workers}`),
+          property("routing", s.routing),
+          property("seed", String(s.seed)),
+          ...s.diagnosis ? [property("signature", s.diagnosis.signature)] : [],
+          property("replay", s.replay)
+        ]
+      },
+      ...cases,
+      ...out ? [{ name: "system-out", content: cdata(out) }] : []
+    ]
+  };
+}
+function testcases(s, file2, cwd) {
+  const at = (line) => ({ classname: s.name, file: file2, line });
+  const cases = [];
+  if (s.status === "skipped")
+    cases.push({
+      name: "testcase",
+      attrs: { name: s.name, ...at(void 0) },
+      children: [{ name: "skipped" }]
+    });
+  if (s.error) {
+    cases.push({
+      name: "testcase",
+      attrs: { name: "could not run", ...at(void 0), time: seconds(s.durationMs) },
+      children: [
+        problem(
+          "error",
+          s.error.code,
+          `${s.error.code}: ${firstLine(s.error.message)}${notRunText(s)}`,
+          s.error.message
+        )
+      ]
+    });
+  }
+  const lineOf = (step2) => turnsOf(s).find((t) => t.step === step2)?.at.line;
+  for (const l of s.leaks) {
+    cases.push({
+      name: "testcase",
+      attrs: { name: `leak: ${l.from.label} → ${l.into.label}`, ...at(lineOf(l.into.step)) },
+      children: [
+        problem(
+          "failure",
+          "leak",
+          `leak: ${leakText(l)}`,
+          `${leakText(l)}
+memory is not keyed by session: key it by the session id`
+        )
+      ]
+    });
+  }
+  for (const v of s.vacuous) {
+    cases.push({
+      name: "testcase",
+      attrs: { name: `vacuous recall ${quoted(v.expected)}`, ...at(v.at.line) },
+      children: [
+        problem(
+          "error",
+          "vacuous",
+          `vacuous recall ${quoted(v.expected)}: ${vacuousText(v)}`,
+          `${vacuousText(v)}
+the recall would pass without any memory: expect a fact only the conversation says`
+        )
+      ]
+    });
+  }
+  for (const t of turnsOf(s)) {
+    if (t.expectations.length === 0 && t.passed) continue;
+    cases.push(turnCase(t, at(failedOf(t)[0]?.at.line ?? t.at.line), cwd));
+  }
+  return cases;
+}
+function turnCase(t, at, cwd) {
+  const failed2 = failedOf(t);
+  const attrs = { name: `${t.label}: ${clip(oneLine(t.user), 60)}`, ...at, time: seconds(t.latencyMs) };
+  if (t.passed) return { name: "testcase", attrs };
+  const message = failed2.map((e) => `${expectationText(e)}: ${e.message}`).join("; ") || t.failure?.message || "failed";
+  const type = [...new Set(failed2.map((e) => e.kind))].join(",") || "turn";
+  return {
+    name: "testcase",
+    attrs,
+    children: [problem("failure", type, message, turnEvidence(t, { cwd }).join("\n"))]
+  };
+}
+function problem(kind, type, message, body) {
+  return { name: kind, attrs: { message: brief(message, 1e3), type }, content: cdata(body) };
+}
+function property(name, value) {
+  return { name: "property", attrs: { name, value } };
+}
+function systemOut(s, cwd) {
+  const lines2 = [];
+  const d = diagnosisText(s);
+  if (d) {
+    lines2.push(
+      `diagnosis:${d.signature ? ` ${d.signature}` : ""}`,
+      ...d.findings,
+      ...d.notes,
+      ...d.turns,
+      ...d.advice.map((a) => `advice: ${a}`)
+    );
+  }
+  if (s.status === "failed" || s.status === "error") {
+    if (s.artifactsDir) lines2.push(`artifacts: ${relativeTo(s.artifactsDir, cwd)}`);
+    lines2.push(`replay: ${s.replay}`);
+  }
+  return lines2.join("\n");
+}
+function timestamp(ms) {
+  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 19) : void 0;
+}
+
+// src/report/merge.ts
+function mergeResults(reports) {
+  const first = reports[0];
+  if (!first) throw invalid("no reports to merge");
+  checkShards(reports);
+  const seen = /* @__PURE__ */ new Map();
+  const scenarios = [];
+  for (const { source, result } of reports) {
+    for (const s of result.scenarios) {
+      const other = seen.get(s.name);
+      if (other !== void 0)
+        throw invalid(
+          `scenario ${JSON.stringify(s.name)} is in both ${other} and ${source}: the same shard or run was merged twice`
+        );
+      seen.set(s.name, source);
+      scenarios.push(s);
+    }
+  }
+  scenarios.sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
+  const startedAt = Math.min(...reports.map((r) => r.result.startedAt));
+  const endedAt = Math.max(...reports.map((r) => r.result.startedAt + r.result.durationMs));
+  const configs = new Set(reports.map((r) => r.result.configFile));
+  const probe2 = reports.find((r) => r.result.probe)?.result.probe;
+  return {
+    runId: [...new Set(reports.map((r) => r.result.runId))].join("+"),
+    seed: first.result.seed,
+    startedAt,
+    durationMs: endedAt - startedAt,
+    exitCode: exitCodeOf(scenarios),
+    scenarios,
+    ...configs.size === 1 && first.result.configFile ? { configFile: first.result.configFile } : {},
+    ...probe2 ? { probe: probe2 } : {}
+  };
+}
+function checkShards(reports) {
+  const sharded = reports.filter((r) => r.result.shard);
+  if (sharded.length === 0) return;
+  const plain2 = reports.find((r) => !r.result.shard);
+  if (plain2)
+    throw invalid(`${plain2.source} is not a shard, but ${sharded[0]?.source} is: merge one split at a time`);
+  const totals = new Set(sharded.map((r) => r.result.shard?.total));
+  if (totals.size > 1)
+    throw invalid(`the reports come from different splits (${[...totals].map((t) => `/${t}`).join(", ")})`);
+  const total = sharded[0]?.result.shard?.total ?? 0;
+  const by = /* @__PURE__ */ new Map();
+  for (const { source, result } of sharded) {
+    const index = result.shard?.index ?? 0;
+    const other = by.get(index);
+    if (other !== void 0) throw invalid(`shard ${index}/${total} is both ${other} and ${source}`);
+    by.set(index, source);
+  }
+  const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !by.has(i));
+  if (missing.length > 0)
+    throw invalid(
+      `shard ${missing.map((i) => `${i}/${total}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing: its job failed or was cancelled before writing its report, so the suite's verdict is unknown`
+    );
+}
+function exitCodeOf(scenarios) {
+  return scenarios.some((s) => s.status === "error") ? 2 : scenarios.some((s) => s.status === "failed") ? 1 : 0;
+}
+function compare(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function invalid(message) {
+  return new AmnesiaError("AMNESIA_INVALID_INPUT", `cannot merge the reports: ${message}`);
+}
+
+// src/report/parse-json.ts
+var count2 = external_exports.number().int().min(0);
+var scenarioShape = external_exports.looseObject({
+  name: external_exports.string(),
+  file: external_exports.string(),
+  slug: external_exports.string(),
+  status: external_exports.enum(["passed", "failed", "error", "skipped"]),
+  steps: external_exports.array(external_exports.looseObject({ kind: external_exports.enum(["turn", "disruption"]) })),
+  leaks: external_exports.array(external_exports.unknown()),
+  vacuous: external_exports.array(external_exports.unknown()),
+  durationMs: external_exports.number()
+});
+var reportShape = external_exports.looseObject({
+  runId: external_exports.string(),
+  seed: external_exports.number(),
+  startedAt: external_exports.number(),
+  durationMs: external_exports.number(),
+  exitCode: external_exports.union([external_exports.literal(0), external_exports.literal(1), external_exports.literal(2)]),
+  scenarios: external_exports.array(scenarioShape),
+  shard: external_exports.object({ index: count2, total: count2 }).optional()
+});
+function parseJsonReport(text, file2) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw notAReport(file2, "", `not JSON: ${e.message}`);
+  }
+  const parsed = reportShape.safeParse(data);
+  if (!parsed.success) {
+    const issue3 = parsed.error.issues[0];
+    const field2 = issue3?.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("") ?? "";
+    throw notAReport(file2, field2.replace(/^\./, ""), issue3?.message ?? "unexpected shape");
+  }
+  return parsed.data;
+}
+function notAReport(file2, field2, detail) {
+  return new InvalidInputError([
+    {
+      file: file2,
+      line: 1,
+      column: 1,
+      field: field2,
+      message: `not an amnesia JSON report: ${detail}`,
+      hint: "merge the files written by `amnesia run --report json=FILE` (or the Action’s json-report output)"
+    }
+  ]);
+}
+
+// src/report/probe.ts
+function renderProbe(d, o) {
+  const p = painter(o.color);
+  const lines2 = [`${p("bold", o.title)}  ${d.signature}`];
+  for (const r of d.rungs) {
+    const mark2 = r.kept === null ? p("dim", "–") : r.kept ? p("green", "✓") : p("red", "✗");
+    lines2.push(`  ${mark2} ${r.rung}  ${RUNG_NAMES[r.rung]}${r.note ? p("dim", `  (${r.note})`) : ""}`);
+  }
+  if (d.rows.length) {
+    lines2.push(d.rows.length > 1 ? "diagnosis (rows with this signature):" : "diagnosis:");
+    for (const row of d.rows) lines2.push(`  row ${row.id}: ${row.cause}`);
+  } else {
+    lines2.push("diagnosis: no row of the failure table matches");
+  }
+  lines2.push(`  → ${d.advice}`);
+  return `${lines2.join("\n")}
+`;
+}
+
+// src/report/terminal-event.ts
+var MAX_EXPECTATIONS = 4;
+var MAX_CHANGES = 6;
+function formatEvent(e, o) {
+  const paint = painter(o.color);
+  switch (e.type) {
+    case "run-start":
+      return paint("dim", `amnesia  ${plural2(e.scenarios, "scenario")}  seed ${e.seed}  run ${e.runId}`);
+    case "scenario-start":
+      return e.probe ? `  ${paint("cyan", "⋯")} ${paint("dim", `probe ladder on a fresh ${e.topology.replicas} × ${e.topology.workers} topology, a fresh session per rung:`)}` : `${paint("cyan", "▶")} ${paint("bold", oneLine(e.scenario))}  ${paint("dim", `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
+    case "worker-ready":
+      return void 0;
+    case "turn":
+      return turnLine(e.turn, paint);
+    case "disruption":
+      return disruptionLine(e.disruption, paint);
+    case "scenario-end":
+      return e.probe ? void 0 : scenarioEndLine(e.result, paint);
+    case "run-end":
+      return void 0;
+  }
+}
+function turnLine(t, paint) {
+  const mark2 = !t.passed ? paint("red", "✗") : t.expectations.length > 0 ? paint("green", "✓") : paint("dim", "·");
+  const checks = expectationMarks(t.expectations, paint);
+  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine(t.failure.message), 100)}`)}` : "";
+  return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
+}
+function expectationMarks(es, paint) {
+  const ordered = [...es.filter((e) => !e.passed), ...es.filter((e) => e.passed)].filter(
+    (e) => e.kind !== "answered"
+  );
+  const shown = ordered.slice(0, MAX_EXPECTATIONS).map((e) => `${brief(expectationText(e), 60)} ${e.passed ? paint("green", "✓") : paint("red", "✗")}`);
+  const more = ordered.length - shown.length;
+  return [...shown, ...more > 0 ? [paint("dim", `+${more} more`)] : []].join(", ");
+}
+function disruptionLine(d, paint) {
+  const changes = d.changes.slice(0, MAX_CHANGES).map((c) => {
+    const forced = c.before?.forced && d.type !== "crash" ? " (killed after the grace period)" : "";
+    return `${changeText(c, { generation: d.type === "redeploy" })}${forced}`;
+  });
+  if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
+  const what = changes.length > 0 ? `  ${changes.join(", ")}` : "";
+  return `  ${paint("yellow", "⟳")} ${oneLine(d.description)}${what}  ${paint("dim", formatDuration(d.durationMs))}`;
+}
+function scenarioEndLine(s, paint) {
+  const took = paint("dim", formatDuration(s.durationMs));
+  const leaks = s.leaks.length > 0 ? `  ${paint("red", plural2(s.leaks.length, "leak"))}` : "";
+  switch (s.status) {
+    case "passed":
+      return `${paint("green", "✓ passed")}  ${took}`;
+    case "failed":
+      return `${paint("red", "✗ failed")}  ${took}${leaks}`;
+    case "error":
+      return `${paint("yellow", `! error: ${errorHeadline(s)}`)}  ${took}${leaks}`;
+    case "skipped":
+      return paint("dim", "- skipped");
+  }
+}
+
+// src/run/probe.ts
+import path26 from "node:path";
+
+// src/verdict/app-error.ts
+var ERROR_LINE = /(?:^|[\s\]>:])((?:[A-Z][\w$]*)?(?:Error|Exception)(?: \[[\w-]+\])?: \S.*)$/;
+var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
+function nameAppError(texts) {
+  const lines2 = texts.flatMap((t) => t.split("\n")).map((l) => l.trim());
+  const printed = lines2.filter((l) => !/^(?:\[\w+\]\s+)?at /.test(l) && !/ answered \d{3}\b/.test(l)).flatMap((l) => {
+    const m = ERROR_LINE.exec(l);
+    return m?.[1] ? [m[1]] : [];
+  }).at(-1);
+  const text = printed ?? lines2.find((l) => l !== "");
+  if (text === void 0) return void 0;
+  return { text, typeMismatch: /^TypeError\b/.test(text) || TYPE_HINTS.test(text) };
+}
+
+// src/verdict/diagnosis.ts
+function formatSignature(rungs) {
+  return rungs.map((r) => `${r.rung} ${r.kept === null ? "–" : r.kept ? "✓" : "✗"}`).join(" ");
+}
+function agrees(row, rungs) {
+  if (!row.kept) return false;
+  if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
+  return rungs.every(
+    (r) => r.kept === null || row.kept?.[r.rung] === void 0 || row.kept[r.rung] === r.kept
+  );
+}
+function diagnose(rungs, o) {
+  const signature = formatSignature(rungs);
+  const ran = rungs.filter((r) => r.kept !== null);
+  const result = (rows, advice, reproduced = true) => ({
+    rungs: [...rungs],
+    signature,
+    rows: rows.map(({ id, cause }) => ({ id, cause })),
+    advice,
+    reproduced
+  });
+  const named = nameAppError(o.appErrors ?? []);
+  if (ran.length === 0 && named) {
+    return named.typeMismatch ? result(
+      [failureRow("5")],
+      `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${named.text}`
+    ) : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
+  }
+  const matches = FAILURE_TABLE.filter((row) => !row.leak && row.id !== "✓" && agrees(row, rungs));
+  const allKept = ran.every((r) => r.kept);
+  const leakRow = failureRow("7");
+  const fixed = failureRow("✓");
+  if (o.leak) {
+    const rows = allKept ? [leakRow] : [leakRow, ...matches];
+    const also = allKept ? "" : matches.length ? `; also ${matches.map((m) => m.advice).join("; or: ")}` : `; also lost on ${ran.filter((r) => !r.kept).map((r) => r.rung).join(", ")}`;
+    return result(rows, `${leakRow.advice}${also}`);
+  }
+  if (allKept) {
+    return o.scenarioFailed ? result([], "", false) : result([fixed], fixed.advice);
+  }
+  if (matches.length === 0) {
+    const kept = ran.filter((r) => r.kept).map((r) => r.rung);
+    const lost = ran.filter((r) => !r.kept).map((r) => r.rung);
+    return result(
+      [],
+      `no row of the failure table has this signature: kept on ${kept.join(", ") || "no rung"}; lost on ${lost.join(", ")}`
+    );
+  }
+  return result(matches, [...new Set(matches.map((m) => m.advice))].join("; or: "));
+}
 
 // src/run/run.ts
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/config/shared-paths.ts
-import path7 from "node:path";
+import path8 from "node:path";
 var PER_REPLICA = /\{\{\s*(replica|data_dir|port)\s*\}\}/;
 var SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/nix", "/opt"];
 function sharedPaths(config2) {
   return Object.entries(config2.app.env).flatMap(([env, value]) => {
-    if (PER_REPLICA.test(value) || !path7.isAbsolute(value) || /[\s:]/.test(value)) return [];
-    const p = path7.normalize(value);
+    if (PER_REPLICA.test(value) || !path8.isAbsolute(value) || /[\s:]/.test(value)) return [];
+    const p = path8.normalize(value);
     const inside = (dir) => p === dir || p.startsWith(`${dir}/`);
     if (inside(config2.app.cwd) || SYSTEM.some(inside)) return [];
     return [{ env, path: p }];
@@ -61782,11 +62999,11 @@ function sharedPaths(config2) {
 }
 
 // src/validate.ts
-import path9 from "node:path";
+import path10 from "node:path";
 
 // src/scenario/load.ts
 import { globSync, statSync } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/schema/scenario.ts
 var jsonCheck = external_exports.strictObject({
@@ -61966,7 +63183,7 @@ var scenarioFile = external_exports.strictObject({
 }).describe("An amnesia scenario: one multi-turn conversation and what must be remembered.");
 
 // src/scenario/check.ts
-var problem = (at, field2, message, hint) => ({
+var problem2 = (at, field2, message, hint) => ({
   file: at.file,
   line: at.line,
   column: at.column,
@@ -61979,7 +63196,7 @@ function checkScenario(s, topology2, topologySource, services) {
   const turns = s.steps.filter((x) => x.kind === "turn");
   if (turns.length === 0) {
     problems.push(
-      problem(
+      problem2(
         s.steps[0]?.at ?? s.at,
         "steps",
         "the scenario has no user turn, so it checks nothing",
@@ -61995,7 +63212,7 @@ function checkScenario(s, topology2, topologySource, services) {
       const tooMany = t.replica > current.replicas || t.kind === "worker" && t.worker > current.workers;
       if (tooMany) {
         problems.push(
-          problem(
+          problem2(
             step2.at,
             field2,
             `\`${formatTarget(t)}\` does not exist: the topology has ${current.replicas} replica${current.replicas === 1 ? "" : "s"} × ${current.workers} worker${current.workers === 1 ? "" : "s"} here (${source})`,
@@ -62015,7 +63232,7 @@ function checkScenario(s, topology2, topologySource, services) {
       const field2 = `steps[${step2.step}].${step2.kind}`;
       if (!found) {
         problems.push(
-          problem(
+          problem2(
             step2.at,
             field2,
             `no service \`${step2.service}\` in the config`,
@@ -62024,7 +63241,7 @@ function checkScenario(s, topology2, topologySource, services) {
         );
       } else if (!found.faults) {
         problems.push(
-          problem(
+          problem2(
             step2.at,
             field2,
             `service \`${step2.service}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
@@ -62040,7 +63257,7 @@ function checkScenario(s, topology2, topologySource, services) {
       const field2 = `steps[${turn.step}].expect.recall[${i}]`;
       if (m.test(turn.user)) {
         problems.push(
-          problem(
+          problem2(
             m.at,
             field2,
             `recall \`${m.source}\` is in this turn's own message, so it cannot show that anything was remembered`,
@@ -62049,7 +63266,7 @@ function checkScenario(s, topology2, topologySource, services) {
         );
       } else if (!earlier.some((t) => m.test(t.user))) {
         problems.push(
-          problem(
+          problem2(
             m.at,
             field2,
             `recall \`${m.source}\` is in no earlier turn of session \`${turn.session}\`, so it could only pass by accident`,
@@ -62069,7 +63286,7 @@ function checkUniqueNames(scenarios) {
     const first = seen.get(key);
     if (first) {
       problems.push(
-        problem(
+        problem2(
           s.at,
           "name",
           `duplicate scenario name \`${s.name}\`: also used by ${first.file}:${first.at.line}`,
@@ -62220,12 +63437,12 @@ function expandScenarioPaths(patterns, cwd) {
   const files = /* @__PURE__ */ new Set();
   const problems = [];
   for (const pattern of patterns) {
-    const abs = path8.resolve(cwd, pattern);
+    const abs = path9.resolve(cwd, pattern);
     const st = statSync(abs, { throwIfNoEntry: false });
     let matched = [];
     if (st?.isDirectory()) {
       matched = globSync(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === "node_modules" }).map(
-        (f) => path8.join(abs, f)
+        (f) => path9.join(abs, f)
       );
     } else if (st?.isFile()) {
       matched = [abs];
@@ -62240,7 +63457,7 @@ function expandScenarioPaths(patterns, cwd) {
       });
       continue;
     } else {
-      matched = globSync(pattern, { cwd }).map((f) => path8.resolve(cwd, f));
+      matched = globSync(pattern, { cwd }).map((f) => path9.resolve(cwd, f));
     }
     if (matched.length === 0) {
       problems.push({
@@ -62266,8 +63483,8 @@ async function loadScenarios(patterns, options) {
 
 // src/validate.ts
 async function load(options = {}) {
-  const cwd = path9.resolve(options.cwd ?? process.cwd());
-  const configFile2 = options.config ? path9.resolve(cwd, options.config) : findConfig(cwd);
+  const cwd = path10.resolve(options.cwd ?? process.cwd());
+  const configFile2 = options.config ? path10.resolve(cwd, options.config) : findConfig(cwd);
   let config2;
   const problems = [];
   if (configFile2) {
@@ -62281,7 +63498,7 @@ async function load(options = {}) {
   } else {
     if (options.requireConfig) {
       problems.push({
-        file: path9.join(cwd, "amnesia.config.yaml"),
+        file: path10.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -62294,7 +63511,7 @@ async function load(options = {}) {
   if (options.topology) config2 = { ...config2, topology: { ...config2.topology, ...options.topology } };
   const patterns = options.patterns?.length ? options.patterns : config2.scenarios;
   const base = configFile2 && !options.patterns?.length ? config2.root : cwd;
-  const topologySource = options.topology ? "the replicas/workers override" : config2.file ? path9.relative(cwd, config2.file) || config2.file : "the default 2 × 2";
+  const topologySource = options.topology ? "the replicas/workers override" : config2.file ? path10.relative(cwd, config2.file) || config2.file : "the default 2 × 2";
   const loaded = await loadScenarios(patterns, {
     cwd: base,
     defaults: {
@@ -62310,12 +63527,12 @@ async function load(options = {}) {
   return {
     config: config2,
     scenarios: loaded.scenarios,
-    problems: sortProblems(problems.map((p) => ({ ...p, file: relativeTo(cwd, p.file) })))
+    problems: sortProblems(problems.map((p) => ({ ...p, file: relativeTo2(cwd, p.file) })))
   };
 }
-function relativeTo(cwd, file2) {
-  const rel = path9.relative(cwd, file2);
-  return rel && !rel.startsWith("..") && !path9.isAbsolute(rel) ? rel : file2;
+function relativeTo2(cwd, file2) {
+  const rel = path10.relative(cwd, file2);
+  return rel && !rel.startsWith("..") && !path10.isAbsolute(rel) ? rel : file2;
 }
 function sortProblems(problems) {
   const order = [...new Set(problems.map((p) => p.file))];
@@ -62324,156 +63541,8 @@ function sortProblems(problems) {
   );
 }
 
-// src/verdict/app-error.ts
-var ERROR_LINE = /(?:^|[\s\]>:])((?:[A-Z][\w$]*)?(?:Error|Exception)(?: \[[\w-]+\])?: \S.*)$/;
-var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
-function nameAppError(texts) {
-  const lines2 = texts.flatMap((t) => t.split("\n")).map((l) => l.trim());
-  const printed = lines2.filter((l) => !/^(?:\[\w+\]\s+)?at /.test(l) && !/ answered \d{3}\b/.test(l)).flatMap((l) => {
-    const m = ERROR_LINE.exec(l);
-    return m?.[1] ? [m[1]] : [];
-  }).at(-1);
-  const text = printed ?? lines2.find((l) => l !== "");
-  if (text === void 0) return void 0;
-  return { text, typeMismatch: /^TypeError\b/.test(text) || TYPE_HINTS.test(text) };
-}
-
-// src/verdict/failure-table.ts
-var RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "LT"];
-var BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD"];
-var RUNG_NAMES = {
-  SW: "same worker",
-  OW: "other worker of the replica",
-  OR: "other replica",
-  RS: "after a graceful restart",
-  CR: "after a crash and respawn",
-  RD: "after a redeploy of the replica",
-  LT: "an old fact, after filler turns, on another worker"
-};
-var KEPT_EVERYWHERE = { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true };
-var FAILURE_TABLE = [
-  {
-    id: "1",
-    cause: "memory created inside the request handler, or history passed as a list that gets copied",
-    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false },
-    advice: "nothing is kept between requests: keep memory per session in a store"
-  },
-  {
-    id: "2",
-    cause: "per-session memory in a process-global map",
-    kept: { SW: true, OW: false, OR: false, RS: false, CR: false, RD: false, LT: false },
-    advice: "state lives in one process's RAM: move it to a shared store"
-  },
-  {
-    id: "2",
-    cause: "long-term memory in an index or storage context that is never persisted",
-    kept: { ...KEPT_EVERYWHERE, LT: false },
-    needs: "LT",
-    advice: "state lives in one process's RAM: move it to a shared store"
-  },
-  {
-    id: "3",
-    cause: "state on the local disk (`./storage`, a sqlite file in the app folder)",
-    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true },
-    advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store"
-  },
-  {
-    id: "4",
-    cause: "history trimmed by a memory window or a token limit",
-    evidence: "the prompt holds only the latest messages",
-    advice: "older turns are dropped before the LLM sees them: raise the limit, summarize older turns, or keep facts in long-term memory; if the window is intended, ask only for recent turns (`recall_recent`)"
-  },
-  {
-    id: "5",
-    cause: "a wrong type (a list where a memory object is expected) that throws",
-    evidence: "the app errors",
-    advice: "pass the memory object the framework expects (a `Memory`, not a list of messages)"
-  },
-  {
-    id: "6a",
-    cause: "RAM state saved at graceful shutdown, loaded at startup",
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, LT: false },
-    advice: "saved only on shutdown: a crash loses it and workers never share it"
-  },
-  {
-    id: "6b",
-    cause: "a per-process cache of a durable store, loaded at startup, never re-read",
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, LT: false },
-    advice: "reads a stale per-process cache: re-read the store on every request"
-  },
-  {
-    id: "7",
-    cause: "memory not keyed by session",
-    kept: KEPT_EVERYWHERE,
-    leak: true,
-    advice: "memory leaks between sessions: key memory by session id"
-  },
-  {
-    id: "✓",
-    cause: "a shared store keyed by session id, read on every request",
-    kept: KEPT_EVERYWHERE,
-    advice: "memory is kept everywhere the probe looked"
-  }
-];
-function failureRow(id) {
-  const row = FAILURE_TABLE.find((r) => r.id === id);
-  if (!row) throw new Error(`no row ${id} in the failure table`);
-  return row;
-}
-
-// src/verdict/diagnosis.ts
-function formatSignature(rungs) {
-  return rungs.map((r) => `${r.rung} ${r.kept === null ? "–" : r.kept ? "✓" : "✗"}`).join(" ");
-}
-function agrees(row, rungs) {
-  if (!row.kept) return false;
-  if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
-  return rungs.every(
-    (r) => r.kept === null || row.kept?.[r.rung] === void 0 || row.kept[r.rung] === r.kept
-  );
-}
-function diagnose(rungs, o) {
-  const signature = formatSignature(rungs);
-  const ran = rungs.filter((r) => r.kept !== null);
-  const result = (rows, advice, reproduced = true) => ({
-    rungs: [...rungs],
-    signature,
-    rows: rows.map(({ id, cause }) => ({ id, cause })),
-    advice,
-    reproduced
-  });
-  const named = nameAppError(o.appErrors ?? []);
-  if (ran.length === 0 && named) {
-    return named.typeMismatch ? result(
-      [failureRow("5")],
-      `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${named.text}`
-    ) : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
-  }
-  const matches = FAILURE_TABLE.filter((row) => !row.leak && row.id !== "✓" && agrees(row, rungs));
-  const allKept = ran.every((r) => r.kept);
-  const leakRow = failureRow("7");
-  const fixed = failureRow("✓");
-  if (o.leak) {
-    const rows = allKept ? [leakRow] : [leakRow, ...matches];
-    const also = allKept ? "" : matches.length ? `; also ${matches.map((m) => m.advice).join("; or: ")}` : `; also lost on ${ran.filter((r) => !r.kept).map((r) => r.rung).join(", ")}`;
-    return result(rows, `${leakRow.advice}${also}`);
-  }
-  if (allKept) {
-    return o.scenarioFailed ? result([], "", false) : result([fixed], fixed.advice);
-  }
-  if (matches.length === 0) {
-    const kept = ran.filter((r) => r.kept).map((r) => r.rung);
-    const lost = ran.filter((r) => !r.kept).map((r) => r.rung);
-    return result(
-      [],
-      `no row of the failure table has this signature: kept on ${kept.join(", ") || "no rung"}; lost on ${lost.join(", ")}`
-    );
-  }
-  return result(matches, [...new Set(matches.map((m) => m.advice))].join("; or: "));
-}
-
 // src/run/replay.ts
-import path10 from "node:path";
+import path11 from "node:path";
 
 // src/util/shell.ts
 var SAFE = /^[\w@%+=:,./-]+$/;
@@ -62512,14 +63581,14 @@ function common(o) {
   return o.configFile ? ["-c", relative2(o.configFile, o.cwd)] : [];
 }
 function relative2(file2, cwd) {
-  const rel = path10.relative(cwd, file2);
+  const rel = path11.relative(cwd, file2);
   return rel === "" ? file2 : rel;
 }
 
 // src/run/session.ts
 import { randomBytes } from "node:crypto";
 import { rm as rm8 } from "node:fs/promises";
-import path23 from "node:path";
+import path24 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/util/json-path.ts
@@ -62527,13 +63596,13 @@ var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
 var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
 function parsePath(path32) {
-  if (!path32.startsWith("$")) throw invalid(path32, "it does not start with `$`");
+  if (!path32.startsWith("$")) throw invalid2(path32, "it does not start with `$`");
   const segments = [];
   let rest = path32.slice(1);
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
       const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid(path32, `expected a member name after \`.\` at \`${rest}\``);
+      if (name === void 0) throw invalid2(path32, `expected a member name after \`.\` at \`${rest}\``);
       segments.push({ kind: "name", name });
       rest = rest.slice(1 + name.length);
       continue;
@@ -62550,7 +63619,7 @@ function parsePath(path32) {
       rest = rest.slice(quoted2[0].length);
       continue;
     }
-    throw invalid(path32, `unsupported syntax at \`${rest}\``);
+    throw invalid2(path32, `unsupported syntax at \`${rest}\``);
   }
   return segments;
 }
@@ -62574,42 +63643,11 @@ function getPath(value, path32) {
 function unescapeQuoted(text) {
   return text.replace(/\\(.)/g, "$1");
 }
-function invalid(path32, why) {
+function invalid2(path32, why) {
   return new AmnesiaError(
     "AMNESIA_INVALID_INPUT",
     `invalid JSON path \`${path32}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
-}
-
-// src/util/text.ts
-var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-function plain(text) {
-  return text.replace(ANSI, "").replace(CONTROL, "");
-}
-function oneLine(text) {
-  return plain(text).replace(/\s+/g, " ").trim();
-}
-function clip(text, max) {
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : text;
-}
-function brief(text, max) {
-  return clip(oneLine(text), max);
-}
-function firstLine(text) {
-  return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
-}
-function plural2(n, word, many = `${word}s`) {
-  return `${n} ${n === 1 ? word : many}`;
-}
-function quoted(expected) {
-  return /^\/.*\/[a-z]*$/s.test(expected) ? expected : `"${expected}"`;
-}
-function excerpt(text, max = 300) {
-  const flat = oneLine(text);
-  if (flat === "") return "(empty body)";
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 // src/client/body.ts
@@ -62690,12 +63728,12 @@ async function readText(body, recorder) {
 
 // src/client/failure.ts
 import { STATUS_CODES } from "node:http";
-function statusLine(response) {
+function statusLine2(response) {
   const reason = response.statusText || STATUS_CODES[response.status] || "";
   return reason ? `${response.status} ${reason}` : String(response.status);
 }
 function answered(label, response) {
-  return `${label} answered ${response.ok ? response.status : statusLine(response)}`;
+  return `${label} answered ${response.ok ? response.status : statusLine2(response)}`;
 }
 function exchangeFailure(error64, context3) {
   const { label, response } = context3;
@@ -63085,11 +64123,11 @@ function sessionId(runId, scope, session) {
 import { spawnSync } from "node:child_process";
 import { createHash as createHash2 } from "node:crypto";
 import { hostname as hostname3 } from "node:os";
-import path12 from "node:path";
+import path13 from "node:path";
 
 // src/util/optional-dependency.ts
 import { createRequire } from "node:module";
-import path11 from "node:path";
+import path12 from "node:path";
 import { pathToFileURL } from "node:url";
 var MissingDependencyError = class extends AmnesiaError {
   dependency;
@@ -63105,7 +64143,7 @@ var MissingDependencyError = class extends AmnesiaError {
 };
 function resolveFrom(name, cwd) {
   let last;
-  for (const base of [path11.join(cwd, "package.json"), import.meta.url]) {
+  for (const base of [path12.join(cwd, "package.json"), import.meta.url]) {
     try {
       return createRequire(base).resolve(name);
     } catch (e) {
@@ -63245,7 +64283,7 @@ var ContainerEngine = class _ContainerEngine {
     const key = JSON.stringify(build);
     let pending = this.images.get(key);
     if (!pending) {
-      const tag = `amnesia-app-${path12.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash2("sha256").update(key).digest("hex").slice(0, 12)}`;
+      const tag = `amnesia-app-${path13.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash2("sha256").update(key).digest("hex").slice(0, 12)}`;
       pending = this.tc.GenericContainer.fromDockerfile(build.context, build.dockerfile ?? "Dockerfile").withBuildArgs(build.args).build(tag, { deleteOnExit: false }).then(
         () => tag,
         (e) => {
@@ -63458,7 +64496,7 @@ function readLadder(ladder, result) {
 import { existsSync as existsSync4 } from "node:fs";
 import { chmod as chmod2, copyFile as copyFile2, cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2, stat as stat3 } from "node:fs/promises";
 import { homedir } from "node:os";
-import path13 from "node:path";
+import path14 from "node:path";
 import { setTimeout as setTimeout3 } from "node:timers/promises";
 
 // src/topology/output-log.ts
@@ -63755,10 +64793,10 @@ var PGLITE = {
   feature: "The embedded PostgreSQL (`services: { db: { postgres: embedded } }`)"
 };
 function pgliteServerScript(cwd) {
-  return path13.join(path13.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
+  return path14.join(path14.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
 }
 async function startEmbeddedPostgres(o) {
-  const dataDir = path13.join(o.dir, `${o.name}-data`);
+  const dataDir = path14.join(o.dir, `${o.name}-data`);
   await cp(await template(o), dataDir, { recursive: true });
   const proc = await startProcess({
     name: `service ${o.name} (embedded PostgreSQL)`,
@@ -63791,7 +64829,7 @@ async function startEmbeddedPostgres(o) {
   return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
 }
 async function cacheDir() {
-  const dir = path13.join(process.env.XDG_CACHE_HOME || path13.join(homedir(), ".cache"), "amnesia");
+  const dir = path14.join(process.env.XDG_CACHE_HOME || path14.join(homedir(), ".cache"), "amnesia");
   await mkdir2(dir, { recursive: true, mode: 448 });
   const st = await stat3(dir);
   if (process.getuid && st.uid !== process.getuid())
@@ -63804,10 +64842,10 @@ async function cacheDir() {
 }
 async function template(o) {
   const pkg = JSON.parse(
-    await readFile2(path13.join(path13.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
+    await readFile2(path14.join(path14.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
   );
-  const dir = path13.join(await cacheDir(), `pglite-template-${pkg.version}`);
-  const ready2 = () => existsSync4(path13.join(dir, "PG_VERSION"));
+  const dir = path14.join(await cacheDir(), `pglite-template-${pkg.version}`);
+  const ready2 = () => existsSync4(path14.join(dir, "PG_VERSION"));
   if (ready2()) return dir;
   await withLock(`${dir}.lock`, o.signal, async () => {
     if (ready2()) return;
@@ -63815,7 +64853,7 @@ async function template(o) {
     const proc = await startProcess({
       name: "the embedded PostgreSQL template (first run on this machine only)",
       argv: [process.execPath, o.serverScript, "-d", building, "-p", "0", "-h", "127.0.0.1"],
-      cwd: path13.dirname(dir),
+      cwd: path14.dirname(dir),
       env: o.env,
       port: 0,
       logFile: `${o.logFile}.template`,
@@ -63877,14 +64915,14 @@ var EmbeddedPostgresPool = class {
   }
   async start() {
     const n = ++this.count;
-    const dir = path13.join(this.o.dir, `postgres-${n}`);
+    const dir = path14.join(this.o.dir, `postgres-${n}`);
     await mkdir2(dir, { recursive: true });
     const { url: url2, proc } = await startEmbeddedPostgres({
       serverScript: this.serverScript,
       env: this.o.env,
       name: `embedded-postgres-${n}`,
       dir,
-      logFile: path13.join(dir, "pglite.log"),
+      logFile: path14.join(dir, "pglite.log"),
       maxClients: this.o.maxClients,
       bootTimeoutMs: this.o.bootTimeoutMs,
       registry: this.o.registry,
@@ -63964,13 +65002,13 @@ function freePort() {
 import { readdirSync, readFileSync as readFileSync2, readlinkSync, statSync as statSync2 } from "node:fs";
 import { chmod as chmod3, mkdtemp, readdir as readdir2, readFile as readFile3, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import path14 from "node:path";
+import path15 from "node:path";
 var SCRATCH = /^amnesia-(\d{8}-[0-9a-f]{6})-/;
 async function makeScratch(runId, kind, also = [], mode = 448) {
-  const dir = await mkdtemp(path14.join(tmpdir(), `amnesia-${runId}-${kind}-`));
+  const dir = await mkdtemp(path15.join(tmpdir(), `amnesia-${runId}-${kind}-`));
   await chmod3(dir, mode);
   const owner = { pid: process.pid, started: startTime(process.pid), runId, also };
-  await writeFile2(path14.join(dir, "owner.json"), JSON.stringify(owner));
+  await writeFile2(path15.join(dir, "owner.json"), JSON.stringify(owner));
   return dir;
 }
 function startTime(pid) {
@@ -64024,14 +65062,14 @@ async function sweepLeftovers() {
   for (const name of entries) {
     const runId = SCRATCH.exec(name)?.[1];
     if (!runId) continue;
-    const dir = path14.join(tmpdir(), name);
+    const dir = path15.join(tmpdir(), name);
     try {
       if (uid !== void 0 && statSync2(dir).uid !== uid) continue;
-      const owner = JSON.parse(await readFile3(path14.join(dir, "owner.json"), "utf8"));
+      const owner = JSON.parse(await readFile3(path15.join(dir, "owner.json"), "utf8"));
       if (owner.runId !== runId || alive2(owner)) continue;
       const run3 = byRun.get(runId) ?? { dirs: [], also: [] };
       run3.dirs.push(dir);
-      run3.also.push(...owner.also.filter((a) => path14.basename(a) === runId));
+      run3.also.push(...owner.also.filter((a) => path15.basename(a) === runId));
       byRun.set(runId, run3);
     } catch {
     }
@@ -64054,7 +65092,7 @@ import { closeSync, constants as constants3, openSync } from "node:fs";
 import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir as tmpdir2 } from "node:os";
-import path15 from "node:path";
+import path16 from "node:path";
 import { promisify } from "node:util";
 var DRAIN_CAP_MS = 3e3;
 var SpawnError = class extends AmnesiaError {
@@ -64142,9 +65180,9 @@ async function spawnGroup(spec) {
 }
 var run = promisify(execFile);
 async function osPipes(parent) {
-  const dir = await mkdtemp2(path15.join(parent, "amnesia-fifo-"));
+  const dir = await mkdtemp2(path16.join(parent, "amnesia-fifo-"));
   try {
-    const names = [path15.join(dir, "stdout"), path15.join(dir, "stderr")];
+    const names = [path16.join(dir, "stdout"), path16.join(dir, "stderr")];
     await run("mkfifo", ["-m", "600", ...names]);
     const open3 = (name) => {
       const read = openSync(name, constants3.O_RDONLY | constants3.O_NONBLOCK);
@@ -64316,7 +65354,7 @@ var Reaper = class _Reaper {
 
 // src/run/scenario-runner.ts
 import { mkdir as mkdir7, writeFile as writeFile3 } from "node:fs/promises";
-import path22 from "node:path";
+import path23 from "node:path";
 
 // src/verdict/prompt.ts
 function promptContext(requests, ownText) {
@@ -64695,14 +65733,443 @@ function around(text, source) {
 }
 
 // src/run/scenario-app.ts
-import path20 from "node:path";
+import path21 from "node:path";
 
-// src/services/services.ts
-import { mkdir as mkdir3, rm as rm5 } from "node:fs/promises";
-import path16 from "node:path";
+// src/container/container-topology.ts
+import { mkdir as mkdir5 } from "node:fs/promises";
+import path19 from "node:path";
 
-// src/services/container-service.ts
-import { PassThrough as PassThrough2 } from "node:stream";
+// src/topology/process-topology.ts
+import { mkdir as mkdir4 } from "node:fs/promises";
+import path18 from "node:path";
+
+// src/topology/replica-disk.ts
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { cp as cp2, mkdir as mkdir3, readdir as readdir3, rm as rm5, symlink as symlink2 } from "node:fs/promises";
+import path17 from "node:path";
+var overlayCapable;
+function canOverlay() {
+  if (overlayCapable === void 0) {
+    overlayCapable = process.platform === "linux" && process.getuid?.() === 0 && spawnSync2("unshare", ["--version"]).status === 0 && spawnSync2("nsenter", ["--version"]).status === 0;
+  }
+  return overlayCapable;
+}
+async function createReplicaDisk(o) {
+  const mode = o.isolation === "copy" || o.isolation === "auto" && !canOverlay() ? "copy" : "overlay";
+  if (mode === "overlay" && !canOverlay()) {
+    throw new AmnesiaError(
+      "AMNESIA_INVALID_INPUT",
+      "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
+    );
+  }
+  const dataDir = path17.join(o.dir, "data");
+  const tmpDir = path17.join(o.dir, "tmp");
+  const homeDir = path17.join(o.dir, "home");
+  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir3(d, { recursive: true })));
+  const common2 = { dataDir, tmpDir, homeDir };
+  if (mode === "overlay") return { mode, ...common2, ...await mountOverlay(o) };
+  return { mode, ...common2, ...await copyApp(o) };
+}
+async function mountOverlay(o) {
+  const upper = path17.join(o.dir, "upper");
+  const work = path17.join(o.dir, "work");
+  await Promise.all([mkdir3(upper), mkdir3(work)]);
+  const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
+  const holder = await o.registry.spawn({
+    name: `${o.label} disk`,
+    argv: [
+      "unshare",
+      "-m",
+      "--propagation",
+      "private",
+      "/bin/sh",
+      "-c",
+      'mount -t overlay overlay -o "$1" "$2" && echo mounted && exec sleep infinity',
+      "holder",
+      opts,
+      o.appDir
+    ],
+    cwd: o.dir,
+    env: { PATH: process.env.PATH ?? "" }
+  });
+  const log = new OutputLog(path17.join(o.dir, "holder.log"), 20);
+  log.follow(holder.stdout, "stdout");
+  log.follow(holder.stderr, "stderr");
+  const mounted = new Promise((resolve2) => {
+    const off = log.onLine((l) => {
+      if (l === "mounted") {
+        off();
+        resolve2();
+      }
+    });
+  });
+  const outcome = await Promise.race([mounted.then(() => "mounted"), holder.exited]);
+  if (outcome !== "mounted") {
+    o.registry.forget(holder);
+    await log.close();
+    throw new AmnesiaError(
+      "AMNESIA_APP_EXITED",
+      `could not mount the copy-on-write overlay for ${o.label} (${formatExit(outcome)}): ${log.tail(5).join(" / ") || "no output"}. Set app.isolation: copy to use real copies instead.`
+    );
+  }
+  const pid = holder.pid;
+  let disposed = false;
+  return {
+    cwd: o.appDir,
+    // cd inside the namespace: `nsenter --wd` resolves the folder in the caller's namespace,
+    // which would put the worker in the real app folder, under the overlay.
+    wrap: (argv) => [
+      "nsenter",
+      "-t",
+      String(pid),
+      "-m",
+      "--",
+      "/bin/sh",
+      "-c",
+      'cd "$1" || exit 97; shift; exec "$@"',
+      "enter",
+      o.appDir,
+      ...argv
+    ],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      try {
+        if (holder.signal("SIGKILL")) await holder.waitGone(5e3);
+        o.registry.forget(holder);
+        await log.close();
+      } finally {
+        await rm5(o.dir, { recursive: true, force: true });
+      }
+    }
+  };
+}
+async function copyApp(o) {
+  const cwd = path17.join(o.copyDir, path17.basename(o.appDir));
+  await mkdir3(cwd, { recursive: true });
+  const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
+  const entries = await readdir3(o.appDir, { withFileTypes: true });
+  await Promise.all(
+    entries.map(async (e) => {
+      const from = path17.join(o.appDir, e.name);
+      const to = path17.join(cwd, e.name);
+      if (skip.has(e.name)) {
+        if (e.name !== ".amnesia") await symlink2(from, to);
+        return;
+      }
+      await cp2(from, to, { recursive: true, verbatimSymlinks: true });
+    })
+  );
+  let disposed = false;
+  return {
+    cwd,
+    wrap: (argv) => [...argv],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      await rm5(o.dir, { recursive: true, force: true });
+      await rm5(o.copyDir, { recursive: true, force: true });
+    }
+  };
+}
+
+// src/topology/settle.ts
+async function settleAll(tasks) {
+  const results = await Promise.allSettled(tasks);
+  const failed2 = results.filter((r) => r.status === "rejected");
+  const cause = failed2.find((r) => !(r.reason instanceof AbortedError)) ?? failed2[0];
+  if (cause) throw cause.reason;
+  return results.map((r) => r.value);
+}
+var range = (n) => Array.from({ length: n }, (_, i) => i + 1);
+function mergeChanges(a, b) {
+  const out = /* @__PURE__ */ new Map();
+  for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
+  return [...out.values()];
+}
+
+// src/topology/process-topology.ts
+var processRuntime = {
+  async start(options) {
+    const t = new ProcessTopology(options);
+    try {
+      await t.boot();
+    } catch (e) {
+      await t.stop();
+      throw e;
+    }
+    return t;
+  }
+};
+var ProcessTopology = class {
+  o;
+  replicas = /* @__PURE__ */ new Map();
+  live = /* @__PURE__ */ new Map();
+  incarnations = /* @__PURE__ */ new Map();
+  shape;
+  stopped = false;
+  /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
+  aborted = new AbortController();
+  constructor(o) {
+    this.o = o;
+    this.shape = { ...o.topology };
+  }
+  async boot() {
+    await mkdir4(this.o.logsDir, { recursive: true });
+    await settleAll(
+      range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1)))
+    );
+    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
+  }
+  workers() {
+    return workerOrder(this.shape).flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [{ ...w.info }] : [];
+    });
+  }
+  worker(id) {
+    const w = this.live.get(id);
+    return w ? { ...w.info } : void 0;
+  }
+  exitedOnItsOwn(id) {
+    return this.live.get(id)?.proc.exit;
+  }
+  async exitWithin(id, ms) {
+    return this.live.get(id)?.proc.exitWithin(ms);
+  }
+  outputTail(id, lines2 = 20) {
+    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
+  }
+  async restart(target2, graceMs = this.o.app.stopGraceMs) {
+    return this.disrupt(
+      "restart",
+      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
+      async () => settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, graceMs);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      )
+    );
+  }
+  async crash(target2) {
+    return this.disrupt(
+      "crash",
+      `crash ${formatTarget(target2)} (SIGKILL, respawn on the same disk)`,
+      async () => settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, 0);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      )
+    );
+  }
+  async redeploy(strategy, target2) {
+    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
+    return this.disrupt(
+      "redeploy",
+      `redeploy ${formatTarget(target2)} (${strategy}, fresh disks)`,
+      async () => {
+        if (strategy === "rolling") {
+          const changes = [];
+          for (const r of indices) changes.push(...await this.replaceReplica(r));
+          return changes;
+        }
+        const stopped = await settleAll(indices.map((r) => this.removeReplica(r)));
+        const started = await settleAll(
+          indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1))
+        );
+        return mergeChanges(stopped.flat(), started.flat());
+      }
+    );
+  }
+  async scale(to) {
+    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
+    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
+      const before = workerOrder(this.shape);
+      const after = workerOrder(next);
+      const removed = before.filter((id) => !after.includes(id));
+      const stops = await settleAll(
+        removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+      );
+      for (const r of range(this.shape.replicas).filter((r2) => r2 > next.replicas)) {
+        await this.replicas.get(r)?.disk.dispose();
+        this.replicas.delete(r);
+      }
+      this.shape = next;
+      await settleAll(
+        range(next.replicas).filter((r) => !this.replicas.has(r)).map(async (r) => this.replicas.set(r, await this.newReplica(r, (this.generationOf(r) ?? 0) + 1)))
+      );
+      const starts = await settleAll(
+        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
+      );
+      return [...stops, ...starts];
+    });
+  }
+  async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
+    await Promise.allSettled(
+      [...[...this.replicas.values()].map((r) => r.disk), ...this.pastDisks].map((d) => d.dispose())
+    );
+    this.replicas.clear();
+  }
+  [Symbol.asyncDispose]() {
+    return this.stop();
+  }
+  // --- internals ---
+  pastGenerations = /* @__PURE__ */ new Map();
+  /** Disks of replaced generations not yet disposed (a failed rolling redeploy). */
+  pastDisks = [];
+  generationOf(r) {
+    return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
+  }
+  async disrupt(kind, description, act) {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+  async newReplica(index, generation) {
+    const dir = path18.join(this.o.runDir, `r${index}.g${generation}`);
+    const disk = await createReplicaDisk({
+      appDir: this.o.app.cwd,
+      dir,
+      copyDir: path18.join(this.o.copyDir, `r${index}.g${generation}`),
+      isolation: this.o.app.isolation,
+      link: this.o.app.link,
+      registry: this.o.registry,
+      label: `${this.o.scope} replica r${index}`
+    });
+    this.pastGenerations.set(index, generation);
+    return { index, generation, disk };
+  }
+  /** Rolling: the replica's new generation boots beside the old one, then the old one stops. */
+  async replaceReplica(r) {
+    const old = this.replicas.get(r);
+    if (!old) return [];
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const fresh = await this.newReplica(r, old.generation + 1);
+    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
+    this.replicas.set(r, fresh);
+    let started;
+    try {
+      started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+    } catch (e) {
+      await Promise.allSettled([...oldWorkers.values()].map((w) => w?.proc.kill()));
+      this.pastDisks.push(old.disk);
+      throw e;
+    }
+    const stopped = await settleAll(
+      ids.map(async (id) => {
+        const w = oldWorkers.get(id);
+        if (!w) return { id };
+        const result = await w.proc.stop(this.o.app.stopGraceMs);
+        await w.proc.output.close();
+        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+        return { id, before: { pid: w.proc.pid, ...result } };
+      })
+    );
+    await old.disk.dispose();
+    return mergeChanges(stopped, started);
+  }
+  async removeReplica(r) {
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const changes = await settleAll(
+      ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+    );
+    await this.replicas.get(r)?.disk.dispose();
+    this.replicas.delete(r);
+    return changes;
+  }
+  async addReplica(r, generation) {
+    this.replicas.set(r, await this.newReplica(r, generation));
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    return settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+  }
+  async stopWorker(id, graceMs) {
+    const w = this.live.get(id);
+    if (!w) return void 0;
+    this.live.delete(id);
+    const result = graceMs > 0 ? await w.proc.stop(graceMs) : { exit: await w.proc.kill(), forced: true };
+    await w.proc.output.close();
+    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+    return { pid: w.proc.pid, ...result };
+  }
+  async startWorker(id) {
+    const { replica, worker } = parseWorkerId(id);
+    const rep = this.replicas.get(replica);
+    if (!rep) throw new Error(`replica r${replica} has no disk`);
+    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
+    this.incarnations.set(id, incarnation);
+    const command = this.o.app.command;
+    const logFile = path18.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const t0 = performance.now();
+    const started = startOnFreePort(this.o.ports, (port2) => {
+      const input2 = {
+        id,
+        replica,
+        worker,
+        port: port2,
+        dataDir: rep.disk.dataDir
+      };
+      const vars = { replica, worker, port: port2, data_dir: rep.disk.dataDir, ...this.o.placeholders?.(input2) };
+      const argv = typeof command === "string" ? shellArgv(renderShell(command, vars)) : command.map((a) => renderTemplate(a, vars));
+      const env = {
+        ...this.o.baseEnv,
+        ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
+        TMPDIR: rep.disk.tmpDir,
+        HOME: rep.disk.homeDir,
+        ...this.o.workerEnv(input2),
+        [this.o.app.portEnv]: String(port2)
+      };
+      return {
+        name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
+        argv: rep.disk.wrap(argv),
+        cwd: rep.disk.mode === "overlay" ? "/" : rep.disk.cwd,
+        env,
+        port: port2,
+        logFile,
+        ready: this.o.app.ready,
+        bootTimeoutMs: this.o.app.bootTimeoutMs,
+        bootTimeoutKey: "app.boot_timeout",
+        registry: this.o.registry,
+        signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
+      };
+    });
+    const { proc, clashes } = await started.catch((e) => {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      throw e;
+    });
+    const port = proc.port;
+    const bootMs = performance.now() - t0;
+    if (this.stopped) {
+      await proc.kill();
+      throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
+    }
+    const info2 = {
+      id,
+      replica,
+      worker,
+      pid: proc.pid,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      generation: rep.generation,
+      incarnation,
+      logFile,
+      ...clashes.length ? { portsTaken: clashes } : {}
+    };
+    this.live.set(id, { info: info2, proc });
+    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
+    return { pid: proc.pid, generation: rep.generation, bootMs };
+  }
+};
+function shellArgv(command) {
+  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
+  if (!simple) return ["/bin/sh", "-c", command];
+  const [, assignments = "", rest = ""] = /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
+  return ["/bin/sh", "-c", `${assignments}exec ${rest}`];
+}
 
 // src/container/exec-process.ts
 import { constants as constants4 } from "node:os";
@@ -64850,6 +66317,327 @@ function exitInfo(code) {
   return { code, signal: null };
 }
 var shortId = (id) => id.slice(0, 12);
+
+// src/container/container-topology.ts
+var CONTAINER_DATA_DIR = "/tmp/amnesia-data";
+function containerRuntime(engine) {
+  return {
+    async start(options) {
+      if (!engine)
+        throw new ContainerError("the container runtime needs the run to open a container engine first");
+      const t = new ContainerTopology(engine, options);
+      try {
+        await t.boot();
+      } catch (e) {
+        await t.stop();
+        throw e;
+      }
+      return t;
+    }
+  };
+}
+var ContainerTopology = class {
+  engine;
+  o;
+  pods = /* @__PURE__ */ new Map();
+  /** Pods replaced or removed but not yet gone (a failed rolling redeploy). */
+  pastPods = [];
+  generations = /* @__PURE__ */ new Map();
+  live = /* @__PURE__ */ new Map();
+  incarnations = /* @__PURE__ */ new Map();
+  shape;
+  stopped = false;
+  image = "";
+  /** Aborted when a worker fails to boot: its siblings stop waiting for theirs. */
+  aborted = new AbortController();
+  constructor(engine, o) {
+    this.engine = engine;
+    this.o = o;
+    this.shape = { ...o.topology };
+  }
+  async boot() {
+    await mkdir5(this.o.logsDir, { recursive: true });
+    this.image = await this.engine.appImage(this.o.app);
+    await settleAll(range(this.shape.replicas).map((r) => this.addPod(r)));
+    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
+  }
+  workers() {
+    return workerOrder(this.shape).flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [{ ...w.info }] : [];
+    });
+  }
+  worker(id) {
+    const w = this.live.get(id);
+    return w ? { ...w.info } : void 0;
+  }
+  exitedOnItsOwn(id) {
+    return this.live.get(id)?.proc.exit;
+  }
+  async exitWithin(id, ms) {
+    return this.live.get(id)?.proc.exitWithin(ms);
+  }
+  outputTail(id, lines2 = 20) {
+    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
+  }
+  async restart(target2, graceMs = this.o.app.stopGraceMs) {
+    return this.disrupt(
+      "restart",
+      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
+      () => this.cycle(target2, graceMs)
+    );
+  }
+  async crash(target2) {
+    return this.disrupt(
+      "crash",
+      `crash ${formatTarget(target2)} (SIGKILL, respawn in the same container)`,
+      () => this.cycle(target2, 0)
+    );
+  }
+  async redeploy(strategy, target2) {
+    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
+    return this.disrupt(
+      "redeploy",
+      `redeploy ${formatTarget(target2)} (${strategy}, new containers)`,
+      async () => {
+        if (strategy === "rolling") {
+          const changes = [];
+          for (const r of indices) changes.push(...await this.replacePod(r));
+          return changes;
+        }
+        const stopped = await settleAll(indices.map((r) => this.removePod(r)));
+        const started = await settleAll(
+          indices.map(async (r) => {
+            await this.addPod(r);
+            return settleAll(this.idsOf(r).map(async (id) => ({ id, after: await this.startWorker(id) })));
+          })
+        );
+        return mergeChanges(stopped.flat(), started.flat());
+      }
+    );
+  }
+  async scale(to) {
+    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
+    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
+      const before = workerOrder(this.shape);
+      const after = workerOrder(next);
+      const stops = await settleAll(
+        before.filter((id) => !after.includes(id)).map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+      );
+      await settleAll(
+        range(this.shape.replicas).filter((r) => r > next.replicas).map((r) => this.dropPod(r))
+      );
+      this.shape = next;
+      await settleAll(
+        range(next.replicas).filter((r) => !this.pods.has(r)).map((r) => this.addPod(r))
+      );
+      const starts = await settleAll(
+        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
+      );
+      return [...stops, ...starts];
+    });
+  }
+  /**
+   * The scenario is over and its data with it: remove the containers (which kills their
+   * workers at once, with no grace period to wait out), then collect each worker's exit.
+   */
+  async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled([...this.pods.values(), ...this.pastPods].map((p) => this.disposePod(p)));
+    this.pods.clear();
+    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, 0, true)));
+  }
+  [Symbol.asyncDispose]() {
+    return this.stop();
+  }
+  // --- internals ---
+  idsOf(r) {
+    return workerOrder(this.shape).filter((id) => parseWorkerId(id).replica === r);
+  }
+  async disrupt(kind, description, act) {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+  /**
+   * Restart (graceMs > 0) or crash (0) what the target names. A worker: its process group in
+   * the container. A replica: its workers (gracefully first, for a restart), then the container
+   * itself, which keeps its files, then the workers again.
+   */
+  async cycle(target2, graceMs) {
+    if (target2.kind === "worker") {
+      return settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, graceMs);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      );
+    }
+    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
+    const changes = await settleAll(
+      indices.map(async (r) => {
+        const ids = this.idsOf(r);
+        const graceful = graceMs > 0 ? await settleAll(ids.map((id) => this.stopWorker(id, graceMs))) : [];
+        await this.pods.get(r)?.container.restart({ t: 0 });
+        const befores = graceMs > 0 ? graceful : await settleAll(ids.map((id) => this.stopWorker(id, 0, true)));
+        const stops = ids.map((id, i) => ({ id, before: befores[i] }));
+        const starts = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+        return mergeChanges(stops, starts);
+      })
+    );
+    return changes.flat();
+  }
+  async addPod(r) {
+    const generation = (this.generations.get(r) ?? 0) + 1;
+    this.generations.set(r, generation);
+    const spec = this.o.app.container;
+    const tc = this.engine.tc;
+    const Pod = class extends tc.GenericContainer {
+      withOpenStdin() {
+        this.createOpts.OpenStdin = true;
+        return this;
+      }
+    };
+    let volume;
+    if (spec.volume) {
+      volume = this.engine.name(this.o.scope, `r${r}-g${generation}`);
+      await this.engine.createVolume(volume, this.o.scope);
+    }
+    const builder = new Pod(this.image).withOpenStdin().withNetworkMode(spec.network).withEntrypoint(["/bin/sh", "-c"]).withCommand(["read _"]).withBindMounts(volume && spec.volume ? [{ source: volume, target: spec.volume, mode: "rw" }] : []);
+    const started = await this.engine.start(
+      builder,
+      this.engine.name(this.o.scope, `r${r}-g${generation}`),
+      this.o.scope,
+      `replica r${r} of ${this.o.scope} (${this.image})`
+    );
+    this.pods.set(r, {
+      index: r,
+      generation,
+      container: this.engine.client.container.getById(started.getId()),
+      ...volume ? { volume } : {},
+      dataDir: spec.volume ?? CONTAINER_DATA_DIR
+    });
+  }
+  /** Rolling: the replica's new container and workers start beside the old ones, then the old ones stop. */
+  async replacePod(r) {
+    const old = this.pods.get(r);
+    if (!old) return [];
+    const ids = this.idsOf(r);
+    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
+    this.pastPods.push(old);
+    await this.addPod(r);
+    const started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+    const stopped = await settleAll(
+      ids.map(async (id) => {
+        const w = oldWorkers.get(id);
+        if (!w) return { id };
+        const result = await w.proc.stop(this.o.app.stopGraceMs);
+        await w.proc.output.close();
+        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+        return { id, before: { pid: w.proc.pid, container: w.info.container, ...result } };
+      })
+    );
+    this.pastPods.splice(this.pastPods.indexOf(old), 1);
+    await this.disposePod(old);
+    return mergeChanges(stopped, started);
+  }
+  async removePod(r) {
+    const changes = await settleAll(
+      this.idsOf(r).map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+    );
+    await this.dropPod(r);
+    return changes;
+  }
+  async dropPod(r) {
+    const pod = this.pods.get(r);
+    this.pods.delete(r);
+    if (pod) await this.disposePod(pod);
+  }
+  async disposePod(pod) {
+    await this.engine.remove(pod.container.id);
+    if (pod.volume) await this.engine.removeVolume(pod.volume);
+  }
+  /** `killed`: its container was just killed; only wait for the process to be reported gone. */
+  async stopWorker(id, graceMs, killed = false) {
+    const w = this.live.get(id);
+    if (!w) return void 0;
+    this.live.delete(id);
+    const result = killed ? { exit: await w.proc.exited, forced: true } : graceMs > 0 ? await w.proc.stop(graceMs) : { exit: await w.proc.kill(), forced: true };
+    await w.proc.output.close();
+    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+    return { pid: w.proc.pid, container: w.info.container, ...result };
+  }
+  async startWorker(id) {
+    const { replica, worker } = parseWorkerId(id);
+    const pod = this.pods.get(replica);
+    if (!pod) throw new Error(`replica r${replica} has no container`);
+    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
+    this.incarnations.set(id, incarnation);
+    const port = await this.o.ports.next();
+    const vars = { replica, worker, port, data_dir: pod.dataDir };
+    const env = {
+      ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
+      ...this.o.workerEnv({
+        id,
+        replica,
+        worker,
+        port,
+        dataDir: pod.dataDir
+      }),
+      [this.o.app.portEnv]: String(port)
+    };
+    const command = this.o.app.command;
+    const argv = typeof command === "string" ? shellArgv(command) : [...command];
+    const logFile = path19.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const container = shortId(pod.container.id);
+    const t0 = performance.now();
+    const started = execProcess({
+      name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
+      container: pod.container,
+      argv,
+      env,
+      ...pod.volume ? {} : { mkdir: pod.dataDir },
+      port,
+      logFile,
+      ready: this.o.app.ready,
+      bootTimeoutMs: this.o.app.bootTimeoutMs,
+      bootTimeoutKey: "app.boot_timeout",
+      signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
+    });
+    const proc = await started.catch((e) => {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      throw e;
+    });
+    const bootMs = performance.now() - t0;
+    if (this.stopped) {
+      await proc.kill();
+      throw new Error("the topology was stopped while a worker was starting");
+    }
+    const info2 = {
+      id,
+      replica,
+      worker,
+      pid: proc.pid,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      generation: pod.generation,
+      incarnation,
+      logFile,
+      container
+    };
+    this.live.set(id, { info: info2, proc });
+    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
+    return { pid: proc.pid, generation: pod.generation, bootMs, container };
+  }
+};
+
+// src/services/services.ts
+import { mkdir as mkdir6, rm as rm6 } from "node:fs/promises";
+import path20 from "node:path";
+
+// src/services/container-service.ts
+import { PassThrough as PassThrough2 } from "node:stream";
 
 // src/services/protocol-ready.ts
 import { connect as connect2 } from "node:net";
@@ -65129,7 +66917,7 @@ async function startServices(specs, o) {
     await Promise.allSettled([...handles.values()].map((h) => h.release()));
   };
   if (specs.some((s) => s.kind !== "url")) {
-    await Promise.all([mkdir3(o.dir, { recursive: true }), mkdir3(o.logsDir, { recursive: true })]);
+    await Promise.all([mkdir6(o.dir, { recursive: true }), mkdir6(o.logsDir, { recursive: true })]);
   }
   const started = await Promise.allSettled(
     specs.map(async (s) => {
@@ -65153,7 +66941,7 @@ var releaseProcess = (proc) => async () => {
 async function startOne(s, o) {
   if (s.kind === "url") return { name: s.name, url: s.url, release: async () => {
   } };
-  const logFile = path16.join(o.logsDir, `service-${s.name}.log`);
+  const logFile = path20.join(o.logsDir, `service-${s.name}.log`);
   if (s.kind === "container") {
     if (!o.containers)
       throw new AmnesiaError(
@@ -65189,8 +66977,8 @@ async function startOne(s, o) {
   return startCommandService(s, o, logFile);
 }
 async function startCommandService(s, o, logFile) {
-  const dir = path16.join(o.dir, s.name);
-  await mkdir3(dir, { recursive: true });
+  const dir = path20.join(o.dir, s.name);
+  await mkdir6(dir, { recursive: true });
   const spec = (port2) => {
     const vars = { port: port2, dir };
     return {
@@ -65230,8 +67018,8 @@ async function startCommandService(s, o, logFile) {
       up: start,
       async wipe() {
         await down(0);
-        await rm5(dir, { recursive: true, force: true });
-        await mkdir3(dir, { recursive: true });
+        await rm6(dir, { recursive: true, force: true });
+        await mkdir6(dir, { recursive: true });
         await start();
       },
       where: () => proc ? `pid ${proc.pid}` : "stopped"
@@ -65239,761 +67027,11 @@ async function startCommandService(s, o, logFile) {
   };
 }
 
-// src/topology/container-topology.ts
-import { mkdir as mkdir6 } from "node:fs/promises";
-import path19 from "node:path";
-
-// src/topology/process-topology.ts
-import { mkdir as mkdir5 } from "node:fs/promises";
-import path18 from "node:path";
-
-// src/topology/replica-disk.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { cp as cp2, mkdir as mkdir4, readdir as readdir3, rm as rm6, symlink as symlink2 } from "node:fs/promises";
-import path17 from "node:path";
-var overlayCapable;
-function canOverlay() {
-  if (overlayCapable === void 0) {
-    overlayCapable = process.platform === "linux" && process.getuid?.() === 0 && spawnSync2("unshare", ["--version"]).status === 0 && spawnSync2("nsenter", ["--version"]).status === 0;
-  }
-  return overlayCapable;
-}
-async function createReplicaDisk(o) {
-  const mode = o.isolation === "copy" || o.isolation === "auto" && !canOverlay() ? "copy" : "overlay";
-  if (mode === "overlay" && !canOverlay()) {
-    throw new AmnesiaError(
-      "AMNESIA_INVALID_INPUT",
-      "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
-    );
-  }
-  const dataDir = path17.join(o.dir, "data");
-  const tmpDir = path17.join(o.dir, "tmp");
-  const homeDir = path17.join(o.dir, "home");
-  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir4(d, { recursive: true })));
-  const common2 = { dataDir, tmpDir, homeDir };
-  if (mode === "overlay") return { mode, ...common2, ...await mountOverlay(o) };
-  return { mode, ...common2, ...await copyApp(o) };
-}
-async function mountOverlay(o) {
-  const upper = path17.join(o.dir, "upper");
-  const work = path17.join(o.dir, "work");
-  await Promise.all([mkdir4(upper), mkdir4(work)]);
-  const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
-  const holder = await o.registry.spawn({
-    name: `${o.label} disk`,
-    argv: [
-      "unshare",
-      "-m",
-      "--propagation",
-      "private",
-      "/bin/sh",
-      "-c",
-      'mount -t overlay overlay -o "$1" "$2" && echo mounted && exec sleep infinity',
-      "holder",
-      opts,
-      o.appDir
-    ],
-    cwd: o.dir,
-    env: { PATH: process.env.PATH ?? "" }
-  });
-  const log = new OutputLog(path17.join(o.dir, "holder.log"), 20);
-  log.follow(holder.stdout, "stdout");
-  log.follow(holder.stderr, "stderr");
-  const mounted = new Promise((resolve2) => {
-    const off = log.onLine((l) => {
-      if (l === "mounted") {
-        off();
-        resolve2();
-      }
-    });
-  });
-  const outcome = await Promise.race([mounted.then(() => "mounted"), holder.exited]);
-  if (outcome !== "mounted") {
-    o.registry.forget(holder);
-    await log.close();
-    throw new AmnesiaError(
-      "AMNESIA_APP_EXITED",
-      `could not mount the copy-on-write overlay for ${o.label} (${formatExit(outcome)}): ${log.tail(5).join(" / ") || "no output"}. Set app.isolation: copy to use real copies instead.`
-    );
-  }
-  const pid = holder.pid;
-  let disposed = false;
-  return {
-    cwd: o.appDir,
-    // cd inside the namespace: `nsenter --wd` resolves the folder in the caller's namespace,
-    // which would put the worker in the real app folder, under the overlay.
-    wrap: (argv) => [
-      "nsenter",
-      "-t",
-      String(pid),
-      "-m",
-      "--",
-      "/bin/sh",
-      "-c",
-      'cd "$1" || exit 97; shift; exec "$@"',
-      "enter",
-      o.appDir,
-      ...argv
-    ],
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      try {
-        if (holder.signal("SIGKILL")) await holder.waitGone(5e3);
-        o.registry.forget(holder);
-        await log.close();
-      } finally {
-        await rm6(o.dir, { recursive: true, force: true });
-      }
-    }
-  };
-}
-async function copyApp(o) {
-  const cwd = path17.join(o.copyDir, path17.basename(o.appDir));
-  await mkdir4(cwd, { recursive: true });
-  const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
-  const entries = await readdir3(o.appDir, { withFileTypes: true });
-  await Promise.all(
-    entries.map(async (e) => {
-      const from = path17.join(o.appDir, e.name);
-      const to = path17.join(cwd, e.name);
-      if (skip.has(e.name)) {
-        if (e.name !== ".amnesia") await symlink2(from, to);
-        return;
-      }
-      await cp2(from, to, { recursive: true, verbatimSymlinks: true });
-    })
-  );
-  let disposed = false;
-  return {
-    cwd,
-    wrap: (argv) => [...argv],
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      await rm6(o.dir, { recursive: true, force: true });
-      await rm6(o.copyDir, { recursive: true, force: true });
-    }
-  };
-}
-
-// src/topology/settle.ts
-async function settleAll(tasks) {
-  const results = await Promise.allSettled(tasks);
-  const failed2 = results.filter((r) => r.status === "rejected");
-  const cause = failed2.find((r) => !(r.reason instanceof AbortedError)) ?? failed2[0];
-  if (cause) throw cause.reason;
-  return results.map((r) => r.value);
-}
-var range = (n) => Array.from({ length: n }, (_, i) => i + 1);
-function mergeChanges(a, b) {
-  const out = /* @__PURE__ */ new Map();
-  for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
-  return [...out.values()];
-}
-
-// src/topology/process-topology.ts
-var processRuntime = {
-  async start(options) {
-    const t = new ProcessTopology(options);
-    try {
-      await t.boot();
-    } catch (e) {
-      await t.stop();
-      throw e;
-    }
-    return t;
-  }
-};
-var ProcessTopology = class {
-  o;
-  replicas = /* @__PURE__ */ new Map();
-  live = /* @__PURE__ */ new Map();
-  incarnations = /* @__PURE__ */ new Map();
-  shape;
-  stopped = false;
-  /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
-  aborted = new AbortController();
-  constructor(o) {
-    this.o = o;
-    this.shape = { ...o.topology };
-  }
-  async boot() {
-    await mkdir5(this.o.logsDir, { recursive: true });
-    await settleAll(
-      range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1)))
-    );
-    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
-  }
-  workers() {
-    return workerOrder(this.shape).flatMap((id) => {
-      const w = this.live.get(id);
-      return w ? [{ ...w.info }] : [];
-    });
-  }
-  worker(id) {
-    const w = this.live.get(id);
-    return w ? { ...w.info } : void 0;
-  }
-  exitedOnItsOwn(id) {
-    return this.live.get(id)?.proc.exit;
-  }
-  async exitWithin(id, ms) {
-    return this.live.get(id)?.proc.exitWithin(ms);
-  }
-  outputTail(id, lines2 = 20) {
-    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
-  }
-  async restart(target2, graceMs = this.o.app.stopGraceMs) {
-    return this.disrupt(
-      "restart",
-      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
-      async () => settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, graceMs);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      )
-    );
-  }
-  async crash(target2) {
-    return this.disrupt(
-      "crash",
-      `crash ${formatTarget(target2)} (SIGKILL, respawn on the same disk)`,
-      async () => settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, 0);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      )
-    );
-  }
-  async redeploy(strategy, target2) {
-    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
-    return this.disrupt(
-      "redeploy",
-      `redeploy ${formatTarget(target2)} (${strategy}, fresh disks)`,
-      async () => {
-        if (strategy === "rolling") {
-          const changes = [];
-          for (const r of indices) changes.push(...await this.replaceReplica(r));
-          return changes;
-        }
-        const stopped = await settleAll(indices.map((r) => this.removeReplica(r)));
-        const started = await settleAll(
-          indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1))
-        );
-        return mergeChanges(stopped.flat(), started.flat());
-      }
-    );
-  }
-  async scale(to) {
-    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
-    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
-      const before = workerOrder(this.shape);
-      const after = workerOrder(next);
-      const removed = before.filter((id) => !after.includes(id));
-      const stops = await settleAll(
-        removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-      );
-      for (const r of range(this.shape.replicas).filter((r2) => r2 > next.replicas)) {
-        await this.replicas.get(r)?.disk.dispose();
-        this.replicas.delete(r);
-      }
-      this.shape = next;
-      await settleAll(
-        range(next.replicas).filter((r) => !this.replicas.has(r)).map(async (r) => this.replicas.set(r, await this.newReplica(r, (this.generationOf(r) ?? 0) + 1)))
-      );
-      const starts = await settleAll(
-        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
-      );
-      return [...stops, ...starts];
-    });
-  }
-  async stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
-    await Promise.allSettled(
-      [...[...this.replicas.values()].map((r) => r.disk), ...this.pastDisks].map((d) => d.dispose())
-    );
-    this.replicas.clear();
-  }
-  [Symbol.asyncDispose]() {
-    return this.stop();
-  }
-  // --- internals ---
-  pastGenerations = /* @__PURE__ */ new Map();
-  /** Disks of replaced generations not yet disposed (a failed rolling redeploy). */
-  pastDisks = [];
-  generationOf(r) {
-    return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
-  }
-  async disrupt(kind, description, act) {
-    const started = performance.now();
-    const changes = await act();
-    return { kind, description, changes, durationMs: performance.now() - started };
-  }
-  async newReplica(index, generation) {
-    const dir = path18.join(this.o.runDir, `r${index}.g${generation}`);
-    const disk = await createReplicaDisk({
-      appDir: this.o.app.cwd,
-      dir,
-      copyDir: path18.join(this.o.copyDir, `r${index}.g${generation}`),
-      isolation: this.o.app.isolation,
-      link: this.o.app.link,
-      registry: this.o.registry,
-      label: `${this.o.scope} replica r${index}`
-    });
-    this.pastGenerations.set(index, generation);
-    return { index, generation, disk };
-  }
-  /** Rolling: the replica's new generation boots beside the old one, then the old one stops. */
-  async replaceReplica(r) {
-    const old = this.replicas.get(r);
-    if (!old) return [];
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    const fresh = await this.newReplica(r, old.generation + 1);
-    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
-    this.replicas.set(r, fresh);
-    let started;
-    try {
-      started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-    } catch (e) {
-      await Promise.allSettled([...oldWorkers.values()].map((w) => w?.proc.kill()));
-      this.pastDisks.push(old.disk);
-      throw e;
-    }
-    const stopped = await settleAll(
-      ids.map(async (id) => {
-        const w = oldWorkers.get(id);
-        if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs);
-        await w.proc.output.close();
-        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-        return { id, before: { pid: w.proc.pid, ...result } };
-      })
-    );
-    await old.disk.dispose();
-    return mergeChanges(stopped, started);
-  }
-  async removeReplica(r) {
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    const changes = await settleAll(
-      ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-    );
-    await this.replicas.get(r)?.disk.dispose();
-    this.replicas.delete(r);
-    return changes;
-  }
-  async addReplica(r, generation) {
-    this.replicas.set(r, await this.newReplica(r, generation));
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    return settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-  }
-  async stopWorker(id, graceMs) {
-    const w = this.live.get(id);
-    if (!w) return void 0;
-    this.live.delete(id);
-    const result = graceMs > 0 ? await w.proc.stop(graceMs) : { exit: await w.proc.kill(), forced: true };
-    await w.proc.output.close();
-    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-    return { pid: w.proc.pid, ...result };
-  }
-  async startWorker(id) {
-    const { replica, worker } = parseWorkerId(id);
-    const rep = this.replicas.get(replica);
-    if (!rep) throw new Error(`replica r${replica} has no disk`);
-    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
-    this.incarnations.set(id, incarnation);
-    const command = this.o.app.command;
-    const logFile = path18.join(this.o.logsDir, `${id}.${incarnation}.log`);
-    const t0 = performance.now();
-    const started = startOnFreePort(this.o.ports, (port2) => {
-      const input2 = {
-        id,
-        replica,
-        worker,
-        port: port2,
-        dataDir: rep.disk.dataDir
-      };
-      const vars = { replica, worker, port: port2, data_dir: rep.disk.dataDir, ...this.o.placeholders?.(input2) };
-      const argv = typeof command === "string" ? shellArgv(renderShell(command, vars)) : command.map((a) => renderTemplate(a, vars));
-      const env = {
-        ...this.o.baseEnv,
-        ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-        TMPDIR: rep.disk.tmpDir,
-        HOME: rep.disk.homeDir,
-        ...this.o.workerEnv(input2),
-        [this.o.app.portEnv]: String(port2)
-      };
-      return {
-        name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
-        argv: rep.disk.wrap(argv),
-        cwd: rep.disk.mode === "overlay" ? "/" : rep.disk.cwd,
-        env,
-        port: port2,
-        logFile,
-        ready: this.o.app.ready,
-        bootTimeoutMs: this.o.app.bootTimeoutMs,
-        bootTimeoutKey: "app.boot_timeout",
-        registry: this.o.registry,
-        signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
-      };
-    });
-    const { proc, clashes } = await started.catch((e) => {
-      if (!(e instanceof AbortedError)) this.aborted.abort();
-      throw e;
-    });
-    const port = proc.port;
-    const bootMs = performance.now() - t0;
-    if (this.stopped) {
-      await proc.kill();
-      throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
-    }
-    const info2 = {
-      id,
-      replica,
-      worker,
-      pid: proc.pid,
-      port,
-      url: `http://127.0.0.1:${port}`,
-      generation: rep.generation,
-      incarnation,
-      logFile,
-      ...clashes.length ? { portsTaken: clashes } : {}
-    };
-    this.live.set(id, { info: info2, proc });
-    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
-    return { pid: proc.pid, generation: rep.generation, bootMs };
-  }
-};
-function shellArgv(command) {
-  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
-  if (!simple) return ["/bin/sh", "-c", command];
-  const [, assignments = "", rest = ""] = /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
-  return ["/bin/sh", "-c", `${assignments}exec ${rest}`];
-}
-
-// src/topology/container-topology.ts
-var CONTAINER_DATA_DIR = "/tmp/amnesia-data";
-function containerRuntime(engine) {
-  return {
-    async start(options) {
-      if (!engine)
-        throw new ContainerError("the container runtime needs the run to open a container engine first");
-      const t = new ContainerTopology(engine, options);
-      try {
-        await t.boot();
-      } catch (e) {
-        await t.stop();
-        throw e;
-      }
-      return t;
-    }
-  };
-}
-var ContainerTopology = class {
-  engine;
-  o;
-  pods = /* @__PURE__ */ new Map();
-  /** Pods replaced or removed but not yet gone (a failed rolling redeploy). */
-  pastPods = [];
-  generations = /* @__PURE__ */ new Map();
-  live = /* @__PURE__ */ new Map();
-  incarnations = /* @__PURE__ */ new Map();
-  shape;
-  stopped = false;
-  image = "";
-  /** Aborted when a worker fails to boot: its siblings stop waiting for theirs. */
-  aborted = new AbortController();
-  constructor(engine, o) {
-    this.engine = engine;
-    this.o = o;
-    this.shape = { ...o.topology };
-  }
-  async boot() {
-    await mkdir6(this.o.logsDir, { recursive: true });
-    this.image = await this.engine.appImage(this.o.app);
-    await settleAll(range(this.shape.replicas).map((r) => this.addPod(r)));
-    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
-  }
-  workers() {
-    return workerOrder(this.shape).flatMap((id) => {
-      const w = this.live.get(id);
-      return w ? [{ ...w.info }] : [];
-    });
-  }
-  worker(id) {
-    const w = this.live.get(id);
-    return w ? { ...w.info } : void 0;
-  }
-  exitedOnItsOwn(id) {
-    return this.live.get(id)?.proc.exit;
-  }
-  async exitWithin(id, ms) {
-    return this.live.get(id)?.proc.exitWithin(ms);
-  }
-  outputTail(id, lines2 = 20) {
-    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
-  }
-  async restart(target2, graceMs = this.o.app.stopGraceMs) {
-    return this.disrupt(
-      "restart",
-      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
-      () => this.cycle(target2, graceMs)
-    );
-  }
-  async crash(target2) {
-    return this.disrupt(
-      "crash",
-      `crash ${formatTarget(target2)} (SIGKILL, respawn in the same container)`,
-      () => this.cycle(target2, 0)
-    );
-  }
-  async redeploy(strategy, target2) {
-    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
-    return this.disrupt(
-      "redeploy",
-      `redeploy ${formatTarget(target2)} (${strategy}, new containers)`,
-      async () => {
-        if (strategy === "rolling") {
-          const changes = [];
-          for (const r of indices) changes.push(...await this.replacePod(r));
-          return changes;
-        }
-        const stopped = await settleAll(indices.map((r) => this.removePod(r)));
-        const started = await settleAll(
-          indices.map(async (r) => {
-            await this.addPod(r);
-            return settleAll(this.idsOf(r).map(async (id) => ({ id, after: await this.startWorker(id) })));
-          })
-        );
-        return mergeChanges(stopped.flat(), started.flat());
-      }
-    );
-  }
-  async scale(to) {
-    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
-    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
-      const before = workerOrder(this.shape);
-      const after = workerOrder(next);
-      const stops = await settleAll(
-        before.filter((id) => !after.includes(id)).map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-      );
-      await settleAll(
-        range(this.shape.replicas).filter((r) => r > next.replicas).map((r) => this.dropPod(r))
-      );
-      this.shape = next;
-      await settleAll(
-        range(next.replicas).filter((r) => !this.pods.has(r)).map((r) => this.addPod(r))
-      );
-      const starts = await settleAll(
-        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
-      );
-      return [...stops, ...starts];
-    });
-  }
-  /**
-   * The scenario is over and its data with it: remove the containers (which kills their
-   * workers at once, with no grace period to wait out), then collect each worker's exit.
-   */
-  async stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    await Promise.allSettled([...this.pods.values(), ...this.pastPods].map((p) => this.disposePod(p)));
-    this.pods.clear();
-    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, 0, true)));
-  }
-  [Symbol.asyncDispose]() {
-    return this.stop();
-  }
-  // --- internals ---
-  idsOf(r) {
-    return workerOrder(this.shape).filter((id) => parseWorkerId(id).replica === r);
-  }
-  async disrupt(kind, description, act) {
-    const started = performance.now();
-    const changes = await act();
-    return { kind, description, changes, durationMs: performance.now() - started };
-  }
-  /**
-   * Restart (graceMs > 0) or crash (0) what the target names. A worker: its process group in
-   * the container. A replica: its workers (gracefully first, for a restart), then the container
-   * itself, which keeps its files, then the workers again.
-   */
-  async cycle(target2, graceMs) {
-    if (target2.kind === "worker") {
-      return settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, graceMs);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      );
-    }
-    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
-    const changes = await settleAll(
-      indices.map(async (r) => {
-        const ids = this.idsOf(r);
-        const graceful = graceMs > 0 ? await settleAll(ids.map((id) => this.stopWorker(id, graceMs))) : [];
-        await this.pods.get(r)?.container.restart({ t: 0 });
-        const befores = graceMs > 0 ? graceful : await settleAll(ids.map((id) => this.stopWorker(id, 0, true)));
-        const stops = ids.map((id, i) => ({ id, before: befores[i] }));
-        const starts = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-        return mergeChanges(stops, starts);
-      })
-    );
-    return changes.flat();
-  }
-  async addPod(r) {
-    const generation = (this.generations.get(r) ?? 0) + 1;
-    this.generations.set(r, generation);
-    const spec = this.o.app.container;
-    const tc = this.engine.tc;
-    const Pod = class extends tc.GenericContainer {
-      withOpenStdin() {
-        this.createOpts.OpenStdin = true;
-        return this;
-      }
-    };
-    let volume;
-    if (spec.volume) {
-      volume = this.engine.name(this.o.scope, `r${r}-g${generation}`);
-      await this.engine.createVolume(volume, this.o.scope);
-    }
-    const builder = new Pod(this.image).withOpenStdin().withNetworkMode(spec.network).withEntrypoint(["/bin/sh", "-c"]).withCommand(["read _"]).withBindMounts(volume && spec.volume ? [{ source: volume, target: spec.volume, mode: "rw" }] : []);
-    const started = await this.engine.start(
-      builder,
-      this.engine.name(this.o.scope, `r${r}-g${generation}`),
-      this.o.scope,
-      `replica r${r} of ${this.o.scope} (${this.image})`
-    );
-    this.pods.set(r, {
-      index: r,
-      generation,
-      container: this.engine.client.container.getById(started.getId()),
-      ...volume ? { volume } : {},
-      dataDir: spec.volume ?? CONTAINER_DATA_DIR
-    });
-  }
-  /** Rolling: the replica's new container and workers start beside the old ones, then the old ones stop. */
-  async replacePod(r) {
-    const old = this.pods.get(r);
-    if (!old) return [];
-    const ids = this.idsOf(r);
-    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
-    this.pastPods.push(old);
-    await this.addPod(r);
-    const started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-    const stopped = await settleAll(
-      ids.map(async (id) => {
-        const w = oldWorkers.get(id);
-        if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs);
-        await w.proc.output.close();
-        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-        return { id, before: { pid: w.proc.pid, container: w.info.container, ...result } };
-      })
-    );
-    this.pastPods.splice(this.pastPods.indexOf(old), 1);
-    await this.disposePod(old);
-    return mergeChanges(stopped, started);
-  }
-  async removePod(r) {
-    const changes = await settleAll(
-      this.idsOf(r).map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-    );
-    await this.dropPod(r);
-    return changes;
-  }
-  async dropPod(r) {
-    const pod = this.pods.get(r);
-    this.pods.delete(r);
-    if (pod) await this.disposePod(pod);
-  }
-  async disposePod(pod) {
-    await this.engine.remove(pod.container.id);
-    if (pod.volume) await this.engine.removeVolume(pod.volume);
-  }
-  /** `killed`: its container was just killed; only wait for the process to be reported gone. */
-  async stopWorker(id, graceMs, killed = false) {
-    const w = this.live.get(id);
-    if (!w) return void 0;
-    this.live.delete(id);
-    const result = killed ? { exit: await w.proc.exited, forced: true } : graceMs > 0 ? await w.proc.stop(graceMs) : { exit: await w.proc.kill(), forced: true };
-    await w.proc.output.close();
-    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-    return { pid: w.proc.pid, container: w.info.container, ...result };
-  }
-  async startWorker(id) {
-    const { replica, worker } = parseWorkerId(id);
-    const pod = this.pods.get(replica);
-    if (!pod) throw new Error(`replica r${replica} has no container`);
-    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
-    this.incarnations.set(id, incarnation);
-    const port = await this.o.ports.next();
-    const vars = { replica, worker, port, data_dir: pod.dataDir };
-    const env = {
-      ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-      ...this.o.workerEnv({
-        id,
-        replica,
-        worker,
-        port,
-        dataDir: pod.dataDir
-      }),
-      [this.o.app.portEnv]: String(port)
-    };
-    const command = this.o.app.command;
-    const argv = typeof command === "string" ? shellArgv(command) : [...command];
-    const logFile = path19.join(this.o.logsDir, `${id}.${incarnation}.log`);
-    const container = shortId(pod.container.id);
-    const t0 = performance.now();
-    const started = execProcess({
-      name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
-      container: pod.container,
-      argv,
-      env,
-      ...pod.volume ? {} : { mkdir: pod.dataDir },
-      port,
-      logFile,
-      ready: this.o.app.ready,
-      bootTimeoutMs: this.o.app.bootTimeoutMs,
-      bootTimeoutKey: "app.boot_timeout",
-      signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
-    });
-    const proc = await started.catch((e) => {
-      if (!(e instanceof AbortedError)) this.aborted.abort();
-      throw e;
-    });
-    const bootMs = performance.now() - t0;
-    if (this.stopped) {
-      await proc.kill();
-      throw new Error("the topology was stopped while a worker was starting");
-    }
-    const info2 = {
-      id,
-      replica,
-      worker,
-      pid: proc.pid,
-      port,
-      url: `http://127.0.0.1:${port}`,
-      generation: pod.generation,
-      incarnation,
-      logFile,
-      container
-    };
-    this.live.set(id, { info: info2, proc });
-    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
-    return { pid: proc.pid, generation: pod.generation, bootMs, container };
-  }
-};
-
 // src/run/scenario-app.ts
 async function startScenarioApp(ctx, o) {
   const services = await startServices(ctx.config.services, {
     ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
-    dir: path20.join(ctx.servicesDir, ctx.slug),
+    dir: path21.join(ctx.servicesDir, ctx.slug),
     env: ctx.environment.env,
     logsDir: o.logsDir,
     registry: ctx.registry,
@@ -66011,8 +67049,8 @@ async function startScenarioApp(ctx, o) {
       scope: ctx.slug,
       topology: o.topology,
       app: ctx.config.app,
-      runDir: path20.join(o.scratchDir, "replicas"),
-      copyDir: path20.join(ctx.copiesDir, ctx.slug),
+      runDir: path21.join(o.scratchDir, "replicas"),
+      copyDir: path21.join(ctx.copiesDir, ctx.slug),
       logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
@@ -66061,7 +67099,7 @@ function llmPlaceholders(baseUrl2) {
 // src/run/slugs.ts
 import { createHash as createHash3 } from "node:crypto";
 import { rm as rm7 } from "node:fs/promises";
-import path21 from "node:path";
+import path22 from "node:path";
 var LADDER_SLUG_PREFIX = "probe-ladder";
 function assignSlugs(scenarios) {
   const taken = /* @__PURE__ */ new Set();
@@ -66077,8 +67115,8 @@ function assignSlugs(scenarios) {
   return out;
 }
 async function removeInside(parent, dir) {
-  const rel = path21.relative(parent, dir);
-  if (!rel || rel.startsWith("..") || path21.isAbsolute(rel)) {
+  const rel = path22.relative(parent, dir);
+  if (!rel || rel.startsWith("..") || path22.isAbsolute(rel)) {
     throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
   }
   await rm7(dir, { recursive: true, force: true });
@@ -66089,8 +67127,8 @@ var EXIT_GRACE_MS = 2e3;
 async function runScenario(s, ctx) {
   const started = Date.now();
   const p = plan(s, { topology: ctx.config.topology, routing: ctx.config.routing, seed: ctx.seed });
-  const artifactsDir = path22.join(ctx.artifactsDir, ctx.slug);
-  const scratch = path22.join(ctx.scratchDir, ctx.slug);
+  const artifactsDir = path23.join(ctx.artifactsDir, ctx.slug);
+  const scratch = path23.join(ctx.scratchDir, ctx.slug);
   const steps = [];
   const result = {
     name: s.name,
@@ -66119,7 +67157,7 @@ async function runScenario(s, ctx) {
     seed: p.seed,
     ...ctx.ladder ? { probe: true } : {}
   });
-  await mkdir7(path22.join(artifactsDir, "logs"), { recursive: true });
+  await mkdir7(path23.join(artifactsDir, "logs"), { recursive: true });
   const cleanups = [];
   try {
     const app = await startScenarioApp(ctx, {
@@ -66127,7 +67165,7 @@ async function runScenario(s, ctx) {
       topology: p.topology,
       maxProcesses: maxProcesses(p),
       scratchDir: scratch,
-      logsDir: path22.join(artifactsDir, "logs")
+      logsDir: path23.join(artifactsDir, "logs")
     });
     cleanups.push(() => app.stop());
     const { topology: topology2, services } = app;
@@ -66168,7 +67206,7 @@ async function runScenario(s, ctx) {
     });
     await removeInside(ctx.scratchDir, scratch);
     if (ctx.servicesDir !== ctx.scratchDir)
-      await removeInside(ctx.servicesDir, path22.join(ctx.servicesDir, ctx.slug));
+      await removeInside(ctx.servicesDir, path23.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
   }
   if (result.status === "failed" && ctx.probe) {
@@ -66427,17 +67465,17 @@ async function writeArtifacts(dir, result, ctx) {
   await mkdir7(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
   await writeFile3(
-    path22.join(dir, "llm-requests.jsonl"),
+    path23.join(dir, "llm-requests.jsonl"),
     requests.map((r) => JSON.stringify(r)).join("\n") + (requests.length ? "\n" : "")
   );
   await writeFile3(
-    path22.join(dir, "environment.json"),
+    path23.join(dir, "environment.json"),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}
 `
   );
-  await writeFile3(path22.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile3(path23.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
 `);
-  await writeFile3(path22.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
+  await writeFile3(path23.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
 }
 
 // src/run/session.ts
@@ -66464,7 +67502,7 @@ var RunSession = class _RunSession {
   constructor(o) {
     this.o = o;
     this.environment = inheritedEnvironment(process.env, o.config.passEnv);
-    this.artifactsDir = path23.resolve(o.cwd, o.artifactsDir ?? path23.join(".amnesia", "runs", this.runId));
+    this.artifactsDir = path24.resolve(o.cwd, o.artifactsDir ?? path24.join(".amnesia", "runs", this.runId));
   }
   static async open(o) {
     const s = new _RunSession(o);
@@ -66490,7 +67528,7 @@ var RunSession = class _RunSession {
         s.postgresPool = new EmbeddedPostgresPool({
           cwd: o.cwd,
           env: s.environment.env,
-          dir: path23.join(s.scratchDir, "postgres"),
+          dir: path24.join(s.scratchDir, "postgres"),
           registry: s.registry,
           maxClients: 2 * LIMITS.processes,
           bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
@@ -66505,7 +67543,7 @@ var RunSession = class _RunSession {
     return s;
   }
   get copiesDir() {
-    return path23.join(this.o.config.root, ".amnesia", "replicas", this.runId);
+    return path24.join(this.o.config.root, ".amnesia", "replicas", this.runId);
   }
   /**
    * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
@@ -66629,7 +67667,7 @@ function selectShard(items, spec) {
     const d = spec.durations?.[item.name];
     return { item, weight: Number.isFinite(d) ? d : fallback };
   });
-  weighed.sort((a, b) => b.weight - a.weight || compare(a.item.name, b.item.name));
+  weighed.sort((a, b) => b.weight - a.weight || compare2(a.item.name, b.item.name));
   const load2 = new Array(spec.total).fill(0);
   const mine = /* @__PURE__ */ new Set();
   for (const { item, weight } of weighed) {
@@ -66639,13 +67677,13 @@ function selectShard(items, spec) {
   }
   return items.filter((s) => mine.has(s));
 }
-function compare(a, b) {
+function compare2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/run/run.ts
 async function run2(options = {}) {
-  const cwd = path24.resolve(options.cwd ?? process.cwd());
+  const cwd = path25.resolve(options.cwd ?? process.cwd());
   const input2 = await resolveInput(options, cwd);
   const config2 = withRuntime(input2.config, options.runtime);
   const { scenarios } = input2;
@@ -66774,7 +67812,7 @@ function withRuntime(config2, runtime) {
   if (runtime === "container" && !config2.app.container.image && !config2.app.container.build) {
     throw new InvalidInputError([
       {
-        file: config2.file ?? path24.join(config2.root, "amnesia.config.yaml"),
+        file: config2.file ?? path25.join(config2.root, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "app",
@@ -66805,9 +67843,9 @@ function skipped(s, slug, config2, replay, seed2) {
   };
 }
 
-// src/probe/probe.ts
+// src/run/probe.ts
 async function probe(options = {}) {
-  const cwd = path25.resolve(options.cwd ?? process.cwd());
+  const cwd = path26.resolve(options.cwd ?? process.cwd());
   const config2 = withRuntime(
     typeof options.config === "object" ? options.config : await configFor(cwd, options.config),
     options.runtime
@@ -66839,11 +67877,11 @@ async function probe(options = {}) {
   }
 }
 async function configFor(cwd, file2) {
-  const found = file2 ? path25.resolve(cwd, file2) : findConfig(cwd);
+  const found = file2 ? path26.resolve(cwd, file2) : findConfig(cwd);
   if (!found) {
     throw new InvalidInputError([
       {
-        file: path25.join(cwd, "amnesia.config.yaml"),
+        file: path26.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -66853,1044 +67891,6 @@ async function configFor(cwd, file2) {
     ]);
   }
   return loadConfig(found);
-}
-
-// src/report/evidence.ts
-import path26 from "node:path";
-var turnsOf = (s) => s.steps.filter((x) => x.kind === "turn");
-var failedOf = (t) => t.expectations.filter((e) => !e.passed);
-var failedTurns = (s) => turnsOf(s).filter((t) => !t.passed);
-function evidenceTurns(s) {
-  const failed2 = failedTurns(s);
-  return s.error?.code === "AMNESIA_LLM_NEVER_REACHED" ? failed2.slice(0, 1) : failed2;
-}
-function notRunText(s) {
-  if (!s.stopped) return "";
-  const { at, notRun } = s.stopped;
-  return ` — stopped at ${at}${notRun.length > 0 ? `; did not run: ${notRun.join(", ")}` : ", its last step"}`;
-}
-function firstFailure(s) {
-  for (const turn of failedTurns(s)) {
-    const expectation = failedOf(turn)[0];
-    if (expectation) return { turn, expectation };
-  }
-  return void 0;
-}
-function lastChatRequest(t) {
-  return t.llm.filter((r) => r.kind === "chat").at(-1);
-}
-function relativeTo2(file2, cwd) {
-  if (!cwd || !path26.isAbsolute(file2)) return file2;
-  const rel = path26.relative(cwd, file2);
-  return rel === "" || rel.startsWith("..") ? file2 : rel;
-}
-function formatLocation(at, cwd) {
-  return `${relativeTo2(at.file, cwd)}:${at.line}:${at.column}`;
-}
-function expectationText(e) {
-  switch (e.kind) {
-    case "recall":
-    case "forget":
-      return `${e.kind} ${quoted(e.expected)}`;
-    case "recall_recent":
-      return `recall ${e.expected}`;
-    case "reply":
-      return `reply ${e.expected}`;
-    case "llm_called":
-      return "LLM called";
-    case "answered":
-      return "answered";
-  }
-}
-function servedText(t) {
-  const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(", ")})` : "";
-  const during = t.during?.length ? ` (during ${t.during.join(", ")})` : "";
-  const container = t.container ? ` in container ${t.container}` : "";
-  return `${t.label} → ${t.worker} pid ${t.pid}${container}${after}${during}`;
-}
-function shortDisruption(description) {
-  return oneLine(description).replace(/\s*\(.*\)$/, "");
-}
-function saidInText(e) {
-  if (!e.saidIn || e.saidIn.length === 0) return void 0;
-  return `said in ${e.saidIn.map((s) => `${s.label} (${s.worker} pid ${s.pid})`).join(", ")}`;
-}
-function changeText(c, o = {}) {
-  const gen = o.generation && c.after ? ` gen ${c.after.generation}` : "";
-  const moved = c.after?.container && c.after.container !== c.before?.container ? ` in ${c.after.container}` : "";
-  if (c.before && c.after) return `${c.id} ${c.before.pid}→${c.after.pid}${gen}${moved}`;
-  if (c.before) return `${c.id} ${c.before.pid} stopped`;
-  if (c.after) return `${c.id} started ${c.after.pid}${gen}${moved}`;
-  return c.id;
-}
-function leakText(l) {
-  return `${l.from.label}'s message "${brief(l.text, 120)}" (said on ${l.from.worker}) reached the prompt of ${l.into.label} (on ${l.into.worker})`;
-}
-function vacuousText(v) {
-  return `a fresh session asked "${brief(v.question, 120)}" already had ${quoted(v.expected)} in ${v.foundIn}: "${brief(v.excerpt, 160)}"`;
-}
-function tally(r) {
-  const t = { passed: 0, failed: 0, error: 0, skipped: 0 };
-  for (const s of r.scenarios) t[s.status]++;
-  return t;
-}
-function totalsText(r) {
-  const t = tally(r);
-  const skipped2 = t.skipped > 0 ? `, ${t.skipped} skipped` : "";
-  return `${plural2(r.scenarios.length, "scenario")}: ${t.passed} passed, ${t.failed} failed, ${plural2(t.error, "error")}${skipped2}`;
-}
-function notPassing(r) {
-  const bad = r.scenarios.filter((s) => s.status === "failed" || s.status === "error");
-  return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
-}
-function sharedPathsText(r) {
-  const shared = r.sharedPaths ?? [];
-  if (shared.length === 0) return void 0;
-  const list2 = shared.map((s) => `${s.path} (app.env.${s.env})`).join(", ");
-  return `replicas share ${list2}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
-}
-function errorHeadline(s) {
-  if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;
-  const v = s.vacuous[0];
-  if (v)
-    return `${plural2(s.vacuous.length, "vacuous recall")}: "${brief(v.expected, 60)}" is already in a fresh session's prompt`;
-  return "the scenario could not be judged";
-}
-
-// src/report/annotations.ts
-var MAX_MESSAGE = 2e3;
-var TAIL_LINES = 5;
-function annotationsFor(r, o = {}) {
-  const out = [];
-  const add = (s, at, what, message) => out.push({
-    file: relativeTo2(at.file, o.root),
-    line: at.line,
-    column: at.column,
-    title: clip(`amnesia: ${what} (${plain(s.name)})`, 200),
-    message: clip(plain(message), MAX_MESSAGE)
-  });
-  for (const s of notPassing(r)) {
-    const turns = turnsOf(s);
-    for (const leak of s.leaks) {
-      const into = turns.find((t) => t.step === leak.into.step);
-      add(s, into?.at ?? { file: s.file, line: 1, column: 1 }, "leak between sessions", leakText(leak));
-    }
-    for (const v of s.vacuous) add(s, v.at, "vacuous recall", vacuousText(v));
-    if (s.error) add(s, { file: s.file, line: 1, column: 1 }, "could not run", s.error.message);
-    for (const t of failedTurns(s)) {
-      for (const e of failedOf(t)) {
-        const said = saidInText(e);
-        const tail = e.kind === "answered" ? t.failure?.outputTail.slice(-TAIL_LINES) ?? [] : [];
-        const more = [...said ? [said] : [], ...tail.length ? [`${t.worker} output:`, ...tail] : []];
-        add(s, e.at, expectationText(e), [`${servedText(t)}: ${e.message}`, ...more].join("\n"));
-      }
-    }
-  }
-  return out;
-}
-
-// src/report/diagnosis.ts
-function diagnosisText(s) {
-  const d = s.diagnosis;
-  const turns = (s.explanations ?? []).map((e) => e.text);
-  if (!d && turns.length === 0) return void 0;
-  const findings = !d ? [] : !d.reproduced ? ["the probe kept every fact (every rung ✓): it does not reproduce this failure"] : d.rows.length > 0 ? [...d.rows.map((r) => `row ${r.id}: ${r.cause}`), ...alsoLost(d)] : [d.advice];
-  const ids = [...(s.explanations ?? []).flatMap((e) => e.rows), ...d?.rows.map((r) => r.id) ?? []];
-  const advice = [
-    ...new Set(
-      ids.flatMap((id) => {
-        const row = FAILURE_TABLE.find((r) => r.id === id);
-        return row && row.id !== "✓" ? [`row ${id}: ${row.advice}`] : [];
-      })
-    )
-  ];
-  return {
-    ...d ? { signature: d.signature } : {},
-    findings,
-    notes: d ? notJudged(d) : [],
-    turns,
-    advice
-  };
-}
-function alsoLost(d) {
-  if (d.rows.some((r) => r.id !== "7")) return [];
-  const lost = d.rungs.filter((r) => r.kept === false).map((r) => r.rung);
-  return lost.length > 0 ? [`memory is also lost on ${lost.join(", ")}, a signature no other row has`] : [];
-}
-function notJudged(d) {
-  const byNote = /* @__PURE__ */ new Map();
-  for (const r of d.rungs) {
-    if (r.kept !== null) continue;
-    const note = r.note ?? "not run";
-    byNote.set(note, [...byNote.get(note) ?? [], r.rung]);
-  }
-  return [...byNote].map(([note, rungs]) => `${rungs.join(", ")}: ${note}`);
-}
-
-// src/report/md.ts
-function mdText(text) {
-  return oneLine(text).replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/&/g, "&amp;").replace(/@(?=\w)/g, "@&#8203;");
-}
-function mdCode(text) {
-  const flat = oneLine(text).replace(/\|/g, "\\|");
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
-  const fence2 = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${fence2}${pad}${flat}${pad}${fence2}`;
-}
-function mdFence(text, lang = "text") {
-  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((r) => r.length));
-  const fence2 = "`".repeat(Math.max(3, longest + 1));
-  return `${fence2}${lang}
-${text}
-${fence2}`;
-}
-function htmlText(text) {
-  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=\w)/g, "@&#8203;");
-}
-
-// src/report/mermaid.ts
-var ENTITIES = {
-  "#": "#35;",
-  ";": "#59;",
-  '"': "#quot;",
-  "<": "#lt;",
-  ">": "#gt;",
-  "&": "#amp;",
-  // `%%{init: …}%%` is a directive wherever it appears in the text, and `%%` starts a comment.
-  "%": "#37;"
-};
-function mermaidText(text, max = 60) {
-  let out = "";
-  for (const ch of clip(oneLine(text), max)) out += ENTITIES[ch] ?? ch;
-  return out;
-}
-function mermaidTimeline(s, o = {}) {
-  const { maxSteps = 60 } = o;
-  const turns = turnsOf(s);
-  const sessions = [...new Set(turns.map((t) => t.session))];
-  const sessionIds = new Map(sessions.map((name, i) => [name, `s${i + 1}`]));
-  const workers = workersOf2(s);
-  const said = saidMarks(turns);
-  const lines2 = ["sequenceDiagram"];
-  for (const name of sessions)
-    lines2.push(`  participant ${sessionIds.get(name)} as ${mermaidText(name, 30)}`);
-  for (const w of workers) lines2.push(`  participant ${w}`);
-  const { from, to } = window2(s, maxSteps);
-  const span = workers.length > 1 ? `${workers[0]},${workers.at(-1)}` : workers[0] ?? "s1";
-  if (from > 0) lines2.push(`  Note over ${span}: ${from} earlier steps not drawn`);
-  for (const step2 of s.steps.slice(from, to)) {
-    if (step2.kind === "disruption") {
-      lines2.push(`  Note over ${noteSpan(step2, workers) ?? span}: ${mermaidText(step2.description)}`);
-      continue;
-    }
-    const leakedFrom = s.leaks.filter((l) => l.from.step === step2.step).map((l) => `leaked into ${l.into.label}`);
-    const leakedInto = s.leaks.filter((l) => l.into.step === step2.step).map((l) => `✗ leak from ${l.from.label}`);
-    const marks2 = [
-      ...(said.get(step2.step) ?? []).map((e) => `said ${quoted(clip(e, 24))}`),
-      ...leakedFrom,
-      ...leakedInto,
-      ...lostMarks(step2)
-    ];
-    const label = mermaidText([step2.label, ...marks2].join(" "), 100);
-    const arrow = `  ${sessionIds.get(step2.session)}->>${step2.worker}: ${label}`;
-    if (step2.passed && leakedInto.length === 0) lines2.push(arrow);
-    else lines2.push("  rect rgb(255,220,220)", `  ${arrow}`, "  end");
-  }
-  if (to < s.steps.length) lines2.push(`  Note over ${span}: ${s.steps.length - to} later steps not drawn`);
-  return lines2.join("\n");
-}
-function workersOf2(s) {
-  const ids = new Set(workerOrder(s.topology));
-  for (const step2 of s.steps) {
-    if (step2.kind === "turn") ids.add(step2.worker);
-    else for (const c of step2.changes) ids.add(c.id);
-  }
-  const key = (id) => {
-    const { replica, worker } = parseWorkerId(id);
-    return worker * 1e4 + replica;
-  };
-  return [...ids].sort((a, b) => key(a) - key(b));
-}
-function noteSpan(d, workers) {
-  const touched = workers.filter((w) => d.changes.some((c) => c.id === w));
-  if (touched.length === 0) return void 0;
-  return touched.length === 1 ? touched[0] : `${touched[0]},${touched.at(-1)}`;
-}
-function saidMarks(turns) {
-  const marks2 = /* @__PURE__ */ new Map();
-  const add = (step2, text) => {
-    const list2 = marks2.get(step2) ?? [];
-    if (!list2.includes(text)) marks2.set(step2, [...list2, text]);
-  };
-  for (const t of turns) {
-    for (const e of failedOf(t)) {
-      if (e.kind !== "recall") continue;
-      const steps = e.saidIn ? e.saidIn.map((x) => x.step) : turns.filter((u) => u.session === t.session && u.step < t.step && says(u.user, e.expected)).map((u) => u.step);
-      for (const step2 of steps) add(step2, e.expected);
-    }
-  }
-  return marks2;
-}
-function says(user, expected) {
-  const re = /^\/(.*)\/([a-z]*)$/s.exec(expected);
-  if (!re) return user.toLowerCase().includes(expected.toLowerCase());
-  try {
-    return new RegExp(re[1] ?? "", re[2]).test(user);
-  } catch {
-    return false;
-  }
-}
-function lostMarks(t) {
-  const failed2 = failedOf(t);
-  const marks2 = failed2.slice(0, 2).map((e) => `✗ ${mark(e, t)}`);
-  return failed2.length > 2 ? [...marks2, `+${failed2.length - 2}`] : marks2;
-}
-function mark(e, t) {
-  const short = clip(e.expected, 24);
-  switch (e.kind) {
-    case "recall":
-      return `lost ${quoted(short)}`;
-    case "recall_recent":
-      return "lost recent turns";
-    case "forget":
-      return `saw ${quoted(short)}`;
-    case "answered":
-      return t.failure ? `${t.failure.kind}${t.status ? ` ${t.status}` : ""}` : "no answer";
-    case "llm_called":
-      return "no LLM call";
-    case "reply":
-      return `reply ${brief(e.expected, 24)}`;
-  }
-}
-function window2(s, max) {
-  const n = s.steps.length;
-  if (n <= max) return { from: 0, to: n };
-  const failed2 = s.steps.findIndex((x) => x.kind === "turn" && !x.passed);
-  const focus = failed2 === -1 ? n - 1 : failed2;
-  const from = Math.max(0, Math.min(focus - (max - 6), n - max));
-  return { from, to: from + max };
-}
-
-// src/report/paint.ts
-import { styleText } from "node:util";
-function painter(color) {
-  return color ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
-}
-
-// src/report/prompt.ts
-function promptExcerpt(t, o = {}) {
-  const req = lastChatRequest(t);
-  if (!req) return { title: noChatRequest(t), lines: [] };
-  const { perMessage = 200, total = 1200, maxMessages = 8 } = o;
-  const lines2 = messageLines(req, perMessage, maxMessages);
-  const kept = [];
-  let used = 0;
-  for (const [i, line] of lines2.entries()) {
-    if (used + line.length > total && kept.length > 0) {
-      kept.push(`… ${plural2(lines2.length - i, "more line")}`);
-      break;
-    }
-    kept.push(line);
-    used += line.length;
-  }
-  const chats = t.llm.filter((r) => r.kind === "chat").length;
-  const which2 = chats > 1 ? `the last of ${chats} chat requests` : "chat request";
-  return { title: `prompt (${which2}, ${plural2(req.messages.length, "message")}):`, lines: kept };
-}
-function messageLines(req, perMessage, maxMessages) {
-  const line = (m) => `${m.role}: ${brief(m.content, perMessage) || "(empty)"}`;
-  const ms = req.messages;
-  if (ms.length === 0) return ["(no messages)"];
-  if (ms.length <= maxMessages) return ms.map(line);
-  const head = ms.slice(0, 1).map(line);
-  const tail = ms.slice(ms.length - (maxMessages - 1)).map(line);
-  return [...head, `… ${plural2(ms.length - maxMessages, "message")} elided …`, ...tail];
-}
-function noChatRequest(t) {
-  const unmatched = t.llm.filter((r) => r.kind === "unmatched");
-  if (unmatched.length > 0) {
-    const r = unmatched[0];
-    return `no chat request; the mock LLM refused ${plural2(unmatched.length, "request")} no handler matched (first: ${r?.method} ${r?.path} under ${t.worker}'s base URL, where amnesia serves ${SERVED.join(", ")})`;
-  }
-  return t.llm.length > 0 ? `no chat request (the app made ${plural2(t.llm.length, "other LLM request")})` : "no LLM request during this turn";
-}
-
-// src/report/turn-evidence.ts
-var TAIL_LINES2 = 12;
-function turnEvidence(t, o = {}) {
-  const paint = o.paint ?? painter(false);
-  const out = [servedText(t)];
-  const failed2 = failedOf(t);
-  for (const e of failed2) {
-    out.push(`  ${paint("red", "✗")} ${plain(e.message)}  ${paint("dim", formatLocation(e.at, o.cwd))}`);
-  }
-  if (t.failure) {
-    if (!failed2.some((e) => e.kind === "answered"))
-      out.push(`  ${paint("red", "✗")} ${t.failure.kind}: ${plain(t.failure.message)}`);
-    const tail = t.failure.outputTail.slice(-TAIL_LINES2);
-    if (tail.length > 0) {
-      out.push(`  ${paint("dim", `${t.worker} output (last ${tail.length} lines):`)}`);
-      for (const l of tail) out.push(`    ${paint("dim", "│")} ${clip(plain(l).trimEnd(), 200)}`);
-    }
-  }
-  if (failed2.some((e) => e.kind === "recall" || e.kind === "recall_recent" || e.kind === "forget")) {
-    const p = promptExcerpt(t);
-    out.push(`  ${paint("dim", p.title)}`);
-    for (const l of p.lines) out.push(`    ${l}`);
-  }
-  return out;
-}
-
-// src/report/markdown.ts
-var GITHUB_COMMENT_LIMIT = 65536;
-var MAX_FAILED_TURNS = 8;
-var MAX_ERROR_CHARS = 4e3;
-function renderMarkdown(r, o = {}) {
-  const { title = "amnesia", maxScenarios = 50, maxChars = GITHUB_COMMENT_LIMIT } = o;
-  const bad = notPassing(r);
-  const rows = r.scenarios.length <= maxScenarios ? r.scenarios : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
-  const shared = sharedPathsText(r);
-  const head = [
-    `## ${mdText(title)}`,
-    "",
-    statusLine2(r),
-    "",
-    ...shared ? [`> **Note**: ${mdText(shared)}`, ""] : []
-  ];
-  const table = [
-    "| status | scenario | turns | failed expectation | signature |",
-    "| --- | --- | --- | --- | --- |"
-  ];
-  const tableRows = rows.map((s) => tableRow(s, o.cwd));
-  const notShown = r.scenarios.length - rows.length;
-  const details = bad.slice(0, maxScenarios).map((s) => detailsBlock(s, o.cwd));
-  const noteFor = (rowsLeft, detailsLeft) => {
-    const parts = [
-      rowsLeft > 0 ? `${plural2(rowsLeft, "scenario")} left out of the table` : "",
-      detailsLeft > 0 ? `the details of ${plural2(detailsLeft, "scenario")} left out` : ""
-    ].filter(Boolean);
-    return parts.length === 0 ? "" : `
-_Truncated: ${parts.join(", ")} (see the JSON report and the artifacts for everything)._
-`;
-  };
-  const reserve = 300;
-  const budget = maxChars - reserve;
-  const doc = [...head, ...table];
-  let used = doc.join("\n").length;
-  let shownRows = 0;
-  for (const row of tableRows) {
-    if (used + row.length + 1 > budget) break;
-    doc.push(row);
-    used += row.length + 1;
-    shownRows++;
-  }
-  let shownDetails = 0;
-  for (const block of details) {
-    if (shownRows < tableRows.length || used + block.length + 2 > budget) break;
-    doc.push("", block);
-    used += block.length + 2;
-    shownDetails++;
-  }
-  const note = noteFor(notShown + tableRows.length - shownRows, bad.length - shownDetails);
-  const text = `${doc.join("\n")}
-${note}`;
-  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 2)}…
-`;
-}
-function statusWord(r) {
-  const t = tally(r);
-  return t.error > 0 ? "Error" : t.failed > 0 ? "Failed" : "Passed";
-}
-function statusLine2(r) {
-  const leaks = r.scenarios.reduce((n, s) => n + s.leaks.length, 0);
-  const status = statusWord(r);
-  const leakNote = leaks > 0 ? ` · ${plural2(leaks, "leak")} between sessions` : "";
-  return `**${status}** · ${totalsText(r)}${leakNote} · ${formatDuration(r.durationMs)} · seed ${r.seed} · run ${mdCode(r.runId)}`;
-}
-function tableRow(s, cwd) {
-  const status = s.status === "failed" || s.status === "error" ? `**${s.status}**` : s.status;
-  const sig = s.diagnosis ? mdCode(s.diagnosis.signature) : "";
-  return `| ${status} | ${mdText(s.name)} | ${turnsOf(s).length} | ${whatFailed(s, cwd)} | ${sig} |`;
-}
-function whatFailed(s, cwd) {
-  const leak = s.leaks[0];
-  if (leak) return `leak ${mdCode(`${leak.from.label} → ${leak.into.label}`)}`;
-  if (s.error) return `${mdCode(s.error.code)} ${mdText(clip(errorHeadline(s), 80))}`;
-  const v = s.vacuous[0];
-  if (v) return `vacuous ${mdCode(`recall ${quoted(v.expected)}`)}`;
-  const f = firstFailure(s);
-  if (!f) return "";
-  const where = formatLocation(f.expectation.at, cwd).replace(/:\d+$/, "");
-  return `${mdCode(f.turn.label)} ${mdCode(clip(expectationText(f.expectation), 60))} at ${mdCode(where)}`;
-}
-function detailsBlock(s, cwd) {
-  const out = [
-    "<details>",
-    `<summary><strong>${htmlText(s.name)}</strong>: ${s.status}</summary>`,
-    "",
-    `${mdCode(relativeTo2(s.file, cwd))} · ${s.topology.replicas} × ${s.topology.workers}, ${s.routing}, seed ${s.seed} · ${formatDuration(s.durationMs)}`,
-    ""
-  ];
-  if (s.leaks.length > 0) {
-    out.push(
-      "**Leaks** (memory is not keyed by session)",
-      "",
-      ...s.leaks.map((l) => `- ${mdText(leakText(l))}`),
-      ""
-    );
-  }
-  if (s.error)
-    out.push(
-      `**Could not run**: ${mdCode(s.error.code)}${mdText(notRunText(s))}`,
-      "",
-      mdFence(clip(s.error.message, MAX_ERROR_CHARS)),
-      ""
-    );
-  if (s.vacuous.length > 0) {
-    out.push(
-      "**Vacuous recalls** (they would pass without any memory)",
-      "",
-      ...s.vacuous.map(
-        (v) => `- ${mdCode(`recall ${quoted(v.expected)}`)} at ${mdCode(formatLocation(v.at, cwd))}: ${mdText(vacuousText(v))}`
-      ),
-      ""
-    );
-  }
-  const failed2 = evidenceTurns(s);
-  if (failed2.length > 0) {
-    const shown = failed2.slice(0, MAX_FAILED_TURNS);
-    const evidence = shown.flatMap((t) => turnEvidence(t, { cwd })).join("\n");
-    const more = failed2.length > shown.length ? `
-… ${plural2(failed2.length - shown.length, "more failed turn")}` : "";
-    out.push("**Failed expectations**", "", mdFence(`${evidence}${more}`), "");
-  }
-  const d = diagnosisText(s);
-  if (d) {
-    out.push(`**Diagnosis**${d.signature ? ` ${mdCode(d.signature)}` : ""}`, "");
-    for (const line of [...d.findings, ...d.notes, ...d.turns]) out.push(`- ${mdText(line)}`);
-    if (d.advice.length > 0)
-      out.push("", `**What to change**: ${d.advice.map((a) => mdText(a)).join("<br>")}`);
-    out.push("");
-  }
-  if (turnsOf(s).length > 0) out.push("**Timeline**", "", mdFence(mermaidTimeline(s), "mermaid"), "");
-  if (s.artifactsDir) out.push(`Artifacts: ${mdCode(relativeTo2(s.artifactsDir, cwd))}`, "");
-  out.push(`Replay: ${mdCode(s.replay)}`, "", "</details>");
-  return out.join("\n");
-}
-
-// src/report/comment.ts
-var PREFIX = "<!-- amnesia-report ";
-var SUFFIX = " -->";
-var MAX_ROWS = 10;
-var MAX_NAMES = 10;
-var recordShape = external_exports.object({
-  v: external_exports.literal(1),
-  key: external_exports.string(),
-  commit: external_exports.string().optional(),
-  statuses: external_exports.record(external_exports.string(), external_exports.enum(["passed", "failed", "error", "skipped"]))
-});
-var isBad = (s) => s === "failed" || s === "error";
-function renderComment(r, o) {
-  const commit = o.commit ? ` · commit ${mdCode(o.commit.slice(0, 7))}` : "";
-  const link = o.reportUrl ? ` · [full report](${o.reportUrl})` : "";
-  const out = [
-    `### amnesia: ${statusWord(r).toLowerCase()}`,
-    "",
-    `**${statusWord(r)}** · ${totalsText(r)} · ${mdCode(o.key)}${commit}${link}`,
-    ""
-  ];
-  if (o.previous) out.push(...sinceSection(sinceLastRun(r, o.previous), o.previous), "");
-  const bad = notPassing(r);
-  if (bad.length > 0) {
-    out.push("| status | scenario | what failed first | diagnosis |", "| --- | --- | --- | --- |");
-    for (const s of bad.slice(0, MAX_ROWS)) {
-      out.push(
-        `| **${s.status}** | ${mdText(clip(s.name, 80))} | ${whatFailed(s, o.cwd)} | ${diagnosisCell(s)} |`
-      );
-    }
-    if (bad.length > MAX_ROWS) out.push("", `… and ${plural2(bad.length - MAX_ROWS, "more scenario")}.`);
-    out.push(
-      "",
-      `The ${o.reportUrl ? `[job summary](${o.reportUrl})` : "job summary"} has each failure's prompt, diagnosis and timeline; the artifacts hold the worker logs and a replay command.`,
-      ""
-    );
-  }
-  out.push(recordComment(recordOf2(r, o)));
-  return `${out.join("\n")}
-`;
-}
-function readCommentRecord(body) {
-  const start = body.lastIndexOf(PREFIX);
-  if (start < 0) return void 0;
-  const end = body.indexOf(SUFFIX, start + PREFIX.length);
-  if (end < 0) return void 0;
-  try {
-    const parsed = recordShape.safeParse(JSON.parse(body.slice(start + PREFIX.length, end)));
-    return parsed.success ? parsed.data : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function sinceLastRun(r, previous) {
-  const out = { newlyFailing: [], fixed: [], stillFailing: [] };
-  for (const s of r.scenarios) {
-    const before = previous.statuses[s.name];
-    if (isBad(s.status)) (isBad(before) ? out.stillFailing : out.newlyFailing).push(s.name);
-    else if (s.status === "passed" && isBad(before)) out.fixed.push(s.name);
-  }
-  return out;
-}
-function sinceSection(d, previous) {
-  const since = previous.commit ? ` (commit ${mdCode(previous.commit.slice(0, 7))})` : "";
-  const counts = [
-    `${d.newlyFailing.length} newly failing`,
-    `${d.fixed.length} fixed`,
-    `${d.stillFailing.length} still failing`
-  ].join(" · ");
-  const list2 = (label, names) => {
-    if (names.length === 0) return [];
-    const shown = names.slice(0, MAX_NAMES).map((n) => mdText(clip(n, 80)));
-    const more = names.length > MAX_NAMES ? `, and ${names.length - MAX_NAMES} more` : "";
-    return [`- ${label}: ${shown.join(", ")}${more}`];
-  };
-  return [
-    `**Since the last run**${since}: ${counts}`,
-    ...d.newlyFailing.length + d.fixed.length + d.stillFailing.length > 0 ? [""] : [],
-    ...list2("newly failing", d.newlyFailing),
-    ...list2("fixed", d.fixed),
-    ...list2("still failing", d.stillFailing)
-  ];
-}
-function diagnosisCell(s) {
-  const d = diagnosisText(s);
-  if (!d) return "";
-  const finding = d.turns[0] ?? d.findings[0] ?? "";
-  return `${d.signature ? `${mdCode(d.signature)} ` : ""}${mdText(clip(finding, 90))}`;
-}
-function recordOf2(r, o) {
-  return {
-    v: 1,
-    key: o.key,
-    ...o.commit ? { commit: o.commit } : {},
-    statuses: Object.fromEntries(r.scenarios.map((s) => [s.name, s.status]))
-  };
-}
-function recordComment(record2) {
-  const json2 = JSON.stringify(record2).replace(
-    /[<>-]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
-  return `${PREFIX}${json2}${SUFFIX}`;
-}
-
-// src/report/json.ts
-function renderJson(r) {
-  const slim = { ...r, scenarios: r.scenarios.map(slimScenario) };
-  return `${JSON.stringify(sortKeys(slim), null, 2)}
-`;
-}
-function slimScenario(s) {
-  return {
-    ...s,
-    steps: s.steps.map(slimStep),
-    unattributed: s.unattributed.map(withoutBody)
-  };
-}
-function slimStep(s) {
-  return s.kind === "turn" ? { ...s, llm: s.llm.map(withoutBody) } : s;
-}
-function withoutBody({ body: _body, ...rest }) {
-  return rest;
-}
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  const out = {};
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
-  return out;
-}
-
-// src/report/xml.ts
-var FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-function stripForbidden(text) {
-  return text.replace(FORBIDDEN, "");
-}
-var ENTITIES2 = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&apos;",
-  "\n": "&#10;",
-  "\r": "&#13;",
-  "	": "&#9;"
-};
-function attr(text) {
-  return stripForbidden(text).replace(/[&<>"'\n\r\t]/g, (c) => ENTITIES2[c] ?? c);
-}
-function cdata(value) {
-  return `<![CDATA[${stripForbidden(value).replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
-}
-function serialize(e, depth = 0) {
-  const pad = "  ".repeat(depth);
-  const a = Object.entries(e.attrs ?? {}).filter(([, v]) => v !== void 0).map(([k, v]) => ` ${k}="${attr(String(v))}"`).join("");
-  const children = e.children ?? [];
-  if (children.length > 0)
-    return `${pad}<${e.name}${a}>
-${children.map((c) => serialize(c, depth + 1)).join("\n")}
-${pad}</${e.name}>`;
-  if (e.content) return `${pad}<${e.name}${a}>${e.content}</${e.name}>`;
-  return `${pad}<${e.name}${a}/>`;
-}
-
-// src/report/junit.ts
-function renderJUnit(r, o = {}) {
-  const suites = r.scenarios.map((s) => suite(s, o.cwd));
-  const count3 = (attr2) => suites.reduce((n, s) => n + Number(s.attrs?.[attr2] ?? 0), 0);
-  const root = {
-    name: "testsuites",
-    attrs: {
-      name: `amnesia run ${r.runId}`,
-      tests: count3("tests"),
-      failures: count3("failures"),
-      errors: count3("errors"),
-      skipped: count3("skipped"),
-      time: seconds(r.durationMs),
-      timestamp: timestamp(r.startedAt)
-    },
-    children: suites
-  };
-  return `<?xml version="1.0" encoding="UTF-8"?>
-${serialize(root)}
-`;
-}
-function suite(s, cwd) {
-  const file2 = relativeTo2(s.file, cwd);
-  const cases = testcases(s, file2, cwd);
-  const has = (kind) => cases.filter((c) => c.children?.some((x) => x.name === kind)).length;
-  const out = systemOut(s, cwd);
-  return {
-    name: "testsuite",
-    attrs: {
-      name: s.name,
-      file: file2,
-      tests: cases.length,
-      failures: has("failure"),
-      errors: has("error"),
-      skipped: has("skipped"),
-      time: seconds(s.durationMs),
-      timestamp: timestamp(s.startedAt)
-    },
-    children: [
-      {
-        name: "properties",
-        children: [
-          property("topology", `${s.topology.replicas} × ${s.topology.workers}`),
-          property("routing", s.routing),
-          property("seed", String(s.seed)),
-          ...s.diagnosis ? [property("signature", s.diagnosis.signature)] : [],
-          property("replay", s.replay)
-        ]
-      },
-      ...cases,
-      ...out ? [{ name: "system-out", content: cdata(out) }] : []
-    ]
-  };
-}
-function testcases(s, file2, cwd) {
-  const at = (line) => ({ classname: s.name, file: file2, line });
-  const cases = [];
-  if (s.status === "skipped")
-    cases.push({
-      name: "testcase",
-      attrs: { name: s.name, ...at(void 0) },
-      children: [{ name: "skipped" }]
-    });
-  if (s.error) {
-    cases.push({
-      name: "testcase",
-      attrs: { name: "could not run", ...at(void 0), time: seconds(s.durationMs) },
-      children: [
-        problem2(
-          "error",
-          s.error.code,
-          `${s.error.code}: ${firstLine(s.error.message)}${notRunText(s)}`,
-          s.error.message
-        )
-      ]
-    });
-  }
-  const lineOf = (step2) => turnsOf(s).find((t) => t.step === step2)?.at.line;
-  for (const l of s.leaks) {
-    cases.push({
-      name: "testcase",
-      attrs: { name: `leak: ${l.from.label} → ${l.into.label}`, ...at(lineOf(l.into.step)) },
-      children: [
-        problem2(
-          "failure",
-          "leak",
-          `leak: ${leakText(l)}`,
-          `${leakText(l)}
-memory is not keyed by session: key it by the session id`
-        )
-      ]
-    });
-  }
-  for (const v of s.vacuous) {
-    cases.push({
-      name: "testcase",
-      attrs: { name: `vacuous recall ${quoted(v.expected)}`, ...at(v.at.line) },
-      children: [
-        problem2(
-          "error",
-          "vacuous",
-          `vacuous recall ${quoted(v.expected)}: ${vacuousText(v)}`,
-          `${vacuousText(v)}
-the recall would pass without any memory: expect a fact only the conversation says`
-        )
-      ]
-    });
-  }
-  for (const t of turnsOf(s)) {
-    if (t.expectations.length === 0 && t.passed) continue;
-    cases.push(turnCase(t, at(failedOf(t)[0]?.at.line ?? t.at.line), cwd));
-  }
-  return cases;
-}
-function turnCase(t, at, cwd) {
-  const failed2 = failedOf(t);
-  const attrs = { name: `${t.label}: ${clip(oneLine(t.user), 60)}`, ...at, time: seconds(t.latencyMs) };
-  if (t.passed) return { name: "testcase", attrs };
-  const message = failed2.map((e) => `${expectationText(e)}: ${e.message}`).join("; ") || t.failure?.message || "failed";
-  const type = [...new Set(failed2.map((e) => e.kind))].join(",") || "turn";
-  return {
-    name: "testcase",
-    attrs,
-    children: [problem2("failure", type, message, turnEvidence(t, { cwd }).join("\n"))]
-  };
-}
-function problem2(kind, type, message, body) {
-  return { name: kind, attrs: { message: brief(message, 1e3), type }, content: cdata(body) };
-}
-function property(name, value) {
-  return { name: "property", attrs: { name, value } };
-}
-function systemOut(s, cwd) {
-  const lines2 = [];
-  const d = diagnosisText(s);
-  if (d) {
-    lines2.push(
-      `diagnosis:${d.signature ? ` ${d.signature}` : ""}`,
-      ...d.findings,
-      ...d.notes,
-      ...d.turns,
-      ...d.advice.map((a) => `advice: ${a}`)
-    );
-  }
-  if (s.status === "failed" || s.status === "error") {
-    if (s.artifactsDir) lines2.push(`artifacts: ${relativeTo2(s.artifactsDir, cwd)}`);
-    lines2.push(`replay: ${s.replay}`);
-  }
-  return lines2.join("\n");
-}
-function timestamp(ms) {
-  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 19) : void 0;
-}
-
-// src/report/merge.ts
-function mergeResults(reports) {
-  const first = reports[0];
-  if (!first) throw invalid2("no reports to merge");
-  checkShards(reports);
-  const seen = /* @__PURE__ */ new Map();
-  const scenarios = [];
-  for (const { source, result } of reports) {
-    for (const s of result.scenarios) {
-      const other = seen.get(s.name);
-      if (other !== void 0)
-        throw invalid2(
-          `scenario ${JSON.stringify(s.name)} is in both ${other} and ${source}: the same shard or run was merged twice`
-        );
-      seen.set(s.name, source);
-      scenarios.push(s);
-    }
-  }
-  scenarios.sort((a, b) => compare2(a.file, b.file) || compare2(a.name, b.name));
-  const startedAt = Math.min(...reports.map((r) => r.result.startedAt));
-  const endedAt = Math.max(...reports.map((r) => r.result.startedAt + r.result.durationMs));
-  const configs = new Set(reports.map((r) => r.result.configFile));
-  const probe2 = reports.find((r) => r.result.probe)?.result.probe;
-  return {
-    runId: [...new Set(reports.map((r) => r.result.runId))].join("+"),
-    seed: first.result.seed,
-    startedAt,
-    durationMs: endedAt - startedAt,
-    exitCode: exitCodeOf(scenarios),
-    scenarios,
-    ...configs.size === 1 && first.result.configFile ? { configFile: first.result.configFile } : {},
-    ...probe2 ? { probe: probe2 } : {}
-  };
-}
-function checkShards(reports) {
-  const sharded = reports.filter((r) => r.result.shard);
-  if (sharded.length === 0) return;
-  const plain2 = reports.find((r) => !r.result.shard);
-  if (plain2)
-    throw invalid2(`${plain2.source} is not a shard, but ${sharded[0]?.source} is: merge one split at a time`);
-  const totals = new Set(sharded.map((r) => r.result.shard?.total));
-  if (totals.size > 1)
-    throw invalid2(`the reports come from different splits (${[...totals].map((t) => `/${t}`).join(", ")})`);
-  const total = sharded[0]?.result.shard?.total ?? 0;
-  const by = /* @__PURE__ */ new Map();
-  for (const { source, result } of sharded) {
-    const index = result.shard?.index ?? 0;
-    const other = by.get(index);
-    if (other !== void 0) throw invalid2(`shard ${index}/${total} is both ${other} and ${source}`);
-    by.set(index, source);
-  }
-  const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !by.has(i));
-  if (missing.length > 0)
-    throw invalid2(
-      `shard ${missing.map((i) => `${i}/${total}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing: its job failed or was cancelled before writing its report, so the suite's verdict is unknown`
-    );
-}
-function exitCodeOf(scenarios) {
-  return scenarios.some((s) => s.status === "error") ? 2 : scenarios.some((s) => s.status === "failed") ? 1 : 0;
-}
-function compare2(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function invalid2(message) {
-  return new AmnesiaError("AMNESIA_INVALID_INPUT", `cannot merge the reports: ${message}`);
-}
-
-// src/report/parse-json.ts
-var count2 = external_exports.number().int().min(0);
-var scenarioShape = external_exports.looseObject({
-  name: external_exports.string(),
-  file: external_exports.string(),
-  slug: external_exports.string(),
-  status: external_exports.enum(["passed", "failed", "error", "skipped"]),
-  steps: external_exports.array(external_exports.looseObject({ kind: external_exports.enum(["turn", "disruption"]) })),
-  leaks: external_exports.array(external_exports.unknown()),
-  vacuous: external_exports.array(external_exports.unknown()),
-  durationMs: external_exports.number()
-});
-var reportShape = external_exports.looseObject({
-  runId: external_exports.string(),
-  seed: external_exports.number(),
-  startedAt: external_exports.number(),
-  durationMs: external_exports.number(),
-  exitCode: external_exports.union([external_exports.literal(0), external_exports.literal(1), external_exports.literal(2)]),
-  scenarios: external_exports.array(scenarioShape),
-  shard: external_exports.object({ index: count2, total: count2 }).optional()
-});
-function parseJsonReport(text, file2) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw notAReport(file2, "", `not JSON: ${e.message}`);
-  }
-  const parsed = reportShape.safeParse(data);
-  if (!parsed.success) {
-    const issue3 = parsed.error.issues[0];
-    const field2 = issue3?.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("") ?? "";
-    throw notAReport(file2, field2.replace(/^\./, ""), issue3?.message ?? "unexpected shape");
-  }
-  return parsed.data;
-}
-function notAReport(file2, field2, detail) {
-  return new InvalidInputError([
-    {
-      file: file2,
-      line: 1,
-      column: 1,
-      field: field2,
-      message: `not an amnesia JSON report: ${detail}`,
-      hint: "merge the files written by `amnesia run --report json=FILE` (or the Action’s json-report output)"
-    }
-  ]);
-}
-
-// src/report/probe.ts
-function renderProbe(d, o) {
-  const p = painter(o.color);
-  const lines2 = [`${p("bold", o.title)}  ${d.signature}`];
-  for (const r of d.rungs) {
-    const mark2 = r.kept === null ? p("dim", "–") : r.kept ? p("green", "✓") : p("red", "✗");
-    lines2.push(`  ${mark2} ${r.rung}  ${RUNG_NAMES[r.rung]}${r.note ? p("dim", `  (${r.note})`) : ""}`);
-  }
-  if (d.rows.length) {
-    lines2.push(d.rows.length > 1 ? "diagnosis (rows with this signature):" : "diagnosis:");
-    for (const row of d.rows) lines2.push(`  row ${row.id}: ${row.cause}`);
-  } else {
-    lines2.push("diagnosis: no row of the failure table matches");
-  }
-  lines2.push(`  → ${d.advice}`);
-  return `${lines2.join("\n")}
-`;
-}
-
-// src/report/terminal-event.ts
-var MAX_EXPECTATIONS = 4;
-var MAX_CHANGES = 6;
-function formatEvent(e, o) {
-  const paint = painter(o.color);
-  switch (e.type) {
-    case "run-start":
-      return paint("dim", `amnesia  ${plural2(e.scenarios, "scenario")}  seed ${e.seed}  run ${e.runId}`);
-    case "scenario-start":
-      return e.probe ? `  ${paint("cyan", "⋯")} ${paint("dim", `probe ladder on a fresh ${e.topology.replicas} × ${e.topology.workers} topology, a fresh session per rung:`)}` : `${paint("cyan", "▶")} ${paint("bold", oneLine(e.scenario))}  ${paint("dim", `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
-    case "worker-ready":
-      return void 0;
-    case "turn":
-      return turnLine(e.turn, paint);
-    case "disruption":
-      return disruptionLine(e.disruption, paint);
-    case "scenario-end":
-      return e.probe ? void 0 : scenarioEndLine(e.result, paint);
-    case "run-end":
-      return void 0;
-  }
-}
-function turnLine(t, paint) {
-  const mark2 = !t.passed ? paint("red", "✗") : t.expectations.length > 0 ? paint("green", "✓") : paint("dim", "·");
-  const checks = expectationMarks(t.expectations, paint);
-  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine(t.failure.message), 100)}`)}` : "";
-  return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
-}
-function expectationMarks(es, paint) {
-  const ordered = [...es.filter((e) => !e.passed), ...es.filter((e) => e.passed)].filter(
-    (e) => e.kind !== "answered"
-  );
-  const shown = ordered.slice(0, MAX_EXPECTATIONS).map((e) => `${brief(expectationText(e), 60)} ${e.passed ? paint("green", "✓") : paint("red", "✗")}`);
-  const more = ordered.length - shown.length;
-  return [...shown, ...more > 0 ? [paint("dim", `+${more} more`)] : []].join(", ");
-}
-function disruptionLine(d, paint) {
-  const changes = d.changes.slice(0, MAX_CHANGES).map((c) => {
-    const forced = c.before?.forced && d.type !== "crash" ? " (killed after the grace period)" : "";
-    return `${changeText(c, { generation: d.type === "redeploy" })}${forced}`;
-  });
-  if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
-  const what = changes.length > 0 ? `  ${changes.join(", ")}` : "";
-  return `  ${paint("yellow", "⟳")} ${oneLine(d.description)}${what}  ${paint("dim", formatDuration(d.durationMs))}`;
-}
-function scenarioEndLine(s, paint) {
-  const took = paint("dim", formatDuration(s.durationMs));
-  const leaks = s.leaks.length > 0 ? `  ${paint("red", plural2(s.leaks.length, "leak"))}` : "";
-  switch (s.status) {
-    case "passed":
-      return `${paint("green", "✓ passed")}  ${took}`;
-    case "failed":
-      return `${paint("red", "✗ failed")}  ${took}${leaks}`;
-    case "error":
-      return `${paint("yellow", `! error: ${errorHeadline(s)}`)}  ${took}${leaks}`;
-    case "skipped":
-      return paint("dim", "- skipped");
-  }
 }
 
 // src/run/reports.ts

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AbortedError, AmnesiaError, signalExitCode } from '../errors.ts';
-import { probe } from '../probe/probe.ts';
 import {
   formatEvent,
   type Reporter,
@@ -10,6 +9,7 @@ import {
   reporterFor,
   terminalReporter,
 } from '../report/index.ts';
+import { probe } from '../run/probe.ts';
 import { readJsonReport } from '../run/reports.ts';
 import { run } from '../run/run.ts';
 import { durationsOf, parseShard } from '../run/shard.ts';

@@ -1,6 +1,6 @@
 import type { RoutingStrategy, Scenario, Step, Topology, TurnStep } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
-import { type WorkerId, workerOrder, workersOf } from '../topology/ids.ts';
+import { type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
 import { seededRandom } from './random.ts';
 
 export interface PlannedTurn {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ScenarioResult, TurnRecord } from '../run/types.ts';
 import type { TurnStep } from '../scenario/types.ts';
+import type { ScenarioResult, TurnRecord } from '../types/results.ts';
 import { buildLadder, readLadder } from './ladder.ts';
 
 const probe = { say: 'My codename is {{canary}}.', ask: 'What is my codename?' };

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
-import type { Rung, RungResult, ScenarioResult, TurnRecord } from '../run/types.ts';
 import { createMatcher } from '../scenario/matcher.ts';
 import type { Scenario, SourceLocation, Step, Topology } from '../scenario/types.ts';
+import type { Rung, RungResult, ScenarioResult, TurnRecord } from '../types/results.ts';
 import { renderTemplate } from '../util/template.ts';
 import { BASE_RUNGS, RUNG_NAMES, RUNGS } from '../verdict/failure-table.ts';
 

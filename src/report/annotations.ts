@@ -1,5 +1,5 @@
-import type { RunResult, ScenarioResult } from '../run/types.ts';
 import type { SourceLocation } from '../scenario/types.ts';
+import type { RunResult, ScenarioResult } from '../types/results.ts';
 import { clip, plain } from '../util/text.ts';
 import {
   expectationText,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RunResult, ScenarioResult, ScenarioStatus } from '../run/types.ts';
+import type { RunResult, ScenarioResult, ScenarioStatus } from '../types/results.ts';
 import { clip, plural } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';
 import { notPassing, totalsText } from './evidence.ts';

@@ -1,4 +1,4 @@
-import type { Diagnosis, Rung, ScenarioResult } from '../run/types.ts';
+import type { Diagnosis, Rung, ScenarioResult } from '../types/results.ts';
 import { FAILURE_TABLE } from '../verdict/failure-table.ts';
 
 /** What the probe ladder showed and what explains each failed turn, as plain lines (each renderer dresses them). */

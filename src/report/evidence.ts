@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { RecordedLlmRequest } from '../llm/index.ts';
+import type { SourceLocation } from '../scenario/types.ts';
+import type { WorkerChange } from '../topology/types.ts';
 import type {
   ExpectationResult,
   Leak,
@@ -8,9 +10,7 @@ import type {
   ScenarioStatus,
   TurnRecord,
   VacuousRecall,
-} from '../run/types.ts';
-import type { SourceLocation } from '../scenario/types.ts';
-import type { WorkerChange } from '../topology/types.ts';
+} from '../types/results.ts';
 import { brief, firstLine, oneLine, plural, quoted } from '../util/text.ts';
 
 export const turnsOf = (s: ScenarioResult): TurnRecord[] =>

@@ -9,7 +9,7 @@ import {
   run,
 } from '../../test/support/report-fixtures.ts';
 import { type ParsedElement, parseXml } from '../../test/support/xml-check.ts';
-import type { RunResult, TurnRecord } from '../run/types.ts';
+import type { RunResult, TurnRecord } from '../types/results.ts';
 import { renderJUnit } from './junit.ts';
 
 const all = (e: ParsedElement, name: string): ParsedElement[] => [

@@ -1,4 +1,4 @@
-import type { RunResult, ScenarioResult, TurnRecord } from '../run/types.ts';
+import type { RunResult, ScenarioResult, TurnRecord } from '../types/results.ts';
 import { seconds } from '../util/duration.ts';
 import { brief, clip, firstLine, oneLine, quoted } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';

@@ -1,4 +1,4 @@
-import type { RunResult, ScenarioResult } from '../run/types.ts';
+import type { RunResult, ScenarioResult } from '../types/results.ts';
 import { formatDuration } from '../util/duration.ts';
 import { clip, plural, quoted } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';

@@ -1,4 +1,4 @@
-import type { Diagnosis } from '../run/types.ts';
+import type { Diagnosis } from '../types/results.ts';
 import { RUNG_NAMES } from '../verdict/failure-table.ts';
 import { painter } from './paint.ts';
 

@@ -1,6 +1,6 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
 import { SERVED } from '../llm/routes.ts';
-import type { TurnRecord } from '../run/types.ts';
+import type { TurnRecord } from '../types/results.ts';
 import { brief, plural } from '../util/text.ts';
 import { lastChatRequest } from './evidence.ts';
 

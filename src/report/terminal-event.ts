@@ -4,7 +4,7 @@ import type {
   RunEvent,
   ScenarioResult,
   TurnRecord,
-} from '../run/types.ts';
+} from '../types/results.ts';
 import { formatDuration } from '../util/duration.ts';
 import { brief, firstLine, oneLine, plural } from '../util/text.ts';
 import { changeText, errorHeadline, expectationText, servedText } from './evidence.ts';

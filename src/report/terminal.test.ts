@@ -8,7 +8,7 @@ import {
   passing,
   run,
 } from '../../test/support/report-fixtures.ts';
-import type { RunEvent, ScenarioResult, TurnRecord } from '../run/types.ts';
+import type { RunEvent, ScenarioResult, TurnRecord } from '../types/results.ts';
 import { formatSignature } from '../verdict/diagnosis.ts';
 import { explainFailures } from '../verdict/explain.ts';
 import { formatEvent, renderSummary } from './terminal.ts';

@@ -1,4 +1,4 @@
-import type { TurnRecord } from '../run/types.ts';
+import type { TurnRecord } from '../types/results.ts';
 import { clip, plain } from '../util/text.ts';
 import { failedOf, formatLocation, servedText } from './evidence.ts';
 import { type Paint, painter } from './paint.ts';

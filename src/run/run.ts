@@ -5,13 +5,13 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Scenario, Topology } from '../scenario/types.ts';
+import type { RunEvent, RunResult, ScenarioResult } from '../types/results.ts';
 import { load } from '../validate.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { type ReplayInput, replayCommand } from './replay.ts';
 import { RunSession } from './session.ts';
 import { type ShardSpec, selectShard } from './shard.ts';
 import { assignSlugs } from './slugs.ts';
-import type { RunEvent, RunResult, ScenarioResult } from './types.ts';
 
 export interface RunOptions {
   /** Scenario files, folders or globs (default: the config's `scenarios`). Ignored when `scenarios` is given. */

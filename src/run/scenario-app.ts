@@ -1,17 +1,17 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
+import { containerRuntime } from '../container/container-topology.ts';
 import type { ContainerEngine } from '../container/engine.ts';
 import type { MockLlm } from '../llm/index.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import { type StartedServices, startServices } from '../services/services.ts';
-import { containerRuntime } from '../topology/container-topology.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
 import type { StartedTopology } from '../topology/types.ts';
-import type { RunEvent } from './types.ts';
+import type { RunEvent } from '../types/results.ts';
 
 /** What starting an app needs from the run (a ScenarioContext has it all). */
 export interface AppContext {

@@ -14,6 +14,14 @@ import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import type { StartedTopology } from '../topology/types.ts';
+import type {
+  DisruptionStepRecord,
+  RunEvent,
+  ScenarioResult,
+  StepRecord,
+  TurnRecord,
+  VacuousRecall,
+} from '../types/results.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
 import { explainFailures } from '../verdict/explain.ts';
@@ -23,14 +31,6 @@ import { findVacuous } from '../verdict/vacuity.ts';
 import { replayScript } from './replay.ts';
 import { startScenarioApp } from './scenario-app.ts';
 import { removeInside } from './slugs.ts';
-import type {
-  DisruptionStepRecord,
-  RunEvent,
-  ScenarioResult,
-  StepRecord,
-  TurnRecord,
-  VacuousRecall,
-} from './types.ts';
 
 export interface ScenarioContext {
   runId: string;

@@ -17,9 +17,9 @@ import { PortAllocator } from '../topology/free-port.ts';
 import { makeScratch, sweepLeftovers } from '../topology/leftovers.ts';
 import { ProcessRegistry } from '../topology/process-registry.ts';
 import { Reaper } from '../topology/reaper.ts';
+import type { RunEvent, ScenarioResult } from '../types/results.ts';
 import { probeReplayCommand } from './replay.ts';
 import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
-import type { RunEvent, ScenarioResult } from './types.ts';
 
 export interface SessionOptions {
   cwd: string;

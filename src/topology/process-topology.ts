@@ -3,9 +3,9 @@ import path from 'node:path';
 import { AbortedError } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
+import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
 import { renderShell } from '../util/shell.ts';
 import { renderTemplate } from '../util/template.ts';
-import { parseWorkerId, type WorkerId, workerOrder, workersOf } from './ids.ts';
 import { createReplicaDisk, type ReplicaDisk } from './replica-disk.ts';
 import { mergeChanges, range, settleAll } from './settle.ts';
 import type {

@@ -1,8 +1,8 @@
 import type { ResolvedConfig } from '../config/types.ts';
 import type { ExitInfo } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
+import type { WorkerId } from '../scenario/workers.ts';
 import type { PortAllocator } from './free-port.ts';
-import type { WorkerId } from './ids.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 
 /** A live worker, as evidence and routing see it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, seconds } from '../util/duration.ts';
+import { formatDuration, seconds } from './duration.ts';
 import { clip, oneLine, plain, quoted } from './text.ts';
 
 describe('formatDuration', () => {

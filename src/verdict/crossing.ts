@@ -1,4 +1,4 @@
-import type { DisruptionStepRecord, Rung, TurnRecord } from '../run/types.ts';
+import type { DisruptionStepRecord, Rung, TurnRecord } from '../types/results.ts';
 
 type Served = Pick<TurnRecord, 'label' | 'worker' | 'replica' | 'generation' | 'pid' | 'step'>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Rung, RungResult } from '../run/types.ts';
+import type { Rung, RungResult } from '../types/results.ts';
 import { diagnose } from './diagnosis.ts';
 import { RUNGS } from './failure-table.ts';
 

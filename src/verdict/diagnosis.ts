@@ -1,4 +1,4 @@
-import type { Diagnosis, RungResult } from '../run/types.ts';
+import type { Diagnosis, RungResult } from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
 import { FAILURE_TABLE, type FailureRow, failureRow } from './failure-table.ts';
 

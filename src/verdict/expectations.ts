@@ -1,6 +1,6 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
-import type { ExpectationResult, TurnRecord } from '../run/types.ts';
 import type { Matcher, ReplyExpectations, TurnStep } from '../scenario/types.ts';
+import type { ExpectationResult, TurnRecord } from '../types/results.ts';
 import { getPath } from '../util/json-path.ts';
 import { chatRequests, promptContext } from './prompt.ts';
 

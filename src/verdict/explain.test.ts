@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { WorkerId } from '../scenario/workers.ts';
 import type {
   Diagnosis,
   DisruptionStepRecord,
@@ -6,8 +7,7 @@ import type {
   Rung,
   StepRecord,
   TurnRecord,
-} from '../run/types.ts';
-import type { WorkerId } from '../topology/ids.ts';
+} from '../types/results.ts';
 import { crossing } from './crossing.ts';
 import { diagnose } from './diagnosis.ts';
 import { explainFailures } from './explain.ts';

@@ -5,7 +5,7 @@ import type {
   ScenarioResult,
   TurnExplanation,
   TurnRecord,
-} from '../run/types.ts';
+} from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
 import { crossing, crossingText } from './crossing.ts';
 import { type TrimmedHistory, trimmedHistory } from './trim.ts';

@@ -1,4 +1,4 @@
-import type { Rung } from '../run/types.ts';
+import type { Rung } from '../types/results.ts';
 
 /** The ladder's rungs in signature order; `LT` is climbed only for apps with long-term memory. */
 export const RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD', 'LT'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedLlmRequest } from '../llm/index.ts';
-import type { TurnRecord } from '../run/types.ts';
+import type { TurnRecord } from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
 import { llmNeverReached } from './reached.ts';
 

@@ -1,6 +1,6 @@
 import { SERVED } from '../llm/routes.ts';
-import type { TurnRecord } from '../run/types.ts';
-import type { WorkerId } from '../topology/ids.ts';
+import type { WorkerId } from '../scenario/workers.ts';
+import type { TurnRecord } from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { TurnRecord } from '../run/types.ts';
+import type { TurnRecord } from '../types/results.ts';
 import { chatRequests } from './prompt.ts';
 
 /** A history that reached the LLM cut to its most recent messages. */

@@ -1,6 +1,6 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
-import type { VacuousRecall } from '../run/types.ts';
 import type { TurnStep } from '../scenario/types.ts';
+import type { VacuousRecall } from '../types/results.ts';
 import { chatRequests } from './prompt.ts';
 
 /**

@@ -7,7 +7,6 @@ import { newSeed } from '../plan/random.ts';
 import { type ScenarioApp, startScenarioApp } from '../run/scenario-app.ts';
 import { runTurn, type ScenarioContext } from '../run/scenario-runner.ts';
 import { RunSession } from '../run/session.ts';
-import type { DisruptionStepRecord, Leak, StepRecord } from '../run/types.ts';
 import {
   formatTarget,
   parseTarget,
@@ -18,9 +17,10 @@ import {
   type Topology,
   type TurnStep,
 } from '../scenario/types.ts';
+import { workersOf } from '../scenario/workers.ts';
 import { LIMITS } from '../schema/primitives.ts';
-import { workersOf } from '../topology/ids.ts';
 import type { DisruptionRecord, WorkerInfo } from '../topology/types.ts';
+import type { DisruptionStepRecord, Leak, StepRecord } from '../types/results.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { callSite } from './call-site.ts';
 import { configIn } from './config.ts';

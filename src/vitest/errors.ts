@@ -2,8 +2,8 @@ import { AmnesiaError } from '../errors.ts';
 import { firstFailure } from '../report/evidence.ts';
 import { renderScenarioWithDiagnosis } from '../report/terminal-summary.ts';
 import { turnEvidence } from '../report/turn-evidence.ts';
-import type { ScenarioResult, TurnRecord } from '../run/types.ts';
 import type { SourceLocation } from '../scenario/types.ts';
+import type { ScenarioResult, TurnRecord } from '../types/results.ts';
 
 /**
  * A scenario file's test failed: the message is the block `amnesia run` prints for it (the

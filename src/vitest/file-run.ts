@@ -3,8 +3,8 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { newSeed } from '../plan/random.ts';
 import { replayCommand } from '../run/replay.ts';
 import { RunSession } from '../run/session.ts';
-import type { ScenarioResult } from '../run/types.ts';
 import type { Scenario } from '../scenario/types.ts';
+import type { ScenarioResult } from '../types/results.ts';
 
 export interface FileRunOptions {
   seed?: number;

@@ -1,7 +1,7 @@
 import { formatLocation, leakText, servedText } from '../report/evidence.ts';
 import { promptExcerpt } from '../report/prompt.ts';
-import type { Leak, TurnRecord } from '../run/types.ts';
 import type { Matcher } from '../scenario/types.ts';
+import type { Leak, TurnRecord } from '../types/results.ts';
 import { brief } from '../util/text.ts';
 import { chatRequests } from '../verdict/prompt.ts';
 

@@ -1,7 +1,7 @@
 import type { MatcherState, MatchersObject } from 'vitest';
-import type { ExpectationResult, Leak, TurnRecord } from '../run/types.ts';
 import { createMatcher } from '../scenario/matcher.ts';
 import type { Expectations, Matcher, TurnStep } from '../scenario/types.ts';
+import type { ExpectationResult, Leak, TurnRecord } from '../types/results.ts';
 import { quoted } from '../util/text.ts';
 import { judgeTurn } from '../verdict/expectations.ts';
 import { callSite } from './call-site.ts';

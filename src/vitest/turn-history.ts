@@ -1,4 +1,4 @@
-import type { TurnRecord } from '../run/types.ts';
+import type { TurnRecord } from '../types/results.ts';
 
 // A registered symbol, not a module-level WeakMap: the setup file (matchers) and the test file
 // (harness) may load two copies of this module (one through vite, one through Node).

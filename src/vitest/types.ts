@@ -1,8 +1,8 @@
 import type { RequestHandler } from 'msw';
 import type { ResolvedConfig } from '../config/types.ts';
-import type { DisruptionStepRecord, Leak, StepRecord, TurnRecord } from '../run/types.ts';
 import type { RoutingStrategy, Topology } from '../scenario/types.ts';
 import type { WorkerInfo } from '../topology/types.ts';
+import type { DisruptionStepRecord, Leak, StepRecord, TurnRecord } from '../types/results.ts';
 
 /** Every worker (`all`), a replica (`r2`) or one worker (`r2w1`), 1-based. */
 export type TargetName = 'all' | `r${number}` | `r${number}w${number}`;

@@ -3,15 +3,15 @@
  * and paths (the project lives at `/repo`).
  */
 import type { RecordedLlmRequest } from '../../src/llm/index.ts';
+import type { SourceLocation } from '../../src/scenario/types.ts';
+import type { WorkerId } from '../../src/scenario/workers.ts';
 import type {
   DisruptionStepRecord,
   ExpectationResult,
   RunResult,
   ScenarioResult,
   TurnRecord,
-} from '../../src/run/types.ts';
-import type { SourceLocation } from '../../src/scenario/types.ts';
-import type { WorkerId } from '../../src/topology/ids.ts';
+} from '../../src/types/results.ts';
 import { diagnose } from '../../src/verdict/diagnosis.ts';
 import { explainFailures } from '../../src/verdict/explain.ts';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RecordedLlmRequest } from '../../src/llm/index.ts';
-import type { Leak, TurnRecord } from '../../src/run/types.ts';
+import type { Leak, TurnRecord } from '../../src/types/results.ts';
 import { amnesiaMatchers } from '../../src/vitest/index.ts';
 import { withEarlier } from '../../src/vitest/turn-history.ts';
 

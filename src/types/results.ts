@@ -1,7 +1,7 @@
 import type { ChatFailure } from '../client/index.ts';
 import type { RecordedLlmRequest } from '../llm/index.ts';
 import type { RoutingStrategy, SourceLocation, Topology } from '../scenario/types.ts';
-import type { WorkerId } from '../topology/ids.ts';
+import type { WorkerId } from '../scenario/workers.ts';
 import type { WorkerChange } from '../topology/types.ts';
 
 export type ExpectationKind = 'recall' | 'forget' | 'recall_recent' | 'reply' | 'llm_called' | 'answered';
