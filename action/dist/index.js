@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path29 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path32 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path29 && path29[0] !== "/") {
-          path29 = `/${path29}`;
+        if (path32 && path32[0] !== "/") {
+          path32 = `/${path32}`;
         }
-        return new URL(`${origin}${path29}`);
+        return new URL(`${origin}${path32}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path32, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path29);
+        debuglog("sending request to %s %s/%s", method, origin, path32);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path32, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path29,
+          path32,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path32, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path29);
+        debuglog("trailers received from %s %s/%s", method, origin, path32);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path32, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path29,
+          path32,
           error64.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path29, origin }
+            request: { method, path: path32, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path29);
+          debuglog("sending request to %s %s/%s", method, origin, path32);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path29,
+        path: path32,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path29 !== "string") {
+        if (typeof path32 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path29[0] !== "/" && !(path29.startsWith("http://") || path29.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path29)) {
+        } else if (invalidPathRegex.test(path32)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path29, query) : path29;
+        this.path = query ? buildURL(path32, query) : path32;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path29, host, upgrade, blocking, reset } = request3;
+      const { method, path: path32, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path29} HTTP/1.1\r
+      let header = `${method} ${path32} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path29, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path29;
+      headers[HTTP2_HEADER_PATH] = path32;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path29 = search ? `${pathname}${search}` : pathname;
+        const path32 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path29;
+        this.opts.path = path32;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path29 = "/",
+          path: path32 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path29;
+        opts.path = origin + path32;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path29) {
-      if (typeof path29 !== "string") {
-        return path29;
+    function safeUrl(path32) {
+      if (typeof path32 !== "string") {
+        return path32;
       }
-      const pathSegments = path29.split("?");
+      const pathSegments = path32.split("?");
       if (pathSegments.length !== 2) {
-        return path29;
+        return path32;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path29, method, body, headers }) {
-      const pathMatch2 = matchValue(mockDispatch2.path, path29);
+    function matchKey(mockDispatch2, { path: path32, method, body, headers }) {
+      const pathMatch2 = matchValue(mockDispatch2.path, path32);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path29 }) => matchValue(safeUrl(path29), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl(path32), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path29, method, body, headers, query } = opts;
+      const { path: path32, method, body, headers, query } = opts;
       return {
-        path: path29,
+        path: path32,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path29, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path29,
+            Path: path32,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path29) {
-      for (let i = 0; i < path29.length; ++i) {
-        const code = path29.charCodeAt(i);
+    function validateCookiePath(path32) {
+      for (let i = 0; i < path32.length; ++i) {
+        const code = path32.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path29 = opts.path;
+          let path32 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path29 = `/${path29}`;
+            path32 = `/${path32}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path29);
+          url2 = new URL(util.parseOrigin(url2).origin + path32);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20846,17 +20846,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path29) {
-      const ctrl = callVisitor(key, node2, visitor, path29);
+    function visit_(key, node2, visitor, path32) {
+      const ctrl = callVisitor(key, node2, visitor, path32);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visit_(key, ctrl, visitor, path29);
+        replaceNode(key, path32, ctrl);
+        return visit_(key, ctrl, visitor, path32);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
+          path32 = Object.freeze(path32.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path29);
+            const ci = visit_(i, node2.items[i], visitor, path32);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20867,13 +20867,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path29);
+          path32 = Object.freeze(path32.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path32);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path29);
+          const cv = visit_("value", node2.value, visitor, path32);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20894,17 +20894,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path29) {
-      const ctrl = await callVisitor(key, node2, visitor, path29);
+    async function visitAsync_(key, node2, visitor, path32) {
+      const ctrl = await callVisitor(key, node2, visitor, path32);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visitAsync_(key, ctrl, visitor, path29);
+        replaceNode(key, path32, ctrl);
+        return visitAsync_(key, ctrl, visitor, path32);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
+          path32 = Object.freeze(path32.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path29);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path32);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20915,13 +20915,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path29);
+          path32 = Object.freeze(path32.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path32);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path29);
+          const cv = await visitAsync_("value", node2.value, visitor, path32);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20948,23 +20948,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path29) {
+    function callVisitor(key, node2, visitor, path32) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path29);
+        return visitor(key, node2, path32);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path29);
+        return visitor.Map?.(key, node2, path32);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path29);
+        return visitor.Seq?.(key, node2, path32);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path29);
+        return visitor.Pair?.(key, node2, path32);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path29);
+        return visitor.Scalar?.(key, node2, path32);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path29);
+        return visitor.Alias?.(key, node2, path32);
       return void 0;
     }
-    function replaceNode(key, path29, node2) {
-      const parent = path29[path29.length - 1];
+    function replaceNode(key, path32, node2) {
+      const parent = path32[path32.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -21576,10 +21576,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path29, value) {
+    function collectionFromPath(schema, path32, value) {
       let v = value;
-      for (let i = path29.length - 1; i >= 0; --i) {
-        const k = path29[i];
+      for (let i = path32.length - 1; i >= 0; --i) {
+        const k = path32[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -21598,7 +21598,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path29) => path29 == null || typeof path29 === "object" && !!path29[Symbol.iterator]().next().done;
+    var isEmptyPath = (path32) => path32 == null || typeof path32 === "object" && !!path32[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -21628,11 +21628,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path29, value) {
-        if (isEmptyPath(path29))
+      addIn(path32, value) {
+        if (isEmptyPath(path32))
           this.add(value);
         else {
-          const [key, ...rest] = path29;
+          const [key, ...rest] = path32;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -21646,8 +21646,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        const [key, ...rest] = path29;
+      deleteIn(path32) {
+        const [key, ...rest] = path32;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -21661,8 +21661,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        const [key, ...rest] = path29;
+      getIn(path32, keepScalar) {
+        const [key, ...rest] = path32;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -21680,8 +21680,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path29) {
-        const [key, ...rest] = path29;
+      hasIn(path32) {
+        const [key, ...rest] = path32;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -21691,8 +21691,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        const [key, ...rest] = path29;
+      setIn(path32, value) {
+        const [key, ...rest] = path32;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -24207,9 +24207,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path29, value) {
+      addIn(path32, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path29, value);
+          this.contents.addIn(path32, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -24284,14 +24284,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        if (Collection2.isEmptyPath(path29)) {
+      deleteIn(path32) {
+        if (Collection2.isEmptyPath(path32)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path29) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path32) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -24306,10 +24306,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        if (Collection2.isEmptyPath(path29))
+      getIn(path32, keepScalar) {
+        if (Collection2.isEmptyPath(path32))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path29, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path32, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -24320,10 +24320,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path29) {
-        if (Collection2.isEmptyPath(path29))
+      hasIn(path32) {
+        if (Collection2.isEmptyPath(path32))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path29) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path32) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -24340,13 +24340,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        if (Collection2.isEmptyPath(path29)) {
+      setIn(path32, value) {
+        if (Collection2.isEmptyPath(path32)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path29), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path32), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path29, value);
+          this.contents.setIn(path32, value);
         }
       }
       /**
@@ -26307,9 +26307,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path29) => {
+    visit2.itemAtPath = (cst, path32) => {
       let item = cst;
-      for (const [field2, index] of path29) {
+      for (const [field2, index] of path32) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -26318,23 +26318,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path29) => {
-      const parent = visit2.itemAtPath(cst, path29.slice(0, -1));
-      const field2 = path29[path29.length - 1][0];
+    visit2.parentCollection = (cst, path32) => {
+      const parent = visit2.itemAtPath(cst, path32.slice(0, -1));
+      const field2 = path32[path32.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path29, item, visitor) {
-      let ctrl = visitor(item, path29);
+    function _visit(path32, item, visitor) {
+      let ctrl = visitor(item, path32);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path29.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path32.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26345,10 +26345,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path29);
+            ctrl = ctrl(item, path32);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path29) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path32) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -32165,8 +32165,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path29 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path29} does not exist${EOL6}`);
+        const path32 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path32} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -36317,7 +36317,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import path28 from "node:path";
+import path31 from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -37212,10 +37212,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path29) {
-  if (!path29)
+function getElementAtPath(obj, path32) {
+  if (!path32)
     return obj;
-  return path29.reduce((acc, key) => acc?.[key], obj);
+  return path32.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -37555,11 +37555,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path29, issues) {
+function prefixIssues(path32, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path29);
+    iss.path.unshift(path32);
     return iss;
   });
 }
@@ -38021,16 +38021,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path29 = []) => {
+  const processError = (error65, path32 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path29, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path32, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
       } else {
-        const fullpath = [...path29, ...issue3.path];
+        const fullpath = [...path32, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -38069,17 +38069,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path29 = []) => {
+  const processError = (error65, path32 = []) => {
     var _a3;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path29, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path32, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
       } else {
-        const fullpath = [...path29, ...issue3.path];
+        const fullpath = [...path32, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -38118,8 +38118,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path29 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path29) {
+  const path32 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path32) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -39758,11 +39758,11 @@ function capSize(inst, size2) {
   const caps = sizeCaps(inst._zod.def.checks);
   if (!caps.length)
     return;
-  const cap2 = Math.min(...caps.map((c) => c[0]));
+  const cap3 = Math.min(...caps.map((c) => c[0]));
   const parse6 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size2(payload.value);
-    if (n > cap2 && !ctx?.skipChecks && ctx?.direction !== "backward") {
+    if (n > cap3 && !ctx?.skipChecks && ctx?.direction !== "backward") {
       for (const [max, ch] of sizeCaps(inst._zod.def.checks)) {
         if (n > max && ch._zod.def.when(payload)) {
           const start = payload.issues.length;
@@ -55257,13 +55257,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path29 = ref.slice(1).split("/").filter(Boolean);
-  if (path29.length === 0) {
+  const path32 = ref.slice(1).split("/").filter(Boolean);
+  if (path32.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path29[0] === defsKey) {
-    const key = path29[1] === void 0 ? void 0 : decodeJSONPointerSegment(path29[1]);
+  if (path32[0] === defsKey) {
+    const key = path32[1] === void 0 ? void 0 : decodeJSONPointerSegment(path32[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -56112,23 +56112,35 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/util/duration.ts
+function durationSetting(ms) {
+  if (ms >= 6e4 && ms % 6e4 === 0) return `${ms / 6e4}m`;
+  if (ms >= 1e3) return `${+(ms / 1e3).toFixed(3)}s`;
+  return `${Math.round(ms)}ms`;
+}
+function formatDuration(ms) {
+  if (!Number.isFinite(ms) || ms < 0) return "? ms";
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
+  const s = Math.round(ms / 1e3);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+}
+function seconds(ms) {
+  return Number.isFinite(ms) && ms > 0 ? (ms / 1e3).toFixed(3) : "0.000";
+}
+
 // src/schema/primitives.ts
 var DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
 function duration3(what, maxMs) {
   return external_exports.string({ error: `${what} must be a duration such as \`500ms\`, \`2s\` or \`1m\`` }).regex(DURATION_PATTERN, { error: `${what} must be a number with a unit: \`500ms\`, \`2s\` or \`1m\`` }).refine((s) => !DURATION_PATTERN.test(s) || parseDuration(s) <= maxMs, {
-    error: `${what} is longer than the limit of ${formatMs(maxMs)}`
-  }).describe(`${what}: a number with a unit, \`ms\`, \`s\` or \`m\` (at most ${formatMs(maxMs)}).`);
+    error: `${what} is longer than the limit of ${durationSetting(maxMs)}`
+  }).describe(`${what}: a number with a unit, \`ms\`, \`s\` or \`m\` (at most ${durationSetting(maxMs)}).`);
 }
 function parseDuration(s) {
   const m = DURATION_PATTERN.exec(s);
   if (!m) throw new Error(`not a duration: ${s}`);
   const n = Number(m[1]);
   return Math.round(m[2] === "ms" ? n : m[2] === "s" ? n * 1e3 : n * 6e4);
-}
-function formatMs(ms) {
-  if (ms < 1e3) return `${ms}ms`;
-  if (ms < 6e4) return `${+(ms / 1e3).toFixed(1)}s`;
-  return `${+(ms / 6e4).toFixed(1)}m`;
 }
 var SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB)$/;
 function size(what, maxBytes) {
@@ -56230,10 +56242,12 @@ var ready = external_exports.strictObject({
 var appConfig = external_exports.strictObject({
   command: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string()).min(1)], {
     error: "expected the command that starts one worker, e.g. `node server.js`"
-  }).describe("Starts one worker. A text runs through /bin/sh; a list runs without a shell."),
+  }).describe(
+    "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions)."
+  ),
   cwd: external_exports.string().optional().describe("The app folder, relative to this config file (default: the config file folder)."),
   env: envMap.optional().describe(
-    "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}."
+    "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions), for an app that wants a full URL or its own variable name."
   ),
   port_env: envName.optional().describe("The variable that carries the port to listen on (default PORT)."),
   ready: ready.optional(),
@@ -56291,12 +56305,14 @@ var replyShape = external_exports.union(
 );
 var chatConfig = external_exports.strictObject({
   method: external_exports.enum(["POST", "PUT", "GET", "PATCH"], { error: "expected POST, PUT, GET or PATCH" }).optional(),
-  path: external_exports.string().regex(/^\//, { error: "the chat path starts with `/`, e.g. `/chat`" }).optional().describe("Default /chat."),
-  headers: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Request headers; placeholders {{session}} and {{message}} work here."),
+  path: external_exports.string().regex(/^\//, { error: "the chat path starts with `/`, e.g. `/chat`" }).optional().describe(
+    "Default /chat. Placeholders {{session}} and {{message}} work here (percent-encoded); messages show the path as sent."
+  ),
+  headers: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Request headers; placeholders {{session}} and {{message}} work in their values."),
   json: external_exports.unknown().optional().describe(
     'The JSON body; any text value may hold {{session}} and {{message}}. Default { session_id: "{{session}}", message: "{{message}}" }.'
   ),
-  body: external_exports.string().optional().describe("A raw text body instead of json (placeholders work)."),
+  body: external_exports.string().optional().describe("A raw text body instead of json; placeholders {{session}} and {{message}} work here."),
   reply: replyShape.optional(),
   timeout: duration3("timeout", LIMITS.turnTimeoutMs).optional().describe("Per-turn timeout (default 30s)."),
   max_reply: size("max_reply", 1024 * 2 ** 20).optional().describe(
@@ -56385,7 +56401,11 @@ var configFile = external_exports.strictObject({
   }).optional().describe("The mock LLM amnesia serves on loopback."),
   probe: external_exports.strictObject({
     say: external_exports.string().regex(/\{\{canary\}\}/, { error: "must contain {{canary}}" }).optional(),
-    ask: external_exports.string().optional()
+    ask: external_exports.string().optional(),
+    long_term: external_exports.boolean().optional().describe(
+      "The app keeps long-term memory beyond a short-term buffer (an index of past messages): the ladder also climbs the LT rung, an old fact pushed out of the buffer by filler turns and asked on another worker. A scenario tagged `long-term` does the same."
+    ),
+    fillers: count("fillers", 1, 20).optional().describe("Filler turns between the fact and the question on the LT rung (default 4).")
   }).optional().describe(
     "The probe ladder: a fact the user says ({{canary}} is replaced by a unique word) and the question asked later."
   ),
@@ -56413,9 +56433,9 @@ function unwrap(s) {
     else return cur;
   }
 }
-function schemaAt(root, path29) {
+function schemaAt(root, path32) {
   let cur = root;
-  for (const seg of path29) {
+  for (const seg of path32) {
     if (!cur) return void 0;
     cur = childSchema(unwrap(cur), seg);
   }
@@ -56469,10 +56489,10 @@ var SourceDocument = class {
     this.doc = (0, import_yaml.parseDocument)(source, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
   /** 1-based line and column of the node at `path`; the nearest existing parent when it is missing. */
-  position(path29, which2 = "value") {
-    for (let n = path29.length; n >= 0; n--) {
-      const sub = path29.slice(0, n);
-      if (which2 === "key" && n === path29.length && n > 0) {
+  position(path32, which2 = "value") {
+    for (let n = path32.length; n >= 0; n--) {
+      const sub = path32.slice(0, n);
+      if (which2 === "key" && n === path32.length && n > 0) {
         const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
         if ((0, import_yaml.isMap)(parent)) {
           const pair = parent.items.find(
@@ -56496,9 +56516,9 @@ var SourceDocument = class {
     return { line: 1, column: 1 };
   }
   /** `line`/`col` → `{ line, column }` for a problem at `path`. */
-  problem(path29, message, hint, which2 = "value") {
-    const { line, column } = this.position(path29, which2);
-    return { file: this.file, line, column, field: formatPath(path29), message, ...hint ? { hint } : {} };
+  problem(path32, message, hint, which2 = "value") {
+    const { line, column } = this.position(path32, which2);
+    return { file: this.file, line, column, field: formatPath(path32), message, ...hint ? { hint } : {} };
   }
   syntaxProblems() {
     return this.doc.errors.map((e) => {
@@ -56523,9 +56543,9 @@ function syntaxHint(code, message) {
     return "quote the text if it contains `:`, `#`, `{` or starts with a special character";
   return "check the YAML syntax near this line (quote texts that contain `: ` or `#`)";
 }
-function formatPath(path29) {
+function formatPath(path32) {
   let out = "";
-  for (const seg of path29) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  for (const seg of path32) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
   return out;
 }
 function describeValue(v) {
@@ -56535,9 +56555,9 @@ function describeValue(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
-function valueAt(root, path29) {
+function valueAt(root, path32) {
   let cur = root;
-  for (const seg of path29) {
+  for (const seg of path32) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -56557,13 +56577,13 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
-    const path29 = [...base, ...issue3.path];
+    const path32 = [...base, ...issue3.path];
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
       const k = keyed.find((u) => u.union === schemaAt(schema, local));
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path29));
+        problems.push(...validateKeyed(src, at, k, path32));
         continue;
       }
       const candidates = knownKeys(schemaAt(schema, local));
@@ -56571,7 +56591,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
         const guess = suggestKey(key, candidates);
         problems.push(
           src.problem(
-            [...path29, key],
+            [...path32, key],
             `unknown key \`${key}\`${guess ? ` — did you mean \`${guess}\`?` : ""}`,
             candidates.length ? `allowed here: ${candidates.map((c) => `\`${c}\``).join(", ")}` : void 0,
             "key"
@@ -56584,10 +56604,10 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       const unionSchema = schemaAt(schema, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path29));
+        problems.push(...validateKeyed(src, at, k, path32));
         continue;
       }
-      problems.push(src.problem(path29, `${issue3.message}; found ${describeValue(at)}`));
+      problems.push(src.problem(path32, `${issue3.message}; found ${describeValue(at)}`));
       continue;
     }
     if (issue3.code === "invalid_type") {
@@ -56595,20 +56615,20 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       if (at === void 0) {
         problems.push(
           src.problem(
-            path29,
+            path32,
             `missing \`${String(local[local.length - 1] ?? "value")}\`: ${customOr(issue3.message, `expected ${expected}`)}`
           )
         );
       } else {
         problems.push(
-          src.problem(path29, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
+          src.problem(path32, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
         );
       }
       continue;
     }
     problems.push(
       src.problem(
-        path29,
+        path32,
         issue3.message + (issue3.code === "invalid_value" ? `; found ${describeValue(at)}` : "")
       )
     );
@@ -56618,7 +56638,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
 function customOr(message, fallback) {
   return message.startsWith("Invalid input") ? fallback : message;
 }
-function validateKeyed(src, obj, k, path29) {
+function validateKeyed(src, obj, k, path32) {
   const keys = Object.keys(obj);
   const present = Object.keys(k.kinds).filter((kind2) => keys.includes(kind2));
   const list2 = Object.keys(k.kinds).map((x) => `\`${x}\``).join(", ");
@@ -56628,7 +56648,7 @@ function validateKeyed(src, obj, k, path29) {
     if (first) {
       return [
         src.problem(
-          [...path29, first[0]],
+          [...path32, first[0]],
           `unknown key \`${first[0]}\` — did you mean \`${first[1]}\`?`,
           `${k.what} has one of ${list2}`,
           "key"
@@ -56637,7 +56657,7 @@ function validateKeyed(src, obj, k, path29) {
     }
     return [
       src.problem(
-        path29,
+        path32,
         `${k.what} needs one of ${list2}; found keys ${keys.map((x) => `\`${x}\``).join(", ") || "none"}`
       )
     ];
@@ -56648,7 +56668,7 @@ function validateKeyed(src, obj, k, path29) {
   if (clash.length > 0) {
     return [
       src.problem(
-        path29,
+        path32,
         `${k.what} does one thing, but has ${[kind, ...clash].map((x) => `\`${x}\``).join(" and ")}`,
         "split it into separate items"
       )
@@ -56659,7 +56679,7 @@ function validateKeyed(src, obj, k, path29) {
     const takers = Object.entries(k.kinds).filter(([, schema]) => knownKeys(schema).includes(key)).map(([name]) => `\`${name}\``);
     return takers.length ? [
       src.problem(
-        [...path29, key],
+        [...path32, key],
         `\`${key}\` does not go with \`${kind}\``,
         `only ${takers.join(", ")} take \`${key}\``,
         "key"
@@ -56667,7 +56687,7 @@ function validateKeyed(src, obj, k, path29) {
     ] : [];
   });
   if (misplaced.length > 0) return misplaced;
-  return validateAgainst(src, obj, chosen, [k], path29).problems;
+  return validateAgainst(src, obj, chosen, [k], path32).problems;
 }
 
 // src/schema/read.ts
@@ -56756,11 +56776,11 @@ function renderTemplateJson(value, vars) {
   }
   return value;
 }
-function* stringsIn(value, path29 = []) {
-  if (typeof value === "string") yield [path29, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path29, i]);
+function* stringsIn(value, path32 = []) {
+  if (typeof value === "string") yield [path32, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path32, i]);
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path29, k]);
+    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path32, k]);
 }
 
 // src/config/load.ts
@@ -56787,7 +56807,8 @@ var DEFAULTS2 = {
   dataDirEnv: "AMNESIA_DATA_DIR",
   probe: {
     say: "Please remember this: my project codename is {{canary}}.",
-    ask: "What is my project codename?"
+    ask: "What is my project codename?",
+    fillers: 4
   },
   /** Service images; AMNESIA_REDIS_IMAGE / AMNESIA_POSTGRES_IMAGE replace them (where only local images exist). */
   images: { redis: "redis:7", postgres: "postgres:16" }
@@ -56818,9 +56839,9 @@ function defaultConfig(root) {
     root
   );
 }
-var ALLOWED = {
+var PLACEHOLDERS = {
   chat: ["session", "message"],
-  appEnv: ["replica", "worker", "port", "data_dir"],
+  app: ["replica", "worker", "port", "data_dir", "llm_base_url", "llm_chat_url"],
   service: ["port", "url", "dir"]
 };
 function checkPlaceholders(src, c) {
@@ -56840,12 +56861,14 @@ function checkPlaceholders(src, c) {
       }
     }
   };
-  check2(c.chat?.json, ["chat", "json"], ALLOWED.chat);
-  check2(c.chat?.body, ["chat", "body"], ALLOWED.chat);
-  check2(c.chat?.headers, ["chat", "headers"], ALLOWED.chat);
-  check2(c.chat?.path, ["chat", "path"], ALLOWED.chat);
-  check2(c.app.env, ["app", "env"], ALLOWED.appEnv);
-  for (const [name, s] of Object.entries(c.services ?? {})) check2(s, ["services", name], ALLOWED.service);
+  check2(c.chat?.json, ["chat", "json"], PLACEHOLDERS.chat);
+  check2(c.chat?.body, ["chat", "body"], PLACEHOLDERS.chat);
+  check2(c.chat?.headers, ["chat", "headers"], PLACEHOLDERS.chat);
+  check2(c.chat?.path, ["chat", "path"], PLACEHOLDERS.chat);
+  check2(c.app.env, ["app", "env"], PLACEHOLDERS.app);
+  check2(c.app.command, ["app", "command"], PLACEHOLDERS.app);
+  for (const [name, s] of Object.entries(c.services ?? {}))
+    check2(s, ["services", name], PLACEHOLDERS.service);
   return problems;
 }
 function reply(r) {
@@ -56976,7 +56999,12 @@ function resolveConfig(c, file2, at, env, rootOverride) {
       apiKeyEnv: c.llm?.api_key_env ?? DEFAULTS2.apiKeyEnv,
       ...c.llm?.handlers ? { handlers: path6.resolve(root, c.llm.handlers) } : {}
     },
-    probe: { say: c.probe?.say ?? DEFAULTS2.probe.say, ask: c.probe?.ask ?? DEFAULTS2.probe.ask },
+    probe: {
+      say: c.probe?.say ?? DEFAULTS2.probe.say,
+      ask: c.probe?.ask ?? DEFAULTS2.probe.ask,
+      longTerm: c.probe?.long_term ?? false,
+      fillers: c.probe?.fillers ?? DEFAULTS2.probe.fillers
+    },
     dataDirEnv: c.data_dir_env ?? DEFAULTS2.dataDirEnv,
     passEnv: c.pass_env ?? []
   };
@@ -58084,18 +58112,18 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookie(domain2, path29, key, callback) {
+  findCookie(domain2, path32, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    if (domain2 == null || path29 == null || key == null) {
+    if (domain2 == null || path32 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
-    const result = this.idx[domain2]?.[path29]?.[key];
+    const result = this.idx[domain2]?.[path32]?.[key];
     return promiseCallback.resolve(result);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookies(domain2, path29, allowSpecialUseDomain = false, callback) {
+  findCookies(domain2, path32, allowSpecialUseDomain = false, callback) {
     if (typeof allowSpecialUseDomain === "function") {
       callback = allowSpecialUseDomain;
       allowSpecialUseDomain = true;
@@ -58106,7 +58134,7 @@ var MemoryCookieStore = class extends Store {
       return promiseCallback.resolve([]);
     }
     let pathMatcher;
-    if (!path29) {
+    if (!path32) {
       pathMatcher = function matchAll(domainIndex) {
         for (const curPath in domainIndex) {
           const pathIndex = domainIndex[curPath];
@@ -58121,7 +58149,7 @@ var MemoryCookieStore = class extends Store {
     } else {
       pathMatcher = function matchRFC(domainIndex) {
         for (const cookiePath in domainIndex) {
-          if (pathMatch(path29, cookiePath)) {
+          if (pathMatch(path32, cookiePath)) {
             const pathIndex = domainIndex[cookiePath];
             for (const key in pathIndex) {
               const value = pathIndex[key];
@@ -58149,14 +58177,14 @@ var MemoryCookieStore = class extends Store {
    */
   putCookie(cookie, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    const { domain: domain2, path: path29, key } = cookie;
-    if (domain2 == null || path29 == null || key == null) {
+    const { domain: domain2, path: path32, key } = cookie;
+    if (domain2 == null || path32 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
     const domainEntry = this.idx[domain2] ?? /* @__PURE__ */ Object.create(null);
     this.idx[domain2] = domainEntry;
-    const pathEntry = domainEntry[path29] ?? /* @__PURE__ */ Object.create(null);
-    domainEntry[path29] = pathEntry;
+    const pathEntry = domainEntry[path32] ?? /* @__PURE__ */ Object.create(null);
+    domainEntry[path32] = pathEntry;
     pathEntry[key] = cookie;
     return promiseCallback.resolve(void 0);
   }
@@ -58170,20 +58198,20 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookie(domain2, path29, key, callback) {
+  removeCookie(domain2, path32, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    delete this.idx[domain2]?.[path29]?.[key];
+    delete this.idx[domain2]?.[path32]?.[key];
     return promiseCallback.resolve(void 0);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookies(domain2, path29, callback) {
+  removeCookies(domain2, path32, callback) {
     const promiseCallback = createPromiseCallback(callback);
     const domainEntry = this.idx[domain2];
     if (domainEntry) {
-      if (path29) {
-        delete domainEntry[path29];
+      if (path32) {
+        delete domainEntry[path32];
       } else {
         delete this.idx[domain2];
       }
@@ -58209,8 +58237,8 @@ var MemoryCookieStore = class extends Store {
     domains.forEach((domain2) => {
       const domainEntry = idx[domain2] ?? {};
       const paths = Object.keys(domainEntry);
-      paths.forEach((path29) => {
-        const pathEntry = domainEntry[path29] ?? {};
+      paths.forEach((path32) => {
+        const pathEntry = domainEntry[path32] ?? {};
         const keys = Object.keys(pathEntry);
         keys.forEach((key) => {
           const keyEntry = pathEntry[key];
@@ -59085,18 +59113,18 @@ function cookieCompare(a, b) {
   cmp = (a.creationIndex || 0) - (b.creationIndex || 0);
   return cmp;
 }
-function defaultPath(path29) {
-  if (!path29 || path29.slice(0, 1) !== "/") {
+function defaultPath(path32) {
+  if (!path32 || path32.slice(0, 1) !== "/") {
     return "/";
   }
-  if (path29 === "/") {
-    return path29;
+  if (path32 === "/") {
+    return path32;
   }
-  const rightSlash = path29.lastIndexOf("/");
+  const rightSlash = path32.lastIndexOf("/");
   if (rightSlash === 0) {
     return "/";
   }
-  return path29.slice(0, rightSlash);
+  return path32.slice(0, rightSlash);
 }
 var IP_REGEX_LOWERCASE = /(?:^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$)|(?:^(?:(?:[a-f\d]{1,4}:){7}(?:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,2}|:)|(?:[a-f\d]{1,4}:){4}(?:(?::[a-f\d]{1,4}){0,1}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,3}|:)|(?:[a-f\d]{1,4}:){3}(?:(?::[a-f\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,4}|:)|(?:[a-f\d]{1,4}:){2}(?:(?::[a-f\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,5}|:)|(?:[a-f\d]{1,4}:){1}(?:(?::[a-f\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,6}|:)|(?::(?:(?::[a-f\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,7}|:)))$)/;
 function domainMatch(domain2, cookieDomain, canonicalize) {
@@ -59516,7 +59544,7 @@ var CookieJar = class _CookieJar {
       return promiseCallback.reject(parameterError);
     }
     const host = canonicalDomain(context3.hostname);
-    const path29 = context3.pathname || "/";
+    const path32 = context3.pathname || "/";
     const potentiallyTrustworthy = isPotentiallyTrustworthy(
       url2,
       this.allowSecureOnLocal
@@ -59547,7 +59575,7 @@ var CookieJar = class _CookieJar {
           return false;
         }
       }
-      if (!allPaths && typeof c.path === "string" && !pathMatch(path29, c.path)) {
+      if (!allPaths && typeof c.path === "string" && !pathMatch(path32, c.path)) {
         return false;
       }
       if (c.secure && !potentiallyTrustworthy) {
@@ -59579,7 +59607,7 @@ var CookieJar = class _CookieJar {
     }
     store.findCookies(
       host,
-      allPaths ? null : path29,
+      allPaths ? null : path32,
       this.allowSpecialUseDomain,
       (err, cookies) => {
         if (err) {
@@ -60213,15 +60241,15 @@ function getTimestamp(options) {
 function isAbsoluteUrl(url2) {
   return /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url2);
 }
-function getAbsoluteUrl(path29, baseUrl2) {
-  if (isAbsoluteUrl(path29)) return path29;
-  if (path29.startsWith("*")) return path29;
+function getAbsoluteUrl(path32, baseUrl2) {
+  if (isAbsoluteUrl(path32)) return path32;
+  if (path32.startsWith("*")) return path32;
   const origin = baseUrl2 || typeof location !== "undefined" && location.href;
-  return origin ? decodeURI(new URL(encodeURI(path29), origin).href) : path29;
+  return origin ? decodeURI(new URL(encodeURI(path32), origin).href) : path32;
 }
-function normalizePath(path29, baseUrl2) {
-  if (path29 instanceof RegExp) return path29;
-  const maybeAbsoluteUrl = getAbsoluteUrl(path29, baseUrl2);
+function normalizePath(path32, baseUrl2) {
+  if (path32 instanceof RegExp) return path32;
+  const maybeAbsoluteUrl = getAbsoluteUrl(path32, baseUrl2);
   return getCleanUrlString(maybeAbsoluteUrl);
 }
 function matchRequestUrl(url2, pattern, baseUrl2) {
@@ -60286,7 +60314,7 @@ var CookieStore = class {
     if (typeof localStorage === "undefined" || typeof localStorage.setItem !== "function") return;
     const data = [];
     const { idx } = this.#memoryStore;
-    for (const domain2 in idx) for (const path29 in idx[domain2]) for (const key in idx[domain2][path29]) data.push(idx[domain2][path29][key].toJSON());
+    for (const domain2 in idx) for (const path32 in idx[domain2]) for (const key in idx[domain2][path32]) data.push(idx[domain2][path32][key].toJSON());
     try {
       localStorage.setItem(this.#storageKey, JSON.stringify(data));
     } catch {
@@ -60745,10 +60773,10 @@ var HttpHandler = class extends RequestHandler {
     this.checkRedundantQueryParameters();
   }
   checkRedundantQueryParameters() {
-    const { method, path: path29 } = this.info;
-    if (!path29 || path29 instanceof RegExp || typeof path29 === "function") return;
-    if (getCleanUrlString(path29) === path29) return;
-    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path29}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
+    const { method, path: path32 } = this.info;
+    if (!path32 || path32 instanceof RegExp || typeof path32 === "function") return;
+    if (getCleanUrlString(path32) === path32) return;
+    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path32}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
   }
   async parse(args) {
     if (isStringEqual(args.request.method, "CONNECT")) return {
@@ -61216,9 +61244,37 @@ function field(body, key) {
   return isRecord(body) ? body[key] : void 0;
 }
 
+// src/llm/routes.ts
+var SERVED = ["POST /chat/completions", "POST /embeddings", "GET /models"];
+var SCOPED = /^\/s\/([^/]+)\/w\/([^/]+)\/v1(\/.*)?$/;
+var BARE = /^\/v1(\/.*)?$/;
+function scopedPrefix(scope, worker) {
+  return `/s/${encodeURIComponent(scope)}/w/${encodeURIComponent(worker)}/v1`;
+}
+function parseRoute(pathname) {
+  const scoped = SCOPED.exec(pathname);
+  if (scoped) {
+    return { scope: decode4(scoped[1] ?? ""), worker: decode4(scoped[2] ?? ""), path: scoped[3] ?? "/" };
+  }
+  const bare = BARE.exec(pathname);
+  return { scope: "", worker: "", path: bare ? bare[1] ?? "/" : pathname };
+}
+function routeKind(method, path32) {
+  if (method === "POST" && path32 === "/chat/completions") return "chat";
+  if (method === "POST" && path32 === "/embeddings") return "embeddings";
+  if (method === "GET" && (path32 === "/models" || path32.startsWith("/models/"))) return "models";
+  return null;
+}
+function decode4(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 // src/llm/handlers.ts
 var MAX_DIMENSIONS = 8192;
-var SUPPORTED = "POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models";
 function createLlmHandlers(hooks) {
   return [
     http2.post("*/v1/chat/completions", async ({ request: request3 }) => {
@@ -61266,10 +61322,22 @@ function createLlmHandlers(hooks) {
       hooks.answered(request3, { unmatched: true });
       return openAiError(
         400,
-        `amnesia mock LLM: no handler for ${describe3(request3)} (${bodySummary(facts.bodyText)}). Supported: ${SUPPORTED}; add an msw handler for others.`
+        `amnesia mock LLM: ${unmatchedText(request3)} (${bodySummary(facts.bodyText)}); add an msw handler for others.`
       );
     })
   ];
+}
+function unmatchedText(request3) {
+  const url2 = new URL(request3.url);
+  const route = parseRoute(url2.pathname);
+  const served = `amnesia serves ${SERVED.join(", ")} there`;
+  if (route.worker) {
+    const base = `${url2.origin}${scopedPrefix(route.scope, route.worker)}`;
+    return `no handler for ${request3.method} ${route.path}${url2.search} under ${base} (worker ${route.worker}'s base URL); ${served}`;
+  }
+  if (/^\/v1(\/|$)/.test(url2.pathname))
+    return `no handler for ${request3.method} ${route.path}${url2.search} under ${url2.origin}/v1; ${served}`;
+  return `no handler for ${describe3(request3)}: not under a worker's base URL (${url2.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, "")}`;
 }
 function describe3(request3) {
   const url2 = new URL(request3.url);
@@ -61384,39 +61452,11 @@ async function send(response, res, method) {
   }
 }
 
-// src/llm/routes.ts
-var SCOPED = /^\/s\/([^/]+)\/w\/([^/]+)\/v1(\/.*)?$/;
-var BARE = /^\/v1(\/.*)?$/;
-function scopedPrefix(scope, worker) {
-  return `/s/${encodeURIComponent(scope)}/w/${encodeURIComponent(worker)}/v1`;
-}
-function parseRoute(pathname) {
-  const scoped = SCOPED.exec(pathname);
-  if (scoped) {
-    return { scope: decode4(scoped[1] ?? ""), worker: decode4(scoped[2] ?? ""), path: scoped[3] ?? "/" };
-  }
-  const bare = BARE.exec(pathname);
-  return { scope: "", worker: "", path: bare ? bare[1] ?? "/" : pathname };
-}
-function routeKind(method, path29) {
-  if (method === "POST" && path29 === "/chat/completions") return "chat";
-  if (method === "POST" && path29 === "/embeddings") return "embeddings";
-  if (method === "GET" && (path29 === "/models" || path29.startsWith("/models/"))) return "models";
-  return null;
-}
-function decode4(segment) {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
 // src/llm/record.ts
 var MAX_PARSED_REPLY_BYTES = 1e6;
 async function recordOf(answered2) {
-  const { arrival, method, path: path29, outcome, response } = answered2;
-  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path29) ?? "other";
+  const { arrival, method, path: path32, outcome, response } = answered2;
+  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path32) ?? "other";
   const body = bodyForRecord(answered2.bodyText, parseBody(answered2.bodyText));
   let reply2 = null;
   if (kind === "chat") {
@@ -61430,7 +61470,7 @@ async function recordOf(answered2) {
     turnId: arrival.turn?.turnId ?? null,
     kind,
     method,
-    path: path29,
+    path: path32,
     stream: wantsStream(body),
     messages: kind === "chat" ? chatMessages(body) ?? [] : [],
     input: kind === "embeddings" ? embeddingInputs(body) ?? [] : [],
@@ -61640,7 +61680,7 @@ function parseTarget(s) {
   return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
 }
 
-// src/topology/ids.ts
+// src/scenario/workers.ts
 var workerId = (replica, worker) => `r${replica}w${worker}`;
 function parseWorkerId(id) {
   const m = /^r(\d+)w(\d+)$/.exec(id);
@@ -61686,6 +61726,7 @@ function plan(scenario, base) {
   const disruptions = [];
   let current = { ...topology2 };
   let cursor = 0;
+  let latest;
   const steps = [];
   const route = (step2, taken, hit) => {
     const state = sessions.get(step2.session) ?? { seen: 0 };
@@ -61733,6 +61774,9 @@ function plan(scenario, base) {
       if (hitBefore.length > 0) {
         worker = lastAlive && hitBefore.includes(lastAlive) ? lastAlive : hitBefore[0];
         reason = `spread: first turn of ${step2.session} after a disruption of ${worker}`;
+      } else if (latest && latest.session !== step2.session && latest.worker !== state.last && candidates.includes(latest.worker)) {
+        worker = latest.worker;
+        reason = `spread: meets ${latest.session} on ${worker}${state.last ? `, not ${state.last}, which served ${step2.session} last` : ""}`;
       } else {
         worker = next(candidates.length > 1 ? state.last : void 0);
         reason = state.last ? `spread: not ${state.last}, which served ${step2.session} last` : `spread: first turn of ${step2.session}`;
@@ -61740,6 +61784,7 @@ function plan(scenario, base) {
     }
     if (step2.pin?.kind === "replica") reason = `pinned to ${formatTarget(step2.pin)}; ${reason}`;
     sessions.set(step2.session, { last: worker, seen: disruptions.length });
+    latest = { worker, session: step2.session };
     return { kind: "turn", step: step2, worker, reason };
   };
   const routeAtOnce = (turns, hit) => {
@@ -61778,32 +61823,1264 @@ function plan(scenario, base) {
   return { topology: topology2, routing: routing2, seed: seed2, steps };
 }
 
-// src/probe/probe.ts
-import path22 from "node:path";
+// src/util/text.ts
+var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+function plain(text) {
+  return text.replace(ANSI, "").replace(CONTROL, "");
+}
+function oneLine(text) {
+  return plain(text).replace(/\s+/g, " ").trim();
+}
+function clip(text, max) {
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : text;
+}
+function brief(text, max) {
+  return clip(oneLine(text), max);
+}
+function firstLine(text) {
+  return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
+}
+function plural2(n, word, many = `${word}s`) {
+  return `${n} ${n === 1 ? word : many}`;
+}
+function quoted(expected) {
+  return /^\/.*\/[a-z]*$/s.test(expected) ? expected : `"${expected}"`;
+}
+function excerpt(text, max = 300) {
+  const flat = oneLine(text);
+  if (flat === "") return "(empty body)";
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+// src/report/evidence.ts
+import path7 from "node:path";
+var turnsOf2 = (s) => s.steps.filter((x) => x.kind === "turn");
+var failedOf = (t) => t.expectations.filter((e) => !e.passed);
+var failedTurns = (s) => turnsOf2(s).filter((t) => !t.passed);
+function evidenceTurns(s) {
+  const failed2 = failedTurns(s);
+  return s.error?.code === "AMNESIA_LLM_NEVER_REACHED" ? failed2.slice(0, 1) : failed2;
+}
+function notRunText(s) {
+  if (!s.stopped) return "";
+  const { at, notRun } = s.stopped;
+  return ` — stopped at ${at}${notRun.length > 0 ? `; did not run: ${notRun.join(", ")}` : ", its last step"}`;
+}
+function firstFailure(s) {
+  for (const turn of failedTurns(s)) {
+    const expectation = failedOf(turn)[0];
+    if (expectation) return { turn, expectation };
+  }
+  return void 0;
+}
+function lastChatRequest(t) {
+  return t.llm.filter((r) => r.kind === "chat").at(-1);
+}
+function relativeTo(file2, cwd) {
+  if (!cwd || !path7.isAbsolute(file2)) return file2;
+  const rel = path7.relative(cwd, file2);
+  return rel === "" || rel.startsWith("..") ? file2 : rel;
+}
+function formatLocation(at, cwd) {
+  return `${relativeTo(at.file, cwd)}:${at.line}:${at.column}`;
+}
+function expectationText(e) {
+  switch (e.kind) {
+    case "recall":
+    case "forget":
+      return `${e.kind} ${quoted(e.expected)}`;
+    case "recall_recent":
+      return `recall ${e.expected}`;
+    case "reply":
+      return `reply ${e.expected}`;
+    case "llm_called":
+      return "LLM called";
+    case "answered":
+      return "answered";
+  }
+}
+function servedText(t) {
+  const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(", ")})` : "";
+  const during = t.during?.length ? ` (during ${t.during.join(", ")})` : "";
+  const together = t.together?.length ? ` (at once with ${t.together.map((o) => `${o.label} on ${o.worker}`).join(", ")})` : "";
+  const container = t.container ? ` in container ${t.container}` : "";
+  return `${t.label} → ${t.worker} pid ${t.pid}${container}${after}${during}${together}`;
+}
+function shortDisruption(description) {
+  return oneLine(description).replace(/\s*\(.*\)$/, "");
+}
+function saidInText(e) {
+  if (!e.saidIn || e.saidIn.length === 0) return void 0;
+  return `said in ${e.saidIn.map((s) => `${s.label} (${s.worker} pid ${s.pid})`).join(", ")}`;
+}
+function changeText(c, o = {}) {
+  const gen = o.generation && c.after ? ` gen ${c.after.generation}` : "";
+  const moved = c.after?.container && c.after.container !== c.before?.container ? ` in ${c.after.container}` : "";
+  if (c.before && c.after) return `${c.id} ${c.before.pid}→${c.after.pid}${gen}${moved}`;
+  if (c.before) return `${c.id} ${c.before.pid} stopped`;
+  if (c.after) return `${c.id} started ${c.after.pid}${gen}${moved}`;
+  return c.id;
+}
+function leakText(l) {
+  return `${l.from.label}'s message "${brief(l.text, 120)}" (said on ${l.from.worker}) reached the prompt of ${l.into.label} (on ${l.into.worker})`;
+}
+function vacuousText(v) {
+  return `a fresh session asked "${brief(v.question, 120)}" already had ${quoted(v.expected)} in ${v.foundIn}: "${brief(v.excerpt, 160)}"`;
+}
+function tally(r) {
+  const t = { passed: 0, failed: 0, error: 0, skipped: 0 };
+  for (const s of r.scenarios) t[s.status]++;
+  return t;
+}
+function totalsText(r) {
+  const t = tally(r);
+  const skipped2 = t.skipped > 0 ? `, ${t.skipped} skipped` : "";
+  return `${plural2(r.scenarios.length, "scenario")}: ${t.passed} passed, ${t.failed} failed, ${plural2(t.error, "error")}${skipped2}`;
+}
+function notPassing(r) {
+  const bad = r.scenarios.filter((s) => s.status === "failed" || s.status === "error");
+  return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
+}
+function sharedPathsText(r) {
+  const shared = r.sharedPaths ?? [];
+  if (shared.length === 0) return void 0;
+  const list2 = shared.map((s) => `${s.path} (app.env.${s.env})`).join(", ");
+  return `replicas share ${list2}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
+}
+function errorHeadline(s) {
+  if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;
+  const v = s.vacuous[0];
+  if (v)
+    return `${plural2(s.vacuous.length, "vacuous recall")}: "${brief(v.expected, 60)}" is already in a fresh session's prompt`;
+  return "the scenario could not be judged";
+}
+
+// src/report/annotations.ts
+var MAX_MESSAGE = 2e3;
+var TAIL_LINES = 5;
+function annotationsFor(r, o = {}) {
+  const out = [];
+  const add = (s, at, what, message) => out.push({
+    file: relativeTo(at.file, o.root),
+    line: at.line,
+    column: at.column,
+    title: clip(`amnesia: ${what} (${plain(s.name)})`, 200),
+    message: clip(plain(message), MAX_MESSAGE)
+  });
+  for (const s of notPassing(r)) {
+    const turns = turnsOf2(s);
+    for (const leak of s.leaks) {
+      const into = turns.find((t) => t.step === leak.into.step);
+      add(s, into?.at ?? { file: s.file, line: 1, column: 1 }, "leak between sessions", leakText(leak));
+    }
+    for (const v of s.vacuous) add(s, v.at, "vacuous recall", vacuousText(v));
+    if (s.error) add(s, { file: s.file, line: 1, column: 1 }, "could not run", s.error.message);
+    for (const t of failedTurns(s)) {
+      for (const e of failedOf(t)) {
+        const said = saidInText(e);
+        const tail = e.kind === "answered" ? t.failure?.outputTail.slice(-TAIL_LINES) ?? [] : [];
+        const more = [...said ? [said] : [], ...tail.length ? [`${t.worker} output:`, ...tail] : []];
+        add(s, e.at, expectationText(e), [`${servedText(t)}: ${e.message}`, ...more].join("\n"));
+      }
+    }
+  }
+  return out;
+}
+
+// src/verdict/failure-table.ts
+var RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "CC", "LT"];
+var BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "CC"];
+var RUNG_NAMES = {
+  SW: "same worker",
+  OW: "other worker of the replica",
+  OR: "other replica",
+  RS: "after a graceful restart",
+  CR: "after a crash and respawn",
+  RD: "after a redeploy of the replica",
+  CC: "two turns of one session at once, on two workers",
+  LT: "an old fact, after filler turns, on another worker"
+};
+var KEPT_EVERYWHERE = { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, CC: true, LT: true };
+var FAILURE_TABLE = [
+  {
+    id: "1",
+    cause: "memory created inside the request handler, or history passed as a list that gets copied",
+    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false },
+    advice: "nothing is kept between requests: keep memory per session in a store"
+  },
+  {
+    id: "2",
+    cause: "per-session memory in a process-global map",
+    kept: { SW: true, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false, LT: false },
+    advice: "state lives in one process's RAM: move it to a shared store"
+  },
+  {
+    id: "2",
+    cause: "long-term memory in an index or storage context that is never persisted",
+    kept: { ...KEPT_EVERYWHERE, LT: false },
+    needs: "LT",
+    advice: "state lives in one process's RAM: move it to a shared store"
+  },
+  {
+    id: "3",
+    cause: "state on the local disk (`./storage`, a sqlite file in the app folder)",
+    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true },
+    advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store"
+  },
+  {
+    id: "4",
+    cause: "history trimmed by a memory window or a token limit",
+    evidence: "the prompt holds only the latest messages",
+    advice: "older turns are dropped before the LLM sees them: raise the limit, summarize older turns, or keep facts in long-term memory; if the window is intended, ask only for recent turns (`recall_recent`)"
+  },
+  {
+    id: "5",
+    cause: "a wrong type (a list where a memory object is expected) that throws",
+    evidence: "the app errors",
+    advice: "pass the memory object the framework expects (a `Memory`, not a list of messages)"
+  },
+  {
+    id: "6a",
+    cause: "RAM state saved at graceful shutdown, loaded at startup",
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, CC: false, LT: false },
+    advice: "saved only on shutdown: a crash loses it and workers never share it"
+  },
+  {
+    id: "6b",
+    cause: "a per-process cache of a durable store, loaded at startup, never re-read",
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, CC: false, LT: false },
+    advice: "reads a stale per-process cache: re-read the store on every request"
+  },
+  {
+    id: "7",
+    cause: "memory not keyed by session",
+    kept: { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true },
+    leak: true,
+    advice: "memory leaks between sessions: key memory by session id"
+  },
+  {
+    id: "9",
+    cause: "lost update: history written back whole (read, append, write) by requests of one session that overlap",
+    kept: { ...KEPT_EVERYWHERE, CC: false },
+    needs: "CC",
+    advice: "append, or write in a transaction; never write the whole history back"
+  },
+  {
+    id: "10",
+    cause: "lost in flight: a worker stopped while answering saves nothing (no drain on SIGTERM)",
+    evidence: "a turn in flight is dropped or forgotten",
+    advice: "drain in-flight requests before exiting"
+  },
+  {
+    id: "✓",
+    cause: "a shared store keyed by session id, read on every request, appended to",
+    kept: KEPT_EVERYWHERE,
+    advice: "memory is kept everywhere the probe looked"
+  }
+];
+function failureRow(id) {
+  const row = FAILURE_TABLE.find((r) => r.id === id);
+  if (!row) throw new Error(`no row ${id} in the failure table`);
+  return row;
+}
+
+// src/report/diagnosis.ts
+function diagnosisText(s) {
+  const d = s.diagnosis;
+  const turns = (s.explanations ?? []).map((e) => e.text);
+  if (!d && turns.length === 0) return void 0;
+  const findings = !d ? [] : !d.reproduced ? ["the probe kept every fact (every rung ✓): it does not reproduce this failure"] : d.rows.length > 0 ? [...d.rows.map((r) => `row ${r.id}: ${r.cause}`), ...alsoLost(d)] : [d.advice];
+  const ids = [...(s.explanations ?? []).flatMap((e) => e.rows), ...d?.rows.map((r) => r.id) ?? []];
+  const advice = [
+    ...new Set(
+      ids.flatMap((id) => {
+        const row = FAILURE_TABLE.find((r) => r.id === id);
+        return row && row.id !== "✓" ? [`row ${id}: ${row.advice}`] : [];
+      })
+    )
+  ];
+  return {
+    ...d ? { signature: d.signature } : {},
+    findings,
+    notes: d ? notJudged(d) : [],
+    turns,
+    advice
+  };
+}
+function alsoLost(d) {
+  if (d.rows.some((r) => r.id !== "7")) return [];
+  const lost = d.rungs.filter((r) => r.kept === false).map((r) => r.rung);
+  return lost.length > 0 ? [`memory is also lost on ${lost.join(", ")}, a signature no other row has`] : [];
+}
+function notJudged(d) {
+  const byNote = /* @__PURE__ */ new Map();
+  for (const r of d.rungs) {
+    if (r.kept !== null) continue;
+    const note = r.note ?? "not run";
+    byNote.set(note, [...byNote.get(note) ?? [], r.rung]);
+  }
+  return [...byNote].map(([note, rungs]) => `${rungs.join(", ")}: ${note}`);
+}
+
+// src/report/md.ts
+function mdText(text) {
+  return oneLine(text).replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/&/g, "&amp;").replace(/@(?=\w)/g, "@&#8203;");
+}
+function mdCode(text) {
+  const flat = oneLine(text).replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const fence2 = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence2}${pad}${flat}${pad}${fence2}`;
+}
+function mdFence(text, lang = "text") {
+  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((r) => r.length));
+  const fence2 = "`".repeat(Math.max(3, longest + 1));
+  return `${fence2}${lang}
+${text}
+${fence2}`;
+}
+function htmlText(text) {
+  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=\w)/g, "@&#8203;");
+}
+
+// src/report/mermaid.ts
+var ENTITIES = {
+  "#": "#35;",
+  ";": "#59;",
+  '"': "#quot;",
+  "<": "#lt;",
+  ">": "#gt;",
+  "&": "#amp;",
+  // `%%{init: …}%%` is a directive wherever it appears in the text, and `%%` starts a comment.
+  "%": "#37;"
+};
+function mermaidText(text, max = 60) {
+  let out = "";
+  for (const ch of clip(oneLine(text), max)) out += ENTITIES[ch] ?? ch;
+  return out;
+}
+function mermaidTimeline(s, o = {}) {
+  const { maxSteps = 60 } = o;
+  const turns = turnsOf2(s);
+  const sessions = [...new Set(turns.map((t) => t.session))];
+  const sessionIds = new Map(sessions.map((name, i) => [name, `s${i + 1}`]));
+  const workers = workersOf2(s);
+  const said = saidMarks(turns);
+  const lines2 = ["sequenceDiagram"];
+  for (const name of sessions)
+    lines2.push(`  participant ${sessionIds.get(name)} as ${mermaidText(name, 30)}`);
+  for (const w of workers) lines2.push(`  participant ${w}`);
+  const { from, to } = window2(s, maxSteps);
+  const span = workers.length > 1 ? `${workers[0]},${workers.at(-1)}` : workers[0] ?? "s1";
+  if (from > 0) lines2.push(`  Note over ${span}: ${from} earlier steps not drawn`);
+  for (const step2 of s.steps.slice(from, to)) {
+    if (step2.kind === "disruption") {
+      lines2.push(`  Note over ${noteSpan(step2, workers) ?? span}: ${mermaidText(step2.description)}`);
+      continue;
+    }
+    const leakedFrom = s.leaks.filter((l) => l.from.step === step2.step).map((l) => `leaked into ${l.into.label}`);
+    const leakedInto = s.leaks.filter((l) => l.into.step === step2.step).map((l) => `✗ leak from ${l.from.label}`);
+    const marks2 = [
+      ...(said.get(step2.step) ?? []).map((e) => `said ${quoted(clip(e, 24))}`),
+      ...leakedFrom,
+      ...leakedInto,
+      ...lostMarks(step2)
+    ];
+    const label = mermaidText([step2.label, ...marks2].join(" "), 100);
+    const arrow = `  ${sessionIds.get(step2.session)}->>${step2.worker}: ${label}`;
+    if (step2.passed && leakedInto.length === 0) lines2.push(arrow);
+    else lines2.push("  rect rgb(255,220,220)", `  ${arrow}`, "  end");
+  }
+  if (to < s.steps.length) lines2.push(`  Note over ${span}: ${s.steps.length - to} later steps not drawn`);
+  return lines2.join("\n");
+}
+function workersOf2(s) {
+  const ids = new Set(workerOrder(s.topology));
+  for (const step2 of s.steps) {
+    if (step2.kind === "turn") ids.add(step2.worker);
+    else for (const c of step2.changes) ids.add(c.id);
+  }
+  const key = (id) => {
+    const { replica, worker } = parseWorkerId(id);
+    return worker * 1e4 + replica;
+  };
+  return [...ids].sort((a, b) => key(a) - key(b));
+}
+function noteSpan(d, workers) {
+  const touched = workers.filter((w) => d.changes.some((c) => c.id === w));
+  if (touched.length === 0) return void 0;
+  return touched.length === 1 ? touched[0] : `${touched[0]},${touched.at(-1)}`;
+}
+function saidMarks(turns) {
+  const marks2 = /* @__PURE__ */ new Map();
+  const add = (step2, text) => {
+    const list2 = marks2.get(step2) ?? [];
+    if (!list2.includes(text)) marks2.set(step2, [...list2, text]);
+  };
+  for (const t of turns) {
+    for (const e of failedOf(t)) {
+      if (e.kind !== "recall") continue;
+      const steps = e.saidIn ? e.saidIn.map((x) => x.step) : turns.filter((u) => u.session === t.session && u.step < t.step && says(u.user, e.expected)).map((u) => u.step);
+      for (const step2 of steps) add(step2, e.expected);
+    }
+  }
+  return marks2;
+}
+function says(user, expected) {
+  const re = /^\/(.*)\/([a-z]*)$/s.exec(expected);
+  if (!re) return user.toLowerCase().includes(expected.toLowerCase());
+  try {
+    return new RegExp(re[1] ?? "", re[2]).test(user);
+  } catch {
+    return false;
+  }
+}
+function lostMarks(t) {
+  const failed2 = failedOf(t);
+  const marks2 = failed2.slice(0, 2).map((e) => `✗ ${mark(e, t)}`);
+  return failed2.length > 2 ? [...marks2, `+${failed2.length - 2}`] : marks2;
+}
+function mark(e, t) {
+  const short = clip(e.expected, 24);
+  switch (e.kind) {
+    case "recall":
+      return `lost ${quoted(short)}`;
+    case "recall_recent":
+      return "lost recent turns";
+    case "forget":
+      return `saw ${quoted(short)}`;
+    case "answered":
+      return t.failure ? `${t.failure.kind}${t.status ? ` ${t.status}` : ""}` : "no answer";
+    case "llm_called":
+      return "no LLM call";
+    case "reply":
+      return `reply ${brief(e.expected, 24)}`;
+  }
+}
+function window2(s, max) {
+  const n = s.steps.length;
+  if (n <= max) return { from: 0, to: n };
+  const failed2 = s.steps.findIndex((x) => x.kind === "turn" && !x.passed);
+  const focus = failed2 === -1 ? n - 1 : failed2;
+  const from = Math.max(0, Math.min(focus - (max - 6), n - max));
+  return { from, to: from + max };
+}
+
+// src/report/paint.ts
+import { styleText } from "node:util";
+function painter(color) {
+  return color ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
+}
+
+// src/report/prompt.ts
+function promptExcerpt(t, o = {}) {
+  const req = lastChatRequest(t);
+  if (!req) return { title: noChatRequest(t), lines: [] };
+  const { perMessage = 200, total = 1200, maxMessages = 8 } = o;
+  const lines2 = messageLines(req, perMessage, maxMessages);
+  const kept = [];
+  let used = 0;
+  for (const [i, line] of lines2.entries()) {
+    if (used + line.length > total && kept.length > 0) {
+      kept.push(`… ${plural2(lines2.length - i, "more line")}`);
+      break;
+    }
+    kept.push(line);
+    used += line.length;
+  }
+  const chats = t.llm.filter((r) => r.kind === "chat").length;
+  const which2 = chats > 1 ? `the last of ${chats} chat requests` : "chat request";
+  return { title: `prompt (${which2}, ${plural2(req.messages.length, "message")}):`, lines: kept };
+}
+function messageLines(req, perMessage, maxMessages) {
+  const line = (m) => `${m.role}: ${brief(m.content, perMessage) || "(empty)"}`;
+  const ms = req.messages;
+  if (ms.length === 0) return ["(no messages)"];
+  if (ms.length <= maxMessages) return ms.map(line);
+  const head = ms.slice(0, 1).map(line);
+  const tail = ms.slice(ms.length - (maxMessages - 1)).map(line);
+  return [...head, `… ${plural2(ms.length - maxMessages, "message")} elided …`, ...tail];
+}
+function noChatRequest(t) {
+  const unmatched = t.llm.filter((r) => r.kind === "unmatched");
+  if (unmatched.length > 0) {
+    const r = unmatched[0];
+    return `no chat request; the mock LLM refused ${plural2(unmatched.length, "request")} no handler matched (first: ${r?.method} ${r?.path} under ${t.worker}'s base URL, where amnesia serves ${SERVED.join(", ")})`;
+  }
+  return t.llm.length > 0 ? `no chat request (the app made ${plural2(t.llm.length, "other LLM request")})` : "no LLM request during this turn";
+}
+
+// src/report/turn-evidence.ts
+var TAIL_LINES2 = 12;
+function turnEvidence(t, o = {}) {
+  const paint = o.paint ?? painter(false);
+  const out = [servedText(t)];
+  const failed2 = failedOf(t);
+  for (const e of failed2) {
+    out.push(`  ${paint("red", "✗")} ${plain(e.message)}  ${paint("dim", formatLocation(e.at, o.cwd))}`);
+  }
+  if (t.failure) {
+    if (!failed2.some((e) => e.kind === "answered"))
+      out.push(`  ${paint("red", "✗")} ${t.failure.kind}: ${plain(t.failure.message)}`);
+    const tail = t.failure.outputTail.slice(-TAIL_LINES2);
+    if (tail.length > 0) {
+      out.push(`  ${paint("dim", `${t.worker} output (last ${tail.length} lines):`)}`);
+      for (const l of tail) out.push(`    ${paint("dim", "│")} ${clip(plain(l).trimEnd(), 200)}`);
+    }
+  }
+  if (failed2.some((e) => e.kind === "recall" || e.kind === "recall_recent" || e.kind === "forget")) {
+    const p = promptExcerpt(t);
+    out.push(`  ${paint("dim", p.title)}`);
+    for (const l of p.lines) out.push(`    ${l}`);
+  }
+  return out;
+}
+
+// src/report/markdown.ts
+var GITHUB_COMMENT_LIMIT = 65536;
+var MAX_FAILED_TURNS = 8;
+var MAX_ERROR_CHARS = 4e3;
+function renderMarkdown(r, o = {}) {
+  const { title = "amnesia", maxScenarios = 50, maxChars = GITHUB_COMMENT_LIMIT } = o;
+  const bad = notPassing(r);
+  const rows = r.scenarios.length <= maxScenarios ? r.scenarios : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
+  const shared = sharedPathsText(r);
+  const head = [
+    `## ${mdText(title)}`,
+    "",
+    statusLine(r),
+    "",
+    ...shared ? [`> **Note**: ${mdText(shared)}`, ""] : []
+  ];
+  const table = [
+    "| status | scenario | turns | failed expectation | signature |",
+    "| --- | --- | --- | --- | --- |"
+  ];
+  const tableRows = rows.map((s) => tableRow(s, o.cwd));
+  const notShown = r.scenarios.length - rows.length;
+  const details = bad.slice(0, maxScenarios).map((s) => detailsBlock(s, o.cwd));
+  const noteFor = (rowsLeft, detailsLeft) => {
+    const parts = [
+      rowsLeft > 0 ? `${plural2(rowsLeft, "scenario")} left out of the table` : "",
+      detailsLeft > 0 ? `the details of ${plural2(detailsLeft, "scenario")} left out` : ""
+    ].filter(Boolean);
+    return parts.length === 0 ? "" : `
+_Truncated: ${parts.join(", ")} (see the JSON report and the artifacts for everything)._
+`;
+  };
+  const reserve = 300;
+  const budget = maxChars - reserve;
+  const doc = [...head, ...table];
+  let used = doc.join("\n").length;
+  let shownRows = 0;
+  for (const row of tableRows) {
+    if (used + row.length + 1 > budget) break;
+    doc.push(row);
+    used += row.length + 1;
+    shownRows++;
+  }
+  let shownDetails = 0;
+  for (const block of details) {
+    if (shownRows < tableRows.length || used + block.length + 2 > budget) break;
+    doc.push("", block);
+    used += block.length + 2;
+    shownDetails++;
+  }
+  const note = noteFor(notShown + tableRows.length - shownRows, bad.length - shownDetails);
+  const text = `${doc.join("\n")}
+${note}`;
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 2)}…
+`;
+}
+function statusWord(r) {
+  const t = tally(r);
+  return t.error > 0 ? "Error" : t.failed > 0 ? "Failed" : "Passed";
+}
+function statusLine(r) {
+  const leaks = r.scenarios.reduce((n, s) => n + s.leaks.length, 0);
+  const status = statusWord(r);
+  const leakNote = leaks > 0 ? ` · ${plural2(leaks, "leak")} between sessions` : "";
+  return `**${status}** · ${totalsText(r)}${leakNote} · ${formatDuration(r.durationMs)} · seed ${r.seed} · run ${mdCode(r.runId)}`;
+}
+function tableRow(s, cwd) {
+  const status = s.status === "failed" || s.status === "error" ? `**${s.status}**` : s.status;
+  const sig = s.diagnosis ? mdCode(s.diagnosis.signature) : "";
+  return `| ${status} | ${mdText(s.name)} | ${turnsOf2(s).length} | ${whatFailed(s, cwd)} | ${sig} |`;
+}
+function whatFailed(s, cwd) {
+  const leak = s.leaks[0];
+  if (leak) return `leak ${mdCode(`${leak.from.label} → ${leak.into.label}`)}`;
+  if (s.error) return `${mdCode(s.error.code)} ${mdText(clip(errorHeadline(s), 80))}`;
+  const v = s.vacuous[0];
+  if (v) return `vacuous ${mdCode(`recall ${quoted(v.expected)}`)}`;
+  const f = firstFailure(s);
+  if (!f) return "";
+  const where = formatLocation(f.expectation.at, cwd).replace(/:\d+$/, "");
+  return `${mdCode(f.turn.label)} ${mdCode(clip(expectationText(f.expectation), 60))} at ${mdCode(where)}`;
+}
+function detailsBlock(s, cwd) {
+  const out = [
+    "<details>",
+    `<summary><strong>${htmlText(s.name)}</strong>: ${s.status}</summary>`,
+    "",
+    `${mdCode(relativeTo(s.file, cwd))} · ${s.topology.replicas} × ${s.topology.workers}, ${s.routing}, seed ${s.seed} · ${formatDuration(s.durationMs)}`,
+    ""
+  ];
+  if (s.leaks.length > 0) {
+    out.push(
+      "**Leaks** (memory is not keyed by session)",
+      "",
+      ...s.leaks.map((l) => `- ${mdText(leakText(l))}`),
+      ""
+    );
+  }
+  if (s.error)
+    out.push(
+      `**Could not run**: ${mdCode(s.error.code)}${mdText(notRunText(s))}`,
+      "",
+      mdFence(clip(s.error.message, MAX_ERROR_CHARS)),
+      ""
+    );
+  if (s.vacuous.length > 0) {
+    out.push(
+      "**Vacuous recalls** (they would pass without any memory)",
+      "",
+      ...s.vacuous.map(
+        (v) => `- ${mdCode(`recall ${quoted(v.expected)}`)} at ${mdCode(formatLocation(v.at, cwd))}: ${mdText(vacuousText(v))}`
+      ),
+      ""
+    );
+  }
+  const failed2 = evidenceTurns(s);
+  if (failed2.length > 0) {
+    const shown = failed2.slice(0, MAX_FAILED_TURNS);
+    const evidence = shown.flatMap((t) => turnEvidence(t, { cwd })).join("\n");
+    const more = failed2.length > shown.length ? `
+… ${plural2(failed2.length - shown.length, "more failed turn")}` : "";
+    out.push("**Failed expectations**", "", mdFence(`${evidence}${more}`), "");
+  }
+  const d = diagnosisText(s);
+  if (d) {
+    out.push(`**Diagnosis**${d.signature ? ` ${mdCode(d.signature)}` : ""}`, "");
+    for (const line of [...d.findings, ...d.notes, ...d.turns]) out.push(`- ${mdText(line)}`);
+    if (d.advice.length > 0)
+      out.push("", `**What to change**: ${d.advice.map((a) => mdText(a)).join("<br>")}`);
+    out.push("");
+  }
+  if (turnsOf2(s).length > 0) out.push("**Timeline**", "", mdFence(mermaidTimeline(s), "mermaid"), "");
+  if (s.artifactsDir) out.push(`Artifacts: ${mdCode(relativeTo(s.artifactsDir, cwd))}`, "");
+  out.push(`Replay: ${mdCode(s.replay)}`, "", "</details>");
+  return out.join("\n");
+}
+
+// src/report/comment.ts
+var PREFIX = "<!-- amnesia-report ";
+var SUFFIX = " -->";
+var MAX_ROWS = 10;
+var MAX_NAMES = 10;
+var recordShape = external_exports.object({
+  v: external_exports.literal(1),
+  key: external_exports.string(),
+  commit: external_exports.string().optional(),
+  statuses: external_exports.record(external_exports.string(), external_exports.enum(["passed", "failed", "error", "skipped"]))
+});
+var isBad = (s) => s === "failed" || s === "error";
+function renderComment(r, o) {
+  const commit = o.commit ? ` · commit ${mdCode(o.commit.slice(0, 7))}` : "";
+  const link = o.reportUrl ? ` · [full report](${o.reportUrl})` : "";
+  const out = [
+    `### amnesia: ${statusWord(r).toLowerCase()}`,
+    "",
+    `**${statusWord(r)}** · ${totalsText(r)} · ${mdCode(o.key)}${commit}${link}`,
+    ""
+  ];
+  if (o.previous) out.push(...sinceSection(sinceLastRun(r, o.previous), o.previous), "");
+  const bad = notPassing(r);
+  if (bad.length > 0) {
+    out.push("| status | scenario | what failed first | diagnosis |", "| --- | --- | --- | --- |");
+    for (const s of bad.slice(0, MAX_ROWS)) {
+      out.push(
+        `| **${s.status}** | ${mdText(clip(s.name, 80))} | ${whatFailed(s, o.cwd)} | ${diagnosisCell(s)} |`
+      );
+    }
+    if (bad.length > MAX_ROWS) out.push("", `… and ${plural2(bad.length - MAX_ROWS, "more scenario")}.`);
+    out.push(
+      "",
+      `The ${o.reportUrl ? `[job summary](${o.reportUrl})` : "job summary"} has each failure's prompt, diagnosis and timeline; the artifacts hold the worker logs and a replay command.`,
+      ""
+    );
+  }
+  out.push(recordComment(recordOf2(r, o)));
+  return `${out.join("\n")}
+`;
+}
+function readCommentRecord(body) {
+  const start = body.lastIndexOf(PREFIX);
+  if (start < 0) return void 0;
+  const end = body.indexOf(SUFFIX, start + PREFIX.length);
+  if (end < 0) return void 0;
+  try {
+    const parsed = recordShape.safeParse(JSON.parse(body.slice(start + PREFIX.length, end)));
+    return parsed.success ? parsed.data : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function sinceLastRun(r, previous) {
+  const out = { newlyFailing: [], fixed: [], stillFailing: [] };
+  for (const s of r.scenarios) {
+    const before = previous.statuses[s.name];
+    if (isBad(s.status)) (isBad(before) ? out.stillFailing : out.newlyFailing).push(s.name);
+    else if (s.status === "passed" && isBad(before)) out.fixed.push(s.name);
+  }
+  return out;
+}
+function sinceSection(d, previous) {
+  const since = previous.commit ? ` (commit ${mdCode(previous.commit.slice(0, 7))})` : "";
+  const counts = [
+    `${d.newlyFailing.length} newly failing`,
+    `${d.fixed.length} fixed`,
+    `${d.stillFailing.length} still failing`
+  ].join(" · ");
+  const list2 = (label, names) => {
+    if (names.length === 0) return [];
+    const shown = names.slice(0, MAX_NAMES).map((n) => mdText(clip(n, 80)));
+    const more = names.length > MAX_NAMES ? `, and ${names.length - MAX_NAMES} more` : "";
+    return [`- ${label}: ${shown.join(", ")}${more}`];
+  };
+  return [
+    `**Since the last run**${since}: ${counts}`,
+    ...d.newlyFailing.length + d.fixed.length + d.stillFailing.length > 0 ? [""] : [],
+    ...list2("newly failing", d.newlyFailing),
+    ...list2("fixed", d.fixed),
+    ...list2("still failing", d.stillFailing)
+  ];
+}
+function diagnosisCell(s) {
+  const d = diagnosisText(s);
+  if (!d) return "";
+  const finding = d.turns[0] ?? d.findings[0] ?? "";
+  return `${d.signature ? `${mdCode(d.signature)} ` : ""}${mdText(clip(finding, 90))}`;
+}
+function recordOf2(r, o) {
+  return {
+    v: 1,
+    key: o.key,
+    ...o.commit ? { commit: o.commit } : {},
+    statuses: Object.fromEntries(r.scenarios.map((s) => [s.name, s.status]))
+  };
+}
+function recordComment(record2) {
+  const json2 = JSON.stringify(record2).replace(
+    /[<>-]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+  return `${PREFIX}${json2}${SUFFIX}`;
+}
+
+// src/report/json.ts
+function renderJson(r) {
+  const slim = { ...r, scenarios: r.scenarios.map(slimScenario) };
+  return `${JSON.stringify(sortKeys(slim), null, 2)}
+`;
+}
+function slimScenario(s) {
+  return {
+    ...s,
+    steps: s.steps.map(slimStep),
+    unattributed: s.unattributed.map(withoutBody)
+  };
+}
+function slimStep(s) {
+  return s.kind === "turn" ? { ...s, llm: s.llm.map(withoutBody) } : s;
+}
+function withoutBody({ body: _body, ...rest }) {
+  return rest;
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
+  return out;
+}
+
+// src/report/xml.ts
+var FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+function stripForbidden(text) {
+  return text.replace(FORBIDDEN, "");
+}
+var ENTITIES2 = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+  "\n": "&#10;",
+  "\r": "&#13;",
+  "	": "&#9;"
+};
+function attr(text) {
+  return stripForbidden(text).replace(/[&<>"'\n\r\t]/g, (c) => ENTITIES2[c] ?? c);
+}
+function cdata(value) {
+  return `<![CDATA[${stripForbidden(value).replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
+}
+function serialize(e, depth = 0) {
+  const pad = "  ".repeat(depth);
+  const a = Object.entries(e.attrs ?? {}).filter(([, v]) => v !== void 0).map(([k, v]) => ` ${k}="${attr(String(v))}"`).join("");
+  const children = e.children ?? [];
+  if (children.length > 0)
+    return `${pad}<${e.name}${a}>
+${children.map((c) => serialize(c, depth + 1)).join("\n")}
+${pad}</${e.name}>`;
+  if (e.content) return `${pad}<${e.name}${a}>${e.content}</${e.name}>`;
+  return `${pad}<${e.name}${a}/>`;
+}
+
+// src/report/junit.ts
+function renderJUnit(r, o = {}) {
+  const suites = r.scenarios.map((s) => suite(s, o.cwd));
+  const count3 = (attr2) => suites.reduce((n, s) => n + Number(s.attrs?.[attr2] ?? 0), 0);
+  const root = {
+    name: "testsuites",
+    attrs: {
+      name: `amnesia run ${r.runId}`,
+      tests: count3("tests"),
+      failures: count3("failures"),
+      errors: count3("errors"),
+      skipped: count3("skipped"),
+      time: seconds(r.durationMs),
+      timestamp: timestamp(r.startedAt)
+    },
+    children: suites
+  };
+  return `<?xml version="1.0" encoding="UTF-8"?>
+${serialize(root)}
+`;
+}
+function suite(s, cwd) {
+  const file2 = relativeTo(s.file, cwd);
+  const cases = testcases(s, file2, cwd);
+  const has = (kind) => cases.filter((c) => c.children?.some((x) => x.name === kind)).length;
+  const out = systemOut(s, cwd);
+  return {
+    name: "testsuite",
+    attrs: {
+      name: s.name,
+      file: file2,
+      tests: cases.length,
+      failures: has("failure"),
+      errors: has("error"),
+      skipped: has("skipped"),
+      time: seconds(s.durationMs),
+      timestamp: timestamp(s.startedAt)
+    },
+    children: [
+      {
+        name: "properties",
+        children: [
+          property("topology", `${s.topology.replicas} × ${s.topology.workers}`),
+          property("routing", s.routing),
+          property("seed", String(s.seed)),
+          ...s.diagnosis ? [property("signature", s.diagnosis.signature)] : [],
+          property("replay", s.replay)
+        ]
+      },
+      ...cases,
+      ...out ? [{ name: "system-out", content: cdata(out) }] : []
+    ]
+  };
+}
+function testcases(s, file2, cwd) {
+  const at = (line) => ({ classname: s.name, file: file2, line });
+  const cases = [];
+  if (s.status === "skipped")
+    cases.push({
+      name: "testcase",
+      attrs: { name: s.name, ...at(void 0) },
+      children: [{ name: "skipped" }]
+    });
+  if (s.error) {
+    cases.push({
+      name: "testcase",
+      attrs: { name: "could not run", ...at(void 0), time: seconds(s.durationMs) },
+      children: [
+        problem(
+          "error",
+          s.error.code,
+          `${s.error.code}: ${firstLine(s.error.message)}${notRunText(s)}`,
+          s.error.message
+        )
+      ]
+    });
+  }
+  const lineOf = (step2) => turnsOf2(s).find((t) => t.step === step2)?.at.line;
+  for (const l of s.leaks) {
+    cases.push({
+      name: "testcase",
+      attrs: { name: `leak: ${l.from.label} → ${l.into.label}`, ...at(lineOf(l.into.step)) },
+      children: [
+        problem(
+          "failure",
+          "leak",
+          `leak: ${leakText(l)}`,
+          `${leakText(l)}
+memory is not keyed by session: key it by the session id`
+        )
+      ]
+    });
+  }
+  for (const v of s.vacuous) {
+    cases.push({
+      name: "testcase",
+      attrs: { name: `vacuous recall ${quoted(v.expected)}`, ...at(v.at.line) },
+      children: [
+        problem(
+          "error",
+          "vacuous",
+          `vacuous recall ${quoted(v.expected)}: ${vacuousText(v)}`,
+          `${vacuousText(v)}
+the recall would pass without any memory: expect a fact only the conversation says`
+        )
+      ]
+    });
+  }
+  for (const t of turnsOf2(s)) {
+    if (t.expectations.length === 0 && t.passed) continue;
+    cases.push(turnCase(t, at(failedOf(t)[0]?.at.line ?? t.at.line), cwd));
+  }
+  return cases;
+}
+function turnCase(t, at, cwd) {
+  const failed2 = failedOf(t);
+  const attrs = { name: `${t.label}: ${clip(oneLine(t.user), 60)}`, ...at, time: seconds(t.latencyMs) };
+  if (t.passed) return { name: "testcase", attrs };
+  const message = failed2.map((e) => `${expectationText(e)}: ${e.message}`).join("; ") || t.failure?.message || "failed";
+  const type = [...new Set(failed2.map((e) => e.kind))].join(",") || "turn";
+  return {
+    name: "testcase",
+    attrs,
+    children: [problem("failure", type, message, turnEvidence(t, { cwd }).join("\n"))]
+  };
+}
+function problem(kind, type, message, body) {
+  return { name: kind, attrs: { message: brief(message, 1e3), type }, content: cdata(body) };
+}
+function property(name, value) {
+  return { name: "property", attrs: { name, value } };
+}
+function systemOut(s, cwd) {
+  const lines2 = [];
+  const d = diagnosisText(s);
+  if (d) {
+    lines2.push(
+      `diagnosis:${d.signature ? ` ${d.signature}` : ""}`,
+      ...d.findings,
+      ...d.notes,
+      ...d.turns,
+      ...d.advice.map((a) => `advice: ${a}`)
+    );
+  }
+  if (s.status === "failed" || s.status === "error") {
+    if (s.artifactsDir) lines2.push(`artifacts: ${relativeTo(s.artifactsDir, cwd)}`);
+    lines2.push(`replay: ${s.replay}`);
+  }
+  return lines2.join("\n");
+}
+function timestamp(ms) {
+  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 19) : void 0;
+}
+
+// src/report/merge.ts
+function mergeResults(reports) {
+  const first = reports[0];
+  if (!first) throw invalid("no reports to merge");
+  checkShards(reports);
+  const seen = /* @__PURE__ */ new Map();
+  const scenarios = [];
+  for (const { source, result } of reports) {
+    for (const s of result.scenarios) {
+      const other = seen.get(s.name);
+      if (other !== void 0)
+        throw invalid(
+          `scenario ${JSON.stringify(s.name)} is in both ${other} and ${source}: the same shard or run was merged twice`
+        );
+      seen.set(s.name, source);
+      scenarios.push(s);
+    }
+  }
+  scenarios.sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
+  const startedAt = Math.min(...reports.map((r) => r.result.startedAt));
+  const endedAt = Math.max(...reports.map((r) => r.result.startedAt + r.result.durationMs));
+  const configs = new Set(reports.map((r) => r.result.configFile));
+  const probe2 = reports.find((r) => r.result.probe)?.result.probe;
+  return {
+    runId: [...new Set(reports.map((r) => r.result.runId))].join("+"),
+    seed: first.result.seed,
+    startedAt,
+    durationMs: endedAt - startedAt,
+    exitCode: exitCodeOf(scenarios),
+    scenarios,
+    ...configs.size === 1 && first.result.configFile ? { configFile: first.result.configFile } : {},
+    ...probe2 ? { probe: probe2 } : {}
+  };
+}
+function checkShards(reports) {
+  const sharded = reports.filter((r) => r.result.shard);
+  if (sharded.length === 0) return;
+  const plain2 = reports.find((r) => !r.result.shard);
+  if (plain2)
+    throw invalid(`${plain2.source} is not a shard, but ${sharded[0]?.source} is: merge one split at a time`);
+  const totals = new Set(sharded.map((r) => r.result.shard?.total));
+  if (totals.size > 1)
+    throw invalid(`the reports come from different splits (${[...totals].map((t) => `/${t}`).join(", ")})`);
+  const total = sharded[0]?.result.shard?.total ?? 0;
+  const by = /* @__PURE__ */ new Map();
+  for (const { source, result } of sharded) {
+    const index = result.shard?.index ?? 0;
+    const other = by.get(index);
+    if (other !== void 0) throw invalid(`shard ${index}/${total} is both ${other} and ${source}`);
+    by.set(index, source);
+  }
+  const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !by.has(i));
+  if (missing.length > 0)
+    throw invalid(
+      `shard ${missing.map((i) => `${i}/${total}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing: its job failed or was cancelled before writing its report, so the suite's verdict is unknown`
+    );
+}
+function exitCodeOf(scenarios) {
+  return scenarios.some((s) => s.status === "error") ? 2 : scenarios.some((s) => s.status === "failed") ? 1 : 0;
+}
+function compare(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function invalid(message) {
+  return new AmnesiaError("AMNESIA_INVALID_INPUT", `cannot merge the reports: ${message}`);
+}
+
+// src/report/parse-json.ts
+var count2 = external_exports.number().int().min(0);
+var scenarioShape = external_exports.looseObject({
+  name: external_exports.string(),
+  file: external_exports.string(),
+  slug: external_exports.string(),
+  status: external_exports.enum(["passed", "failed", "error", "skipped"]),
+  steps: external_exports.array(external_exports.looseObject({ kind: external_exports.enum(["turn", "disruption"]) })),
+  leaks: external_exports.array(external_exports.unknown()),
+  vacuous: external_exports.array(external_exports.unknown()),
+  durationMs: external_exports.number()
+});
+var reportShape = external_exports.looseObject({
+  runId: external_exports.string(),
+  seed: external_exports.number(),
+  startedAt: external_exports.number(),
+  durationMs: external_exports.number(),
+  exitCode: external_exports.union([external_exports.literal(0), external_exports.literal(1), external_exports.literal(2)]),
+  scenarios: external_exports.array(scenarioShape),
+  shard: external_exports.object({ index: count2, total: count2 }).optional()
+});
+function parseJsonReport(text, file2) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw notAReport(file2, "", `not JSON: ${e.message}`);
+  }
+  const parsed = reportShape.safeParse(data);
+  if (!parsed.success) {
+    const issue3 = parsed.error.issues[0];
+    const field2 = issue3?.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("") ?? "";
+    throw notAReport(file2, field2.replace(/^\./, ""), issue3?.message ?? "unexpected shape");
+  }
+  return parsed.data;
+}
+function notAReport(file2, field2, detail) {
+  return new InvalidInputError([
+    {
+      file: file2,
+      line: 1,
+      column: 1,
+      field: field2,
+      message: `not an amnesia JSON report: ${detail}`,
+      hint: "merge the files written by `amnesia run --report json=FILE` (or the Action’s json-report output)"
+    }
+  ]);
+}
+
+// src/report/probe.ts
+function renderProbe(d, o) {
+  const p = painter(o.color);
+  const lines2 = [`${p("bold", o.title)}  ${d.signature}`];
+  for (const r of d.rungs) {
+    const mark2 = r.kept === null ? p("dim", "–") : r.kept ? p("green", "✓") : p("red", "✗");
+    lines2.push(`  ${mark2} ${r.rung}  ${RUNG_NAMES[r.rung]}${r.note ? p("dim", `  (${r.note})`) : ""}`);
+  }
+  if (d.rows.length) {
+    lines2.push(d.rows.length > 1 ? "diagnosis (rows with this signature):" : "diagnosis:");
+    for (const row of d.rows) lines2.push(`  row ${row.id}: ${row.cause}`);
+  } else {
+    lines2.push("diagnosis: no row of the failure table matches");
+  }
+  lines2.push(`  → ${d.advice}`);
+  return `${lines2.join("\n")}
+`;
+}
+
+// src/report/terminal-event.ts
+var MAX_EXPECTATIONS = 4;
+var MAX_CHANGES = 6;
+function formatEvent(e, o) {
+  const paint = painter(o.color);
+  switch (e.type) {
+    case "run-start":
+      return paint("dim", `amnesia  ${plural2(e.scenarios, "scenario")}  seed ${e.seed}  run ${e.runId}`);
+    case "scenario-start":
+      return e.probe ? `  ${paint("cyan", "⋯")} ${paint("dim", `probe ladder on a fresh ${e.topology.replicas} × ${e.topology.workers} topology, a fresh session per rung:`)}` : `${paint("cyan", "▶")} ${paint("bold", oneLine(e.scenario))}  ${paint("dim", `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
+    case "worker-ready":
+      return void 0;
+    case "turn":
+      return turnLine(e.turn, paint);
+    case "disruption":
+      return disruptionLine(e.disruption, paint);
+    case "scenario-end":
+      return e.probe ? void 0 : scenarioEndLine(e.result, paint);
+    case "run-end":
+      return void 0;
+  }
+}
+function turnLine(t, paint) {
+  const mark2 = !t.passed ? paint("red", "✗") : t.expectations.length > 0 ? paint("green", "✓") : paint("dim", "·");
+  const checks = expectationMarks(t.expectations, paint);
+  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine(t.failure.message), 100)}`)}` : "";
+  return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
+}
+function expectationMarks(es, paint) {
+  const ordered = [...es.filter((e) => !e.passed), ...es.filter((e) => e.passed)].filter(
+    (e) => e.kind !== "answered"
+  );
+  const shown = ordered.slice(0, MAX_EXPECTATIONS).map((e) => `${brief(expectationText(e), 60)} ${e.passed ? paint("green", "✓") : paint("red", "✗")}`);
+  const more = ordered.length - shown.length;
+  return [...shown, ...more > 0 ? [paint("dim", `+${more} more`)] : []].join(", ");
+}
+function disruptionLine(d, paint) {
+  const changes = d.changes.slice(0, MAX_CHANGES).map((c) => {
+    const forced = c.before?.forced && d.type !== "crash" ? " (killed after the grace period)" : "";
+    return `${changeText(c, { generation: d.type === "redeploy" })}${forced}`;
+  });
+  if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
+  const what = changes.length > 0 ? `  ${changes.join(", ")}` : "";
+  return `  ${paint("yellow", "⟳")} ${oneLine(d.description)}${what}  ${paint("dim", formatDuration(d.durationMs))}`;
+}
+function scenarioEndLine(s, paint) {
+  const took = paint("dim", formatDuration(s.durationMs));
+  const leaks = s.leaks.length > 0 ? `  ${paint("red", plural2(s.leaks.length, "leak"))}` : "";
+  switch (s.status) {
+    case "passed":
+      return `${paint("green", "✓ passed")}  ${took}`;
+    case "failed":
+      return `${paint("red", "✗ failed")}  ${took}${leaks}`;
+    case "error":
+      return `${paint("yellow", `! error: ${errorHeadline(s)}`)}  ${took}${leaks}`;
+    case "skipped":
+      return paint("dim", "- skipped");
+  }
+}
+
+// src/run/probe.ts
+import path26 from "node:path";
+
+// src/verdict/app-error.ts
+var ERROR_LINE = /(?:^|[\s\]>:])((?:[A-Z][\w$]*)?(?:Error|Exception)(?: \[[\w-]+\])?: \S.*)$/;
+var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
+function nameAppError(texts) {
+  const lines2 = texts.flatMap((t) => t.split("\n")).map((l) => l.trim());
+  const printed = lines2.filter((l) => !/^(?:\[\w+\]\s+)?at /.test(l) && !/ answered \d{3}\b/.test(l)).flatMap((l) => {
+    const m = ERROR_LINE.exec(l);
+    return m?.[1] ? [m[1]] : [];
+  }).at(-1);
+  const text = printed ?? lines2.find((l) => l !== "");
+  if (text === void 0) return void 0;
+  return { text, typeMismatch: /^TypeError\b/.test(text) || TYPE_HINTS.test(text) };
+}
+
+// src/verdict/diagnosis.ts
+function formatSignature(rungs) {
+  return rungs.map((r) => `${r.rung} ${r.kept === null ? "–" : r.kept ? "✓" : "✗"}`).join(" ");
+}
+function agrees(row, rungs) {
+  if (!row.kept) return false;
+  if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
+  return rungs.every(
+    (r) => r.kept === null || row.kept?.[r.rung] === void 0 || row.kept[r.rung] === r.kept
+  );
+}
+function diagnose(rungs, o) {
+  const signature = formatSignature(rungs);
+  const ran = rungs.filter((r) => r.kept !== null);
+  const result = (rows, advice, reproduced = true) => ({
+    rungs: [...rungs],
+    signature,
+    rows: rows.map(({ id, cause }) => ({ id, cause })),
+    advice,
+    reproduced
+  });
+  const named = nameAppError(o.appErrors ?? []);
+  if (ran.length === 0 && named) {
+    return named.typeMismatch ? result(
+      [failureRow("5")],
+      `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${named.text}`
+    ) : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
+  }
+  const matches = FAILURE_TABLE.filter((row) => !row.leak && row.id !== "✓" && agrees(row, rungs));
+  const allKept = ran.every((r) => r.kept);
+  const leakRow = failureRow("7");
+  const fixed = failureRow("✓");
+  if (o.leak) {
+    const rows = allKept ? [leakRow] : [leakRow, ...matches];
+    const also = allKept ? "" : matches.length ? `; also ${matches.map((m) => m.advice).join("; or: ")}` : `; also lost on ${ran.filter((r) => !r.kept).map((r) => r.rung).join(", ")}`;
+    return result(rows, `${leakRow.advice}${also}`);
+  }
+  if (allKept) {
+    return o.scenarioFailed ? result([], "", false) : result([fixed], fixed.advice);
+  }
+  if (matches.length === 0) {
+    const kept = ran.filter((r) => r.kept).map((r) => r.rung);
+    const lost = ran.filter((r) => !r.kept).map((r) => r.rung);
+    return result(
+      [],
+      `no row of the failure table has this signature: kept on ${kept.join(", ") || "no rung"}; lost on ${lost.join(", ")}`
+    );
+  }
+  return result(matches, [...new Set(matches.map((m) => m.advice))].join("; or: "));
+}
 
 // src/run/run.ts
-import path21 from "node:path";
+import path25 from "node:path";
 
-// src/util/shell.ts
-var SAFE = /^[\w@%+=:,./-]+$/;
-function shellQuote(arg) {
-  if (arg !== "" && SAFE.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-function shellCommand(args) {
-  return args.map(shellQuote).join(" ");
-}
-function renderShell(command, vars) {
-  const quoted2 = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, shellQuote(String(v))]));
-  return renderTemplate(command, quoted2);
+// src/config/shared-paths.ts
+import path8 from "node:path";
+var PER_REPLICA = /\{\{\s*(replica|data_dir|port)\s*\}\}/;
+var SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/nix", "/opt"];
+function sharedPaths(config2) {
+  return Object.entries(config2.app.env).flatMap(([env, value]) => {
+    if (PER_REPLICA.test(value) || !path8.isAbsolute(value) || /[\s:]/.test(value)) return [];
+    const p = path8.normalize(value);
+    const inside = (dir) => p === dir || p.startsWith(`${dir}/`);
+    if (inside(config2.app.cwd) || SYSTEM.some(inside)) return [];
+    return [{ env, path: p }];
+  });
 }
 
 // src/validate.ts
-import path8 from "node:path";
+import path10 from "node:path";
 
 // src/scenario/load.ts
-import { glob, stat as stat3 } from "node:fs/promises";
-import path7 from "node:path";
+import { globSync, statSync } from "node:fs";
+import path9 from "node:path";
 
 // src/schema/scenario.ts
 var jsonCheck = external_exports.strictObject({
@@ -61996,7 +63273,7 @@ var scenarioFile = external_exports.strictObject({
 }).describe("An amnesia scenario: one multi-turn conversation and what must be remembered.");
 
 // src/scenario/check.ts
-var problem = (at, field2, message, hint) => ({
+var problem2 = (at, field2, message, hint) => ({
   file: at.file,
   line: at.line,
   column: at.column,
@@ -62009,7 +63286,7 @@ function checkScenario(s, topology2, topologySource, services) {
   const turns = turnsOf(s.steps);
   if (turns.length === 0) {
     problems.push(
-      problem(
+      problem2(
         s.steps[0]?.at ?? s.at,
         "steps",
         "the scenario has no user turn, so it checks nothing",
@@ -62025,7 +63302,7 @@ function checkScenario(s, topology2, topologySource, services) {
       const tooMany = t.replica > current.replicas || t.kind === "worker" && t.worker > current.workers;
       if (tooMany) {
         problems.push(
-          problem(
+          problem2(
             step2.at,
             field2,
             `\`${formatTarget(t)}\` does not exist: the topology has ${current.replicas} replica${current.replicas === 1 ? "" : "s"} × ${current.workers} worker${current.workers === 1 ? "" : "s"} here (${source})`,
@@ -62052,7 +63329,7 @@ function checkScenario(s, topology2, topologySource, services) {
       const field2 = `steps[${step2.step}].${step2.kind}`;
       if (!found) {
         problems.push(
-          problem(
+          problem2(
             step2.at,
             field2,
             `no service \`${step2.service}\` in the config`,
@@ -62061,7 +63338,7 @@ function checkScenario(s, topology2, topologySource, services) {
         );
       } else if (!found.faults) {
         problems.push(
-          problem(
+          problem2(
             step2.at,
             field2,
             `service \`${step2.service}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
@@ -62079,7 +63356,7 @@ function checkScenario(s, topology2, topologySource, services) {
       const sibling = alongside.find((t) => m.test(t.user));
       if (m.test(turn.user)) {
         problems.push(
-          problem(
+          problem2(
             m.at,
             field2,
             `recall \`${m.source}\` is in this turn's own message, so it cannot show that anything was remembered`,
@@ -62088,7 +63365,7 @@ function checkScenario(s, topology2, topologySource, services) {
         );
       } else if (sibling && !earlier.some((t) => m.test(t.user))) {
         problems.push(
-          problem(
+          problem2(
             m.at,
             field2,
             `recall \`${m.source}\` is said by ${sibling.session}#${sibling.turn}, which is sent at the same time as this turn, so it cannot be remembered yet`,
@@ -62097,7 +63374,7 @@ function checkScenario(s, topology2, topologySource, services) {
         );
       } else if (!earlier.some((t) => m.test(t.user))) {
         problems.push(
-          problem(
+          problem2(
             m.at,
             field2,
             `recall \`${m.source}\` is in no earlier turn of session \`${turn.session}\`, so it could only pass by accident`,
@@ -62120,7 +63397,7 @@ function checkAtOnce(list2, topology2, source) {
   const problems = [];
   if (list2.length > processes) {
     problems.push(
-      problem(
+      problem2(
         first.at,
         field2,
         `${list2.length} turns in flight at once need ${list2.length} workers, but the topology has ${processes} here (${source}): amnesia tells turns apart by the worker that serves them, one turn per worker at a time`,
@@ -62135,7 +63412,7 @@ function checkAtOnce(list2, topology2, source) {
     const other = byWorker.get(id);
     if (other) {
       problems.push(
-        problem(
+        problem2(
           t.at,
           `${turnField(t)}.on`,
           `${t.session}#${t.turn} and ${other.session}#${other.turn} are both pinned to ${id} while in flight at once: amnesia tells turns apart by the worker that serves them, one turn per worker at a time`,
@@ -62154,7 +63431,7 @@ function checkCrashInFlight(list2, target2, topology2) {
   );
   const doomed = [...pinnedHit, ...unpinned.slice(0, Math.max(0, hit.size - pinnedHit.length))];
   return doomed.map(
-    (t) => problem(
+    (t) => problem2(
       t.at,
       turnField(t),
       `${t.session}#${t.turn} is in flight on a worker the crash kills (SIGKILL): it can never be answered, so as written it always fails`,
@@ -62170,7 +63447,7 @@ function checkUniqueNames(scenarios) {
     const first = seen.get(key);
     if (first) {
       problems.push(
-        problem(
+        problem2(
           s.at,
           "name",
           `duplicate scenario name \`${s.name}\`: also used by ${first.file}:${first.at.line}`,
@@ -62185,10 +63462,10 @@ function checkUniqueNames(scenarios) {
 // src/scenario/normalize.ts
 var DEFAULT_SESSION = "main";
 function normalizeScenario(src, raw) {
-  const at = (path29) => ({ file: src.file, ...src.position(path29) });
+  const at = (path32) => ({ file: src.file, ...src.position(path32) });
   const sessions = [];
   const turnsPerSession = /* @__PURE__ */ new Map();
-  const turn = (s, step2, path29, nested) => {
+  const turn = (s, step2, path32, nested) => {
     const session = s.session ?? DEFAULT_SESSION;
     if (!sessions.includes(session)) sessions.push(session);
     const n = (turnsPerSession.get(session) ?? 0) + 1;
@@ -62200,10 +63477,10 @@ function normalizeScenario(src, raw) {
       turn: n,
       user: s.user,
       ...s.on ? { pin: parseTarget(s.on) } : {},
-      expect: expectations(s, (p) => at([...path29, "expect", ...p])),
+      expect: expectations(s, (p) => at([...path32, "expect", ...p])),
       ...s.llm_reply !== void 0 ? { llmReply: s.llm_reply } : {},
       ...nested ? { nested } : {},
-      at: at(path29)
+      at: at(path32)
     };
   };
   const inFlight = (list2, i) => list2 ? { during: list2.map((t, k) => turn(t, i, ["steps", i, "during", k], { in: "during", index: k })) } : {};
@@ -62348,17 +63625,17 @@ function withHint(p) {
   return hint ? { ...p, hint } : p;
 }
 var SCENARIO_GLOB = "**/*.{yaml,yml}";
-async function expandScenarioPaths(patterns, cwd) {
+function expandScenarioPaths(patterns, cwd) {
   const files = /* @__PURE__ */ new Set();
   const problems = [];
   for (const pattern of patterns) {
-    const abs = path7.resolve(cwd, pattern);
-    const st = await stat3(abs).catch(() => void 0);
+    const abs = path9.resolve(cwd, pattern);
+    const st = statSync(abs, { throwIfNoEntry: false });
     let matched = [];
     if (st?.isDirectory()) {
-      matched = await Array.fromAsync(
-        glob(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === "node_modules" })
-      ).then((m) => m.map((f) => path7.join(abs, f)));
+      matched = globSync(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === "node_modules" }).map(
+        (f) => path9.join(abs, f)
+      );
     } else if (st?.isFile()) {
       matched = [abs];
     } else if (!/[*?[{]/.test(pattern)) {
@@ -62372,7 +63649,7 @@ async function expandScenarioPaths(patterns, cwd) {
       });
       continue;
     } else {
-      matched = await Array.fromAsync(glob(pattern, { cwd })).then((m) => m.map((f) => path7.resolve(cwd, f)));
+      matched = globSync(pattern, { cwd }).map((f) => path9.resolve(cwd, f));
     }
     if (matched.length === 0) {
       problems.push({
@@ -62389,7 +63666,7 @@ async function expandScenarioPaths(patterns, cwd) {
   return { files: [...files].sort(), problems };
 }
 async function loadScenarios(patterns, options) {
-  const { files, problems } = await expandScenarioPaths(patterns, options.cwd);
+  const { files, problems } = expandScenarioPaths(patterns, options.cwd);
   const results = await Promise.all(files.map((f) => loadScenarioFile(f, options.defaults)));
   const scenarios = results.flatMap((r) => r.scenario ? [r.scenario] : []);
   problems.push(...results.flatMap((r) => r.problems), ...checkUniqueNames(scenarios));
@@ -62398,8 +63675,8 @@ async function loadScenarios(patterns, options) {
 
 // src/validate.ts
 async function load(options = {}) {
-  const cwd = path8.resolve(options.cwd ?? process.cwd());
-  const configFile2 = options.config ? path8.resolve(cwd, options.config) : findConfig(cwd);
+  const cwd = path10.resolve(options.cwd ?? process.cwd());
+  const configFile2 = options.config ? path10.resolve(cwd, options.config) : findConfig(cwd);
   let config2;
   const problems = [];
   if (configFile2) {
@@ -62413,7 +63690,7 @@ async function load(options = {}) {
   } else {
     if (options.requireConfig) {
       problems.push({
-        file: path8.join(cwd, "amnesia.config.yaml"),
+        file: path10.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -62426,7 +63703,7 @@ async function load(options = {}) {
   if (options.topology) config2 = { ...config2, topology: { ...config2.topology, ...options.topology } };
   const patterns = options.patterns?.length ? options.patterns : config2.scenarios;
   const base = configFile2 && !options.patterns?.length ? config2.root : cwd;
-  const topologySource = options.topology ? "the replicas/workers override" : config2.file ? path8.relative(cwd, config2.file) || config2.file : "the default 2 × 2";
+  const topologySource = options.topology ? "the replicas/workers override" : config2.file ? path10.relative(cwd, config2.file) || config2.file : "the default 2 × 2";
   const loaded = await loadScenarios(patterns, {
     cwd: base,
     defaults: {
@@ -62442,12 +63719,12 @@ async function load(options = {}) {
   return {
     config: config2,
     scenarios: loaded.scenarios,
-    problems: sortProblems(problems.map((p) => ({ ...p, file: relativeTo(cwd, p.file) })))
+    problems: sortProblems(problems.map((p) => ({ ...p, file: relativeTo2(cwd, p.file) })))
   };
 }
-function relativeTo(cwd, file2) {
-  const rel = path8.relative(cwd, file2);
-  return rel && !rel.startsWith("..") && !path8.isAbsolute(rel) ? rel : file2;
+function relativeTo2(cwd, file2) {
+  const rel = path10.relative(cwd, file2);
+  return rel && !rel.startsWith("..") && !path10.isAbsolute(rel) ? rel : file2;
 }
 function sortProblems(problems) {
   const order = [...new Set(problems.map((p) => p.file))];
@@ -62456,169 +63733,68 @@ function sortProblems(problems) {
   );
 }
 
-// src/verdict/diagnosis.ts
-var RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "CC"];
-var RUNG_NAMES = {
-  SW: "same worker",
-  OW: "other worker of the replica",
-  OR: "other replica",
-  RS: "after a graceful restart",
-  CR: "after a crash and respawn",
-  RD: "after a redeploy of the replica",
-  CC: "two turns of one session at once, on two workers"
-};
-var ALL = [true, true, true, true, true, true, true];
-var FAILURE_TABLE = [
-  {
-    id: "1",
-    cause: "memory created inside the request handler, or history passed as a plain list that gets copied",
-    kept: [false, false, false, false, false, false, false],
-    leak: false,
-    advice: "nothing is kept between requests: keep memory per session in a store"
-  },
-  {
-    id: "2",
-    cause: "per-session memory in a process-global map; or long-term memory in an index / storage context that is never persisted",
-    kept: [true, false, false, false, false, false, false],
-    leak: false,
-    advice: "state lives in one process's RAM: move it to a shared store"
-  },
-  {
-    id: "3",
-    cause: "state on the local disk (./storage, a sqlite file in the app dir)",
-    kept: [true, true, false, true, true, false, null],
-    leak: false,
-    advice: "state lives on one host's disk: replicas and redeploys lose it"
-  },
-  {
-    id: "6a",
-    cause: "RAM state saved at graceful shutdown, loaded at startup",
-    kept: [true, false, false, true, false, false, false],
-    leak: false,
-    advice: "saved only on shutdown: a crash loses it, workers never share it"
-  },
-  {
-    id: "6b",
-    cause: "a per-process cache of a durable store, loaded at startup, never re-read",
-    kept: [true, false, false, true, true, true, false],
-    leak: false,
-    advice: "reads a stale per-process cache: re-read the store on every request"
-  },
-  {
-    id: "7",
-    cause: "memory not keyed by session (one user’s facts in another’s prompt)",
-    kept: [true, true, true, true, true, true, null],
-    leak: true,
-    advice: "memory leaks between sessions: key memory by session id"
-  },
-  {
-    id: "9",
-    cause: "lost update: history written back whole (read, append, write) by requests of one session that overlap",
-    kept: [true, true, true, true, true, true, false],
-    leak: false,
-    advice: "append, or write in a transaction; never write the whole history back"
-  },
-  {
-    id: "10",
-    cause: "lost in flight: a worker stopped while answering saves nothing (no drain on SIGTERM)",
-    kept: ALL,
-    leak: false,
-    advice: "drain in-flight requests before exiting",
-    evidence: "lost-in-flight"
-  },
-  {
-    id: "✓",
-    cause: "the fixed pattern: a shared store keyed by session id, read on every request",
-    kept: ALL,
-    leak: false,
-    advice: "memory is kept everywhere the probe looked"
-  }
-];
-var TYPE_MISMATCH_ROW = {
-  id: "5",
-  cause: "wrong type (a list where a memory object is expected) that throws"
-};
-function formatSignature(rungs) {
-  return rungs.map((r) => `${r.rung} ${r.kept === null ? "–" : r.kept ? "✓" : "✗"}`).join(" ");
+// src/run/replay.ts
+import path11 from "node:path";
+
+// src/util/shell.ts
+var SAFE = /^[\w@%+=:,./-]+$/;
+function shellQuote(arg) {
+  if (arg !== "" && SAFE.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
-var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
-function diagnose(rungs, o) {
-  const signature = formatSignature(rungs);
-  const ran = rungs.filter((r) => r.kept !== null);
-  const errors = o.appErrors ?? [];
-  if (ran.length === 0 && errors.length > 0) {
-    const typeMismatch = errors.some((e) => TYPE_HINTS.test(e));
-    return {
-      rungs: [...rungs],
-      signature,
-      rows: typeMismatch ? [TYPE_MISMATCH_ROW] : [],
-      advice: typeMismatch ? `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${firstLine(errors[0])}` : `the app failed during the probe, so no rung could be judged: ${firstLine(errors[0])}`,
-      reproduced: true
-    };
-  }
-  const pick2 = (id) => FAILURE_TABLE.find((r) => r.id === id);
-  const agrees = (row) => rungs.every((r) => {
-    const want = row.kept[RUNGS.indexOf(r.rung)];
-    return r.kept === null || want === null || want === void 0 || r.kept === want;
-  });
-  const matches = FAILURE_TABLE.filter(
-    (row) => row.id !== "7" && row.id !== "✓" && !row.evidence && agrees(row)
-  );
-  const allKept = ran.every((r) => r.kept);
-  const result = (rows, advice, reproduced = true) => ({
-    rungs: [...rungs],
-    signature,
-    rows: rows.map(({ id, cause }) => ({ id, cause })),
-    advice,
-    reproduced
-  });
-  if (o.leak) {
-    const rows = allKept ? [pick2("7")] : [pick2("7"), ...matches];
-    const also = allKept ? "" : matches.length ? `; also ${matches.map((m) => m.advice).join("; or: ")}` : `; also lost on ${ran.filter((r) => !r.kept).map((r) => r.rung).join(", ")}`;
-    return result(rows, `${pick2("7").advice}${also}`);
-  }
-  if (allKept) {
-    const shown = [...o.lostUpdate ? [pick2("9")] : [], ...o.lostInFlight ? [pick2("10")] : []];
-    if (o.scenarioFailed && shown.length > 0)
-      return result(shown, [...new Set(shown.map((m) => m.advice))].join("; and: "));
-    return o.scenarioFailed ? result(
-      [],
-      "the short probe could not reproduce the loss: every rung kept its fact, so the loss depends on something the probe does not do (the length of the conversation, a retrieval path, the order of turns); start from the failed turn’s evidence",
-      false
-    ) : result([pick2("✓")], pick2("✓").advice);
-  }
-  if (matches.length === 0) {
-    const kept = ran.filter((r) => r.kept).map((r) => r.rung);
-    const lost = ran.filter((r) => !r.kept).map((r) => r.rung);
-    return result(
-      [],
-      `no row of the failure table has this signature: kept on ${kept.join(", ") || "no rung"}; lost on ${lost.join(", ")}`
-    );
-  }
-  return result(matches, [...new Set(matches.map((m) => m.advice))].join("; or: "));
+function renderShell(command, vars) {
+  const quoted2 = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, shellQuote(String(v))]));
+  return renderTemplate(command, quoted2);
 }
-function firstLine(s) {
-  return (s ?? "").split("\n")[0] ?? "";
+
+// src/run/replay.ts
+function replayCommand(file2, o) {
+  const args = ["npx", "amnesia", "run", relative2(file2, o.cwd), "--seed", String(o.seed), ...common(o)];
+  if (o.turnTimeoutMs !== void 0) args.push("--timeout", durationSetting(o.turnTimeoutMs));
+  if (o.probe !== void 0 && o.probe !== "on-failure") args.push("--probe", o.probe);
+  return args.map(shellQuote).join(" ");
+}
+function probeReplayCommand(topology2, o) {
+  const args = ["npx", "amnesia", "probe", ...common(o)];
+  args.push("--replicas", String(topology2.replicas), "--workers", String(topology2.workers));
+  return args.map(shellQuote).join(" ");
+}
+function replayScript(command, cwd) {
+  return [
+    "#!/bin/sh",
+    "# Replays this scenario with the same seed (same routing decisions) and options,",
+    "# from the folder the run started in.",
+    `cd ${shellQuote(cwd)} || exit 2`,
+    `exec ${command}`,
+    ""
+  ].join("\n");
+}
+function common(o) {
+  return o.configFile ? ["-c", relative2(o.configFile, o.cwd)] : [];
+}
+function relative2(file2, cwd) {
+  const rel = path11.relative(cwd, file2);
+  return rel === "" ? file2 : rel;
 }
 
 // src/run/session.ts
 import { randomBytes } from "node:crypto";
 import { rm as rm8 } from "node:fs/promises";
-import path20 from "node:path";
+import path24 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/util/json-path.ts
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
 var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
-function parsePath(path29) {
-  if (!path29.startsWith("$")) throw invalid(path29, "it does not start with `$`");
+function parsePath(path32) {
+  if (!path32.startsWith("$")) throw invalid2(path32, "it does not start with `$`");
   const segments = [];
-  let rest = path29.slice(1);
+  let rest = path32.slice(1);
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
       const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid(path29, `expected a member name after \`.\` at \`${rest}\``);
+      if (name === void 0) throw invalid2(path32, `expected a member name after \`.\` at \`${rest}\``);
       segments.push({ kind: "name", name });
       rest = rest.slice(1 + name.length);
       continue;
@@ -62635,12 +63811,12 @@ function parsePath(path29) {
       rest = rest.slice(quoted2[0].length);
       continue;
     }
-    throw invalid(path29, `unsupported syntax at \`${rest}\``);
+    throw invalid2(path32, `unsupported syntax at \`${rest}\``);
   }
   return segments;
 }
-function getPath(value, path29) {
-  const segments = typeof path29 === "string" ? parsePath(path29) : path29;
+function getPath(value, path32) {
+  const segments = typeof path32 === "string" ? parsePath(path32) : path32;
   let current = value;
   for (const segment of segments) {
     if (segment.kind === "index") {
@@ -62659,10 +63835,10 @@ function getPath(value, path29) {
 function unescapeQuoted(text) {
   return text.replace(/\\(.)/g, "$1");
 }
-function invalid(path29, why) {
+function invalid2(path32, why) {
   return new AmnesiaError(
     "AMNESIA_INVALID_INPUT",
-    `invalid JSON path \`${path29}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
+    `invalid JSON path \`${path32}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
 }
 
@@ -62742,24 +63918,14 @@ async function readText(body, recorder) {
   }
 }
 
-// src/client/excerpt.ts
-function excerpt(text, max = 300) {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat === "") return "(empty body)";
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
 // src/client/failure.ts
 import { STATUS_CODES } from "node:http";
-function formatDuration(ms) {
-  return ms >= 1e3 ? `${ms / 1e3}s` : `${ms}ms`;
-}
-function statusLine(response) {
+function statusLine2(response) {
   const reason = response.statusText || STATUS_CODES[response.status] || "";
   return reason ? `${response.status} ${reason}` : String(response.status);
 }
 function answered(label, response) {
-  return `${label} answered ${response.ok ? response.status : statusLine(response)}`;
+  return `${label} answered ${response.ok ? response.status : statusLine2(response)}`;
 }
 function exchangeFailure(error64, context3) {
   const { label, response } = context3;
@@ -62770,7 +63936,7 @@ function exchangeFailure(error64, context3) {
   const but = response ? `${answered(label, response)} but` : void 0;
   const soFar = `received ${context3.received} byte${context3.received === 1 ? "" : "s"}: ${excerpt(context3.body)}`;
   if (context3.timedOut) {
-    const limit = `within ${formatDuration(context3.timeoutMs)} (chat.timeout)`;
+    const limit = `within ${durationSetting(context3.timeoutMs)} (chat.timeout)`;
     return but ? { kind: "timeout", message: `${but} the body was not complete ${limit}; ${soFar}` } : { kind: "timeout", message: `${label}: no answer ${limit}` };
   }
   const code = errorCode(error64);
@@ -62816,7 +63982,7 @@ function buildChatRequest(options) {
   const { spec, session, message } = options;
   const vars = { session, message };
   const method = spec.method.toUpperCase();
-  const path29 = renderTemplate(spec.path, {
+  const path32 = renderTemplate(spec.path, {
     session: encodeURIComponent(session),
     message: encodeURIComponent(message)
   });
@@ -62849,11 +64015,11 @@ function buildChatRequest(options) {
     headers.set("cookie", own2 ? `${own2}; ${options.cookie}` : options.cookie);
   }
   return {
-    url: `${options.baseUrl.replace(/\/+$/, "")}${path29}`,
+    url: `${options.baseUrl.replace(/\/+$/, "")}${path32}`,
     method,
     headers,
     body,
-    label: `${method} ${spec.path}`
+    label: `${method} ${path32}`
   };
 }
 
@@ -63149,11 +64315,11 @@ function sessionId(runId, scope, session) {
 import { spawnSync } from "node:child_process";
 import { createHash as createHash2 } from "node:crypto";
 import { hostname as hostname3 } from "node:os";
-import path10 from "node:path";
+import path13 from "node:path";
 
 // src/util/optional-dependency.ts
 import { createRequire } from "node:module";
-import path9 from "node:path";
+import path12 from "node:path";
 import { pathToFileURL } from "node:url";
 var MissingDependencyError = class extends AmnesiaError {
   dependency;
@@ -63169,7 +64335,7 @@ var MissingDependencyError = class extends AmnesiaError {
 };
 function resolveFrom(name, cwd) {
   let last;
-  for (const base of [path9.join(cwd, "package.json"), import.meta.url]) {
+  for (const base of [path12.join(cwd, "package.json"), import.meta.url]) {
     try {
       return createRequire(base).resolve(name);
     } catch (e) {
@@ -63309,7 +64475,7 @@ var ContainerEngine = class _ContainerEngine {
     const key = JSON.stringify(build);
     let pending = this.images.get(key);
     if (!pending) {
-      const tag = `amnesia-app-${path10.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash2("sha256").update(key).digest("hex").slice(0, 12)}`;
+      const tag = `amnesia-app-${path13.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash2("sha256").update(key).digest("hex").slice(0, 12)}`;
       pending = this.tc.GenericContainer.fromDockerfile(build.context, build.dockerfile ?? "Dockerfile").withBuildArgs(build.args).build(tag, { deleteOnExit: false }).then(
         () => tag,
         (e) => {
@@ -63397,6 +64563,16 @@ var WORDS = [
 function canary() {
   return `${WORDS[randomInt(WORDS.length)]}-${randomInt(1e3, 1e4)}`;
 }
+var FILLERS = [
+  "Tell me a fun fact about octopuses.",
+  "How far away is the moon?",
+  "Suggest a name for a goldfish.",
+  "Which fruit ripens fastest on a windowsill?",
+  "Give me a tip for keeping basil alive.",
+  "How many legs does a spider have?",
+  "Recommend a board game for two players.",
+  "Why is the sky blue?"
+];
 function buildLadder(topology2, probe2, makeCanary = canary) {
   const steps = [];
   const rungs = [];
@@ -63420,8 +64596,9 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
     steps.push(make(session, user, on, recall ? [recall] : []));
   };
   const r1w1 = { replica: 1, worker: 1 };
-  for (const rung of RUNGS) {
-    const skipped2 = rung === "OW" && topology2.workers < 2 ? "needs 2 workers per replica" : rung === "OR" && topology2.replicas < 2 ? "needs 2 replicas" : rung === "CC" && topology2.replicas * topology2.workers < 2 ? "needs 2 workers" : void 0;
+  const r1w2 = { replica: 1, worker: 2 };
+  for (const rung of probe2.longTerm ? RUNGS : BASE_RUNGS) {
+    const skipped2 = (rung === "OW" || rung === "LT") && topology2.workers < 2 ? "needs 2 workers per replica" : rung === "OR" && topology2.replicas < 2 ? "needs 2 replicas" : rung === "CC" && topology2.replicas * topology2.workers < 2 ? "needs 2 workers" : void 0;
     if (skipped2) {
       rungs.push({ rung, skipped: skipped2 });
       continue;
@@ -63430,7 +64607,7 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
     const fact = makeCanary();
     turn(session, renderTemplate(probe2.say, { canary: fact }), r1w1);
     if (rung === "CC") {
-      const other = topology2.workers >= 2 ? { replica: 1, worker: 2 } : { replica: 2, worker: 1 };
+      const other = topology2.workers >= 2 ? r1w2 : { replica: 2, worker: 1 };
       const facts = [makeCanary(), makeCanary()];
       const say = (i) => renderTemplate(probe2.say, { canary: facts[i] });
       steps.push({
@@ -63446,6 +64623,15 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
       steps.push(make(session, probe2.ask, r1w1, facts));
       continue;
     }
+    if (rung === "LT") {
+      const n = probe2.fillers ?? 4;
+      for (let i = 0; i < n; i++) turn(session, FILLERS[i % FILLERS.length], r1w1);
+      const control = steps.length;
+      turn(session, probe2.ask, r1w1, fact);
+      rungs.push({ rung, control, ask: steps.length });
+      turn(session, probe2.ask, r1w2, fact);
+      continue;
+    }
     if (rung === "RS")
       steps.push({ kind: "restart", step: steps.length, target: { kind: "worker", ...r1w1 }, at: AT });
     if (rung === "CR")
@@ -63458,7 +64644,7 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
         target: { kind: "replica", replica: 1 },
         at: AT
       });
-    const where = rung === "OW" ? { replica: 1, worker: 2 } : rung === "OR" ? { replica: 2, worker: 1 } : r1w1;
+    const where = rung === "OW" ? r1w2 : rung === "OR" ? { replica: 2, worker: 1 } : r1w1;
     rungs.push({ rung, ask: steps.length });
     turn(session, probe2.ask, where, fact);
   }
@@ -63466,8 +64652,8 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
   return {
     scenario: {
       file: "probe ladder",
-      name: `probe ladder (${topology2.replicas} × ${topology2.workers})`,
-      description: `Per rung a fresh session says a canary on r1w1 and asks for it: ${RUNGS.map((r) => `${r} ${RUNG_NAMES[r]}`).join(", ")}.`,
+      name: "probe ladder",
+      description: `Per rung a fresh session says a canary on r1w1 and asks for it: ${rungs.map(({ rung: r }) => `${r} ${RUNG_NAMES[r]}`).join(", ")}.`,
       tags: ["probe"],
       topology: topology2,
       routing: "spread",
@@ -63482,8 +64668,10 @@ function readLadder(ladder, result) {
   const turns = new Map(
     result.steps.filter((s) => s.kind === "turn").map((t) => [t.step, t])
   );
-  const appErrors = [...turns.values()].flatMap((t) => t.failure ? [t.failure.message] : []);
-  const rungs = ladder.rungs.map(({ rung, ask, skipped: skipped2 }) => {
+  const appErrors = [...turns.values()].flatMap(
+    (t) => t.failure ? [t.failure.message, ...t.failure.outputTail] : []
+  );
+  const rungs = ladder.rungs.map(({ rung, ask, control, skipped: skipped2 }) => {
     if (skipped2) return { rung, kept: null, note: `skipped: ${skipped2}` };
     const t = ask === void 0 ? void 0 : turns.get(ask);
     if (!t)
@@ -63498,6 +64686,17 @@ function readLadder(ladder, result) {
     );
     if (said?.failure)
       return { rung, kept: null, note: `the app failed: ${said.failure.message.split("\n")[0]}` };
+    const first = control === void 0 ? void 0 : turns.get(control);
+    if (first?.failure)
+      return { rung, kept: null, note: `the app failed: ${first.failure.message.split("\n")[0]}` };
+    if (first && !first.passed) {
+      const fillers = result.steps.filter((s) => s.kind === "turn" && s.session === t.session && s.step < first.step).length - 1;
+      return {
+        rung,
+        kept: null,
+        note: `lost on r1w1 too after ${fillers} filler turns: no long-term memory reaches that far back (a window or a token limit)`
+      };
+    }
     return { rung, kept: t.passed };
   });
   if (result.error) appErrors.push(result.error.message);
@@ -63506,9 +64705,10 @@ function readLadder(ladder, result) {
 
 // src/services/embedded-postgres.ts
 import { existsSync as existsSync4 } from "node:fs";
-import { cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path11 from "node:path";
+import { chmod as chmod2, copyFile as copyFile2, cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2, stat as stat3 } from "node:fs/promises";
+import { homedir } from "node:os";
+import path14 from "node:path";
+import { setTimeout as setTimeout3 } from "node:timers/promises";
 
 // src/topology/output-log.ts
 import { createWriteStream } from "node:fs";
@@ -63520,10 +64720,10 @@ var OutputLog = class {
   followed = /* @__PURE__ */ new Set();
   closing;
   path;
-  constructor(path29, keep = 200) {
-    this.path = path29;
+  constructor(path32, keep = 200) {
+    this.path = path32;
     this.keep = keep;
-    this.file = createWriteStream(path29, { flags: "a" });
+    this.file = createWriteStream(path32, { flags: "a" });
     this.file.on("error", () => {
     });
   }
@@ -63655,10 +64855,10 @@ async function poll(attempt, signal) {
     await pause(delay2, signal);
   }
 }
-function pollHttp(port, path29, signal) {
+function pollHttp(port, path32, signal) {
   const attempt = () => new Promise((resolve2) => {
     const req = request2(
-      { host: "127.0.0.1", port, path: path29, method: "GET", agent: false, timeout: 2e3 },
+      { host: "127.0.0.1", port, path: path32, method: "GET", agent: false, timeout: 2e3 },
       (res) => {
         res.resume();
         resolve2((res.statusCode ?? 500) < 400);
@@ -63806,10 +65006,10 @@ var PGLITE = {
   feature: "The embedded PostgreSQL (`services: { db: { postgres: embedded } }`)"
 };
 function pgliteServerScript(cwd) {
-  return path11.join(path11.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
+  return path14.join(path14.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
 }
 async function startEmbeddedPostgres(o) {
-  const dataDir = path11.join(o.dir, `${o.name}-data`);
+  const dataDir = path14.join(o.dir, `${o.name}-data`);
   await cp(await template(o), dataDir, { recursive: true });
   const proc = await startProcess({
     name: `service ${o.name} (embedded PostgreSQL)`,
@@ -63841,35 +65041,67 @@ async function startEmbeddedPostgres(o) {
   });
   return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
 }
+async function cacheDir() {
+  const dir = path14.join(process.env.XDG_CACHE_HOME || path14.join(homedir(), ".cache"), "amnesia");
+  await mkdir2(dir, { recursive: true, mode: 448 });
+  const st = await stat3(dir);
+  if (process.getuid && st.uid !== process.getuid())
+    throw new AmnesiaError(
+      "AMNESIA_ENVIRONMENT",
+      `${dir} belongs to another user: amnesia keeps its embedded PostgreSQL template there and will not trust it; remove it or set XDG_CACHE_HOME`
+    );
+  if ((st.mode & 63) !== 0) await chmod2(dir, 448);
+  return dir;
+}
 async function template(o) {
   const pkg = JSON.parse(
-    await readFile2(path11.join(path11.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
+    await readFile2(path14.join(path14.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
   );
-  const dir = path11.join(tmpdir(), `amnesia-pglite-template-${pkg.version}`);
-  if (existsSync4(path11.join(dir, "PG_VERSION"))) return dir;
-  const building = `${dir}.${process.pid}.${Date.now()}`;
-  await mkdir2(path11.dirname(building), { recursive: true });
-  const proc = await startProcess({
-    name: "the embedded PostgreSQL template (first run on this machine only)",
-    argv: [process.execPath, o.serverScript, "-d", building, "-p", "0", "-h", "127.0.0.1"],
-    cwd: tmpdir(),
-    env: o.env,
-    port: 0,
-    logFile: `${o.logFile}.template`,
-    ready: { log: READY },
-    bootTimeoutMs: Math.max(o.bootTimeoutMs, 12e4),
-    bootTimeoutKey: `services.${o.name}.boot_timeout`,
-    registry: o.registry,
-    ...o.signal ? { signal: o.signal } : {}
-  });
-  await proc.stop(3e4);
-  await proc.output.close();
-  try {
+  const dir = path14.join(await cacheDir(), `pglite-template-${pkg.version}`);
+  const ready2 = () => existsSync4(path14.join(dir, "PG_VERSION"));
+  if (ready2()) return dir;
+  await withLock(`${dir}.lock`, o.signal, async () => {
+    if (ready2()) return;
+    const building = `${dir}.${process.pid}.${Date.now()}`;
+    const proc = await startProcess({
+      name: "the embedded PostgreSQL template (first run on this machine only)",
+      argv: [process.execPath, o.serverScript, "-d", building, "-p", "0", "-h", "127.0.0.1"],
+      cwd: path14.dirname(dir),
+      env: o.env,
+      port: 0,
+      logFile: `${o.logFile}.template`,
+      ready: { log: READY },
+      bootTimeoutMs: Math.max(o.bootTimeoutMs, 12e4),
+      bootTimeoutKey: `services.${o.name}.boot_timeout`,
+      registry: o.registry,
+      ...o.signal ? { signal: o.signal } : {}
+    });
+    await proc.stop(3e4);
+    await proc.output.close();
     await rename2(building, dir);
-  } catch {
-    await rm2(building, { recursive: true, force: true });
-  }
+  });
   return dir;
+}
+async function withLock(lock, signal, work) {
+  for (; ; ) {
+    try {
+      await mkdir2(lock);
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      const age = Date.now() - (await stat3(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > 10 * 6e4) await rm2(lock, { recursive: true, force: true });
+      else
+        await setTimeout3(200, void 0, signal ? { signal } : {}).catch(() => {
+          throw new AbortedError("waiting for the embedded PostgreSQL template");
+        });
+    }
+  }
+  try {
+    await work();
+  } finally {
+    await rm2(lock, { recursive: true, force: true });
+  }
 }
 var EmbeddedPostgresPool = class {
   o;
@@ -63896,14 +65128,14 @@ var EmbeddedPostgresPool = class {
   }
   async start() {
     const n = ++this.count;
-    const dir = path11.join(this.o.dir, `postgres-${n}`);
+    const dir = path14.join(this.o.dir, `postgres-${n}`);
     await mkdir2(dir, { recursive: true });
     const { url: url2, proc } = await startEmbeddedPostgres({
       serverScript: this.serverScript,
       env: this.o.env,
       name: `embedded-postgres-${n}`,
       dir,
-      logFile: path11.join(dir, "pglite.log"),
+      logFile: path14.join(dir, "pglite.log"),
       maxClients: this.o.maxClients,
       bootTimeoutMs: this.o.bootTimeoutMs,
       registry: this.o.registry,
@@ -63912,9 +65144,11 @@ var EmbeddedPostgresPool = class {
     return {
       url: url2,
       proc,
-      release: async () => {
+      release: async (keepLog) => {
         await proc.kill();
         await proc.output.close();
+        if (keepLog) await copyFile2(proc.output.path, keepLog).catch(() => {
+        });
         await rm2(dir, { recursive: true, force: true });
       }
     };
@@ -63929,7 +65163,7 @@ var EmbeddedPostgresPool = class {
 };
 
 // src/topology/environment.ts
-var CREDENTIAL_SUFFIX = /(?:_KEY|_KEYS|_TOKEN|_SECRET|_SECRETS|_PASSWORD|_PASSWD|_PASS|_CREDENTIALS?|_AUTH)$/i;
+var CREDENTIAL_SUFFIX = /(?:^|[_-])(?:KEY|KEYS|TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$|(?:^|_)(?:API_?KEY|ACCESS_KEY|PRIVATE_KEY)(?:_|$)/i;
 var PROVIDER_PREFIX = /^(?:OPENAI_|ANTHROPIC_|AZURE_|AWS_|GOOGLE_|GCLOUD_|GEMINI_|VERTEX_|COHERE_|MISTRAL_|GROQ_|TOGETHER_|FIREWORKS_|DEEPSEEK_|XAI_|PERPLEXITY_|REPLICATE_|HF_|HUGGING_?FACE|VOYAGE_|PINECONE_|LANGCHAIN_|LANGSMITH_|LLAMA_?CLOUD|GITHUB_TOKEN$|GH_TOKEN$|NPM_TOKEN$|NODE_AUTH_TOKEN$|ACTIONS_RUNTIME_TOKEN$|ACTIONS_ID_TOKEN)/i;
 function looksLikeCredential(name) {
   return CREDENTIAL_SUFFIX.test(name) || PROVIDER_PREFIX.test(name);
@@ -63978,16 +65212,16 @@ function freePort() {
 }
 
 // src/topology/leftovers.ts
-import { readdirSync, readFileSync as readFileSync2, readlinkSync, statSync } from "node:fs";
-import { chmod as chmod2, mkdtemp, readdir as readdir2, readFile as readFile3, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import path12 from "node:path";
+import { readdirSync, readFileSync as readFileSync2, readlinkSync, statSync as statSync2 } from "node:fs";
+import { chmod as chmod3, mkdtemp, readdir as readdir2, readFile as readFile3, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path15 from "node:path";
 var SCRATCH = /^amnesia-(\d{8}-[0-9a-f]{6})-/;
 async function makeScratch(runId, kind, also = [], mode = 448) {
-  const dir = await mkdtemp(path12.join(tmpdir2(), `amnesia-${runId}-${kind}-`));
-  await chmod2(dir, mode);
+  const dir = await mkdtemp(path15.join(tmpdir(), `amnesia-${runId}-${kind}-`));
+  await chmod3(dir, mode);
   const owner = { pid: process.pid, started: startTime(process.pid), runId, also };
-  await writeFile2(path12.join(dir, "owner.json"), JSON.stringify(owner));
+  await writeFile2(path15.join(dir, "owner.json"), JSON.stringify(owner));
   return dir;
 }
 function startTime(pid) {
@@ -64034,21 +65268,21 @@ async function sweepLeftovers() {
   const byRun = /* @__PURE__ */ new Map();
   let entries;
   try {
-    entries = await readdir2(tmpdir2());
+    entries = await readdir2(tmpdir());
   } catch {
     return [];
   }
   for (const name of entries) {
     const runId = SCRATCH.exec(name)?.[1];
     if (!runId) continue;
-    const dir = path12.join(tmpdir2(), name);
+    const dir = path15.join(tmpdir(), name);
     try {
-      if (uid !== void 0 && statSync(dir).uid !== uid) continue;
-      const owner = JSON.parse(await readFile3(path12.join(dir, "owner.json"), "utf8"));
+      if (uid !== void 0 && statSync2(dir).uid !== uid) continue;
+      const owner = JSON.parse(await readFile3(path15.join(dir, "owner.json"), "utf8"));
       if (owner.runId !== runId || alive2(owner)) continue;
       const run3 = byRun.get(runId) ?? { dirs: [], also: [] };
       run3.dirs.push(dir);
-      run3.also.push(...owner.also.filter((a) => path12.basename(a) === runId));
+      run3.also.push(...owner.also.filter((a) => path15.basename(a) === runId));
       byRun.set(runId, run3);
     } catch {
     }
@@ -64070,8 +65304,8 @@ import { execFile, spawn as spawn2 } from "node:child_process";
 import { closeSync, constants as constants3, openSync } from "node:fs";
 import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
 import { Socket } from "node:net";
-import { tmpdir as tmpdir3 } from "node:os";
-import path13 from "node:path";
+import { tmpdir as tmpdir2 } from "node:os";
+import path16 from "node:path";
 import { promisify } from "node:util";
 var DRAIN_CAP_MS = 3e3;
 var SpawnError = class extends AmnesiaError {
@@ -64084,7 +65318,7 @@ async function spawnGroup(spec) {
   const [cmd, ...args] = spec.argv;
   if (!cmd)
     throw new AmnesiaError("AMNESIA_SPAWN_FAILED", `could not start ${spec.name}: the command is empty`);
-  const [out, err] = await osPipes(spec.pipesDir ?? tmpdir3());
+  const [out, err] = await osPipes(spec.pipesDir ?? tmpdir2());
   let child2;
   try {
     child2 = spawn2(cmd, args, {
@@ -64159,9 +65393,9 @@ async function spawnGroup(spec) {
 }
 var run = promisify(execFile);
 async function osPipes(parent) {
-  const dir = await mkdtemp2(path13.join(parent, "amnesia-fifo-"));
+  const dir = await mkdtemp2(path16.join(parent, "amnesia-fifo-"));
   try {
-    const names = [path13.join(dir, "stdout"), path13.join(dir, "stderr")];
+    const names = [path16.join(dir, "stdout"), path16.join(dir, "stderr")];
     await run("mkfifo", ["-m", "600", ...names]);
     const open3 = (name) => {
       const read = openSync(name, constants3.O_RDONLY | constants3.O_NONBLOCK);
@@ -64231,7 +65465,7 @@ var ProcessRegistry = class {
 
 // src/topology/reaper.ts
 import { spawn as spawn3 } from "node:child_process";
-import { tmpdir as tmpdir4 } from "node:os";
+import { tmpdir as tmpdir3 } from "node:os";
 var PROGRAM = `
 const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
@@ -64276,12 +65510,15 @@ var Reaper = class _Reaper {
     this.child = child2;
     this.exited = new Promise((resolve2) => child2.once("exit", () => resolve2()));
   }
-  /** `runId` goes into its environment, so that it can be told apart from other runs' reapers. */
+  /**
+   * `runId` goes into its environment as AMNESIA_REAPER_OF (not AMNESIA_RUN_ID: for the moment it
+   * outlives amnesia it is cleaning up, not a leftover), so that it can be found and told apart.
+   */
   static async start(runId) {
     const child2 = spawn3(process.execPath, ["-e", PROGRAM], {
       detached: true,
       stdio: ["pipe", "ignore", "ignore"],
-      env: { PATH: process.env.PATH ?? "", AMNESIA_RUN_ID: runId, TMPDIR: tmpdir4() }
+      env: { PATH: process.env.PATH ?? "", AMNESIA_REAPER_OF: runId, TMPDIR: tmpdir3() }
     });
     await new Promise((resolve2, reject) => {
       child2.once("spawn", resolve2);
@@ -64330,14 +65567,755 @@ var Reaper = class _Reaper {
 
 // src/run/scenario-runner.ts
 import { mkdir as mkdir7, writeFile as writeFile3 } from "node:fs/promises";
+import path23 from "node:path";
+
+// src/verdict/crossing.ts
+function crossing(said, asked, between) {
+  const moved = movedAcross(said, asked, between);
+  if (!said.together?.length) return moved;
+  return moved[0] === "SW" ? ["CC"] : [...moved, "CC"];
+}
+function movedAcross(said, asked, between) {
+  if (asked.replica !== said.replica) return ["OR"];
+  if (asked.generation !== said.generation) return ["RD"];
+  const rungs = [];
+  if (asked.worker !== said.worker) rungs.push("OW");
+  const workers = /* @__PURE__ */ new Set([said.worker, asked.worker]);
+  for (const d of between) {
+    if (d.type !== "restart" && d.type !== "crash") continue;
+    if (d.step <= said.step || d.step >= asked.step) continue;
+    if (!d.changes.some((c) => workers.has(c.id))) continue;
+    const rung = d.type === "restart" ? "RS" : "CR";
+    if (!rungs.includes(rung)) rungs.push(rung);
+  }
+  return rungs.length > 0 ? rungs : ["SW"];
+}
+var CROSSED = {
+  SW: (s) => `stayed on ${s.worker} (pid ${s.pid}) with nothing in between`,
+  OW: (_s, a) => `went to another worker of the replica (${a.worker})`,
+  OR: (_s, a) => `went to another replica (${a.worker})`,
+  RS: () => "came after a restart",
+  CR: () => "came after a crash",
+  RD: () => "came after a redeploy of the replica (a fresh disk)",
+  CC: (s) => `asked for a fact said at once with ${s.together?.map((t) => t.label).join(", ")} of its session`,
+  LT: () => "asked for a fact older than the history the prompt held"
+};
+function crossingText(said, asked, rungs) {
+  const parts = rungs.map((r) => CROSSED[r](said, asked));
+  const joined = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0] ?? "";
+  return `since ${said.label} (${said.worker}) it ${joined}`;
+}
+
+// src/verdict/prompt.ts
+function promptContext(requests, ownText) {
+  return chatRequests(requests).flatMap((r) => r.messages.map((m) => `${m.role}: ${removeAll(m.content, ownText)}`)).join("\n");
+}
+function chatRequests(requests) {
+  return requests.filter((r) => r.kind === "chat");
+}
+function removeAll(text, part) {
+  return part ? text.split(part).join(" ") : text;
+}
+
+// src/verdict/trim.ts
+function trimmedHistory(turn, earlier) {
+  const request3 = chatRequests(turn.llm).at(-1);
+  if (!request3) return void 0;
+  const history = earlier.flatMap((t) => {
+    const reply2 = chatRequests(t.llm).at(-1)?.reply ?? t.reply;
+    const user = { role: "user", text: t.user, label: t.label, step: t.step };
+    return reply2 ? [user, { role: "assistant", text: reply2, label: t.label, step: t.step }] : [user];
+  });
+  const prompt = request3.messages.filter((m) => m.role !== "system");
+  const own2 = prompt.findLastIndex((m) => m.role === "user" && m.content.includes(turn.user));
+  if (own2 >= 0) prompt.splice(own2, 1);
+  if (prompt.length === 0 || prompt.length >= history.length) return void 0;
+  const suffix = history.slice(history.length - prompt.length);
+  const same = suffix.every((h, i) => {
+    const m = prompt[i];
+    if (!m || m.role !== h.role) return false;
+    return h.role === "user" ? m.content.includes(h.text) : m.content.trim() === h.text.trim();
+  });
+  const first = suffix[0];
+  const last = suffix.at(-1);
+  if (!same || !first || !last) return void 0;
+  return {
+    messages: prompt.length,
+    of: history.length,
+    from: first.label,
+    to: last.label,
+    oldestStep: first.step
+  };
+}
+
+// src/verdict/explain.ts
+function explainFailures(s) {
+  const turns = s.steps.filter((x) => x.kind === "turn");
+  const disruptions = s.steps.filter((x) => x.kind === "disruption");
+  return turns.flatMap((t) => {
+    if (t.passed) return [];
+    const leak = (s.leaks ?? []).find((l) => l.into.step === t.step);
+    const dropped = t.expectations.find((x) => !x.passed && x.kind === "answered" && x.cause);
+    const e = dropped ? trafficLoss(t, dropped, []) : t.failure ? appFailure(t) : leak && !t.expectations.some((x) => !x.passed && x.kind !== "forget") ? {
+      step: t.step,
+      label: t.label,
+      crossing: [],
+      rows: ["7"],
+      text: `${t.label}: ${leak.from.label}'s message (another session) reached its prompt: memory is not keyed by session`
+    } : missedRecall(t, turns, disruptions, s.diagnosis);
+    return e ? [e] : [];
+  });
+}
+function trafficLoss(t, e, crossed) {
+  return {
+    step: t.step,
+    label: t.label,
+    crossing: crossed,
+    rows: [e.cause === "lost-update" ? "9" : "10"],
+    text: `${t.label}: ${e.message}`
+  };
+}
+function appFailure(t) {
+  const named = nameAppError([t.failure?.message ?? "", ...t.failure?.outputTail ?? []]);
+  if (!named) return void 0;
+  return {
+    step: t.step,
+    label: t.label,
+    crossing: [],
+    rows: named.typeMismatch ? ["5"] : [],
+    text: named.typeMismatch ? `${t.label}: the app failed on its memory object: ${named.text}: likely a type mismatch (a list where a memory object is expected)` : `${t.label}: the app failed: ${named.text}`
+  };
+}
+function missedRecall(t, turns, disruptions, d) {
+  if (t.expectations.some((e) => e.kind === "llm_called" && !e.passed)) {
+    return {
+      step: t.step,
+      label: t.label,
+      crossing: [],
+      rows: [],
+      text: `${t.label}: the app answered without calling the LLM, so nothing it remembered could reach it`
+    };
+  }
+  const missed = t.expectations.filter(
+    (e) => !e.passed && (e.kind === "recall" || e.kind === "recall_recent") && e.saidIn?.length
+  );
+  const latest = missed.flatMap((e) => e.saidIn ?? []).sort((a, b) => b.step - a.step)[0];
+  const said = turns.find((x) => x.step === latest?.step && x.label === latest?.label);
+  if (!said) return void 0;
+  const what = missed[0]?.kind === "recall" ? `"${missed[0].expected}"` : "the message";
+  const earlier = turns.filter((x) => x.session === t.session && x.step < t.step);
+  const trim = trimmedHistory(t, earlier);
+  const older = trim && said.step < trim.oldestStep ? trim : void 0;
+  const moved = crossing(said, t, disruptions);
+  const rungs = older && moved[0] !== "SW" ? [...moved, "LT"] : moved;
+  const crossed = crossingText(said, t, rungs);
+  const judged = (kept) => rungs.filter((r) => keptOn(d, r) === kept);
+  const lost = judged(false);
+  const base = { step: t.step, label: t.label, crossing: rungs };
+  const rowList = d ? d.rows.map((r) => r.id).filter((id, i, all) => all.indexOf(id) === i) : [];
+  const rowsText = rowList.length > 0 ? `row ${rowList.join(", ")}` : "";
+  if (d && lost.length > 0) {
+    const held = older ? ` (${heldText(older)})` : "";
+    return {
+      ...base,
+      rows: rowList,
+      text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, "✗")})${rowsText ? `: ${rowsText}` : ""}`
+    };
+  }
+  const traffic = missed.find((e) => e.cause);
+  if (traffic) return trafficLoss(t, traffic, rungs);
+  const notExplained = d?.reproduced ? `${rowsText ? `the probe's ${rowsText} does not explain it: ` : "the probe does not explain it: "}${crossed}, ${probeKept(d, rungs)}` : "";
+  if (older) {
+    const recent = t.expectations.find((e) => e.kind === "recall_recent" && e.passed);
+    const intended = recent ? `; this turn's own recall_recent (${recent.expected}) holds, so the window may be intended` : "";
+    return {
+      ...base,
+      rows: ["4"],
+      text: `${t.label}: the history reached the LLM ${heldText(older)}; ${said.label}, where ${what} was said, is older: a memory window or token limit${intended}${notExplained ? `. ${cap2(notExplained)}` : ""}`
+    };
+  }
+  if (!d) return void 0;
+  return {
+    ...base,
+    rows: [],
+    text: `${t.label}: ${notExplained ? `${notExplained}; nothing else` : "nothing"} in its evidence explains it: start from its prompt`
+  };
+}
+function keptOn(d, rung) {
+  return d?.rungs.find((r) => r.rung === rung)?.kept ?? null;
+}
+function probeKept(d, rungs) {
+  const kept = rungs.filter((r) => keptOn(d, r) === true);
+  const unjudged = rungs.filter((r) => keptOn(d, r) === null);
+  return [
+    kept.length > 0 ? `where the probe kept its fact (${marks(kept, "✓")})` : "",
+    unjudged.length > 0 ? `which the probe did not judge (${marks(unjudged, "–")})` : ""
+  ].filter(Boolean).join(", and ");
+}
+function heldText(t) {
+  const range2 = t.from === t.to ? t.from : `${t.from}–${t.to}`;
+  return `trimmed to the last ${t.messages} of ${t.of} messages (${range2})`;
+}
+var marks = (rungs, mark2) => rungs.map((r) => `${r} ${mark2}`).join(", ");
+var cap2 = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+// src/verdict/leaks.ts
+var MIN_LEAK_CHARS = 12;
+function findLeaks(turns) {
+  const leaks = [];
+  for (const into of turns) {
+    const text = chatRequests(into.llm).flatMap((r) => r.messages.map((m) => m.content)).join("\n");
+    if (!text) continue;
+    for (const from of turns) {
+      if (from.session === into.session || from.step > into.step) continue;
+      if (from.user.trim().length < MIN_LEAK_CHARS || into.user.includes(from.user)) continue;
+      if (text.includes(from.user)) {
+        leaks.push({
+          from: { session: from.session, label: from.label, worker: from.worker, step: from.step },
+          into: { session: into.session, label: into.label, worker: into.worker, step: into.step },
+          text: from.user.length > 120 ? `${from.user.slice(0, 120)}…` : from.user
+        });
+      }
+    }
+  }
+  return leaks;
+}
+
+// src/verdict/reached.ts
+function llmNeverReached(turns, o) {
+  if (turns.length === 0) return void 0;
+  if (turns.some((t) => t.llm.some((r) => r.kind !== "unmatched"))) return void 0;
+  const first = turns[0];
+  if (turns.every((t) => t.failure)) {
+    const failure2 = first.failure;
+    const named = nameAppError([failure2?.message ?? "", ...failure2?.outputTail ?? []]);
+    const said = named && named.text !== failure2?.message ? `; ${first.worker}'s output says: ${named.text}${named.typeMismatch ? " (likely a type mismatch: a list where a memory object is expected, row 5)" : ""}` : "";
+    return `no turn was answered: every request to the app failed (first, ${first.label} on ${first.worker}: ${failure2?.message.split("\n")[0]})${said}`;
+  }
+  const unmatched = turns.flatMap((t) => t.llm.filter((r) => r.kind === "unmatched").map((r) => ({ t, r })));
+  const u = unmatched[0];
+  if (u) {
+    return `the app never reached the mock LLM: its ${unmatched.length === 1 ? "one LLM request was" : `${unmatched.length} LLM requests were all`} refused as unmatched (first, in ${u.t.label}: ${u.r.method} ${u.r.path} under ${o.baseUrl(u.t.worker)}, ${u.t.worker}'s base URL); amnesia serves ${SERVED.join(", ")} under each worker's base URL`;
+  }
+  return `the app answered without calling the LLM in any turn, so nothing it remembered can be seen: it must send its LLM calls to $${o.baseUrlEnv} (each worker gets its own, e.g. ${o.baseUrl(first.worker)})`;
+}
+
+// src/verdict/vacuity.ts
+function findVacuous(step2, control) {
+  const messages = chatRequests(control).flatMap((r) => r.messages);
+  const found = [];
+  for (const m of step2.expect.recall) {
+    const index = messages.findIndex((msg2) => m.test(msg2.content.split(step2.user).join(" ")));
+    if (index < 0) continue;
+    const msg = messages[index];
+    found.push({
+      expected: m.source,
+      at: m.at,
+      question: step2.user,
+      foundIn: msg.role === "system" ? "the system message" : `message ${index + 1} (${msg.role})`,
+      excerpt: around(msg.content, m.source)
+    });
+  }
+  return found;
+}
+function around(text, source) {
+  const i = source.startsWith("/") ? 0 : text.indexOf(source);
+  const start = Math.max(0, i - 60);
+  const s = text.slice(start, start + 160).replace(/\s+/g, " ");
+  return `${start > 0 ? "…" : ""}${s}${start + 160 < text.length ? "…" : ""}`;
+}
+
+// src/run/hold.ts
+var HOLD_LIMIT_MS = 5e3;
+var TurnHold = class {
+  inFlight;
+  arrived;
+  releases = [];
+  released = [];
+  settle;
+  timer;
+  constructor(count3, limitMs = HOLD_LIMIT_MS) {
+    this.arrived = Array.from({ length: count3 }, () => false);
+    for (let i = 0; i < count3; i++)
+      this.released.push(new Promise((resolve2) => this.releases.push(resolve2)));
+    this.inFlight = new Promise((resolve2) => {
+      this.settle = resolve2;
+    });
+    this.timer = setTimeout(() => this.done(), limitMs);
+    if (count3 === 0) this.done();
+  }
+  /** The mock LLM hooks of turn `i`: its first request marks it in flight and waits for its release. */
+  hooks(i) {
+    return {
+      firstRequest: () => {
+        this.mark(i);
+        return this.released[i] ?? Promise.resolve();
+      }
+    };
+  }
+  /** Turn `i`'s request ended: it is no longer waiting for anything. */
+  ended(i) {
+    this.mark(i);
+  }
+  release(i) {
+    this.releases[i]?.();
+  }
+  releaseAll() {
+    clearTimeout(this.timer);
+    this.done();
+    for (const r of this.releases) r();
+  }
+  mark(i) {
+    this.arrived[i] = true;
+    if (this.arrived.every(Boolean)) this.done();
+  }
+  done() {
+    clearTimeout(this.timer);
+    this.settle({ late: this.arrived.flatMap((a, i) => a ? [] : [i]) });
+  }
+};
+
+// src/run/scenario-app.ts
+import path21 from "node:path";
+
+// src/container/container-topology.ts
+import { mkdir as mkdir5 } from "node:fs/promises";
 import path19 from "node:path";
 
-// src/services/services.ts
-import { mkdir as mkdir3, rm as rm5 } from "node:fs/promises";
-import path14 from "node:path";
+// src/topology/process-topology.ts
+import { mkdir as mkdir4 } from "node:fs/promises";
+import path18 from "node:path";
 
-// src/services/container-service.ts
-import { PassThrough as PassThrough2 } from "node:stream";
+// src/topology/replica-disk.ts
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { cp as cp2, mkdir as mkdir3, readdir as readdir3, rm as rm5, symlink as symlink2 } from "node:fs/promises";
+import path17 from "node:path";
+var overlayCapable;
+function canOverlay() {
+  if (overlayCapable === void 0) {
+    overlayCapable = process.platform === "linux" && process.getuid?.() === 0 && spawnSync2("unshare", ["--version"]).status === 0 && spawnSync2("nsenter", ["--version"]).status === 0;
+  }
+  return overlayCapable;
+}
+async function createReplicaDisk(o) {
+  const mode = o.isolation === "copy" || o.isolation === "auto" && !canOverlay() ? "copy" : "overlay";
+  if (mode === "overlay" && !canOverlay()) {
+    throw new AmnesiaError(
+      "AMNESIA_INVALID_INPUT",
+      "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
+    );
+  }
+  const dataDir = path17.join(o.dir, "data");
+  const tmpDir = path17.join(o.dir, "tmp");
+  const homeDir = path17.join(o.dir, "home");
+  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir3(d, { recursive: true })));
+  const common2 = { dataDir, tmpDir, homeDir };
+  if (mode === "overlay") return { mode, ...common2, ...await mountOverlay(o) };
+  return { mode, ...common2, ...await copyApp(o) };
+}
+async function mountOverlay(o) {
+  const upper = path17.join(o.dir, "upper");
+  const work = path17.join(o.dir, "work");
+  await Promise.all([mkdir3(upper), mkdir3(work)]);
+  const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
+  const holder = await o.registry.spawn({
+    name: `${o.label} disk`,
+    argv: [
+      "unshare",
+      "-m",
+      "--propagation",
+      "private",
+      "/bin/sh",
+      "-c",
+      'mount -t overlay overlay -o "$1" "$2" && echo mounted && exec sleep infinity',
+      "holder",
+      opts,
+      o.appDir
+    ],
+    cwd: o.dir,
+    env: { PATH: process.env.PATH ?? "" }
+  });
+  const log = new OutputLog(path17.join(o.dir, "holder.log"), 20);
+  log.follow(holder.stdout, "stdout");
+  log.follow(holder.stderr, "stderr");
+  const mounted = new Promise((resolve2) => {
+    const off = log.onLine((l) => {
+      if (l === "mounted") {
+        off();
+        resolve2();
+      }
+    });
+  });
+  const outcome = await Promise.race([mounted.then(() => "mounted"), holder.exited]);
+  if (outcome !== "mounted") {
+    o.registry.forget(holder);
+    await log.close();
+    throw new AmnesiaError(
+      "AMNESIA_APP_EXITED",
+      `could not mount the copy-on-write overlay for ${o.label} (${formatExit(outcome)}): ${log.tail(5).join(" / ") || "no output"}. Set app.isolation: copy to use real copies instead.`
+    );
+  }
+  const pid = holder.pid;
+  let disposed = false;
+  return {
+    cwd: o.appDir,
+    // cd inside the namespace: `nsenter --wd` resolves the folder in the caller's namespace,
+    // which would put the worker in the real app folder, under the overlay.
+    wrap: (argv) => [
+      "nsenter",
+      "-t",
+      String(pid),
+      "-m",
+      "--",
+      "/bin/sh",
+      "-c",
+      'cd "$1" || exit 97; shift; exec "$@"',
+      "enter",
+      o.appDir,
+      ...argv
+    ],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      try {
+        if (holder.signal("SIGKILL")) await holder.waitGone(5e3);
+        o.registry.forget(holder);
+        await log.close();
+      } finally {
+        await rm5(o.dir, { recursive: true, force: true });
+      }
+    }
+  };
+}
+async function copyApp(o) {
+  const cwd = path17.join(o.copyDir, path17.basename(o.appDir));
+  await mkdir3(cwd, { recursive: true });
+  const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
+  const entries = await readdir3(o.appDir, { withFileTypes: true });
+  await Promise.all(
+    entries.map(async (e) => {
+      const from = path17.join(o.appDir, e.name);
+      const to = path17.join(cwd, e.name);
+      if (skip.has(e.name)) {
+        if (e.name !== ".amnesia") await symlink2(from, to);
+        return;
+      }
+      await cp2(from, to, { recursive: true, verbatimSymlinks: true });
+    })
+  );
+  let disposed = false;
+  return {
+    cwd,
+    wrap: (argv) => [...argv],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      await rm5(o.dir, { recursive: true, force: true });
+      await rm5(o.copyDir, { recursive: true, force: true });
+    }
+  };
+}
+
+// src/topology/settle.ts
+async function settleAll(tasks) {
+  const results = await Promise.allSettled(tasks);
+  const failed2 = results.filter((r) => r.status === "rejected");
+  const cause = failed2.find((r) => !(r.reason instanceof AbortedError)) ?? failed2[0];
+  if (cause) throw cause.reason;
+  return results.map((r) => r.value);
+}
+var range = (n) => Array.from({ length: n }, (_, i) => i + 1);
+function mergeChanges(a, b) {
+  const out = /* @__PURE__ */ new Map();
+  for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
+  return [...out.values()];
+}
+
+// src/topology/process-topology.ts
+var processRuntime = {
+  async start(options) {
+    const t = new ProcessTopology(options);
+    try {
+      await t.boot();
+    } catch (e) {
+      await t.stop();
+      throw e;
+    }
+    return t;
+  }
+};
+var ProcessTopology = class {
+  o;
+  replicas = /* @__PURE__ */ new Map();
+  live = /* @__PURE__ */ new Map();
+  incarnations = /* @__PURE__ */ new Map();
+  shape;
+  stopped = false;
+  /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
+  aborted = new AbortController();
+  constructor(o) {
+    this.o = o;
+    this.shape = { ...o.topology };
+  }
+  async boot() {
+    await mkdir4(this.o.logsDir, { recursive: true });
+    await settleAll(
+      range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1)))
+    );
+    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
+  }
+  workers() {
+    return workerOrder(this.shape).flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [{ ...w.info }] : [];
+    });
+  }
+  worker(id) {
+    const w = this.live.get(id);
+    return w ? { ...w.info } : void 0;
+  }
+  exitedOnItsOwn(id) {
+    return this.live.get(id)?.proc.exit;
+  }
+  async exitWithin(id, ms) {
+    return this.live.get(id)?.proc.exitWithin(ms);
+  }
+  outputTail(id, lines2 = 20) {
+    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
+  }
+  async restart(target2, graceMs = this.o.app.stopGraceMs) {
+    return this.disrupt(
+      "restart",
+      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
+      async () => settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, graceMs);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      )
+    );
+  }
+  async crash(target2) {
+    return this.disrupt(
+      "crash",
+      `crash ${formatTarget(target2)} (SIGKILL, respawn on the same disk)`,
+      async () => settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, 0);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      )
+    );
+  }
+  async redeploy(strategy, target2) {
+    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
+    return this.disrupt(
+      "redeploy",
+      `redeploy ${formatTarget(target2)} (${strategy}, fresh disks)`,
+      async () => {
+        if (strategy === "rolling") {
+          const changes = [];
+          for (const r of indices) changes.push(...await this.replaceReplica(r));
+          return changes;
+        }
+        const stopped = await settleAll(indices.map((r) => this.removeReplica(r)));
+        const started = await settleAll(
+          indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1))
+        );
+        return mergeChanges(stopped.flat(), started.flat());
+      }
+    );
+  }
+  async scale(to) {
+    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
+    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
+      const before = workerOrder(this.shape);
+      const after = workerOrder(next);
+      const removed = before.filter((id) => !after.includes(id));
+      const stops = await settleAll(
+        removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+      );
+      for (const r of range(this.shape.replicas).filter((r2) => r2 > next.replicas)) {
+        await this.replicas.get(r)?.disk.dispose();
+        this.replicas.delete(r);
+      }
+      this.shape = next;
+      await settleAll(
+        range(next.replicas).filter((r) => !this.replicas.has(r)).map(async (r) => this.replicas.set(r, await this.newReplica(r, (this.generationOf(r) ?? 0) + 1)))
+      );
+      const starts = await settleAll(
+        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
+      );
+      return [...stops, ...starts];
+    });
+  }
+  async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
+    await Promise.allSettled(
+      [...[...this.replicas.values()].map((r) => r.disk), ...this.pastDisks].map((d) => d.dispose())
+    );
+    this.replicas.clear();
+  }
+  [Symbol.asyncDispose]() {
+    return this.stop();
+  }
+  // --- internals ---
+  pastGenerations = /* @__PURE__ */ new Map();
+  /** Disks of replaced generations not yet disposed (a failed rolling redeploy). */
+  pastDisks = [];
+  generationOf(r) {
+    return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
+  }
+  async disrupt(kind, description, act) {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+  async newReplica(index, generation) {
+    const dir = path18.join(this.o.runDir, `r${index}.g${generation}`);
+    const disk = await createReplicaDisk({
+      appDir: this.o.app.cwd,
+      dir,
+      copyDir: path18.join(this.o.copyDir, `r${index}.g${generation}`),
+      isolation: this.o.app.isolation,
+      link: this.o.app.link,
+      registry: this.o.registry,
+      label: `${this.o.scope} replica r${index}`
+    });
+    this.pastGenerations.set(index, generation);
+    return { index, generation, disk };
+  }
+  /** Rolling: the replica's new generation boots beside the old one, then the old one stops. */
+  async replaceReplica(r) {
+    const old = this.replicas.get(r);
+    if (!old) return [];
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const fresh = await this.newReplica(r, old.generation + 1);
+    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
+    this.replicas.set(r, fresh);
+    let started;
+    try {
+      started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+    } catch (e) {
+      await Promise.allSettled([...oldWorkers.values()].map((w) => w?.proc.kill()));
+      this.pastDisks.push(old.disk);
+      throw e;
+    }
+    const stopped = await settleAll(
+      ids.map(async (id) => {
+        const w = oldWorkers.get(id);
+        if (!w) return { id };
+        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(w.info, "SIGTERM"));
+        await w.proc.output.close();
+        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+        return { id, before: { pid: w.proc.pid, ...result } };
+      })
+    );
+    await old.disk.dispose();
+    return mergeChanges(stopped, started);
+  }
+  async removeReplica(r) {
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const changes = await settleAll(
+      ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+    );
+    await this.replicas.get(r)?.disk.dispose();
+    this.replicas.delete(r);
+    return changes;
+  }
+  async addReplica(r, generation) {
+    this.replicas.set(r, await this.newReplica(r, generation));
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    return settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+  }
+  async stopWorker(id, graceMs) {
+    const w = this.live.get(id);
+    if (!w) return void 0;
+    this.live.delete(id);
+    const result = graceMs > 0 ? await w.proc.stop(graceMs, this.signalled(w.info, "SIGTERM")) : { exit: await w.proc.kill(this.signalled(w.info, "SIGKILL")), forced: true };
+    await w.proc.output.close();
+    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+    return { pid: w.proc.pid, ...result };
+  }
+  signalled(w, signal) {
+    return () => this.o.onEvent?.({ type: "worker-signalled", id: w.id, pid: w.pid, port: w.port, signal });
+  }
+  async startWorker(id) {
+    const { replica, worker } = parseWorkerId(id);
+    const rep = this.replicas.get(replica);
+    if (!rep) throw new Error(`replica r${replica} has no disk`);
+    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
+    this.incarnations.set(id, incarnation);
+    const command = this.o.app.command;
+    const logFile = path18.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const t0 = performance.now();
+    const started = startOnFreePort(this.o.ports, (port2) => {
+      const input2 = {
+        id,
+        replica,
+        worker,
+        port: port2,
+        dataDir: rep.disk.dataDir
+      };
+      const vars = { replica, worker, port: port2, data_dir: rep.disk.dataDir, ...this.o.placeholders?.(input2) };
+      const argv = typeof command === "string" ? shellArgv(renderShell(command, vars)) : command.map((a) => renderTemplate(a, vars));
+      const env = {
+        ...this.o.baseEnv,
+        ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
+        TMPDIR: rep.disk.tmpDir,
+        HOME: rep.disk.homeDir,
+        ...this.o.workerEnv(input2),
+        [this.o.app.portEnv]: String(port2)
+      };
+      return {
+        name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
+        argv: rep.disk.wrap(argv),
+        cwd: rep.disk.mode === "overlay" ? "/" : rep.disk.cwd,
+        env,
+        port: port2,
+        logFile,
+        ready: this.o.app.ready,
+        bootTimeoutMs: this.o.app.bootTimeoutMs,
+        bootTimeoutKey: "app.boot_timeout",
+        registry: this.o.registry,
+        signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
+      };
+    });
+    const { proc, clashes } = await started.catch((e) => {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      throw e;
+    });
+    const port = proc.port;
+    const bootMs = performance.now() - t0;
+    if (this.stopped) {
+      await proc.kill();
+      throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
+    }
+    const info2 = {
+      id,
+      replica,
+      worker,
+      pid: proc.pid,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      generation: rep.generation,
+      incarnation,
+      logFile,
+      ...clashes.length ? { portsTaken: clashes } : {}
+    };
+    this.live.set(id, { info: info2, proc });
+    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
+    return { pid: proc.pid, generation: rep.generation, bootMs };
+  }
+};
+function shellArgv(command) {
+  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
+  if (!simple) return ["/bin/sh", "-c", command];
+  const [, assignments = "", rest = ""] = /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
+  return ["/bin/sh", "-c", `${assignments}exec ${rest}`];
+}
 
 // src/container/exec-process.ts
 import { constants as constants4 } from "node:os";
@@ -64487,6 +66465,335 @@ function exitInfo(code) {
   return { code, signal: null };
 }
 var shortId = (id) => id.slice(0, 12);
+
+// src/container/container-topology.ts
+var CONTAINER_DATA_DIR = "/tmp/amnesia-data";
+function containerRuntime(engine) {
+  return {
+    async start(options) {
+      if (!engine)
+        throw new ContainerError("the container runtime needs the run to open a container engine first");
+      const t = new ContainerTopology(engine, options);
+      try {
+        await t.boot();
+      } catch (e) {
+        await t.stop();
+        throw e;
+      }
+      return t;
+    }
+  };
+}
+var ContainerTopology = class {
+  engine;
+  o;
+  pods = /* @__PURE__ */ new Map();
+  /** Pods replaced or removed but not yet gone (a failed rolling redeploy). */
+  pastPods = [];
+  generations = /* @__PURE__ */ new Map();
+  live = /* @__PURE__ */ new Map();
+  incarnations = /* @__PURE__ */ new Map();
+  shape;
+  stopped = false;
+  image = "";
+  /** Aborted when a worker fails to boot: its siblings stop waiting for theirs. */
+  aborted = new AbortController();
+  constructor(engine, o) {
+    this.engine = engine;
+    this.o = o;
+    this.shape = { ...o.topology };
+  }
+  async boot() {
+    await mkdir5(this.o.logsDir, { recursive: true });
+    this.image = await this.engine.appImage(this.o.app);
+    await settleAll(range(this.shape.replicas).map((r) => this.addPod(r)));
+    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
+  }
+  workers() {
+    return workerOrder(this.shape).flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [{ ...w.info }] : [];
+    });
+  }
+  worker(id) {
+    const w = this.live.get(id);
+    return w ? { ...w.info } : void 0;
+  }
+  exitedOnItsOwn(id) {
+    return this.live.get(id)?.proc.exit;
+  }
+  async exitWithin(id, ms) {
+    return this.live.get(id)?.proc.exitWithin(ms);
+  }
+  outputTail(id, lines2 = 20) {
+    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
+  }
+  async restart(target2, graceMs = this.o.app.stopGraceMs) {
+    return this.disrupt(
+      "restart",
+      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
+      () => this.cycle(target2, graceMs)
+    );
+  }
+  async crash(target2) {
+    return this.disrupt(
+      "crash",
+      `crash ${formatTarget(target2)} (SIGKILL, respawn in the same container)`,
+      () => this.cycle(target2, 0)
+    );
+  }
+  async redeploy(strategy, target2) {
+    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
+    return this.disrupt(
+      "redeploy",
+      `redeploy ${formatTarget(target2)} (${strategy}, new containers)`,
+      async () => {
+        if (strategy === "rolling") {
+          const changes = [];
+          for (const r of indices) changes.push(...await this.replacePod(r));
+          return changes;
+        }
+        const stopped = await settleAll(indices.map((r) => this.removePod(r)));
+        const started = await settleAll(
+          indices.map(async (r) => {
+            await this.addPod(r);
+            return settleAll(this.idsOf(r).map(async (id) => ({ id, after: await this.startWorker(id) })));
+          })
+        );
+        return mergeChanges(stopped.flat(), started.flat());
+      }
+    );
+  }
+  async scale(to) {
+    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
+    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
+      const before = workerOrder(this.shape);
+      const after = workerOrder(next);
+      const stops = await settleAll(
+        before.filter((id) => !after.includes(id)).map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+      );
+      await settleAll(
+        range(this.shape.replicas).filter((r) => r > next.replicas).map((r) => this.dropPod(r))
+      );
+      this.shape = next;
+      await settleAll(
+        range(next.replicas).filter((r) => !this.pods.has(r)).map((r) => this.addPod(r))
+      );
+      const starts = await settleAll(
+        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
+      );
+      return [...stops, ...starts];
+    });
+  }
+  /**
+   * The scenario is over and its data with it: remove the containers (which kills their
+   * workers at once, with no grace period to wait out), then collect each worker's exit.
+   */
+  async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled([...this.pods.values(), ...this.pastPods].map((p) => this.disposePod(p)));
+    this.pods.clear();
+    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, 0, true)));
+  }
+  [Symbol.asyncDispose]() {
+    return this.stop();
+  }
+  // --- internals ---
+  idsOf(r) {
+    return workerOrder(this.shape).filter((id) => parseWorkerId(id).replica === r);
+  }
+  async disrupt(kind, description, act) {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+  /**
+   * Restart (graceMs > 0) or crash (0) what the target names. A worker: its process group in
+   * the container. A replica: its workers (gracefully first, for a restart), then the container
+   * itself, which keeps its files, then the workers again.
+   */
+  async cycle(target2, graceMs) {
+    if (target2.kind === "worker") {
+      return settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, graceMs);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      );
+    }
+    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
+    const changes = await settleAll(
+      indices.map(async (r) => {
+        const ids = this.idsOf(r);
+        const graceful = graceMs > 0 ? await settleAll(ids.map((id) => this.stopWorker(id, graceMs))) : [];
+        await this.pods.get(r)?.container.restart({ t: 0 });
+        if (graceMs === 0)
+          for (const id of ids) {
+            const w = this.live.get(id);
+            if (w) this.signalled(w.info, "SIGKILL")();
+          }
+        const befores = graceMs > 0 ? graceful : await settleAll(ids.map((id) => this.stopWorker(id, 0, true)));
+        const stops = ids.map((id, i) => ({ id, before: befores[i] }));
+        const starts = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+        return mergeChanges(stops, starts);
+      })
+    );
+    return changes.flat();
+  }
+  async addPod(r) {
+    const generation = (this.generations.get(r) ?? 0) + 1;
+    this.generations.set(r, generation);
+    const spec = this.o.app.container;
+    const tc = this.engine.tc;
+    const Pod = class extends tc.GenericContainer {
+      withOpenStdin() {
+        this.createOpts.OpenStdin = true;
+        return this;
+      }
+    };
+    let volume;
+    if (spec.volume) {
+      volume = this.engine.name(this.o.scope, `r${r}-g${generation}`);
+      await this.engine.createVolume(volume, this.o.scope);
+    }
+    const builder = new Pod(this.image).withOpenStdin().withNetworkMode(spec.network).withEntrypoint(["/bin/sh", "-c"]).withCommand(["read _"]).withBindMounts(volume && spec.volume ? [{ source: volume, target: spec.volume, mode: "rw" }] : []);
+    const started = await this.engine.start(
+      builder,
+      this.engine.name(this.o.scope, `r${r}-g${generation}`),
+      this.o.scope,
+      `replica r${r} of ${this.o.scope} (${this.image})`
+    );
+    this.pods.set(r, {
+      index: r,
+      generation,
+      container: this.engine.client.container.getById(started.getId()),
+      ...volume ? { volume } : {},
+      dataDir: spec.volume ?? CONTAINER_DATA_DIR
+    });
+  }
+  /** Rolling: the replica's new container and workers start beside the old ones, then the old ones stop. */
+  async replacePod(r) {
+    const old = this.pods.get(r);
+    if (!old) return [];
+    const ids = this.idsOf(r);
+    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
+    this.pastPods.push(old);
+    await this.addPod(r);
+    const started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+    const stopped = await settleAll(
+      ids.map(async (id) => {
+        const w = oldWorkers.get(id);
+        if (!w) return { id };
+        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(w.info, "SIGTERM"));
+        await w.proc.output.close();
+        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+        return { id, before: { pid: w.proc.pid, container: w.info.container, ...result } };
+      })
+    );
+    this.pastPods.splice(this.pastPods.indexOf(old), 1);
+    await this.disposePod(old);
+    return mergeChanges(stopped, started);
+  }
+  async removePod(r) {
+    const changes = await settleAll(
+      this.idsOf(r).map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+    );
+    await this.dropPod(r);
+    return changes;
+  }
+  async dropPod(r) {
+    const pod = this.pods.get(r);
+    this.pods.delete(r);
+    if (pod) await this.disposePod(pod);
+  }
+  async disposePod(pod) {
+    await this.engine.remove(pod.container.id);
+    if (pod.volume) await this.engine.removeVolume(pod.volume);
+  }
+  /** `killed`: its container was just killed; only wait for the process to be reported gone. */
+  async stopWorker(id, graceMs, killed = false) {
+    const w = this.live.get(id);
+    if (!w) return void 0;
+    this.live.delete(id);
+    const result = killed ? { exit: await w.proc.exited, forced: true } : graceMs > 0 ? await w.proc.stop(graceMs, this.signalled(w.info, "SIGTERM")) : { exit: await w.proc.kill(this.signalled(w.info, "SIGKILL")), forced: true };
+    await w.proc.output.close();
+    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+    return { pid: w.proc.pid, container: w.info.container, ...result };
+  }
+  signalled(w, signal) {
+    return () => this.o.onEvent?.({ type: "worker-signalled", id: w.id, pid: w.pid, port: w.port, signal });
+  }
+  async startWorker(id) {
+    const { replica, worker } = parseWorkerId(id);
+    const pod = this.pods.get(replica);
+    if (!pod) throw new Error(`replica r${replica} has no container`);
+    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
+    this.incarnations.set(id, incarnation);
+    const port = await this.o.ports.next();
+    const vars = { replica, worker, port, data_dir: pod.dataDir };
+    const env = {
+      ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
+      ...this.o.workerEnv({
+        id,
+        replica,
+        worker,
+        port,
+        dataDir: pod.dataDir
+      }),
+      [this.o.app.portEnv]: String(port)
+    };
+    const command = this.o.app.command;
+    const argv = typeof command === "string" ? shellArgv(command) : [...command];
+    const logFile = path19.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const container = shortId(pod.container.id);
+    const t0 = performance.now();
+    const started = execProcess({
+      name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
+      container: pod.container,
+      argv,
+      env,
+      ...pod.volume ? {} : { mkdir: pod.dataDir },
+      port,
+      logFile,
+      ready: this.o.app.ready,
+      bootTimeoutMs: this.o.app.bootTimeoutMs,
+      bootTimeoutKey: "app.boot_timeout",
+      signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
+    });
+    const proc = await started.catch((e) => {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      throw e;
+    });
+    const bootMs = performance.now() - t0;
+    if (this.stopped) {
+      await proc.kill();
+      throw new Error("the topology was stopped while a worker was starting");
+    }
+    const info2 = {
+      id,
+      replica,
+      worker,
+      pid: proc.pid,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      generation: pod.generation,
+      incarnation,
+      logFile,
+      container
+    };
+    this.live.set(id, { info: info2, proc });
+    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
+    return { pid: proc.pid, generation: pod.generation, bootMs, container };
+  }
+};
+
+// src/services/services.ts
+import { mkdir as mkdir6, rm as rm6 } from "node:fs/promises";
+import path20 from "node:path";
+
+// src/services/container-service.ts
+import { PassThrough as PassThrough2 } from "node:stream";
 
 // src/services/protocol-ready.ts
 import { connect as connect2 } from "node:net";
@@ -64766,7 +67073,7 @@ async function startServices(specs, o) {
     await Promise.allSettled([...handles.values()].map((h) => h.release()));
   };
   if (specs.some((s) => s.kind !== "url")) {
-    await Promise.all([mkdir3(o.dir, { recursive: true }), mkdir3(o.logsDir, { recursive: true })]);
+    await Promise.all([mkdir6(o.dir, { recursive: true }), mkdir6(o.logsDir, { recursive: true })]);
   }
   const started = await Promise.allSettled(
     specs.map(async (s) => {
@@ -64790,7 +67097,7 @@ var releaseProcess = (proc) => async () => {
 async function startOne(s, o) {
   if (s.kind === "url") return { name: s.name, url: s.url, release: async () => {
   } };
-  const logFile = path14.join(o.logsDir, `service-${s.name}.log`);
+  const logFile = path20.join(o.logsDir, `service-${s.name}.log`);
   if (s.kind === "container") {
     if (!o.containers)
       throw new AmnesiaError(
@@ -64807,7 +67114,7 @@ async function startOne(s, o) {
   }
   if (s.kind === "embedded-postgres" && o.postgresPool) {
     const db = await o.postgresPool.acquire();
-    return { name: s.name, url: db.url, port: db.proc.port, release: db.release };
+    return { name: s.name, url: db.url, port: db.proc.port, release: () => db.release(logFile) };
   }
   if (s.kind === "embedded-postgres") {
     const { url: url2, proc } = await startEmbeddedPostgres({
@@ -64826,8 +67133,8 @@ async function startOne(s, o) {
   return startCommandService(s, o, logFile);
 }
 async function startCommandService(s, o, logFile) {
-  const dir = path14.join(o.dir, s.name);
-  await mkdir3(dir, { recursive: true });
+  const dir = path20.join(o.dir, s.name);
+  await mkdir6(dir, { recursive: true });
   const spec = (port2) => {
     const vars = { port: port2, dir };
     return {
@@ -64867,8 +67174,8 @@ async function startCommandService(s, o, logFile) {
       up: start,
       async wipe() {
         await down(0);
-        await rm5(dir, { recursive: true, force: true });
-        await mkdir3(dir, { recursive: true });
+        await rm6(dir, { recursive: true, force: true });
+        await mkdir6(dir, { recursive: true });
         await start();
       },
       where: () => proc ? `pid ${proc.pid}` : "stopped"
@@ -64876,878 +67183,80 @@ async function startCommandService(s, o, logFile) {
   };
 }
 
-// src/topology/container-topology.ts
-import { mkdir as mkdir6 } from "node:fs/promises";
-import path17 from "node:path";
-
-// src/topology/process-topology.ts
-import { mkdir as mkdir5 } from "node:fs/promises";
-import path16 from "node:path";
-
-// src/topology/replica-disk.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { cp as cp2, mkdir as mkdir4, readdir as readdir3, rm as rm6, symlink as symlink2 } from "node:fs/promises";
-import path15 from "node:path";
-var overlayCapable;
-function canOverlay() {
-  if (overlayCapable === void 0) {
-    overlayCapable = process.platform === "linux" && process.getuid?.() === 0 && spawnSync2("unshare", ["--version"]).status === 0 && spawnSync2("nsenter", ["--version"]).status === 0;
-  }
-  return overlayCapable;
-}
-async function createReplicaDisk(o) {
-  const mode = o.isolation === "copy" || o.isolation === "auto" && !canOverlay() ? "copy" : "overlay";
-  if (mode === "overlay" && !canOverlay()) {
-    throw new AmnesiaError(
-      "AMNESIA_INVALID_INPUT",
-      "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
-    );
-  }
-  const dataDir = path15.join(o.dir, "data");
-  const tmpDir = path15.join(o.dir, "tmp");
-  const homeDir = path15.join(o.dir, "home");
-  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir4(d, { recursive: true })));
-  const common = { dataDir, tmpDir, homeDir };
-  if (mode === "overlay") return { mode, ...common, ...await mountOverlay(o) };
-  return { mode, ...common, ...await copyApp(o) };
-}
-async function mountOverlay(o) {
-  const upper = path15.join(o.dir, "upper");
-  const work = path15.join(o.dir, "work");
-  await Promise.all([mkdir4(upper), mkdir4(work)]);
-  const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
-  const holder = await o.registry.spawn({
-    name: `${o.label} disk`,
-    argv: [
-      "unshare",
-      "-m",
-      "--propagation",
-      "private",
-      "/bin/sh",
-      "-c",
-      'mount -t overlay overlay -o "$1" "$2" && echo mounted && exec sleep infinity',
-      "holder",
-      opts,
-      o.appDir
-    ],
-    cwd: o.dir,
-    env: { PATH: process.env.PATH ?? "" }
+// src/run/scenario-app.ts
+async function startScenarioApp(ctx, o) {
+  const services = await startServices(ctx.config.services, {
+    ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
+    dir: path21.join(ctx.servicesDir, ctx.slug),
+    env: ctx.environment.env,
+    logsDir: o.logsDir,
+    registry: ctx.registry,
+    ports: ctx.ports,
+    maxClients: o.maxProcesses * 2,
+    ...ctx.containers ? { containers: ctx.containers } : {},
+    scope: ctx.slug,
+    stopGraceMs: ctx.config.app.stopGraceMs,
+    ...ctx.signal ? { signal: ctx.signal } : {}
   });
-  const log = new OutputLog(path15.join(o.dir, "holder.log"), 20);
-  log.follow(holder.stdout, "stdout");
-  log.follow(holder.stderr, "stderr");
-  const mounted = new Promise((resolve2) => {
-    const off = log.onLine((l) => {
-      if (l === "mounted") {
-        off();
-        resolve2();
-      }
-    });
-  });
-  const outcome = await Promise.race([mounted.then(() => "mounted"), holder.exited]);
-  if (outcome !== "mounted") {
-    o.registry.forget(holder);
-    await log.close();
-    throw new AmnesiaError(
-      "AMNESIA_APP_EXITED",
-      `could not mount the copy-on-write overlay for ${o.label} (${formatExit(outcome)}): ${log.tail(5).join(" / ") || "no output"}. Set app.isolation: copy to use real copies instead.`
-    );
-  }
-  const pid = holder.pid;
-  let disposed = false;
-  return {
-    cwd: o.appDir,
-    // cd inside the namespace: `nsenter --wd` resolves the folder in the caller's namespace,
-    // which would put the worker in the real app folder, under the overlay.
-    wrap: (argv) => [
-      "nsenter",
-      "-t",
-      String(pid),
-      "-m",
-      "--",
-      "/bin/sh",
-      "-c",
-      'cd "$1" || exit 97; shift; exec "$@"',
-      "enter",
-      o.appDir,
-      ...argv
-    ],
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      try {
-        if (holder.signal("SIGKILL")) await holder.waitGone(5e3);
-        o.registry.forget(holder);
-        await log.close();
-      } finally {
-        await rm6(o.dir, { recursive: true, force: true });
-      }
-    }
-  };
-}
-async function copyApp(o) {
-  const cwd = path15.join(o.copyDir, path15.basename(o.appDir));
-  await mkdir4(cwd, { recursive: true });
-  const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
-  const entries = await readdir3(o.appDir, { withFileTypes: true });
-  await Promise.all(
-    entries.map(async (e) => {
-      const from = path15.join(o.appDir, e.name);
-      const to = path15.join(cwd, e.name);
-      if (skip.has(e.name)) {
-        if (e.name !== ".amnesia") await symlink2(from, to);
-        return;
-      }
-      await cp2(from, to, { recursive: true, verbatimSymlinks: true });
-    })
-  );
-  let disposed = false;
-  return {
-    cwd,
-    wrap: (argv) => [...argv],
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      await rm6(o.dir, { recursive: true, force: true });
-      await rm6(o.copyDir, { recursive: true, force: true });
-    }
-  };
-}
-
-// src/topology/settle.ts
-async function settleAll(tasks) {
-  const results = await Promise.allSettled(tasks);
-  const failed2 = results.filter((r) => r.status === "rejected");
-  const cause = failed2.find((r) => !(r.reason instanceof AbortedError)) ?? failed2[0];
-  if (cause) throw cause.reason;
-  return results.map((r) => r.value);
-}
-var range = (n) => Array.from({ length: n }, (_, i) => i + 1);
-function mergeChanges(a, b) {
-  const out = /* @__PURE__ */ new Map();
-  for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
-  return [...out.values()];
-}
-
-// src/topology/process-topology.ts
-var processRuntime = {
-  async start(options) {
-    const t = new ProcessTopology(options);
-    try {
-      await t.boot();
-    } catch (e) {
-      await t.stop();
-      throw e;
-    }
-    return t;
-  }
-};
-var ProcessTopology = class {
-  o;
-  replicas = /* @__PURE__ */ new Map();
-  live = /* @__PURE__ */ new Map();
-  incarnations = /* @__PURE__ */ new Map();
-  shape;
-  stopped = false;
-  /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
-  aborted = new AbortController();
-  constructor(o) {
-    this.o = o;
-    this.shape = { ...o.topology };
-  }
-  async boot() {
-    await mkdir5(this.o.logsDir, { recursive: true });
-    await settleAll(
-      range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1)))
-    );
-    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
-  }
-  workers() {
-    return workerOrder(this.shape).flatMap((id) => {
-      const w = this.live.get(id);
-      return w ? [{ ...w.info }] : [];
-    });
-  }
-  worker(id) {
-    const w = this.live.get(id);
-    return w ? { ...w.info } : void 0;
-  }
-  exitedOnItsOwn(id) {
-    return this.live.get(id)?.proc.exit;
-  }
-  async exitWithin(id, ms) {
-    return this.live.get(id)?.proc.exitWithin(ms);
-  }
-  outputTail(id, lines2 = 20) {
-    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
-  }
-  async restart(target2, graceMs = this.o.app.stopGraceMs) {
-    return this.disrupt(
-      "restart",
-      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
-      async () => settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, graceMs);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      )
-    );
-  }
-  async crash(target2) {
-    return this.disrupt(
-      "crash",
-      `crash ${formatTarget(target2)} (SIGKILL, respawn on the same disk)`,
-      async () => settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, 0);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      )
-    );
-  }
-  async redeploy(strategy, target2) {
-    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
-    return this.disrupt(
-      "redeploy",
-      `redeploy ${formatTarget(target2)} (${strategy}, fresh disks)`,
-      async () => {
-        if (strategy === "rolling") {
-          const changes = [];
-          for (const r of indices) changes.push(...await this.replaceReplica(r));
-          return changes;
-        }
-        const stopped = await settleAll(indices.map((r) => this.removeReplica(r)));
-        const started = await settleAll(
-          indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1))
-        );
-        return mergeChanges(stopped.flat(), started.flat());
-      }
-    );
-  }
-  async scale(to) {
-    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
-    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
-      const before = workerOrder(this.shape);
-      const after = workerOrder(next);
-      const removed = before.filter((id) => !after.includes(id));
-      const stops = await settleAll(
-        removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-      );
-      for (const r of range(this.shape.replicas).filter((r2) => r2 > next.replicas)) {
-        await this.replicas.get(r)?.disk.dispose();
-        this.replicas.delete(r);
-      }
-      this.shape = next;
-      await settleAll(
-        range(next.replicas).filter((r) => !this.replicas.has(r)).map(async (r) => this.replicas.set(r, await this.newReplica(r, (this.generationOf(r) ?? 0) + 1)))
-      );
-      const starts = await settleAll(
-        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
-      );
-      return [...stops, ...starts];
-    });
-  }
-  async stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
-    await Promise.allSettled(
-      [...[...this.replicas.values()].map((r) => r.disk), ...this.pastDisks].map((d) => d.dispose())
-    );
-    this.replicas.clear();
-  }
-  [Symbol.asyncDispose]() {
-    return this.stop();
-  }
-  // --- internals ---
-  pastGenerations = /* @__PURE__ */ new Map();
-  /** Disks of replaced generations not yet disposed (a failed rolling redeploy). */
-  pastDisks = [];
-  generationOf(r) {
-    return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
-  }
-  async disrupt(kind, description, act) {
-    const started = performance.now();
-    const changes = await act();
-    return { kind, description, changes, durationMs: performance.now() - started };
-  }
-  async newReplica(index, generation) {
-    const dir = path16.join(this.o.runDir, `r${index}.g${generation}`);
-    const disk = await createReplicaDisk({
-      appDir: this.o.app.cwd,
-      dir,
-      copyDir: path16.join(this.o.copyDir, `r${index}.g${generation}`),
-      isolation: this.o.app.isolation,
-      link: this.o.app.link,
-      registry: this.o.registry,
-      label: `${this.o.scope} replica r${index}`
-    });
-    this.pastGenerations.set(index, generation);
-    return { index, generation, disk };
-  }
-  /** Rolling: the replica's new generation boots beside the old one, then the old one stops. */
-  async replaceReplica(r) {
-    const old = this.replicas.get(r);
-    if (!old) return [];
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    const fresh = await this.newReplica(r, old.generation + 1);
-    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
-    this.replicas.set(r, fresh);
-    let started;
-    try {
-      started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-    } catch (e) {
-      await Promise.allSettled([...oldWorkers.values()].map((w) => w?.proc.kill()));
-      this.pastDisks.push(old.disk);
-      throw e;
-    }
-    const stopped = await settleAll(
-      ids.map(async (id) => {
-        const w = oldWorkers.get(id);
-        if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(w.info, "SIGTERM"));
-        await w.proc.output.close();
-        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-        return { id, before: { pid: w.proc.pid, ...result } };
-      })
-    );
-    await old.disk.dispose();
-    return mergeChanges(stopped, started);
-  }
-  async removeReplica(r) {
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    const changes = await settleAll(
-      ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-    );
-    await this.replicas.get(r)?.disk.dispose();
-    this.replicas.delete(r);
-    return changes;
-  }
-  async addReplica(r, generation) {
-    this.replicas.set(r, await this.newReplica(r, generation));
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    return settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-  }
-  async stopWorker(id, graceMs) {
-    const w = this.live.get(id);
-    if (!w) return void 0;
-    this.live.delete(id);
-    const result = graceMs > 0 ? await w.proc.stop(graceMs, this.signalled(w.info, "SIGTERM")) : { exit: await w.proc.kill(this.signalled(w.info, "SIGKILL")), forced: true };
-    await w.proc.output.close();
-    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-    return { pid: w.proc.pid, ...result };
-  }
-  signalled(w, signal) {
-    return () => this.o.onEvent?.({ type: "worker-signalled", id: w.id, pid: w.pid, port: w.port, signal });
-  }
-  async startWorker(id) {
-    const { replica, worker } = parseWorkerId(id);
-    const rep = this.replicas.get(replica);
-    if (!rep) throw new Error(`replica r${replica} has no disk`);
-    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
-    this.incarnations.set(id, incarnation);
-    const command = this.o.app.command;
-    const argv = typeof command === "string" ? shellArgv(command) : [...command];
-    const logFile = path16.join(this.o.logsDir, `${id}.${incarnation}.log`);
-    const t0 = performance.now();
-    const started = startOnFreePort(this.o.ports, (port2) => {
-      const vars = { replica, worker, port: port2, data_dir: rep.disk.dataDir };
-      const env = {
-        ...this.o.baseEnv,
-        ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-        TMPDIR: rep.disk.tmpDir,
-        HOME: rep.disk.homeDir,
-        ...this.o.workerEnv({
-          id,
-          replica,
-          worker,
-          port: port2,
-          dataDir: rep.disk.dataDir
-        }),
-        [this.o.app.portEnv]: String(port2)
-      };
-      return {
-        name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
-        argv: rep.disk.wrap(argv),
-        cwd: rep.disk.mode === "overlay" ? "/" : rep.disk.cwd,
-        env,
-        port: port2,
-        logFile,
-        ready: this.o.app.ready,
-        bootTimeoutMs: this.o.app.bootTimeoutMs,
-        bootTimeoutKey: "app.boot_timeout",
-        registry: this.o.registry,
-        signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
-      };
-    });
-    const { proc, clashes } = await started.catch((e) => {
-      if (!(e instanceof AbortedError)) this.aborted.abort();
-      throw e;
-    });
-    const port = proc.port;
-    const bootMs = performance.now() - t0;
-    if (this.stopped) {
-      await proc.kill();
-      throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
-    }
-    const info2 = {
-      id,
-      replica,
-      worker,
-      pid: proc.pid,
-      port,
-      url: `http://127.0.0.1:${port}`,
-      generation: rep.generation,
-      incarnation,
-      logFile,
-      ...clashes.length ? { portsTaken: clashes } : {}
-    };
-    this.live.set(id, { info: info2, proc });
-    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
-    return { pid: proc.pid, generation: rep.generation, bootMs };
-  }
-};
-function shellArgv(command) {
-  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
-  if (!simple) return ["/bin/sh", "-c", command];
-  const [, assignments = "", rest = ""] = /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
-  return ["/bin/sh", "-c", `${assignments}exec ${rest}`];
-}
-
-// src/topology/container-topology.ts
-var CONTAINER_DATA_DIR = "/tmp/amnesia-data";
-function containerRuntime(engine) {
-  return {
-    async start(options) {
-      if (!engine)
-        throw new ContainerError("the container runtime needs the run to open a container engine first");
-      const t = new ContainerTopology(engine, options);
-      try {
-        await t.boot();
-      } catch (e) {
-        await t.stop();
-        throw e;
-      }
-      return t;
-    }
-  };
-}
-var ContainerTopology = class {
-  engine;
-  o;
-  pods = /* @__PURE__ */ new Map();
-  /** Pods replaced or removed but not yet gone (a failed rolling redeploy). */
-  pastPods = [];
-  generations = /* @__PURE__ */ new Map();
-  live = /* @__PURE__ */ new Map();
-  incarnations = /* @__PURE__ */ new Map();
-  shape;
-  stopped = false;
-  image = "";
-  /** Aborted when a worker fails to boot: its siblings stop waiting for theirs. */
-  aborted = new AbortController();
-  constructor(engine, o) {
-    this.engine = engine;
-    this.o = o;
-    this.shape = { ...o.topology };
-  }
-  async boot() {
-    await mkdir6(this.o.logsDir, { recursive: true });
-    this.image = await this.engine.appImage(this.o.app);
-    await settleAll(range(this.shape.replicas).map((r) => this.addPod(r)));
-    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
-  }
-  workers() {
-    return workerOrder(this.shape).flatMap((id) => {
-      const w = this.live.get(id);
-      return w ? [{ ...w.info }] : [];
-    });
-  }
-  worker(id) {
-    const w = this.live.get(id);
-    return w ? { ...w.info } : void 0;
-  }
-  exitedOnItsOwn(id) {
-    return this.live.get(id)?.proc.exit;
-  }
-  async exitWithin(id, ms) {
-    return this.live.get(id)?.proc.exitWithin(ms);
-  }
-  outputTail(id, lines2 = 20) {
-    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
-  }
-  async restart(target2, graceMs = this.o.app.stopGraceMs) {
-    return this.disrupt(
-      "restart",
-      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
-      () => this.cycle(target2, graceMs)
-    );
-  }
-  async crash(target2) {
-    return this.disrupt(
-      "crash",
-      `crash ${formatTarget(target2)} (SIGKILL, respawn in the same container)`,
-      () => this.cycle(target2, 0)
-    );
-  }
-  async redeploy(strategy, target2) {
-    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
-    return this.disrupt(
-      "redeploy",
-      `redeploy ${formatTarget(target2)} (${strategy}, new containers)`,
-      async () => {
-        if (strategy === "rolling") {
-          const changes = [];
-          for (const r of indices) changes.push(...await this.replacePod(r));
-          return changes;
-        }
-        const stopped = await settleAll(indices.map((r) => this.removePod(r)));
-        const started = await settleAll(
-          indices.map(async (r) => {
-            await this.addPod(r);
-            return settleAll(this.idsOf(r).map(async (id) => ({ id, after: await this.startWorker(id) })));
-          })
-        );
-        return mergeChanges(stopped.flat(), started.flat());
-      }
-    );
-  }
-  async scale(to) {
-    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
-    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
-      const before = workerOrder(this.shape);
-      const after = workerOrder(next);
-      const stops = await settleAll(
-        before.filter((id) => !after.includes(id)).map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-      );
-      await settleAll(
-        range(this.shape.replicas).filter((r) => r > next.replicas).map((r) => this.dropPod(r))
-      );
-      this.shape = next;
-      await settleAll(
-        range(next.replicas).filter((r) => !this.pods.has(r)).map((r) => this.addPod(r))
-      );
-      const starts = await settleAll(
-        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
-      );
-      return [...stops, ...starts];
-    });
-  }
-  /**
-   * The scenario is over and its data with it: remove the containers (which kills their
-   * workers at once, with no grace period to wait out), then collect each worker's exit.
-   */
-  async stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    await Promise.allSettled([...this.pods.values(), ...this.pastPods].map((p) => this.disposePod(p)));
-    this.pods.clear();
-    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, 0, true)));
-  }
-  [Symbol.asyncDispose]() {
-    return this.stop();
-  }
-  // --- internals ---
-  idsOf(r) {
-    return workerOrder(this.shape).filter((id) => parseWorkerId(id).replica === r);
-  }
-  async disrupt(kind, description, act) {
-    const started = performance.now();
-    const changes = await act();
-    return { kind, description, changes, durationMs: performance.now() - started };
-  }
-  /**
-   * Restart (graceMs > 0) or crash (0) what the target names. A worker: its process group in
-   * the container. A replica: its workers (gracefully first, for a restart), then the container
-   * itself, which keeps its files, then the workers again.
-   */
-  async cycle(target2, graceMs) {
-    if (target2.kind === "worker") {
-      return settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, graceMs);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      );
-    }
-    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
-    const changes = await settleAll(
-      indices.map(async (r) => {
-        const ids = this.idsOf(r);
-        const graceful = graceMs > 0 ? await settleAll(ids.map((id) => this.stopWorker(id, graceMs))) : [];
-        await this.pods.get(r)?.container.restart({ t: 0 });
-        if (graceMs === 0)
-          for (const id of ids) {
-            const w = this.live.get(id);
-            if (w) this.signalled(w.info, "SIGKILL")();
-          }
-        const befores = graceMs > 0 ? graceful : await settleAll(ids.map((id) => this.stopWorker(id, 0, true)));
-        const stops = ids.map((id, i) => ({ id, before: befores[i] }));
-        const starts = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-        return mergeChanges(stops, starts);
-      })
-    );
-    return changes.flat();
-  }
-  async addPod(r) {
-    const generation = (this.generations.get(r) ?? 0) + 1;
-    this.generations.set(r, generation);
-    const spec = this.o.app.container;
-    const tc = this.engine.tc;
-    const Pod = class extends tc.GenericContainer {
-      withOpenStdin() {
-        this.createOpts.OpenStdin = true;
-        return this;
-      }
-    };
-    let volume;
-    if (spec.volume) {
-      volume = this.engine.name(this.o.scope, `r${r}-g${generation}`);
-      await this.engine.createVolume(volume, this.o.scope);
-    }
-    const builder = new Pod(this.image).withOpenStdin().withNetworkMode(spec.network).withEntrypoint(["/bin/sh", "-c"]).withCommand(["read _"]).withBindMounts(volume && spec.volume ? [{ source: volume, target: spec.volume, mode: "rw" }] : []);
-    const started = await this.engine.start(
-      builder,
-      this.engine.name(this.o.scope, `r${r}-g${generation}`),
-      this.o.scope,
-      `replica r${r} of ${this.o.scope} (${this.image})`
-    );
-    this.pods.set(r, {
-      index: r,
-      generation,
-      container: this.engine.client.container.getById(started.getId()),
-      ...volume ? { volume } : {},
-      dataDir: spec.volume ?? CONTAINER_DATA_DIR
-    });
-  }
-  /** Rolling: the replica's new container and workers start beside the old ones, then the old ones stop. */
-  async replacePod(r) {
-    const old = this.pods.get(r);
-    if (!old) return [];
-    const ids = this.idsOf(r);
-    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
-    this.pastPods.push(old);
-    await this.addPod(r);
-    const started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-    const stopped = await settleAll(
-      ids.map(async (id) => {
-        const w = oldWorkers.get(id);
-        if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(w.info, "SIGTERM"));
-        await w.proc.output.close();
-        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-        return { id, before: { pid: w.proc.pid, container: w.info.container, ...result } };
-      })
-    );
-    this.pastPods.splice(this.pastPods.indexOf(old), 1);
-    await this.disposePod(old);
-    return mergeChanges(stopped, started);
-  }
-  async removePod(r) {
-    const changes = await settleAll(
-      this.idsOf(r).map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-    );
-    await this.dropPod(r);
-    return changes;
-  }
-  async dropPod(r) {
-    const pod = this.pods.get(r);
-    this.pods.delete(r);
-    if (pod) await this.disposePod(pod);
-  }
-  async disposePod(pod) {
-    await this.engine.remove(pod.container.id);
-    if (pod.volume) await this.engine.removeVolume(pod.volume);
-  }
-  /** `killed`: its container was just killed; only wait for the process to be reported gone. */
-  async stopWorker(id, graceMs, killed = false) {
-    const w = this.live.get(id);
-    if (!w) return void 0;
-    this.live.delete(id);
-    const result = killed ? { exit: await w.proc.exited, forced: true } : graceMs > 0 ? await w.proc.stop(graceMs, this.signalled(w.info, "SIGTERM")) : { exit: await w.proc.kill(this.signalled(w.info, "SIGKILL")), forced: true };
-    await w.proc.output.close();
-    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-    return { pid: w.proc.pid, container: w.info.container, ...result };
-  }
-  signalled(w, signal) {
-    return () => this.o.onEvent?.({ type: "worker-signalled", id: w.id, pid: w.pid, port: w.port, signal });
-  }
-  async startWorker(id) {
-    const { replica, worker } = parseWorkerId(id);
-    const pod = this.pods.get(replica);
-    if (!pod) throw new Error(`replica r${replica} has no container`);
-    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
-    this.incarnations.set(id, incarnation);
-    const port = await this.o.ports.next();
-    const vars = { replica, worker, port, data_dir: pod.dataDir };
-    const env = {
-      ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-      ...this.o.workerEnv({
-        id,
-        replica,
-        worker,
-        port,
-        dataDir: pod.dataDir
+  const runtime = ctx.config.app.runtime === "container" && ctx.containers ? containerRuntime(ctx.containers) : processRuntime;
+  let topology2;
+  try {
+    topology2 = await runtime.start({
+      scope: ctx.slug,
+      topology: o.topology,
+      app: ctx.config.app,
+      runDir: path21.join(o.scratchDir, "replicas"),
+      copyDir: path21.join(ctx.copiesDir, ctx.slug),
+      logsDir: o.logsDir,
+      registry: ctx.registry,
+      ports: ctx.ports,
+      baseEnv: ctx.environment.env,
+      workerEnv: (w) => ({
+        ...services.env,
+        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
+        [ctx.config.llm.apiKeyEnv]: "amnesia-mock-key",
+        AMNESIA_REPLICA: String(w.replica),
+        AMNESIA_WORKER: String(w.worker),
+        [ctx.config.dataDirEnv]: w.dataDir,
+        AMNESIA_RUN_ID: ctx.runId
       }),
-      [this.o.app.portEnv]: String(port)
-    };
-    const command = this.o.app.command;
-    const argv = typeof command === "string" ? shellArgv(command) : [...command];
-    const logFile = path17.join(this.o.logsDir, `${id}.${incarnation}.log`);
-    const container = shortId(pod.container.id);
-    const t0 = performance.now();
-    const started = execProcess({
-      name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
-      container: pod.container,
-      argv,
-      env,
-      ...pod.volume ? {} : { mkdir: pod.dataDir },
-      port,
-      logFile,
-      ready: this.o.app.ready,
-      bootTimeoutMs: this.o.app.bootTimeoutMs,
-      bootTimeoutKey: "app.boot_timeout",
-      signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
+      placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
+      onEvent: (e) => {
+        o.onTopologyEvent?.(e);
+        if (e.type === "worker-ready") {
+          ctx.onEvent({
+            type: "worker-ready",
+            scenario: o.name,
+            worker: e.worker.id,
+            pid: e.worker.pid,
+            bootMs: e.bootMs,
+            generation: e.worker.generation
+          });
+        }
+      },
+      ...ctx.signal ? { signal: ctx.signal } : {}
     });
-    const proc = await started.catch((e) => {
-      if (!(e instanceof AbortedError)) this.aborted.abort();
-      throw e;
-    });
-    const bootMs = performance.now() - t0;
-    if (this.stopped) {
-      await proc.kill();
-      throw new Error("the topology was stopped while a worker was starting");
+  } catch (e) {
+    await services.stop();
+    throw e;
+  }
+  const stop = async () => {
+    try {
+      await topology2.stop();
+    } finally {
+      await services.stop();
     }
-    const info2 = {
-      id,
-      replica,
-      worker,
-      pid: proc.pid,
-      port,
-      url: `http://127.0.0.1:${port}`,
-      generation: pod.generation,
-      incarnation,
-      logFile,
-      container
-    };
-    this.live.set(id, { info: info2, proc });
-    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
-    return { pid: proc.pid, generation: pod.generation, bootMs, container };
-  }
-};
-
-// src/verdict/prompt.ts
-function promptContext(requests, ownText) {
-  return chatRequests(requests).flatMap((r) => r.messages.map((m) => `${m.role}: ${removeAll(m.content, ownText)}`)).join("\n");
+  };
+  return { topology: topology2, services, stop, [Symbol.asyncDispose]: stop };
 }
-function chatRequests(requests) {
-  return requests.filter((r) => r.kind === "chat");
+function llmPlaceholders(baseUrl2) {
+  return { llm_base_url: baseUrl2, llm_chat_url: `${baseUrl2}/chat/completions` };
 }
-function removeAll(text, part) {
-  return part ? text.split(part).join(" ") : text;
-}
-
-// src/verdict/leaks.ts
-var MIN_LEAK_CHARS = 12;
-function findLeaks(turns) {
-  const leaks = [];
-  for (const into of turns) {
-    const text = chatRequests(into.llm).flatMap((r) => r.messages.map((m) => m.content)).join("\n");
-    if (!text) continue;
-    for (const from of turns) {
-      if (from.session === into.session || from.step > into.step) continue;
-      if (from.user.trim().length < MIN_LEAK_CHARS || into.user.includes(from.user)) continue;
-      if (text.includes(from.user)) {
-        leaks.push({
-          from: { session: from.session, label: from.label, worker: from.worker, step: from.step },
-          into: { session: into.session, label: into.label, worker: into.worker, step: into.step },
-          text: from.user.length > 120 ? `${from.user.slice(0, 120)}…` : from.user
-        });
-      }
-    }
-  }
-  return leaks;
-}
-
-// src/verdict/vacuity.ts
-function findVacuous(step2, control) {
-  const messages = chatRequests(control).flatMap((r) => r.messages);
-  const found = [];
-  for (const m of step2.expect.recall) {
-    const index = messages.findIndex((msg2) => m.test(msg2.content.split(step2.user).join(" ")));
-    if (index < 0) continue;
-    const msg = messages[index];
-    found.push({
-      expected: m.source,
-      at: m.at,
-      question: step2.user,
-      foundIn: msg.role === "system" ? "the system message" : `message ${index + 1} (${msg.role})`,
-      excerpt: excerpt2(msg.content, m.source)
-    });
-  }
-  return found;
-}
-function excerpt2(text, source) {
-  const i = source.startsWith("/") ? 0 : text.indexOf(source);
-  const start = Math.max(0, i - 60);
-  const s = text.slice(start, start + 160).replace(/\s+/g, " ");
-  return `${start > 0 ? "…" : ""}${s}${start + 160 < text.length ? "…" : ""}`;
-}
-
-// src/run/hold.ts
-var HOLD_LIMIT_MS = 5e3;
-var TurnHold = class {
-  inFlight;
-  arrived;
-  releases = [];
-  released = [];
-  settle;
-  timer;
-  constructor(count3, limitMs = HOLD_LIMIT_MS) {
-    this.arrived = Array.from({ length: count3 }, () => false);
-    for (let i = 0; i < count3; i++)
-      this.released.push(new Promise((resolve2) => this.releases.push(resolve2)));
-    this.inFlight = new Promise((resolve2) => {
-      this.settle = resolve2;
-    });
-    this.timer = setTimeout(() => this.done(), limitMs);
-    if (count3 === 0) this.done();
-  }
-  /** The mock LLM hooks of turn `i`: its first request marks it in flight and waits for its release. */
-  hooks(i) {
-    return {
-      firstRequest: () => {
-        this.mark(i);
-        return this.released[i] ?? Promise.resolve();
-      }
-    };
-  }
-  /** Turn `i`'s request ended: it is no longer waiting for anything. */
-  ended(i) {
-    this.mark(i);
-  }
-  release(i) {
-    this.releases[i]?.();
-  }
-  releaseAll() {
-    clearTimeout(this.timer);
-    this.done();
-    for (const r of this.releases) r();
-  }
-  mark(i) {
-    this.arrived[i] = true;
-    if (this.arrived.every(Boolean)) this.done();
-  }
-  done() {
-    clearTimeout(this.timer);
-    this.settle({ late: this.arrived.flatMap((a, i) => a ? [] : [i]) });
-  }
-};
 
 // src/run/slugs.ts
 import { createHash as createHash3 } from "node:crypto";
 import { rm as rm7 } from "node:fs/promises";
-import path18 from "node:path";
+import path22 from "node:path";
 var LADDER_SLUG_PREFIX = "probe-ladder";
 function assignSlugs(scenarios) {
   const taken = /* @__PURE__ */ new Set();
@@ -65763,8 +67272,8 @@ function assignSlugs(scenarios) {
   return out;
 }
 async function removeInside(parent, dir) {
-  const rel = path18.relative(parent, dir);
-  if (!rel || rel.startsWith("..") || path18.isAbsolute(rel)) {
+  const rel = path22.relative(parent, dir);
+  if (!rel || rel.startsWith("..") || path22.isAbsolute(rel)) {
     throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
   }
   await rm7(dir, { recursive: true, force: true });
@@ -65844,7 +67353,8 @@ function judgeTurn(c) {
       expected: `the last ${count3} user messages`,
       passed: called && missing.length === 0,
       message: missing.length === 0 && called ? `the last ${recent.length} user message${recent.length === 1 ? "" : "s"} reached the LLM` : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(", ")}`,
-      at
+      at,
+      saidIn: missing.map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }))
     });
   }
   if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
@@ -66112,8 +67622,8 @@ async function runTurn(input2) {
 async function runScenario(s, ctx) {
   const started = Date.now();
   const p = plan(s, { topology: ctx.config.topology, routing: ctx.config.routing, seed: ctx.seed });
-  const artifactsDir = path19.join(ctx.artifactsDir, ctx.slug);
-  const scratch = path19.join(ctx.scratchDir, ctx.slug);
+  const artifactsDir = path23.join(ctx.artifactsDir, ctx.slug);
+  const scratch = path23.join(ctx.scratchDir, ctx.slug);
   const steps = [];
   const result = {
     name: s.name,
@@ -66139,62 +67649,25 @@ async function runScenario(s, ctx) {
     slug: ctx.slug,
     topology: p.topology,
     routing: p.routing,
-    seed: p.seed
+    seed: p.seed,
+    ...ctx.ladder ? { probe: true } : {}
   });
-  await mkdir7(path19.join(artifactsDir, "logs"), { recursive: true });
+  await mkdir7(path23.join(artifactsDir, "logs"), { recursive: true });
   const cleanups = [];
   const signals = {};
   try {
-    const services = await startServices(ctx.config.services, {
-      ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
-      dir: path19.join(ctx.servicesDir, ctx.slug),
-      env: ctx.environment.env,
-      logsDir: path19.join(artifactsDir, "logs"),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      maxClients: maxProcesses(p) * 2,
-      ...ctx.containers ? { containers: ctx.containers } : {},
-      scope: ctx.slug,
-      stopGraceMs: ctx.config.app.stopGraceMs,
-      ...ctx.signal ? { signal: ctx.signal } : {}
-    });
-    cleanups.push(() => services.stop());
-    const runtime = ctx.config.app.runtime === "container" && ctx.containers ? containerRuntime(ctx.containers) : processRuntime;
-    const topology2 = await runtime.start({
-      scope: ctx.slug,
+    const app = await startScenarioApp(ctx, {
+      name: s.name,
       topology: p.topology,
-      app: ctx.config.app,
-      runDir: path19.join(scratch, "replicas"),
-      copyDir: path19.join(ctx.copiesDir, ctx.slug),
-      logsDir: path19.join(artifactsDir, "logs"),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      baseEnv: ctx.environment.env,
-      workerEnv: (w) => ({
-        ...services.env,
-        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
-        [ctx.config.llm.apiKeyEnv]: "amnesia-mock-key",
-        AMNESIA_REPLICA: String(w.replica),
-        AMNESIA_WORKER: String(w.worker),
-        [ctx.config.dataDirEnv]: w.dataDir,
-        AMNESIA_RUN_ID: ctx.runId
-      }),
-      onEvent: (e) => {
+      maxProcesses: maxProcesses(p),
+      scratchDir: scratch,
+      logsDir: path23.join(artifactsDir, "logs"),
+      onTopologyEvent: (e) => {
         if (e.type === "worker-signalled" || e.type === "worker-stopped") signals.listener?.(e);
-        if (e.type === "worker-ready") {
-          ctx.onEvent({
-            type: "worker-ready",
-            scenario: s.name,
-            worker: e.worker.id,
-            pid: e.worker.pid,
-            bootMs: e.bootMs,
-            generation: e.worker.generation
-          });
-        }
-      },
-      ...ctx.signal ? { signal: ctx.signal } : {}
+      }
     });
-    cleanups.push(() => topology2.stop());
+    cleanups.push(() => app.stop());
+    const { topology: topology2, services } = app;
     result.vacuous = ctx.controls ? await runControls(s, p, topology2, ctx) : [];
     if (result.vacuous.length > 0) {
       result.status = "error";
@@ -66209,34 +67682,44 @@ async function runScenario(s, ctx) {
       await runSteps(s, p, topology2, services, ctx, steps, signals);
       const turns = steps.filter((x) => x.kind === "turn");
       result.leaks = findLeaks(turns);
-      result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? "failed" : "passed";
+      const unreached = llmNeverReached(turns, {
+        baseUrl: (w) => ctx.llm.baseUrl(ctx.slug, w),
+        baseUrlEnv: ctx.config.llm.baseUrlEnv
+      });
+      if (unreached) {
+        result.status = "error";
+        result.error = { code: "AMNESIA_LLM_NEVER_REACHED", message: unreached };
+      } else {
+        result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? "failed" : "passed";
+      }
     }
   } catch (e) {
     if (e instanceof AbortedError || ctx.signal?.aborted)
       throw e instanceof AbortedError ? e : new AbortedError();
     result.status = "error";
     result.error = e instanceof AmnesiaError ? { code: e.code, message: e.message } : { code: "AMNESIA_INTERNAL", message: e instanceof Error ? e.stack ?? e.message : String(e) };
+    const [at, ...notRun] = stepsNotRun(p, steps);
+    if (steps.length > 0 && at) result.stopped = { at, notRun };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {
     });
     await removeInside(ctx.scratchDir, scratch);
     if (ctx.servicesDir !== ctx.scratchDir)
-      await removeInside(ctx.servicesDir, path19.join(ctx.servicesDir, ctx.slug));
+      await removeInside(ctx.servicesDir, path23.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
   }
   if (result.status === "failed" && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
-    const turns = steps.filter((x) => x.kind === "turn");
-    const turnErrors = turns.flatMap((x) => x.failure && !x.inFlight ? [x.failure.message] : []);
-    const causes = new Set(turns.flatMap((t) => t.expectations.flatMap((e) => e.passed ? [] : [e.cause])));
+    const turnErrors = steps.flatMap(
+      (x) => x.kind === "turn" && x.failure && !x.inFlight ? [x.failure.message, ...x.failure.outputTail] : []
+    );
     result.diagnosis = diagnose(ladder.rungs, {
       leak: ladder.leak || result.leaks.length > 0,
       scenarioFailed: true,
-      appErrors: [...ladder.appErrors, ...turnErrors],
-      lostUpdate: causes.has("lost-update"),
-      lostInFlight: causes.has("lost-in-flight")
+      appErrors: [...ladder.appErrors, ...turnErrors]
     });
   }
+  if (result.status === "failed") result.explanations = explainFailures(result);
   result.durationMs = Date.now() - started;
   if (result.status === "passed") {
     await removeInside(ctx.artifactsDir, artifactsDir);
@@ -66245,7 +67728,7 @@ async function runScenario(s, ctx) {
     await writeArtifacts(artifactsDir, result, ctx);
   }
   ctx.llm.clear(ctx.slug);
-  ctx.onEvent({ type: "scenario-end", result });
+  ctx.onEvent({ type: "scenario-end", result, ...ctx.ladder ? { probe: true } : {} });
   return result;
 }
 async function runSteps(s, p, topology2, services, ctx, steps, signals) {
@@ -66281,7 +67764,7 @@ async function runSteps(s, p, topology2, services, ctx, steps, signals) {
     ctx.onEvent({ type: "turn", scenario: s.name, turn });
   };
   const disrupted = (d) => {
-    for (const session of s.sessions) since.set(session, [...since.get(session) ?? [], d.description]);
+    for (const [session, list2] of since) since.set(session, [...list2, d.description]);
     steps.push(d);
     ctx.onEvent({ type: "disruption", scenario: s.name, disruption: d });
   };
@@ -66446,6 +67929,19 @@ async function disrupt(planned, topology2, services, ctx) {
     topology: planned.topology
   };
 }
+function stepsNotRun(p, ran) {
+  const last = ran.at(-1)?.step ?? -1;
+  return p.steps.filter((x) => x.step.step > last).map((x) => stepLabel(x.step));
+}
+function stepLabel(step2) {
+  if (step2.kind === "turn") return `${step2.session}#${step2.turn}`;
+  if (step2.kind === "together")
+    return `together ${step2.turns.map((t) => `${t.session}#${t.turn}`).join(", ")}`;
+  if (step2.kind === "restart" || step2.kind === "crash") return `${step2.kind} ${formatTarget(step2.target)}`;
+  if (step2.kind === "redeploy") return `redeploy ${step2.strategy} ${formatTarget(step2.target)}`;
+  if (step2.kind === "wait") return `wait ${step2.ms} ms`;
+  return step2.kind;
+}
 function maxProcesses(p) {
   let max = p.topology.replicas * p.topology.workers;
   for (const s of p.steps)
@@ -66469,24 +67965,17 @@ async function writeArtifacts(dir, result, ctx) {
   await mkdir7(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
   await writeFile3(
-    path19.join(dir, "llm-requests.jsonl"),
+    path23.join(dir, "llm-requests.jsonl"),
     requests.map((r) => JSON.stringify(r)).join("\n") + (requests.length ? "\n" : "")
   );
   await writeFile3(
-    path19.join(dir, "environment.json"),
+    path23.join(dir, "environment.json"),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}
 `
   );
-  await writeFile3(path19.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile3(path23.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
 `);
-  await writeFile3(
-    path19.join(dir, "replay.sh"),
-    `#!/bin/sh
-# Replays this scenario with the same seed (same routing decisions).
-${result.replay}
-`,
-    { mode: 493 }
-  );
+  await writeFile3(path23.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
 }
 
 // src/run/session.ts
@@ -66513,7 +68002,7 @@ var RunSession = class _RunSession {
   constructor(o) {
     this.o = o;
     this.environment = inheritedEnvironment(process.env, o.config.passEnv);
-    this.artifactsDir = path20.resolve(o.cwd, o.artifactsDir ?? path20.join(".amnesia", "runs", this.runId));
+    this.artifactsDir = path24.resolve(o.cwd, o.artifactsDir ?? path24.join(".amnesia", "runs", this.runId));
   }
   static async open(o) {
     const s = new _RunSession(o);
@@ -66539,7 +68028,7 @@ var RunSession = class _RunSession {
         s.postgresPool = new EmbeddedPostgresPool({
           cwd: o.cwd,
           env: s.environment.env,
-          dir: path20.join(s.scratchDir, "postgres"),
+          dir: path24.join(s.scratchDir, "postgres"),
           registry: s.registry,
           maxClients: 2 * LIMITS.processes,
           bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
@@ -66554,13 +68043,16 @@ var RunSession = class _RunSession {
     return s;
   }
   get copiesDir() {
-    return path20.join(this.o.config.root, ".amnesia", "replicas", this.runId);
+    return path24.join(this.o.config.root, ".amnesia", "replicas", this.runId);
   }
-  /** Run one scenario; a failed one gets the probe ladder's diagnosis. */
-  runScenario(s, slug, replay) {
+  /**
+   * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
+   * scenario alone (a test's timeout), besides the session's own signal.
+   */
+  runScenario(s, slug, replay, signal) {
     this.pending = Math.max(0, this.pending - 1);
     return runScenario(s, {
-      ...this.context(slug, replay, s.seed ?? this.o.seed),
+      ...this.context(slug, replay, s.seed ?? this.o.seed, signal),
       controls: true,
       ...this.o.diagnoseFailures === false ? {} : { probe: (t) => this.ladder(t).then((l) => l.outcome) }
     });
@@ -66570,23 +68062,35 @@ var RunSession = class _RunSession {
     const key = `${topology2.replicas}x${topology2.workers}`;
     let pending = this.ladders.get(key);
     if (!pending) {
-      const ladder = buildLadder(topology2, this.o.config.probe);
+      const { probe: probe2 } = this.o.config;
+      const ladder = buildLadder(topology2, {
+        ...probe2,
+        longTerm: probe2.longTerm || Boolean(this.o.longTerm)
+      });
       const slug = slugify2(`probe-ladder-${key}`);
       pending = runScenario(ladder.scenario, {
         ...this.context(
           slug,
-          `npx amnesia probe --replicas ${topology2.replicas} --workers ${topology2.workers}`,
+          probeReplayCommand(topology2, {
+            cwd: this.o.cwd,
+            configFile: this.o.config.file,
+            seed: this.o.seed
+          }),
           this.o.seed
         ),
-        controls: false
+        controls: false,
+        ladder: true
       }).then((result) => ({ outcome: readLadder(ladder, result), result }));
       this.ladders.set(key, pending);
     }
     return pending;
   }
-  context(slug, replay, seed2) {
+  /** What a scenario of this run needs (the code-first harness drives one turn by turn). */
+  context(slug, replay, seed2, signal) {
+    const signals = [this.o.signal, signal].filter((x) => x !== void 0);
     return {
       runId: this.runId,
+      cwd: this.o.cwd,
       config: this.o.config,
       llm: this.llm,
       registry: this.registry,
@@ -66601,7 +68105,7 @@ var RunSession = class _RunSession {
       slug,
       replay,
       onEvent: this.o.onEvent,
-      ...this.o.signal ? { signal: this.o.signal } : {},
+      ...signals.length > 0 ? { signal: AbortSignal.any(signals) } : {},
       ...this.postgresPool ? { postgresPool: this.postgresPool } : {},
       ...this.containers ? { containers: this.containers } : {}
     };
@@ -66663,7 +68167,7 @@ function selectShard(items, spec) {
     const d = spec.durations?.[item.name];
     return { item, weight: Number.isFinite(d) ? d : fallback };
   });
-  weighed.sort((a, b) => b.weight - a.weight || compare(a.item.name, b.item.name));
+  weighed.sort((a, b) => b.weight - a.weight || compare2(a.item.name, b.item.name));
   const load2 = new Array(spec.total).fill(0);
   const mine = /* @__PURE__ */ new Set();
   for (const { item, weight } of weighed) {
@@ -66673,13 +68177,13 @@ function selectShard(items, spec) {
   }
   return items.filter((s) => mine.has(s));
 }
-function compare(a, b) {
+function compare2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/run/run.ts
 async function run2(options = {}) {
-  const cwd = path21.resolve(options.cwd ?? process.cwd());
+  const cwd = path25.resolve(options.cwd ?? process.cwd());
   const input2 = await resolveInput(options, cwd);
   const config2 = withRuntime(input2.config, options.runtime);
   const { scenarios } = input2;
@@ -66702,9 +68206,17 @@ async function run2(options = {}) {
     ...options.artifactsDir ? { artifactsDir: options.artifactsDir } : {},
     ...options.llmHandlers ? { llmHandlers: options.llmHandlers } : {},
     signal,
-    diagnoseFailures: options.probe !== "never"
+    diagnoseFailures: options.probe !== "never",
+    longTerm: selected.some((s) => s.tags.includes("long-term"))
   });
   session.pending = selected.length;
+  const replay = {
+    cwd,
+    configFile: config2.file,
+    seed: seed2,
+    ...options.turnTimeoutMs ? { turnTimeoutMs: options.turnTimeoutMs } : {},
+    ...options.probe ? { probe: options.probe } : {}
+  };
   onEvent({ type: "run-start", runId: session.runId, seed: seed2, scenarios: selected.length });
   const results = new Array(selected.length);
   let stopStarting = false;
@@ -66714,7 +68226,7 @@ async function run2(options = {}) {
     while (!stopStarting && next < selected.length && !signal.aborted) {
       const i = next++;
       const s = selected[i];
-      const r = await session.runScenario(s, slugOf(s), replayCommand(s, config2, cwd, seed2));
+      const r = await session.runScenario(s, slugOf(s), replayCommand(s.file, replay));
       results[i] = r;
       if (options.bail && r.status !== "passed") {
         stopStarting = true;
@@ -66752,7 +68264,10 @@ async function run2(options = {}) {
   } finally {
     await session.close();
   }
-  const done = selected.map((s, i) => results[i] ?? skipped(s, slugOf(s), seed2, config2, cwd));
+  const done = selected.map(
+    (s, i) => results[i] ?? skipped(s, slugOf(s), config2, replayCommand(s.file, replay), seed2)
+  );
+  const shared = sharedPaths(config2);
   const result = {
     runId: session.runId,
     seed: seed2,
@@ -66761,6 +68276,7 @@ async function run2(options = {}) {
     exitCode: done.some((r) => r.status === "error") ? 2 : done.some((r) => r.status === "failed") ? 1 : 0,
     scenarios: done,
     ...config2.file ? { configFile: config2.file } : {},
+    ...shared.length > 0 ? { sharedPaths: shared } : {},
     ...probeSummary ? { probe: probeSummary } : {},
     ...options.shard ? { shard: { index: options.shard.index, total: options.shard.total } } : {}
   };
@@ -66796,7 +68312,7 @@ function withRuntime(config2, runtime) {
   if (runtime === "container" && !config2.app.container.image && !config2.app.container.build) {
     throw new InvalidInputError([
       {
-        file: config2.file ?? path21.join(config2.root, "amnesia.config.yaml"),
+        file: config2.file ?? path25.join(config2.root, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "app",
@@ -66807,12 +68323,7 @@ function withRuntime(config2, runtime) {
   }
   return Object.freeze({ ...config2, app: Object.freeze({ ...config2.app, runtime }) });
 }
-function replayCommand(s, config2, cwd, seed2) {
-  const file2 = path21.relative(cwd, s.file) || s.file;
-  const cfg = config2.file && path21.dirname(config2.file) !== cwd ? ["--config", path21.relative(cwd, config2.file)] : [];
-  return shellCommand(["npx", "amnesia", "run", file2, "--seed", String(seed2), ...cfg]);
-}
-function skipped(s, slug, seed2, config2, cwd) {
+function skipped(s, slug, config2, replay, seed2) {
   return {
     name: s.name,
     file: s.file,
@@ -66828,13 +68339,13 @@ function skipped(s, slug, seed2, config2, cwd) {
     unattributed: [],
     startedAt: Date.now(),
     durationMs: 0,
-    replay: replayCommand(s, config2, cwd, seed2)
+    replay
   };
 }
 
-// src/probe/probe.ts
+// src/run/probe.ts
 async function probe(options = {}) {
-  const cwd = path22.resolve(options.cwd ?? process.cwd());
+  const cwd = path26.resolve(options.cwd ?? process.cwd());
   const config2 = withRuntime(
     typeof options.config === "object" ? options.config : await configFor(cwd, options.config),
     options.runtime
@@ -66866,11 +68377,11 @@ async function probe(options = {}) {
   }
 }
 async function configFor(cwd, file2) {
-  const found = file2 ? path22.resolve(cwd, file2) : findConfig(cwd);
+  const found = file2 ? path26.resolve(cwd, file2) : findConfig(cwd);
   if (!found) {
     throw new InvalidInputError([
       {
-        file: path22.join(cwd, "amnesia.config.yaml"),
+        file: path26.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -66882,1043 +68393,11 @@ async function configFor(cwd, file2) {
   return loadConfig(found);
 }
 
-// src/report/evidence.ts
-import path23 from "node:path";
-
-// src/report/text.ts
-var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-function plain(text) {
-  return text.replace(ANSI, "").replace(CONTROL, "");
-}
-function oneLine(text) {
-  return plain(text).replace(/\s+/g, " ").trim();
-}
-function clip(text, max) {
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : text;
-}
-function brief(text, max) {
-  return clip(oneLine(text), max);
-}
-function firstLine2(text) {
-  return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
-}
-function plural2(n, word, many = `${word}s`) {
-  return `${n} ${n === 1 ? word : many}`;
-}
-function quoted(expected) {
-  return /^\/.*\/[a-z]*$/s.test(expected) ? expected : `"${expected}"`;
-}
-
-// src/report/evidence.ts
-var turnsOf2 = (s) => s.steps.filter((x) => x.kind === "turn");
-var failedOf = (t) => t.expectations.filter((e) => !e.passed);
-var failedTurns = (s) => turnsOf2(s).filter((t) => !t.passed);
-function firstFailure(s) {
-  for (const turn of failedTurns(s)) {
-    const expectation = failedOf(turn)[0];
-    if (expectation) return { turn, expectation };
-  }
-  return void 0;
-}
-function lastChatRequest(t) {
-  return t.llm.filter((r) => r.kind === "chat").at(-1);
-}
-function relativeTo2(file2, cwd) {
-  if (!cwd || !path23.isAbsolute(file2)) return file2;
-  const rel = path23.relative(cwd, file2);
-  return rel === "" || rel.startsWith("..") ? file2 : rel;
-}
-function formatLocation(at, cwd) {
-  return `${relativeTo2(at.file, cwd)}:${at.line}:${at.column}`;
-}
-function expectationText(e) {
-  switch (e.kind) {
-    case "recall":
-    case "forget":
-      return `${e.kind} ${quoted(e.expected)}`;
-    case "recall_recent":
-      return `recall ${e.expected}`;
-    case "reply":
-      return `reply ${e.expected}`;
-    case "llm_called":
-      return "LLM called";
-    case "answered":
-      return "answered";
-  }
-}
-function servedText(t) {
-  const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(", ")})` : "";
-  const during = t.during?.length ? ` (during ${t.during.join(", ")})` : "";
-  const together = t.together?.length ? ` (at once with ${t.together.map((o) => `${o.label} on ${o.worker}`).join(", ")})` : "";
-  const container = t.container ? ` in container ${t.container}` : "";
-  return `${t.label} → ${t.worker} pid ${t.pid}${container}${after}${during}${together}`;
-}
-function shortDisruption(description) {
-  return oneLine(description).replace(/\s*\(.*\)$/, "");
-}
-function saidInText(e) {
-  if (!e.saidIn || e.saidIn.length === 0) return void 0;
-  return `said in ${e.saidIn.map((s) => `${s.label} (${s.worker} pid ${s.pid})`).join(", ")}`;
-}
-function changeText(c, o = {}) {
-  const gen = o.generation && c.after ? ` gen ${c.after.generation}` : "";
-  const moved = c.after?.container && c.after.container !== c.before?.container ? ` in ${c.after.container}` : "";
-  if (c.before && c.after) return `${c.id} ${c.before.pid}→${c.after.pid}${gen}${moved}`;
-  if (c.before) return `${c.id} ${c.before.pid} stopped`;
-  if (c.after) return `${c.id} started ${c.after.pid}${gen}${moved}`;
-  return c.id;
-}
-function leakText(l) {
-  return `${l.from.label}'s message "${brief(l.text, 120)}" (said on ${l.from.worker}) reached the prompt of ${l.into.label} (on ${l.into.worker})`;
-}
-function vacuousText(v) {
-  return `a fresh session asked "${brief(v.question, 120)}" already had ${quoted(v.expected)} in ${v.foundIn}: "${brief(v.excerpt, 160)}"`;
-}
-function tally(r) {
-  const t = { passed: 0, failed: 0, error: 0, skipped: 0 };
-  for (const s of r.scenarios) t[s.status]++;
-  return t;
-}
-function totalsText(r) {
-  const t = tally(r);
-  const skipped2 = t.skipped > 0 ? `, ${t.skipped} skipped` : "";
-  return `${plural2(r.scenarios.length, "scenario")}: ${t.passed} passed, ${t.failed} failed, ${plural2(t.error, "error")}${skipped2}`;
-}
-function notPassing(r) {
-  const bad = r.scenarios.filter((s) => s.status === "failed" || s.status === "error");
-  return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
-}
-function errorHeadline(s) {
-  if (s.error) return brief(firstLine2(s.error.message), 160) || s.error.code;
-  const v = s.vacuous[0];
-  if (v)
-    return `${plural2(s.vacuous.length, "vacuous recall")}: "${brief(v.expected, 60)}" is already in a fresh session's prompt`;
-  return "the scenario could not be judged";
-}
-
-// src/report/annotations.ts
-var MAX_MESSAGE = 2e3;
-var TAIL_LINES = 5;
-function annotationsFor(r, o = {}) {
-  const out = [];
-  const add = (s, at, what, message) => out.push({
-    file: relativeTo2(at.file, o.root),
-    line: at.line,
-    column: at.column,
-    title: clip(`amnesia: ${what} (${plain(s.name)})`, 200),
-    message: clip(plain(message), MAX_MESSAGE)
-  });
-  for (const s of notPassing(r)) {
-    const turns = turnsOf2(s);
-    for (const leak of s.leaks) {
-      const into = turns.find((t) => t.step === leak.into.step);
-      add(s, into?.at ?? { file: s.file, line: 1, column: 1 }, "leak between sessions", leakText(leak));
-    }
-    for (const v of s.vacuous) add(s, v.at, "vacuous recall", vacuousText(v));
-    if (s.error) add(s, { file: s.file, line: 1, column: 1 }, "could not run", s.error.message);
-    for (const t of failedTurns(s)) {
-      for (const e of failedOf(t)) {
-        const said = saidInText(e);
-        const tail = e.kind === "answered" ? t.failure?.outputTail.slice(-TAIL_LINES) ?? [] : [];
-        const more = [...said ? [said] : [], ...tail.length ? [`${t.worker} output:`, ...tail] : []];
-        add(s, e.at, expectationText(e), [`${servedText(t)}: ${e.message}`, ...more].join("\n"));
-      }
-    }
-  }
-  return out;
-}
-
-// src/report/diagnosis.ts
-function diagnosisText(d) {
-  const notes = d.rungs.filter((r) => r.kept === null).map((r) => `${r.rung} not run${r.note ? `: ${r.note}` : ""}`);
-  const findings = !d.reproduced ? [
-    "the short probe could not reproduce the loss: every rung kept its fact, so the failure depends on something the ladder does not do (this scenario’s steps, timing or routing)"
-  ] : d.rows.length > 0 ? d.rows.map((r) => `row ${r.id}: ${r.cause}`) : [`no row of the failure table has this signature: ${keptAndLost(d)}`];
-  return { signature: d.signature, findings, notes, advice: d.advice };
-}
-function keptAndLost(d) {
-  const on = (kept) => d.rungs.filter((r) => r.kept === kept).map((r) => r.rung);
-  const parts = [
-    on(true).length > 0 ? `kept on ${on(true).join(", ")}` : "",
-    on(false).length > 0 ? `lost on ${on(false).join(", ")}` : ""
-  ].filter(Boolean);
-  return parts.join("; ") || "no rung ran";
-}
-
-// src/report/duration.ts
-function formatDuration2(ms) {
-  if (!Number.isFinite(ms) || ms < 0) return "? ms";
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)} s`;
-  const s = Math.round(ms / 1e3);
-  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
-}
-function seconds(ms) {
-  return Number.isFinite(ms) && ms > 0 ? (ms / 1e3).toFixed(3) : "0.000";
-}
-
-// src/report/md.ts
-function mdText(text) {
-  return oneLine(text).replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/&/g, "&amp;").replace(/@(?=\w)/g, "@&#8203;");
-}
-function mdCode(text) {
-  const flat = oneLine(text).replace(/\|/g, "\\|");
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
-  const fence2 = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${fence2}${pad}${flat}${pad}${fence2}`;
-}
-function mdFence(text, lang = "text") {
-  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((r) => r.length));
-  const fence2 = "`".repeat(Math.max(3, longest + 1));
-  return `${fence2}${lang}
-${text}
-${fence2}`;
-}
-function htmlText(text) {
-  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=\w)/g, "@&#8203;");
-}
-
-// src/report/mermaid.ts
-var ENTITIES = {
-  "#": "#35;",
-  ";": "#59;",
-  '"': "#quot;",
-  "<": "#lt;",
-  ">": "#gt;",
-  "&": "#amp;",
-  // `%%{init: …}%%` is a directive wherever it appears in the text, and `%%` starts a comment.
-  "%": "#37;"
-};
-function mermaidText(text, max = 60) {
-  let out = "";
-  for (const ch of clip(oneLine(text), max)) out += ENTITIES[ch] ?? ch;
-  return out;
-}
-function mermaidTimeline(s, o = {}) {
-  const { maxSteps = 60 } = o;
-  const turns = turnsOf2(s);
-  const sessions = [...new Set(turns.map((t) => t.session))];
-  const sessionIds = new Map(sessions.map((name, i) => [name, `s${i + 1}`]));
-  const workers = workersOf2(s);
-  const said = saidMarks(turns);
-  const lines2 = ["sequenceDiagram"];
-  for (const name of sessions)
-    lines2.push(`  participant ${sessionIds.get(name)} as ${mermaidText(name, 30)}`);
-  for (const w of workers) lines2.push(`  participant ${w}`);
-  const { from, to } = window2(s, maxSteps);
-  const span = workers.length > 1 ? `${workers[0]},${workers.at(-1)}` : workers[0] ?? "s1";
-  if (from > 0) lines2.push(`  Note over ${span}: ${from} earlier steps not drawn`);
-  for (const step2 of s.steps.slice(from, to)) {
-    if (step2.kind === "disruption") {
-      lines2.push(`  Note over ${noteSpan(step2, workers) ?? span}: ${mermaidText(step2.description)}`);
-      continue;
-    }
-    const leakedFrom = s.leaks.filter((l) => l.from.step === step2.step).map((l) => `leaked into ${l.into.label}`);
-    const leakedInto = s.leaks.filter((l) => l.into.step === step2.step).map((l) => `✗ leak from ${l.from.label}`);
-    const marks = [
-      ...(said.get(step2.step) ?? []).map((e) => `said ${quoted(clip(e, 24))}`),
-      ...leakedFrom,
-      ...leakedInto,
-      ...lostMarks(step2)
-    ];
-    const label = mermaidText([step2.label, ...marks].join(" "), 100);
-    const arrow = `  ${sessionIds.get(step2.session)}->>${step2.worker}: ${label}`;
-    if (step2.passed && leakedInto.length === 0) lines2.push(arrow);
-    else lines2.push("  rect rgb(255,220,220)", `  ${arrow}`, "  end");
-  }
-  if (to < s.steps.length) lines2.push(`  Note over ${span}: ${s.steps.length - to} later steps not drawn`);
-  return lines2.join("\n");
-}
-function workersOf2(s) {
-  const ids = new Set(workerOrder(s.topology));
-  for (const step2 of s.steps) {
-    if (step2.kind === "turn") ids.add(step2.worker);
-    else for (const c of step2.changes) ids.add(c.id);
-  }
-  const key = (id) => {
-    const { replica, worker } = parseWorkerId(id);
-    return worker * 1e4 + replica;
-  };
-  return [...ids].sort((a, b) => key(a) - key(b));
-}
-function noteSpan(d, workers) {
-  const touched = workers.filter((w) => d.changes.some((c) => c.id === w));
-  if (touched.length === 0) return void 0;
-  return touched.length === 1 ? touched[0] : `${touched[0]},${touched.at(-1)}`;
-}
-function saidMarks(turns) {
-  const marks = /* @__PURE__ */ new Map();
-  const add = (step2, text) => {
-    const list2 = marks.get(step2) ?? [];
-    if (!list2.includes(text)) marks.set(step2, [...list2, text]);
-  };
-  for (const t of turns) {
-    for (const e of failedOf(t)) {
-      if (e.kind !== "recall") continue;
-      const steps = e.saidIn ? e.saidIn.map((x) => x.step) : turns.filter((u) => u.session === t.session && u.step < t.step && says(u.user, e.expected)).map((u) => u.step);
-      for (const step2 of steps) add(step2, e.expected);
-    }
-  }
-  return marks;
-}
-function says(user, expected) {
-  const re = /^\/(.*)\/([a-z]*)$/s.exec(expected);
-  if (!re) return user.toLowerCase().includes(expected.toLowerCase());
-  try {
-    return new RegExp(re[1] ?? "", re[2]).test(user);
-  } catch {
-    return false;
-  }
-}
-function lostMarks(t) {
-  const failed2 = failedOf(t);
-  const marks = failed2.slice(0, 2).map((e) => `✗ ${mark(e, t)}`);
-  return failed2.length > 2 ? [...marks, `+${failed2.length - 2}`] : marks;
-}
-function mark(e, t) {
-  const short = clip(e.expected, 24);
-  switch (e.kind) {
-    case "recall":
-      return `lost ${quoted(short)}`;
-    case "recall_recent":
-      return "lost recent turns";
-    case "forget":
-      return `saw ${quoted(short)}`;
-    case "answered":
-      return t.failure ? `${t.failure.kind}${t.status ? ` ${t.status}` : ""}` : "no answer";
-    case "llm_called":
-      return "no LLM call";
-    case "reply":
-      return `reply ${brief(e.expected, 24)}`;
-  }
-}
-function window2(s, max) {
-  const n = s.steps.length;
-  if (n <= max) return { from: 0, to: n };
-  const failed2 = s.steps.findIndex((x) => x.kind === "turn" && !x.passed);
-  const focus = failed2 === -1 ? n - 1 : failed2;
-  const from = Math.max(0, Math.min(focus - (max - 6), n - max));
-  return { from, to: from + max };
-}
-
-// src/report/paint.ts
-import { styleText } from "node:util";
-function painter(color) {
-  return color ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
-}
-
-// src/report/prompt.ts
-function promptExcerpt(t, o = {}) {
-  const req = lastChatRequest(t);
-  if (!req) return { title: noChatRequest(t), lines: [] };
-  const { perMessage = 200, total = 1200, maxMessages = 8 } = o;
-  const lines2 = messageLines(req, perMessage, maxMessages);
-  const kept = [];
-  let used = 0;
-  for (const [i, line] of lines2.entries()) {
-    if (used + line.length > total && kept.length > 0) {
-      kept.push(`… ${plural2(lines2.length - i, "more line")}`);
-      break;
-    }
-    kept.push(line);
-    used += line.length;
-  }
-  const chats = t.llm.filter((r) => r.kind === "chat").length;
-  const which2 = chats > 1 ? `the last of ${chats} chat requests` : "chat request";
-  return { title: `prompt (${which2}, ${plural2(req.messages.length, "message")}):`, lines: kept };
-}
-function messageLines(req, perMessage, maxMessages) {
-  const line = (m) => `${m.role}: ${brief(m.content, perMessage) || "(empty)"}`;
-  const ms = req.messages;
-  if (ms.length === 0) return ["(no messages)"];
-  if (ms.length <= maxMessages) return ms.map(line);
-  const head = ms.slice(0, 1).map(line);
-  const tail = ms.slice(ms.length - (maxMessages - 1)).map(line);
-  return [...head, `… ${plural2(ms.length - maxMessages, "message")} elided …`, ...tail];
-}
-function noChatRequest(t) {
-  const unmatched = t.llm.filter((r) => r.kind === "unmatched");
-  if (unmatched.length > 0) {
-    const r = unmatched[0];
-    return `no chat request; the mock LLM refused ${plural2(unmatched.length, "request")} no handler matched (first: ${r?.method} ${r?.path})`;
-  }
-  return t.llm.length > 0 ? `no chat request (the app made ${plural2(t.llm.length, "other LLM request")})` : "no LLM request during this turn";
-}
-
-// src/report/turn-evidence.ts
-var TAIL_LINES2 = 12;
-function turnEvidence(t, o = {}) {
-  const paint = o.paint ?? painter(false);
-  const out = [servedText(t)];
-  const failed2 = failedOf(t);
-  for (const e of failed2) {
-    out.push(
-      `  ${paint("red", "✗")} ${plain(expectationText(e))}: ${plain(e.message)}  ${paint("dim", formatLocation(e.at, o.cwd))}`
-    );
-    const said = saidInText(e);
-    if (said) out.push(`    ${paint("dim", said)}`);
-  }
-  if (t.failure) {
-    if (!failed2.some((e) => e.kind === "answered"))
-      out.push(`  ${paint("red", "✗")} ${t.failure.kind}: ${plain(t.failure.message)}`);
-    const tail = t.failure.outputTail.slice(-TAIL_LINES2);
-    if (tail.length > 0) {
-      out.push(`  ${paint("dim", `${t.worker} output (last ${tail.length} lines):`)}`);
-      for (const l of tail) out.push(`    ${paint("dim", "│")} ${clip(plain(l).trimEnd(), 200)}`);
-    }
-  }
-  if (failed2.some((e) => e.kind === "recall" || e.kind === "recall_recent" || e.kind === "forget")) {
-    const p = promptExcerpt(t);
-    out.push(`  ${paint("dim", p.title)}`);
-    for (const l of p.lines) out.push(`    ${l}`);
-  }
-  return out;
-}
-
-// src/report/markdown.ts
-var GITHUB_COMMENT_LIMIT = 65536;
-var MAX_FAILED_TURNS = 8;
-var MAX_ERROR_CHARS = 4e3;
-function renderMarkdown(r, o = {}) {
-  const { title = "amnesia", maxScenarios = 50, maxChars = GITHUB_COMMENT_LIMIT } = o;
-  const bad = notPassing(r);
-  const rows = r.scenarios.length <= maxScenarios ? r.scenarios : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
-  const head = [`## ${mdText(title)}`, "", statusLine2(r), ""];
-  const table = [
-    "| status | scenario | turns | failed expectation | signature |",
-    "| --- | --- | --- | --- | --- |"
-  ];
-  const tableRows = rows.map((s) => tableRow(s, o.cwd));
-  const notShown = r.scenarios.length - rows.length;
-  const details = bad.slice(0, maxScenarios).map((s) => detailsBlock(s, o.cwd));
-  const noteFor = (rowsLeft, detailsLeft) => {
-    const parts = [
-      rowsLeft > 0 ? `${plural2(rowsLeft, "scenario")} left out of the table` : "",
-      detailsLeft > 0 ? `the details of ${plural2(detailsLeft, "scenario")} left out` : ""
-    ].filter(Boolean);
-    return parts.length === 0 ? "" : `
-_Truncated: ${parts.join(", ")} (see the JSON report and the artifacts for everything)._
-`;
-  };
-  const reserve = 300;
-  const budget = maxChars - reserve;
-  const doc = [...head, ...table];
-  let used = doc.join("\n").length;
-  let shownRows = 0;
-  for (const row of tableRows) {
-    if (used + row.length + 1 > budget) break;
-    doc.push(row);
-    used += row.length + 1;
-    shownRows++;
-  }
-  let shownDetails = 0;
-  for (const block of details) {
-    if (shownRows < tableRows.length || used + block.length + 2 > budget) break;
-    doc.push("", block);
-    used += block.length + 2;
-    shownDetails++;
-  }
-  const note = noteFor(notShown + tableRows.length - shownRows, bad.length - shownDetails);
-  const text = `${doc.join("\n")}
-${note}`;
-  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 2)}…
-`;
-}
-function statusWord(r) {
-  const t = tally(r);
-  return t.error > 0 ? "Error" : t.failed > 0 ? "Failed" : "Passed";
-}
-function statusLine2(r) {
-  const leaks = r.scenarios.reduce((n, s) => n + s.leaks.length, 0);
-  const status = statusWord(r);
-  const leakNote = leaks > 0 ? ` · ${plural2(leaks, "leak")} between sessions` : "";
-  return `**${status}** · ${totalsText(r)}${leakNote} · ${formatDuration2(r.durationMs)} · seed ${r.seed} · run ${mdCode(r.runId)}`;
-}
-function tableRow(s, cwd) {
-  const status = s.status === "failed" || s.status === "error" ? `**${s.status}**` : s.status;
-  const sig = s.diagnosis ? mdCode(s.diagnosis.signature) : "";
-  return `| ${status} | ${mdText(s.name)} | ${turnsOf2(s).length} | ${whatFailed(s, cwd)} | ${sig} |`;
-}
-function whatFailed(s, cwd) {
-  const leak = s.leaks[0];
-  if (leak) return `leak ${mdCode(`${leak.from.label} → ${leak.into.label}`)}`;
-  if (s.error) return `${mdCode(s.error.code)} ${mdText(clip(errorHeadline(s), 80))}`;
-  const v = s.vacuous[0];
-  if (v) return `vacuous ${mdCode(`recall ${quoted(v.expected)}`)}`;
-  const f = firstFailure(s);
-  if (!f) return "";
-  const where = formatLocation(f.expectation.at, cwd).replace(/:\d+$/, "");
-  return `${mdCode(f.turn.label)} ${mdCode(clip(expectationText(f.expectation), 60))} at ${mdCode(where)}`;
-}
-function detailsBlock(s, cwd) {
-  const out = [
-    "<details>",
-    `<summary><strong>${htmlText(s.name)}</strong>: ${s.status}</summary>`,
-    "",
-    `${mdCode(relativeTo2(s.file, cwd))} · ${s.topology.replicas} × ${s.topology.workers}, ${s.routing}, seed ${s.seed} · ${formatDuration2(s.durationMs)}`,
-    ""
-  ];
-  if (s.leaks.length > 0) {
-    out.push(
-      "**Leaks** (memory is not keyed by session)",
-      "",
-      ...s.leaks.map((l) => `- ${mdText(leakText(l))}`),
-      ""
-    );
-  }
-  if (s.error)
-    out.push(
-      `**Could not run**: ${mdCode(s.error.code)}`,
-      "",
-      mdFence(clip(s.error.message, MAX_ERROR_CHARS)),
-      ""
-    );
-  if (s.vacuous.length > 0) {
-    out.push(
-      "**Vacuous recalls** (they would pass without any memory)",
-      "",
-      ...s.vacuous.map(
-        (v) => `- ${mdCode(`recall ${quoted(v.expected)}`)} at ${mdCode(formatLocation(v.at, cwd))}: ${mdText(vacuousText(v))}`
-      ),
-      ""
-    );
-  }
-  const failed2 = failedTurns(s);
-  if (failed2.length > 0) {
-    const shown = failed2.slice(0, MAX_FAILED_TURNS);
-    const evidence = shown.flatMap((t) => turnEvidence(t, { cwd })).join("\n");
-    const more = failed2.length > shown.length ? `
-… ${plural2(failed2.length - shown.length, "more failed turn")}` : "";
-    out.push("**Failed expectations**", "", mdFence(`${evidence}${more}`), "");
-  }
-  if (s.diagnosis) {
-    const d = diagnosisText(s.diagnosis);
-    out.push(`**Diagnosis** ${mdCode(d.signature)}`, "");
-    for (const line of [...d.findings, ...d.notes]) out.push(`- ${mdText(line)}`);
-    if (d.advice) out.push("", `**What to change**: ${mdText(d.advice)}`);
-    out.push("");
-  }
-  if (turnsOf2(s).length > 0) out.push("**Timeline**", "", mdFence(mermaidTimeline(s), "mermaid"), "");
-  if (s.artifactsDir) out.push(`Artifacts: ${mdCode(relativeTo2(s.artifactsDir, cwd))}`, "");
-  out.push(`Replay: ${mdCode(s.replay)}`, "", "</details>");
-  return out.join("\n");
-}
-
-// src/report/comment.ts
-var PREFIX = "<!-- amnesia-report ";
-var SUFFIX = " -->";
-var MAX_ROWS = 10;
-var MAX_NAMES = 10;
-var recordShape = external_exports.object({
-  v: external_exports.literal(1),
-  key: external_exports.string(),
-  commit: external_exports.string().optional(),
-  statuses: external_exports.record(external_exports.string(), external_exports.enum(["passed", "failed", "error", "skipped"]))
-});
-var isBad = (s) => s === "failed" || s === "error";
-function renderComment(r, o) {
-  const commit = o.commit ? ` · commit ${mdCode(o.commit.slice(0, 7))}` : "";
-  const link = o.reportUrl ? ` · [full report](${o.reportUrl})` : "";
-  const out = [
-    `### amnesia: ${statusWord(r).toLowerCase()}`,
-    "",
-    `**${statusWord(r)}** · ${totalsText(r)} · ${mdCode(o.key)}${commit}${link}`,
-    ""
-  ];
-  if (o.previous) out.push(...sinceSection(sinceLastRun(r, o.previous), o.previous), "");
-  const bad = notPassing(r);
-  if (bad.length > 0) {
-    out.push("| status | scenario | what failed first | diagnosis |", "| --- | --- | --- | --- |");
-    for (const s of bad.slice(0, MAX_ROWS)) {
-      out.push(
-        `| **${s.status}** | ${mdText(clip(s.name, 80))} | ${whatFailed(s, o.cwd)} | ${diagnosisCell(s)} |`
-      );
-    }
-    if (bad.length > MAX_ROWS) out.push("", `… and ${plural2(bad.length - MAX_ROWS, "more scenario")}.`);
-    out.push(
-      "",
-      `The ${o.reportUrl ? `[job summary](${o.reportUrl})` : "job summary"} has each failure's prompt, diagnosis and timeline; the artifacts hold the worker logs and a replay command.`,
-      ""
-    );
-  }
-  out.push(recordComment(recordOf2(r, o)));
-  return `${out.join("\n")}
-`;
-}
-function readCommentRecord(body) {
-  const start = body.lastIndexOf(PREFIX);
-  if (start < 0) return void 0;
-  const end = body.indexOf(SUFFIX, start + PREFIX.length);
-  if (end < 0) return void 0;
-  try {
-    const parsed = recordShape.safeParse(JSON.parse(body.slice(start + PREFIX.length, end)));
-    return parsed.success ? parsed.data : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function sinceLastRun(r, previous) {
-  const out = { newlyFailing: [], fixed: [], stillFailing: [] };
-  for (const s of r.scenarios) {
-    const before = previous.statuses[s.name];
-    if (isBad(s.status)) (isBad(before) ? out.stillFailing : out.newlyFailing).push(s.name);
-    else if (s.status === "passed" && isBad(before)) out.fixed.push(s.name);
-  }
-  return out;
-}
-function sinceSection(d, previous) {
-  const since = previous.commit ? ` (commit ${mdCode(previous.commit.slice(0, 7))})` : "";
-  const counts = [
-    `${d.newlyFailing.length} newly failing`,
-    `${d.fixed.length} fixed`,
-    `${d.stillFailing.length} still failing`
-  ].join(" · ");
-  const list2 = (label, names) => {
-    if (names.length === 0) return [];
-    const shown = names.slice(0, MAX_NAMES).map((n) => mdText(clip(n, 80)));
-    const more = names.length > MAX_NAMES ? `, and ${names.length - MAX_NAMES} more` : "";
-    return [`- ${label}: ${shown.join(", ")}${more}`];
-  };
-  return [
-    `**Since the last run**${since}: ${counts}`,
-    ...d.newlyFailing.length + d.fixed.length + d.stillFailing.length > 0 ? [""] : [],
-    ...list2("newly failing", d.newlyFailing),
-    ...list2("fixed", d.fixed),
-    ...list2("still failing", d.stillFailing)
-  ];
-}
-function diagnosisCell(s) {
-  if (!s.diagnosis) return "";
-  const d = diagnosisText(s.diagnosis);
-  return `${mdCode(d.signature)} ${mdText(clip(d.findings[0] ?? "", 90))}`;
-}
-function recordOf2(r, o) {
-  return {
-    v: 1,
-    key: o.key,
-    ...o.commit ? { commit: o.commit } : {},
-    statuses: Object.fromEntries(r.scenarios.map((s) => [s.name, s.status]))
-  };
-}
-function recordComment(record2) {
-  const json2 = JSON.stringify(record2).replace(
-    /[<>-]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
-  return `${PREFIX}${json2}${SUFFIX}`;
-}
-
-// src/report/json.ts
-function renderJson(r) {
-  const slim = { ...r, scenarios: r.scenarios.map(slimScenario) };
-  return `${JSON.stringify(sortKeys(slim), null, 2)}
-`;
-}
-function slimScenario(s) {
-  return {
-    ...s,
-    steps: s.steps.map(slimStep),
-    unattributed: s.unattributed.map(withoutBody)
-  };
-}
-function slimStep(s) {
-  return s.kind === "turn" ? { ...s, llm: s.llm.map(withoutBody) } : s;
-}
-function withoutBody({ body: _body, ...rest }) {
-  return rest;
-}
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  const out = {};
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
-  return out;
-}
-
-// src/report/xml.ts
-var FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-function stripForbidden(text) {
-  return text.replace(FORBIDDEN, "");
-}
-var ENTITIES2 = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&apos;",
-  "\n": "&#10;",
-  "\r": "&#13;",
-  "	": "&#9;"
-};
-function attr(text) {
-  return stripForbidden(text).replace(/[&<>"'\n\r\t]/g, (c) => ENTITIES2[c] ?? c);
-}
-function cdata(value) {
-  return `<![CDATA[${stripForbidden(value).replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
-}
-function serialize(e, depth = 0) {
-  const pad = "  ".repeat(depth);
-  const a = Object.entries(e.attrs ?? {}).filter(([, v]) => v !== void 0).map(([k, v]) => ` ${k}="${attr(String(v))}"`).join("");
-  const children = e.children ?? [];
-  if (children.length > 0)
-    return `${pad}<${e.name}${a}>
-${children.map((c) => serialize(c, depth + 1)).join("\n")}
-${pad}</${e.name}>`;
-  if (e.content) return `${pad}<${e.name}${a}>${e.content}</${e.name}>`;
-  return `${pad}<${e.name}${a}/>`;
-}
-
-// src/report/junit.ts
-function renderJUnit(r, o = {}) {
-  const suites = r.scenarios.map((s) => suite(s, o.cwd));
-  const count3 = (attr2) => suites.reduce((n, s) => n + Number(s.attrs?.[attr2] ?? 0), 0);
-  const root = {
-    name: "testsuites",
-    attrs: {
-      name: `amnesia run ${r.runId}`,
-      tests: count3("tests"),
-      failures: count3("failures"),
-      errors: count3("errors"),
-      skipped: count3("skipped"),
-      time: seconds(r.durationMs),
-      timestamp: timestamp(r.startedAt)
-    },
-    children: suites
-  };
-  return `<?xml version="1.0" encoding="UTF-8"?>
-${serialize(root)}
-`;
-}
-function suite(s, cwd) {
-  const file2 = relativeTo2(s.file, cwd);
-  const cases = testcases(s, file2, cwd);
-  const has = (kind) => cases.filter((c) => c.children?.some((x) => x.name === kind)).length;
-  const out = systemOut(s, cwd);
-  return {
-    name: "testsuite",
-    attrs: {
-      name: s.name,
-      file: file2,
-      tests: cases.length,
-      failures: has("failure"),
-      errors: has("error"),
-      skipped: has("skipped"),
-      time: seconds(s.durationMs),
-      timestamp: timestamp(s.startedAt)
-    },
-    children: [
-      {
-        name: "properties",
-        children: [
-          property("topology", `${s.topology.replicas} × ${s.topology.workers}`),
-          property("routing", s.routing),
-          property("seed", String(s.seed)),
-          ...s.diagnosis ? [property("signature", s.diagnosis.signature)] : [],
-          property("replay", s.replay)
-        ]
-      },
-      ...cases,
-      ...out ? [{ name: "system-out", content: cdata(out) }] : []
-    ]
-  };
-}
-function testcases(s, file2, cwd) {
-  const at = (line) => ({ classname: s.name, file: file2, line });
-  const cases = [];
-  if (s.status === "skipped")
-    cases.push({
-      name: "testcase",
-      attrs: { name: s.name, ...at(void 0) },
-      children: [{ name: "skipped" }]
-    });
-  if (s.error) {
-    cases.push({
-      name: "testcase",
-      attrs: { name: "could not run", ...at(void 0), time: seconds(s.durationMs) },
-      children: [
-        problem2("error", s.error.code, `${s.error.code}: ${firstLine2(s.error.message)}`, s.error.message)
-      ]
-    });
-  }
-  const lineOf = (step2) => turnsOf2(s).find((t) => t.step === step2)?.at.line;
-  for (const l of s.leaks) {
-    cases.push({
-      name: "testcase",
-      attrs: { name: `leak: ${l.from.label} → ${l.into.label}`, ...at(lineOf(l.into.step)) },
-      children: [
-        problem2(
-          "failure",
-          "leak",
-          `leak: ${leakText(l)}`,
-          `${leakText(l)}
-memory is not keyed by session: key it by the session id`
-        )
-      ]
-    });
-  }
-  for (const v of s.vacuous) {
-    cases.push({
-      name: "testcase",
-      attrs: { name: `vacuous recall ${quoted(v.expected)}`, ...at(v.at.line) },
-      children: [
-        problem2(
-          "error",
-          "vacuous",
-          `vacuous recall ${quoted(v.expected)}: ${vacuousText(v)}`,
-          `${vacuousText(v)}
-the recall would pass without any memory: expect a fact only the conversation says`
-        )
-      ]
-    });
-  }
-  for (const t of turnsOf2(s)) {
-    if (t.expectations.length === 0 && t.passed) continue;
-    cases.push(turnCase(t, at(failedOf(t)[0]?.at.line ?? t.at.line), cwd));
-  }
-  return cases;
-}
-function turnCase(t, at, cwd) {
-  const failed2 = failedOf(t);
-  const attrs = { name: `${t.label}: ${clip(oneLine(t.user), 60)}`, ...at, time: seconds(t.latencyMs) };
-  if (t.passed) return { name: "testcase", attrs };
-  const message = failed2.map((e) => `${expectationText(e)}: ${e.message}`).join("; ") || t.failure?.message || "failed";
-  const type = [...new Set(failed2.map((e) => e.kind))].join(",") || "turn";
-  return {
-    name: "testcase",
-    attrs,
-    children: [problem2("failure", type, message, turnEvidence(t, { cwd }).join("\n"))]
-  };
-}
-function problem2(kind, type, message, body) {
-  return { name: kind, attrs: { message: brief(message, 1e3), type }, content: cdata(body) };
-}
-function property(name, value) {
-  return { name: "property", attrs: { name, value } };
-}
-function systemOut(s, cwd) {
-  const lines2 = [];
-  if (s.diagnosis) {
-    const d = diagnosisText(s.diagnosis);
-    lines2.push(
-      `diagnosis: ${d.signature}`,
-      ...d.findings,
-      ...d.notes,
-      ...d.advice ? [`advice: ${d.advice}`] : []
-    );
-  }
-  if (s.status === "failed" || s.status === "error") {
-    if (s.artifactsDir) lines2.push(`artifacts: ${relativeTo2(s.artifactsDir, cwd)}`);
-    lines2.push(`replay: ${s.replay}`);
-  }
-  return lines2.join("\n");
-}
-function timestamp(ms) {
-  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 19) : void 0;
-}
-
-// src/report/merge.ts
-function mergeResults(reports) {
-  const first = reports[0];
-  if (!first) throw invalid2("no reports to merge");
-  checkShards(reports);
-  const seen = /* @__PURE__ */ new Map();
-  const scenarios = [];
-  for (const { source, result } of reports) {
-    for (const s of result.scenarios) {
-      const other = seen.get(s.name);
-      if (other !== void 0)
-        throw invalid2(
-          `scenario ${JSON.stringify(s.name)} is in both ${other} and ${source}: the same shard or run was merged twice`
-        );
-      seen.set(s.name, source);
-      scenarios.push(s);
-    }
-  }
-  scenarios.sort((a, b) => compare2(a.file, b.file) || compare2(a.name, b.name));
-  const startedAt = Math.min(...reports.map((r) => r.result.startedAt));
-  const endedAt = Math.max(...reports.map((r) => r.result.startedAt + r.result.durationMs));
-  const configs = new Set(reports.map((r) => r.result.configFile));
-  const probe2 = reports.find((r) => r.result.probe)?.result.probe;
-  return {
-    runId: [...new Set(reports.map((r) => r.result.runId))].join("+"),
-    seed: first.result.seed,
-    startedAt,
-    durationMs: endedAt - startedAt,
-    exitCode: exitCodeOf(scenarios),
-    scenarios,
-    ...configs.size === 1 && first.result.configFile ? { configFile: first.result.configFile } : {},
-    ...probe2 ? { probe: probe2 } : {}
-  };
-}
-function checkShards(reports) {
-  const sharded = reports.filter((r) => r.result.shard);
-  if (sharded.length === 0) return;
-  const plain2 = reports.find((r) => !r.result.shard);
-  if (plain2)
-    throw invalid2(`${plain2.source} is not a shard, but ${sharded[0]?.source} is: merge one split at a time`);
-  const totals = new Set(sharded.map((r) => r.result.shard?.total));
-  if (totals.size > 1)
-    throw invalid2(`the reports come from different splits (${[...totals].map((t) => `/${t}`).join(", ")})`);
-  const total = sharded[0]?.result.shard?.total ?? 0;
-  const by = /* @__PURE__ */ new Map();
-  for (const { source, result } of sharded) {
-    const index = result.shard?.index ?? 0;
-    const other = by.get(index);
-    if (other !== void 0) throw invalid2(`shard ${index}/${total} is both ${other} and ${source}`);
-    by.set(index, source);
-  }
-  const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !by.has(i));
-  if (missing.length > 0)
-    throw invalid2(
-      `shard ${missing.map((i) => `${i}/${total}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing: its job failed or was cancelled before writing its report, so the suite's verdict is unknown`
-    );
-}
-function exitCodeOf(scenarios) {
-  return scenarios.some((s) => s.status === "error") ? 2 : scenarios.some((s) => s.status === "failed") ? 1 : 0;
-}
-function compare2(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function invalid2(message) {
-  return new AmnesiaError("AMNESIA_INVALID_INPUT", `cannot merge the reports: ${message}`);
-}
-
-// src/report/parse-json.ts
-var count2 = external_exports.number().int().min(0);
-var scenarioShape = external_exports.looseObject({
-  name: external_exports.string(),
-  file: external_exports.string(),
-  slug: external_exports.string(),
-  status: external_exports.enum(["passed", "failed", "error", "skipped"]),
-  steps: external_exports.array(external_exports.looseObject({ kind: external_exports.enum(["turn", "disruption"]) })),
-  leaks: external_exports.array(external_exports.unknown()),
-  vacuous: external_exports.array(external_exports.unknown()),
-  durationMs: external_exports.number()
-});
-var reportShape = external_exports.looseObject({
-  runId: external_exports.string(),
-  seed: external_exports.number(),
-  startedAt: external_exports.number(),
-  durationMs: external_exports.number(),
-  exitCode: external_exports.union([external_exports.literal(0), external_exports.literal(1), external_exports.literal(2)]),
-  scenarios: external_exports.array(scenarioShape),
-  shard: external_exports.object({ index: count2, total: count2 }).optional()
-});
-function parseJsonReport(text, file2) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw notAReport(file2, "", `not JSON: ${e.message}`);
-  }
-  const parsed = reportShape.safeParse(data);
-  if (!parsed.success) {
-    const issue3 = parsed.error.issues[0];
-    const field2 = issue3?.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("") ?? "";
-    throw notAReport(file2, field2.replace(/^\./, ""), issue3?.message ?? "unexpected shape");
-  }
-  return parsed.data;
-}
-function notAReport(file2, field2, detail) {
-  return new InvalidInputError([
-    {
-      file: file2,
-      line: 1,
-      column: 1,
-      field: field2,
-      message: `not an amnesia JSON report: ${detail}`,
-      hint: "merge the files written by `amnesia run --report json=FILE` (or the Action’s json-report output)"
-    }
-  ]);
-}
-
-// src/report/probe.ts
-function renderProbe(d, o) {
-  const p = painter(o.color);
-  const lines2 = [`${p("bold", o.title)}  ${d.signature}`];
-  for (const r of d.rungs) {
-    const mark2 = r.kept === null ? p("dim", "–") : r.kept ? p("green", "✓") : p("red", "✗");
-    lines2.push(`  ${mark2} ${r.rung}  ${RUNG_NAMES[r.rung]}${r.note ? p("dim", `  (${r.note})`) : ""}`);
-  }
-  if (d.rows.length) {
-    lines2.push(d.rows.length > 1 ? "diagnosis (rows with this signature):" : "diagnosis:");
-    for (const row of d.rows) lines2.push(`  row ${row.id}: ${row.cause}`);
-  } else {
-    lines2.push("diagnosis: no row of the failure table matches");
-  }
-  lines2.push(`  → ${d.advice}`);
-  return `${lines2.join("\n")}
-`;
-}
-
-// src/report/terminal-event.ts
-var MAX_EXPECTATIONS = 4;
-var MAX_CHANGES = 6;
-function formatEvent(e, o) {
-  const paint = painter(o.color);
-  switch (e.type) {
-    case "run-start":
-      return paint("dim", `amnesia  ${plural2(e.scenarios, "scenario")}  seed ${e.seed}  run ${e.runId}`);
-    case "scenario-start":
-      return `${paint("cyan", "▶")} ${paint("bold", oneLine(e.scenario))}  ${paint("dim", `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
-    case "worker-ready":
-      return void 0;
-    case "turn":
-      return turnLine(e.turn, paint);
-    case "disruption":
-      return disruptionLine(e.disruption, paint);
-    case "scenario-end":
-      return scenarioEndLine(e.result, paint);
-    case "run-end":
-      return void 0;
-  }
-}
-function turnLine(t, paint) {
-  const mark2 = !t.passed ? paint("red", "✗") : t.expectations.length > 0 ? paint("green", "✓") : paint("dim", "·");
-  const checks = expectationMarks(t.expectations, paint);
-  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine2(t.failure.message), 100)}`)}` : "";
-  return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration2(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
-}
-function expectationMarks(es, paint) {
-  const ordered = [...es.filter((e) => !e.passed), ...es.filter((e) => e.passed)].filter(
-    (e) => e.kind !== "answered"
-  );
-  const shown = ordered.slice(0, MAX_EXPECTATIONS).map((e) => `${brief(expectationText(e), 60)} ${e.passed ? paint("green", "✓") : paint("red", "✗")}`);
-  const more = ordered.length - shown.length;
-  return [...shown, ...more > 0 ? [paint("dim", `+${more} more`)] : []].join(", ");
-}
-function disruptionLine(d, paint) {
-  const changes = d.changes.slice(0, MAX_CHANGES).map((c) => {
-    const forced = c.before?.forced && d.type !== "crash" ? " (killed after the grace period)" : "";
-    return `${changeText(c, { generation: d.type === "redeploy" })}${forced}`;
-  });
-  if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
-  const what = changes.length > 0 ? `  ${changes.join(", ")}` : "";
-  return `  ${paint("yellow", "⟳")} ${oneLine(d.description)}${what}  ${paint("dim", formatDuration2(d.durationMs))}`;
-}
-function scenarioEndLine(s, paint) {
-  const took = paint("dim", formatDuration2(s.durationMs));
-  const leaks = s.leaks.length > 0 ? `  ${paint("red", plural2(s.leaks.length, "leak"))}` : "";
-  switch (s.status) {
-    case "passed":
-      return `${paint("green", "✓ passed")}  ${took}`;
-    case "failed":
-      return `${paint("red", "✗ failed")}  ${took}${leaks}${s.diagnosis ? `  ${s.diagnosis.signature}` : ""}`;
-    case "error":
-      return `${paint("yellow", `! error: ${errorHeadline(s)}`)}  ${took}${leaks}`;
-    case "skipped":
-      return paint("dim", "- skipped");
-  }
-}
-
 // src/run/reports.ts
-import { glob as glob2, readFile as readFile4 } from "node:fs/promises";
-import path24 from "node:path";
+import { glob, readFile as readFile4 } from "node:fs/promises";
+import path27 from "node:path";
 async function readJsonReport(file2, cwd = process.cwd()) {
-  const abs = path24.resolve(cwd, file2);
+  const abs = path27.resolve(cwd, file2);
   let text;
   try {
     text = await readFile4(abs, "utf8");
@@ -67931,18 +68410,18 @@ async function readJsonReport(file2, cwd = process.cwd()) {
       }
     );
   }
-  return parseJsonReport(text, path24.relative(cwd, abs) || file2);
+  return parseJsonReport(text, path27.relative(cwd, abs) || file2);
 }
 async function mergeReports(patterns, cwd = process.cwd()) {
   const files = /* @__PURE__ */ new Set();
   for (const pattern of patterns) {
-    const matched = await Array.fromAsync(glob2(pattern, { cwd }));
+    const matched = await Array.fromAsync(glob(pattern, { cwd }));
     if (matched.length === 0)
       throw new AmnesiaError(
         "AMNESIA_INVALID_INPUT",
         `no report matches ${JSON.stringify(pattern)} (from ${cwd}): did every shard upload its JSON report?`
       );
-    for (const f of matched) files.add(path24.normalize(f));
+    for (const f of matched) files.add(path27.normalize(f));
   }
   const sorted = [...files].sort();
   const reports = await Promise.all(
@@ -67952,7 +68431,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
 }
 
 // action/inputs.ts
-import path25 from "node:path";
+import path28 from "node:path";
 var INPUT_DEFAULTS = {
   mode: "run",
   config: "amnesia.config.yaml",
@@ -67992,7 +68471,7 @@ async function readInputs(core, workspace, token) {
     ...workers !== void 0 ? { workers } : {}
   };
   const hasTopology = replicas !== void 0 || workers !== void 0;
-  const artifactsDir = path25.resolve(workspace, get("artifacts"));
+  const artifactsDir = path28.resolve(workspace, get("artifacts"));
   const config2 = get("config");
   const reports = lines(get("reports"));
   if (mode === "merge" && reports.length === 0)
@@ -68113,13 +68592,13 @@ function apiFailure(e) {
 
 // action/report.ts
 import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
-import path26 from "node:path";
+import path29 from "node:path";
 var MAX_ANNOTATIONS = 10;
 var SUMMARY_LIMIT = 1e6;
 async function writeReports(dir, r, workspace) {
   await mkdir8(dir, { recursive: true });
-  const json2 = path26.join(dir, "amnesia.json");
-  const junit = path26.join(dir, "amnesia.junit.xml");
+  const json2 = path29.join(dir, "amnesia.json");
+  const junit = path29.join(dir, "amnesia.junit.xml");
   await writeFile4(json2, renderJson(r));
   await writeFile4(junit, renderJUnit(r, { cwd: workspace }));
   return { json: json2, junit };
@@ -68140,7 +68619,7 @@ function annotate(core, r, workspace) {
     core.error(a.message, {
       title: a.title,
       // GitHub places an annotation only on a file of the repository.
-      ...path26.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
+      ...path29.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
     });
   }
   if (all.length > MAX_ANNOTATIONS)
@@ -68191,8 +68670,8 @@ async function comment(core, github, inputs, r, pr) {
 }
 function suiteKey(r, workspace) {
   if (!r.configFile) return "amnesia";
-  const rel = path26.relative(workspace, r.configFile);
-  return rel && !rel.startsWith("..") && !path26.isAbsolute(rel) ? rel.split(path26.sep).join("/") : r.configFile;
+  const rel = path29.relative(workspace, r.configFile);
+  return rel && !rel.startsWith("..") && !path29.isAbsolute(rel) ? rel.split(path29.sep).join("/") : r.configFile;
 }
 function setRunOutputs(core, r, o) {
   const count3 = (status) => String(r.scenarios.filter((s) => s.status === status).length);
@@ -68251,12 +68730,11 @@ async function addSummary(core, markdown) {
 
 // action/secrets.ts
 import { readdir as readdir4, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
-import path27 from "node:path";
-var SECRET_NAME = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)(?:_|$)|_KEY$/i;
+import path30 from "node:path";
 var MIN_LENGTH = 6;
 var MASK = "***";
 function secretValues(env, token) {
-  const fromEnv = Object.entries(env).filter(([name, value]) => SECRET_NAME.test(name) && value !== void 0).map(([, value]) => value);
+  const fromEnv = Object.entries(env).filter(([name, value]) => looksLikeCredential(name) && value !== void 0).map(([, value]) => value);
   return [...new Set([token, ...fromEnv].filter((v) => v.length >= MIN_LENGTH))];
 }
 function redactor(secrets) {
@@ -68282,7 +68760,7 @@ async function redactFiles(dir, redact) {
   );
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const file2 = path27.join(entry.parentPath, entry.name);
+    const file2 = path30.join(entry.parentPath, entry.name);
     const before = await readFile5(file2, "utf8");
     const after = redact.text(before);
     if (after !== before) await writeFile5(file2, after);
@@ -68351,7 +68829,7 @@ async function failed(core, e, redact) {
     for (const p of e.problems.slice(0, 10)) {
       core.error(redact.text(`${p.field ? `${p.field}: ` : ""}${p.message}${p.hint ? ` (${p.hint})` : ""}`), {
         title: "amnesia: invalid input",
-        ...path28.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
+        ...path31.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
       });
     }
   }

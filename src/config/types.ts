@@ -85,7 +85,13 @@ export interface ResolvedConfig {
   scenarios: string[];
   services: ServiceSpec[];
   llm: { baseUrlEnv: string; apiKeyEnv: string; handlers?: string };
-  probe: { say: string; ask: string };
+  probe: {
+    say: string;
+    ask: string;
+    /** Climb the LT rung (also when a scenario of the run is tagged `long-term`). */
+    longTerm: boolean;
+    fillers: number;
+  };
   dataDirEnv: string;
   /** Credential-like variables passed to the app and services anyway (see topology/environment.ts). */
   passEnv: string[];

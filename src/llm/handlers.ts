@@ -11,6 +11,7 @@ import {
   roughTokens,
 } from './openai-responses.ts';
 import { bodyStart, chatMessages, embeddingInputs, field, parseBody } from './request-body.ts';
+import { parseRoute, SERVED, scopedPrefix } from './routes.ts';
 import type { TurnScope } from './types.ts';
 
 /** What the default handlers need to know about a request besides the request itself. */
@@ -41,7 +42,6 @@ export interface DefaultLlmHandlerOptions {
 }
 
 const MAX_DIMENSIONS = 8192;
-const SUPPORTED = 'POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models';
 
 /**
  * The mock LLM's OpenAI-compatible handlers, for use in any msw setup (e.g. `setupServer`). They answer
@@ -123,11 +123,28 @@ export function createLlmHandlers(hooks: LlmHandlerHooks): RequestHandler[] {
       hooks.answered(request, { unmatched: true });
       return openAiError(
         400,
-        `amnesia mock LLM: no handler for ${describe(request)} (${bodySummary(facts.bodyText)}). ` +
-          `Supported: ${SUPPORTED}; add an msw handler for others.`,
+        `amnesia mock LLM: ${unmatchedText(request)} (${bodySummary(facts.bodyText)}); add an msw handler for others.`,
       );
     }),
   ];
+}
+
+/**
+ * `no handler for POST /completions under http://127.0.0.1:P/s/pets/w/r1w1/v1 (worker r1w1's base
+ * URL); amnesia serves POST /chat/completions, POST /embeddings, GET /models there`: the method and
+ * path as the app sent them, relative to the base URL it was given, and what it could have asked.
+ */
+function unmatchedText(request: Request): string {
+  const url = new URL(request.url);
+  const route = parseRoute(url.pathname);
+  const served = `amnesia serves ${SERVED.join(', ')} there`;
+  if (route.worker) {
+    const base = `${url.origin}${scopedPrefix(route.scope, route.worker)}`;
+    return `no handler for ${request.method} ${route.path}${url.search} under ${base} (worker ${route.worker}'s base URL); ${served}`;
+  }
+  if (/^\/v1(\/|$)/.test(url.pathname))
+    return `no handler for ${request.method} ${route.path}${url.search} under ${url.origin}/v1; ${served}`;
+  return `no handler for ${describe(request)}: not under a worker's base URL (${url.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, '')}`;
 }
 
 function describe(request: Request): string {

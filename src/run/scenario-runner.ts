@@ -7,24 +7,14 @@ import { AbortedError, AmnesiaError } from '../errors.ts';
 import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
 import { type Plan, type PlannedDisruption, type PlannedTurn, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
-import type { DisruptionStep, Scenario, Topology } from '../scenario/types.ts';
-import { formatTarget } from '../scenario/types.ts';
+import { type DisruptionStep, formatTarget, type Scenario, type Topology } from '../scenario/types.ts';
+import type { WorkerId } from '../scenario/workers.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
-import { type StartedServices, startServices } from '../services/services.ts';
-import { containerRuntime } from '../topology/container-topology.ts';
+import type { StartedServices } from '../services/services.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
-import type { WorkerId } from '../topology/ids.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
-import { processRuntime } from '../topology/process-topology.ts';
 import type { StartedTopology, TopologyEvent } from '../topology/types.ts';
-import { diagnose } from '../verdict/diagnosis.ts';
-import { findLeaks } from '../verdict/leaks.ts';
-import { findVacuous } from '../verdict/vacuity.ts';
-import { TurnHold } from './hold.ts';
-import { removeInside } from './slugs.ts';
-import { untilStopsListening } from './stops-listening.ts';
-import { runTurn, type TurnContext, type TurnInput } from './turn.ts';
 import type {
   DisruptionStepRecord,
   RunEvent,
@@ -32,10 +22,23 @@ import type {
   StepRecord,
   TurnRecord,
   VacuousRecall,
-} from './types.ts';
+} from '../types/results.ts';
+import { diagnose } from '../verdict/diagnosis.ts';
+import { explainFailures } from '../verdict/explain.ts';
+import { findLeaks } from '../verdict/leaks.ts';
+import { llmNeverReached } from '../verdict/reached.ts';
+import { findVacuous } from '../verdict/vacuity.ts';
+import { TurnHold } from './hold.ts';
+import { replayScript } from './replay.ts';
+import { startScenarioApp } from './scenario-app.ts';
+import { removeInside } from './slugs.ts';
+import { untilStopsListening } from './stops-listening.ts';
+import { runTurn, type TurnContext, type TurnInput } from './turn.ts';
 
 export interface ScenarioContext {
   runId: string;
+  /** The folder the run started in (replay.sh goes there first). */
+  cwd: string;
   config: ResolvedConfig;
   llm: MockLlm;
   registry: ProcessRegistry;
@@ -63,6 +66,8 @@ export interface ScenarioContext {
   containers?: ContainerEngine;
   /** Ask each recall's question in a fresh control session first (off for the probe ladder). */
   controls: boolean;
+  /** This is the probe ladder, not a scenario of the run: its events say so. */
+  ladder?: boolean;
   /** Runs the probe ladder on a fresh topology of this shape (memoized per run). */
   probe?: (topology: Topology) => Promise<LadderOutcome>;
 }
@@ -101,65 +106,25 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     topology: p.topology,
     routing: p.routing,
     seed: p.seed,
+    ...(ctx.ladder ? { probe: true as const } : {}),
   });
   await mkdir(path.join(artifactsDir, 'logs'), { recursive: true });
 
   const cleanups: (() => Promise<void>)[] = [];
   const signals: SignalTap = {};
   try {
-    const services = await startServices(ctx.config.services, {
-      ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
-      dir: path.join(ctx.servicesDir, ctx.slug),
-      env: ctx.environment.env,
-      logsDir: path.join(artifactsDir, 'logs'),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      maxClients: maxProcesses(p) * 2,
-      ...(ctx.containers ? { containers: ctx.containers } : {}),
-      scope: ctx.slug,
-      stopGraceMs: ctx.config.app.stopGraceMs,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    cleanups.push(() => services.stop());
-    const runtime =
-      ctx.config.app.runtime === 'container' && ctx.containers
-        ? containerRuntime(ctx.containers)
-        : processRuntime;
-    const topology = await runtime.start({
-      scope: ctx.slug,
+    const app = await startScenarioApp(ctx, {
+      name: s.name,
       topology: p.topology,
-      app: ctx.config.app,
-      runDir: path.join(scratch, 'replicas'),
-      copyDir: path.join(ctx.copiesDir, ctx.slug),
+      maxProcesses: maxProcesses(p),
+      scratchDir: scratch,
       logsDir: path.join(artifactsDir, 'logs'),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      baseEnv: ctx.environment.env,
-      workerEnv: (w) => ({
-        ...services.env,
-        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
-        [ctx.config.llm.apiKeyEnv]: 'amnesia-mock-key',
-        AMNESIA_REPLICA: String(w.replica),
-        AMNESIA_WORKER: String(w.worker),
-        [ctx.config.dataDirEnv]: w.dataDir,
-        AMNESIA_RUN_ID: ctx.runId,
-      }),
-      onEvent: (e) => {
+      onTopologyEvent: (e) => {
         if (e.type === 'worker-signalled' || e.type === 'worker-stopped') signals.listener?.(e);
-        if (e.type === 'worker-ready') {
-          ctx.onEvent({
-            type: 'worker-ready',
-            scenario: s.name,
-            worker: e.worker.id,
-            pid: e.worker.pid,
-            bootMs: e.bootMs,
-            generation: e.worker.generation,
-          });
-        }
       },
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
-    cleanups.push(() => topology.stop());
+    cleanups.push(() => app.stop());
+    const { topology, services } = app;
     result.vacuous = ctx.controls ? await runControls(s, p, topology, ctx) : [];
     if (result.vacuous.length > 0) {
       result.status = 'error';
@@ -177,7 +142,16 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       await runSteps(s, p, topology, services, ctx, steps, signals);
       const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
       result.leaks = findLeaks(turns);
-      result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? 'failed' : 'passed';
+      const unreached = llmNeverReached(turns, {
+        baseUrl: (w) => ctx.llm.baseUrl(ctx.slug, w),
+        baseUrlEnv: ctx.config.llm.baseUrlEnv,
+      });
+      if (unreached) {
+        result.status = 'error';
+        result.error = { code: 'AMNESIA_LLM_NEVER_REACHED', message: unreached };
+      } else {
+        result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? 'failed' : 'passed';
+      }
     }
   } catch (e) {
     if (e instanceof AbortedError || ctx.signal?.aborted)
@@ -187,6 +161,8 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       e instanceof AmnesiaError
         ? { code: e.code, message: e.message }
         : { code: 'AMNESIA_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    const [at, ...notRun] = stepsNotRun(p, steps);
+    if (steps.length > 0 && at) result.stopped = { at, notRun };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {});
     await removeInside(ctx.scratchDir, scratch);
@@ -196,18 +172,17 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   }
   if (result.status === 'failed' && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
-    const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
     // A turn the scenario dropped on purpose (in flight during a disruption) is not an app error.
-    const turnErrors = turns.flatMap((x) => (x.failure && !x.inFlight ? [x.failure.message] : []));
-    const causes = new Set(turns.flatMap((t) => t.expectations.flatMap((e) => (e.passed ? [] : [e.cause]))));
+    const turnErrors = steps.flatMap((x) =>
+      x.kind === 'turn' && x.failure && !x.inFlight ? [x.failure.message, ...x.failure.outputTail] : [],
+    );
     result.diagnosis = diagnose(ladder.rungs, {
       leak: ladder.leak || result.leaks.length > 0,
       scenarioFailed: true,
       appErrors: [...ladder.appErrors, ...turnErrors],
-      lostUpdate: causes.has('lost-update'),
-      lostInFlight: causes.has('lost-in-flight'),
     });
   }
+  if (result.status === 'failed') result.explanations = explainFailures(result);
   result.durationMs = Date.now() - started;
   if (result.status === 'passed') {
     await removeInside(ctx.artifactsDir, artifactsDir);
@@ -216,7 +191,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     await writeArtifacts(artifactsDir, result, ctx);
   }
   ctx.llm.clear(ctx.slug);
-  ctx.onEvent({ type: 'scenario-end', result });
+  ctx.onEvent({ type: 'scenario-end', result, ...(ctx.ladder ? { probe: true as const } : {}) });
   return result;
 }
 
@@ -266,7 +241,8 @@ async function runSteps(
     ctx.onEvent({ type: 'turn', scenario: s.name, turn });
   };
   const disrupted = (d: DisruptionStepRecord) => {
-    for (const session of s.sessions) since.set(session, [...(since.get(session) ?? []), d.description]);
+    // Only sessions that already spoke: a session's first turn comes after nothing of its own.
+    for (const [session, list] of since) since.set(session, [...list, d.description]);
     steps.push(d);
     ctx.onEvent({ type: 'disruption', scenario: s.name, disruption: d });
   };
@@ -482,6 +458,22 @@ async function disrupt(
   };
 }
 
+/** The planned steps after the last one that ran: `main#3`, `restart r1w1`. */
+function stepsNotRun(p: Plan, ran: readonly StepRecord[]): string[] {
+  const last = ran.at(-1)?.step ?? -1;
+  return p.steps.filter((x) => x.step.step > last).map((x) => stepLabel(x.step));
+}
+
+function stepLabel(step: Plan['steps'][number]['step']): string {
+  if (step.kind === 'turn') return `${step.session}#${step.turn}`;
+  if (step.kind === 'together')
+    return `together ${step.turns.map((t) => `${t.session}#${t.turn}`).join(', ')}`;
+  if (step.kind === 'restart' || step.kind === 'crash') return `${step.kind} ${formatTarget(step.target)}`;
+  if (step.kind === 'redeploy') return `redeploy ${step.strategy} ${formatTarget(step.target)}`;
+  if (step.kind === 'wait') return `wait ${step.ms} ms`;
+  return step.kind;
+}
+
 function maxProcesses(p: Plan): number {
   let max = p.topology.replicas * p.topology.workers;
   for (const s of p.steps)
@@ -516,9 +508,5 @@ async function writeArtifacts(dir: string, result: ScenarioResult, ctx: Scenario
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}\n`,
   );
   await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(
-    path.join(dir, 'replay.sh'),
-    `#!/bin/sh\n# Replays this scenario with the same seed (same routing decisions).\n${result.replay}\n`,
-    { mode: 0o755 },
-  );
+  await writeFile(path.join(dir, 'replay.sh'), replayScript(result.replay, ctx.cwd), { mode: 0o755 });
 }

@@ -17,8 +17,9 @@ import { PortAllocator } from '../topology/free-port.ts';
 import { makeScratch, sweepLeftovers } from '../topology/leftovers.ts';
 import { ProcessRegistry } from '../topology/process-registry.ts';
 import { Reaper } from '../topology/reaper.ts';
+import type { RunEvent, ScenarioResult } from '../types/results.ts';
+import { probeReplayCommand } from './replay.ts';
 import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
-import type { RunEvent, ScenarioResult } from './types.ts';
 
 export interface SessionOptions {
   cwd: string;
@@ -31,6 +32,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Run the probe ladder for failed scenarios. @default true */
   diagnoseFailures?: boolean;
+  /** Climb the ladder's long-term rung (the config says so, or a scenario tagged `long-term` runs). */
+  longTerm?: boolean;
 }
 
 /**
@@ -110,11 +113,14 @@ export class RunSession implements AsyncDisposable {
     return path.join(this.o.config.root, '.amnesia', 'replicas', this.runId);
   }
 
-  /** Run one scenario; a failed one gets the probe ladder's diagnosis. */
-  runScenario(s: Scenario, slug: string, replay: string): Promise<ScenarioResult> {
+  /**
+   * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
+   * scenario alone (a test's timeout), besides the session's own signal.
+   */
+  runScenario(s: Scenario, slug: string, replay: string, signal?: AbortSignal): Promise<ScenarioResult> {
     this.pending = Math.max(0, this.pending - 1);
     return runScenario(s, {
-      ...this.context(slug, replay, s.seed ?? this.o.seed),
+      ...this.context(slug, replay, s.seed ?? this.o.seed, signal),
       controls: true,
       ...(this.o.diagnoseFailures === false
         ? {}
@@ -127,24 +133,41 @@ export class RunSession implements AsyncDisposable {
     const key = `${topology.replicas}x${topology.workers}`;
     let pending = this.ladders.get(key);
     if (!pending) {
-      const ladder = buildLadder(topology, this.o.config.probe);
+      const { probe } = this.o.config;
+      const ladder = buildLadder(topology, {
+        ...probe,
+        longTerm: probe.longTerm || Boolean(this.o.longTerm),
+      });
       const slug = slugify(`probe-ladder-${key}`);
       pending = runScenario(ladder.scenario, {
         ...this.context(
           slug,
-          `npx amnesia probe --replicas ${topology.replicas} --workers ${topology.workers}`,
+          probeReplayCommand(topology, {
+            cwd: this.o.cwd,
+            configFile: this.o.config.file,
+            seed: this.o.seed,
+          }),
           this.o.seed,
         ),
         controls: false,
+        ladder: true,
       }).then((result) => ({ outcome: readLadder(ladder, result), result }));
       this.ladders.set(key, pending);
     }
     return pending;
   }
 
-  private context(slug: string, replay: string, seed: number): Omit<ScenarioContext, 'controls'> {
+  /** What a scenario of this run needs (the code-first harness drives one turn by turn). */
+  context(
+    slug: string,
+    replay: string,
+    seed: number,
+    signal?: AbortSignal,
+  ): Omit<ScenarioContext, 'controls'> {
+    const signals = [this.o.signal, signal].filter((x) => x !== undefined);
     return {
       runId: this.runId,
+      cwd: this.o.cwd,
       config: this.o.config,
       llm: this.llm,
       registry: this.registry,
@@ -159,7 +182,7 @@ export class RunSession implements AsyncDisposable {
       slug,
       replay,
       onEvent: this.o.onEvent,
-      ...(this.o.signal ? { signal: this.o.signal } : {}),
+      ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       ...(this.postgresPool ? { postgresPool: this.postgresPool } : {}),
       ...(this.containers ? { containers: this.containers } : {}),
     };

@@ -4,9 +4,9 @@ import { AbortedError, AmnesiaError, formatExit } from '../errors.ts';
 import type { MockLlm, RecordedLlmRequest, TurnHooks } from '../llm/index.ts';
 import type { PlannedTurn } from '../plan/plan.ts';
 import type { StartedTopology } from '../topology/types.ts';
+import type { TurnRecord } from '../types/results.ts';
 import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
 import { classifyRecalls, inFlightAnswered } from '../verdict/traffic.ts';
-import type { TurnRecord } from './types.ts';
 
 /** How long a failed connection waits to see the worker's exit (only when the connection failed). */
 const EXIT_GRACE_MS = 2_000;

@@ -1,7 +1,7 @@
 import type { InputProblem } from '../errors.ts';
-import { type WorkerId, workersOf } from '../topology/ids.ts';
 import type { Scenario, SourceLocation, Target, Topology, TurnStep } from './types.ts';
 import { formatTarget, turnsOf } from './types.ts';
+import { type WorkerId, workersOf } from './workers.ts';
 
 const problem = (at: SourceLocation, field: string, message: string, hint?: string): InputProblem => ({
   file: at.file,

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { AbortedError } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
+import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
+import { renderShell } from '../util/shell.ts';
 import { renderTemplate } from '../util/template.ts';
-import { parseWorkerId, type WorkerId, workerOrder, workersOf } from './ids.ts';
 import { createReplicaDisk, type ReplicaDisk } from './replica-disk.ts';
 import { mergeChanges, range, settleAll } from './settle.ts';
 import type {
@@ -281,23 +282,27 @@ class ProcessTopology implements StartedTopology {
     const incarnation = (this.incarnations.get(id) ?? 0) + 1;
     this.incarnations.set(id, incarnation);
     const command = this.o.app.command;
-    const argv = typeof command === 'string' ? shellArgv(command) : [...command];
     const logFile = path.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const t0 = performance.now();
     const started = startOnFreePort(this.o.ports, (port) => {
-      const vars = { replica, worker, port, data_dir: rep.disk.dataDir };
+      const input = {
+        id,
+        replica,
+        worker,
+        port,
+        dataDir: rep.disk.dataDir,
+      };
+      const vars = { replica, worker, port, data_dir: rep.disk.dataDir, ...this.o.placeholders?.(input) };
+      const argv =
+        typeof command === 'string'
+          ? shellArgv(renderShell(command, vars))
+          : command.map((a) => renderTemplate(a, vars));
       const env: NodeJS.ProcessEnv = {
         ...this.o.baseEnv,
         ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
         TMPDIR: rep.disk.tmpDir,
         HOME: rep.disk.homeDir,
-        ...this.o.workerEnv({
-          id,
-          replica,
-          worker,
-          port,
-          dataDir: rep.disk.dataDir,
-        }),
+        ...this.o.workerEnv(input),
         [this.o.app.portEnv]: String(port),
       };
       return {

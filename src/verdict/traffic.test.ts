@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedLlmRequest } from '../llm/index.ts';
-import type { ExpectationResult } from '../run/types.ts';
 import { createMatcher } from '../scenario/matcher.ts';
 import type { TurnStep } from '../scenario/types.ts';
-import type { WorkerId } from '../topology/ids.ts';
+import type { WorkerId } from '../scenario/workers.ts';
+import type { ExpectationResult } from '../types/results.ts';
 import { judgeTurn } from './expectations.ts';
 import { classifyRecalls, type EarlierTurn, inFlightAnswered } from './traffic.ts';
 

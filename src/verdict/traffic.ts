@@ -1,6 +1,6 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
-import type { ExpectationResult, TurnRecord } from '../run/types.ts';
 import type { TurnStep } from '../scenario/types.ts';
+import type { ExpectationResult, TurnRecord } from '../types/results.ts';
 import { chatRequests } from './prompt.ts';
 
 /** What of an earlier turn the traffic verdicts read. */
@@ -18,7 +18,7 @@ const failedAsAllowed = (t: EarlierTurn) =>
 /**
  * Whether a turn in flight during a disruption was answered as its scenario asks. A failed
  * request (the client saw an error) is acceptable only with `expect.error: allowed`; otherwise
- * it is a turn the app dropped when it was stopped (no drain: DESIGN.md row 10).
+ * it is a turn the app dropped when it was stopped (no drain: failure-table row 10).
  */
 export function inFlightAnswered(
   step: TurnStep,

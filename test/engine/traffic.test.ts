@@ -67,6 +67,9 @@ describe.concurrent('together: turns of one session answered at once', () => {
     });
     expect(s?.diagnosis?.signature).toBe('SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗');
     expect(s?.diagnosis?.rows.map((r) => r.id)).toEqual(['9']);
+    // The failed turn's own explanation: it asked for a fact said at once, which CC lost too.
+    expect(s?.explanations?.map((e) => e.rows)).toEqual([['9']]);
+    expect(s?.explanations?.[0]?.crossing).toContain('CC');
   });
 
   it('an app that appends each turn keeps both', { timeout: 120_000 }, async () => {
@@ -152,9 +155,17 @@ describe.concurrent('during: turns in flight when a disruption starts', () => {
       message:
         'said in main#2, whose request failed while restart r2w1 was under way: the app dropped the turn',
     });
+    // No rung has a turn in flight: the probe does not reproduce it, the failed turns name row 10.
     expect(s?.diagnosis?.signature).toBe('SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓');
-    expect(s?.diagnosis?.rows.map((r) => r.id)).toEqual(['10']);
-    expect(s?.diagnosis?.advice).toBe('drain in-flight requests before exiting');
+    expect(s?.diagnosis?.reproduced).toBe(false);
+    // The restart's turn and the redeploy's two are dropped; the follow-ups miss what they said.
+    expect(s?.explanations?.map((e) => [e.label, e.rows])).toEqual([
+      ['main#2', ['10']],
+      ['main#3', ['10']],
+      ['main#4', ['10']],
+      ['bob#1', ['10']],
+      ['main#5', ['10']],
+    ]);
   });
 
   it('a turn answered in flight and then forgotten is always a failure: answered but not remembered', {

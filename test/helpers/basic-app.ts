@@ -13,7 +13,8 @@ export type BasicMode =
   | 'cached'
   | 'unkeyed'
   | 'postgres'
-  | 'overwrite';
+  | 'overwrite'
+  | 'shared';
 const DB_MODES: BasicMode[] = ['cached', 'unkeyed', 'postgres', 'overwrite'];
 
 /**

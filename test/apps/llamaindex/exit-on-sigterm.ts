@@ -1,4 +1,4 @@
-// exit-on-sigterm.ts — MISTAKE, DESIGN.md row 10: lost in flight. Memory as in postgres-append.ts
+// exit-on-sigterm.ts — MISTAKE, failure-table row 10: lost in flight. Memory as in postgres-append.ts
 // (saved once the LLM has answered, before the reply), but the app exits at once on SIGTERM
 // instead of draining: a turn in flight when its worker is stopped (a rolling deploy, a restart,
 // a scale-in) is dropped — nothing saved, and the user sees an error. Were the reply sent before

@@ -1,4 +1,4 @@
-// postgres-append.ts — THE FIX (DESIGN.md row ✓): every message a row of its own in a shared
+// postgres-append.ts — THE FIX (failure-table row ✓): every message a row of its own in a shared
 // PostgreSQL (DATABASE_URL), keyed by the session id, read on every request; a turn appends its
 // two messages with one INSERT.
 // Models: any multi-worker, multi-replica deployment with a managed Postgres, where one user can

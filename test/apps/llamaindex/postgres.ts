@@ -1,4 +1,4 @@
-// postgres.ts — MISTAKE, DESIGN.md row 9 (lost update): LlamaIndex memory snapshots in a shared
+// postgres.ts — MISTAKE, failure-table row 9 (lost update): LlamaIndex memory snapshots in a shared
 // PostgreSQL (DATABASE_URL), keyed by the session id, read on every request and written back
 // WHOLE after each turn — LlamaIndex.TS's own `loadMemory()` / `snapshot()` pattern.
 // Models: any multi-worker, multi-replica deployment with a managed Postgres. Right as long as a

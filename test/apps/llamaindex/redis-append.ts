@@ -1,4 +1,4 @@
-// redis-append.ts — THE FIX (DESIGN.md row ✓) with Redis: every message an element of a Redis
+// redis-append.ts — THE FIX (failure-table row ✓) with Redis: every message an element of a Redis
 // list per session (REDIS_URL), read on every request; a turn appends its two messages with one
 // RPUSH.
 // Models: the same as postgres-append.ts with a managed Redis as the session store.

@@ -1,4 +1,4 @@
-// redis.ts — MISTAKE, DESIGN.md row 9 (lost update) with Redis: LlamaIndex memory snapshots in a
+// redis.ts — MISTAKE, failure-table row 9 (lost update) with Redis: LlamaIndex memory snapshots in a
 // shared Redis (REDIS_URL), keyed by the session id, read on every request and written back whole
 // (GET, answer, SET) after each turn.
 // Models: the same as postgres.ts with a managed Redis as the session store: of two turns of a

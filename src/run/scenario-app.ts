@@ -1,0 +1,135 @@
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/types.ts';
+import { containerRuntime } from '../container/container-topology.ts';
+import type { ContainerEngine } from '../container/engine.ts';
+import type { MockLlm } from '../llm/index.ts';
+import type { Topology } from '../scenario/types.ts';
+import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
+import { type StartedServices, startServices } from '../services/services.ts';
+import type { InheritedEnvironment } from '../topology/environment.ts';
+import type { PortAllocator } from '../topology/free-port.ts';
+import type { ProcessRegistry } from '../topology/process-registry.ts';
+import { processRuntime } from '../topology/process-topology.ts';
+import type { StartedTopology, TopologyEvent } from '../topology/types.ts';
+import type { RunEvent } from '../types/results.ts';
+
+/** What starting an app needs from the run (a ScenarioContext has it all). */
+export interface AppContext {
+  runId: string;
+  config: ResolvedConfig;
+  llm: MockLlm;
+  registry: ProcessRegistry;
+  ports: PortAllocator;
+  /** Where copies of the app go in copy mode (inside the project). */
+  copiesDir: string;
+  /** Where command services keep their data (a folder per scenario is made in it). */
+  servicesDir: string;
+  /** What the app and its services inherit of amnesia's environment (credentials withheld). */
+  environment: InheritedEnvironment;
+  /** The run's container engine, when the config asks for containers. */
+  containers?: ContainerEngine;
+  /** Names the app in URLs and file names (the scenario slug). */
+  slug: string;
+  onEvent: (e: RunEvent) => void;
+  signal?: AbortSignal;
+  postgresPool?: EmbeddedPostgresPool;
+}
+
+/** Where one scenario's app runs: its own topology shape, scratch space and log folder. */
+export interface ScenarioAppOptions {
+  /** The scenario's name, in progress events. */
+  name: string;
+  topology: Topology;
+  /** The most workers it will run at once (sizes the services' connection limits). */
+  maxProcesses: number;
+  scratchDir: string;
+  logsDir: string;
+  /** Hears every event of the topology (a step with turns in flight waits for stop signals). */
+  onTopologyEvent?: (e: TopologyEvent) => void;
+}
+
+/** A scenario's app: its topology and its services, and one stop for the topology, then the services. */
+export interface ScenarioApp extends AsyncDisposable {
+  topology: StartedTopology;
+  services: StartedServices;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the app of one scenario: its services, then its topology, with every worker pointed at
+ * the mock LLM (its own scoped base URL) and the services. If anything fails to start, what did
+ * start is stopped before the error is rethrown.
+ */
+export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): Promise<ScenarioApp> {
+  const services = await startServices(ctx.config.services, {
+    ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
+    dir: path.join(ctx.servicesDir, ctx.slug),
+    env: ctx.environment.env,
+    logsDir: o.logsDir,
+    registry: ctx.registry,
+    ports: ctx.ports,
+    maxClients: o.maxProcesses * 2,
+    ...(ctx.containers ? { containers: ctx.containers } : {}),
+    scope: ctx.slug,
+    stopGraceMs: ctx.config.app.stopGraceMs,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const runtime =
+    ctx.config.app.runtime === 'container' && ctx.containers
+      ? containerRuntime(ctx.containers)
+      : processRuntime;
+  let topology: StartedTopology;
+  try {
+    topology = await runtime.start({
+      scope: ctx.slug,
+      topology: o.topology,
+      app: ctx.config.app,
+      runDir: path.join(o.scratchDir, 'replicas'),
+      copyDir: path.join(ctx.copiesDir, ctx.slug),
+      logsDir: o.logsDir,
+      registry: ctx.registry,
+      ports: ctx.ports,
+      baseEnv: ctx.environment.env,
+      workerEnv: (w) => ({
+        ...services.env,
+        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
+        [ctx.config.llm.apiKeyEnv]: 'amnesia-mock-key',
+        AMNESIA_REPLICA: String(w.replica),
+        AMNESIA_WORKER: String(w.worker),
+        [ctx.config.dataDirEnv]: w.dataDir,
+        AMNESIA_RUN_ID: ctx.runId,
+      }),
+      placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
+      onEvent: (e) => {
+        o.onTopologyEvent?.(e);
+        if (e.type === 'worker-ready') {
+          ctx.onEvent({
+            type: 'worker-ready',
+            scenario: o.name,
+            worker: e.worker.id,
+            pid: e.worker.pid,
+            bootMs: e.bootMs,
+            generation: e.worker.generation,
+          });
+        }
+      },
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+  } catch (e) {
+    await services.stop();
+    throw e;
+  }
+  const stop = async () => {
+    try {
+      await topology.stop();
+    } finally {
+      await services.stop();
+    }
+  };
+  return { topology, services, stop, [Symbol.asyncDispose]: stop };
+}
+
+/** `{{llm_base_url}}` and `{{llm_chat_url}}` in `app.env` and `app.command`: the worker's own mock LLM. */
+function llmPlaceholders(baseUrl: string): Record<string, string> {
+  return { llm_base_url: baseUrl, llm_chat_url: `${baseUrl}/chat/completions` };
+}
