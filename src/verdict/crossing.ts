@@ -1,6 +1,9 @@
 import type { DisruptionStepRecord, Rung, TurnRecord } from '../types/results.ts';
 
-type Served = Pick<TurnRecord, 'label' | 'worker' | 'replica' | 'generation' | 'pid' | 'step' | 'together'>;
+type Served = Pick<
+  TurnRecord,
+  'label' | 'worker' | 'replica' | 'generation' | 'pid' | 'step' | 'together' | 'inFlight'
+>;
 
 /**
  * What a turn crossed since an earlier turn of its session, as rungs of the probe ladder: another
@@ -23,7 +26,9 @@ function movedAcross(said: Served, asked: Served, between: readonly DisruptionSt
   const workers = new Set([said.worker, asked.worker]);
   for (const d of between) {
     if (d.type !== 'restart' && d.type !== 'crash') continue;
-    if (d.step <= said.step || d.step >= asked.step) continue;
+    // A turn in flight during a disruption shares its step, and met it after it began.
+    const metIt = said.inFlight?.step === d.step;
+    if ((d.step <= said.step && !metIt) || d.step >= asked.step) continue;
     if (!d.changes.some((c) => workers.has(c.id))) continue;
     const rung = d.type === 'restart' ? 'RS' : 'CR';
     if (!rungs.includes(rung)) rungs.push(rung);

@@ -381,7 +381,11 @@ describe('explainFailures', () => {
     });
 
     it('answered but not remembered is row 10 where every rung held, the probe row where the crossing lost it', () => {
-      const said = turn(2, { worker: 'r1w2', pid: 101, user: 'My cat is called Miso.' });
+      // In flight during the restart: it shares the restart's step, and met it after it began.
+      const said = {
+        ...turn(2, { worker: 'r1w2', pid: 101, step: 2, user: 'My cat is called Miso.' }),
+        inFlight: { step: 2, description: 'restart r1w2' },
+      };
       const message =
         'answered but not remembered: main#2 was answered on r1w2 while restart r1w2 was under way; its message is missing from every later prompt';
       const asked = turn(3, {
