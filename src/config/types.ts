@@ -66,6 +66,8 @@ export interface ResolvedConfig {
     isolation: 'auto' | 'overlay' | 'copy';
     link: string[];
     runtime: 'process' | 'container';
+    /** Share one NODE_COMPILE_CACHE folder among the run's workers (process runtime). */
+    compileCache: boolean;
     container: ContainerAppSpec;
   };
   chat: {

@@ -9,18 +9,17 @@ import { type Plan, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
 import type { Scenario, Topology, TurnStep } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
-import { type StartedServices, startServices } from '../services/services.ts';
-import { containerRuntime } from '../topology/container-topology.ts';
+import type { StartedServices } from '../services/services.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
-import { processRuntime } from '../topology/process-topology.ts';
 import type { StartedTopology } from '../topology/types.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
 import { removeInside } from './slugs.ts';
+import { startStack } from './stack.ts';
 import type {
   DisruptionStepRecord,
   RunEvent,
@@ -59,6 +58,8 @@ export interface ScenarioContext {
   containers?: ContainerEngine;
   /** Ask each recall's question in a fresh control session first (off for the probe ladder). */
   controls: boolean;
+  /** NODE_COMPILE_CACHE of every worker (Node apps on the process runtime, unless `app.compile_cache: false`). */
+  compileCacheDir?: string;
   /** Runs the probe ladder on a fresh topology of this shape (memoized per run). */
   probe?: (topology: Topology) => Promise<LadderOutcome>;
 }
@@ -105,44 +106,13 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
 
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const services = await startServices(ctx.config.services, {
-      ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
-      dir: path.join(ctx.servicesDir, ctx.slug),
-      env: ctx.environment.env,
-      logsDir: path.join(artifactsDir, 'logs'),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      maxClients: maxProcesses(p) * 2,
-      ...(ctx.containers ? { containers: ctx.containers } : {}),
-      scope: ctx.slug,
-      stopGraceMs: ctx.config.app.stopGraceMs,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    cleanups.push(() => services.stop());
-    const runtime =
-      ctx.config.app.runtime === 'container' && ctx.containers
-        ? containerRuntime(ctx.containers)
-        : processRuntime;
-    const topology = await runtime.start({
-      scope: ctx.slug,
+    const { services, topology, stop } = await startStack(ctx, {
       topology: p.topology,
-      app: ctx.config.app,
-      runDir: path.join(scratch, 'replicas'),
-      copyDir: path.join(ctx.copiesDir, ctx.slug),
-      logsDir: path.join(artifactsDir, 'logs'),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      baseEnv: ctx.environment.env,
-      workerEnv: (w) => ({
-        ...services.env,
-        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
-        [ctx.config.llm.apiKeyEnv]: 'amnesia-mock-key',
-        AMNESIA_REPLICA: String(w.replica),
-        AMNESIA_WORKER: String(w.worker),
-        [ctx.config.dataDirEnv]: w.dataDir,
-        AMNESIA_RUN_ID: ctx.runId,
-      }),
-      onEvent: (e) => {
+      seed: p.seed,
+      maxProcesses: maxProcesses(p),
+      artifactsDir,
+      scratch,
+      onTopologyEvent: (e) => {
         if (e.type === 'worker-ready') {
           ctx.onEvent({
             type: 'worker-ready',
@@ -154,9 +124,8 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
           });
         }
       },
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
-    cleanups.push(() => topology.stop());
+    cleanups.push(stop);
     result.vacuous = ctx.controls ? await runControls(s, p, topology, ctx) : [];
     if (result.vacuous.length > 0) {
       result.status = 'error';
@@ -324,6 +293,7 @@ async function runControls(
   for (const planned of p.steps) {
     if (planned.kind !== 'turn' || planned.step.expect.recall.length === 0) continue;
     const workerId = topology.worker(planned.worker) ? planned.worker : 'r1w1';
+    await topology.acquire?.(workerId);
     const w = topology.worker(workerId);
     if (!w) continue;
     const session = `control-${++n}`;
@@ -366,6 +336,7 @@ async function runTurn(
   ctx: ScenarioContext,
   s: Scenario,
 ): Promise<TurnRecord> {
+  const instance = await topology.acquire?.(workerId);
   const w = topology.worker(workerId);
   if (!w)
     throw new AmnesiaError(
@@ -439,6 +410,7 @@ async function runTurn(
     ...(w.container ? { container: w.container } : {}),
     generation: w.generation,
     incarnation: w.incarnation,
+    ...(instance ? { instance } : {}),
     reason,
     after,
     startedAt,

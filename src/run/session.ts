@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'msw';
@@ -8,7 +8,8 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { ContainerEngine, LABEL, needsContainers } from '../container/engine.ts';
 import { AmnesiaError } from '../errors.ts';
 import { type MockLlm, startMockLlm } from '../llm/index.ts';
-import { buildLadder, readLadder } from '../probe/ladder.ts';
+import { buildLadder, type Ladder, readLadder } from '../probe/ladder.ts';
+import { buildServerlessRung } from '../probe/serverless-rung.ts';
 import type { Scenario, Topology } from '../scenario/types.ts';
 import { LIMITS } from '../schema/primitives.ts';
 import { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
@@ -54,6 +55,8 @@ export class RunSession implements AsyncDisposable {
   /** Scenarios the run will still start (a spare database is warmed only for them). */
   pending = 0;
   private scratchDir!: string;
+  /** NODE_COMPILE_CACHE of every worker of the run (in its scratch space), when the config wants one. */
+  private compileCacheDir: string | undefined;
   /** Service data folders, apart from the 0700 scratch space: services may drop privileges (0711). */
   private servicesDir: string | undefined;
   private reaper: Reaper | undefined;
@@ -75,6 +78,10 @@ export class RunSession implements AsyncDisposable {
       s.scratchDir = await makeScratch(s.runId, 'run', [s.copiesDir]);
       s.reaper.watchFolder(s.scratchDir);
       s.registry = new ProcessRegistry(s.reaper, s.scratchDir);
+      if (o.config.app.compileCache && o.config.app.runtime === 'process') {
+        s.compileCacheDir = path.join(s.scratchDir, 'compile-cache');
+        await mkdir(s.compileCacheDir);
+      }
       s.uninstall = s.registry.killOnExit();
       if (o.config.services.some((x) => x.kind === 'command')) {
         s.servicesDir = await makeScratch(s.runId, 'services', [], 0o711);
@@ -122,17 +129,41 @@ export class RunSession implements AsyncDisposable {
     });
   }
 
-  /** The probe ladder on a fresh topology of this shape; memoized for the run. */
+  /**
+   * The probe ladder on a fresh topology of this shape; memoized for the run. A serverless
+   * topology adds the rung SL (on a serverless slot of its own) to the six, which run on
+   * long-lived workers of the same shape.
+   */
   ladder(topology: Topology): Promise<{ outcome: LadderOutcome; result: ScenarioResult }> {
-    const key = `${topology.replicas}x${topology.workers}`;
+    const shape = { replicas: topology.replicas, workers: topology.workers };
+    const key = `${shape.replicas}x${shape.workers}`;
+    const six = this.memoLadder(key, () => buildLadder(shape, this.o.config.probe));
+    if (!topology.serverless) return six;
+    return six.then(async ({ outcome, result }) => {
+      const sl = await this.memoLadder('serverless', () => buildServerlessRung(this.o.config.probe));
+      return {
+        outcome: {
+          rungs: [...outcome.rungs, ...sl.outcome.rungs],
+          appErrors: [...outcome.appErrors, ...sl.outcome.appErrors],
+          leak: outcome.leak || sl.outcome.leak,
+        },
+        result,
+      };
+    });
+  }
+
+  private memoLadder(
+    key: string,
+    build: () => Ladder,
+  ): Promise<{ outcome: LadderOutcome; result: ScenarioResult }> {
     let pending = this.ladders.get(key);
     if (!pending) {
-      const ladder = buildLadder(topology, this.o.config.probe);
-      const slug = slugify(`probe-ladder-${key}`);
+      const ladder = build();
+      const { replicas, workers } = ladder.scenario.topology as Topology;
       pending = runScenario(ladder.scenario, {
         ...this.context(
-          slug,
-          `npx amnesia probe --replicas ${topology.replicas} --workers ${topology.workers}`,
+          slugify(`probe-ladder-${key}`),
+          `npx amnesia probe --replicas ${replicas} --workers ${workers}`,
           this.o.seed,
         ),
         controls: false,
@@ -162,6 +193,7 @@ export class RunSession implements AsyncDisposable {
       ...(this.o.signal ? { signal: this.o.signal } : {}),
       ...(this.postgresPool ? { postgresPool: this.postgresPool } : {}),
       ...(this.containers ? { containers: this.containers } : {}),
+      ...(this.compileCacheDir ? { compileCacheDir: this.compileCacheDir } : {}),
     };
   }
 

@@ -39,6 +39,8 @@ export interface TurnRecord {
   generation: number;
   /** How many times this worker id had been started when it served the turn. */
   incarnation: number;
+  /** Serverless mode: a newly started process served the turn (`cold`), or its slot's previous one (`warm`). */
+  instance?: 'cold' | 'warm';
   /** Why routing chose this worker. */
   reason: string;
   /** Disruptions between this session's previous turn and this one. */
@@ -91,7 +93,8 @@ export interface VacuousRecall {
   excerpt: string;
 }
 
-export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD';
+/** The six rungs of every ladder, and SL (a fresh serverless instance) when the app runs serverless. */
+export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD' | 'SL';
 
 export interface RungResult {
   rung: Rung;

@@ -63,6 +63,12 @@ export const appConfig = z
       .describe(
         'Folders linked (not copied) into each replica copy: large read-only ones (default: node_modules, .git).',
       ),
+    compile_cache: z
+      .boolean({ error: 'expected true or false' })
+      .optional()
+      .describe(
+        "Node apps on the process runtime: the run's workers share one V8 compile cache (NODE_COMPILE_CACHE), so boots after the first skip compiling; it holds compiled code, never state. Default: on when the command runs Node (node, npm, npx, pnpm, yarn, tsx); false turns it off.",
+      ),
     runtime: z
       .enum(['process', 'container'], { error: 'expected `process` or `container`' })
       .optional()

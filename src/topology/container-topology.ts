@@ -7,7 +7,7 @@ import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { renderTemplate } from '../util/template.ts';
 import { parseWorkerId, type WorkerId, workerOrder, workersOf } from './ids.ts';
-import { shellArgv } from './process-topology.ts';
+import { shellArgv } from './launch-worker.ts';
 import { mergeChanges, range, settleAll } from './settle.ts';
 import type {
   DisruptionRecord,

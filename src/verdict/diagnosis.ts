@@ -9,6 +9,7 @@ export const RUNG_NAMES: Record<Rung, string> = {
   RS: 'after a graceful restart',
   CR: 'after a crash and respawn',
   RD: 'after a redeploy of the replica',
+  SL: 'on a fresh serverless instance (a cold start)',
 };
 
 interface Row {
@@ -76,6 +77,13 @@ export const FAILURE_TABLE: readonly Row[] = [
   },
 ];
 
+/** Row 8, named when the rung SL (run only for an app configured serverless) lost the fact. */
+export const SERVERLESS_ROW = {
+  id: '8',
+  cause: 'serverless: a fresh process per request (Lambda, Cloud Run scaled to zero, Vercel functions)',
+  advice: 'state must live outside the process and its /tmp',
+};
+
 export const TYPE_MISMATCH_ROW = {
   id: '5',
   cause: 'wrong type (a list where a memory object is expected) that throws',
@@ -98,6 +106,21 @@ export function diagnose(
   rungs: readonly RungResult[],
   o: { leak: boolean; scenarioFailed: boolean; appErrors?: readonly string[] },
 ): Diagnosis {
+  const d = diagnoseRows(rungs, o);
+  // SL is no column of the table's rows: a fact lost on it adds row 8 to whatever the others say.
+  if (!rungs.some((r) => r.rung === 'SL' && r.kept === false)) return d;
+  const alone = d.rows.length === 0;
+  return {
+    ...d,
+    rows: [...d.rows, { id: SERVERLESS_ROW.id, cause: SERVERLESS_ROW.cause }],
+    advice: alone ? SERVERLESS_ROW.advice : `${d.advice}; and, serverless: ${SERVERLESS_ROW.advice}`,
+  };
+}
+
+function diagnoseRows(
+  rungs: readonly RungResult[],
+  o: { leak: boolean; scenarioFailed: boolean; appErrors?: readonly string[] },
+): Diagnosis {
   const signature = formatSignature(rungs);
   const ran = rungs.filter((r) => r.kept !== null);
   const errors = o.appErrors ?? [];
@@ -116,7 +139,12 @@ export function diagnose(
   const pick = (id: string) => FAILURE_TABLE.find((r) => r.id === id) as Row;
   const matches = FAILURE_TABLE.filter(
     (row) =>
-      row.id !== '7' && row.id !== '✓' && rungs.every((r, i) => r.kept === null || r.kept === row.kept[i]),
+      row.id !== '7' &&
+      row.id !== '✓' &&
+      rungs.every((r) => {
+        const i = RUNGS.indexOf(r.rung);
+        return i < 0 || r.kept === null || r.kept === row.kept[i];
+      }),
   );
   const allKept = ran.every((r) => r.kept);
   const result = (rows: readonly Row[], advice: string, reproduced = true): Diagnosis => ({
