@@ -3,6 +3,7 @@ import { AmnesiaError } from '../errors.ts';
 import { MockLlmError } from './errors.ts';
 import { createLlmHandlers, type LlmHandlerOutcome } from './handlers.ts';
 import { type ListeningServer, listen } from './http-adapter.ts';
+import { MarkedTurns } from './marked-turns.ts';
 import { openAiError } from './openai-responses.ts';
 import { recordOf } from './record.ts';
 import { type Arrival, RequestLog } from './request-log.ts';
@@ -38,6 +39,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   }
 
   const log = new RequestLog();
+  const markedTurns = new MarkedTurns();
   // msw hands each resolver the very Request passed to getResponse, so it keys what the defaults need.
   const exchanges = new WeakMap<Request, Exchange>();
   const exchangeOf = (request: Request): Exchange => {
@@ -69,10 +71,15 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
         const route = parseRoute(url.pathname);
         const arrival = log.arrive(route.scope, route.worker);
         return async (request) => {
-          const exchange: Exchange = { arrival, bodyText: await request.clone().text() };
+          const bodyText = await request.clone().text();
+          // Not a worker's own turn: a marked turn (several in flight per worker) is read off the body.
+          const marked = arrival.turn === null ? markedTurns.identify(route.scope, bodyText) : null;
+          const exchange: Exchange = { arrival: marked ? { ...arrival, turn: marked } : arrival, bodyText };
           exchanges.set(request, exchange);
           const response = await dispatch(request, method, url);
-          log.add(arrival, await recordOf({ ...exchange, method, path: route.path, response }));
+          const record = await recordOf({ ...exchange, method, path: route.path, response });
+          log.add(exchange.arrival, record);
+          if (marked) markedTurns.add(marked, record);
           return response;
         };
       },
@@ -106,8 +113,13 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     baseUrl: (scope, worker) => `${server.url}${scopedPrefix(scope, worker)}`,
     beginTurn: (scope, worker, turn) => log.beginTurn(scope, worker, turn),
     endTurn: (scope, worker) => log.endTurn(scope, worker),
+    beginMarkedTurn: (scope, marker, turn) => markedTurns.begin(scope, marker, turn),
+    endMarkedTurn: (scope, marker) => markedTurns.end(scope, marker),
     requests: (filter) => log.requests(filter),
-    clear: (scope) => log.clear(scope),
+    clear: (scope) => {
+      log.clear(scope);
+      markedTurns.clear(scope);
+    },
     stop: () => server.close(),
     [Symbol.asyncDispose]: () => server.close(),
   };

@@ -18,16 +18,10 @@ import { diagnose } from '../verdict/diagnosis.ts';
 import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
+import { applyDisruption } from './disruption.ts';
 import { removeInside } from './slugs.ts';
 import { startStack } from './stack.ts';
-import type {
-  DisruptionStepRecord,
-  RunEvent,
-  ScenarioResult,
-  StepRecord,
-  TurnRecord,
-  VacuousRecall,
-} from './types.ts';
+import type { RunEvent, ScenarioResult, StepRecord, TurnRecord, VacuousRecall } from './types.ts';
 
 export interface ScenarioContext {
   runId: string;
@@ -218,63 +212,14 @@ async function runSteps(
       ctx.onEvent({ type: 'turn', scenario: s.name, turn: record });
       continue;
     }
-    const step = planned.step;
-    const t0 = performance.now();
-    let record: DisruptionStepRecord;
-    if (step.kind === 'restart_service' || step.kind === 'outage' || step.kind === 'wipe_service') {
-      const f = await services.faults.apply(step);
-      record = {
-        kind: 'disruption',
-        step: step.step,
-        at: step.at,
-        type: f.kind,
-        description: f.description,
-        changes: [],
-        service: {
-          name: f.service,
-          before: f.before,
-          ...(f.after ? { after: f.after } : {}),
-          ...(f.outageMs !== undefined ? { outageMs: f.outageMs } : {}),
-        },
-        durationMs: f.durationMs,
-        topology: planned.topology,
-      };
-      for (const session of s.sessions) since.set(session, [...(since.get(session) ?? []), f.description]);
-    } else if (step.kind === 'wait') {
-      await waitFor(step.ms, ctx.signal);
-      record = {
-        kind: 'disruption',
-        step: step.step,
-        at: step.at,
-        type: 'wait',
-        description: `wait ${step.ms} ms`,
-        changes: [],
-        durationMs: performance.now() - t0,
-        topology: planned.topology,
-      };
-    } else {
-      const d =
-        step.kind === 'restart'
-          ? await topology.restart(step.target, step.graceMs)
-          : step.kind === 'crash'
-            ? await topology.crash(step.target)
-            : step.kind === 'redeploy'
-              ? await topology.redeploy(step.strategy, step.target)
-              : await topology.scale({
-                  ...(step.replicas ? { replicas: step.replicas } : {}),
-                  ...(step.workers ? { workers: step.workers } : {}),
-                });
-      record = {
-        kind: 'disruption',
-        step: step.step,
-        at: step.at,
-        type: d.kind,
-        description: d.description,
-        changes: d.changes,
-        durationMs: d.durationMs,
-        topology: planned.topology,
-      };
-      for (const session of s.sessions) since.set(session, [...(since.get(session) ?? []), d.description]);
+    const record = await applyDisruption(
+      planned.step,
+      { topology, services, signal: ctx.signal },
+      planned.topology,
+    );
+    if (record.type !== 'wait') {
+      for (const session of s.sessions)
+        since.set(session, [...(since.get(session) ?? []), record.description]);
     }
     steps.push(record);
     ctx.onEvent({ type: 'disruption', scenario: s.name, disruption: record });
@@ -429,20 +374,6 @@ function maxProcesses(p: Plan): number {
   for (const s of p.steps)
     if (s.kind === 'disruption') max = Math.max(max, s.topology.replicas * s.topology.workers);
   return max;
-}
-
-function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(new AbortedError());
-      },
-      { once: true },
-    );
-  });
 }
 
 async function writeArtifacts(dir: string, result: ScenarioResult, ctx: ScenarioContext): Promise<void> {
