@@ -40,6 +40,7 @@ export const DEFAULTS = {
     say: 'Please remember this: my project codename is {{canary}}.',
     ask: 'What is my project codename?',
   },
+  load: { sessions: 100, turns: 5, concurrency: 16 },
   /** Service images; AMNESIA_REDIS_IMAGE / AMNESIA_POSTGRES_IMAGE replace them (where only local images exist). */
   images: { redis: 'redis:7', postgres: 'postgres:16' },
 } as const;
@@ -269,6 +270,12 @@ function resolveConfig(
       ...(c.llm?.handlers ? { handlers: path.resolve(root, c.llm.handlers) } : {}),
     },
     probe: { say: c.probe?.say ?? DEFAULTS.probe.say, ask: c.probe?.ask ?? DEFAULTS.probe.ask },
+    load: {
+      sessions: c.load?.sessions ?? DEFAULTS.load.sessions,
+      turns: c.load?.turns ?? DEFAULTS.load.turns,
+      concurrency: c.load?.concurrency ?? DEFAULTS.load.concurrency,
+      ...(c.load?.scenario ? { scenario: path.resolve(root, c.load.scenario) } : {}),
+    },
     dataDirEnv: c.data_dir_env ?? DEFAULTS.dataDirEnv,
     passEnv: c.pass_env ?? [],
   };

@@ -88,6 +88,8 @@ export interface ResolvedConfig {
   services: ServiceSpec[];
   llm: { baseUrlEnv: string; apiKeyEnv: string; handlers?: string };
   probe: { say: string; ask: string };
+  /** `amnesia load` defaults; `scenario` is absolute. */
+  load: { sessions: number; turns: number; concurrency: number; scenario?: string };
   dataDirEnv: string;
   /** Credential-like variables passed to the app and services anyway (see topology/environment.ts). */
   passEnv: string[];

@@ -4,8 +4,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
-/** Answers one request once its body has arrived. */
-export type Answer = (request: Request) => Promise<Response>;
+/** Answers one request once its body has arrived (also given as text: the request's own body is a stream to read once). */
+export type Answer = (request: Request, bodyText: string) => Promise<Response>;
 
 export interface HttpAdapterOptions {
   host: string;
@@ -82,7 +82,8 @@ async function serve(
   }
   let response: Response;
   try {
-    response = await answer(new Request(url, { method, headers: requestHeaders(req.rawHeaders), body }));
+    const request = new Request(url, { method, headers: requestHeaders(req.rawHeaders), body });
+    response = await answer(request, body ? TEXT.decode(body) : '');
   } catch (error) {
     response = new Response(`mock LLM adapter: ${error instanceof Error ? error.message : String(error)}`, {
       status: 500,
@@ -91,6 +92,8 @@ async function serve(
   }
   await send(response, res, method);
 }
+
+const TEXT = new TextDecoder();
 
 async function readBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Buffer[] = [];
@@ -107,6 +110,14 @@ function requestHeaders(raw: readonly string[]): Headers {
   return headers;
 }
 
+/** Bodies sent as they come: server-sent events, and anything of unknown length that is not JSON. */
+function isStream(response: Response): boolean {
+  const type = response.headers.get('content-type') ?? '';
+  return (
+    type.includes('text/event-stream') || (!type.includes('json') && !response.headers.has('content-length'))
+  );
+}
+
 async function send(response: Response, res: ServerResponse, method: string): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
@@ -115,12 +126,20 @@ async function send(response: Response, res: ServerResponse, method: string): Pr
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   try {
-    res.writeHead(response.status, headers);
     if (response.body === null || method === 'HEAD') {
+      res.writeHead(response.status, headers);
       void response.body?.cancel();
       res.end();
       return;
     }
+    if (!isStream(response)) {
+      // A whole body in one write: cheaper than piping a web stream (chat answers are small).
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      res.writeHead(response.status, { ...headers, 'content-length': String(bytes.byteLength) });
+      res.end(bytes);
+      return;
+    }
+    res.writeHead(response.status, headers);
     res.flushHeaders();
     // The client may abort mid-stream: pipeline then cancels the body and rejects; nothing to report.
     await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res);

@@ -70,8 +70,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       accept: (method, url) => {
         const route = parseRoute(url.pathname);
         const arrival = log.arrive(route.scope, route.worker);
-        return async (request) => {
-          const bodyText = await request.clone().text();
+        return async (request, bodyText) => {
           // Not a worker's own turn: a marked turn (several in flight per worker) is read off the body.
           const marked = arrival.turn === null ? markedTurns.identify(route.scope, bodyText) : null;
           const exchange: Exchange = { arrival: marked ? { ...arrival, turn: marked } : arrival, bodyText };

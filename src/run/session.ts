@@ -173,7 +173,8 @@ export class RunSession implements AsyncDisposable {
     return pending;
   }
 
-  private context(slug: string, replay: string, seed: number): Omit<ScenarioContext, 'controls'> {
+  /** What a scenario (or a load run) of this session needs: the LLM, registry, ports, folders, services' pool. */
+  context(slug: string, replay: string, seed: number): Omit<ScenarioContext, 'controls'> {
     return {
       runId: this.runId,
       config: this.o.config,

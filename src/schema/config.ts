@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, LIMITS, routing, seed, size, textOrRegex, topology } from './primitives.ts';
+import { count, duration, LIMITS, routing, seed, size, textOrRegex, topology } from './primitives.ts';
 
 const envName = z
   .string({ error: 'expected an environment variable name' })
@@ -323,6 +323,29 @@ export const configFile = z
       .optional()
       .describe(
         'The probe ladder: a fact the user says ({{canary}} is replaced by a unique word) and the question asked later.',
+      ),
+    load: z
+      .strictObject({
+        sessions: count('load.sessions', 1, LIMITS.loadSessions)
+          .optional()
+          .describe('Synthetic chat sessions (default 100).'),
+        turns: count('load.turns', 2, LIMITS.loadTurns)
+          .optional()
+          .describe('Turns per session: each says a fact and asks for the earlier ones (default 5).'),
+        concurrency: count('load.concurrency', 1, LIMITS.loadConcurrency)
+          .optional()
+          .describe('Sessions in flight at once, each with one turn in flight (default 16).'),
+        scenario: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'A scenario file (relative to this file) whose disruptions run during the load, each once its share of the turns was sent (a redeploy halfway through the scenario runs halfway through the load); its topology applies.',
+          ),
+      })
+      .optional()
+      .describe(
+        '`amnesia load`: many synthetic sessions at once against the topology, while disruptions run; every recall and leak counted.',
       ),
     pass_env: z
       .array(envName)

@@ -112,6 +112,9 @@ export const LIMITS = {
   bootTimeoutMs: 10 * 60_000,
   fileBytes: 1024 * 1024,
   turnChars: 100_000,
+  loadSessions: 100_000,
+  loadTurns: 100,
+  loadConcurrency: 1_000,
 } as const;
 
 export const topology = z
