@@ -45,6 +45,8 @@ describe('marked turns: many turns in flight on one worker, attributed by a mark
     const rb = llm.endMarkedTurn('load', 'MK-002-1');
     expect(ra.map((r) => [r.turnId, r.worker])).toEqual([['a1', 'r1w1']]);
     expect(rb.map((r) => [r.turnId, r.worker])).toEqual([['b1', 'r2w1']]);
+    // Handed to their turns, not kept in the log.
+    expect(llm.requests()).toEqual([]);
   });
 
   it('when a history quotes another in-flight marker, the last user message decides', async () => {

@@ -53,9 +53,11 @@ export class MarkedTurns {
     return narrowed.length === 1 ? (narrowed[0] as Marked).turn : null;
   }
 
-  /** Keeps a finished record with the turn it was attributed to (if that turn is still in flight). */
-  add(turn: TurnScope, record: RecordedLlmRequest): void {
-    this.#byTurn.get(turn)?.records.push(record);
+  /** Keeps a finished record with its turn; false when that turn already ended (the record is the log's). */
+  add(turn: TurnScope, record: RecordedLlmRequest): boolean {
+    const m = this.#byTurn.get(turn);
+    m?.records.push(record);
+    return m !== undefined;
   }
 
   /** Ends the turn; returns its requests answered so far, in order of arrival. */

@@ -86,7 +86,10 @@ export interface MockLlm extends AsyncDisposable {
    * another. Throws if the marker is already in flight.
    */
   beginMarkedTurn(scope: string, marker: string, turn: TurnScope): void;
-  /** Ends a marked turn; returns its requests answered so far, in order. Throws if none is in flight. */
+  /**
+   * Ends a marked turn; returns its requests answered so far, in order (they are handed over, not
+   * kept for `requests()`). Throws if none is in flight.
+   */
   endMarkedTurn(scope: string, marker: string): RecordedLlmRequest[];
   /** Recorded requests in order; `turnId: null` selects those that arrived outside any turn. */
   requests(filter?: { scope?: string; turnId?: string | null }): RecordedLlmRequest[];

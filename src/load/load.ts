@@ -124,8 +124,9 @@ export async function loadTest(options: LoadTestOptions = {}): Promise<LoadTestR
     else error = asError(e);
   } finally {
     await stack?.stop();
-    requests = ctx.llm.requests({ scope: SCOPE }).length;
-    unattributed = ctx.llm.requests({ scope: SCOPE, turnId: null }).length;
+    // Marked turns took their requests along: what the log still holds was never judged.
+    unattributed = ctx.llm.requests({ scope: SCOPE }).length;
+    requests = unattributed + (traffic?.attributed ?? 0);
     ctx.llm.clear(SCOPE);
     await removeInside(ctx.scratchDir, scratch).catch(() => {});
   }

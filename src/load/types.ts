@@ -119,7 +119,10 @@ export interface AttributionAudit {
   requests: number;
   /** Requests attributed to a turn by its marker. */
   attributed: number;
-  /** Requests that named no turn in flight (made outside a turn, or with no marker): logged, never judged. */
+  /**
+   * Requests never judged: they named no turn in flight (made outside a turn, or with no marker),
+   * or arrived after their turn ended (the app kept calling the LLM after it answered).
+   */
   unattributed: number;
   /**
    * Requests attributed to a turn that was sent to another worker than the one whose URL the
