@@ -1,3 +1,5 @@
+import { Agent } from 'node:http';
+import { httpFetch } from '../client/http-fetch.ts';
 import { type ChatSpec, CookieJar, sendChat, sessionId } from '../client/index.ts';
 import { AbortedError, AmnesiaError } from '../errors.ts';
 import type { MockLlm } from '../llm/index.ts';
@@ -61,6 +63,9 @@ export interface TrafficOutcome {
 export async function driveLoad(o: TrafficOptions): Promise<TrafficOutcome> {
   const t0 = performance.now();
   const now = () => performance.now() - t0;
+  // One keep-alive agent for the load's turns: node:http costs far less CPU per request than fetch.
+  const agent = new Agent({ keepAlive: true });
+  const fetch = httpFetch(agent);
   const stop = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
   const progress: LoadProgress = {
@@ -169,7 +174,7 @@ export async function driveLoad(o: TrafficOptions): Promise<TrafficOutcome> {
       let chat: Awaited<ReturnType<typeof sendChat>>;
       let requests: ReturnType<MockLlm['endMarkedTurn']>;
       try {
-        chat = await sendChat({ baseUrl: w.url, spec: o.chat, session: id, message, jar, signal });
+        chat = await sendChat({ baseUrl: w.url, spec: o.chat, session: id, message, jar, signal, fetch });
       } finally {
         requests = o.llm.endMarkedTurn(o.scope, canary);
       }
@@ -241,6 +246,7 @@ export async function driveLoad(o: TrafficOptions): Promise<TrafficOutcome> {
     ),
   );
   out.trafficMs = now();
+  agent.destroy();
   release(true);
   const disrupted = await disruptions;
   if (o.signal?.aborted) throw new AbortedError();
