@@ -29,6 +29,7 @@ export { loadTest } from './load/load.ts';
 export type {
   AttributionAudit,
   Latency,
+  LoadFailure,
   LoadProgress,
   LoadSessionEvidence,
   LoadTestEvent,

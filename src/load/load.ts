@@ -187,7 +187,7 @@ function resultOf(o: {
     };
   }
   if (!error && p && p.sent > 0 && p.answered === 0) {
-    const first = t?.evidence[0]?.turns[0]?.failure;
+    const first = t?.failures[0]?.message;
     error = {
       code: 'AMNESIA_TURN_FAILED',
       message: `the app answered none of the ${p.sent} turns${first ? `; the first failed: ${first}` : ''}`,
@@ -196,6 +196,7 @@ function resultOf(o: {
   const lostOrLeaked = (p?.lost ?? 0) + (p?.leaked ?? 0) > 0;
   for (const s of t?.evidence ?? [])
     for (const turn of s.turns) turn.window = placeText(placeOf(turn, spans), spans);
+  for (const f of t?.failures ?? []) f.window = placeText(placeOf(f, spans), spans);
   return {
     runId: o.runId,
     startedAt: o.startedAt,
@@ -226,6 +227,7 @@ function resultOf(o: {
       examples: misattributed.slice(0, 5),
     },
     evidence: t?.evidence ?? [],
+    failures: t?.failures ?? [],
     ...(error ? { error } : {}),
   };
 }

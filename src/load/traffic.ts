@@ -13,7 +13,7 @@ import { renderTemplate } from '../util/template.ts';
 import type { Canaries } from './canary.ts';
 import { judgeLoadTurn, type SaidFact } from './judge.ts';
 import { type PlannedLoadDisruption, pickWorker } from './plan.ts';
-import type { LoadProgress, LoadSessionEvidence, LoadTestEvent, LoadTurn } from './types.ts';
+import type { LoadFailure, LoadProgress, LoadSessionEvidence, LoadTestEvent, LoadTurn } from './types.ts';
 import type { Span, TurnOutcome } from './windows.ts';
 
 export interface TrafficOptions {
@@ -47,6 +47,8 @@ export interface TrafficOutcome {
   disruptions: (DisruptionStepRecord & { startMs: number; endMs: number })[];
   /** Lost or leaked sessions, in the order they finished (their turns' `window` not yet set). */
   evidence: LoadSessionEvidence[];
+  /** The first failed turns (their `window` not yet set). */
+  failures: LoadFailure[];
   /** From the first turn sent to the last answered or failed. */
   trafficMs: number;
   /** What stopped the traffic early: a disruption that failed, no worker left. */
@@ -88,6 +90,7 @@ export async function driveLoad(o: TrafficOptions): Promise<TrafficOutcome> {
     spans: [],
     disruptions: [],
     evidence: [],
+    failures: [],
     trafficMs: 0,
   };
 
@@ -190,6 +193,10 @@ export async function driveLoad(o: TrafficOptions): Promise<TrafficOutcome> {
       );
       if (answered) progress.answered++;
       else progress.failed++;
+      if (chat.failure && out.failures.length < o.evidence) {
+        const { message } = chat.failure;
+        out.failures.push({ label, worker: w.id, pid: w.pid, window: '', startMs, endMs, message });
+      }
       progress.kept += j.kept;
       progress.lost += j.lost.length;
       progress.leaked += j.leaked.length;

@@ -113,6 +113,18 @@ export interface LoadSessionEvidence {
   turns: LoadTurn[];
 }
 
+/** A turn the app failed. */
+export interface LoadFailure {
+  label: string;
+  worker: WorkerId;
+  pid: number;
+  /** The window it ran in. */
+  window: string;
+  startMs: number;
+  endMs: number;
+  message: string;
+}
+
 /** How LLM requests were attributed to turns, and the proof that none went to the wrong one. */
 export interface AttributionAudit {
   /** Requests the app made on the load's URLs. */
@@ -163,6 +175,8 @@ export interface LoadTestResult {
   llm: AttributionAudit;
   /** The first sessions (in the order they finished) that lost or leaked, turn by turn. */
   evidence: LoadSessionEvidence[];
+  /** The first turns the app failed, and why. */
+  failures: LoadFailure[];
   /** Why the load could not run (the app could not start, a disruption failed). */
   error?: { code: string; message: string };
   /** The folder with the worker logs and the result, when something was lost, leaked or failed. */
