@@ -15,6 +15,9 @@ import { brief, oneLine, plural } from './text.ts';
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** The last messages of a prompt shown per turn (the JSON result has them all). */
+const MAX_PROMPT = 8;
+
 /**
  * One line for the events of a load run worth a line of their own (start, workers ready, a
  * disruption starting and ending); `undefined` for progress (see `formatLoadProgress`) and the end
@@ -83,6 +86,7 @@ export function renderLoadSummary(r: LoadTestResult, o: { color: boolean; cwd: s
         `    ${paint('yellow', '!')} ${f.label} → ${f.worker} pid ${f.pid}  ${paint('dim', f.window)}  ${brief(f.message, 140)}`,
       );
   }
+  if (r.evidence.length > 0) lines.push('  first sessions that lost or leaked:');
   for (const s of r.evidence) lines.push(...sessionLines(s, paint));
   if (r.artifactsDir) lines.push(`artifacts: ${path.relative(o.cwd, r.artifactsDir) || r.artifactsDir}`);
   return `${lines.join('\n')}\n`;
@@ -120,7 +124,7 @@ function sessionLines(s: LoadSessionEvidence, paint: Paint): string[] {
   const what = [s.lost ? `lost ${count(s.lost)}` : '', s.leaked ? `leaked ${count(s.leaked)}` : '']
     .filter(Boolean)
     .join(', ');
-  const out = [`  ${paint('bold', s.session)} (${s.sessionId})  ${paint('red', what)}`];
+  const out = [`    ${paint('bold', s.session)} (${s.sessionId})  ${paint('red', what)}`];
   for (const t of s.turns) out.push(...turnLines(t, paint));
   return out;
 }
@@ -131,16 +135,17 @@ function turnLines(t: LoadTurn, paint: Paint): string[] {
     : t.lost.length || t.leaked.length
       ? paint('red', '✗')
       : paint('green', '✓');
-  const head = `    ${mark} ${t.label} → ${t.worker} pid ${t.pid} gen ${t.generation}  ${paint('dim', `${t.window}, ${formatDuration(t.latencyMs)}`)}`;
+  const head = `      ${mark} ${t.label} → ${t.worker} pid ${t.pid} gen ${t.generation}  ${paint('dim', `${t.window}, ${formatDuration(t.latencyMs)}`)}`;
   const out = [head];
-  if (t.failure) out.push(`        failed: ${brief(t.failure, 160)}`);
-  for (const l of t.lost) out.push(`        forgot ${l.canary}, said in ${l.saidIn} on ${l.worker}`);
+  if (t.failure) out.push(`          failed: ${brief(t.failure, 160)}`);
+  for (const l of t.lost) out.push(`          forgot ${l.canary}, said in ${l.saidIn} on ${l.worker}`);
   for (const l of t.leaked)
-    out.push(`        ${paint('red', 'leak')}: ${l.canary} of ${l.session} is in this prompt`);
-  if (t.prompt)
-    out.push(
-      `        prompt (${plural(t.prompt.length, 'message')}): ${t.prompt.map((m) => `${m.role}: ${brief(m.content, 60)}`).join(' | ')}`,
-    );
+    out.push(`          ${paint('red', 'leak')}: ${l.canary} of ${l.session} is in this prompt`);
+  if (t.prompt) {
+    const shown = t.prompt.length > MAX_PROMPT ? `, the last ${MAX_PROMPT}` : '';
+    out.push(`          prompt (${plural(t.prompt.length, 'message')}${shown}):`);
+    for (const m of t.prompt.slice(-MAX_PROMPT)) out.push(`            ${m.role}: ${brief(m.content, 160)}`);
+  }
   return out;
 }
 

@@ -129,7 +129,7 @@ describe('amnesia load (CLI)', () => {
     expect(lost.stdout).toMatch(
       /^ {2}LLM {7}24 requests · 24 attributed to their turn by its fact · 0 misattributed · 0 outside any turn$/m,
     );
-    expect(lost.stdout).toMatch(/^ {8}forgot canary-\w+-s\d{4}-t01, said in s\d{4}#1 on r\dw\d$/m);
+    expect(lost.stdout).toMatch(/^ {10}forgot canary-\w+-s\d{4}-t01, said in s\d{4}#1 on r\dw\d$/m);
     const report = JSON.parse(await readFile(path.join(project.dir, 'out/load.json'), 'utf8'));
     expect(report.memories).toEqual({ kept: 0, lost: 24, leaked: 0 });
 
