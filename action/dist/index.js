@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path29 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path33 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path29 && path29[0] !== "/") {
-          path29 = `/${path29}`;
+        if (path33 && path33[0] !== "/") {
+          path33 = `/${path33}`;
         }
-        return new URL(`${origin}${path29}`);
+        return new URL(`${origin}${path33}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path29);
+        debuglog("sending request to %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path33, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path29,
+          path33,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path29);
+        debuglog("trailers received from %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path33, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path29,
+          path33,
           error64.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path29, origin }
+            request: { method, path: path33, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path29);
+          debuglog("sending request to %s %s/%s", method, origin, path33);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path29,
+        path: path33,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path29 !== "string") {
+        if (typeof path33 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path29[0] !== "/" && !(path29.startsWith("http://") || path29.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path33[0] !== "/" && !(path33.startsWith("http://") || path33.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path29)) {
+        } else if (invalidPathRegex.test(path33)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path29, query) : path29;
+        this.path = query ? buildURL(path33, query) : path33;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path29, host, upgrade, blocking, reset } = request3;
+      const { method, path: path33, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path29} HTTP/1.1\r
+      let header = `${method} ${path33} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path29, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path33, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path29;
+      headers[HTTP2_HEADER_PATH] = path33;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path29 = search ? `${pathname}${search}` : pathname;
+        const path33 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path29;
+        this.opts.path = path33;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path29 = "/",
+          path: path33 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path29;
+        opts.path = origin + path33;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path29) {
-      if (typeof path29 !== "string") {
-        return path29;
+    function safeUrl(path33) {
+      if (typeof path33 !== "string") {
+        return path33;
       }
-      const pathSegments = path29.split("?");
+      const pathSegments = path33.split("?");
       if (pathSegments.length !== 2) {
-        return path29;
+        return path33;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path29, method, body, headers }) {
-      const pathMatch2 = matchValue(mockDispatch2.path, path29);
+    function matchKey(mockDispatch2, { path: path33, method, body, headers }) {
+      const pathMatch2 = matchValue(mockDispatch2.path, path33);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path29 }) => matchValue(safeUrl(path29), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path33 }) => matchValue(safeUrl(path33), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path29, method, body, headers, query } = opts;
+      const { path: path33, method, body, headers, query } = opts;
       return {
-        path: path29,
+        path: path33,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path29, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path33, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path29,
+            Path: path33,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -13837,7 +13837,7 @@ var require_fetch = __commonJS({
             return makeNetworkError("URL scheme must be a HTTP(S) scheme");
           }
           request3.responseTainting = "cors";
-          return await httpFetch(fetchParams);
+          return await httpFetch2(fetchParams);
         })();
       }
       if (recursive2) {
@@ -13973,7 +13973,7 @@ var require_fetch = __commonJS({
         }
         case "http:":
         case "https:": {
-          return httpFetch(fetchParams).catch((err) => makeNetworkError(err));
+          return httpFetch2(fetchParams).catch((err) => makeNetworkError(err));
         }
         default: {
           return Promise.resolve(makeNetworkError("unknown scheme"));
@@ -14042,7 +14042,7 @@ var require_fetch = __commonJS({
         });
       }
     }
-    async function httpFetch(fetchParams) {
+    async function httpFetch2(fetchParams) {
       const request3 = fetchParams.request;
       let response = null;
       let actualResponse = null;
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path29) {
-      for (let i = 0; i < path29.length; ++i) {
-        const code = path29.charCodeAt(i);
+    function validateCookiePath(path33) {
+      for (let i = 0; i < path33.length; ++i) {
+        const code = path33.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path29 = opts.path;
+          let path33 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path29 = `/${path29}`;
+            path33 = `/${path33}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path29);
+          url2 = new URL(util.parseOrigin(url2).origin + path33);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20846,17 +20846,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path29) {
-      const ctrl = callVisitor(key, node2, visitor, path29);
+    function visit_(key, node2, visitor, path33) {
+      const ctrl = callVisitor(key, node2, visitor, path33);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visit_(key, ctrl, visitor, path29);
+        replaceNode(key, path33, ctrl);
+        return visit_(key, ctrl, visitor, path33);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
+          path33 = Object.freeze(path33.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path29);
+            const ci = visit_(i, node2.items[i], visitor, path33);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20867,13 +20867,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path29);
+          path33 = Object.freeze(path33.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path33);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path29);
+          const cv = visit_("value", node2.value, visitor, path33);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20894,17 +20894,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path29) {
-      const ctrl = await callVisitor(key, node2, visitor, path29);
+    async function visitAsync_(key, node2, visitor, path33) {
+      const ctrl = await callVisitor(key, node2, visitor, path33);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visitAsync_(key, ctrl, visitor, path29);
+        replaceNode(key, path33, ctrl);
+        return visitAsync_(key, ctrl, visitor, path33);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
+          path33 = Object.freeze(path33.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path29);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path33);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20915,13 +20915,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path29 = Object.freeze(path29.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path29);
+          path33 = Object.freeze(path33.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path33);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path29);
+          const cv = await visitAsync_("value", node2.value, visitor, path33);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20948,23 +20948,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path29) {
+    function callVisitor(key, node2, visitor, path33) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path29);
+        return visitor(key, node2, path33);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path29);
+        return visitor.Map?.(key, node2, path33);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path29);
+        return visitor.Seq?.(key, node2, path33);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path29);
+        return visitor.Pair?.(key, node2, path33);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path29);
+        return visitor.Scalar?.(key, node2, path33);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path29);
+        return visitor.Alias?.(key, node2, path33);
       return void 0;
     }
-    function replaceNode(key, path29, node2) {
-      const parent = path29[path29.length - 1];
+    function replaceNode(key, path33, node2) {
+      const parent = path33[path33.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -21576,10 +21576,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path29, value) {
+    function collectionFromPath(schema, path33, value) {
       let v = value;
-      for (let i = path29.length - 1; i >= 0; --i) {
-        const k = path29[i];
+      for (let i = path33.length - 1; i >= 0; --i) {
+        const k = path33[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -21598,7 +21598,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path29) => path29 == null || typeof path29 === "object" && !!path29[Symbol.iterator]().next().done;
+    var isEmptyPath = (path33) => path33 == null || typeof path33 === "object" && !!path33[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -21628,11 +21628,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path29, value) {
-        if (isEmptyPath(path29))
+      addIn(path33, value) {
+        if (isEmptyPath(path33))
           this.add(value);
         else {
-          const [key, ...rest] = path29;
+          const [key, ...rest] = path33;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -21646,8 +21646,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        const [key, ...rest] = path29;
+      deleteIn(path33) {
+        const [key, ...rest] = path33;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -21661,8 +21661,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        const [key, ...rest] = path29;
+      getIn(path33, keepScalar) {
+        const [key, ...rest] = path33;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -21680,8 +21680,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path29) {
-        const [key, ...rest] = path29;
+      hasIn(path33) {
+        const [key, ...rest] = path33;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -21691,8 +21691,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        const [key, ...rest] = path29;
+      setIn(path33, value) {
+        const [key, ...rest] = path33;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -21896,27 +21896,27 @@ var require_stringifyString = __commonJS({
       return true;
     }
     function doubleQuotedString(value, ctx) {
-      const json2 = JSON.stringify(value);
+      const json3 = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
-        return json2;
+        return json3;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
       let start = 0;
-      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
-        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str += json2.slice(start, i) + "\\ ";
+      for (let i = 0, ch = json3[i]; ch; ch = json3[++i]) {
+        if (ch === " " && json3[i + 1] === "\\" && json3[i + 2] === "n") {
+          str += json3.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json2[i + 1]) {
+          switch (json3[i + 1]) {
             case "u":
               {
-                str += json2.slice(start, i);
-                const code = json2.substr(i + 2, 4);
+                str += json3.slice(start, i);
+                const code = json3.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
                     str += "\\0";
@@ -21946,23 +21946,23 @@ var require_stringifyString = __commonJS({
                     if (code.substr(0, 2) === "00")
                       str += "\\x" + code.substr(2);
                     else
-                      str += json2.substr(i, 6);
+                      str += json3.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
               }
               break;
             case "n":
-              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
+              if (implicitKey || json3[i + 2] === '"' || json3.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json2.slice(start, i) + "\n\n";
-                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
+                str += json3.slice(start, i) + "\n\n";
+                while (json3[i + 2] === "\\" && json3[i + 3] === "n" && json3[i + 4] !== '"') {
                   str += "\n";
                   i += 2;
                 }
                 str += indent;
-                if (json2[i + 2] === " ")
+                if (json3[i + 2] === " ")
                   str += "\\";
                 i += 1;
                 start = i + 1;
@@ -21972,7 +21972,7 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json2.slice(start) : json2;
+      str = start ? str + json3.slice(start) : json3;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
@@ -24207,9 +24207,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path29, value) {
+      addIn(path33, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path29, value);
+          this.contents.addIn(path33, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -24284,14 +24284,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        if (Collection2.isEmptyPath(path29)) {
+      deleteIn(path33) {
+        if (Collection2.isEmptyPath(path33)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path29) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path33) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -24306,10 +24306,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        if (Collection2.isEmptyPath(path29))
+      getIn(path33, keepScalar) {
+        if (Collection2.isEmptyPath(path33))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path29, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path33, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -24320,10 +24320,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path29) {
-        if (Collection2.isEmptyPath(path29))
+      hasIn(path33) {
+        if (Collection2.isEmptyPath(path33))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path29) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path33) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -24340,13 +24340,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        if (Collection2.isEmptyPath(path29)) {
+      setIn(path33, value) {
+        if (Collection2.isEmptyPath(path33)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path29), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path33), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path29, value);
+          this.contents.setIn(path33, value);
         }
       }
       /**
@@ -24394,11 +24394,11 @@ var require_Document = __commonJS({
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
       // json & jsonArg are only used from toJSON()
-      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+      toJS({ json: json3, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
           doc: this,
-          keep: !json2,
+          keep: !json3,
           mapAsMap: mapAsMap === true,
           mapKeyWarned: false,
           maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
@@ -26307,9 +26307,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path29) => {
+    visit2.itemAtPath = (cst, path33) => {
       let item = cst;
-      for (const [field2, index] of path29) {
+      for (const [field2, index] of path33) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -26318,23 +26318,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path29) => {
-      const parent = visit2.itemAtPath(cst, path29.slice(0, -1));
-      const field2 = path29[path29.length - 1][0];
+    visit2.parentCollection = (cst, path33) => {
+      const parent = visit2.itemAtPath(cst, path33.slice(0, -1));
+      const field2 = path33[path33.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path29, item, visitor) {
-      let ctrl = visitor(item, path29);
+    function _visit(path33, item, visitor) {
+      let ctrl = visitor(item, path33);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path29.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path33.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26345,10 +26345,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path29);
+            ctrl = ctrl(item, path33);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path29) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path33) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -32165,8 +32165,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path29 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path29} does not exist${EOL6}`);
+        const path33 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path33} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -36317,11 +36317,11 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import path28 from "node:path";
+import path32 from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/errors.ts
 import { constants as osConstants } from "node:os";
@@ -37212,10 +37212,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path29) {
-  if (!path29)
+function getElementAtPath(obj, path33) {
+  if (!path33)
     return obj;
-  return path29.reduce((acc, key) => acc?.[key], obj);
+  return path33.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -37555,11 +37555,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path29, issues) {
+function prefixIssues(path33, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path29);
+    iss.path.unshift(path33);
     return iss;
   });
 }
@@ -38021,16 +38021,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path29 = []) => {
+  const processError = (error65, path33 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path29, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path33, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path33, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path33, ...issue3.path]);
       } else {
-        const fullpath = [...path29, ...issue3.path];
+        const fullpath = [...path33, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -38069,17 +38069,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path29 = []) => {
+  const processError = (error65, path33 = []) => {
     var _a3;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path29, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path33, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path33, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path29, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path33, ...issue3.path]);
       } else {
-        const fullpath = [...path29, ...issue3.path];
+        const fullpath = [...path33, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -38118,8 +38118,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path29 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path29) {
+  const path33 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path33) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -52042,13 +52042,13 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
+function handleUnrepresentable(schema, ctx, json3, params, message) {
   const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
     throw new Error(message);
-  Object.assign(json2, result);
+  Object.assign(json3, result);
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
@@ -52284,12 +52284,12 @@ function foldObjects(members2) {
   }
   return folded;
 }
-function foldIntersection(json2) {
-  const allOf = json2.allOf;
+function foldIntersection(json3) {
+  const allOf = json3.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
   for (const key of FOLDABLE_KEYS)
-    if (key in json2)
+    if (key in json3)
       return;
   const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
   let folded = null;
@@ -52308,8 +52308,8 @@ function foldIntersection(json2) {
   }
   if (!folded)
     return;
-  delete json2.allOf;
-  assignProps(json2, folded);
+  delete json3.allOf;
+  assignProps(json3, folded);
 }
 function finalize(ctx, schema) {
   const root = ctx.seen.get(schema);
@@ -52391,20 +52391,20 @@ function finalize(ctx, schema) {
     if (ctx.intersections.length) {
       const carriers = /* @__PURE__ */ new Map();
       for (const seen of ctx.seen.values()) {
-        for (const json2 of [seen.schema, seen.def]) {
-          const allOf = json2?.allOf;
+        for (const json3 of [seen.schema, seen.def]) {
+          const allOf = json3?.allOf;
           if (!Array.isArray(allOf))
             continue;
           const existing = carriers.get(allOf);
           if (existing)
-            existing.push(json2);
+            existing.push(json3);
           else
-            carriers.set(allOf, [json2]);
+            carriers.set(allOf, [json3]);
         }
       }
       for (const allOf of ctx.intersections) {
-        for (const json2 of carriers.get(allOf) ?? [])
-          foldIntersection(json2);
+        for (const json3 of carriers.get(allOf) ?? [])
+          foldIntersection(json3);
       }
     }
   }
@@ -52639,29 +52639,29 @@ var exactPatterns = /* @__PURE__ */ new Map([
 ]);
 var exactPattern = (p) => exactPatterns.get(p) ?? p;
 var stringProcessor = (schema, ctx, _json, _params) => {
-  const json2 = _json;
-  json2.type = "string";
+  const json3 = _json;
+  json3.type = "string";
   const { minimum, maximum, format: format2, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minLength = minimum;
+    json3.minLength = minimum;
   if (typeof maximum === "number")
-    json2.maxLength = maximum;
+    json3.maxLength = maximum;
   if (format2) {
-    json2.format = formatMap[format2] ?? format2;
-    if (json2.format === "")
-      delete json2.format;
+    json3.format = formatMap[format2] ?? format2;
+    if (json3.format === "")
+      delete json3.format;
     if (format2 === "time" || laxFormat) {
-      delete json2.format;
+      delete json3.format;
     }
   }
   if (contentEncoding)
-    json2.contentEncoding = contentEncoding;
+    json3.contentEncoding = contentEncoding;
   if (patterns && patterns.size > 0) {
     const patternList = [...patterns].map(exactPattern);
     if (patternList.length === 1)
-      json2.pattern = patternList[0].source;
+      json3.pattern = patternList[0].source;
     else if (patternList.length > 1) {
-      json2.allOf = [
+      json3.allOf = [
         ...patternList.map((regex) => ({
           ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
           pattern: regex.source
@@ -52671,31 +52671,31 @@ var stringProcessor = (schema, ctx, _json, _params) => {
   }
 };
 var numberProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
-  json2.type = isInt ? "integer" : "number";
+  json3.type = isInt ? "integer" : "number";
   const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
   const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
   const legacy = ctx.target === "draft-04" || ctx.target === "openapi-3.0";
   if (exMin) {
     if (legacy) {
-      json2.minimum = exclusiveMinimum;
-      json2.exclusiveMinimum = true;
+      json3.minimum = exclusiveMinimum;
+      json3.exclusiveMinimum = true;
     } else {
-      json2.exclusiveMinimum = exclusiveMinimum;
+      json3.exclusiveMinimum = exclusiveMinimum;
     }
   } else if (typeof minimum === "number") {
-    json2.minimum = minimum;
+    json3.minimum = minimum;
   }
   if (exMax) {
     if (legacy) {
-      json2.maximum = exclusiveMaximum;
-      json2.exclusiveMaximum = true;
+      json3.maximum = exclusiveMaximum;
+      json3.exclusiveMaximum = true;
     } else {
-      json2.exclusiveMaximum = exclusiveMaximum;
+      json3.exclusiveMaximum = exclusiveMaximum;
     }
   } else if (typeof maximum === "number") {
-    json2.maximum = maximum;
+    json3.maximum = maximum;
   }
   if (multipleOf) {
     const divisors = /* @__PURE__ */ new Set();
@@ -52703,75 +52703,75 @@ var numberProcessor = (schema, ctx, _json, params) => {
       if (Number.isFinite(divisor) && divisor !== 0)
         divisors.add(Math.abs(divisor));
       else
-        handleUnrepresentable(schema, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        handleUnrepresentable(schema, ctx, json3, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
     }
     const [first, ...rest] = divisors;
     if (first !== void 0)
-      json2.multipleOf = first;
+      json3.multipleOf = first;
     if (rest.length)
-      json2.allOf = [...json2.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
+      json3.allOf = [...json3.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
   }
 };
-var booleanProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var booleanProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var bigintProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt cannot be represented in JSON Schema");
+var bigintProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt cannot be represented in JSON Schema");
 };
-var symbolProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Symbols cannot be represented in JSON Schema");
+var symbolProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Symbols cannot be represented in JSON Schema");
 };
-var nullProcessor = (_schema, ctx, json2, _params) => {
+var nullProcessor = (_schema, ctx, json3, _params) => {
   if (ctx.target === "openapi-3.0") {
-    json2.type = "string";
-    json2.nullable = true;
-    json2.enum = [null];
+    json3.type = "string";
+    json3.nullable = true;
+    json3.enum = [null];
   } else {
-    json2.type = "null";
+    json3.type = "null";
   }
 };
-var undefinedProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Undefined cannot be represented in JSON Schema");
+var undefinedProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Undefined cannot be represented in JSON Schema");
 };
-var voidProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Void cannot be represented in JSON Schema");
+var voidProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Void cannot be represented in JSON Schema");
 };
-var neverProcessor = (_schema, _ctx, json2, _params) => {
-  json2.not = {};
+var neverProcessor = (_schema, _ctx, json3, _params) => {
+  json3.not = {};
 };
 var anyProcessor = (_schema, _ctx, _json, _params) => {
 };
 var unknownProcessor = (_schema, _ctx, _json, _params) => {
 };
-var dateProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Date cannot be represented in JSON Schema");
+var dateProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Date cannot be represented in JSON Schema");
 };
-var enumProcessor = (schema, _ctx, json2, _params) => {
+var enumProcessor = (schema, _ctx, json3, _params) => {
   const def2 = schema._zod.def;
   const values = getEnumValues(def2.entries);
   if (values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   if (values.every((v) => typeof v === "number"))
-    json2.type = "number";
+    json3.type = "number";
   if (values.every((v) => typeof v === "string"))
-    json2.type = "string";
-  json2.enum = values;
+    json3.type = "string";
+  json3.enum = values;
 };
-var literalProcessor = (schema, ctx, json2, params) => {
+var literalProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   if (def2.values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   const vals = [];
   for (const val of def2.values) {
     if (val === void 0) {
-      if (handleUnrepresentable(schema, ctx, json2, params, "Literal `undefined` cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "Literal `undefined` cannot be represented in JSON Schema"))
         return;
     } else if (typeof val === "bigint") {
-      if (handleUnrepresentable(schema, ctx, json2, params, "BigInt literals cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "BigInt literals cannot be represented in JSON Schema"))
         return;
       vals.push(Number(val));
     } else {
@@ -52781,37 +52781,37 @@ var literalProcessor = (schema, ctx, json2, params) => {
   if (vals.length === 0) {
   } else if (vals.length === 1) {
     const val = vals[0];
-    json2.type = val === null ? "null" : typeof val;
+    json3.type = val === null ? "null" : typeof val;
     if (ctx.target === "draft-04" || ctx.target === "openapi-3.0") {
-      json2.enum = [val];
+      json3.enum = [val];
     } else {
-      json2.const = val;
+      json3.const = val;
     }
   } else {
     if (vals.every((v) => typeof v === "number"))
-      json2.type = "number";
+      json3.type = "number";
     if (vals.every((v) => typeof v === "string"))
-      json2.type = "string";
+      json3.type = "string";
     if (vals.every((v) => typeof v === "boolean"))
-      json2.type = "boolean";
+      json3.type = "boolean";
     if (vals.every((v) => v === null))
-      json2.type = "null";
-    json2.enum = vals;
+      json3.type = "null";
+    json3.enum = vals;
   }
 };
-var nanProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "NaN cannot be represented in JSON Schema");
+var nanProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "NaN cannot be represented in JSON Schema");
 };
-var templateLiteralProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var templateLiteralProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   const pattern = schema._zod.pattern;
   if (!pattern)
     throw new Error("Pattern not found in template literal");
   _json.type = "string";
   _json.pattern = pattern.source;
 };
-var fileProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var fileProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   _json.type = "string";
   _json.format = "binary";
   _json.contentEncoding = "binary";
@@ -52829,34 +52829,34 @@ var fileProcessor = (schema, _ctx, json2, _params) => {
   else
     _json.anyOf = mime.map((m) => ({ contentMediaType: m }));
 };
-var successProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var successProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var customProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
+var customProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Custom types cannot be represented in JSON Schema");
 };
-var functionProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Function types cannot be represented in JSON Schema");
+var functionProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Function types cannot be represented in JSON Schema");
 };
-var transformProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Transforms cannot be represented in JSON Schema");
+var transformProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Transforms cannot be represented in JSON Schema");
 };
-var mapProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Map cannot be represented in JSON Schema");
+var mapProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Map cannot be represented in JSON Schema");
 };
-var setProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Set cannot be represented in JSON Schema");
+var setProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Set cannot be represented in JSON Schema");
 };
 var arrayProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def2 = schema._zod.def;
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
-  json2.type = "array";
-  json2.items = processSchema(def2.element, ctx, {
+    json3.maxItems = maximum;
+  json3.type = "array";
+  json3.items = processSchema(def2.element, ctx, {
     ...params,
     path: [...params.path, "items"]
   });
@@ -52872,17 +52872,17 @@ function inputOptin(schema) {
   return schema._zod.optin;
 }
 var objectProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def2 = schema._zod.def;
   const shape = def2.shape;
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json2, params, "Symbol keys cannot be represented in JSON Schema")) {
+  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
     return;
   }
-  json2.type = "object";
-  json2.properties = {};
+  json3.type = "object";
+  json3.properties = {};
   for (const key in shape) {
-    assignProp(json2.properties, key, processSchema(shape[key], ctx, {
+    assignProp(json3.properties, key, processSchema(shape[key], ctx, {
       ...params,
       path: [...params.path, "properties", key]
     }));
@@ -52895,21 +52895,21 @@ var objectProcessor = (schema, ctx, _json, params) => {
     }
   }
   if (requiredKeys.length > 0) {
-    json2.required = requiredKeys;
+    json3.required = requiredKeys;
   }
   if (def2.catchall?._zod.def.type === "never") {
-    json2.additionalProperties = false;
+    json3.additionalProperties = false;
   } else if (!def2.catchall) {
     if (ctx.io === "output")
-      json2.additionalProperties = false;
+      json3.additionalProperties = false;
   } else if (def2.catchall) {
-    json2.additionalProperties = processSchema(def2.catchall, ctx, {
+    json3.additionalProperties = processSchema(def2.catchall, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
   }
 };
-var unionProcessor = (schema, ctx, json2, params) => {
+var unionProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   const isExclusive = def2.inclusive === false;
   const options = def2.options.map((x, i) => processSchema(x, ctx, {
@@ -52917,12 +52917,12 @@ var unionProcessor = (schema, ctx, json2, params) => {
     path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
   }));
   if (isExclusive) {
-    json2.oneOf = options;
+    json3.oneOf = options;
   } else {
-    json2.anyOf = options;
+    json3.anyOf = options;
   }
 };
-var intersectionProcessor = (schema, ctx, json2, params) => {
+var intersectionProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   const a = processSchema(def2.left, ctx, {
     ...params,
@@ -52937,13 +52937,13 @@ var intersectionProcessor = (schema, ctx, json2, params) => {
     ...isSimpleIntersection(a) ? a.allOf : [a],
     ...isSimpleIntersection(b) ? b.allOf : [b]
   ];
-  json2.allOf = allOf;
+  json3.allOf = allOf;
   ctx.intersections.push(allOf);
 };
 var tupleProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def2 = schema._zod.def;
-  json2.type = "array";
+  json3.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
   const prefixItems = def2.items.map((x, i) => processSchema(x, ctx, {
@@ -52965,70 +52965,70 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   const maxItems = def2.items.length;
   const isClosed = !def2.rest;
   if (ctx.target === "draft-2020-12") {
-    json2.prefixItems = prefixItems;
+    json3.prefixItems = prefixItems;
     if (isClosed) {
-      json2.items = false;
+      json3.items = false;
     } else if (rest) {
-      json2.items = rest;
+      json3.items = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else if (ctx.target === "openapi-3.0") {
-    json2.items = {
+    json3.items = {
       anyOf: prefixItems
     };
     if (rest) {
-      json2.items.anyOf.push(rest);
+      json3.items.anyOf.push(rest);
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else {
-    json2.items = prefixItems;
+    json3.items = prefixItems;
     if (isClosed) {
-      json2.additionalItems = false;
+      json3.additionalItems = false;
     } else if (rest) {
-      json2.additionalItems = rest;
+      json3.additionalItems = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   }
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
+    json3.maxItems = maximum;
 };
-function stringifyKeyNames(bySchema, json2, visited) {
-  if (json2.$ref) {
-    if (visited.has(json2))
-      return json2;
-    visited.add(json2);
-    const def2 = bySchema.get(json2)?.def;
+function stringifyKeyNames(bySchema, json3, visited) {
+  if (json3.$ref) {
+    if (visited.has(json3))
+      return json3;
+    visited.add(json3);
+    const def2 = bySchema.get(json3)?.def;
     if (!def2)
-      return json2;
+      return json3;
     const inlined = stringifyKeyNames(bySchema, def2, visited);
-    return inlined === def2 ? json2 : inlined;
+    return inlined === def2 ? json3 : inlined;
   }
   for (const keyword of ["anyOf", "oneOf"]) {
-    const branches = json2[keyword];
+    const branches = json3[keyword];
     if (!Array.isArray(branches))
       continue;
     const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
     if (mapped.some((branch, i) => branch !== branches[i]))
-      json2 = { ...json2, [keyword]: mapped };
+      json3 = { ...json3, [keyword]: mapped };
   }
-  const types = Array.isArray(json2.type) ? json2.type : [json2.type];
+  const types = Array.isArray(json3.type) ? json3.type : [json3.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  const values = json3.enum ?? (json3.const !== void 0 ? [json3.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
-    return json2;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json2;
+    return json3;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json3;
   if (rest.enum)
     rest.enum = rest.enum.map((v) => typeof v === "number" ? String(v) : v);
   else if (typeof rest.const === "number")
@@ -53068,9 +53068,9 @@ function rewriteKeyNames(ctx) {
   }
 }
 var recordProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def2 = schema._zod.def;
-  json2.type = "object";
+  json3.type = "object";
   const keyType = def2.keyType;
   const patterns = aggregateChecks(keyType).patterns;
   if (def2.mode === "loose" && patterns && patterns.size > 0) {
@@ -53078,13 +53078,13 @@ var recordProcessor = (schema, ctx, _json, params) => {
       ...params,
       path: [...params.path, "patternProperties", "*"]
     });
-    json2.patternProperties = {};
+    json3.patternProperties = {};
     for (const pattern of patterns) {
-      assignProp(json2.patternProperties, exactPattern(pattern).source, valueSchema);
+      assignProp(json3.patternProperties, exactPattern(pattern).source, valueSchema);
     }
   } else {
     if (ctx.target === "draft-07" || ctx.target === "draft-2020-12") {
-      json2.propertyNames = processSchema(def2.keyType, ctx, {
+      json3.propertyNames = processSchema(def2.keyType, ctx, {
         ...params,
         path: [...params.path, "propertyNames"]
       });
@@ -53096,7 +53096,7 @@ var recordProcessor = (schema, ctx, _json, params) => {
       }
       pending.push(schema);
     }
-    json2.additionalProperties = processSchema(def2.valueType, ctx, {
+    json3.additionalProperties = processSchema(def2.valueType, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
@@ -53106,19 +53106,19 @@ var recordProcessor = (schema, ctx, _json, params) => {
   if (keyValues && !def2.partial && !omittableOnInput) {
     const validKeyValues = [...keyValues].filter((v) => typeof v === "string" || typeof v === "number");
     if (validKeyValues.length > 0) {
-      json2.required = validKeyValues.map(String);
+      json3.required = validKeyValues.map(String);
     }
   }
 };
-var nullableProcessor = (schema, ctx, json2, params) => {
+var nullableProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   const inner = processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   if (ctx.target === "openapi-3.0") {
     seen.ref = def2.innerType;
-    json2.nullable = true;
+    json3.nullable = true;
   } else {
-    json2.anyOf = [inner, { type: "null" }];
+    json3.anyOf = [inner, { type: "null" }];
   }
 };
 var nonoptionalProcessor = (schema, ctx, _json, params) => {
@@ -53128,7 +53128,7 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
   seen.ref = def2.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema, ctx, json2, params) {
+function serializeDefaultValue(value, schema, ctx, json3, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
@@ -53138,30 +53138,30 @@ function serializeDefaultValue(value, schema, ctx, json2, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var defaultProcessor = (schema, ctx, json2, params) => {
+var defaultProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def2.innerType;
-  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2.default = value;
+    json3.default = value;
 };
-var prefaultProcessor = (schema, ctx, json2, params) => {
+var prefaultProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def2.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2._prefault = value;
+    json3._prefault = value;
 };
-var catchProcessor = (schema, ctx, json2, params) => {
+var catchProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
@@ -53170,10 +53170,10 @@ var catchProcessor = (schema, ctx, json2, params) => {
   try {
     catchValue = def2.catchValue(void 0);
   } catch {
-    handleUnrepresentable(schema, ctx, json2, params, "Dynamic catch values are not supported in JSON Schema");
+    handleUnrepresentable(schema, ctx, json3, params, "Dynamic catch values are not supported in JSON Schema");
     return;
   }
-  json2.default = catchValue;
+  json3.default = catchValue;
 };
 var pipeProcessor = (schema, ctx, _json, params) => {
   const def2 = schema._zod.def;
@@ -53183,12 +53183,12 @@ var pipeProcessor = (schema, ctx, _json, params) => {
   const seen = ctx.seen.get(schema);
   seen.ref = innerType;
 };
-var readonlyProcessor = (schema, ctx, json2, params) => {
+var readonlyProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def2.innerType;
-  json2.readOnly = true;
+  json3.readOnly = true;
 };
 var promiseProcessor = (schema, ctx, _json, params) => {
   const def2 = schema._zod.def;
@@ -53830,7 +53830,7 @@ var _ZodString = /* @__PURE__ */ $constructor(
   (inst, def2) => {
     $ZodString.init(inst, def2);
     ZodType.init(inst, def2);
-    inst._zod.processJSONSchema = (ctx, json2, params) => stringProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => stringProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     format: (inst) => aggregateChecks(inst).format ?? null,
@@ -54189,7 +54189,7 @@ var ZodNumber = /* @__PURE__ */ $constructor(
   (inst, def2) => {
     $ZodNumber.init(inst, def2);
     ZodType.init(inst, def2);
-    inst._zod.processJSONSchema = (ctx, json2, params) => numberProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => numberProcessor(inst, ctx, json3, params);
     inst.isFinite = true;
   },
   /* @__PURE__ */ util_exports.derived({
@@ -54279,7 +54279,7 @@ function uint32(params) {
 var ZodBoolean = /* @__PURE__ */ $constructor("ZodBoolean", (inst, def2) => {
   $ZodBoolean.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => booleanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => booleanProcessor(inst, ctx, json3, params);
 });
 function boolean2(params) {
   return _boolean(ZodBoolean, params);
@@ -54289,7 +54289,7 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
   (inst, def2) => {
     $ZodBigInt.init(inst, def2);
     ZodType.init(inst, def2);
-    inst._zod.processJSONSchema = (ctx, json2, params) => bigintProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => bigintProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     minValue: (inst) => aggregateChecks(inst).minimum ?? null,
@@ -54347,7 +54347,7 @@ function uint64(params) {
 var ZodSymbol = /* @__PURE__ */ $constructor("ZodSymbol", (inst, def2) => {
   $ZodSymbol.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => symbolProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => symbolProcessor(inst, ctx, json3, params);
 });
 function symbol(params) {
   return _symbol(ZodSymbol, params);
@@ -54355,7 +54355,7 @@ function symbol(params) {
 var ZodUndefined = /* @__PURE__ */ $constructor("ZodUndefined", (inst, def2) => {
   $ZodUndefined.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => undefinedProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => undefinedProcessor(inst, ctx, json3, params);
 });
 function _undefined3(params) {
   return _undefined2(ZodUndefined, params);
@@ -54363,7 +54363,7 @@ function _undefined3(params) {
 var ZodNull = /* @__PURE__ */ $constructor("ZodNull", (inst, def2) => {
   $ZodNull.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullProcessor(inst, ctx, json3, params);
 });
 function _null3(params) {
   return _null2(ZodNull, params);
@@ -54371,7 +54371,7 @@ function _null3(params) {
 var ZodAny = /* @__PURE__ */ $constructor("ZodAny", (inst, def2) => {
   $ZodAny.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => anyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => anyProcessor(inst, ctx, json3, params);
 });
 function any() {
   return _any(ZodAny);
@@ -54379,7 +54379,7 @@ function any() {
 var ZodUnknown = /* @__PURE__ */ $constructor("ZodUnknown", (inst, def2) => {
   $ZodUnknown.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unknownProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unknownProcessor(inst, ctx, json3, params);
 });
 function unknown() {
   return _unknown(ZodUnknown);
@@ -54387,7 +54387,7 @@ function unknown() {
 var ZodNever = /* @__PURE__ */ $constructor("ZodNever", (inst, def2) => {
   $ZodNever.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => neverProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => neverProcessor(inst, ctx, json3, params);
 });
 function never(params) {
   return _never(ZodNever, params);
@@ -54395,7 +54395,7 @@ function never(params) {
 var ZodVoid = /* @__PURE__ */ $constructor("ZodVoid", (inst, def2) => {
   $ZodVoid.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => voidProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => voidProcessor(inst, ctx, json3, params);
 });
 function _void2(params) {
   return _void(ZodVoid, params);
@@ -54405,7 +54405,7 @@ var ZodDate = /* @__PURE__ */ $constructor(
   (inst, def2) => {
     $ZodDate.init(inst, def2);
     ZodType.init(inst, def2);
-    inst._zod.processJSONSchema = (ctx, json2, params) => dateProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => dateProcessor(inst, ctx, json3, params);
     inst.min = (value, params) => inst.check(_gte(value, params));
     inst.max = (value, params) => inst.check(_lte(value, params));
   },
@@ -54427,7 +54427,7 @@ var ZodArray = /* @__PURE__ */ $constructor("ZodArray", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodArray.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => arrayProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => arrayProcessor(inst, ctx, json3, params);
   inst.element = def2.element;
 }, {
   min(n, params) {
@@ -54457,7 +54457,7 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodObjectJIT.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => objectProcessor(inst, ctx, json3, params);
   util_exports.installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
 }, {
   keyof() {
@@ -54530,7 +54530,7 @@ function looseObject(shape, params) {
 var ZodUnion = /* @__PURE__ */ $constructor("ZodUnion", (inst, def2) => {
   $ZodUnion.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def2.options;
 });
 function union(options, params) {
@@ -54543,7 +54543,7 @@ function union(options, params) {
 var ZodXor = /* @__PURE__ */ $constructor("ZodXor", (inst, def2) => {
   ZodUnion.init(inst, def2);
   $ZodXor.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def2.options;
 });
 function xor(options, params) {
@@ -54569,7 +54569,7 @@ function discriminatedUnion(discriminator, options, params) {
 var ZodIntersection = /* @__PURE__ */ $constructor("ZodIntersection", (inst, def2) => {
   $ZodIntersection.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => intersectionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => intersectionProcessor(inst, ctx, json3, params);
 });
 function intersection(left, right) {
   return new ZodIntersection({
@@ -54582,7 +54582,7 @@ var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodTuple.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => tupleProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => tupleProcessor(inst, ctx, json3, params);
 }, {
   rest(rest) {
     return this.clone({
@@ -54615,7 +54615,7 @@ var ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodRecord.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => recordProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => recordProcessor(inst, ctx, json3, params);
   inst.keyType = def2.keyType;
   inst.valueType = def2.valueType;
 });
@@ -54657,7 +54657,7 @@ var ZodMap = /* @__PURE__ */ $constructor("ZodMap", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodMap.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => mapProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => mapProcessor(inst, ctx, json3, params);
   inst.keyType = def2.keyType;
   inst.valueType = def2.valueType;
   inst.min = (...args) => inst.check(_minSize(...args));
@@ -54677,7 +54677,7 @@ var ZodSet = /* @__PURE__ */ $constructor("ZodSet", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodSet.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => setProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => setProcessor(inst, ctx, json3, params);
   inst.min = (...args) => inst.check(_minSize(...args));
   inst.nonempty = (params) => inst.check(_minSize(1, params));
   inst.max = (...args) => inst.check(_maxSize(...args));
@@ -54693,7 +54693,7 @@ function set(valueType, params) {
 var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
   $ZodEnum.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => enumProcessor(inst, ctx, json3, params);
   inst.enum = def2.entries;
   inst.options = [...inst._zod.values];
   const keys = new Set(Object.keys(def2.entries));
@@ -54746,7 +54746,7 @@ function nativeEnum(entries, params) {
 var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def2) => {
   $ZodLiteral.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => literalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => literalProcessor(inst, ctx, json3, params);
   inst.values = new Set(def2.values);
   Object.defineProperty(inst, "value", {
     get() {
@@ -54767,7 +54767,7 @@ function literal(value, params) {
 var ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def2) => {
   $ZodFile.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => fileProcessor(inst, ctx, json3, params);
   inst.min = (size2, params) => inst.check(_minSize(size2, params));
   inst.max = (size2, params) => inst.check(_maxSize(size2, params));
   inst.mime = (types, params) => inst.check(_mime(Array.isArray(types) ? types : [types], params));
@@ -54779,7 +54779,7 @@ var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def2) => 
   _ensureDefaultMemoizer();
   $ZodTransform.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => transformProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => transformProcessor(inst, ctx, json3, params);
   inst._zod.parse = (payload, _ctx) => {
     if (_ctx.direction === "backward") {
       throw new $ZodEncodeError(inst.constructor.name);
@@ -54818,7 +54818,7 @@ function transform(fn) {
 var ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def2) => {
   $ZodOptional.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function optional(innerType) {
@@ -54830,7 +54830,7 @@ function optional(innerType) {
 var ZodExactOptional = /* @__PURE__ */ $constructor("ZodExactOptional", (inst, def2) => {
   $ZodExactOptional.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function exactOptional(innerType) {
@@ -54842,7 +54842,7 @@ function exactOptional(innerType) {
 var ZodNullable = /* @__PURE__ */ $constructor("ZodNullable", (inst, def2) => {
   $ZodNullable.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullableProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullableProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nullable(innerType) {
@@ -54857,7 +54857,7 @@ function nullish2(innerType) {
 var ZodDefault = /* @__PURE__ */ $constructor("ZodDefault", (inst, def2) => {
   $ZodDefault.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => defaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => defaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeDefault = inst.unwrap;
 });
@@ -54873,7 +54873,7 @@ function _default2(innerType, defaultValue) {
 var ZodPrefault = /* @__PURE__ */ $constructor("ZodPrefault", (inst, def2) => {
   $ZodPrefault.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => prefaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => prefaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function prefault(innerType, defaultValue) {
@@ -54888,7 +54888,7 @@ function prefault(innerType, defaultValue) {
 var ZodNonOptional = /* @__PURE__ */ $constructor("ZodNonOptional", (inst, def2) => {
   $ZodNonOptional.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nonoptionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nonoptionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nonoptional(innerType, params) {
@@ -54901,7 +54901,7 @@ function nonoptional(innerType, params) {
 var ZodSuccess = /* @__PURE__ */ $constructor("ZodSuccess", (inst, def2) => {
   $ZodSuccess.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => successProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => successProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function success(innerType) {
@@ -54913,7 +54913,7 @@ function success(innerType) {
 var ZodCatch = /* @__PURE__ */ $constructor("ZodCatch", (inst, def2) => {
   $ZodCatch.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => catchProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => catchProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeCatch = inst.unwrap;
 });
@@ -54927,7 +54927,7 @@ function _catch2(innerType, catchValue) {
 var ZodNaN = /* @__PURE__ */ $constructor("ZodNaN", (inst, def2) => {
   $ZodNaN.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nanProcessor(inst, ctx, json3, params);
 });
 function nan(params) {
   return _nan(ZodNaN, params);
@@ -54935,7 +54935,7 @@ function nan(params) {
 var ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def2) => {
   $ZodPipe.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => pipeProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => pipeProcessor(inst, ctx, json3, params);
   inst.in = def2.in;
   inst.out = def2.out;
 });
@@ -54977,7 +54977,7 @@ var ZodPreprocess = /* @__PURE__ */ $constructor("ZodPreprocess", (inst, def2) =
 var ZodReadonly = /* @__PURE__ */ $constructor("ZodReadonly", (inst, def2) => {
   $ZodReadonly.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => readonlyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => readonlyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function readonly(innerType) {
@@ -54989,7 +54989,7 @@ function readonly(innerType) {
 var ZodTemplateLiteral = /* @__PURE__ */ $constructor("ZodTemplateLiteral", (inst, def2) => {
   $ZodTemplateLiteral.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => templateLiteralProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => templateLiteralProcessor(inst, ctx, json3, params);
 });
 function templateLiteral(parts, params) {
   return new ZodTemplateLiteral({
@@ -55001,7 +55001,7 @@ function templateLiteral(parts, params) {
 var ZodLazy = /* @__PURE__ */ $constructor("ZodLazy", (inst, def2) => {
   $ZodLazy.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => lazyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => lazyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.getter();
 });
 function lazy(getter) {
@@ -55013,7 +55013,7 @@ function lazy(getter) {
 var ZodPromise = /* @__PURE__ */ $constructor("ZodPromise", (inst, def2) => {
   $ZodPromise.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => promiseProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => promiseProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function promise(innerType) {
@@ -55025,7 +55025,7 @@ function promise(innerType) {
 var ZodFunction = /* @__PURE__ */ $constructor("ZodFunction", (inst, def2) => {
   $ZodFunction.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => functionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => functionProcessor(inst, ctx, json3, params);
 });
 function _function(params) {
   return new ZodFunction({
@@ -55037,7 +55037,7 @@ function _function(params) {
 var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def2) => {
   $ZodCustom.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => customProcessor(inst, ctx, json3, params);
 });
 function check(fn) {
   const ch = new $ZodCheck({
@@ -55257,13 +55257,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path29 = ref.slice(1).split("/").filter(Boolean);
-  if (path29.length === 0) {
+  const path33 = ref.slice(1).split("/").filter(Boolean);
+  if (path33.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path29[0] === defsKey) {
-    const key = path29[1] === void 0 ? void 0 : decodeJSONPointerSegment(path29[1]);
+  if (path33[0] === defsKey) {
+    const key = path33[1] === void 0 ? void 0 : decodeJSONPointerSegment(path33[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -56186,11 +56186,27 @@ var LIMITS = {
   turnTimeoutMs: 10 * 6e4,
   bootTimeoutMs: 10 * 6e4,
   fileBytes: 1024 * 1024,
-  turnChars: 1e5
+  turnChars: 1e5,
+  loadSessions: 1e5,
+  loadTurns: 100,
+  loadConcurrency: 1e3
 };
 var topology = external_exports.strictObject({
   replicas: count("replicas", 1, LIMITS.replicas).optional().describe("Hosts that share nothing (own disk, own RAM)."),
-  workers: count("workers", 1, LIMITS.workers).optional().describe("Processes per replica: they share the replica disk, never RAM.")
+  workers: count("workers", 1, LIMITS.workers).optional().describe("Processes per replica: they share the replica disk, never RAM."),
+  serverless: external_exports.union(
+    [
+      external_exports.boolean(),
+      external_exports.strictObject({
+        warm: external_exports.number({ error: "expected a probability from 0 to 1, e.g. 0.3" }).min(0, { error: "warm is a probability: at least 0" }).max(1, { error: "warm is a probability: at most 1" }).optional().describe(
+          "The probability (0–1, seeded by the run's seed) that a turn reuses its slot's previous instance, still warm, instead of a cold start (default 0)."
+        )
+      })
+    ],
+    { error: "expected `true`, `false`, or `{ warm: 0.3 }`" }
+  ).optional().describe(
+    "Serverless mode: every turn is served by a newly started process on a fresh copy of the app folder with a fresh TMPDIR (a cold start), or, with `warm`, sometimes by the previous one, as Lambda, Cloud Run or Vercel functions do. replicas × workers is then the number of instance slots."
+  )
 }).refine((t) => (t.replicas ?? 1) * (t.workers ?? 1) <= LIMITS.processes, {
   error: `replicas × workers must be at most ${LIMITS.processes} processes`
 }).describe("How many replicas (hosts) and workers (processes per replica) run the app.");
@@ -56212,6 +56228,14 @@ function createMatcher(source, at) {
   if (!m) return { source, at, test: (text) => text.includes(source) };
   const re = new RegExp(m[1] ?? "", (m[2] ?? "").replace(/[gy]/g, ""));
   return { source, at, test: (text) => re.test(text) };
+}
+
+// src/scenario/topology.ts
+function resolveTopology(raw) {
+  const { serverless, ...shape } = raw;
+  if (serverless === void 0) return shape;
+  if (serverless === false) return { ...shape, serverless: void 0 };
+  return { ...shape, serverless: { warm: serverless === true ? 0 : serverless.warm ?? 0 } };
 }
 
 // src/schema/config.ts
@@ -56244,6 +56268,9 @@ var appConfig = external_exports.strictObject({
   ),
   link: external_exports.array(external_exports.string()).optional().describe(
     "Folders linked (not copied) into each replica copy: large read-only ones (default: node_modules, .git)."
+  ),
+  compile_cache: external_exports.boolean({ error: "expected true or false" }).optional().describe(
+    "Node apps on the process runtime: the run's workers share one V8 compile cache (NODE_COMPILE_CACHE), so boots after the first skip compiling; it holds compiled code, never state. Default: on when the command runs Node (node, npm, npx, pnpm, yarn, tsx); false turns it off."
   ),
   runtime: external_exports.enum(["process", "container"], { error: "expected `process` or `container`" }).optional().describe(
     "Where the topology runs: `process` (default: child processes on 127.0.0.1) or `container` (each replica a container of `image`, its workers processes inside it)."
@@ -56389,6 +56416,16 @@ var configFile = external_exports.strictObject({
   }).optional().describe(
     "The probe ladder: a fact the user says ({{canary}} is replaced by a unique word) and the question asked later."
   ),
+  load: external_exports.strictObject({
+    sessions: count("load.sessions", 1, LIMITS.loadSessions).optional().describe("Synthetic chat sessions (default 100)."),
+    turns: count("load.turns", 2, LIMITS.loadTurns).optional().describe("Turns per session: each says a fact and asks for the earlier ones (default 5)."),
+    concurrency: count("load.concurrency", 1, LIMITS.loadConcurrency).optional().describe("Sessions in flight at once, each with one turn in flight (default 16)."),
+    scenario: external_exports.string().min(1).optional().describe(
+      "A scenario file (relative to this file) whose disruptions run during the load, each once its share of the turns was sent (a redeploy halfway through the scenario runs halfway through the load); its topology applies."
+    )
+  }).optional().describe(
+    "`amnesia load`: many synthetic sessions at once against the topology, while disruptions run; every recall and leak counted."
+  ),
   pass_env: external_exports.array(envName).optional().describe(
     "Variables of amnesia's own environment that look like credentials (names ending in _KEY, _TOKEN, _SECRET, _PASSWORD; OPENAI_*, ANTHROPIC_*, AWS_*, GITHUB_TOKEN …) and still reach the app and its services. Default: none; every other variable is passed."
   ),
@@ -56413,9 +56450,9 @@ function unwrap(s) {
     else return cur;
   }
 }
-function schemaAt(root, path29) {
+function schemaAt(root, path33) {
   let cur = root;
-  for (const seg of path29) {
+  for (const seg of path33) {
     if (!cur) return void 0;
     cur = childSchema(unwrap(cur), seg);
   }
@@ -56469,10 +56506,10 @@ var SourceDocument = class {
     this.doc = (0, import_yaml.parseDocument)(source, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
   /** 1-based line and column of the node at `path`; the nearest existing parent when it is missing. */
-  position(path29, which2 = "value") {
-    for (let n = path29.length; n >= 0; n--) {
-      const sub = path29.slice(0, n);
-      if (which2 === "key" && n === path29.length && n > 0) {
+  position(path33, which2 = "value") {
+    for (let n = path33.length; n >= 0; n--) {
+      const sub = path33.slice(0, n);
+      if (which2 === "key" && n === path33.length && n > 0) {
         const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
         if ((0, import_yaml.isMap)(parent)) {
           const pair = parent.items.find(
@@ -56496,9 +56533,9 @@ var SourceDocument = class {
     return { line: 1, column: 1 };
   }
   /** `line`/`col` → `{ line, column }` for a problem at `path`. */
-  problem(path29, message, hint, which2 = "value") {
-    const { line, column } = this.position(path29, which2);
-    return { file: this.file, line, column, field: formatPath(path29), message, ...hint ? { hint } : {} };
+  problem(path33, message, hint, which2 = "value") {
+    const { line, column } = this.position(path33, which2);
+    return { file: this.file, line, column, field: formatPath(path33), message, ...hint ? { hint } : {} };
   }
   syntaxProblems() {
     return this.doc.errors.map((e) => {
@@ -56523,9 +56560,9 @@ function syntaxHint(code, message) {
     return "quote the text if it contains `:`, `#`, `{` or starts with a special character";
   return "check the YAML syntax near this line (quote texts that contain `: ` or `#`)";
 }
-function formatPath(path29) {
+function formatPath(path33) {
   let out = "";
-  for (const seg of path29) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  for (const seg of path33) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
   return out;
 }
 function describeValue(v) {
@@ -56535,9 +56572,9 @@ function describeValue(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
-function valueAt(root, path29) {
+function valueAt(root, path33) {
   let cur = root;
-  for (const seg of path29) {
+  for (const seg of path33) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -56557,7 +56594,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
-    const path29 = [...base, ...issue3.path];
+    const path33 = [...base, ...issue3.path];
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
@@ -56566,7 +56603,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
         const guess = suggestKey(key, candidates);
         problems.push(
           src.problem(
-            [...path29, key],
+            [...path33, key],
             `unknown key \`${key}\`${guess ? ` — did you mean \`${guess}\`?` : ""}`,
             candidates.length ? `allowed here: ${candidates.map((c) => `\`${c}\``).join(", ")}` : void 0,
             "key"
@@ -56579,10 +56616,10 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       const unionSchema = schemaAt(schema, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path29));
+        problems.push(...validateKeyed(src, at, k, path33));
         continue;
       }
-      problems.push(src.problem(path29, `${issue3.message}; found ${describeValue(at)}`));
+      problems.push(src.problem(path33, `${issue3.message}; found ${describeValue(at)}`));
       continue;
     }
     if (issue3.code === "invalid_type") {
@@ -56590,20 +56627,20 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       if (at === void 0) {
         problems.push(
           src.problem(
-            path29,
+            path33,
             `missing \`${String(local[local.length - 1] ?? "value")}\`: ${customOr(issue3.message, `expected ${expected}`)}`
           )
         );
       } else {
         problems.push(
-          src.problem(path29, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
+          src.problem(path33, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
         );
       }
       continue;
     }
     problems.push(
       src.problem(
-        path29,
+        path33,
         issue3.message + (issue3.code === "invalid_value" ? `; found ${describeValue(at)}` : "")
       )
     );
@@ -56613,7 +56650,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
 function customOr(message, fallback) {
   return message.startsWith("Invalid input") ? fallback : message;
 }
-function validateKeyed(src, obj, k, path29) {
+function validateKeyed(src, obj, k, path33) {
   const keys = Object.keys(obj);
   const present = Object.keys(k.kinds).filter((kind2) => keys.includes(kind2));
   const list2 = Object.keys(k.kinds).map((x) => `\`${x}\``).join(", ");
@@ -56623,7 +56660,7 @@ function validateKeyed(src, obj, k, path29) {
     if (first) {
       return [
         src.problem(
-          [...path29, first[0]],
+          [...path33, first[0]],
           `unknown key \`${first[0]}\` — did you mean \`${first[1]}\`?`,
           `${k.what} has one of ${list2}`,
           "key"
@@ -56632,7 +56669,7 @@ function validateKeyed(src, obj, k, path29) {
     }
     return [
       src.problem(
-        path29,
+        path33,
         `${k.what} needs one of ${list2}; found keys ${keys.map((x) => `\`${x}\``).join(", ") || "none"}`
       )
     ];
@@ -56643,13 +56680,13 @@ function validateKeyed(src, obj, k, path29) {
   if (clash.length > 0) {
     return [
       src.problem(
-        path29,
+        path33,
         `${k.what} does one thing, but has ${[kind, ...clash].map((x) => `\`${x}\``).join(" and ")}`,
         "split it into separate items"
       )
     ];
   }
-  return validateAgainst(src, obj, chosen, [k], path29).problems;
+  return validateAgainst(src, obj, chosen, [k], path33).problems;
 }
 
 // src/schema/read.ts
@@ -56738,11 +56775,20 @@ function renderTemplateJson(value, vars) {
   }
   return value;
 }
-function* stringsIn(value, path29 = []) {
-  if (typeof value === "string") yield [path29, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path29, i]);
+function* stringsIn(value, path33 = []) {
+  if (typeof value === "string") yield [path33, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path33, i]);
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path29, k]);
+    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path33, k]);
+}
+
+// src/config/runs-node.ts
+import path6 from "node:path";
+var NODE_PROGRAMS = /* @__PURE__ */ new Set(["node", "nodejs", "npm", "npx", "pnpm", "yarn", "tsx"]);
+function runsNode(command) {
+  const words = typeof command === "string" ? command.trim().split(/\s+/).filter((w) => !/^[A-Za-z_]\w*=/.test(w)) : [...command];
+  const program = words[0] === "exec" ? words[1] : words[0];
+  return program !== void 0 && NODE_PROGRAMS.has(path6.basename(program));
 }
 
 // src/config/load.ts
@@ -56771,11 +56817,12 @@ var DEFAULTS2 = {
     say: "Please remember this: my project codename is {{canary}}.",
     ask: "What is my project codename?"
   },
+  load: { sessions: 100, turns: 5, concurrency: 16 },
   /** Service images; AMNESIA_REDIS_IMAGE / AMNESIA_POSTGRES_IMAGE replace them (where only local images exist). */
   images: { redis: "redis:7", postgres: "postgres:16" }
 };
 function findConfig(dir) {
-  return CONFIG_NAMES.map((n) => path6.join(dir, n)).find((f) => existsSync3(f));
+  return CONFIG_NAMES.map((n) => path7.join(dir, n)).find((f) => existsSync3(f));
 }
 var SERVICE_UNION = {
   union: schemaAt(configFile, ["services", "x"]),
@@ -56846,7 +56893,7 @@ function serviceEnv2(env, fallback) {
   return env;
 }
 function resolveConfig(c, file2, at, env, rootOverride) {
-  const root = rootOverride ?? path6.dirname(path6.resolve(file2 ?? "."));
+  const root = rootOverride ?? path7.dirname(path7.resolve(file2 ?? "."));
   const services = Object.entries(c.services ?? {}).map(([name, s]) => {
     const bootTimeoutMs = "boot_timeout" in s && s.boot_timeout ? parseDuration(s.boot_timeout) : DEFAULTS2.bootTimeoutMs;
     if ("redis" in s) {
@@ -56902,7 +56949,7 @@ function resolveConfig(c, file2, at, env, rootOverride) {
         name,
         kind: "command",
         command: s.command,
-        ...s.cwd ? { cwd: path6.resolve(root, s.cwd) } : {},
+        ...s.cwd ? { cwd: path7.resolve(root, s.cwd) } : {},
         ...s.ready ? { ready: readySpec(s.ready, at(["services", name, "ready", "log"])) } : {},
         ...s.url ? { url: s.url } : {},
         env: serviceEnv2(s.env, `${name.toUpperCase()}_URL`),
@@ -56913,11 +56960,11 @@ function resolveConfig(c, file2, at, env, rootOverride) {
   });
   const ready2 = c.app.ready ?? { http: "/healthz" };
   const resolved = {
-    file: file2 ? path6.resolve(file2) : void 0,
+    file: file2 ? path7.resolve(file2) : void 0,
     root,
     app: {
       command: c.app.command,
-      cwd: path6.resolve(root, c.app.cwd ?? "."),
+      cwd: path7.resolve(root, c.app.cwd ?? "."),
       env: c.app.env ?? {},
       portEnv: c.app.port_env ?? DEFAULTS2.portEnv,
       ready: readySpec(ready2, at(["app", "ready", "log"])),
@@ -56926,11 +56973,12 @@ function resolveConfig(c, file2, at, env, rootOverride) {
       isolation: c.app.isolation ?? "auto",
       link: c.app.link ?? [...DEFAULTS2.link],
       runtime: c.app.runtime ?? "process",
+      compileCache: c.app.compile_cache ?? runsNode(c.app.command),
       container: {
         ...c.app.image ? { image: c.app.image } : {},
         ...c.app.build ? {
-          build: typeof c.app.build === "string" ? { context: path6.resolve(root, c.app.build), args: {} } : {
-            context: path6.resolve(root, c.app.build.context),
+          build: typeof c.app.build === "string" ? { context: path7.resolve(root, c.app.build), args: {} } : {
+            context: path7.resolve(root, c.app.build.context),
             ...c.app.build.dockerfile ? { dockerfile: c.app.build.dockerfile } : {},
             args: c.app.build.args ?? {}
           }
@@ -56948,7 +56996,7 @@ function resolveConfig(c, file2, at, env, rootOverride) {
       timeoutMs: c.chat?.timeout ? parseDuration(c.chat.timeout) : DEFAULTS2.turnTimeoutMs,
       maxReplyBytes: c.chat?.max_reply ? parseSize(c.chat.max_reply) : DEFAULTS2.maxReplyBytes
     },
-    topology: { ...DEFAULTS2.topology, ...c.topology },
+    topology: { ...DEFAULTS2.topology, ...c.topology ? resolveTopology(c.topology) : {} },
     routing: c.routing ?? DEFAULTS2.routing,
     ...c.seed !== void 0 ? { seed: c.seed } : {},
     scenarios: c.scenarios === void 0 ? [...DEFAULTS2.scenarios] : Array.isArray(c.scenarios) ? c.scenarios : [c.scenarios],
@@ -56956,9 +57004,15 @@ function resolveConfig(c, file2, at, env, rootOverride) {
     llm: {
       baseUrlEnv: c.llm?.base_url_env ?? DEFAULTS2.baseUrlEnv,
       apiKeyEnv: c.llm?.api_key_env ?? DEFAULTS2.apiKeyEnv,
-      ...c.llm?.handlers ? { handlers: path6.resolve(root, c.llm.handlers) } : {}
+      ...c.llm?.handlers ? { handlers: path7.resolve(root, c.llm.handlers) } : {}
     },
     probe: { say: c.probe?.say ?? DEFAULTS2.probe.say, ask: c.probe?.ask ?? DEFAULTS2.probe.ask },
+    load: {
+      sessions: c.load?.sessions ?? DEFAULTS2.load.sessions,
+      turns: c.load?.turns ?? DEFAULTS2.load.turns,
+      concurrency: c.load?.concurrency ?? DEFAULTS2.load.concurrency,
+      ...c.load?.scenario ? { scenario: path7.resolve(root, c.load.scenario) } : {}
+    },
     dataDirEnv: c.data_dir_env ?? DEFAULTS2.dataDirEnv,
     passEnv: c.pass_env ?? []
   };
@@ -57016,11 +57070,11 @@ function serializePositional(positional, flag) {
       if (typeof positional === "string") {
         return positional;
       }
-      const json2 = JSON.stringify(positional);
-      if (json2 === "{}" || json2 === "[]" || /^\[object .+?\]$/.test(json2)) {
+      const json3 = JSON.stringify(positional);
+      if (json3 === "{}" || json3 === "[]" || /^\[object .+?\]$/.test(json3)) {
         return positional;
       }
-      return json2;
+      return json3;
     }
   }
 }
@@ -58066,18 +58120,18 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookie(domain2, path29, key, callback) {
+  findCookie(domain2, path33, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    if (domain2 == null || path29 == null || key == null) {
+    if (domain2 == null || path33 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
-    const result = this.idx[domain2]?.[path29]?.[key];
+    const result = this.idx[domain2]?.[path33]?.[key];
     return promiseCallback.resolve(result);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookies(domain2, path29, allowSpecialUseDomain = false, callback) {
+  findCookies(domain2, path33, allowSpecialUseDomain = false, callback) {
     if (typeof allowSpecialUseDomain === "function") {
       callback = allowSpecialUseDomain;
       allowSpecialUseDomain = true;
@@ -58088,7 +58142,7 @@ var MemoryCookieStore = class extends Store {
       return promiseCallback.resolve([]);
     }
     let pathMatcher;
-    if (!path29) {
+    if (!path33) {
       pathMatcher = function matchAll(domainIndex) {
         for (const curPath in domainIndex) {
           const pathIndex = domainIndex[curPath];
@@ -58103,7 +58157,7 @@ var MemoryCookieStore = class extends Store {
     } else {
       pathMatcher = function matchRFC(domainIndex) {
         for (const cookiePath in domainIndex) {
-          if (pathMatch(path29, cookiePath)) {
+          if (pathMatch(path33, cookiePath)) {
             const pathIndex = domainIndex[cookiePath];
             for (const key in pathIndex) {
               const value = pathIndex[key];
@@ -58131,14 +58185,14 @@ var MemoryCookieStore = class extends Store {
    */
   putCookie(cookie, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    const { domain: domain2, path: path29, key } = cookie;
-    if (domain2 == null || path29 == null || key == null) {
+    const { domain: domain2, path: path33, key } = cookie;
+    if (domain2 == null || path33 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
     const domainEntry = this.idx[domain2] ?? /* @__PURE__ */ Object.create(null);
     this.idx[domain2] = domainEntry;
-    const pathEntry = domainEntry[path29] ?? /* @__PURE__ */ Object.create(null);
-    domainEntry[path29] = pathEntry;
+    const pathEntry = domainEntry[path33] ?? /* @__PURE__ */ Object.create(null);
+    domainEntry[path33] = pathEntry;
     pathEntry[key] = cookie;
     return promiseCallback.resolve(void 0);
   }
@@ -58152,20 +58206,20 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookie(domain2, path29, key, callback) {
+  removeCookie(domain2, path33, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    delete this.idx[domain2]?.[path29]?.[key];
+    delete this.idx[domain2]?.[path33]?.[key];
     return promiseCallback.resolve(void 0);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookies(domain2, path29, callback) {
+  removeCookies(domain2, path33, callback) {
     const promiseCallback = createPromiseCallback(callback);
     const domainEntry = this.idx[domain2];
     if (domainEntry) {
-      if (path29) {
-        delete domainEntry[path29];
+      if (path33) {
+        delete domainEntry[path33];
       } else {
         delete this.idx[domain2];
       }
@@ -58191,8 +58245,8 @@ var MemoryCookieStore = class extends Store {
     domains.forEach((domain2) => {
       const domainEntry = idx[domain2] ?? {};
       const paths = Object.keys(domainEntry);
-      paths.forEach((path29) => {
-        const pathEntry = domainEntry[path29] ?? {};
+      paths.forEach((path33) => {
+        const pathEntry = domainEntry[path33] ?? {};
         const keys = Object.keys(pathEntry);
         keys.forEach((key) => {
           const keyEntry = pathEntry[key];
@@ -59067,18 +59121,18 @@ function cookieCompare(a, b) {
   cmp = (a.creationIndex || 0) - (b.creationIndex || 0);
   return cmp;
 }
-function defaultPath(path29) {
-  if (!path29 || path29.slice(0, 1) !== "/") {
+function defaultPath(path33) {
+  if (!path33 || path33.slice(0, 1) !== "/") {
     return "/";
   }
-  if (path29 === "/") {
-    return path29;
+  if (path33 === "/") {
+    return path33;
   }
-  const rightSlash = path29.lastIndexOf("/");
+  const rightSlash = path33.lastIndexOf("/");
   if (rightSlash === 0) {
     return "/";
   }
-  return path29.slice(0, rightSlash);
+  return path33.slice(0, rightSlash);
 }
 var IP_REGEX_LOWERCASE = /(?:^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$)|(?:^(?:(?:[a-f\d]{1,4}:){7}(?:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,2}|:)|(?:[a-f\d]{1,4}:){4}(?:(?::[a-f\d]{1,4}){0,1}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,3}|:)|(?:[a-f\d]{1,4}:){3}(?:(?::[a-f\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,4}|:)|(?:[a-f\d]{1,4}:){2}(?:(?::[a-f\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,5}|:)|(?:[a-f\d]{1,4}:){1}(?:(?::[a-f\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,6}|:)|(?::(?:(?::[a-f\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,7}|:)))$)/;
 function domainMatch(domain2, cookieDomain, canonicalize) {
@@ -59498,7 +59552,7 @@ var CookieJar = class _CookieJar {
       return promiseCallback.reject(parameterError);
     }
     const host = canonicalDomain(context3.hostname);
-    const path29 = context3.pathname || "/";
+    const path33 = context3.pathname || "/";
     const potentiallyTrustworthy = isPotentiallyTrustworthy(
       url2,
       this.allowSecureOnLocal
@@ -59529,7 +59583,7 @@ var CookieJar = class _CookieJar {
           return false;
         }
       }
-      if (!allPaths && typeof c.path === "string" && !pathMatch(path29, c.path)) {
+      if (!allPaths && typeof c.path === "string" && !pathMatch(path33, c.path)) {
         return false;
       }
       if (c.secure && !potentiallyTrustworthy) {
@@ -59561,7 +59615,7 @@ var CookieJar = class _CookieJar {
     }
     store.findCookies(
       host,
-      allPaths ? null : path29,
+      allPaths ? null : path33,
       this.allowSpecialUseDomain,
       (err, cookies) => {
         if (err) {
@@ -60148,31 +60202,6 @@ var httpStatusMessages = {
   511: "Network Authentication Required"
 };
 var kSetCookie = /* @__PURE__ */ Symbol("kSetCookie");
-function normalizeResponseInit(init = {}) {
-  const status = init?.status || 200;
-  const statusText = init?.statusText || httpStatusMessages[status] || "";
-  const headers = new Headers(init?.headers);
-  return {
-    ...init,
-    headers,
-    status,
-    statusText
-  };
-}
-function decorateResponse(response, init) {
-  if (init.type) Object.defineProperty(response, "type", {
-    value: init.type,
-    enumerable: true,
-    writable: false
-  });
-  const responseCookies = init.headers.getSetCookie();
-  if (responseCookies) Object.defineProperty(response, kSetCookie, {
-    value: responseCookies,
-    enumerable: false,
-    writable: false
-  });
-  return response;
-}
 function getRawSetCookie(response) {
   return Reflect.get(response, kSetCookie) || [];
 }
@@ -60195,15 +60224,15 @@ function getTimestamp(options) {
 function isAbsoluteUrl(url2) {
   return /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url2);
 }
-function getAbsoluteUrl(path29, baseUrl2) {
-  if (isAbsoluteUrl(path29)) return path29;
-  if (path29.startsWith("*")) return path29;
+function getAbsoluteUrl(path33, baseUrl2) {
+  if (isAbsoluteUrl(path33)) return path33;
+  if (path33.startsWith("*")) return path33;
   const origin = baseUrl2 || typeof location !== "undefined" && location.href;
-  return origin ? decodeURI(new URL(encodeURI(path29), origin).href) : path29;
+  return origin ? decodeURI(new URL(encodeURI(path33), origin).href) : path33;
 }
-function normalizePath(path29, baseUrl2) {
-  if (path29 instanceof RegExp) return path29;
-  const maybeAbsoluteUrl = getAbsoluteUrl(path29, baseUrl2);
+function normalizePath(path33, baseUrl2) {
+  if (path33 instanceof RegExp) return path33;
+  const maybeAbsoluteUrl = getAbsoluteUrl(path33, baseUrl2);
   return getCleanUrlString(maybeAbsoluteUrl);
 }
 function matchRequestUrl(url2, pattern, baseUrl2) {
@@ -60268,7 +60297,7 @@ var CookieStore = class {
     if (typeof localStorage === "undefined" || typeof localStorage.setItem !== "function") return;
     const data = [];
     const { idx } = this.#memoryStore;
-    for (const domain2 in idx) for (const path29 in idx[domain2]) for (const key in idx[domain2][path29]) data.push(idx[domain2][path29][key].toJSON());
+    for (const domain2 in idx) for (const path33 in idx[domain2]) for (const key in idx[domain2][path33]) data.push(idx[domain2][path33][key].toJSON());
     try {
       localStorage.setItem(this.#storageKey, JSON.stringify(data));
     } catch {
@@ -60727,10 +60756,10 @@ var HttpHandler = class extends RequestHandler {
     this.checkRedundantQueryParameters();
   }
   checkRedundantQueryParameters() {
-    const { method, path: path29 } = this.info;
-    if (!path29 || path29 instanceof RegExp || typeof path29 === "function") return;
-    if (getCleanUrlString(path29) === path29) return;
-    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path29}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
+    const { method, path: path33 } = this.info;
+    if (!path33 || path33 instanceof RegExp || typeof path33 === "function") return;
+    if (getCleanUrlString(path33) === path33) return;
+    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path33}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
   }
   async parse(args) {
     if (isStringEqual(args.request.method, "CONNECT")) return {
@@ -60838,126 +60867,6 @@ var getResponse = async (handlers, request3, resolutionContext) => {
   }))?.response;
 };
 
-// node_modules/msw/lib/_chunks/symbols.js
-var kDefaultContentType = /* @__PURE__ */ Symbol.for("kDefaultContentType");
-var bodyType = /* @__PURE__ */ Symbol("bodyType");
-
-// node_modules/msw/lib/_chunks/http-response.js
-var HttpResponse = class HttpResponse2 extends FetchResponse {
-  [bodyType] = null;
-  constructor(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    super(body, responseInit);
-    decorateResponse(this, responseInit);
-  }
-  static error() {
-    return super.error();
-  }
-  /**
-  * Create a `Response` with a `Content-Type: "text/plain"` body.
-  * @example
-  * HttpResponse.text('hello world')
-  * HttpResponse.text('Error', { status: 500 })
-  */
-  static text(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "text/plain");
-    if (!responseInit.headers.has("Content-Length")) responseInit.headers.set("Content-Length", body ? new Blob([body]).size.toString() : "0");
-    const response = new HttpResponse2(body, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with a `Content-Type: "application/json"` body.
-  * @example
-  * HttpResponse.json({ firstName: 'John' })
-  * HttpResponse.json({ error: 'Not Authorized' }, { status: 401 })
-  */
-  static json(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "application/json");
-    const responseText = JSON.stringify(body);
-    if (!responseInit.headers.has("Content-Length")) responseInit.headers.set("Content-Length", responseText ? new Blob([responseText]).size.toString() : "0");
-    const response = new HttpResponse2(responseText, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with a `Content-Type: "application/xml"` body.
-  * @example
-  * HttpResponse.xml(`<user name="John" />`)
-  * HttpResponse.xml(`<article id="abc-123" />`, { status: 201 })
-  */
-  static xml(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "text/xml");
-    const response = new HttpResponse2(body, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with a `Content-Type: "text/html"` body.
-  * @example
-  * HttpResponse.html(`<p class="author">Jane Doe</p>`)
-  * HttpResponse.html(`<main id="abc-123">Main text</main>`, { status: 201 })
-  */
-  static html(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "text/html");
-    const response = new HttpResponse2(body, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with an `ArrayBuffer` body.
-  * @example
-  * const buffer = new ArrayBuffer(3)
-  * const view = new Uint8Array(buffer)
-  * view.set([1, 2, 3])
-  *
-  * HttpResponse.arrayBuffer(buffer)
-  */
-  static arrayBuffer(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "application/octet-stream");
-    if (body && !responseInit.headers.has("Content-Length")) responseInit.headers.set("Content-Length", body.byteLength.toString());
-    const response = new HttpResponse2(body, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with a `FormData` body.
-  * @example
-  * const data = new FormData()
-  * data.set('name', 'Alice')
-  *
-  * HttpResponse.formData(data)
-  */
-  static formData(body, init) {
-    return new HttpResponse2(body, normalizeResponseInit(init));
-  }
-};
-
 // src/llm/default-reply.ts
 function defaultReply(turn, messages) {
   if (turn === null) return "ack (no turn)";
@@ -61045,18 +60954,36 @@ function fnv1a(text) {
 // src/llm/openai-responses.ts
 var MOCK_MODELS = ["gpt-4o-mini", "text-embedding-3-small"];
 var NO_RETRY = { "x-should-retry": "false" };
+function json2(value, status = 200, headers = {}) {
+  return { status, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(value) };
+}
+function toResponse(answer) {
+  const { status, headers, body } = answer;
+  if (typeof body === "string")
+    return new Response(body, {
+      status,
+      headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }
+    });
+  const encoder2 = new TextEncoder();
+  let next = 0;
+  const stream = new ReadableStream({
+    pull(controller) {
+      const frame = body[next++];
+      if (frame === void 0) controller.close();
+      else controller.enqueue(encoder2.encode(frame));
+    }
+  });
+  return new Response(stream, { status, headers });
+}
 function openAiError(status, message, type = "invalid_request_error") {
-  return HttpResponse.json(
-    { error: { message, type, param: null, code: null } },
-    { status, headers: NO_RETRY }
-  );
+  return json2({ error: { message, type, param: null, code: null } }, status, NO_RETRY);
 }
 function roughTokens(text) {
   return text.split(/\s+/).filter((word) => word !== "").length;
 }
 function chatCompletion(answer) {
   const completionTokens = roughTokens(answer.reply);
-  return HttpResponse.json({
+  return json2({
     id: answer.id,
     object: "chat.completion",
     created: answer.created,
@@ -61089,21 +61016,13 @@ function chatCompletionStream(answer, includeUsage) {
   events2.push(choice({}, "stop"));
   if (includeUsage)
     events2.push({ ...base, choices: [], usage: usage(answer.promptTokens, roughTokens(answer.reply)) });
-  const frames = [...events2.map((event) => `data: ${JSON.stringify(event)}
+  return {
+    status: 200,
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
+    body: [...events2.map((event) => `data: ${JSON.stringify(event)}
 
-`), "data: [DONE]\n\n"];
-  const encoder2 = new TextEncoder();
-  let next = 0;
-  const body = new ReadableStream({
-    pull(controller) {
-      const frame = frames[next++];
-      if (frame === void 0) controller.close();
-      else controller.enqueue(encoder2.encode(frame));
-    }
-  });
-  return new HttpResponse(body, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }
-  });
+`), "data: [DONE]\n\n"]
+  };
 }
 function splitReply(reply2, parts = 3) {
   const words = reply2.match(/\S+\s*|\s+/g) ?? [];
@@ -61116,7 +61035,7 @@ function splitReply(reply2, parts = 3) {
 }
 function embeddings(answer) {
   const promptTokens = answer.inputs.reduce((sum, input2) => sum + roughTokens(input2), 0);
-  return HttpResponse.json({
+  return json2({
     object: "list",
     data: answer.inputs.map((input2, index) => {
       const vector = embed(input2, answer.dimensions);
@@ -61130,7 +61049,10 @@ function modelObject(id) {
   return { id, object: "model", created: 0, owned_by: "amnesia" };
 }
 function modelList() {
-  return HttpResponse.json({ object: "list", data: MOCK_MODELS.map(modelObject) });
+  return json2({ object: "list", data: MOCK_MODELS.map(modelObject) });
+}
+function model(id) {
+  return MOCK_MODELS.includes(id) ? json2(modelObject(id)) : openAiError(404, `amnesia mock LLM: no model "${id}"; it lists ${MOCK_MODELS.join(", ")}.`);
 }
 function usage(promptTokens, completionTokens) {
   return {
@@ -61202,56 +61124,78 @@ function field(body, key) {
 var MAX_DIMENSIONS = 8192;
 var SUPPORTED = "POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models";
 function createLlmHandlers(hooks) {
+  const respond = async (request3, answer) => {
+    const { response, outcome } = answer(await hooks.facts(request3), describe3(request3));
+    if (outcome) hooks.answered(request3, outcome);
+    return toResponse(response);
+  };
   return [
-    http2.post("*/v1/chat/completions", async ({ request: request3 }) => {
-      const facts = await hooks.facts(request3);
-      const parsed = parseBody(facts.bodyText);
-      if (!parsed.json) return invalidJson(request3, parsed.error, facts.bodyText);
-      const messages = chatMessages(parsed.value);
-      if (messages === null) return missingField(request3, '"messages" array', facts.bodyText);
-      const reply2 = defaultReply(facts.turn, messages);
-      hooks.answered(request3, { reply: reply2 });
-      const model = field(parsed.value, "model");
-      const answer = {
-        id: `chatcmpl-amnesia-${facts.seq}`,
-        model: typeof model === "string" ? model : "gpt-4o-mini",
-        created: facts.created,
-        reply: reply2,
-        promptTokens: roughTokens(messages.map((message) => message.content).join(" "))
-      };
-      if (field(parsed.value, "stream") !== true) return chatCompletion(answer);
-      const includeUsage = field(field(parsed.value, "stream_options"), "include_usage") === true;
-      return chatCompletionStream(answer, includeUsage);
-    }),
-    http2.post("*/v1/embeddings", async ({ request: request3 }) => {
-      const facts = await hooks.facts(request3);
-      const parsed = parseBody(facts.bodyText);
-      if (!parsed.json) return invalidJson(request3, parsed.error, facts.bodyText);
-      const inputs = embeddingInputs(parsed.value);
-      if (inputs === null) return missingField(request3, '"input" (a string or an array)', facts.bodyText);
-      const model = field(parsed.value, "model");
-      const dimensions = field(parsed.value, "dimensions");
-      return embeddings({
-        model: typeof model === "string" ? model : "text-embedding-3-small",
-        inputs,
-        dimensions: Number.isInteger(dimensions) && dimensions > 0 && dimensions <= MAX_DIMENSIONS ? dimensions : hooks.embeddingDimensions,
-        base64: field(parsed.value, "encoding_format") === "base64"
-      });
-    }),
-    http2.get("*/v1/models", () => modelList()),
-    http2.get("*/v1/models/:model", ({ params }) => {
-      const id = String(params.model);
-      return MOCK_MODELS.includes(id) ? HttpResponse.json(modelObject(id)) : openAiError(404, `amnesia mock LLM: no model "${id}"; it lists ${MOCK_MODELS.join(", ")}.`);
-    }),
-    http2.all("*", async ({ request: request3 }) => {
-      const facts = await hooks.facts(request3);
-      hooks.answered(request3, { unmatched: true });
-      return openAiError(
-        400,
-        `amnesia mock LLM: no handler for ${describe3(request3)} (${bodySummary(facts.bodyText)}). Supported: ${SUPPORTED}; add an msw handler for others.`
-      );
-    })
+    http2.post("*/v1/chat/completions", ({ request: request3 }) => respond(request3, answerChat)),
+    http2.post(
+      "*/v1/embeddings",
+      ({ request: request3 }) => respond(request3, (facts, label) => answerEmbeddings(facts, label, hooks.embeddingDimensions))
+    ),
+    http2.get("*/v1/models", () => toResponse(modelList())),
+    http2.get("*/v1/models/:model", ({ params }) => toResponse(model(String(params.model)))),
+    http2.all("*", ({ request: request3 }) => respond(request3, answerUnmatched))
   ];
+}
+function answerDefault(method, url2, facts, embeddingDimensions) {
+  const label = `${method} ${url2.pathname}${url2.search}`;
+  const path33 = url2.pathname.replace(/(.)\/$/, "$1");
+  if (method === "POST" && path33.endsWith("/v1/chat/completions")) return answerChat(facts, label);
+  if (method === "POST" && path33.endsWith("/v1/embeddings"))
+    return answerEmbeddings(facts, label, embeddingDimensions);
+  if (method === "GET" && path33.endsWith("/v1/models")) return { response: modelList() };
+  const id = method === "GET" ? /\/v1\/models\/([^/]+)$/.exec(path33)?.[1] : void 0;
+  if (id !== void 0) return { response: model(decodeURIComponent(id)) };
+  return answerUnmatched(facts, label);
+}
+function answerChat(facts, label) {
+  const parsed = parseBody(facts.bodyText);
+  if (!parsed.json) return { response: invalidJson(label, parsed.error, facts.bodyText) };
+  const messages = chatMessages(parsed.value);
+  if (messages === null) return { response: missingField(label, '"messages" array', facts.bodyText) };
+  const reply2 = defaultReply(facts.turn, messages);
+  const requested = field(parsed.value, "model");
+  const answer = {
+    id: `chatcmpl-amnesia-${facts.seq}`,
+    model: typeof requested === "string" ? requested : "gpt-4o-mini",
+    created: facts.created,
+    reply: reply2,
+    promptTokens: roughTokens(messages.map((message) => message.content).join(" "))
+  };
+  const includeUsage = field(field(parsed.value, "stream_options"), "include_usage") === true;
+  return {
+    response: field(parsed.value, "stream") === true ? chatCompletionStream(answer, includeUsage) : chatCompletion(answer),
+    outcome: { reply: reply2 }
+  };
+}
+function answerEmbeddings(facts, label, embeddingDimensions) {
+  const parsed = parseBody(facts.bodyText);
+  if (!parsed.json) return { response: invalidJson(label, parsed.error, facts.bodyText) };
+  const inputs = embeddingInputs(parsed.value);
+  if (inputs === null)
+    return { response: missingField(label, '"input" (a string or an array)', facts.bodyText) };
+  const requested = field(parsed.value, "model");
+  const dimensions = field(parsed.value, "dimensions");
+  return {
+    response: embeddings({
+      model: typeof requested === "string" ? requested : "text-embedding-3-small",
+      inputs,
+      dimensions: Number.isInteger(dimensions) && dimensions > 0 && dimensions <= MAX_DIMENSIONS ? dimensions : embeddingDimensions,
+      base64: field(parsed.value, "encoding_format") === "base64"
+    })
+  };
+}
+function answerUnmatched(facts, label) {
+  return {
+    response: openAiError(
+      400,
+      `amnesia mock LLM: no handler for ${label} (${bodySummary(facts.bodyText)}). Supported: ${SUPPORTED}; add an msw handler for others.`
+    ),
+    outcome: { unmatched: true }
+  };
 }
 function describe3(request3) {
   const url2 = new URL(request3.url);
@@ -61260,17 +61204,14 @@ function describe3(request3) {
 function bodySummary(text) {
   return text === "" ? "no body" : `body starts: ${bodyStart(text)}`;
 }
-function invalidJson(request3, error64, text) {
+function invalidJson(label, error64, text) {
   return openAiError(
     400,
-    `amnesia mock LLM: the body of ${describe3(request3)} is not valid JSON (${error64}; ${bodySummary(text)}).`
+    `amnesia mock LLM: the body of ${label} is not valid JSON (${error64}; ${bodySummary(text)}).`
   );
 }
-function missingField(request3, what, text) {
-  return openAiError(
-    400,
-    `amnesia mock LLM: ${describe3(request3)} needs ${what} in its body (${bodySummary(text)}).`
-  );
+function missingField(label, what, text) {
+  return openAiError(400, `amnesia mock LLM: ${label} needs ${what} in its body (${bodySummary(text)}).`);
 }
 
 // src/llm/http-adapter.ts
@@ -61323,15 +61264,32 @@ async function serve(req, res, url2, accept) {
   }
   let response;
   try {
-    response = await answer(new Request(url2, { method, headers: requestHeaders(req.rawHeaders), body }));
-  } catch (error64) {
-    response = new Response(`mock LLM adapter: ${error64 instanceof Error ? error64.message : String(error64)}`, {
-      status: 500,
-      headers: { "content-type": "text/plain; charset=utf-8", "x-should-retry": "false" }
+    response = await answer({
+      text: body ? TEXT.decode(body) : "",
+      request: () => new Request(url2, { method, headers: requestHeaders(req.rawHeaders), body })
     });
+  } catch (error64) {
+    response = {
+      status: 500,
+      headers: { "content-type": "text/plain; charset=utf-8", "x-should-retry": "false" },
+      body: `mock LLM adapter: ${error64 instanceof Error ? error64.message : String(error64)}`
+    };
   }
-  await send(response, res, method);
+  await (response instanceof Response ? send(response, res, method) : sendPlain(response, res, method));
 }
+function sendPlain(response, res, method) {
+  const { status, headers, body } = response;
+  if (typeof body === "string" || method === "HEAD") {
+    const bytes = typeof body === "string" && method !== "HEAD" ? Buffer.from(body) : Buffer.alloc(0);
+    res.writeHead(status, { ...headers, "content-length": String(bytes.byteLength) });
+    res.end(bytes);
+    return;
+  }
+  res.writeHead(status, headers);
+  for (const frame of body) res.write(frame);
+  res.end();
+}
+var TEXT = new TextDecoder();
 async function readBody2(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
@@ -61353,17 +61311,93 @@ async function send(response, res, method) {
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
   try {
-    res.writeHead(response.status, headers);
     if (response.body === null || method === "HEAD") {
+      res.writeHead(response.status, headers);
       void response.body?.cancel();
       res.end();
       return;
     }
+    if (response.headers.has("content-length")) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      res.writeHead(response.status, { ...headers, "content-length": String(bytes.byteLength) });
+      res.end(bytes);
+      return;
+    }
+    res.writeHead(response.status, headers);
     res.flushHeaders();
     await pipeline(Readable.fromWeb(response.body), res);
   } catch {
     res.destroy();
   }
+}
+
+// src/llm/marked-turns.ts
+var MarkedTurns = class {
+  #scopes = /* @__PURE__ */ new Map();
+  #byTurn = /* @__PURE__ */ new Map();
+  begin(scope, marker, turn) {
+    if (typeof marker !== "string" || marker === "") {
+      throw new MockLlmError(
+        "AMNESIA_LLM_BAD_ARGUMENT",
+        `a marked turn needs a non-empty marker, got ${JSON.stringify(marker)}.`
+      );
+    }
+    const turns = this.#scopes.get(scope) ?? /* @__PURE__ */ new Map();
+    const current = turns.get(marker);
+    if (current) {
+      throw new MockLlmError(
+        "AMNESIA_LLM_TURN_IN_FLIGHT",
+        `marker "${marker}" of scope "${scope}" already names turn ${current.turn.turnId} (${current.turn.label}) in flight; end it before beginning turn ${turn.turnId} (${turn.label}).`
+      );
+    }
+    const m = { marker, turn, records: [] };
+    turns.set(marker, m);
+    this.#byTurn.set(turn, m);
+    this.#scopes.set(scope, turns);
+  }
+  /** The in-flight turn a request of this scope belongs to, read off its body; null for none. */
+  identify(scope, bodyText) {
+    const turns = this.#scopes.get(scope);
+    if (!turns?.size) return null;
+    const found = [];
+    for (const m of turns.values()) if (bodyText.includes(m.marker)) found.push(m);
+    if (found.length <= 1) return found[0]?.turn ?? null;
+    const own2 = ownText(bodyText);
+    const narrowed = found.filter((m) => own2.includes(m.marker));
+    return narrowed.length === 1 ? narrowed[0].turn : null;
+  }
+  /** Keeps a finished record with its turn; false when that turn already ended (the record is the log's). */
+  add(turn, record2) {
+    const m = this.#byTurn.get(turn);
+    m?.records.push(record2);
+    return m !== void 0;
+  }
+  /** Ends the turn; returns its requests answered so far, in order of arrival. */
+  end(scope, marker) {
+    const turns = this.#scopes.get(scope);
+    const m = turns?.get(marker);
+    if (!turns || !m) {
+      throw new MockLlmError(
+        "AMNESIA_LLM_NO_TURN",
+        `no turn marked "${marker}" is in flight in scope "${scope}"; call beginMarkedTurn first.`
+      );
+    }
+    turns.delete(marker);
+    this.#byTurn.delete(m.turn);
+    if (turns.size === 0) this.#scopes.delete(scope);
+    return m.records.sort((a, b) => a.seq - b.seq);
+  }
+  clear(scope) {
+    for (const m of this.#scopes.get(scope)?.values() ?? []) this.#byTurn.delete(m.turn);
+    this.#scopes.delete(scope);
+  }
+};
+function ownText(bodyText) {
+  const parsed = parseBody(bodyText);
+  if (!parsed.json) return "";
+  const messages = chatMessages(parsed.value);
+  if (messages) return messages.findLast((m) => m.role === "user")?.content ?? "";
+  return (embeddingInputs(parsed.value) ?? []).join("\n");
 }
 
 // src/llm/routes.ts
@@ -61380,10 +61414,10 @@ function parseRoute(pathname) {
   const bare = BARE.exec(pathname);
   return { scope: "", worker: "", path: bare ? bare[1] ?? "/" : pathname };
 }
-function routeKind(method, path29) {
-  if (method === "POST" && path29 === "/chat/completions") return "chat";
-  if (method === "POST" && path29 === "/embeddings") return "embeddings";
-  if (method === "GET" && (path29 === "/models" || path29.startsWith("/models/"))) return "models";
+function routeKind(method, path33) {
+  if (method === "POST" && path33 === "/chat/completions") return "chat";
+  if (method === "POST" && path33 === "/embeddings") return "embeddings";
+  if (method === "GET" && (path33 === "/models" || path33.startsWith("/models/"))) return "models";
   return null;
 }
 function decode4(segment) {
@@ -61397,12 +61431,12 @@ function decode4(segment) {
 // src/llm/record.ts
 var MAX_PARSED_REPLY_BYTES = 1e6;
 async function recordOf(answered2) {
-  const { arrival, method, path: path29, outcome, response } = answered2;
-  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path29) ?? "other";
+  const { arrival, method, path: path33, outcome, response } = answered2;
+  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path33) ?? "other";
   const body = bodyForRecord(answered2.bodyText, parseBody(answered2.bodyText));
   let reply2 = null;
   if (kind === "chat") {
-    reply2 = outcome !== void 0 && "reply" in outcome ? outcome.reply : await replyInJson(response);
+    reply2 = outcome !== void 0 && "reply" in outcome ? outcome.reply : response instanceof Response ? await replyInJson(response) : null;
   }
   return {
     seq: arrival.seq,
@@ -61412,7 +61446,7 @@ async function recordOf(answered2) {
     turnId: arrival.turn?.turnId ?? null,
     kind,
     method,
-    path: path29,
+    path: path33,
     stream: wantsStream(body),
     messages: kind === "chat" ? chatMessages(body) ?? [] : [],
     input: kind === "embeddings" ? embeddingInputs(body) ?? [] : [],
@@ -61426,8 +61460,8 @@ async function replyInJson(response) {
   const length = Number(response.headers.get("content-length") ?? Number.NaN);
   if (!type.includes("json") || !(length <= MAX_PARSED_REPLY_BYTES) || response.status >= 300) return null;
   try {
-    const json2 = await response.clone().json();
-    const content = json2.choices?.[0]?.message?.content;
+    const json3 = await response.clone().json();
+    const content = json3.choices?.[0]?.message?.content;
     return typeof content === "string" ? content : null;
   } catch {
     return null;
@@ -61523,6 +61557,7 @@ async function startMockLlm(options = {}) {
     );
   }
   const log = new RequestLog();
+  const markedTurns = new MarkedTurns();
   const exchanges = /* @__PURE__ */ new WeakMap();
   const exchangeOf = (request3) => {
     const exchange2 = exchanges.get(request3);
@@ -61530,14 +61565,18 @@ async function startMockLlm(options = {}) {
       throw new Error("mock LLM: a request reached the handlers without its record");
     return exchange2;
   };
+  const factsOf = ({ arrival, bodyText }) => ({
+    seq: arrival.seq,
+    created: Math.floor(arrival.at / 1e3),
+    turn: arrival.turn,
+    bodyText
+  });
+  const direct = (options.handlers ?? []).length === 0;
   const handlers = [
     ...options.handlers ?? [],
     ...createLlmHandlers({
       embeddingDimensions,
-      facts: async (request3) => {
-        const { arrival, bodyText } = exchangeOf(request3);
-        return { seq: arrival.seq, created: Math.floor(arrival.at / 1e3), turn: arrival.turn, bodyText };
-      },
+      facts: async (request3) => factsOf(exchangeOf(request3)),
       answered: (request3, outcome) => {
         exchangeOf(request3).outcome = outcome;
       }
@@ -61551,11 +61590,21 @@ async function startMockLlm(options = {}) {
       accept: (method, url2) => {
         const route = parseRoute(url2.pathname);
         const arrival = log.arrive(route.scope, route.worker);
-        return async (request3) => {
-          const exchange2 = { arrival, bodyText: await request3.clone().text() };
-          exchanges.set(request3, exchange2);
-          const response = await dispatch(request3, method, url2);
-          log.add(arrival, await recordOf({ ...exchange2, method, path: route.path, response }));
+        return async ({ text: bodyText, request: request3 }) => {
+          const marked = arrival.turn === null ? markedTurns.identify(route.scope, bodyText) : null;
+          const exchange2 = { arrival: marked ? { ...arrival, turn: marked } : arrival, bodyText };
+          let response;
+          if (direct) {
+            const answer = answerDefault(method, url2, factsOf(exchange2), embeddingDimensions);
+            if (answer.outcome) exchange2.outcome = answer.outcome;
+            response = answer.response;
+          } else {
+            const fetchRequest = request3();
+            exchanges.set(fetchRequest, exchange2);
+            response = await dispatch(fetchRequest, method, url2);
+          }
+          const record2 = await recordOf({ ...exchange2, method, path: route.path, response });
+          if (!marked || !markedTurns.add(marked, record2)) log.add(exchange2.arrival, record2);
           return response;
         };
       }
@@ -61569,12 +61618,14 @@ async function startMockLlm(options = {}) {
   }
   async function dispatch(request3, method, url2) {
     try {
-      return await getResponse(handlers, request3, { baseUrl: server.url, quiet: true }) ?? openAiError(400, `amnesia mock LLM: no handler for ${method} ${url2.pathname}.`);
+      return await getResponse(handlers, request3, { baseUrl: server.url, quiet: true }) ?? toResponse(openAiError(400, `amnesia mock LLM: no handler for ${method} ${url2.pathname}.`));
     } catch (error64) {
-      return openAiError(
-        500,
-        `amnesia mock LLM: a handler threw while answering ${method} ${url2.pathname}: ` + (error64 instanceof Error ? error64.message : String(error64)),
-        "server_error"
+      return toResponse(
+        openAiError(
+          500,
+          `amnesia mock LLM: a handler threw while answering ${method} ${url2.pathname}: ` + (error64 instanceof Error ? error64.message : String(error64)),
+          "server_error"
+        )
       );
     }
   }
@@ -61583,45 +61634,16 @@ async function startMockLlm(options = {}) {
     baseUrl: (scope, worker) => `${server.url}${scopedPrefix(scope, worker)}`,
     beginTurn: (scope, worker, turn) => log.beginTurn(scope, worker, turn),
     endTurn: (scope, worker) => log.endTurn(scope, worker),
+    beginMarkedTurn: (scope, marker, turn) => markedTurns.begin(scope, marker, turn),
+    endMarkedTurn: (scope, marker) => markedTurns.end(scope, marker),
     requests: (filter) => log.requests(filter),
-    clear: (scope) => log.clear(scope),
+    clear: (scope) => {
+      log.clear(scope);
+      markedTurns.clear(scope);
+    },
     stop: () => server.close(),
     [Symbol.asyncDispose]: () => server.close()
   };
-}
-
-// src/scenario/types.ts
-function formatTarget(t) {
-  if (t.kind === "all") return "all";
-  if (t.kind === "replica") return `r${t.replica}`;
-  return `r${t.replica}w${t.worker}`;
-}
-function parseTarget(s) {
-  if (s === "all") return { kind: "all" };
-  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
-  if (!m) throw new Error(`not a target: ${s}`);
-  return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
-}
-
-// src/topology/ids.ts
-var workerId = (replica, worker) => `r${replica}w${worker}`;
-function parseWorkerId(id) {
-  const m = /^r(\d+)w(\d+)$/.exec(id);
-  if (!m) throw new Error(`not a worker id: ${id}`);
-  return { replica: Number(m[1]), worker: Number(m[2]) };
-}
-function workerOrder(t) {
-  const out = [];
-  for (let w = 1; w <= t.workers; w++) for (let r = 1; r <= t.replicas; r++) out.push(workerId(r, w));
-  return out;
-}
-function workersOf(target2, t) {
-  return workerOrder(t).filter((id) => {
-    if (target2.kind === "all") return true;
-    const { replica, worker } = parseWorkerId(id);
-    if (target2.kind === "replica") return replica === target2.replica;
-    return replica === target2.replica && worker === target2.worker;
-  });
 }
 
 // src/plan/random.ts
@@ -61639,88 +61661,11 @@ function newSeed() {
   return Math.floor(Math.random() * 2 ** 31);
 }
 
-// src/plan/plan.ts
-function plan(scenario, base) {
-  const topology2 = { ...base.topology, ...scenario.topology };
-  const routing2 = scenario.routing ?? base.routing;
-  const seed2 = scenario.seed ?? base.seed;
-  const random = seededRandom(seed2);
-  const sessions = /* @__PURE__ */ new Map();
-  const disruptions = [];
-  let current = { ...topology2 };
-  let cursor = 0;
-  const steps = [];
-  for (const step2 of scenario.steps) {
-    if (step2.kind !== "turn") {
-      const before = workerOrder(current);
-      let workers = [];
-      if (step2.kind === "restart" || step2.kind === "crash") workers = workersOf(step2.target, current);
-      else if (step2.kind === "redeploy") workers = workersOf(step2.target, current);
-      else if (step2.kind === "scale") {
-        current = { replicas: step2.replicas ?? current.replicas, workers: step2.workers ?? current.workers };
-        workers = workerOrder(current).filter((id) => !before.includes(id));
-      }
-      if (workers.length) disruptions.push(workers);
-      steps.push({ kind: "disruption", step: step2, workers, topology: { ...current } });
-      continue;
-    }
-    const state = sessions.get(step2.session) ?? { seen: 0 };
-    const order = workerOrder(current);
-    let candidates = step2.pin ? workersOf(step2.pin, current) : order;
-    if (candidates.length === 0) candidates = order;
-    const disrupted = new Set(disruptions.slice(state.seen).flat());
-    const lastAlive = state.last && candidates.includes(state.last) ? state.last : void 0;
-    const next = (exclude) => {
-      for (let i = 0; i < order.length; i++) {
-        const id = order[(cursor + i) % order.length];
-        if (candidates.includes(id) && id !== exclude) {
-          cursor = (order.indexOf(id) + 1) % order.length;
-          return id;
-        }
-      }
-      return candidates[0];
-    };
-    let worker;
-    let reason;
-    if (step2.pin?.kind === "worker") {
-      worker = candidates[0];
-      reason = `pinned to ${formatTarget(step2.pin)}`;
-    } else if (routing2 === "random") {
-      worker = candidates[Math.floor(random() * candidates.length)];
-      reason = `random (seed ${seed2})`;
-    } else if (routing2 === "round-robin") {
-      worker = next();
-      reason = "round-robin";
-    } else if (routing2 === "sticky") {
-      if (lastAlive && !disrupted.has(lastAlive)) {
-        worker = lastAlive;
-        reason = `sticky: ${step2.session} stays on ${lastAlive}`;
-      } else {
-        worker = next();
-        reason = state.last ? `sticky: ${state.last} was disrupted or removed` : `sticky: first turn of ${step2.session}`;
-      }
-    } else {
-      const hit = candidates.filter((id) => disrupted.has(id));
-      if (hit.length > 0) {
-        worker = lastAlive && hit.includes(lastAlive) ? lastAlive : hit[0];
-        reason = `spread: first turn of ${step2.session} after a disruption of ${worker}`;
-      } else {
-        worker = next(candidates.length > 1 ? state.last : void 0);
-        reason = state.last ? `spread: not ${state.last}, which served ${step2.session} last` : `spread: first turn of ${step2.session}`;
-      }
-    }
-    if (step2.pin?.kind === "replica") reason = `pinned to ${formatTarget(step2.pin)}; ${reason}`;
-    sessions.set(step2.session, { last: worker, seen: disruptions.length });
-    steps.push({ kind: "turn", step: step2, worker, reason });
-  }
-  return { topology: topology2, routing: routing2, seed: seed2, steps };
-}
-
 // src/probe/probe.ts
-import path22 from "node:path";
+import path26 from "node:path";
 
 // src/run/run.ts
-import path21 from "node:path";
+import path25 from "node:path";
 
 // src/util/shell.ts
 var SAFE = /^[\w@%+=:,./-]+$/;
@@ -61737,11 +61682,11 @@ function renderShell(command, vars) {
 }
 
 // src/validate.ts
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/scenario/load.ts
 import { glob, stat as stat3 } from "node:fs/promises";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/schema/scenario.ts
 var jsonCheck = external_exports.strictObject({
@@ -61920,6 +61865,19 @@ var scenarioFile = external_exports.strictObject({
   steps: external_exports.array(step, { error: "expected a list of steps (`- user: …`)" }).min(1, { error: "a scenario needs at least one step" }).describe("User turns and disruptions, in order.")
 }).describe("An amnesia scenario: one multi-turn conversation and what must be remembered.");
 
+// src/scenario/types.ts
+function formatTarget(t) {
+  if (t.kind === "all") return "all";
+  if (t.kind === "replica") return `r${t.replica}`;
+  return `r${t.replica}w${t.worker}`;
+}
+function parseTarget(s) {
+  if (s === "all") return { kind: "all" };
+  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
+  if (!m) throw new Error(`not a target: ${s}`);
+  return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
+}
+
 // src/scenario/check.ts
 var problem = (at, field2, message, hint) => ({
   file: at.file,
@@ -62039,7 +61997,7 @@ function checkUniqueNames(scenarios) {
 // src/scenario/normalize.ts
 var DEFAULT_SESSION = "main";
 function normalizeScenario(src, raw) {
-  const at = (path29) => ({ file: src.file, ...src.position(path29) });
+  const at = (path33) => ({ file: src.file, ...src.position(path33) });
   const sessions = [];
   const turnsPerSession = /* @__PURE__ */ new Map();
   const steps = raw.steps.map((s, i) => {
@@ -62092,7 +62050,7 @@ function normalizeScenario(src, raw) {
     name: raw.name.trim(),
     ...raw.description ? { description: raw.description.trim() } : {},
     tags: raw.tags ?? [],
-    ...raw.topology ? { topology: raw.topology } : {},
+    ...raw.topology ? { topology: resolveTopology(raw.topology) } : {},
     ...raw.routing ? { routing: raw.routing } : {},
     ...raw.seed !== void 0 ? { seed: raw.seed } : {},
     ...raw.timeout ? { turnTimeoutMs: parseDuration(raw.timeout) } : {},
@@ -62131,7 +62089,7 @@ function expectations(s, at) {
 }
 function replyExpectations(r, at) {
   if (typeof r === "string") return { contains: [r], notContains: [], json: [], at: at([]) };
-  const json2 = asList(r.json).map((j, i) => ({
+  const json3 = asList(r.json).map((j, i) => ({
     path: j.path,
     ...j.equals !== void 0 ? { equals: j.equals } : {},
     ...j.contains !== void 0 ? { contains: j.contains } : {},
@@ -62144,7 +62102,7 @@ function replyExpectations(r, at) {
     notContains: asList(r.not_contains),
     ...r.matches !== void 0 ? { matches: createMatcher(r.matches, at(["matches"])) } : {},
     ...r.equals !== void 0 ? { equals: r.equals } : {},
-    json: json2,
+    json: json3,
     at: at([])
   };
 }
@@ -62175,13 +62133,13 @@ async function expandScenarioPaths(patterns, cwd) {
   const files = /* @__PURE__ */ new Set();
   const problems = [];
   for (const pattern of patterns) {
-    const abs = path7.resolve(cwd, pattern);
+    const abs = path8.resolve(cwd, pattern);
     const st = await stat3(abs).catch(() => void 0);
     let matched = [];
     if (st?.isDirectory()) {
       matched = await Array.fromAsync(
         glob(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === "node_modules" })
-      ).then((m) => m.map((f) => path7.join(abs, f)));
+      ).then((m) => m.map((f) => path8.join(abs, f)));
     } else if (st?.isFile()) {
       matched = [abs];
     } else if (!/[*?[{]/.test(pattern)) {
@@ -62195,7 +62153,7 @@ async function expandScenarioPaths(patterns, cwd) {
       });
       continue;
     } else {
-      matched = await Array.fromAsync(glob(pattern, { cwd })).then((m) => m.map((f) => path7.resolve(cwd, f)));
+      matched = await Array.fromAsync(glob(pattern, { cwd })).then((m) => m.map((f) => path8.resolve(cwd, f)));
     }
     if (matched.length === 0) {
       problems.push({
@@ -62221,8 +62179,8 @@ async function loadScenarios(patterns, options) {
 
 // src/validate.ts
 async function load(options = {}) {
-  const cwd = path8.resolve(options.cwd ?? process.cwd());
-  const configFile2 = options.config ? path8.resolve(cwd, options.config) : findConfig(cwd);
+  const cwd = path9.resolve(options.cwd ?? process.cwd());
+  const configFile2 = options.config ? path9.resolve(cwd, options.config) : findConfig(cwd);
   let config2;
   const problems = [];
   if (configFile2) {
@@ -62236,7 +62194,7 @@ async function load(options = {}) {
   } else {
     if (options.requireConfig) {
       problems.push({
-        file: path8.join(cwd, "amnesia.config.yaml"),
+        file: path9.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -62249,17 +62207,10 @@ async function load(options = {}) {
   if (options.topology) config2 = { ...config2, topology: { ...config2.topology, ...options.topology } };
   const patterns = options.patterns?.length ? options.patterns : config2.scenarios;
   const base = configFile2 && !options.patterns?.length ? config2.root : cwd;
-  const topologySource = options.topology ? "the replicas/workers override" : config2.file ? path8.relative(cwd, config2.file) || config2.file : "the default 2 × 2";
+  const topologySource = options.topology ? "the replicas/workers override" : config2.file ? path9.relative(cwd, config2.file) || config2.file : "the default 2 × 2";
   const loaded = await loadScenarios(patterns, {
     cwd: base,
-    defaults: {
-      topology: config2.topology,
-      topologySource,
-      services: config2.services.map((x) => ({
-        name: x.name,
-        faults: x.kind === "command" || x.kind === "container"
-      }))
-    }
+    defaults: scenarioDefaults(config2, topologySource)
   });
   problems.push(...loaded.problems);
   return {
@@ -62268,9 +62219,19 @@ async function load(options = {}) {
     problems: sortProblems(problems.map((p) => ({ ...p, file: relativeTo(cwd, p.file) })))
   };
 }
+function scenarioDefaults(config2, topologySource) {
+  return {
+    topology: config2.topology,
+    topologySource,
+    services: config2.services.map((x) => ({
+      name: x.name,
+      faults: x.kind === "command" || x.kind === "container"
+    }))
+  };
+}
 function relativeTo(cwd, file2) {
-  const rel = path8.relative(cwd, file2);
-  return rel && !rel.startsWith("..") && !path8.isAbsolute(rel) ? rel : file2;
+  const rel = path9.relative(cwd, file2);
+  return rel && !rel.startsWith("..") && !path9.isAbsolute(rel) ? rel : file2;
 }
 function sortProblems(problems) {
   const order = [...new Set(problems.map((p) => p.file))];
@@ -62287,7 +62248,8 @@ var RUNG_NAMES = {
   OR: "other replica",
   RS: "after a graceful restart",
   CR: "after a crash and respawn",
-  RD: "after a redeploy of the replica"
+  RD: "after a redeploy of the replica",
+  SL: "on a fresh serverless instance (a cold start)"
 };
 var ALL = [true, true, true, true, true, true];
 var FAILURE_TABLE = [
@@ -62341,6 +62303,11 @@ var FAILURE_TABLE = [
     advice: "memory is kept everywhere the probe looked"
   }
 ];
+var SERVERLESS_ROW = {
+  id: "8",
+  cause: "serverless: a fresh process per request (Lambda, Cloud Run scaled to zero, Vercel functions)",
+  advice: "state must live outside the process and its /tmp"
+};
 var TYPE_MISMATCH_ROW = {
   id: "5",
   cause: "wrong type (a list where a memory object is expected) that throws"
@@ -62350,6 +62317,16 @@ function formatSignature(rungs) {
 }
 var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
 function diagnose(rungs, o) {
+  const d = diagnoseRows(rungs, o);
+  if (!rungs.some((r) => r.rung === "SL" && r.kept === false)) return d;
+  const alone = d.rows.length === 0;
+  return {
+    ...d,
+    rows: [...d.rows, { id: SERVERLESS_ROW.id, cause: SERVERLESS_ROW.cause }],
+    advice: alone ? SERVERLESS_ROW.advice : `${d.advice}; and, serverless: ${SERVERLESS_ROW.advice}`
+  };
+}
+function diagnoseRows(rungs, o) {
   const signature = formatSignature(rungs);
   const ran = rungs.filter((r) => r.kept !== null);
   const errors = o.appErrors ?? [];
@@ -62365,7 +62342,10 @@ function diagnose(rungs, o) {
   }
   const pick2 = (id) => FAILURE_TABLE.find((r) => r.id === id);
   const matches = FAILURE_TABLE.filter(
-    (row) => row.id !== "7" && row.id !== "✓" && rungs.every((r, i) => r.kept === null || r.kept === row.kept[i])
+    (row) => row.id !== "7" && row.id !== "✓" && rungs.every((r) => {
+      const i = RUNGS.indexOf(r.rung);
+      return i < 0 || r.kept === null || r.kept === row.kept[i];
+    })
   );
   const allKept = ran.every((r) => r.kept);
   const result = (rows, advice, reproduced = true) => ({
@@ -62403,22 +62383,22 @@ function firstLine(s) {
 
 // src/run/session.ts
 import { randomBytes } from "node:crypto";
-import { rm as rm8 } from "node:fs/promises";
-import path20 from "node:path";
+import { mkdir as mkdir9, rm as rm8 } from "node:fs/promises";
+import path24 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/util/json-path.ts
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
 var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
-function parsePath(path29) {
-  if (!path29.startsWith("$")) throw invalid(path29, "it does not start with `$`");
+function parsePath(path33) {
+  if (!path33.startsWith("$")) throw invalid(path33, "it does not start with `$`");
   const segments = [];
-  let rest = path29.slice(1);
+  let rest = path33.slice(1);
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
       const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid(path29, `expected a member name after \`.\` at \`${rest}\``);
+      if (name === void 0) throw invalid(path33, `expected a member name after \`.\` at \`${rest}\``);
       segments.push({ kind: "name", name });
       rest = rest.slice(1 + name.length);
       continue;
@@ -62435,12 +62415,12 @@ function parsePath(path29) {
       rest = rest.slice(quoted2[0].length);
       continue;
     }
-    throw invalid(path29, `unsupported syntax at \`${rest}\``);
+    throw invalid(path33, `unsupported syntax at \`${rest}\``);
   }
   return segments;
 }
-function getPath(value, path29) {
-  const segments = typeof path29 === "string" ? parsePath(path29) : path29;
+function getPath(value, path33) {
+  const segments = typeof path33 === "string" ? parsePath(path33) : path33;
   let current = value;
   for (const segment of segments) {
     if (segment.kind === "index") {
@@ -62459,10 +62439,10 @@ function getPath(value, path29) {
 function unescapeQuoted(text) {
   return text.replace(/\\(.)/g, "$1");
 }
-function invalid(path29, why) {
+function invalid(path33, why) {
   return new AmnesiaError(
     "AMNESIA_INVALID_INPUT",
-    `invalid JSON path \`${path29}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
+    `invalid JSON path \`${path33}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
 }
 
@@ -62616,7 +62596,7 @@ function buildChatRequest(options) {
   const { spec, session, message } = options;
   const vars = { session, message };
   const method = spec.method.toUpperCase();
-  const path29 = renderTemplate(spec.path, {
+  const path33 = renderTemplate(spec.path, {
     session: encodeURIComponent(session),
     message: encodeURIComponent(message)
   });
@@ -62649,7 +62629,7 @@ function buildChatRequest(options) {
     headers.set("cookie", own2 ? `${own2}; ${options.cookie}` : options.cookie);
   }
   return {
-    url: `${options.baseUrl.replace(/\/+$/, "")}${path29}`,
+    url: `${options.baseUrl.replace(/\/+$/, "")}${path33}`,
     method,
     headers,
     body,
@@ -62748,13 +62728,13 @@ async function assembleSse(events2, options) {
     if (event.event === "error")
       return { ok: false, problem: `event ${count3} is \`event: error\`: ${excerpt(event.data)}` };
     if (event.data === "") continue;
-    let json2;
+    let json3;
     try {
-      json2 = JSON.parse(event.data);
+      json3 = JSON.parse(event.data);
     } catch {
       return { ok: false, problem: `event ${count3} is not JSON ${reply2}: ${excerpt(event.data)}` };
     }
-    const found = getPath(json2, segments);
+    const found = getPath(json3, segments);
     if (!found.found || found.value === null) {
       firstWithout ??= event.data;
       continue;
@@ -62830,8 +62810,8 @@ async function readAnswer(response, spec, replyPath, recorder, label) {
   }
   const read = readText(response.body, recorder);
   const text = response.ok ? await read : await read.catch(() => recorder.text());
-  const json2 = parseJson(text);
-  const withJson = json2.ok ? { json: json2.value } : {};
+  const json3 = parseJson(text);
+  const withJson = json3.ok ? { json: json3.value } : {};
   if (!response.ok) return { ...withJson, failure: httpFailure(response, head, text) };
   if (reply2.kind === "text") return { ...withJson, reply: text };
   if (reply2.kind === "sse") {
@@ -62842,8 +62822,8 @@ async function readAnswer(response, spec, replyPath, recorder, label) {
       ...garbage(`${head} with ${type}, not text/event-stream ${where}: ${excerpt(text)}`)
     };
   }
-  if (!json2.ok) return garbage(`${head} but the body is not JSON (reply: ${reply2.path}): ${excerpt(text)}`);
-  const found = getPath(json2.value, replyPath ?? []);
+  if (!json3.ok) return garbage(`${head} but the body is not JSON (reply: ${reply2.path}): ${excerpt(text)}`);
+  const found = getPath(json3.value, replyPath ?? []);
   if (!found.found)
     return { ...withJson, ...garbage(`${head} but ${reply2.path} is missing in ${excerpt(text)}`) };
   return { ...withJson, reply: typeof found.value === "string" ? found.value : JSON.stringify(found.value) };
@@ -62949,11 +62929,11 @@ function sessionId(runId, scope, session) {
 import { spawnSync } from "node:child_process";
 import { createHash as createHash2 } from "node:crypto";
 import { hostname as hostname3 } from "node:os";
-import path10 from "node:path";
+import path11 from "node:path";
 
 // src/util/optional-dependency.ts
 import { createRequire } from "node:module";
-import path9 from "node:path";
+import path10 from "node:path";
 import { pathToFileURL } from "node:url";
 var MissingDependencyError = class extends AmnesiaError {
   dependency;
@@ -62969,7 +62949,7 @@ var MissingDependencyError = class extends AmnesiaError {
 };
 function resolveFrom(name, cwd) {
   let last;
-  for (const base of [path9.join(cwd, "package.json"), import.meta.url]) {
+  for (const base of [path10.join(cwd, "package.json"), import.meta.url]) {
     try {
       return createRequire(base).resolve(name);
     } catch (e) {
@@ -63109,7 +63089,7 @@ var ContainerEngine = class _ContainerEngine {
     const key = JSON.stringify(build);
     let pending = this.images.get(key);
     if (!pending) {
-      const tag = `amnesia-app-${path10.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash2("sha256").update(key).digest("hex").slice(0, 12)}`;
+      const tag = `amnesia-app-${path11.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash2("sha256").update(key).digest("hex").slice(0, 12)}`;
       pending = this.tc.GenericContainer.fromDockerfile(build.context, build.dockerfile ?? "Dockerfile").withBuildArgs(build.args).build(tag, { deleteOnExit: false }).then(
         () => tag,
         (e) => {
@@ -63283,11 +63263,55 @@ function readLadder(ladder, result) {
   return { rungs, appErrors, leak: result.leaks.length > 0 };
 }
 
+// src/probe/serverless-rung.ts
+var AT2 = { file: "probe ladder", line: 0, column: 0 };
+function buildServerlessRung(probe2, makeCanary = canary) {
+  const fact = makeCanary();
+  const session = "probe-sl";
+  const r1w1 = { kind: "worker", replica: 1, worker: 1 };
+  const steps = [
+    {
+      kind: "turn",
+      step: 0,
+      session,
+      turn: 1,
+      user: renderTemplate(probe2.say, { canary: fact }),
+      pin: r1w1,
+      expect: { recall: [], forget: [] },
+      at: AT2
+    },
+    {
+      kind: "turn",
+      step: 1,
+      session,
+      turn: 2,
+      user: probe2.ask,
+      pin: r1w1,
+      expect: { recall: [createMatcher(fact, AT2)], forget: [] },
+      at: AT2
+    }
+  ];
+  return {
+    scenario: {
+      file: "probe ladder",
+      name: "probe ladder (serverless)",
+      description: `A fresh session says a canary and asks for it: SL ${RUNG_NAMES.SL}.`,
+      tags: ["probe"],
+      topology: { replicas: 1, workers: 1, serverless: { warm: 0 } },
+      routing: "spread",
+      steps,
+      sessions: [session],
+      at: AT2
+    },
+    rungs: [{ rung: "SL", ask: 1 }]
+  };
+}
+
 // src/services/embedded-postgres.ts
 import { existsSync as existsSync4 } from "node:fs";
 import { cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import path11 from "node:path";
+import path12 from "node:path";
 
 // src/topology/output-log.ts
 import { createWriteStream } from "node:fs";
@@ -63299,10 +63323,10 @@ var OutputLog = class {
   followed = /* @__PURE__ */ new Set();
   closing;
   path;
-  constructor(path29, keep = 200) {
-    this.path = path29;
+  constructor(path33, keep = 200) {
+    this.path = path33;
     this.keep = keep;
-    this.file = createWriteStream(path29, { flags: "a" });
+    this.file = createWriteStream(path33, { flags: "a" });
     this.file.on("error", () => {
     });
   }
@@ -63434,10 +63458,10 @@ async function poll(attempt, signal) {
     await pause(delay, signal);
   }
 }
-function pollHttp(port, path29, signal) {
+function pollHttp(port, path33, signal) {
   const attempt = () => new Promise((resolve2) => {
     const req = request2(
-      { host: "127.0.0.1", port, path: path29, method: "GET", agent: false, timeout: 2e3 },
+      { host: "127.0.0.1", port, path: path33, method: "GET", agent: false, timeout: 2e3 },
       (res) => {
         res.resume();
         resolve2((res.statusCode ?? 500) < 400);
@@ -63583,10 +63607,10 @@ var PGLITE = {
   feature: "The embedded PostgreSQL (`services: { db: { postgres: embedded } }`)"
 };
 function pgliteServerScript(cwd) {
-  return path11.join(path11.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
+  return path12.join(path12.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
 }
 async function startEmbeddedPostgres(o) {
-  const dataDir = path11.join(o.dir, `${o.name}-data`);
+  const dataDir = path12.join(o.dir, `${o.name}-data`);
   await cp(await template(o), dataDir, { recursive: true });
   const proc = await startProcess({
     name: `service ${o.name} (embedded PostgreSQL)`,
@@ -63620,12 +63644,12 @@ async function startEmbeddedPostgres(o) {
 }
 async function template(o) {
   const pkg = JSON.parse(
-    await readFile2(path11.join(path11.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
+    await readFile2(path12.join(path12.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
   );
-  const dir = path11.join(tmpdir(), `amnesia-pglite-template-${pkg.version}`);
-  if (existsSync4(path11.join(dir, "PG_VERSION"))) return dir;
+  const dir = path12.join(tmpdir(), `amnesia-pglite-template-${pkg.version}`);
+  if (existsSync4(path12.join(dir, "PG_VERSION"))) return dir;
   const building = `${dir}.${process.pid}.${Date.now()}`;
-  await mkdir2(path11.dirname(building), { recursive: true });
+  await mkdir2(path12.dirname(building), { recursive: true });
   const proc = await startProcess({
     name: "the embedded PostgreSQL template (first run on this machine only)",
     argv: [process.execPath, o.serverScript, "-d", building, "-p", "0", "-h", "127.0.0.1"],
@@ -63673,14 +63697,14 @@ var EmbeddedPostgresPool = class {
   }
   async start() {
     const n = ++this.count;
-    const dir = path11.join(this.o.dir, `postgres-${n}`);
+    const dir = path12.join(this.o.dir, `postgres-${n}`);
     await mkdir2(dir, { recursive: true });
     const { url: url2, proc } = await startEmbeddedPostgres({
       serverScript: this.serverScript,
       env: this.o.env,
       name: `embedded-postgres-${n}`,
       dir,
-      logFile: path11.join(dir, "pglite.log"),
+      logFile: path12.join(dir, "pglite.log"),
       maxClients: this.o.maxClients,
       bootTimeoutMs: this.o.bootTimeoutMs,
       registry: this.o.registry,
@@ -63758,13 +63782,13 @@ function freePort() {
 import { readdirSync, readFileSync as readFileSync2, readlinkSync, statSync } from "node:fs";
 import { chmod as chmod2, mkdtemp, readdir as readdir2, readFile as readFile3, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import path12 from "node:path";
+import path13 from "node:path";
 var SCRATCH = /^amnesia-(\d{8}-[0-9a-f]{6})-/;
 async function makeScratch(runId, kind, also = [], mode = 448) {
-  const dir = await mkdtemp(path12.join(tmpdir2(), `amnesia-${runId}-${kind}-`));
+  const dir = await mkdtemp(path13.join(tmpdir2(), `amnesia-${runId}-${kind}-`));
   await chmod2(dir, mode);
   const owner = { pid: process.pid, started: startTime(process.pid), runId, also };
-  await writeFile2(path12.join(dir, "owner.json"), JSON.stringify(owner));
+  await writeFile2(path13.join(dir, "owner.json"), JSON.stringify(owner));
   return dir;
 }
 function startTime(pid) {
@@ -63818,14 +63842,14 @@ async function sweepLeftovers() {
   for (const name of entries) {
     const runId = SCRATCH.exec(name)?.[1];
     if (!runId) continue;
-    const dir = path12.join(tmpdir2(), name);
+    const dir = path13.join(tmpdir2(), name);
     try {
       if (uid !== void 0 && statSync(dir).uid !== uid) continue;
-      const owner = JSON.parse(await readFile3(path12.join(dir, "owner.json"), "utf8"));
+      const owner = JSON.parse(await readFile3(path13.join(dir, "owner.json"), "utf8"));
       if (owner.runId !== runId || alive2(owner)) continue;
       const run3 = byRun.get(runId) ?? { dirs: [], also: [] };
       run3.dirs.push(dir);
-      run3.also.push(...owner.also.filter((a) => path12.basename(a) === runId));
+      run3.also.push(...owner.also.filter((a) => path13.basename(a) === runId));
       byRun.set(runId, run3);
     } catch {
     }
@@ -63848,7 +63872,7 @@ import { closeSync, constants as constants3, openSync } from "node:fs";
 import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir as tmpdir3 } from "node:os";
-import path13 from "node:path";
+import path14 from "node:path";
 import { promisify } from "node:util";
 var DRAIN_CAP_MS = 3e3;
 var SpawnError = class extends AmnesiaError {
@@ -63936,9 +63960,9 @@ async function spawnGroup(spec) {
 }
 var run = promisify(execFile);
 async function osPipes(parent) {
-  const dir = await mkdtemp2(path13.join(parent, "amnesia-fifo-"));
+  const dir = await mkdtemp2(path14.join(parent, "amnesia-fifo-"));
   try {
-    const names = [path13.join(dir, "stdout"), path13.join(dir, "stderr")];
+    const names = [path14.join(dir, "stdout"), path14.join(dir, "stderr")];
     await run("mkfifo", ["-m", "600", ...names]);
     const open3 = (name) => {
       const read = openSync(name, constants3.O_RDONLY | constants3.O_NONBLOCK);
@@ -64106,12 +64130,385 @@ var Reaper = class _Reaper {
 };
 
 // src/run/scenario-runner.ts
-import { mkdir as mkdir7, writeFile as writeFile3 } from "node:fs/promises";
-import path19 from "node:path";
+import { mkdir as mkdir8, writeFile as writeFile3 } from "node:fs/promises";
+import path23 from "node:path";
+
+// src/topology/ids.ts
+var workerId = (replica, worker) => `r${replica}w${worker}`;
+function parseWorkerId(id) {
+  const m = /^r(\d+)w(\d+)$/.exec(id);
+  if (!m) throw new Error(`not a worker id: ${id}`);
+  return { replica: Number(m[1]), worker: Number(m[2]) };
+}
+function workerOrder(t) {
+  const out = [];
+  for (let w = 1; w <= t.workers; w++) for (let r = 1; r <= t.replicas; r++) out.push(workerId(r, w));
+  return out;
+}
+function workersOf(target2, t) {
+  return workerOrder(t).filter((id) => {
+    if (target2.kind === "all") return true;
+    const { replica, worker } = parseWorkerId(id);
+    if (target2.kind === "replica") return replica === target2.replica;
+    return replica === target2.replica && worker === target2.worker;
+  });
+}
+
+// src/plan/plan.ts
+function plan(scenario, base) {
+  const topology2 = { ...base.topology, ...scenario.topology };
+  const routing2 = scenario.routing ?? base.routing;
+  const seed2 = scenario.seed ?? base.seed;
+  const random = seededRandom(seed2);
+  const sessions = /* @__PURE__ */ new Map();
+  const disruptions = [];
+  let current = { ...topology2 };
+  let cursor = 0;
+  const steps = [];
+  for (const step2 of scenario.steps) {
+    if (step2.kind !== "turn") {
+      const before = workerOrder(current);
+      let workers = [];
+      if (step2.kind === "restart" || step2.kind === "crash") workers = workersOf(step2.target, current);
+      else if (step2.kind === "redeploy") workers = workersOf(step2.target, current);
+      else if (step2.kind === "scale") {
+        current = { replicas: step2.replicas ?? current.replicas, workers: step2.workers ?? current.workers };
+        workers = workerOrder(current).filter((id) => !before.includes(id));
+      }
+      if (workers.length) disruptions.push(workers);
+      steps.push({ kind: "disruption", step: step2, workers, topology: { ...current } });
+      continue;
+    }
+    const state = sessions.get(step2.session) ?? { seen: 0 };
+    const order = workerOrder(current);
+    let candidates = step2.pin ? workersOf(step2.pin, current) : order;
+    if (candidates.length === 0) candidates = order;
+    const disrupted = new Set(disruptions.slice(state.seen).flat());
+    const lastAlive = state.last && candidates.includes(state.last) ? state.last : void 0;
+    const next = (exclude) => {
+      for (let i = 0; i < order.length; i++) {
+        const id = order[(cursor + i) % order.length];
+        if (candidates.includes(id) && id !== exclude) {
+          cursor = (order.indexOf(id) + 1) % order.length;
+          return id;
+        }
+      }
+      return candidates[0];
+    };
+    let worker;
+    let reason;
+    if (step2.pin?.kind === "worker") {
+      worker = candidates[0];
+      reason = `pinned to ${formatTarget(step2.pin)}`;
+    } else if (routing2 === "random") {
+      worker = candidates[Math.floor(random() * candidates.length)];
+      reason = `random (seed ${seed2})`;
+    } else if (routing2 === "round-robin") {
+      worker = next();
+      reason = "round-robin";
+    } else if (routing2 === "sticky") {
+      if (lastAlive && !disrupted.has(lastAlive)) {
+        worker = lastAlive;
+        reason = `sticky: ${step2.session} stays on ${lastAlive}`;
+      } else {
+        worker = next();
+        reason = state.last ? `sticky: ${state.last} was disrupted or removed` : `sticky: first turn of ${step2.session}`;
+      }
+    } else {
+      const hit = candidates.filter((id) => disrupted.has(id));
+      if (hit.length > 0) {
+        worker = lastAlive && hit.includes(lastAlive) ? lastAlive : hit[0];
+        reason = `spread: first turn of ${step2.session} after a disruption of ${worker}`;
+      } else {
+        worker = next(candidates.length > 1 ? state.last : void 0);
+        reason = state.last ? `spread: not ${state.last}, which served ${step2.session} last` : `spread: first turn of ${step2.session}`;
+      }
+    }
+    if (step2.pin?.kind === "replica") reason = `pinned to ${formatTarget(step2.pin)}; ${reason}`;
+    sessions.set(step2.session, { last: worker, seen: disruptions.length });
+    steps.push({ kind: "turn", step: step2, worker, reason });
+  }
+  return { topology: topology2, routing: routing2, seed: seed2, steps };
+}
+
+// src/verdict/prompt.ts
+function promptContext(requests, ownText2) {
+  return chatRequests(requests).flatMap((r) => r.messages.map((m) => `${m.role}: ${removeAll(m.content, ownText2)}`)).join("\n");
+}
+function chatRequests(requests) {
+  return requests.filter((r) => r.kind === "chat");
+}
+function removeAll(text, part) {
+  return part ? text.split(part).join(" ") : text;
+}
+
+// src/verdict/expectations.ts
+var quote = (s) => s.startsWith("/") ? s : `"${s}"`;
+function judgeTurn(c) {
+  const { expect } = c.step;
+  const results = [];
+  const needsPrompt = expect.recall.length > 0 || expect.forget.length > 0 || expect.recallRecent !== void 0;
+  const context3 = promptContext(c.llm, c.step.user);
+  const called = chatRequests(c.llm).length > 0;
+  if (needsPrompt && c.answered && !called) {
+    results.push({
+      kind: "llm_called",
+      expected: "a call to the LLM",
+      passed: false,
+      message: `the app answered ${c.step.session}#${c.step.turn} without calling the LLM, so nothing it remembered can be checked`,
+      at: c.step.at
+    });
+  }
+  for (const m of expect.recall) {
+    const saidIn = c.earlier.filter((t) => m.test(t.user)).map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }));
+    const passed = called && m.test(context3);
+    const where = saidIn.map((s) => `${s.label} on ${s.worker}`).join(", ") || "no earlier turn";
+    results.push({
+      kind: "recall",
+      expected: m.source,
+      passed,
+      message: passed ? `recalled ${quote(m.source)} (said in ${where})` : called ? `forgot ${quote(m.source)}: said in ${where}, missing from what the app sent the LLM` : `could not check ${quote(m.source)}: the LLM was not called`,
+      at: m.at,
+      saidIn
+    });
+  }
+  for (const m of expect.forget) {
+    const found = m.test(context3);
+    results.push({
+      kind: "forget",
+      expected: m.source,
+      passed: !found,
+      message: found ? `${quote(m.source)} reached the LLM but must not` : `${quote(m.source)} kept out of the prompt`,
+      at: m.at
+    });
+  }
+  if (expect.recallRecent) {
+    const { count: count3, at } = expect.recallRecent;
+    const recent = c.earlier.slice(-count3);
+    const missing = recent.filter((t) => !context3.includes(t.user));
+    results.push({
+      kind: "recall_recent",
+      expected: `the last ${count3} user messages`,
+      passed: called && missing.length === 0,
+      message: missing.length === 0 && called ? `the last ${recent.length} user message${recent.length === 1 ? "" : "s"} reached the LLM` : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(", ")}`,
+      at
+    });
+  }
+  if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
+  return results;
+}
+function answeredCheck(step2, failure2) {
+  if (step2.expect.error) {
+    return {
+      kind: "answered",
+      expected: "an error",
+      passed: failure2 !== void 0,
+      message: failure2 !== void 0 ? `the app could not answer, as expected: ${failure2}` : `the app answered ${step2.session}#${step2.turn}, but this turn expects it to fail`,
+      at: step2.at
+    };
+  }
+  if (failure2 === void 0) return void 0;
+  return { kind: "answered", expected: "an answer", passed: false, message: failure2, at: step2.at };
+}
+function judgeReply(r, reply2, json3) {
+  const out = [];
+  const text = reply2 ?? "";
+  const add = (expected, passed, message, at = r.at) => out.push({ kind: "reply", expected, passed, message, at });
+  const shown = JSON.stringify(text.length > 160 ? `${text.slice(0, 160)}…` : text);
+  for (const s of r.contains)
+    add(
+      `contains "${s}"`,
+      text.includes(s),
+      text.includes(s) ? `reply contains "${s}"` : `reply ${shown} does not contain "${s}"`
+    );
+  for (const s of r.notContains)
+    add(
+      `not_contains "${s}"`,
+      !text.includes(s),
+      text.includes(s) ? `reply contains "${s}" but must not: ${shown}` : `reply leaves out "${s}"`
+    );
+  if (r.matches) matchCheck(r.matches, text, `reply ${shown}`, add);
+  if (r.equals !== void 0) {
+    const ok = text.trim() === r.equals.trim();
+    add(
+      `equals "${r.equals}"`,
+      ok,
+      ok ? "reply is exactly as expected" : `reply ${shown} is not "${r.equals}"`
+    );
+  }
+  for (const j of r.json) {
+    const hit = json3 === void 0 ? { found: false } : getPath(json3, j.path);
+    const valueText = hit.found ? typeof hit.value === "string" ? hit.value : JSON.stringify(hit.value) : "";
+    if (json3 === void 0) {
+      add(`json ${j.path}`, false, `the reply is not JSON, so ${j.path} cannot be checked`, j.at);
+      continue;
+    }
+    if (j.exists !== void 0) {
+      const ok = hit.found === j.exists;
+      add(
+        `json ${j.path} exists: ${j.exists}`,
+        ok,
+        ok ? `${j.path} ${j.exists ? "exists" : "is absent"}` : `${j.path} ${hit.found ? "exists" : "is missing"}`,
+        j.at
+      );
+    }
+    if (j.equals !== void 0) {
+      const ok = hit.found && JSON.stringify(hit.value) === JSON.stringify(j.equals);
+      add(
+        `json ${j.path} equals ${JSON.stringify(j.equals)}`,
+        ok,
+        ok ? `${j.path} equals ${JSON.stringify(j.equals)}` : `${j.path} is ${hit.found ? JSON.stringify(hit.value) : "missing"}, expected ${JSON.stringify(j.equals)}`,
+        j.at
+      );
+    }
+    if (j.contains !== void 0) {
+      const ok = hit.found && valueText.includes(j.contains);
+      add(
+        `json ${j.path} contains "${j.contains}"`,
+        ok,
+        ok ? `${j.path} contains "${j.contains}"` : `${j.path} (${hit.found ? JSON.stringify(valueText) : "missing"}) does not contain "${j.contains}"`,
+        j.at
+      );
+    }
+    if (j.matches) matchCheck(j.matches, valueText, j.path, (e, p, m) => add(e, p && hit.found, m, j.at));
+  }
+  return out;
+}
+function matchCheck(m, text, what, add) {
+  const ok = m.test(text);
+  add(`matches ${m.source}`, ok, ok ? `${what} matches ${m.source}` : `${what} does not match ${m.source}`);
+}
+
+// src/verdict/leaks.ts
+var MIN_LEAK_CHARS = 12;
+function findLeaks(turns) {
+  const leaks = [];
+  for (const into of turns) {
+    const text = chatRequests(into.llm).flatMap((r) => r.messages.map((m) => m.content)).join("\n");
+    if (!text) continue;
+    for (const from of turns) {
+      if (from.session === into.session || from.step > into.step) continue;
+      if (from.user.trim().length < MIN_LEAK_CHARS || into.user.includes(from.user)) continue;
+      if (text.includes(from.user)) {
+        leaks.push({
+          from: { session: from.session, label: from.label, worker: from.worker, step: from.step },
+          into: { session: into.session, label: into.label, worker: into.worker, step: into.step },
+          text: from.user.length > 120 ? `${from.user.slice(0, 120)}…` : from.user
+        });
+      }
+    }
+  }
+  return leaks;
+}
+
+// src/verdict/vacuity.ts
+function findVacuous(step2, control) {
+  const messages = chatRequests(control).flatMap((r) => r.messages);
+  const found = [];
+  for (const m of step2.expect.recall) {
+    const index = messages.findIndex((msg2) => m.test(msg2.content.split(step2.user).join(" ")));
+    if (index < 0) continue;
+    const msg = messages[index];
+    found.push({
+      expected: m.source,
+      at: m.at,
+      question: step2.user,
+      foundIn: msg.role === "system" ? "the system message" : `message ${index + 1} (${msg.role})`,
+      excerpt: excerpt2(msg.content, m.source)
+    });
+  }
+  return found;
+}
+function excerpt2(text, source) {
+  const i = source.startsWith("/") ? 0 : text.indexOf(source);
+  const start = Math.max(0, i - 60);
+  const s = text.slice(start, start + 160).replace(/\s+/g, " ");
+  return `${start > 0 ? "…" : ""}${s}${start + 160 < text.length ? "…" : ""}`;
+}
+
+// src/run/disruption.ts
+async function applyDisruption(step2, stack, after) {
+  const base = { kind: "disruption", step: step2.step, at: step2.at, topology: after };
+  if (step2.kind === "restart_service" || step2.kind === "outage" || step2.kind === "wipe_service") {
+    const f = await stack.services.faults.apply(step2);
+    return {
+      ...base,
+      type: f.kind,
+      description: f.description,
+      changes: [],
+      service: {
+        name: f.service,
+        before: f.before,
+        ...f.after ? { after: f.after } : {},
+        ...f.outageMs !== void 0 ? { outageMs: f.outageMs } : {}
+      },
+      durationMs: f.durationMs
+    };
+  }
+  if (step2.kind === "wait") {
+    const t0 = performance.now();
+    await waitFor(step2.ms, stack.signal);
+    return {
+      ...base,
+      type: "wait",
+      description: `wait ${step2.ms} ms`,
+      changes: [],
+      durationMs: performance.now() - t0
+    };
+  }
+  const { topology: topology2 } = stack;
+  const d = step2.kind === "restart" ? await topology2.restart(step2.target, step2.graceMs) : step2.kind === "crash" ? await topology2.crash(step2.target) : step2.kind === "redeploy" ? await topology2.redeploy(step2.strategy, step2.target) : await topology2.scale({
+    ...step2.replicas ? { replicas: step2.replicas } : {},
+    ...step2.workers ? { workers: step2.workers } : {}
+  });
+  return { ...base, type: d.kind, description: d.description, changes: d.changes, durationMs: d.durationMs };
+}
+function waitFor(ms, signal) {
+  return new Promise((resolve2, reject) => {
+    const t = setTimeout(resolve2, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        reject(new AbortedError());
+      },
+      { once: true }
+    );
+  });
+}
+
+// src/run/slugs.ts
+import { createHash as createHash3 } from "node:crypto";
+import { rm as rm5 } from "node:fs/promises";
+import path15 from "node:path";
+var LADDER_SLUG_PREFIX = "probe-ladder";
+function assignSlugs(scenarios) {
+  const taken = /* @__PURE__ */ new Set();
+  const out = /* @__PURE__ */ new Map();
+  for (const s of scenarios) {
+    let base = slugify2(s.name) || `scenario-${createHash3("sha256").update(s.name).digest("hex").slice(0, 8)}`;
+    if (base.startsWith(LADDER_SLUG_PREFIX)) base = `scenario-${base}`;
+    let slug = base;
+    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+    taken.add(slug);
+    out.set(s, slug);
+  }
+  return out;
+}
+async function removeInside(parent, dir) {
+  const rel = path15.relative(parent, dir);
+  if (!rel || rel.startsWith("..") || path15.isAbsolute(rel)) {
+    throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
+  }
+  await rm5(dir, { recursive: true, force: true });
+}
+
+// src/run/stack.ts
+import path22 from "node:path";
 
 // src/services/services.ts
-import { mkdir as mkdir3, rm as rm5 } from "node:fs/promises";
-import path14 from "node:path";
+import { mkdir as mkdir3, rm as rm6 } from "node:fs/promises";
+import path16 from "node:path";
 
 // src/services/container-service.ts
 import { PassThrough as PassThrough2 } from "node:stream";
@@ -64565,7 +64962,7 @@ var releaseProcess = (proc) => async () => {
 async function startOne(s, o) {
   if (s.kind === "url") return { name: s.name, url: s.url, release: async () => {
   } };
-  const logFile = path14.join(o.logsDir, `service-${s.name}.log`);
+  const logFile = path16.join(o.logsDir, `service-${s.name}.log`);
   if (s.kind === "container") {
     if (!o.containers)
       throw new AmnesiaError(
@@ -64601,7 +64998,7 @@ async function startOne(s, o) {
   return startCommandService(s, o, logFile);
 }
 async function startCommandService(s, o, logFile) {
-  const dir = path14.join(o.dir, s.name);
+  const dir = path16.join(o.dir, s.name);
   await mkdir3(dir, { recursive: true });
   const spec = (port2) => {
     const vars = { port: port2, dir };
@@ -64642,7 +65039,7 @@ async function startCommandService(s, o, logFile) {
       up: start,
       async wipe() {
         await down(0);
-        await rm5(dir, { recursive: true, force: true });
+        await rm6(dir, { recursive: true, force: true });
         await mkdir3(dir, { recursive: true });
         await start();
       },
@@ -64652,141 +65049,60 @@ async function startCommandService(s, o, logFile) {
 }
 
 // src/topology/container-topology.ts
-import { mkdir as mkdir6 } from "node:fs/promises";
+import { mkdir as mkdir4 } from "node:fs/promises";
+import path18 from "node:path";
+
+// src/topology/launch-worker.ts
 import path17 from "node:path";
-
-// src/topology/process-topology.ts
-import { mkdir as mkdir5 } from "node:fs/promises";
-import path16 from "node:path";
-
-// src/topology/replica-disk.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { cp as cp2, mkdir as mkdir4, readdir as readdir3, rm as rm6, symlink as symlink2 } from "node:fs/promises";
-import path15 from "node:path";
-var overlayCapable;
-function canOverlay() {
-  if (overlayCapable === void 0) {
-    overlayCapable = process.platform === "linux" && process.getuid?.() === 0 && spawnSync2("unshare", ["--version"]).status === 0 && spawnSync2("nsenter", ["--version"]).status === 0;
-  }
-  return overlayCapable;
-}
-async function createReplicaDisk(o) {
-  const mode = o.isolation === "copy" || o.isolation === "auto" && !canOverlay() ? "copy" : "overlay";
-  if (mode === "overlay" && !canOverlay()) {
-    throw new AmnesiaError(
-      "AMNESIA_INVALID_INPUT",
-      "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
-    );
-  }
-  const dataDir = path15.join(o.dir, "data");
-  const tmpDir = path15.join(o.dir, "tmp");
-  const homeDir = path15.join(o.dir, "home");
-  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir4(d, { recursive: true })));
-  const common = { dataDir, tmpDir, homeDir };
-  if (mode === "overlay") return { mode, ...common, ...await mountOverlay(o) };
-  return { mode, ...common, ...await copyApp(o) };
-}
-async function mountOverlay(o) {
-  const upper = path15.join(o.dir, "upper");
-  const work = path15.join(o.dir, "work");
-  await Promise.all([mkdir4(upper), mkdir4(work)]);
-  const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
-  const holder = await o.registry.spawn({
-    name: `${o.label} disk`,
-    argv: [
-      "unshare",
-      "-m",
-      "--propagation",
-      "private",
-      "/bin/sh",
-      "-c",
-      'mount -t overlay overlay -o "$1" "$2" && echo mounted && exec sleep infinity',
-      "holder",
-      opts,
-      o.appDir
-    ],
-    cwd: o.dir,
-    env: { PATH: process.env.PATH ?? "" }
+async function launchWorker(o, w) {
+  const { id, replica, worker, disk, incarnation } = w;
+  const command = o.app.command;
+  const argv = typeof command === "string" ? shellArgv(command) : [...command];
+  const logFile = path17.join(o.logsDir, `${id}.${incarnation}.log`);
+  const t0 = performance.now();
+  const { proc, clashes } = await startOnFreePort(o.ports, (port) => {
+    const vars = { replica, worker, port, data_dir: disk.dataDir };
+    const env = {
+      ...o.baseEnv,
+      ...Object.fromEntries(Object.entries(o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
+      TMPDIR: disk.tmpDir,
+      HOME: disk.homeDir,
+      ...o.workerEnv({ id, replica, worker, port, dataDir: disk.dataDir }),
+      [o.app.portEnv]: String(port)
+    };
+    return {
+      name: `worker ${id} of ${o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
+      argv: disk.wrap(argv),
+      cwd: disk.mode === "overlay" ? "/" : disk.cwd,
+      env,
+      port,
+      logFile,
+      ready: o.app.ready,
+      bootTimeoutMs: o.app.bootTimeoutMs,
+      bootTimeoutKey: "app.boot_timeout",
+      registry: o.registry,
+      signal: w.signal
+    };
   });
-  const log = new OutputLog(path15.join(o.dir, "holder.log"), 20);
-  log.follow(holder.stdout, "stdout");
-  log.follow(holder.stderr, "stderr");
-  const mounted = new Promise((resolve2) => {
-    const off = log.onLine((l) => {
-      if (l === "mounted") {
-        off();
-        resolve2();
-      }
-    });
-  });
-  const outcome = await Promise.race([mounted.then(() => "mounted"), holder.exited]);
-  if (outcome !== "mounted") {
-    o.registry.forget(holder);
-    await log.close();
-    throw new AmnesiaError(
-      "AMNESIA_APP_EXITED",
-      `could not mount the copy-on-write overlay for ${o.label} (${formatExit(outcome)}): ${log.tail(5).join(" / ") || "no output"}. Set app.isolation: copy to use real copies instead.`
-    );
-  }
-  const pid = holder.pid;
-  let disposed = false;
-  return {
-    cwd: o.appDir,
-    // cd inside the namespace: `nsenter --wd` resolves the folder in the caller's namespace,
-    // which would put the worker in the real app folder, under the overlay.
-    wrap: (argv) => [
-      "nsenter",
-      "-t",
-      String(pid),
-      "-m",
-      "--",
-      "/bin/sh",
-      "-c",
-      'cd "$1" || exit 97; shift; exec "$@"',
-      "enter",
-      o.appDir,
-      ...argv
-    ],
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      try {
-        if (holder.signal("SIGKILL")) await holder.waitGone(5e3);
-        o.registry.forget(holder);
-        await log.close();
-      } finally {
-        await rm6(o.dir, { recursive: true, force: true });
-      }
-    }
+  const info2 = {
+    id,
+    replica,
+    worker,
+    pid: proc.pid,
+    port: proc.port,
+    url: `http://127.0.0.1:${proc.port}`,
+    generation: w.generation,
+    incarnation,
+    logFile,
+    ...clashes.length ? { portsTaken: clashes } : {}
   };
+  return { info: info2, proc, bootMs: performance.now() - t0 };
 }
-async function copyApp(o) {
-  const cwd = path15.join(o.copyDir, path15.basename(o.appDir));
-  await mkdir4(cwd, { recursive: true });
-  const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
-  const entries = await readdir3(o.appDir, { withFileTypes: true });
-  await Promise.all(
-    entries.map(async (e) => {
-      const from = path15.join(o.appDir, e.name);
-      const to = path15.join(cwd, e.name);
-      if (skip.has(e.name)) {
-        if (e.name !== ".amnesia") await symlink2(from, to);
-        return;
-      }
-      await cp2(from, to, { recursive: true, verbatimSymlinks: true });
-    })
-  );
-  let disposed = false;
-  return {
-    cwd,
-    wrap: (argv) => [...argv],
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      await rm6(o.dir, { recursive: true, force: true });
-      await rm6(o.copyDir, { recursive: true, force: true });
-    }
-  };
+function shellArgv(command) {
+  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
+  if (!simple) return ["/bin/sh", "-c", command];
+  const [, assignments = "", rest = ""] = /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
+  return ["/bin/sh", "-c", `${assignments}exec ${rest}`];
 }
 
 // src/topology/settle.ts
@@ -64802,288 +65118,6 @@ function mergeChanges(a, b) {
   const out = /* @__PURE__ */ new Map();
   for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
   return [...out.values()];
-}
-
-// src/topology/process-topology.ts
-var processRuntime = {
-  async start(options) {
-    const t = new ProcessTopology(options);
-    try {
-      await t.boot();
-    } catch (e) {
-      await t.stop();
-      throw e;
-    }
-    return t;
-  }
-};
-var ProcessTopology = class {
-  o;
-  replicas = /* @__PURE__ */ new Map();
-  live = /* @__PURE__ */ new Map();
-  incarnations = /* @__PURE__ */ new Map();
-  shape;
-  stopped = false;
-  /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
-  aborted = new AbortController();
-  constructor(o) {
-    this.o = o;
-    this.shape = { ...o.topology };
-  }
-  async boot() {
-    await mkdir5(this.o.logsDir, { recursive: true });
-    await settleAll(
-      range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1)))
-    );
-    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
-  }
-  workers() {
-    return workerOrder(this.shape).flatMap((id) => {
-      const w = this.live.get(id);
-      return w ? [{ ...w.info }] : [];
-    });
-  }
-  worker(id) {
-    const w = this.live.get(id);
-    return w ? { ...w.info } : void 0;
-  }
-  exitedOnItsOwn(id) {
-    return this.live.get(id)?.proc.exit;
-  }
-  async exitWithin(id, ms) {
-    return this.live.get(id)?.proc.exitWithin(ms);
-  }
-  outputTail(id, lines2 = 20) {
-    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
-  }
-  async restart(target2, graceMs = this.o.app.stopGraceMs) {
-    return this.disrupt(
-      "restart",
-      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
-      async () => settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, graceMs);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      )
-    );
-  }
-  async crash(target2) {
-    return this.disrupt(
-      "crash",
-      `crash ${formatTarget(target2)} (SIGKILL, respawn on the same disk)`,
-      async () => settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, 0);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      )
-    );
-  }
-  async redeploy(strategy, target2) {
-    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
-    return this.disrupt(
-      "redeploy",
-      `redeploy ${formatTarget(target2)} (${strategy}, fresh disks)`,
-      async () => {
-        if (strategy === "rolling") {
-          const changes = [];
-          for (const r of indices) changes.push(...await this.replaceReplica(r));
-          return changes;
-        }
-        const stopped = await settleAll(indices.map((r) => this.removeReplica(r)));
-        const started = await settleAll(
-          indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1))
-        );
-        return mergeChanges(stopped.flat(), started.flat());
-      }
-    );
-  }
-  async scale(to) {
-    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
-    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
-      const before = workerOrder(this.shape);
-      const after = workerOrder(next);
-      const removed = before.filter((id) => !after.includes(id));
-      const stops = await settleAll(
-        removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-      );
-      for (const r of range(this.shape.replicas).filter((r2) => r2 > next.replicas)) {
-        await this.replicas.get(r)?.disk.dispose();
-        this.replicas.delete(r);
-      }
-      this.shape = next;
-      await settleAll(
-        range(next.replicas).filter((r) => !this.replicas.has(r)).map(async (r) => this.replicas.set(r, await this.newReplica(r, (this.generationOf(r) ?? 0) + 1)))
-      );
-      const starts = await settleAll(
-        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
-      );
-      return [...stops, ...starts];
-    });
-  }
-  async stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
-    await Promise.allSettled(
-      [...[...this.replicas.values()].map((r) => r.disk), ...this.pastDisks].map((d) => d.dispose())
-    );
-    this.replicas.clear();
-  }
-  [Symbol.asyncDispose]() {
-    return this.stop();
-  }
-  // --- internals ---
-  pastGenerations = /* @__PURE__ */ new Map();
-  /** Disks of replaced generations not yet disposed (a failed rolling redeploy). */
-  pastDisks = [];
-  generationOf(r) {
-    return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
-  }
-  async disrupt(kind, description, act) {
-    const started = performance.now();
-    const changes = await act();
-    return { kind, description, changes, durationMs: performance.now() - started };
-  }
-  async newReplica(index, generation) {
-    const dir = path16.join(this.o.runDir, `r${index}.g${generation}`);
-    const disk = await createReplicaDisk({
-      appDir: this.o.app.cwd,
-      dir,
-      copyDir: path16.join(this.o.copyDir, `r${index}.g${generation}`),
-      isolation: this.o.app.isolation,
-      link: this.o.app.link,
-      registry: this.o.registry,
-      label: `${this.o.scope} replica r${index}`
-    });
-    this.pastGenerations.set(index, generation);
-    return { index, generation, disk };
-  }
-  /** Rolling: the replica's new generation boots beside the old one, then the old one stops. */
-  async replaceReplica(r) {
-    const old = this.replicas.get(r);
-    if (!old) return [];
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    const fresh = await this.newReplica(r, old.generation + 1);
-    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
-    this.replicas.set(r, fresh);
-    let started;
-    try {
-      started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-    } catch (e) {
-      await Promise.allSettled([...oldWorkers.values()].map((w) => w?.proc.kill()));
-      this.pastDisks.push(old.disk);
-      throw e;
-    }
-    const stopped = await settleAll(
-      ids.map(async (id) => {
-        const w = oldWorkers.get(id);
-        if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs);
-        await w.proc.output.close();
-        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-        return { id, before: { pid: w.proc.pid, ...result } };
-      })
-    );
-    await old.disk.dispose();
-    return mergeChanges(stopped, started);
-  }
-  async removeReplica(r) {
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    const changes = await settleAll(
-      ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-    );
-    await this.replicas.get(r)?.disk.dispose();
-    this.replicas.delete(r);
-    return changes;
-  }
-  async addReplica(r, generation) {
-    this.replicas.set(r, await this.newReplica(r, generation));
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    return settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-  }
-  async stopWorker(id, graceMs) {
-    const w = this.live.get(id);
-    if (!w) return void 0;
-    this.live.delete(id);
-    const result = graceMs > 0 ? await w.proc.stop(graceMs) : { exit: await w.proc.kill(), forced: true };
-    await w.proc.output.close();
-    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-    return { pid: w.proc.pid, ...result };
-  }
-  async startWorker(id) {
-    const { replica, worker } = parseWorkerId(id);
-    const rep = this.replicas.get(replica);
-    if (!rep) throw new Error(`replica r${replica} has no disk`);
-    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
-    this.incarnations.set(id, incarnation);
-    const command = this.o.app.command;
-    const argv = typeof command === "string" ? shellArgv(command) : [...command];
-    const logFile = path16.join(this.o.logsDir, `${id}.${incarnation}.log`);
-    const t0 = performance.now();
-    const started = startOnFreePort(this.o.ports, (port2) => {
-      const vars = { replica, worker, port: port2, data_dir: rep.disk.dataDir };
-      const env = {
-        ...this.o.baseEnv,
-        ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-        TMPDIR: rep.disk.tmpDir,
-        HOME: rep.disk.homeDir,
-        ...this.o.workerEnv({
-          id,
-          replica,
-          worker,
-          port: port2,
-          dataDir: rep.disk.dataDir
-        }),
-        [this.o.app.portEnv]: String(port2)
-      };
-      return {
-        name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
-        argv: rep.disk.wrap(argv),
-        cwd: rep.disk.mode === "overlay" ? "/" : rep.disk.cwd,
-        env,
-        port: port2,
-        logFile,
-        ready: this.o.app.ready,
-        bootTimeoutMs: this.o.app.bootTimeoutMs,
-        bootTimeoutKey: "app.boot_timeout",
-        registry: this.o.registry,
-        signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
-      };
-    });
-    const { proc, clashes } = await started.catch((e) => {
-      if (!(e instanceof AbortedError)) this.aborted.abort();
-      throw e;
-    });
-    const port = proc.port;
-    const bootMs = performance.now() - t0;
-    if (this.stopped) {
-      await proc.kill();
-      throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
-    }
-    const info2 = {
-      id,
-      replica,
-      worker,
-      pid: proc.pid,
-      port,
-      url: `http://127.0.0.1:${port}`,
-      generation: rep.generation,
-      incarnation,
-      logFile,
-      ...clashes.length ? { portsTaken: clashes } : {}
-    };
-    this.live.set(id, { info: info2, proc });
-    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
-    return { pid: proc.pid, generation: rep.generation, bootMs };
-  }
-};
-function shellArgv(command) {
-  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
-  if (!simple) return ["/bin/sh", "-c", command];
-  const [, assignments = "", rest = ""] = /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
-  return ["/bin/sh", "-c", `${assignments}exec ${rest}`];
 }
 
 // src/topology/container-topology.ts
@@ -65124,7 +65158,7 @@ var ContainerTopology = class {
     this.shape = { ...o.topology };
   }
   async boot() {
-    await mkdir6(this.o.logsDir, { recursive: true });
+    await mkdir4(this.o.logsDir, { recursive: true });
     this.image = await this.engine.appImage(this.o.app);
     await settleAll(range(this.shape.replicas).map((r) => this.addPod(r)));
     await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
@@ -65357,7 +65391,7 @@ var ContainerTopology = class {
     };
     const command = this.o.app.command;
     const argv = typeof command === "string" ? shellArgv(command) : [...command];
-    const logFile = path17.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const logFile = path18.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const container = shortId(pod.container.id);
     const t0 = performance.now();
     const started = execProcess({
@@ -65400,225 +65434,642 @@ var ContainerTopology = class {
   }
 };
 
-// src/verdict/prompt.ts
-function promptContext(requests, ownText) {
-  return chatRequests(requests).flatMap((r) => r.messages.map((m) => `${m.role}: ${removeAll(m.content, ownText)}`)).join("\n");
-}
-function chatRequests(requests) {
-  return requests.filter((r) => r.kind === "chat");
-}
-function removeAll(text, part) {
-  return part ? text.split(part).join(" ") : text;
-}
+// src/topology/process-topology.ts
+import { mkdir as mkdir6 } from "node:fs/promises";
+import path20 from "node:path";
 
-// src/verdict/expectations.ts
-var quote = (s) => s.startsWith("/") ? s : `"${s}"`;
-function judgeTurn(c) {
-  const { expect } = c.step;
-  const results = [];
-  const needsPrompt = expect.recall.length > 0 || expect.forget.length > 0 || expect.recallRecent !== void 0;
-  const context3 = promptContext(c.llm, c.step.user);
-  const called = chatRequests(c.llm).length > 0;
-  if (needsPrompt && c.answered && !called) {
-    results.push({
-      kind: "llm_called",
-      expected: "a call to the LLM",
-      passed: false,
-      message: `the app answered ${c.step.session}#${c.step.turn} without calling the LLM, so nothing it remembered can be checked`,
-      at: c.step.at
-    });
+// src/topology/replica-disk.ts
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { cp as cp2, mkdir as mkdir5, readdir as readdir3, rm as rm7, symlink as symlink2 } from "node:fs/promises";
+import path19 from "node:path";
+var overlayCapable;
+function canOverlay() {
+  if (overlayCapable === void 0) {
+    overlayCapable = process.platform === "linux" && process.getuid?.() === 0 && spawnSync2("unshare", ["--version"]).status === 0 && spawnSync2("nsenter", ["--version"]).status === 0;
   }
-  for (const m of expect.recall) {
-    const saidIn = c.earlier.filter((t) => m.test(t.user)).map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }));
-    const passed = called && m.test(context3);
-    const where = saidIn.map((s) => `${s.label} on ${s.worker}`).join(", ") || "no earlier turn";
-    results.push({
-      kind: "recall",
-      expected: m.source,
-      passed,
-      message: passed ? `recalled ${quote(m.source)} (said in ${where})` : called ? `forgot ${quote(m.source)}: said in ${where}, missing from what the app sent the LLM` : `could not check ${quote(m.source)}: the LLM was not called`,
-      at: m.at,
-      saidIn
-    });
-  }
-  for (const m of expect.forget) {
-    const found = m.test(context3);
-    results.push({
-      kind: "forget",
-      expected: m.source,
-      passed: !found,
-      message: found ? `${quote(m.source)} reached the LLM but must not` : `${quote(m.source)} kept out of the prompt`,
-      at: m.at
-    });
-  }
-  if (expect.recallRecent) {
-    const { count: count3, at } = expect.recallRecent;
-    const recent = c.earlier.slice(-count3);
-    const missing = recent.filter((t) => !context3.includes(t.user));
-    results.push({
-      kind: "recall_recent",
-      expected: `the last ${count3} user messages`,
-      passed: called && missing.length === 0,
-      message: missing.length === 0 && called ? `the last ${recent.length} user message${recent.length === 1 ? "" : "s"} reached the LLM` : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(", ")}`,
-      at
-    });
-  }
-  if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
-  return results;
+  return overlayCapable;
 }
-function answeredCheck(step2, failure2) {
-  if (step2.expect.error) {
-    return {
-      kind: "answered",
-      expected: "an error",
-      passed: failure2 !== void 0,
-      message: failure2 !== void 0 ? `the app could not answer, as expected: ${failure2}` : `the app answered ${step2.session}#${step2.turn}, but this turn expects it to fail`,
-      at: step2.at
-    };
-  }
-  if (failure2 === void 0) return void 0;
-  return { kind: "answered", expected: "an answer", passed: false, message: failure2, at: step2.at };
-}
-function judgeReply(r, reply2, json2) {
-  const out = [];
-  const text = reply2 ?? "";
-  const add = (expected, passed, message, at = r.at) => out.push({ kind: "reply", expected, passed, message, at });
-  const shown = JSON.stringify(text.length > 160 ? `${text.slice(0, 160)}…` : text);
-  for (const s of r.contains)
-    add(
-      `contains "${s}"`,
-      text.includes(s),
-      text.includes(s) ? `reply contains "${s}"` : `reply ${shown} does not contain "${s}"`
-    );
-  for (const s of r.notContains)
-    add(
-      `not_contains "${s}"`,
-      !text.includes(s),
-      text.includes(s) ? `reply contains "${s}" but must not: ${shown}` : `reply leaves out "${s}"`
-    );
-  if (r.matches) matchCheck(r.matches, text, `reply ${shown}`, add);
-  if (r.equals !== void 0) {
-    const ok = text.trim() === r.equals.trim();
-    add(
-      `equals "${r.equals}"`,
-      ok,
-      ok ? "reply is exactly as expected" : `reply ${shown} is not "${r.equals}"`
+async function createReplicaDisk(o) {
+  const mode = o.isolation === "copy" || o.isolation === "auto" && !canOverlay() ? "copy" : "overlay";
+  if (mode === "overlay" && !canOverlay()) {
+    throw new AmnesiaError(
+      "AMNESIA_INVALID_INPUT",
+      "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
     );
   }
-  for (const j of r.json) {
-    const hit = json2 === void 0 ? { found: false } : getPath(json2, j.path);
-    const valueText = hit.found ? typeof hit.value === "string" ? hit.value : JSON.stringify(hit.value) : "";
-    if (json2 === void 0) {
-      add(`json ${j.path}`, false, `the reply is not JSON, so ${j.path} cannot be checked`, j.at);
-      continue;
-    }
-    if (j.exists !== void 0) {
-      const ok = hit.found === j.exists;
-      add(
-        `json ${j.path} exists: ${j.exists}`,
-        ok,
-        ok ? `${j.path} ${j.exists ? "exists" : "is absent"}` : `${j.path} ${hit.found ? "exists" : "is missing"}`,
-        j.at
-      );
-    }
-    if (j.equals !== void 0) {
-      const ok = hit.found && JSON.stringify(hit.value) === JSON.stringify(j.equals);
-      add(
-        `json ${j.path} equals ${JSON.stringify(j.equals)}`,
-        ok,
-        ok ? `${j.path} equals ${JSON.stringify(j.equals)}` : `${j.path} is ${hit.found ? JSON.stringify(hit.value) : "missing"}, expected ${JSON.stringify(j.equals)}`,
-        j.at
-      );
-    }
-    if (j.contains !== void 0) {
-      const ok = hit.found && valueText.includes(j.contains);
-      add(
-        `json ${j.path} contains "${j.contains}"`,
-        ok,
-        ok ? `${j.path} contains "${j.contains}"` : `${j.path} (${hit.found ? JSON.stringify(valueText) : "missing"}) does not contain "${j.contains}"`,
-        j.at
-      );
-    }
-    if (j.matches) matchCheck(j.matches, valueText, j.path, (e, p, m) => add(e, p && hit.found, m, j.at));
+  const dataDir = path19.join(o.dir, "data");
+  const tmpDir = path19.join(o.dir, "tmp");
+  const homeDir = path19.join(o.dir, "home");
+  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir5(d, { recursive: true })));
+  const common = { dataDir, tmpDir, homeDir };
+  if (mode === "overlay") return { mode, ...common, ...await mountOverlay(o) };
+  return { mode, ...common, ...await copyApp(o) };
+}
+async function mountOverlay(o) {
+  const upper = path19.join(o.dir, "upper");
+  const work = path19.join(o.dir, "work");
+  await Promise.all([mkdir5(upper), mkdir5(work)]);
+  const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
+  const holder = await o.registry.spawn({
+    name: `${o.label} disk`,
+    argv: [
+      "unshare",
+      "-m",
+      "--propagation",
+      "private",
+      "/bin/sh",
+      "-c",
+      'mount -t overlay overlay -o "$1" "$2" && echo mounted && exec sleep infinity',
+      "holder",
+      opts,
+      o.appDir
+    ],
+    cwd: o.dir,
+    env: { PATH: process.env.PATH ?? "" }
+  });
+  const log = new OutputLog(path19.join(o.dir, "holder.log"), 20);
+  log.follow(holder.stdout, "stdout");
+  log.follow(holder.stderr, "stderr");
+  const mounted = new Promise((resolve2) => {
+    const off = log.onLine((l) => {
+      if (l === "mounted") {
+        off();
+        resolve2();
+      }
+    });
+  });
+  const outcome = await Promise.race([mounted.then(() => "mounted"), holder.exited]);
+  if (outcome !== "mounted") {
+    o.registry.forget(holder);
+    await log.close();
+    throw new AmnesiaError(
+      "AMNESIA_APP_EXITED",
+      `could not mount the copy-on-write overlay for ${o.label} (${formatExit(outcome)}): ${log.tail(5).join(" / ") || "no output"}. Set app.isolation: copy to use real copies instead.`
+    );
   }
-  return out;
-}
-function matchCheck(m, text, what, add) {
-  const ok = m.test(text);
-  add(`matches ${m.source}`, ok, ok ? `${what} matches ${m.source}` : `${what} does not match ${m.source}`);
-}
-
-// src/verdict/leaks.ts
-var MIN_LEAK_CHARS = 12;
-function findLeaks(turns) {
-  const leaks = [];
-  for (const into of turns) {
-    const text = chatRequests(into.llm).flatMap((r) => r.messages.map((m) => m.content)).join("\n");
-    if (!text) continue;
-    for (const from of turns) {
-      if (from.session === into.session || from.step > into.step) continue;
-      if (from.user.trim().length < MIN_LEAK_CHARS || into.user.includes(from.user)) continue;
-      if (text.includes(from.user)) {
-        leaks.push({
-          from: { session: from.session, label: from.label, worker: from.worker, step: from.step },
-          into: { session: into.session, label: into.label, worker: into.worker, step: into.step },
-          text: from.user.length > 120 ? `${from.user.slice(0, 120)}…` : from.user
-        });
+  const pid = holder.pid;
+  let disposed = false;
+  return {
+    cwd: o.appDir,
+    // cd inside the namespace: `nsenter --wd` resolves the folder in the caller's namespace,
+    // which would put the worker in the real app folder, under the overlay.
+    wrap: (argv) => [
+      "nsenter",
+      "-t",
+      String(pid),
+      "-m",
+      "--",
+      "/bin/sh",
+      "-c",
+      'cd "$1" || exit 97; shift; exec "$@"',
+      "enter",
+      o.appDir,
+      ...argv
+    ],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      try {
+        if (holder.signal("SIGKILL")) await holder.waitGone(5e3);
+        o.registry.forget(holder);
+        await log.close();
+      } finally {
+        await rm7(o.dir, { recursive: true, force: true });
       }
     }
-  }
-  return leaks;
+  };
+}
+async function copyApp(o) {
+  const cwd = path19.join(o.copyDir, path19.basename(o.appDir));
+  await mkdir5(cwd, { recursive: true });
+  const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
+  const entries = await readdir3(o.appDir, { withFileTypes: true });
+  await Promise.all(
+    entries.map(async (e) => {
+      const from = path19.join(o.appDir, e.name);
+      const to = path19.join(cwd, e.name);
+      if (skip.has(e.name)) {
+        if (e.name !== ".amnesia") await symlink2(from, to);
+        return;
+      }
+      await cp2(from, to, { recursive: true, verbatimSymlinks: true });
+    })
+  );
+  let disposed = false;
+  return {
+    cwd,
+    wrap: (argv) => [...argv],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      await rm7(o.dir, { recursive: true, force: true });
+      await rm7(o.copyDir, { recursive: true, force: true });
+    }
+  };
 }
 
-// src/verdict/vacuity.ts
-function findVacuous(step2, control) {
-  const messages = chatRequests(control).flatMap((r) => r.messages);
-  const found = [];
-  for (const m of step2.expect.recall) {
-    const index = messages.findIndex((msg2) => m.test(msg2.content.split(step2.user).join(" ")));
-    if (index < 0) continue;
-    const msg = messages[index];
-    found.push({
-      expected: m.source,
-      at: m.at,
-      question: step2.user,
-      foundIn: msg.role === "system" ? "the system message" : `message ${index + 1} (${msg.role})`,
-      excerpt: excerpt2(msg.content, m.source)
+// src/topology/process-topology.ts
+var processRuntime = {
+  async start(options) {
+    const t = new ProcessTopology(options);
+    try {
+      await t.boot();
+    } catch (e) {
+      await t.stop();
+      throw e;
+    }
+    return t;
+  }
+};
+var ProcessTopology = class {
+  o;
+  replicas = /* @__PURE__ */ new Map();
+  live = /* @__PURE__ */ new Map();
+  incarnations = /* @__PURE__ */ new Map();
+  shape;
+  stopped = false;
+  /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
+  aborted = new AbortController();
+  constructor(o) {
+    this.o = o;
+    this.shape = { ...o.topology };
+  }
+  async boot() {
+    await mkdir6(this.o.logsDir, { recursive: true });
+    await settleAll(
+      range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1)))
+    );
+    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
+  }
+  workers() {
+    return workerOrder(this.shape).flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [{ ...w.info }] : [];
     });
   }
-  return found;
-}
-function excerpt2(text, source) {
-  const i = source.startsWith("/") ? 0 : text.indexOf(source);
-  const start = Math.max(0, i - 60);
-  const s = text.slice(start, start + 160).replace(/\s+/g, " ");
-  return `${start > 0 ? "…" : ""}${s}${start + 160 < text.length ? "…" : ""}`;
-}
+  worker(id) {
+    const w = this.live.get(id);
+    return w ? { ...w.info } : void 0;
+  }
+  exitedOnItsOwn(id) {
+    return this.live.get(id)?.proc.exit;
+  }
+  async exitWithin(id, ms) {
+    return this.live.get(id)?.proc.exitWithin(ms);
+  }
+  outputTail(id, lines2 = 20) {
+    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
+  }
+  async restart(target2, graceMs = this.o.app.stopGraceMs) {
+    return this.disrupt(
+      "restart",
+      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
+      async () => settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, graceMs);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      )
+    );
+  }
+  async crash(target2) {
+    return this.disrupt(
+      "crash",
+      `crash ${formatTarget(target2)} (SIGKILL, respawn on the same disk)`,
+      async () => settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, 0);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      )
+    );
+  }
+  async redeploy(strategy, target2) {
+    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
+    return this.disrupt(
+      "redeploy",
+      `redeploy ${formatTarget(target2)} (${strategy}, fresh disks)`,
+      async () => {
+        if (strategy === "rolling") {
+          const changes = [];
+          for (const r of indices) changes.push(...await this.replaceReplica(r));
+          return changes;
+        }
+        const stopped = await settleAll(indices.map((r) => this.removeReplica(r)));
+        const started = await settleAll(
+          indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1))
+        );
+        return mergeChanges(stopped.flat(), started.flat());
+      }
+    );
+  }
+  async scale(to) {
+    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
+    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
+      const before = workerOrder(this.shape);
+      const after = workerOrder(next);
+      const removed = before.filter((id) => !after.includes(id));
+      const stops = await settleAll(
+        removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+      );
+      for (const r of range(this.shape.replicas).filter((r2) => r2 > next.replicas)) {
+        await this.replicas.get(r)?.disk.dispose();
+        this.replicas.delete(r);
+      }
+      this.shape = next;
+      await settleAll(
+        range(next.replicas).filter((r) => !this.replicas.has(r)).map(async (r) => this.replicas.set(r, await this.newReplica(r, (this.generationOf(r) ?? 0) + 1)))
+      );
+      const starts = await settleAll(
+        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
+      );
+      return [...stops, ...starts];
+    });
+  }
+  async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
+    await Promise.allSettled(
+      [...[...this.replicas.values()].map((r) => r.disk), ...this.pastDisks].map((d) => d.dispose())
+    );
+    this.replicas.clear();
+  }
+  [Symbol.asyncDispose]() {
+    return this.stop();
+  }
+  // --- internals ---
+  pastGenerations = /* @__PURE__ */ new Map();
+  /** Disks of replaced generations not yet disposed (a failed rolling redeploy). */
+  pastDisks = [];
+  generationOf(r) {
+    return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
+  }
+  async disrupt(kind, description, act) {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+  async newReplica(index, generation) {
+    const dir = path20.join(this.o.runDir, `r${index}.g${generation}`);
+    const disk = await createReplicaDisk({
+      appDir: this.o.app.cwd,
+      dir,
+      copyDir: path20.join(this.o.copyDir, `r${index}.g${generation}`),
+      isolation: this.o.app.isolation,
+      link: this.o.app.link,
+      registry: this.o.registry,
+      label: `${this.o.scope} replica r${index}`
+    });
+    this.pastGenerations.set(index, generation);
+    return { index, generation, disk };
+  }
+  /** Rolling: the replica's new generation boots beside the old one, then the old one stops. */
+  async replaceReplica(r) {
+    const old = this.replicas.get(r);
+    if (!old) return [];
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const fresh = await this.newReplica(r, old.generation + 1);
+    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
+    this.replicas.set(r, fresh);
+    let started;
+    try {
+      started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+    } catch (e) {
+      await Promise.allSettled([...oldWorkers.values()].map((w) => w?.proc.kill()));
+      this.pastDisks.push(old.disk);
+      throw e;
+    }
+    const stopped = await settleAll(
+      ids.map(async (id) => {
+        const w = oldWorkers.get(id);
+        if (!w) return { id };
+        const result = await w.proc.stop(this.o.app.stopGraceMs);
+        await w.proc.output.close();
+        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+        return { id, before: { pid: w.proc.pid, ...result } };
+      })
+    );
+    await old.disk.dispose();
+    return mergeChanges(stopped, started);
+  }
+  async removeReplica(r) {
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const changes = await settleAll(
+      ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+    );
+    await this.replicas.get(r)?.disk.dispose();
+    this.replicas.delete(r);
+    return changes;
+  }
+  async addReplica(r, generation) {
+    this.replicas.set(r, await this.newReplica(r, generation));
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    return settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+  }
+  async stopWorker(id, graceMs) {
+    const w = this.live.get(id);
+    if (!w) return void 0;
+    this.live.delete(id);
+    const result = graceMs > 0 ? await w.proc.stop(graceMs) : { exit: await w.proc.kill(), forced: true };
+    await w.proc.output.close();
+    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+    return { pid: w.proc.pid, ...result };
+  }
+  async startWorker(id) {
+    const { replica, worker } = parseWorkerId(id);
+    const rep = this.replicas.get(replica);
+    if (!rep) throw new Error(`replica r${replica} has no disk`);
+    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
+    this.incarnations.set(id, incarnation);
+    const { info: info2, proc, bootMs } = await launchWorker(this.o, {
+      id,
+      replica,
+      worker,
+      disk: rep.disk,
+      generation: rep.generation,
+      incarnation,
+      signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
+    }).catch((e) => {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      throw e;
+    });
+    if (this.stopped) {
+      await proc.kill();
+      throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
+    }
+    this.live.set(id, { info: info2, proc });
+    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
+    return { pid: proc.pid, generation: rep.generation, bootMs };
+  }
+};
 
-// src/run/slugs.ts
-import { createHash as createHash3 } from "node:crypto";
-import { rm as rm7 } from "node:fs/promises";
-import path18 from "node:path";
-var LADDER_SLUG_PREFIX = "probe-ladder";
-function assignSlugs(scenarios) {
-  const taken = /* @__PURE__ */ new Set();
-  const out = /* @__PURE__ */ new Map();
-  for (const s of scenarios) {
-    let base = slugify2(s.name) || `scenario-${createHash3("sha256").update(s.name).digest("hex").slice(0, 8)}`;
-    if (base.startsWith(LADDER_SLUG_PREFIX)) base = `scenario-${base}`;
-    let slug = base;
-    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
-    taken.add(slug);
-    out.set(s, slug);
+// src/topology/serverless-topology.ts
+import { mkdir as mkdir7 } from "node:fs/promises";
+import path21 from "node:path";
+var serverlessRuntime = {
+  async start(options) {
+    const t = new ServerlessTopology(options);
+    try {
+      await t.boot();
+    } catch (e) {
+      await t.stop();
+      throw e;
+    }
+    return t;
   }
-  return out;
+};
+var ServerlessTopology = class {
+  o;
+  live = /* @__PURE__ */ new Map();
+  starts = /* @__PURE__ */ new Map();
+  random;
+  warm;
+  shape;
+  stopped = false;
+  /** Aborted when an instance fails to boot: its siblings still booting stop waiting at once. */
+  aborted = new AbortController();
+  constructor(o) {
+    this.o = o;
+    this.shape = { ...o.topology };
+    this.warm = o.topology.serverless?.warm ?? 0;
+    this.random = seededRandom(o.seed ?? 0);
+  }
+  async boot() {
+    await mkdir7(this.o.logsDir, { recursive: true });
+    await settleAll(workerOrder(this.shape).map((id) => this.startInstance(id)));
+  }
+  workers() {
+    return workerOrder(this.shape).flatMap((id) => {
+      const i = this.live.get(id);
+      return i ? [{ ...i.info }] : [];
+    });
+  }
+  worker(id) {
+    const i = this.live.get(id);
+    return i ? { ...i.info } : void 0;
+  }
+  exitedOnItsOwn(id) {
+    return this.live.get(id)?.proc.exit;
+  }
+  async exitWithin(id, ms) {
+    return this.live.get(id)?.proc.exitWithin(ms);
+  }
+  outputTail(id, lines2 = 20) {
+    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
+  }
+  async acquire(id) {
+    const current = this.live.get(id);
+    if (current && current.served === 0) {
+      current.served++;
+      return "cold";
+    }
+    const reuse = this.random() < this.warm;
+    if (current && reuse && !current.proc.exit) {
+      current.served++;
+      return "warm";
+    }
+    await this.stopInstance(id, this.o.app.stopGraceMs);
+    await this.startInstance(id);
+    const fresh = this.live.get(id);
+    if (fresh) fresh.served++;
+    return "cold";
+  }
+  restart(target2, graceMs = this.o.app.stopGraceMs) {
+    return this.disrupt(
+      "restart",
+      `restart ${formatTarget(target2)} (grace ${graceMs} ms, new instances)`,
+      () => settleAll(workersOf(target2, this.shape).map((id) => this.replace(id, graceMs)))
+    );
+  }
+  crash(target2) {
+    return this.disrupt(
+      "crash",
+      `crash ${formatTarget(target2)} (SIGKILL, new instances)`,
+      () => settleAll(workersOf(target2, this.shape).map((id) => this.replace(id, 0)))
+    );
+  }
+  redeploy(strategy, target2) {
+    return this.disrupt(
+      "redeploy",
+      `redeploy ${formatTarget(target2)} (${strategy}, new instances)`,
+      async () => {
+        const ids = workersOf(target2, this.shape);
+        if (strategy === "at-once")
+          return settleAll(ids.map((id) => this.replace(id, this.o.app.stopGraceMs)));
+        const changes = [];
+        for (const r of range(this.shape.replicas)) {
+          const ofReplica = ids.filter((id) => parseWorkerId(id).replica === r);
+          changes.push(...await settleAll(ofReplica.map((id) => this.replace(id, this.o.app.stopGraceMs))));
+        }
+        return changes;
+      }
+    );
+  }
+  scale(to) {
+    const next = {
+      ...this.shape,
+      replicas: to.replicas ?? this.shape.replicas,
+      workers: to.workers ?? this.shape.workers
+    };
+    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers} slots`, async () => {
+      const before = workerOrder(this.shape);
+      const after = workerOrder(next);
+      const stops = await settleAll(
+        before.filter((id) => !after.includes(id)).map(async (id) => ({ id, before: await this.stopInstance(id, this.o.app.stopGraceMs) }))
+      );
+      this.shape = next;
+      const starts = await settleAll(
+        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startInstance(id) }))
+      );
+      return [...stops, ...starts];
+    });
+  }
+  async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled(
+      [...this.live.keys()].map((id) => this.stopInstance(id, this.o.app.stopGraceMs))
+    );
+  }
+  [Symbol.asyncDispose]() {
+    return this.stop();
+  }
+  // --- internals ---
+  async disrupt(kind, description, act) {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+  async replace(id, graceMs) {
+    const before = await this.stopInstance(id, graceMs);
+    return { id, before, after: await this.startInstance(id) };
+  }
+  async stopInstance(id, graceMs) {
+    const i = this.live.get(id);
+    if (!i) return void 0;
+    this.live.delete(id);
+    try {
+      const result = graceMs > 0 ? await i.proc.stop(graceMs) : { exit: await i.proc.kill(), forced: true };
+      await i.proc.output.close();
+      this.o.onEvent?.({ type: "worker-stopped", id, pid: i.proc.pid, ...result });
+      return { pid: i.proc.pid, ...result };
+    } finally {
+      await i.disk.dispose();
+    }
+  }
+  async startInstance(id) {
+    const { replica, worker } = parseWorkerId(id);
+    const n = (this.starts.get(id) ?? 0) + 1;
+    this.starts.set(id, n);
+    const disk = await createReplicaDisk({
+      appDir: this.o.app.cwd,
+      dir: path21.join(this.o.runDir, `${id}.i${n}`),
+      copyDir: path21.join(this.o.copyDir, `${id}.i${n}`),
+      isolation: this.o.app.isolation,
+      link: this.o.app.link,
+      registry: this.o.registry,
+      label: `${this.o.scope} instance ${id} #${n}`
+    });
+    let launched;
+    try {
+      launched = await launchWorker(this.o, {
+        id,
+        replica,
+        worker,
+        disk,
+        generation: n,
+        incarnation: n,
+        signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
+      });
+    } catch (e) {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      await disk.dispose();
+      throw e;
+    }
+    const { info: info2, proc, bootMs } = launched;
+    if (this.stopped) {
+      await proc.kill();
+      await disk.dispose();
+      throw new AbortedError(`starting instance ${id}: the topology was stopped meanwhile`);
+    }
+    this.live.set(id, { info: info2, proc, disk, served: 0 });
+    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
+    return { pid: proc.pid, generation: n, bootMs };
+  }
+};
+
+// src/run/stack.ts
+async function startStack(ctx, shape) {
+  const logsDir = path22.join(shape.artifactsDir, "logs");
+  const services = await startServices(ctx.config.services, {
+    ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
+    dir: path22.join(ctx.servicesDir, ctx.slug),
+    env: ctx.environment.env,
+    logsDir,
+    registry: ctx.registry,
+    ports: ctx.ports,
+    maxClients: shape.maxProcesses * 2,
+    ...ctx.containers ? { containers: ctx.containers } : {},
+    scope: ctx.slug,
+    stopGraceMs: ctx.config.app.stopGraceMs,
+    ...ctx.signal ? { signal: ctx.signal } : {}
+  });
+  let topology2;
+  try {
+    topology2 = await runtimeFor(ctx, shape.topology).start({
+      scope: ctx.slug,
+      topology: shape.topology,
+      app: ctx.config.app,
+      runDir: path22.join(shape.scratch, "replicas"),
+      copyDir: path22.join(ctx.copiesDir, ctx.slug),
+      logsDir,
+      registry: ctx.registry,
+      ports: ctx.ports,
+      baseEnv: withCompileCache(ctx.environment.env, ctx.compileCacheDir),
+      workerEnv: (w) => ({
+        ...services.env,
+        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
+        [ctx.config.llm.apiKeyEnv]: "amnesia-mock-key",
+        AMNESIA_REPLICA: String(w.replica),
+        AMNESIA_WORKER: String(w.worker),
+        [ctx.config.dataDirEnv]: w.dataDir,
+        AMNESIA_RUN_ID: ctx.runId
+      }),
+      ...shape.onTopologyEvent ? { onEvent: shape.onTopologyEvent } : {},
+      seed: shape.seed,
+      ...ctx.signal ? { signal: ctx.signal } : {}
+    });
+  } catch (e) {
+    await services.stop();
+    throw e;
+  }
+  let stopping;
+  return {
+    services,
+    topology: topology2,
+    stop: () => {
+      stopping ??= topology2.stop().catch(() => {
+      }).then(() => services.stop());
+      return stopping;
+    }
+  };
 }
-async function removeInside(parent, dir) {
-  const rel = path18.relative(parent, dir);
-  if (!rel || rel.startsWith("..") || path18.isAbsolute(rel)) {
-    throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
+function runtimeFor(ctx, topology2) {
+  if (ctx.config.app.runtime === "container") {
+    if (topology2.serverless) {
+      throw new AmnesiaError(
+        "AMNESIA_INVALID_INPUT",
+        "topology.serverless runs on the process runtime only: drop `serverless`, or run with `--runtime process`"
+      );
+    }
+    if (ctx.containers) return containerRuntime(ctx.containers);
   }
-  await rm7(dir, { recursive: true, force: true });
+  return topology2.serverless ? serverlessRuntime : processRuntime;
+}
+function withCompileCache(env, dir) {
+  if (!dir || env.NODE_COMPILE_CACHE !== void 0) return env;
+  return { ...env, NODE_COMPILE_CACHE: dir };
 }
 
 // src/run/scenario-runner.ts
@@ -65626,8 +66077,8 @@ var EXIT_GRACE_MS = 2e3;
 async function runScenario(s, ctx) {
   const started = Date.now();
   const p = plan(s, { topology: ctx.config.topology, routing: ctx.config.routing, seed: ctx.seed });
-  const artifactsDir = path19.join(ctx.artifactsDir, ctx.slug);
-  const scratch = path19.join(ctx.scratchDir, ctx.slug);
+  const artifactsDir = path23.join(ctx.artifactsDir, ctx.slug);
+  const scratch = path23.join(ctx.scratchDir, ctx.slug);
   const steps = [];
   const result = {
     name: s.name,
@@ -65655,44 +66106,16 @@ async function runScenario(s, ctx) {
     routing: p.routing,
     seed: p.seed
   });
-  await mkdir7(path19.join(artifactsDir, "logs"), { recursive: true });
+  await mkdir8(path23.join(artifactsDir, "logs"), { recursive: true });
   const cleanups = [];
   try {
-    const services = await startServices(ctx.config.services, {
-      ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
-      dir: path19.join(ctx.servicesDir, ctx.slug),
-      env: ctx.environment.env,
-      logsDir: path19.join(artifactsDir, "logs"),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      maxClients: maxProcesses(p) * 2,
-      ...ctx.containers ? { containers: ctx.containers } : {},
-      scope: ctx.slug,
-      stopGraceMs: ctx.config.app.stopGraceMs,
-      ...ctx.signal ? { signal: ctx.signal } : {}
-    });
-    cleanups.push(() => services.stop());
-    const runtime = ctx.config.app.runtime === "container" && ctx.containers ? containerRuntime(ctx.containers) : processRuntime;
-    const topology2 = await runtime.start({
-      scope: ctx.slug,
+    const { services, topology: topology2, stop } = await startStack(ctx, {
       topology: p.topology,
-      app: ctx.config.app,
-      runDir: path19.join(scratch, "replicas"),
-      copyDir: path19.join(ctx.copiesDir, ctx.slug),
-      logsDir: path19.join(artifactsDir, "logs"),
-      registry: ctx.registry,
-      ports: ctx.ports,
-      baseEnv: ctx.environment.env,
-      workerEnv: (w) => ({
-        ...services.env,
-        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
-        [ctx.config.llm.apiKeyEnv]: "amnesia-mock-key",
-        AMNESIA_REPLICA: String(w.replica),
-        AMNESIA_WORKER: String(w.worker),
-        [ctx.config.dataDirEnv]: w.dataDir,
-        AMNESIA_RUN_ID: ctx.runId
-      }),
-      onEvent: (e) => {
+      seed: p.seed,
+      maxProcesses: maxProcesses(p),
+      artifactsDir,
+      scratch,
+      onTopologyEvent: (e) => {
         if (e.type === "worker-ready") {
           ctx.onEvent({
             type: "worker-ready",
@@ -65703,10 +66126,9 @@ async function runScenario(s, ctx) {
             generation: e.worker.generation
           });
         }
-      },
-      ...ctx.signal ? { signal: ctx.signal } : {}
+      }
     });
-    cleanups.push(() => topology2.stop());
+    cleanups.push(stop);
     result.vacuous = ctx.controls ? await runControls(s, p, topology2, ctx) : [];
     if (result.vacuous.length > 0) {
       result.status = "error";
@@ -65733,7 +66155,7 @@ async function runScenario(s, ctx) {
     });
     await removeInside(ctx.scratchDir, scratch);
     if (ctx.servicesDir !== ctx.scratchDir)
-      await removeInside(ctx.servicesDir, path19.join(ctx.servicesDir, ctx.slug));
+      await removeInside(ctx.servicesDir, path23.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
   }
   if (result.status === "failed" && ctx.probe) {
@@ -65786,56 +66208,14 @@ async function runSteps(s, p, topology2, services, ctx, steps) {
       ctx.onEvent({ type: "turn", scenario: s.name, turn: record3 });
       continue;
     }
-    const step2 = planned.step;
-    const t0 = performance.now();
-    let record2;
-    if (step2.kind === "restart_service" || step2.kind === "outage" || step2.kind === "wipe_service") {
-      const f = await services.faults.apply(step2);
-      record2 = {
-        kind: "disruption",
-        step: step2.step,
-        at: step2.at,
-        type: f.kind,
-        description: f.description,
-        changes: [],
-        service: {
-          name: f.service,
-          before: f.before,
-          ...f.after ? { after: f.after } : {},
-          ...f.outageMs !== void 0 ? { outageMs: f.outageMs } : {}
-        },
-        durationMs: f.durationMs,
-        topology: planned.topology
-      };
-      for (const session of s.sessions) since.set(session, [...since.get(session) ?? [], f.description]);
-    } else if (step2.kind === "wait") {
-      await waitFor(step2.ms, ctx.signal);
-      record2 = {
-        kind: "disruption",
-        step: step2.step,
-        at: step2.at,
-        type: "wait",
-        description: `wait ${step2.ms} ms`,
-        changes: [],
-        durationMs: performance.now() - t0,
-        topology: planned.topology
-      };
-    } else {
-      const d = step2.kind === "restart" ? await topology2.restart(step2.target, step2.graceMs) : step2.kind === "crash" ? await topology2.crash(step2.target) : step2.kind === "redeploy" ? await topology2.redeploy(step2.strategy, step2.target) : await topology2.scale({
-        ...step2.replicas ? { replicas: step2.replicas } : {},
-        ...step2.workers ? { workers: step2.workers } : {}
-      });
-      record2 = {
-        kind: "disruption",
-        step: step2.step,
-        at: step2.at,
-        type: d.kind,
-        description: d.description,
-        changes: d.changes,
-        durationMs: d.durationMs,
-        topology: planned.topology
-      };
-      for (const session of s.sessions) since.set(session, [...since.get(session) ?? [], d.description]);
+    const record2 = await applyDisruption(
+      planned.step,
+      { topology: topology2, services, signal: ctx.signal },
+      planned.topology
+    );
+    if (record2.type !== "wait") {
+      for (const session of s.sessions)
+        since.set(session, [...since.get(session) ?? [], record2.description]);
     }
     steps.push(record2);
     ctx.onEvent({ type: "disruption", scenario: s.name, disruption: record2 });
@@ -65847,6 +66227,7 @@ async function runControls(s, p, topology2, ctx) {
   for (const planned of p.steps) {
     if (planned.kind !== "turn" || planned.step.expect.recall.length === 0) continue;
     const workerId2 = topology2.worker(planned.worker) ? planned.worker : "r1w1";
+    await topology2.acquire?.(workerId2);
     const w = topology2.worker(workerId2);
     if (!w) continue;
     const session = `control-${++n}`;
@@ -65878,6 +66259,7 @@ async function runControls(s, p, topology2, ctx) {
   return found;
 }
 async function runTurn(step2, workerId2, reason, after, earlier, jar, topology2, ctx, s) {
+  const instance = await topology2.acquire?.(workerId2);
   const w = topology2.worker(workerId2);
   if (!w)
     throw new AmnesiaError(
@@ -65943,6 +66325,7 @@ async function runTurn(step2, workerId2, reason, after, earlier, jar, topology2,
     ...w.container ? { container: w.container } : {},
     generation: w.generation,
     incarnation: w.incarnation,
+    ...instance ? { instance } : {},
     reason,
     after,
     startedAt,
@@ -65961,35 +66344,22 @@ function maxProcesses(p) {
     if (s.kind === "disruption") max = Math.max(max, s.topology.replicas * s.topology.workers);
   return max;
 }
-function waitFor(ms, signal) {
-  return new Promise((resolve2, reject) => {
-    const t = setTimeout(resolve2, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(new AbortedError());
-      },
-      { once: true }
-    );
-  });
-}
 async function writeArtifacts(dir, result, ctx) {
-  await mkdir7(dir, { recursive: true });
+  await mkdir8(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
   await writeFile3(
-    path19.join(dir, "llm-requests.jsonl"),
+    path23.join(dir, "llm-requests.jsonl"),
     requests.map((r) => JSON.stringify(r)).join("\n") + (requests.length ? "\n" : "")
   );
   await writeFile3(
-    path19.join(dir, "environment.json"),
+    path23.join(dir, "environment.json"),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}
 `
   );
-  await writeFile3(path19.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile3(path23.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
 `);
   await writeFile3(
-    path19.join(dir, "replay.sh"),
+    path23.join(dir, "replay.sh"),
     `#!/bin/sh
 # Replays this scenario with the same seed (same routing decisions).
 ${result.replay}
@@ -66014,6 +66384,8 @@ var RunSession = class _RunSession {
   /** Scenarios the run will still start (a spare database is warmed only for them). */
   pending = 0;
   scratchDir;
+  /** NODE_COMPILE_CACHE of every worker of the run (in its scratch space), when the config wants one. */
+  compileCacheDir;
   /** Service data folders, apart from the 0700 scratch space: services may drop privileges (0711). */
   servicesDir;
   reaper;
@@ -66022,7 +66394,7 @@ var RunSession = class _RunSession {
   constructor(o) {
     this.o = o;
     this.environment = inheritedEnvironment(process.env, o.config.passEnv);
-    this.artifactsDir = path20.resolve(o.cwd, o.artifactsDir ?? path20.join(".amnesia", "runs", this.runId));
+    this.artifactsDir = path24.resolve(o.cwd, o.artifactsDir ?? path24.join(".amnesia", "runs", this.runId));
   }
   static async open(o) {
     const s = new _RunSession(o);
@@ -66033,6 +66405,10 @@ var RunSession = class _RunSession {
       s.scratchDir = await makeScratch(s.runId, "run", [s.copiesDir]);
       s.reaper.watchFolder(s.scratchDir);
       s.registry = new ProcessRegistry(s.reaper, s.scratchDir);
+      if (o.config.app.compileCache && o.config.app.runtime === "process") {
+        s.compileCacheDir = path24.join(s.scratchDir, "compile-cache");
+        await mkdir9(s.compileCacheDir);
+      }
       s.uninstall = s.registry.killOnExit();
       if (o.config.services.some((x) => x.kind === "command")) {
         s.servicesDir = await makeScratch(s.runId, "services", [], 457);
@@ -66048,7 +66424,7 @@ var RunSession = class _RunSession {
         s.postgresPool = new EmbeddedPostgresPool({
           cwd: o.cwd,
           env: s.environment.env,
-          dir: path20.join(s.scratchDir, "postgres"),
+          dir: path24.join(s.scratchDir, "postgres"),
           registry: s.registry,
           maxClients: 2 * LIMITS.processes,
           bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
@@ -66063,7 +66439,7 @@ var RunSession = class _RunSession {
     return s;
   }
   get copiesDir() {
-    return path20.join(this.o.config.root, ".amnesia", "replicas", this.runId);
+    return path24.join(this.o.config.root, ".amnesia", "replicas", this.runId);
   }
   /** Run one scenario; a failed one gets the probe ladder's diagnosis. */
   runScenario(s, slug, replay) {
@@ -66074,17 +66450,37 @@ var RunSession = class _RunSession {
       ...this.o.diagnoseFailures === false ? {} : { probe: (t) => this.ladder(t).then((l) => l.outcome) }
     });
   }
-  /** The probe ladder on a fresh topology of this shape; memoized for the run. */
+  /**
+   * The probe ladder on a fresh topology of this shape; memoized for the run. A serverless
+   * topology adds the rung SL (on a serverless slot of its own) to the six, which run on
+   * long-lived workers of the same shape.
+   */
   ladder(topology2) {
-    const key = `${topology2.replicas}x${topology2.workers}`;
+    const shape = { replicas: topology2.replicas, workers: topology2.workers };
+    const key = `${shape.replicas}x${shape.workers}`;
+    const six = this.memoLadder(key, () => buildLadder(shape, this.o.config.probe));
+    if (!topology2.serverless) return six;
+    return six.then(async ({ outcome, result }) => {
+      const sl = await this.memoLadder("serverless", () => buildServerlessRung(this.o.config.probe));
+      return {
+        outcome: {
+          rungs: [...outcome.rungs, ...sl.outcome.rungs],
+          appErrors: [...outcome.appErrors, ...sl.outcome.appErrors],
+          leak: outcome.leak || sl.outcome.leak
+        },
+        result
+      };
+    });
+  }
+  memoLadder(key, build) {
     let pending = this.ladders.get(key);
     if (!pending) {
-      const ladder = buildLadder(topology2, this.o.config.probe);
-      const slug = slugify2(`probe-ladder-${key}`);
+      const ladder = build();
+      const { replicas, workers } = ladder.scenario.topology;
       pending = runScenario(ladder.scenario, {
         ...this.context(
-          slug,
-          `npx amnesia probe --replicas ${topology2.replicas} --workers ${topology2.workers}`,
+          slugify2(`probe-ladder-${key}`),
+          `npx amnesia probe --replicas ${replicas} --workers ${workers}`,
           this.o.seed
         ),
         controls: false
@@ -66093,6 +66489,7 @@ var RunSession = class _RunSession {
     }
     return pending;
   }
+  /** What a scenario (or a load run) of this session needs: the LLM, registry, ports, folders, services' pool. */
   context(slug, replay, seed2) {
     return {
       runId: this.runId,
@@ -66112,7 +66509,8 @@ var RunSession = class _RunSession {
       onEvent: this.o.onEvent,
       ...this.o.signal ? { signal: this.o.signal } : {},
       ...this.postgresPool ? { postgresPool: this.postgresPool } : {},
-      ...this.containers ? { containers: this.containers } : {}
+      ...this.containers ? { containers: this.containers } : {},
+      ...this.compileCacheDir ? { compileCacheDir: this.compileCacheDir } : {}
     };
   }
   /** Kill what is left, stop the LLM, remove scratch space. Idempotent. */
@@ -66188,7 +66586,7 @@ function compare(a, b) {
 
 // src/run/run.ts
 async function run2(options = {}) {
-  const cwd = path21.resolve(options.cwd ?? process.cwd());
+  const cwd = path25.resolve(options.cwd ?? process.cwd());
   const input2 = await resolveInput(options, cwd);
   const config2 = withRuntime(input2.config, options.runtime);
   const { scenarios } = input2;
@@ -66305,7 +66703,7 @@ function withRuntime(config2, runtime) {
   if (runtime === "container" && !config2.app.container.image && !config2.app.container.build) {
     throw new InvalidInputError([
       {
-        file: config2.file ?? path21.join(config2.root, "amnesia.config.yaml"),
+        file: config2.file ?? path25.join(config2.root, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "app",
@@ -66317,8 +66715,8 @@ function withRuntime(config2, runtime) {
   return Object.freeze({ ...config2, app: Object.freeze({ ...config2.app, runtime }) });
 }
 function replayCommand(s, config2, cwd, seed2) {
-  const file2 = path21.relative(cwd, s.file) || s.file;
-  const cfg = config2.file && path21.dirname(config2.file) !== cwd ? ["--config", path21.relative(cwd, config2.file)] : [];
+  const file2 = path25.relative(cwd, s.file) || s.file;
+  const cfg = config2.file && path25.dirname(config2.file) !== cwd ? ["--config", path25.relative(cwd, config2.file)] : [];
   return shellCommand(["npx", "amnesia", "run", file2, "--seed", String(seed2), ...cfg]);
 }
 function skipped(s, slug, seed2, config2, cwd) {
@@ -66343,7 +66741,7 @@ function skipped(s, slug, seed2, config2, cwd) {
 
 // src/probe/probe.ts
 async function probe(options = {}) {
-  const cwd = path22.resolve(options.cwd ?? process.cwd());
+  const cwd = path26.resolve(options.cwd ?? process.cwd());
   const config2 = withRuntime(
     typeof options.config === "object" ? options.config : await configFor(cwd, options.config),
     options.runtime
@@ -66375,11 +66773,11 @@ async function probe(options = {}) {
   }
 }
 async function configFor(cwd, file2) {
-  const found = file2 ? path22.resolve(cwd, file2) : findConfig(cwd);
+  const found = file2 ? path26.resolve(cwd, file2) : findConfig(cwd);
   if (!found) {
     throw new InvalidInputError([
       {
-        file: path22.join(cwd, "amnesia.config.yaml"),
+        file: path26.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -66392,7 +66790,7 @@ async function configFor(cwd, file2) {
 }
 
 // src/report/evidence.ts
-import path23 from "node:path";
+import path27 from "node:path";
 
 // src/report/text.ts
 var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
@@ -66435,8 +66833,8 @@ function lastChatRequest(t) {
   return t.llm.filter((r) => r.kind === "chat").at(-1);
 }
 function relativeTo2(file2, cwd) {
-  if (!cwd || !path23.isAbsolute(file2)) return file2;
-  const rel = path23.relative(cwd, file2);
+  if (!cwd || !path27.isAbsolute(file2)) return file2;
+  const rel = path27.relative(cwd, file2);
   return rel === "" || rel.startsWith("..") ? file2 : rel;
 }
 function formatLocation(at, cwd) {
@@ -66461,7 +66859,8 @@ function servedText(t) {
   const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(", ")})` : "";
   const during = t.during?.length ? ` (during ${t.during.join(", ")})` : "";
   const container = t.container ? ` in container ${t.container}` : "";
-  return `${t.label} → ${t.worker} pid ${t.pid}${container}${after}${during}`;
+  const instance = t.instance ? ` (${t.instance} start)` : "";
+  return `${t.label} → ${t.worker} pid ${t.pid}${container}${instance}${after}${during}`;
 }
 function shortDisruption(description) {
   return oneLine(description).replace(/\s*\(.*\)$/, "");
@@ -67012,11 +67411,11 @@ function recordOf2(r, o) {
   };
 }
 function recordComment(record2) {
-  const json2 = JSON.stringify(record2).replace(
+  const json3 = JSON.stringify(record2).replace(
     /[<>-]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
   );
-  return `${PREFIX}${json2}${SUFFIX}`;
+  return `${PREFIX}${json3}${SUFFIX}`;
 }
 
 // src/report/json.ts
@@ -67424,9 +67823,9 @@ function scenarioEndLine(s, paint) {
 
 // src/run/reports.ts
 import { glob as glob2, readFile as readFile4 } from "node:fs/promises";
-import path24 from "node:path";
+import path28 from "node:path";
 async function readJsonReport(file2, cwd = process.cwd()) {
-  const abs = path24.resolve(cwd, file2);
+  const abs = path28.resolve(cwd, file2);
   let text;
   try {
     text = await readFile4(abs, "utf8");
@@ -67439,7 +67838,7 @@ async function readJsonReport(file2, cwd = process.cwd()) {
       }
     );
   }
-  return parseJsonReport(text, path24.relative(cwd, abs) || file2);
+  return parseJsonReport(text, path28.relative(cwd, abs) || file2);
 }
 async function mergeReports(patterns, cwd = process.cwd()) {
   const files = /* @__PURE__ */ new Set();
@@ -67450,7 +67849,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
         "AMNESIA_INVALID_INPUT",
         `no report matches ${JSON.stringify(pattern)} (from ${cwd}): did every shard upload its JSON report?`
       );
-    for (const f of matched) files.add(path24.normalize(f));
+    for (const f of matched) files.add(path28.normalize(f));
   }
   const sorted = [...files].sort();
   const reports = await Promise.all(
@@ -67460,7 +67859,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
 }
 
 // action/inputs.ts
-import path25 from "node:path";
+import path29 from "node:path";
 var INPUT_DEFAULTS = {
   mode: "run",
   config: "amnesia.config.yaml",
@@ -67500,7 +67899,7 @@ async function readInputs(core, workspace, token) {
     ...workers !== void 0 ? { workers } : {}
   };
   const hasTopology = replicas !== void 0 || workers !== void 0;
-  const artifactsDir = path25.resolve(workspace, get("artifacts"));
+  const artifactsDir = path29.resolve(workspace, get("artifacts"));
   const config2 = get("config");
   const reports = lines(get("reports"));
   if (mode === "merge" && reports.length === 0)
@@ -67620,17 +68019,17 @@ function apiFailure(e) {
 }
 
 // action/report.ts
-import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
-import path26 from "node:path";
+import { mkdir as mkdir10, writeFile as writeFile4 } from "node:fs/promises";
+import path30 from "node:path";
 var MAX_ANNOTATIONS = 10;
 var SUMMARY_LIMIT = 1e6;
 async function writeReports(dir, r, workspace) {
-  await mkdir8(dir, { recursive: true });
-  const json2 = path26.join(dir, "amnesia.json");
-  const junit = path26.join(dir, "amnesia.junit.xml");
-  await writeFile4(json2, renderJson(r));
+  await mkdir10(dir, { recursive: true });
+  const json3 = path30.join(dir, "amnesia.json");
+  const junit = path30.join(dir, "amnesia.junit.xml");
+  await writeFile4(json3, renderJson(r));
   await writeFile4(junit, renderJUnit(r, { cwd: workspace }));
-  return { json: json2, junit };
+  return { json: json3, junit };
 }
 async function writeSummary(core, r, inputs) {
   const title = inputs.shard ? `amnesia (shard ${inputs.shard.index}/${inputs.shard.total})` : "amnesia";
@@ -67648,7 +68047,7 @@ function annotate(core, r, workspace) {
     core.error(a.message, {
       title: a.title,
       // GitHub places an annotation only on a file of the repository.
-      ...path26.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
+      ...path30.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
     });
   }
   if (all.length > MAX_ANNOTATIONS)
@@ -67699,8 +68098,8 @@ async function comment(core, github, inputs, r, pr) {
 }
 function suiteKey(r, workspace) {
   if (!r.configFile) return "amnesia";
-  const rel = path26.relative(workspace, r.configFile);
-  return rel && !rel.startsWith("..") && !path26.isAbsolute(rel) ? rel.split(path26.sep).join("/") : r.configFile;
+  const rel = path30.relative(workspace, r.configFile);
+  return rel && !rel.startsWith("..") && !path30.isAbsolute(rel) ? rel.split(path30.sep).join("/") : r.configFile;
 }
 function setRunOutputs(core, r, o) {
   const count3 = (status) => String(r.scenarios.filter((s) => s.status === status).length);
@@ -67759,7 +68158,7 @@ async function addSummary(core, markdown) {
 
 // action/secrets.ts
 import { readdir as readdir4, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
-import path27 from "node:path";
+import path31 from "node:path";
 var SECRET_NAME = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)(?:_|$)|_KEY$/i;
 var MIN_LENGTH = 6;
 var MASK = "***";
@@ -67790,7 +68189,7 @@ async function redactFiles(dir, redact) {
   );
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const file2 = path27.join(entry.parentPath, entry.name);
+    const file2 = path31.join(entry.parentPath, entry.name);
     const before = await readFile5(file2, "utf8");
     const after = redact.text(before);
     if (after !== before) await writeFile5(file2, after);
@@ -67859,7 +68258,7 @@ async function failed(core, e, redact) {
     for (const p of e.problems.slice(0, 10)) {
       core.error(redact.text(`${p.field ? `${p.field}: ` : ""}${p.message}${p.hint ? ` (${p.hint})` : ""}`), {
         title: "amnesia: invalid input",
-        ...path28.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
+        ...path32.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
       });
     }
   }
