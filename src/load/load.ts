@@ -5,9 +5,9 @@ import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import { configFor } from '../probe/probe.ts';
 import { withRuntime } from '../run/run.ts';
+import { type ScenarioApp, startScenarioApp } from '../run/scenario-app.ts';
 import { RunSession } from '../run/session.ts';
 import { removeInside } from '../run/slugs.ts';
-import { type Stack, startStack } from '../run/stack.ts';
 import { loadScenarios } from '../scenario/load.ts';
 import type { Scenario, Topology } from '../scenario/types.ts';
 import { scenarioDefaults } from '../validate.ts';
@@ -81,7 +81,7 @@ export async function loadTest(options: LoadTestOptions = {}): Promise<LoadTestR
     concurrency,
     disruptions: planned.map((d) => ({ description: stepText(d.step), afterTurns: d.afterTurns })),
   });
-  let stack: Stack | undefined;
+  let stack: ScenarioApp | undefined;
   let traffic: TrafficOutcome | undefined;
   let error: LoadTestResult['error'];
   let requests = 0;
@@ -90,12 +90,13 @@ export async function loadTest(options: LoadTestOptions = {}): Promise<LoadTestR
   try {
     await mkdir(path.join(artifactsDir, 'logs'), { recursive: true });
     const t0 = performance.now();
-    stack = await startStack(ctx, {
+    stack = await startScenarioApp(ctx, {
+      name: SCOPE,
       topology,
       seed,
       maxProcesses: 2 * topology.replicas * topology.workers,
-      artifactsDir,
-      scratch,
+      scratchDir: scratch,
+      logsDir: path.join(artifactsDir, 'logs'),
     });
     onEvent({ type: 'load-ready', workers: stack.topology.workers().length, bootMs: performance.now() - t0 });
     traffic = await driveLoad({

@@ -4,7 +4,7 @@ import { type ChatSpec, CookieJar, sendChat, sessionId } from '../client/index.t
 import { AbortedError, AmnesiaError } from '../errors.ts';
 import type { MockLlm } from '../llm/index.ts';
 import { applyDisruption } from '../run/disruption.ts';
-import type { Stack } from '../run/stack.ts';
+import type { ScenarioApp } from '../run/scenario-app.ts';
 import type { DisruptionStepRecord } from '../run/types.ts';
 import { type DisruptionStep, formatTarget } from '../scenario/types.ts';
 import type { WorkerId } from '../topology/ids.ts';
@@ -20,7 +20,7 @@ export interface TrafficOptions {
   sessions: number;
   turns: number;
   concurrency: number;
-  stack: Pick<Stack, 'topology' | 'services'>;
+  stack: Pick<ScenarioApp, 'topology' | 'services'>;
   llm: MockLlm;
   /** The mock LLM scope of the load's workers. */
   scope: string;

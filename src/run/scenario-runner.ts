@@ -19,8 +19,8 @@ import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
 import { applyDisruption } from './disruption.ts';
+import { startScenarioApp } from './scenario-app.ts';
 import { removeInside } from './slugs.ts';
-import { startStack } from './stack.ts';
 import type { RunEvent, ScenarioResult, StepRecord, TurnRecord, VacuousRecall } from './types.ts';
 
 export interface ScenarioContext {
@@ -100,26 +100,16 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
 
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const { services, topology, stop } = await startStack(ctx, {
+    const app = await startScenarioApp(ctx, {
+      name: s.name,
       topology: p.topology,
       seed: p.seed,
       maxProcesses: maxProcesses(p),
-      artifactsDir,
-      scratch,
-      onTopologyEvent: (e) => {
-        if (e.type === 'worker-ready') {
-          ctx.onEvent({
-            type: 'worker-ready',
-            scenario: s.name,
-            worker: e.worker.id,
-            pid: e.worker.pid,
-            bootMs: e.bootMs,
-            generation: e.worker.generation,
-          });
-        }
-      },
+      scratchDir: scratch,
+      logsDir: path.join(artifactsDir, 'logs'),
     });
-    cleanups.push(stop);
+    cleanups.push(() => app.stop());
+    const { topology, services } = app;
     result.vacuous = ctx.controls ? await runControls(s, p, topology, ctx) : [];
     if (result.vacuous.length > 0) {
       result.status = 'error';

@@ -1,0 +1,152 @@
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/types.ts';
+import type { ContainerEngine } from '../container/engine.ts';
+import { AmnesiaError } from '../errors.ts';
+import type { MockLlm } from '../llm/index.ts';
+import type { Topology } from '../scenario/types.ts';
+import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
+import { type StartedServices, startServices } from '../services/services.ts';
+import { containerRuntime } from '../topology/container-topology.ts';
+import type { InheritedEnvironment } from '../topology/environment.ts';
+import type { PortAllocator } from '../topology/free-port.ts';
+import type { ProcessRegistry } from '../topology/process-registry.ts';
+import { processRuntime } from '../topology/process-topology.ts';
+import { serverlessRuntime } from '../topology/serverless-topology.ts';
+import type { Runtime, StartedTopology } from '../topology/types.ts';
+import type { RunEvent } from './types.ts';
+
+/** What starting an app needs from the run (a ScenarioContext has it all). */
+export interface AppContext {
+  runId: string;
+  config: ResolvedConfig;
+  llm: MockLlm;
+  registry: ProcessRegistry;
+  ports: PortAllocator;
+  /** Where copies of the app go in copy mode (inside the project). */
+  copiesDir: string;
+  /** Where command services keep their data (a folder per scenario is made in it). */
+  servicesDir: string;
+  /** What the app and its services inherit of amnesia's environment (credentials withheld). */
+  environment: InheritedEnvironment;
+  /** The run's container engine, when the config asks for containers. */
+  containers?: ContainerEngine;
+  /** NODE_COMPILE_CACHE of every worker (Node apps on the process runtime, unless `app.compile_cache: false`). */
+  compileCacheDir?: string;
+  /** Names the app in URLs and file names (the scenario slug). */
+  slug: string;
+  onEvent: (e: RunEvent) => void;
+  signal?: AbortSignal;
+  postgresPool?: EmbeddedPostgresPool;
+}
+
+/** Where one scenario's app runs: its own topology shape, scratch space and log folder. */
+export interface ScenarioAppOptions {
+  /** The scenario's name, in progress events. */
+  name: string;
+  topology: Topology;
+  /** Seeds serverless warm reuse. */
+  seed: number;
+  /** The most workers it will run at once (sizes the services' connection limits). */
+  maxProcesses: number;
+  scratchDir: string;
+  logsDir: string;
+}
+
+/** A scenario's app: its topology and its services, and one stop for the topology, then the services. */
+export interface ScenarioApp extends AsyncDisposable {
+  topology: StartedTopology;
+  services: StartedServices;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the app of one scenario (or of one load run): its services, then its topology, with every
+ * worker pointed at the mock LLM (its own scoped base URL), the services and the run's compile
+ * cache. If anything fails to start, what did start is stopped before the error is rethrown.
+ */
+export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): Promise<ScenarioApp> {
+  const services = await startServices(ctx.config.services, {
+    ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
+    dir: path.join(ctx.servicesDir, ctx.slug),
+    env: ctx.environment.env,
+    logsDir: o.logsDir,
+    registry: ctx.registry,
+    ports: ctx.ports,
+    maxClients: o.maxProcesses * 2,
+    ...(ctx.containers ? { containers: ctx.containers } : {}),
+    scope: ctx.slug,
+    stopGraceMs: ctx.config.app.stopGraceMs,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  let topology: StartedTopology;
+  try {
+    topology = await runtimeFor(ctx, o.topology).start({
+      scope: ctx.slug,
+      topology: o.topology,
+      app: ctx.config.app,
+      runDir: path.join(o.scratchDir, 'replicas'),
+      copyDir: path.join(ctx.copiesDir, ctx.slug),
+      logsDir: o.logsDir,
+      registry: ctx.registry,
+      ports: ctx.ports,
+      baseEnv: withCompileCache(ctx.environment.env, ctx.compileCacheDir),
+      workerEnv: (w) => ({
+        ...services.env,
+        [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
+        [ctx.config.llm.apiKeyEnv]: 'amnesia-mock-key',
+        AMNESIA_REPLICA: String(w.replica),
+        AMNESIA_WORKER: String(w.worker),
+        [ctx.config.dataDirEnv]: w.dataDir,
+        AMNESIA_RUN_ID: ctx.runId,
+      }),
+      onEvent: (e) => {
+        if (e.type === 'worker-ready') {
+          ctx.onEvent({
+            type: 'worker-ready',
+            scenario: o.name,
+            worker: e.worker.id,
+            pid: e.worker.pid,
+            bootMs: e.bootMs,
+            generation: e.worker.generation,
+          });
+        }
+      },
+      seed: o.seed,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+  } catch (e) {
+    await services.stop();
+    throw e;
+  }
+  const stop = async () => {
+    try {
+      await topology.stop();
+    } finally {
+      await services.stop();
+    }
+  };
+  return { topology, services, stop, [Symbol.asyncDispose]: stop };
+}
+
+function runtimeFor(ctx: AppContext, topology: Topology): Runtime {
+  if (ctx.config.app.runtime === 'container') {
+    if (topology.serverless) {
+      throw new AmnesiaError(
+        'AMNESIA_INVALID_INPUT',
+        'topology.serverless runs on the process runtime only: drop `serverless`, or run with `--runtime process`',
+      );
+    }
+    if (ctx.containers) return containerRuntime(ctx.containers);
+  }
+  return topology.serverless ? serverlessRuntime : processRuntime;
+}
+
+/**
+ * Node reads NODE_COMPILE_CACHE and keeps compiled code (and stripped TypeScript) there: every
+ * worker of the run shares one folder, so boots after the first skip compiling. It holds code,
+ * never state. A value already in amnesia's environment is the user's choice and stays.
+ */
+function withCompileCache(env: NodeJS.ProcessEnv, dir: string | undefined): NodeJS.ProcessEnv {
+  if (!dir || env.NODE_COMPILE_CACHE !== undefined) return env;
+  return { ...env, NODE_COMPILE_CACHE: dir };
+}
