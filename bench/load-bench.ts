@@ -205,7 +205,7 @@ printLoad('memory in one process (no store: the least work per turn)', light);
 const mock = await mockAlone();
 const needed = fixed.r.llm.requests / (fixed.wallMs / 1000);
 console.log(
-  `mock LLM alone: ${Math.round(mock.perSecond)} chat completions/s at ${CONCURRENCY} at once (client in the same process), ${Math.round(mock.cpuUs)} µs CPU each; the fixed-app load needed ${Math.round(needed)}/s: ${(mock.perSecond / needed).toFixed(1)} × headroom, not the bottleneck`,
+  `mock LLM alone: ${Math.round(mock.perSecond)} chat completions/s at ${CONCURRENCY} at once (client in the same process), ${Math.round(mock.cpuUs)} µs CPU each; the fixed-app load needed ${Math.round(needed)}/s: ${(mock.perSecond / needed).toFixed(1)} × headroom, ${((100 * needed * mock.cpuUs) / 1e6).toFixed(0)} % of one core at that rate: not the bottleneck`,
 );
 const cc = await compileCache();
 console.log(
