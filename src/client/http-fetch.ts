@@ -1,4 +1,4 @@
-import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { type Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 
 /**
@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
  *
  * @example sendChat({ ...options, fetch: httpFetch(new Agent({ keepAlive: true })) })
  */
-export function httpFetch(agent = new Agent({ keepAlive: true })): typeof globalThis.fetch {
+export function httpFetch(agent: Agent): typeof globalThis.fetch {
   return (input, init = {}) =>
     new Promise<Response>((resolve, reject) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
