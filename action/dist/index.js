@@ -64477,38 +64477,12 @@ function waitFor(ms, signal) {
   });
 }
 
-// src/run/slugs.ts
-import { createHash as createHash3 } from "node:crypto";
-import { rm as rm5 } from "node:fs/promises";
-import path15 from "node:path";
-var LADDER_SLUG_PREFIX = "probe-ladder";
-function assignSlugs(scenarios) {
-  const taken = /* @__PURE__ */ new Set();
-  const out = /* @__PURE__ */ new Map();
-  for (const s of scenarios) {
-    let base = slugify2(s.name) || `scenario-${createHash3("sha256").update(s.name).digest("hex").slice(0, 8)}`;
-    if (base.startsWith(LADDER_SLUG_PREFIX)) base = `scenario-${base}`;
-    let slug = base;
-    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
-    taken.add(slug);
-    out.set(s, slug);
-  }
-  return out;
-}
-async function removeInside(parent, dir) {
-  const rel = path15.relative(parent, dir);
-  if (!rel || rel.startsWith("..") || path15.isAbsolute(rel)) {
-    throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
-  }
-  await rm5(dir, { recursive: true, force: true });
-}
-
-// src/run/stack.ts
-import path22 from "node:path";
+// src/run/scenario-app.ts
+import path21 from "node:path";
 
 // src/services/services.ts
-import { mkdir as mkdir3, rm as rm6 } from "node:fs/promises";
-import path16 from "node:path";
+import { mkdir as mkdir3, rm as rm5 } from "node:fs/promises";
+import path15 from "node:path";
 
 // src/services/container-service.ts
 import { PassThrough as PassThrough2 } from "node:stream";
@@ -64962,7 +64936,7 @@ var releaseProcess = (proc) => async () => {
 async function startOne(s, o) {
   if (s.kind === "url") return { name: s.name, url: s.url, release: async () => {
   } };
-  const logFile = path16.join(o.logsDir, `service-${s.name}.log`);
+  const logFile = path15.join(o.logsDir, `service-${s.name}.log`);
   if (s.kind === "container") {
     if (!o.containers)
       throw new AmnesiaError(
@@ -64998,7 +64972,7 @@ async function startOne(s, o) {
   return startCommandService(s, o, logFile);
 }
 async function startCommandService(s, o, logFile) {
-  const dir = path16.join(o.dir, s.name);
+  const dir = path15.join(o.dir, s.name);
   await mkdir3(dir, { recursive: true });
   const spec = (port2) => {
     const vars = { port: port2, dir };
@@ -65039,7 +65013,7 @@ async function startCommandService(s, o, logFile) {
       up: start,
       async wipe() {
         await down(0);
-        await rm6(dir, { recursive: true, force: true });
+        await rm5(dir, { recursive: true, force: true });
         await mkdir3(dir, { recursive: true });
         await start();
       },
@@ -65050,15 +65024,15 @@ async function startCommandService(s, o, logFile) {
 
 // src/topology/container-topology.ts
 import { mkdir as mkdir4 } from "node:fs/promises";
-import path18 from "node:path";
+import path17 from "node:path";
 
 // src/topology/launch-worker.ts
-import path17 from "node:path";
+import path16 from "node:path";
 async function launchWorker(o, w) {
   const { id, replica, worker, disk, incarnation } = w;
   const command = o.app.command;
   const argv = typeof command === "string" ? shellArgv(command) : [...command];
-  const logFile = path17.join(o.logsDir, `${id}.${incarnation}.log`);
+  const logFile = path16.join(o.logsDir, `${id}.${incarnation}.log`);
   const t0 = performance.now();
   const { proc, clashes } = await startOnFreePort(o.ports, (port) => {
     const vars = { replica, worker, port, data_dir: disk.dataDir };
@@ -65391,7 +65365,7 @@ var ContainerTopology = class {
     };
     const command = this.o.app.command;
     const argv = typeof command === "string" ? shellArgv(command) : [...command];
-    const logFile = path18.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const logFile = path17.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const container = shortId(pod.container.id);
     const t0 = performance.now();
     const started = execProcess({
@@ -65436,12 +65410,12 @@ var ContainerTopology = class {
 
 // src/topology/process-topology.ts
 import { mkdir as mkdir6 } from "node:fs/promises";
-import path20 from "node:path";
+import path19 from "node:path";
 
 // src/topology/replica-disk.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
-import { cp as cp2, mkdir as mkdir5, readdir as readdir3, rm as rm7, symlink as symlink2 } from "node:fs/promises";
-import path19 from "node:path";
+import { cp as cp2, mkdir as mkdir5, readdir as readdir3, rm as rm6, symlink as symlink2 } from "node:fs/promises";
+import path18 from "node:path";
 var overlayCapable;
 function canOverlay() {
   if (overlayCapable === void 0) {
@@ -65457,17 +65431,17 @@ async function createReplicaDisk(o) {
       "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
     );
   }
-  const dataDir = path19.join(o.dir, "data");
-  const tmpDir = path19.join(o.dir, "tmp");
-  const homeDir = path19.join(o.dir, "home");
+  const dataDir = path18.join(o.dir, "data");
+  const tmpDir = path18.join(o.dir, "tmp");
+  const homeDir = path18.join(o.dir, "home");
   await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir5(d, { recursive: true })));
   const common = { dataDir, tmpDir, homeDir };
   if (mode === "overlay") return { mode, ...common, ...await mountOverlay(o) };
   return { mode, ...common, ...await copyApp(o) };
 }
 async function mountOverlay(o) {
-  const upper = path19.join(o.dir, "upper");
-  const work = path19.join(o.dir, "work");
+  const upper = path18.join(o.dir, "upper");
+  const work = path18.join(o.dir, "work");
   await Promise.all([mkdir5(upper), mkdir5(work)]);
   const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
   const holder = await o.registry.spawn({
@@ -65487,7 +65461,7 @@ async function mountOverlay(o) {
     cwd: o.dir,
     env: { PATH: process.env.PATH ?? "" }
   });
-  const log = new OutputLog(path19.join(o.dir, "holder.log"), 20);
+  const log = new OutputLog(path18.join(o.dir, "holder.log"), 20);
   log.follow(holder.stdout, "stdout");
   log.follow(holder.stderr, "stderr");
   const mounted = new Promise((resolve2) => {
@@ -65534,20 +65508,20 @@ async function mountOverlay(o) {
         o.registry.forget(holder);
         await log.close();
       } finally {
-        await rm7(o.dir, { recursive: true, force: true });
+        await rm6(o.dir, { recursive: true, force: true });
       }
     }
   };
 }
 async function copyApp(o) {
-  const cwd = path19.join(o.copyDir, path19.basename(o.appDir));
+  const cwd = path18.join(o.copyDir, path18.basename(o.appDir));
   await mkdir5(cwd, { recursive: true });
   const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
   const entries = await readdir3(o.appDir, { withFileTypes: true });
   await Promise.all(
     entries.map(async (e) => {
-      const from = path19.join(o.appDir, e.name);
-      const to = path19.join(cwd, e.name);
+      const from = path18.join(o.appDir, e.name);
+      const to = path18.join(cwd, e.name);
       if (skip.has(e.name)) {
         if (e.name !== ".amnesia") await symlink2(from, to);
         return;
@@ -65562,8 +65536,8 @@ async function copyApp(o) {
     dispose: async () => {
       if (disposed) return;
       disposed = true;
-      await rm7(o.dir, { recursive: true, force: true });
-      await rm7(o.copyDir, { recursive: true, force: true });
+      await rm6(o.dir, { recursive: true, force: true });
+      await rm6(o.copyDir, { recursive: true, force: true });
     }
   };
 }
@@ -65711,11 +65685,11 @@ var ProcessTopology = class {
     return { kind, description, changes, durationMs: performance.now() - started };
   }
   async newReplica(index, generation) {
-    const dir = path20.join(this.o.runDir, `r${index}.g${generation}`);
+    const dir = path19.join(this.o.runDir, `r${index}.g${generation}`);
     const disk = await createReplicaDisk({
       appDir: this.o.app.cwd,
       dir,
-      copyDir: path20.join(this.o.copyDir, `r${index}.g${generation}`),
+      copyDir: path19.join(this.o.copyDir, `r${index}.g${generation}`),
       isolation: this.o.app.isolation,
       link: this.o.app.link,
       registry: this.o.registry,
@@ -65806,7 +65780,7 @@ var ProcessTopology = class {
 
 // src/topology/serverless-topology.ts
 import { mkdir as mkdir7 } from "node:fs/promises";
-import path21 from "node:path";
+import path20 from "node:path";
 var serverlessRuntime = {
   async start(options) {
     const t = new ServerlessTopology(options);
@@ -65964,8 +65938,8 @@ var ServerlessTopology = class {
     this.starts.set(id, n);
     const disk = await createReplicaDisk({
       appDir: this.o.app.cwd,
-      dir: path21.join(this.o.runDir, `${id}.i${n}`),
-      copyDir: path21.join(this.o.copyDir, `${id}.i${n}`),
+      dir: path20.join(this.o.runDir, `${id}.i${n}`),
+      copyDir: path20.join(this.o.copyDir, `${id}.i${n}`),
       isolation: this.o.app.isolation,
       link: this.o.app.link,
       registry: this.o.registry,
@@ -65999,17 +65973,16 @@ var ServerlessTopology = class {
   }
 };
 
-// src/run/stack.ts
-async function startStack(ctx, shape) {
-  const logsDir = path22.join(shape.artifactsDir, "logs");
+// src/run/scenario-app.ts
+async function startScenarioApp(ctx, o) {
   const services = await startServices(ctx.config.services, {
     ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
-    dir: path22.join(ctx.servicesDir, ctx.slug),
+    dir: path21.join(ctx.servicesDir, ctx.slug),
     env: ctx.environment.env,
-    logsDir,
+    logsDir: o.logsDir,
     registry: ctx.registry,
     ports: ctx.ports,
-    maxClients: shape.maxProcesses * 2,
+    maxClients: o.maxProcesses * 2,
     ...ctx.containers ? { containers: ctx.containers } : {},
     scope: ctx.slug,
     stopGraceMs: ctx.config.app.stopGraceMs,
@@ -66017,13 +65990,13 @@ async function startStack(ctx, shape) {
   });
   let topology2;
   try {
-    topology2 = await runtimeFor(ctx, shape.topology).start({
+    topology2 = await runtimeFor(ctx, o.topology).start({
       scope: ctx.slug,
-      topology: shape.topology,
+      topology: o.topology,
       app: ctx.config.app,
-      runDir: path22.join(shape.scratch, "replicas"),
-      copyDir: path22.join(ctx.copiesDir, ctx.slug),
-      logsDir,
+      runDir: path21.join(o.scratchDir, "replicas"),
+      copyDir: path21.join(ctx.copiesDir, ctx.slug),
+      logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
       baseEnv: withCompileCache(ctx.environment.env, ctx.compileCacheDir),
@@ -66036,24 +66009,33 @@ async function startStack(ctx, shape) {
         [ctx.config.dataDirEnv]: w.dataDir,
         AMNESIA_RUN_ID: ctx.runId
       }),
-      ...shape.onTopologyEvent ? { onEvent: shape.onTopologyEvent } : {},
-      seed: shape.seed,
+      onEvent: (e) => {
+        if (e.type === "worker-ready") {
+          ctx.onEvent({
+            type: "worker-ready",
+            scenario: o.name,
+            worker: e.worker.id,
+            pid: e.worker.pid,
+            bootMs: e.bootMs,
+            generation: e.worker.generation
+          });
+        }
+      },
+      seed: o.seed,
       ...ctx.signal ? { signal: ctx.signal } : {}
     });
   } catch (e) {
     await services.stop();
     throw e;
   }
-  let stopping;
-  return {
-    services,
-    topology: topology2,
-    stop: () => {
-      stopping ??= topology2.stop().catch(() => {
-      }).then(() => services.stop());
-      return stopping;
+  const stop = async () => {
+    try {
+      await topology2.stop();
+    } finally {
+      await services.stop();
     }
   };
+  return { topology: topology2, services, stop, [Symbol.asyncDispose]: stop };
 }
 function runtimeFor(ctx, topology2) {
   if (ctx.config.app.runtime === "container") {
@@ -66070,6 +66052,32 @@ function runtimeFor(ctx, topology2) {
 function withCompileCache(env, dir) {
   if (!dir || env.NODE_COMPILE_CACHE !== void 0) return env;
   return { ...env, NODE_COMPILE_CACHE: dir };
+}
+
+// src/run/slugs.ts
+import { createHash as createHash3 } from "node:crypto";
+import { rm as rm7 } from "node:fs/promises";
+import path22 from "node:path";
+var LADDER_SLUG_PREFIX = "probe-ladder";
+function assignSlugs(scenarios) {
+  const taken = /* @__PURE__ */ new Set();
+  const out = /* @__PURE__ */ new Map();
+  for (const s of scenarios) {
+    let base = slugify2(s.name) || `scenario-${createHash3("sha256").update(s.name).digest("hex").slice(0, 8)}`;
+    if (base.startsWith(LADDER_SLUG_PREFIX)) base = `scenario-${base}`;
+    let slug = base;
+    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+    taken.add(slug);
+    out.set(s, slug);
+  }
+  return out;
+}
+async function removeInside(parent, dir) {
+  const rel = path22.relative(parent, dir);
+  if (!rel || rel.startsWith("..") || path22.isAbsolute(rel)) {
+    throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
+  }
+  await rm7(dir, { recursive: true, force: true });
 }
 
 // src/run/scenario-runner.ts
@@ -66109,26 +66117,16 @@ async function runScenario(s, ctx) {
   await mkdir8(path23.join(artifactsDir, "logs"), { recursive: true });
   const cleanups = [];
   try {
-    const { services, topology: topology2, stop } = await startStack(ctx, {
+    const app = await startScenarioApp(ctx, {
+      name: s.name,
       topology: p.topology,
       seed: p.seed,
       maxProcesses: maxProcesses(p),
-      artifactsDir,
-      scratch,
-      onTopologyEvent: (e) => {
-        if (e.type === "worker-ready") {
-          ctx.onEvent({
-            type: "worker-ready",
-            scenario: s.name,
-            worker: e.worker.id,
-            pid: e.worker.pid,
-            bootMs: e.bootMs,
-            generation: e.worker.generation
-          });
-        }
-      }
+      scratchDir: scratch,
+      logsDir: path23.join(artifactsDir, "logs")
     });
-    cleanups.push(stop);
+    cleanups.push(() => app.stop());
+    const { topology: topology2, services } = app;
     result.vacuous = ctx.controls ? await runControls(s, p, topology2, ctx) : [];
     if (result.vacuous.length > 0) {
       result.status = "error";
