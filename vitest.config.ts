@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The README's vitest example: a user's project, run by test/vitest/readme-example.test.ts.
+    exclude: [...configDefaults.exclude, 'test/package/vitest-example/**'],
     pool: 'forks',
     // The JSON report is what .ci/run counts (vitest prints no plain "N passed, N failed" line).
     reporters: ['default', 'json'],

@@ -16,7 +16,6 @@ export interface InputSource {
 
 export type Mode = 'run' | 'merge' | 'probe';
 export type FailOn = 'failed' | 'never';
-export type ProbeWhen = NonNullable<RunOptions['probe']>;
 
 /**
  * Every input's default, as action.yml declares it (a test holds them equal). The runner applies

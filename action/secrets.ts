@@ -1,9 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Environment variables whose values are secrets by their name: API keys, tokens, passwords. */
-const SECRET_NAME =
-  /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASS|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?|AUTH)(?:_|$)|_KEY$/i;
+import { looksLikeCredential } from '../src/topology/environment.ts';
 
 /** Shorter values are left alone: masking `true` or `1234` everywhere would mangle every report. */
 const MIN_LENGTH = 6;
@@ -12,11 +10,12 @@ export const MASK = '***';
 
 /**
  * The values to keep out of everything the Action writes: the token, and every environment value
- * whose name says it is a secret (OPENAI_API_KEY, ANTHROPIC_API_KEY, DB_PASSWORD, …).
+ * whose name says it is a credential (OPENAI_API_KEY, ANTHROPIC_API_KEY, DB_PASSWORD, …), by the
+ * same rule that keeps such variables from the app under test.
  */
 export function secretValues(env: NodeJS.ProcessEnv, token: string): string[] {
   const fromEnv = Object.entries(env)
-    .filter(([name, value]) => SECRET_NAME.test(name) && value !== undefined)
+    .filter(([name, value]) => looksLikeCredential(name) && value !== undefined)
     .map(([, value]) => value as string);
   return [...new Set([token, ...fromEnv].filter((v) => v.length >= MIN_LENGTH))];
 }

@@ -7,6 +7,8 @@ import { constants as osConstants } from 'node:os';
  */
 export type AmnesiaErrorCode =
   | 'AMNESIA_INVALID_INPUT'
+  | 'AMNESIA_INVALID_ARGUMENT'
+  | 'AMNESIA_SCENARIO_FAILED'
   | 'AMNESIA_APP_EXITED'
   | 'AMNESIA_APP_BOOT_TIMEOUT'
   | 'AMNESIA_SERVICE_FAILED'

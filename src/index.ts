@@ -41,7 +41,6 @@ export type {
   TurnCounts,
 } from './load/types.ts';
 export { type Plan, type PlannedStep, plan } from './plan/plan.ts';
-export { type ProbeOptions, type ProbeResult, probe } from './probe/probe.ts';
 export {
   type Annotation,
   annotationsFor,
@@ -66,9 +65,21 @@ export {
   sinceLastRun,
   terminalReporter,
 } from './report/index.ts';
+export { type ProbeOptions, type ProbeResult, probe } from './run/probe.ts';
 export { mergeReports, readJsonReport } from './run/reports.ts';
 export { type RunOptions, run } from './run/run.ts';
 export { durationsOf, parseShard, type Shard, type ShardSpec, selectShard } from './run/shard.ts';
+export type {
+  RoutingStrategy,
+  Scenario,
+  SourceLocation,
+  Step,
+  Target,
+  Topology,
+  TurnStep,
+} from './scenario/types.ts';
+export { configJsonSchema, scenarioJsonSchema } from './schema/json-schema.ts';
+export { SpawnError } from './topology/process-group.ts';
 export type {
   Diagnosis,
   DisruptionStepRecord,
@@ -83,17 +94,6 @@ export type {
   StepRecord,
   TurnRecord,
   VacuousRecall,
-} from './run/types.ts';
-export type {
-  RoutingStrategy,
-  Scenario,
-  SourceLocation,
-  Step,
-  Target,
-  Topology,
-  TurnStep,
-} from './scenario/types.ts';
-export { configJsonSchema, scenarioJsonSchema } from './schema/json-schema.ts';
-export { SpawnError } from './topology/process-group.ts';
+} from './types/results.ts';
 export { MissingDependencyError } from './util/optional-dependency.ts';
 export { type Loaded, type LoadOptions, load } from './validate.ts';

@@ -72,6 +72,7 @@ ${command}
   ready: { http: /healthz }      # how to tell a worker is up; or { log: "listening on" }, a line it prints
   boot_timeout: 30s
   # The app must send its LLM calls to OPENAI_BASE_URL (amnesia's mock LLM, one URL per worker).
+  # Another variable, or the full chat URL? env: { MY_LLM_URL: "{{llm_chat_url}}" } ({{llm_base_url}}: …/v1)
 chat:
   method: POST
   path: /chat                    # FILL IN: your chat endpoint

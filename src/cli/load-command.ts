@@ -5,7 +5,7 @@ import { loadTest } from '../load/load.ts';
 import type { LoadProgress, LoadTestEvent } from '../load/types.ts';
 import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from '../report/load.ts';
 import { LIMITS } from '../schema/primitives.ts';
-import { type Io, painter } from './output.ts';
+import { type Io, wantsColor } from './output.ts';
 import { interruptible, parseDurationOption, parseIntOption } from './run-command.ts';
 
 export interface LoadCommandOptions {
@@ -29,7 +29,7 @@ export async function loadCommand(
 ): Promise<number> {
   const reports = (opts.report ?? []).map(parseJsonReport);
   const tty = Boolean((io.stdout as { isTTY?: boolean }).isTTY);
-  const color = painter(io.stdout, io.env)('bold', 'x') !== 'x';
+  const color = wantsColor(io.stdout, io.env);
   const progress = progressPrinter(io, { tty, color });
   const result = await interruptible(io, (signal) =>
     loadTest({

@@ -1,5 +1,5 @@
-import { styleText } from 'node:util';
 import { AmnesiaError, formatProblem, type InputProblem, InvalidInputError } from '../errors.ts';
+import { painter } from '../report/paint.ts';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -8,16 +8,13 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-type Style = Parameters<typeof styleText>[0];
-
 /** Colour only for a terminal, and never when NO_COLOR is set (vitest-style tools get this wrong). */
-export function painter(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv) {
-  const on = Boolean((stream as { isTTY?: boolean }).isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb';
-  return (style: Style, text: string) => (on ? styleText(style, text, { validateStream: false }) : text);
+export function wantsColor(stream: NodeJS.WritableStream, env: NodeJS.ProcessEnv): boolean {
+  return Boolean((stream as { isTTY?: boolean }).isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb';
 }
 
 export function printProblems(io: Io, problems: readonly InputProblem[]): void {
-  const paint = painter(io.stderr, io.env);
+  const paint = painter(wantsColor(io.stderr, io.env));
   const files = new Set(problems.map((p) => p.file)).size;
   io.stderr.write(
     `${paint('red', '[amnesia]')} ${problems.length} problem${problems.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}:\n`,
@@ -34,7 +31,7 @@ export function reportError(io: Io, e: unknown): number {
     printProblems(io, e.problems);
     return 2;
   }
-  const paint = painter(io.stderr, io.env);
+  const paint = painter(wantsColor(io.stderr, io.env));
   if (e instanceof AmnesiaError) {
     io.stderr.write(`${paint('red', '[amnesia]')} ${e.message}\n`);
     return e.exitCode;

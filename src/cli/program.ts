@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { type Io, painter, printProblems, reportError } from './output.ts';
+import { painter } from '../report/paint.ts';
+import { type Io, printProblems, reportError, wantsColor } from './output.ts';
 
 // Each command imports what it needs when it runs: `amnesia --version` and `amnesia validate`
 // must not pay for the engine, the mock LLM or the reports (start-up time is measured in bench/).
@@ -49,7 +50,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         status = 2;
         return;
       }
-      const ok = painter(io.stdout, io.env)('green', '✓');
+      const ok = painter(wantsColor(io.stdout, io.env))('green', '✓');
       const cfg = loaded.config.file
         ? path.relative(io.cwd, loaded.config.file)
         : 'no config file (defaults)';

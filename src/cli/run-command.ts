@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AbortedError, AmnesiaError, signalExitCode } from '../errors.ts';
-import { probe } from '../probe/probe.ts';
 import {
   formatEvent,
   type Reporter,
@@ -10,11 +9,12 @@ import {
   reporterFor,
   terminalReporter,
 } from '../report/index.ts';
+import { probe } from '../run/probe.ts';
 import { readJsonReport } from '../run/reports.ts';
 import { run } from '../run/run.ts';
 import { durationsOf, parseShard } from '../run/shard.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
-import { type Io, painter } from './output.ts';
+import { type Io, wantsColor } from './output.ts';
 
 export interface RunCommandOptions {
   config?: string;
@@ -44,7 +44,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
   const durations = opts.shardDurations
     ? durationsOf(await readJsonReport(opts.shardDurations, io.cwd))
     : undefined;
-  const color = painter(io.stdout, io.env)('bold', 'x') !== 'x';
+  const color = wantsColor(io.stdout, io.env);
   const reporters: Reporter[] = [
     terminalReporter((t) => io.stdout.write(t), { color, cwd: io.cwd }),
     ...fileReporters(reports, io),
@@ -86,7 +86,12 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
     }),
   );
   for (const r of reporters) await r.onRunEnd?.(result);
-  if (result.probe) {
+  // The run's probe, unless the summary already showed that very ladder for a failed scenario.
+  const shown = (t: { replicas: number; workers: number }) =>
+    result.scenarios.some(
+      (s) => s.diagnosis && s.topology.replicas === t.replicas && s.topology.workers === t.workers,
+    );
+  if (result.probe && !shown(result.probe.topology)) {
     const { topology, diagnosis } = result.probe;
     io.stdout.write(
       `\n${renderProbe(diagnosis, { color, title: `probe ladder (${topology.replicas} × ${topology.workers})` })}`,
@@ -116,7 +121,7 @@ export async function probeCommand(
   opts: { config?: string; replicas?: string; workers?: string; runtime?: 'process' | 'container' },
   io: Io,
 ): Promise<number> {
-  const color = painter(io.stdout, io.env)('bold', 'x') !== 'x';
+  const color = wantsColor(io.stdout, io.env);
   const result = await interruptible(io, (signal) =>
     probe({
       cwd: io.cwd,

@@ -77,6 +77,20 @@ describe('sendChat failures', () => {
     });
   });
 
+  it('names the request as sent, never the template', async () => {
+    await using server = await serve((_, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"no such conversation"}');
+    });
+    const result = await send(server, {
+      spec: { ...spec, path: '/conversations/{{session}}/messages' },
+      session: 'main-7f3a',
+    });
+    expect(result.failure?.message).toBe(
+      'POST /conversations/main-7f3a/messages answered 404 Not Found: {"error":"no such conversation"}',
+    );
+  });
+
   it('reports a redirect as an HTTP failure naming where it pointed, without following it', async () => {
     await using server = await serve((_, res) => {
       res.writeHead(302, { location: '/login' });

@@ -1,7 +1,7 @@
 import { getPath, type PathSegment, parsePath } from '../util/json-path.ts';
+import { excerpt } from '../util/text.ts';
 import { BodyRecorder, ReplyTooLarge, readText, recorded } from './body.ts';
 import type { CookieJar } from './cookie-jar.ts';
-import { excerpt } from './excerpt.ts';
 import { answered, exchangeFailure } from './failure.ts';
 import { buildChatRequest } from './request.ts';
 import { readSse } from './sse.ts';

@@ -1,11 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import { excerpt } from './excerpt.ts';
+import { durationSetting } from '../util/duration.ts';
+import { excerpt } from '../util/text.ts';
 import type { ChatFailure } from './types.ts';
-
-/** `30s`, `1.5s`, `200ms`: how `chat.timeout` is written. */
-export function formatDuration(ms: number): string {
-  return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
-}
 
 /** `500 Internal Server Error`, with the standard reason phrase when the server sent none. */
 export function statusLine(response: Response): string {
@@ -39,7 +35,7 @@ export function exchangeFailure(
   const but = response ? `${answered(label, response)} but` : undefined;
   const soFar = `received ${context.received} byte${context.received === 1 ? '' : 's'}: ${excerpt(context.body)}`;
   if (context.timedOut) {
-    const limit = `within ${formatDuration(context.timeoutMs)} (chat.timeout)`;
+    const limit = `within ${durationSetting(context.timeoutMs)} (chat.timeout)`;
     return but
       ? { kind: 'timeout', message: `${but} the body was not complete ${limit}; ${soFar}` }
       : { kind: 'timeout', message: `${label}: no answer ${limit}` };

@@ -8,7 +8,7 @@ export interface ChatRequest {
   method: string;
   headers: Headers;
   body: string | undefined;
-  /** `POST /chat`, the method and configured path, for messages. */
+  /** `POST /conversations/main-7f3a/messages`: the method and the path as sent, for messages. */
   label: string;
 }
 
@@ -69,6 +69,6 @@ export function buildChatRequest(options: {
     method,
     headers,
     body,
-    label: `${method} ${spec.path}`,
+    label: `${method} ${path}`,
   };
 }

@@ -1,5 +1,5 @@
 import { getPath, parsePath } from '../util/json-path.ts';
-import { excerpt } from './excerpt.ts';
+import { excerpt } from '../util/text.ts';
 import type { SseEvent } from './sse.ts';
 
 export type SseAssembly =

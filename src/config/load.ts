@@ -39,6 +39,7 @@ export const DEFAULTS = {
   probe: {
     say: 'Please remember this: my project codename is {{canary}}.',
     ask: 'What is my project codename?',
+    fillers: 4,
   },
   load: { sessions: 100, turns: 5, concurrency: 16 },
   /** Service images; AMNESIA_REDIS_IMAGE / AMNESIA_POSTGRES_IMAGE replace them (where only local images exist). */
@@ -81,11 +82,12 @@ export function defaultConfig(root: string): ResolvedConfig {
   );
 }
 
-const ALLOWED = {
+/** Where each placeholder works (the README's table and the schema's descriptions say the same). */
+const PLACEHOLDERS = {
   chat: ['session', 'message'],
-  appEnv: ['replica', 'worker', 'port', 'data_dir'],
+  app: ['replica', 'worker', 'port', 'data_dir', 'llm_base_url', 'llm_chat_url'],
   service: ['port', 'url', 'dir'],
-};
+} as const;
 
 function checkPlaceholders(src: SourceDocument, c: ConfigFile): InputProblem[] {
   const problems: InputProblem[] = [];
@@ -104,12 +106,14 @@ function checkPlaceholders(src: SourceDocument, c: ConfigFile): InputProblem[] {
       }
     }
   };
-  check(c.chat?.json, ['chat', 'json'], ALLOWED.chat);
-  check(c.chat?.body, ['chat', 'body'], ALLOWED.chat);
-  check(c.chat?.headers, ['chat', 'headers'], ALLOWED.chat);
-  check(c.chat?.path, ['chat', 'path'], ALLOWED.chat);
-  check(c.app.env, ['app', 'env'], ALLOWED.appEnv);
-  for (const [name, s] of Object.entries(c.services ?? {})) check(s, ['services', name], ALLOWED.service);
+  check(c.chat?.json, ['chat', 'json'], PLACEHOLDERS.chat);
+  check(c.chat?.body, ['chat', 'body'], PLACEHOLDERS.chat);
+  check(c.chat?.headers, ['chat', 'headers'], PLACEHOLDERS.chat);
+  check(c.chat?.path, ['chat', 'path'], PLACEHOLDERS.chat);
+  check(c.app.env, ['app', 'env'], PLACEHOLDERS.app);
+  check(c.app.command, ['app', 'command'], PLACEHOLDERS.app);
+  for (const [name, s] of Object.entries(c.services ?? {}))
+    check(s, ['services', name], PLACEHOLDERS.service);
   return problems;
 }
 
@@ -269,7 +273,12 @@ function resolveConfig(
       apiKeyEnv: c.llm?.api_key_env ?? DEFAULTS.apiKeyEnv,
       ...(c.llm?.handlers ? { handlers: path.resolve(root, c.llm.handlers) } : {}),
     },
-    probe: { say: c.probe?.say ?? DEFAULTS.probe.say, ask: c.probe?.ask ?? DEFAULTS.probe.ask },
+    probe: {
+      say: c.probe?.say ?? DEFAULTS.probe.say,
+      ask: c.probe?.ask ?? DEFAULTS.probe.ask,
+      longTerm: c.probe?.long_term ?? false,
+      fillers: c.probe?.fillers ?? DEFAULTS.probe.fillers,
+    },
     load: {
       sessions: c.load?.sessions ?? DEFAULTS.load.sessions,
       turns: c.load?.turns ?? DEFAULTS.load.turns,

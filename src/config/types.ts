@@ -87,7 +87,13 @@ export interface ResolvedConfig {
   scenarios: string[];
   services: ServiceSpec[];
   llm: { baseUrlEnv: string; apiKeyEnv: string; handlers?: string };
-  probe: { say: string; ask: string };
+  probe: {
+    say: string;
+    ask: string;
+    /** Climb the LT rung (also when a scenario of the run is tagged `long-term`). */
+    longTerm: boolean;
+    fillers: number;
+  };
   /** `amnesia load` defaults; `scenario` is absolute. */
   load: { sessions: number; turns: number; concurrency: number; scenario?: string };
   dataDirEnv: string;

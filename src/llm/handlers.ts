@@ -12,6 +12,7 @@ import {
   toResponse,
 } from './openai-responses.ts';
 import { bodyStart, chatMessages, embeddingInputs, field, parseBody } from './request-body.ts';
+import { parseRoute, SERVED, scopedPrefix } from './routes.ts';
 import type { TurnScope } from './types.ts';
 
 /** What the default handlers need to know about a request besides the request itself. */
@@ -42,7 +43,6 @@ export interface DefaultLlmHandlerOptions {
 }
 
 const MAX_DIMENSIONS = 8192;
-const SUPPORTED = 'POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models';
 
 /**
  * The mock LLM's OpenAI-compatible handlers, for use in any msw setup (e.g. `setupServer`). They answer
@@ -88,7 +88,9 @@ export function createLlmHandlers(hooks: LlmHandlerHooks): RequestHandler[] {
     ),
     http.get('*/v1/models', () => toResponse(modelList())),
     http.get('*/v1/models/:model', ({ params }) => toResponse(model(String(params.model)))),
-    http.all('*', ({ request }) => respond(request, answerUnmatched)),
+    http.all('*', ({ request }) =>
+      respond(request, (facts) => answerUnmatched(facts, request.method, new URL(request.url))),
+    ),
   ];
 }
 
@@ -111,7 +113,7 @@ export function answerDefault(
   if (method === 'GET' && path.endsWith('/v1/models')) return { response: modelList() };
   const id = method === 'GET' ? /\/v1\/models\/([^/]+)$/.exec(path)?.[1] : undefined;
   if (id !== undefined) return { response: model(decodeURIComponent(id)) };
-  return answerUnmatched(facts, label);
+  return answerUnmatched(facts, method, url);
 }
 
 function answerChat(facts: LlmRequestFacts, label: string): DefaultAnswer {
@@ -159,15 +161,31 @@ function answerEmbeddings(facts: LlmRequestFacts, label: string, embeddingDimens
   };
 }
 
-function answerUnmatched(facts: LlmRequestFacts, label: string): DefaultAnswer {
+function answerUnmatched(facts: LlmRequestFacts, method: string, url: URL): DefaultAnswer {
   return {
     response: openAiError(
       400,
-      `amnesia mock LLM: no handler for ${label} (${bodySummary(facts.bodyText)}). ` +
-        `Supported: ${SUPPORTED}; add an msw handler for others.`,
+      `amnesia mock LLM: ${unmatchedText(method, url)} (${bodySummary(facts.bodyText)}); add an msw handler for others.`,
     ),
     outcome: { unmatched: true },
   };
+}
+
+/**
+ * `no handler for POST /completions under http://127.0.0.1:P/s/pets/w/r1w1/v1 (worker r1w1's base
+ * URL); amnesia serves POST /chat/completions, POST /embeddings, GET /models there`: the method and
+ * path as the app sent them, relative to the base URL it was given, and what it could have asked.
+ */
+function unmatchedText(method: string, url: URL): string {
+  const route = parseRoute(url.pathname);
+  const served = `amnesia serves ${SERVED.join(', ')} there`;
+  if (route.worker) {
+    const base = `${url.origin}${scopedPrefix(route.scope, route.worker)}`;
+    return `no handler for ${method} ${route.path}${url.search} under ${base} (worker ${route.worker}'s base URL); ${served}`;
+  }
+  if (/^\/v1(\/|$)/.test(url.pathname))
+    return `no handler for ${method} ${route.path}${url.search} under ${url.origin}/v1; ${served}`;
+  return `no handler for ${method} ${url.pathname}${url.search}: not under a worker's base URL (${url.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, '')}`;
 }
 
 function describe(request: Request): string {

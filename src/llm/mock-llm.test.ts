@@ -364,12 +364,20 @@ describe('unmatched requests', () => {
     const { error } = await response.json();
     expect(error.type).toBe('invalid_request_error');
     expect(error.message).toBe(
-      'amnesia mock LLM: no handler for POST /s/s1/w/r1w1/v1/foo (body starts: {"hello":"world"}). ' +
-        'Supported: POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models; add an msw handler for others.',
+      `amnesia mock LLM: no handler for POST /foo under ${base} (worker r1w1's base URL); ` +
+        'amnesia serves POST /chat/completions, POST /embeddings, GET /models there (body starts: {"hello":"world"}); add an msw handler for others.',
     );
     expect(llm.requests()).toMatchObject([
       { kind: 'unmatched', status: 400, path: '/foo', body: { hello: 'world' } },
     ]);
+  });
+
+  it("outside any worker's base URL say where the base URLs are", async () => {
+    const llm = await start();
+    const response = await post(`${llm.url}/s/s1/w/r1w1/chat/completions`, { messages: [] });
+    expect((await response.json()).error.message).toBe(
+      `amnesia mock LLM: no handler for POST /s/s1/w/r1w1/chat/completions: not under a worker's base URL (${llm.url}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where amnesia serves POST /chat/completions, POST /embeddings, GET /models (body starts: {"messages":[]}); add an msw handler for others.`,
+    );
   });
 });
 

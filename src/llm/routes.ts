@@ -6,6 +6,9 @@ export interface LlmRoute {
   path: string;
 }
 
+/** What amnesia serves under a worker's base URL (`…/s/<scenario>/w/<worker>/v1`). */
+export const SERVED = ['POST /chat/completions', 'POST /embeddings', 'GET /models'] as const;
+
 export type KnownRouteKind = 'chat' | 'embeddings' | 'models';
 
 const SCOPED = /^\/s\/([^/]+)\/w\/([^/]+)\/v1(\/.*)?$/;

@@ -1,5 +1,5 @@
 import type { LlmMessage, RecordedLlmRequest } from '../llm/index.ts';
-import type { WorkerId } from '../topology/ids.ts';
+import type { WorkerId } from '../scenario/workers.ts';
 import { chatRequests, promptContext } from '../verdict/prompt.ts';
 import type { Canaries } from './canary.ts';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
-import { configFor } from '../probe/probe.ts';
+import { configFor } from '../run/probe.ts';
 import { withRuntime } from '../run/run.ts';
 import { type ScenarioApp, startScenarioApp } from '../run/scenario-app.ts';
 import { RunSession } from '../run/session.ts';

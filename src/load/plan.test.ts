@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario, Step } from '../scenario/types.ts';
-import type { WorkerId } from '../topology/ids.ts';
+import type { WorkerId } from '../scenario/workers.ts';
 import { pickWorker, planDisruptions } from './plan.ts';
 
 const AT = { file: 's.yaml', line: 1, column: 1 };

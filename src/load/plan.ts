@@ -1,6 +1,6 @@
 import { plan } from '../plan/plan.ts';
 import type { DisruptionStep, Scenario, Topology } from '../scenario/types.ts';
-import type { WorkerId } from '../topology/ids.ts';
+import type { WorkerId } from '../scenario/workers.ts';
 
 export interface PlannedLoadDisruption {
   step: DisruptionStep;

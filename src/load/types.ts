@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'msw';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { LlmMessage } from '../llm/index.ts';
-import type { DisruptionStepRecord } from '../run/types.ts';
 import type { Topology } from '../scenario/types.ts';
-import type { WorkerId } from '../topology/ids.ts';
+import type { WorkerId } from '../scenario/workers.ts';
+import type { DisruptionStepRecord } from '../types/results.ts';
 
 export interface LoadTestOptions {
   /** A config file path, or a resolved config. Default: ./amnesia.config.yaml. */

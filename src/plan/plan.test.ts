@@ -50,7 +50,26 @@ steps:
   - { session: bob, user: d }
   - { session: bob, user: e }
 `;
-    expect(route(y)).toEqual(['r1w1', 'r2w1', 'r1w1', 'r1w1', 'r1w2']);
+    expect(route(y)).toEqual(['r1w1', 'r1w1', 'r1w1', 'r1w1', 'r2w1']);
+  });
+
+  it('spread: sessions meet in one process, and each still changes worker every turn', () => {
+    const y = `name: t
+steps:
+  - { session: alice, user: a1 }
+  - { session: bob, user: b1 }
+  - { session: alice, user: a2 }
+  - { session: bob, user: b2 }
+  - { session: alice, user: a3 }
+  - { session: bob, user: b3 }
+`;
+    const workers = route(y);
+    expect(workers).toEqual(['r1w1', 'r1w1', 'r2w1', 'r2w1', 'r1w2', 'r1w2']);
+    // bob's first turn lands where alice spoke; every later turn of one lands where the other just spoke.
+    for (const session of [0, 1]) {
+      const own = workers.filter((_, i) => i % 2 === session);
+      for (let i = 1; i < own.length; i++) expect(own[i]).not.toBe(own[i - 1]);
+    }
   });
 
   it('spread with one worker uses it every time', () => {

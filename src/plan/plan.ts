@@ -1,6 +1,6 @@
 import type { RoutingStrategy, Scenario, Step, Topology, TurnStep } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
-import { type WorkerId, workerOrder, workersOf } from '../topology/ids.ts';
+import { type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
 import { seededRandom } from './random.ts';
 
 export interface PlannedTurn {
@@ -40,9 +40,12 @@ interface SessionState {
  * Rules (README "Routing"): a pinned turn goes where it is pinned (a replica pin applies the
  * strategy within that replica). `spread`: the first turn of a session after a disruption goes
  * to a disrupted worker (the one that served it last, if it was disrupted; otherwise the first
- * disrupted in routing order); any other turn goes to the next worker in routing order that did
- * not serve this session's previous turn. `round-robin`: the next worker in order. `sticky`: the
- * session's previous worker until that worker is disrupted or removed. `random`: seeded.
+ * disrupted in routing order); any other turn goes, when several sessions talk, to the worker that
+ * last served another session (so that sessions meet in one process, where memory that is not kept
+ * apart by session leaks), unless that worker served this session's previous turn; otherwise to
+ * the next worker in routing order that did not serve this session's previous turn.
+ * `round-robin`: the next worker in order. `sticky`: the session's previous worker until that
+ * worker is disrupted or removed. `random`: seeded.
  */
 export function plan(
   scenario: Scenario,
@@ -56,6 +59,8 @@ export function plan(
   const disruptions: WorkerId[][] = [];
   let current = { ...topology };
   let cursor = 0;
+  /** The worker of the latest turn, and its session. */
+  let latest: { worker: WorkerId; session: string } | undefined;
   const steps: PlannedStep[] = [];
 
   for (const step of scenario.steps) {
@@ -117,6 +122,14 @@ export function plan(
       if (hit.length > 0) {
         worker = lastAlive && hit.includes(lastAlive) ? lastAlive : (hit[0] as WorkerId);
         reason = `spread: first turn of ${step.session} after a disruption of ${worker}`;
+      } else if (
+        latest &&
+        latest.session !== step.session &&
+        latest.worker !== state.last &&
+        candidates.includes(latest.worker)
+      ) {
+        worker = latest.worker;
+        reason = `spread: meets ${latest.session} on ${worker}${state.last ? `, not ${state.last}, which served ${step.session} last` : ''}`;
       } else {
         worker = next(candidates.length > 1 ? state.last : undefined);
         reason = state.last
@@ -126,6 +139,7 @@ export function plan(
     }
     if (step.pin?.kind === 'replica') reason = `pinned to ${formatTarget(step.pin)}; ${reason}`;
     sessions.set(step.session, { last: worker, seen: disruptions.length });
+    latest = { worker, session: step.session };
     steps.push({ kind: 'turn', step, worker, reason });
   }
   return { topology, routing, seed, steps };

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
-import type { Rung, RungResult, ScenarioResult, TurnRecord } from '../run/types.ts';
 import { createMatcher } from '../scenario/matcher.ts';
 import type { Scenario, SourceLocation, Step, Topology } from '../scenario/types.ts';
+import type { Rung, RungResult, ScenarioResult, TurnRecord } from '../types/results.ts';
 import { renderTemplate } from '../util/template.ts';
-import { RUNG_NAMES, RUNGS } from '../verdict/diagnosis.ts';
+import { BASE_RUNGS, RUNG_NAMES, RUNGS } from '../verdict/failure-table.ts';
 
 const AT: SourceLocation = { file: 'probe ladder', line: 0, column: 0 };
 const WORDS = [
@@ -26,21 +26,41 @@ export function canary(): string {
   return `${WORDS[randomInt(WORDS.length)]}-${randomInt(1000, 10000)}`;
 }
 
+/** Small talk that shares no word with a probe question, to push a fact out of a short-term buffer. */
+const FILLERS = [
+  'Tell me a fun fact about octopuses.',
+  'How far away is the moon?',
+  'Suggest a name for a goldfish.',
+  'Which fruit ripens fastest on a windowsill?',
+  'Give me a tip for keeping basil alive.',
+  'How many legs does a spider have?',
+  'Recommend a board game for two players.',
+  'Why is the sky blue?',
+];
+
+export interface LadderOptions {
+  say: string;
+  ask: string;
+  /** Climb the long-term rung (LT): the app keeps long-term memory beyond a short-term buffer. */
+  longTerm?: boolean;
+  /** Filler turns between the fact and the question on the LT rung. @default 4 */
+  fillers?: number;
+}
+
 export interface Ladder {
   scenario: Scenario;
-  /** Per rung, the step index of the question, or why it cannot run on this topology. */
-  rungs: { rung: Rung; ask?: number; skipped?: string }[];
+  /**
+   * Per rung, the step index of the question, or why it cannot run on this topology; the LT rung
+   * also asks on r1w1 first (`control`): a fact lost there too was never in long-term memory.
+   */
+  rungs: { rung: Rung; ask?: number; control?: number; skipped?: string }[];
 }
 
 /**
  * The probe ladder as a scenario: per rung a fresh session says a unique canary fact on r1w1,
  * then (after the rung's disruption, if any) asks for it at the rung's place.
  */
-export function buildLadder(
-  topology: Topology,
-  probe: { say: string; ask: string },
-  makeCanary = canary,
-): Ladder {
+export function buildLadder(topology: Topology, probe: LadderOptions, makeCanary = canary): Ladder {
   const steps: Step[] = [];
   const rungs: Ladder['rungs'] = [];
   const turnsOf = new Map<string, number>();
@@ -59,9 +79,10 @@ export function buildLadder(
     });
   };
   const r1w1 = { replica: 1, worker: 1 };
-  for (const rung of RUNGS) {
+  const r1w2 = { replica: 1, worker: 2 };
+  for (const rung of probe.longTerm ? RUNGS : BASE_RUNGS) {
     const skipped =
-      rung === 'OW' && topology.workers < 2
+      (rung === 'OW' || rung === 'LT') && topology.workers < 2
         ? 'needs 2 workers per replica'
         : rung === 'OR' && topology.replicas < 2
           ? 'needs 2 replicas'
@@ -73,6 +94,15 @@ export function buildLadder(
     const session = `probe-${rung.toLowerCase()}`;
     const fact = makeCanary();
     turn(session, renderTemplate(probe.say, { canary: fact }), r1w1);
+    if (rung === 'LT') {
+      const n = probe.fillers ?? 4;
+      for (let i = 0; i < n; i++) turn(session, FILLERS[i % FILLERS.length] as string, r1w1);
+      const control = steps.length;
+      turn(session, probe.ask, r1w1, fact);
+      rungs.push({ rung, control, ask: steps.length });
+      turn(session, probe.ask, r1w2, fact);
+      continue;
+    }
     if (rung === 'RS')
       steps.push({ kind: 'restart', step: steps.length, target: { kind: 'worker', ...r1w1 }, at: AT });
     if (rung === 'CR')
@@ -85,8 +115,7 @@ export function buildLadder(
         target: { kind: 'replica', replica: 1 },
         at: AT,
       });
-    const where =
-      rung === 'OW' ? { replica: 1, worker: 2 } : rung === 'OR' ? { replica: 2, worker: 1 } : r1w1;
+    const where = rung === 'OW' ? r1w2 : rung === 'OR' ? { replica: 2, worker: 1 } : r1w1;
     rungs.push({ rung, ask: steps.length });
     turn(session, probe.ask, where, fact);
   }
@@ -94,8 +123,8 @@ export function buildLadder(
   return {
     scenario: {
       file: 'probe ladder',
-      name: `probe ladder (${topology.replicas} × ${topology.workers})`,
-      description: `Per rung a fresh session says a canary on r1w1 and asks for it: ${RUNGS.map((r) => `${r} ${RUNG_NAMES[r]}`).join(', ')}.`,
+      name: 'probe ladder',
+      description: `Per rung a fresh session says a canary on r1w1 and asks for it: ${rungs.map(({ rung: r }) => `${r} ${RUNG_NAMES[r]}`).join(', ')}.`,
       tags: ['probe'],
       topology,
       routing: 'spread',
@@ -115,8 +144,11 @@ export function readLadder(
   const turns = new Map(
     result.steps.filter((s): s is TurnRecord => s.kind === 'turn').map((t) => [t.step, t]),
   );
-  const appErrors = [...turns.values()].flatMap((t) => (t.failure ? [t.failure.message] : []));
-  const rungs = ladder.rungs.map(({ rung, ask, skipped }): RungResult => {
+  // The app's own words: failure messages and what the worker printed last.
+  const appErrors = [...turns.values()].flatMap((t) =>
+    t.failure ? [t.failure.message, ...t.failure.outputTail] : [],
+  );
+  const rungs = ladder.rungs.map(({ rung, ask, control, skipped }): RungResult => {
     if (skipped) return { rung, kept: null, note: `skipped: ${skipped}` };
     const t = ask === undefined ? undefined : turns.get(ask);
     if (!t)
@@ -131,6 +163,20 @@ export function readLadder(
     );
     if (said?.failure)
       return { rung, kept: null, note: `the app failed: ${said.failure.message.split('\n')[0]}` };
+    const first = control === undefined ? undefined : turns.get(control);
+    if (first?.failure)
+      return { rung, kept: null, note: `the app failed: ${first.failure.message.split('\n')[0]}` };
+    if (first && !first.passed) {
+      const fillers = result.steps.filter(
+        (s) =>
+          s.kind === 'turn' && s.session === t.session && s.step > (said?.step ?? 0) && s.step < first.step,
+      ).length;
+      return {
+        rung,
+        kept: null,
+        note: `lost on r1w1 too after ${fillers} filler turns: no long-term memory reaches that far back (a window or a token limit)`,
+      };
+    }
     return { rung, kept: t.passed };
   });
   if (result.error) appErrors.push(result.error.message);

@@ -1,7 +1,7 @@
 import { createMatcher } from '../scenario/matcher.ts';
 import type { SourceLocation, Step } from '../scenario/types.ts';
 import { renderTemplate } from '../util/template.ts';
-import { RUNG_NAMES } from '../verdict/diagnosis.ts';
+import { RUNG_NAMES } from '../verdict/failure-table.ts';
 import { canary, type Ladder } from './ladder.ts';
 
 const AT: SourceLocation = { file: 'probe ladder', line: 0, column: 0 };

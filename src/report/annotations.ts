@@ -1,5 +1,6 @@
-import type { RunResult, ScenarioResult } from '../run/types.ts';
 import type { SourceLocation } from '../scenario/types.ts';
+import type { RunResult, ScenarioResult } from '../types/results.ts';
+import { clip, plain } from '../util/text.ts';
 import {
   expectationText,
   failedOf,
@@ -12,7 +13,6 @@ import {
   turnsOf,
   vacuousText,
 } from './evidence.ts';
-import { clip, plain } from './text.ts';
 
 /** One error to show at a line of a scenario file (a GitHub annotation, an editor diagnostic). */
 export interface Annotation {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { RunResult, ScenarioResult, ScenarioStatus } from '../run/types.ts';
+import type { RunResult, ScenarioResult, ScenarioStatus } from '../types/results.ts';
+import { clip, plural } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';
 import { notPassing, totalsText } from './evidence.ts';
 import { statusWord, whatFailed } from './markdown.ts';
 import { mdCode, mdText } from './md.ts';
-import { clip, plural } from './text.ts';
 
 /** What a PR comment remembers of its run, so the next run can say what changed. */
 export interface CommentRecord {
@@ -136,9 +136,10 @@ function sinceSection(d: SinceLastRun, previous: CommentRecord): string[] {
 }
 
 function diagnosisCell(s: ScenarioResult): string {
-  if (!s.diagnosis) return '';
-  const d = diagnosisText(s.diagnosis);
-  return `${mdCode(d.signature)} ${mdText(clip(d.findings[0] ?? '', 90))}`;
+  const d = diagnosisText(s);
+  if (!d) return '';
+  const finding = d.turns[0] ?? d.findings[0] ?? '';
+  return `${d.signature ? `${mdCode(d.signature)} ` : ''}${mdText(clip(finding, 90))}`;
 }
 
 function recordOf(r: RunResult, o: CommentOptions): CommentRecord {

@@ -1,35 +1,66 @@
-import type { Diagnosis, Rung } from '../run/types.ts';
+import type { Diagnosis, Rung, ScenarioResult } from '../types/results.ts';
+import { FAILURE_TABLE } from '../verdict/failure-table.ts';
 
-/** What the probe ladder showed, as plain lines (each renderer dresses them). */
+/** What the probe ladder showed and what explains each failed turn, as plain lines (each renderer dresses them). */
 export interface DiagnosisText {
-  signature: string;
-  /** `row 2: …`, or what the signature means when no row matches, or that the probe kept everything. */
+  /** `SW ✓ OW ✗ …`, when the probe ran. */
+  signature?: string;
+  /** What the probe found: `row 2: …`, what a signature of no row means, or that it kept every fact. */
   findings: string[];
-  /** Rungs that did not run, and why. */
+  /** Rungs not judged, one line per reason. */
   notes: string[];
-  advice: string;
+  /** Per failed turn, what explains it (or that nothing does). */
+  turns: string[];
+  /** What to change: `row 4: …`, once per row that explains a turn or that the probe found. */
+  advice: string[];
 }
 
-export function diagnosisText(d: Diagnosis): DiagnosisText {
-  const notes = d.rungs
-    .filter((r) => r.kept === null)
-    .map((r) => `${r.rung} not run${r.note ? `: ${r.note}` : ''}`);
-  const findings = !d.reproduced
-    ? [
-        'the short probe could not reproduce the loss: every rung kept its fact, so the failure depends on something the ladder does not do (this scenario’s steps, timing or routing)',
-      ]
-    : d.rows.length > 0
-      ? d.rows.map((r) => `row ${r.id}: ${r.cause}`)
-      : [`no row of the failure table has this signature: ${keptAndLost(d)}`];
-  return { signature: d.signature, findings, notes, advice: d.advice };
+/** The diagnosis of a scenario that did not pass, or undefined when there is none. */
+export function diagnosisText(
+  s: Pick<ScenarioResult, 'diagnosis' | 'explanations'>,
+): DiagnosisText | undefined {
+  const d = s.diagnosis;
+  const turns = (s.explanations ?? []).map((e) => e.text);
+  if (!d && turns.length === 0) return undefined;
+  const findings = !d
+    ? []
+    : !d.reproduced
+      ? ['the probe kept every fact (every rung ✓): it does not reproduce this failure']
+      : d.rows.length > 0
+        ? [...d.rows.map((r) => `row ${r.id}: ${r.cause}`), ...alsoLost(d)]
+        : [d.advice];
+  const ids = [...(s.explanations ?? []).flatMap((e) => e.rows), ...(d?.rows.map((r) => r.id) ?? [])];
+  const advice = [
+    ...new Set(
+      ids.flatMap((id) => {
+        const row = FAILURE_TABLE.find((r) => r.id === id);
+        return row && row.id !== '✓' ? [`row ${id}: ${row.advice}`] : [];
+      }),
+    ),
+  ];
+  return {
+    ...(d ? { signature: d.signature } : {}),
+    findings,
+    notes: d ? notJudged(d) : [],
+    turns,
+    advice,
+  };
 }
 
-/** `kept on SW, OW, RS; lost on OR, CR, RD`: a signature in words. */
-export function keptAndLost(d: Diagnosis): string {
-  const on = (kept: boolean): Rung[] => d.rungs.filter((r) => r.kept === kept).map((r) => r.rung);
-  const parts = [
-    on(true).length > 0 ? `kept on ${on(true).join(', ')}` : '',
-    on(false).length > 0 ? `lost on ${on(false).join(', ')}` : '',
-  ].filter(Boolean);
-  return parts.join('; ') || 'no rung ran';
+/** A leak (row 7) where memory is also lost on rungs no other row explains: say where. */
+function alsoLost(d: Diagnosis): string[] {
+  if (d.rows.some((r) => r.id !== '7')) return [];
+  const lost = d.rungs.filter((r) => r.kept === false).map((r) => r.rung);
+  return lost.length > 0 ? [`memory is also lost on ${lost.join(', ')}, a signature no other row has`] : [];
+}
+
+/** `OW, LT: skipped: needs 2 workers per replica`: rungs not judged, grouped by why. */
+function notJudged(d: Diagnosis): string[] {
+  const byNote = new Map<string, Rung[]>();
+  for (const r of d.rungs) {
+    if (r.kept !== null) continue;
+    const note = r.note ?? 'not run';
+    byNote.set(note, [...(byNote.get(note) ?? []), r.rung]);
+  }
+  return [...byNote].map(([note, rungs]) => `${rungs.join(', ')}: ${note}`);
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { RecordedLlmRequest } from '../llm/index.ts';
+import type { SourceLocation } from '../scenario/types.ts';
+import type { WorkerChange } from '../topology/types.ts';
 import type {
   ExpectationResult,
   Leak,
@@ -8,10 +10,8 @@ import type {
   ScenarioStatus,
   TurnRecord,
   VacuousRecall,
-} from '../run/types.ts';
-import type { SourceLocation } from '../scenario/types.ts';
-import type { WorkerChange } from '../topology/types.ts';
-import { brief, firstLine, oneLine, plural, quoted } from './text.ts';
+} from '../types/results.ts';
+import { brief, firstLine, oneLine, plural, quoted } from '../util/text.ts';
 
 export const turnsOf = (s: ScenarioResult): TurnRecord[] =>
   s.steps.filter((x): x is TurnRecord => x.kind === 'turn');
@@ -20,6 +20,22 @@ export const failedOf = (t: TurnRecord): ExpectationResult[] => t.expectations.f
 
 /** Turns that did not pass, in order. */
 export const failedTurns = (s: ScenarioResult): TurnRecord[] => turnsOf(s).filter((t) => !t.passed);
+
+/**
+ * The failed turns whose evidence a report shows: all of them, but when the app never reached the
+ * LLM (the scenario's error says so) only the first: the others repeat it.
+ */
+export function evidenceTurns(s: ScenarioResult): TurnRecord[] {
+  const failed = failedTurns(s);
+  return s.error?.code === 'AMNESIA_LLM_NEVER_REACHED' ? failed.slice(0, 1) : failed;
+}
+
+/** ` — stopped at scale; did not run: main#3, restart r1w1` after why a scenario stopped; empty when it ran to its end. */
+export function notRunText(s: ScenarioResult): string {
+  if (!s.stopped) return '';
+  const { at, notRun } = s.stopped;
+  return ` — stopped at ${at}${notRun.length > 0 ? `; did not run: ${notRun.join(', ')}` : ', its last step'}`;
+}
 
 /** The first failed expectation of the scenario, with its turn. */
 export function firstFailure(
@@ -80,7 +96,7 @@ function shortDisruption(description: string): string {
   return oneLine(description).replace(/\s*\(.*\)$/, '');
 }
 
-/** `said in alice#1 (r1w1 pid 4310)`; undefined when the expectation names no earlier turn. */
+/** `said in main#1 (r1w1 pid 4310)`: where an expectation's fact was said. */
 export function saidInText(e: ExpectationResult): string | undefined {
   if (!e.saidIn || e.saidIn.length === 0) return undefined;
   return `said in ${e.saidIn.map((s) => `${s.label} (${s.worker} pid ${s.pid})`).join(', ')}`;
@@ -124,6 +140,17 @@ export function totalsText(r: RunResult): string {
 export function notPassing(r: RunResult): ScenarioResult[] {
   const bad = r.scenarios.filter((s) => s.status === 'failed' || s.status === 'error');
   return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
+}
+
+/**
+ * `replicas share /srv/shared (app.env.MEMORY_DIR): as if on a network volume, …`: said once per
+ * report, so that a green run is never silently a false one.
+ */
+export function sharedPathsText(r: RunResult): string | undefined {
+  const shared = r.sharedPaths ?? [];
+  if (shared.length === 0) return undefined;
+  const list = shared.map((s) => `${s.path} (app.env.${s.env})`).join(', ');
+  return `replicas share ${list}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
 }
 
 /** The first line of the scenario's error, or what made it an error. */

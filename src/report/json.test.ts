@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isolationRun, run } from '../../test/support/report-fixtures.ts';
-import type { RunResult } from '../run/types.ts';
+import type { RunResult } from '../types/results.ts';
 import { renderJson } from './json.ts';
 
 describe('renderJson', () => {

@@ -1,5 +1,5 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
-import type { RunResult, ScenarioResult, StepRecord } from '../run/types.ts';
+import type { RunResult, ScenarioResult, StepRecord } from '../types/results.ts';
 
 /** A recorded LLM request without its raw body (that is in the scenario's JSONL artifact); the messages stay. */
 export type ReportedLlmRequest = Omit<RecordedLlmRequest, 'body'>;

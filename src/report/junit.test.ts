@@ -9,7 +9,7 @@ import {
   run,
 } from '../../test/support/report-fixtures.ts';
 import { type ParsedElement, parseXml } from '../../test/support/xml-check.ts';
-import type { RunResult, TurnRecord } from '../run/types.ts';
+import type { RunResult, TurnRecord } from '../types/results.ts';
 import { renderJUnit } from './junit.ts';
 
 const all = (e: ParsedElement, name: string): ParsedElement[] => [
@@ -66,7 +66,7 @@ describe('renderJUnit', () => {
     const failure = all(root, 'failure')[0];
     expect(failure?.attrs.message).toContain('recall "pineapple": forgot "pineapple"');
     expect(failure?.text).toContain('alice#2 → r1w1 pid 4410 (after crash r1');
-    expect(failure?.text).toContain('said in alice#1 (r1w1 pid 4310)');
+    expect(failure?.text).toContain('said in alice#1 on r1w1');
     expect(failure?.text).toContain('user: What is my secret word?');
     const out = all(root, 'system-out')
       .map((o) => o.text)

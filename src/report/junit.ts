@@ -1,8 +1,16 @@
-import type { RunResult, ScenarioResult, TurnRecord } from '../run/types.ts';
+import type { RunResult, ScenarioResult, TurnRecord } from '../types/results.ts';
+import { seconds } from '../util/duration.ts';
+import { brief, clip, firstLine, oneLine, quoted } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';
-import { seconds } from './duration.ts';
-import { expectationText, failedOf, leakText, relativeTo, turnsOf, vacuousText } from './evidence.ts';
-import { brief, clip, firstLine, oneLine, quoted } from './text.ts';
+import {
+  expectationText,
+  failedOf,
+  leakText,
+  notRunText,
+  relativeTo,
+  turnsOf,
+  vacuousText,
+} from './evidence.ts';
 import { turnEvidence } from './turn-evidence.ts';
 import { cdata, serialize, type XmlElement } from './xml.ts';
 
@@ -83,7 +91,12 @@ function testcases(s: ScenarioResult, file: string, cwd: string | undefined): Xm
       name: 'testcase',
       attrs: { name: 'could not run', ...at(undefined), time: seconds(s.durationMs) },
       children: [
-        problem('error', s.error.code, `${s.error.code}: ${firstLine(s.error.message)}`, s.error.message),
+        problem(
+          'error',
+          s.error.code,
+          `${s.error.code}: ${firstLine(s.error.message)}${notRunText(s)}`,
+          s.error.message,
+        ),
       ],
     });
   }
@@ -152,13 +165,14 @@ function property(name: string, value: string): XmlElement {
 
 function systemOut(s: ScenarioResult, cwd: string | undefined): string {
   const lines: string[] = [];
-  if (s.diagnosis) {
-    const d = diagnosisText(s.diagnosis);
+  const d = diagnosisText(s);
+  if (d) {
     lines.push(
-      `diagnosis: ${d.signature}`,
+      `diagnosis:${d.signature ? ` ${d.signature}` : ''}`,
       ...d.findings,
       ...d.notes,
-      ...(d.advice ? [`advice: ${d.advice}`] : []),
+      ...d.turns,
+      ...d.advice.map((a) => `advice: ${a}`),
     );
   }
   if (s.status === 'failed' || s.status === 'error') {

@@ -8,10 +8,10 @@ import type {
   LoadTurn,
   LoadWindow,
 } from '../load/types.ts';
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '../util/duration.ts';
+import { brief, oneLine, plural } from '../util/text.ts';
 import { changeText } from './evidence.ts';
 import { type Paint, painter } from './paint.ts';
-import { brief, oneLine, plural } from './text.ts';
 
 const count = (n: number) => n.toLocaleString('en-US');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CWD, erroring, failing, isolationRun, passing, run } from '../../test/support/report-fixtures.ts';
-import type { RunResult, ScenarioResult } from '../run/types.ts';
+import type { RunResult, ScenarioResult } from '../types/results.ts';
 import { GITHUB_COMMENT_LIMIT, renderMarkdown } from './markdown.ts';
 
 const many = (n: number, s: ScenarioResult, extra: Partial<ScenarioResult> = {}): ScenarioResult[] =>

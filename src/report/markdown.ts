@@ -1,15 +1,18 @@
-import type { RunResult, ScenarioResult } from '../run/types.ts';
+import type { RunResult, ScenarioResult } from '../types/results.ts';
+import { formatDuration } from '../util/duration.ts';
+import { clip, plural, quoted } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';
-import { formatDuration } from './duration.ts';
 import {
   errorHeadline,
+  evidenceTurns,
   expectationText,
-  failedTurns,
   firstFailure,
   formatLocation,
   leakText,
   notPassing,
+  notRunText,
   relativeTo,
+  sharedPathsText,
   tally,
   totalsText,
   turnsOf,
@@ -17,8 +20,6 @@ import {
 } from './evidence.ts';
 import { htmlText, mdCode, mdFence, mdText } from './md.ts';
 import { mermaidTimeline } from './mermaid.ts';
-
-import { clip, plural, quoted } from './text.ts';
 import { turnEvidence } from './turn-evidence.ts';
 
 /** GitHub rejects a comment body longer than this. */
@@ -50,7 +51,14 @@ export function renderMarkdown(r: RunResult, o: MarkdownOptions = {}): string {
     r.scenarios.length <= maxScenarios
       ? r.scenarios
       : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
-  const head = [`## ${mdText(title)}`, '', statusLine(r), ''];
+  const shared = sharedPathsText(r);
+  const head = [
+    `## ${mdText(title)}`,
+    '',
+    statusLine(r),
+    '',
+    ...(shared ? [`> **Note**: ${mdText(shared)}`, ''] : []),
+  ];
   const table = [
     '| status | scenario | turns | failed expectation | signature |',
     '| --- | --- | --- | --- | --- |',
@@ -140,7 +148,7 @@ function detailsBlock(s: ScenarioResult, cwd: string | undefined): string {
   }
   if (s.error)
     out.push(
-      `**Could not run**: ${mdCode(s.error.code)}`,
+      `**Could not run**: ${mdCode(s.error.code)}${mdText(notRunText(s))}`,
       '',
       mdFence(clip(s.error.message, MAX_ERROR_CHARS)),
       '',
@@ -156,7 +164,7 @@ function detailsBlock(s: ScenarioResult, cwd: string | undefined): string {
       '',
     );
   }
-  const failed = failedTurns(s);
+  const failed = evidenceTurns(s);
   if (failed.length > 0) {
     const shown = failed.slice(0, MAX_FAILED_TURNS);
     const evidence = shown.flatMap((t) => turnEvidence(t, { cwd })).join('\n');
@@ -164,11 +172,12 @@ function detailsBlock(s: ScenarioResult, cwd: string | undefined): string {
       failed.length > shown.length ? `\n… ${plural(failed.length - shown.length, 'more failed turn')}` : '';
     out.push('**Failed expectations**', '', mdFence(`${evidence}${more}`), '');
   }
-  if (s.diagnosis) {
-    const d = diagnosisText(s.diagnosis);
-    out.push(`**Diagnosis** ${mdCode(d.signature)}`, '');
-    for (const line of [...d.findings, ...d.notes]) out.push(`- ${mdText(line)}`);
-    if (d.advice) out.push('', `**What to change**: ${mdText(d.advice)}`);
+  const d = diagnosisText(s);
+  if (d) {
+    out.push(`**Diagnosis**${d.signature ? ` ${mdCode(d.signature)}` : ''}`, '');
+    for (const line of [...d.findings, ...d.notes, ...d.turns]) out.push(`- ${mdText(line)}`);
+    if (d.advice.length > 0)
+      out.push('', `**What to change**: ${d.advice.map((a) => mdText(a)).join('<br>')}`);
     out.push('');
   }
   if (turnsOf(s).length > 0) out.push('**Timeline**', '', mdFence(mermaidTimeline(s), 'mermaid'), '');

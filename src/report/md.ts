@@ -1,4 +1,4 @@
-import { oneLine } from './text.ts';
+import { oneLine } from '../util/text.ts';
 
 /**
  * Prose from the data (names, messages) for GitHub Markdown: Markdown and HTML syntax

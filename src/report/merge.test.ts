@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { erroring, failing, passing, run } from '../../test/support/report-fixtures.ts';
 import { AmnesiaError } from '../errors.ts';
-import type { RunResult } from '../run/types.ts';
+import type { RunResult } from '../types/results.ts';
 import { mergeResults } from './merge.ts';
 
 const shard = (

@@ -1,5 +1,5 @@
 import { AmnesiaError } from '../errors.ts';
-import type { RunResult, ScenarioResult } from '../run/types.ts';
+import type { RunResult, ScenarioResult } from '../types/results.ts';
 
 /** A run's result and where it came from (a file name, for messages). */
 export interface SourcedResult {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crashStep, failing, leaking } from '../../test/support/report-fixtures.ts';
-import type { ScenarioResult, TurnRecord } from '../run/types.ts';
+import type { ScenarioResult, TurnRecord } from '../types/results.ts';
 import { mermaidText, mermaidTimeline } from './mermaid.ts';
 
 describe('mermaidText', () => {

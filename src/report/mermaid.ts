@@ -1,7 +1,12 @@
-import type { DisruptionStepRecord, ExpectationResult, ScenarioResult, TurnRecord } from '../run/types.ts';
-import { parseWorkerId, type WorkerId, workerOrder } from '../topology/ids.ts';
+import { parseWorkerId, type WorkerId, workerOrder } from '../scenario/workers.ts';
+import type {
+  DisruptionStepRecord,
+  ExpectationResult,
+  ScenarioResult,
+  TurnRecord,
+} from '../types/results.ts';
+import { brief, clip, oneLine, quoted } from '../util/text.ts';
 import { failedOf, turnsOf } from './evidence.ts';
-import { brief, clip, oneLine, quoted } from './text.ts';
 
 const ENTITIES: Record<string, string> = {
   '#': '#35;',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
-import type { RunResult } from '../run/types.ts';
+import type { RunResult } from '../types/results.ts';
 
 const count = z.number().int().min(0);
 

@@ -1,5 +1,5 @@
-import type { Diagnosis } from '../run/types.ts';
-import { RUNG_NAMES } from '../verdict/diagnosis.ts';
+import type { Diagnosis } from '../types/results.ts';
+import { RUNG_NAMES } from '../verdict/failure-table.ts';
 import { painter } from './paint.ts';
 
 /** The probe ladder's verdict for the terminal: the signature, each rung, the matching rows, what to change. */

@@ -1,7 +1,8 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
-import type { TurnRecord } from '../run/types.ts';
+import { SERVED } from '../llm/routes.ts';
+import type { TurnRecord } from '../types/results.ts';
+import { brief, plural } from '../util/text.ts';
 import { lastChatRequest } from './evidence.ts';
-import { brief, plural } from './text.ts';
 
 export interface PromptExcerptOptions {
   /** @default 200 */
@@ -55,7 +56,7 @@ function noChatRequest(t: TurnRecord): string {
   const unmatched = t.llm.filter((r) => r.kind === 'unmatched');
   if (unmatched.length > 0) {
     const r = unmatched[0];
-    return `no chat request; the mock LLM refused ${plural(unmatched.length, 'request')} no handler matched (first: ${r?.method} ${r?.path})`;
+    return `no chat request; the mock LLM refused ${plural(unmatched.length, 'request')} no handler matched (first: ${r?.method} ${r?.path} under ${t.worker}'s base URL, where amnesia serves ${SERVED.join(', ')})`;
   }
   return t.llm.length > 0
     ? `no chat request (the app made ${plural(t.llm.length, 'other LLM request')})`

@@ -1,4 +1,4 @@
-import type { RunEvent, RunResult } from '../run/types.ts';
+import type { RunEvent, RunResult } from '../types/results.ts';
 import { renderJson } from './json.ts';
 import { renderJUnit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';

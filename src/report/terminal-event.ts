@@ -4,11 +4,11 @@ import type {
   RunEvent,
   ScenarioResult,
   TurnRecord,
-} from '../run/types.ts';
-import { formatDuration } from './duration.ts';
+} from '../types/results.ts';
+import { formatDuration } from '../util/duration.ts';
+import { brief, firstLine, oneLine, plural } from '../util/text.ts';
 import { changeText, errorHeadline, expectationText, servedText } from './evidence.ts';
 import { type Paint, painter } from './paint.ts';
-import { brief, firstLine, oneLine, plural } from './text.ts';
 
 const MAX_EXPECTATIONS = 4;
 const MAX_CHANGES = 6;
@@ -27,7 +27,10 @@ export function formatEvent(e: RunEvent, o: { color: boolean }): string | undefi
     case 'run-start':
       return paint('dim', `amnesia  ${plural(e.scenarios, 'scenario')}  seed ${e.seed}  run ${e.runId}`);
     case 'scenario-start':
-      return `${paint('cyan', '▶')} ${paint('bold', oneLine(e.scenario))}  ${paint('dim', `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
+      // The probe ladder runs inside the failed scenario it diagnoses: a sub-heading, not a scenario.
+      return e.probe
+        ? `  ${paint('cyan', '⋯')} ${paint('dim', `probe ladder on a fresh ${e.topology.replicas} × ${e.topology.workers} topology, a fresh session per rung:`)}`
+        : `${paint('cyan', '▶')} ${paint('bold', oneLine(e.scenario))}  ${paint('dim', `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
     case 'worker-ready':
       return undefined;
     case 'turn':
@@ -35,7 +38,8 @@ export function formatEvent(e: RunEvent, o: { color: boolean }): string | undefi
     case 'disruption':
       return disruptionLine(e.disruption, paint);
     case 'scenario-end':
-      return scenarioEndLine(e.result, paint);
+      // The ladder's own end would read as a second result: its findings come with the scenario's.
+      return e.probe ? undefined : scenarioEndLine(e.result, paint);
     case 'run-end':
       return undefined;
   }
@@ -83,7 +87,7 @@ function scenarioEndLine(s: ScenarioResult, paint: Paint): string {
     case 'passed':
       return `${paint('green', '✓ passed')}  ${took}`;
     case 'failed':
-      return `${paint('red', '✗ failed')}  ${took}${leaks}${s.diagnosis ? `  ${s.diagnosis.signature}` : ''}`;
+      return `${paint('red', '✗ failed')}  ${took}${leaks}`;
     case 'error':
       return `${paint('yellow', `! error: ${errorHeadline(s)}`)}  ${took}${leaks}`;
     case 'skipped':

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { CWD, crashStep, failing, isolationRun, passing, run } from '../../test/support/report-fixtures.ts';
-import type { RunEvent, ScenarioResult, TurnRecord } from '../run/types.ts';
+import {
+  CWD,
+  crashStep,
+  erroring,
+  failing,
+  isolationRun,
+  passing,
+  run,
+} from '../../test/support/report-fixtures.ts';
+import type { RunEvent, ScenarioResult, TurnRecord } from '../types/results.ts';
+import { formatSignature } from '../verdict/diagnosis.ts';
+import { explainFailures } from '../verdict/explain.ts';
 import { formatEvent, renderSummary } from './terminal.ts';
 
 const off = { color: false };
@@ -91,6 +101,25 @@ describe('formatEvent', () => {
     );
   });
 
+  it('shows the probe ladder as part of the failed scenario: a sub-heading, no result line of its own', () => {
+    const start = formatEvent(
+      {
+        type: 'scenario-start',
+        scenario: 'probe ladder',
+        slug: 'probe-ladder-2x2',
+        topology: { replicas: 2, workers: 2 },
+        routing: 'spread',
+        seed: 42,
+        probe: true,
+      },
+      off,
+    );
+    expect(start).toBe('  ⋯ probe ladder on a fresh 2 × 2 topology, a fresh session per rung:');
+    expect(formatEvent({ type: 'scenario-end', result: failing, probe: true }, off)).toBeUndefined();
+    // The scenario's own result says failed once, and leaves the signature to the summary.
+    expect(formatEvent({ type: 'scenario-end', result: failing }, off)).toBe('✗ failed  3.5 s');
+  });
+
   it('colours only when asked', () => {
     const e: RunEvent = { type: 'scenario-end', result: failing };
     expect(formatEvent(e, off)).not.toContain('\u001b[');
@@ -130,19 +159,72 @@ describe('renderSummary', () => {
     );
   });
 
-  it('says so when the short probe could not reproduce the loss', () => {
+  it('says once that the probe could not reproduce the loss, and what explains each turn instead', () => {
     const d = failing.diagnosis;
     if (!d) throw new Error('fixture has a diagnosis');
-    const notReproduced = {
-      ...run,
-      scenarios: [
-        {
-          ...failing,
-          diagnosis: { ...d, rungs: d.rungs.map((r) => ({ ...r, kept: true })), rows: [], reproduced: false },
-        },
-      ],
+    const rungs = d.rungs.map((r) => ({ ...r, kept: true }));
+    const diagnosis = {
+      ...d,
+      rungs,
+      signature: formatSignature(rungs),
+      rows: [],
+      advice: '',
+      reproduced: false,
     };
-    expect(renderSummary(notReproduced, off)).toContain('the short probe could not reproduce the loss');
+    const scenario = { ...failing, diagnosis, explanations: explainFailures({ ...failing, diagnosis }) };
+    const text = renderSummary({ ...run, scenarios: [scenario] }, off);
+    expect(text.match(/reproduce/g)).toEqual(['reproduce']);
+    expect(text).toContain(
+      '  why        alice#2: nothing in its evidence explains it: start from its prompt\n',
+    );
+    expect(text).toContain(
+      '\nprobe (2 × 2)  SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓\n  the probe kept every fact (every rung ✓): it does not reproduce this failure\n\n',
+    );
+    expect(text).not.toContain('what to change');
+  });
+
+  it('says what the probe found and what to change once, however many scenarios share the probe', () => {
+    const twice = { ...run, scenarios: [failing, { ...failing, name: 'two sessions again' }] };
+    const text = renderSummary(twice, { color: false, cwd: CWD });
+    expect(text.match(/SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗/g)).toHaveLength(1);
+    expect(text.match(/row 2: per-session memory/g)).toHaveLength(1);
+    expect(text.match(/→ row 2: state lives in one process's RAM/g)).toHaveLength(1);
+    // Each scenario keeps its own turns' explanations.
+    expect(text.match(/why {8}alice#2: since alice#1 \(r1w1\) it came after a crash/g)).toHaveLength(2);
+  });
+
+  it('says once that replicas share a folder outside them, before the totals', () => {
+    const text = renderSummary(
+      { ...run, sharedPaths: [{ env: 'MEMORY_DIR', path: '/srv/shared' }] },
+      { color: false, cwd: CWD },
+    );
+    expect(text.match(/replicas share/g)).toHaveLength(1);
+    expect(text).toContain(
+      '\nnote  replicas share /srv/shared (app.env.MEMORY_DIR): as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there\n\n3 scenarios:',
+    );
+    // Also when every scenario passed: a green run must not be silently a false one.
+    const green = renderSummary(
+      { ...run, exitCode: 0, scenarios: [passing], sharedPaths: [{ env: 'M', path: '/srv/m' }] },
+      off,
+    );
+    expect(green).toMatch(/^note {2}replicas share \/srv\/m/);
+  });
+
+  it('says in one line why a scenario stopped and which steps did not run', () => {
+    const stopped = {
+      ...erroring,
+      steps: passing.steps,
+      stopped: { at: 'restart r1w1', notRun: ['alice#3', 'crash all', 'alice#4'] },
+      error: {
+        code: 'AMNESIA_APP_EXITED',
+        message: 'worker r1w1 exited with code 3 before GET /healthz answered (after 0.2 s).',
+      },
+    };
+    const text = renderSummary({ ...run, scenarios: [stopped] }, off);
+    expect(text).toContain(
+      '  AMNESIA_APP_EXITED: worker r1w1 exited with code 3 before GET /healthz answered (after 0.2 s). — stopped at restart r1w1; did not run: alice#3, crash all, alice#4\n',
+    );
+    expect(text.match(/not run/g)).toHaveLength(1);
   });
 
   it('shows the output tail of a worker that failed a turn', () => {
@@ -176,7 +258,7 @@ describe('renderSummary', () => {
       { ...run, scenarios: [{ ...failing, steps: [broken], diagnosis: undefined }] },
       off,
     );
-    expect(text).toContain('    ✗ answered: POST /chat answered 500 Internal Server Error');
+    expect(text).toContain('    ✗ POST /chat answered 500 Internal Server Error');
     expect(text).toContain("      │ AttributeError: 'list' object has no attribute 'get'");
   });
 });

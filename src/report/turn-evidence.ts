@@ -1,8 +1,8 @@
-import type { TurnRecord } from '../run/types.ts';
-import { expectationText, failedOf, formatLocation, saidInText, servedText } from './evidence.ts';
+import type { TurnRecord } from '../types/results.ts';
+import { clip, plain } from '../util/text.ts';
+import { failedOf, formatLocation, servedText } from './evidence.ts';
 import { type Paint, painter } from './paint.ts';
 import { promptExcerpt } from './prompt.ts';
-import { clip, plain } from './text.ts';
 
 const TAIL_LINES = 12;
 
@@ -15,12 +15,9 @@ export function turnEvidence(t: TurnRecord, o: { paint?: Paint; cwd?: string } =
   const paint = o.paint ?? painter(false);
   const out = [servedText(t)];
   const failed = failedOf(t);
+  // Each failed check once: its message names what was expected and where the fact was said.
   for (const e of failed) {
-    out.push(
-      `  ${paint('red', '✗')} ${plain(expectationText(e))}: ${plain(e.message)}  ${paint('dim', formatLocation(e.at, o.cwd))}`,
-    );
-    const said = saidInText(e);
-    if (said) out.push(`    ${paint('dim', said)}`);
+    out.push(`  ${paint('red', '✗')} ${plain(e.message)}  ${paint('dim', formatLocation(e.at, o.cwd))}`);
   }
   if (t.failure) {
     if (!failed.some((e) => e.kind === 'answered'))

@@ -2,7 +2,7 @@ import { AbortedError } from '../errors.ts';
 import type { DisruptionStep, Topology } from '../scenario/types.ts';
 import type { StartedServices } from '../services/services.ts';
 import type { StartedTopology } from '../topology/types.ts';
-import type { DisruptionStepRecord } from './types.ts';
+import type { DisruptionStepRecord } from '../types/results.ts';
 
 /**
  * Apply one disruption step to a running stack and say what it did: a change of the app's

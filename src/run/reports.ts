@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AmnesiaError } from '../errors.ts';
 import { mergeResults } from '../report/merge.ts';
 import { parseJsonReport } from '../report/parse-json.ts';
-import type { RunResult } from './types.ts';
+import type { RunResult } from '../types/results.ts';
 
 /** A JSON report (`--report json=FILE`) read back as a RunResult; InvalidInputError if it is not one. */
 export async function readJsonReport(file: string, cwd = process.cwd()): Promise<RunResult> {

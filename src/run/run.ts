@@ -1,16 +1,17 @@
 import path from 'node:path';
 import type { RequestHandler } from 'msw';
+import { sharedPaths } from '../config/shared-paths.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Scenario, Topology } from '../scenario/types.ts';
-import { shellCommand } from '../util/shell.ts';
+import type { RunEvent, RunResult, ScenarioResult } from '../types/results.ts';
 import { load } from '../validate.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
+import { type ReplayInput, replayCommand } from './replay.ts';
 import { RunSession } from './session.ts';
 import { type ShardSpec, selectShard } from './shard.ts';
 import { assignSlugs } from './slugs.ts';
-import type { RunEvent, RunResult, ScenarioResult } from './types.ts';
 
 export interface RunOptions {
   /** Scenario files, folders or globs (default: the config's `scenarios`). Ignored when `scenarios` is given. */
@@ -91,8 +92,16 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     ...(options.llmHandlers ? { llmHandlers: options.llmHandlers } : {}),
     signal,
     diagnoseFailures: options.probe !== 'never',
+    longTerm: selected.some((s) => s.tags.includes('long-term')),
   });
   session.pending = selected.length;
+  const replay: ReplayInput = {
+    cwd,
+    configFile: config.file,
+    seed,
+    ...(options.turnTimeoutMs ? { turnTimeoutMs: options.turnTimeoutMs } : {}),
+    ...(options.probe ? { probe: options.probe } : {}),
+  };
   onEvent({ type: 'run-start', runId: session.runId, seed, scenarios: selected.length });
 
   const results: ScenarioResult[] = new Array(selected.length);
@@ -103,7 +112,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     while (!stopStarting && next < selected.length && !signal.aborted) {
       const i = next++;
       const s = selected[i] as Scenario;
-      const r = await session.runScenario(s, slugOf(s), replayCommand(s, config, cwd, seed));
+      const r = await session.runScenario(s, slugOf(s), replayCommand(s.file, replay));
       results[i] = r;
       if (options.bail && r.status !== 'passed') {
         stopStarting = true;
@@ -140,7 +149,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   } finally {
     await session.close();
   }
-  const done = selected.map((s, i) => results[i] ?? skipped(s, slugOf(s), seed, config, cwd));
+  const done = selected.map(
+    (s, i) => results[i] ?? skipped(s, slugOf(s), config, replayCommand(s.file, replay), seed),
+  );
+  const shared = sharedPaths(config);
   const result: RunResult = {
     runId: session.runId,
     seed,
@@ -149,6 +161,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     exitCode: done.some((r) => r.status === 'error') ? 2 : done.some((r) => r.status === 'failed') ? 1 : 0,
     scenarios: done,
     ...(config.file ? { configFile: config.file } : {}),
+    ...(shared.length > 0 ? { sharedPaths: shared } : {}),
     ...(probeSummary ? { probe: probeSummary } : {}),
     ...(options.shard ? { shard: { index: options.shard.index, total: options.shard.total } } : {}),
   };
@@ -207,20 +220,12 @@ export function withRuntime(
   return Object.freeze({ ...config, app: Object.freeze({ ...config.app, runtime }) });
 }
 
-/** The command that runs this scenario again the same way; every argument quoted for the shell. */
-function replayCommand(s: Scenario, config: ResolvedConfig, cwd: string, seed: number): string {
-  const file = path.relative(cwd, s.file) || s.file;
-  const cfg =
-    config.file && path.dirname(config.file) !== cwd ? ['--config', path.relative(cwd, config.file)] : [];
-  return shellCommand(['npx', 'amnesia', 'run', file, '--seed', String(seed), ...cfg]);
-}
-
 function skipped(
   s: Scenario,
   slug: string,
-  seed: number,
   config: ResolvedConfig,
-  cwd: string,
+  replay: string,
+  seed: number,
 ): ScenarioResult {
   return {
     name: s.name,
@@ -237,6 +242,6 @@ function skipped(
     unattributed: [],
     startedAt: Date.now(),
     durationMs: 0,
-    replay: replayCommand(s, config, cwd, seed),
+    replay,
   };
 }

@@ -1,19 +1,19 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
+import { containerRuntime } from '../container/container-topology.ts';
 import type { ContainerEngine } from '../container/engine.ts';
 import { AmnesiaError } from '../errors.ts';
 import type { MockLlm } from '../llm/index.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import { type StartedServices, startServices } from '../services/services.ts';
-import { containerRuntime } from '../topology/container-topology.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
 import { serverlessRuntime } from '../topology/serverless-topology.ts';
 import type { Runtime, StartedTopology } from '../topology/types.ts';
-import type { RunEvent } from './types.ts';
+import type { RunEvent } from '../types/results.ts';
 
 /** What starting an app needs from the run (a ScenarioContext has it all). */
 export interface AppContext {
@@ -89,7 +89,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
       logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
-      baseEnv: withCompileCache(ctx.environment.env, ctx.compileCacheDir),
+      baseEnv: ctx.environment.env,
       workerEnv: (w) => ({
         ...services.env,
         [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
@@ -99,6 +99,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
         [ctx.config.dataDirEnv]: w.dataDir,
         AMNESIA_RUN_ID: ctx.runId,
       }),
+      placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
       onEvent: (e) => {
         if (e.type === 'worker-ready') {
           ctx.onEvent({
@@ -146,7 +147,12 @@ function runtimeFor(ctx: AppContext, topology: Topology): Runtime {
  * worker of the run shares one folder, so boots after the first skip compiling. It holds code,
  * never state. A value already in amnesia's environment is the user's choice and stays.
  */
-function withCompileCache(env: NodeJS.ProcessEnv, dir: string | undefined): NodeJS.ProcessEnv {
+function _withCompileCache(env: NodeJS.ProcessEnv, dir: string | undefined): NodeJS.ProcessEnv {
   if (!dir || env.NODE_COMPILE_CACHE !== undefined) return env;
   return { ...env, NODE_COMPILE_CACHE: dir };
+}
+
+/** `{{llm_base_url}}` and `{{llm_chat_url}}` in `app.env` and `app.command`: the worker's own mock LLM. */
+function llmPlaceholders(baseUrl: string): Record<string, string> {
+  return { llm_base_url: baseUrl, llm_chat_url: `${baseUrl}/chat/completions` };
 }

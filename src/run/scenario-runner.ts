@@ -7,24 +7,29 @@ import { AbortedError, AmnesiaError, formatExit } from '../errors.ts';
 import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
 import { type Plan, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
-import type { Scenario, Topology, TurnStep } from '../scenario/types.ts';
+import { formatTarget, type Scenario, type Topology, type TurnStep } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import type { StartedServices } from '../services/services.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import type { StartedTopology } from '../topology/types.ts';
+import type { RunEvent, ScenarioResult, StepRecord, TurnRecord, VacuousRecall } from '../types/results.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
+import { explainFailures } from '../verdict/explain.ts';
 import { findLeaks } from '../verdict/leaks.ts';
+import { llmNeverReached } from '../verdict/reached.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
 import { applyDisruption } from './disruption.ts';
+import { replayScript } from './replay.ts';
 import { startScenarioApp } from './scenario-app.ts';
 import { removeInside } from './slugs.ts';
-import type { RunEvent, ScenarioResult, StepRecord, TurnRecord, VacuousRecall } from './types.ts';
 
 export interface ScenarioContext {
   runId: string;
+  /** The folder the run started in (replay.sh goes there first). */
+  cwd: string;
   config: ResolvedConfig;
   llm: MockLlm;
   registry: ProcessRegistry;
@@ -54,6 +59,8 @@ export interface ScenarioContext {
   controls: boolean;
   /** NODE_COMPILE_CACHE of every worker (Node apps on the process runtime, unless `app.compile_cache: false`). */
   compileCacheDir?: string;
+  /** This is the probe ladder, not a scenario of the run: its events say so. */
+  ladder?: boolean;
   /** Runs the probe ladder on a fresh topology of this shape (memoized per run). */
   probe?: (topology: Topology) => Promise<LadderOutcome>;
 }
@@ -95,6 +102,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     topology: p.topology,
     routing: p.routing,
     seed: p.seed,
+    ...(ctx.ladder ? { probe: true as const } : {}),
   });
   await mkdir(path.join(artifactsDir, 'logs'), { recursive: true });
 
@@ -127,7 +135,16 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       await runSteps(s, p, topology, services, ctx, steps);
       const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
       result.leaks = findLeaks(turns);
-      result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? 'failed' : 'passed';
+      const unreached = llmNeverReached(turns, {
+        baseUrl: (w) => ctx.llm.baseUrl(ctx.slug, w),
+        baseUrlEnv: ctx.config.llm.baseUrlEnv,
+      });
+      if (unreached) {
+        result.status = 'error';
+        result.error = { code: 'AMNESIA_LLM_NEVER_REACHED', message: unreached };
+      } else {
+        result.status = result.leaks.length > 0 || turns.some((t) => !t.passed) ? 'failed' : 'passed';
+      }
     }
   } catch (e) {
     if (e instanceof AbortedError || ctx.signal?.aborted)
@@ -137,6 +154,8 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       e instanceof AmnesiaError
         ? { code: e.code, message: e.message }
         : { code: 'AMNESIA_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    const [at, ...notRun] = stepsNotRun(p, steps);
+    if (steps.length > 0 && at) result.stopped = { at, notRun };
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {});
     await removeInside(ctx.scratchDir, scratch);
@@ -146,13 +165,16 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   }
   if (result.status === 'failed' && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
-    const turnErrors = steps.flatMap((x) => (x.kind === 'turn' && x.failure ? [x.failure.message] : []));
+    const turnErrors = steps.flatMap((x) =>
+      x.kind === 'turn' && x.failure ? [x.failure.message, ...x.failure.outputTail] : [],
+    );
     result.diagnosis = diagnose(ladder.rungs, {
       leak: ladder.leak || result.leaks.length > 0,
       scenarioFailed: true,
       appErrors: [...ladder.appErrors, ...turnErrors],
     });
   }
+  if (result.status === 'failed') result.explanations = explainFailures(result);
   result.durationMs = Date.now() - started;
   if (result.status === 'passed') {
     await removeInside(ctx.artifactsDir, artifactsDir);
@@ -161,7 +183,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     await writeArtifacts(artifactsDir, result, ctx);
   }
   ctx.llm.clear(ctx.slug);
-  ctx.onEvent({ type: 'scenario-end', result });
+  ctx.onEvent({ type: 'scenario-end', result, ...(ctx.ladder ? { probe: true as const } : {}) });
   return result;
 }
 
@@ -207,9 +229,12 @@ async function runSteps(
       { topology, services, signal: ctx.signal },
       planned.topology,
     );
-    if (record.type !== 'wait') {
+    if (record.service) {
       for (const session of s.sessions)
         since.set(session, [...(since.get(session) ?? []), record.description]);
+    } else if (record.type !== 'wait') {
+      // Only sessions that already spoke: a session's first turn comes after nothing of its own.
+      for (const [session, list] of since) since.set(session, [...list, record.description]);
     }
     steps.push(record);
     ctx.onEvent({ type: 'disruption', scenario: s.name, disruption: record });
@@ -260,7 +285,8 @@ async function runControls(
   return found;
 }
 
-async function runTurn(
+/** Send one user turn to one worker, with the LLM requests it caused attributed to it, and judge it. */
+export async function runTurn(
   step: TurnStep,
   workerId: TurnRecord['worker'],
   reason: string,
@@ -359,6 +385,20 @@ async function runTurn(
   };
 }
 
+/** The planned steps after the last one that ran: `main#3`, `restart r1w1`. */
+function stepsNotRun(p: Plan, ran: readonly StepRecord[]): string[] {
+  const last = ran.at(-1)?.step ?? -1;
+  return p.steps.filter((x) => x.step.step > last).map((x) => stepLabel(x.step));
+}
+
+function stepLabel(step: Plan['steps'][number]['step']): string {
+  if (step.kind === 'turn') return `${step.session}#${step.turn}`;
+  if (step.kind === 'restart' || step.kind === 'crash') return `${step.kind} ${formatTarget(step.target)}`;
+  if (step.kind === 'redeploy') return `redeploy ${step.strategy} ${formatTarget(step.target)}`;
+  if (step.kind === 'wait') return `wait ${step.ms} ms`;
+  return 'scale';
+}
+
 function maxProcesses(p: Plan): number {
   let max = p.topology.replicas * p.topology.workers;
   for (const s of p.steps)
@@ -379,9 +419,5 @@ async function writeArtifacts(dir: string, result: ScenarioResult, ctx: Scenario
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}\n`,
   );
   await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(
-    path.join(dir, 'replay.sh'),
-    `#!/bin/sh\n# Replays this scenario with the same seed (same routing decisions).\n${result.replay}\n`,
-    { mode: 0o755 },
-  );
+  await writeFile(path.join(dir, 'replay.sh'), replayScript(result.replay, ctx.cwd), { mode: 0o755 });
 }

@@ -18,8 +18,9 @@ import { PortAllocator } from '../topology/free-port.ts';
 import { makeScratch, sweepLeftovers } from '../topology/leftovers.ts';
 import { ProcessRegistry } from '../topology/process-registry.ts';
 import { Reaper } from '../topology/reaper.ts';
+import type { RunEvent, ScenarioResult } from '../types/results.ts';
+import { probeReplayCommand } from './replay.ts';
 import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
-import type { RunEvent, ScenarioResult } from './types.ts';
 
 export interface SessionOptions {
   cwd: string;
@@ -32,6 +33,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Run the probe ladder for failed scenarios. @default true */
   diagnoseFailures?: boolean;
+  /** Climb the ladder's long-term rung (the config says so, or a scenario tagged `long-term` runs). */
+  longTerm?: boolean;
 }
 
 /**
@@ -117,11 +120,14 @@ export class RunSession implements AsyncDisposable {
     return path.join(this.o.config.root, '.amnesia', 'replicas', this.runId);
   }
 
-  /** Run one scenario; a failed one gets the probe ladder's diagnosis. */
-  runScenario(s: Scenario, slug: string, replay: string): Promise<ScenarioResult> {
+  /**
+   * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
+   * scenario alone (a test's timeout), besides the session's own signal.
+   */
+  runScenario(s: Scenario, slug: string, replay: string, signal?: AbortSignal): Promise<ScenarioResult> {
     this.pending = Math.max(0, this.pending - 1);
     return runScenario(s, {
-      ...this.context(slug, replay, s.seed ?? this.o.seed),
+      ...this.context(slug, replay, s.seed ?? this.o.seed, signal),
       controls: true,
       ...(this.o.diagnoseFailures === false
         ? {}
@@ -137,10 +143,12 @@ export class RunSession implements AsyncDisposable {
   ladder(topology: Topology): Promise<{ outcome: LadderOutcome; result: ScenarioResult }> {
     const shape = { replicas: topology.replicas, workers: topology.workers };
     const key = `${shape.replicas}x${shape.workers}`;
-    const six = this.memoLadder(key, () => buildLadder(shape, this.o.config.probe));
+    const { probe } = this.o.config;
+    const options = { ...probe, longTerm: probe.longTerm || Boolean(this.o.longTerm) };
+    const six = this.memoLadder(key, shape, () => buildLadder(shape, options));
     if (!topology.serverless) return six;
     return six.then(async ({ outcome, result }) => {
-      const sl = await this.memoLadder('serverless', () => buildServerlessRung(this.o.config.probe));
+      const sl = await this.memoLadder('serverless', topology, () => buildServerlessRung(probe));
       return {
         outcome: {
           rungs: [...outcome.rungs, ...sl.outcome.rungs],
@@ -154,29 +162,44 @@ export class RunSession implements AsyncDisposable {
 
   private memoLadder(
     key: string,
+    topology: Topology,
     build: () => Ladder,
   ): Promise<{ outcome: LadderOutcome; result: ScenarioResult }> {
     let pending = this.ladders.get(key);
     if (!pending) {
       const ladder = build();
-      const { replicas, workers } = ladder.scenario.topology as Topology;
       pending = runScenario(ladder.scenario, {
         ...this.context(
           slugify(`probe-ladder-${key}`),
-          `npx amnesia probe --replicas ${replicas} --workers ${workers}`,
+          probeReplayCommand(topology, {
+            cwd: this.o.cwd,
+            configFile: this.o.config.file,
+            seed: this.o.seed,
+          }),
           this.o.seed,
         ),
         controls: false,
+        ladder: true,
       }).then((result) => ({ outcome: readLadder(ladder, result), result }));
       this.ladders.set(key, pending);
     }
     return pending;
   }
 
-  /** What a scenario (or a load run) of this session needs: the LLM, registry, ports, folders, services' pool. */
-  context(slug: string, replay: string, seed: number): Omit<ScenarioContext, 'controls'> {
+  /**
+   * What a scenario (or a load run) of this run needs: the LLM, registry, ports, folders, services'
+   * pool (the code-first harness drives one turn by turn).
+   */
+  context(
+    slug: string,
+    replay: string,
+    seed: number,
+    signal?: AbortSignal,
+  ): Omit<ScenarioContext, 'controls'> {
+    const signals = [this.o.signal, signal].filter((x) => x !== undefined);
     return {
       runId: this.runId,
+      cwd: this.o.cwd,
       config: this.o.config,
       llm: this.llm,
       registry: this.registry,
@@ -191,7 +214,7 @@ export class RunSession implements AsyncDisposable {
       slug,
       replay,
       onEvent: this.o.onEvent,
-      ...(this.o.signal ? { signal: this.o.signal } : {}),
+      ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       ...(this.postgresPool ? { postgresPool: this.postgresPool } : {}),
       ...(this.containers ? { containers: this.containers } : {}),
       ...(this.compileCacheDir ? { compileCacheDir: this.compileCacheDir } : {}),

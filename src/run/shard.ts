@@ -1,5 +1,5 @@
 import { AmnesiaError } from '../errors.ts';
-import type { RunResult } from './types.ts';
+import type { RunResult } from '../types/results.ts';
 
 /** One part of a suite split over several machines: `index` of `total`, 1-based (`2/4`). */
 export interface Shard {

@@ -1,4 +1,4 @@
-import { glob, stat } from 'node:fs/promises';
+import { globSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { InputProblem } from '../errors.ts';
 import { type KeyedUnion, validateAgainst } from '../schema/document.ts';
@@ -60,22 +60,23 @@ const SCENARIO_GLOB = '**/*.{yaml,yml}';
 
 /**
  * Expand files, folders and globs into scenario files (sorted, unique). A pattern that
- * matches nothing is a problem, not silence.
+ * matches nothing is a problem, not silence. Synchronous, so that a test file can declare a
+ * test per scenario file while vitest collects it.
  */
-export async function expandScenarioPaths(
+export function expandScenarioPaths(
   patterns: readonly string[],
   cwd: string,
-): Promise<{ files: string[]; problems: InputProblem[] }> {
+): { files: string[]; problems: InputProblem[] } {
   const files = new Set<string>();
   const problems: InputProblem[] = [];
   for (const pattern of patterns) {
     const abs = path.resolve(cwd, pattern);
-    const st = await stat(abs).catch(() => undefined);
+    const st = statSync(abs, { throwIfNoEntry: false });
     let matched: string[] = [];
     if (st?.isDirectory()) {
-      matched = await Array.fromAsync(
-        glob(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === 'node_modules' }),
-      ).then((m) => m.map((f) => path.join(abs, f)));
+      matched = globSync(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === 'node_modules' }).map((f) =>
+        path.join(abs, f),
+      );
     } else if (st?.isFile()) {
       matched = [abs];
     } else if (!/[*?[{]/.test(pattern)) {
@@ -89,7 +90,7 @@ export async function expandScenarioPaths(
       });
       continue;
     } else {
-      matched = await Array.fromAsync(glob(pattern, { cwd })).then((m) => m.map((f) => path.resolve(cwd, f)));
+      matched = globSync(pattern, { cwd }).map((f) => path.resolve(cwd, f));
     }
     if (matched.length === 0) {
       problems.push({
@@ -111,7 +112,7 @@ export async function loadScenarios(
   patterns: readonly string[],
   options: { cwd: string; defaults: ScenarioDefaults },
 ): Promise<{ scenarios: Scenario[]; problems: InputProblem[] }> {
-  const { files, problems } = await expandScenarioPaths(patterns, options.cwd);
+  const { files, problems } = expandScenarioPaths(patterns, options.cwd);
   const results = await Promise.all(files.map((f) => loadScenarioFile(f, options.defaults)));
   const scenarios = results.flatMap((r) => (r.scenario ? [r.scenario] : []));
   problems.push(...results.flatMap((r) => r.problems), ...checkUniqueNames(scenarios));

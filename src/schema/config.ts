@@ -33,7 +33,9 @@ export const appConfig = z
       .union([z.string().min(1), z.array(z.string()).min(1)], {
         error: 'expected the command that starts one worker, e.g. `node server.js`',
       })
-      .describe('Starts one worker. A text runs through /bin/sh; a list runs without a shell.'),
+      .describe(
+        "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions).",
+      ),
     cwd: z
       .string()
       .optional()
@@ -41,7 +43,7 @@ export const appConfig = z
     env: envMap
       .optional()
       .describe(
-        'Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}.',
+        "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions), for an app that wants a full URL or its own variable name.",
       ),
     port_env: envName.optional().describe('The variable that carries the port to listen on (default PORT).'),
     ready: ready.optional(),
@@ -151,18 +153,23 @@ export const chatConfig = z
       .string()
       .regex(/^\//, { error: 'the chat path starts with `/`, e.g. `/chat`' })
       .optional()
-      .describe('Default /chat.'),
+      .describe(
+        'Default /chat. Placeholders {{session}} and {{message}} work here (percent-encoded); messages show the path as sent.',
+      ),
     headers: z
       .record(z.string(), z.string())
       .optional()
-      .describe('Request headers; placeholders {{session}} and {{message}} work here.'),
+      .describe('Request headers; placeholders {{session}} and {{message}} work in their values.'),
     json: z
       .unknown()
       .optional()
       .describe(
         'The JSON body; any text value may hold {{session}} and {{message}}. Default { session_id: "{{session}}", message: "{{message}}" }.',
       ),
-    body: z.string().optional().describe('A raw text body instead of json (placeholders work).'),
+    body: z
+      .string()
+      .optional()
+      .describe('A raw text body instead of json; placeholders {{session}} and {{message}} work here.'),
     reply: replyShape.optional(),
     timeout: duration('timeout', LIMITS.turnTimeoutMs).optional().describe('Per-turn timeout (default 30s).'),
     max_reply: size('max_reply', 1024 * 2 ** 20)
@@ -319,6 +326,15 @@ export const configFile = z
           .regex(/\{\{canary\}\}/, { error: 'must contain {{canary}}' })
           .optional(),
         ask: z.string().optional(),
+        long_term: z
+          .boolean()
+          .optional()
+          .describe(
+            'The app keeps long-term memory beyond a short-term buffer (an index of past messages): the ladder also climbs the LT rung, an old fact pushed out of the buffer by filler turns and asked on another worker. A scenario tagged `long-term` does the same.',
+          ),
+        fillers: count('fillers', 1, 20)
+          .optional()
+          .describe('Filler turns between the fact and the question on the LT rung (default 4).'),
       })
       .optional()
       .describe(

@@ -1,5 +1,6 @@
 import safeRegex from 'safe-regex2';
 import { z } from 'zod';
+import { durationSetting } from '../util/duration.ts';
 
 /** `500ms`, `2s`, `1.5m`: durations are written with a unit so nobody guesses seconds vs milliseconds. */
 export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
@@ -9,9 +10,9 @@ export function duration(what: string, maxMs: number) {
     .string({ error: `${what} must be a duration such as \`500ms\`, \`2s\` or \`1m\`` })
     .regex(DURATION_PATTERN, { error: `${what} must be a number with a unit: \`500ms\`, \`2s\` or \`1m\`` })
     .refine((s) => !DURATION_PATTERN.test(s) || parseDuration(s) <= maxMs, {
-      error: `${what} is longer than the limit of ${formatMs(maxMs)}`,
+      error: `${what} is longer than the limit of ${durationSetting(maxMs)}`,
     })
-    .describe(`${what}: a number with a unit, \`ms\`, \`s\` or \`m\` (at most ${formatMs(maxMs)}).`);
+    .describe(`${what}: a number with a unit, \`ms\`, \`s\` or \`m\` (at most ${durationSetting(maxMs)}).`);
 }
 
 export function parseDuration(s: string): number {
@@ -19,12 +20,6 @@ export function parseDuration(s: string): number {
   if (!m) throw new Error(`not a duration: ${s}`);
   const n = Number(m[1]);
   return Math.round(m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000);
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  return `${+(ms / 60_000).toFixed(1)}m`;
 }
 
 /** `512KiB`, `4MiB`, `1.5MB`: sizes are written with a unit. */

@@ -249,7 +249,6 @@ export const STEP_KINDS = {
   outage: outageStep,
   wipe_service: wipeServiceStep,
 } as const;
-export type StepKind = keyof typeof STEP_KINDS;
 
 /** Disruptions that may be written as a bare word: `- restart`. */
 export const BARE_STEPS = ['restart', 'crash', 'redeploy'] as const;

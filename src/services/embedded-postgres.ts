@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
+import { AbortedError, AmnesiaError } from '../errors.ts';
 import { createMatcher } from '../scenario/matcher.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startProcess } from '../topology/worker-process.ts';
@@ -77,36 +79,83 @@ export async function startEmbeddedPostgres(
   return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
 }
 
+/**
+ * Where the template lives: this user's cache folder (mode 0700), never a shared temp folder,
+ * where another user could plant a data directory for amnesia to copy and trust.
+ */
+async function cacheDir(): Promise<string> {
+  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'amnesia');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await stat(dir);
+  if (process.getuid && st.uid !== process.getuid())
+    throw new AmnesiaError(
+      'AMNESIA_ENVIRONMENT',
+      `${dir} belongs to another user: amnesia keeps its embedded PostgreSQL template there and will not trust it; remove it or set XDG_CACHE_HOME`,
+    );
+  if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
+  return dir;
+}
+
 async function template(o: EmbeddedPostgresOptions): Promise<string> {
   const pkg = JSON.parse(
     await readFile(path.join(path.dirname(o.serverScript), '..', '..', 'package.json'), 'utf8'),
   ) as { version: string };
-  const dir = path.join(tmpdir(), `amnesia-pglite-template-${pkg.version}`);
-  if (existsSync(path.join(dir, 'PG_VERSION'))) return dir;
-  const building = `${dir}.${process.pid}.${Date.now()}`;
-  await mkdir(path.dirname(building), { recursive: true });
-  const proc = await startProcess({
-    name: 'the embedded PostgreSQL template (first run on this machine only)',
-    argv: [process.execPath, o.serverScript, '-d', building, '-p', '0', '-h', '127.0.0.1'],
-    cwd: tmpdir(),
-    env: o.env,
-    port: 0,
-    logFile: `${o.logFile}.template`,
-    ready: { log: READY },
-    bootTimeoutMs: Math.max(o.bootTimeoutMs, 120_000),
-    bootTimeoutKey: `services.${o.name}.boot_timeout`,
-    registry: o.registry,
-    ...(o.signal ? { signal: o.signal } : {}),
-  });
-  // A graceful stop flushes the data directory, so copies start from a consistent state.
-  await proc.stop(30_000);
-  await proc.output.close();
-  try {
+  const dir = path.join(await cacheDir(), `pglite-template-${pkg.version}`);
+  const ready = () => existsSync(path.join(dir, 'PG_VERSION'));
+  if (ready()) return dir;
+  // One builder at a time (parallel runs, test files): the others wait for its template.
+  await withLock(`${dir}.lock`, o.signal, async () => {
+    if (ready()) return;
+    const building = `${dir}.${process.pid}.${Date.now()}`;
+    const proc = await startProcess({
+      name: 'the embedded PostgreSQL template (first run on this machine only)',
+      argv: [process.execPath, o.serverScript, '-d', building, '-p', '0', '-h', '127.0.0.1'],
+      cwd: path.dirname(dir),
+      env: o.env,
+      port: 0,
+      logFile: `${o.logFile}.template`,
+      ready: { log: READY },
+      bootTimeoutMs: Math.max(o.bootTimeoutMs, 120_000),
+      bootTimeoutKey: `services.${o.name}.boot_timeout`,
+      registry: o.registry,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    // A graceful stop flushes the data directory, so copies start from a consistent state.
+    await proc.stop(30_000);
+    await proc.output.close();
     await rename(building, dir);
-  } catch {
-    await rm(building, { recursive: true, force: true }); // another run made it first
-  }
+  });
   return dir;
+}
+
+/**
+ * Run `work` holding a lock folder (mkdir is atomic). A lock older than 10 minutes was left by a
+ * run that died while building: it is taken over.
+ */
+async function withLock(
+  lock: string,
+  signal: AbortSignal | undefined,
+  work: () => Promise<void>,
+): Promise<void> {
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > 10 * 60_000) await rm(lock, { recursive: true, force: true });
+      else
+        await setTimeout(200, undefined, signal ? { signal } : {}).catch(() => {
+          throw new AbortedError('waiting for the embedded PostgreSQL template');
+        });
+    }
+  }
+  try {
+    await work();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }
 
 export interface PoolOptions {
@@ -126,8 +175,8 @@ export interface PoolOptions {
 export interface PooledPostgres {
   url: string;
   proc: RunningProcess;
-  /** Kill it and delete its data. */
-  release(): Promise<void>;
+  /** Kill it and delete its data; its log is copied to `keepLog` first, when given (the artifacts). */
+  release(keepLog?: string): Promise<void>;
 }
 
 /**
@@ -179,9 +228,10 @@ export class EmbeddedPostgresPool {
     return {
       url,
       proc,
-      release: async () => {
+      release: async (keepLog) => {
         await proc.kill();
         await proc.output.close();
+        if (keepLog) await copyFile(proc.output.path, keepLog).catch(() => {});
         await rm(dir, { recursive: true, force: true });
       },
     };

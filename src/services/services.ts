@@ -104,7 +104,8 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<ServiceHandl
   }
   if (s.kind === 'embedded-postgres' && o.postgresPool) {
     const db = await o.postgresPool.acquire();
-    return { name: s.name, url: db.url, port: db.proc.port, release: db.release };
+    // Booted ahead in scratch space: its log joins the scenario's, for the artifacts of a failure.
+    return { name: s.name, url: db.url, port: db.proc.port, release: () => db.release(logFile) };
   }
   if (s.kind === 'embedded-postgres') {
     const { url, proc } = await startEmbeddedPostgres({

@@ -1,6 +1,7 @@
 import path from 'node:path';
+import type { WorkerId } from '../scenario/workers.ts';
+import { renderShell } from '../util/shell.ts';
 import { renderTemplate } from '../util/template.ts';
-import type { WorkerId } from './ids.ts';
 import type { ReplicaDisk } from './replica-disk.ts';
 import type { TopologyOptions, WorkerInfo } from './types.ts';
 import { type RunningProcess, startOnFreePort } from './worker-process.ts';
@@ -30,17 +31,21 @@ export async function launchWorker(
 ): Promise<LaunchedWorker> {
   const { id, replica, worker, disk, incarnation } = w;
   const command = o.app.command;
-  const argv = typeof command === 'string' ? shellArgv(command) : [...command];
   const logFile = path.join(o.logsDir, `${id}.${incarnation}.log`);
   const t0 = performance.now();
   const { proc, clashes } = await startOnFreePort(o.ports, (port) => {
-    const vars = { replica, worker, port, data_dir: disk.dataDir };
+    const input = { id, replica, worker, port, dataDir: disk.dataDir };
+    const vars = { replica, worker, port, data_dir: disk.dataDir, ...o.placeholders?.(input) };
+    const argv =
+      typeof command === 'string'
+        ? shellArgv(renderShell(command, vars))
+        : command.map((a) => renderTemplate(a, vars));
     const env: NodeJS.ProcessEnv = {
       ...o.baseEnv,
       ...Object.fromEntries(Object.entries(o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
       TMPDIR: disk.tmpDir,
       HOME: disk.homeDir,
-      ...o.workerEnv({ id, replica, worker, port, dataDir: disk.dataDir }),
+      ...o.workerEnv(input),
       [o.app.portEnv]: String(port),
     };
     return {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AbortedError } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
-import { parseWorkerId, type WorkerId, workerOrder, workersOf } from './ids.ts';
+import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
 import { launchWorker } from './launch-worker.ts';
 import { createReplicaDisk, type ReplicaDisk } from './replica-disk.ts';
 import { mergeChanges, range, settleAll } from './settle.ts';

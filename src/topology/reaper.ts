@@ -62,12 +62,15 @@ export class Reaper {
     this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   }
 
-  /** `runId` goes into its environment, so that it can be told apart from other runs' reapers. */
+  /**
+   * `runId` goes into its environment as AMNESIA_REAPER_OF (not AMNESIA_RUN_ID: for the moment it
+   * outlives amnesia it is cleaning up, not a leftover), so that it can be found and told apart.
+   */
   static async start(runId: string): Promise<Reaper> {
     const child = spawn(process.execPath, ['-e', PROGRAM], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
-      env: { PATH: process.env.PATH ?? '', AMNESIA_RUN_ID: runId, TMPDIR: tmpdir() },
+      env: { PATH: process.env.PATH ?? '', AMNESIA_REAPER_OF: runId, TMPDIR: tmpdir() },
     });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);

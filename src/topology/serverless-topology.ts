@@ -4,7 +4,7 @@ import { AbortedError } from '../errors.ts';
 import { seededRandom } from '../plan/random.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
-import { parseWorkerId, type WorkerId, workerOrder, workersOf } from './ids.ts';
+import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
 import { launchWorker } from './launch-worker.ts';
 import { createReplicaDisk, type ReplicaDisk } from './replica-disk.ts';
 import { range, settleAll } from './settle.ts';

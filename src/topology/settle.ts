@@ -1,5 +1,5 @@
 import { AbortedError } from '../errors.ts';
-import type { WorkerId } from './ids.ts';
+import type { WorkerId } from '../scenario/workers.ts';
 import type { WorkerChange } from './types.ts';
 
 /**

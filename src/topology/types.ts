@@ -1,8 +1,8 @@
 import type { ResolvedConfig } from '../config/types.ts';
 import type { ExitInfo } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
+import type { WorkerId } from '../scenario/workers.ts';
 import type { PortAllocator } from './free-port.ts';
-import type { WorkerId } from './ids.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 
 /** A live worker, as evidence and routing see it. */
@@ -65,6 +65,8 @@ export interface TopologyOptions {
   /** The environment every worker starts from (amnesia's own, credentials withheld). */
   baseEnv: NodeJS.ProcessEnv;
   workerEnv(input: WorkerEnvInput): Record<string, string>;
+  /** Placeholders of the engine's (the mock LLM's URLs) for `app.env` and `app.command`, besides the topology's own. */
+  placeholders?(input: WorkerEnvInput): Record<string, string>;
   registry: ProcessRegistry;
   ports: PortAllocator;
   onEvent?: (e: TopologyEvent) => void;

@@ -8,11 +8,6 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A command line from arguments, each quoted for the shell: safe to paste and to run. */
-export function shellCommand(args: readonly string[]): string {
-  return args.map(shellQuote).join(' ');
-}
-
 /** Fill `{{name}}` placeholders in a shell command line, each value quoted (a folder with a space stays one argument). */
 export function renderShell(command: string, vars: Readonly<Record<string, string | number>>): string {
   const quoted = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, shellQuote(String(v))]));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Rung, RungResult } from '../run/types.ts';
-import { diagnose, RUNGS } from './diagnosis.ts';
+import type { Rung, RungResult } from '../types/results.ts';
+import { diagnose } from './diagnosis.ts';
+import { RUNGS } from './failure-table.ts';
 
 /** `'✓✗✗✓✗✗'` (or `–` for a skipped rung) → rung results. */
 const rungs = (s: string): RungResult[] =>
@@ -53,11 +54,47 @@ describe('diagnose: signature → row of the failure table', () => {
     expect(d.reproduced).toBe(true);
   });
 
-  it('says the probe could not reproduce a loss when every rung held but the scenario failed', () => {
+  it('marks a loss the probe could not reproduce when every rung held but the scenario failed', () => {
     const d = diagnose(rungs('✓✓✓✓✓✓'), { leak: false, scenarioFailed: true });
     expect(d.rows).toEqual([]);
     expect(d.reproduced).toBe(false);
-    expect(d.advice).toMatch(/^the short probe could not reproduce the loss/);
+    // The report says it once, as a finding; there is nothing to change on the probe's account.
+    expect(d.advice).toBe('');
+  });
+
+  it('long-term memory never persisted: every short rung kept, the old fact lost on another worker (LT)', () => {
+    const d = diagnose(rungs('✓✓✓✓✓✓✗'), { leak: false, scenarioFailed: true });
+    expect(d.rows).toEqual([
+      { id: '2', cause: 'long-term memory in an index or storage context that is never persisted' },
+    ]);
+    expect(d.signature).toBe('SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ LT ✗');
+    // Without the LT rung the same app looks right, and the long-term row never matches.
+    expect(rows('✓✓✓✓✓✓', false, false)).toEqual(['✓']);
+    expect(rows('✓✓✓✓✓✓–', false, false)).toEqual(['✓']);
+  });
+
+  it('the LT rung keeps the other rows apart: a global map loses it, the local disk keeps it', () => {
+    expect(rows('✓✗✗✗✗✗✗')).toEqual(['2']);
+    expect(rows('✓✓✗✓✓✗✓')).toEqual(['3']);
+    expect(rows('✗✗✗✗✗✗–')).toEqual(['1']);
+    expect(diagnose(rungs('✓✗✗✗✗✗✗'), { leak: false, scenarioFailed: true }).rows[0]?.cause).toBe(
+      'per-session memory in a process-global map',
+    );
+  });
+
+  it("names row 5 from the app's own output when it answers a generic 500", () => {
+    const d = diagnose(rungs('––––––'), {
+      leak: false,
+      scenarioFailed: true,
+      appErrors: [
+        'POST /chat answered 500 Internal Server Error: {"error":"internal error"}',
+        '[stdout] listening on 4123',
+        '[stderr] TypeError: chatHistory.add is not a function',
+        '[stderr]     at SimpleChatEngine.chat (file:///app/node_modules/@llamaindex/core/chat-engine/dist/index.js:930:29)',
+      ],
+    });
+    expect(d.rows.map((r) => r.id)).toEqual(['5']);
+    expect(d.advice).toMatch(/likely a type mismatch .*: TypeError: chatHistory\.add is not a function$/);
   });
 
   it('names an app error about the memory object a likely type mismatch (row 5)', () => {

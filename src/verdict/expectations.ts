@@ -1,6 +1,6 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
-import type { ExpectationResult, TurnRecord } from '../run/types.ts';
 import type { Matcher, ReplyExpectations, TurnStep } from '../scenario/types.ts';
+import type { ExpectationResult, TurnRecord } from '../types/results.ts';
 import { getPath } from '../util/json-path.ts';
 import { chatRequests, promptContext } from './prompt.ts';
 
@@ -81,6 +81,7 @@ export function judgeTurn(c: TurnContext): ExpectationResult[] {
           ? `the last ${recent.length} user message${recent.length === 1 ? '' : 's'} reached the LLM`
           : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(', ')}`,
       at,
+      saidIn: missing.map(({ label, worker, pid, step }) => ({ label, worker, pid, step })),
     });
   }
 

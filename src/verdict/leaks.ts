@@ -1,4 +1,4 @@
-import type { Leak, TurnRecord } from '../run/types.ts';
+import type { Leak, TurnRecord } from '../types/results.ts';
 import { chatRequests } from './prompt.ts';
 
 /** Short messages ("hi", "ok") say nothing of a session: only longer ones count as a leak. */

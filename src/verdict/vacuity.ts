@@ -1,6 +1,6 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
-import type { VacuousRecall } from '../run/types.ts';
 import type { TurnStep } from '../scenario/types.ts';
+import type { VacuousRecall } from '../types/results.ts';
 import { chatRequests } from './prompt.ts';
 
 /**
@@ -20,13 +20,14 @@ export function findVacuous(step: TurnStep, control: readonly RecordedLlmRequest
       at: m.at,
       question: step.user,
       foundIn: msg.role === 'system' ? 'the system message' : `message ${index + 1} (${msg.role})`,
-      excerpt: excerpt(msg.content, m.source),
+      excerpt: around(msg.content, m.source),
     });
   }
   return found;
 }
 
-function excerpt(text: string, source: string): string {
+/** About 160 characters of `text` around where `source` was found. */
+function around(text: string, source: string): string {
   const i = source.startsWith('/') ? 0 : text.indexOf(source);
   const start = Math.max(0, i - 60);
   const s = text.slice(start, start + 160).replace(/\s+/g, ' ');

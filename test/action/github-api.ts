@@ -21,7 +21,7 @@ export interface ApiCall {
 /**
  * The part of GitHub's REST API the Action uses (issue comments: list with pagination, create,
  * update), built from msw handlers and served on 127.0.0.1, since @actions/github's own undici
- * fetch is beyond msw's in-process interception (RECIPES A4). A route can be made to fail.
+ * fetch is beyond msw's in-process interception (@actions/github 9 sends with its own undici, not the global fetch). A route can be made to fail.
  */
 export class GitHubApiStandIn implements AsyncDisposable {
   readonly comments: StoredComment[] = [];

@@ -29,9 +29,22 @@ describe.concurrent('amnesia run / probe (the real CLI)', () => {
     expect(r.stdout).toContain(
       'forgot "Miso": said in main#1 on r1w1, missing from what the app sent the LLM',
     );
-    expect(r.stdout).toContain('SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗');
-    expect(r.stdout).toContain("state lives in one process's RAM: move it to a shared store");
-    expect(r.stdout).toContain('replay     npx amnesia run scenarios/cross-worker.yaml --seed 5');
+    expect(r.stdout).toContain(
+      'why        main#2: since main#1 (r1w1) it went to another worker of the replica (r1w2), where the probe lost its fact too (OW ✗): row 2',
+    );
+    expect(r.stdout).toContain("→ row 2: state lives in one process's RAM: move it to a shared store");
+    expect(r.stdout).toContain(
+      'replay     npx amnesia run scenarios/cross-worker.yaml --seed 5 -c amnesia.config.yaml',
+    );
+    // Read top to bottom, the output says each thing once: one result line, one signature, one
+    // topology for the ladder, and a rung's fresh session is not tagged with earlier rungs' disruptions.
+    const once = (re: RegExp) => expect(r.stdout.match(re), String(re)).toHaveLength(1);
+    once(/SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗/g);
+    once(/✗ failed/g);
+    once(/\(2 × 2\)/g);
+    once(/row 2: per-session memory in a process-global map/g);
+    expect(r.stdout).not.toMatch(/probe-\w+#1 → \S+ pid \d+ \(after/);
+    expect(r.stdout).toContain('  ⋯ probe ladder on a fresh 2 × 2 topology, a fresh session per rung:');
     expect(r.stdout).toMatch(/1 scenario: 0 passed, 1 failed, 0 errors/);
     expect(await readFile(path.join(project.dir, 'out/amnesia.xml'), 'utf8')).toContain('<failure');
     expect(await readFile(path.join(project.dir, 'out/summary.md'), 'utf8')).toContain('```mermaid');

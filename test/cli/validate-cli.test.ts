@@ -56,11 +56,19 @@ describe('amnesia validate / init / schema (the real CLI)', () => {
     expect(committedConfig, 'run `npx amnesia schema --write` and commit').toEqual(configJsonSchema());
   });
 
-  it.skipIf(!systemNodeIsOld)('refuses a Node older than 22.18 with a way out (exit 2)', async () => {
-    await using tmp = await tempFiles({});
-    const r = spawnSync('/usr/bin/node', [BIN, 'validate'], { cwd: tmp.dir, encoding: 'utf8' });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('amnesia needs Node.js 22.18 or newer');
-    expect(r.stderr).toContain('npm rebuild node');
-  });
+  it.skipIf(!systemNodeIsOld)(
+    'refuses a Node older than 22.18 with a way out that works from another folder (exit 2)',
+    async () => {
+      await using tmp = await tempFiles({});
+      const r = spawnSync('/usr/bin/node', [BIN, 'validate'], { cwd: tmp.dir, encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('amnesia needs Node.js 22.18 or newer');
+      // Started from another folder (as `npx --prefix` does): npx alone would not find the project's Node.
+      const own = path.join(REPO, 'node_modules/.bin/node');
+      expect(r.stderr).toContain(`    cd ${REPO} && npx amnesia ...\n`);
+      expect(r.stderr).toContain(`  or, from any folder: ${own} ${BIN} ...\n`);
+      const works = spawnSync(own, [BIN, '--version'], { cwd: tmp.dir, encoding: 'utf8' });
+      expect(works.status).toBe(0);
+    },
+  );
 });

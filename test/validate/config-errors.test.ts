@@ -64,6 +64,26 @@ services:
     ]);
   });
 
+  it("accepts the mock LLM's URLs in app.env and app.command, and lists them in the hint", async () => {
+    expect(
+      await configProblems(
+        'app:\n  command: node x --llm {{llm_chat_url}} --port {{port}}\n  env: { LLM_URL: "{{llm_base_url}}" }\n',
+      ),
+    ).toEqual([]);
+    const ph = await configProblems(
+      'app:\n  command: [node, x, "{{llm_url}}"]\n  env: { A: "{{openai}}" }\n',
+    );
+    const hint =
+      'hint: placeholders here: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, {{llm_base_url}}, {{llm_chat_url}}';
+    expect(ph).toEqual([
+      expect.stringMatching(
+        /^amnesia\.config\.yaml:2:\d+ app\.command\[2\]: unknown placeholder `\{\{llm_url\}\}`/,
+      ),
+      expect.stringMatching(/^amnesia\.config\.yaml:3:\d+ app\.env\.A: unknown placeholder `\{\{openai\}\}`/),
+    ]);
+    for (const p of ph) expect(p).toContain(hint);
+  });
+
   it('reports a service that is none of the kinds, and a misspelled service kind', async () => {
     const out = await configProblems(
       'app: { command: node x }\nservices:\n  db: { postgress: embedded }\n  q: { image: redis }\n',

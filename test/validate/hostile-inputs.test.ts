@@ -71,7 +71,9 @@ steps:
     const result = await run({ cwd: project.dir, probe: 'never' });
     const s = result.scenarios[0];
     expect(s?.status).toBe('failed');
-    expect(s?.replay).toMatch(/^npx amnesia run 'scenarios\/a;touch PWNED;\.yaml' --seed \d+$/);
+    expect(s?.replay).toMatch(
+      /^npx amnesia run 'scenarios\/a;touch PWNED;\.yaml' --seed \d+ -c amnesia\.config\.yaml --probe never$/,
+    );
     // The same line through a shell, with `npx amnesia run` swapped for a command that prints its arguments.
     const replay = readFileSync(path.join(s?.artifactsDir ?? '', 'replay.sh'), 'utf8');
     const script = replay.replace('npx amnesia run', "printf '%s\\n'");

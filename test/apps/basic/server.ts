@@ -1,5 +1,5 @@
 // A small chat app under test (see ../CONTRACT.md). MEMORY_MODE picks its memory design: each mode
-// is one classic production mistake from the failure table in DESIGN.md, or the fix (`postgres`).
+// is one classic production mistake from README's failure table, or the fix (`postgres`).
 // Plain node:http and fetch, only node:* imports (it is booted hundreds of times per run); `pg` is
 // loaded lazily by the modes that use PostgreSQL.
 import { spawn } from 'node:child_process';
@@ -77,6 +77,17 @@ const modes: Record<string, () => Memory | Promise<Memory>> = {
 
   // ✓: the shared store keyed by session id, read on every turn and written after it.
   postgres: () => openStore(),
+
+  // Row 7 in RAM: one history list per process, whoever talks (every user's messages in one list).
+  shared: () => {
+    let history: Message[] = [];
+    return {
+      load: async () => history,
+      save: async (_s, h) => {
+        history = h;
+      },
+    };
+  },
 };
 
 // The PostgreSQL store: one connection per process, connected at boot (so readiness means the DB is
@@ -151,9 +162,13 @@ async function complete(messages: Message[]): Promise<string> {
 
 async function turn(memory: Memory, session: string, message: string): Promise<string> {
   const history = await memory.load(session);
+  // TYPE_ERROR=1: the wrong-type mistake (DESIGN row 5), logged with its stack; the client gets a generic 500.
+  if (process.env.TYPE_ERROR === '1') throw new TypeError('chatHistory.add is not a function');
+  // HISTORY_WINDOW=N: a hand-written window, only the last N messages reach the LLM (DESIGN row 4).
+  const window = Number(process.env.HISTORY_WINDOW ?? 0);
   const answer = await complete([
     { role: 'system', content: SYSTEM_PROMPT },
-    ...history,
+    ...(window > 0 ? history.slice(-window) : history),
     { role: 'user', content: message },
   ]);
   history.push({ role: 'user', content: message }, { role: 'assistant', content: answer });
@@ -253,7 +268,7 @@ if (onThisWorker(process.env.HANG_BOOT)) {
     handle(memory, req, res).catch((err: Error) => {
       console.error(err.stack ?? err);
       if (res.headersSent) res.destroy();
-      else json(res, 500, { error: err.message });
+      else json(res, 500, { error: process.env.TYPE_ERROR === '1' ? 'internal error' : err.message });
     });
   });
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

@@ -1,4 +1,4 @@
-// copied-history.ts — MISTAKE, DESIGN.md row 1: the app keeps each session's messages in an
+// copied-history.ts — MISTAKE, failure-table row 1: the app keeps each session's messages in an
 // array and passes it as `chat({ message, chatHistory: array })`. LlamaIndex.TS wraps a plain
 // array in a NEW memory (`createMemory(array)`, a copy), adds the turn to the copy, and drops it:
 // the array never grows. No error, no warning.

@@ -1,4 +1,4 @@
-// global-map.ts — MISTAKE, DESIGN.md row 2: per-session memory in a process-global Map.
+// global-map.ts — MISTAKE, failure-table row 2: per-session memory in a process-global Map.
 // Models: the app that passed every local test with one `node server.js`, then ran under
 // several workers (cluster, gunicorn-style pools, several pods) and a supervisor that restarts.
 // Probe ladder: SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ — the memory lives in one process's RAM.

@@ -1,4 +1,4 @@
-// local-disk.ts — MISTAKE, DESIGN.md row 3: memory snapshots written to ./storage/<session>.json
+// local-disk.ts — MISTAKE, failure-table row 3: memory snapshots written to ./storage/<session>.json
 // under the working directory, read on every request.
 // Models: the LlamaIndex "persist to ./storage" habit on a host or a container whose disk is its
 // own: the workers of one host share it, other replicas and a redeployed (fresh) disk do not.

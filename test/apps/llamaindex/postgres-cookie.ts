@@ -1,4 +1,4 @@
-// postgres-cookie.ts — THE FIX (DESIGN.md row ✓), served with a cookie session: POST /chat takes
+// postgres-cookie.ts — THE FIX (failure-table row ✓), served with a cookie session: POST /chat takes
 // {"message"} only; the session is cookie `sid`, minted and set with Set-Cookie when absent.
 // Models: a browser chat UI whose server names sessions by cookie. The memory code is exactly
 // postgres.ts's (imported below), only the transport differs: it checks that amnesia keeps one

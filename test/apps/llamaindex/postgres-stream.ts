@@ -1,4 +1,4 @@
-// postgres-stream.ts — THE FIX (DESIGN.md row ✓), streaming: POST /chat answers
+// postgres-stream.ts — THE FIX (failure-table row ✓), streaming: POST /chat answers
 // text/event-stream, `data: {"delta":"…"}` per chunk and a final `data: [DONE]`, from
 // `engine.chat({ message, stream: true })` read to its end (LlamaIndex stores the assistant turn
 // only when the stream is fully read). The memory code is exactly postgres.ts's (imported below).

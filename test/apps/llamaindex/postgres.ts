@@ -1,4 +1,4 @@
-// postgres.ts — THE FIX (DESIGN.md row ✓): LlamaIndex memory snapshots in a shared PostgreSQL
+// postgres.ts — THE FIX (failure-table row ✓): LlamaIndex memory snapshots in a shared PostgreSQL
 // (DATABASE_URL), keyed by the session id, read on every request and written after each turn.
 // Models: any multi-worker, multi-replica deployment with a managed Postgres.
 // Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ — every worker reads the one store, nothing is

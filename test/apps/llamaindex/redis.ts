@@ -1,4 +1,4 @@
-// redis.ts — THE FIX (DESIGN.md row ✓) with Redis: LlamaIndex memory snapshots in a shared Redis
+// redis.ts — THE FIX (failure-table row ✓) with Redis: LlamaIndex memory snapshots in a shared Redis
 // (REDIS_URL), keyed by the session id, read on every request and written after each turn.
 // Models: the same as postgres.ts with a managed Redis as the session store.
 // Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓.

@@ -1,4 +1,4 @@
-// request-scoped.ts — MISTAKE, DESIGN.md row 1: the memory is created inside the request handler.
+// request-scoped.ts — MISTAKE, failure-table row 1: the memory is created inside the request handler.
 // Models: the tutorial's single-turn handler shipped as a chat endpoint; it "works" in a demo
 // because every answer sounds fine, and nothing ever tells it the previous turn is gone.
 // Probe ladder: SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ — nothing is kept between requests, not even on

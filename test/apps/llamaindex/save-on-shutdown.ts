@@ -1,4 +1,4 @@
-// save-on-shutdown.ts — MISTAKE, DESIGN.md row 6a: memory kept in RAM, written to
+// save-on-shutdown.ts — MISTAKE, failure-table row 6a: memory kept in RAM, written to
 // ./storage/memory.json on SIGTERM and loaded at boot.
 // Models: "we persist on shutdown" — it survives every deploy the developer tried (a graceful
 // restart), but a crash (SIGKILL, OOM kill) loses everything since the last shutdown, and the

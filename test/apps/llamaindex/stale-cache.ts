@@ -1,4 +1,4 @@
-// stale-cache.ts — MISTAKE, DESIGN.md row 6b: the shared PostgreSQL store is right, but each
+// stale-cache.ts — MISTAKE, failure-table row 6b: the shared PostgreSQL store is right, but each
 // process reads every snapshot ONCE at boot into its own Map, writes through to the store after
 // each turn, and never re-reads it.
 // Models: a "hot cache" added for latency: each worker serves what it knew at its boot plus

@@ -1,4 +1,4 @@
-// unkeyed.ts — MISTAKE, DESIGN.md row 7: memory in the shared PostgreSQL store, but under a
+// unkeyed.ts — MISTAKE, failure-table row 7: memory in the shared PostgreSQL store, but under a
 // constant key instead of the session id — 'chat_history', the default `chatStoreKey` of
 // LlamaIndex's older ChatMemoryBuffer, kept when the app moved to snapshots.
 // Models: a single-user prototype put behind a login: it survives everything, and every user

@@ -1,4 +1,4 @@
-// vector-index.ts — MISTAKE, DESIGN.md row 2 (second cause): long-term memory in a
+// vector-index.ts — MISTAKE, failure-table row 2 (second cause): long-term memory in a
 // VectorStoreIndex whose storage context lives in RAM and is never persisted or loaded.
 // The chat history itself is right — in the shared PostgreSQL store, keyed by session — but
 // only its last 4 messages go into the prompt; older facts are meant to come back from the

@@ -1,4 +1,4 @@
-// wrong-type.ts — MISTAKE, DESIGN.md row 5: a plain array of messages passed where LlamaIndex
+// wrong-type.ts — MISTAKE, failure-table row 5: a plain array of messages passed where LlamaIndex
 // expects a Memory object: `new SimpleChatEngine({ llm, memory: array })`. The compiler objects
 // (silenced below, as it is in JavaScript apps or behind `as any`); at run time the first chat
 // throws `TypeError: chatHistory.add is not a function`.

@@ -1,7 +1,7 @@
 import type { ChatFailure } from '../client/index.ts';
 import type { RecordedLlmRequest } from '../llm/index.ts';
 import type { RoutingStrategy, SourceLocation, Topology } from '../scenario/types.ts';
-import type { WorkerId } from '../topology/ids.ts';
+import type { WorkerId } from '../scenario/workers.ts';
 import type { WorkerChange } from '../topology/types.ts';
 
 export type ExpectationKind = 'recall' | 'forget' | 'recall_recent' | 'reply' | 'llm_called' | 'answered';
@@ -93,8 +93,13 @@ export interface VacuousRecall {
   excerpt: string;
 }
 
-/** The six rungs of every ladder, and SL (a fresh serverless instance) when the app runs serverless. */
-export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD' | 'SL';
+/**
+ * A rung of the probe ladder: where a fact said on r1w1 is asked for. `LT` (long-term, climbed
+ * only when the app has long-term memory): an old fact, pushed out of a short-term buffer by
+ * filler turns, asked on another worker of the replica. `SL` (only when the app runs serverless):
+ * on a fresh serverless instance.
+ */
+export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD' | 'LT' | 'SL';
 
 export interface RungResult {
   rung: Rung;
@@ -110,10 +115,28 @@ export interface Diagnosis {
   signature: string;
   /** Rows of the failure table with this signature (empty when none matches). */
   rows: { id: string; cause: string }[];
-  /** What to change, in a sentence or two. */
+  /** What to change, in a sentence or two; what the signature means when no row matches; empty when the probe kept every fact of a failed scenario. */
   advice: string;
   /** False when every rung held though the scenario failed: the short probe did not reproduce the loss. */
   reproduced: boolean;
+}
+
+/** Why one failed turn failed, read from its own evidence and, where it applies, the probe's signature. */
+export interface TurnExplanation {
+  step: number;
+  /** `main#12` */
+  label: string;
+  /**
+   * What the turn crossed since the fact it missed was said, as rungs of the ladder: `SW` the same
+   * process with nothing in between, `OW` another worker, `OR` another replica, `RS`/`CR` a restart or
+   * crash of its worker, `RD` a redeploy (a fresh disk), `LT` an old fact (older than the history
+   * the prompt held) on another worker. Empty when the turn failed for another reason.
+   */
+  crossing: Rung[];
+  /** Rows of the failure table that explain this turn (`4` trimmed history, `5` a type mismatch); empty when none does. */
+  rows: string[];
+  /** One or two sentences, in plain text. */
+  text: string;
 }
 
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped';
@@ -138,6 +161,10 @@ export interface ScenarioResult {
   vacuous: VacuousRecall[];
   /** The probe ladder's signature and diagnosis, when the scenario failed and the ladder ran. */
   diagnosis?: Diagnosis;
+  /** Per failed turn, what explains it (the probe's row, a trimmed history, the app's own error), or that nothing does. */
+  explanations?: TurnExplanation[];
+  /** When an error stopped the scenario partway: the step it stopped at (`scale`), and the ones that did not run (`main#3`, `restart r1`). */
+  stopped?: { at: string; notRun: string[] };
   /** LLM requests of the scenario that arrived outside any turn (logged, never judged). */
   unattributed: RecordedLlmRequest[];
   startedAt: number;
@@ -157,6 +184,12 @@ export interface RunResult {
   exitCode: 0 | 1 | 2;
   scenarios: ScenarioResult[];
   configFile?: string;
+  /**
+   * Absolute paths outside the replicas that the config hands every worker (`app.env`): every
+   * replica reads and writes the same folder there, as if on a network volume, so a cross-replica
+   * scenario can pass where production, without such a volume, would lose memory.
+   */
+  sharedPaths?: { env: string; path: string }[];
   /** The probe ladder on the run's topology, when asked for with `probe: 'always'`. */
   probe?: { topology: Topology; diagnosis: Diagnosis };
   /** The part of the suite this run was, when it was split over machines (`run({ shard })`). */
@@ -173,6 +206,8 @@ export type RunEvent =
       topology: Topology;
       routing: RoutingStrategy;
       seed: number;
+      /** The probe ladder (run on a fresh topology to diagnose a failed scenario), not a scenario of the run. */
+      probe?: true;
     }
   | {
       type: 'worker-ready';
@@ -184,5 +219,5 @@ export type RunEvent =
     }
   | { type: 'turn'; scenario: string; turn: TurnRecord }
   | { type: 'disruption'; scenario: string; disruption: DisruptionStepRecord }
-  | { type: 'scenario-end'; result: ScenarioResult }
+  | { type: 'scenario-end'; result: ScenarioResult; probe?: true }
   | { type: 'run-end'; result: RunResult };

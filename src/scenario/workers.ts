@@ -1,4 +1,4 @@
-import type { Target, Topology } from '../scenario/types.ts';
+import type { Target, Topology } from './types.ts';
 
 /** `r1w2`: worker 2 of replica 1 (both 1-based). */
 export type WorkerId = `r${number}w${number}`;

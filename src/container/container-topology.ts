@@ -1,14 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type ContainerEngine, ContainerError, type DockerContainer } from '../container/engine.ts';
-import { type ExecProcess, execProcess, shortId } from '../container/exec-process.ts';
 import { AbortedError } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
-import { renderTemplate } from '../util/template.ts';
-import { parseWorkerId, type WorkerId, workerOrder, workersOf } from './ids.ts';
-import { shellArgv } from './launch-worker.ts';
-import { mergeChanges, range, settleAll } from './settle.ts';
+import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
+import { shellArgv } from '../topology/launch-worker.ts';
+import { mergeChanges, range, settleAll } from '../topology/settle.ts';
 import type {
   DisruptionRecord,
   Runtime,
@@ -16,7 +13,10 @@ import type {
   TopologyOptions,
   WorkerChange,
   WorkerInfo,
-} from './types.ts';
+} from '../topology/types.ts';
+import { renderTemplate } from '../util/template.ts';
+import { type ContainerEngine, ContainerError, type DockerContainer } from './engine.ts';
+import { type ExecProcess, execProcess, shortId } from './exec-process.ts';
 
 /** The data dir inside a replica's container when there is no volume: its own filesystem. */
 const CONTAINER_DATA_DIR = '/tmp/amnesia-data';

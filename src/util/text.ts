@@ -46,3 +46,13 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 export function quoted(expected: string): string {
   return /^\/.*\/[a-z]*$/s.test(expected) ? expected : `"${expected}"`;
 }
+
+/**
+ * The start of a text for an error message: one line (so an HTML page stays on one line), cut at
+ * `max` characters with `…`, and `(empty body)` for nothing.
+ */
+export function excerpt(text: string, max = 300): string {
+  const flat = oneLine(text);
+  if (flat === '') return '(empty body)';
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}

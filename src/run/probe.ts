@@ -3,11 +3,11 @@ import { findConfig, loadConfig } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
-import { withRuntime } from '../run/run.ts';
-import { RunSession } from '../run/session.ts';
-import type { Diagnosis, RunEvent, ScenarioResult } from '../run/types.ts';
 import type { Topology } from '../scenario/types.ts';
+import type { Diagnosis, RunEvent, ScenarioResult } from '../types/results.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
+import { withRuntime } from './run.ts';
+import { RunSession } from './session.ts';
 
 export interface ProbeOptions {
   config?: string | ResolvedConfig;

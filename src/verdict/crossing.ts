@@ -1,0 +1,44 @@
+import type { DisruptionStepRecord, Rung, TurnRecord } from '../types/results.ts';
+
+type Served = Pick<TurnRecord, 'label' | 'worker' | 'replica' | 'generation' | 'pid' | 'step' | 'instance'>;
+
+/**
+ * What a turn crossed since an earlier turn of its session, as rungs of the probe ladder: another
+ * replica (`OR`), a redeploy of its replica, i.e. a fresh disk (`RD`), another worker of the
+ * replica (`OW`), a restart or crash of either worker (`RS`, `CR`); `SW` when it is the same process
+ * with nothing in between; `SL` when a newly started serverless instance served it (a cold start).
+ */
+export function crossing(said: Served, asked: Served, between: readonly DisruptionStepRecord[]): Rung[] {
+  if (asked.instance === 'cold') return ['SL'];
+  if (asked.replica !== said.replica) return ['OR'];
+  if (asked.generation !== said.generation) return ['RD'];
+  const rungs: Rung[] = [];
+  if (asked.worker !== said.worker) rungs.push('OW');
+  const workers = new Set([said.worker, asked.worker]);
+  for (const d of between) {
+    if (d.type !== 'restart' && d.type !== 'crash') continue;
+    if (d.step <= said.step || d.step >= asked.step) continue;
+    if (!d.changes.some((c) => workers.has(c.id))) continue;
+    const rung = d.type === 'restart' ? 'RS' : 'CR';
+    if (!rungs.includes(rung)) rungs.push(rung);
+  }
+  return rungs.length > 0 ? rungs : ['SW'];
+}
+
+const CROSSED: Record<Rung, (said: Served, asked: Served) => string> = {
+  SW: (s) => `stayed on ${s.worker} (pid ${s.pid}) with nothing in between`,
+  OW: (_s, a) => `went to another worker of the replica (${a.worker})`,
+  OR: (_s, a) => `went to another replica (${a.worker})`,
+  RS: () => 'came after a restart',
+  CR: () => 'came after a crash',
+  RD: () => 'came after a redeploy of the replica (a fresh disk)',
+  LT: () => 'asked for a fact older than the history the prompt held',
+  SL: (_s, a) => `went to a newly started serverless instance (${a.worker}, a cold start)`,
+};
+
+/** `since main#1 (r1w1) it went to another worker of the replica (r1w2) and came after a crash`. */
+export function crossingText(said: Served, asked: Served, rungs: readonly Rung[]): string {
+  const parts = rungs.map((r) => CROSSED[r](said, asked));
+  const joined = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '');
+  return `since ${said.label} (${said.worker}) it ${joined}`;
+}

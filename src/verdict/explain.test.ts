@@ -1,0 +1,328 @@
+import { describe, expect, it } from 'vitest';
+import type { WorkerId } from '../scenario/workers.ts';
+import type {
+  Diagnosis,
+  DisruptionStepRecord,
+  ExpectationResult,
+  Rung,
+  StepRecord,
+  TurnRecord,
+} from '../types/results.ts';
+import { crossing } from './crossing.ts';
+import { diagnose } from './diagnosis.ts';
+import { explainFailures } from './explain.ts';
+import { RUNGS } from './failure-table.ts';
+import { trimmedHistory } from './trim.ts';
+
+const AT = { file: '/repo/scenarios/s.yaml', line: 1, column: 1 };
+const SYSTEM = { role: 'system', content: 'You are a helpful assistant.' };
+
+/** A turn of session `main` whose prompt was `history` (system message and own message added). */
+function turn(
+  n: number,
+  o: {
+    worker?: WorkerId;
+    pid?: number;
+    generation?: number;
+    user?: string;
+    history?: { role: string; content: string }[];
+    after?: { role: string; content: string }[];
+    expectations?: ExpectationResult[];
+    failure?: TurnRecord['failure'];
+    step?: number;
+  } = {},
+): TurnRecord {
+  const worker = o.worker ?? 'r1w1';
+  const label = `main#${n}`;
+  const user = o.user ?? `Note ${n} of my diary.`;
+  const messages = [SYSTEM, ...(o.history ?? []), { role: 'user', content: user }, ...(o.after ?? [])];
+  const expectations = o.expectations ?? [];
+  return {
+    kind: 'turn',
+    step: o.step ?? n - 1,
+    at: AT,
+    session: 'main',
+    sessionId: 'run-s-main',
+    label,
+    user,
+    worker,
+    replica: Number(worker.slice(1, worker.indexOf('w'))),
+    pid: o.pid ?? 100,
+    generation: o.generation ?? 1,
+    incarnation: 1,
+    reason: 'pinned',
+    after: [],
+    startedAt: 0,
+    latencyMs: 10,
+    status: o.failure ? 500 : 200,
+    reply: o.failure ? null : `ack ${label}`,
+    ...(o.failure ? { failure: o.failure } : {}),
+    llm: o.failure
+      ? []
+      : [
+          {
+            seq: n,
+            at: 0,
+            scope: 's',
+            worker,
+            turnId: `s/t${n}`,
+            kind: 'chat',
+            method: 'POST',
+            path: '/chat/completions',
+            stream: false,
+            messages,
+            input: [],
+            body: null,
+            status: 200,
+            reply: `ack ${label}`,
+          },
+        ],
+    expectations,
+    passed: !o.failure && expectations.every((e) => e.passed),
+  };
+}
+
+/** The user and assistant messages of turns `from`..`to` as the app stored them. */
+const history = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => [
+    { role: 'user', content: `Note ${from + i} of my diary.` },
+    { role: 'assistant', content: `ack main#${from + i}` },
+  ]).flat();
+
+const forgot = (expected: string, said: TurnRecord): ExpectationResult => ({
+  kind: 'recall',
+  expected,
+  passed: false,
+  message: `forgot "${expected}"`,
+  at: AT,
+  saidIn: [{ label: said.label, worker: said.worker, pid: said.pid, step: said.step }],
+});
+
+const recentHeld: ExpectationResult = {
+  kind: 'recall_recent',
+  expected: 'the last 2 user messages',
+  passed: true,
+  message: 'the last 2 user messages reached the LLM',
+  at: AT,
+};
+
+/** `'✓✓✗✓✓✗'` (`–` not judged; a 7th character is LT) → the probe's diagnosis. */
+const probe = (s: string): Diagnosis =>
+  diagnose(
+    [...s].map((c, i) => ({ rung: RUNGS[i] as Rung, kept: c === '–' ? null : c === '✓' })),
+    { leak: false, scenarioFailed: true },
+  );
+
+const disruption = (step: number, type: 'restart' | 'crash', id: WorkerId): DisruptionStepRecord => ({
+  kind: 'disruption',
+  step,
+  at: AT,
+  type,
+  description: `${type} ${id}`,
+  changes: [{ id, before: { pid: 100, exit: { code: 0, signal: null }, forced: false }, after: undefined }],
+  durationMs: 1,
+  topology: { replicas: 2, workers: 2 },
+});
+
+/** A 12-turn conversation on r1w1 whose last prompt held only main#8–main#11 (a window of 8 messages). */
+function longConversation(): StepRecord[] {
+  const turns = Array.from({ length: 11 }, (_, i) => turn(i + 1, { history: history(1, i) }));
+  turns[0] = turn(1, { user: 'My cat is called Miso.' });
+  const first = turns[0] as TurnRecord;
+  const last = turn(12, {
+    user: 'What is my cat called?',
+    history: history(8, 11),
+    expectations: [forgot('Miso', first), recentHeld],
+  });
+  return [...turns, last];
+}
+
+describe('trimmedHistory', () => {
+  it("finds the session's most recent messages, in order, and none older", () => {
+    const steps = longConversation() as TurnRecord[];
+    const last = steps.at(-1) as TurnRecord;
+    expect(trimmedHistory(last, steps.slice(0, -1))).toEqual({
+      messages: 8,
+      of: 22,
+      from: 'main#8',
+      to: 'main#11',
+      oldestStep: 7,
+    });
+  });
+
+  it('is not a trim when the whole history is there, when nothing is, or when the order differs', () => {
+    const earlier = [turn(1), turn(2, { history: history(1, 1) })];
+    expect(trimmedHistory(turn(3, { history: history(1, 2) }), earlier)).toBeUndefined();
+    expect(trimmedHistory(turn(3, { history: [] }), earlier)).toBeUndefined();
+    const swapped = [...history(2, 2).reverse()];
+    expect(trimmedHistory(turn(3, { history: swapped }), earlier)).toBeUndefined();
+  });
+
+  it('leaves out system messages anywhere (retrieved context after the question) and the own message', () => {
+    const earlier = [turn(1), turn(2), turn(3)];
+    const asked = turn(4, {
+      history: history(3, 3),
+      after: [{ role: 'system', content: 'Context: Note 1 of my diary.' }],
+    });
+    expect(trimmedHistory(asked, earlier)).toMatchObject({ messages: 2, from: 'main#3', to: 'main#3' });
+  });
+});
+
+describe('crossing', () => {
+  const said = turn(1);
+  it('names the rung a turn crossed since the fact was said', () => {
+    expect(crossing(said, turn(2), [])).toEqual(['SW']);
+    expect(crossing(said, turn(2, { worker: 'r1w2', pid: 101 }), [])).toEqual(['OW']);
+    expect(crossing(said, turn(2, { worker: 'r2w1', pid: 102 }), [])).toEqual(['OR']);
+    expect(crossing(said, turn(3, { generation: 2, pid: 103 }), [])).toEqual(['RD']);
+    expect(crossing(said, turn(3, { pid: 104 }), [disruption(1, 'restart', 'r1w1')])).toEqual(['RS']);
+    expect(crossing(said, turn(3, { pid: 104 }), [disruption(1, 'crash', 'r1w1')])).toEqual(['CR']);
+  });
+
+  it('ignores disruptions of other workers, and those outside the two turns', () => {
+    expect(crossing(said, turn(3), [disruption(1, 'crash', 'r2w1')])).toEqual(['SW']);
+    expect(crossing(turn(2, { step: 3 }), turn(3, { step: 4 }), [disruption(1, 'crash', 'r1w1')])).toEqual([
+      'SW',
+    ]);
+  });
+});
+
+describe('explainFailures', () => {
+  it('a long conversation on one worker is trimmed, not the local disk the probe found (row 4, not row 3)', () => {
+    const [e] = explainFailures({ steps: longConversation(), diagnosis: probe('✓✓✗✓✓✗') });
+    expect(e?.rows).toEqual(['4']);
+    expect(e?.crossing).toEqual(['SW']);
+    expect(e?.text).toBe(
+      'main#12: the history reached the LLM trimmed to the last 8 of 22 messages (main#8–main#11); main#1, where "Miso" was said, is older: a memory window or token limit; this turn\'s own recall_recent (the last 2 user messages) holds, so the window may be intended. The probe\'s row 3 does not explain it: since main#1 (r1w1) it stayed on r1w1 (pid 100) with nothing in between, where the probe kept its fact (SW ✓)',
+    );
+  });
+
+  it('attaches the probe row to a turn whose crossing the signature loses', () => {
+    const said = turn(1, { user: 'My composer is Hildegard.' });
+    const asked = turn(2, { worker: 'r2w1', pid: 200, expectations: [forgot('Hildegard', said)] });
+    const [e] = explainFailures({ steps: [said, asked], diagnosis: probe('✓✓✗✓✓✗') });
+    expect(e).toEqual({
+      step: 1,
+      label: 'main#2',
+      crossing: ['OR'],
+      rows: ['3'],
+      text: 'main#2: since main#1 (r1w1) it went to another replica (r2w1), where the probe lost its fact too (OR ✗): row 3',
+    });
+  });
+
+  it('says the probe does not explain a turn whose crossing it keeps, and that nothing else does', () => {
+    const said = turn(1, { user: 'My word is pineapple.' });
+    const asked = turn(3, { pid: 104, step: 2, expectations: [forgot('pineapple', said)] });
+    const [e] = explainFailures({
+      steps: [said, disruption(1, 'crash', 'r1w1'), asked],
+      diagnosis: probe('✓✓✗✓✓✗'),
+    });
+    expect(e?.rows).toEqual([]);
+    expect(e?.text).toBe(
+      "main#3: the probe's row 3 does not explain it: since main#1 (r1w1) it came after a crash, where the probe kept its fact (CR ✓); nothing else in its evidence explains it: start from its prompt",
+    );
+  });
+
+  it('an old fact on another worker, past a short window, is the long-term row the LT rung found', () => {
+    const said = turn(1, { user: 'My favourite colour is teal.' });
+    const fillers = [turn(2, { history: history(1, 1) }), turn(3), turn(4)];
+    const asked = turn(5, {
+      worker: 'r1w2',
+      pid: 101,
+      user: 'What is my favourite colour?',
+      history: history(3, 4),
+      after: [{ role: 'system', content: 'Context: nothing relevant.' }],
+      expectations: [forgot('teal', said)],
+    });
+    const [e] = explainFailures({ steps: [said, ...fillers, asked], diagnosis: probe('✓✓✓✓✓✓✗') });
+    expect(e?.crossing).toEqual(['OW', 'LT']);
+    expect(e?.rows).toEqual(['2']);
+    expect(e?.text).toBe(
+      'main#5: since main#1 (r1w1) it went to another worker of the replica (r1w2) and asked for a fact older than the history the prompt held (trimmed to the last 4 of 8 messages (main#3–main#4)), where the probe lost its fact too (LT ✗): row 2',
+    );
+  });
+
+  it("names row 5 from the app's own output when it answers a generic 500", () => {
+    const failed = turn(1, {
+      failure: {
+        kind: 'http',
+        message: 'POST /chat answered 500 Internal Server Error: {"error":"internal error"}',
+        outputTail: [
+          '[stdout] listening on 4123',
+          '[stderr] TypeError: chatHistory.add is not a function',
+          '[stderr]     at SimpleChatEngine.chat (file:///app/index.js:930:29)',
+        ],
+      },
+    });
+    expect(explainFailures({ steps: [failed] })).toEqual([
+      {
+        step: 0,
+        label: 'main#1',
+        crossing: [],
+        rows: ['5'],
+        text: 'main#1: the app failed on its memory object: TypeError: chatHistory.add is not a function: likely a type mismatch (a list where a memory object is expected)',
+      },
+    ]);
+  });
+
+  it('a turn answered without calling the LLM says so, whatever the probe found', () => {
+    const said = turn(1, { user: 'My word is pineapple.' });
+    const asked = {
+      ...turn(2, { worker: 'r1w2', pid: 101, expectations: [forgot('pineapple', said)] }),
+      llm: [],
+    };
+    asked.expectations.unshift({
+      kind: 'llm_called',
+      expected: 'a call to the LLM',
+      passed: false,
+      message: 'the app answered main#2 without calling the LLM',
+      at: AT,
+    });
+    expect(explainFailures({ steps: [said, asked], diagnosis: probe('✓✗✗✗✗✗') })).toEqual([
+      {
+        step: 1,
+        label: 'main#2',
+        crossing: [],
+        rows: [],
+        text: 'main#2: the app answered without calling the LLM, so nothing it remembered could reach it',
+      },
+    ]);
+  });
+
+  it("a forget that failed because another session's message leaked in is row 7", () => {
+    const bob = { ...turn(1, { user: 'My token is tangerine.' }), session: 'bob', label: 'bob#1' };
+    const keptOut: ExpectationResult = {
+      kind: 'forget',
+      expected: 'tangerine',
+      passed: false,
+      message: '"tangerine" reached the LLM but must not',
+      at: AT,
+    };
+    const alice = { ...turn(2, { expectations: [keptOut] }), session: 'alice', label: 'alice#1' };
+    const leaks = [
+      {
+        from: { session: 'bob', label: 'bob#1', worker: 'r1w1' as const, step: 0 },
+        into: { session: 'alice', label: 'alice#1', worker: 'r1w1' as const, step: 1 },
+        text: 'My token is tangerine.',
+      },
+    ];
+    expect(explainFailures({ steps: [bob, alice], leaks })).toEqual([
+      {
+        step: 1,
+        label: 'alice#1',
+        crossing: [],
+        rows: ['7'],
+        text: "alice#1: bob#1's message (another session) reached its prompt: memory is not keyed by session",
+      },
+    ]);
+  });
+
+  it('without a probe, a trimmed history still explains the turn; nothing else is guessed', () => {
+    const [e] = explainFailures({ steps: longConversation() });
+    expect(e?.rows).toEqual(['4']);
+    expect(e?.text).not.toContain('probe');
+    const said = turn(1, { user: 'My word is pineapple.' });
+    const asked = turn(2, { worker: 'r2w1', pid: 200, expectations: [forgot('pineapple', said)] });
+    expect(explainFailures({ steps: [said, asked] })).toEqual([]);
+  });
+});

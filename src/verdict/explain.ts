@@ -1,0 +1,145 @@
+import type {
+  Diagnosis,
+  DisruptionStepRecord,
+  Rung,
+  ScenarioResult,
+  TurnExplanation,
+  TurnRecord,
+} from '../types/results.ts';
+import { nameAppError } from './app-error.ts';
+import { crossing, crossingText } from './crossing.ts';
+import { type TrimmedHistory, trimmedHistory } from './trim.ts';
+
+/**
+ * Why each failed turn failed, from its own evidence. A probe row is attached to a turn only when
+ * the crossing the turn made since the fact was said (another worker, another replica, a restart,
+ * a crash, a redeploy) is one the probe's signature loses; otherwise the turn says the probe does
+ * not explain it, and looks for what does: a history trimmed to its latest messages (row 4), or
+ * the app's own error (row 5 when it points at the memory's type).
+ */
+export function explainFailures(
+  s: Pick<ScenarioResult, 'steps' | 'diagnosis'> & Partial<Pick<ScenarioResult, 'leaks'>>,
+): TurnExplanation[] {
+  const turns = s.steps.filter((x): x is TurnRecord => x.kind === 'turn');
+  const disruptions = s.steps.filter((x): x is DisruptionStepRecord => x.kind === 'disruption');
+  return turns.flatMap((t) => {
+    if (t.passed) return [];
+    const leak = (s.leaks ?? []).find((l) => l.into.step === t.step);
+    const e = t.failure
+      ? appFailure(t)
+      : leak && !t.expectations.some((x) => !x.passed && x.kind !== 'forget')
+        ? {
+            step: t.step,
+            label: t.label,
+            crossing: [],
+            rows: ['7'],
+            text: `${t.label}: ${leak.from.label}'s message (another session) reached its prompt: memory is not keyed by session`,
+          }
+        : missedRecall(t, turns, disruptions, s.diagnosis);
+    return e ? [e] : [];
+  });
+}
+
+function appFailure(t: TurnRecord): TurnExplanation | undefined {
+  const named = nameAppError([t.failure?.message ?? '', ...(t.failure?.outputTail ?? [])]);
+  if (!named) return undefined;
+  return {
+    step: t.step,
+    label: t.label,
+    crossing: [],
+    rows: named.typeMismatch ? ['5'] : [],
+    text: named.typeMismatch
+      ? `${t.label}: the app failed on its memory object: ${named.text}: likely a type mismatch (a list where a memory object is expected)`
+      : `${t.label}: the app failed: ${named.text}`,
+  };
+}
+
+function missedRecall(
+  t: TurnRecord,
+  turns: readonly TurnRecord[],
+  disruptions: readonly DisruptionStepRecord[],
+  d: Diagnosis | undefined,
+): TurnExplanation | undefined {
+  if (t.expectations.some((e) => e.kind === 'llm_called' && !e.passed)) {
+    return {
+      step: t.step,
+      label: t.label,
+      crossing: [],
+      rows: [],
+      text: `${t.label}: the app answered without calling the LLM, so nothing it remembered could reach it`,
+    };
+  }
+  const missed = t.expectations.filter(
+    (e) => !e.passed && (e.kind === 'recall' || e.kind === 'recall_recent') && e.saidIn?.length,
+  );
+  const latest = missed.flatMap((e) => e.saidIn ?? []).sort((a, b) => b.step - a.step)[0];
+  const said = turns.find((x) => x.step === latest?.step);
+  if (!said) return undefined;
+  const what = missed[0]?.kind === 'recall' ? `"${missed[0].expected}"` : 'the message';
+  const earlier = turns.filter((x) => x.session === t.session && x.step < t.step);
+  const trim = trimmedHistory(t, earlier);
+  const older = trim && said.step < trim.oldestStep ? trim : undefined;
+  const moved = crossing(said, t, disruptions);
+  const rungs: Rung[] = older && moved[0] !== 'SW' ? [...moved, 'LT'] : moved;
+  const crossed = crossingText(said, t, rungs);
+  const judged = (kept: boolean) => rungs.filter((r) => keptOn(d, r) === kept);
+  const lost = judged(false);
+  const base = { step: t.step, label: t.label, crossing: rungs };
+  const rowList = d ? d.rows.map((r) => r.id).filter((id, i, all) => all.indexOf(id) === i) : [];
+  const rowsText = rowList.length > 0 ? `row ${rowList.join(', ')}` : '';
+
+  if (d && lost.length > 0) {
+    const held = older ? ` (${heldText(older)})` : '';
+    return {
+      ...base,
+      rows: rowList,
+      text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, '✗')})${rowsText ? `: ${rowsText}` : ''}`,
+    };
+  }
+  // When the probe kept every fact, the report says so once; a turn need not repeat it.
+  const notExplained = d?.reproduced
+    ? `${rowsText ? `the probe's ${rowsText} does not explain it: ` : 'the probe does not explain it: '}${crossed}, ${probeKept(d, rungs)}`
+    : '';
+  if (older) {
+    const recent = t.expectations.find((e) => e.kind === 'recall_recent' && e.passed);
+    const intended = recent
+      ? `; this turn's own recall_recent (${recent.expected}) holds, so the window may be intended`
+      : '';
+    return {
+      ...base,
+      rows: ['4'],
+      text: `${t.label}: the history reached the LLM ${heldText(older)}; ${said.label}, where ${what} was said, is older: a memory window or token limit${intended}${notExplained ? `. ${cap(notExplained)}` : ''}`,
+    };
+  }
+  if (!d) return undefined;
+  return {
+    ...base,
+    rows: [],
+    text: `${t.label}: ${notExplained ? `${notExplained}; nothing else` : 'nothing'} in its evidence explains it: start from its prompt`,
+  };
+}
+
+function keptOn(d: Diagnosis | undefined, rung: Rung): boolean | null {
+  return d?.rungs.find((r) => r.rung === rung)?.kept ?? null;
+}
+
+/** `where the probe kept its fact (SW ✓)`, or which rungs it did not judge. */
+function probeKept(d: Diagnosis, rungs: readonly Rung[]): string {
+  const kept = rungs.filter((r) => keptOn(d, r) === true);
+  const unjudged = rungs.filter((r) => keptOn(d, r) === null);
+  return [
+    kept.length > 0 ? `where the probe kept its fact (${marks(kept, '✓')})` : '',
+    unjudged.length > 0 ? `which the probe did not judge (${marks(unjudged, '–')})` : '',
+  ]
+    .filter(Boolean)
+    .join(', and ');
+}
+
+/** `trimmed to the last 8 of 22 messages (main#8–main#11)` */
+function heldText(t: TrimmedHistory): string {
+  const range = t.from === t.to ? t.from : `${t.from}–${t.to}`;
+  return `trimmed to the last ${t.messages} of ${t.of} messages (${range})`;
+}
+
+const marks = (rungs: readonly Rung[], mark: string) => rungs.map((r) => `${r} ${mark}`).join(', ');
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,122 @@
+import type { Rung } from '../types/results.ts';
+
+/**
+ * The ladder's rungs in signature order; `LT` is climbed only for apps with long-term memory, `SL`
+ * only when the topology is serverless.
+ */
+export const RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD', 'LT', 'SL'];
+
+/** The rungs every ladder climbs. */
+export const BASE_RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD'];
+
+export const RUNG_NAMES: Record<Rung, string> = {
+  SW: 'same worker',
+  OW: 'other worker of the replica',
+  OR: 'other replica',
+  RS: 'after a graceful restart',
+  CR: 'after a crash and respawn',
+  RD: 'after a redeploy of the replica',
+  LT: 'an old fact, after filler turns, on another worker',
+  SL: 'on a fresh serverless instance (a cold start)',
+};
+
+/** One row of the failure table: a cause, how to recognise it, and what to change. */
+export interface FailureRow {
+  id: string;
+  cause: string;
+  /** Where a fact said on r1w1 is still recalled, per rung; a rung left out is any. */
+  kept?: Partial<Record<Rung, boolean>>;
+  /** A leak between sessions comes with it. */
+  leak?: boolean;
+  /** Matches only when this rung was judged (a row that differs from another by it alone). */
+  needs?: Rung;
+  /** Rows recognised from a turn's own evidence rather than from a signature. */
+  evidence?: string;
+  advice: string;
+}
+
+const KEPT_EVERYWHERE = { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true, SL: true };
+
+/**
+ * The failure table, the one source of the README's table and of every printed diagnosis
+ * (a test checks the README against it). Rows 4 and 5 are read from a failed turn's evidence.
+ */
+export const FAILURE_TABLE: readonly FailureRow[] = [
+  {
+    id: '1',
+    cause: 'memory created inside the request handler, or history passed as a list that gets copied',
+    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, SL: false },
+    advice: 'nothing is kept between requests: keep memory per session in a store',
+  },
+  {
+    id: '2',
+    cause: 'per-session memory in a process-global map',
+    kept: { SW: true, OW: false, OR: false, RS: false, CR: false, RD: false, LT: false, SL: false },
+    advice: "state lives in one process's RAM: move it to a shared store",
+  },
+  {
+    id: '2',
+    cause: 'long-term memory in an index or storage context that is never persisted',
+    kept: { ...KEPT_EVERYWHERE, LT: false, SL: false },
+    needs: 'LT',
+    advice: "state lives in one process's RAM: move it to a shared store",
+  },
+  {
+    id: '3',
+    cause: 'state on the local disk (`./storage`, a sqlite file in the app folder)',
+    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true, SL: false },
+    advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store",
+  },
+  {
+    id: '4',
+    cause: 'history trimmed by a memory window or a token limit',
+    evidence: 'the prompt holds only the latest messages',
+    advice:
+      'older turns are dropped before the LLM sees them: raise the limit, summarize older turns, or keep facts in long-term memory; if the window is intended, ask only for recent turns (`recall_recent`)',
+  },
+  {
+    id: '5',
+    cause: 'a wrong type (a list where a memory object is expected) that throws',
+    evidence: 'the app errors',
+    advice: 'pass the memory object the framework expects (a `Memory`, not a list of messages)',
+  },
+  {
+    id: '6a',
+    cause: 'RAM state saved at graceful shutdown, loaded at startup',
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, LT: false, SL: false },
+    advice: 'saved only on shutdown: a crash loses it and workers never share it',
+  },
+  {
+    id: '6b',
+    cause: 'a per-process cache of a durable store, loaded at startup, never re-read',
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, LT: false, SL: true },
+    advice: 'reads a stale per-process cache: re-read the store on every request',
+  },
+  {
+    id: '7',
+    cause: 'memory not keyed by session',
+    kept: KEPT_EVERYWHERE,
+    leak: true,
+    advice: 'memory leaks between sessions: key memory by session id',
+  },
+  {
+    id: '8',
+    cause: 'serverless: a fresh process per request (Lambda, Cloud Run scaled to zero, Vercel functions)',
+    kept: { SL: false },
+    needs: 'SL',
+    advice: 'state must live outside the process and its /tmp',
+  },
+  {
+    id: '✓',
+    cause: 'a shared store keyed by session id, read on every request',
+    kept: KEPT_EVERYWHERE,
+    advice: 'memory is kept everywhere the probe looked',
+  },
+];
+
+/** The row with this id (the first, for ids shared by two causes). */
+export function failureRow(id: string): FailureRow {
+  const row = FAILURE_TABLE.find((r) => r.id === id);
+  if (!row) throw new Error(`no row ${id} in the failure table`);
+  return row;
+}

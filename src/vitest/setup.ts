@@ -1,0 +1,12 @@
+/**
+ * List in vitest's `setupFiles` to register amnesia's matchers (`toRecall`, `toForget`,
+ * `toRecallRecent`, `toHaveLeaked`) in every test file.
+ *
+ * @example
+ * // vitest.config.ts
+ * export default defineConfig({ test: { setupFiles: ['amnesia/vitest/setup'] } });
+ */
+import { expect } from 'vitest';
+import { amnesiaMatchers } from './matchers.ts';
+
+expect.extend(amnesiaMatchers);
