@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AmnesiaError } from '../errors.ts';
 import { loadTest } from '../load/load.ts';
 import type { LoadProgress, LoadTestEvent } from '../load/types.ts';
-import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from '../report/load.ts';
+import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from '../load/report.ts';
 import { LIMITS } from '../schema/primitives.ts';
 import { type Io, wantsColor } from './output.ts';
 import { interruptible, parseDurationOption, parseIntOption } from './run-command.ts';

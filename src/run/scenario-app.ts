@@ -89,7 +89,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
       logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
-      baseEnv: ctx.environment.env,
+      baseEnv: withCompileCache(ctx.environment.env, ctx.compileCacheDir),
       workerEnv: (w) => ({
         ...services.env,
         [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
@@ -147,7 +147,7 @@ function runtimeFor(ctx: AppContext, topology: Topology): Runtime {
  * worker of the run shares one folder, so boots after the first skip compiling. It holds code,
  * never state. A value already in amnesia's environment is the user's choice and stays.
  */
-function _withCompileCache(env: NodeJS.ProcessEnv, dir: string | undefined): NodeJS.ProcessEnv {
+function withCompileCache(env: NodeJS.ProcessEnv, dir: string | undefined): NodeJS.ProcessEnv {
   if (!dir || env.NODE_COMPILE_CACHE !== undefined) return env;
   return { ...env, NODE_COMPILE_CACHE: dir };
 }

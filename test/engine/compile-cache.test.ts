@@ -8,10 +8,18 @@ import { tempFiles } from '../helpers/files.ts';
 const APP = `import { createServer } from 'node:http';
 import { readdirSync } from 'node:fs';
 import module from 'node:module';
+// Each turn asks the mock LLM once: a scenario whose app never reaches the LLM cannot be judged.
+const askLlm = () =>
+  fetch(process.env.OPENAI_BASE_URL + '/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
+  }).then((r) => r.text());
 const server = createServer((req, res) => {
   if (req.url === '/healthz') return void res.end('ok');
   req.resume();
-  req.on('end', () => {
+  req.on('end', async () => {
+    await askLlm();
     module.flushCompileCache();
     const dir = module.getCompileCacheDir();
     const entries = dir ? readdirSync(dir, { recursive: true }).length : 0;

@@ -70,10 +70,18 @@ const MARKER_APP = `import { createServer } from 'node:http';
 import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+// Each turn asks the mock LLM once: a scenario whose app never reaches the LLM cannot be judged.
+const askLlm = () =>
+  fetch(process.env.OPENAI_BASE_URL + '/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
+  }).then((r) => r.text());
 const server = createServer((req, res) => {
   if (req.url === '/healthz') return void res.end('ok');
   req.resume();
-  req.on('end', () => {
+  req.on('end', async () => {
+    await askLlm();
     const seen = { pid: process.pid, cwd: existsSync('marker'), tmp: existsSync(path.join(tmpdir(), 'marker')) };
     writeFileSync('marker', 'x');
     writeFileSync(path.join(tmpdir(), 'marker'), 'x');

@@ -7,11 +7,11 @@ import type {
   LoadTestResult,
   LoadTurn,
   LoadWindow,
-} from '../load/types.ts';
+} from './types.ts';
 import { formatDuration } from '../util/duration.ts';
 import { brief, oneLine, plural } from '../util/text.ts';
-import { changeText } from './evidence.ts';
-import { type Paint, painter } from './paint.ts';
+import { changeText } from '../report/evidence.ts';
+import { type Paint, painter } from '../report/paint.ts';
 
 const count = (n: number) => n.toLocaleString('en-US');
 

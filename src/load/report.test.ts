@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadTestResult } from '../load/types.ts';
-import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from './load.ts';
+import type { LoadTestResult } from './types.ts';
+import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from './report.ts';
 
 const window = (name: 'before' | 'during' | 'after', sent: number, failed: number, lost: number) => ({
   name,
