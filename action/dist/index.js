@@ -61721,7 +61721,6 @@ function nameAppError(texts) {
 }
 
 // src/verdict/failure-table.ts
-var RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "LT", "SL"];
 var BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD"];
 var RUNG_NAMES = {
   SW: "same worker",
@@ -61825,11 +61824,11 @@ function agrees(row, rungs) {
 function diagnose(rungs, o) {
   const signature = formatSignature(rungs);
   const ran = rungs.filter((r) => r.kept !== null);
-  const result = (rows, advice, reproduced = true) => ({
+  const result = (rows, advice2, reproduced = true) => ({
     rungs: [...rungs],
     signature,
     rows: rows.map(({ id, cause }) => ({ id, cause })),
-    advice,
+    advice: advice2,
     reproduced
   });
   const named = nameAppError(o.appErrors ?? []);
@@ -61859,7 +61858,11 @@ function diagnose(rungs, o) {
       `no row of the failure table has this signature: kept on ${kept.join(", ") || "no rung"}; lost on ${lost.join(", ")}`
     );
   }
-  return result(matches, [...new Set(matches.map((m) => m.advice))].join("; or: "));
+  const serverless = matches.filter((m) => m.needs === "SL");
+  const others = matches.filter((m) => m.needs !== "SL");
+  const advice = [...new Set(others.map((m) => m.advice))].join("; or: ");
+  const extra = serverless.map((m) => m.advice).join("; ");
+  return result(matches, advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra);
 }
 
 // src/run/run.ts
@@ -63329,7 +63332,7 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
   };
   const r1w1 = { replica: 1, worker: 1 };
   const r1w2 = { replica: 1, worker: 2 };
-  for (const rung of probe2.longTerm ? RUNGS : BASE_RUNGS) {
+  for (const rung of probe2.longTerm ? [...BASE_RUNGS, "LT"] : BASE_RUNGS) {
     const skipped2 = (rung === "OW" || rung === "LT") && topology2.workers < 2 ? "needs 2 workers per replica" : rung === "OR" && topology2.replicas < 2 ? "needs 2 replicas" : void 0;
     if (skipped2) {
       rungs.push({ rung, skipped: skipped2 });
@@ -66383,7 +66386,7 @@ async function startScenarioApp(ctx, o) {
       logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
-      baseEnv: ctx.environment.env,
+      baseEnv: withCompileCache(ctx.environment.env, ctx.compileCacheDir),
       workerEnv: (w) => ({
         ...services.env,
         [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
@@ -66433,6 +66436,10 @@ function runtimeFor(ctx, topology2) {
     if (ctx.containers) return containerRuntime(ctx.containers);
   }
   return topology2.serverless ? serverlessRuntime : processRuntime;
+}
+function withCompileCache(env, dir) {
+  if (!dir || env.NODE_COMPILE_CACHE !== void 0) return env;
+  return { ...env, NODE_COMPILE_CACHE: dir };
 }
 function llmPlaceholders(baseUrl2) {
   return { llm_base_url: baseUrl2, llm_chat_url: `${baseUrl2}/chat/completions` };
