@@ -26,6 +26,8 @@ export type AmnesiaErrorCode =
   | 'AMNESIA_LLM_BAD_ARGUMENT'
   /** Only in results: a recall that would pass without memory, and amnesia's own bugs. */
   | 'AMNESIA_VACUOUS_RECALL'
+  /** A load run's LLM request attributed to the wrong turn (its verdicts cannot be trusted). */
+  | 'AMNESIA_MISATTRIBUTED'
   | 'AMNESIA_INTERNAL';
 
 export class AmnesiaError extends Error {

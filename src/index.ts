@@ -2,7 +2,7 @@
  * amnesia's public API. The CLI, the vitest integration and the GitHub Action use only this.
  *
  * @example
- * import { run, load } from 'amnesia';
+ * import { run, loadTest } from 'amnesia';
  * const result = await run({ patterns: ['scenarios'], concurrency: 2 });
  * process.exitCode = result.exitCode;
  */
@@ -25,6 +25,21 @@ export {
   startMockLlm,
   type TurnScope,
 } from './llm/index.ts';
+export { loadTest } from './load/load.ts';
+export type {
+  AttributionAudit,
+  Latency,
+  LoadFailure,
+  LoadProgress,
+  LoadSessionEvidence,
+  LoadTestEvent,
+  LoadTestOptions,
+  LoadTestResult,
+  LoadTurn,
+  LoadWindow,
+  MemoryCounts,
+  TurnCounts,
+} from './load/types.ts';
 export { type Plan, type PlannedStep, plan } from './plan/plan.ts';
 export {
   type Annotation,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { defaultConfig, findConfig, loadConfig } from './config/load.ts';
 import type { ResolvedConfig } from './config/types.ts';
 import { type InputProblem, InvalidInputError } from './errors.ts';
-import { loadScenarios } from './scenario/load.ts';
+import { loadScenarios, type ScenarioDefaults } from './scenario/load.ts';
 import type { Scenario, Topology } from './scenario/types.ts';
 
 export interface LoadOptions {
@@ -61,20 +61,25 @@ export async function load(options: LoadOptions = {}): Promise<Loaded> {
       : 'the default 2 × 2';
   const loaded = await loadScenarios(patterns, {
     cwd: base,
-    defaults: {
-      topology: config.topology,
-      topologySource,
-      services: config.services.map((x) => ({
-        name: x.name,
-        faults: x.kind === 'command' || x.kind === 'container',
-      })),
-    },
+    defaults: scenarioDefaults(config, topologySource),
   });
   problems.push(...loaded.problems);
   return {
     config,
     scenarios: loaded.scenarios,
     problems: sortProblems(problems.map((p) => ({ ...p, file: relativeTo(cwd, p.file) }))),
+  };
+}
+
+/** What scenarios are checked against: the config's topology (from `topologySource`, for messages) and services. */
+export function scenarioDefaults(config: ResolvedConfig, topologySource: string): ScenarioDefaults {
+  return {
+    topology: config.topology,
+    topologySource,
+    services: config.services.map((x) => ({
+      name: x.name,
+      faults: x.kind === 'command' || x.kind === 'container',
+    })),
   };
 }
 

@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path32 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path35 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path32 && path32[0] !== "/") {
-          path32 = `/${path32}`;
+        if (path35 && path35[0] !== "/") {
+          path35 = `/${path35}`;
         }
-        return new URL(`${origin}${path32}`);
+        return new URL(`${origin}${path35}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path35, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path32);
+        debuglog("sending request to %s %s/%s", method, origin, path35);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path35, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path32,
+          path35,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin }
+          request: { method, path: path35, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path32);
+        debuglog("trailers received from %s %s/%s", method, origin, path35);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path32, origin },
+          request: { method, path: path35, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path32,
+          path35,
           error64.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path32, origin }
+            request: { method, path: path35, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path32);
+          debuglog("sending request to %s %s/%s", method, origin, path35);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path32,
+        path: path35,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path32 !== "string") {
+        if (typeof path35 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path32[0] !== "/" && !(path32.startsWith("http://") || path32.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path35[0] !== "/" && !(path35.startsWith("http://") || path35.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path32)) {
+        } else if (invalidPathRegex.test(path35)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path32, query) : path32;
+        this.path = query ? buildURL(path35, query) : path35;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2384,9 +2384,9 @@ var require_timers = __commonJS({
        * before the specified function or code is executed.
        * @param {*} arg
        */
-      constructor(callback, delay2, arg) {
+      constructor(callback, delay, arg) {
         this._onTimeout = callback;
-        this._idleTimeout = delay2;
+        this._idleTimeout = delay;
         this._timerArg = arg;
         this.refresh();
       }
@@ -2431,8 +2431,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {NodeJS.Timeout|FastTimer}
        */
-      setTimeout(callback, delay2, arg) {
-        return delay2 <= RESOLUTION_MS ? setTimeout(callback, delay2, arg) : new FastTimer(callback, delay2, arg);
+      setTimeout(callback, delay, arg) {
+        return delay <= RESOLUTION_MS ? setTimeout(callback, delay, arg) : new FastTimer(callback, delay, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated Timer previously created
@@ -2458,8 +2458,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {FastTimer}
        */
-      setFastTimeout(callback, delay2, arg) {
-        return new FastTimer(callback, delay2, arg);
+      setFastTimeout(callback, delay, arg) {
+        return new FastTimer(callback, delay, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated FastTimer previously
@@ -2485,8 +2485,8 @@ var require_timers = __commonJS({
        * @deprecated
        * @param {number} [delay=0] The delay in milliseconds to add to the now value.
        */
-      tick(delay2 = 0) {
-        fastNow += delay2 - RESOLUTION_MS + 1;
+      tick(delay = 0) {
+        fastNow += delay - RESOLUTION_MS + 1;
         onTick();
         onTick();
       },
@@ -2581,7 +2581,7 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect4({ hostname: hostname4, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect3({ hostname: hostname4, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
@@ -5885,21 +5885,21 @@ var require_client_h1 = __commonJS({
         this.connection = "";
         this.maxResponseSize = client[kMaxResponseSize];
       }
-      setTimeout(delay2, type) {
-        if (delay2 !== this.timeoutValue || type & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
+      setTimeout(delay, type) {
+        if (delay !== this.timeoutValue || type & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
           if (this.timeout) {
             timers.clearTimeout(this.timeout);
             this.timeout = null;
           }
-          if (delay2) {
+          if (delay) {
             if (type & USE_FAST_TIMER) {
-              this.timeout = timers.setFastTimeout(onParserTimeout, delay2, new WeakRef(this));
+              this.timeout = timers.setFastTimeout(onParserTimeout, delay, new WeakRef(this));
             } else {
-              this.timeout = setTimeout(onParserTimeout, delay2, new WeakRef(this));
+              this.timeout = setTimeout(onParserTimeout, delay, new WeakRef(this));
               this.timeout.unref();
             }
           }
-          this.timeoutValue = delay2;
+          this.timeoutValue = delay;
         } else if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path32, host, upgrade, blocking, reset } = request3;
+      const { method, path: path35, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path32} HTTP/1.1\r
+      let header = `${method} ${path35} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path32, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path35, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path32;
+      headers[HTTP2_HEADER_PATH] = path35;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path32 = search ? `${pathname}${search}` : pathname;
+        const path35 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path32;
+        this.opts.path = path35;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7714,7 +7714,7 @@ var require_client = __commonJS({
         strictContentLength,
         maxCachedSessions,
         maxRedirections,
-        connect: connect5,
+        connect: connect4,
         maxRequestsPerClient,
         localAddress,
         maxResponseSize,
@@ -7766,7 +7766,7 @@ var require_client = __commonJS({
         if (bodyTimeout != null && (!Number.isInteger(bodyTimeout) || bodyTimeout < 0)) {
           throw new InvalidArgumentError("bodyTimeout must be a positive integer or zero");
         }
-        if (connect5 != null && typeof connect5 !== "function" && typeof connect5 !== "object") {
+        if (connect4 != null && typeof connect4 !== "function" && typeof connect4 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
         if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0)) {
@@ -7790,15 +7790,15 @@ var require_client = __commonJS({
         if (maxConcurrentStreams != null && (typeof maxConcurrentStreams !== "number" || maxConcurrentStreams < 1)) {
           throw new InvalidArgumentError("maxConcurrentStreams must be a positive integer, greater than 0");
         }
-        if (typeof connect5 !== "function") {
-          connect5 = buildConnector({
+        if (typeof connect4 !== "function") {
+          connect4 = buildConnector({
             ...tls,
             maxCachedSessions,
             allowH2,
             socketPath,
             timeout: connectTimeout,
             ...autoSelectFamily ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : void 0,
-            ...connect5
+            ...connect4
           });
         }
         if (interceptors?.Client && Array.isArray(interceptors.Client)) {
@@ -7813,7 +7813,7 @@ var require_client = __commonJS({
           this[kInterceptors] = [createRedirectInterceptor({ maxRedirections })];
         }
         this[kUrl2] = util.parseOrigin(url2);
-        this[kConnector] = connect5;
+        this[kConnector] = connect4;
         this[kPipelining] = pipelining != null ? pipelining : 1;
         this[kMaxHeadersSize] = maxHeaderSize || http3.maxHeaderSize;
         this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
@@ -7867,7 +7867,7 @@ var require_client = __commonJS({
       }
       /* istanbul ignore: only used for test */
       [kConnect](cb) {
-        connect4(this);
+        connect3(this);
         this.once("connect", cb);
       }
       [kDispatch](opts, handler2) {
@@ -7931,7 +7931,7 @@ var require_client = __commonJS({
         assert2(client[kSize] === 0);
       }
     }
-    async function connect4(client) {
+    async function connect3(client) {
       assert2(!client[kConnecting]);
       assert2(!client[kHTTPContext]);
       let { host, hostname: hostname4, protocol, port } = client[kUrl2];
@@ -8102,7 +8102,7 @@ var require_client = __commonJS({
           return;
         }
         if (!client[kHTTPContext]) {
-          connect4(client);
+          connect3(client);
           return;
         }
         if (client[kHTTPContext].destroyed) {
@@ -8394,7 +8394,7 @@ var require_pool = __commonJS({
       constructor(origin, {
         connections,
         factory = defaultFactory,
-        connect: connect4,
+        connect: connect3,
         connectTimeout,
         tls,
         maxCachedSessions,
@@ -8410,25 +8410,25 @@ var require_pool = __commonJS({
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
-        if (connect4 != null && typeof connect4 !== "function" && typeof connect4 !== "object") {
+        if (connect3 != null && typeof connect3 !== "function" && typeof connect3 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
-        if (typeof connect4 !== "function") {
-          connect4 = buildConnector({
+        if (typeof connect3 !== "function") {
+          connect3 = buildConnector({
             ...tls,
             maxCachedSessions,
             allowH2,
             socketPath,
             timeout: connectTimeout,
             ...autoSelectFamily ? { autoSelectFamily, autoSelectFamilyAttemptTimeout } : void 0,
-            ...connect4
+            ...connect3
           });
         }
         super(options);
         this[kInterceptors] = options.interceptors?.Pool && Array.isArray(options.interceptors.Pool) ? options.interceptors.Pool : [];
         this[kConnections] = connections || null;
         this[kUrl2] = util.parseOrigin(origin);
-        this[kOptions] = { ...util.deepClone(options), connect: connect4, allowH2 };
+        this[kOptions] = { ...util.deepClone(options), connect: connect3, allowH2 };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
         this.on("connectionError", (origin2, targets, error64) => {
@@ -8623,25 +8623,25 @@ var require_agent = __commonJS({
       return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
     }
     var Agent3 = class extends DispatcherBase {
-      constructor({ factory = defaultFactory, maxRedirections = 0, connect: connect4, tls, ...options } = {}) {
+      constructor({ factory = defaultFactory, maxRedirections = 0, connect: connect3, tls, ...options } = {}) {
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
-        if (connect4 != null && typeof connect4 !== "function" && typeof connect4 !== "object") {
+        if (connect3 != null && typeof connect3 !== "function" && typeof connect3 !== "object") {
           throw new InvalidArgumentError("connect must be a function or an object");
         }
         if (!Number.isInteger(maxRedirections) || maxRedirections < 0) {
           throw new InvalidArgumentError("maxRedirections must be a positive number");
         }
         super(options);
-        if (connect4 && typeof connect4 !== "function") {
-          connect4 = { ...connect4 };
+        if (connect3 && typeof connect3 !== "function") {
+          connect3 = { ...connect3 };
         }
         if (tls && typeof tls !== "function") {
           tls = { ...tls };
         }
         this[kInterceptors] = options.interceptors?.Agent && Array.isArray(options.interceptors.Agent) ? options.interceptors.Agent : [createRedirectInterceptor({ maxRedirections })];
-        this[kOptions] = { ...util.deepClone(options), connect: connect4, tls };
+        this[kOptions] = { ...util.deepClone(options), connect: connect3, tls };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kMaxRedirections] = maxRedirections;
         this[kFactory] = factory;
@@ -8736,16 +8736,16 @@ var require_proxy_agent = __commonJS({
     }
     var Http1ProxyWrapper = class extends DispatcherBase {
       #client;
-      constructor(proxyUrl, { headers = {}, connect: connect4, factory }) {
+      constructor(proxyUrl, { headers = {}, connect: connect3, factory }) {
         super();
         if (!proxyUrl) {
           throw new InvalidArgumentError("Proxy URL is mandatory");
         }
         this[kProxyHeaders] = headers;
         if (factory) {
-          this.#client = factory(proxyUrl, { connect: connect4 });
+          this.#client = factory(proxyUrl, { connect: connect3 });
         } else {
-          this.#client = new Client(proxyUrl, { connect: connect4 });
+          this.#client = new Client(proxyUrl, { connect: connect3 });
         }
       }
       [kDispatch](opts, handler2) {
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path32 = "/",
+          path: path35 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path32;
+        opts.path = origin + path35;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -8807,7 +8807,7 @@ var require_proxy_agent = __commonJS({
         } else if (username && password) {
           this[kProxyHeaders]["proxy-authorization"] = `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString("base64")}`;
         }
-        const connect4 = buildConnector({ ...opts.proxyTls });
+        const connect3 = buildConnector({ ...opts.proxyTls });
         this[kConnectEndpoint] = buildConnector({ ...opts.requestTls });
         const agentFactory = opts.factory || defaultAgentFactory;
         const factory = (origin2, options) => {
@@ -8815,13 +8815,13 @@ var require_proxy_agent = __commonJS({
           if (!this[kTunnelProxy] && protocol2 === "http:" && this[kProxy].protocol === "http:") {
             return new Http1ProxyWrapper(this[kProxy].uri, {
               headers: this[kProxyHeaders],
-              connect: connect4,
+              connect: connect3,
               factory: agentFactory
             });
           }
           return agentFactory(origin2, options);
         };
-        this[kClient] = clientFactory(url2, { connect: connect4 });
+        this[kClient] = clientFactory(url2, { connect: connect3 });
         this[kAgent] = new Agent3({
           ...opts,
           factory,
@@ -10567,10 +10567,10 @@ var require_api_connect = __commonJS({
         }
       }
     };
-    function connect4(opts, callback) {
+    function connect3(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve2, reject) => {
-          connect4.call(this, opts, (err, data) => {
+          connect3.call(this, opts, (err, data) => {
             return err ? reject(err) : resolve2(data);
           });
         });
@@ -10586,7 +10586,7 @@ var require_api_connect = __commonJS({
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
-    module.exports = connect4;
+    module.exports = connect3;
   }
 });
 
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path32) {
-      if (typeof path32 !== "string") {
-        return path32;
+    function safeUrl(path35) {
+      if (typeof path35 !== "string") {
+        return path35;
       }
-      const pathSegments = path32.split("?");
+      const pathSegments = path35.split("?");
       if (pathSegments.length !== 2) {
-        return path32;
+        return path35;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path32, method, body, headers }) {
-      const pathMatch2 = matchValue(mockDispatch2.path, path32);
+    function matchKey(mockDispatch2, { path: path35, method, body, headers }) {
+      const pathMatch2 = matchValue(mockDispatch2.path, path35);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path32 }) => matchValue(safeUrl(path32), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path35 }) => matchValue(safeUrl(path35), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path32, method, body, headers, query } = opts;
+      const { path: path35, method, body, headers, query } = opts;
       return {
-        path: path32,
+        path: path35,
         method,
         body,
         headers,
@@ -10852,7 +10852,7 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error64 }, delay: delay2, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error: error64 }, delay, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
@@ -10861,10 +10861,10 @@ var require_mock_utils = __commonJS({
         handler2.onError(error64);
         return true;
       }
-      if (typeof delay2 === "number" && delay2 > 0) {
+      if (typeof delay === "number" && delay > 0) {
         setTimeout(() => {
           handleReply(this[kDispatches]);
-        }, delay2);
+        }, delay);
       } else {
         handleReply(this[kDispatches]);
       }
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path32, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path35, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path32,
+            Path: path35,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -13837,7 +13837,7 @@ var require_fetch = __commonJS({
             return makeNetworkError("URL scheme must be a HTTP(S) scheme");
           }
           request3.responseTainting = "cors";
-          return await httpFetch(fetchParams);
+          return await httpFetch2(fetchParams);
         })();
       }
       if (recursive2) {
@@ -13973,7 +13973,7 @@ var require_fetch = __commonJS({
         }
         case "http:":
         case "https:": {
-          return httpFetch(fetchParams).catch((err) => makeNetworkError(err));
+          return httpFetch2(fetchParams).catch((err) => makeNetworkError(err));
         }
         default: {
           return Promise.resolve(makeNetworkError("unknown scheme"));
@@ -14042,7 +14042,7 @@ var require_fetch = __commonJS({
         });
       }
     }
-    async function httpFetch(fetchParams) {
+    async function httpFetch2(fetchParams) {
       const request3 = fetchParams.request;
       let response = null;
       let actualResponse = null;
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path32) {
-      for (let i = 0; i < path32.length; ++i) {
-        const code = path32.charCodeAt(i);
+    function validateCookiePath(path35) {
+      for (let i = 0; i < path35.length; ++i) {
+        const code = path35.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18293,7 +18293,7 @@ var require_util8 = __commonJS({
       }
       return true;
     }
-    function delay2(ms) {
+    function delay(ms) {
       return new Promise((resolve2) => {
         setTimeout(resolve2, ms).unref();
       });
@@ -18301,7 +18301,7 @@ var require_util8 = __commonJS({
     module.exports = {
       isValidLastEventId,
       isASCIINumber,
-      delay: delay2
+      delay
     };
   }
 });
@@ -18723,7 +18723,7 @@ var require_eventsource = __commonJS({
     var { parseMIMEType } = require_data_url();
     var { createFastMessageEvent } = require_events();
     var { isNetworkError } = require_response();
-    var { delay: delay2 } = require_util8();
+    var { delay } = require_util8();
     var { kEnumerableProperty } = require_util();
     var { environmentSettingsObject } = require_util2();
     var { getGlobalDispatcher } = require_global2();
@@ -18896,7 +18896,7 @@ var require_eventsource = __commonJS({
         if (this.#readyState === CLOSED) return;
         this.#readyState = CONNECTING;
         this.dispatchEvent(new Event("error"));
-        await delay2(this.#state.reconnectionTime);
+        await delay(this.#state.reconnectionTime);
         if (this.#readyState !== CONNECTING) return;
         if (this.#state.lastEventId.length) {
           this.#request.headersList.set("last-event-id", this.#state.lastEventId, true);
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path32 = opts.path;
+          let path35 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path32 = `/${path32}`;
+            path35 = `/${path35}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path32);
+          url2 = new URL(util.parseOrigin(url2).origin + path35);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20846,17 +20846,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path32) {
-      const ctrl = callVisitor(key, node2, visitor, path32);
+    function visit_(key, node2, visitor, path35) {
+      const ctrl = callVisitor(key, node2, visitor, path35);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path32, ctrl);
-        return visit_(key, ctrl, visitor, path32);
+        replaceNode(key, path35, ctrl);
+        return visit_(key, ctrl, visitor, path35);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path32 = Object.freeze(path32.concat(node2));
+          path35 = Object.freeze(path35.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path32);
+            const ci = visit_(i, node2.items[i], visitor, path35);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20867,13 +20867,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path32 = Object.freeze(path32.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path32);
+          path35 = Object.freeze(path35.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path35);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path32);
+          const cv = visit_("value", node2.value, visitor, path35);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20894,17 +20894,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path32) {
-      const ctrl = await callVisitor(key, node2, visitor, path32);
+    async function visitAsync_(key, node2, visitor, path35) {
+      const ctrl = await callVisitor(key, node2, visitor, path35);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path32, ctrl);
-        return visitAsync_(key, ctrl, visitor, path32);
+        replaceNode(key, path35, ctrl);
+        return visitAsync_(key, ctrl, visitor, path35);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path32 = Object.freeze(path32.concat(node2));
+          path35 = Object.freeze(path35.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path32);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path35);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20915,13 +20915,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path32 = Object.freeze(path32.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path32);
+          path35 = Object.freeze(path35.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path35);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path32);
+          const cv = await visitAsync_("value", node2.value, visitor, path35);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20948,23 +20948,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path32) {
+    function callVisitor(key, node2, visitor, path35) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path32);
+        return visitor(key, node2, path35);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path32);
+        return visitor.Map?.(key, node2, path35);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path32);
+        return visitor.Seq?.(key, node2, path35);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path32);
+        return visitor.Pair?.(key, node2, path35);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path32);
+        return visitor.Scalar?.(key, node2, path35);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path32);
+        return visitor.Alias?.(key, node2, path35);
       return void 0;
     }
-    function replaceNode(key, path32, node2) {
-      const parent = path32[path32.length - 1];
+    function replaceNode(key, path35, node2) {
+      const parent = path35[path35.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -21576,10 +21576,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path32, value) {
+    function collectionFromPath(schema, path35, value) {
       let v = value;
-      for (let i = path32.length - 1; i >= 0; --i) {
-        const k = path32[i];
+      for (let i = path35.length - 1; i >= 0; --i) {
+        const k = path35[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -21598,7 +21598,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path32) => path32 == null || typeof path32 === "object" && !!path32[Symbol.iterator]().next().done;
+    var isEmptyPath = (path35) => path35 == null || typeof path35 === "object" && !!path35[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -21628,11 +21628,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path32, value) {
-        if (isEmptyPath(path32))
+      addIn(path35, value) {
+        if (isEmptyPath(path35))
           this.add(value);
         else {
-          const [key, ...rest] = path32;
+          const [key, ...rest] = path35;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -21646,8 +21646,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path32) {
-        const [key, ...rest] = path32;
+      deleteIn(path35) {
+        const [key, ...rest] = path35;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -21661,8 +21661,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path32, keepScalar) {
-        const [key, ...rest] = path32;
+      getIn(path35, keepScalar) {
+        const [key, ...rest] = path35;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -21680,8 +21680,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path32) {
-        const [key, ...rest] = path32;
+      hasIn(path35) {
+        const [key, ...rest] = path35;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -21691,8 +21691,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path32, value) {
-        const [key, ...rest] = path32;
+      setIn(path35, value) {
+        const [key, ...rest] = path35;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -21896,27 +21896,27 @@ var require_stringifyString = __commonJS({
       return true;
     }
     function doubleQuotedString(value, ctx) {
-      const json2 = JSON.stringify(value);
+      const json3 = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
-        return json2;
+        return json3;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
       let start = 0;
-      for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
-        if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str += json2.slice(start, i) + "\\ ";
+      for (let i = 0, ch = json3[i]; ch; ch = json3[++i]) {
+        if (ch === " " && json3[i + 1] === "\\" && json3[i + 2] === "n") {
+          str += json3.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json2[i + 1]) {
+          switch (json3[i + 1]) {
             case "u":
               {
-                str += json2.slice(start, i);
-                const code = json2.substr(i + 2, 4);
+                str += json3.slice(start, i);
+                const code = json3.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
                     str += "\\0";
@@ -21946,23 +21946,23 @@ var require_stringifyString = __commonJS({
                     if (code.substr(0, 2) === "00")
                       str += "\\x" + code.substr(2);
                     else
-                      str += json2.substr(i, 6);
+                      str += json3.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
               }
               break;
             case "n":
-              if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
+              if (implicitKey || json3[i + 2] === '"' || json3.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json2.slice(start, i) + "\n\n";
-                while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
+                str += json3.slice(start, i) + "\n\n";
+                while (json3[i + 2] === "\\" && json3[i + 3] === "n" && json3[i + 4] !== '"') {
                   str += "\n";
                   i += 2;
                 }
                 str += indent;
-                if (json2[i + 2] === " ")
+                if (json3[i + 2] === " ")
                   str += "\\";
                 i += 1;
                 start = i + 1;
@@ -21972,7 +21972,7 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json2.slice(start) : json2;
+      str = start ? str + json3.slice(start) : json3;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
@@ -24207,9 +24207,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path32, value) {
+      addIn(path35, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path32, value);
+          this.contents.addIn(path35, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -24284,14 +24284,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path32) {
-        if (Collection2.isEmptyPath(path32)) {
+      deleteIn(path35) {
+        if (Collection2.isEmptyPath(path35)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path32) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path35) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -24306,10 +24306,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path32, keepScalar) {
-        if (Collection2.isEmptyPath(path32))
+      getIn(path35, keepScalar) {
+        if (Collection2.isEmptyPath(path35))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path32, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path35, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -24320,10 +24320,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path32) {
-        if (Collection2.isEmptyPath(path32))
+      hasIn(path35) {
+        if (Collection2.isEmptyPath(path35))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path32) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path35) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -24340,13 +24340,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path32, value) {
-        if (Collection2.isEmptyPath(path32)) {
+      setIn(path35, value) {
+        if (Collection2.isEmptyPath(path35)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path32), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path35), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path32, value);
+          this.contents.setIn(path35, value);
         }
       }
       /**
@@ -24394,11 +24394,11 @@ var require_Document = __commonJS({
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
       // json & jsonArg are only used from toJSON()
-      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+      toJS({ json: json3, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
           doc: this,
-          keep: !json2,
+          keep: !json3,
           mapAsMap: mapAsMap === true,
           mapKeyWarned: false,
           maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
@@ -26307,9 +26307,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path32) => {
+    visit2.itemAtPath = (cst, path35) => {
       let item = cst;
-      for (const [field2, index] of path32) {
+      for (const [field2, index] of path35) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -26318,23 +26318,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path32) => {
-      const parent = visit2.itemAtPath(cst, path32.slice(0, -1));
-      const field2 = path32[path32.length - 1][0];
+    visit2.parentCollection = (cst, path35) => {
+      const parent = visit2.itemAtPath(cst, path35.slice(0, -1));
+      const field2 = path35[path35.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path32, item, visitor) {
-      let ctrl = visitor(item, path32);
+    function _visit(path35, item, visitor) {
+      let ctrl = visitor(item, path35);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path32.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path35.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26345,10 +26345,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path32);
+            ctrl = ctrl(item, path35);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path32) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path35) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -32165,8 +32165,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path32 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path32} does not exist${EOL6}`);
+        const path35 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path35} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -36317,11 +36317,11 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import path31 from "node:path";
+import path34 from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
-import path6 from "node:path";
+import path7 from "node:path";
 
 // src/errors.ts
 import { constants as osConstants } from "node:os";
@@ -37212,10 +37212,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path32) {
-  if (!path32)
+function getElementAtPath(obj, path35) {
+  if (!path35)
     return obj;
-  return path32.reduce((acc, key) => acc?.[key], obj);
+  return path35.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -37555,11 +37555,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path32, issues) {
+function prefixIssues(path35, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path32);
+    iss.path.unshift(path35);
     return iss;
   });
 }
@@ -38021,16 +38021,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path32 = []) => {
+  const processError = (error65, path35 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path32, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path35, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path35, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path35, ...issue3.path]);
       } else {
-        const fullpath = [...path32, ...issue3.path];
+        const fullpath = [...path35, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -38069,17 +38069,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path32 = []) => {
+  const processError = (error65, path35 = []) => {
     var _a3;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path32, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path35, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path35, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path32, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path35, ...issue3.path]);
       } else {
-        const fullpath = [...path32, ...issue3.path];
+        const fullpath = [...path35, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -38118,8 +38118,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path32 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path32) {
+  const path35 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path35) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -52042,13 +52042,13 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
+function handleUnrepresentable(schema, ctx, json3, params, message) {
   const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
     throw new Error(message);
-  Object.assign(json2, result);
+  Object.assign(json3, result);
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
@@ -52284,12 +52284,12 @@ function foldObjects(members2) {
   }
   return folded;
 }
-function foldIntersection(json2) {
-  const allOf = json2.allOf;
+function foldIntersection(json3) {
+  const allOf = json3.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
   for (const key of FOLDABLE_KEYS)
-    if (key in json2)
+    if (key in json3)
       return;
   const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
   let folded = null;
@@ -52308,8 +52308,8 @@ function foldIntersection(json2) {
   }
   if (!folded)
     return;
-  delete json2.allOf;
-  assignProps(json2, folded);
+  delete json3.allOf;
+  assignProps(json3, folded);
 }
 function finalize(ctx, schema) {
   const root = ctx.seen.get(schema);
@@ -52391,20 +52391,20 @@ function finalize(ctx, schema) {
     if (ctx.intersections.length) {
       const carriers = /* @__PURE__ */ new Map();
       for (const seen of ctx.seen.values()) {
-        for (const json2 of [seen.schema, seen.def]) {
-          const allOf = json2?.allOf;
+        for (const json3 of [seen.schema, seen.def]) {
+          const allOf = json3?.allOf;
           if (!Array.isArray(allOf))
             continue;
           const existing = carriers.get(allOf);
           if (existing)
-            existing.push(json2);
+            existing.push(json3);
           else
-            carriers.set(allOf, [json2]);
+            carriers.set(allOf, [json3]);
         }
       }
       for (const allOf of ctx.intersections) {
-        for (const json2 of carriers.get(allOf) ?? [])
-          foldIntersection(json2);
+        for (const json3 of carriers.get(allOf) ?? [])
+          foldIntersection(json3);
       }
     }
   }
@@ -52639,29 +52639,29 @@ var exactPatterns = /* @__PURE__ */ new Map([
 ]);
 var exactPattern = (p) => exactPatterns.get(p) ?? p;
 var stringProcessor = (schema, ctx, _json, _params) => {
-  const json2 = _json;
-  json2.type = "string";
+  const json3 = _json;
+  json3.type = "string";
   const { minimum, maximum, format: format2, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minLength = minimum;
+    json3.minLength = minimum;
   if (typeof maximum === "number")
-    json2.maxLength = maximum;
+    json3.maxLength = maximum;
   if (format2) {
-    json2.format = formatMap[format2] ?? format2;
-    if (json2.format === "")
-      delete json2.format;
+    json3.format = formatMap[format2] ?? format2;
+    if (json3.format === "")
+      delete json3.format;
     if (format2 === "time" || laxFormat) {
-      delete json2.format;
+      delete json3.format;
     }
   }
   if (contentEncoding)
-    json2.contentEncoding = contentEncoding;
+    json3.contentEncoding = contentEncoding;
   if (patterns && patterns.size > 0) {
     const patternList = [...patterns].map(exactPattern);
     if (patternList.length === 1)
-      json2.pattern = patternList[0].source;
+      json3.pattern = patternList[0].source;
     else if (patternList.length > 1) {
-      json2.allOf = [
+      json3.allOf = [
         ...patternList.map((regex) => ({
           ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
           pattern: regex.source
@@ -52671,31 +52671,31 @@ var stringProcessor = (schema, ctx, _json, _params) => {
   }
 };
 var numberProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
-  json2.type = isInt ? "integer" : "number";
+  json3.type = isInt ? "integer" : "number";
   const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
   const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
   const legacy = ctx.target === "draft-04" || ctx.target === "openapi-3.0";
   if (exMin) {
     if (legacy) {
-      json2.minimum = exclusiveMinimum;
-      json2.exclusiveMinimum = true;
+      json3.minimum = exclusiveMinimum;
+      json3.exclusiveMinimum = true;
     } else {
-      json2.exclusiveMinimum = exclusiveMinimum;
+      json3.exclusiveMinimum = exclusiveMinimum;
     }
   } else if (typeof minimum === "number") {
-    json2.minimum = minimum;
+    json3.minimum = minimum;
   }
   if (exMax) {
     if (legacy) {
-      json2.maximum = exclusiveMaximum;
-      json2.exclusiveMaximum = true;
+      json3.maximum = exclusiveMaximum;
+      json3.exclusiveMaximum = true;
     } else {
-      json2.exclusiveMaximum = exclusiveMaximum;
+      json3.exclusiveMaximum = exclusiveMaximum;
     }
   } else if (typeof maximum === "number") {
-    json2.maximum = maximum;
+    json3.maximum = maximum;
   }
   if (multipleOf) {
     const divisors = /* @__PURE__ */ new Set();
@@ -52703,75 +52703,75 @@ var numberProcessor = (schema, ctx, _json, params) => {
       if (Number.isFinite(divisor) && divisor !== 0)
         divisors.add(Math.abs(divisor));
       else
-        handleUnrepresentable(schema, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        handleUnrepresentable(schema, ctx, json3, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
     }
     const [first, ...rest] = divisors;
     if (first !== void 0)
-      json2.multipleOf = first;
+      json3.multipleOf = first;
     if (rest.length)
-      json2.allOf = [...json2.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
+      json3.allOf = [...json3.allOf ?? [], ...rest.map((m) => ({ multipleOf: m }))];
   }
 };
-var booleanProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var booleanProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var bigintProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt cannot be represented in JSON Schema");
+var bigintProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt cannot be represented in JSON Schema");
 };
-var symbolProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Symbols cannot be represented in JSON Schema");
+var symbolProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Symbols cannot be represented in JSON Schema");
 };
-var nullProcessor = (_schema, ctx, json2, _params) => {
+var nullProcessor = (_schema, ctx, json3, _params) => {
   if (ctx.target === "openapi-3.0") {
-    json2.type = "string";
-    json2.nullable = true;
-    json2.enum = [null];
+    json3.type = "string";
+    json3.nullable = true;
+    json3.enum = [null];
   } else {
-    json2.type = "null";
+    json3.type = "null";
   }
 };
-var undefinedProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Undefined cannot be represented in JSON Schema");
+var undefinedProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Undefined cannot be represented in JSON Schema");
 };
-var voidProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Void cannot be represented in JSON Schema");
+var voidProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Void cannot be represented in JSON Schema");
 };
-var neverProcessor = (_schema, _ctx, json2, _params) => {
-  json2.not = {};
+var neverProcessor = (_schema, _ctx, json3, _params) => {
+  json3.not = {};
 };
 var anyProcessor = (_schema, _ctx, _json, _params) => {
 };
 var unknownProcessor = (_schema, _ctx, _json, _params) => {
 };
-var dateProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Date cannot be represented in JSON Schema");
+var dateProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Date cannot be represented in JSON Schema");
 };
-var enumProcessor = (schema, _ctx, json2, _params) => {
+var enumProcessor = (schema, _ctx, json3, _params) => {
   const def2 = schema._zod.def;
   const values = getEnumValues(def2.entries);
   if (values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   if (values.every((v) => typeof v === "number"))
-    json2.type = "number";
+    json3.type = "number";
   if (values.every((v) => typeof v === "string"))
-    json2.type = "string";
-  json2.enum = values;
+    json3.type = "string";
+  json3.enum = values;
 };
-var literalProcessor = (schema, ctx, json2, params) => {
+var literalProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   if (def2.values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   const vals = [];
   for (const val of def2.values) {
     if (val === void 0) {
-      if (handleUnrepresentable(schema, ctx, json2, params, "Literal `undefined` cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "Literal `undefined` cannot be represented in JSON Schema"))
         return;
     } else if (typeof val === "bigint") {
-      if (handleUnrepresentable(schema, ctx, json2, params, "BigInt literals cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "BigInt literals cannot be represented in JSON Schema"))
         return;
       vals.push(Number(val));
     } else {
@@ -52781,37 +52781,37 @@ var literalProcessor = (schema, ctx, json2, params) => {
   if (vals.length === 0) {
   } else if (vals.length === 1) {
     const val = vals[0];
-    json2.type = val === null ? "null" : typeof val;
+    json3.type = val === null ? "null" : typeof val;
     if (ctx.target === "draft-04" || ctx.target === "openapi-3.0") {
-      json2.enum = [val];
+      json3.enum = [val];
     } else {
-      json2.const = val;
+      json3.const = val;
     }
   } else {
     if (vals.every((v) => typeof v === "number"))
-      json2.type = "number";
+      json3.type = "number";
     if (vals.every((v) => typeof v === "string"))
-      json2.type = "string";
+      json3.type = "string";
     if (vals.every((v) => typeof v === "boolean"))
-      json2.type = "boolean";
+      json3.type = "boolean";
     if (vals.every((v) => v === null))
-      json2.type = "null";
-    json2.enum = vals;
+      json3.type = "null";
+    json3.enum = vals;
   }
 };
-var nanProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "NaN cannot be represented in JSON Schema");
+var nanProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "NaN cannot be represented in JSON Schema");
 };
-var templateLiteralProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var templateLiteralProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   const pattern = schema._zod.pattern;
   if (!pattern)
     throw new Error("Pattern not found in template literal");
   _json.type = "string";
   _json.pattern = pattern.source;
 };
-var fileProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var fileProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   _json.type = "string";
   _json.format = "binary";
   _json.contentEncoding = "binary";
@@ -52829,34 +52829,34 @@ var fileProcessor = (schema, _ctx, json2, _params) => {
   else
     _json.anyOf = mime.map((m) => ({ contentMediaType: m }));
 };
-var successProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var successProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var customProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
+var customProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Custom types cannot be represented in JSON Schema");
 };
-var functionProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Function types cannot be represented in JSON Schema");
+var functionProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Function types cannot be represented in JSON Schema");
 };
-var transformProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Transforms cannot be represented in JSON Schema");
+var transformProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Transforms cannot be represented in JSON Schema");
 };
-var mapProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Map cannot be represented in JSON Schema");
+var mapProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Map cannot be represented in JSON Schema");
 };
-var setProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Set cannot be represented in JSON Schema");
+var setProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Set cannot be represented in JSON Schema");
 };
 var arrayProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def2 = schema._zod.def;
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
-  json2.type = "array";
-  json2.items = processSchema(def2.element, ctx, {
+    json3.maxItems = maximum;
+  json3.type = "array";
+  json3.items = processSchema(def2.element, ctx, {
     ...params,
     path: [...params.path, "items"]
   });
@@ -52872,17 +52872,17 @@ function inputOptin(schema) {
   return schema._zod.optin;
 }
 var objectProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def2 = schema._zod.def;
   const shape = def2.shape;
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json2, params, "Symbol keys cannot be represented in JSON Schema")) {
+  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
     return;
   }
-  json2.type = "object";
-  json2.properties = {};
+  json3.type = "object";
+  json3.properties = {};
   for (const key in shape) {
-    assignProp(json2.properties, key, processSchema(shape[key], ctx, {
+    assignProp(json3.properties, key, processSchema(shape[key], ctx, {
       ...params,
       path: [...params.path, "properties", key]
     }));
@@ -52895,21 +52895,21 @@ var objectProcessor = (schema, ctx, _json, params) => {
     }
   }
   if (requiredKeys.length > 0) {
-    json2.required = requiredKeys;
+    json3.required = requiredKeys;
   }
   if (def2.catchall?._zod.def.type === "never") {
-    json2.additionalProperties = false;
+    json3.additionalProperties = false;
   } else if (!def2.catchall) {
     if (ctx.io === "output")
-      json2.additionalProperties = false;
+      json3.additionalProperties = false;
   } else if (def2.catchall) {
-    json2.additionalProperties = processSchema(def2.catchall, ctx, {
+    json3.additionalProperties = processSchema(def2.catchall, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
   }
 };
-var unionProcessor = (schema, ctx, json2, params) => {
+var unionProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   const isExclusive = def2.inclusive === false;
   const options = def2.options.map((x, i) => processSchema(x, ctx, {
@@ -52917,12 +52917,12 @@ var unionProcessor = (schema, ctx, json2, params) => {
     path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
   }));
   if (isExclusive) {
-    json2.oneOf = options;
+    json3.oneOf = options;
   } else {
-    json2.anyOf = options;
+    json3.anyOf = options;
   }
 };
-var intersectionProcessor = (schema, ctx, json2, params) => {
+var intersectionProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   const a = processSchema(def2.left, ctx, {
     ...params,
@@ -52937,13 +52937,13 @@ var intersectionProcessor = (schema, ctx, json2, params) => {
     ...isSimpleIntersection(a) ? a.allOf : [a],
     ...isSimpleIntersection(b) ? b.allOf : [b]
   ];
-  json2.allOf = allOf;
+  json3.allOf = allOf;
   ctx.intersections.push(allOf);
 };
 var tupleProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def2 = schema._zod.def;
-  json2.type = "array";
+  json3.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
   const prefixItems = def2.items.map((x, i) => processSchema(x, ctx, {
@@ -52965,70 +52965,70 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   const maxItems = def2.items.length;
   const isClosed = !def2.rest;
   if (ctx.target === "draft-2020-12") {
-    json2.prefixItems = prefixItems;
+    json3.prefixItems = prefixItems;
     if (isClosed) {
-      json2.items = false;
+      json3.items = false;
     } else if (rest) {
-      json2.items = rest;
+      json3.items = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else if (ctx.target === "openapi-3.0") {
-    json2.items = {
+    json3.items = {
       anyOf: prefixItems
     };
     if (rest) {
-      json2.items.anyOf.push(rest);
+      json3.items.anyOf.push(rest);
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else {
-    json2.items = prefixItems;
+    json3.items = prefixItems;
     if (isClosed) {
-      json2.additionalItems = false;
+      json3.additionalItems = false;
     } else if (rest) {
-      json2.additionalItems = rest;
+      json3.additionalItems = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   }
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
+    json3.maxItems = maximum;
 };
-function stringifyKeyNames(bySchema, json2, visited) {
-  if (json2.$ref) {
-    if (visited.has(json2))
-      return json2;
-    visited.add(json2);
-    const def2 = bySchema.get(json2)?.def;
+function stringifyKeyNames(bySchema, json3, visited) {
+  if (json3.$ref) {
+    if (visited.has(json3))
+      return json3;
+    visited.add(json3);
+    const def2 = bySchema.get(json3)?.def;
     if (!def2)
-      return json2;
+      return json3;
     const inlined = stringifyKeyNames(bySchema, def2, visited);
-    return inlined === def2 ? json2 : inlined;
+    return inlined === def2 ? json3 : inlined;
   }
   for (const keyword of ["anyOf", "oneOf"]) {
-    const branches = json2[keyword];
+    const branches = json3[keyword];
     if (!Array.isArray(branches))
       continue;
     const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
     if (mapped.some((branch, i) => branch !== branches[i]))
-      json2 = { ...json2, [keyword]: mapped };
+      json3 = { ...json3, [keyword]: mapped };
   }
-  const types = Array.isArray(json2.type) ? json2.type : [json2.type];
+  const types = Array.isArray(json3.type) ? json3.type : [json3.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  const values = json3.enum ?? (json3.const !== void 0 ? [json3.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
-    return json2;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json2;
+    return json3;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format: format2, id, ...rest } = json3;
   if (rest.enum)
     rest.enum = rest.enum.map((v) => typeof v === "number" ? String(v) : v);
   else if (typeof rest.const === "number")
@@ -53068,9 +53068,9 @@ function rewriteKeyNames(ctx) {
   }
 }
 var recordProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def2 = schema._zod.def;
-  json2.type = "object";
+  json3.type = "object";
   const keyType = def2.keyType;
   const patterns = aggregateChecks(keyType).patterns;
   if (def2.mode === "loose" && patterns && patterns.size > 0) {
@@ -53078,13 +53078,13 @@ var recordProcessor = (schema, ctx, _json, params) => {
       ...params,
       path: [...params.path, "patternProperties", "*"]
     });
-    json2.patternProperties = {};
+    json3.patternProperties = {};
     for (const pattern of patterns) {
-      assignProp(json2.patternProperties, exactPattern(pattern).source, valueSchema);
+      assignProp(json3.patternProperties, exactPattern(pattern).source, valueSchema);
     }
   } else {
     if (ctx.target === "draft-07" || ctx.target === "draft-2020-12") {
-      json2.propertyNames = processSchema(def2.keyType, ctx, {
+      json3.propertyNames = processSchema(def2.keyType, ctx, {
         ...params,
         path: [...params.path, "propertyNames"]
       });
@@ -53096,7 +53096,7 @@ var recordProcessor = (schema, ctx, _json, params) => {
       }
       pending.push(schema);
     }
-    json2.additionalProperties = processSchema(def2.valueType, ctx, {
+    json3.additionalProperties = processSchema(def2.valueType, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
@@ -53106,19 +53106,19 @@ var recordProcessor = (schema, ctx, _json, params) => {
   if (keyValues && !def2.partial && !omittableOnInput) {
     const validKeyValues = [...keyValues].filter((v) => typeof v === "string" || typeof v === "number");
     if (validKeyValues.length > 0) {
-      json2.required = validKeyValues.map(String);
+      json3.required = validKeyValues.map(String);
     }
   }
 };
-var nullableProcessor = (schema, ctx, json2, params) => {
+var nullableProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   const inner = processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   if (ctx.target === "openapi-3.0") {
     seen.ref = def2.innerType;
-    json2.nullable = true;
+    json3.nullable = true;
   } else {
-    json2.anyOf = [inner, { type: "null" }];
+    json3.anyOf = [inner, { type: "null" }];
   }
 };
 var nonoptionalProcessor = (schema, ctx, _json, params) => {
@@ -53128,7 +53128,7 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
   seen.ref = def2.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema, ctx, json2, params) {
+function serializeDefaultValue(value, schema, ctx, json3, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
@@ -53138,30 +53138,30 @@ function serializeDefaultValue(value, schema, ctx, json2, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var defaultProcessor = (schema, ctx, json2, params) => {
+var defaultProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def2.innerType;
-  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2.default = value;
+    json3.default = value;
 };
-var prefaultProcessor = (schema, ctx, json2, params) => {
+var prefaultProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def2.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2._prefault = value;
+    json3._prefault = value;
 };
-var catchProcessor = (schema, ctx, json2, params) => {
+var catchProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
@@ -53170,10 +53170,10 @@ var catchProcessor = (schema, ctx, json2, params) => {
   try {
     catchValue = def2.catchValue(void 0);
   } catch {
-    handleUnrepresentable(schema, ctx, json2, params, "Dynamic catch values are not supported in JSON Schema");
+    handleUnrepresentable(schema, ctx, json3, params, "Dynamic catch values are not supported in JSON Schema");
     return;
   }
-  json2.default = catchValue;
+  json3.default = catchValue;
 };
 var pipeProcessor = (schema, ctx, _json, params) => {
   const def2 = schema._zod.def;
@@ -53183,12 +53183,12 @@ var pipeProcessor = (schema, ctx, _json, params) => {
   const seen = ctx.seen.get(schema);
   seen.ref = innerType;
 };
-var readonlyProcessor = (schema, ctx, json2, params) => {
+var readonlyProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def2.innerType;
-  json2.readOnly = true;
+  json3.readOnly = true;
 };
 var promiseProcessor = (schema, ctx, _json, params) => {
   const def2 = schema._zod.def;
@@ -53830,7 +53830,7 @@ var _ZodString = /* @__PURE__ */ $constructor(
   (inst, def2) => {
     $ZodString.init(inst, def2);
     ZodType.init(inst, def2);
-    inst._zod.processJSONSchema = (ctx, json2, params) => stringProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => stringProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     format: (inst) => aggregateChecks(inst).format ?? null,
@@ -54189,7 +54189,7 @@ var ZodNumber = /* @__PURE__ */ $constructor(
   (inst, def2) => {
     $ZodNumber.init(inst, def2);
     ZodType.init(inst, def2);
-    inst._zod.processJSONSchema = (ctx, json2, params) => numberProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => numberProcessor(inst, ctx, json3, params);
     inst.isFinite = true;
   },
   /* @__PURE__ */ util_exports.derived({
@@ -54279,7 +54279,7 @@ function uint32(params) {
 var ZodBoolean = /* @__PURE__ */ $constructor("ZodBoolean", (inst, def2) => {
   $ZodBoolean.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => booleanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => booleanProcessor(inst, ctx, json3, params);
 });
 function boolean2(params) {
   return _boolean(ZodBoolean, params);
@@ -54289,7 +54289,7 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
   (inst, def2) => {
     $ZodBigInt.init(inst, def2);
     ZodType.init(inst, def2);
-    inst._zod.processJSONSchema = (ctx, json2, params) => bigintProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => bigintProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     minValue: (inst) => aggregateChecks(inst).minimum ?? null,
@@ -54347,7 +54347,7 @@ function uint64(params) {
 var ZodSymbol = /* @__PURE__ */ $constructor("ZodSymbol", (inst, def2) => {
   $ZodSymbol.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => symbolProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => symbolProcessor(inst, ctx, json3, params);
 });
 function symbol(params) {
   return _symbol(ZodSymbol, params);
@@ -54355,7 +54355,7 @@ function symbol(params) {
 var ZodUndefined = /* @__PURE__ */ $constructor("ZodUndefined", (inst, def2) => {
   $ZodUndefined.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => undefinedProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => undefinedProcessor(inst, ctx, json3, params);
 });
 function _undefined3(params) {
   return _undefined2(ZodUndefined, params);
@@ -54363,7 +54363,7 @@ function _undefined3(params) {
 var ZodNull = /* @__PURE__ */ $constructor("ZodNull", (inst, def2) => {
   $ZodNull.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullProcessor(inst, ctx, json3, params);
 });
 function _null3(params) {
   return _null2(ZodNull, params);
@@ -54371,7 +54371,7 @@ function _null3(params) {
 var ZodAny = /* @__PURE__ */ $constructor("ZodAny", (inst, def2) => {
   $ZodAny.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => anyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => anyProcessor(inst, ctx, json3, params);
 });
 function any() {
   return _any(ZodAny);
@@ -54379,7 +54379,7 @@ function any() {
 var ZodUnknown = /* @__PURE__ */ $constructor("ZodUnknown", (inst, def2) => {
   $ZodUnknown.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unknownProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unknownProcessor(inst, ctx, json3, params);
 });
 function unknown() {
   return _unknown(ZodUnknown);
@@ -54387,7 +54387,7 @@ function unknown() {
 var ZodNever = /* @__PURE__ */ $constructor("ZodNever", (inst, def2) => {
   $ZodNever.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => neverProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => neverProcessor(inst, ctx, json3, params);
 });
 function never(params) {
   return _never(ZodNever, params);
@@ -54395,7 +54395,7 @@ function never(params) {
 var ZodVoid = /* @__PURE__ */ $constructor("ZodVoid", (inst, def2) => {
   $ZodVoid.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => voidProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => voidProcessor(inst, ctx, json3, params);
 });
 function _void2(params) {
   return _void(ZodVoid, params);
@@ -54405,7 +54405,7 @@ var ZodDate = /* @__PURE__ */ $constructor(
   (inst, def2) => {
     $ZodDate.init(inst, def2);
     ZodType.init(inst, def2);
-    inst._zod.processJSONSchema = (ctx, json2, params) => dateProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => dateProcessor(inst, ctx, json3, params);
     inst.min = (value, params) => inst.check(_gte(value, params));
     inst.max = (value, params) => inst.check(_lte(value, params));
   },
@@ -54427,7 +54427,7 @@ var ZodArray = /* @__PURE__ */ $constructor("ZodArray", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodArray.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => arrayProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => arrayProcessor(inst, ctx, json3, params);
   inst.element = def2.element;
 }, {
   min(n, params) {
@@ -54457,7 +54457,7 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodObjectJIT.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => objectProcessor(inst, ctx, json3, params);
   util_exports.installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
 }, {
   keyof() {
@@ -54530,7 +54530,7 @@ function looseObject(shape, params) {
 var ZodUnion = /* @__PURE__ */ $constructor("ZodUnion", (inst, def2) => {
   $ZodUnion.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def2.options;
 });
 function union(options, params) {
@@ -54543,7 +54543,7 @@ function union(options, params) {
 var ZodXor = /* @__PURE__ */ $constructor("ZodXor", (inst, def2) => {
   ZodUnion.init(inst, def2);
   $ZodXor.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def2.options;
 });
 function xor(options, params) {
@@ -54569,7 +54569,7 @@ function discriminatedUnion(discriminator, options, params) {
 var ZodIntersection = /* @__PURE__ */ $constructor("ZodIntersection", (inst, def2) => {
   $ZodIntersection.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => intersectionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => intersectionProcessor(inst, ctx, json3, params);
 });
 function intersection(left, right) {
   return new ZodIntersection({
@@ -54582,7 +54582,7 @@ var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodTuple.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => tupleProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => tupleProcessor(inst, ctx, json3, params);
 }, {
   rest(rest) {
     return this.clone({
@@ -54615,7 +54615,7 @@ var ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodRecord.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => recordProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => recordProcessor(inst, ctx, json3, params);
   inst.keyType = def2.keyType;
   inst.valueType = def2.valueType;
 });
@@ -54657,7 +54657,7 @@ var ZodMap = /* @__PURE__ */ $constructor("ZodMap", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodMap.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => mapProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => mapProcessor(inst, ctx, json3, params);
   inst.keyType = def2.keyType;
   inst.valueType = def2.valueType;
   inst.min = (...args) => inst.check(_minSize(...args));
@@ -54677,7 +54677,7 @@ var ZodSet = /* @__PURE__ */ $constructor("ZodSet", (inst, def2) => {
   _ensureDefaultMemoizer();
   $ZodSet.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => setProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => setProcessor(inst, ctx, json3, params);
   inst.min = (...args) => inst.check(_minSize(...args));
   inst.nonempty = (params) => inst.check(_minSize(1, params));
   inst.max = (...args) => inst.check(_maxSize(...args));
@@ -54693,7 +54693,7 @@ function set(valueType, params) {
 var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
   $ZodEnum.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => enumProcessor(inst, ctx, json3, params);
   inst.enum = def2.entries;
   inst.options = [...inst._zod.values];
   const keys = new Set(Object.keys(def2.entries));
@@ -54746,7 +54746,7 @@ function nativeEnum(entries, params) {
 var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def2) => {
   $ZodLiteral.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => literalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => literalProcessor(inst, ctx, json3, params);
   inst.values = new Set(def2.values);
   Object.defineProperty(inst, "value", {
     get() {
@@ -54767,7 +54767,7 @@ function literal(value, params) {
 var ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def2) => {
   $ZodFile.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => fileProcessor(inst, ctx, json3, params);
   inst.min = (size2, params) => inst.check(_minSize(size2, params));
   inst.max = (size2, params) => inst.check(_maxSize(size2, params));
   inst.mime = (types, params) => inst.check(_mime(Array.isArray(types) ? types : [types], params));
@@ -54779,7 +54779,7 @@ var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def2) => 
   _ensureDefaultMemoizer();
   $ZodTransform.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => transformProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => transformProcessor(inst, ctx, json3, params);
   inst._zod.parse = (payload, _ctx) => {
     if (_ctx.direction === "backward") {
       throw new $ZodEncodeError(inst.constructor.name);
@@ -54818,7 +54818,7 @@ function transform(fn) {
 var ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def2) => {
   $ZodOptional.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function optional(innerType) {
@@ -54830,7 +54830,7 @@ function optional(innerType) {
 var ZodExactOptional = /* @__PURE__ */ $constructor("ZodExactOptional", (inst, def2) => {
   $ZodExactOptional.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function exactOptional(innerType) {
@@ -54842,7 +54842,7 @@ function exactOptional(innerType) {
 var ZodNullable = /* @__PURE__ */ $constructor("ZodNullable", (inst, def2) => {
   $ZodNullable.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullableProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullableProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nullable(innerType) {
@@ -54857,7 +54857,7 @@ function nullish2(innerType) {
 var ZodDefault = /* @__PURE__ */ $constructor("ZodDefault", (inst, def2) => {
   $ZodDefault.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => defaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => defaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeDefault = inst.unwrap;
 });
@@ -54873,7 +54873,7 @@ function _default2(innerType, defaultValue) {
 var ZodPrefault = /* @__PURE__ */ $constructor("ZodPrefault", (inst, def2) => {
   $ZodPrefault.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => prefaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => prefaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function prefault(innerType, defaultValue) {
@@ -54888,7 +54888,7 @@ function prefault(innerType, defaultValue) {
 var ZodNonOptional = /* @__PURE__ */ $constructor("ZodNonOptional", (inst, def2) => {
   $ZodNonOptional.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nonoptionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nonoptionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nonoptional(innerType, params) {
@@ -54901,7 +54901,7 @@ function nonoptional(innerType, params) {
 var ZodSuccess = /* @__PURE__ */ $constructor("ZodSuccess", (inst, def2) => {
   $ZodSuccess.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => successProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => successProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function success(innerType) {
@@ -54913,7 +54913,7 @@ function success(innerType) {
 var ZodCatch = /* @__PURE__ */ $constructor("ZodCatch", (inst, def2) => {
   $ZodCatch.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => catchProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => catchProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeCatch = inst.unwrap;
 });
@@ -54927,7 +54927,7 @@ function _catch2(innerType, catchValue) {
 var ZodNaN = /* @__PURE__ */ $constructor("ZodNaN", (inst, def2) => {
   $ZodNaN.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nanProcessor(inst, ctx, json3, params);
 });
 function nan(params) {
   return _nan(ZodNaN, params);
@@ -54935,7 +54935,7 @@ function nan(params) {
 var ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def2) => {
   $ZodPipe.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => pipeProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => pipeProcessor(inst, ctx, json3, params);
   inst.in = def2.in;
   inst.out = def2.out;
 });
@@ -54977,7 +54977,7 @@ var ZodPreprocess = /* @__PURE__ */ $constructor("ZodPreprocess", (inst, def2) =
 var ZodReadonly = /* @__PURE__ */ $constructor("ZodReadonly", (inst, def2) => {
   $ZodReadonly.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => readonlyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => readonlyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function readonly(innerType) {
@@ -54989,7 +54989,7 @@ function readonly(innerType) {
 var ZodTemplateLiteral = /* @__PURE__ */ $constructor("ZodTemplateLiteral", (inst, def2) => {
   $ZodTemplateLiteral.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => templateLiteralProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => templateLiteralProcessor(inst, ctx, json3, params);
 });
 function templateLiteral(parts, params) {
   return new ZodTemplateLiteral({
@@ -55001,7 +55001,7 @@ function templateLiteral(parts, params) {
 var ZodLazy = /* @__PURE__ */ $constructor("ZodLazy", (inst, def2) => {
   $ZodLazy.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => lazyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => lazyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.getter();
 });
 function lazy(getter) {
@@ -55013,7 +55013,7 @@ function lazy(getter) {
 var ZodPromise = /* @__PURE__ */ $constructor("ZodPromise", (inst, def2) => {
   $ZodPromise.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => promiseProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => promiseProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function promise(innerType) {
@@ -55025,7 +55025,7 @@ function promise(innerType) {
 var ZodFunction = /* @__PURE__ */ $constructor("ZodFunction", (inst, def2) => {
   $ZodFunction.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => functionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => functionProcessor(inst, ctx, json3, params);
 });
 function _function(params) {
   return new ZodFunction({
@@ -55037,7 +55037,7 @@ function _function(params) {
 var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def2) => {
   $ZodCustom.init(inst, def2);
   ZodType.init(inst, def2);
-  inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => customProcessor(inst, ctx, json3, params);
 });
 function check(fn) {
   const ch = new $ZodCheck({
@@ -55257,13 +55257,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path32 = ref.slice(1).split("/").filter(Boolean);
-  if (path32.length === 0) {
+  const path35 = ref.slice(1).split("/").filter(Boolean);
+  if (path35.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path32[0] === defsKey) {
-    const key = path32[1] === void 0 ? void 0 : decodeJSONPointerSegment(path32[1]);
+  if (path35[0] === defsKey) {
+    const key = path35[1] === void 0 ? void 0 : decodeJSONPointerSegment(path35[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -56198,11 +56198,27 @@ var LIMITS = {
   turnTimeoutMs: 10 * 6e4,
   bootTimeoutMs: 10 * 6e4,
   fileBytes: 1024 * 1024,
-  turnChars: 1e5
+  turnChars: 1e5,
+  loadSessions: 1e5,
+  loadTurns: 100,
+  loadConcurrency: 1e3
 };
 var topology = external_exports.strictObject({
   replicas: count("replicas", 1, LIMITS.replicas).optional().describe("Hosts that share nothing (own disk, own RAM)."),
-  workers: count("workers", 1, LIMITS.workers).optional().describe("Processes per replica: they share the replica disk, never RAM.")
+  workers: count("workers", 1, LIMITS.workers).optional().describe("Processes per replica: they share the replica disk, never RAM."),
+  serverless: external_exports.union(
+    [
+      external_exports.boolean(),
+      external_exports.strictObject({
+        warm: external_exports.number({ error: "expected a probability from 0 to 1, e.g. 0.3" }).min(0, { error: "warm is a probability: at least 0" }).max(1, { error: "warm is a probability: at most 1" }).optional().describe(
+          "The probability (0–1, seeded by the run's seed) that a turn reuses its slot's previous instance, still warm, instead of a cold start (default 0)."
+        )
+      })
+    ],
+    { error: "expected `true`, `false`, or `{ warm: 0.3 }`" }
+  ).optional().describe(
+    "Serverless mode: every turn is served by a newly started process on a fresh copy of the app folder with a fresh TMPDIR (a cold start), or, with `warm`, sometimes by the previous one, as Lambda, Cloud Run or Vercel functions do. replicas × workers is then the number of instance slots."
+  )
 }).refine((t) => (t.replicas ?? 1) * (t.workers ?? 1) <= LIMITS.processes, {
   error: `replicas × workers must be at most ${LIMITS.processes} processes`
 }).describe("How many replicas (hosts) and workers (processes per replica) run the app.");
@@ -56224,6 +56240,14 @@ function createMatcher(source, at) {
   if (!m) return { source, at, test: (text) => text.includes(source) };
   const re = new RegExp(m[1] ?? "", (m[2] ?? "").replace(/[gy]/g, ""));
   return { source, at, test: (text) => re.test(text) };
+}
+
+// src/scenario/topology.ts
+function resolveTopology(raw) {
+  const { serverless, ...shape } = raw;
+  if (serverless === void 0) return shape;
+  if (serverless === false) return { ...shape, serverless: void 0 };
+  return { ...shape, serverless: { warm: serverless === true ? 0 : serverless.warm ?? 0 } };
 }
 
 // src/schema/config.ts
@@ -56258,6 +56282,9 @@ var appConfig = external_exports.strictObject({
   ),
   link: external_exports.array(external_exports.string()).optional().describe(
     "Folders linked (not copied) into each replica copy: large read-only ones (default: node_modules, .git)."
+  ),
+  compile_cache: external_exports.boolean({ error: "expected true or false" }).optional().describe(
+    "Node apps on the process runtime: the run's workers share one V8 compile cache (NODE_COMPILE_CACHE), so boots after the first skip compiling; it holds compiled code, never state. Default: on when the command runs Node (node, npm, npx, pnpm, yarn, tsx); false turns it off."
   ),
   runtime: external_exports.enum(["process", "container"], { error: "expected `process` or `container`" }).optional().describe(
     "Where the topology runs: `process` (default: child processes on 127.0.0.1) or `container` (each replica a container of `image`, its workers processes inside it)."
@@ -56409,6 +56436,16 @@ var configFile = external_exports.strictObject({
   }).optional().describe(
     "The probe ladder: a fact the user says ({{canary}} is replaced by a unique word) and the question asked later."
   ),
+  load: external_exports.strictObject({
+    sessions: count("load.sessions", 1, LIMITS.loadSessions).optional().describe("Synthetic chat sessions (default 100)."),
+    turns: count("load.turns", 2, LIMITS.loadTurns).optional().describe("Turns per session: each says a fact and asks for the earlier ones (default 5)."),
+    concurrency: count("load.concurrency", 1, LIMITS.loadConcurrency).optional().describe("Sessions in flight at once, each with one turn in flight (default 16)."),
+    scenario: external_exports.string().min(1).optional().describe(
+      "A scenario file (relative to this file) whose disruptions run during the load, each once its share of the turns was sent (a redeploy halfway through the scenario runs halfway through the load); its topology applies."
+    )
+  }).optional().describe(
+    "`amnesia load`: many synthetic sessions at once against the topology, while disruptions run; every recall and leak counted."
+  ),
   pass_env: external_exports.array(envName).optional().describe(
     "Variables of amnesia's own environment that look like credentials (names ending in _KEY, _TOKEN, _SECRET, _PASSWORD; OPENAI_*, ANTHROPIC_*, AWS_*, GITHUB_TOKEN …) and still reach the app and its services. Default: none; every other variable is passed."
   ),
@@ -56433,9 +56470,9 @@ function unwrap(s) {
     else return cur;
   }
 }
-function schemaAt(root, path32) {
+function schemaAt(root, path35) {
   let cur = root;
-  for (const seg of path32) {
+  for (const seg of path35) {
     if (!cur) return void 0;
     cur = childSchema(unwrap(cur), seg);
   }
@@ -56489,10 +56526,10 @@ var SourceDocument = class {
     this.doc = (0, import_yaml.parseDocument)(source, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
   /** 1-based line and column of the node at `path`; the nearest existing parent when it is missing. */
-  position(path32, which2 = "value") {
-    for (let n = path32.length; n >= 0; n--) {
-      const sub = path32.slice(0, n);
-      if (which2 === "key" && n === path32.length && n > 0) {
+  position(path35, which2 = "value") {
+    for (let n = path35.length; n >= 0; n--) {
+      const sub = path35.slice(0, n);
+      if (which2 === "key" && n === path35.length && n > 0) {
         const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
         if ((0, import_yaml.isMap)(parent)) {
           const pair = parent.items.find(
@@ -56516,9 +56553,9 @@ var SourceDocument = class {
     return { line: 1, column: 1 };
   }
   /** `line`/`col` → `{ line, column }` for a problem at `path`. */
-  problem(path32, message, hint, which2 = "value") {
-    const { line, column } = this.position(path32, which2);
-    return { file: this.file, line, column, field: formatPath(path32), message, ...hint ? { hint } : {} };
+  problem(path35, message, hint, which2 = "value") {
+    const { line, column } = this.position(path35, which2);
+    return { file: this.file, line, column, field: formatPath(path35), message, ...hint ? { hint } : {} };
   }
   syntaxProblems() {
     return this.doc.errors.map((e) => {
@@ -56543,9 +56580,9 @@ function syntaxHint(code, message) {
     return "quote the text if it contains `:`, `#`, `{` or starts with a special character";
   return "check the YAML syntax near this line (quote texts that contain `: ` or `#`)";
 }
-function formatPath(path32) {
+function formatPath(path35) {
   let out = "";
-  for (const seg of path32) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  for (const seg of path35) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
   return out;
 }
 function describeValue(v) {
@@ -56555,9 +56592,9 @@ function describeValue(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
-function valueAt(root, path32) {
+function valueAt(root, path35) {
   let cur = root;
-  for (const seg of path32) {
+  for (const seg of path35) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -56577,21 +56614,16 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
-    const path32 = [...base, ...issue3.path];
+    const path35 = [...base, ...issue3.path];
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
-      const k = keyed.find((u) => u.union === schemaAt(schema, local));
-      if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path32));
-        continue;
-      }
       const candidates = knownKeys(schemaAt(schema, local));
       for (const key of issue3.keys) {
         const guess = suggestKey(key, candidates);
         problems.push(
           src.problem(
-            [...path32, key],
+            [...path35, key],
             `unknown key \`${key}\`${guess ? ` — did you mean \`${guess}\`?` : ""}`,
             candidates.length ? `allowed here: ${candidates.map((c) => `\`${c}\``).join(", ")}` : void 0,
             "key"
@@ -56604,10 +56636,10 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       const unionSchema = schemaAt(schema, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path32));
+        problems.push(...validateKeyed(src, at, k, path35));
         continue;
       }
-      problems.push(src.problem(path32, `${issue3.message}; found ${describeValue(at)}`));
+      problems.push(src.problem(path35, `${issue3.message}; found ${describeValue(at)}`));
       continue;
     }
     if (issue3.code === "invalid_type") {
@@ -56615,20 +56647,20 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       if (at === void 0) {
         problems.push(
           src.problem(
-            path32,
+            path35,
             `missing \`${String(local[local.length - 1] ?? "value")}\`: ${customOr(issue3.message, `expected ${expected}`)}`
           )
         );
       } else {
         problems.push(
-          src.problem(path32, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
+          src.problem(path35, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
         );
       }
       continue;
     }
     problems.push(
       src.problem(
-        path32,
+        path35,
         issue3.message + (issue3.code === "invalid_value" ? `; found ${describeValue(at)}` : "")
       )
     );
@@ -56638,7 +56670,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
 function customOr(message, fallback) {
   return message.startsWith("Invalid input") ? fallback : message;
 }
-function validateKeyed(src, obj, k, path32) {
+function validateKeyed(src, obj, k, path35) {
   const keys = Object.keys(obj);
   const present = Object.keys(k.kinds).filter((kind2) => keys.includes(kind2));
   const list2 = Object.keys(k.kinds).map((x) => `\`${x}\``).join(", ");
@@ -56648,7 +56680,7 @@ function validateKeyed(src, obj, k, path32) {
     if (first) {
       return [
         src.problem(
-          [...path32, first[0]],
+          [...path35, first[0]],
           `unknown key \`${first[0]}\` — did you mean \`${first[1]}\`?`,
           `${k.what} has one of ${list2}`,
           "key"
@@ -56657,7 +56689,7 @@ function validateKeyed(src, obj, k, path32) {
     }
     return [
       src.problem(
-        path32,
+        path35,
         `${k.what} needs one of ${list2}; found keys ${keys.map((x) => `\`${x}\``).join(", ") || "none"}`
       )
     ];
@@ -56668,26 +56700,13 @@ function validateKeyed(src, obj, k, path32) {
   if (clash.length > 0) {
     return [
       src.problem(
-        path32,
+        path35,
         `${k.what} does one thing, but has ${[kind, ...clash].map((x) => `\`${x}\``).join(" and ")}`,
         "split it into separate items"
       )
     ];
   }
-  const misplaced = keys.flatMap((key) => {
-    if (knownKeys(chosen).includes(key)) return [];
-    const takers = Object.entries(k.kinds).filter(([, schema]) => knownKeys(schema).includes(key)).map(([name]) => `\`${name}\``);
-    return takers.length ? [
-      src.problem(
-        [...path32, key],
-        `\`${key}\` does not go with \`${kind}\``,
-        `only ${takers.join(", ")} take \`${key}\``,
-        "key"
-      )
-    ] : [];
-  });
-  if (misplaced.length > 0) return misplaced;
-  return validateAgainst(src, obj, chosen, [k], path32).problems;
+  return validateAgainst(src, obj, chosen, [k], path35).problems;
 }
 
 // src/schema/read.ts
@@ -56776,11 +56795,20 @@ function renderTemplateJson(value, vars) {
   }
   return value;
 }
-function* stringsIn(value, path32 = []) {
-  if (typeof value === "string") yield [path32, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path32, i]);
+function* stringsIn(value, path35 = []) {
+  if (typeof value === "string") yield [path35, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path35, i]);
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path32, k]);
+    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path35, k]);
+}
+
+// src/config/runs-node.ts
+import path6 from "node:path";
+var NODE_PROGRAMS = /* @__PURE__ */ new Set(["node", "nodejs", "npm", "npx", "pnpm", "yarn", "tsx"]);
+function runsNode(command) {
+  const words = typeof command === "string" ? command.trim().split(/\s+/).filter((w) => !/^[A-Za-z_]\w*=/.test(w)) : [...command];
+  const program = words[0] === "exec" ? words[1] : words[0];
+  return program !== void 0 && NODE_PROGRAMS.has(path6.basename(program));
 }
 
 // src/config/load.ts
@@ -56810,11 +56838,12 @@ var DEFAULTS2 = {
     ask: "What is my project codename?",
     fillers: 4
   },
+  load: { sessions: 100, turns: 5, concurrency: 16 },
   /** Service images; AMNESIA_REDIS_IMAGE / AMNESIA_POSTGRES_IMAGE replace them (where only local images exist). */
   images: { redis: "redis:7", postgres: "postgres:16" }
 };
 function findConfig(dir) {
-  return CONFIG_NAMES.map((n) => path6.join(dir, n)).find((f) => existsSync3(f));
+  return CONFIG_NAMES.map((n) => path7.join(dir, n)).find((f) => existsSync3(f));
 }
 var SERVICE_UNION = {
   union: schemaAt(configFile, ["services", "x"]),
@@ -56887,7 +56916,7 @@ function serviceEnv2(env, fallback) {
   return env;
 }
 function resolveConfig(c, file2, at, env, rootOverride) {
-  const root = rootOverride ?? path6.dirname(path6.resolve(file2 ?? "."));
+  const root = rootOverride ?? path7.dirname(path7.resolve(file2 ?? "."));
   const services = Object.entries(c.services ?? {}).map(([name, s]) => {
     const bootTimeoutMs = "boot_timeout" in s && s.boot_timeout ? parseDuration(s.boot_timeout) : DEFAULTS2.bootTimeoutMs;
     if ("redis" in s) {
@@ -56943,7 +56972,7 @@ function resolveConfig(c, file2, at, env, rootOverride) {
         name,
         kind: "command",
         command: s.command,
-        ...s.cwd ? { cwd: path6.resolve(root, s.cwd) } : {},
+        ...s.cwd ? { cwd: path7.resolve(root, s.cwd) } : {},
         ...s.ready ? { ready: readySpec(s.ready, at(["services", name, "ready", "log"])) } : {},
         ...s.url ? { url: s.url } : {},
         env: serviceEnv2(s.env, `${name.toUpperCase()}_URL`),
@@ -56954,11 +56983,11 @@ function resolveConfig(c, file2, at, env, rootOverride) {
   });
   const ready2 = c.app.ready ?? { http: "/healthz" };
   const resolved = {
-    file: file2 ? path6.resolve(file2) : void 0,
+    file: file2 ? path7.resolve(file2) : void 0,
     root,
     app: {
       command: c.app.command,
-      cwd: path6.resolve(root, c.app.cwd ?? "."),
+      cwd: path7.resolve(root, c.app.cwd ?? "."),
       env: c.app.env ?? {},
       portEnv: c.app.port_env ?? DEFAULTS2.portEnv,
       ready: readySpec(ready2, at(["app", "ready", "log"])),
@@ -56967,11 +56996,12 @@ function resolveConfig(c, file2, at, env, rootOverride) {
       isolation: c.app.isolation ?? "auto",
       link: c.app.link ?? [...DEFAULTS2.link],
       runtime: c.app.runtime ?? "process",
+      compileCache: c.app.compile_cache ?? runsNode(c.app.command),
       container: {
         ...c.app.image ? { image: c.app.image } : {},
         ...c.app.build ? {
-          build: typeof c.app.build === "string" ? { context: path6.resolve(root, c.app.build), args: {} } : {
-            context: path6.resolve(root, c.app.build.context),
+          build: typeof c.app.build === "string" ? { context: path7.resolve(root, c.app.build), args: {} } : {
+            context: path7.resolve(root, c.app.build.context),
             ...c.app.build.dockerfile ? { dockerfile: c.app.build.dockerfile } : {},
             args: c.app.build.args ?? {}
           }
@@ -56989,7 +57019,7 @@ function resolveConfig(c, file2, at, env, rootOverride) {
       timeoutMs: c.chat?.timeout ? parseDuration(c.chat.timeout) : DEFAULTS2.turnTimeoutMs,
       maxReplyBytes: c.chat?.max_reply ? parseSize(c.chat.max_reply) : DEFAULTS2.maxReplyBytes
     },
-    topology: { ...DEFAULTS2.topology, ...c.topology },
+    topology: { ...DEFAULTS2.topology, ...c.topology ? resolveTopology(c.topology) : {} },
     routing: c.routing ?? DEFAULTS2.routing,
     ...c.seed !== void 0 ? { seed: c.seed } : {},
     scenarios: c.scenarios === void 0 ? [...DEFAULTS2.scenarios] : Array.isArray(c.scenarios) ? c.scenarios : [c.scenarios],
@@ -56997,13 +57027,19 @@ function resolveConfig(c, file2, at, env, rootOverride) {
     llm: {
       baseUrlEnv: c.llm?.base_url_env ?? DEFAULTS2.baseUrlEnv,
       apiKeyEnv: c.llm?.api_key_env ?? DEFAULTS2.apiKeyEnv,
-      ...c.llm?.handlers ? { handlers: path6.resolve(root, c.llm.handlers) } : {}
+      ...c.llm?.handlers ? { handlers: path7.resolve(root, c.llm.handlers) } : {}
     },
     probe: {
       say: c.probe?.say ?? DEFAULTS2.probe.say,
       ask: c.probe?.ask ?? DEFAULTS2.probe.ask,
       longTerm: c.probe?.long_term ?? false,
       fillers: c.probe?.fillers ?? DEFAULTS2.probe.fillers
+    },
+    load: {
+      sessions: c.load?.sessions ?? DEFAULTS2.load.sessions,
+      turns: c.load?.turns ?? DEFAULTS2.load.turns,
+      concurrency: c.load?.concurrency ?? DEFAULTS2.load.concurrency,
+      ...c.load?.scenario ? { scenario: path7.resolve(root, c.load.scenario) } : {}
     },
     dataDirEnv: c.data_dir_env ?? DEFAULTS2.dataDirEnv,
     passEnv: c.pass_env ?? []
@@ -57062,11 +57098,11 @@ function serializePositional(positional, flag) {
       if (typeof positional === "string") {
         return positional;
       }
-      const json2 = JSON.stringify(positional);
-      if (json2 === "{}" || json2 === "[]" || /^\[object .+?\]$/.test(json2)) {
+      const json3 = JSON.stringify(positional);
+      if (json3 === "{}" || json3 === "[]" || /^\[object .+?\]$/.test(json3)) {
         return positional;
       }
-      return json2;
+      return json3;
     }
   }
 }
@@ -58112,18 +58148,18 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookie(domain2, path32, key, callback) {
+  findCookie(domain2, path35, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    if (domain2 == null || path32 == null || key == null) {
+    if (domain2 == null || path35 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
-    const result = this.idx[domain2]?.[path32]?.[key];
+    const result = this.idx[domain2]?.[path35]?.[key];
     return promiseCallback.resolve(result);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookies(domain2, path32, allowSpecialUseDomain = false, callback) {
+  findCookies(domain2, path35, allowSpecialUseDomain = false, callback) {
     if (typeof allowSpecialUseDomain === "function") {
       callback = allowSpecialUseDomain;
       allowSpecialUseDomain = true;
@@ -58134,7 +58170,7 @@ var MemoryCookieStore = class extends Store {
       return promiseCallback.resolve([]);
     }
     let pathMatcher;
-    if (!path32) {
+    if (!path35) {
       pathMatcher = function matchAll(domainIndex) {
         for (const curPath in domainIndex) {
           const pathIndex = domainIndex[curPath];
@@ -58149,7 +58185,7 @@ var MemoryCookieStore = class extends Store {
     } else {
       pathMatcher = function matchRFC(domainIndex) {
         for (const cookiePath in domainIndex) {
-          if (pathMatch(path32, cookiePath)) {
+          if (pathMatch(path35, cookiePath)) {
             const pathIndex = domainIndex[cookiePath];
             for (const key in pathIndex) {
               const value = pathIndex[key];
@@ -58177,14 +58213,14 @@ var MemoryCookieStore = class extends Store {
    */
   putCookie(cookie, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    const { domain: domain2, path: path32, key } = cookie;
-    if (domain2 == null || path32 == null || key == null) {
+    const { domain: domain2, path: path35, key } = cookie;
+    if (domain2 == null || path35 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
     const domainEntry = this.idx[domain2] ?? /* @__PURE__ */ Object.create(null);
     this.idx[domain2] = domainEntry;
-    const pathEntry = domainEntry[path32] ?? /* @__PURE__ */ Object.create(null);
-    domainEntry[path32] = pathEntry;
+    const pathEntry = domainEntry[path35] ?? /* @__PURE__ */ Object.create(null);
+    domainEntry[path35] = pathEntry;
     pathEntry[key] = cookie;
     return promiseCallback.resolve(void 0);
   }
@@ -58198,20 +58234,20 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookie(domain2, path32, key, callback) {
+  removeCookie(domain2, path35, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    delete this.idx[domain2]?.[path32]?.[key];
+    delete this.idx[domain2]?.[path35]?.[key];
     return promiseCallback.resolve(void 0);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookies(domain2, path32, callback) {
+  removeCookies(domain2, path35, callback) {
     const promiseCallback = createPromiseCallback(callback);
     const domainEntry = this.idx[domain2];
     if (domainEntry) {
-      if (path32) {
-        delete domainEntry[path32];
+      if (path35) {
+        delete domainEntry[path35];
       } else {
         delete this.idx[domain2];
       }
@@ -58237,8 +58273,8 @@ var MemoryCookieStore = class extends Store {
     domains.forEach((domain2) => {
       const domainEntry = idx[domain2] ?? {};
       const paths = Object.keys(domainEntry);
-      paths.forEach((path32) => {
-        const pathEntry = domainEntry[path32] ?? {};
+      paths.forEach((path35) => {
+        const pathEntry = domainEntry[path35] ?? {};
         const keys = Object.keys(pathEntry);
         keys.forEach((key) => {
           const keyEntry = pathEntry[key];
@@ -59113,18 +59149,18 @@ function cookieCompare(a, b) {
   cmp = (a.creationIndex || 0) - (b.creationIndex || 0);
   return cmp;
 }
-function defaultPath(path32) {
-  if (!path32 || path32.slice(0, 1) !== "/") {
+function defaultPath(path35) {
+  if (!path35 || path35.slice(0, 1) !== "/") {
     return "/";
   }
-  if (path32 === "/") {
-    return path32;
+  if (path35 === "/") {
+    return path35;
   }
-  const rightSlash = path32.lastIndexOf("/");
+  const rightSlash = path35.lastIndexOf("/");
   if (rightSlash === 0) {
     return "/";
   }
-  return path32.slice(0, rightSlash);
+  return path35.slice(0, rightSlash);
 }
 var IP_REGEX_LOWERCASE = /(?:^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$)|(?:^(?:(?:[a-f\d]{1,4}:){7}(?:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,2}|:)|(?:[a-f\d]{1,4}:){4}(?:(?::[a-f\d]{1,4}){0,1}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,3}|:)|(?:[a-f\d]{1,4}:){3}(?:(?::[a-f\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,4}|:)|(?:[a-f\d]{1,4}:){2}(?:(?::[a-f\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,5}|:)|(?:[a-f\d]{1,4}:){1}(?:(?::[a-f\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,6}|:)|(?::(?:(?::[a-f\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,7}|:)))$)/;
 function domainMatch(domain2, cookieDomain, canonicalize) {
@@ -59544,7 +59580,7 @@ var CookieJar = class _CookieJar {
       return promiseCallback.reject(parameterError);
     }
     const host = canonicalDomain(context3.hostname);
-    const path32 = context3.pathname || "/";
+    const path35 = context3.pathname || "/";
     const potentiallyTrustworthy = isPotentiallyTrustworthy(
       url2,
       this.allowSecureOnLocal
@@ -59575,7 +59611,7 @@ var CookieJar = class _CookieJar {
           return false;
         }
       }
-      if (!allPaths && typeof c.path === "string" && !pathMatch(path32, c.path)) {
+      if (!allPaths && typeof c.path === "string" && !pathMatch(path35, c.path)) {
         return false;
       }
       if (c.secure && !potentiallyTrustworthy) {
@@ -59607,7 +59643,7 @@ var CookieJar = class _CookieJar {
     }
     store.findCookies(
       host,
-      allPaths ? null : path32,
+      allPaths ? null : path35,
       this.allowSpecialUseDomain,
       (err, cookies) => {
         if (err) {
@@ -60194,31 +60230,6 @@ var httpStatusMessages = {
   511: "Network Authentication Required"
 };
 var kSetCookie = /* @__PURE__ */ Symbol("kSetCookie");
-function normalizeResponseInit(init = {}) {
-  const status = init?.status || 200;
-  const statusText = init?.statusText || httpStatusMessages[status] || "";
-  const headers = new Headers(init?.headers);
-  return {
-    ...init,
-    headers,
-    status,
-    statusText
-  };
-}
-function decorateResponse(response, init) {
-  if (init.type) Object.defineProperty(response, "type", {
-    value: init.type,
-    enumerable: true,
-    writable: false
-  });
-  const responseCookies = init.headers.getSetCookie();
-  if (responseCookies) Object.defineProperty(response, kSetCookie, {
-    value: responseCookies,
-    enumerable: false,
-    writable: false
-  });
-  return response;
-}
 function getRawSetCookie(response) {
   return Reflect.get(response, kSetCookie) || [];
 }
@@ -60241,15 +60252,15 @@ function getTimestamp(options) {
 function isAbsoluteUrl(url2) {
   return /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url2);
 }
-function getAbsoluteUrl(path32, baseUrl2) {
-  if (isAbsoluteUrl(path32)) return path32;
-  if (path32.startsWith("*")) return path32;
+function getAbsoluteUrl(path35, baseUrl2) {
+  if (isAbsoluteUrl(path35)) return path35;
+  if (path35.startsWith("*")) return path35;
   const origin = baseUrl2 || typeof location !== "undefined" && location.href;
-  return origin ? decodeURI(new URL(encodeURI(path32), origin).href) : path32;
+  return origin ? decodeURI(new URL(encodeURI(path35), origin).href) : path35;
 }
-function normalizePath(path32, baseUrl2) {
-  if (path32 instanceof RegExp) return path32;
-  const maybeAbsoluteUrl = getAbsoluteUrl(path32, baseUrl2);
+function normalizePath(path35, baseUrl2) {
+  if (path35 instanceof RegExp) return path35;
+  const maybeAbsoluteUrl = getAbsoluteUrl(path35, baseUrl2);
   return getCleanUrlString(maybeAbsoluteUrl);
 }
 function matchRequestUrl(url2, pattern, baseUrl2) {
@@ -60314,7 +60325,7 @@ var CookieStore = class {
     if (typeof localStorage === "undefined" || typeof localStorage.setItem !== "function") return;
     const data = [];
     const { idx } = this.#memoryStore;
-    for (const domain2 in idx) for (const path32 in idx[domain2]) for (const key in idx[domain2][path32]) data.push(idx[domain2][path32][key].toJSON());
+    for (const domain2 in idx) for (const path35 in idx[domain2]) for (const key in idx[domain2][path35]) data.push(idx[domain2][path35][key].toJSON());
     try {
       localStorage.setItem(this.#storageKey, JSON.stringify(data));
     } catch {
@@ -60773,10 +60784,10 @@ var HttpHandler = class extends RequestHandler {
     this.checkRedundantQueryParameters();
   }
   checkRedundantQueryParameters() {
-    const { method, path: path32 } = this.info;
-    if (!path32 || path32 instanceof RegExp || typeof path32 === "function") return;
-    if (getCleanUrlString(path32) === path32) return;
-    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path32}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
+    const { method, path: path35 } = this.info;
+    if (!path35 || path35 instanceof RegExp || typeof path35 === "function") return;
+    if (getCleanUrlString(path35) === path35) return;
+    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path35}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
   }
   async parse(args) {
     if (isStringEqual(args.request.method, "CONNECT")) return {
@@ -60884,126 +60895,6 @@ var getResponse = async (handlers, request3, resolutionContext) => {
   }))?.response;
 };
 
-// node_modules/msw/lib/_chunks/symbols.js
-var kDefaultContentType = /* @__PURE__ */ Symbol.for("kDefaultContentType");
-var bodyType = /* @__PURE__ */ Symbol("bodyType");
-
-// node_modules/msw/lib/_chunks/http-response.js
-var HttpResponse = class HttpResponse2 extends FetchResponse {
-  [bodyType] = null;
-  constructor(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    super(body, responseInit);
-    decorateResponse(this, responseInit);
-  }
-  static error() {
-    return super.error();
-  }
-  /**
-  * Create a `Response` with a `Content-Type: "text/plain"` body.
-  * @example
-  * HttpResponse.text('hello world')
-  * HttpResponse.text('Error', { status: 500 })
-  */
-  static text(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "text/plain");
-    if (!responseInit.headers.has("Content-Length")) responseInit.headers.set("Content-Length", body ? new Blob([body]).size.toString() : "0");
-    const response = new HttpResponse2(body, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with a `Content-Type: "application/json"` body.
-  * @example
-  * HttpResponse.json({ firstName: 'John' })
-  * HttpResponse.json({ error: 'Not Authorized' }, { status: 401 })
-  */
-  static json(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "application/json");
-    const responseText = JSON.stringify(body);
-    if (!responseInit.headers.has("Content-Length")) responseInit.headers.set("Content-Length", responseText ? new Blob([responseText]).size.toString() : "0");
-    const response = new HttpResponse2(responseText, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with a `Content-Type: "application/xml"` body.
-  * @example
-  * HttpResponse.xml(`<user name="John" />`)
-  * HttpResponse.xml(`<article id="abc-123" />`, { status: 201 })
-  */
-  static xml(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "text/xml");
-    const response = new HttpResponse2(body, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with a `Content-Type: "text/html"` body.
-  * @example
-  * HttpResponse.html(`<p class="author">Jane Doe</p>`)
-  * HttpResponse.html(`<main id="abc-123">Main text</main>`, { status: 201 })
-  */
-  static html(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "text/html");
-    const response = new HttpResponse2(body, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with an `ArrayBuffer` body.
-  * @example
-  * const buffer = new ArrayBuffer(3)
-  * const view = new Uint8Array(buffer)
-  * view.set([1, 2, 3])
-  *
-  * HttpResponse.arrayBuffer(buffer)
-  */
-  static arrayBuffer(body, init) {
-    const responseInit = normalizeResponseInit(init);
-    const hasExplicitContentType = responseInit.headers.has("Content-Type");
-    if (!hasExplicitContentType) responseInit.headers.set("Content-Type", "application/octet-stream");
-    if (body && !responseInit.headers.has("Content-Length")) responseInit.headers.set("Content-Length", body.byteLength.toString());
-    const response = new HttpResponse2(body, responseInit);
-    if (!hasExplicitContentType) Object.defineProperty(response, kDefaultContentType, {
-      value: true,
-      enumerable: false
-    });
-    return response;
-  }
-  /**
-  * Create a `Response` with a `FormData` body.
-  * @example
-  * const data = new FormData()
-  * data.set('name', 'Alice')
-  *
-  * HttpResponse.formData(data)
-  */
-  static formData(body, init) {
-    return new HttpResponse2(body, normalizeResponseInit(init));
-  }
-};
-
 // src/llm/default-reply.ts
 function defaultReply(turn, messages) {
   if (turn === null) return "ack (no turn)";
@@ -61091,18 +60982,36 @@ function fnv1a(text) {
 // src/llm/openai-responses.ts
 var MOCK_MODELS = ["gpt-4o-mini", "text-embedding-3-small"];
 var NO_RETRY = { "x-should-retry": "false" };
+function json2(value, status = 200, headers = {}) {
+  return { status, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(value) };
+}
+function toResponse(answer) {
+  const { status, headers, body } = answer;
+  if (typeof body === "string")
+    return new Response(body, {
+      status,
+      headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }
+    });
+  const encoder2 = new TextEncoder();
+  let next = 0;
+  const stream = new ReadableStream({
+    pull(controller) {
+      const frame = body[next++];
+      if (frame === void 0) controller.close();
+      else controller.enqueue(encoder2.encode(frame));
+    }
+  });
+  return new Response(stream, { status, headers });
+}
 function openAiError(status, message, type = "invalid_request_error") {
-  return HttpResponse.json(
-    { error: { message, type, param: null, code: null } },
-    { status, headers: NO_RETRY }
-  );
+  return json2({ error: { message, type, param: null, code: null } }, status, NO_RETRY);
 }
 function roughTokens(text) {
   return text.split(/\s+/).filter((word) => word !== "").length;
 }
 function chatCompletion(answer) {
   const completionTokens = roughTokens(answer.reply);
-  return HttpResponse.json({
+  return json2({
     id: answer.id,
     object: "chat.completion",
     created: answer.created,
@@ -61135,21 +61044,13 @@ function chatCompletionStream(answer, includeUsage) {
   events2.push(choice({}, "stop"));
   if (includeUsage)
     events2.push({ ...base, choices: [], usage: usage(answer.promptTokens, roughTokens(answer.reply)) });
-  const frames = [...events2.map((event) => `data: ${JSON.stringify(event)}
+  return {
+    status: 200,
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
+    body: [...events2.map((event) => `data: ${JSON.stringify(event)}
 
-`), "data: [DONE]\n\n"];
-  const encoder2 = new TextEncoder();
-  let next = 0;
-  const body = new ReadableStream({
-    pull(controller) {
-      const frame = frames[next++];
-      if (frame === void 0) controller.close();
-      else controller.enqueue(encoder2.encode(frame));
-    }
-  });
-  return new HttpResponse(body, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }
-  });
+`), "data: [DONE]\n\n"]
+  };
 }
 function splitReply(reply2, parts = 3) {
   const words = reply2.match(/\S+\s*|\s+/g) ?? [];
@@ -61162,7 +61063,7 @@ function splitReply(reply2, parts = 3) {
 }
 function embeddings(answer) {
   const promptTokens = answer.inputs.reduce((sum, input2) => sum + roughTokens(input2), 0);
-  return HttpResponse.json({
+  return json2({
     object: "list",
     data: answer.inputs.map((input2, index) => {
       const vector = embed(input2, answer.dimensions);
@@ -61176,7 +61077,10 @@ function modelObject(id) {
   return { id, object: "model", created: 0, owned_by: "amnesia" };
 }
 function modelList() {
-  return HttpResponse.json({ object: "list", data: MOCK_MODELS.map(modelObject) });
+  return json2({ object: "list", data: MOCK_MODELS.map(modelObject) });
+}
+function model(id) {
+  return MOCK_MODELS.includes(id) ? json2(modelObject(id)) : openAiError(404, `amnesia mock LLM: no model "${id}"; it lists ${MOCK_MODELS.join(", ")}.`);
 }
 function usage(promptTokens, completionTokens) {
   return {
@@ -61259,10 +61163,10 @@ function parseRoute(pathname) {
   const bare = BARE.exec(pathname);
   return { scope: "", worker: "", path: bare ? bare[1] ?? "/" : pathname };
 }
-function routeKind(method, path32) {
-  if (method === "POST" && path32 === "/chat/completions") return "chat";
-  if (method === "POST" && path32 === "/embeddings") return "embeddings";
-  if (method === "GET" && (path32 === "/models" || path32.startsWith("/models/"))) return "models";
+function routeKind(method, path35) {
+  if (method === "POST" && path35 === "/chat/completions") return "chat";
+  if (method === "POST" && path35 === "/embeddings") return "embeddings";
+  if (method === "GET" && (path35 === "/models" || path35.startsWith("/models/"))) return "models";
   return null;
 }
 function decode4(segment) {
@@ -61276,68 +61180,92 @@ function decode4(segment) {
 // src/llm/handlers.ts
 var MAX_DIMENSIONS = 8192;
 function createLlmHandlers(hooks) {
+  const respond = async (request3, answer) => {
+    const { response, outcome } = answer(await hooks.facts(request3), describe3(request3));
+    if (outcome) hooks.answered(request3, outcome);
+    return toResponse(response);
+  };
   return [
-    http2.post("*/v1/chat/completions", async ({ request: request3 }) => {
-      const facts = await hooks.facts(request3);
-      const parsed = parseBody(facts.bodyText);
-      if (!parsed.json) return invalidJson(request3, parsed.error, facts.bodyText);
-      const messages = chatMessages(parsed.value);
-      if (messages === null) return missingField(request3, '"messages" array', facts.bodyText);
-      const reply2 = defaultReply(facts.turn, messages);
-      hooks.answered(request3, { reply: reply2 });
-      const model = field(parsed.value, "model");
-      const answer = {
-        id: `chatcmpl-amnesia-${facts.seq}`,
-        model: typeof model === "string" ? model : "gpt-4o-mini",
-        created: facts.created,
-        reply: reply2,
-        promptTokens: roughTokens(messages.map((message) => message.content).join(" "))
-      };
-      if (field(parsed.value, "stream") !== true) return chatCompletion(answer);
-      const includeUsage = field(field(parsed.value, "stream_options"), "include_usage") === true;
-      return chatCompletionStream(answer, includeUsage);
-    }),
-    http2.post("*/v1/embeddings", async ({ request: request3 }) => {
-      const facts = await hooks.facts(request3);
-      const parsed = parseBody(facts.bodyText);
-      if (!parsed.json) return invalidJson(request3, parsed.error, facts.bodyText);
-      const inputs = embeddingInputs(parsed.value);
-      if (inputs === null) return missingField(request3, '"input" (a string or an array)', facts.bodyText);
-      const model = field(parsed.value, "model");
-      const dimensions = field(parsed.value, "dimensions");
-      return embeddings({
-        model: typeof model === "string" ? model : "text-embedding-3-small",
-        inputs,
-        dimensions: Number.isInteger(dimensions) && dimensions > 0 && dimensions <= MAX_DIMENSIONS ? dimensions : hooks.embeddingDimensions,
-        base64: field(parsed.value, "encoding_format") === "base64"
-      });
-    }),
-    http2.get("*/v1/models", () => modelList()),
-    http2.get("*/v1/models/:model", ({ params }) => {
-      const id = String(params.model);
-      return MOCK_MODELS.includes(id) ? HttpResponse.json(modelObject(id)) : openAiError(404, `amnesia mock LLM: no model "${id}"; it lists ${MOCK_MODELS.join(", ")}.`);
-    }),
-    http2.all("*", async ({ request: request3 }) => {
-      const facts = await hooks.facts(request3);
-      hooks.answered(request3, { unmatched: true });
-      return openAiError(
-        400,
-        `amnesia mock LLM: ${unmatchedText(request3)} (${bodySummary(facts.bodyText)}); add an msw handler for others.`
-      );
-    })
+    http2.post("*/v1/chat/completions", ({ request: request3 }) => respond(request3, answerChat)),
+    http2.post(
+      "*/v1/embeddings",
+      ({ request: request3 }) => respond(request3, (facts, label) => answerEmbeddings(facts, label, hooks.embeddingDimensions))
+    ),
+    http2.get("*/v1/models", () => toResponse(modelList())),
+    http2.get("*/v1/models/:model", ({ params }) => toResponse(model(String(params.model)))),
+    http2.all(
+      "*",
+      ({ request: request3 }) => respond(request3, (facts) => answerUnmatched(facts, request3.method, new URL(request3.url)))
+    )
   ];
 }
-function unmatchedText(request3) {
-  const url2 = new URL(request3.url);
+function answerDefault(method, url2, facts, embeddingDimensions) {
+  const label = `${method} ${url2.pathname}${url2.search}`;
+  const path35 = url2.pathname.replace(/(.)\/$/, "$1");
+  if (method === "POST" && path35.endsWith("/v1/chat/completions")) return answerChat(facts, label);
+  if (method === "POST" && path35.endsWith("/v1/embeddings"))
+    return answerEmbeddings(facts, label, embeddingDimensions);
+  if (method === "GET" && path35.endsWith("/v1/models")) return { response: modelList() };
+  const id = method === "GET" ? /\/v1\/models\/([^/]+)$/.exec(path35)?.[1] : void 0;
+  if (id !== void 0) return { response: model(decodeURIComponent(id)) };
+  return answerUnmatched(facts, method, url2);
+}
+function answerChat(facts, label) {
+  const parsed = parseBody(facts.bodyText);
+  if (!parsed.json) return { response: invalidJson(label, parsed.error, facts.bodyText) };
+  const messages = chatMessages(parsed.value);
+  if (messages === null) return { response: missingField(label, '"messages" array', facts.bodyText) };
+  const reply2 = defaultReply(facts.turn, messages);
+  const requested = field(parsed.value, "model");
+  const answer = {
+    id: `chatcmpl-amnesia-${facts.seq}`,
+    model: typeof requested === "string" ? requested : "gpt-4o-mini",
+    created: facts.created,
+    reply: reply2,
+    promptTokens: roughTokens(messages.map((message) => message.content).join(" "))
+  };
+  const includeUsage = field(field(parsed.value, "stream_options"), "include_usage") === true;
+  return {
+    response: field(parsed.value, "stream") === true ? chatCompletionStream(answer, includeUsage) : chatCompletion(answer),
+    outcome: { reply: reply2 }
+  };
+}
+function answerEmbeddings(facts, label, embeddingDimensions) {
+  const parsed = parseBody(facts.bodyText);
+  if (!parsed.json) return { response: invalidJson(label, parsed.error, facts.bodyText) };
+  const inputs = embeddingInputs(parsed.value);
+  if (inputs === null)
+    return { response: missingField(label, '"input" (a string or an array)', facts.bodyText) };
+  const requested = field(parsed.value, "model");
+  const dimensions = field(parsed.value, "dimensions");
+  return {
+    response: embeddings({
+      model: typeof requested === "string" ? requested : "text-embedding-3-small",
+      inputs,
+      dimensions: Number.isInteger(dimensions) && dimensions > 0 && dimensions <= MAX_DIMENSIONS ? dimensions : embeddingDimensions,
+      base64: field(parsed.value, "encoding_format") === "base64"
+    })
+  };
+}
+function answerUnmatched(facts, method, url2) {
+  return {
+    response: openAiError(
+      400,
+      `amnesia mock LLM: ${unmatchedText(method, url2)} (${bodySummary(facts.bodyText)}); add an msw handler for others.`
+    ),
+    outcome: { unmatched: true }
+  };
+}
+function unmatchedText(method, url2) {
   const route = parseRoute(url2.pathname);
   const served = `amnesia serves ${SERVED.join(", ")} there`;
   if (route.worker) {
     const base = `${url2.origin}${scopedPrefix(route.scope, route.worker)}`;
-    return `no handler for ${request3.method} ${route.path}${url2.search} under ${base} (worker ${route.worker}'s base URL); ${served}`;
+    return `no handler for ${method} ${route.path}${url2.search} under ${base} (worker ${route.worker}'s base URL); ${served}`;
   }
   if (/^\/v1(\/|$)/.test(url2.pathname))
-    return `no handler for ${request3.method} ${route.path}${url2.search} under ${url2.origin}/v1; ${served}`;
-  return `no handler for ${describe3(request3)}: not under a worker's base URL (${url2.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, "")}`;
+    return `no handler for ${method} ${route.path}${url2.search} under ${url2.origin}/v1; ${served}`;
+  return `no handler for ${method} ${url2.pathname}${url2.search}: not under a worker's base URL (${url2.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, "")}`;
 }
 function describe3(request3) {
   const url2 = new URL(request3.url);
@@ -61346,17 +61274,14 @@ function describe3(request3) {
 function bodySummary(text) {
   return text === "" ? "no body" : `body starts: ${bodyStart(text)}`;
 }
-function invalidJson(request3, error64, text) {
+function invalidJson(label, error64, text) {
   return openAiError(
     400,
-    `amnesia mock LLM: the body of ${describe3(request3)} is not valid JSON (${error64}; ${bodySummary(text)}).`
+    `amnesia mock LLM: the body of ${label} is not valid JSON (${error64}; ${bodySummary(text)}).`
   );
 }
-function missingField(request3, what, text) {
-  return openAiError(
-    400,
-    `amnesia mock LLM: ${describe3(request3)} needs ${what} in its body (${bodySummary(text)}).`
-  );
+function missingField(label, what, text) {
+  return openAiError(400, `amnesia mock LLM: ${label} needs ${what} in its body (${bodySummary(text)}).`);
 }
 
 // src/llm/http-adapter.ts
@@ -61409,15 +61334,32 @@ async function serve(req, res, url2, accept) {
   }
   let response;
   try {
-    response = await answer(new Request(url2, { method, headers: requestHeaders(req.rawHeaders), body }));
-  } catch (error64) {
-    response = new Response(`mock LLM adapter: ${error64 instanceof Error ? error64.message : String(error64)}`, {
-      status: 500,
-      headers: { "content-type": "text/plain; charset=utf-8", "x-should-retry": "false" }
+    response = await answer({
+      text: body ? TEXT.decode(body) : "",
+      request: () => new Request(url2, { method, headers: requestHeaders(req.rawHeaders), body })
     });
+  } catch (error64) {
+    response = {
+      status: 500,
+      headers: { "content-type": "text/plain; charset=utf-8", "x-should-retry": "false" },
+      body: `mock LLM adapter: ${error64 instanceof Error ? error64.message : String(error64)}`
+    };
   }
-  await send(response, res, method);
+  await (response instanceof Response ? send(response, res, method) : sendPlain(response, res, method));
 }
+function sendPlain(response, res, method) {
+  const { status, headers, body } = response;
+  if (typeof body === "string" || method === "HEAD") {
+    const bytes = typeof body === "string" && method !== "HEAD" ? Buffer.from(body) : Buffer.alloc(0);
+    res.writeHead(status, { ...headers, "content-length": String(bytes.byteLength) });
+    res.end(bytes);
+    return;
+  }
+  res.writeHead(status, headers);
+  for (const frame of body) res.write(frame);
+  res.end();
+}
+var TEXT = new TextDecoder();
 async function readBody2(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
@@ -61439,12 +61381,19 @@ async function send(response, res, method) {
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
   try {
-    res.writeHead(response.status, headers);
     if (response.body === null || method === "HEAD") {
+      res.writeHead(response.status, headers);
       void response.body?.cancel();
       res.end();
       return;
     }
+    if (response.headers.has("content-length")) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      res.writeHead(response.status, { ...headers, "content-length": String(bytes.byteLength) });
+      res.end(bytes);
+      return;
+    }
+    res.writeHead(response.status, headers);
     res.flushHeaders();
     await pipeline(Readable.fromWeb(response.body), res);
   } catch {
@@ -61452,15 +61401,84 @@ async function send(response, res, method) {
   }
 }
 
+// src/llm/marked-turns.ts
+var MarkedTurns = class {
+  #scopes = /* @__PURE__ */ new Map();
+  #byTurn = /* @__PURE__ */ new Map();
+  begin(scope, marker, turn) {
+    if (typeof marker !== "string" || marker === "") {
+      throw new MockLlmError(
+        "AMNESIA_LLM_BAD_ARGUMENT",
+        `a marked turn needs a non-empty marker, got ${JSON.stringify(marker)}.`
+      );
+    }
+    const turns = this.#scopes.get(scope) ?? /* @__PURE__ */ new Map();
+    const current = turns.get(marker);
+    if (current) {
+      throw new MockLlmError(
+        "AMNESIA_LLM_TURN_IN_FLIGHT",
+        `marker "${marker}" of scope "${scope}" already names turn ${current.turn.turnId} (${current.turn.label}) in flight; end it before beginning turn ${turn.turnId} (${turn.label}).`
+      );
+    }
+    const m = { marker, turn, records: [] };
+    turns.set(marker, m);
+    this.#byTurn.set(turn, m);
+    this.#scopes.set(scope, turns);
+  }
+  /** The in-flight turn a request of this scope belongs to, read off its body; null for none. */
+  identify(scope, bodyText) {
+    const turns = this.#scopes.get(scope);
+    if (!turns?.size) return null;
+    const found = [];
+    for (const m of turns.values()) if (bodyText.includes(m.marker)) found.push(m);
+    if (found.length <= 1) return found[0]?.turn ?? null;
+    const own2 = ownText(bodyText);
+    const narrowed = found.filter((m) => own2.includes(m.marker));
+    return narrowed.length === 1 ? narrowed[0].turn : null;
+  }
+  /** Keeps a finished record with its turn; false when that turn already ended (the record is the log's). */
+  add(turn, record2) {
+    const m = this.#byTurn.get(turn);
+    m?.records.push(record2);
+    return m !== void 0;
+  }
+  /** Ends the turn; returns its requests answered so far, in order of arrival. */
+  end(scope, marker) {
+    const turns = this.#scopes.get(scope);
+    const m = turns?.get(marker);
+    if (!turns || !m) {
+      throw new MockLlmError(
+        "AMNESIA_LLM_NO_TURN",
+        `no turn marked "${marker}" is in flight in scope "${scope}"; call beginMarkedTurn first.`
+      );
+    }
+    turns.delete(marker);
+    this.#byTurn.delete(m.turn);
+    if (turns.size === 0) this.#scopes.delete(scope);
+    return m.records.sort((a, b) => a.seq - b.seq);
+  }
+  clear(scope) {
+    for (const m of this.#scopes.get(scope)?.values() ?? []) this.#byTurn.delete(m.turn);
+    this.#scopes.delete(scope);
+  }
+};
+function ownText(bodyText) {
+  const parsed = parseBody(bodyText);
+  if (!parsed.json) return "";
+  const messages = chatMessages(parsed.value);
+  if (messages) return messages.findLast((m) => m.role === "user")?.content ?? "";
+  return (embeddingInputs(parsed.value) ?? []).join("\n");
+}
+
 // src/llm/record.ts
 var MAX_PARSED_REPLY_BYTES = 1e6;
 async function recordOf(answered2) {
-  const { arrival, method, path: path32, outcome, response } = answered2;
-  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path32) ?? "other";
+  const { arrival, method, path: path35, outcome, response } = answered2;
+  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path35) ?? "other";
   const body = bodyForRecord(answered2.bodyText, parseBody(answered2.bodyText));
   let reply2 = null;
   if (kind === "chat") {
-    reply2 = outcome !== void 0 && "reply" in outcome ? outcome.reply : await replyInJson(response);
+    reply2 = outcome !== void 0 && "reply" in outcome ? outcome.reply : response instanceof Response ? await replyInJson(response) : null;
   }
   return {
     seq: arrival.seq,
@@ -61470,7 +61488,7 @@ async function recordOf(answered2) {
     turnId: arrival.turn?.turnId ?? null,
     kind,
     method,
-    path: path32,
+    path: path35,
     stream: wantsStream(body),
     messages: kind === "chat" ? chatMessages(body) ?? [] : [],
     input: kind === "embeddings" ? embeddingInputs(body) ?? [] : [],
@@ -61484,8 +61502,8 @@ async function replyInJson(response) {
   const length = Number(response.headers.get("content-length") ?? Number.NaN);
   if (!type.includes("json") || !(length <= MAX_PARSED_REPLY_BYTES) || response.status >= 300) return null;
   try {
-    const json2 = await response.clone().json();
-    const content = json2.choices?.[0]?.message?.content;
+    const json3 = await response.clone().json();
+    const content = json3.choices?.[0]?.message?.content;
     return typeof content === "string" ? content : null;
   } catch {
     return null;
@@ -61495,8 +61513,6 @@ async function replyInJson(response) {
 // src/llm/request-log.ts
 var RequestLog = class {
   #turns = /* @__PURE__ */ new Map();
-  /** Hooks of turns in flight that have not yet seen a request. */
-  #hooks = /* @__PURE__ */ new Map();
   /** Records in order of `seq`, each with the turn it was attributed to (by identity, not only by id). */
   #records = [];
   #now;
@@ -61504,7 +61520,7 @@ var RequestLog = class {
   constructor(now = Date.now) {
     this.#now = now;
   }
-  beginTurn(scope, worker, turn, hooks) {
+  beginTurn(scope, worker, turn) {
     requireName("scope", scope);
     requireName("worker", worker);
     const key = workerKey(scope, worker);
@@ -61515,9 +61531,7 @@ var RequestLog = class {
         `worker "${worker}" of scope "${scope}" already has turn ${current.turnId} (${current.label}) in flight; call endTurn("${scope}", "${worker}") before beginning turn ${turn.turnId} (${turn.label}).`
       );
     }
-    const scoped = snapshot(turn);
-    this.#turns.set(key, scoped);
-    if (hooks?.firstRequest) this.#hooks.set(scoped, hooks);
+    this.#turns.set(key, snapshot(turn));
   }
   endTurn(scope, worker) {
     const key = workerKey(scope, worker);
@@ -61529,17 +61543,12 @@ var RequestLog = class {
       );
     }
     this.#turns.delete(key);
-    this.#hooks.delete(turn);
     return this.#records.filter((entry) => entry.turn === turn).map((entry) => entry.record);
   }
   /** Numbers a request and attributes it; call when its head arrives. */
   arrive(scope, worker) {
     const turn = scope === "" && worker === "" ? null : this.#turns.get(workerKey(scope, worker)) ?? null;
-    const hooks = turn ? this.#hooks.get(turn) : void 0;
-    if (turn && hooks) this.#hooks.delete(turn);
-    const hold = hooks?.firstRequest?.().catch(() => {
-    });
-    return { seq: ++this.#seq, at: this.#now(), scope, worker, turn, ...hold ? { hold } : {} };
+    return { seq: ++this.#seq, at: this.#now(), scope, worker, turn };
   }
   /** Keeps a finished record, in order of `seq` (records arrive in order of completion). */
   add(arrival, record2) {
@@ -61557,11 +61566,7 @@ var RequestLog = class {
       if (this.#records[i]?.record.scope === scope) this.#records.splice(i, 1);
     }
     const prefix = workerKey(scope, "");
-    for (const [key, turn] of [...this.#turns]) {
-      if (!key.startsWith(prefix)) continue;
-      this.#turns.delete(key);
-      this.#hooks.delete(turn);
-    }
+    for (const key of [...this.#turns.keys()]) if (key.startsWith(prefix)) this.#turns.delete(key);
   }
 };
 function workerKey(scope, worker) {
@@ -61594,6 +61599,7 @@ async function startMockLlm(options = {}) {
     );
   }
   const log = new RequestLog();
+  const markedTurns = new MarkedTurns();
   const exchanges = /* @__PURE__ */ new WeakMap();
   const exchangeOf = (request3) => {
     const exchange2 = exchanges.get(request3);
@@ -61601,14 +61607,18 @@ async function startMockLlm(options = {}) {
       throw new Error("mock LLM: a request reached the handlers without its record");
     return exchange2;
   };
+  const factsOf = ({ arrival, bodyText }) => ({
+    seq: arrival.seq,
+    created: Math.floor(arrival.at / 1e3),
+    turn: arrival.turn,
+    bodyText
+  });
+  const direct = (options.handlers ?? []).length === 0;
   const handlers = [
     ...options.handlers ?? [],
     ...createLlmHandlers({
       embeddingDimensions,
-      facts: async (request3) => {
-        const { arrival, bodyText } = exchangeOf(request3);
-        return { seq: arrival.seq, created: Math.floor(arrival.at / 1e3), turn: arrival.turn, bodyText };
-      },
+      facts: async (request3) => factsOf(exchangeOf(request3)),
       answered: (request3, outcome) => {
         exchangeOf(request3).outcome = outcome;
       }
@@ -61622,12 +61632,21 @@ async function startMockLlm(options = {}) {
       accept: (method, url2) => {
         const route = parseRoute(url2.pathname);
         const arrival = log.arrive(route.scope, route.worker);
-        return async (request3) => {
-          if (arrival.hold) await arrival.hold;
-          const exchange2 = { arrival, bodyText: await request3.clone().text() };
-          exchanges.set(request3, exchange2);
-          const response = await dispatch(request3, method, url2);
-          log.add(arrival, await recordOf({ ...exchange2, method, path: route.path, response }));
+        return async ({ text: bodyText, request: request3 }) => {
+          const marked = arrival.turn === null ? markedTurns.identify(route.scope, bodyText) : null;
+          const exchange2 = { arrival: marked ? { ...arrival, turn: marked } : arrival, bodyText };
+          let response;
+          if (direct) {
+            const answer = answerDefault(method, url2, factsOf(exchange2), embeddingDimensions);
+            if (answer.outcome) exchange2.outcome = answer.outcome;
+            response = answer.response;
+          } else {
+            const fetchRequest = request3();
+            exchanges.set(fetchRequest, exchange2);
+            response = await dispatch(fetchRequest, method, url2);
+          }
+          const record2 = await recordOf({ ...exchange2, method, path: route.path, response });
+          if (!marked || !markedTurns.add(marked, record2)) log.add(exchange2.arrival, record2);
           return response;
         };
       }
@@ -61641,64 +61660,32 @@ async function startMockLlm(options = {}) {
   }
   async function dispatch(request3, method, url2) {
     try {
-      return await getResponse(handlers, request3, { baseUrl: server.url, quiet: true }) ?? openAiError(400, `amnesia mock LLM: no handler for ${method} ${url2.pathname}.`);
+      return await getResponse(handlers, request3, { baseUrl: server.url, quiet: true }) ?? toResponse(openAiError(400, `amnesia mock LLM: no handler for ${method} ${url2.pathname}.`));
     } catch (error64) {
-      return openAiError(
-        500,
-        `amnesia mock LLM: a handler threw while answering ${method} ${url2.pathname}: ` + (error64 instanceof Error ? error64.message : String(error64)),
-        "server_error"
+      return toResponse(
+        openAiError(
+          500,
+          `amnesia mock LLM: a handler threw while answering ${method} ${url2.pathname}: ` + (error64 instanceof Error ? error64.message : String(error64)),
+          "server_error"
+        )
       );
     }
   }
   return {
     url: server.url,
     baseUrl: (scope, worker) => `${server.url}${scopedPrefix(scope, worker)}`,
-    beginTurn: (scope, worker, turn, hooks) => log.beginTurn(scope, worker, turn, hooks),
+    beginTurn: (scope, worker, turn) => log.beginTurn(scope, worker, turn),
     endTurn: (scope, worker) => log.endTurn(scope, worker),
+    beginMarkedTurn: (scope, marker, turn) => markedTurns.begin(scope, marker, turn),
+    endMarkedTurn: (scope, marker) => markedTurns.end(scope, marker),
     requests: (filter) => log.requests(filter),
-    clear: (scope) => log.clear(scope),
+    clear: (scope) => {
+      log.clear(scope);
+      markedTurns.clear(scope);
+    },
     stop: () => server.close(),
     [Symbol.asyncDispose]: () => server.close()
   };
-}
-
-// src/scenario/types.ts
-function turnsOf(steps) {
-  return steps.flatMap(
-    (s) => s.kind === "turn" ? [s] : s.kind === "together" ? s.turns : "during" in s && s.during ? s.during : []
-  );
-}
-function formatTarget(t) {
-  if (t.kind === "all") return "all";
-  if (t.kind === "replica") return `r${t.replica}`;
-  return `r${t.replica}w${t.worker}`;
-}
-function parseTarget(s) {
-  if (s === "all") return { kind: "all" };
-  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
-  if (!m) throw new Error(`not a target: ${s}`);
-  return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
-}
-
-// src/scenario/workers.ts
-var workerId = (replica, worker) => `r${replica}w${worker}`;
-function parseWorkerId(id) {
-  const m = /^r(\d+)w(\d+)$/.exec(id);
-  if (!m) throw new Error(`not a worker id: ${id}`);
-  return { replica: Number(m[1]), worker: Number(m[2]) };
-}
-function workerOrder(t) {
-  const out = [];
-  for (let w = 1; w <= t.workers; w++) for (let r = 1; r <= t.replicas; r++) out.push(workerId(r, w));
-  return out;
-}
-function workersOf(target2, t) {
-  return workerOrder(t).filter((id) => {
-    if (target2.kind === "all") return true;
-    const { replica, worker } = parseWorkerId(id);
-    if (target2.kind === "replica") return replica === target2.replica;
-    return replica === target2.replica && worker === target2.worker;
-  });
 }
 
 // src/plan/random.ts
@@ -61716,282 +61703,25 @@ function newSeed() {
   return Math.floor(Math.random() * 2 ** 31);
 }
 
-// src/plan/plan.ts
-function plan(scenario, base) {
-  const topology2 = { ...base.topology, ...scenario.topology };
-  const routing2 = scenario.routing ?? base.routing;
-  const seed2 = scenario.seed ?? base.seed;
-  const random = seededRandom(seed2);
-  const sessions = /* @__PURE__ */ new Map();
-  const disruptions = [];
-  let current = { ...topology2 };
-  let cursor = 0;
-  let latest;
-  const steps = [];
-  const route = (step2, taken, hit) => {
-    const state = sessions.get(step2.session) ?? { seen: 0 };
-    const order = workerOrder(current);
-    let candidates = (step2.pin ? workersOf(step2.pin, current) : order).filter((id) => !taken.has(id));
-    if (candidates.length === 0) candidates = order.filter((id) => !taken.has(id));
-    if (candidates.length === 0) candidates = order;
-    const disrupted = new Set(disruptions.slice(state.seen).flat());
-    const lastAlive = state.last && candidates.includes(state.last) ? state.last : void 0;
-    const next = (exclude) => {
-      for (let i = 0; i < order.length; i++) {
-        const id = order[(cursor + i) % order.length];
-        if (candidates.includes(id) && id !== exclude) {
-          cursor = (order.indexOf(id) + 1) % order.length;
-          return id;
-        }
-      }
-      return candidates[0];
-    };
-    let worker;
-    let reason;
-    const inFlightOn = hit?.filter((id) => candidates.includes(id)) ?? [];
-    if (step2.pin?.kind === "worker") {
-      worker = candidates[0];
-      reason = `pinned to ${formatTarget(step2.pin)}`;
-    } else if (inFlightOn.length > 0) {
-      worker = lastAlive && inFlightOn.includes(lastAlive) ? lastAlive : inFlightOn[0];
-      reason = `in flight on ${worker}, which the disruption hits`;
-    } else if (routing2 === "random") {
-      worker = candidates[Math.floor(random() * candidates.length)];
-      reason = `random (seed ${seed2})`;
-    } else if (routing2 === "round-robin") {
-      worker = next();
-      reason = "round-robin";
-    } else if (routing2 === "sticky") {
-      if (lastAlive && !disrupted.has(lastAlive)) {
-        worker = lastAlive;
-        reason = `sticky: ${step2.session} stays on ${lastAlive}`;
-      } else {
-        worker = next();
-        reason = state.last ? `sticky: ${state.last} was disrupted or removed` : `sticky: first turn of ${step2.session}`;
-      }
-    } else {
-      const hitBefore = candidates.filter((id) => disrupted.has(id));
-      if (hitBefore.length > 0) {
-        worker = lastAlive && hitBefore.includes(lastAlive) ? lastAlive : hitBefore[0];
-        reason = `spread: first turn of ${step2.session} after a disruption of ${worker}`;
-      } else if (latest && latest.session !== step2.session && latest.worker !== state.last && candidates.includes(latest.worker)) {
-        worker = latest.worker;
-        reason = `spread: meets ${latest.session} on ${worker}${state.last ? `, not ${state.last}, which served ${step2.session} last` : ""}`;
-      } else {
-        worker = next(candidates.length > 1 ? state.last : void 0);
-        reason = state.last ? `spread: not ${state.last}, which served ${step2.session} last` : `spread: first turn of ${step2.session}`;
-      }
-    }
-    if (step2.pin?.kind === "replica") reason = `pinned to ${formatTarget(step2.pin)}; ${reason}`;
-    sessions.set(step2.session, { last: worker, seen: disruptions.length });
-    latest = { worker, session: step2.session };
-    return { kind: "turn", step: step2, worker, reason };
-  };
-  const routeAtOnce = (turns, hit) => {
-    const taken = new Set(
-      turns.flatMap((t) => t.pin?.kind === "worker" ? [formatTarget(t.pin)] : [])
-    );
-    return turns.map((t) => {
-      if (t.pin?.kind === "worker") return route(t, /* @__PURE__ */ new Set(), hit);
-      const planned = route(t, taken, hit);
-      taken.add(planned.worker);
-      return planned;
-    });
-  };
-  for (const step2 of scenario.steps) {
-    if (step2.kind === "turn") {
-      steps.push(route(step2, /* @__PURE__ */ new Set()));
-      continue;
-    }
-    if (step2.kind === "together") {
-      steps.push({ kind: "together", step: step2, turns: routeAtOnce(step2.turns) });
-      continue;
-    }
-    const before = workerOrder(current);
-    let workers = [];
-    let during = [];
-    if (step2.kind === "restart" || step2.kind === "crash" || step2.kind === "redeploy") {
-      workers = workersOf(step2.target, current);
-      during = routeAtOnce(step2.during ?? [], workers);
-    } else if (step2.kind === "scale") {
-      current = { replicas: step2.replicas ?? current.replicas, workers: step2.workers ?? current.workers };
-      workers = workerOrder(current).filter((id) => !before.includes(id));
-    }
-    if (workers.length) disruptions.push(workers);
-    steps.push({ kind: "disruption", step: step2, workers, topology: { ...current }, during });
-  }
-  return { topology: topology2, routing: routing2, seed: seed2, steps };
-}
+// src/run/probe.ts
+import path28 from "node:path";
 
-// src/util/text.ts
-var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-function plain(text) {
-  return text.replace(ANSI, "").replace(CONTROL, "");
-}
-function oneLine(text) {
-  return plain(text).replace(/\s+/g, " ").trim();
-}
-function clip(text, max) {
-  const chars = Array.from(text);
-  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : text;
-}
-function brief(text, max) {
-  return clip(oneLine(text), max);
-}
-function firstLine(text) {
-  return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
-}
-function plural2(n, word, many = `${word}s`) {
-  return `${n} ${n === 1 ? word : many}`;
-}
-function quoted(expected) {
-  return /^\/.*\/[a-z]*$/s.test(expected) ? expected : `"${expected}"`;
-}
-function excerpt(text, max = 300) {
-  const flat = oneLine(text);
-  if (flat === "") return "(empty body)";
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
-// src/report/evidence.ts
-import path7 from "node:path";
-var turnsOf2 = (s) => s.steps.filter((x) => x.kind === "turn");
-var failedOf = (t) => t.expectations.filter((e) => !e.passed);
-var failedTurns = (s) => turnsOf2(s).filter((t) => !t.passed);
-function evidenceTurns(s) {
-  const failed2 = failedTurns(s);
-  return s.error?.code === "AMNESIA_LLM_NEVER_REACHED" ? failed2.slice(0, 1) : failed2;
-}
-function notRunText(s) {
-  if (!s.stopped) return "";
-  const { at, notRun } = s.stopped;
-  return ` — stopped at ${at}${notRun.length > 0 ? `; did not run: ${notRun.join(", ")}` : ", its last step"}`;
-}
-function firstFailure(s) {
-  for (const turn of failedTurns(s)) {
-    const expectation = failedOf(turn)[0];
-    if (expectation) return { turn, expectation };
-  }
-  return void 0;
-}
-function lastChatRequest(t) {
-  return t.llm.filter((r) => r.kind === "chat").at(-1);
-}
-function relativeTo(file2, cwd) {
-  if (!cwd || !path7.isAbsolute(file2)) return file2;
-  const rel = path7.relative(cwd, file2);
-  return rel === "" || rel.startsWith("..") ? file2 : rel;
-}
-function formatLocation(at, cwd) {
-  return `${relativeTo(at.file, cwd)}:${at.line}:${at.column}`;
-}
-function expectationText(e) {
-  switch (e.kind) {
-    case "recall":
-    case "forget":
-      return `${e.kind} ${quoted(e.expected)}`;
-    case "recall_recent":
-      return `recall ${e.expected}`;
-    case "reply":
-      return `reply ${e.expected}`;
-    case "llm_called":
-      return "LLM called";
-    case "answered":
-      return "answered";
-  }
-}
-function servedText(t) {
-  const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(", ")})` : "";
-  const during = t.during?.length ? ` (during ${t.during.join(", ")})` : "";
-  const together = t.together?.length ? ` (at once with ${t.together.map((o) => `${o.label} on ${o.worker}`).join(", ")})` : "";
-  const container = t.container ? ` in container ${t.container}` : "";
-  return `${t.label} → ${t.worker} pid ${t.pid}${container}${after}${during}${together}`;
-}
-function shortDisruption(description) {
-  return oneLine(description).replace(/\s*\(.*\)$/, "");
-}
-function saidInText(e) {
-  if (!e.saidIn || e.saidIn.length === 0) return void 0;
-  return `said in ${e.saidIn.map((s) => `${s.label} (${s.worker} pid ${s.pid})`).join(", ")}`;
-}
-function changeText(c, o = {}) {
-  const gen = o.generation && c.after ? ` gen ${c.after.generation}` : "";
-  const moved = c.after?.container && c.after.container !== c.before?.container ? ` in ${c.after.container}` : "";
-  if (c.before && c.after) return `${c.id} ${c.before.pid}→${c.after.pid}${gen}${moved}`;
-  if (c.before) return `${c.id} ${c.before.pid} stopped`;
-  if (c.after) return `${c.id} started ${c.after.pid}${gen}${moved}`;
-  return c.id;
-}
-function leakText(l) {
-  return `${l.from.label}'s message "${brief(l.text, 120)}" (said on ${l.from.worker}) reached the prompt of ${l.into.label} (on ${l.into.worker})`;
-}
-function vacuousText(v) {
-  return `a fresh session asked "${brief(v.question, 120)}" already had ${quoted(v.expected)} in ${v.foundIn}: "${brief(v.excerpt, 160)}"`;
-}
-function tally(r) {
-  const t = { passed: 0, failed: 0, error: 0, skipped: 0 };
-  for (const s of r.scenarios) t[s.status]++;
-  return t;
-}
-function totalsText(r) {
-  const t = tally(r);
-  const skipped2 = t.skipped > 0 ? `, ${t.skipped} skipped` : "";
-  return `${plural2(r.scenarios.length, "scenario")}: ${t.passed} passed, ${t.failed} failed, ${plural2(t.error, "error")}${skipped2}`;
-}
-function notPassing(r) {
-  const bad = r.scenarios.filter((s) => s.status === "failed" || s.status === "error");
-  return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
-}
-function sharedPathsText(r) {
-  const shared = r.sharedPaths ?? [];
-  if (shared.length === 0) return void 0;
-  const list2 = shared.map((s) => `${s.path} (app.env.${s.env})`).join(", ");
-  return `replicas share ${list2}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
-}
-function errorHeadline(s) {
-  if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;
-  const v = s.vacuous[0];
-  if (v)
-    return `${plural2(s.vacuous.length, "vacuous recall")}: "${brief(v.expected, 60)}" is already in a fresh session's prompt`;
-  return "the scenario could not be judged";
-}
-
-// src/report/annotations.ts
-var MAX_MESSAGE = 2e3;
-var TAIL_LINES = 5;
-function annotationsFor(r, o = {}) {
-  const out = [];
-  const add = (s, at, what, message) => out.push({
-    file: relativeTo(at.file, o.root),
-    line: at.line,
-    column: at.column,
-    title: clip(`amnesia: ${what} (${plain(s.name)})`, 200),
-    message: clip(plain(message), MAX_MESSAGE)
-  });
-  for (const s of notPassing(r)) {
-    const turns = turnsOf2(s);
-    for (const leak of s.leaks) {
-      const into = turns.find((t) => t.step === leak.into.step);
-      add(s, into?.at ?? { file: s.file, line: 1, column: 1 }, "leak between sessions", leakText(leak));
-    }
-    for (const v of s.vacuous) add(s, v.at, "vacuous recall", vacuousText(v));
-    if (s.error) add(s, { file: s.file, line: 1, column: 1 }, "could not run", s.error.message);
-    for (const t of failedTurns(s)) {
-      for (const e of failedOf(t)) {
-        const said = saidInText(e);
-        const tail = e.kind === "answered" ? t.failure?.outputTail.slice(-TAIL_LINES) ?? [] : [];
-        const more = [...said ? [said] : [], ...tail.length ? [`${t.worker} output:`, ...tail] : []];
-        add(s, e.at, expectationText(e), [`${servedText(t)}: ${e.message}`, ...more].join("\n"));
-      }
-    }
-  }
-  return out;
+// src/verdict/app-error.ts
+var ERROR_LINE = /(?:^|[\s\]>:])((?:[A-Z][\w$]*)?(?:Error|Exception)(?: \[[\w-]+\])?: \S.*)$/;
+var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
+function nameAppError(texts) {
+  const lines2 = texts.flatMap((t) => t.split("\n")).map((l) => l.trim());
+  const printed = lines2.filter((l) => !/^(?:\[\w+\]\s+)?at /.test(l) && !/ answered \d{3}\b/.test(l)).flatMap((l) => {
+    const m = ERROR_LINE.exec(l);
+    return m?.[1] ? [m[1]] : [];
+  }).at(-1);
+  const text = printed ?? lines2.find((l) => l !== "");
+  if (text === void 0) return void 0;
+  return { text, typeMismatch: /^TypeError\b/.test(text) || TYPE_HINTS.test(text) };
 }
 
 // src/verdict/failure-table.ts
-var RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "CC", "LT"];
-var BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "CC"];
+var BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD"];
 var RUNG_NAMES = {
   SW: "same worker",
   OW: "other worker of the replica",
@@ -61999,34 +61729,34 @@ var RUNG_NAMES = {
   RS: "after a graceful restart",
   CR: "after a crash and respawn",
   RD: "after a redeploy of the replica",
-  CC: "two turns of one session at once, on two workers",
-  LT: "an old fact, after filler turns, on another worker"
+  LT: "an old fact, after filler turns, on another worker",
+  SL: "on a fresh serverless instance (a cold start)"
 };
-var KEPT_EVERYWHERE = { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, CC: true, LT: true };
+var KEPT_EVERYWHERE = { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true, SL: true };
 var FAILURE_TABLE = [
   {
     id: "1",
     cause: "memory created inside the request handler, or history passed as a list that gets copied",
-    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false },
+    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, SL: false },
     advice: "nothing is kept between requests: keep memory per session in a store"
   },
   {
     id: "2",
     cause: "per-session memory in a process-global map",
-    kept: { SW: true, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false, LT: false },
+    kept: { SW: true, OW: false, OR: false, RS: false, CR: false, RD: false, LT: false, SL: false },
     advice: "state lives in one process's RAM: move it to a shared store"
   },
   {
     id: "2",
     cause: "long-term memory in an index or storage context that is never persisted",
-    kept: { ...KEPT_EVERYWHERE, LT: false },
+    kept: { ...KEPT_EVERYWHERE, LT: false, SL: false },
     needs: "LT",
     advice: "state lives in one process's RAM: move it to a shared store"
   },
   {
     id: "3",
     cause: "state on the local disk (`./storage`, a sqlite file in the app folder)",
-    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true },
+    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true, SL: false },
     advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store"
   },
   {
@@ -62044,38 +61774,32 @@ var FAILURE_TABLE = [
   {
     id: "6a",
     cause: "RAM state saved at graceful shutdown, loaded at startup",
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, CC: false, LT: false },
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, LT: false, SL: false },
     advice: "saved only on shutdown: a crash loses it and workers never share it"
   },
   {
     id: "6b",
     cause: "a per-process cache of a durable store, loaded at startup, never re-read",
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, CC: false, LT: false },
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, LT: false, SL: true },
     advice: "reads a stale per-process cache: re-read the store on every request"
   },
   {
     id: "7",
     cause: "memory not keyed by session",
-    kept: { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true },
+    kept: KEPT_EVERYWHERE,
     leak: true,
     advice: "memory leaks between sessions: key memory by session id"
   },
   {
-    id: "9",
-    cause: "lost update: history written back whole (read, append, write) by requests of one session that overlap",
-    kept: { ...KEPT_EVERYWHERE, CC: false },
-    needs: "CC",
-    advice: "append, or write in a transaction; never write the whole history back"
-  },
-  {
-    id: "10",
-    cause: "lost in flight: a worker stopped while answering saves nothing (no drain on SIGTERM)",
-    evidence: "a turn in flight is dropped or forgotten",
-    advice: "drain in-flight requests before exiting"
+    id: "8",
+    cause: "serverless: a fresh process per request (Lambda, Cloud Run scaled to zero, Vercel functions)",
+    kept: { SL: false },
+    needs: "SL",
+    advice: "state must live outside the process and its /tmp"
   },
   {
     id: "✓",
-    cause: "a shared store keyed by session id, read on every request, appended to",
+    cause: "a shared store keyed by session id, read on every request",
     kept: KEPT_EVERYWHERE,
     advice: "memory is kept everywhere the probe looked"
   }
@@ -62084,927 +61808,6 @@ function failureRow(id) {
   const row = FAILURE_TABLE.find((r) => r.id === id);
   if (!row) throw new Error(`no row ${id} in the failure table`);
   return row;
-}
-
-// src/report/diagnosis.ts
-function diagnosisText(s) {
-  const d = s.diagnosis;
-  const turns = (s.explanations ?? []).map((e) => e.text);
-  if (!d && turns.length === 0) return void 0;
-  const findings = !d ? [] : !d.reproduced ? ["the probe kept every fact (every rung ✓): it does not reproduce this failure"] : d.rows.length > 0 ? [...d.rows.map((r) => `row ${r.id}: ${r.cause}`), ...alsoLost(d)] : [d.advice];
-  const ids = [...(s.explanations ?? []).flatMap((e) => e.rows), ...d?.rows.map((r) => r.id) ?? []];
-  const advice = [
-    ...new Set(
-      ids.flatMap((id) => {
-        const row = FAILURE_TABLE.find((r) => r.id === id);
-        return row && row.id !== "✓" ? [`row ${id}: ${row.advice}`] : [];
-      })
-    )
-  ];
-  return {
-    ...d ? { signature: d.signature } : {},
-    findings,
-    notes: d ? notJudged(d) : [],
-    turns,
-    advice
-  };
-}
-function alsoLost(d) {
-  if (d.rows.some((r) => r.id !== "7")) return [];
-  const lost = d.rungs.filter((r) => r.kept === false).map((r) => r.rung);
-  return lost.length > 0 ? [`memory is also lost on ${lost.join(", ")}, a signature no other row has`] : [];
-}
-function notJudged(d) {
-  const byNote = /* @__PURE__ */ new Map();
-  for (const r of d.rungs) {
-    if (r.kept !== null) continue;
-    const note = r.note ?? "not run";
-    byNote.set(note, [...byNote.get(note) ?? [], r.rung]);
-  }
-  return [...byNote].map(([note, rungs]) => `${rungs.join(", ")}: ${note}`);
-}
-
-// src/report/md.ts
-function mdText(text) {
-  return oneLine(text).replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/&/g, "&amp;").replace(/@(?=\w)/g, "@&#8203;");
-}
-function mdCode(text) {
-  const flat = oneLine(text).replace(/\|/g, "\\|");
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
-  const fence2 = "`".repeat(longest + 1);
-  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  return `${fence2}${pad}${flat}${pad}${fence2}`;
-}
-function mdFence(text, lang = "text") {
-  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((r) => r.length));
-  const fence2 = "`".repeat(Math.max(3, longest + 1));
-  return `${fence2}${lang}
-${text}
-${fence2}`;
-}
-function htmlText(text) {
-  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=\w)/g, "@&#8203;");
-}
-
-// src/report/mermaid.ts
-var ENTITIES = {
-  "#": "#35;",
-  ";": "#59;",
-  '"': "#quot;",
-  "<": "#lt;",
-  ">": "#gt;",
-  "&": "#amp;",
-  // `%%{init: …}%%` is a directive wherever it appears in the text, and `%%` starts a comment.
-  "%": "#37;"
-};
-function mermaidText(text, max = 60) {
-  let out = "";
-  for (const ch of clip(oneLine(text), max)) out += ENTITIES[ch] ?? ch;
-  return out;
-}
-function mermaidTimeline(s, o = {}) {
-  const { maxSteps = 60 } = o;
-  const turns = turnsOf2(s);
-  const sessions = [...new Set(turns.map((t) => t.session))];
-  const sessionIds = new Map(sessions.map((name, i) => [name, `s${i + 1}`]));
-  const workers = workersOf2(s);
-  const said = saidMarks(turns);
-  const lines2 = ["sequenceDiagram"];
-  for (const name of sessions)
-    lines2.push(`  participant ${sessionIds.get(name)} as ${mermaidText(name, 30)}`);
-  for (const w of workers) lines2.push(`  participant ${w}`);
-  const { from, to } = window2(s, maxSteps);
-  const span = workers.length > 1 ? `${workers[0]},${workers.at(-1)}` : workers[0] ?? "s1";
-  if (from > 0) lines2.push(`  Note over ${span}: ${from} earlier steps not drawn`);
-  for (const step2 of s.steps.slice(from, to)) {
-    if (step2.kind === "disruption") {
-      lines2.push(`  Note over ${noteSpan(step2, workers) ?? span}: ${mermaidText(step2.description)}`);
-      continue;
-    }
-    const leakedFrom = s.leaks.filter((l) => l.from.step === step2.step).map((l) => `leaked into ${l.into.label}`);
-    const leakedInto = s.leaks.filter((l) => l.into.step === step2.step).map((l) => `✗ leak from ${l.from.label}`);
-    const marks2 = [
-      ...(said.get(step2.step) ?? []).map((e) => `said ${quoted(clip(e, 24))}`),
-      ...leakedFrom,
-      ...leakedInto,
-      ...lostMarks(step2)
-    ];
-    const label = mermaidText([step2.label, ...marks2].join(" "), 100);
-    const arrow = `  ${sessionIds.get(step2.session)}->>${step2.worker}: ${label}`;
-    if (step2.passed && leakedInto.length === 0) lines2.push(arrow);
-    else lines2.push("  rect rgb(255,220,220)", `  ${arrow}`, "  end");
-  }
-  if (to < s.steps.length) lines2.push(`  Note over ${span}: ${s.steps.length - to} later steps not drawn`);
-  return lines2.join("\n");
-}
-function workersOf2(s) {
-  const ids = new Set(workerOrder(s.topology));
-  for (const step2 of s.steps) {
-    if (step2.kind === "turn") ids.add(step2.worker);
-    else for (const c of step2.changes) ids.add(c.id);
-  }
-  const key = (id) => {
-    const { replica, worker } = parseWorkerId(id);
-    return worker * 1e4 + replica;
-  };
-  return [...ids].sort((a, b) => key(a) - key(b));
-}
-function noteSpan(d, workers) {
-  const touched = workers.filter((w) => d.changes.some((c) => c.id === w));
-  if (touched.length === 0) return void 0;
-  return touched.length === 1 ? touched[0] : `${touched[0]},${touched.at(-1)}`;
-}
-function saidMarks(turns) {
-  const marks2 = /* @__PURE__ */ new Map();
-  const add = (step2, text) => {
-    const list2 = marks2.get(step2) ?? [];
-    if (!list2.includes(text)) marks2.set(step2, [...list2, text]);
-  };
-  for (const t of turns) {
-    for (const e of failedOf(t)) {
-      if (e.kind !== "recall") continue;
-      const steps = e.saidIn ? e.saidIn.map((x) => x.step) : turns.filter((u) => u.session === t.session && u.step < t.step && says(u.user, e.expected)).map((u) => u.step);
-      for (const step2 of steps) add(step2, e.expected);
-    }
-  }
-  return marks2;
-}
-function says(user, expected) {
-  const re = /^\/(.*)\/([a-z]*)$/s.exec(expected);
-  if (!re) return user.toLowerCase().includes(expected.toLowerCase());
-  try {
-    return new RegExp(re[1] ?? "", re[2]).test(user);
-  } catch {
-    return false;
-  }
-}
-function lostMarks(t) {
-  const failed2 = failedOf(t);
-  const marks2 = failed2.slice(0, 2).map((e) => `✗ ${mark(e, t)}`);
-  return failed2.length > 2 ? [...marks2, `+${failed2.length - 2}`] : marks2;
-}
-function mark(e, t) {
-  const short = clip(e.expected, 24);
-  switch (e.kind) {
-    case "recall":
-      return `lost ${quoted(short)}`;
-    case "recall_recent":
-      return "lost recent turns";
-    case "forget":
-      return `saw ${quoted(short)}`;
-    case "answered":
-      return t.failure ? `${t.failure.kind}${t.status ? ` ${t.status}` : ""}` : "no answer";
-    case "llm_called":
-      return "no LLM call";
-    case "reply":
-      return `reply ${brief(e.expected, 24)}`;
-  }
-}
-function window2(s, max) {
-  const n = s.steps.length;
-  if (n <= max) return { from: 0, to: n };
-  const failed2 = s.steps.findIndex((x) => x.kind === "turn" && !x.passed);
-  const focus = failed2 === -1 ? n - 1 : failed2;
-  const from = Math.max(0, Math.min(focus - (max - 6), n - max));
-  return { from, to: from + max };
-}
-
-// src/report/paint.ts
-import { styleText } from "node:util";
-function painter(color) {
-  return color ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
-}
-
-// src/report/prompt.ts
-function promptExcerpt(t, o = {}) {
-  const req = lastChatRequest(t);
-  if (!req) return { title: noChatRequest(t), lines: [] };
-  const { perMessage = 200, total = 1200, maxMessages = 8 } = o;
-  const lines2 = messageLines(req, perMessage, maxMessages);
-  const kept = [];
-  let used = 0;
-  for (const [i, line] of lines2.entries()) {
-    if (used + line.length > total && kept.length > 0) {
-      kept.push(`… ${plural2(lines2.length - i, "more line")}`);
-      break;
-    }
-    kept.push(line);
-    used += line.length;
-  }
-  const chats = t.llm.filter((r) => r.kind === "chat").length;
-  const which2 = chats > 1 ? `the last of ${chats} chat requests` : "chat request";
-  return { title: `prompt (${which2}, ${plural2(req.messages.length, "message")}):`, lines: kept };
-}
-function messageLines(req, perMessage, maxMessages) {
-  const line = (m) => `${m.role}: ${brief(m.content, perMessage) || "(empty)"}`;
-  const ms = req.messages;
-  if (ms.length === 0) return ["(no messages)"];
-  if (ms.length <= maxMessages) return ms.map(line);
-  const head = ms.slice(0, 1).map(line);
-  const tail = ms.slice(ms.length - (maxMessages - 1)).map(line);
-  return [...head, `… ${plural2(ms.length - maxMessages, "message")} elided …`, ...tail];
-}
-function noChatRequest(t) {
-  const unmatched = t.llm.filter((r) => r.kind === "unmatched");
-  if (unmatched.length > 0) {
-    const r = unmatched[0];
-    return `no chat request; the mock LLM refused ${plural2(unmatched.length, "request")} no handler matched (first: ${r?.method} ${r?.path} under ${t.worker}'s base URL, where amnesia serves ${SERVED.join(", ")})`;
-  }
-  return t.llm.length > 0 ? `no chat request (the app made ${plural2(t.llm.length, "other LLM request")})` : "no LLM request during this turn";
-}
-
-// src/report/turn-evidence.ts
-var TAIL_LINES2 = 12;
-function turnEvidence(t, o = {}) {
-  const paint = o.paint ?? painter(false);
-  const out = [servedText(t)];
-  const failed2 = failedOf(t);
-  for (const e of failed2) {
-    out.push(`  ${paint("red", "✗")} ${plain(e.message)}  ${paint("dim", formatLocation(e.at, o.cwd))}`);
-  }
-  if (t.failure) {
-    if (!failed2.some((e) => e.kind === "answered"))
-      out.push(`  ${paint("red", "✗")} ${t.failure.kind}: ${plain(t.failure.message)}`);
-    const tail = t.failure.outputTail.slice(-TAIL_LINES2);
-    if (tail.length > 0) {
-      out.push(`  ${paint("dim", `${t.worker} output (last ${tail.length} lines):`)}`);
-      for (const l of tail) out.push(`    ${paint("dim", "│")} ${clip(plain(l).trimEnd(), 200)}`);
-    }
-  }
-  if (failed2.some((e) => e.kind === "recall" || e.kind === "recall_recent" || e.kind === "forget")) {
-    const p = promptExcerpt(t);
-    out.push(`  ${paint("dim", p.title)}`);
-    for (const l of p.lines) out.push(`    ${l}`);
-  }
-  return out;
-}
-
-// src/report/markdown.ts
-var GITHUB_COMMENT_LIMIT = 65536;
-var MAX_FAILED_TURNS = 8;
-var MAX_ERROR_CHARS = 4e3;
-function renderMarkdown(r, o = {}) {
-  const { title = "amnesia", maxScenarios = 50, maxChars = GITHUB_COMMENT_LIMIT } = o;
-  const bad = notPassing(r);
-  const rows = r.scenarios.length <= maxScenarios ? r.scenarios : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
-  const shared = sharedPathsText(r);
-  const head = [
-    `## ${mdText(title)}`,
-    "",
-    statusLine(r),
-    "",
-    ...shared ? [`> **Note**: ${mdText(shared)}`, ""] : []
-  ];
-  const table = [
-    "| status | scenario | turns | failed expectation | signature |",
-    "| --- | --- | --- | --- | --- |"
-  ];
-  const tableRows = rows.map((s) => tableRow(s, o.cwd));
-  const notShown = r.scenarios.length - rows.length;
-  const details = bad.slice(0, maxScenarios).map((s) => detailsBlock(s, o.cwd));
-  const noteFor = (rowsLeft, detailsLeft) => {
-    const parts = [
-      rowsLeft > 0 ? `${plural2(rowsLeft, "scenario")} left out of the table` : "",
-      detailsLeft > 0 ? `the details of ${plural2(detailsLeft, "scenario")} left out` : ""
-    ].filter(Boolean);
-    return parts.length === 0 ? "" : `
-_Truncated: ${parts.join(", ")} (see the JSON report and the artifacts for everything)._
-`;
-  };
-  const reserve = 300;
-  const budget = maxChars - reserve;
-  const doc = [...head, ...table];
-  let used = doc.join("\n").length;
-  let shownRows = 0;
-  for (const row of tableRows) {
-    if (used + row.length + 1 > budget) break;
-    doc.push(row);
-    used += row.length + 1;
-    shownRows++;
-  }
-  let shownDetails = 0;
-  for (const block of details) {
-    if (shownRows < tableRows.length || used + block.length + 2 > budget) break;
-    doc.push("", block);
-    used += block.length + 2;
-    shownDetails++;
-  }
-  const note = noteFor(notShown + tableRows.length - shownRows, bad.length - shownDetails);
-  const text = `${doc.join("\n")}
-${note}`;
-  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 2)}…
-`;
-}
-function statusWord(r) {
-  const t = tally(r);
-  return t.error > 0 ? "Error" : t.failed > 0 ? "Failed" : "Passed";
-}
-function statusLine(r) {
-  const leaks = r.scenarios.reduce((n, s) => n + s.leaks.length, 0);
-  const status = statusWord(r);
-  const leakNote = leaks > 0 ? ` · ${plural2(leaks, "leak")} between sessions` : "";
-  return `**${status}** · ${totalsText(r)}${leakNote} · ${formatDuration(r.durationMs)} · seed ${r.seed} · run ${mdCode(r.runId)}`;
-}
-function tableRow(s, cwd) {
-  const status = s.status === "failed" || s.status === "error" ? `**${s.status}**` : s.status;
-  const sig = s.diagnosis ? mdCode(s.diagnosis.signature) : "";
-  return `| ${status} | ${mdText(s.name)} | ${turnsOf2(s).length} | ${whatFailed(s, cwd)} | ${sig} |`;
-}
-function whatFailed(s, cwd) {
-  const leak = s.leaks[0];
-  if (leak) return `leak ${mdCode(`${leak.from.label} → ${leak.into.label}`)}`;
-  if (s.error) return `${mdCode(s.error.code)} ${mdText(clip(errorHeadline(s), 80))}`;
-  const v = s.vacuous[0];
-  if (v) return `vacuous ${mdCode(`recall ${quoted(v.expected)}`)}`;
-  const f = firstFailure(s);
-  if (!f) return "";
-  const where = formatLocation(f.expectation.at, cwd).replace(/:\d+$/, "");
-  return `${mdCode(f.turn.label)} ${mdCode(clip(expectationText(f.expectation), 60))} at ${mdCode(where)}`;
-}
-function detailsBlock(s, cwd) {
-  const out = [
-    "<details>",
-    `<summary><strong>${htmlText(s.name)}</strong>: ${s.status}</summary>`,
-    "",
-    `${mdCode(relativeTo(s.file, cwd))} · ${s.topology.replicas} × ${s.topology.workers}, ${s.routing}, seed ${s.seed} · ${formatDuration(s.durationMs)}`,
-    ""
-  ];
-  if (s.leaks.length > 0) {
-    out.push(
-      "**Leaks** (memory is not keyed by session)",
-      "",
-      ...s.leaks.map((l) => `- ${mdText(leakText(l))}`),
-      ""
-    );
-  }
-  if (s.error)
-    out.push(
-      `**Could not run**: ${mdCode(s.error.code)}${mdText(notRunText(s))}`,
-      "",
-      mdFence(clip(s.error.message, MAX_ERROR_CHARS)),
-      ""
-    );
-  if (s.vacuous.length > 0) {
-    out.push(
-      "**Vacuous recalls** (they would pass without any memory)",
-      "",
-      ...s.vacuous.map(
-        (v) => `- ${mdCode(`recall ${quoted(v.expected)}`)} at ${mdCode(formatLocation(v.at, cwd))}: ${mdText(vacuousText(v))}`
-      ),
-      ""
-    );
-  }
-  const failed2 = evidenceTurns(s);
-  if (failed2.length > 0) {
-    const shown = failed2.slice(0, MAX_FAILED_TURNS);
-    const evidence = shown.flatMap((t) => turnEvidence(t, { cwd })).join("\n");
-    const more = failed2.length > shown.length ? `
-… ${plural2(failed2.length - shown.length, "more failed turn")}` : "";
-    out.push("**Failed expectations**", "", mdFence(`${evidence}${more}`), "");
-  }
-  const d = diagnosisText(s);
-  if (d) {
-    out.push(`**Diagnosis**${d.signature ? ` ${mdCode(d.signature)}` : ""}`, "");
-    for (const line of [...d.findings, ...d.notes, ...d.turns]) out.push(`- ${mdText(line)}`);
-    if (d.advice.length > 0)
-      out.push("", `**What to change**: ${d.advice.map((a) => mdText(a)).join("<br>")}`);
-    out.push("");
-  }
-  if (turnsOf2(s).length > 0) out.push("**Timeline**", "", mdFence(mermaidTimeline(s), "mermaid"), "");
-  if (s.artifactsDir) out.push(`Artifacts: ${mdCode(relativeTo(s.artifactsDir, cwd))}`, "");
-  out.push(`Replay: ${mdCode(s.replay)}`, "", "</details>");
-  return out.join("\n");
-}
-
-// src/report/comment.ts
-var PREFIX = "<!-- amnesia-report ";
-var SUFFIX = " -->";
-var MAX_ROWS = 10;
-var MAX_NAMES = 10;
-var recordShape = external_exports.object({
-  v: external_exports.literal(1),
-  key: external_exports.string(),
-  commit: external_exports.string().optional(),
-  statuses: external_exports.record(external_exports.string(), external_exports.enum(["passed", "failed", "error", "skipped"]))
-});
-var isBad = (s) => s === "failed" || s === "error";
-function renderComment(r, o) {
-  const commit = o.commit ? ` · commit ${mdCode(o.commit.slice(0, 7))}` : "";
-  const link = o.reportUrl ? ` · [full report](${o.reportUrl})` : "";
-  const out = [
-    `### amnesia: ${statusWord(r).toLowerCase()}`,
-    "",
-    `**${statusWord(r)}** · ${totalsText(r)} · ${mdCode(o.key)}${commit}${link}`,
-    ""
-  ];
-  if (o.previous) out.push(...sinceSection(sinceLastRun(r, o.previous), o.previous), "");
-  const bad = notPassing(r);
-  if (bad.length > 0) {
-    out.push("| status | scenario | what failed first | diagnosis |", "| --- | --- | --- | --- |");
-    for (const s of bad.slice(0, MAX_ROWS)) {
-      out.push(
-        `| **${s.status}** | ${mdText(clip(s.name, 80))} | ${whatFailed(s, o.cwd)} | ${diagnosisCell(s)} |`
-      );
-    }
-    if (bad.length > MAX_ROWS) out.push("", `… and ${plural2(bad.length - MAX_ROWS, "more scenario")}.`);
-    out.push(
-      "",
-      `The ${o.reportUrl ? `[job summary](${o.reportUrl})` : "job summary"} has each failure's prompt, diagnosis and timeline; the artifacts hold the worker logs and a replay command.`,
-      ""
-    );
-  }
-  out.push(recordComment(recordOf2(r, o)));
-  return `${out.join("\n")}
-`;
-}
-function readCommentRecord(body) {
-  const start = body.lastIndexOf(PREFIX);
-  if (start < 0) return void 0;
-  const end = body.indexOf(SUFFIX, start + PREFIX.length);
-  if (end < 0) return void 0;
-  try {
-    const parsed = recordShape.safeParse(JSON.parse(body.slice(start + PREFIX.length, end)));
-    return parsed.success ? parsed.data : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function sinceLastRun(r, previous) {
-  const out = { newlyFailing: [], fixed: [], stillFailing: [] };
-  for (const s of r.scenarios) {
-    const before = previous.statuses[s.name];
-    if (isBad(s.status)) (isBad(before) ? out.stillFailing : out.newlyFailing).push(s.name);
-    else if (s.status === "passed" && isBad(before)) out.fixed.push(s.name);
-  }
-  return out;
-}
-function sinceSection(d, previous) {
-  const since = previous.commit ? ` (commit ${mdCode(previous.commit.slice(0, 7))})` : "";
-  const counts = [
-    `${d.newlyFailing.length} newly failing`,
-    `${d.fixed.length} fixed`,
-    `${d.stillFailing.length} still failing`
-  ].join(" · ");
-  const list2 = (label, names) => {
-    if (names.length === 0) return [];
-    const shown = names.slice(0, MAX_NAMES).map((n) => mdText(clip(n, 80)));
-    const more = names.length > MAX_NAMES ? `, and ${names.length - MAX_NAMES} more` : "";
-    return [`- ${label}: ${shown.join(", ")}${more}`];
-  };
-  return [
-    `**Since the last run**${since}: ${counts}`,
-    ...d.newlyFailing.length + d.fixed.length + d.stillFailing.length > 0 ? [""] : [],
-    ...list2("newly failing", d.newlyFailing),
-    ...list2("fixed", d.fixed),
-    ...list2("still failing", d.stillFailing)
-  ];
-}
-function diagnosisCell(s) {
-  const d = diagnosisText(s);
-  if (!d) return "";
-  const finding = d.turns[0] ?? d.findings[0] ?? "";
-  return `${d.signature ? `${mdCode(d.signature)} ` : ""}${mdText(clip(finding, 90))}`;
-}
-function recordOf2(r, o) {
-  return {
-    v: 1,
-    key: o.key,
-    ...o.commit ? { commit: o.commit } : {},
-    statuses: Object.fromEntries(r.scenarios.map((s) => [s.name, s.status]))
-  };
-}
-function recordComment(record2) {
-  const json2 = JSON.stringify(record2).replace(
-    /[<>-]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
-  return `${PREFIX}${json2}${SUFFIX}`;
-}
-
-// src/report/json.ts
-function renderJson(r) {
-  const slim = { ...r, scenarios: r.scenarios.map(slimScenario) };
-  return `${JSON.stringify(sortKeys(slim), null, 2)}
-`;
-}
-function slimScenario(s) {
-  return {
-    ...s,
-    steps: s.steps.map(slimStep),
-    unattributed: s.unattributed.map(withoutBody)
-  };
-}
-function slimStep(s) {
-  return s.kind === "turn" ? { ...s, llm: s.llm.map(withoutBody) } : s;
-}
-function withoutBody({ body: _body, ...rest }) {
-  return rest;
-}
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  const out = {};
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
-  return out;
-}
-
-// src/report/xml.ts
-var FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-function stripForbidden(text) {
-  return text.replace(FORBIDDEN, "");
-}
-var ENTITIES2 = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&apos;",
-  "\n": "&#10;",
-  "\r": "&#13;",
-  "	": "&#9;"
-};
-function attr(text) {
-  return stripForbidden(text).replace(/[&<>"'\n\r\t]/g, (c) => ENTITIES2[c] ?? c);
-}
-function cdata(value) {
-  return `<![CDATA[${stripForbidden(value).replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
-}
-function serialize(e, depth = 0) {
-  const pad = "  ".repeat(depth);
-  const a = Object.entries(e.attrs ?? {}).filter(([, v]) => v !== void 0).map(([k, v]) => ` ${k}="${attr(String(v))}"`).join("");
-  const children = e.children ?? [];
-  if (children.length > 0)
-    return `${pad}<${e.name}${a}>
-${children.map((c) => serialize(c, depth + 1)).join("\n")}
-${pad}</${e.name}>`;
-  if (e.content) return `${pad}<${e.name}${a}>${e.content}</${e.name}>`;
-  return `${pad}<${e.name}${a}/>`;
-}
-
-// src/report/junit.ts
-function renderJUnit(r, o = {}) {
-  const suites = r.scenarios.map((s) => suite(s, o.cwd));
-  const count3 = (attr2) => suites.reduce((n, s) => n + Number(s.attrs?.[attr2] ?? 0), 0);
-  const root = {
-    name: "testsuites",
-    attrs: {
-      name: `amnesia run ${r.runId}`,
-      tests: count3("tests"),
-      failures: count3("failures"),
-      errors: count3("errors"),
-      skipped: count3("skipped"),
-      time: seconds(r.durationMs),
-      timestamp: timestamp(r.startedAt)
-    },
-    children: suites
-  };
-  return `<?xml version="1.0" encoding="UTF-8"?>
-${serialize(root)}
-`;
-}
-function suite(s, cwd) {
-  const file2 = relativeTo(s.file, cwd);
-  const cases = testcases(s, file2, cwd);
-  const has = (kind) => cases.filter((c) => c.children?.some((x) => x.name === kind)).length;
-  const out = systemOut(s, cwd);
-  return {
-    name: "testsuite",
-    attrs: {
-      name: s.name,
-      file: file2,
-      tests: cases.length,
-      failures: has("failure"),
-      errors: has("error"),
-      skipped: has("skipped"),
-      time: seconds(s.durationMs),
-      timestamp: timestamp(s.startedAt)
-    },
-    children: [
-      {
-        name: "properties",
-        children: [
-          property("topology", `${s.topology.replicas} × ${s.topology.workers}`),
-          property("routing", s.routing),
-          property("seed", String(s.seed)),
-          ...s.diagnosis ? [property("signature", s.diagnosis.signature)] : [],
-          property("replay", s.replay)
-        ]
-      },
-      ...cases,
-      ...out ? [{ name: "system-out", content: cdata(out) }] : []
-    ]
-  };
-}
-function testcases(s, file2, cwd) {
-  const at = (line) => ({ classname: s.name, file: file2, line });
-  const cases = [];
-  if (s.status === "skipped")
-    cases.push({
-      name: "testcase",
-      attrs: { name: s.name, ...at(void 0) },
-      children: [{ name: "skipped" }]
-    });
-  if (s.error) {
-    cases.push({
-      name: "testcase",
-      attrs: { name: "could not run", ...at(void 0), time: seconds(s.durationMs) },
-      children: [
-        problem(
-          "error",
-          s.error.code,
-          `${s.error.code}: ${firstLine(s.error.message)}${notRunText(s)}`,
-          s.error.message
-        )
-      ]
-    });
-  }
-  const lineOf = (step2) => turnsOf2(s).find((t) => t.step === step2)?.at.line;
-  for (const l of s.leaks) {
-    cases.push({
-      name: "testcase",
-      attrs: { name: `leak: ${l.from.label} → ${l.into.label}`, ...at(lineOf(l.into.step)) },
-      children: [
-        problem(
-          "failure",
-          "leak",
-          `leak: ${leakText(l)}`,
-          `${leakText(l)}
-memory is not keyed by session: key it by the session id`
-        )
-      ]
-    });
-  }
-  for (const v of s.vacuous) {
-    cases.push({
-      name: "testcase",
-      attrs: { name: `vacuous recall ${quoted(v.expected)}`, ...at(v.at.line) },
-      children: [
-        problem(
-          "error",
-          "vacuous",
-          `vacuous recall ${quoted(v.expected)}: ${vacuousText(v)}`,
-          `${vacuousText(v)}
-the recall would pass without any memory: expect a fact only the conversation says`
-        )
-      ]
-    });
-  }
-  for (const t of turnsOf2(s)) {
-    if (t.expectations.length === 0 && t.passed) continue;
-    cases.push(turnCase(t, at(failedOf(t)[0]?.at.line ?? t.at.line), cwd));
-  }
-  return cases;
-}
-function turnCase(t, at, cwd) {
-  const failed2 = failedOf(t);
-  const attrs = { name: `${t.label}: ${clip(oneLine(t.user), 60)}`, ...at, time: seconds(t.latencyMs) };
-  if (t.passed) return { name: "testcase", attrs };
-  const message = failed2.map((e) => `${expectationText(e)}: ${e.message}`).join("; ") || t.failure?.message || "failed";
-  const type = [...new Set(failed2.map((e) => e.kind))].join(",") || "turn";
-  return {
-    name: "testcase",
-    attrs,
-    children: [problem("failure", type, message, turnEvidence(t, { cwd }).join("\n"))]
-  };
-}
-function problem(kind, type, message, body) {
-  return { name: kind, attrs: { message: brief(message, 1e3), type }, content: cdata(body) };
-}
-function property(name, value) {
-  return { name: "property", attrs: { name, value } };
-}
-function systemOut(s, cwd) {
-  const lines2 = [];
-  const d = diagnosisText(s);
-  if (d) {
-    lines2.push(
-      `diagnosis:${d.signature ? ` ${d.signature}` : ""}`,
-      ...d.findings,
-      ...d.notes,
-      ...d.turns,
-      ...d.advice.map((a) => `advice: ${a}`)
-    );
-  }
-  if (s.status === "failed" || s.status === "error") {
-    if (s.artifactsDir) lines2.push(`artifacts: ${relativeTo(s.artifactsDir, cwd)}`);
-    lines2.push(`replay: ${s.replay}`);
-  }
-  return lines2.join("\n");
-}
-function timestamp(ms) {
-  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 19) : void 0;
-}
-
-// src/report/merge.ts
-function mergeResults(reports) {
-  const first = reports[0];
-  if (!first) throw invalid("no reports to merge");
-  checkShards(reports);
-  const seen = /* @__PURE__ */ new Map();
-  const scenarios = [];
-  for (const { source, result } of reports) {
-    for (const s of result.scenarios) {
-      const other = seen.get(s.name);
-      if (other !== void 0)
-        throw invalid(
-          `scenario ${JSON.stringify(s.name)} is in both ${other} and ${source}: the same shard or run was merged twice`
-        );
-      seen.set(s.name, source);
-      scenarios.push(s);
-    }
-  }
-  scenarios.sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
-  const startedAt = Math.min(...reports.map((r) => r.result.startedAt));
-  const endedAt = Math.max(...reports.map((r) => r.result.startedAt + r.result.durationMs));
-  const configs = new Set(reports.map((r) => r.result.configFile));
-  const probe2 = reports.find((r) => r.result.probe)?.result.probe;
-  return {
-    runId: [...new Set(reports.map((r) => r.result.runId))].join("+"),
-    seed: first.result.seed,
-    startedAt,
-    durationMs: endedAt - startedAt,
-    exitCode: exitCodeOf(scenarios),
-    scenarios,
-    ...configs.size === 1 && first.result.configFile ? { configFile: first.result.configFile } : {},
-    ...probe2 ? { probe: probe2 } : {}
-  };
-}
-function checkShards(reports) {
-  const sharded = reports.filter((r) => r.result.shard);
-  if (sharded.length === 0) return;
-  const plain2 = reports.find((r) => !r.result.shard);
-  if (plain2)
-    throw invalid(`${plain2.source} is not a shard, but ${sharded[0]?.source} is: merge one split at a time`);
-  const totals = new Set(sharded.map((r) => r.result.shard?.total));
-  if (totals.size > 1)
-    throw invalid(`the reports come from different splits (${[...totals].map((t) => `/${t}`).join(", ")})`);
-  const total = sharded[0]?.result.shard?.total ?? 0;
-  const by = /* @__PURE__ */ new Map();
-  for (const { source, result } of sharded) {
-    const index = result.shard?.index ?? 0;
-    const other = by.get(index);
-    if (other !== void 0) throw invalid(`shard ${index}/${total} is both ${other} and ${source}`);
-    by.set(index, source);
-  }
-  const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !by.has(i));
-  if (missing.length > 0)
-    throw invalid(
-      `shard ${missing.map((i) => `${i}/${total}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing: its job failed or was cancelled before writing its report, so the suite's verdict is unknown`
-    );
-}
-function exitCodeOf(scenarios) {
-  return scenarios.some((s) => s.status === "error") ? 2 : scenarios.some((s) => s.status === "failed") ? 1 : 0;
-}
-function compare(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function invalid(message) {
-  return new AmnesiaError("AMNESIA_INVALID_INPUT", `cannot merge the reports: ${message}`);
-}
-
-// src/report/parse-json.ts
-var count2 = external_exports.number().int().min(0);
-var scenarioShape = external_exports.looseObject({
-  name: external_exports.string(),
-  file: external_exports.string(),
-  slug: external_exports.string(),
-  status: external_exports.enum(["passed", "failed", "error", "skipped"]),
-  steps: external_exports.array(external_exports.looseObject({ kind: external_exports.enum(["turn", "disruption"]) })),
-  leaks: external_exports.array(external_exports.unknown()),
-  vacuous: external_exports.array(external_exports.unknown()),
-  durationMs: external_exports.number()
-});
-var reportShape = external_exports.looseObject({
-  runId: external_exports.string(),
-  seed: external_exports.number(),
-  startedAt: external_exports.number(),
-  durationMs: external_exports.number(),
-  exitCode: external_exports.union([external_exports.literal(0), external_exports.literal(1), external_exports.literal(2)]),
-  scenarios: external_exports.array(scenarioShape),
-  shard: external_exports.object({ index: count2, total: count2 }).optional()
-});
-function parseJsonReport(text, file2) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw notAReport(file2, "", `not JSON: ${e.message}`);
-  }
-  const parsed = reportShape.safeParse(data);
-  if (!parsed.success) {
-    const issue3 = parsed.error.issues[0];
-    const field2 = issue3?.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("") ?? "";
-    throw notAReport(file2, field2.replace(/^\./, ""), issue3?.message ?? "unexpected shape");
-  }
-  return parsed.data;
-}
-function notAReport(file2, field2, detail) {
-  return new InvalidInputError([
-    {
-      file: file2,
-      line: 1,
-      column: 1,
-      field: field2,
-      message: `not an amnesia JSON report: ${detail}`,
-      hint: "merge the files written by `amnesia run --report json=FILE` (or the Action’s json-report output)"
-    }
-  ]);
-}
-
-// src/report/probe.ts
-function renderProbe(d, o) {
-  const p = painter(o.color);
-  const lines2 = [`${p("bold", o.title)}  ${d.signature}`];
-  for (const r of d.rungs) {
-    const mark2 = r.kept === null ? p("dim", "–") : r.kept ? p("green", "✓") : p("red", "✗");
-    lines2.push(`  ${mark2} ${r.rung}  ${RUNG_NAMES[r.rung]}${r.note ? p("dim", `  (${r.note})`) : ""}`);
-  }
-  if (d.rows.length) {
-    lines2.push(d.rows.length > 1 ? "diagnosis (rows with this signature):" : "diagnosis:");
-    for (const row of d.rows) lines2.push(`  row ${row.id}: ${row.cause}`);
-  } else {
-    lines2.push("diagnosis: no row of the failure table matches");
-  }
-  lines2.push(`  → ${d.advice}`);
-  return `${lines2.join("\n")}
-`;
-}
-
-// src/report/terminal-event.ts
-var MAX_EXPECTATIONS = 4;
-var MAX_CHANGES = 6;
-function formatEvent(e, o) {
-  const paint = painter(o.color);
-  switch (e.type) {
-    case "run-start":
-      return paint("dim", `amnesia  ${plural2(e.scenarios, "scenario")}  seed ${e.seed}  run ${e.runId}`);
-    case "scenario-start":
-      return e.probe ? `  ${paint("cyan", "⋯")} ${paint("dim", `probe ladder on a fresh ${e.topology.replicas} × ${e.topology.workers} topology, a fresh session per rung:`)}` : `${paint("cyan", "▶")} ${paint("bold", oneLine(e.scenario))}  ${paint("dim", `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
-    case "worker-ready":
-      return void 0;
-    case "turn":
-      return turnLine(e.turn, paint);
-    case "disruption":
-      return disruptionLine(e.disruption, paint);
-    case "scenario-end":
-      return e.probe ? void 0 : scenarioEndLine(e.result, paint);
-    case "run-end":
-      return void 0;
-  }
-}
-function turnLine(t, paint) {
-  const mark2 = !t.passed ? paint("red", "✗") : t.expectations.length > 0 ? paint("green", "✓") : paint("dim", "·");
-  const checks = expectationMarks(t.expectations, paint);
-  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine(t.failure.message), 100)}`)}` : "";
-  return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
-}
-function expectationMarks(es, paint) {
-  const ordered = [...es.filter((e) => !e.passed), ...es.filter((e) => e.passed)].filter(
-    (e) => e.kind !== "answered"
-  );
-  const shown = ordered.slice(0, MAX_EXPECTATIONS).map((e) => `${brief(expectationText(e), 60)} ${e.passed ? paint("green", "✓") : paint("red", "✗")}`);
-  const more = ordered.length - shown.length;
-  return [...shown, ...more > 0 ? [paint("dim", `+${more} more`)] : []].join(", ");
-}
-function disruptionLine(d, paint) {
-  const changes = d.changes.slice(0, MAX_CHANGES).map((c) => {
-    const forced = c.before?.forced && d.type !== "crash" ? " (killed after the grace period)" : "";
-    return `${changeText(c, { generation: d.type === "redeploy" })}${forced}`;
-  });
-  if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
-  const what = changes.length > 0 ? `  ${changes.join(", ")}` : "";
-  return `  ${paint("yellow", "⟳")} ${oneLine(d.description)}${what}  ${paint("dim", formatDuration(d.durationMs))}`;
-}
-function scenarioEndLine(s, paint) {
-  const took = paint("dim", formatDuration(s.durationMs));
-  const leaks = s.leaks.length > 0 ? `  ${paint("red", plural2(s.leaks.length, "leak"))}` : "";
-  switch (s.status) {
-    case "passed":
-      return `${paint("green", "✓ passed")}  ${took}`;
-    case "failed":
-      return `${paint("red", "✗ failed")}  ${took}${leaks}`;
-    case "error":
-      return `${paint("yellow", `! error: ${errorHeadline(s)}`)}  ${took}${leaks}`;
-    case "skipped":
-      return paint("dim", "- skipped");
-  }
-}
-
-// src/run/probe.ts
-import path26 from "node:path";
-
-// src/verdict/app-error.ts
-var ERROR_LINE = /(?:^|[\s\]>:])((?:[A-Z][\w$]*)?(?:Error|Exception)(?: \[[\w-]+\])?: \S.*)$/;
-var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
-function nameAppError(texts) {
-  const lines2 = texts.flatMap((t) => t.split("\n")).map((l) => l.trim());
-  const printed = lines2.filter((l) => !/^(?:\[\w+\]\s+)?at /.test(l) && !/ answered \d{3}\b/.test(l)).flatMap((l) => {
-    const m = ERROR_LINE.exec(l);
-    return m?.[1] ? [m[1]] : [];
-  }).at(-1);
-  const text = printed ?? lines2.find((l) => l !== "");
-  if (text === void 0) return void 0;
-  return { text, typeMismatch: /^TypeError\b/.test(text) || TYPE_HINTS.test(text) };
 }
 
 // src/verdict/diagnosis.ts
@@ -63021,11 +61824,11 @@ function agrees(row, rungs) {
 function diagnose(rungs, o) {
   const signature = formatSignature(rungs);
   const ran = rungs.filter((r) => r.kept !== null);
-  const result = (rows, advice, reproduced = true) => ({
+  const result = (rows, advice2, reproduced = true) => ({
     rungs: [...rungs],
     signature,
     rows: rows.map(({ id, cause }) => ({ id, cause })),
-    advice,
+    advice: advice2,
     reproduced
   });
   const named = nameAppError(o.appErrors ?? []);
@@ -63055,11 +61858,15 @@ function diagnose(rungs, o) {
       `no row of the failure table has this signature: kept on ${kept.join(", ") || "no rung"}; lost on ${lost.join(", ")}`
     );
   }
-  return result(matches, [...new Set(matches.map((m) => m.advice))].join("; or: "));
+  const serverless = matches.filter((m) => m.needs === "SL");
+  const others = matches.filter((m) => m.needs !== "SL");
+  const advice = [...new Set(others.map((m) => m.advice))].join("; or: ");
+  const extra = serverless.map((m) => m.advice).join("; ");
+  return result(matches, advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra);
 }
 
 // src/run/run.ts
-import path25 from "node:path";
+import path27 from "node:path";
 
 // src/config/shared-paths.ts
 import path8 from "node:path";
@@ -63118,10 +61925,10 @@ var expectBlock = external_exports.strictObject({
     "The previous N user messages of this session must all be in the LLM prompt; older ones may have been trimmed (a token-limited history)."
   ),
   reply: replyExpect.optional(),
-  error: external_exports.union([external_exports.boolean(), external_exports.literal("allowed")], {
-    error: "expected true (the app must fail this turn), false (it must answer, the default) or `allowed` (either)"
+  error: external_exports.boolean({
+    error: "expected true (the app must fail this turn) or false (it must answer, the default)"
   }).optional().describe(
-    "true: the app must fail this turn (an error status, a refused connection or a timeout), e.g. during an `outage` of a backend it cannot do without. `allowed`: it may fail or answer, e.g. a turn in flight during a restart (`during:`); an answered turn must still be remembered."
+    "true: the app must fail this turn (an error status, a refused connection or a timeout), e.g. during an `outage` of a backend it cannot do without."
   )
 }).refine(
   (e) => !(e.error === true && (e.recall !== void 0 || e.recall_recent !== void 0 || e.reply !== void 0)),
@@ -63142,9 +61949,6 @@ var turnStep = external_exports.strictObject({
     "What the mock LLM answers for this turn (default: a reply that names turns, never user text)."
   )
 }).describe("A user turn.");
-var turnsInFlight = external_exports.array(turnStep, { error: "expected a list of user turns (`- user: …`)" }).min(1, { error: "name at least one turn to have in flight" }).max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be in flight at once` }).describe(
-  "User turns sent just before the disruption and still in flight when it starts: each is held at its first LLM request until the disruption has signalled its worker (or, on a worker it does not stop, its first worker). Each goes to its own worker (by default one the disruption hits)."
-);
 var disruptionTarget = target.describe(
   "`all` (default), a replica such as `r2`, or a worker such as `r2w1`."
 );
@@ -63163,14 +61967,12 @@ var restartStep = external_exports.strictObject({
     }
   ).describe(
     "Graceful restart: SIGTERM, wait up to the grace period, SIGKILL, start again on the same disk."
-  ),
-  during: turnsInFlight.optional()
+  )
 }).describe("Restart workers gracefully.");
 var crashStep = external_exports.strictObject({
   crash: external_exports.union([external_exports.null(), disruptionTarget, external_exports.strictObject({ target: disruptionTarget.optional() })], {
     error: "expected nothing (every worker), or a target such as `r1` or `r1w2`"
-  }).describe("SIGKILL, then respawned on the same disk, as a supervisor would."),
-  during: turnsInFlight.optional()
+  }).describe("SIGKILL, then respawned on the same disk, as a supervisor would.")
 }).describe("Crash workers (kill -9).");
 var redeployStrategy = external_exports.enum(["rolling", "at-once"], { error: "expected `rolling` or `at-once`" });
 var replicaTarget = external_exports.string().regex(/^(all|r[1-9]\d*)$/, {
@@ -63189,8 +61991,7 @@ var redeployStep = external_exports.strictObject({
     }
   ).describe(
     "New processes on a fresh copy of the app folder and data dir. `rolling` (default): one replica at a time while the others serve."
-  ),
-  during: turnsInFlight.optional()
+  )
 }).describe("Redeploy replicas on fresh disks.");
 var scaleStep = external_exports.strictObject({
   scale: external_exports.strictObject({
@@ -63225,14 +62026,8 @@ var wipeServiceStep = external_exports.strictObject({
     "Start the service again on empty data (a flushed cache, a lost database): the app must recover from elsewhere, or forget."
   )
 }).describe("Wipe the data of a backend service.");
-var togetherStep = external_exports.strictObject({
-  together: external_exports.array(turnStep, { error: "expected a list of user turns (`- user: …`) to send at once" }).min(2, { error: "a `together` step sends at least two turns at once" }).max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be sent at once` }).describe(
-    "User turns sent at the same moment (same or different sessions), each to its own worker: each is held at its first LLM request until every one of them has reached the LLM, so that they really overlap. Later turns can recall what each said."
-  )
-}).describe("Send several user turns at once (a double submit, a second tab).");
 var STEP_KINDS = {
   user: turnStep,
-  together: togetherStep,
   restart: restartStep,
   crash: crashStep,
   redeploy: redeployStep,
@@ -63246,7 +62041,6 @@ var BARE_STEPS = ["restart", "crash", "redeploy"];
 var step = external_exports.union(
   [
     turnStep,
-    togetherStep,
     restartStep,
     crashStep,
     redeployStep,
@@ -63258,7 +62052,7 @@ var step = external_exports.union(
     external_exports.enum(BARE_STEPS).describe("A disruption with its defaults.")
   ],
   {
-    error: "a step is a user turn (`user: …`), turns at once (`together: […]`), a disruption (`restart`, `crash`, `redeploy`, `scale`, `wait`) or a service fault (`restart_service`, `outage`, `wipe_service`)"
+    error: "a step is a user turn (`user: …`), a disruption (`restart`, `crash`, `redeploy`, `scale`, `wait`) or a service fault (`restart_service`, `outage`, `wipe_service`)"
   }
 );
 var scenarioFile = external_exports.strictObject({
@@ -63272,8 +62066,21 @@ var scenarioFile = external_exports.strictObject({
   steps: external_exports.array(step, { error: "expected a list of steps (`- user: …`)" }).min(1, { error: "a scenario needs at least one step" }).describe("User turns and disruptions, in order.")
 }).describe("An amnesia scenario: one multi-turn conversation and what must be remembered.");
 
+// src/scenario/types.ts
+function formatTarget(t) {
+  if (t.kind === "all") return "all";
+  if (t.kind === "replica") return `r${t.replica}`;
+  return `r${t.replica}w${t.worker}`;
+}
+function parseTarget(s) {
+  if (s === "all") return { kind: "all" };
+  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
+  if (!m) throw new Error(`not a target: ${s}`);
+  return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
+}
+
 // src/scenario/check.ts
-var problem2 = (at, field2, message, hint) => ({
+var problem = (at, field2, message, hint) => ({
   file: at.file,
   line: at.line,
   column: at.column,
@@ -63283,10 +62090,10 @@ var problem2 = (at, field2, message, hint) => ({
 });
 function checkScenario(s, topology2, topologySource, services) {
   const problems = [];
-  const turns = turnsOf(s.steps);
+  const turns = s.steps.filter((x) => x.kind === "turn");
   if (turns.length === 0) {
     problems.push(
-      problem2(
+      problem(
         s.steps[0]?.at ?? s.at,
         "steps",
         "the scenario has no user turn, so it checks nothing",
@@ -63302,7 +62109,7 @@ function checkScenario(s, topology2, topologySource, services) {
       const tooMany = t.replica > current.replicas || t.kind === "worker" && t.worker > current.workers;
       if (tooMany) {
         problems.push(
-          problem2(
+          problem(
             step2.at,
             field2,
             `\`${formatTarget(t)}\` does not exist: the topology has ${current.replicas} replica${current.replicas === 1 ? "" : "s"} × ${current.workers} worker${current.workers === 1 ? "" : "s"} here (${source})`,
@@ -63312,15 +62119,8 @@ function checkScenario(s, topology2, topologySource, services) {
       }
     };
     if (step2.kind === "turn") checkTarget(step2.pin, `steps[${step2.step}].on`);
-    else if (step2.kind === "together") {
-      for (const t of step2.turns) checkTarget(t.pin, `${turnField(t)}.on`);
-      problems.push(...checkAtOnce(step2.turns, current, source));
-    } else if (step2.kind === "restart" || step2.kind === "crash" || step2.kind === "redeploy") {
+    else if (step2.kind === "restart" || step2.kind === "crash" || step2.kind === "redeploy") {
       checkTarget(step2.target, `steps[${step2.step}].${step2.kind}`);
-      for (const t of step2.during ?? []) checkTarget(t.pin, `${turnField(t)}.on`);
-      problems.push(...checkAtOnce(step2.during ?? [], current, source));
-      if (step2.kind === "crash")
-        problems.push(...checkCrashInFlight(step2.during ?? [], step2.target, current));
     } else if (step2.kind === "scale") {
       current = { replicas: step2.replicas ?? current.replicas, workers: step2.workers ?? current.workers };
       source = `after the scale at line ${step2.at.line}`;
@@ -63329,7 +62129,7 @@ function checkScenario(s, topology2, topologySource, services) {
       const field2 = `steps[${step2.step}].${step2.kind}`;
       if (!found) {
         problems.push(
-          problem2(
+          problem(
             step2.at,
             field2,
             `no service \`${step2.service}\` in the config`,
@@ -63338,7 +62138,7 @@ function checkScenario(s, topology2, topologySource, services) {
         );
       } else if (!found.faults) {
         problems.push(
-          problem2(
+          problem(
             step2.at,
             field2,
             `service \`${step2.service}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
@@ -63350,31 +62150,20 @@ function checkScenario(s, topology2, topologySource, services) {
   }
   for (const turn of turns) {
     const earlier = turns.filter((t) => t.session === turn.session && t.step < turn.step);
-    const alongside = turns.filter((t) => t.session === turn.session && t.step === turn.step && t !== turn);
     for (const [i, m] of turn.expect.recall.entries()) {
-      const field2 = `${turnField(turn)}.expect.recall[${i}]`;
-      const sibling = alongside.find((t) => m.test(t.user));
+      const field2 = `steps[${turn.step}].expect.recall[${i}]`;
       if (m.test(turn.user)) {
         problems.push(
-          problem2(
+          problem(
             m.at,
             field2,
             `recall \`${m.source}\` is in this turn's own message, so it cannot show that anything was remembered`,
             "recall what an earlier turn said, and ask for it without repeating it"
           )
         );
-      } else if (sibling && !earlier.some((t) => m.test(t.user))) {
-        problems.push(
-          problem2(
-            m.at,
-            field2,
-            `recall \`${m.source}\` is said by ${sibling.session}#${sibling.turn}, which is sent at the same time as this turn, so it cannot be remembered yet`,
-            "recall it in a later turn, after this step"
-          )
-        );
       } else if (!earlier.some((t) => m.test(t.user))) {
         problems.push(
-          problem2(
+          problem(
             m.at,
             field2,
             `recall \`${m.source}\` is in no earlier turn of session \`${turn.session}\`, so it could only pass by accident`,
@@ -63386,59 +62175,6 @@ function checkScenario(s, topology2, topologySource, services) {
   }
   return problems;
 }
-function turnField(t) {
-  return t.nested ? `steps[${t.step}].${t.nested.in}[${t.nested.index}]` : `steps[${t.step}]`;
-}
-function checkAtOnce(list2, topology2, source) {
-  const first = list2[0];
-  if (!first) return [];
-  const field2 = `steps[${first.step}].${first.nested?.in}`;
-  const processes = topology2.replicas * topology2.workers;
-  const problems = [];
-  if (list2.length > processes) {
-    problems.push(
-      problem2(
-        first.at,
-        field2,
-        `${list2.length} turns in flight at once need ${list2.length} workers, but the topology has ${processes} here (${source}): amnesia tells turns apart by the worker that serves them, one turn per worker at a time`,
-        "send fewer turns at once, or raise `topology` in the scenario"
-      )
-    );
-  }
-  const byWorker = /* @__PURE__ */ new Map();
-  for (const t of list2) {
-    if (t.pin?.kind !== "worker") continue;
-    const id = formatTarget(t.pin);
-    const other = byWorker.get(id);
-    if (other) {
-      problems.push(
-        problem2(
-          t.at,
-          `${turnField(t)}.on`,
-          `${t.session}#${t.turn} and ${other.session}#${other.turn} are both pinned to ${id} while in flight at once: amnesia tells turns apart by the worker that serves them, one turn per worker at a time`,
-          "pin each turn of the step to its own worker, or leave `on` out and let routing spread them"
-        )
-      );
-    } else byWorker.set(id, t);
-  }
-  return problems;
-}
-function checkCrashInFlight(list2, target2, topology2) {
-  const hit = new Set(workersOf(target2, topology2));
-  const unpinned = list2.filter((t) => t.pin === void 0 && t.expect.error === void 0);
-  const pinnedHit = list2.filter(
-    (t) => t.pin?.kind === "worker" && hit.has(formatTarget(t.pin)) && t.expect.error === void 0
-  );
-  const doomed = [...pinnedHit, ...unpinned.slice(0, Math.max(0, hit.size - pinnedHit.length))];
-  return doomed.map(
-    (t) => problem2(
-      t.at,
-      turnField(t),
-      `${t.session}#${t.turn} is in flight on a worker the crash kills (SIGKILL): it can never be answered, so as written it always fails`,
-      "add `expect: { error: allowed }` (the request may fail; what was answered must still be remembered) or `error: true`, or pin it to a worker the crash does not hit"
-    )
-  );
-}
 function checkUniqueNames(scenarios) {
   const seen = /* @__PURE__ */ new Map();
   const problems = [];
@@ -63447,7 +62183,7 @@ function checkUniqueNames(scenarios) {
     const first = seen.get(key);
     if (first) {
       problems.push(
-        problem2(
+        problem(
           s.at,
           "name",
           `duplicate scenario name \`${s.name}\`: also used by ${first.file}:${first.at.line}`,
@@ -63462,44 +62198,32 @@ function checkUniqueNames(scenarios) {
 // src/scenario/normalize.ts
 var DEFAULT_SESSION = "main";
 function normalizeScenario(src, raw) {
-  const at = (path32) => ({ file: src.file, ...src.position(path32) });
+  const at = (path35) => ({ file: src.file, ...src.position(path35) });
   const sessions = [];
   const turnsPerSession = /* @__PURE__ */ new Map();
-  const turn = (s, step2, path32, nested) => {
-    const session = s.session ?? DEFAULT_SESSION;
-    if (!sessions.includes(session)) sessions.push(session);
-    const n = (turnsPerSession.get(session) ?? 0) + 1;
-    turnsPerSession.set(session, n);
-    return {
-      kind: "turn",
-      step: step2,
-      session,
-      turn: n,
-      user: s.user,
-      ...s.on ? { pin: parseTarget(s.on) } : {},
-      expect: expectations(s, (p) => at([...path32, "expect", ...p])),
-      ...s.llm_reply !== void 0 ? { llmReply: s.llm_reply } : {},
-      ...nested ? { nested } : {},
-      at: at(path32)
-    };
-  };
-  const inFlight = (list2, i) => list2 ? { during: list2.map((t, k) => turn(t, i, ["steps", i, "during", k], { in: "during", index: k })) } : {};
   const steps = raw.steps.map((s, i) => {
     const here = at(["steps", i]);
     if (typeof s === "string") return disruption(s, null, i, here);
-    if ("user" in s) return turn(s, i, ["steps", i]);
-    if ("together" in s)
+    if ("user" in s) {
+      const session = s.session ?? DEFAULT_SESSION;
+      if (!sessions.includes(session)) sessions.push(session);
+      const turn = (turnsPerSession.get(session) ?? 0) + 1;
+      turnsPerSession.set(session, turn);
       return {
-        kind: "together",
+        kind: "turn",
         step: i,
-        turns: s.together.map(
-          (t, k) => turn(t, i, ["steps", i, "together", k], { in: "together", index: k })
-        ),
+        session,
+        turn,
+        user: s.user,
+        ...s.on ? { pin: parseTarget(s.on) } : {},
+        expect: expectations(s, (p) => at(["steps", i, "expect", ...p])),
+        ...s.llm_reply !== void 0 ? { llmReply: s.llm_reply } : {},
         at: here
       };
-    if ("restart" in s) return { ...disruption("restart", s.restart, i, here), ...inFlight(s.during, i) };
-    if ("crash" in s) return { ...disruption("crash", s.crash, i, here), ...inFlight(s.during, i) };
-    if ("redeploy" in s) return { ...disruption("redeploy", s.redeploy, i, here), ...inFlight(s.during, i) };
+    }
+    if ("restart" in s) return disruption("restart", s.restart, i, here);
+    if ("crash" in s) return disruption("crash", s.crash, i, here);
+    if ("redeploy" in s) return disruption("redeploy", s.redeploy, i, here);
     if ("scale" in s) return { kind: "scale", step: i, ...s.scale, at: here };
     if ("restart_service" in s) {
       const r = s.restart_service;
@@ -63527,7 +62251,7 @@ function normalizeScenario(src, raw) {
     name: raw.name.trim(),
     ...raw.description ? { description: raw.description.trim() } : {},
     tags: raw.tags ?? [],
-    ...raw.topology ? { topology: raw.topology } : {},
+    ...raw.topology ? { topology: resolveTopology(raw.topology) } : {},
     ...raw.routing ? { routing: raw.routing } : {},
     ...raw.seed !== void 0 ? { seed: raw.seed } : {},
     ...raw.timeout ? { turnTimeoutMs: parseDuration(raw.timeout) } : {},
@@ -63561,12 +62285,12 @@ function expectations(s, at) {
     forget: matchers(e.forget, "forget", at),
     ...e.recall_recent !== void 0 ? { recallRecent: { count: e.recall_recent, at: at(["recall_recent"]) } } : {},
     ...e.reply !== void 0 ? { reply: replyExpectations(e.reply, (p) => at(["reply", ...p])) } : {},
-    ...e.error === true || e.error === "allowed" ? { error: e.error } : {}
+    ...e.error ? { error: true } : {}
   };
 }
 function replyExpectations(r, at) {
   if (typeof r === "string") return { contains: [r], notContains: [], json: [], at: at([]) };
-  const json2 = asList(r.json).map((j, i) => ({
+  const json3 = asList(r.json).map((j, i) => ({
     path: j.path,
     ...j.equals !== void 0 ? { equals: j.equals } : {},
     ...j.contains !== void 0 ? { contains: j.contains } : {},
@@ -63579,7 +62303,7 @@ function replyExpectations(r, at) {
     notContains: asList(r.not_contains),
     ...r.matches !== void 0 ? { matches: createMatcher(r.matches, at(["matches"])) } : {},
     ...r.equals !== void 0 ? { equals: r.equals } : {},
-    json: json2,
+    json: json3,
     at: at([])
   };
 }
@@ -63598,31 +62322,12 @@ async function loadScenarioFile(file2, defaults2) {
 function checkedScenario(read, defaults2) {
   if ("problems" in read) return { problems: read.problems };
   const { data, problems } = validateAgainst(read.src, read.value, scenarioFile, [STEP_UNION]);
-  if (!data) return { problems: problems.map(withHint) };
+  if (!data) return { problems };
   const scenario = normalizeScenario(read.src, data);
   const topology2 = { ...defaults2.topology, ...scenario.topology };
   const source = scenario.topology ? "from the scenario" : defaults2.topologySource;
   const checks = checkScenario(scenario, topology2, source, defaults2.services);
   return checks.length ? { problems: checks } : { scenario, problems: [] };
-}
-var KEY_HINTS = [
-  [
-    /\.together$/,
-    "write `together:` and below it two or more turns, each `- user: …` (with `session`, `on`, `expect` as any turn)"
-  ],
-  [
-    /\.during$/,
-    "write `during:` under a `restart`, `crash` or `redeploy`, and below it one or more turns, each `- user: …`"
-  ],
-  [
-    /\.expect\.error$/,
-    "`error: true` (it must fail), `error: allowed` (it may fail), or leave it out (it must answer)"
-  ]
-];
-function withHint(p) {
-  if (p.hint) return p;
-  const hint = KEY_HINTS.find(([field2]) => field2.test(p.field))?.[1];
-  return hint ? { ...p, hint } : p;
 }
 var SCENARIO_GLOB = "**/*.{yaml,yml}";
 function expandScenarioPaths(patterns, cwd) {
@@ -63706,23 +62411,26 @@ async function load(options = {}) {
   const topologySource = options.topology ? "the replicas/workers override" : config2.file ? path10.relative(cwd, config2.file) || config2.file : "the default 2 × 2";
   const loaded = await loadScenarios(patterns, {
     cwd: base,
-    defaults: {
-      topology: config2.topology,
-      topologySource,
-      services: config2.services.map((x) => ({
-        name: x.name,
-        faults: x.kind === "command" || x.kind === "container"
-      }))
-    }
+    defaults: scenarioDefaults(config2, topologySource)
   });
   problems.push(...loaded.problems);
   return {
     config: config2,
     scenarios: loaded.scenarios,
-    problems: sortProblems(problems.map((p) => ({ ...p, file: relativeTo2(cwd, p.file) })))
+    problems: sortProblems(problems.map((p) => ({ ...p, file: relativeTo(cwd, p.file) })))
   };
 }
-function relativeTo2(cwd, file2) {
+function scenarioDefaults(config2, topologySource) {
+  return {
+    topology: config2.topology,
+    topologySource,
+    services: config2.services.map((x) => ({
+      name: x.name,
+      faults: x.kind === "command" || x.kind === "container"
+    }))
+  };
+}
+function relativeTo(cwd, file2) {
   const rel = path10.relative(cwd, file2);
   return rel && !rel.startsWith("..") && !path10.isAbsolute(rel) ? rel : file2;
 }
@@ -63779,22 +62487,22 @@ function relative2(file2, cwd) {
 
 // src/run/session.ts
 import { randomBytes } from "node:crypto";
-import { rm as rm8 } from "node:fs/promises";
-import path24 from "node:path";
+import { mkdir as mkdir9, rm as rm8 } from "node:fs/promises";
+import path26 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/util/json-path.ts
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
 var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
-function parsePath(path32) {
-  if (!path32.startsWith("$")) throw invalid2(path32, "it does not start with `$`");
+function parsePath(path35) {
+  if (!path35.startsWith("$")) throw invalid(path35, "it does not start with `$`");
   const segments = [];
-  let rest = path32.slice(1);
+  let rest = path35.slice(1);
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
       const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid2(path32, `expected a member name after \`.\` at \`${rest}\``);
+      if (name === void 0) throw invalid(path35, `expected a member name after \`.\` at \`${rest}\``);
       segments.push({ kind: "name", name });
       rest = rest.slice(1 + name.length);
       continue;
@@ -63811,12 +62519,12 @@ function parsePath(path32) {
       rest = rest.slice(quoted2[0].length);
       continue;
     }
-    throw invalid2(path32, `unsupported syntax at \`${rest}\``);
+    throw invalid(path35, `unsupported syntax at \`${rest}\``);
   }
   return segments;
 }
-function getPath(value, path32) {
-  const segments = typeof path32 === "string" ? parsePath(path32) : path32;
+function getPath(value, path35) {
+  const segments = typeof path35 === "string" ? parsePath(path35) : path35;
   let current = value;
   for (const segment of segments) {
     if (segment.kind === "index") {
@@ -63835,11 +62543,42 @@ function getPath(value, path32) {
 function unescapeQuoted(text) {
   return text.replace(/\\(.)/g, "$1");
 }
-function invalid2(path32, why) {
+function invalid(path35, why) {
   return new AmnesiaError(
     "AMNESIA_INVALID_INPUT",
-    `invalid JSON path \`${path32}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
+    `invalid JSON path \`${path35}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
+}
+
+// src/util/text.ts
+var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+function plain(text) {
+  return text.replace(ANSI, "").replace(CONTROL, "");
+}
+function oneLine(text) {
+  return plain(text).replace(/\s+/g, " ").trim();
+}
+function clip(text, max) {
+  const chars = Array.from(text);
+  return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : text;
+}
+function brief(text, max) {
+  return clip(oneLine(text), max);
+}
+function firstLine(text) {
+  return text.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "";
+}
+function plural2(n, word, many = `${word}s`) {
+  return `${n} ${n === 1 ? word : many}`;
+}
+function quoted(expected) {
+  return /^\/.*\/[a-z]*$/s.test(expected) ? expected : `"${expected}"`;
+}
+function excerpt(text, max = 300) {
+  const flat = oneLine(text);
+  if (flat === "") return "(empty body)";
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 // src/client/body.ts
@@ -63920,12 +62659,12 @@ async function readText(body, recorder) {
 
 // src/client/failure.ts
 import { STATUS_CODES } from "node:http";
-function statusLine2(response) {
+function statusLine(response) {
   const reason = response.statusText || STATUS_CODES[response.status] || "";
   return reason ? `${response.status} ${reason}` : String(response.status);
 }
 function answered(label, response) {
-  return `${label} answered ${response.ok ? response.status : statusLine2(response)}`;
+  return `${label} answered ${response.ok ? response.status : statusLine(response)}`;
 }
 function exchangeFailure(error64, context3) {
   const { label, response } = context3;
@@ -63982,7 +62721,7 @@ function buildChatRequest(options) {
   const { spec, session, message } = options;
   const vars = { session, message };
   const method = spec.method.toUpperCase();
-  const path32 = renderTemplate(spec.path, {
+  const path35 = renderTemplate(spec.path, {
     session: encodeURIComponent(session),
     message: encodeURIComponent(message)
   });
@@ -64015,11 +62754,11 @@ function buildChatRequest(options) {
     headers.set("cookie", own2 ? `${own2}; ${options.cookie}` : options.cookie);
   }
   return {
-    url: `${options.baseUrl.replace(/\/+$/, "")}${path32}`,
+    url: `${options.baseUrl.replace(/\/+$/, "")}${path35}`,
     method,
     headers,
     body,
-    label: `${method} ${path32}`
+    label: `${method} ${path35}`
   };
 }
 
@@ -64114,13 +62853,13 @@ async function assembleSse(events2, options) {
     if (event.event === "error")
       return { ok: false, problem: `event ${count3} is \`event: error\`: ${excerpt(event.data)}` };
     if (event.data === "") continue;
-    let json2;
+    let json3;
     try {
-      json2 = JSON.parse(event.data);
+      json3 = JSON.parse(event.data);
     } catch {
       return { ok: false, problem: `event ${count3} is not JSON ${reply2}: ${excerpt(event.data)}` };
     }
-    const found = getPath(json2, segments);
+    const found = getPath(json3, segments);
     if (!found.found || found.value === null) {
       firstWithout ??= event.data;
       continue;
@@ -64196,8 +62935,8 @@ async function readAnswer(response, spec, replyPath, recorder, label) {
   }
   const read = readText(response.body, recorder);
   const text = response.ok ? await read : await read.catch(() => recorder.text());
-  const json2 = parseJson(text);
-  const withJson = json2.ok ? { json: json2.value } : {};
+  const json3 = parseJson(text);
+  const withJson = json3.ok ? { json: json3.value } : {};
   if (!response.ok) return { ...withJson, failure: httpFailure(response, head, text) };
   if (reply2.kind === "text") return { ...withJson, reply: text };
   if (reply2.kind === "sse") {
@@ -64208,8 +62947,8 @@ async function readAnswer(response, spec, replyPath, recorder, label) {
       ...garbage(`${head} with ${type}, not text/event-stream ${where}: ${excerpt(text)}`)
     };
   }
-  if (!json2.ok) return garbage(`${head} but the body is not JSON (reply: ${reply2.path}): ${excerpt(text)}`);
-  const found = getPath(json2.value, replyPath ?? []);
+  if (!json3.ok) return garbage(`${head} but the body is not JSON (reply: ${reply2.path}): ${excerpt(text)}`);
+  const found = getPath(json3.value, replyPath ?? []);
   if (!found.found)
     return { ...withJson, ...garbage(`${head} but ${reply2.path} is missing in ${excerpt(text)}`) };
   return { ...withJson, reply: typeof found.value === "string" ? found.value : JSON.stringify(found.value) };
@@ -64576,29 +63315,25 @@ var FILLERS = [
 function buildLadder(topology2, probe2, makeCanary = canary) {
   const steps = [];
   const rungs = [];
-  const turnsOf3 = /* @__PURE__ */ new Map();
-  const make = (session, user, on, recall = [], nested) => {
-    const n = (turnsOf3.get(session) ?? 0) + 1;
-    turnsOf3.set(session, n);
-    return {
+  const turnsOf2 = /* @__PURE__ */ new Map();
+  const turn = (session, user, on, recall) => {
+    const n = (turnsOf2.get(session) ?? 0) + 1;
+    turnsOf2.set(session, n);
+    steps.push({
       kind: "turn",
       step: steps.length,
       session,
       turn: n,
       user,
       pin: { kind: "worker", ...on },
-      expect: { recall: recall.map((r) => createMatcher(r, AT)), forget: [] },
-      ...nested ? { nested } : {},
+      expect: { recall: recall ? [createMatcher(recall, AT)] : [], forget: [] },
       at: AT
-    };
-  };
-  const turn = (session, user, on, recall) => {
-    steps.push(make(session, user, on, recall ? [recall] : []));
+    });
   };
   const r1w1 = { replica: 1, worker: 1 };
   const r1w2 = { replica: 1, worker: 2 };
-  for (const rung of probe2.longTerm ? RUNGS : BASE_RUNGS) {
-    const skipped2 = (rung === "OW" || rung === "LT") && topology2.workers < 2 ? "needs 2 workers per replica" : rung === "OR" && topology2.replicas < 2 ? "needs 2 replicas" : rung === "CC" && topology2.replicas * topology2.workers < 2 ? "needs 2 workers" : void 0;
+  for (const rung of probe2.longTerm ? [...BASE_RUNGS, "LT"] : BASE_RUNGS) {
+    const skipped2 = (rung === "OW" || rung === "LT") && topology2.workers < 2 ? "needs 2 workers per replica" : rung === "OR" && topology2.replicas < 2 ? "needs 2 replicas" : void 0;
     if (skipped2) {
       rungs.push({ rung, skipped: skipped2 });
       continue;
@@ -64606,23 +63341,6 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
     const session = `probe-${rung.toLowerCase()}`;
     const fact = makeCanary();
     turn(session, renderTemplate(probe2.say, { canary: fact }), r1w1);
-    if (rung === "CC") {
-      const other = topology2.workers >= 2 ? r1w2 : { replica: 2, worker: 1 };
-      const facts = [makeCanary(), makeCanary()];
-      const say = (i) => renderTemplate(probe2.say, { canary: facts[i] });
-      steps.push({
-        kind: "together",
-        step: steps.length,
-        turns: [
-          make(session, say(0), r1w1, [], { in: "together", index: 0 }),
-          make(session, say(1), other, [], { in: "together", index: 1 })
-        ],
-        at: AT
-      });
-      rungs.push({ rung, ask: steps.length });
-      steps.push(make(session, probe2.ask, r1w1, facts));
-      continue;
-    }
     if (rung === "LT") {
       const n = probe2.fillers ?? 4;
       for (let i = 0; i < n; i++) turn(session, FILLERS[i % FILLERS.length], r1w1);
@@ -64648,7 +63366,7 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
     rungs.push({ rung, ask: steps.length });
     turn(session, probe2.ask, where, fact);
   }
-  const sessions = [...turnsOf3.keys()];
+  const sessions = [...turnsOf2.keys()];
   return {
     scenario: {
       file: "probe ladder",
@@ -64682,7 +63400,7 @@ function readLadder(ladder, result) {
       };
     if (t.failure) return { rung, kept: null, note: `the app failed: ${t.failure.message.split("\n")[0]}` };
     const said = result.steps.find(
-      (s) => s.kind === "turn" && s.session === t.session && s.step < t.step && !!s.failure
+      (s) => s.kind === "turn" && s.session === t.session && s.step < t.step
     );
     if (said?.failure)
       return { rung, kept: null, note: `the app failed: ${said.failure.message.split("\n")[0]}` };
@@ -64690,7 +63408,9 @@ function readLadder(ladder, result) {
     if (first?.failure)
       return { rung, kept: null, note: `the app failed: ${first.failure.message.split("\n")[0]}` };
     if (first && !first.passed) {
-      const fillers = result.steps.filter((s) => s.kind === "turn" && s.session === t.session && s.step < first.step).length - 1;
+      const fillers = result.steps.filter(
+        (s) => s.kind === "turn" && s.session === t.session && s.step > (said?.step ?? 0) && s.step < first.step
+      ).length;
       return {
         rung,
         kept: null,
@@ -64701,6 +63421,50 @@ function readLadder(ladder, result) {
   });
   if (result.error) appErrors.push(result.error.message);
   return { rungs, appErrors, leak: result.leaks.length > 0 };
+}
+
+// src/probe/serverless-rung.ts
+var AT2 = { file: "probe ladder", line: 0, column: 0 };
+function buildServerlessRung(probe2, makeCanary = canary) {
+  const fact = makeCanary();
+  const session = "probe-sl";
+  const r1w1 = { kind: "worker", replica: 1, worker: 1 };
+  const steps = [
+    {
+      kind: "turn",
+      step: 0,
+      session,
+      turn: 1,
+      user: renderTemplate(probe2.say, { canary: fact }),
+      pin: r1w1,
+      expect: { recall: [], forget: [] },
+      at: AT2
+    },
+    {
+      kind: "turn",
+      step: 1,
+      session,
+      turn: 2,
+      user: probe2.ask,
+      pin: r1w1,
+      expect: { recall: [createMatcher(fact, AT2)], forget: [] },
+      at: AT2
+    }
+  ];
+  return {
+    scenario: {
+      file: "probe ladder",
+      name: "probe ladder (serverless)",
+      description: `A fresh session says a canary and asks for it: SL ${RUNG_NAMES.SL}.`,
+      tags: ["probe"],
+      topology: { replicas: 1, workers: 1, serverless: { warm: 0 } },
+      routing: "spread",
+      steps,
+      sessions: [session],
+      at: AT2
+    },
+    rungs: [{ rung: "SL", ask: 1 }]
+  };
 }
 
 // src/services/embedded-postgres.ts
@@ -64720,10 +63484,10 @@ var OutputLog = class {
   followed = /* @__PURE__ */ new Set();
   closing;
   path;
-  constructor(path32, keep = 200) {
-    this.path = path32;
+  constructor(path35, keep = 200) {
+    this.path = path35;
     this.keep = keep;
-    this.file = createWriteStream(path32, { flags: "a" });
+    this.file = createWriteStream(path35, { flags: "a" });
     this.file.on("error", () => {
     });
   }
@@ -64850,15 +63614,15 @@ var pause = (ms, signal) => new Promise((resolve2) => {
   });
 });
 async function poll(attempt, signal) {
-  for (let delay2 = 2; !signal.aborted; delay2 = Math.min(delay2 * 1.5, 50)) {
+  for (let delay = 2; !signal.aborted; delay = Math.min(delay * 1.5, 50)) {
     if (await attempt()) return;
-    await pause(delay2, signal);
+    await pause(delay, signal);
   }
 }
-function pollHttp(port, path32, signal) {
+function pollHttp(port, path35, signal) {
   const attempt = () => new Promise((resolve2) => {
     const req = request2(
-      { host: "127.0.0.1", port, path: path32, method: "GET", agent: false, timeout: 2e3 },
+      { host: "127.0.0.1", port, path: path35, method: "GET", agent: false, timeout: 2e3 },
       (res) => {
         res.resume();
         resolve2((res.statusCode ?? 500) < 400);
@@ -64925,14 +63689,13 @@ async function startProcess(spec) {
       return group2.exit;
     },
     exited: group2.exited,
-    async stop(graceMs, onSignal) {
+    async stop(graceMs) {
       if (!group2.signal(0)) {
         spec.registry.forget(group2);
         return { exit: await group2.exited, forced: false };
       }
       output2.note(`SIGTERM (grace ${graceMs} ms)`);
       group2.signal("SIGTERM");
-      onSignal?.();
       const gone = await waitGone(graceMs);
       if (!gone) {
         output2.note(`still running after ${graceMs} ms: SIGKILL`);
@@ -64941,9 +63704,8 @@ async function startProcess(spec) {
       }
       return { exit: await group2.exited, forced: !gone };
     },
-    async kill(onSignal) {
+    async kill() {
       if (group2.signal("SIGKILL")) {
-        onSignal?.();
         if (!group2.exit) output2.note("SIGKILL");
         await waitGone(5e3);
       } else spec.registry.forget(group2);
@@ -65382,11 +64144,11 @@ async function spawnGroup(spec) {
      */
     async waitGone(timeoutMs) {
       const deadline = performance.now() + timeoutMs;
-      for (let delay2 = 2; ; delay2 = Math.min(delay2 * 1.5, 50)) {
+      for (let delay = 2; ; delay = Math.min(delay * 1.5, 50)) {
         if (!signal(0)) return true;
         const left = deadline - performance.now();
         if (left <= 0) return false;
-        await new Promise((r) => setTimeout(r, Math.min(delay2, left)));
+        await new Promise((r) => setTimeout(r, Math.min(delay, left)));
       }
     }
   };
@@ -65566,16 +64328,264 @@ var Reaper = class _Reaper {
 };
 
 // src/run/scenario-runner.ts
-import { mkdir as mkdir7, writeFile as writeFile3 } from "node:fs/promises";
-import path23 from "node:path";
+import { mkdir as mkdir8, writeFile as writeFile3 } from "node:fs/promises";
+import path25 from "node:path";
+
+// src/scenario/workers.ts
+var workerId = (replica, worker) => `r${replica}w${worker}`;
+function parseWorkerId(id) {
+  const m = /^r(\d+)w(\d+)$/.exec(id);
+  if (!m) throw new Error(`not a worker id: ${id}`);
+  return { replica: Number(m[1]), worker: Number(m[2]) };
+}
+function workerOrder(t) {
+  const out = [];
+  for (let w = 1; w <= t.workers; w++) for (let r = 1; r <= t.replicas; r++) out.push(workerId(r, w));
+  return out;
+}
+function workersOf(target2, t) {
+  return workerOrder(t).filter((id) => {
+    if (target2.kind === "all") return true;
+    const { replica, worker } = parseWorkerId(id);
+    if (target2.kind === "replica") return replica === target2.replica;
+    return replica === target2.replica && worker === target2.worker;
+  });
+}
+
+// src/plan/plan.ts
+function plan(scenario, base) {
+  const topology2 = { ...base.topology, ...scenario.topology };
+  const routing2 = scenario.routing ?? base.routing;
+  const seed2 = scenario.seed ?? base.seed;
+  const random = seededRandom(seed2);
+  const sessions = /* @__PURE__ */ new Map();
+  const disruptions = [];
+  let current = { ...topology2 };
+  let cursor = 0;
+  let latest;
+  const steps = [];
+  for (const step2 of scenario.steps) {
+    if (step2.kind !== "turn") {
+      const before = workerOrder(current);
+      let workers = [];
+      if (step2.kind === "restart" || step2.kind === "crash") workers = workersOf(step2.target, current);
+      else if (step2.kind === "redeploy") workers = workersOf(step2.target, current);
+      else if (step2.kind === "scale") {
+        current = { replicas: step2.replicas ?? current.replicas, workers: step2.workers ?? current.workers };
+        workers = workerOrder(current).filter((id) => !before.includes(id));
+      }
+      if (workers.length) disruptions.push(workers);
+      steps.push({ kind: "disruption", step: step2, workers, topology: { ...current } });
+      continue;
+    }
+    const state = sessions.get(step2.session) ?? { seen: 0 };
+    const order = workerOrder(current);
+    let candidates = step2.pin ? workersOf(step2.pin, current) : order;
+    if (candidates.length === 0) candidates = order;
+    const disrupted = new Set(disruptions.slice(state.seen).flat());
+    const lastAlive = state.last && candidates.includes(state.last) ? state.last : void 0;
+    const next = (exclude) => {
+      for (let i = 0; i < order.length; i++) {
+        const id = order[(cursor + i) % order.length];
+        if (candidates.includes(id) && id !== exclude) {
+          cursor = (order.indexOf(id) + 1) % order.length;
+          return id;
+        }
+      }
+      return candidates[0];
+    };
+    let worker;
+    let reason;
+    if (step2.pin?.kind === "worker") {
+      worker = candidates[0];
+      reason = `pinned to ${formatTarget(step2.pin)}`;
+    } else if (routing2 === "random") {
+      worker = candidates[Math.floor(random() * candidates.length)];
+      reason = `random (seed ${seed2})`;
+    } else if (routing2 === "round-robin") {
+      worker = next();
+      reason = "round-robin";
+    } else if (routing2 === "sticky") {
+      if (lastAlive && !disrupted.has(lastAlive)) {
+        worker = lastAlive;
+        reason = `sticky: ${step2.session} stays on ${lastAlive}`;
+      } else {
+        worker = next();
+        reason = state.last ? `sticky: ${state.last} was disrupted or removed` : `sticky: first turn of ${step2.session}`;
+      }
+    } else {
+      const hit = candidates.filter((id) => disrupted.has(id));
+      if (hit.length > 0) {
+        worker = lastAlive && hit.includes(lastAlive) ? lastAlive : hit[0];
+        reason = `spread: first turn of ${step2.session} after a disruption of ${worker}`;
+      } else if (latest && latest.session !== step2.session && latest.worker !== state.last && candidates.includes(latest.worker)) {
+        worker = latest.worker;
+        reason = `spread: meets ${latest.session} on ${worker}${state.last ? `, not ${state.last}, which served ${step2.session} last` : ""}`;
+      } else {
+        worker = next(candidates.length > 1 ? state.last : void 0);
+        reason = state.last ? `spread: not ${state.last}, which served ${step2.session} last` : `spread: first turn of ${step2.session}`;
+      }
+    }
+    if (step2.pin?.kind === "replica") reason = `pinned to ${formatTarget(step2.pin)}; ${reason}`;
+    sessions.set(step2.session, { last: worker, seen: disruptions.length });
+    latest = { worker, session: step2.session };
+    steps.push({ kind: "turn", step: step2, worker, reason });
+  }
+  return { topology: topology2, routing: routing2, seed: seed2, steps };
+}
+
+// src/verdict/prompt.ts
+function promptContext(requests, ownText2) {
+  return chatRequests(requests).flatMap((r) => r.messages.map((m) => `${m.role}: ${removeAll(m.content, ownText2)}`)).join("\n");
+}
+function chatRequests(requests) {
+  return requests.filter((r) => r.kind === "chat");
+}
+function removeAll(text, part) {
+  return part ? text.split(part).join(" ") : text;
+}
+
+// src/verdict/expectations.ts
+var quote = (s) => s.startsWith("/") ? s : `"${s}"`;
+function judgeTurn(c) {
+  const { expect } = c.step;
+  const results = [];
+  const needsPrompt = expect.recall.length > 0 || expect.forget.length > 0 || expect.recallRecent !== void 0;
+  const context3 = promptContext(c.llm, c.step.user);
+  const called = chatRequests(c.llm).length > 0;
+  if (needsPrompt && c.answered && !called) {
+    results.push({
+      kind: "llm_called",
+      expected: "a call to the LLM",
+      passed: false,
+      message: `the app answered ${c.step.session}#${c.step.turn} without calling the LLM, so nothing it remembered can be checked`,
+      at: c.step.at
+    });
+  }
+  for (const m of expect.recall) {
+    const saidIn = c.earlier.filter((t) => m.test(t.user)).map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }));
+    const passed = called && m.test(context3);
+    const where = saidIn.map((s) => `${s.label} on ${s.worker}`).join(", ") || "no earlier turn";
+    results.push({
+      kind: "recall",
+      expected: m.source,
+      passed,
+      message: passed ? `recalled ${quote(m.source)} (said in ${where})` : called ? `forgot ${quote(m.source)}: said in ${where}, missing from what the app sent the LLM` : `could not check ${quote(m.source)}: the LLM was not called`,
+      at: m.at,
+      saidIn
+    });
+  }
+  for (const m of expect.forget) {
+    const found = m.test(context3);
+    results.push({
+      kind: "forget",
+      expected: m.source,
+      passed: !found,
+      message: found ? `${quote(m.source)} reached the LLM but must not` : `${quote(m.source)} kept out of the prompt`,
+      at: m.at
+    });
+  }
+  if (expect.recallRecent) {
+    const { count: count3, at } = expect.recallRecent;
+    const recent = c.earlier.slice(-count3);
+    const missing = recent.filter((t) => !context3.includes(t.user));
+    results.push({
+      kind: "recall_recent",
+      expected: `the last ${count3} user messages`,
+      passed: called && missing.length === 0,
+      message: missing.length === 0 && called ? `the last ${recent.length} user message${recent.length === 1 ? "" : "s"} reached the LLM` : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(", ")}`,
+      at,
+      saidIn: missing.map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }))
+    });
+  }
+  if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
+  return results;
+}
+function answeredCheck(step2, failure2) {
+  if (step2.expect.error) {
+    return {
+      kind: "answered",
+      expected: "an error",
+      passed: failure2 !== void 0,
+      message: failure2 !== void 0 ? `the app could not answer, as expected: ${failure2}` : `the app answered ${step2.session}#${step2.turn}, but this turn expects it to fail`,
+      at: step2.at
+    };
+  }
+  if (failure2 === void 0) return void 0;
+  return { kind: "answered", expected: "an answer", passed: false, message: failure2, at: step2.at };
+}
+function judgeReply(r, reply2, json3) {
+  const out = [];
+  const text = reply2 ?? "";
+  const add = (expected, passed, message, at = r.at) => out.push({ kind: "reply", expected, passed, message, at });
+  const shown = JSON.stringify(text.length > 160 ? `${text.slice(0, 160)}…` : text);
+  for (const s of r.contains)
+    add(
+      `contains "${s}"`,
+      text.includes(s),
+      text.includes(s) ? `reply contains "${s}"` : `reply ${shown} does not contain "${s}"`
+    );
+  for (const s of r.notContains)
+    add(
+      `not_contains "${s}"`,
+      !text.includes(s),
+      text.includes(s) ? `reply contains "${s}" but must not: ${shown}` : `reply leaves out "${s}"`
+    );
+  if (r.matches) matchCheck(r.matches, text, `reply ${shown}`, add);
+  if (r.equals !== void 0) {
+    const ok = text.trim() === r.equals.trim();
+    add(
+      `equals "${r.equals}"`,
+      ok,
+      ok ? "reply is exactly as expected" : `reply ${shown} is not "${r.equals}"`
+    );
+  }
+  for (const j of r.json) {
+    const hit = json3 === void 0 ? { found: false } : getPath(json3, j.path);
+    const valueText = hit.found ? typeof hit.value === "string" ? hit.value : JSON.stringify(hit.value) : "";
+    if (json3 === void 0) {
+      add(`json ${j.path}`, false, `the reply is not JSON, so ${j.path} cannot be checked`, j.at);
+      continue;
+    }
+    if (j.exists !== void 0) {
+      const ok = hit.found === j.exists;
+      add(
+        `json ${j.path} exists: ${j.exists}`,
+        ok,
+        ok ? `${j.path} ${j.exists ? "exists" : "is absent"}` : `${j.path} ${hit.found ? "exists" : "is missing"}`,
+        j.at
+      );
+    }
+    if (j.equals !== void 0) {
+      const ok = hit.found && JSON.stringify(hit.value) === JSON.stringify(j.equals);
+      add(
+        `json ${j.path} equals ${JSON.stringify(j.equals)}`,
+        ok,
+        ok ? `${j.path} equals ${JSON.stringify(j.equals)}` : `${j.path} is ${hit.found ? JSON.stringify(hit.value) : "missing"}, expected ${JSON.stringify(j.equals)}`,
+        j.at
+      );
+    }
+    if (j.contains !== void 0) {
+      const ok = hit.found && valueText.includes(j.contains);
+      add(
+        `json ${j.path} contains "${j.contains}"`,
+        ok,
+        ok ? `${j.path} contains "${j.contains}"` : `${j.path} (${hit.found ? JSON.stringify(valueText) : "missing"}) does not contain "${j.contains}"`,
+        j.at
+      );
+    }
+    if (j.matches) matchCheck(j.matches, valueText, j.path, (e, p, m) => add(e, p && hit.found, m, j.at));
+  }
+  return out;
+}
+function matchCheck(m, text, what, add) {
+  const ok = m.test(text);
+  add(`matches ${m.source}`, ok, ok ? `${what} matches ${m.source}` : `${what} does not match ${m.source}`);
+}
 
 // src/verdict/crossing.ts
 function crossing(said, asked, between) {
-  const moved = movedAcross(said, asked, between);
-  if (!said.together?.length) return moved;
-  return moved[0] === "SW" ? ["CC"] : [...moved, "CC"];
-}
-function movedAcross(said, asked, between) {
+  if (asked.instance === "cold") return ["SL"];
   if (asked.replica !== said.replica) return ["OR"];
   if (asked.generation !== said.generation) return ["RD"];
   const rungs = [];
@@ -65597,24 +64607,13 @@ var CROSSED = {
   RS: () => "came after a restart",
   CR: () => "came after a crash",
   RD: () => "came after a redeploy of the replica (a fresh disk)",
-  CC: (s) => `asked for a fact said at once with ${s.together?.map((t) => t.label).join(", ")} of its session`,
-  LT: () => "asked for a fact older than the history the prompt held"
+  LT: () => "asked for a fact older than the history the prompt held",
+  SL: (_s, a) => `went to a newly started serverless instance (${a.worker}, a cold start)`
 };
 function crossingText(said, asked, rungs) {
   const parts = rungs.map((r) => CROSSED[r](said, asked));
   const joined = parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0] ?? "";
   return `since ${said.label} (${said.worker}) it ${joined}`;
-}
-
-// src/verdict/prompt.ts
-function promptContext(requests, ownText) {
-  return chatRequests(requests).flatMap((r) => r.messages.map((m) => `${m.role}: ${removeAll(m.content, ownText)}`)).join("\n");
-}
-function chatRequests(requests) {
-  return requests.filter((r) => r.kind === "chat");
-}
-function removeAll(text, part) {
-  return part ? text.split(part).join(" ") : text;
 }
 
 // src/verdict/trim.ts
@@ -65655,8 +64654,7 @@ function explainFailures(s) {
   return turns.flatMap((t) => {
     if (t.passed) return [];
     const leak = (s.leaks ?? []).find((l) => l.into.step === t.step);
-    const dropped = t.expectations.find((x) => !x.passed && x.kind === "answered" && x.cause);
-    const e = dropped ? trafficLoss(t, dropped, []) : t.failure ? appFailure(t) : leak && !t.expectations.some((x) => !x.passed && x.kind !== "forget") ? {
+    const e = t.failure ? appFailure(t) : leak && !t.expectations.some((x) => !x.passed && x.kind !== "forget") ? {
       step: t.step,
       label: t.label,
       crossing: [],
@@ -65665,15 +64663,6 @@ function explainFailures(s) {
     } : missedRecall(t, turns, disruptions, s.diagnosis);
     return e ? [e] : [];
   });
-}
-function trafficLoss(t, e, crossed) {
-  return {
-    step: t.step,
-    label: t.label,
-    crossing: crossed,
-    rows: [e.cause === "lost-update" ? "9" : "10"],
-    text: `${t.label}: ${e.message}`
-  };
 }
 function appFailure(t) {
   const named = nameAppError([t.failure?.message ?? "", ...t.failure?.outputTail ?? []]);
@@ -65700,7 +64689,7 @@ function missedRecall(t, turns, disruptions, d) {
     (e) => !e.passed && (e.kind === "recall" || e.kind === "recall_recent") && e.saidIn?.length
   );
   const latest = missed.flatMap((e) => e.saidIn ?? []).sort((a, b) => b.step - a.step)[0];
-  const said = turns.find((x) => x.step === latest?.step && x.label === latest?.label);
+  const said = turns.find((x) => x.step === latest?.step);
   if (!said) return void 0;
   const what = missed[0]?.kind === "recall" ? `"${missed[0].expected}"` : "the message";
   const earlier = turns.filter((x) => x.session === t.session && x.step < t.step);
@@ -65722,8 +64711,6 @@ function missedRecall(t, turns, disruptions, d) {
       text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, "✗")})${rowsText ? `: ${rowsText}` : ""}`
     };
   }
-  const traffic = missed.find((e) => e.cause);
-  if (traffic) return trafficLoss(t, traffic, rungs);
   const notExplained = d?.reproduced ? `${rowsText ? `the probe's ${rowsText} does not explain it: ` : "the probe does not explain it: "}${crossed}, ${probeKept(d, rungs)}` : "";
   if (older) {
     const recent = t.expectations.find((e) => e.kind === "recall_recent" && e.passed);
@@ -65825,195 +64812,116 @@ function around(text, source) {
   return `${start > 0 ? "…" : ""}${s}${start + 160 < text.length ? "…" : ""}`;
 }
 
-// src/run/hold.ts
-var HOLD_LIMIT_MS = 5e3;
-var TurnHold = class {
-  inFlight;
-  arrived;
-  releases = [];
-  released = [];
-  settle;
-  timer;
-  constructor(count3, limitMs = HOLD_LIMIT_MS) {
-    this.arrived = Array.from({ length: count3 }, () => false);
-    for (let i = 0; i < count3; i++)
-      this.released.push(new Promise((resolve2) => this.releases.push(resolve2)));
-    this.inFlight = new Promise((resolve2) => {
-      this.settle = resolve2;
-    });
-    this.timer = setTimeout(() => this.done(), limitMs);
-    if (count3 === 0) this.done();
-  }
-  /** The mock LLM hooks of turn `i`: its first request marks it in flight and waits for its release. */
-  hooks(i) {
+// src/run/disruption.ts
+async function applyDisruption(step2, stack, after) {
+  const base = { kind: "disruption", step: step2.step, at: step2.at, topology: after };
+  if (step2.kind === "restart_service" || step2.kind === "outage" || step2.kind === "wipe_service") {
+    const f = await stack.services.faults.apply(step2);
     return {
-      firstRequest: () => {
-        this.mark(i);
-        return this.released[i] ?? Promise.resolve();
-      }
+      ...base,
+      type: f.kind,
+      description: f.description,
+      changes: [],
+      service: {
+        name: f.service,
+        before: f.before,
+        ...f.after ? { after: f.after } : {},
+        ...f.outageMs !== void 0 ? { outageMs: f.outageMs } : {}
+      },
+      durationMs: f.durationMs
     };
   }
-  /** Turn `i`'s request ended: it is no longer waiting for anything. */
-  ended(i) {
-    this.mark(i);
+  if (step2.kind === "wait") {
+    const t0 = performance.now();
+    await waitFor(step2.ms, stack.signal);
+    return {
+      ...base,
+      type: "wait",
+      description: `wait ${step2.ms} ms`,
+      changes: [],
+      durationMs: performance.now() - t0
+    };
   }
-  release(i) {
-    this.releases[i]?.();
-  }
-  releaseAll() {
-    clearTimeout(this.timer);
-    this.done();
-    for (const r of this.releases) r();
-  }
-  mark(i) {
-    this.arrived[i] = true;
-    if (this.arrived.every(Boolean)) this.done();
-  }
-  done() {
-    clearTimeout(this.timer);
-    this.settle({ late: this.arrived.flatMap((a, i) => a ? [] : [i]) });
-  }
-};
+  const { topology: topology2 } = stack;
+  const d = step2.kind === "restart" ? await topology2.restart(step2.target, step2.graceMs) : step2.kind === "crash" ? await topology2.crash(step2.target) : step2.kind === "redeploy" ? await topology2.redeploy(step2.strategy, step2.target) : await topology2.scale({
+    ...step2.replicas ? { replicas: step2.replicas } : {},
+    ...step2.workers ? { workers: step2.workers } : {}
+  });
+  return { ...base, type: d.kind, description: d.description, changes: d.changes, durationMs: d.durationMs };
+}
+function waitFor(ms, signal) {
+  return new Promise((resolve2, reject) => {
+    const t = setTimeout(resolve2, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        reject(new AbortedError());
+      },
+      { once: true }
+    );
+  });
+}
 
 // src/run/scenario-app.ts
-import path21 from "node:path";
+import path23 from "node:path";
 
 // src/container/container-topology.ts
-import { mkdir as mkdir5 } from "node:fs/promises";
-import path19 from "node:path";
-
-// src/topology/process-topology.ts
-import { mkdir as mkdir4 } from "node:fs/promises";
+import { mkdir as mkdir3 } from "node:fs/promises";
 import path18 from "node:path";
 
-// src/topology/replica-disk.ts
-import { spawnSync as spawnSync2 } from "node:child_process";
-import { cp as cp2, mkdir as mkdir3, readdir as readdir3, rm as rm5, symlink as symlink2 } from "node:fs/promises";
+// src/topology/launch-worker.ts
 import path17 from "node:path";
-var overlayCapable;
-function canOverlay() {
-  if (overlayCapable === void 0) {
-    overlayCapable = process.platform === "linux" && process.getuid?.() === 0 && spawnSync2("unshare", ["--version"]).status === 0 && spawnSync2("nsenter", ["--version"]).status === 0;
-  }
-  return overlayCapable;
-}
-async function createReplicaDisk(o) {
-  const mode = o.isolation === "copy" || o.isolation === "auto" && !canOverlay() ? "copy" : "overlay";
-  if (mode === "overlay" && !canOverlay()) {
-    throw new AmnesiaError(
-      "AMNESIA_INVALID_INPUT",
-      "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
-    );
-  }
-  const dataDir = path17.join(o.dir, "data");
-  const tmpDir = path17.join(o.dir, "tmp");
-  const homeDir = path17.join(o.dir, "home");
-  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir3(d, { recursive: true })));
-  const common2 = { dataDir, tmpDir, homeDir };
-  if (mode === "overlay") return { mode, ...common2, ...await mountOverlay(o) };
-  return { mode, ...common2, ...await copyApp(o) };
-}
-async function mountOverlay(o) {
-  const upper = path17.join(o.dir, "upper");
-  const work = path17.join(o.dir, "work");
-  await Promise.all([mkdir3(upper), mkdir3(work)]);
-  const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
-  const holder = await o.registry.spawn({
-    name: `${o.label} disk`,
-    argv: [
-      "unshare",
-      "-m",
-      "--propagation",
-      "private",
-      "/bin/sh",
-      "-c",
-      'mount -t overlay overlay -o "$1" "$2" && echo mounted && exec sleep infinity',
-      "holder",
-      opts,
-      o.appDir
-    ],
-    cwd: o.dir,
-    env: { PATH: process.env.PATH ?? "" }
+async function launchWorker(o, w) {
+  const { id, replica, worker, disk, incarnation } = w;
+  const command = o.app.command;
+  const logFile = path17.join(o.logsDir, `${id}.${incarnation}.log`);
+  const t0 = performance.now();
+  const { proc, clashes } = await startOnFreePort(o.ports, (port) => {
+    const input2 = { id, replica, worker, port, dataDir: disk.dataDir };
+    const vars = { replica, worker, port, data_dir: disk.dataDir, ...o.placeholders?.(input2) };
+    const argv = typeof command === "string" ? shellArgv(renderShell(command, vars)) : command.map((a) => renderTemplate(a, vars));
+    const env = {
+      ...o.baseEnv,
+      ...Object.fromEntries(Object.entries(o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
+      TMPDIR: disk.tmpDir,
+      HOME: disk.homeDir,
+      ...o.workerEnv(input2),
+      [o.app.portEnv]: String(port)
+    };
+    return {
+      name: `worker ${id} of ${o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
+      argv: disk.wrap(argv),
+      cwd: disk.mode === "overlay" ? "/" : disk.cwd,
+      env,
+      port,
+      logFile,
+      ready: o.app.ready,
+      bootTimeoutMs: o.app.bootTimeoutMs,
+      bootTimeoutKey: "app.boot_timeout",
+      registry: o.registry,
+      signal: w.signal
+    };
   });
-  const log = new OutputLog(path17.join(o.dir, "holder.log"), 20);
-  log.follow(holder.stdout, "stdout");
-  log.follow(holder.stderr, "stderr");
-  const mounted = new Promise((resolve2) => {
-    const off = log.onLine((l) => {
-      if (l === "mounted") {
-        off();
-        resolve2();
-      }
-    });
-  });
-  const outcome = await Promise.race([mounted.then(() => "mounted"), holder.exited]);
-  if (outcome !== "mounted") {
-    o.registry.forget(holder);
-    await log.close();
-    throw new AmnesiaError(
-      "AMNESIA_APP_EXITED",
-      `could not mount the copy-on-write overlay for ${o.label} (${formatExit(outcome)}): ${log.tail(5).join(" / ") || "no output"}. Set app.isolation: copy to use real copies instead.`
-    );
-  }
-  const pid = holder.pid;
-  let disposed = false;
-  return {
-    cwd: o.appDir,
-    // cd inside the namespace: `nsenter --wd` resolves the folder in the caller's namespace,
-    // which would put the worker in the real app folder, under the overlay.
-    wrap: (argv) => [
-      "nsenter",
-      "-t",
-      String(pid),
-      "-m",
-      "--",
-      "/bin/sh",
-      "-c",
-      'cd "$1" || exit 97; shift; exec "$@"',
-      "enter",
-      o.appDir,
-      ...argv
-    ],
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      try {
-        if (holder.signal("SIGKILL")) await holder.waitGone(5e3);
-        o.registry.forget(holder);
-        await log.close();
-      } finally {
-        await rm5(o.dir, { recursive: true, force: true });
-      }
-    }
+  const info2 = {
+    id,
+    replica,
+    worker,
+    pid: proc.pid,
+    port: proc.port,
+    url: `http://127.0.0.1:${proc.port}`,
+    generation: w.generation,
+    incarnation,
+    logFile,
+    ...clashes.length ? { portsTaken: clashes } : {}
   };
+  return { info: info2, proc, bootMs: performance.now() - t0 };
 }
-async function copyApp(o) {
-  const cwd = path17.join(o.copyDir, path17.basename(o.appDir));
-  await mkdir3(cwd, { recursive: true });
-  const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
-  const entries = await readdir3(o.appDir, { withFileTypes: true });
-  await Promise.all(
-    entries.map(async (e) => {
-      const from = path17.join(o.appDir, e.name);
-      const to = path17.join(cwd, e.name);
-      if (skip.has(e.name)) {
-        if (e.name !== ".amnesia") await symlink2(from, to);
-        return;
-      }
-      await cp2(from, to, { recursive: true, verbatimSymlinks: true });
-    })
-  );
-  let disposed = false;
-  return {
-    cwd,
-    wrap: (argv) => [...argv],
-    dispose: async () => {
-      if (disposed) return;
-      disposed = true;
-      await rm5(o.dir, { recursive: true, force: true });
-      await rm5(o.copyDir, { recursive: true, force: true });
-    }
-  };
+function shellArgv(command) {
+  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
+  if (!simple) return ["/bin/sh", "-c", command];
+  const [, assignments = "", rest = ""] = /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
+  return ["/bin/sh", "-c", `${assignments}exec ${rest}`];
 }
 
 // src/topology/settle.ts
@@ -66029,292 +64937,6 @@ function mergeChanges(a, b) {
   const out = /* @__PURE__ */ new Map();
   for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
   return [...out.values()];
-}
-
-// src/topology/process-topology.ts
-var processRuntime = {
-  async start(options) {
-    const t = new ProcessTopology(options);
-    try {
-      await t.boot();
-    } catch (e) {
-      await t.stop();
-      throw e;
-    }
-    return t;
-  }
-};
-var ProcessTopology = class {
-  o;
-  replicas = /* @__PURE__ */ new Map();
-  live = /* @__PURE__ */ new Map();
-  incarnations = /* @__PURE__ */ new Map();
-  shape;
-  stopped = false;
-  /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
-  aborted = new AbortController();
-  constructor(o) {
-    this.o = o;
-    this.shape = { ...o.topology };
-  }
-  async boot() {
-    await mkdir4(this.o.logsDir, { recursive: true });
-    await settleAll(
-      range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1)))
-    );
-    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
-  }
-  workers() {
-    return workerOrder(this.shape).flatMap((id) => {
-      const w = this.live.get(id);
-      return w ? [{ ...w.info }] : [];
-    });
-  }
-  worker(id) {
-    const w = this.live.get(id);
-    return w ? { ...w.info } : void 0;
-  }
-  exitedOnItsOwn(id) {
-    return this.live.get(id)?.proc.exit;
-  }
-  async exitWithin(id, ms) {
-    return this.live.get(id)?.proc.exitWithin(ms);
-  }
-  outputTail(id, lines2 = 20) {
-    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
-  }
-  async restart(target2, graceMs = this.o.app.stopGraceMs) {
-    return this.disrupt(
-      "restart",
-      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
-      async () => settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, graceMs);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      )
-    );
-  }
-  async crash(target2) {
-    return this.disrupt(
-      "crash",
-      `crash ${formatTarget(target2)} (SIGKILL, respawn on the same disk)`,
-      async () => settleAll(
-        workersOf(target2, this.shape).map(async (id) => {
-          const before = await this.stopWorker(id, 0);
-          return { id, before, after: await this.startWorker(id) };
-        })
-      )
-    );
-  }
-  async redeploy(strategy, target2) {
-    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
-    return this.disrupt(
-      "redeploy",
-      `redeploy ${formatTarget(target2)} (${strategy}, fresh disks)`,
-      async () => {
-        if (strategy === "rolling") {
-          const changes = [];
-          for (const r of indices) changes.push(...await this.replaceReplica(r));
-          return changes;
-        }
-        const stopped = await settleAll(indices.map((r) => this.removeReplica(r)));
-        const started = await settleAll(
-          indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1))
-        );
-        return mergeChanges(stopped.flat(), started.flat());
-      }
-    );
-  }
-  async scale(to) {
-    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
-    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
-      const before = workerOrder(this.shape);
-      const after = workerOrder(next);
-      const removed = before.filter((id) => !after.includes(id));
-      const stops = await settleAll(
-        removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-      );
-      for (const r of range(this.shape.replicas).filter((r2) => r2 > next.replicas)) {
-        await this.replicas.get(r)?.disk.dispose();
-        this.replicas.delete(r);
-      }
-      this.shape = next;
-      await settleAll(
-        range(next.replicas).filter((r) => !this.replicas.has(r)).map(async (r) => this.replicas.set(r, await this.newReplica(r, (this.generationOf(r) ?? 0) + 1)))
-      );
-      const starts = await settleAll(
-        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
-      );
-      return [...stops, ...starts];
-    });
-  }
-  async stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
-    await Promise.allSettled(
-      [...[...this.replicas.values()].map((r) => r.disk), ...this.pastDisks].map((d) => d.dispose())
-    );
-    this.replicas.clear();
-  }
-  [Symbol.asyncDispose]() {
-    return this.stop();
-  }
-  // --- internals ---
-  pastGenerations = /* @__PURE__ */ new Map();
-  /** Disks of replaced generations not yet disposed (a failed rolling redeploy). */
-  pastDisks = [];
-  generationOf(r) {
-    return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
-  }
-  async disrupt(kind, description, act) {
-    const started = performance.now();
-    const changes = await act();
-    return { kind, description, changes, durationMs: performance.now() - started };
-  }
-  async newReplica(index, generation) {
-    const dir = path18.join(this.o.runDir, `r${index}.g${generation}`);
-    const disk = await createReplicaDisk({
-      appDir: this.o.app.cwd,
-      dir,
-      copyDir: path18.join(this.o.copyDir, `r${index}.g${generation}`),
-      isolation: this.o.app.isolation,
-      link: this.o.app.link,
-      registry: this.o.registry,
-      label: `${this.o.scope} replica r${index}`
-    });
-    this.pastGenerations.set(index, generation);
-    return { index, generation, disk };
-  }
-  /** Rolling: the replica's new generation boots beside the old one, then the old one stops. */
-  async replaceReplica(r) {
-    const old = this.replicas.get(r);
-    if (!old) return [];
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    const fresh = await this.newReplica(r, old.generation + 1);
-    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
-    this.replicas.set(r, fresh);
-    let started;
-    try {
-      started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-    } catch (e) {
-      await Promise.allSettled([...oldWorkers.values()].map((w) => w?.proc.kill()));
-      this.pastDisks.push(old.disk);
-      throw e;
-    }
-    const stopped = await settleAll(
-      ids.map(async (id) => {
-        const w = oldWorkers.get(id);
-        if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(w.info, "SIGTERM"));
-        await w.proc.output.close();
-        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-        return { id, before: { pid: w.proc.pid, ...result } };
-      })
-    );
-    await old.disk.dispose();
-    return mergeChanges(stopped, started);
-  }
-  async removeReplica(r) {
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    const changes = await settleAll(
-      ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
-    );
-    await this.replicas.get(r)?.disk.dispose();
-    this.replicas.delete(r);
-    return changes;
-  }
-  async addReplica(r, generation) {
-    this.replicas.set(r, await this.newReplica(r, generation));
-    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
-    return settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
-  }
-  async stopWorker(id, graceMs) {
-    const w = this.live.get(id);
-    if (!w) return void 0;
-    this.live.delete(id);
-    const result = graceMs > 0 ? await w.proc.stop(graceMs, this.signalled(w.info, "SIGTERM")) : { exit: await w.proc.kill(this.signalled(w.info, "SIGKILL")), forced: true };
-    await w.proc.output.close();
-    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
-    return { pid: w.proc.pid, ...result };
-  }
-  signalled(w, signal) {
-    return () => this.o.onEvent?.({ type: "worker-signalled", id: w.id, pid: w.pid, port: w.port, signal });
-  }
-  async startWorker(id) {
-    const { replica, worker } = parseWorkerId(id);
-    const rep = this.replicas.get(replica);
-    if (!rep) throw new Error(`replica r${replica} has no disk`);
-    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
-    this.incarnations.set(id, incarnation);
-    const command = this.o.app.command;
-    const logFile = path18.join(this.o.logsDir, `${id}.${incarnation}.log`);
-    const t0 = performance.now();
-    const started = startOnFreePort(this.o.ports, (port2) => {
-      const input2 = {
-        id,
-        replica,
-        worker,
-        port: port2,
-        dataDir: rep.disk.dataDir
-      };
-      const vars = { replica, worker, port: port2, data_dir: rep.disk.dataDir, ...this.o.placeholders?.(input2) };
-      const argv = typeof command === "string" ? shellArgv(renderShell(command, vars)) : command.map((a) => renderTemplate(a, vars));
-      const env = {
-        ...this.o.baseEnv,
-        ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-        TMPDIR: rep.disk.tmpDir,
-        HOME: rep.disk.homeDir,
-        ...this.o.workerEnv(input2),
-        [this.o.app.portEnv]: String(port2)
-      };
-      return {
-        name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ""}`,
-        argv: rep.disk.wrap(argv),
-        cwd: rep.disk.mode === "overlay" ? "/" : rep.disk.cwd,
-        env,
-        port: port2,
-        logFile,
-        ready: this.o.app.ready,
-        bootTimeoutMs: this.o.app.bootTimeoutMs,
-        bootTimeoutKey: "app.boot_timeout",
-        registry: this.o.registry,
-        signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
-      };
-    });
-    const { proc, clashes } = await started.catch((e) => {
-      if (!(e instanceof AbortedError)) this.aborted.abort();
-      throw e;
-    });
-    const port = proc.port;
-    const bootMs = performance.now() - t0;
-    if (this.stopped) {
-      await proc.kill();
-      throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
-    }
-    const info2 = {
-      id,
-      replica,
-      worker,
-      pid: proc.pid,
-      port,
-      url: `http://127.0.0.1:${port}`,
-      generation: rep.generation,
-      incarnation,
-      logFile,
-      ...clashes.length ? { portsTaken: clashes } : {}
-    };
-    this.live.set(id, { info: info2, proc });
-    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
-    return { pid: proc.pid, generation: rep.generation, bootMs };
-  }
-};
-function shellArgv(command) {
-  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
-  if (!simple) return ["/bin/sh", "-c", command];
-  const [, assignments = "", rest = ""] = /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
-  return ["/bin/sh", "-c", `${assignments}exec ${rest}`];
 }
 
 // src/container/exec-process.ts
@@ -66402,11 +65024,10 @@ async function execProcess(spec) {
     },
     exited,
     exitWithin,
-    async stop(graceMs, onSignal) {
+    async stop(graceMs) {
       if (proc.exit) return { exit: proc.exit, forced: false };
       output2.note(`SIGTERM (grace ${graceMs} ms)`);
       await signalGroup("TERM");
-      onSignal?.();
       const gone = await within(graceMs);
       if (!gone) {
         output2.note(`still running after ${graceMs} ms: SIGKILL`);
@@ -66415,11 +65036,10 @@ async function execProcess(spec) {
       }
       return { exit: await exited, forced: !gone };
     },
-    async kill(onSignal) {
+    async kill() {
       if (!proc.exit) {
         output2.note("SIGKILL");
         await signalGroup("KILL");
-        onSignal?.();
       }
       await within(5e3);
       return exited;
@@ -66504,7 +65124,7 @@ var ContainerTopology = class {
     this.shape = { ...o.topology };
   }
   async boot() {
-    await mkdir5(this.o.logsDir, { recursive: true });
+    await mkdir3(this.o.logsDir, { recursive: true });
     this.image = await this.engine.appImage(this.o.app);
     await settleAll(range(this.shape.replicas).map((r) => this.addPod(r)));
     await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
@@ -66628,11 +65248,6 @@ var ContainerTopology = class {
         const ids = this.idsOf(r);
         const graceful = graceMs > 0 ? await settleAll(ids.map((id) => this.stopWorker(id, graceMs))) : [];
         await this.pods.get(r)?.container.restart({ t: 0 });
-        if (graceMs === 0)
-          for (const id of ids) {
-            const w = this.live.get(id);
-            if (w) this.signalled(w.info, "SIGKILL")();
-          }
         const befores = graceMs > 0 ? graceful : await settleAll(ids.map((id) => this.stopWorker(id, 0, true)));
         const stops = ids.map((id, i) => ({ id, before: befores[i] }));
         const starts = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
@@ -66685,7 +65300,7 @@ var ContainerTopology = class {
       ids.map(async (id) => {
         const w = oldWorkers.get(id);
         if (!w) return { id };
-        const result = await w.proc.stop(this.o.app.stopGraceMs, this.signalled(w.info, "SIGTERM"));
+        const result = await w.proc.stop(this.o.app.stopGraceMs);
         await w.proc.output.close();
         this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
         return { id, before: { pid: w.proc.pid, container: w.info.container, ...result } };
@@ -66716,13 +65331,10 @@ var ContainerTopology = class {
     const w = this.live.get(id);
     if (!w) return void 0;
     this.live.delete(id);
-    const result = killed ? { exit: await w.proc.exited, forced: true } : graceMs > 0 ? await w.proc.stop(graceMs, this.signalled(w.info, "SIGTERM")) : { exit: await w.proc.kill(this.signalled(w.info, "SIGKILL")), forced: true };
+    const result = killed ? { exit: await w.proc.exited, forced: true } : graceMs > 0 ? await w.proc.stop(graceMs) : { exit: await w.proc.kill(), forced: true };
     await w.proc.output.close();
     this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
     return { pid: w.proc.pid, container: w.info.container, ...result };
-  }
-  signalled(w, signal) {
-    return () => this.o.onEvent?.({ type: "worker-signalled", id: w.id, pid: w.pid, port: w.port, signal });
   }
   async startWorker(id) {
     const { replica, worker } = parseWorkerId(id);
@@ -66745,7 +65357,7 @@ var ContainerTopology = class {
     };
     const command = this.o.app.command;
     const argv = typeof command === "string" ? shellArgv(command) : [...command];
-    const logFile = path19.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const logFile = path18.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const container = shortId(pod.container.id);
     const t0 = performance.now();
     const started = execProcess({
@@ -66789,8 +65401,8 @@ var ContainerTopology = class {
 };
 
 // src/services/services.ts
-import { mkdir as mkdir6, rm as rm6 } from "node:fs/promises";
-import path20 from "node:path";
+import { mkdir as mkdir4, rm as rm5 } from "node:fs/promises";
+import path19 from "node:path";
 
 // src/services/container-service.ts
 import { PassThrough as PassThrough2 } from "node:stream";
@@ -66958,12 +65570,12 @@ async function waitProbe(probe2, t) {
   void t.exited.then((e) => {
     exit = e;
   });
-  for (let delay2 = 2; ; delay2 = Math.min(delay2 * 1.5, 50)) {
+  for (let delay = 2; ; delay = Math.min(delay * 1.5, 50)) {
     if (t.signal?.aborted) throw new AbortedError("waiting for a service");
     if (await probe2(t.port)) return;
     const elapsed = performance.now() - started;
     if (exit || elapsed > t.limitMs) throw t.fail(exit, elapsed);
-    await new Promise((r) => setTimeout(r, delay2));
+    await new Promise((r) => setTimeout(r, delay));
   }
 }
 
@@ -67073,7 +65685,7 @@ async function startServices(specs, o) {
     await Promise.allSettled([...handles.values()].map((h) => h.release()));
   };
   if (specs.some((s) => s.kind !== "url")) {
-    await Promise.all([mkdir6(o.dir, { recursive: true }), mkdir6(o.logsDir, { recursive: true })]);
+    await Promise.all([mkdir4(o.dir, { recursive: true }), mkdir4(o.logsDir, { recursive: true })]);
   }
   const started = await Promise.allSettled(
     specs.map(async (s) => {
@@ -67097,7 +65709,7 @@ var releaseProcess = (proc) => async () => {
 async function startOne(s, o) {
   if (s.kind === "url") return { name: s.name, url: s.url, release: async () => {
   } };
-  const logFile = path20.join(o.logsDir, `service-${s.name}.log`);
+  const logFile = path19.join(o.logsDir, `service-${s.name}.log`);
   if (s.kind === "container") {
     if (!o.containers)
       throw new AmnesiaError(
@@ -67133,8 +65745,8 @@ async function startOne(s, o) {
   return startCommandService(s, o, logFile);
 }
 async function startCommandService(s, o, logFile) {
-  const dir = path20.join(o.dir, s.name);
-  await mkdir6(dir, { recursive: true });
+  const dir = path19.join(o.dir, s.name);
+  await mkdir4(dir, { recursive: true });
   const spec = (port2) => {
     const vars = { port: port2, dir };
     return {
@@ -67174,8 +65786,8 @@ async function startCommandService(s, o, logFile) {
       up: start,
       async wipe() {
         await down(0);
-        await rm6(dir, { recursive: true, force: true });
-        await mkdir6(dir, { recursive: true });
+        await rm5(dir, { recursive: true, force: true });
+        await mkdir4(dir, { recursive: true });
         await start();
       },
       where: () => proc ? `pid ${proc.pid}` : "stopped"
@@ -67183,11 +65795,576 @@ async function startCommandService(s, o, logFile) {
   };
 }
 
+// src/topology/process-topology.ts
+import { mkdir as mkdir6 } from "node:fs/promises";
+import path21 from "node:path";
+
+// src/topology/replica-disk.ts
+import { spawnSync as spawnSync2 } from "node:child_process";
+import { cp as cp2, mkdir as mkdir5, readdir as readdir3, rm as rm6, symlink as symlink2 } from "node:fs/promises";
+import path20 from "node:path";
+var overlayCapable;
+function canOverlay() {
+  if (overlayCapable === void 0) {
+    overlayCapable = process.platform === "linux" && process.getuid?.() === 0 && spawnSync2("unshare", ["--version"]).status === 0 && spawnSync2("nsenter", ["--version"]).status === 0;
+  }
+  return overlayCapable;
+}
+async function createReplicaDisk(o) {
+  const mode = o.isolation === "copy" || o.isolation === "auto" && !canOverlay() ? "copy" : "overlay";
+  if (mode === "overlay" && !canOverlay()) {
+    throw new AmnesiaError(
+      "AMNESIA_INVALID_INPUT",
+      "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
+    );
+  }
+  const dataDir = path20.join(o.dir, "data");
+  const tmpDir = path20.join(o.dir, "tmp");
+  const homeDir = path20.join(o.dir, "home");
+  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir5(d, { recursive: true })));
+  const common2 = { dataDir, tmpDir, homeDir };
+  if (mode === "overlay") return { mode, ...common2, ...await mountOverlay(o) };
+  return { mode, ...common2, ...await copyApp(o) };
+}
+async function mountOverlay(o) {
+  const upper = path20.join(o.dir, "upper");
+  const work = path20.join(o.dir, "work");
+  await Promise.all([mkdir5(upper), mkdir5(work)]);
+  const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
+  const holder = await o.registry.spawn({
+    name: `${o.label} disk`,
+    argv: [
+      "unshare",
+      "-m",
+      "--propagation",
+      "private",
+      "/bin/sh",
+      "-c",
+      'mount -t overlay overlay -o "$1" "$2" && echo mounted && exec sleep infinity',
+      "holder",
+      opts,
+      o.appDir
+    ],
+    cwd: o.dir,
+    env: { PATH: process.env.PATH ?? "" }
+  });
+  const log = new OutputLog(path20.join(o.dir, "holder.log"), 20);
+  log.follow(holder.stdout, "stdout");
+  log.follow(holder.stderr, "stderr");
+  const mounted = new Promise((resolve2) => {
+    const off = log.onLine((l) => {
+      if (l === "mounted") {
+        off();
+        resolve2();
+      }
+    });
+  });
+  const outcome = await Promise.race([mounted.then(() => "mounted"), holder.exited]);
+  if (outcome !== "mounted") {
+    o.registry.forget(holder);
+    await log.close();
+    throw new AmnesiaError(
+      "AMNESIA_APP_EXITED",
+      `could not mount the copy-on-write overlay for ${o.label} (${formatExit(outcome)}): ${log.tail(5).join(" / ") || "no output"}. Set app.isolation: copy to use real copies instead.`
+    );
+  }
+  const pid = holder.pid;
+  let disposed = false;
+  return {
+    cwd: o.appDir,
+    // cd inside the namespace: `nsenter --wd` resolves the folder in the caller's namespace,
+    // which would put the worker in the real app folder, under the overlay.
+    wrap: (argv) => [
+      "nsenter",
+      "-t",
+      String(pid),
+      "-m",
+      "--",
+      "/bin/sh",
+      "-c",
+      'cd "$1" || exit 97; shift; exec "$@"',
+      "enter",
+      o.appDir,
+      ...argv
+    ],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      try {
+        if (holder.signal("SIGKILL")) await holder.waitGone(5e3);
+        o.registry.forget(holder);
+        await log.close();
+      } finally {
+        await rm6(o.dir, { recursive: true, force: true });
+      }
+    }
+  };
+}
+async function copyApp(o) {
+  const cwd = path20.join(o.copyDir, path20.basename(o.appDir));
+  await mkdir5(cwd, { recursive: true });
+  const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
+  const entries = await readdir3(o.appDir, { withFileTypes: true });
+  await Promise.all(
+    entries.map(async (e) => {
+      const from = path20.join(o.appDir, e.name);
+      const to = path20.join(cwd, e.name);
+      if (skip.has(e.name)) {
+        if (e.name !== ".amnesia") await symlink2(from, to);
+        return;
+      }
+      await cp2(from, to, { recursive: true, verbatimSymlinks: true });
+    })
+  );
+  let disposed = false;
+  return {
+    cwd,
+    wrap: (argv) => [...argv],
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      await rm6(o.dir, { recursive: true, force: true });
+      await rm6(o.copyDir, { recursive: true, force: true });
+    }
+  };
+}
+
+// src/topology/process-topology.ts
+var processRuntime = {
+  async start(options) {
+    const t = new ProcessTopology(options);
+    try {
+      await t.boot();
+    } catch (e) {
+      await t.stop();
+      throw e;
+    }
+    return t;
+  }
+};
+var ProcessTopology = class {
+  o;
+  replicas = /* @__PURE__ */ new Map();
+  live = /* @__PURE__ */ new Map();
+  incarnations = /* @__PURE__ */ new Map();
+  shape;
+  stopped = false;
+  /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
+  aborted = new AbortController();
+  constructor(o) {
+    this.o = o;
+    this.shape = { ...o.topology };
+  }
+  async boot() {
+    await mkdir6(this.o.logsDir, { recursive: true });
+    await settleAll(
+      range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1)))
+    );
+    await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
+  }
+  workers() {
+    return workerOrder(this.shape).flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [{ ...w.info }] : [];
+    });
+  }
+  worker(id) {
+    const w = this.live.get(id);
+    return w ? { ...w.info } : void 0;
+  }
+  exitedOnItsOwn(id) {
+    return this.live.get(id)?.proc.exit;
+  }
+  async exitWithin(id, ms) {
+    return this.live.get(id)?.proc.exitWithin(ms);
+  }
+  outputTail(id, lines2 = 20) {
+    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
+  }
+  async restart(target2, graceMs = this.o.app.stopGraceMs) {
+    return this.disrupt(
+      "restart",
+      `restart ${formatTarget(target2)} (grace ${graceMs} ms)`,
+      async () => settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, graceMs);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      )
+    );
+  }
+  async crash(target2) {
+    return this.disrupt(
+      "crash",
+      `crash ${formatTarget(target2)} (SIGKILL, respawn on the same disk)`,
+      async () => settleAll(
+        workersOf(target2, this.shape).map(async (id) => {
+          const before = await this.stopWorker(id, 0);
+          return { id, before, after: await this.startWorker(id) };
+        })
+      )
+    );
+  }
+  async redeploy(strategy, target2) {
+    const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
+    return this.disrupt(
+      "redeploy",
+      `redeploy ${formatTarget(target2)} (${strategy}, fresh disks)`,
+      async () => {
+        if (strategy === "rolling") {
+          const changes = [];
+          for (const r of indices) changes.push(...await this.replaceReplica(r));
+          return changes;
+        }
+        const stopped = await settleAll(indices.map((r) => this.removeReplica(r)));
+        const started = await settleAll(
+          indices.map((r) => this.addReplica(r, (this.generationOf(r) ?? 0) + 1))
+        );
+        return mergeChanges(stopped.flat(), started.flat());
+      }
+    );
+  }
+  async scale(to) {
+    const next = { replicas: to.replicas ?? this.shape.replicas, workers: to.workers ?? this.shape.workers };
+    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers}`, async () => {
+      const before = workerOrder(this.shape);
+      const after = workerOrder(next);
+      const removed = before.filter((id) => !after.includes(id));
+      const stops = await settleAll(
+        removed.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+      );
+      for (const r of range(this.shape.replicas).filter((r2) => r2 > next.replicas)) {
+        await this.replicas.get(r)?.disk.dispose();
+        this.replicas.delete(r);
+      }
+      this.shape = next;
+      await settleAll(
+        range(next.replicas).filter((r) => !this.replicas.has(r)).map(async (r) => this.replicas.set(r, await this.newReplica(r, (this.generationOf(r) ?? 0) + 1)))
+      );
+      const starts = await settleAll(
+        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startWorker(id) }))
+      );
+      return [...stops, ...starts];
+    });
+  }
+  async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, this.o.app.stopGraceMs)));
+    await Promise.allSettled(
+      [...[...this.replicas.values()].map((r) => r.disk), ...this.pastDisks].map((d) => d.dispose())
+    );
+    this.replicas.clear();
+  }
+  [Symbol.asyncDispose]() {
+    return this.stop();
+  }
+  // --- internals ---
+  pastGenerations = /* @__PURE__ */ new Map();
+  /** Disks of replaced generations not yet disposed (a failed rolling redeploy). */
+  pastDisks = [];
+  generationOf(r) {
+    return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
+  }
+  async disrupt(kind, description, act) {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+  async newReplica(index, generation) {
+    const dir = path21.join(this.o.runDir, `r${index}.g${generation}`);
+    const disk = await createReplicaDisk({
+      appDir: this.o.app.cwd,
+      dir,
+      copyDir: path21.join(this.o.copyDir, `r${index}.g${generation}`),
+      isolation: this.o.app.isolation,
+      link: this.o.app.link,
+      registry: this.o.registry,
+      label: `${this.o.scope} replica r${index}`
+    });
+    this.pastGenerations.set(index, generation);
+    return { index, generation, disk };
+  }
+  /** Rolling: the replica's new generation boots beside the old one, then the old one stops. */
+  async replaceReplica(r) {
+    const old = this.replicas.get(r);
+    if (!old) return [];
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const fresh = await this.newReplica(r, old.generation + 1);
+    const oldWorkers = new Map(ids.map((id) => [id, this.live.get(id)]));
+    this.replicas.set(r, fresh);
+    let started;
+    try {
+      started = await settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+    } catch (e) {
+      await Promise.allSettled([...oldWorkers.values()].map((w) => w?.proc.kill()));
+      this.pastDisks.push(old.disk);
+      throw e;
+    }
+    const stopped = await settleAll(
+      ids.map(async (id) => {
+        const w = oldWorkers.get(id);
+        if (!w) return { id };
+        const result = await w.proc.stop(this.o.app.stopGraceMs);
+        await w.proc.output.close();
+        this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+        return { id, before: { pid: w.proc.pid, ...result } };
+      })
+    );
+    await old.disk.dispose();
+    return mergeChanges(stopped, started);
+  }
+  async removeReplica(r) {
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    const changes = await settleAll(
+      ids.map(async (id) => ({ id, before: await this.stopWorker(id, this.o.app.stopGraceMs) }))
+    );
+    await this.replicas.get(r)?.disk.dispose();
+    this.replicas.delete(r);
+    return changes;
+  }
+  async addReplica(r, generation) {
+    this.replicas.set(r, await this.newReplica(r, generation));
+    const ids = workerOrder(this.shape).filter((id) => id.startsWith(`r${r}w`));
+    return settleAll(ids.map(async (id) => ({ id, after: await this.startWorker(id) })));
+  }
+  async stopWorker(id, graceMs) {
+    const w = this.live.get(id);
+    if (!w) return void 0;
+    this.live.delete(id);
+    const result = graceMs > 0 ? await w.proc.stop(graceMs) : { exit: await w.proc.kill(), forced: true };
+    await w.proc.output.close();
+    this.o.onEvent?.({ type: "worker-stopped", id, pid: w.proc.pid, ...result });
+    return { pid: w.proc.pid, ...result };
+  }
+  async startWorker(id) {
+    const { replica, worker } = parseWorkerId(id);
+    const rep = this.replicas.get(replica);
+    if (!rep) throw new Error(`replica r${replica} has no disk`);
+    const incarnation = (this.incarnations.get(id) ?? 0) + 1;
+    this.incarnations.set(id, incarnation);
+    const { info: info2, proc, bootMs } = await launchWorker(this.o, {
+      id,
+      replica,
+      worker,
+      disk: rep.disk,
+      generation: rep.generation,
+      incarnation,
+      signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
+    }).catch((e) => {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      throw e;
+    });
+    if (this.stopped) {
+      await proc.kill();
+      throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
+    }
+    this.live.set(id, { info: info2, proc });
+    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
+    return { pid: proc.pid, generation: rep.generation, bootMs };
+  }
+};
+
+// src/topology/serverless-topology.ts
+import { mkdir as mkdir7 } from "node:fs/promises";
+import path22 from "node:path";
+var serverlessRuntime = {
+  async start(options) {
+    const t = new ServerlessTopology(options);
+    try {
+      await t.boot();
+    } catch (e) {
+      await t.stop();
+      throw e;
+    }
+    return t;
+  }
+};
+var ServerlessTopology = class {
+  o;
+  live = /* @__PURE__ */ new Map();
+  starts = /* @__PURE__ */ new Map();
+  random;
+  warm;
+  shape;
+  stopped = false;
+  /** Aborted when an instance fails to boot: its siblings still booting stop waiting at once. */
+  aborted = new AbortController();
+  constructor(o) {
+    this.o = o;
+    this.shape = { ...o.topology };
+    this.warm = o.topology.serverless?.warm ?? 0;
+    this.random = seededRandom(o.seed ?? 0);
+  }
+  async boot() {
+    await mkdir7(this.o.logsDir, { recursive: true });
+    await settleAll(workerOrder(this.shape).map((id) => this.startInstance(id)));
+  }
+  workers() {
+    return workerOrder(this.shape).flatMap((id) => {
+      const i = this.live.get(id);
+      return i ? [{ ...i.info }] : [];
+    });
+  }
+  worker(id) {
+    const i = this.live.get(id);
+    return i ? { ...i.info } : void 0;
+  }
+  exitedOnItsOwn(id) {
+    return this.live.get(id)?.proc.exit;
+  }
+  async exitWithin(id, ms) {
+    return this.live.get(id)?.proc.exitWithin(ms);
+  }
+  outputTail(id, lines2 = 20) {
+    return this.live.get(id)?.proc.output.tail(lines2) ?? [];
+  }
+  async acquire(id) {
+    const current = this.live.get(id);
+    if (current && current.served === 0) {
+      current.served++;
+      return "cold";
+    }
+    const reuse = this.random() < this.warm;
+    if (current && reuse && !current.proc.exit) {
+      current.served++;
+      return "warm";
+    }
+    await this.stopInstance(id, this.o.app.stopGraceMs);
+    await this.startInstance(id);
+    const fresh = this.live.get(id);
+    if (fresh) fresh.served++;
+    return "cold";
+  }
+  restart(target2, graceMs = this.o.app.stopGraceMs) {
+    return this.disrupt(
+      "restart",
+      `restart ${formatTarget(target2)} (grace ${graceMs} ms, new instances)`,
+      () => settleAll(workersOf(target2, this.shape).map((id) => this.replace(id, graceMs)))
+    );
+  }
+  crash(target2) {
+    return this.disrupt(
+      "crash",
+      `crash ${formatTarget(target2)} (SIGKILL, new instances)`,
+      () => settleAll(workersOf(target2, this.shape).map((id) => this.replace(id, 0)))
+    );
+  }
+  redeploy(strategy, target2) {
+    return this.disrupt(
+      "redeploy",
+      `redeploy ${formatTarget(target2)} (${strategy}, new instances)`,
+      async () => {
+        const ids = workersOf(target2, this.shape);
+        if (strategy === "at-once")
+          return settleAll(ids.map((id) => this.replace(id, this.o.app.stopGraceMs)));
+        const changes = [];
+        for (const r of range(this.shape.replicas)) {
+          const ofReplica = ids.filter((id) => parseWorkerId(id).replica === r);
+          changes.push(...await settleAll(ofReplica.map((id) => this.replace(id, this.o.app.stopGraceMs))));
+        }
+        return changes;
+      }
+    );
+  }
+  scale(to) {
+    const next = {
+      ...this.shape,
+      replicas: to.replicas ?? this.shape.replicas,
+      workers: to.workers ?? this.shape.workers
+    };
+    return this.disrupt("scale", `scale to ${next.replicas} × ${next.workers} slots`, async () => {
+      const before = workerOrder(this.shape);
+      const after = workerOrder(next);
+      const stops = await settleAll(
+        before.filter((id) => !after.includes(id)).map(async (id) => ({ id, before: await this.stopInstance(id, this.o.app.stopGraceMs) }))
+      );
+      this.shape = next;
+      const starts = await settleAll(
+        after.filter((id) => !before.includes(id)).map(async (id) => ({ id, after: await this.startInstance(id) }))
+      );
+      return [...stops, ...starts];
+    });
+  }
+  async stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled(
+      [...this.live.keys()].map((id) => this.stopInstance(id, this.o.app.stopGraceMs))
+    );
+  }
+  [Symbol.asyncDispose]() {
+    return this.stop();
+  }
+  // --- internals ---
+  async disrupt(kind, description, act) {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+  async replace(id, graceMs) {
+    const before = await this.stopInstance(id, graceMs);
+    return { id, before, after: await this.startInstance(id) };
+  }
+  async stopInstance(id, graceMs) {
+    const i = this.live.get(id);
+    if (!i) return void 0;
+    this.live.delete(id);
+    try {
+      const result = graceMs > 0 ? await i.proc.stop(graceMs) : { exit: await i.proc.kill(), forced: true };
+      await i.proc.output.close();
+      this.o.onEvent?.({ type: "worker-stopped", id, pid: i.proc.pid, ...result });
+      return { pid: i.proc.pid, ...result };
+    } finally {
+      await i.disk.dispose();
+    }
+  }
+  async startInstance(id) {
+    const { replica, worker } = parseWorkerId(id);
+    const n = (this.starts.get(id) ?? 0) + 1;
+    this.starts.set(id, n);
+    const disk = await createReplicaDisk({
+      appDir: this.o.app.cwd,
+      dir: path22.join(this.o.runDir, `${id}.i${n}`),
+      copyDir: path22.join(this.o.copyDir, `${id}.i${n}`),
+      isolation: this.o.app.isolation,
+      link: this.o.app.link,
+      registry: this.o.registry,
+      label: `${this.o.scope} instance ${id} #${n}`
+    });
+    let launched;
+    try {
+      launched = await launchWorker(this.o, {
+        id,
+        replica,
+        worker,
+        disk,
+        generation: n,
+        incarnation: n,
+        signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
+      });
+    } catch (e) {
+      if (!(e instanceof AbortedError)) this.aborted.abort();
+      await disk.dispose();
+      throw e;
+    }
+    const { info: info2, proc, bootMs } = launched;
+    if (this.stopped) {
+      await proc.kill();
+      await disk.dispose();
+      throw new AbortedError(`starting instance ${id}: the topology was stopped meanwhile`);
+    }
+    this.live.set(id, { info: info2, proc, disk, served: 0 });
+    this.o.onEvent?.({ type: "worker-ready", worker: { ...info2 }, bootMs });
+    return { pid: proc.pid, generation: n, bootMs };
+  }
+};
+
 // src/run/scenario-app.ts
 async function startScenarioApp(ctx, o) {
   const services = await startServices(ctx.config.services, {
     ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
-    dir: path21.join(ctx.servicesDir, ctx.slug),
+    dir: path23.join(ctx.servicesDir, ctx.slug),
     env: ctx.environment.env,
     logsDir: o.logsDir,
     registry: ctx.registry,
@@ -67198,19 +66375,18 @@ async function startScenarioApp(ctx, o) {
     stopGraceMs: ctx.config.app.stopGraceMs,
     ...ctx.signal ? { signal: ctx.signal } : {}
   });
-  const runtime = ctx.config.app.runtime === "container" && ctx.containers ? containerRuntime(ctx.containers) : processRuntime;
   let topology2;
   try {
-    topology2 = await runtime.start({
+    topology2 = await runtimeFor(ctx, o.topology).start({
       scope: ctx.slug,
       topology: o.topology,
       app: ctx.config.app,
-      runDir: path21.join(o.scratchDir, "replicas"),
-      copyDir: path21.join(ctx.copiesDir, ctx.slug),
+      runDir: path23.join(o.scratchDir, "replicas"),
+      copyDir: path23.join(ctx.copiesDir, ctx.slug),
       logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
-      baseEnv: ctx.environment.env,
+      baseEnv: withCompileCache(ctx.environment.env, ctx.compileCacheDir),
       workerEnv: (w) => ({
         ...services.env,
         [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
@@ -67222,7 +66398,6 @@ async function startScenarioApp(ctx, o) {
       }),
       placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
       onEvent: (e) => {
-        o.onTopologyEvent?.(e);
         if (e.type === "worker-ready") {
           ctx.onEvent({
             type: "worker-ready",
@@ -67234,6 +66409,7 @@ async function startScenarioApp(ctx, o) {
           });
         }
       },
+      seed: o.seed,
       ...ctx.signal ? { signal: ctx.signal } : {}
     });
   } catch (e) {
@@ -67249,6 +66425,22 @@ async function startScenarioApp(ctx, o) {
   };
   return { topology: topology2, services, stop, [Symbol.asyncDispose]: stop };
 }
+function runtimeFor(ctx, topology2) {
+  if (ctx.config.app.runtime === "container") {
+    if (topology2.serverless) {
+      throw new AmnesiaError(
+        "AMNESIA_INVALID_INPUT",
+        "topology.serverless runs on the process runtime only: drop `serverless`, or run with `--runtime process`"
+      );
+    }
+    if (ctx.containers) return containerRuntime(ctx.containers);
+  }
+  return topology2.serverless ? serverlessRuntime : processRuntime;
+}
+function withCompileCache(env, dir) {
+  if (!dir || env.NODE_COMPILE_CACHE !== void 0) return env;
+  return { ...env, NODE_COMPILE_CACHE: dir };
+}
 function llmPlaceholders(baseUrl2) {
   return { llm_base_url: baseUrl2, llm_chat_url: `${baseUrl2}/chat/completions` };
 }
@@ -67256,7 +66448,7 @@ function llmPlaceholders(baseUrl2) {
 // src/run/slugs.ts
 import { createHash as createHash3 } from "node:crypto";
 import { rm as rm7 } from "node:fs/promises";
-import path22 from "node:path";
+import path24 from "node:path";
 var LADDER_SLUG_PREFIX = "probe-ladder";
 function assignSlugs(scenarios) {
   const taken = /* @__PURE__ */ new Set();
@@ -67272,358 +66464,20 @@ function assignSlugs(scenarios) {
   return out;
 }
 async function removeInside(parent, dir) {
-  const rel = path22.relative(parent, dir);
-  if (!rel || rel.startsWith("..") || path22.isAbsolute(rel)) {
+  const rel = path24.relative(parent, dir);
+  if (!rel || rel.startsWith("..") || path24.isAbsolute(rel)) {
     throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
   }
   await rm7(dir, { recursive: true, force: true });
 }
 
-// src/run/stops-listening.ts
-import { connect as connect3 } from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
-var POLL_MS = 5;
-async function untilStopsListening(port, gone) {
-  let over = false;
-  const ended = gone.then(() => {
-    over = true;
-  });
-  while (!over) {
-    if (!await accepts(port)) return;
-    await Promise.race([ended, delay(POLL_MS)]);
-  }
-}
-function accepts(port) {
-  return new Promise((resolve2) => {
-    const socket = connect3({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve2(true);
-    });
-    socket.once("error", () => resolve2(false));
-  });
-}
-
-// src/verdict/expectations.ts
-var quote = (s) => s.startsWith("/") ? s : `"${s}"`;
-function judgeTurn(c) {
-  const { expect } = c.step;
-  const results = [];
-  const needsPrompt = expect.recall.length > 0 || expect.forget.length > 0 || expect.recallRecent !== void 0;
-  const context3 = promptContext(c.llm, c.step.user);
-  const called = chatRequests(c.llm).length > 0;
-  if (needsPrompt && c.answered && !called) {
-    results.push({
-      kind: "llm_called",
-      expected: "a call to the LLM",
-      passed: false,
-      message: `the app answered ${c.step.session}#${c.step.turn} without calling the LLM, so nothing it remembered can be checked`,
-      at: c.step.at
-    });
-  }
-  for (const m of expect.recall) {
-    const saidIn = c.earlier.filter((t) => m.test(t.user)).map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }));
-    const passed = called && m.test(context3);
-    const where = saidIn.map((s) => `${s.label} on ${s.worker}`).join(", ") || "no earlier turn";
-    results.push({
-      kind: "recall",
-      expected: m.source,
-      passed,
-      message: passed ? `recalled ${quote(m.source)} (said in ${where})` : called ? `forgot ${quote(m.source)}: said in ${where}, missing from what the app sent the LLM` : `could not check ${quote(m.source)}: the LLM was not called`,
-      at: m.at,
-      saidIn
-    });
-  }
-  for (const m of expect.forget) {
-    const found = m.test(context3);
-    results.push({
-      kind: "forget",
-      expected: m.source,
-      passed: !found,
-      message: found ? `${quote(m.source)} reached the LLM but must not` : `${quote(m.source)} kept out of the prompt`,
-      at: m.at
-    });
-  }
-  if (expect.recallRecent) {
-    const { count: count3, at } = expect.recallRecent;
-    const recent = c.earlier.slice(-count3);
-    const missing = recent.filter((t) => !context3.includes(t.user));
-    results.push({
-      kind: "recall_recent",
-      expected: `the last ${count3} user messages`,
-      passed: called && missing.length === 0,
-      message: missing.length === 0 && called ? `the last ${recent.length} user message${recent.length === 1 ? "" : "s"} reached the LLM` : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(", ")}`,
-      at,
-      saidIn: missing.map(({ label, worker, pid, step: step2 }) => ({ label, worker, pid, step: step2 }))
-    });
-  }
-  if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
-  return results;
-}
-function answeredCheck(step2, failure2) {
-  if (step2.expect.error === true) {
-    return {
-      kind: "answered",
-      expected: "an error",
-      passed: failure2 !== void 0,
-      message: failure2 !== void 0 ? `the app could not answer, as expected: ${failure2}` : `the app answered ${step2.session}#${step2.turn}, but this turn expects it to fail`,
-      at: step2.at
-    };
-  }
-  if (failure2 === void 0) return void 0;
-  if (step2.expect.error === "allowed")
-    return {
-      kind: "answered",
-      expected: "an answer or an error",
-      passed: true,
-      message: `the app could not answer, which this turn allows: ${failure2}`,
-      at: step2.at
-    };
-  return { kind: "answered", expected: "an answer", passed: false, message: failure2, at: step2.at };
-}
-function judgeReply(r, reply2, json2) {
-  const out = [];
-  const text = reply2 ?? "";
-  const add = (expected, passed, message, at = r.at) => out.push({ kind: "reply", expected, passed, message, at });
-  const shown = JSON.stringify(text.length > 160 ? `${text.slice(0, 160)}…` : text);
-  for (const s of r.contains)
-    add(
-      `contains "${s}"`,
-      text.includes(s),
-      text.includes(s) ? `reply contains "${s}"` : `reply ${shown} does not contain "${s}"`
-    );
-  for (const s of r.notContains)
-    add(
-      `not_contains "${s}"`,
-      !text.includes(s),
-      text.includes(s) ? `reply contains "${s}" but must not: ${shown}` : `reply leaves out "${s}"`
-    );
-  if (r.matches) matchCheck(r.matches, text, `reply ${shown}`, add);
-  if (r.equals !== void 0) {
-    const ok = text.trim() === r.equals.trim();
-    add(
-      `equals "${r.equals}"`,
-      ok,
-      ok ? "reply is exactly as expected" : `reply ${shown} is not "${r.equals}"`
-    );
-  }
-  for (const j of r.json) {
-    const hit = json2 === void 0 ? { found: false } : getPath(json2, j.path);
-    const valueText = hit.found ? typeof hit.value === "string" ? hit.value : JSON.stringify(hit.value) : "";
-    if (json2 === void 0) {
-      add(`json ${j.path}`, false, `the reply is not JSON, so ${j.path} cannot be checked`, j.at);
-      continue;
-    }
-    if (j.exists !== void 0) {
-      const ok = hit.found === j.exists;
-      add(
-        `json ${j.path} exists: ${j.exists}`,
-        ok,
-        ok ? `${j.path} ${j.exists ? "exists" : "is absent"}` : `${j.path} ${hit.found ? "exists" : "is missing"}`,
-        j.at
-      );
-    }
-    if (j.equals !== void 0) {
-      const ok = hit.found && JSON.stringify(hit.value) === JSON.stringify(j.equals);
-      add(
-        `json ${j.path} equals ${JSON.stringify(j.equals)}`,
-        ok,
-        ok ? `${j.path} equals ${JSON.stringify(j.equals)}` : `${j.path} is ${hit.found ? JSON.stringify(hit.value) : "missing"}, expected ${JSON.stringify(j.equals)}`,
-        j.at
-      );
-    }
-    if (j.contains !== void 0) {
-      const ok = hit.found && valueText.includes(j.contains);
-      add(
-        `json ${j.path} contains "${j.contains}"`,
-        ok,
-        ok ? `${j.path} contains "${j.contains}"` : `${j.path} (${hit.found ? JSON.stringify(valueText) : "missing"}) does not contain "${j.contains}"`,
-        j.at
-      );
-    }
-    if (j.matches) matchCheck(j.matches, valueText, j.path, (e, p, m) => add(e, p && hit.found, m, j.at));
-  }
-  return out;
-}
-function matchCheck(m, text, what, add) {
-  const ok = m.test(text);
-  add(`matches ${m.source}`, ok, ok ? `${what} matches ${m.source}` : `${what} does not match ${m.source}`);
-}
-
-// src/verdict/traffic.ts
-var failedAsAllowed = (t) => t.failure !== void 0 && t.inFlight !== void 0 && t.expectations.some((e) => e.kind === "answered" && e.passed);
-function inFlightAnswered(step2, failure2, disruption2) {
-  if (step2.expect.error === true) {
-    return {
-      kind: "answered",
-      expected: "an error",
-      passed: failure2 !== void 0,
-      message: failure2 !== void 0 ? `the request failed while ${disruption2} was under way, as expected: ${failure2}` : `the app answered ${step2.session}#${step2.turn} while ${disruption2} was under way, but this turn expects it to fail`,
-      at: step2.at
-    };
-  }
-  if (failure2 === void 0) return void 0;
-  if (step2.expect.error === "allowed") {
-    return {
-      kind: "answered",
-      expected: "an answer or an error",
-      passed: true,
-      message: `the request failed while ${disruption2} was under way, which this turn allows: ${failure2}`,
-      at: step2.at
-    };
-  }
-  return {
-    kind: "answered",
-    expected: "an answer",
-    passed: false,
-    message: `the request failed while ${disruption2} was under way: the app dropped a turn in flight when it was stopped (${failure2})`,
-    at: step2.at,
-    cause: "lost-in-flight"
-  };
-}
-function classifyRecalls(results, current, earlier) {
-  return results.map((e) => {
-    if (e.kind !== "recall" || e.passed || !e.saidIn?.length) return e;
-    const said = e.saidIn.flatMap((s) => earlier.filter((t) => t.step === s.step && t.label === s.label));
-    if (said.length > 0 && said.every(failedAsAllowed)) {
-      const t = said[0];
-      return {
-        ...e,
-        passed: true,
-        message: `not owed: said only in ${said.map((x) => x.label).join(", ")}, whose request failed while ${t.inFlight?.description} was under way (allowed), so the app never answered it`
-      };
-    }
-    const laterPrompts = (x) => [...earlier.filter((t) => t.step > x.step).map((t) => t.llm), current.llm].flatMap(
-      (llm) => chatRequests(llm).map((r) => r.messages.map((m) => m.content).join("\n"))
-    );
-    const missing = (x) => !laterPrompts(x).some((p) => p.includes(x.user));
-    for (const t of said) {
-      if (t.inFlight && t.failure)
-        return {
-          ...e,
-          message: `said in ${t.label}, whose request failed while ${t.inFlight.description} was under way: the app dropped the turn`,
-          cause: "lost-in-flight"
-        };
-      if (t.inFlight && missing(t))
-        return {
-          ...e,
-          message: `answered but not remembered: ${t.label} was answered on ${t.worker} while ${t.inFlight.description} was under way; its message is missing from every later prompt`,
-          cause: "lost-in-flight"
-        };
-      const kept = earlier.find(
-        (o) => o !== t && o.step === t.step && !o.failure && t.together?.some((x) => x.label === o.label) && !missing(o)
-      );
-      const before = earlier.filter((o) => o.step < t.step && !o.failure);
-      const sharedStore = before.length > 0 && before.every((o) => !missing(o));
-      if (kept && sharedStore && !t.failure && missing(t)) {
-        const [a, b] = [kept, t].sort((x, y) => turnNumber(x.label) - turnNumber(y.label));
-        return {
-          ...e,
-          message: `lost update: ${a.label} and ${b.label} were answered at once on ${a.worker} and ${b.worker}; ${t.label}'s message is missing from every later prompt`,
-          cause: "lost-update"
-        };
-      }
-    }
-    return e;
-  });
-}
-var turnNumber = (label) => Number(label.slice(label.lastIndexOf("#") + 1));
-
-// src/run/turn.ts
-var EXIT_GRACE_MS = 2e3;
-async function runTurn(input2) {
-  const { planned, topology: topology2, ctx } = input2;
-  const step2 = planned.step;
-  const workerId2 = planned.worker;
-  const w = topology2.worker(workerId2);
-  if (!w)
-    throw new AmnesiaError(
-      "AMNESIA_TURN_FAILED",
-      `routing chose ${workerId2}, which is not running (a bug in amnesia's plan)`
-    );
-  const label = `${step2.session}#${step2.turn}`;
-  const turnId = `${ctx.slug}/t${step2.step}${step2.nested ? `.${step2.nested.index}` : ""}`;
-  const id = sessionId(ctx.runId, ctx.slug, step2.session);
-  ctx.llm.beginTurn(
-    ctx.slug,
-    workerId2,
-    {
-      turnId,
-      session: step2.session,
-      label,
-      priorTurns: input2.earlier.map((t) => ({ label: t.label, text: t.user })),
-      ...step2.llmReply !== void 0 ? { reply: step2.llmReply } : {}
-    },
-    input2.hooks
-  );
-  const startedAt = Date.now();
-  let chat;
-  let llm;
-  try {
-    chat = await sendChat({
-      baseUrl: w.url,
-      spec: ctx.chat,
-      session: id,
-      message: step2.user,
-      jar: input2.jar,
-      ...ctx.signal ? { signal: ctx.signal } : {}
-    });
-  } finally {
-    llm = ctx.llm.endTurn(ctx.slug, workerId2);
-  }
-  if (chat.failure?.kind === "cancelled") throw new AbortedError();
-  const died = input2.inFlight ? void 0 : topology2.exitedOnItsOwn(workerId2) ?? (chat.failure?.kind === "connection" ? await topology2.exitWithin(workerId2, EXIT_GRACE_MS) : void 0);
-  const failure2 = chat.failure ? {
-    ...chat.failure,
-    message: died ? `${chat.failure.message} (worker ${workerId2} ${formatExit(died)})` : chat.failure.message,
-    outputTail: input2.inFlight ? [] : topology2.outputTail(workerId2, 20)
-  } : void 0;
-  const judged = judgeTurn({
-    step: step2,
-    earlier: input2.earlier,
-    llm,
-    reply: chat.reply,
-    json: chat.json,
-    answered: !failure2
-  });
-  const expectations2 = classifyRecalls(judged, { step: step2.step, llm }, input2.earlier);
-  const answered2 = input2.inFlight ? inFlightAnswered(step2, failure2?.message, input2.inFlight.description) : answeredCheck(step2, failure2?.message);
-  if (answered2) expectations2.unshift(answered2);
-  return {
-    kind: "turn",
-    step: step2.step,
-    at: step2.at,
-    session: step2.session,
-    sessionId: id,
-    label,
-    user: step2.user,
-    worker: workerId2,
-    replica: w.replica,
-    pid: w.pid,
-    ...w.container ? { container: w.container } : {},
-    generation: w.generation,
-    incarnation: w.incarnation,
-    reason: planned.reason,
-    after: input2.after,
-    ...input2.inFlight ? { during: [input2.inFlight.description], inFlight: input2.inFlight } : {},
-    ...input2.together?.length ? { together: input2.together } : {},
-    startedAt,
-    latencyMs: chat.latencyMs,
-    status: chat.status,
-    reply: chat.reply,
-    ...failure2 ? { failure: failure2 } : {},
-    llm,
-    expectations: expectations2,
-    passed: expectations2.every((e) => e.passed)
-  };
-}
-
 // src/run/scenario-runner.ts
+var EXIT_GRACE_MS = 2e3;
 async function runScenario(s, ctx) {
   const started = Date.now();
   const p = plan(s, { topology: ctx.config.topology, routing: ctx.config.routing, seed: ctx.seed });
-  const artifactsDir = path23.join(ctx.artifactsDir, ctx.slug);
-  const scratch = path23.join(ctx.scratchDir, ctx.slug);
+  const artifactsDir = path25.join(ctx.artifactsDir, ctx.slug);
+  const scratch = path25.join(ctx.scratchDir, ctx.slug);
   const steps = [];
   const result = {
     name: s.name,
@@ -67652,19 +66506,16 @@ async function runScenario(s, ctx) {
     seed: p.seed,
     ...ctx.ladder ? { probe: true } : {}
   });
-  await mkdir7(path23.join(artifactsDir, "logs"), { recursive: true });
+  await mkdir8(path25.join(artifactsDir, "logs"), { recursive: true });
   const cleanups = [];
-  const signals = {};
   try {
     const app = await startScenarioApp(ctx, {
       name: s.name,
       topology: p.topology,
+      seed: p.seed,
       maxProcesses: maxProcesses(p),
       scratchDir: scratch,
-      logsDir: path23.join(artifactsDir, "logs"),
-      onTopologyEvent: (e) => {
-        if (e.type === "worker-signalled" || e.type === "worker-stopped") signals.listener?.(e);
-      }
+      logsDir: path25.join(artifactsDir, "logs")
     });
     cleanups.push(() => app.stop());
     const { topology: topology2, services } = app;
@@ -67679,7 +66530,7 @@ async function runScenario(s, ctx) {
         ).join("; ")}. Recall a fact only the conversation can supply.`
       };
     } else {
-      await runSteps(s, p, topology2, services, ctx, steps, signals);
+      await runSteps(s, p, topology2, services, ctx, steps);
       const turns = steps.filter((x) => x.kind === "turn");
       result.leaks = findLeaks(turns);
       const unreached = llmNeverReached(turns, {
@@ -67705,13 +66556,13 @@ async function runScenario(s, ctx) {
     });
     await removeInside(ctx.scratchDir, scratch);
     if (ctx.servicesDir !== ctx.scratchDir)
-      await removeInside(ctx.servicesDir, path23.join(ctx.servicesDir, ctx.slug));
+      await removeInside(ctx.servicesDir, path25.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
   }
   if (result.status === "failed" && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
     const turnErrors = steps.flatMap(
-      (x) => x.kind === "turn" && x.failure && !x.inFlight ? [x.failure.message, ...x.failure.outputTail] : []
+      (x) => x.kind === "turn" && x.failure ? [x.failure.message, ...x.failure.outputTail] : []
     );
     result.diagnosis = diagnose(ladder.rungs, {
       leak: ladder.leak || result.leaks.length > 0,
@@ -67731,109 +66582,58 @@ async function runScenario(s, ctx) {
   ctx.onEvent({ type: "scenario-end", result, ...ctx.ladder ? { probe: true } : {} });
   return result;
 }
-async function runSteps(s, p, topology2, services, ctx, steps, signals) {
+async function runSteps(s, p, topology2, services, ctx, steps) {
   const jars = /* @__PURE__ */ new Map();
   const since = /* @__PURE__ */ new Map();
-  const turnCtx = {
-    runId: ctx.runId,
-    slug: ctx.slug,
-    llm: ctx.llm,
-    chat: {
-      ...ctx.config.chat,
-      timeoutMs: ctx.turnTimeoutMs ?? s.turnTimeoutMs ?? ctx.config.chat.timeoutMs
-    },
-    ...ctx.signal ? { signal: ctx.signal } : {}
-  };
-  const input2 = (planned, extra = {}) => {
-    const session = planned.step.session;
-    const jar = jars.get(session) ?? new CookieJar2();
-    jars.set(session, jar);
-    return {
-      planned,
-      after: since.get(session) ?? [],
-      earlier: steps.filter((x) => x.kind === "turn" && x.session === session),
-      jar,
-      topology: topology2,
-      ctx: turnCtx,
-      ...extra
-    };
-  };
-  const record2 = (turn) => {
-    since.set(turn.session, []);
-    steps.push(turn);
-    ctx.onEvent({ type: "turn", scenario: s.name, turn });
-  };
-  const disrupted = (d) => {
-    for (const [session, list2] of since) since.set(session, [...list2, d.description]);
-    steps.push(d);
-    ctx.onEvent({ type: "disruption", scenario: s.name, disruption: d });
-  };
   for (const planned of p.steps) {
     if (ctx.signal?.aborted) throw new AbortedError();
     await services.faults.settle();
     if (planned.kind === "turn") {
-      const down = services.faults.down();
-      const turn = await runTurn(input2(planned));
-      if (down.length > 0) turn.during = down.map((name) => `outage of ${name}`);
-      record2(turn);
-    } else if (planned.kind === "together") {
-      const hold = new TurnHold(planned.turns.length);
-      void hold.inFlight.then(() => hold.releaseAll());
-      const inputs = planned.turns.map(
-        (t, i) => input2(t, {
-          hooks: hold.hooks(i),
-          together: planned.turns.filter((o) => o !== t).map((o) => ({ label: labelOf(o), worker: o.worker }))
-        })
+      const during = services.faults.down();
+      const jar = jars.get(planned.step.session) ?? new CookieJar2();
+      jars.set(planned.step.session, jar);
+      const earlier = steps.filter(
+        (x) => x.kind === "turn" && x.session === planned.step.session
       );
-      const turns = await settleTurns(inputs.map((x, i) => runTurn(x).finally(() => hold.ended(i))));
-      turns.forEach(record2);
-    } else if (planned.during.length > 0) {
-      const { turns, disruption: disruption2 } = await runDuring(planned, input2, topology2, services, ctx, signals);
-      turns.forEach(record2);
-      disrupted(disruption2);
-    } else {
-      disrupted(await disrupt(planned, topology2, services, ctx));
+      const record3 = await runTurn(
+        planned.step,
+        planned.worker,
+        planned.reason,
+        since.get(planned.step.session) ?? [],
+        earlier,
+        jar,
+        topology2,
+        ctx,
+        s
+      );
+      since.set(planned.step.session, []);
+      if (during.length > 0) record3.during = during.map((name) => `outage of ${name}`);
+      steps.push(record3);
+      ctx.onEvent({ type: "turn", scenario: s.name, turn: record3 });
+      continue;
     }
+    const record2 = await applyDisruption(
+      planned.step,
+      { topology: topology2, services, signal: ctx.signal },
+      planned.topology
+    );
+    if (record2.service) {
+      for (const session of s.sessions)
+        since.set(session, [...since.get(session) ?? [], record2.description]);
+    } else if (record2.type !== "wait") {
+      for (const [session, list2] of since) since.set(session, [...list2, record2.description]);
+    }
+    steps.push(record2);
+    ctx.onEvent({ type: "disruption", scenario: s.name, disruption: record2 });
   }
-}
-async function runDuring(planned, input2, topology2, services, ctx, signals) {
-  const hold = new TurnHold(planned.during.length);
-  const inFlight = { step: planned.step.step, description: shortDescription(planned.step) };
-  const running = planned.during.map(
-    (t, i) => runTurn(input2(t, { hooks: hold.hooks(i), inFlight })).finally(() => hold.ended(i))
-  );
-  let d;
-  try {
-    await hold.inFlight;
-    const hit = new Set(planned.workers);
-    const release = (pick2) => planned.during.forEach((t, i) => {
-      if (pick2(t.worker)) hold.release(i);
-    });
-    const exits = /* @__PURE__ */ new Map();
-    const gone = (id) => new Promise((resolve2) => exits.set(id, resolve2));
-    let first = true;
-    signals.listener = (e) => {
-      if (e.type === "worker-stopped") return exits.get(e.id)?.();
-      if (e.type !== "worker-signalled") return;
-      if (first) release((w) => !hit.has(w));
-      first = false;
-      if (e.signal === "SIGKILL") release((w) => w === e.id);
-      else void untilStopsListening(e.port, gone(e.id)).then(() => release((w) => w === e.id));
-    };
-    d = await disrupt(planned, topology2, services, ctx);
-  } finally {
-    signals.listener = void 0;
-    hold.releaseAll();
-    await Promise.allSettled(running);
-  }
-  return { turns: await settleTurns(running), disruption: d };
 }
 async function runControls(s, p, topology2, ctx) {
   const found = [];
   let n = 0;
-  for (const planned of plannedTurns(p)) {
-    if (planned.step.expect.recall.length === 0) continue;
+  for (const planned of p.steps) {
+    if (planned.kind !== "turn" || planned.step.expect.recall.length === 0) continue;
     const workerId2 = topology2.worker(planned.worker) ? planned.worker : "r1w1";
+    await topology2.acquire?.(workerId2);
     const w = topology2.worker(workerId2);
     if (!w) continue;
     const session = `control-${++n}`;
@@ -67864,69 +66664,84 @@ async function runControls(s, p, topology2, ctx) {
   }
   return found;
 }
-function plannedTurns(p) {
-  return p.steps.flatMap((x) => x.kind === "turn" ? [x] : x.kind === "together" ? x.turns : x.during);
-}
-async function settleTurns(running) {
-  const settled = await Promise.allSettled(running);
-  const failed2 = settled.find((r) => r.status === "rejected");
-  if (failed2) throw failed2.reason;
-  return settled.map((r) => r.value);
-}
-var labelOf = (t) => `${t.step.session}#${t.step.turn}`;
-function shortDescription(step2) {
-  if (step2.kind === "redeploy") return `redeploy ${formatTarget(step2.target)} (${step2.strategy})`;
-  if (step2.kind === "restart" || step2.kind === "crash") return `${step2.kind} ${formatTarget(step2.target)}`;
-  return step2.kind;
-}
-async function disrupt(planned, topology2, services, ctx) {
-  const step2 = planned.step;
-  const t0 = performance.now();
-  if (step2.kind === "restart_service" || step2.kind === "outage" || step2.kind === "wipe_service") {
-    const f = await services.faults.apply(step2);
-    return {
-      kind: "disruption",
-      step: step2.step,
-      at: step2.at,
-      type: f.kind,
-      description: f.description,
-      changes: [],
-      service: {
-        name: f.service,
-        before: f.before,
-        ...f.after ? { after: f.after } : {},
-        ...f.outageMs !== void 0 ? { outageMs: f.outageMs } : {}
-      },
-      durationMs: f.durationMs,
-      topology: planned.topology
-    };
-  }
-  if (step2.kind === "wait") {
-    await waitFor(step2.ms, ctx.signal);
-    return {
-      kind: "disruption",
-      step: step2.step,
-      at: step2.at,
-      type: "wait",
-      description: `wait ${step2.ms} ms`,
-      changes: [],
-      durationMs: performance.now() - t0,
-      topology: planned.topology
-    };
-  }
-  const d = step2.kind === "restart" ? await topology2.restart(step2.target, step2.graceMs) : step2.kind === "crash" ? await topology2.crash(step2.target) : step2.kind === "redeploy" ? await topology2.redeploy(step2.strategy, step2.target) : await topology2.scale({
-    ...step2.replicas ? { replicas: step2.replicas } : {},
-    ...step2.workers ? { workers: step2.workers } : {}
+async function runTurn(step2, workerId2, reason, after, earlier, jar, topology2, ctx, s) {
+  const instance = await topology2.acquire?.(workerId2);
+  const w = topology2.worker(workerId2);
+  if (!w)
+    throw new AmnesiaError(
+      "AMNESIA_TURN_FAILED",
+      `routing chose ${workerId2}, which is not running (a bug in amnesia's plan)`
+    );
+  const label = `${step2.session}#${step2.turn}`;
+  const turnId = `${ctx.slug}/t${step2.step}`;
+  const id = sessionId(ctx.runId, ctx.slug, step2.session);
+  ctx.llm.beginTurn(ctx.slug, workerId2, {
+    turnId,
+    session: step2.session,
+    label,
+    priorTurns: earlier.map((t) => ({ label: t.label, text: t.user })),
+    ...step2.llmReply !== void 0 ? { reply: step2.llmReply } : {}
   });
+  const startedAt = Date.now();
+  let chat;
+  let llm;
+  try {
+    chat = await sendChat({
+      baseUrl: w.url,
+      spec: {
+        ...ctx.config.chat,
+        timeoutMs: ctx.turnTimeoutMs ?? s.turnTimeoutMs ?? ctx.config.chat.timeoutMs
+      },
+      session: id,
+      message: step2.user,
+      jar,
+      ...ctx.signal ? { signal: ctx.signal } : {}
+    });
+  } finally {
+    llm = ctx.llm.endTurn(ctx.slug, workerId2);
+  }
+  if (chat.failure?.kind === "cancelled") throw new AbortedError();
+  const died = topology2.exitedOnItsOwn(workerId2) ?? (chat.failure?.kind === "connection" ? await topology2.exitWithin(workerId2, EXIT_GRACE_MS) : void 0);
+  const failure2 = chat.failure ? {
+    ...chat.failure,
+    message: died ? `${chat.failure.message} (worker ${workerId2} ${formatExit(died)})` : chat.failure.message,
+    outputTail: topology2.outputTail(workerId2, 20)
+  } : void 0;
+  const expectations2 = judgeTurn({
+    step: step2,
+    earlier,
+    llm,
+    reply: chat.reply,
+    json: chat.json,
+    answered: !failure2
+  });
+  const answered2 = answeredCheck(step2, failure2?.message);
+  if (answered2) expectations2.unshift(answered2);
   return {
-    kind: "disruption",
+    kind: "turn",
     step: step2.step,
     at: step2.at,
-    type: d.kind,
-    description: d.description,
-    changes: d.changes,
-    durationMs: d.durationMs,
-    topology: planned.topology
+    session: step2.session,
+    sessionId: id,
+    label,
+    user: step2.user,
+    worker: workerId2,
+    replica: w.replica,
+    pid: w.pid,
+    ...w.container ? { container: w.container } : {},
+    generation: w.generation,
+    incarnation: w.incarnation,
+    ...instance ? { instance } : {},
+    reason,
+    after,
+    startedAt,
+    latencyMs: chat.latencyMs,
+    status: chat.status,
+    reply: chat.reply,
+    ...failure2 ? { failure: failure2 } : {},
+    llm,
+    expectations: expectations2,
+    passed: expectations2.every((e) => e.passed)
   };
 }
 function stepsNotRun(p, ran) {
@@ -67935,12 +66750,10 @@ function stepsNotRun(p, ran) {
 }
 function stepLabel(step2) {
   if (step2.kind === "turn") return `${step2.session}#${step2.turn}`;
-  if (step2.kind === "together")
-    return `together ${step2.turns.map((t) => `${t.session}#${t.turn}`).join(", ")}`;
   if (step2.kind === "restart" || step2.kind === "crash") return `${step2.kind} ${formatTarget(step2.target)}`;
   if (step2.kind === "redeploy") return `redeploy ${step2.strategy} ${formatTarget(step2.target)}`;
   if (step2.kind === "wait") return `wait ${step2.ms} ms`;
-  return step2.kind;
+  return "scale";
 }
 function maxProcesses(p) {
   let max = p.topology.replicas * p.topology.workers;
@@ -67948,34 +66761,21 @@ function maxProcesses(p) {
     if (s.kind === "disruption") max = Math.max(max, s.topology.replicas * s.topology.workers);
   return max;
 }
-function waitFor(ms, signal) {
-  return new Promise((resolve2, reject) => {
-    const t = setTimeout(resolve2, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(new AbortedError());
-      },
-      { once: true }
-    );
-  });
-}
 async function writeArtifacts(dir, result, ctx) {
-  await mkdir7(dir, { recursive: true });
+  await mkdir8(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
   await writeFile3(
-    path23.join(dir, "llm-requests.jsonl"),
+    path25.join(dir, "llm-requests.jsonl"),
     requests.map((r) => JSON.stringify(r)).join("\n") + (requests.length ? "\n" : "")
   );
   await writeFile3(
-    path23.join(dir, "environment.json"),
+    path25.join(dir, "environment.json"),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}
 `
   );
-  await writeFile3(path23.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile3(path25.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
 `);
-  await writeFile3(path23.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
+  await writeFile3(path25.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
 }
 
 // src/run/session.ts
@@ -67994,6 +66794,8 @@ var RunSession = class _RunSession {
   /** Scenarios the run will still start (a spare database is warmed only for them). */
   pending = 0;
   scratchDir;
+  /** NODE_COMPILE_CACHE of every worker of the run (in its scratch space), when the config wants one. */
+  compileCacheDir;
   /** Service data folders, apart from the 0700 scratch space: services may drop privileges (0711). */
   servicesDir;
   reaper;
@@ -68002,7 +66804,7 @@ var RunSession = class _RunSession {
   constructor(o) {
     this.o = o;
     this.environment = inheritedEnvironment(process.env, o.config.passEnv);
-    this.artifactsDir = path24.resolve(o.cwd, o.artifactsDir ?? path24.join(".amnesia", "runs", this.runId));
+    this.artifactsDir = path26.resolve(o.cwd, o.artifactsDir ?? path26.join(".amnesia", "runs", this.runId));
   }
   static async open(o) {
     const s = new _RunSession(o);
@@ -68013,6 +66815,10 @@ var RunSession = class _RunSession {
       s.scratchDir = await makeScratch(s.runId, "run", [s.copiesDir]);
       s.reaper.watchFolder(s.scratchDir);
       s.registry = new ProcessRegistry(s.reaper, s.scratchDir);
+      if (o.config.app.compileCache && o.config.app.runtime === "process") {
+        s.compileCacheDir = path26.join(s.scratchDir, "compile-cache");
+        await mkdir9(s.compileCacheDir);
+      }
       s.uninstall = s.registry.killOnExit();
       if (o.config.services.some((x) => x.kind === "command")) {
         s.servicesDir = await makeScratch(s.runId, "services", [], 457);
@@ -68028,7 +66834,7 @@ var RunSession = class _RunSession {
         s.postgresPool = new EmbeddedPostgresPool({
           cwd: o.cwd,
           env: s.environment.env,
-          dir: path24.join(s.scratchDir, "postgres"),
+          dir: path26.join(s.scratchDir, "postgres"),
           registry: s.registry,
           maxClients: 2 * LIMITS.processes,
           bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
@@ -68043,7 +66849,7 @@ var RunSession = class _RunSession {
     return s;
   }
   get copiesDir() {
-    return path24.join(this.o.config.root, ".amnesia", "replicas", this.runId);
+    return path26.join(this.o.config.root, ".amnesia", "replicas", this.runId);
   }
   /**
    * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
@@ -68057,20 +66863,37 @@ var RunSession = class _RunSession {
       ...this.o.diagnoseFailures === false ? {} : { probe: (t) => this.ladder(t).then((l) => l.outcome) }
     });
   }
-  /** The probe ladder on a fresh topology of this shape; memoized for the run. */
+  /**
+   * The probe ladder on a fresh topology of this shape; memoized for the run. A serverless
+   * topology adds the rung SL (on a serverless slot of its own) to the six, which run on
+   * long-lived workers of the same shape.
+   */
   ladder(topology2) {
-    const key = `${topology2.replicas}x${topology2.workers}`;
+    const shape = { replicas: topology2.replicas, workers: topology2.workers };
+    const key = `${shape.replicas}x${shape.workers}`;
+    const { probe: probe2 } = this.o.config;
+    const options = { ...probe2, longTerm: probe2.longTerm || Boolean(this.o.longTerm) };
+    const six = this.memoLadder(key, shape, () => buildLadder(shape, options));
+    if (!topology2.serverless) return six;
+    return six.then(async ({ outcome, result }) => {
+      const sl = await this.memoLadder("serverless", topology2, () => buildServerlessRung(probe2));
+      return {
+        outcome: {
+          rungs: [...outcome.rungs, ...sl.outcome.rungs],
+          appErrors: [...outcome.appErrors, ...sl.outcome.appErrors],
+          leak: outcome.leak || sl.outcome.leak
+        },
+        result
+      };
+    });
+  }
+  memoLadder(key, topology2, build) {
     let pending = this.ladders.get(key);
     if (!pending) {
-      const { probe: probe2 } = this.o.config;
-      const ladder = buildLadder(topology2, {
-        ...probe2,
-        longTerm: probe2.longTerm || Boolean(this.o.longTerm)
-      });
-      const slug = slugify2(`probe-ladder-${key}`);
+      const ladder = build();
       pending = runScenario(ladder.scenario, {
         ...this.context(
-          slug,
+          slugify2(`probe-ladder-${key}`),
           probeReplayCommand(topology2, {
             cwd: this.o.cwd,
             configFile: this.o.config.file,
@@ -68085,7 +66908,10 @@ var RunSession = class _RunSession {
     }
     return pending;
   }
-  /** What a scenario of this run needs (the code-first harness drives one turn by turn). */
+  /**
+   * What a scenario (or a load run) of this run needs: the LLM, registry, ports, folders, services'
+   * pool (the code-first harness drives one turn by turn).
+   */
   context(slug, replay, seed2, signal) {
     const signals = [this.o.signal, signal].filter((x) => x !== void 0);
     return {
@@ -68107,7 +66933,8 @@ var RunSession = class _RunSession {
       onEvent: this.o.onEvent,
       ...signals.length > 0 ? { signal: AbortSignal.any(signals) } : {},
       ...this.postgresPool ? { postgresPool: this.postgresPool } : {},
-      ...this.containers ? { containers: this.containers } : {}
+      ...this.containers ? { containers: this.containers } : {},
+      ...this.compileCacheDir ? { compileCacheDir: this.compileCacheDir } : {}
     };
   }
   /** Kill what is left, stop the LLM, remove scratch space. Idempotent. */
@@ -68167,7 +66994,7 @@ function selectShard(items, spec) {
     const d = spec.durations?.[item.name];
     return { item, weight: Number.isFinite(d) ? d : fallback };
   });
-  weighed.sort((a, b) => b.weight - a.weight || compare2(a.item.name, b.item.name));
+  weighed.sort((a, b) => b.weight - a.weight || compare(a.item.name, b.item.name));
   const load2 = new Array(spec.total).fill(0);
   const mine = /* @__PURE__ */ new Set();
   for (const { item, weight } of weighed) {
@@ -68177,13 +67004,13 @@ function selectShard(items, spec) {
   }
   return items.filter((s) => mine.has(s));
 }
-function compare2(a, b) {
+function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // src/run/run.ts
 async function run2(options = {}) {
-  const cwd = path25.resolve(options.cwd ?? process.cwd());
+  const cwd = path27.resolve(options.cwd ?? process.cwd());
   const input2 = await resolveInput(options, cwd);
   const config2 = withRuntime(input2.config, options.runtime);
   const { scenarios } = input2;
@@ -68312,7 +67139,7 @@ function withRuntime(config2, runtime) {
   if (runtime === "container" && !config2.app.container.image && !config2.app.container.build) {
     throw new InvalidInputError([
       {
-        file: config2.file ?? path25.join(config2.root, "amnesia.config.yaml"),
+        file: config2.file ?? path27.join(config2.root, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "app",
@@ -68345,7 +67172,7 @@ function skipped(s, slug, config2, replay, seed2) {
 
 // src/run/probe.ts
 async function probe(options = {}) {
-  const cwd = path26.resolve(options.cwd ?? process.cwd());
+  const cwd = path28.resolve(options.cwd ?? process.cwd());
   const config2 = withRuntime(
     typeof options.config === "object" ? options.config : await configFor(cwd, options.config),
     options.runtime
@@ -68377,11 +67204,11 @@ async function probe(options = {}) {
   }
 }
 async function configFor(cwd, file2) {
-  const found = file2 ? path26.resolve(cwd, file2) : findConfig(cwd);
+  const found = file2 ? path28.resolve(cwd, file2) : findConfig(cwd);
   if (!found) {
     throw new InvalidInputError([
       {
-        file: path26.join(cwd, "amnesia.config.yaml"),
+        file: path28.join(cwd, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "",
@@ -68393,11 +67220,1050 @@ async function configFor(cwd, file2) {
   return loadConfig(found);
 }
 
+// src/report/evidence.ts
+import path29 from "node:path";
+var turnsOf = (s) => s.steps.filter((x) => x.kind === "turn");
+var failedOf = (t) => t.expectations.filter((e) => !e.passed);
+var failedTurns = (s) => turnsOf(s).filter((t) => !t.passed);
+function evidenceTurns(s) {
+  const failed2 = failedTurns(s);
+  return s.error?.code === "AMNESIA_LLM_NEVER_REACHED" ? failed2.slice(0, 1) : failed2;
+}
+function notRunText(s) {
+  if (!s.stopped) return "";
+  const { at, notRun } = s.stopped;
+  return ` — stopped at ${at}${notRun.length > 0 ? `; did not run: ${notRun.join(", ")}` : ", its last step"}`;
+}
+function firstFailure(s) {
+  for (const turn of failedTurns(s)) {
+    const expectation = failedOf(turn)[0];
+    if (expectation) return { turn, expectation };
+  }
+  return void 0;
+}
+function lastChatRequest(t) {
+  return t.llm.filter((r) => r.kind === "chat").at(-1);
+}
+function relativeTo2(file2, cwd) {
+  if (!cwd || !path29.isAbsolute(file2)) return file2;
+  const rel = path29.relative(cwd, file2);
+  return rel === "" || rel.startsWith("..") ? file2 : rel;
+}
+function formatLocation(at, cwd) {
+  return `${relativeTo2(at.file, cwd)}:${at.line}:${at.column}`;
+}
+function expectationText(e) {
+  switch (e.kind) {
+    case "recall":
+    case "forget":
+      return `${e.kind} ${quoted(e.expected)}`;
+    case "recall_recent":
+      return `recall ${e.expected}`;
+    case "reply":
+      return `reply ${e.expected}`;
+    case "llm_called":
+      return "LLM called";
+    case "answered":
+      return "answered";
+  }
+}
+function servedText(t) {
+  const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(", ")})` : "";
+  const during = t.during?.length ? ` (during ${t.during.join(", ")})` : "";
+  const container = t.container ? ` in container ${t.container}` : "";
+  const instance = t.instance ? ` (${t.instance} start)` : "";
+  return `${t.label} → ${t.worker} pid ${t.pid}${container}${instance}${after}${during}`;
+}
+function shortDisruption(description) {
+  return oneLine(description).replace(/\s*\(.*\)$/, "");
+}
+function saidInText(e) {
+  if (!e.saidIn || e.saidIn.length === 0) return void 0;
+  return `said in ${e.saidIn.map((s) => `${s.label} (${s.worker} pid ${s.pid})`).join(", ")}`;
+}
+function changeText(c, o = {}) {
+  const gen = o.generation && c.after ? ` gen ${c.after.generation}` : "";
+  const moved = c.after?.container && c.after.container !== c.before?.container ? ` in ${c.after.container}` : "";
+  if (c.before && c.after) return `${c.id} ${c.before.pid}→${c.after.pid}${gen}${moved}`;
+  if (c.before) return `${c.id} ${c.before.pid} stopped`;
+  if (c.after) return `${c.id} started ${c.after.pid}${gen}${moved}`;
+  return c.id;
+}
+function leakText(l) {
+  return `${l.from.label}'s message "${brief(l.text, 120)}" (said on ${l.from.worker}) reached the prompt of ${l.into.label} (on ${l.into.worker})`;
+}
+function vacuousText(v) {
+  return `a fresh session asked "${brief(v.question, 120)}" already had ${quoted(v.expected)} in ${v.foundIn}: "${brief(v.excerpt, 160)}"`;
+}
+function tally(r) {
+  const t = { passed: 0, failed: 0, error: 0, skipped: 0 };
+  for (const s of r.scenarios) t[s.status]++;
+  return t;
+}
+function totalsText(r) {
+  const t = tally(r);
+  const skipped2 = t.skipped > 0 ? `, ${t.skipped} skipped` : "";
+  return `${plural2(r.scenarios.length, "scenario")}: ${t.passed} passed, ${t.failed} failed, ${plural2(t.error, "error")}${skipped2}`;
+}
+function notPassing(r) {
+  const bad = r.scenarios.filter((s) => s.status === "failed" || s.status === "error");
+  return [...bad.filter((s) => s.leaks.length > 0), ...bad.filter((s) => s.leaks.length === 0)];
+}
+function sharedPathsText(r) {
+  const shared = r.sharedPaths ?? [];
+  if (shared.length === 0) return void 0;
+  const list2 = shared.map((s) => `${s.path} (app.env.${s.env})`).join(", ");
+  return `replicas share ${list2}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
+}
+function errorHeadline(s) {
+  if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;
+  const v = s.vacuous[0];
+  if (v)
+    return `${plural2(s.vacuous.length, "vacuous recall")}: "${brief(v.expected, 60)}" is already in a fresh session's prompt`;
+  return "the scenario could not be judged";
+}
+
+// src/report/annotations.ts
+var MAX_MESSAGE = 2e3;
+var TAIL_LINES = 5;
+function annotationsFor(r, o = {}) {
+  const out = [];
+  const add = (s, at, what, message) => out.push({
+    file: relativeTo2(at.file, o.root),
+    line: at.line,
+    column: at.column,
+    title: clip(`amnesia: ${what} (${plain(s.name)})`, 200),
+    message: clip(plain(message), MAX_MESSAGE)
+  });
+  for (const s of notPassing(r)) {
+    const turns = turnsOf(s);
+    for (const leak of s.leaks) {
+      const into = turns.find((t) => t.step === leak.into.step);
+      add(s, into?.at ?? { file: s.file, line: 1, column: 1 }, "leak between sessions", leakText(leak));
+    }
+    for (const v of s.vacuous) add(s, v.at, "vacuous recall", vacuousText(v));
+    if (s.error) add(s, { file: s.file, line: 1, column: 1 }, "could not run", s.error.message);
+    for (const t of failedTurns(s)) {
+      for (const e of failedOf(t)) {
+        const said = saidInText(e);
+        const tail = e.kind === "answered" ? t.failure?.outputTail.slice(-TAIL_LINES) ?? [] : [];
+        const more = [...said ? [said] : [], ...tail.length ? [`${t.worker} output:`, ...tail] : []];
+        add(s, e.at, expectationText(e), [`${servedText(t)}: ${e.message}`, ...more].join("\n"));
+      }
+    }
+  }
+  return out;
+}
+
+// src/report/diagnosis.ts
+function diagnosisText(s) {
+  const d = s.diagnosis;
+  const turns = (s.explanations ?? []).map((e) => e.text);
+  if (!d && turns.length === 0) return void 0;
+  const findings = !d ? [] : !d.reproduced ? ["the probe kept every fact (every rung ✓): it does not reproduce this failure"] : d.rows.length > 0 ? [...d.rows.map((r) => `row ${r.id}: ${r.cause}`), ...alsoLost(d)] : [d.advice];
+  const ids = [...(s.explanations ?? []).flatMap((e) => e.rows), ...d?.rows.map((r) => r.id) ?? []];
+  const advice = [
+    ...new Set(
+      ids.flatMap((id) => {
+        const row = FAILURE_TABLE.find((r) => r.id === id);
+        return row && row.id !== "✓" ? [`row ${id}: ${row.advice}`] : [];
+      })
+    )
+  ];
+  return {
+    ...d ? { signature: d.signature } : {},
+    findings,
+    notes: d ? notJudged(d) : [],
+    turns,
+    advice
+  };
+}
+function alsoLost(d) {
+  if (d.rows.some((r) => r.id !== "7")) return [];
+  const lost = d.rungs.filter((r) => r.kept === false).map((r) => r.rung);
+  return lost.length > 0 ? [`memory is also lost on ${lost.join(", ")}, a signature no other row has`] : [];
+}
+function notJudged(d) {
+  const byNote = /* @__PURE__ */ new Map();
+  for (const r of d.rungs) {
+    if (r.kept !== null) continue;
+    const note = r.note ?? "not run";
+    byNote.set(note, [...byNote.get(note) ?? [], r.rung]);
+  }
+  return [...byNote].map(([note, rungs]) => `${rungs.join(", ")}: ${note}`);
+}
+
+// src/report/md.ts
+function mdText(text) {
+  return oneLine(text).replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/&/g, "&amp;").replace(/@(?=\w)/g, "@&#8203;");
+}
+function mdCode(text) {
+  const flat = oneLine(text).replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const fence2 = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence2}${pad}${flat}${pad}${fence2}`;
+}
+function mdFence(text, lang = "text") {
+  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map((r) => r.length));
+  const fence2 = "`".repeat(Math.max(3, longest + 1));
+  return `${fence2}${lang}
+${text}
+${fence2}`;
+}
+function htmlText(text) {
+  return oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=\w)/g, "@&#8203;");
+}
+
+// src/report/mermaid.ts
+var ENTITIES = {
+  "#": "#35;",
+  ";": "#59;",
+  '"': "#quot;",
+  "<": "#lt;",
+  ">": "#gt;",
+  "&": "#amp;",
+  // `%%{init: …}%%` is a directive wherever it appears in the text, and `%%` starts a comment.
+  "%": "#37;"
+};
+function mermaidText(text, max = 60) {
+  let out = "";
+  for (const ch of clip(oneLine(text), max)) out += ENTITIES[ch] ?? ch;
+  return out;
+}
+function mermaidTimeline(s, o = {}) {
+  const { maxSteps = 60 } = o;
+  const turns = turnsOf(s);
+  const sessions = [...new Set(turns.map((t) => t.session))];
+  const sessionIds = new Map(sessions.map((name, i) => [name, `s${i + 1}`]));
+  const workers = workersOf2(s);
+  const said = saidMarks(turns);
+  const lines2 = ["sequenceDiagram"];
+  for (const name of sessions)
+    lines2.push(`  participant ${sessionIds.get(name)} as ${mermaidText(name, 30)}`);
+  for (const w of workers) lines2.push(`  participant ${w}`);
+  const { from, to } = window2(s, maxSteps);
+  const span = workers.length > 1 ? `${workers[0]},${workers.at(-1)}` : workers[0] ?? "s1";
+  if (from > 0) lines2.push(`  Note over ${span}: ${from} earlier steps not drawn`);
+  for (const step2 of s.steps.slice(from, to)) {
+    if (step2.kind === "disruption") {
+      lines2.push(`  Note over ${noteSpan(step2, workers) ?? span}: ${mermaidText(step2.description)}`);
+      continue;
+    }
+    const leakedFrom = s.leaks.filter((l) => l.from.step === step2.step).map((l) => `leaked into ${l.into.label}`);
+    const leakedInto = s.leaks.filter((l) => l.into.step === step2.step).map((l) => `✗ leak from ${l.from.label}`);
+    const marks2 = [
+      ...(said.get(step2.step) ?? []).map((e) => `said ${quoted(clip(e, 24))}`),
+      ...leakedFrom,
+      ...leakedInto,
+      ...lostMarks(step2)
+    ];
+    const label = mermaidText([step2.label, ...marks2].join(" "), 100);
+    const arrow = `  ${sessionIds.get(step2.session)}->>${step2.worker}: ${label}`;
+    if (step2.passed && leakedInto.length === 0) lines2.push(arrow);
+    else lines2.push("  rect rgb(255,220,220)", `  ${arrow}`, "  end");
+  }
+  if (to < s.steps.length) lines2.push(`  Note over ${span}: ${s.steps.length - to} later steps not drawn`);
+  return lines2.join("\n");
+}
+function workersOf2(s) {
+  const ids = new Set(workerOrder(s.topology));
+  for (const step2 of s.steps) {
+    if (step2.kind === "turn") ids.add(step2.worker);
+    else for (const c of step2.changes) ids.add(c.id);
+  }
+  const key = (id) => {
+    const { replica, worker } = parseWorkerId(id);
+    return worker * 1e4 + replica;
+  };
+  return [...ids].sort((a, b) => key(a) - key(b));
+}
+function noteSpan(d, workers) {
+  const touched = workers.filter((w) => d.changes.some((c) => c.id === w));
+  if (touched.length === 0) return void 0;
+  return touched.length === 1 ? touched[0] : `${touched[0]},${touched.at(-1)}`;
+}
+function saidMarks(turns) {
+  const marks2 = /* @__PURE__ */ new Map();
+  const add = (step2, text) => {
+    const list2 = marks2.get(step2) ?? [];
+    if (!list2.includes(text)) marks2.set(step2, [...list2, text]);
+  };
+  for (const t of turns) {
+    for (const e of failedOf(t)) {
+      if (e.kind !== "recall") continue;
+      const steps = e.saidIn ? e.saidIn.map((x) => x.step) : turns.filter((u) => u.session === t.session && u.step < t.step && says(u.user, e.expected)).map((u) => u.step);
+      for (const step2 of steps) add(step2, e.expected);
+    }
+  }
+  return marks2;
+}
+function says(user, expected) {
+  const re = /^\/(.*)\/([a-z]*)$/s.exec(expected);
+  if (!re) return user.toLowerCase().includes(expected.toLowerCase());
+  try {
+    return new RegExp(re[1] ?? "", re[2]).test(user);
+  } catch {
+    return false;
+  }
+}
+function lostMarks(t) {
+  const failed2 = failedOf(t);
+  const marks2 = failed2.slice(0, 2).map((e) => `✗ ${mark(e, t)}`);
+  return failed2.length > 2 ? [...marks2, `+${failed2.length - 2}`] : marks2;
+}
+function mark(e, t) {
+  const short = clip(e.expected, 24);
+  switch (e.kind) {
+    case "recall":
+      return `lost ${quoted(short)}`;
+    case "recall_recent":
+      return "lost recent turns";
+    case "forget":
+      return `saw ${quoted(short)}`;
+    case "answered":
+      return t.failure ? `${t.failure.kind}${t.status ? ` ${t.status}` : ""}` : "no answer";
+    case "llm_called":
+      return "no LLM call";
+    case "reply":
+      return `reply ${brief(e.expected, 24)}`;
+  }
+}
+function window2(s, max) {
+  const n = s.steps.length;
+  if (n <= max) return { from: 0, to: n };
+  const failed2 = s.steps.findIndex((x) => x.kind === "turn" && !x.passed);
+  const focus = failed2 === -1 ? n - 1 : failed2;
+  const from = Math.max(0, Math.min(focus - (max - 6), n - max));
+  return { from, to: from + max };
+}
+
+// src/report/paint.ts
+import { styleText } from "node:util";
+function painter(color) {
+  return color ? (style, text) => styleText(style, text, { validateStream: false }) : (_style, text) => text;
+}
+
+// src/report/prompt.ts
+function promptExcerpt(t, o = {}) {
+  const req = lastChatRequest(t);
+  if (!req) return { title: noChatRequest(t), lines: [] };
+  const { perMessage = 200, total = 1200, maxMessages = 8 } = o;
+  const lines2 = messageLines(req, perMessage, maxMessages);
+  const kept = [];
+  let used = 0;
+  for (const [i, line] of lines2.entries()) {
+    if (used + line.length > total && kept.length > 0) {
+      kept.push(`… ${plural2(lines2.length - i, "more line")}`);
+      break;
+    }
+    kept.push(line);
+    used += line.length;
+  }
+  const chats = t.llm.filter((r) => r.kind === "chat").length;
+  const which2 = chats > 1 ? `the last of ${chats} chat requests` : "chat request";
+  return { title: `prompt (${which2}, ${plural2(req.messages.length, "message")}):`, lines: kept };
+}
+function messageLines(req, perMessage, maxMessages) {
+  const line = (m) => `${m.role}: ${brief(m.content, perMessage) || "(empty)"}`;
+  const ms = req.messages;
+  if (ms.length === 0) return ["(no messages)"];
+  if (ms.length <= maxMessages) return ms.map(line);
+  const head = ms.slice(0, 1).map(line);
+  const tail = ms.slice(ms.length - (maxMessages - 1)).map(line);
+  return [...head, `… ${plural2(ms.length - maxMessages, "message")} elided …`, ...tail];
+}
+function noChatRequest(t) {
+  const unmatched = t.llm.filter((r) => r.kind === "unmatched");
+  if (unmatched.length > 0) {
+    const r = unmatched[0];
+    return `no chat request; the mock LLM refused ${plural2(unmatched.length, "request")} no handler matched (first: ${r?.method} ${r?.path} under ${t.worker}'s base URL, where amnesia serves ${SERVED.join(", ")})`;
+  }
+  return t.llm.length > 0 ? `no chat request (the app made ${plural2(t.llm.length, "other LLM request")})` : "no LLM request during this turn";
+}
+
+// src/report/turn-evidence.ts
+var TAIL_LINES2 = 12;
+function turnEvidence(t, o = {}) {
+  const paint = o.paint ?? painter(false);
+  const out = [servedText(t)];
+  const failed2 = failedOf(t);
+  for (const e of failed2) {
+    out.push(`  ${paint("red", "✗")} ${plain(e.message)}  ${paint("dim", formatLocation(e.at, o.cwd))}`);
+  }
+  if (t.failure) {
+    if (!failed2.some((e) => e.kind === "answered"))
+      out.push(`  ${paint("red", "✗")} ${t.failure.kind}: ${plain(t.failure.message)}`);
+    const tail = t.failure.outputTail.slice(-TAIL_LINES2);
+    if (tail.length > 0) {
+      out.push(`  ${paint("dim", `${t.worker} output (last ${tail.length} lines):`)}`);
+      for (const l of tail) out.push(`    ${paint("dim", "│")} ${clip(plain(l).trimEnd(), 200)}`);
+    }
+  }
+  if (failed2.some((e) => e.kind === "recall" || e.kind === "recall_recent" || e.kind === "forget")) {
+    const p = promptExcerpt(t);
+    out.push(`  ${paint("dim", p.title)}`);
+    for (const l of p.lines) out.push(`    ${l}`);
+  }
+  return out;
+}
+
+// src/report/markdown.ts
+var GITHUB_COMMENT_LIMIT = 65536;
+var MAX_FAILED_TURNS = 8;
+var MAX_ERROR_CHARS = 4e3;
+function renderMarkdown(r, o = {}) {
+  const { title = "amnesia", maxScenarios = 50, maxChars = GITHUB_COMMENT_LIMIT } = o;
+  const bad = notPassing(r);
+  const rows = r.scenarios.length <= maxScenarios ? r.scenarios : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
+  const shared = sharedPathsText(r);
+  const head = [
+    `## ${mdText(title)}`,
+    "",
+    statusLine2(r),
+    "",
+    ...shared ? [`> **Note**: ${mdText(shared)}`, ""] : []
+  ];
+  const table = [
+    "| status | scenario | turns | failed expectation | signature |",
+    "| --- | --- | --- | --- | --- |"
+  ];
+  const tableRows = rows.map((s) => tableRow(s, o.cwd));
+  const notShown = r.scenarios.length - rows.length;
+  const details = bad.slice(0, maxScenarios).map((s) => detailsBlock(s, o.cwd));
+  const noteFor = (rowsLeft, detailsLeft) => {
+    const parts = [
+      rowsLeft > 0 ? `${plural2(rowsLeft, "scenario")} left out of the table` : "",
+      detailsLeft > 0 ? `the details of ${plural2(detailsLeft, "scenario")} left out` : ""
+    ].filter(Boolean);
+    return parts.length === 0 ? "" : `
+_Truncated: ${parts.join(", ")} (see the JSON report and the artifacts for everything)._
+`;
+  };
+  const reserve = 300;
+  const budget = maxChars - reserve;
+  const doc = [...head, ...table];
+  let used = doc.join("\n").length;
+  let shownRows = 0;
+  for (const row of tableRows) {
+    if (used + row.length + 1 > budget) break;
+    doc.push(row);
+    used += row.length + 1;
+    shownRows++;
+  }
+  let shownDetails = 0;
+  for (const block of details) {
+    if (shownRows < tableRows.length || used + block.length + 2 > budget) break;
+    doc.push("", block);
+    used += block.length + 2;
+    shownDetails++;
+  }
+  const note = noteFor(notShown + tableRows.length - shownRows, bad.length - shownDetails);
+  const text = `${doc.join("\n")}
+${note}`;
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 2)}…
+`;
+}
+function statusWord(r) {
+  const t = tally(r);
+  return t.error > 0 ? "Error" : t.failed > 0 ? "Failed" : "Passed";
+}
+function statusLine2(r) {
+  const leaks = r.scenarios.reduce((n, s) => n + s.leaks.length, 0);
+  const status = statusWord(r);
+  const leakNote = leaks > 0 ? ` · ${plural2(leaks, "leak")} between sessions` : "";
+  return `**${status}** · ${totalsText(r)}${leakNote} · ${formatDuration(r.durationMs)} · seed ${r.seed} · run ${mdCode(r.runId)}`;
+}
+function tableRow(s, cwd) {
+  const status = s.status === "failed" || s.status === "error" ? `**${s.status}**` : s.status;
+  const sig = s.diagnosis ? mdCode(s.diagnosis.signature) : "";
+  return `| ${status} | ${mdText(s.name)} | ${turnsOf(s).length} | ${whatFailed(s, cwd)} | ${sig} |`;
+}
+function whatFailed(s, cwd) {
+  const leak = s.leaks[0];
+  if (leak) return `leak ${mdCode(`${leak.from.label} → ${leak.into.label}`)}`;
+  if (s.error) return `${mdCode(s.error.code)} ${mdText(clip(errorHeadline(s), 80))}`;
+  const v = s.vacuous[0];
+  if (v) return `vacuous ${mdCode(`recall ${quoted(v.expected)}`)}`;
+  const f = firstFailure(s);
+  if (!f) return "";
+  const where = formatLocation(f.expectation.at, cwd).replace(/:\d+$/, "");
+  return `${mdCode(f.turn.label)} ${mdCode(clip(expectationText(f.expectation), 60))} at ${mdCode(where)}`;
+}
+function detailsBlock(s, cwd) {
+  const out = [
+    "<details>",
+    `<summary><strong>${htmlText(s.name)}</strong>: ${s.status}</summary>`,
+    "",
+    `${mdCode(relativeTo2(s.file, cwd))} · ${s.topology.replicas} × ${s.topology.workers}, ${s.routing}, seed ${s.seed} · ${formatDuration(s.durationMs)}`,
+    ""
+  ];
+  if (s.leaks.length > 0) {
+    out.push(
+      "**Leaks** (memory is not keyed by session)",
+      "",
+      ...s.leaks.map((l) => `- ${mdText(leakText(l))}`),
+      ""
+    );
+  }
+  if (s.error)
+    out.push(
+      `**Could not run**: ${mdCode(s.error.code)}${mdText(notRunText(s))}`,
+      "",
+      mdFence(clip(s.error.message, MAX_ERROR_CHARS)),
+      ""
+    );
+  if (s.vacuous.length > 0) {
+    out.push(
+      "**Vacuous recalls** (they would pass without any memory)",
+      "",
+      ...s.vacuous.map(
+        (v) => `- ${mdCode(`recall ${quoted(v.expected)}`)} at ${mdCode(formatLocation(v.at, cwd))}: ${mdText(vacuousText(v))}`
+      ),
+      ""
+    );
+  }
+  const failed2 = evidenceTurns(s);
+  if (failed2.length > 0) {
+    const shown = failed2.slice(0, MAX_FAILED_TURNS);
+    const evidence = shown.flatMap((t) => turnEvidence(t, { cwd })).join("\n");
+    const more = failed2.length > shown.length ? `
+… ${plural2(failed2.length - shown.length, "more failed turn")}` : "";
+    out.push("**Failed expectations**", "", mdFence(`${evidence}${more}`), "");
+  }
+  const d = diagnosisText(s);
+  if (d) {
+    out.push(`**Diagnosis**${d.signature ? ` ${mdCode(d.signature)}` : ""}`, "");
+    for (const line of [...d.findings, ...d.notes, ...d.turns]) out.push(`- ${mdText(line)}`);
+    if (d.advice.length > 0)
+      out.push("", `**What to change**: ${d.advice.map((a) => mdText(a)).join("<br>")}`);
+    out.push("");
+  }
+  if (turnsOf(s).length > 0) out.push("**Timeline**", "", mdFence(mermaidTimeline(s), "mermaid"), "");
+  if (s.artifactsDir) out.push(`Artifacts: ${mdCode(relativeTo2(s.artifactsDir, cwd))}`, "");
+  out.push(`Replay: ${mdCode(s.replay)}`, "", "</details>");
+  return out.join("\n");
+}
+
+// src/report/comment.ts
+var PREFIX = "<!-- amnesia-report ";
+var SUFFIX = " -->";
+var MAX_ROWS = 10;
+var MAX_NAMES = 10;
+var recordShape = external_exports.object({
+  v: external_exports.literal(1),
+  key: external_exports.string(),
+  commit: external_exports.string().optional(),
+  statuses: external_exports.record(external_exports.string(), external_exports.enum(["passed", "failed", "error", "skipped"]))
+});
+var isBad = (s) => s === "failed" || s === "error";
+function renderComment(r, o) {
+  const commit = o.commit ? ` · commit ${mdCode(o.commit.slice(0, 7))}` : "";
+  const link = o.reportUrl ? ` · [full report](${o.reportUrl})` : "";
+  const out = [
+    `### amnesia: ${statusWord(r).toLowerCase()}`,
+    "",
+    `**${statusWord(r)}** · ${totalsText(r)} · ${mdCode(o.key)}${commit}${link}`,
+    ""
+  ];
+  if (o.previous) out.push(...sinceSection(sinceLastRun(r, o.previous), o.previous), "");
+  const bad = notPassing(r);
+  if (bad.length > 0) {
+    out.push("| status | scenario | what failed first | diagnosis |", "| --- | --- | --- | --- |");
+    for (const s of bad.slice(0, MAX_ROWS)) {
+      out.push(
+        `| **${s.status}** | ${mdText(clip(s.name, 80))} | ${whatFailed(s, o.cwd)} | ${diagnosisCell(s)} |`
+      );
+    }
+    if (bad.length > MAX_ROWS) out.push("", `… and ${plural2(bad.length - MAX_ROWS, "more scenario")}.`);
+    out.push(
+      "",
+      `The ${o.reportUrl ? `[job summary](${o.reportUrl})` : "job summary"} has each failure's prompt, diagnosis and timeline; the artifacts hold the worker logs and a replay command.`,
+      ""
+    );
+  }
+  out.push(recordComment(recordOf2(r, o)));
+  return `${out.join("\n")}
+`;
+}
+function readCommentRecord(body) {
+  const start = body.lastIndexOf(PREFIX);
+  if (start < 0) return void 0;
+  const end = body.indexOf(SUFFIX, start + PREFIX.length);
+  if (end < 0) return void 0;
+  try {
+    const parsed = recordShape.safeParse(JSON.parse(body.slice(start + PREFIX.length, end)));
+    return parsed.success ? parsed.data : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function sinceLastRun(r, previous) {
+  const out = { newlyFailing: [], fixed: [], stillFailing: [] };
+  for (const s of r.scenarios) {
+    const before = previous.statuses[s.name];
+    if (isBad(s.status)) (isBad(before) ? out.stillFailing : out.newlyFailing).push(s.name);
+    else if (s.status === "passed" && isBad(before)) out.fixed.push(s.name);
+  }
+  return out;
+}
+function sinceSection(d, previous) {
+  const since = previous.commit ? ` (commit ${mdCode(previous.commit.slice(0, 7))})` : "";
+  const counts = [
+    `${d.newlyFailing.length} newly failing`,
+    `${d.fixed.length} fixed`,
+    `${d.stillFailing.length} still failing`
+  ].join(" · ");
+  const list2 = (label, names) => {
+    if (names.length === 0) return [];
+    const shown = names.slice(0, MAX_NAMES).map((n) => mdText(clip(n, 80)));
+    const more = names.length > MAX_NAMES ? `, and ${names.length - MAX_NAMES} more` : "";
+    return [`- ${label}: ${shown.join(", ")}${more}`];
+  };
+  return [
+    `**Since the last run**${since}: ${counts}`,
+    ...d.newlyFailing.length + d.fixed.length + d.stillFailing.length > 0 ? [""] : [],
+    ...list2("newly failing", d.newlyFailing),
+    ...list2("fixed", d.fixed),
+    ...list2("still failing", d.stillFailing)
+  ];
+}
+function diagnosisCell(s) {
+  const d = diagnosisText(s);
+  if (!d) return "";
+  const finding = d.turns[0] ?? d.findings[0] ?? "";
+  return `${d.signature ? `${mdCode(d.signature)} ` : ""}${mdText(clip(finding, 90))}`;
+}
+function recordOf2(r, o) {
+  return {
+    v: 1,
+    key: o.key,
+    ...o.commit ? { commit: o.commit } : {},
+    statuses: Object.fromEntries(r.scenarios.map((s) => [s.name, s.status]))
+  };
+}
+function recordComment(record2) {
+  const json3 = JSON.stringify(record2).replace(
+    /[<>-]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+  return `${PREFIX}${json3}${SUFFIX}`;
+}
+
+// src/report/json.ts
+function renderJson(r) {
+  const slim = { ...r, scenarios: r.scenarios.map(slimScenario) };
+  return `${JSON.stringify(sortKeys(slim), null, 2)}
+`;
+}
+function slimScenario(s) {
+  return {
+    ...s,
+    steps: s.steps.map(slimStep),
+    unattributed: s.unattributed.map(withoutBody)
+  };
+}
+function slimStep(s) {
+  return s.kind === "turn" ? { ...s, llm: s.llm.map(withoutBody) } : s;
+}
+function withoutBody({ body: _body, ...rest }) {
+  return rest;
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
+  return out;
+}
+
+// src/report/xml.ts
+var FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+function stripForbidden(text) {
+  return text.replace(FORBIDDEN, "");
+}
+var ENTITIES2 = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+  "\n": "&#10;",
+  "\r": "&#13;",
+  "	": "&#9;"
+};
+function attr(text) {
+  return stripForbidden(text).replace(/[&<>"'\n\r\t]/g, (c) => ENTITIES2[c] ?? c);
+}
+function cdata(value) {
+  return `<![CDATA[${stripForbidden(value).replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
+}
+function serialize(e, depth = 0) {
+  const pad = "  ".repeat(depth);
+  const a = Object.entries(e.attrs ?? {}).filter(([, v]) => v !== void 0).map(([k, v]) => ` ${k}="${attr(String(v))}"`).join("");
+  const children = e.children ?? [];
+  if (children.length > 0)
+    return `${pad}<${e.name}${a}>
+${children.map((c) => serialize(c, depth + 1)).join("\n")}
+${pad}</${e.name}>`;
+  if (e.content) return `${pad}<${e.name}${a}>${e.content}</${e.name}>`;
+  return `${pad}<${e.name}${a}/>`;
+}
+
+// src/report/junit.ts
+function renderJUnit(r, o = {}) {
+  const suites = r.scenarios.map((s) => suite(s, o.cwd));
+  const count3 = (attr2) => suites.reduce((n, s) => n + Number(s.attrs?.[attr2] ?? 0), 0);
+  const root = {
+    name: "testsuites",
+    attrs: {
+      name: `amnesia run ${r.runId}`,
+      tests: count3("tests"),
+      failures: count3("failures"),
+      errors: count3("errors"),
+      skipped: count3("skipped"),
+      time: seconds(r.durationMs),
+      timestamp: timestamp(r.startedAt)
+    },
+    children: suites
+  };
+  return `<?xml version="1.0" encoding="UTF-8"?>
+${serialize(root)}
+`;
+}
+function suite(s, cwd) {
+  const file2 = relativeTo2(s.file, cwd);
+  const cases = testcases(s, file2, cwd);
+  const has = (kind) => cases.filter((c) => c.children?.some((x) => x.name === kind)).length;
+  const out = systemOut(s, cwd);
+  return {
+    name: "testsuite",
+    attrs: {
+      name: s.name,
+      file: file2,
+      tests: cases.length,
+      failures: has("failure"),
+      errors: has("error"),
+      skipped: has("skipped"),
+      time: seconds(s.durationMs),
+      timestamp: timestamp(s.startedAt)
+    },
+    children: [
+      {
+        name: "properties",
+        children: [
+          property("topology", `${s.topology.replicas} × ${s.topology.workers}`),
+          property("routing", s.routing),
+          property("seed", String(s.seed)),
+          ...s.diagnosis ? [property("signature", s.diagnosis.signature)] : [],
+          property("replay", s.replay)
+        ]
+      },
+      ...cases,
+      ...out ? [{ name: "system-out", content: cdata(out) }] : []
+    ]
+  };
+}
+function testcases(s, file2, cwd) {
+  const at = (line) => ({ classname: s.name, file: file2, line });
+  const cases = [];
+  if (s.status === "skipped")
+    cases.push({
+      name: "testcase",
+      attrs: { name: s.name, ...at(void 0) },
+      children: [{ name: "skipped" }]
+    });
+  if (s.error) {
+    cases.push({
+      name: "testcase",
+      attrs: { name: "could not run", ...at(void 0), time: seconds(s.durationMs) },
+      children: [
+        problem2(
+          "error",
+          s.error.code,
+          `${s.error.code}: ${firstLine(s.error.message)}${notRunText(s)}`,
+          s.error.message
+        )
+      ]
+    });
+  }
+  const lineOf = (step2) => turnsOf(s).find((t) => t.step === step2)?.at.line;
+  for (const l of s.leaks) {
+    cases.push({
+      name: "testcase",
+      attrs: { name: `leak: ${l.from.label} → ${l.into.label}`, ...at(lineOf(l.into.step)) },
+      children: [
+        problem2(
+          "failure",
+          "leak",
+          `leak: ${leakText(l)}`,
+          `${leakText(l)}
+memory is not keyed by session: key it by the session id`
+        )
+      ]
+    });
+  }
+  for (const v of s.vacuous) {
+    cases.push({
+      name: "testcase",
+      attrs: { name: `vacuous recall ${quoted(v.expected)}`, ...at(v.at.line) },
+      children: [
+        problem2(
+          "error",
+          "vacuous",
+          `vacuous recall ${quoted(v.expected)}: ${vacuousText(v)}`,
+          `${vacuousText(v)}
+the recall would pass without any memory: expect a fact only the conversation says`
+        )
+      ]
+    });
+  }
+  for (const t of turnsOf(s)) {
+    if (t.expectations.length === 0 && t.passed) continue;
+    cases.push(turnCase(t, at(failedOf(t)[0]?.at.line ?? t.at.line), cwd));
+  }
+  return cases;
+}
+function turnCase(t, at, cwd) {
+  const failed2 = failedOf(t);
+  const attrs = { name: `${t.label}: ${clip(oneLine(t.user), 60)}`, ...at, time: seconds(t.latencyMs) };
+  if (t.passed) return { name: "testcase", attrs };
+  const message = failed2.map((e) => `${expectationText(e)}: ${e.message}`).join("; ") || t.failure?.message || "failed";
+  const type = [...new Set(failed2.map((e) => e.kind))].join(",") || "turn";
+  return {
+    name: "testcase",
+    attrs,
+    children: [problem2("failure", type, message, turnEvidence(t, { cwd }).join("\n"))]
+  };
+}
+function problem2(kind, type, message, body) {
+  return { name: kind, attrs: { message: brief(message, 1e3), type }, content: cdata(body) };
+}
+function property(name, value) {
+  return { name: "property", attrs: { name, value } };
+}
+function systemOut(s, cwd) {
+  const lines2 = [];
+  const d = diagnosisText(s);
+  if (d) {
+    lines2.push(
+      `diagnosis:${d.signature ? ` ${d.signature}` : ""}`,
+      ...d.findings,
+      ...d.notes,
+      ...d.turns,
+      ...d.advice.map((a) => `advice: ${a}`)
+    );
+  }
+  if (s.status === "failed" || s.status === "error") {
+    if (s.artifactsDir) lines2.push(`artifacts: ${relativeTo2(s.artifactsDir, cwd)}`);
+    lines2.push(`replay: ${s.replay}`);
+  }
+  return lines2.join("\n");
+}
+function timestamp(ms) {
+  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 19) : void 0;
+}
+
+// src/report/merge.ts
+function mergeResults(reports) {
+  const first = reports[0];
+  if (!first) throw invalid2("no reports to merge");
+  checkShards(reports);
+  const seen = /* @__PURE__ */ new Map();
+  const scenarios = [];
+  for (const { source, result } of reports) {
+    for (const s of result.scenarios) {
+      const other = seen.get(s.name);
+      if (other !== void 0)
+        throw invalid2(
+          `scenario ${JSON.stringify(s.name)} is in both ${other} and ${source}: the same shard or run was merged twice`
+        );
+      seen.set(s.name, source);
+      scenarios.push(s);
+    }
+  }
+  scenarios.sort((a, b) => compare2(a.file, b.file) || compare2(a.name, b.name));
+  const startedAt = Math.min(...reports.map((r) => r.result.startedAt));
+  const endedAt = Math.max(...reports.map((r) => r.result.startedAt + r.result.durationMs));
+  const configs = new Set(reports.map((r) => r.result.configFile));
+  const probe2 = reports.find((r) => r.result.probe)?.result.probe;
+  return {
+    runId: [...new Set(reports.map((r) => r.result.runId))].join("+"),
+    seed: first.result.seed,
+    startedAt,
+    durationMs: endedAt - startedAt,
+    exitCode: exitCodeOf(scenarios),
+    scenarios,
+    ...configs.size === 1 && first.result.configFile ? { configFile: first.result.configFile } : {},
+    ...probe2 ? { probe: probe2 } : {}
+  };
+}
+function checkShards(reports) {
+  const sharded = reports.filter((r) => r.result.shard);
+  if (sharded.length === 0) return;
+  const plain2 = reports.find((r) => !r.result.shard);
+  if (plain2)
+    throw invalid2(`${plain2.source} is not a shard, but ${sharded[0]?.source} is: merge one split at a time`);
+  const totals = new Set(sharded.map((r) => r.result.shard?.total));
+  if (totals.size > 1)
+    throw invalid2(`the reports come from different splits (${[...totals].map((t) => `/${t}`).join(", ")})`);
+  const total = sharded[0]?.result.shard?.total ?? 0;
+  const by = /* @__PURE__ */ new Map();
+  for (const { source, result } of sharded) {
+    const index = result.shard?.index ?? 0;
+    const other = by.get(index);
+    if (other !== void 0) throw invalid2(`shard ${index}/${total} is both ${other} and ${source}`);
+    by.set(index, source);
+  }
+  const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !by.has(i));
+  if (missing.length > 0)
+    throw invalid2(
+      `shard ${missing.map((i) => `${i}/${total}`).join(", ")} ${missing.length === 1 ? "is" : "are"} missing: its job failed or was cancelled before writing its report, so the suite's verdict is unknown`
+    );
+}
+function exitCodeOf(scenarios) {
+  return scenarios.some((s) => s.status === "error") ? 2 : scenarios.some((s) => s.status === "failed") ? 1 : 0;
+}
+function compare2(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function invalid2(message) {
+  return new AmnesiaError("AMNESIA_INVALID_INPUT", `cannot merge the reports: ${message}`);
+}
+
+// src/report/parse-json.ts
+var count2 = external_exports.number().int().min(0);
+var scenarioShape = external_exports.looseObject({
+  name: external_exports.string(),
+  file: external_exports.string(),
+  slug: external_exports.string(),
+  status: external_exports.enum(["passed", "failed", "error", "skipped"]),
+  steps: external_exports.array(external_exports.looseObject({ kind: external_exports.enum(["turn", "disruption"]) })),
+  leaks: external_exports.array(external_exports.unknown()),
+  vacuous: external_exports.array(external_exports.unknown()),
+  durationMs: external_exports.number()
+});
+var reportShape = external_exports.looseObject({
+  runId: external_exports.string(),
+  seed: external_exports.number(),
+  startedAt: external_exports.number(),
+  durationMs: external_exports.number(),
+  exitCode: external_exports.union([external_exports.literal(0), external_exports.literal(1), external_exports.literal(2)]),
+  scenarios: external_exports.array(scenarioShape),
+  shard: external_exports.object({ index: count2, total: count2 }).optional()
+});
+function parseJsonReport(text, file2) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw notAReport(file2, "", `not JSON: ${e.message}`);
+  }
+  const parsed = reportShape.safeParse(data);
+  if (!parsed.success) {
+    const issue3 = parsed.error.issues[0];
+    const field2 = issue3?.path.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("") ?? "";
+    throw notAReport(file2, field2.replace(/^\./, ""), issue3?.message ?? "unexpected shape");
+  }
+  return parsed.data;
+}
+function notAReport(file2, field2, detail) {
+  return new InvalidInputError([
+    {
+      file: file2,
+      line: 1,
+      column: 1,
+      field: field2,
+      message: `not an amnesia JSON report: ${detail}`,
+      hint: "merge the files written by `amnesia run --report json=FILE` (or the Action’s json-report output)"
+    }
+  ]);
+}
+
+// src/report/probe.ts
+function renderProbe(d, o) {
+  const p = painter(o.color);
+  const lines2 = [`${p("bold", o.title)}  ${d.signature}`];
+  for (const r of d.rungs) {
+    const mark2 = r.kept === null ? p("dim", "–") : r.kept ? p("green", "✓") : p("red", "✗");
+    lines2.push(`  ${mark2} ${r.rung}  ${RUNG_NAMES[r.rung]}${r.note ? p("dim", `  (${r.note})`) : ""}`);
+  }
+  if (d.rows.length) {
+    lines2.push(d.rows.length > 1 ? "diagnosis (rows with this signature):" : "diagnosis:");
+    for (const row of d.rows) lines2.push(`  row ${row.id}: ${row.cause}`);
+  } else {
+    lines2.push("diagnosis: no row of the failure table matches");
+  }
+  lines2.push(`  → ${d.advice}`);
+  return `${lines2.join("\n")}
+`;
+}
+
+// src/report/terminal-event.ts
+var MAX_EXPECTATIONS = 4;
+var MAX_CHANGES = 6;
+function formatEvent(e, o) {
+  const paint = painter(o.color);
+  switch (e.type) {
+    case "run-start":
+      return paint("dim", `amnesia  ${plural2(e.scenarios, "scenario")}  seed ${e.seed}  run ${e.runId}`);
+    case "scenario-start":
+      return e.probe ? `  ${paint("cyan", "⋯")} ${paint("dim", `probe ladder on a fresh ${e.topology.replicas} × ${e.topology.workers} topology, a fresh session per rung:`)}` : `${paint("cyan", "▶")} ${paint("bold", oneLine(e.scenario))}  ${paint("dim", `(${e.topology.replicas} × ${e.topology.workers}, ${e.routing}, seed ${e.seed})`)}`;
+    case "worker-ready":
+      return void 0;
+    case "turn":
+      return turnLine(e.turn, paint);
+    case "disruption":
+      return disruptionLine(e.disruption, paint);
+    case "scenario-end":
+      return e.probe ? void 0 : scenarioEndLine(e.result, paint);
+    case "run-end":
+      return void 0;
+  }
+}
+function turnLine(t, paint) {
+  const mark2 = !t.passed ? paint("red", "✗") : t.expectations.length > 0 ? paint("green", "✓") : paint("dim", "·");
+  const checks = expectationMarks(t.expectations, paint);
+  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine(t.failure.message), 100)}`)}` : "";
+  return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
+}
+function expectationMarks(es, paint) {
+  const ordered = [...es.filter((e) => !e.passed), ...es.filter((e) => e.passed)].filter(
+    (e) => e.kind !== "answered"
+  );
+  const shown = ordered.slice(0, MAX_EXPECTATIONS).map((e) => `${brief(expectationText(e), 60)} ${e.passed ? paint("green", "✓") : paint("red", "✗")}`);
+  const more = ordered.length - shown.length;
+  return [...shown, ...more > 0 ? [paint("dim", `+${more} more`)] : []].join(", ");
+}
+function disruptionLine(d, paint) {
+  const changes = d.changes.slice(0, MAX_CHANGES).map((c) => {
+    const forced = c.before?.forced && d.type !== "crash" ? " (killed after the grace period)" : "";
+    return `${changeText(c, { generation: d.type === "redeploy" })}${forced}`;
+  });
+  if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
+  const what = changes.length > 0 ? `  ${changes.join(", ")}` : "";
+  return `  ${paint("yellow", "⟳")} ${oneLine(d.description)}${what}  ${paint("dim", formatDuration(d.durationMs))}`;
+}
+function scenarioEndLine(s, paint) {
+  const took = paint("dim", formatDuration(s.durationMs));
+  const leaks = s.leaks.length > 0 ? `  ${paint("red", plural2(s.leaks.length, "leak"))}` : "";
+  switch (s.status) {
+    case "passed":
+      return `${paint("green", "✓ passed")}  ${took}`;
+    case "failed":
+      return `${paint("red", "✗ failed")}  ${took}${leaks}`;
+    case "error":
+      return `${paint("yellow", `! error: ${errorHeadline(s)}`)}  ${took}${leaks}`;
+    case "skipped":
+      return paint("dim", "- skipped");
+  }
+}
+
 // src/run/reports.ts
 import { glob, readFile as readFile4 } from "node:fs/promises";
-import path27 from "node:path";
+import path30 from "node:path";
 async function readJsonReport(file2, cwd = process.cwd()) {
-  const abs = path27.resolve(cwd, file2);
+  const abs = path30.resolve(cwd, file2);
   let text;
   try {
     text = await readFile4(abs, "utf8");
@@ -68410,7 +68276,7 @@ async function readJsonReport(file2, cwd = process.cwd()) {
       }
     );
   }
-  return parseJsonReport(text, path27.relative(cwd, abs) || file2);
+  return parseJsonReport(text, path30.relative(cwd, abs) || file2);
 }
 async function mergeReports(patterns, cwd = process.cwd()) {
   const files = /* @__PURE__ */ new Set();
@@ -68421,7 +68287,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
         "AMNESIA_INVALID_INPUT",
         `no report matches ${JSON.stringify(pattern)} (from ${cwd}): did every shard upload its JSON report?`
       );
-    for (const f of matched) files.add(path27.normalize(f));
+    for (const f of matched) files.add(path30.normalize(f));
   }
   const sorted = [...files].sort();
   const reports = await Promise.all(
@@ -68431,7 +68297,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
 }
 
 // action/inputs.ts
-import path28 from "node:path";
+import path31 from "node:path";
 var INPUT_DEFAULTS = {
   mode: "run",
   config: "amnesia.config.yaml",
@@ -68471,7 +68337,7 @@ async function readInputs(core, workspace, token) {
     ...workers !== void 0 ? { workers } : {}
   };
   const hasTopology = replicas !== void 0 || workers !== void 0;
-  const artifactsDir = path28.resolve(workspace, get("artifacts"));
+  const artifactsDir = path31.resolve(workspace, get("artifacts"));
   const config2 = get("config");
   const reports = lines(get("reports"));
   if (mode === "merge" && reports.length === 0)
@@ -68591,17 +68457,17 @@ function apiFailure(e) {
 }
 
 // action/report.ts
-import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
-import path29 from "node:path";
+import { mkdir as mkdir10, writeFile as writeFile4 } from "node:fs/promises";
+import path32 from "node:path";
 var MAX_ANNOTATIONS = 10;
 var SUMMARY_LIMIT = 1e6;
 async function writeReports(dir, r, workspace) {
-  await mkdir8(dir, { recursive: true });
-  const json2 = path29.join(dir, "amnesia.json");
-  const junit = path29.join(dir, "amnesia.junit.xml");
-  await writeFile4(json2, renderJson(r));
+  await mkdir10(dir, { recursive: true });
+  const json3 = path32.join(dir, "amnesia.json");
+  const junit = path32.join(dir, "amnesia.junit.xml");
+  await writeFile4(json3, renderJson(r));
   await writeFile4(junit, renderJUnit(r, { cwd: workspace }));
-  return { json: json2, junit };
+  return { json: json3, junit };
 }
 async function writeSummary(core, r, inputs) {
   const title = inputs.shard ? `amnesia (shard ${inputs.shard.index}/${inputs.shard.total})` : "amnesia";
@@ -68619,7 +68485,7 @@ function annotate(core, r, workspace) {
     core.error(a.message, {
       title: a.title,
       // GitHub places an annotation only on a file of the repository.
-      ...path29.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
+      ...path32.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
     });
   }
   if (all.length > MAX_ANNOTATIONS)
@@ -68670,8 +68536,8 @@ async function comment(core, github, inputs, r, pr) {
 }
 function suiteKey(r, workspace) {
   if (!r.configFile) return "amnesia";
-  const rel = path29.relative(workspace, r.configFile);
-  return rel && !rel.startsWith("..") && !path29.isAbsolute(rel) ? rel.split(path29.sep).join("/") : r.configFile;
+  const rel = path32.relative(workspace, r.configFile);
+  return rel && !rel.startsWith("..") && !path32.isAbsolute(rel) ? rel.split(path32.sep).join("/") : r.configFile;
 }
 function setRunOutputs(core, r, o) {
   const count3 = (status) => String(r.scenarios.filter((s) => s.status === status).length);
@@ -68730,7 +68596,7 @@ async function addSummary(core, markdown) {
 
 // action/secrets.ts
 import { readdir as readdir4, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
-import path30 from "node:path";
+import path33 from "node:path";
 var MIN_LENGTH = 6;
 var MASK = "***";
 function secretValues(env, token) {
@@ -68760,7 +68626,7 @@ async function redactFiles(dir, redact) {
   );
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const file2 = path30.join(entry.parentPath, entry.name);
+    const file2 = path33.join(entry.parentPath, entry.name);
     const before = await readFile5(file2, "utf8");
     const after = redact.text(before);
     if (after !== before) await writeFile5(file2, after);
@@ -68829,7 +68695,7 @@ async function failed(core, e, redact) {
     for (const p of e.problems.slice(0, 10)) {
       core.error(redact.text(`${p.field ? `${p.field}: ` : ""}${p.message}${p.hint ? ` (${p.hint})` : ""}`), {
         title: "amnesia: invalid input",
-        ...path31.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
+        ...path34.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
       });
     }
   }

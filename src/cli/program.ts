@@ -150,6 +150,46 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     });
 
   program
+    .command('load')
+    .description(
+      'many synthetic sessions at once against the app, while a scenario’s disruptions run; counts every memory kept, lost or leaked; exit 0 none lost or leaked, 1 some, 2 could not load',
+    )
+    .argument(
+      '[scenario]',
+      'a scenario whose disruptions run during the load, at their share of the turns (default: the config `load.scenario`)',
+    )
+    .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml)')
+    .option('--sessions <n>', 'synthetic chat sessions (default: the config `load.sessions`, else 100)')
+    .option('--turns <n>', 'turns per session, at least 2 (default: the config `load.turns`, else 5)')
+    .option(
+      '--concurrency <n>',
+      'sessions in flight at once, one turn each (default: the config `load.concurrency`, else 16)',
+    )
+    .option('--replicas <n>', "replicas, unless the scenario sets a topology (default: the config's)")
+    .option(
+      '--workers <n>',
+      "workers per replica, unless the scenario sets a topology (default: the config's)",
+    )
+    .option('--timeout <duration>', 'per-turn timeout, e.g. 20s')
+    .option(
+      '--report <json=file>',
+      'also write the result as JSON (repeat for several files)',
+      collect,
+      [] as string[],
+    )
+    .option('--artifacts <dir>', 'where a load that lost, leaked or failed leaves logs and its result')
+    .addOption(
+      new Option('--runtime <runtime>', 'where the app runs, instead of the config `app.runtime`').choices([
+        'process',
+        'container',
+      ] as const),
+    )
+    .action(async (scenario, opts) => {
+      const { loadCommand } = await import('./load-command.ts');
+      status = await loadCommand(scenario, opts, io);
+    });
+
+  program
     .command('init')
     .description('write a starter amnesia.config.yaml and scenarios/remembers-name.yaml')
     .option('-f, --force', 'overwrite existing files')

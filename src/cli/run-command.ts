@@ -181,7 +181,7 @@ function onInterrupt(io: Io): { signal: AbortSignal; received(): NodeJS.Signals 
 }
 
 /** Run `work`; a run cancelled by a signal reports that signal's exit status. */
-async function interruptible<T>(io: Io, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function interruptible<T>(io: Io, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   using interrupt = onInterrupt(io);
   try {
     return await work(interrupt.signal);
@@ -203,7 +203,7 @@ export function parseReport(spec: string): { format: ReportFormat; file: string 
   return { format: format as ReportFormat, file };
 }
 
-function parseDurationOption(flag: string, value: string): number {
+export function parseDurationOption(flag: string, value: string): number {
   if (!DURATION_PATTERN.test(value))
     throw new AmnesiaError(
       'AMNESIA_INVALID_INPUT',
@@ -212,7 +212,7 @@ function parseDurationOption(flag: string, value: string): number {
   return parseDuration(value);
 }
 
-function parseIntOption(flag: string, value: string, min: number, max: number): number {
+export function parseIntOption(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
     throw new AmnesiaError(

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type InputProblem, InvalidInputError } from '../errors.ts';
 import { createMatcher } from '../scenario/matcher.ts';
+import { resolveTopology } from '../scenario/topology.ts';
 import type { SourceLocation } from '../scenario/types.ts';
 import { type ConfigFile, configFile, SERVICE_KINDS } from '../schema/config.ts';
 import { type KeyedUnion, type SourceDocument, validateAgainst } from '../schema/document.ts';
@@ -9,6 +10,7 @@ import { schemaAt } from '../schema/keys.ts';
 import { parseDuration, parseSize } from '../schema/primitives.ts';
 import { readYamlMap } from '../schema/read.ts';
 import { placeholders, stringsIn } from '../util/template.ts';
+import { runsNode } from './runs-node.ts';
 import type { ReadySpec, ReplySpec, ResolvedConfig, ServiceSpec } from './types.ts';
 
 export const CONFIG_NAMES = ['amnesia.config.yaml', 'amnesia.config.yml'];
@@ -39,6 +41,7 @@ export const DEFAULTS = {
     ask: 'What is my project codename?',
     fillers: 4,
   },
+  load: { sessions: 100, turns: 5, concurrency: 16 },
   /** Service images; AMNESIA_REDIS_IMAGE / AMNESIA_POSTGRES_IMAGE replace them (where only local images exist). */
   images: { redis: 'redis:7', postgres: 'postgres:16' },
 } as const;
@@ -225,6 +228,7 @@ function resolveConfig(
       isolation: c.app.isolation ?? 'auto',
       link: c.app.link ?? [...DEFAULTS.link],
       runtime: c.app.runtime ?? 'process',
+      compileCache: c.app.compile_cache ?? runsNode(c.app.command),
       container: {
         ...(c.app.image ? { image: c.app.image } : {}),
         ...(c.app.build
@@ -254,7 +258,7 @@ function resolveConfig(
       timeoutMs: c.chat?.timeout ? parseDuration(c.chat.timeout) : DEFAULTS.turnTimeoutMs,
       maxReplyBytes: c.chat?.max_reply ? parseSize(c.chat.max_reply) : DEFAULTS.maxReplyBytes,
     },
-    topology: { ...DEFAULTS.topology, ...c.topology },
+    topology: { ...DEFAULTS.topology, ...(c.topology ? resolveTopology(c.topology) : {}) },
     routing: c.routing ?? DEFAULTS.routing,
     ...(c.seed !== undefined ? { seed: c.seed } : {}),
     scenarios:
@@ -274,6 +278,12 @@ function resolveConfig(
       ask: c.probe?.ask ?? DEFAULTS.probe.ask,
       longTerm: c.probe?.long_term ?? false,
       fillers: c.probe?.fillers ?? DEFAULTS.probe.fillers,
+    },
+    load: {
+      sessions: c.load?.sessions ?? DEFAULTS.load.sessions,
+      turns: c.load?.turns ?? DEFAULTS.load.turns,
+      concurrency: c.load?.concurrency ?? DEFAULTS.load.concurrency,
+      ...(c.load?.scenario ? { scenario: path.resolve(root, c.load.scenario) } : {}),
     },
     dataDirEnv: c.data_dir_env ?? DEFAULTS.dataDirEnv,
     passEnv: c.pass_env ?? [],

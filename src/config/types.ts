@@ -66,6 +66,8 @@ export interface ResolvedConfig {
     isolation: 'auto' | 'overlay' | 'copy';
     link: string[];
     runtime: 'process' | 'container';
+    /** Share one NODE_COMPILE_CACHE folder among the run's workers (process runtime). */
+    compileCache: boolean;
     container: ContainerAppSpec;
   };
   chat: {
@@ -92,6 +94,8 @@ export interface ResolvedConfig {
     longTerm: boolean;
     fillers: number;
   };
+  /** `amnesia load` defaults; `scenario` is absolute. */
+  load: { sessions: number; turns: number; concurrency: number; scenario?: string };
   dataDirEnv: string;
   /** Credential-like variables passed to the app and services anyway (see topology/environment.ts). */
   passEnv: string[];

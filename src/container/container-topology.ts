@@ -4,7 +4,7 @@ import { AbortedError } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
-import { shellArgv } from '../topology/process-topology.ts';
+import { shellArgv } from '../topology/launch-worker.ts';
 import { mergeChanges, range, settleAll } from '../topology/settle.ts';
 import type {
   DisruptionRecord,

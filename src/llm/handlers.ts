@@ -1,14 +1,15 @@
-import { HttpResponse, http, type RequestHandler } from 'msw';
+import { http, type RequestHandler } from 'msw';
 import { defaultReply } from './default-reply.ts';
+import type { PlainResponse } from './http-adapter.ts';
 import {
   chatCompletion,
   chatCompletionStream,
   embeddings,
-  MOCK_MODELS,
+  model,
   modelList,
-  modelObject,
   openAiError,
   roughTokens,
+  toResponse,
 } from './openai-responses.ts';
 import { bodyStart, chatMessages, embeddingInputs, field, parseBody } from './request-body.ts';
 import { parseRoute, SERVED, scopedPrefix } from './routes.ts';
@@ -64,69 +65,110 @@ export function defaultLlmHandlers(options: DefaultLlmHandlerOptions = {}): Requ
   });
 }
 
+/** A default handler's answer, and what it says it answered (for the request log). */
+export interface DefaultAnswer {
+  response: PlainResponse;
+  outcome?: LlmHandlerOutcome;
+}
+
 /** The default handlers wired to a mock server's request log. */
 export function createLlmHandlers(hooks: LlmHandlerHooks): RequestHandler[] {
+  const respond = async (
+    request: Request,
+    answer: (facts: LlmRequestFacts, label: string) => DefaultAnswer,
+  ) => {
+    const { response, outcome } = answer(await hooks.facts(request), describe(request));
+    if (outcome) hooks.answered(request, outcome);
+    return toResponse(response);
+  };
   return [
-    http.post('*/v1/chat/completions', async ({ request }) => {
-      const facts = await hooks.facts(request);
-      const parsed = parseBody(facts.bodyText);
-      if (!parsed.json) return invalidJson(request, parsed.error, facts.bodyText);
-      const messages = chatMessages(parsed.value);
-      if (messages === null) return missingField(request, '"messages" array', facts.bodyText);
-      const reply = defaultReply(facts.turn, messages);
-      hooks.answered(request, { reply });
-      const model = field(parsed.value, 'model');
-      const answer = {
-        id: `chatcmpl-amnesia-${facts.seq}`,
-        model: typeof model === 'string' ? model : 'gpt-4o-mini',
-        created: facts.created,
-        reply,
-        promptTokens: roughTokens(messages.map((message) => message.content).join(' ')),
-      };
-      if (field(parsed.value, 'stream') !== true) return chatCompletion(answer);
-      const includeUsage = field(field(parsed.value, 'stream_options'), 'include_usage') === true;
-      return chatCompletionStream(answer, includeUsage);
-    }),
-
-    http.post('*/v1/embeddings', async ({ request }) => {
-      const facts = await hooks.facts(request);
-      const parsed = parseBody(facts.bodyText);
-      if (!parsed.json) return invalidJson(request, parsed.error, facts.bodyText);
-      const inputs = embeddingInputs(parsed.value);
-      if (inputs === null) return missingField(request, '"input" (a string or an array)', facts.bodyText);
-      const model = field(parsed.value, 'model');
-      const dimensions = field(parsed.value, 'dimensions');
-      return embeddings({
-        model: typeof model === 'string' ? model : 'text-embedding-3-small',
-        inputs,
-        dimensions:
-          Number.isInteger(dimensions) &&
-          (dimensions as number) > 0 &&
-          (dimensions as number) <= MAX_DIMENSIONS
-            ? (dimensions as number)
-            : hooks.embeddingDimensions,
-        base64: field(parsed.value, 'encoding_format') === 'base64',
-      });
-    }),
-
-    http.get('*/v1/models', () => modelList()),
-
-    http.get('*/v1/models/:model', ({ params }) => {
-      const id = String(params.model);
-      return (MOCK_MODELS as readonly string[]).includes(id)
-        ? HttpResponse.json(modelObject(id))
-        : openAiError(404, `amnesia mock LLM: no model "${id}"; it lists ${MOCK_MODELS.join(', ')}.`);
-    }),
-
-    http.all('*', async ({ request }) => {
-      const facts = await hooks.facts(request);
-      hooks.answered(request, { unmatched: true });
-      return openAiError(
-        400,
-        `amnesia mock LLM: ${unmatchedText(request)} (${bodySummary(facts.bodyText)}); add an msw handler for others.`,
-      );
-    }),
+    http.post('*/v1/chat/completions', ({ request }) => respond(request, answerChat)),
+    http.post('*/v1/embeddings', ({ request }) =>
+      respond(request, (facts, label) => answerEmbeddings(facts, label, hooks.embeddingDimensions)),
+    ),
+    http.get('*/v1/models', () => toResponse(modelList())),
+    http.get('*/v1/models/:model', ({ params }) => toResponse(model(String(params.model)))),
+    http.all('*', ({ request }) =>
+      respond(request, (facts) => answerUnmatched(facts, request.method, new URL(request.url))),
+    ),
   ];
+}
+
+/**
+ * What the default handlers answer, without msw: the same routes (`…/v1/chat/completions`,
+ * `…/v1/embeddings`, `…/v1/models[/id]`) and a 400 naming any other request. The mock LLM answers
+ * this way when no user handler could come first: no Request or Response objects, no matching.
+ */
+export function answerDefault(
+  method: string,
+  url: URL,
+  facts: LlmRequestFacts,
+  embeddingDimensions: number,
+): DefaultAnswer {
+  const label = `${method} ${url.pathname}${url.search}`;
+  const path = url.pathname.replace(/(.)\/$/, '$1'); // msw ignores a trailing slash too
+  if (method === 'POST' && path.endsWith('/v1/chat/completions')) return answerChat(facts, label);
+  if (method === 'POST' && path.endsWith('/v1/embeddings'))
+    return answerEmbeddings(facts, label, embeddingDimensions);
+  if (method === 'GET' && path.endsWith('/v1/models')) return { response: modelList() };
+  const id = method === 'GET' ? /\/v1\/models\/([^/]+)$/.exec(path)?.[1] : undefined;
+  if (id !== undefined) return { response: model(decodeURIComponent(id)) };
+  return answerUnmatched(facts, method, url);
+}
+
+function answerChat(facts: LlmRequestFacts, label: string): DefaultAnswer {
+  const parsed = parseBody(facts.bodyText);
+  if (!parsed.json) return { response: invalidJson(label, parsed.error, facts.bodyText) };
+  const messages = chatMessages(parsed.value);
+  if (messages === null) return { response: missingField(label, '"messages" array', facts.bodyText) };
+  const reply = defaultReply(facts.turn, messages);
+  const requested = field(parsed.value, 'model');
+  const answer = {
+    id: `chatcmpl-amnesia-${facts.seq}`,
+    model: typeof requested === 'string' ? requested : 'gpt-4o-mini',
+    created: facts.created,
+    reply,
+    promptTokens: roughTokens(messages.map((message) => message.content).join(' ')),
+  };
+  const includeUsage = field(field(parsed.value, 'stream_options'), 'include_usage') === true;
+  return {
+    response:
+      field(parsed.value, 'stream') === true
+        ? chatCompletionStream(answer, includeUsage)
+        : chatCompletion(answer),
+    outcome: { reply },
+  };
+}
+
+function answerEmbeddings(facts: LlmRequestFacts, label: string, embeddingDimensions: number): DefaultAnswer {
+  const parsed = parseBody(facts.bodyText);
+  if (!parsed.json) return { response: invalidJson(label, parsed.error, facts.bodyText) };
+  const inputs = embeddingInputs(parsed.value);
+  if (inputs === null)
+    return { response: missingField(label, '"input" (a string or an array)', facts.bodyText) };
+  const requested = field(parsed.value, 'model');
+  const dimensions = field(parsed.value, 'dimensions');
+  return {
+    response: embeddings({
+      model: typeof requested === 'string' ? requested : 'text-embedding-3-small',
+      inputs,
+      dimensions:
+        Number.isInteger(dimensions) && (dimensions as number) > 0 && (dimensions as number) <= MAX_DIMENSIONS
+          ? (dimensions as number)
+          : embeddingDimensions,
+      base64: field(parsed.value, 'encoding_format') === 'base64',
+    }),
+  };
+}
+
+function answerUnmatched(facts: LlmRequestFacts, method: string, url: URL): DefaultAnswer {
+  return {
+    response: openAiError(
+      400,
+      `amnesia mock LLM: ${unmatchedText(method, url)} (${bodySummary(facts.bodyText)}); add an msw handler for others.`,
+    ),
+    outcome: { unmatched: true },
+  };
 }
 
 /**
@@ -134,17 +176,16 @@ export function createLlmHandlers(hooks: LlmHandlerHooks): RequestHandler[] {
  * URL); amnesia serves POST /chat/completions, POST /embeddings, GET /models there`: the method and
  * path as the app sent them, relative to the base URL it was given, and what it could have asked.
  */
-function unmatchedText(request: Request): string {
-  const url = new URL(request.url);
+function unmatchedText(method: string, url: URL): string {
   const route = parseRoute(url.pathname);
   const served = `amnesia serves ${SERVED.join(', ')} there`;
   if (route.worker) {
     const base = `${url.origin}${scopedPrefix(route.scope, route.worker)}`;
-    return `no handler for ${request.method} ${route.path}${url.search} under ${base} (worker ${route.worker}'s base URL); ${served}`;
+    return `no handler for ${method} ${route.path}${url.search} under ${base} (worker ${route.worker}'s base URL); ${served}`;
   }
   if (/^\/v1(\/|$)/.test(url.pathname))
-    return `no handler for ${request.method} ${route.path}${url.search} under ${url.origin}/v1; ${served}`;
-  return `no handler for ${describe(request)}: not under a worker's base URL (${url.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, '')}`;
+    return `no handler for ${method} ${route.path}${url.search} under ${url.origin}/v1; ${served}`;
+  return `no handler for ${method} ${url.pathname}${url.search}: not under a worker's base URL (${url.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, '')}`;
 }
 
 function describe(request: Request): string {
@@ -156,16 +197,13 @@ function bodySummary(text: string): string {
   return text === '' ? 'no body' : `body starts: ${bodyStart(text)}`;
 }
 
-function invalidJson(request: Request, error: string, text: string): Response {
+function invalidJson(label: string, error: string, text: string): PlainResponse {
   return openAiError(
     400,
-    `amnesia mock LLM: the body of ${describe(request)} is not valid JSON (${error}; ${bodySummary(text)}).`,
+    `amnesia mock LLM: the body of ${label} is not valid JSON (${error}; ${bodySummary(text)}).`,
   );
 }
 
-function missingField(request: Request, what: string, text: string): Response {
-  return openAiError(
-    400,
-    `amnesia mock LLM: ${describe(request)} needs ${what} in its body (${bodySummary(text)}).`,
-  );
+function missingField(label: string, what: string, text: string): PlainResponse {
+  return openAiError(400, `amnesia mock LLM: ${label} needs ${what} in its body (${bodySummary(text)}).`);
 }

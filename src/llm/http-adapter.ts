@@ -4,8 +4,21 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
+/** An answer as plain data, written to the socket as it is: one body, or the frames of an event stream. */
+export interface PlainResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | readonly string[];
+}
+
+/** A request whose body has arrived: its text, and (built on demand: it costs) a fetch `Request`. */
+export interface Incoming {
+  text: string;
+  request(): Request;
+}
+
 /** Answers one request once its body has arrived. */
-export type Answer = (request: Request) => Promise<Response>;
+export type Answer = (incoming: Incoming) => Promise<Response | PlainResponse>;
 
 export interface HttpAdapterOptions {
   host: string;
@@ -34,9 +47,10 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
- * Serves fetch-style answers (msw's `getResponse`) over real HTTP with `node:http`. Bodies are read into
- * memory first (chat requests are small, and the recorder and a handler both read them); response bodies
- * are piped as they come, so server-sent events stream.
+ * Serves fetch-style answers (msw's `getResponse`) and plain ones over real HTTP with `node:http`.
+ * Bodies are read into memory first (chat requests are small, and the recorder and a handler both
+ * read them); a response body of known length goes in one write, others are piped as they come, so
+ * server-sent events stream.
  */
 export async function listen(options: HttpAdapterOptions): Promise<ListeningServer> {
   let origin = '';
@@ -80,17 +94,36 @@ async function serve(
     res.destroy(); // the client went away while sending
     return;
   }
-  let response: Response;
+  let response: Response | PlainResponse;
   try {
-    response = await answer(new Request(url, { method, headers: requestHeaders(req.rawHeaders), body }));
+    response = await answer({
+      text: body ? TEXT.decode(body) : '',
+      request: () => new Request(url, { method, headers: requestHeaders(req.rawHeaders), body }),
+    });
   } catch (error) {
-    response = new Response(`mock LLM adapter: ${error instanceof Error ? error.message : String(error)}`, {
+    response = {
       status: 500,
       headers: { 'content-type': 'text/plain; charset=utf-8', 'x-should-retry': 'false' },
-    });
+      body: `mock LLM adapter: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
-  await send(response, res, method);
+  await (response instanceof Response ? send(response, res, method) : sendPlain(response, res, method));
 }
+
+function sendPlain(response: PlainResponse, res: ServerResponse, method: string): void {
+  const { status, headers, body } = response;
+  if (typeof body === 'string' || method === 'HEAD') {
+    const bytes = typeof body === 'string' && method !== 'HEAD' ? Buffer.from(body) : Buffer.alloc(0);
+    res.writeHead(status, { ...headers, 'content-length': String(bytes.byteLength) });
+    res.end(bytes);
+    return;
+  }
+  res.writeHead(status, headers);
+  for (const frame of body) res.write(frame);
+  res.end();
+}
+
+const TEXT = new TextDecoder();
 
 async function readBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Buffer[] = [];
@@ -115,12 +148,20 @@ async function send(response: Response, res: ServerResponse, method: string): Pr
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   try {
-    res.writeHead(response.status, headers);
     if (response.body === null || method === 'HEAD') {
+      res.writeHead(response.status, headers);
       void response.body?.cancel();
       res.end();
       return;
     }
+    if (response.headers.has('content-length')) {
+      // A whole body in one write: cheaper than piping a web stream (chat answers are small).
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      res.writeHead(response.status, { ...headers, 'content-length': String(bytes.byteLength) });
+      res.end(bytes);
+      return;
+    }
+    res.writeHead(response.status, headers);
     res.flushHeaders();
     // The client may abort mid-stream: pipeline then cancels the body and rejects; nothing to report.
     await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res);

@@ -1,9 +1,10 @@
 import { getResponse } from 'msw';
 import { AmnesiaError } from '../errors.ts';
 import { MockLlmError } from './errors.ts';
-import { createLlmHandlers, type LlmHandlerOutcome } from './handlers.ts';
-import { type ListeningServer, listen } from './http-adapter.ts';
-import { openAiError } from './openai-responses.ts';
+import { answerDefault, createLlmHandlers, type LlmHandlerOutcome } from './handlers.ts';
+import { type ListeningServer, listen, type PlainResponse } from './http-adapter.ts';
+import { MarkedTurns } from './marked-turns.ts';
+import { openAiError, toResponse } from './openai-responses.ts';
 import { recordOf } from './record.ts';
 import { type Arrival, RequestLog } from './request-log.ts';
 import { parseRoute, scopedPrefix } from './routes.ts';
@@ -38,6 +39,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   }
 
   const log = new RequestLog();
+  const markedTurns = new MarkedTurns();
   // msw hands each resolver the very Request passed to getResponse, so it keys what the defaults need.
   const exchanges = new WeakMap<Request, Exchange>();
   const exchangeOf = (request: Request): Exchange => {
@@ -46,14 +48,20 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       throw new Error('mock LLM: a request reached the handlers without its record');
     return exchange;
   };
+  const factsOf = ({ arrival, bodyText }: Exchange) => ({
+    seq: arrival.seq,
+    created: Math.floor(arrival.at / 1000),
+    turn: arrival.turn,
+    bodyText,
+  });
+  // Without user handlers nothing can come before the defaults: they answer without msw (cheaper by
+  // half a millisecond a request, which a load of thousands of turns feels).
+  const direct = (options.handlers ?? []).length === 0;
   const handlers = [
     ...(options.handlers ?? []),
     ...createLlmHandlers({
       embeddingDimensions,
-      facts: async (request) => {
-        const { arrival, bodyText } = exchangeOf(request);
-        return { seq: arrival.seq, created: Math.floor(arrival.at / 1000), turn: arrival.turn, bodyText };
-      },
+      facts: async (request) => factsOf(exchangeOf(request)),
       answered: (request, outcome) => {
         exchangeOf(request).outcome = outcome;
       },
@@ -68,12 +76,25 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       accept: (method, url) => {
         const route = parseRoute(url.pathname);
         const arrival = log.arrive(route.scope, route.worker);
-        return async (request) => {
+        return async ({ text: bodyText, request }) => {
+          // A turn held by the scenario (`during:`) is answered once its hold is released.
           if (arrival.hold) await arrival.hold;
-          const exchange: Exchange = { arrival, bodyText: await request.clone().text() };
-          exchanges.set(request, exchange);
-          const response = await dispatch(request, method, url);
-          log.add(arrival, await recordOf({ ...exchange, method, path: route.path, response }));
+          // Not a worker's own turn: a marked turn (several in flight per worker) is read off the body.
+          const marked = arrival.turn === null ? markedTurns.identify(route.scope, bodyText) : null;
+          const exchange: Exchange = { arrival: marked ? { ...arrival, turn: marked } : arrival, bodyText };
+          let response: Response | PlainResponse;
+          if (direct) {
+            const answer = answerDefault(method, url, factsOf(exchange), embeddingDimensions);
+            if (answer.outcome) exchange.outcome = answer.outcome;
+            response = answer.response;
+          } else {
+            const fetchRequest = request();
+            exchanges.set(fetchRequest, exchange);
+            response = await dispatch(fetchRequest, method, url);
+          }
+          const record = await recordOf({ ...exchange, method, path: route.path, response });
+          // A marked turn's requests go to whoever ends it (a load keeps none of its thousands of prompts).
+          if (!marked || !markedTurns.add(marked, record)) log.add(exchange.arrival, record);
           return response;
         };
       },
@@ -90,14 +111,16 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     try {
       return (
         (await getResponse(handlers, request, { baseUrl: server.url, quiet: true })) ??
-        openAiError(400, `amnesia mock LLM: no handler for ${method} ${url.pathname}.`)
+        toResponse(openAiError(400, `amnesia mock LLM: no handler for ${method} ${url.pathname}.`))
       );
     } catch (error) {
-      return openAiError(
-        500,
-        `amnesia mock LLM: a handler threw while answering ${method} ${url.pathname}: ` +
-          (error instanceof Error ? error.message : String(error)),
-        'server_error',
+      return toResponse(
+        openAiError(
+          500,
+          `amnesia mock LLM: a handler threw while answering ${method} ${url.pathname}: ` +
+            (error instanceof Error ? error.message : String(error)),
+          'server_error',
+        ),
       );
     }
   }
@@ -107,8 +130,13 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     baseUrl: (scope, worker) => `${server.url}${scopedPrefix(scope, worker)}`,
     beginTurn: (scope, worker, turn, hooks) => log.beginTurn(scope, worker, turn, hooks),
     endTurn: (scope, worker) => log.endTurn(scope, worker),
+    beginMarkedTurn: (scope, marker, turn) => markedTurns.begin(scope, marker, turn),
+    endMarkedTurn: (scope, marker) => markedTurns.end(scope, marker),
     requests: (filter) => log.requests(filter),
-    clear: (scope) => log.clear(scope),
+    clear: (scope) => {
+      log.clear(scope);
+      markedTurns.clear(scope);
+    },
     stop: () => server.close(),
     [Symbol.asyncDispose]: () => server.close(),
   };

@@ -1,20 +1,42 @@
-import { HttpResponse } from 'msw';
 import { embed, toBase64Float32 } from './embedding.ts';
+import type { PlainResponse } from './http-adapter.ts';
 
 /** Models the mock lists under `GET /v1/models`. */
 export const MOCK_MODELS = ['gpt-4o-mini', 'text-embedding-3-small'] as const;
 
 const NO_RETRY = { 'x-should-retry': 'false' };
 
+/** A JSON answer. */
+function json(value: unknown, status = 200, headers: Record<string, string> = {}): PlainResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) };
+}
+
+/** An answer as the `Response` that msw handlers return (an event stream is pulled frame by frame). */
+export function toResponse(answer: PlainResponse): Response {
+  const { status, headers, body } = answer;
+  if (typeof body === 'string')
+    return new Response(body, {
+      status,
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    });
+  const encoder = new TextEncoder();
+  let next = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const frame = body[next++];
+      if (frame === undefined) controller.close();
+      else controller.enqueue(encoder.encode(frame));
+    },
+  });
+  return new Response(stream, { status, headers });
+}
+
 /**
  * An OpenAI-style error. `x-should-retry: false` because the official SDKs retry 5xx (and some 4xx)
  * for about a minute, which would turn a clear failure into a slow one.
  */
-export function openAiError(status: number, message: string, type = 'invalid_request_error'): Response {
-  return HttpResponse.json(
-    { error: { message, type, param: null, code: null } },
-    { status, headers: NO_RETRY },
-  );
+export function openAiError(status: number, message: string, type = 'invalid_request_error'): PlainResponse {
+  return json({ error: { message, type, param: null, code: null } }, status, NO_RETRY);
 }
 
 /** A rough token count (words), for `usage` blocks. */
@@ -30,9 +52,9 @@ export interface ChatAnswer {
   promptTokens: number;
 }
 
-export function chatCompletion(answer: ChatAnswer): Response {
+export function chatCompletion(answer: ChatAnswer): PlainResponse {
   const completionTokens = roughTokens(answer.reply);
-  return HttpResponse.json({
+  return json({
     id: answer.id,
     object: 'chat.completion',
     created: answer.created,
@@ -53,7 +75,7 @@ export function chatCompletion(answer: ChatAnswer): Response {
  * The reply as server-sent events, in a few chunks, then `data: [DONE]`. Built by hand: msw's `sse()`
  * answers GET only, and OpenAI streams answer a POST.
  */
-export function chatCompletionStream(answer: ChatAnswer, includeUsage: boolean): Response {
+export function chatCompletionStream(answer: ChatAnswer, includeUsage: boolean): PlainResponse {
   const base = {
     id: answer.id,
     object: 'chat.completion.chunk',
@@ -70,19 +92,11 @@ export function chatCompletionStream(answer: ChatAnswer, includeUsage: boolean):
   events.push(choice({}, 'stop'));
   if (includeUsage)
     events.push({ ...base, choices: [], usage: usage(answer.promptTokens, roughTokens(answer.reply)) });
-  const frames = [...events.map((event) => `data: ${JSON.stringify(event)}\n\n`), 'data: [DONE]\n\n'];
-  const encoder = new TextEncoder();
-  let next = 0;
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const frame = frames[next++];
-      if (frame === undefined) controller.close();
-      else controller.enqueue(encoder.encode(frame));
-    },
-  });
-  return new HttpResponse(body, {
+  return {
+    status: 200,
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
-  });
+    body: [...events.map((event) => `data: ${JSON.stringify(event)}\n\n`), 'data: [DONE]\n\n'],
+  };
 }
 
 /** Splits a reply at word boundaries into at most `parts` chunks that join back to it. */
@@ -103,9 +117,9 @@ export interface EmbeddingsAnswer {
   base64: boolean;
 }
 
-export function embeddings(answer: EmbeddingsAnswer): Response {
+export function embeddings(answer: EmbeddingsAnswer): PlainResponse {
   const promptTokens = answer.inputs.reduce((sum, input) => sum + roughTokens(input), 0);
-  return HttpResponse.json({
+  return json({
     object: 'list',
     data: answer.inputs.map((input, index) => {
       const vector = embed(input, answer.dimensions);
@@ -120,8 +134,15 @@ export function modelObject(id: string): object {
   return { id, object: 'model', created: 0, owned_by: 'amnesia' };
 }
 
-export function modelList(): Response {
-  return HttpResponse.json({ object: 'list', data: MOCK_MODELS.map(modelObject) });
+export function modelList(): PlainResponse {
+  return json({ object: 'list', data: MOCK_MODELS.map(modelObject) });
+}
+
+/** One model, or a 404 that lists them. */
+export function model(id: string): PlainResponse {
+  return (MOCK_MODELS as readonly string[]).includes(id)
+    ? json(modelObject(id))
+    : openAiError(404, `amnesia mock LLM: no model "${id}"; it lists ${MOCK_MODELS.join(', ')}.`);
 }
 
 function usage(promptTokens: number, completionTokens: number): object {

@@ -1,4 +1,5 @@
 import type { LlmHandlerOutcome } from './handlers.ts';
+import type { PlainResponse } from './http-adapter.ts';
 import { bodyForRecord, chatMessages, embeddingInputs, parseBody, wantsStream } from './request-body.ts';
 import type { Arrival } from './request-log.ts';
 import { routeKind } from './routes.ts';
@@ -12,7 +13,8 @@ export interface AnsweredRequest {
   bodyText: string;
   /** What the default handlers said they answered, if they answered. */
   outcome?: LlmHandlerOutcome;
-  response: Response;
+  /** What was answered: a fetch `Response` (msw), or a plain answer (the defaults without msw). */
+  response: Response | PlainResponse;
 }
 
 /** Replies larger than this are not parsed back out of a user handler's JSON response. */
@@ -26,7 +28,12 @@ export async function recordOf(answered: AnsweredRequest): Promise<RecordedLlmRe
   const body = bodyForRecord(answered.bodyText, parseBody(answered.bodyText));
   let reply: string | null = null;
   if (kind === 'chat') {
-    reply = outcome !== undefined && 'reply' in outcome ? outcome.reply : await replyInJson(response);
+    reply =
+      outcome !== undefined && 'reply' in outcome
+        ? outcome.reply
+        : response instanceof Response
+          ? await replyInJson(response)
+          : null;
   }
   return {
     seq: arrival.seq,

@@ -89,6 +89,18 @@ export interface MockLlm extends AsyncDisposable {
    * Throws if none is in flight.
    */
   endTurn(scope: string, worker: string): RecordedLlmRequest[];
+  /**
+   * A turn attributed by a marker, for many turns in flight on one worker (load): every request on
+   * a URL of `scope` whose body holds `marker` (in its last user message, when several markers are
+   * in it) belongs to `turn`, whichever worker's URL it used. Markers must not contain one
+   * another. Throws if the marker is already in flight.
+   */
+  beginMarkedTurn(scope: string, marker: string, turn: TurnScope): void;
+  /**
+   * Ends a marked turn; returns its requests answered so far, in order (they are handed over, not
+   * kept for `requests()`). Throws if none is in flight.
+   */
+  endMarkedTurn(scope: string, marker: string): RecordedLlmRequest[];
   /** Recorded requests in order; `turnId: null` selects those that arrived outside any turn. */
   requests(filter?: { scope?: string; turnId?: string | null }): RecordedLlmRequest[];
   /** Forgets a scope's records and any turn still in flight in it (a finished scenario). */

@@ -3,7 +3,7 @@ import { createMatcher } from '../scenario/matcher.ts';
 import type { Scenario, SourceLocation, Step, Topology, TurnStep } from '../scenario/types.ts';
 import type { Rung, RungResult, ScenarioResult, TurnRecord } from '../types/results.ts';
 import { renderTemplate } from '../util/template.ts';
-import { BASE_RUNGS, RUNG_NAMES, RUNGS } from '../verdict/failure-table.ts';
+import { BASE_RUNGS, RUNG_NAMES } from '../verdict/failure-table.ts';
 
 const AT: SourceLocation = { file: 'probe ladder', line: 0, column: 0 };
 const WORDS = [
@@ -90,7 +90,7 @@ export function buildLadder(topology: Topology, probe: LadderOptions, makeCanary
   };
   const r1w1 = { replica: 1, worker: 1 };
   const r1w2 = { replica: 1, worker: 2 };
-  for (const rung of probe.longTerm ? RUNGS : BASE_RUNGS) {
+  for (const rung of probe.longTerm ? [...BASE_RUNGS, 'LT' as const] : BASE_RUNGS) {
     const skipped =
       (rung === 'OW' || rung === 'LT') && topology.workers < 2
         ? 'needs 2 workers per replica'

@@ -84,7 +84,8 @@ export function expectationText(e: ExpectationResult): string {
 
 /**
  * `alice#3 → r1w1 pid 4410 (after crash r1)`; in a container: `… pid 7 in container 3d5fb9e642a1`;
- * `(during outage of cache)`, `(during restart r1w2)`; `(at once with alice#4 on r2w1)`.
+ * `(during outage of cache)`, `(during restart r1w2)`; `(at once with alice#4 on r2w1)`;
+ * serverless: `(cold start)`.
  */
 export function servedText(t: TurnRecord): string {
   const after = t.after.length > 0 ? ` (after ${t.after.map(shortDisruption).join(', ')})` : '';
@@ -93,7 +94,8 @@ export function servedText(t: TurnRecord): string {
     ? ` (at once with ${t.together.map((o) => `${o.label} on ${o.worker}`).join(', ')})`
     : '';
   const container = t.container ? ` in container ${t.container}` : '';
-  return `${t.label} → ${t.worker} pid ${t.pid}${container}${after}${during}${together}`;
+  const instance = t.instance ? ` (${t.instance} start)` : '';
+  return `${t.label} → ${t.worker} pid ${t.pid}${container}${instance}${after}${during}${together}`;
 }
 
 /** `crash r1` of `crash r1 (SIGKILL, respawn on the same disk)`: the details are on the disruption's own line. */

@@ -71,8 +71,8 @@ export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
   }
 }
 
-/** The probe needs only the config (how to start and talk to the app), not the scenarios. */
-async function configFor(cwd: string, file: string | undefined): Promise<ResolvedConfig> {
+/** The probe (and the load mode) need only the config (how to start and talk to the app), not the scenarios. */
+export async function configFor(cwd: string, file: string | undefined): Promise<ResolvedConfig> {
   const found = file ? path.resolve(cwd, file) : findConfig(cwd);
   if (!found) {
     throw new InvalidInputError([

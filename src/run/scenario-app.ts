@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
 import { containerRuntime } from '../container/container-topology.ts';
 import type { ContainerEngine } from '../container/engine.ts';
+import { AmnesiaError } from '../errors.ts';
 import type { MockLlm } from '../llm/index.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
@@ -10,7 +11,8 @@ import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
-import type { StartedTopology, TopologyEvent } from '../topology/types.ts';
+import { serverlessRuntime } from '../topology/serverless-topology.ts';
+import type { Runtime, StartedTopology, TopologyEvent } from '../topology/types.ts';
 import type { RunEvent } from '../types/results.ts';
 
 /** What starting an app needs from the run (a ScenarioContext has it all). */
@@ -28,6 +30,8 @@ export interface AppContext {
   environment: InheritedEnvironment;
   /** The run's container engine, when the config asks for containers. */
   containers?: ContainerEngine;
+  /** NODE_COMPILE_CACHE of every worker (Node apps on the process runtime, unless `app.compile_cache: false`). */
+  compileCacheDir?: string;
   /** Names the app in URLs and file names (the scenario slug). */
   slug: string;
   onEvent: (e: RunEvent) => void;
@@ -40,6 +44,8 @@ export interface ScenarioAppOptions {
   /** The scenario's name, in progress events. */
   name: string;
   topology: Topology;
+  /** Seeds serverless warm reuse. */
+  seed: number;
   /** The most workers it will run at once (sizes the services' connection limits). */
   maxProcesses: number;
   scratchDir: string;
@@ -56,9 +62,9 @@ export interface ScenarioApp extends AsyncDisposable {
 }
 
 /**
- * Start the app of one scenario: its services, then its topology, with every worker pointed at
- * the mock LLM (its own scoped base URL) and the services. If anything fails to start, what did
- * start is stopped before the error is rethrown.
+ * Start the app of one scenario (or of one load run): its services, then its topology, with every
+ * worker pointed at the mock LLM (its own scoped base URL), the services and the run's compile
+ * cache. If anything fails to start, what did start is stopped before the error is rethrown.
  */
 export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): Promise<ScenarioApp> {
   const services = await startServices(ctx.config.services, {
@@ -74,13 +80,9 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
     stopGraceMs: ctx.config.app.stopGraceMs,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
-  const runtime =
-    ctx.config.app.runtime === 'container' && ctx.containers
-      ? containerRuntime(ctx.containers)
-      : processRuntime;
   let topology: StartedTopology;
   try {
-    topology = await runtime.start({
+    topology = await runtimeFor(ctx, o.topology).start({
       scope: ctx.slug,
       topology: o.topology,
       app: ctx.config.app,
@@ -89,7 +91,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
       logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
-      baseEnv: ctx.environment.env,
+      baseEnv: withCompileCache(ctx.environment.env, ctx.compileCacheDir),
       workerEnv: (w) => ({
         ...services.env,
         [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
@@ -113,6 +115,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
           });
         }
       },
+      seed: o.seed,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   } catch (e) {
@@ -127,6 +130,29 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
     }
   };
   return { topology, services, stop, [Symbol.asyncDispose]: stop };
+}
+
+function runtimeFor(ctx: AppContext, topology: Topology): Runtime {
+  if (ctx.config.app.runtime === 'container') {
+    if (topology.serverless) {
+      throw new AmnesiaError(
+        'AMNESIA_INVALID_INPUT',
+        'topology.serverless runs on the process runtime only: drop `serverless`, or run with `--runtime process`',
+      );
+    }
+    if (ctx.containers) return containerRuntime(ctx.containers);
+  }
+  return topology.serverless ? serverlessRuntime : processRuntime;
+}
+
+/**
+ * Node reads NODE_COMPILE_CACHE and keeps compiled code (and stripped TypeScript) there: every
+ * worker of the run shares one folder, so boots after the first skip compiling. It holds code,
+ * never state. A value already in amnesia's environment is the user's choice and stays.
+ */
+function withCompileCache(env: NodeJS.ProcessEnv, dir: string | undefined): NodeJS.ProcessEnv {
+  if (!dir || env.NODE_COMPILE_CACHE !== undefined) return env;
+  return { ...env, NODE_COMPILE_CACHE: dir };
 }
 
 /** `{{llm_base_url}}` and `{{llm_chat_url}}` in `app.env` and `app.command`: the worker's own mock LLM. */

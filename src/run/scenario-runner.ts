@@ -28,6 +28,7 @@ import { explainFailures } from '../verdict/explain.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { llmNeverReached } from '../verdict/reached.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
+import { applyDisruption } from './disruption.ts';
 import { TurnHold } from './hold.ts';
 import { replayScript } from './replay.ts';
 import { startScenarioApp } from './scenario-app.ts';
@@ -66,6 +67,8 @@ export interface ScenarioContext {
   containers?: ContainerEngine;
   /** Ask each recall's question in a fresh control session first (off for the probe ladder). */
   controls: boolean;
+  /** NODE_COMPILE_CACHE of every worker (Node apps on the process runtime, unless `app.compile_cache: false`). */
+  compileCacheDir?: string;
   /** This is the probe ladder, not a scenario of the run: its events say so. */
   ladder?: boolean;
   /** Runs the probe ladder on a fresh topology of this shape (memoized per run). */
@@ -116,6 +119,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     const app = await startScenarioApp(ctx, {
       name: s.name,
       topology: p.topology,
+      seed: p.seed,
       maxProcesses: maxProcesses(p),
       scratchDir: scratch,
       logsDir: path.join(artifactsDir, 'logs'),
@@ -241,8 +245,13 @@ async function runSteps(
     ctx.onEvent({ type: 'turn', scenario: s.name, turn });
   };
   const disrupted = (d: DisruptionStepRecord) => {
-    // Only sessions that already spoke: a session's first turn comes after nothing of its own.
-    for (const [session, list] of since) since.set(session, [...list, d.description]);
+    if (d.service) {
+      // A service's fault reaches every session's memory, spoken yet or not.
+      for (const session of s.sessions) since.set(session, [...(since.get(session) ?? []), d.description]);
+    } else if (d.type !== 'wait') {
+      // Only sessions that already spoke: a session's first turn comes after nothing of its own.
+      for (const [session, list] of since) since.set(session, [...list, d.description]);
+    }
     steps.push(d);
     ctx.onEvent({ type: 'disruption', scenario: s.name, disruption: d });
   };
@@ -341,6 +350,7 @@ async function runControls(
   for (const planned of plannedTurns(p)) {
     if (planned.step.expect.recall.length === 0) continue;
     const workerId = topology.worker(planned.worker) ? planned.worker : 'r1w1';
+    await topology.acquire?.(workerId);
     const w = topology.worker(workerId);
     if (!w) continue;
     const session = `control-${++n}`;
@@ -395,67 +405,13 @@ function shortDescription(step: DisruptionStep): string {
 }
 
 /** Carry out one disruption or service fault, and record it. */
-async function disrupt(
+function disrupt(
   planned: PlannedDisruption,
   topology: StartedTopology,
   services: StartedServices,
   ctx: ScenarioContext,
 ): Promise<DisruptionStepRecord> {
-  const step = planned.step;
-  const t0 = performance.now();
-  if (step.kind === 'restart_service' || step.kind === 'outage' || step.kind === 'wipe_service') {
-    const f = await services.faults.apply(step);
-    return {
-      kind: 'disruption',
-      step: step.step,
-      at: step.at,
-      type: f.kind,
-      description: f.description,
-      changes: [],
-      service: {
-        name: f.service,
-        before: f.before,
-        ...(f.after ? { after: f.after } : {}),
-        ...(f.outageMs !== undefined ? { outageMs: f.outageMs } : {}),
-      },
-      durationMs: f.durationMs,
-      topology: planned.topology,
-    };
-  }
-  if (step.kind === 'wait') {
-    await waitFor(step.ms, ctx.signal);
-    return {
-      kind: 'disruption',
-      step: step.step,
-      at: step.at,
-      type: 'wait',
-      description: `wait ${step.ms} ms`,
-      changes: [],
-      durationMs: performance.now() - t0,
-      topology: planned.topology,
-    };
-  }
-  const d =
-    step.kind === 'restart'
-      ? await topology.restart(step.target, step.graceMs)
-      : step.kind === 'crash'
-        ? await topology.crash(step.target)
-        : step.kind === 'redeploy'
-          ? await topology.redeploy(step.strategy, step.target)
-          : await topology.scale({
-              ...(step.replicas ? { replicas: step.replicas } : {}),
-              ...(step.workers ? { workers: step.workers } : {}),
-            });
-  return {
-    kind: 'disruption',
-    step: step.step,
-    at: step.at,
-    type: d.kind,
-    description: d.description,
-    changes: d.changes,
-    durationMs: d.durationMs,
-    topology: planned.topology,
-  };
+  return applyDisruption(planned.step, { topology, services, signal: ctx.signal }, planned.topology);
 }
 
 /** The planned steps after the last one that ran: `main#3`, `restart r1w1`. */
@@ -479,20 +435,6 @@ function maxProcesses(p: Plan): number {
   for (const s of p.steps)
     if (s.kind === 'disruption') max = Math.max(max, s.topology.replicas * s.topology.workers);
   return max;
-}
-
-function waitFor(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(new AbortedError());
-      },
-      { once: true },
-    );
-  });
 }
 
 async function writeArtifacts(dir: string, result: ScenarioResult, ctx: ScenarioContext): Promise<void> {

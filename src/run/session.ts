@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RequestHandler } from 'msw';
@@ -8,7 +8,8 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { ContainerEngine, LABEL, needsContainers } from '../container/engine.ts';
 import { AmnesiaError } from '../errors.ts';
 import { type MockLlm, startMockLlm } from '../llm/index.ts';
-import { buildLadder, readLadder } from '../probe/ladder.ts';
+import { buildLadder, type Ladder, readLadder } from '../probe/ladder.ts';
+import { buildServerlessRung } from '../probe/serverless-rung.ts';
 import type { Scenario, Topology } from '../scenario/types.ts';
 import { LIMITS } from '../schema/primitives.ts';
 import { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
@@ -57,6 +58,8 @@ export class RunSession implements AsyncDisposable {
   /** Scenarios the run will still start (a spare database is warmed only for them). */
   pending = 0;
   private scratchDir!: string;
+  /** NODE_COMPILE_CACHE of every worker of the run (in its scratch space), when the config wants one. */
+  private compileCacheDir: string | undefined;
   /** Service data folders, apart from the 0700 scratch space: services may drop privileges (0711). */
   private servicesDir: string | undefined;
   private reaper: Reaper | undefined;
@@ -78,6 +81,10 @@ export class RunSession implements AsyncDisposable {
       s.scratchDir = await makeScratch(s.runId, 'run', [s.copiesDir]);
       s.reaper.watchFolder(s.scratchDir);
       s.registry = new ProcessRegistry(s.reaper, s.scratchDir);
+      if (o.config.app.compileCache && o.config.app.runtime === 'process') {
+        s.compileCacheDir = path.join(s.scratchDir, 'compile-cache');
+        await mkdir(s.compileCacheDir);
+      }
       s.uninstall = s.registry.killOnExit();
       if (o.config.services.some((x) => x.kind === 'command')) {
         s.servicesDir = await makeScratch(s.runId, 'services', [], 0o711);
@@ -128,20 +135,42 @@ export class RunSession implements AsyncDisposable {
     });
   }
 
-  /** The probe ladder on a fresh topology of this shape; memoized for the run. */
+  /**
+   * The probe ladder on a fresh topology of this shape; memoized for the run. A serverless
+   * topology adds the rung SL (on a serverless slot of its own) to the six, which run on
+   * long-lived workers of the same shape.
+   */
   ladder(topology: Topology): Promise<{ outcome: LadderOutcome; result: ScenarioResult }> {
-    const key = `${topology.replicas}x${topology.workers}`;
+    const shape = { replicas: topology.replicas, workers: topology.workers };
+    const key = `${shape.replicas}x${shape.workers}`;
+    const { probe } = this.o.config;
+    const options = { ...probe, longTerm: probe.longTerm || Boolean(this.o.longTerm) };
+    const six = this.memoLadder(key, shape, () => buildLadder(shape, options));
+    if (!topology.serverless) return six;
+    return six.then(async ({ outcome, result }) => {
+      const sl = await this.memoLadder('serverless', topology, () => buildServerlessRung(probe));
+      return {
+        outcome: {
+          rungs: [...outcome.rungs, ...sl.outcome.rungs],
+          appErrors: [...outcome.appErrors, ...sl.outcome.appErrors],
+          leak: outcome.leak || sl.outcome.leak,
+        },
+        result,
+      };
+    });
+  }
+
+  private memoLadder(
+    key: string,
+    topology: Topology,
+    build: () => Ladder,
+  ): Promise<{ outcome: LadderOutcome; result: ScenarioResult }> {
     let pending = this.ladders.get(key);
     if (!pending) {
-      const { probe } = this.o.config;
-      const ladder = buildLadder(topology, {
-        ...probe,
-        longTerm: probe.longTerm || Boolean(this.o.longTerm),
-      });
-      const slug = slugify(`probe-ladder-${key}`);
+      const ladder = build();
       pending = runScenario(ladder.scenario, {
         ...this.context(
-          slug,
+          slugify(`probe-ladder-${key}`),
           probeReplayCommand(topology, {
             cwd: this.o.cwd,
             configFile: this.o.config.file,
@@ -157,7 +186,10 @@ export class RunSession implements AsyncDisposable {
     return pending;
   }
 
-  /** What a scenario of this run needs (the code-first harness drives one turn by turn). */
+  /**
+   * What a scenario (or a load run) of this run needs: the LLM, registry, ports, folders, services'
+   * pool (the code-first harness drives one turn by turn).
+   */
   context(
     slug: string,
     replay: string,
@@ -185,6 +217,7 @@ export class RunSession implements AsyncDisposable {
       ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
       ...(this.postgresPool ? { postgresPool: this.postgresPool } : {}),
       ...(this.containers ? { containers: this.containers } : {}),
+      ...(this.compileCacheDir ? { compileCacheDir: this.compileCacheDir } : {}),
     };
   }
 

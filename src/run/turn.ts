@@ -49,6 +49,8 @@ export async function runTurn(input: TurnInput): Promise<TurnRecord> {
   const { planned, topology, ctx } = input;
   const step = planned.step;
   const workerId = planned.worker;
+  // Serverless: the slot's instance for this turn, newly started (cold) or the previous one (warm).
+  const instance = await topology.acquire?.(workerId);
   const w = topology.worker(workerId);
   if (!w)
     throw new AmnesiaError(
@@ -129,6 +131,7 @@ export async function runTurn(input: TurnInput): Promise<TurnRecord> {
     pid: w.pid,
     ...(w.container ? { container: w.container } : {}),
     generation: w.generation,
+    ...(instance ? { instance } : {}),
     incarnation: w.incarnation,
     reason: planned.reason,
     after: input.after,

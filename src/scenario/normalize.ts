@@ -2,6 +2,7 @@ import type { SourceDocument } from '../schema/document.ts';
 import { parseDuration } from '../schema/primitives.ts';
 import type { ReplyExpectInput, ScenarioFile, TurnStepInput } from '../schema/scenario.ts';
 import { createMatcher } from './matcher.ts';
+import { resolveTopology } from './topology.ts';
 import type {
   CrashStep,
   Expectations,
@@ -96,7 +97,7 @@ export function normalizeScenario(src: SourceDocument, raw: ScenarioFile): Scena
     name: raw.name.trim(),
     ...(raw.description ? { description: raw.description.trim() } : {}),
     tags: raw.tags ?? [],
-    ...(raw.topology ? { topology: raw.topology } : {}),
+    ...(raw.topology ? { topology: resolveTopology(raw.topology) } : {}),
     ...(raw.routing ? { routing: raw.routing } : {}),
     ...(raw.seed !== undefined ? { seed: raw.seed } : {}),
     ...(raw.timeout ? { turnTimeoutMs: parseDuration(raw.timeout) } : {}),

@@ -8,6 +8,17 @@ export interface SourceLocation {
 export interface Topology {
   replicas: number;
   workers: number;
+  /**
+   * Serverless mode (`topology: { serverless: true }`): every turn is served by a newly started
+   * process on a fresh copy of the app folder with a fresh TMPDIR, as functions platforms do;
+   * `replicas × workers` is the number of instance slots. Unset: long-lived workers.
+   */
+  serverless?: Serverless;
+}
+
+export interface Serverless {
+  /** The probability (0–1, seeded) that a turn reuses its slot's previous instance, still warm. @default 0 */
+  warm: number;
 }
 
 export type RoutingStrategy = 'spread' | 'round-robin' | 'random' | 'sticky';

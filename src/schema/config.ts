@@ -65,6 +65,12 @@ export const appConfig = z
       .describe(
         'Folders linked (not copied) into each replica copy: large read-only ones (default: node_modules, .git).',
       ),
+    compile_cache: z
+      .boolean({ error: 'expected true or false' })
+      .optional()
+      .describe(
+        "Node apps on the process runtime: the run's workers share one V8 compile cache (NODE_COMPILE_CACHE), so boots after the first skip compiling; it holds compiled code, never state. Default: on when the command runs Node (node, npm, npx, pnpm, yarn, tsx); false turns it off.",
+      ),
     runtime: z
       .enum(['process', 'container'], { error: 'expected `process` or `container`' })
       .optional()
@@ -333,6 +339,29 @@ export const configFile = z
       .optional()
       .describe(
         'The probe ladder: a fact the user says ({{canary}} is replaced by a unique word) and the question asked later.',
+      ),
+    load: z
+      .strictObject({
+        sessions: count('load.sessions', 1, LIMITS.loadSessions)
+          .optional()
+          .describe('Synthetic chat sessions (default 100).'),
+        turns: count('load.turns', 2, LIMITS.loadTurns)
+          .optional()
+          .describe('Turns per session: each says a fact and asks for the earlier ones (default 5).'),
+        concurrency: count('load.concurrency', 1, LIMITS.loadConcurrency)
+          .optional()
+          .describe('Sessions in flight at once, each with one turn in flight (default 16).'),
+        scenario: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'A scenario file (relative to this file) whose disruptions run during the load, each once its share of the turns was sent (a redeploy halfway through the scenario runs halfway through the load); its topology applies.',
+          ),
+      })
+      .optional()
+      .describe(
+        '`amnesia load`: many synthetic sessions at once against the topology, while disruptions run; every recall and leak counted.',
       ),
     pass_env: z
       .array(envName)

@@ -107,6 +107,9 @@ export const LIMITS = {
   bootTimeoutMs: 10 * 60_000,
   fileBytes: 1024 * 1024,
   turnChars: 100_000,
+  loadSessions: 100_000,
+  loadTurns: 100,
+  loadConcurrency: 1_000,
 } as const;
 
 export const topology = z
@@ -117,6 +120,27 @@ export const topology = z
     workers: count('workers', 1, LIMITS.workers)
       .optional()
       .describe('Processes per replica: they share the replica disk, never RAM.'),
+    serverless: z
+      .union(
+        [
+          z.boolean(),
+          z.strictObject({
+            warm: z
+              .number({ error: 'expected a probability from 0 to 1, e.g. 0.3' })
+              .min(0, { error: 'warm is a probability: at least 0' })
+              .max(1, { error: 'warm is a probability: at most 1' })
+              .optional()
+              .describe(
+                "The probability (0–1, seeded by the run's seed) that a turn reuses its slot's previous instance, still warm, instead of a cold start (default 0).",
+              ),
+          }),
+        ],
+        { error: 'expected `true`, `false`, or `{ warm: 0.3 }`' },
+      )
+      .optional()
+      .describe(
+        'Serverless mode: every turn is served by a newly started process on a fresh copy of the app folder with a fresh TMPDIR (a cold start), or, with `warm`, sometimes by the previous one, as Lambda, Cloud Run or Vercel functions do. replicas × workers is then the number of instance slots.',
+      ),
   })
   .refine((t) => (t.replicas ?? 1) * (t.workers ?? 1) <= LIMITS.processes, {
     error: `replicas × workers must be at most ${LIMITS.processes} processes`,

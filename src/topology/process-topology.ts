@@ -4,8 +4,7 @@ import { AbortedError } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
-import { renderShell } from '../util/shell.ts';
-import { renderTemplate } from '../util/template.ts';
+import { launchWorker } from './launch-worker.ts';
 import { createReplicaDisk, type ReplicaDisk } from './replica-disk.ts';
 import { mergeChanges, range, settleAll } from './settle.ts';
 import type {
@@ -16,7 +15,7 @@ import type {
   WorkerChange,
   WorkerInfo,
 } from './types.ts';
-import { type RunningProcess, startOnFreePort } from './worker-process.ts';
+import type { RunningProcess } from './worker-process.ts';
 
 interface Replica {
   index: number;
@@ -281,82 +280,24 @@ class ProcessTopology implements StartedTopology {
     if (!rep) throw new Error(`replica r${replica} has no disk`);
     const incarnation = (this.incarnations.get(id) ?? 0) + 1;
     this.incarnations.set(id, incarnation);
-    const command = this.o.app.command;
-    const logFile = path.join(this.o.logsDir, `${id}.${incarnation}.log`);
-    const t0 = performance.now();
-    const started = startOnFreePort(this.o.ports, (port) => {
-      const input = {
-        id,
-        replica,
-        worker,
-        port,
-        dataDir: rep.disk.dataDir,
-      };
-      const vars = { replica, worker, port, data_dir: rep.disk.dataDir, ...this.o.placeholders?.(input) };
-      const argv =
-        typeof command === 'string'
-          ? shellArgv(renderShell(command, vars))
-          : command.map((a) => renderTemplate(a, vars));
-      const env: NodeJS.ProcessEnv = {
-        ...this.o.baseEnv,
-        ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-        TMPDIR: rep.disk.tmpDir,
-        HOME: rep.disk.homeDir,
-        ...this.o.workerEnv(input),
-        [this.o.app.portEnv]: String(port),
-      };
-      return {
-        name: `worker ${id} of ${this.o.scope}${incarnation > 1 ? ` (start #${incarnation})` : ''}`,
-        argv: rep.disk.wrap(argv),
-        cwd: rep.disk.mode === 'overlay' ? '/' : rep.disk.cwd,
-        env,
-        port,
-        logFile,
-        ready: this.o.app.ready,
-        bootTimeoutMs: this.o.app.bootTimeoutMs,
-        bootTimeoutKey: 'app.boot_timeout',
-        registry: this.o.registry,
-        signal: AbortSignal.any([this.aborted.signal, ...(this.o.signal ? [this.o.signal] : [])]),
-      };
-    });
-    const { proc, clashes } = await started.catch((e: unknown) => {
+    const { info, proc, bootMs } = await launchWorker(this.o, {
+      id,
+      replica,
+      worker,
+      disk: rep.disk,
+      generation: rep.generation,
+      incarnation,
+      signal: AbortSignal.any([this.aborted.signal, ...(this.o.signal ? [this.o.signal] : [])]),
+    }).catch((e: unknown) => {
       if (!(e instanceof AbortedError)) this.aborted.abort();
       throw e;
     });
-    const port = proc.port;
-    const bootMs = performance.now() - t0;
     if (this.stopped) {
       await proc.kill();
       throw new AbortedError(`starting worker ${id}: the topology was stopped meanwhile`);
     }
-    const info: WorkerInfo = {
-      id,
-      replica,
-      worker,
-      pid: proc.pid,
-      port,
-      url: `http://127.0.0.1:${port}`,
-      generation: rep.generation,
-      incarnation,
-      logFile,
-      ...(clashes.length ? { portsTaken: clashes } : {}),
-    };
     this.live.set(id, { info, proc });
     this.o.onEvent?.({ type: 'worker-ready', worker: { ...info }, bootMs });
     return { pid: proc.pid, generation: rep.generation, bootMs };
   }
-}
-
-/**
- * A command line through /bin/sh. A simple command is `exec`ed, so that the worker's pid is the
- * app's own and signals reach it first-hand (dash does not exec the last command of `sh -c`);
- * leading assignments (`NODE_ENV=production node server.js`) go before `exec`, where the shell
- * applies them to the command. Anything with other shell syntax runs as written.
- */
-export function shellArgv(command: string): string[] {
-  const simple = !/[;&|<>()$`\\\n*?[\]{}!#~]/.test(command) && !/^\s*(exec|cd|export)\b/.test(command);
-  if (!simple) return ['/bin/sh', '-c', command];
-  const [, assignments = '', rest = ''] =
-    /^\s*((?:[A-Za-z_]\w*=(?:"[^"]*"|'[^']*'|[^\s"'])*\s+)*)([\s\S]*)$/.exec(command) ?? [];
-  return ['/bin/sh', '-c', `${assignments}exec ${rest}`];
 }

@@ -72,6 +72,8 @@ export interface TopologyOptions {
   registry: ProcessRegistry;
   ports: PortAllocator;
   onEvent?: (e: TopologyEvent) => void;
+  /** Seeds the serverless mode's warm reuse (`topology.serverless.warm`), so a replay starts the same instances. */
+  seed?: number;
   signal?: AbortSignal;
 }
 
@@ -88,6 +90,12 @@ export interface StartedTopology extends AsyncDisposable {
   /** The worker's exit if it exits within ms (output drained), else undefined: a failed request's cause. */
   exitWithin(id: WorkerId, ms: number): Promise<ExitInfo | undefined>;
   outputTail(id: WorkerId, lines?: number): string[];
+  /**
+   * Called before a turn is sent to the worker. Serverless mode gives the turn a newly started
+   * process on a fresh disk (`cold`) or, by the seeded `warm` probability, the slot's previous one
+   * (`warm`); long-lived topologies have no such method.
+   */
+  acquire?(id: WorkerId): Promise<'cold' | 'warm'>;
   restart(target: Target, graceMs?: number): Promise<DisruptionRecord>;
   crash(target: Target): Promise<DisruptionRecord>;
   redeploy(strategy: 'rolling' | 'at-once', target: Target): Promise<DisruptionRecord>;

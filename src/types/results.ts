@@ -45,6 +45,8 @@ export interface TurnRecord {
   generation: number;
   /** How many times this worker id had been started when it served the turn. */
   incarnation: number;
+  /** Serverless mode: a newly started process served the turn (`cold`), or its slot's previous one (`warm`). */
+  instance?: 'cold' | 'warm';
   /** Why routing chose this worker. */
   reason: string;
   /** Disruptions between this session's previous turn and this one. */
@@ -105,9 +107,10 @@ export interface VacuousRecall {
  * A rung of the probe ladder: where a fact said on r1w1 is asked for. `CC` (concurrent): two more
  * facts of the session said at once on two workers, both asked for on r1w1. `LT` (long-term,
  * climbed only when the app has long-term memory): an old fact, pushed out of a short-term buffer
- * by filler turns, asked on another worker of the replica.
+ * by filler turns, asked on another worker of the replica. `SL` (only when the app runs
+ * serverless): on a fresh serverless instance.
  */
-export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD' | 'CC' | 'LT';
+export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD' | 'CC' | 'LT' | 'SL';
 
 export interface RungResult {
   rung: Rung;

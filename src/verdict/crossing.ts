@@ -2,15 +2,16 @@ import type { DisruptionStepRecord, Rung, TurnRecord } from '../types/results.ts
 
 type Served = Pick<
   TurnRecord,
-  'label' | 'worker' | 'replica' | 'generation' | 'pid' | 'step' | 'together' | 'inFlight'
+  'label' | 'worker' | 'replica' | 'generation' | 'pid' | 'step' | 'together' | 'inFlight' | 'instance'
 >;
 
 /**
  * What a turn crossed since an earlier turn of its session, as rungs of the probe ladder: another
  * replica (`OR`), a redeploy of its replica, i.e. a fresh disk (`RD`), another worker of the
  * replica (`OW`), a restart or crash of either worker (`RS`, `CR`); `SW` when it is the same process
- * with nothing in between. `CC` is added when the earlier turn was sent at once with another turn
- * of its session (`together:`).
+ * with nothing in between; `SL` when a newly started serverless instance served it (a cold start).
+ * `CC` is added when the earlier turn was sent at once with another turn of its session
+ * (`together:`).
  */
 export function crossing(said: Served, asked: Served, between: readonly DisruptionStepRecord[]): Rung[] {
   const moved = movedAcross(said, asked, between);
@@ -19,6 +20,7 @@ export function crossing(said: Served, asked: Served, between: readonly Disrupti
 }
 
 function movedAcross(said: Served, asked: Served, between: readonly DisruptionStepRecord[]): Rung[] {
+  if (asked.instance === 'cold') return ['SL'];
   if (asked.replica !== said.replica) return ['OR'];
   if (asked.generation !== said.generation) return ['RD'];
   const rungs: Rung[] = [];
@@ -46,6 +48,7 @@ const CROSSED: Record<Rung, (said: Served, asked: Served) => string> = {
   CC: (s) =>
     `asked for a fact said at once with ${s.together?.map((t) => t.label).join(', ')} of its session`,
   LT: () => 'asked for a fact older than the history the prompt held',
+  SL: (_s, a) => `went to a newly started serverless instance (${a.worker}, a cold start)`,
 };
 
 /** `since main#1 (r1w1) it went to another worker of the replica (r1w2) and came after a crash`. */

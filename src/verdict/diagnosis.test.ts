@@ -138,3 +138,27 @@ describe('diagnose: signature → row of the failure table', () => {
     expect(rows('✓✓✓✓✓✓✓', false, false)).toEqual(['✓']);
   });
 });
+
+describe('diagnose: the rung SL (an app configured serverless)', () => {
+  const withSl = (six: string, sl: boolean) => [...rungs(six), { rung: 'SL' as const, kept: sl }];
+
+  it('a fact lost on SL adds row 8 to the row the six rungs name', () => {
+    const d = diagnose(withSl('✓✗✗✗✗✗', false), { leak: false, scenarioFailed: true });
+    expect(d.signature).toBe('SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ SL ✗');
+    expect(d.rows.map((r) => r.id)).toEqual(['2', '8']);
+    expect(d.advice).toBe(
+      "state lives in one process's RAM: move it to a shared store; and, serverless: state must live outside the process and its /tmp",
+    );
+  });
+
+  it('lost only on SL is row 8 alone', () => {
+    const d = diagnose(withSl('✓✓✓✓✓✓', false), { leak: false, scenarioFailed: true });
+    expect(d.rows.map((r) => r.id)).toEqual(['8']);
+    expect(d.advice).toBe('state must live outside the process and its /tmp');
+  });
+
+  it('kept on SL and everywhere else is the fixed pattern', () => {
+    const d = diagnose(withSl('✓✓✓✓✓✓', true), { leak: false, scenarioFailed: false });
+    expect(d.rows.map((r) => r.id)).toEqual(['✓']);
+  });
+});

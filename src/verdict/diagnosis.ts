@@ -73,5 +73,10 @@ export function diagnose(
       `no row of the failure table has this signature: kept on ${kept.join(', ') || 'no rung'}; lost on ${lost.join(', ')}`,
     );
   }
-  return result(matches, [...new Set(matches.map((m) => m.advice))].join('; or: '));
+  // Row 8 (lost on SL) comes on top of what the other rungs say: "and", not "or".
+  const serverless = matches.filter((m) => m.needs === 'SL');
+  const others = matches.filter((m) => m.needs !== 'SL');
+  const advice = [...new Set(others.map((m) => m.advice))].join('; or: ');
+  const extra = serverless.map((m) => m.advice).join('; ');
+  return result(matches, advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra);
 }

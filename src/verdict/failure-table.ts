@@ -1,7 +1,10 @@
 import type { Rung } from '../types/results.ts';
 
-/** The ladder's rungs in signature order; `LT` is climbed only for apps with long-term memory. */
-export const RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD', 'CC', 'LT'];
+/**
+ * The ladder's rungs in signature order; `LT` is climbed only for apps with long-term memory, `SL`
+ * only when the topology is serverless.
+ */
+export const RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD', 'CC', 'LT', 'SL'];
 
 /** The rungs every ladder climbs (`CC` is skipped on one process: it needs 2 workers). */
 export const BASE_RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD', 'CC'];
@@ -15,6 +18,7 @@ export const RUNG_NAMES: Record<Rung, string> = {
   RD: 'after a redeploy of the replica',
   CC: 'two turns of one session at once, on two workers',
   LT: 'an old fact, after filler turns, on another worker',
+  SL: 'on a fresh serverless instance (a cold start)',
 };
 
 /** One row of the failure table: a cause, how to recognise it, and what to change. */
@@ -32,7 +36,17 @@ export interface FailureRow {
   advice: string;
 }
 
-const KEPT_EVERYWHERE = { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, CC: true, LT: true };
+const KEPT_EVERYWHERE = {
+  SW: true,
+  OW: true,
+  OR: true,
+  RS: true,
+  CR: true,
+  RD: true,
+  CC: true,
+  LT: true,
+  SL: true,
+};
 
 /**
  * The failure table, the one source of the README's table and of every printed diagnosis
@@ -43,26 +57,36 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
   {
     id: '1',
     cause: 'memory created inside the request handler, or history passed as a list that gets copied',
-    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false },
+    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false, SL: false },
     advice: 'nothing is kept between requests: keep memory per session in a store',
   },
   {
     id: '2',
     cause: 'per-session memory in a process-global map',
-    kept: { SW: true, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false, LT: false },
+    kept: {
+      SW: true,
+      OW: false,
+      OR: false,
+      RS: false,
+      CR: false,
+      RD: false,
+      CC: false,
+      LT: false,
+      SL: false,
+    },
     advice: "state lives in one process's RAM: move it to a shared store",
   },
   {
     id: '2',
     cause: 'long-term memory in an index or storage context that is never persisted',
-    kept: { ...KEPT_EVERYWHERE, LT: false },
+    kept: { ...KEPT_EVERYWHERE, LT: false, SL: false },
     needs: 'LT',
     advice: "state lives in one process's RAM: move it to a shared store",
   },
   {
     id: '3',
     cause: 'state on the local disk (`./storage`, a sqlite file in the app folder)',
-    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true },
+    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true, SL: false },
     advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store",
   },
   {
@@ -81,13 +105,13 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
   {
     id: '6a',
     cause: 'RAM state saved at graceful shutdown, loaded at startup',
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, CC: false, LT: false },
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, CC: false, LT: false, SL: false },
     advice: 'saved only on shutdown: a crash loses it and workers never share it',
   },
   {
     id: '6b',
     cause: 'a per-process cache of a durable store, loaded at startup, never re-read',
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, CC: false, LT: false },
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, CC: false, LT: false, SL: true },
     advice: 'reads a stale per-process cache: re-read the store on every request',
   },
   {
@@ -96,6 +120,13 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
     kept: { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true },
     leak: true,
     advice: 'memory leaks between sessions: key memory by session id',
+  },
+  {
+    id: '8',
+    cause: 'serverless: a fresh process per request (Lambda, Cloud Run scaled to zero, Vercel functions)',
+    kept: { SL: false },
+    needs: 'SL',
+    advice: 'state must live outside the process and its /tmp',
   },
   {
     id: '9',

@@ -86,6 +86,7 @@ async function start(
     started = await startScenarioApp(ctx, {
       name: 'startApp',
       topology,
+      seed,
       maxProcesses: LIMITS.processes,
       scratchDir: path.join(ctx.scratchDir, SLUG),
       logsDir: path.join(ctx.artifactsDir, SLUG, 'logs'),

@@ -36,9 +36,11 @@ export class GitHubApiStandIn implements AsyncDisposable {
     api.server = await listen({
       host: '127.0.0.1',
       port: 0,
-      accept: () => async (request) =>
-        (await getResponse(handlers, request, { baseUrl: api.url, quiet: true })) ??
-        HttpResponse.json({ message: 'Not Found' }, { status: 404 }),
+      accept:
+        () =>
+        async ({ request }) =>
+          (await getResponse(handlers, request(), { baseUrl: api.url, quiet: true })) ??
+          HttpResponse.json({ message: 'Not Found' }, { status: 404 }),
     });
     return api;
   }

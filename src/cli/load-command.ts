@@ -1,0 +1,128 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AmnesiaError } from '../errors.ts';
+import { loadTest } from '../load/load.ts';
+import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from '../load/report.ts';
+import type { LoadProgress, LoadTestEvent } from '../load/types.ts';
+import { LIMITS } from '../schema/primitives.ts';
+import { type Io, wantsColor } from './output.ts';
+import { interruptible, parseDurationOption, parseIntOption } from './run-command.ts';
+
+export interface LoadCommandOptions {
+  config?: string;
+  sessions?: string;
+  turns?: string;
+  concurrency?: string;
+  replicas?: string;
+  workers?: string;
+  timeout?: string;
+  report?: string[];
+  artifacts?: string;
+  runtime?: 'process' | 'container';
+}
+
+/** `amnesia load [scenario]`: the load mode with progress on the terminal; returns the exit status. */
+export async function loadCommand(
+  scenario: string | undefined,
+  opts: LoadCommandOptions,
+  io: Io,
+): Promise<number> {
+  const reports = (opts.report ?? []).map(parseJsonReport);
+  const tty = Boolean((io.stdout as { isTTY?: boolean }).isTTY);
+  const color = wantsColor(io.stdout, io.env);
+  const progress = progressPrinter(io, { tty, color });
+  const result = await interruptible(io, (signal) =>
+    loadTest({
+      cwd: io.cwd,
+      ...(opts.config ? { config: opts.config } : {}),
+      ...(scenario ? { scenario } : {}),
+      ...(opts.sessions
+        ? { sessions: parseIntOption('--sessions', opts.sessions, 1, LIMITS.loadSessions) }
+        : {}),
+      ...(opts.turns ? { turns: parseIntOption('--turns', opts.turns, 2, LIMITS.loadTurns) } : {}),
+      ...(opts.concurrency
+        ? { concurrency: parseIntOption('--concurrency', opts.concurrency, 1, LIMITS.loadConcurrency) }
+        : {}),
+      ...(opts.replicas || opts.workers
+        ? {
+            topology: {
+              ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
+              ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),
+            },
+          }
+        : {}),
+      ...(opts.timeout ? { turnTimeoutMs: parseDurationOption('--timeout', opts.timeout) } : {}),
+      ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
+      ...(opts.runtime ? { runtime: opts.runtime } : {}),
+      onEvent: (e) => progress(e),
+      signal,
+    }),
+  );
+  io.stdout.write(renderLoadSummary(result, { color, cwd: io.cwd }));
+  for (const file of reports) {
+    const abs = path.resolve(io.cwd, file);
+    await mkdir(path.dirname(abs), { recursive: true });
+    await writeFile(abs, `${JSON.stringify(result, null, 2)}\n`);
+    io.stdout.write(`report: ${file}\n`);
+  }
+  return result.exitCode;
+}
+
+/** `json=FILE`: the load's result as JSON (the one report format of the load mode). */
+function parseJsonReport(spec: string): string {
+  const [format, file] = spec.split('=', 2) as [string, string | undefined];
+  if (format !== 'json' || !file) {
+    throw new AmnesiaError(
+      'AMNESIA_INVALID_INPUT',
+      `--report ${spec}: the load mode writes its result as JSON: --report json=FILE`,
+    );
+  }
+  return file;
+}
+
+/**
+ * Progress on the terminal: events on lines of their own; the running counts on one status line
+ * rewritten in place (at most ten times a second) on a terminal, or a line at every tenth of the
+ * turns in a log.
+ */
+function progressPrinter(io: Io, o: { tty: boolean; color: boolean }): (e: LoadTestEvent) => void {
+  let shown = '';
+  let lastDraw = 0;
+  let nextTenth = 1;
+  const clear = () => {
+    if (o.tty && shown) io.stdout.write('\r\u001b[2K');
+    shown = '';
+  };
+  const draw = (p: LoadProgress) => {
+    shown = formatLoadProgress(p, o);
+    io.stdout.write(`\r\u001b[2K${shown}`);
+  };
+  return (e) => {
+    if (e.type === 'load-progress') {
+      const p = e.progress;
+      if (o.tty) {
+        const now = performance.now();
+        if (now - lastDraw >= 100 || p.sent === p.total) {
+          lastDraw = now;
+          draw(p);
+        }
+      } else if (p.answered + p.failed >= (p.total * nextTenth) / 10) {
+        while (p.answered + p.failed >= (p.total * nextTenth) / 10) nextTenth++;
+        io.stdout.write(`${formatLoadProgress(p, o)}\n`);
+      }
+      return;
+    }
+    const line = formatLoadEvent(e, o);
+    if (line === undefined) {
+      if (e.type === 'load-end') clear();
+      return;
+    }
+    const status = shown;
+    clear();
+    io.stdout.write(`${line}\n`);
+    if (o.tty && status) {
+      shown = status;
+      io.stdout.write(status);
+    }
+  };
+}

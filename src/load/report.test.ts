@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from './report.ts';
+import type { LoadTestResult } from './types.ts';
+
+const window = (name: 'before' | 'during' | 'after', sent: number, failed: number, lost: number) => ({
+  name,
+  disruption: 'redeploy all (rolling, fresh disks)',
+  turns: { sent, answered: sent - failed, failed },
+  memories: { kept: 10 * sent, lost, leaked: 0 },
+  latency: sent ? { p50: 80, p90: 120, p99: 300, max: 900 } : null,
+});
+
+const result: LoadTestResult = {
+  runId: '20250101-c0ffee',
+  startedAt: 0,
+  durationMs: 61_000,
+  exitCode: 1,
+  topology: { replicas: 2, workers: 2 },
+  sessions: 1000,
+  turnsPerSession: 10,
+  concurrency: 32,
+  turns: { sent: 10_000, answered: 9_990, failed: 10, withoutLlm: 0 },
+  memories: { kept: 44_900, lost: 3, leaked: 0 },
+  latency: { p50: 76, p90: 150, p99: 414, max: 1_250 },
+  turnsPerSecond: 171.4,
+  windows: [window('before', 5_000, 0, 0), window('during', 1_200, 10, 3), window('after', 3_800, 0, 0)],
+  disruptions: [],
+  llm: { requests: 9_995, attributed: 9_995, unattributed: 0, misattributed: 0, examples: [] },
+  evidence: [
+    {
+      session: 's0017',
+      sessionId: 'amn-20250101-c0ffee-load-s0017-1a2b3c4d',
+      lost: 3,
+      leaked: 0,
+      turns: [
+        {
+          label: 's0017#1',
+          worker: 'r1w2',
+          pid: 4310,
+          generation: 1,
+          window: 'before redeploy all (rolling, fresh disks)',
+          startMs: 10,
+          endMs: 90,
+          latencyMs: 80,
+          status: 200,
+          canary: 'canary-ffee-s0017-t01',
+          kept: 0,
+          lost: [],
+          leaked: [],
+          llmRequests: 1,
+        },
+        {
+          label: 's0017#2',
+          worker: 'r2w2',
+          pid: 4410,
+          generation: 2,
+          window: 'during redeploy all (rolling, fresh disks)',
+          startMs: 100,
+          endMs: 180,
+          latencyMs: 80,
+          status: 200,
+          canary: 'canary-ffee-s0017-t02',
+          kept: 0,
+          lost: [{ canary: 'canary-ffee-s0017-t01', saidIn: 's0017#1', worker: 'r1w2' }],
+          leaked: [],
+          prompt: [
+            { role: 'system', content: 'You are a helpful assistant.' },
+            { role: 'user', content: 'Please remember this: my project codename is canary-ffee-s0017-t02.' },
+          ],
+          llmRequests: 1,
+        },
+      ],
+    },
+  ],
+  failures: [
+    {
+      label: 's0042#3',
+      worker: 'r1w1',
+      pid: 4311,
+      window: 'during redeploy all (rolling, fresh disks)',
+      startMs: 120,
+      endMs: 130,
+      message: 'POST /chat: the worker closed the connection without answering — did it crash?',
+    },
+  ],
+  artifactsDir: '/p/.amnesia/runs/20250101-c0ffee/load',
+};
+
+describe('the load mode on the terminal', () => {
+  it('sums up: verdict, turns, memories, latency, windows, the audit, failures and lost sessions', () => {
+    expect(renderLoadSummary(result, { color: false, cwd: '/p' })).toMatchSnapshot();
+  });
+
+  it('says nothing was lost, or why the load could not run', () => {
+    const ok = renderLoadSummary(
+      {
+        ...result,
+        exitCode: 0,
+        memories: { kept: 1, lost: 0, leaked: 0 },
+        evidence: [],
+        failures: [],
+        windows: [],
+      },
+      { color: false, cwd: '/p' },
+    );
+    expect(ok.split('\n')[0]).toBe(
+      '✓ nothing lost or leaked  10,000 turns in 1 min 01 s (171 turns/s while traffic ran)',
+    );
+    const error = renderLoadSummary(
+      {
+        ...result,
+        exitCode: 2,
+        error: { code: 'AMNESIA_APP_EXITED', message: 'worker r1w1 exited\n  last line' },
+      },
+      { color: false, cwd: '/p' },
+    );
+    expect(error.split('\n').slice(0, 2)).toEqual([
+      '✗ error  AMNESIA_APP_EXITED: worker r1w1 exited',
+      '    last line',
+    ]);
+  });
+
+  it('one line per event worth it, and the progress line', () => {
+    const progress = {
+      total: 10_000,
+      sent: 3_412,
+      answered: 3_380,
+      failed: 2,
+      kept: 15_230,
+      lost: 1,
+      leaked: 0,
+      elapsedMs: 20_000,
+    };
+    expect(formatLoadProgress(progress, { color: false })).toBe(
+      '  3,412 / 10,000 turns  171/s  3,380 answered · 2 failed  memories 15,230 kept · 1 lost · 0 leaked',
+    );
+    expect(
+      formatLoadEvent(
+        { type: 'load-disruption-start', description: 'redeploy all (rolling)', progress },
+        { color: false },
+      ),
+    ).toBe('  ⟳ redeploy all (rolling) starts  after 3,412 turns');
+    expect(formatLoadEvent({ type: 'load-progress', progress }, { color: false })).toBeUndefined();
+  });
+});
