@@ -280,7 +280,7 @@ describe('basic app: contract', { timeout: 20_000 }, () => {
     expect(failing.stderr).toContain('FAIL_BOOT');
     const missing = await start(dir, {});
     expect(await missing.exit).toBe(2);
-    expect(missing.stderr).toContain('request, global, disk, shutdown, cached, unkeyed, postgres, shared');
+    expect(missing.stderr).toContain('request, global, disk, shutdown, cached, unkeyed, postgres, overwrite, shared');
     const unknown = await start(dir, { MEMORY_MODE: 'redis' });
     expect(await unknown.exit).toBe(2);
     expect(unknown.stderr).toContain('"redis"');
@@ -439,10 +439,11 @@ describe('basic app: memory modes on PostgreSQL (PGlite over TCP)', { timeout: 3
     expect(await stop(a, 'SIGTERM')).toBe(0);
     const restarted = await boot(replicaDir(), pg('cached'));
     expect((await chat(restarted, s2, 'fresh cache')).prompt).toContain('canary cached-2');
-    // The stale turn wrote its cached (empty) history through: B's turns on s1 are lost for good.
+    // The stale turn appended its own messages (the store is appended to, never overwritten): once
+    // the cache is reloaded, both workers' turns on s1 are there.
     const s1After = (await chat(restarted, s1, 'and s1?')).prompt;
     expect(s1After).toContain('stale cache');
-    expect(s1After).not.toContain('canary cached-1');
+    expect(s1After).toContain('canary cached-1');
   });
 
   it('fails to boot (never listening) when the database is unreachable', async () => {
