@@ -92,7 +92,7 @@ function printLoad(label: string, { r, wallMs, self, children }: Awaited<ReturnT
   console.log(
     `load, ${label}: ${SESSIONS.toLocaleString('en-US')} sessions × ${TURNS} turns (${r.turns.sent.toLocaleString('en-US')}), ${CONCURRENCY} at once, 2 × 2, rolling redeploy at 50 % (took ${redeploy ? secs(redeploy.durationMs) : '–'}):\n` +
       `  wall ${secs(wallMs)} (target < 60 s), ${Math.round(r.turnsPerSecond)} turns/s; latency p50 ${Math.round(r.latency?.p50 ?? 0)} ms, p99 ${Math.round(r.latency?.p99 ?? 0)} ms\n` +
-      `  CPU: amnesia ${self.toFixed(1)} s, the processes it started ${children.toFixed(1)} s: amnesia's share ${(100 * share).toFixed(0)} % (target < 25 %)\n` +
+      `  CPU: amnesia ${self.toFixed(1)} s, the processes it started ${children.toFixed(1)} s: amnesia's share ${(100 * share).toFixed(1)} % (target < 25 %)\n` +
       `  LLM requests ${r.llm.requests.toLocaleString('en-US')}: ${r.llm.misattributed} misattributed (target 0), ${r.llm.unattributed} outside a turn\n` +
       `  turns ${r.turns.answered.toLocaleString('en-US')} answered, ${r.turns.failed} failed; memories ${r.memories.kept.toLocaleString('en-US')} kept, ${r.memories.lost.toLocaleString('en-US')} lost, ${r.memories.leaked} leaked; exit ${r.exitCode}`,
   );
