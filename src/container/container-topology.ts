@@ -5,6 +5,7 @@ import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
 import { shellArgv } from '../topology/launch-worker.ts';
+import { bootingRuntime, LiveWorkers } from '../topology/live-workers.ts';
 import { mergeChanges, range, settleAll } from '../topology/settle.ts';
 import type {
   DisruptionRecord,
@@ -48,37 +49,28 @@ export function containerRuntime(engine: ContainerEngine | undefined): Runtime {
       // The run opens the engine before any scenario when the config asks for containers.
       if (!engine)
         throw new ContainerError('the container runtime needs the run to open a container engine first');
-      const t = new ContainerTopology(engine, options);
-      try {
-        await t.boot();
-      } catch (e) {
-        await t.stop();
-        throw e;
-      }
-      return t;
+      return bootingRuntime((o) => new ContainerTopology(engine, o)).start(options);
     },
   };
 }
 
-class ContainerTopology implements StartedTopology {
+class ContainerTopology extends LiveWorkers<Worker> implements StartedTopology {
   private readonly engine: ContainerEngine;
   private readonly o: TopologyOptions;
   private readonly pods = new Map<number, Pod>();
   /** Pods replaced or removed but not yet gone (a failed rolling redeploy). */
   private readonly pastPods: Pod[] = [];
   private readonly generations = new Map<number, number>();
-  private readonly live = new Map<WorkerId, Worker>();
   private readonly incarnations = new Map<WorkerId, number>();
-  private shape: Topology;
   private stopped = false;
   private image = '';
   /** Aborted when a worker fails to boot: its siblings stop waiting for theirs. */
   private readonly aborted = new AbortController();
 
   constructor(engine: ContainerEngine, o: TopologyOptions) {
+    super(o.topology);
     this.engine = engine;
     this.o = o;
-    this.shape = { ...o.topology };
   }
 
   async boot(): Promise<void> {
@@ -86,30 +78,6 @@ class ContainerTopology implements StartedTopology {
     this.image = await this.engine.appImage(this.o.app);
     await settleAll(range(this.shape.replicas).map((r) => this.addPod(r)));
     await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
-  }
-
-  workers(): WorkerInfo[] {
-    return workerOrder(this.shape).flatMap((id) => {
-      const w = this.live.get(id);
-      return w ? [{ ...w.info }] : [];
-    });
-  }
-
-  worker(id: WorkerId): WorkerInfo | undefined {
-    const w = this.live.get(id);
-    return w ? { ...w.info } : undefined;
-  }
-
-  exitedOnItsOwn(id: WorkerId) {
-    return this.live.get(id)?.proc.exit;
-  }
-
-  async exitWithin(id: WorkerId, ms: number) {
-    return this.live.get(id)?.proc.exitWithin(ms);
-  }
-
-  outputTail(id: WorkerId, lines = 20): string[] {
-    return this.live.get(id)?.proc.output.tail(lines) ?? [];
   }
 
   async restart(target: Target, graceMs = this.o.app.stopGraceMs): Promise<DisruptionRecord> {
@@ -191,24 +159,10 @@ class ContainerTopology implements StartedTopology {
     await Promise.allSettled([...this.live.keys()].map((id) => this.stopWorker(id, 0, true)));
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
-  }
-
   // --- internals ---
 
   private idsOf(r: number): WorkerId[] {
     return workerOrder(this.shape).filter((id) => parseWorkerId(id).replica === r);
-  }
-
-  private async disrupt(
-    kind: DisruptionRecord['kind'],
-    description: string,
-    act: () => Promise<WorkerChange[]>,
-  ): Promise<DisruptionRecord> {
-    const started = performance.now();
-    const changes = await act();
-    return { kind, description, changes, durationMs: performance.now() - started };
   }
 
   /**

@@ -5,6 +5,7 @@ import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
 import { launchWorker } from './launch-worker.ts';
+import { bootingRuntime, LiveWorkers } from './live-workers.ts';
 import { createReplicaDisk, type ReplicaDisk } from './replica-disk.ts';
 import { mergeChanges, range, settleAll } from './settle.ts';
 import type {
@@ -29,32 +30,19 @@ interface Worker {
 }
 
 /** Runtime `process`: every worker a child process on 127.0.0.1, every replica its own disk. */
-export const processRuntime: Runtime = {
-  async start(options) {
-    const t = new ProcessTopology(options);
-    try {
-      await t.boot();
-    } catch (e) {
-      await t.stop();
-      throw e;
-    }
-    return t;
-  },
-};
+export const processRuntime: Runtime = bootingRuntime((options) => new ProcessTopology(options));
 
-class ProcessTopology implements StartedTopology {
+class ProcessTopology extends LiveWorkers<Worker> implements StartedTopology {
   private readonly o: TopologyOptions;
   private readonly replicas = new Map<number, Replica>();
-  private readonly live = new Map<WorkerId, Worker>();
   private readonly incarnations = new Map<WorkerId, number>();
-  private shape: Topology;
   private stopped = false;
   /** Aborted when a worker fails to boot: its siblings still booting stop waiting at once. */
   private readonly aborted = new AbortController();
 
   constructor(o: TopologyOptions) {
+    super(o.topology);
     this.o = o;
-    this.shape = { ...o.topology };
   }
 
   async boot(): Promise<void> {
@@ -63,30 +51,6 @@ class ProcessTopology implements StartedTopology {
       range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1))),
     );
     await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
-  }
-
-  workers(): WorkerInfo[] {
-    return workerOrder(this.shape).flatMap((id) => {
-      const w = this.live.get(id);
-      return w ? [{ ...w.info }] : [];
-    });
-  }
-
-  worker(id: WorkerId): WorkerInfo | undefined {
-    const w = this.live.get(id);
-    return w ? { ...w.info } : undefined;
-  }
-
-  exitedOnItsOwn(id: WorkerId) {
-    return this.live.get(id)?.proc.exit;
-  }
-
-  async exitWithin(id: WorkerId, ms: number) {
-    return this.live.get(id)?.proc.exitWithin(ms);
-  }
-
-  outputTail(id: WorkerId, lines = 20): string[] {
-    return this.live.get(id)?.proc.output.tail(lines) ?? [];
   }
 
   async restart(target: Target, graceMs = this.o.app.stopGraceMs): Promise<DisruptionRecord> {
@@ -172,10 +136,6 @@ class ProcessTopology implements StartedTopology {
     this.replicas.clear();
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
-  }
-
   // --- internals ---
 
   private readonly pastGenerations = new Map<number, number>();
@@ -183,16 +143,6 @@ class ProcessTopology implements StartedTopology {
   private readonly pastDisks: ReplicaDisk[] = [];
   private generationOf(r: number): number | undefined {
     return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
-  }
-
-  private async disrupt(
-    kind: DisruptionRecord['kind'],
-    description: string,
-    act: () => Promise<WorkerChange[]>,
-  ): Promise<DisruptionRecord> {
-    const started = performance.now();
-    const changes = await act();
-    return { kind, description, changes, durationMs: performance.now() - started };
   }
 
   private async newReplica(index: number, generation: number): Promise<Replica> {

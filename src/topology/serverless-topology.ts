@@ -6,6 +6,7 @@ import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
 import { parseWorkerId, type WorkerId, workerOrder, workersOf } from '../scenario/workers.ts';
 import { launchWorker } from './launch-worker.ts';
+import { bootingRuntime, LiveWorkers } from './live-workers.ts';
 import { createReplicaDisk, type ReplicaDisk } from './replica-disk.ts';
 import { range, settleAll } from './settle.ts';
 import type {
@@ -34,33 +35,20 @@ interface Instance {
  * app folder with a fresh TMPDIR (a cold start), unless the seeded `warm` draw reuses it. An
  * instance that has served no turn yet counts as cold. Disruptions replace instances too.
  */
-export const serverlessRuntime: Runtime = {
-  async start(options) {
-    const t = new ServerlessTopology(options);
-    try {
-      await t.boot();
-    } catch (e) {
-      await t.stop();
-      throw e;
-    }
-    return t;
-  },
-};
+export const serverlessRuntime: Runtime = bootingRuntime((options) => new ServerlessTopology(options));
 
-class ServerlessTopology implements StartedTopology {
+class ServerlessTopology extends LiveWorkers<Instance> implements StartedTopology {
   private readonly o: TopologyOptions;
-  private readonly live = new Map<WorkerId, Instance>();
   private readonly starts = new Map<WorkerId, number>();
   private readonly random: () => number;
   private readonly warm: number;
-  private shape: Topology;
   private stopped = false;
   /** Aborted when an instance fails to boot: its siblings still booting stop waiting at once. */
   private readonly aborted = new AbortController();
 
   constructor(o: TopologyOptions) {
+    super(o.topology);
     this.o = o;
-    this.shape = { ...o.topology };
     this.warm = o.topology.serverless?.warm ?? 0;
     this.random = seededRandom(o.seed ?? 0);
   }
@@ -68,30 +56,6 @@ class ServerlessTopology implements StartedTopology {
   async boot(): Promise<void> {
     await mkdir(this.o.logsDir, { recursive: true });
     await settleAll(workerOrder(this.shape).map((id) => this.startInstance(id)));
-  }
-
-  workers(): WorkerInfo[] {
-    return workerOrder(this.shape).flatMap((id) => {
-      const i = this.live.get(id);
-      return i ? [{ ...i.info }] : [];
-    });
-  }
-
-  worker(id: WorkerId): WorkerInfo | undefined {
-    const i = this.live.get(id);
-    return i ? { ...i.info } : undefined;
-  }
-
-  exitedOnItsOwn(id: WorkerId) {
-    return this.live.get(id)?.proc.exit;
-  }
-
-  async exitWithin(id: WorkerId, ms: number) {
-    return this.live.get(id)?.proc.exitWithin(ms);
-  }
-
-  outputTail(id: WorkerId, lines = 20): string[] {
-    return this.live.get(id)?.proc.output.tail(lines) ?? [];
   }
 
   async acquire(id: WorkerId): Promise<'cold' | 'warm'> {
@@ -177,21 +141,7 @@ class ServerlessTopology implements StartedTopology {
     );
   }
 
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.stop();
-  }
-
   // --- internals ---
-
-  private async disrupt(
-    kind: DisruptionRecord['kind'],
-    description: string,
-    act: () => Promise<WorkerChange[]>,
-  ): Promise<DisruptionRecord> {
-    const started = performance.now();
-    const changes = await act();
-    return { kind, description, changes, durationMs: performance.now() - started };
-  }
 
   private async replace(id: WorkerId, graceMs: number): Promise<WorkerChange> {
     const before = await this.stopInstance(id, graceMs);

@@ -1,0 +1,90 @@
+import type { Topology } from '../scenario/types.ts';
+import { type WorkerId, workerOrder } from '../scenario/workers.ts';
+import type {
+  DisruptionRecord,
+  Runtime,
+  StartedTopology,
+  TopologyOptions,
+  WorkerChange,
+  WorkerInfo,
+} from './types.ts';
+import type { RunningProcess } from './worker-process.ts';
+
+/** A running worker of any runtime: what the engine knows of it, and its process. */
+export interface LiveWorker {
+  info: WorkerInfo;
+  proc: RunningProcess;
+}
+
+/**
+ * What every runtime's topology (process, serverless, container) shares: what it answers about
+ * the workers it runs, read off one table of them in the routing order of the current shape; how
+ * a disruption is timed and recorded; disposal by `stop()`.
+ */
+export abstract class LiveWorkers<W extends LiveWorker> {
+  protected readonly live = new Map<WorkerId, W>();
+  protected shape: Topology;
+
+  constructor(topology: Topology) {
+    this.shape = { ...topology };
+  }
+
+  workers(): WorkerInfo[] {
+    return workerOrder(this.shape).flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [{ ...w.info }] : [];
+    });
+  }
+
+  worker(id: WorkerId): WorkerInfo | undefined {
+    const w = this.live.get(id);
+    return w ? { ...w.info } : undefined;
+  }
+
+  exitedOnItsOwn(id: WorkerId) {
+    return this.live.get(id)?.proc.exit;
+  }
+
+  async exitWithin(id: WorkerId, ms: number) {
+    return this.live.get(id)?.proc.exitWithin(ms);
+  }
+
+  outputTail(id: WorkerId, lines = 20): string[] {
+    return this.live.get(id)?.proc.output.tail(lines) ?? [];
+  }
+
+  abstract stop(): Promise<void>;
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  /** Carry out a disruption and record what it changed and how long it took. */
+  protected async disrupt(
+    kind: DisruptionRecord['kind'],
+    description: string,
+    act: () => Promise<WorkerChange[]>,
+  ): Promise<DisruptionRecord> {
+    const started = performance.now();
+    const changes = await act();
+    return { kind, description, changes, durationMs: performance.now() - started };
+  }
+}
+
+/** A runtime whose topology boots when started, and is stopped again (all of it) if the boot fails. */
+export function bootingRuntime(
+  make: (options: TopologyOptions) => StartedTopology & { boot(): Promise<void> },
+): Runtime {
+  return {
+    async start(options) {
+      const t = make(options);
+      try {
+        await t.boot();
+      } catch (e) {
+        await t.stop();
+        throw e;
+      }
+      return t;
+    },
+  };
+}
