@@ -280,7 +280,9 @@ describe('basic app: contract', { timeout: 20_000 }, () => {
     expect(failing.stderr).toContain('FAIL_BOOT');
     const missing = await start(dir, {});
     expect(await missing.exit).toBe(2);
-    expect(missing.stderr).toContain('request, global, disk, shutdown, cached, unkeyed, postgres, overwrite, shared');
+    expect(missing.stderr).toContain(
+      'request, global, disk, shutdown, cached, unkeyed, postgres, overwrite, shared',
+    );
     const unknown = await start(dir, { MEMORY_MODE: 'redis' });
     expect(await unknown.exit).toBe(2);
     expect(unknown.stderr).toContain('"redis"');
