@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { defaultConfig, findConfig, loadConfig } from './config/load.ts';
+import { CLI_CONFIG_HINT, defaultConfig, findConfig, loadConfig, noConfigProblem } from './config/load.ts';
 import type { ResolvedConfig } from './config/types.ts';
 import { type InputProblem, InvalidInputError } from './errors.ts';
 import { loadScenarios, type ScenarioDefaults } from './scenario/load.ts';
@@ -40,14 +40,7 @@ export async function load(options: LoadOptions = {}): Promise<Loaded> {
     }
   } else {
     if (options.requireConfig) {
-      problems.push({
-        file: path.join(cwd, 'amnesia.config.yaml'),
-        line: 1,
-        column: 1,
-        field: '',
-        message: 'no amnesia.config.yaml here: amnesia needs to know how to start your app',
-        hint: 'run `npx amnesia init` to write a starter config, or pass --config <file>',
-      });
+      problems.push(noConfigProblem(cwd, CLI_CONFIG_HINT));
     }
     config = defaultConfig(cwd);
   }

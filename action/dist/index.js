@@ -56863,6 +56863,23 @@ var DEFAULTS2 = {
 function findConfig(dir) {
   return CONFIG_NAMES.map((n) => path7.join(dir, n)).find((f) => existsSync3(f));
 }
+var CLI_CONFIG_HINT = "run `npx amnesia init` to write a starter config, or pass --config <file>";
+function noConfigProblem(cwd, hint) {
+  return {
+    file: path7.join(cwd, "amnesia.config.yaml"),
+    line: 1,
+    column: 1,
+    field: "",
+    message: "no amnesia.config.yaml here: amnesia needs to know how to start your app",
+    hint
+  };
+}
+async function configAt(cwd, config2, hint) {
+  if (typeof config2 === "object") return config2;
+  const file2 = config2 ? path7.resolve(cwd, config2) : findConfig(cwd);
+  if (!file2) throw new InvalidInputError([noConfigProblem(cwd, hint)]);
+  return loadConfig(file2);
+}
 var SERVICE_UNION = {
   union: schemaAt(configFile, ["services", "x"]),
   kinds: SERVICE_KINDS,
@@ -61735,202 +61752,6 @@ function newSeed() {
   return Math.floor(Math.random() * 2 ** 31);
 }
 
-// src/run/probe.ts
-import path28 from "node:path";
-
-// src/verdict/app-error.ts
-var ERROR_LINE = /(?:^|[\s\]>:])((?:[A-Z][\w$]*)?(?:Error|Exception)(?: \[[\w-]+\])?: \S.*)$/;
-var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
-function nameAppError(texts) {
-  const lines2 = texts.flatMap((t) => t.split("\n")).map((l) => l.trim());
-  const printed = lines2.filter((l) => !/^(?:\[\w+\]\s+)?at /.test(l) && !/ answered \d{3}\b/.test(l)).flatMap((l) => {
-    const m = ERROR_LINE.exec(l);
-    return m?.[1] ? [m[1]] : [];
-  }).at(-1);
-  const text = printed ?? lines2.find((l) => l !== "");
-  if (text === void 0) return void 0;
-  return { text, typeMismatch: /^TypeError\b/.test(text) || TYPE_HINTS.test(text) };
-}
-
-// src/verdict/failure-table.ts
-var BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "CC"];
-var RUNG_NAMES = {
-  SW: "same worker",
-  OW: "other worker of the replica",
-  OR: "other replica",
-  RS: "after a graceful restart",
-  CR: "after a crash and respawn",
-  RD: "after a redeploy of the replica",
-  CC: "two turns of one session at once, on two workers",
-  LT: "an old fact, after filler turns, on another worker",
-  SL: "on a fresh serverless instance (a cold start)"
-};
-var KEPT_EVERYWHERE = {
-  SW: true,
-  OW: true,
-  OR: true,
-  RS: true,
-  CR: true,
-  RD: true,
-  CC: true,
-  LT: true,
-  SL: true
-};
-var FAILURE_TABLE = [
-  {
-    id: "1",
-    cause: "memory created inside the request handler, or history passed as a list that gets copied",
-    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false, SL: false },
-    advice: "nothing is kept between requests: keep memory per session in a store"
-  },
-  {
-    id: "2",
-    cause: "per-session memory in a process-global map",
-    kept: {
-      SW: true,
-      OW: false,
-      OR: false,
-      RS: false,
-      CR: false,
-      RD: false,
-      CC: false,
-      LT: false,
-      SL: false
-    },
-    advice: "state lives in one process's RAM: move it to a shared store"
-  },
-  {
-    id: "2",
-    cause: "long-term memory in an index or storage context that is never persisted",
-    kept: { ...KEPT_EVERYWHERE, LT: false, SL: false },
-    needs: "LT",
-    advice: "state lives in one process's RAM: move it to a shared store"
-  },
-  {
-    id: "3",
-    cause: "state on the local disk (`./storage`, a sqlite file in the app folder)",
-    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true, SL: false },
-    advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store"
-  },
-  {
-    id: "4",
-    cause: "history trimmed by a memory window or a token limit",
-    evidence: "the prompt holds only the latest messages",
-    advice: "older turns are dropped before the LLM sees them: raise the limit, summarize older turns, or keep facts in long-term memory; if the window is intended, ask only for recent turns (`recall_recent`)"
-  },
-  {
-    id: "5",
-    cause: "a wrong type (a list where a memory object is expected) that throws",
-    evidence: "the app errors",
-    advice: "pass the memory object the framework expects (a `Memory`, not a list of messages)"
-  },
-  {
-    id: "6a",
-    cause: "RAM state saved at graceful shutdown, loaded at startup",
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, CC: false, LT: false, SL: false },
-    advice: "saved only on shutdown: a crash loses it and workers never share it"
-  },
-  {
-    id: "6b",
-    cause: "a per-process cache of a durable store, loaded at startup, never re-read",
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, CC: false, LT: false, SL: true },
-    advice: "reads a stale per-process cache: re-read the store on every request"
-  },
-  {
-    id: "7",
-    cause: "memory not keyed by session",
-    kept: { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true },
-    leak: true,
-    advice: "memory leaks between sessions: key memory by session id"
-  },
-  {
-    id: "8",
-    cause: "serverless: a fresh process per request (Lambda, Cloud Run scaled to zero, Vercel functions)",
-    kept: { SL: false },
-    needs: "SL",
-    advice: "state must live outside the process and its /tmp"
-  },
-  {
-    id: "9",
-    cause: "lost update: history written back whole (read, append, write) by requests of one session that overlap",
-    kept: { ...KEPT_EVERYWHERE, CC: false },
-    needs: "CC",
-    advice: "append, or write in a transaction; never write the whole history back"
-  },
-  {
-    id: "10",
-    cause: "lost in flight: a worker stopped while answering saves nothing (no drain on SIGTERM)",
-    evidence: "a turn in flight is dropped or forgotten",
-    advice: "drain in-flight requests before exiting"
-  },
-  {
-    id: "✓",
-    cause: "a shared store keyed by session id, read on every request, appended to",
-    kept: KEPT_EVERYWHERE,
-    advice: "memory is kept everywhere the probe looked"
-  }
-];
-function failureRow(id) {
-  const row = FAILURE_TABLE.find((r) => r.id === id);
-  if (!row) throw new Error(`no row ${id} in the failure table`);
-  return row;
-}
-
-// src/verdict/diagnosis.ts
-function formatSignature(rungs) {
-  return rungs.map((r) => `${r.rung} ${r.kept === null ? "–" : r.kept ? "✓" : "✗"}`).join(" ");
-}
-function agrees(row, rungs) {
-  if (!row.kept) return false;
-  if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
-  return rungs.every(
-    (r) => r.kept === null || row.kept?.[r.rung] === void 0 || row.kept[r.rung] === r.kept
-  );
-}
-function diagnose(rungs, o) {
-  const signature = formatSignature(rungs);
-  const ran = rungs.filter((r) => r.kept !== null);
-  const result = (rows, advice2, reproduced = true) => ({
-    rungs: [...rungs],
-    signature,
-    rows: rows.map(({ id, cause }) => ({ id, cause })),
-    advice: advice2,
-    reproduced
-  });
-  const named = nameAppError(o.appErrors ?? []);
-  if (ran.length === 0 && named) {
-    return named.typeMismatch ? result(
-      [failureRow("5")],
-      `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${named.text}`
-    ) : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
-  }
-  const matches = FAILURE_TABLE.filter((row) => !row.leak && row.id !== "✓" && agrees(row, rungs));
-  const allKept = ran.every((r) => r.kept);
-  const leakRow = failureRow("7");
-  const fixed = failureRow("✓");
-  if (o.leak) {
-    const rows = allKept ? [leakRow] : [leakRow, ...matches];
-    const also = allKept ? "" : matches.length ? `; also ${matches.map((m) => m.advice).join("; or: ")}` : `; also lost on ${ran.filter((r) => !r.kept).map((r) => r.rung).join(", ")}`;
-    return result(rows, `${leakRow.advice}${also}`);
-  }
-  if (allKept) {
-    return o.scenarioFailed ? result([], "", false) : result([fixed], fixed.advice);
-  }
-  if (matches.length === 0) {
-    const kept = ran.filter((r) => r.kept).map((r) => r.rung);
-    const lost = ran.filter((r) => !r.kept).map((r) => r.rung);
-    return result(
-      [],
-      `no row of the failure table has this signature: kept on ${kept.join(", ") || "no rung"}; lost on ${lost.join(", ")}`
-    );
-  }
-  const serverless = matches.filter((m) => m.needs === "SL");
-  const others = matches.filter((m) => m.needs !== "SL");
-  const advice = [...new Set(others.map((m) => m.advice))].join("; or: ");
-  const extra = serverless.map((m) => m.advice).join("; ");
-  return result(matches, advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra);
-}
-
 // src/run/run.ts
 import path27 from "node:path";
 
@@ -62601,14 +62422,7 @@ async function load(options = {}) {
     }
   } else {
     if (options.requireConfig) {
-      problems.push({
-        file: path10.join(cwd, "amnesia.config.yaml"),
-        line: 1,
-        column: 1,
-        field: "",
-        message: "no amnesia.config.yaml here: amnesia needs to know how to start your app",
-        hint: "run `npx amnesia init` to write a starter config, or pass --config <file>"
-      });
+      problems.push(noConfigProblem(cwd, CLI_CONFIG_HINT));
     }
     config2 = defaultConfig(cwd);
   }
@@ -62646,6 +62460,199 @@ function sortProblems(problems) {
   return problems.toSorted(
     (a, b) => order.indexOf(a.file) - order.indexOf(b.file) || a.line - b.line || a.column - b.column
   );
+}
+
+// src/verdict/app-error.ts
+var ERROR_LINE = /(?:^|[\s\]>:])((?:[A-Z][\w$]*)?(?:Error|Exception)(?: \[[\w-]+\])?: \S.*)$/;
+var TYPE_HINTS = /is not a function|is not iterable|cannot read propert|chatHistory|memory|ChatMessage|adapters?.*compatible/i;
+function nameAppError(texts) {
+  const lines2 = texts.flatMap((t) => t.split("\n")).map((l) => l.trim());
+  const printed = lines2.filter((l) => !/^(?:\[\w+\]\s+)?at /.test(l) && !/ answered \d{3}\b/.test(l)).flatMap((l) => {
+    const m = ERROR_LINE.exec(l);
+    return m?.[1] ? [m[1]] : [];
+  }).at(-1);
+  const text = printed ?? lines2.find((l) => l !== "");
+  if (text === void 0) return void 0;
+  return { text, typeMismatch: /^TypeError\b/.test(text) || TYPE_HINTS.test(text) };
+}
+
+// src/verdict/failure-table.ts
+var BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "CC"];
+var RUNG_NAMES = {
+  SW: "same worker",
+  OW: "other worker of the replica",
+  OR: "other replica",
+  RS: "after a graceful restart",
+  CR: "after a crash and respawn",
+  RD: "after a redeploy of the replica",
+  CC: "two turns of one session at once, on two workers",
+  LT: "an old fact, after filler turns, on another worker",
+  SL: "on a fresh serverless instance (a cold start)"
+};
+var KEPT_EVERYWHERE = {
+  SW: true,
+  OW: true,
+  OR: true,
+  RS: true,
+  CR: true,
+  RD: true,
+  CC: true,
+  LT: true,
+  SL: true
+};
+var FAILURE_TABLE = [
+  {
+    id: "1",
+    cause: "memory created inside the request handler, or history passed as a list that gets copied",
+    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false, SL: false },
+    advice: "nothing is kept between requests: keep memory per session in a store"
+  },
+  {
+    id: "2",
+    cause: "per-session memory in a process-global map",
+    kept: {
+      SW: true,
+      OW: false,
+      OR: false,
+      RS: false,
+      CR: false,
+      RD: false,
+      CC: false,
+      LT: false,
+      SL: false
+    },
+    advice: "state lives in one process's RAM: move it to a shared store"
+  },
+  {
+    id: "2",
+    cause: "long-term memory in an index or storage context that is never persisted",
+    kept: { ...KEPT_EVERYWHERE, LT: false, SL: false },
+    needs: "LT",
+    advice: "state lives in one process's RAM: move it to a shared store"
+  },
+  {
+    id: "3",
+    cause: "state on the local disk (`./storage`, a sqlite file in the app folder)",
+    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true, SL: false },
+    advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store"
+  },
+  {
+    id: "4",
+    cause: "history trimmed by a memory window or a token limit",
+    evidence: "the prompt holds only the latest messages",
+    advice: "older turns are dropped before the LLM sees them: raise the limit, summarize older turns, or keep facts in long-term memory; if the window is intended, ask only for recent turns (`recall_recent`)"
+  },
+  {
+    id: "5",
+    cause: "a wrong type (a list where a memory object is expected) that throws",
+    evidence: "the app errors",
+    advice: "pass the memory object the framework expects (a `Memory`, not a list of messages)"
+  },
+  {
+    id: "6a",
+    cause: "RAM state saved at graceful shutdown, loaded at startup",
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, CC: false, LT: false, SL: false },
+    advice: "saved only on shutdown: a crash loses it and workers never share it"
+  },
+  {
+    id: "6b",
+    cause: "a per-process cache of a durable store, loaded at startup, never re-read",
+    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, CC: false, LT: false, SL: true },
+    advice: "reads a stale per-process cache: re-read the store on every request"
+  },
+  {
+    id: "7",
+    cause: "memory not keyed by session",
+    kept: { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true },
+    leak: true,
+    advice: "memory leaks between sessions: key memory by session id"
+  },
+  {
+    id: "8",
+    cause: "serverless: a fresh process per request (Lambda, Cloud Run scaled to zero, Vercel functions)",
+    kept: { SL: false },
+    needs: "SL",
+    advice: "state must live outside the process and its /tmp"
+  },
+  {
+    id: "9",
+    cause: "lost update: history written back whole (read, append, write) by requests of one session that overlap",
+    kept: { ...KEPT_EVERYWHERE, CC: false },
+    needs: "CC",
+    advice: "append, or write in a transaction; never write the whole history back"
+  },
+  {
+    id: "10",
+    cause: "lost in flight: a worker stopped while answering saves nothing (no drain on SIGTERM)",
+    evidence: "a turn in flight is dropped or forgotten",
+    advice: "drain in-flight requests before exiting"
+  },
+  {
+    id: "✓",
+    cause: "a shared store keyed by session id, read on every request, appended to",
+    kept: KEPT_EVERYWHERE,
+    advice: "memory is kept everywhere the probe looked"
+  }
+];
+function failureRow(id) {
+  const row = FAILURE_TABLE.find((r) => r.id === id);
+  if (!row) throw new Error(`no row ${id} in the failure table`);
+  return row;
+}
+
+// src/verdict/diagnosis.ts
+function formatSignature(rungs) {
+  return rungs.map((r) => `${r.rung} ${r.kept === null ? "–" : r.kept ? "✓" : "✗"}`).join(" ");
+}
+function agrees(row, rungs) {
+  if (!row.kept) return false;
+  if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
+  return rungs.every(
+    (r) => r.kept === null || row.kept?.[r.rung] === void 0 || row.kept[r.rung] === r.kept
+  );
+}
+function diagnose(rungs, o) {
+  const signature = formatSignature(rungs);
+  const ran = rungs.filter((r) => r.kept !== null);
+  const result = (rows, advice2, reproduced = true) => ({
+    rungs: [...rungs],
+    signature,
+    rows: rows.map(({ id, cause }) => ({ id, cause })),
+    advice: advice2,
+    reproduced
+  });
+  const named = nameAppError(o.appErrors ?? []);
+  if (ran.length === 0 && named) {
+    return named.typeMismatch ? result(
+      [failureRow("5")],
+      `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${named.text}`
+    ) : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
+  }
+  const matches = FAILURE_TABLE.filter((row) => !row.leak && row.id !== "✓" && agrees(row, rungs));
+  const allKept = ran.every((r) => r.kept);
+  const leakRow = failureRow("7");
+  const fixed = failureRow("✓");
+  if (o.leak) {
+    const rows = allKept ? [leakRow] : [leakRow, ...matches];
+    const also = allKept ? "" : matches.length ? `; also ${matches.map((m) => m.advice).join("; or: ")}` : `; also lost on ${ran.filter((r) => !r.kept).map((r) => r.rung).join(", ")}`;
+    return result(rows, `${leakRow.advice}${also}`);
+  }
+  if (allKept) {
+    return o.scenarioFailed ? result([], "", false) : result([fixed], fixed.advice);
+  }
+  if (matches.length === 0) {
+    const kept = ran.filter((r) => r.kept).map((r) => r.rung);
+    const lost = ran.filter((r) => !r.kept).map((r) => r.rung);
+    return result(
+      [],
+      `no row of the failure table has this signature: kept on ${kept.join(", ") || "no rung"}; lost on ${lost.join(", ")}`
+    );
+  }
+  const serverless = matches.filter((m) => m.needs === "SL");
+  const others = matches.filter((m) => m.needs !== "SL");
+  const advice = [...new Set(others.map((m) => m.advice))].join("; or: ");
+  const extra = serverless.map((m) => m.advice).join("; ");
+  return result(matches, advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra);
 }
 
 // src/run/replay.ts
@@ -67622,58 +67629,8 @@ function skipped(s, slug, config2, replay, seed2) {
   };
 }
 
-// src/run/probe.ts
-async function probe(options = {}) {
-  const cwd = path28.resolve(options.cwd ?? process.cwd());
-  const config2 = withRuntime(
-    typeof options.config === "object" ? options.config : await configFor(cwd, options.config),
-    options.runtime
-  );
-  const topology2 = { ...config2.topology, ...options.topology };
-  const session = await RunSession.open({
-    cwd,
-    config: config2,
-    seed: newSeed(),
-    onEvent: options.onEvent ?? (() => {
-    }),
-    ...options.artifactsDir ? { artifactsDir: options.artifactsDir } : {},
-    ...options.signal ? { signal: options.signal } : {}
-  });
-  try {
-    const { outcome, result } = await session.ladder(topology2);
-    const diagnosis = diagnose(outcome.rungs, {
-      leak: outcome.leak,
-      scenarioFailed: false,
-      appErrors: outcome.appErrors
-    });
-    const probed = outcome.rungs.some((r) => r.kept !== null);
-    const exitCode = !probed || result.status === "error" ? 2 : diagnosis.rows.some((r) => r.id === "✓") ? 0 : 1;
-    return { runId: session.runId, topology: topology2, diagnosis, ladder: result, exitCode };
-  } catch (e) {
-    throw e instanceof AbortedError || options.signal?.aborted ? new AbortedError() : e;
-  } finally {
-    await session.close();
-  }
-}
-async function configFor(cwd, file2) {
-  const found = file2 ? path28.resolve(cwd, file2) : findConfig(cwd);
-  if (!found) {
-    throw new InvalidInputError([
-      {
-        file: path28.join(cwd, "amnesia.config.yaml"),
-        line: 1,
-        column: 1,
-        field: "",
-        message: "no amnesia.config.yaml here: the probe needs to know how to start your app",
-        hint: "run `npx amnesia init`, or pass --config <file>"
-      }
-    ]);
-  }
-  return loadConfig(found);
-}
-
 // src/report/evidence.ts
-import path29 from "node:path";
+import path28 from "node:path";
 var turnsOf2 = (s) => s.steps.filter((x) => x.kind === "turn");
 var failedOf = (t) => t.expectations.filter((e) => !e.passed);
 var failedTurns = (s) => turnsOf2(s).filter((t) => !t.passed);
@@ -67697,8 +67654,8 @@ function lastChatRequest(t) {
   return t.llm.filter((r) => r.kind === "chat").at(-1);
 }
 function relativeTo2(file2, cwd) {
-  if (!cwd || !path29.isAbsolute(file2)) return file2;
-  const rel = path29.relative(cwd, file2);
+  if (!cwd || !path28.isAbsolute(file2)) return file2;
+  const rel = path28.relative(cwd, file2);
   return rel === "" || rel.startsWith("..") ? file2 : rel;
 }
 function formatLocation(at, cwd) {
@@ -68709,6 +68666,38 @@ function scenarioEndLine(s, paint) {
       return `${paint("yellow", `! error: ${errorHeadline(s)}`)}  ${took}${leaks}`;
     case "skipped":
       return paint("dim", "- skipped");
+  }
+}
+
+// src/run/probe.ts
+import path29 from "node:path";
+async function probe(options = {}) {
+  const cwd = path29.resolve(options.cwd ?? process.cwd());
+  const config2 = withRuntime(await configAt(cwd, options.config, CLI_CONFIG_HINT), options.runtime);
+  const topology2 = { ...config2.topology, ...options.topology };
+  const session = await RunSession.open({
+    cwd,
+    config: config2,
+    seed: newSeed(),
+    onEvent: options.onEvent ?? (() => {
+    }),
+    ...options.artifactsDir ? { artifactsDir: options.artifactsDir } : {},
+    ...options.signal ? { signal: options.signal } : {}
+  });
+  try {
+    const { outcome, result } = await session.ladder(topology2);
+    const diagnosis = diagnose(outcome.rungs, {
+      leak: outcome.leak,
+      scenarioFailed: false,
+      appErrors: outcome.appErrors
+    });
+    const probed = outcome.rungs.some((r) => r.kept !== null);
+    const exitCode = !probed || result.status === "error" ? 2 : diagnosis.rows.some((r) => r.id === "✓") ? 0 : 1;
+    return { runId: session.runId, topology: topology2, diagnosis, ladder: result, exitCode };
+  } catch (e) {
+    throw e instanceof AbortedError || options.signal?.aborted ? new AbortedError() : e;
+  } finally {
+    await session.close();
   }
 }
 

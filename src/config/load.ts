@@ -51,6 +51,36 @@ export function findConfig(dir: string): string | undefined {
   return CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => existsSync(f));
 }
 
+/** How a command-line user gives a config. */
+export const CLI_CONFIG_HINT = 'run `npx amnesia init` to write a starter config, or pass --config <file>';
+
+/** The problem of a folder without a config, where one is needed; `hint` says how to give one. */
+export function noConfigProblem(cwd: string, hint: string): InputProblem {
+  return {
+    file: path.join(cwd, 'amnesia.config.yaml'),
+    line: 1,
+    column: 1,
+    field: '',
+    message: 'no amnesia.config.yaml here: amnesia needs to know how to start your app',
+    hint,
+  };
+}
+
+/**
+ * The config to run with: one already loaded, a file (relative to `cwd`), else the one in `cwd`;
+ * refused (InvalidInputError, with `hint`) when there is none.
+ */
+export async function configAt(
+  cwd: string,
+  config: string | ResolvedConfig | undefined,
+  hint: string,
+): Promise<ResolvedConfig> {
+  if (typeof config === 'object') return config;
+  const file = config ? path.resolve(cwd, config) : findConfig(cwd);
+  if (!file) throw new InvalidInputError([noConfigProblem(cwd, hint)]);
+  return loadConfig(file);
+}
+
 const SERVICE_UNION: KeyedUnion = {
   union: schemaAt(configFile, ['services', 'x']) as KeyedUnion['union'],
   kinds: SERVICE_KINDS,

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CLI_CONFIG_HINT, configAt } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
-import { configFor } from '../run/probe.ts';
 import { withRuntime } from '../run/run.ts';
 import { type ScenarioApp, startScenarioApp } from '../run/scenario-app.ts';
 import { RunSession } from '../run/session.ts';
@@ -35,10 +35,7 @@ const SCOPE = 'load';
  */
 export async function loadTest(options: LoadTestOptions = {}): Promise<LoadTestResult> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const config = withRuntime(
-    typeof options.config === 'object' ? options.config : await configFor(cwd, options.config),
-    options.runtime,
-  );
+  const config = withRuntime(await configAt(cwd, options.config, CLI_CONFIG_HINT), options.runtime);
   const sessions = options.sessions ?? config.load.sessions;
   const turns = options.turns ?? config.load.turns;
   const concurrency = options.concurrency ?? config.load.concurrency;

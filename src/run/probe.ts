@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { findConfig, loadConfig } from '../config/load.ts';
+import { CLI_CONFIG_HINT, configAt } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
@@ -40,10 +40,7 @@ export interface ProbeResult {
  */
 export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const config = withRuntime(
-    typeof options.config === 'object' ? options.config : await configFor(cwd, options.config),
-    options.runtime,
-  );
+  const config = withRuntime(await configAt(cwd, options.config, CLI_CONFIG_HINT), options.runtime);
   const topology = { ...config.topology, ...options.topology };
   const session = await RunSession.open({
     cwd,
@@ -69,22 +66,4 @@ export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
   } finally {
     await session.close();
   }
-}
-
-/** The probe (and the load mode) need only the config (how to start and talk to the app), not the scenarios. */
-export async function configFor(cwd: string, file: string | undefined): Promise<ResolvedConfig> {
-  const found = file ? path.resolve(cwd, file) : findConfig(cwd);
-  if (!found) {
-    throw new InvalidInputError([
-      {
-        file: path.join(cwd, 'amnesia.config.yaml'),
-        line: 1,
-        column: 1,
-        field: '',
-        message: 'no amnesia.config.yaml here: the probe needs to know how to start your app',
-        hint: 'run `npx amnesia init`, or pass --config <file>',
-      },
-    ]);
-  }
-  return loadConfig(found);
 }

@@ -3,32 +3,15 @@ import type { TurnRecord } from '../../src/index.ts';
 import { run } from '../../src/index.ts';
 import { leftovers } from '../helpers/basic-app.ts';
 import { tempFiles } from '../helpers/files.ts';
+import { reportingApp } from '../helpers/reporting-app.ts';
 
 /** Answers each turn with its Node's compile cache folder and what that folder holds once flushed. */
-const APP = `import { createServer } from 'node:http';
-import { readdirSync } from 'node:fs';
-import module from 'node:module';
-// Each turn asks the mock LLM once: a scenario whose app never reaches the LLM cannot be judged.
-const askLlm = () =>
-  fetch(process.env.OPENAI_BASE_URL + '/chat/completions', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
-  }).then((r) => r.text());
-const server = createServer((req, res) => {
-  if (req.url === '/healthz') return void res.end('ok');
-  req.resume();
-  req.on('end', async () => {
-    await askLlm();
-    module.flushCompileCache();
-    const dir = module.getCompileCacheDir();
-    const entries = dir ? readdirSync(dir, { recursive: true }).length : 0;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ answer: JSON.stringify({ dir: dir ?? null, entries }) }));
-  });
-});
-server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
-`;
+const APP = reportingApp(
+  "import { readdirSync } from 'node:fs';\nimport module from 'node:module';",
+  `  module.flushCompileCache();
+  const dir = module.getCompileCacheDir();
+  return { dir: dir ?? null, entries: dir ? readdirSync(dir, { recursive: true }).length : 0 };`,
+);
 
 const SCENARIO = `name: cache
 topology: { replicas: 2, workers: 1 }

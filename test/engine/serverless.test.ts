@@ -3,6 +3,7 @@ import type { RunResult, TurnRecord } from '../../src/index.ts';
 import { probe, run } from '../../src/index.ts';
 import { basicProject, leftovers } from '../helpers/basic-app.ts';
 import { tempFiles } from '../helpers/files.ts';
+import { reportingApp } from '../helpers/reporting-app.ts';
 
 const turns = (r: RunResult) =>
   (r.scenarios[0]?.steps ?? []).filter((s): s is TurnRecord => s.kind === 'turn');
@@ -66,31 +67,13 @@ describe.concurrent('serverless mode against the memory modes of the test app', 
  * An app that reports, for each turn, its pid and whether the marker files an earlier turn wrote
  * in its working directory and in its TMPDIR are still there; then writes them.
  */
-const MARKER_APP = `import { createServer } from 'node:http';
-import { existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-// Each turn asks the mock LLM once: a scenario whose app never reaches the LLM cannot be judged.
-const askLlm = () =>
-  fetch(process.env.OPENAI_BASE_URL + '/chat/completions', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
-  }).then((r) => r.text());
-const server = createServer((req, res) => {
-  if (req.url === '/healthz') return void res.end('ok');
-  req.resume();
-  req.on('end', async () => {
-    await askLlm();
-    const seen = { pid: process.pid, cwd: existsSync('marker'), tmp: existsSync(path.join(tmpdir(), 'marker')) };
-    writeFileSync('marker', 'x');
-    writeFileSync(path.join(tmpdir(), 'marker'), 'x');
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ answer: JSON.stringify(seen) }));
-  });
-});
-server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
-`;
+const MARKER_APP = reportingApp(
+  "import { existsSync, writeFileSync } from 'node:fs';\nimport { tmpdir } from 'node:os';\nimport path from 'node:path';",
+  `  const seen = { pid: process.pid, cwd: existsSync('marker'), tmp: existsSync(path.join(tmpdir(), 'marker')) };
+  writeFileSync('marker', 'x');
+  writeFileSync(path.join(tmpdir(), 'marker'), 'x');
+  return seen;`,
+);
 
 async function markers(serverless: string, seed: number) {
   await using project = await tempFiles({
