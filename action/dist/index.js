@@ -64673,6 +64673,21 @@ function plan(scenario, base) {
   return { topology: topology2, routing: routing2, seed: seed2, steps };
 }
 
+// src/topology/settle.ts
+async function settleAll(tasks) {
+  const results = await Promise.allSettled(tasks);
+  const failed2 = results.filter((r) => r.status === "rejected");
+  const cause = failed2.find((r) => !(r.reason instanceof AbortedError)) ?? failed2[0];
+  if (cause) throw cause.reason;
+  return results.map((r) => r.value);
+}
+var range = (n) => Array.from({ length: n }, (_, i) => i + 1);
+function mergeChanges(a, b) {
+  const out = /* @__PURE__ */ new Map();
+  for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
+  return [...out.values()];
+}
+
 // src/verdict/crossing.ts
 function crossing(said, asked, between) {
   const moved = movedAcross(said, asked, between);
@@ -65145,21 +65160,6 @@ function bootingRuntime(make) {
   };
 }
 
-// src/topology/settle.ts
-async function settleAll(tasks) {
-  const results = await Promise.allSettled(tasks);
-  const failed2 = results.filter((r) => r.status === "rejected");
-  const cause = failed2.find((r) => !(r.reason instanceof AbortedError)) ?? failed2[0];
-  if (cause) throw cause.reason;
-  return results.map((r) => r.value);
-}
-var range = (n) => Array.from({ length: n }, (_, i) => i + 1);
-function mergeChanges(a, b) {
-  const out = /* @__PURE__ */ new Map();
-  for (const c of [...a, ...b]) out.set(c.id, { ...out.get(c.id), ...c });
-  return [...out.values()];
-}
-
 // src/container/exec-process.ts
 import { constants as constants4 } from "node:os";
 import { PassThrough } from "node:stream";
@@ -65167,7 +65167,7 @@ var PID_LINE = /^amnesia-pid (\d+)$/;
 async function execProcess(spec) {
   const output2 = new OutputLog(spec.logFile);
   const startedAt = Date.now();
-  const prepare = spec.mkdir ? `mkdir -p '${spec.mkdir.replace(/'/g, `'\\''`)}' 2>/dev/null; ` : "";
+  const prepare = spec.mkdir ? `mkdir -p ${shellQuote(spec.mkdir)} 2>/dev/null; ` : "";
   const exec2 = await spec.container.exec({
     Cmd: ["/bin/sh", "-c", `echo "amnesia-pid $$"; ${prepare}exec "$@"`, "amnesia-worker", ...spec.argv],
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
@@ -65538,20 +65538,15 @@ var ContainerTopology = class extends LiveWorkers {
     const incarnation = (this.incarnations.get(id) ?? 0) + 1;
     this.incarnations.set(id, incarnation);
     const port = await this.o.ports.next();
-    const vars = { replica, worker, port, data_dir: pod.dataDir };
+    const input2 = { id, replica, worker, port, dataDir: pod.dataDir };
+    const vars = { replica, worker, port, data_dir: pod.dataDir, ...this.o.placeholders?.(input2) };
     const env = {
       ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-      ...this.o.workerEnv({
-        id,
-        replica,
-        worker,
-        port,
-        dataDir: pod.dataDir
-      }),
+      ...this.o.workerEnv(input2),
       [this.o.app.portEnv]: String(port)
     };
     const command = this.o.app.command;
-    const argv = typeof command === "string" ? shellArgv(command) : [...command];
+    const argv = typeof command === "string" ? shellArgv(renderShell(command, vars)) : command.map((a) => renderTemplate(a, vars));
     const logFile = path18.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const container = shortId(pod.container.id);
     const t0 = performance.now();
@@ -67103,7 +67098,7 @@ async function runSteps(s, p, topology2, services, ctx, steps, signals) {
           together: planned.turns.filter((o) => o !== t).map((o) => ({ label: labelOf(o), worker: o.worker }))
         })
       );
-      const turns = await settleTurns(inputs.map((x, i) => runTurn(x).finally(() => hold.ended(i))));
+      const turns = await settleAll(inputs.map((x, i) => runTurn(x).finally(() => hold.ended(i))));
       turns.forEach(record2);
     } else if (planned.during.length > 0) {
       const { turns, disruption: disruption2 } = await runDuring(planned, input2, topology2, services, ctx, signals);
@@ -67144,7 +67139,7 @@ async function runDuring(planned, input2, topology2, services, ctx, signals) {
     hold.releaseAll();
     await Promise.allSettled(running);
   }
-  return { turns: await settleTurns(running), disruption: d };
+  return { turns: await settleAll(running), disruption: d };
 }
 async function runControls(s, p, topology2, ctx) {
   const found = [];
@@ -67185,12 +67180,6 @@ async function runControls(s, p, topology2, ctx) {
 }
 function plannedTurns(p) {
   return p.steps.flatMap((x) => x.kind === "turn" ? [x] : x.kind === "together" ? x.turns : x.during);
-}
-async function settleTurns(running) {
-  const settled = await Promise.allSettled(running);
-  const failed2 = settled.find((r) => r.status === "rejected");
-  if (failed2) throw failed2.reason;
-  return settled.map((r) => r.value);
 }
 var labelOf = (t) => `${t.step.session}#${t.step.turn}`;
 function shortDescription(step2) {

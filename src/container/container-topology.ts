@@ -15,6 +15,7 @@ import type {
   WorkerChange,
   WorkerInfo,
 } from '../topology/types.ts';
+import { renderShell } from '../util/shell.ts';
 import { renderTemplate } from '../util/template.ts';
 import { type ContainerEngine, ContainerError, type DockerContainer } from './engine.ts';
 import { type ExecProcess, execProcess, shortId } from './exec-process.ts';
@@ -309,20 +310,19 @@ class ContainerTopology extends LiveWorkers<Worker> implements StartedTopology {
     const incarnation = (this.incarnations.get(id) ?? 0) + 1;
     this.incarnations.set(id, incarnation);
     const port = await this.o.ports.next();
-    const vars = { replica, worker, port, data_dir: pod.dataDir };
+    const input = { id, replica, worker, port, dataDir: pod.dataDir };
+    // The placeholders of app.command and app.env, as the process runtime fills them.
+    const vars = { replica, worker, port, data_dir: pod.dataDir, ...this.o.placeholders?.(input) };
     const env: Record<string, string> = {
       ...Object.fromEntries(Object.entries(this.o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
-      ...this.o.workerEnv({
-        id,
-        replica,
-        worker,
-        port,
-        dataDir: pod.dataDir,
-      }),
+      ...this.o.workerEnv(input),
       [this.o.app.portEnv]: String(port),
     };
     const command = this.o.app.command;
-    const argv = typeof command === 'string' ? shellArgv(command) : [...command];
+    const argv =
+      typeof command === 'string'
+        ? shellArgv(renderShell(command, vars))
+        : command.map((a) => renderTemplate(a, vars));
     const logFile = path.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const container = shortId(pod.container.id);
     const t0 = performance.now();

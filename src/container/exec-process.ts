@@ -6,6 +6,7 @@ import { formatExit } from '../errors.ts';
 import { OutputLog } from '../topology/output-log.ts';
 import { waitReady } from '../topology/readiness.ts';
 import type { RunningProcess } from '../topology/worker-process.ts';
+import { shellQuote } from '../util/shell.ts';
 import type { DockerContainer } from './engine.ts';
 
 export interface ExecSpec {
@@ -41,7 +42,7 @@ export interface ExecProcess extends RunningProcess {
 export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
   const output = new OutputLog(spec.logFile);
   const startedAt = Date.now();
-  const prepare = spec.mkdir ? `mkdir -p '${spec.mkdir.replace(/'/g, `'\\''`)}' 2>/dev/null; ` : '';
+  const prepare = spec.mkdir ? `mkdir -p ${shellQuote(spec.mkdir)} 2>/dev/null; ` : '';
   const exec = await spec.container.exec({
     Cmd: ['/bin/sh', '-c', `echo "amnesia-pid $$"; ${prepare}exec "$@"`, 'amnesia-worker', ...spec.argv],
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),

@@ -14,6 +14,7 @@ import type { StartedServices } from '../services/services.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
+import { settleAll } from '../topology/settle.ts';
 import type { StartedTopology, TopologyEvent } from '../topology/types.ts';
 import type {
   DisruptionStepRecord,
@@ -276,7 +277,7 @@ async function runSteps(
             .map((o) => ({ label: labelOf(o), worker: o.worker })),
         }),
       );
-      const turns = await settleTurns(inputs.map((x, i) => runTurn(x).finally(() => hold.ended(i))));
+      const turns = await settleAll(inputs.map((x, i) => runTurn(x).finally(() => hold.ended(i))));
       turns.forEach(record);
     } else if (planned.during.length > 0) {
       const { turns, disruption } = await runDuring(planned, input, topology, services, ctx, signals);
@@ -335,7 +336,7 @@ async function runDuring(
     hold.releaseAll();
     await Promise.allSettled(running);
   }
-  return { turns: await settleTurns(running), disruption: d as DisruptionStepRecord };
+  return { turns: await settleAll(running), disruption: d as DisruptionStepRecord };
 }
 
 /** Before anything is said: each recall's question in a fresh control session, on the pristine topology. */
@@ -385,14 +386,6 @@ async function runControls(
 /** Every planned turn, nested ones included, in the order they are written. */
 function plannedTurns(p: Plan): PlannedTurn[] {
   return p.steps.flatMap((x) => (x.kind === 'turn' ? [x] : x.kind === 'together' ? x.turns : x.during));
-}
-
-/** Await turns running at once; if one threw, throw its error once all have settled. */
-async function settleTurns(running: readonly Promise<TurnRecord>[]): Promise<TurnRecord[]> {
-  const settled = await Promise.allSettled(running);
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<TurnRecord>).value);
 }
 
 const labelOf = (t: PlannedTurn) => `${t.step.session}#${t.step.turn}`;
