@@ -48,7 +48,10 @@ async function answers(llm: MockLlm): Promise<string[]> {
       headers: { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
-    const text = (await res.text()).replace(/"created":\d+/g, '"created":0').replaceAll(llm.url, '<llm>');
+    const text = (await res.text())
+      .replace(/"created":\d+/g, '"created":0')
+      .replaceAll(llm.url, '<llm>')
+      .replaceAll(llm.origin, '<origin>');
     out.push(`${res.status} ${res.headers.get('content-type')} ${res.headers.get('x-should-retry')} ${text}`);
   }
   return out;
@@ -66,7 +69,7 @@ describe('the defaults answer the same with msw (a user handler present) and wit
     expect(a[0]).toMatch(/^200 application\/json null .*"content":"ack \(no turn\)"/);
     expect(a[1]).toMatch(/^200 text\/event-stream; charset=utf-8 null data: .*data: \[DONE\]\n\n$/s);
     expect(a.at(-1)).toMatch(
-      /^400 application\/json false .*no handler for DELETE \/models\/gpt-4o-mini under <llm>\/v1;/,
+      /^400 application\/json false .*no handler for DELETE \/models\/gpt-4o-mini under <origin>\/k\/<key>\/v1;/,
     );
     const records = (llm: MockLlm) =>
       llm

@@ -12,7 +12,7 @@ import {
   toResponse,
 } from './openai-responses.ts';
 import { bodyStart, chatMessages, embeddingInputs, field, parseBody } from './request-body.ts';
-import { parseRoute, SERVED, scopedPrefix } from './routes.ts';
+import { HIDDEN_KEY_PREFIX, hideKey, parseRoute, SERVED, scopedPrefix } from './routes.ts';
 import type { TurnScope } from './types.ts';
 
 /** What the default handlers need to know about a request besides the request itself. */
@@ -105,7 +105,7 @@ export function answerDefault(
   facts: LlmRequestFacts,
   embeddingDimensions: number,
 ): DefaultAnswer {
-  const label = `${method} ${url.pathname}${url.search}`;
+  const label = `${method} ${hideKey(url.pathname)}${url.search}`;
   const path = url.pathname.replace(/(.)\/$/, '$1'); // msw ignores a trailing slash too
   if (method === 'POST' && path.endsWith('/v1/chat/completions')) return answerChat(facts, label);
   if (method === 'POST' && path.endsWith('/v1/embeddings'))
@@ -172,25 +172,28 @@ function answerUnmatched(facts: LlmRequestFacts, method: string, url: URL): Defa
 }
 
 /**
- * `no handler for POST /completions under http://127.0.0.1:P/s/pets/w/r1w1/v1 (worker r1w1's base
- * URL); amnesia serves POST /chat/completions, POST /embeddings, GET /models there`: the method and
- * path as the app sent them, relative to the base URL it was given, and what it could have asked.
+ * `no handler for POST /completions under http://127.0.0.1:P/k/<key>/s/pets/w/r1w1/v1 (worker r1w1's
+ * base URL); amnesia serves POST /chat/completions, POST /embeddings, GET /models there`: the method
+ * and path as the app sent them, relative to the base URL it was given (its key hidden: the app may
+ * log this), and what it could have asked.
  */
 function unmatchedText(method: string, url: URL): string {
   const route = parseRoute(url.pathname);
   const served = `amnesia serves ${SERVED.join(', ')} there`;
+  const root = `${url.origin}${route.key ? HIDDEN_KEY_PREFIX : ''}`;
   if (route.worker) {
-    const base = `${url.origin}${scopedPrefix(route.scope, route.worker)}`;
+    const base = `${root}${scopedPrefix(route.scope, route.worker)}`;
     return `no handler for ${method} ${route.path}${url.search} under ${base} (worker ${route.worker}'s base URL); ${served}`;
   }
-  if (/^\/v1(\/|$)/.test(url.pathname))
-    return `no handler for ${method} ${route.path}${url.search} under ${url.origin}/v1; ${served}`;
-  return `no handler for ${method} ${url.pathname}${url.search}: not under a worker's base URL (${url.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, '')}`;
+  const rest = route.key ? url.pathname.replace(/^\/k\/[^/]*/, '') : url.pathname;
+  if (/^\/v1(\/|$)/.test(rest))
+    return `no handler for ${method} ${route.path}${url.search} under ${root}/v1; ${served}`;
+  return `no handler for ${method} ${rest}${url.search}: not under a worker's base URL (${root}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, '')}`;
 }
 
 function describe(request: Request): string {
   const url = new URL(request.url);
-  return `${request.method} ${url.pathname}${url.search}`;
+  return `${request.method} ${hideKey(url.pathname)}${url.search}`;
 }
 
 function bodySummary(text: string): string {

@@ -25,9 +25,10 @@ export interface HttpAdapterOptions {
   port: number;
   /**
    * Called as soon as a request's head arrives, before its body is read: the moment a request is
-   * attributed. Returns the function that answers it.
+   * attributed. Returns the function that answers it, or an answer sent at once (a refusal: the
+   * body is then never read, and the connection closes).
    */
-  accept(method: string, url: URL): Answer;
+  accept(method: string, url: URL): Answer | PlainResponse;
 }
 
 export interface ListeningServer {
@@ -87,6 +88,10 @@ async function serve(
 ) {
   const method = req.method ?? 'GET';
   const answer = accept(method, url);
+  if (typeof answer !== 'function') {
+    sendPlain({ ...answer, headers: { ...answer.headers, connection: 'close' } }, res, method);
+    return;
+  }
   let body: Uint8Array<ArrayBuffer> | undefined;
   try {
     body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);

@@ -364,7 +364,7 @@ describe('unmatched requests', () => {
     const { error } = await response.json();
     expect(error.type).toBe('invalid_request_error');
     expect(error.message).toBe(
-      `amnesia mock LLM: no handler for POST /foo under ${base} (worker r1w1's base URL); ` +
+      `amnesia mock LLM: no handler for POST /foo under ${llm.shownBaseUrl('s1', 'r1w1')} (worker r1w1's base URL); ` +
         'amnesia serves POST /chat/completions, POST /embeddings, GET /models there (body starts: {"hello":"world"}); add an msw handler for others.',
     );
     expect(llm.requests()).toMatchObject([
@@ -376,8 +376,45 @@ describe('unmatched requests', () => {
     const llm = await start();
     const response = await post(`${llm.url}/s/s1/w/r1w1/chat/completions`, { messages: [] });
     expect((await response.json()).error.message).toBe(
-      `amnesia mock LLM: no handler for POST /s/s1/w/r1w1/chat/completions: not under a worker's base URL (${llm.url}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where amnesia serves POST /chat/completions, POST /embeddings, GET /models (body starts: {"messages":[]}); add an msw handler for others.`,
+      `amnesia mock LLM: no handler for POST /s/s1/w/r1w1/chat/completions: not under a worker's base URL (${llm.origin}/k/<key>/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where amnesia serves POST /chat/completions, POST /embeddings, GET /models (body starts: {"messages":[]}); add an msw handler for others.`,
     );
+  });
+});
+
+describe("the run's key", () => {
+  it('is 128 random bits in every URL, and differs from one server to the next', async () => {
+    const [a, b] = [await start(), await start()];
+    const keyOf = (llm: MockLlm) => /\/k\/([^/]+)$/.exec(llm.url)?.[1] ?? '';
+    expect(keyOf(a)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(keyOf(a)).not.toBe(keyOf(b));
+    expect(a.baseUrl('s1', 'r1w1')).toBe(`${a.url}/s/s1/w/r1w1/v1`);
+    expect(a.shownBaseUrl('s1', 'r1w1')).toBe(`${a.origin}/k/<key>/s/s1/w/r1w1/v1`);
+  });
+
+  it('refuses a request without it (404, no retry), never attributes or records it, and counts it', async () => {
+    const llm = await start();
+    llm.beginTurn('s1', 'r1w1', turn('t1', 'alice#1'));
+    const forged = [
+      await chat(`${llm.origin}/s/s1/w/r1w1/v1`, 'My cat is called Miso.'),
+      await chat(`${llm.origin}/k/guessed/s/s1/w/r1w1/v1`, 'My cat is called Miso.'),
+      await chat(`${llm.origin}/v1`, 'bare'),
+    ];
+    expect(forged.map((r) => [r.status, r.headers.get('x-should-retry')])).toEqual([
+      [404, 'false'],
+      [404, 'false'],
+      [404, 'false'],
+    ]);
+    const [, guessed] = forged;
+    const { error } = (await guessed?.json()) ?? {};
+    expect(error.message).toBe(
+      `amnesia mock LLM: POST /k/<key>/s/s1/w/r1w1/v1/chat/completions does not carry this run's key; only the base URLs amnesia gives its workers (${llm.origin}/k/<key>/s/<scenario>/w/<worker>/v1) are answered.`,
+    );
+    await chat(llm.baseUrl('s1', 'r1w1'), 'the app');
+    expect(llm.endTurn('s1', 'r1w1').map((r) => r.messages[0]?.content)).toEqual(['the app']);
+    expect(llm.requests()).toHaveLength(1);
+    expect([llm.refused('s1'), llm.refused(''), llm.refused('s2')]).toEqual([2, 1, 0]);
+    llm.clear('s1');
+    expect(llm.refused('s1')).toBe(0);
   });
 });
 

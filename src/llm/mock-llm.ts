@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { getResponse } from 'msw';
 import { AmnesiaError } from '../errors.ts';
 import { MockLlmError } from './errors.ts';
@@ -7,7 +8,7 @@ import { MarkedTurns } from './marked-turns.ts';
 import { openAiError, toResponse } from './openai-responses.ts';
 import { recordOf } from './record.ts';
 import { type Arrival, RequestLog } from './request-log.ts';
-import { parseRoute, scopedPrefix } from './routes.ts';
+import { HIDDEN_KEY_PREFIX, hideKey, keyPrefix, parseRoute, scopedPrefix } from './routes.ts';
 import type { MockLlm, MockLlmOptions } from './types.ts';
 
 /** One request on its way through the handlers. */
@@ -38,6 +39,9 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     );
   }
 
+  // Only processes amnesia gave a URL to can be heard: every URL of the run carries this key.
+  const key = randomBytes(16).toString('base64url');
+  const refused = new Map<string, number>();
   const log = new RequestLog();
   const markedTurns = new MarkedTurns();
   // msw hands each resolver the very Request passed to getResponse, so it keys what the defaults need.
@@ -75,6 +79,10 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       port,
       accept: (method, url) => {
         const route = parseRoute(url.pathname);
+        if (!sameKey(route.key, key)) {
+          refused.set(route.scope, (refused.get(route.scope) ?? 0) + 1);
+          return withoutKey(method, url);
+        }
         const arrival = log.arrive(route.scope, route.worker);
         return async ({ text: bodyText, request }) => {
           // A turn held by the scenario (`during:`) is answered once its hold is released.
@@ -125,19 +133,38 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     }
   }
 
+  const root = `${server.url}${keyPrefix(key)}`;
   return {
-    url: server.url,
-    baseUrl: (scope, worker) => `${server.url}${scopedPrefix(scope, worker)}`,
+    url: root,
+    origin: server.url,
+    baseUrl: (scope, worker) => `${root}${scopedPrefix(scope, worker)}`,
+    shownBaseUrl: (scope, worker) => `${server.url}${HIDDEN_KEY_PREFIX}${scopedPrefix(scope, worker)}`,
+    refused: (scope) => refused.get(scope) ?? 0,
     beginTurn: (scope, worker, turn, hooks) => log.beginTurn(scope, worker, turn, hooks),
     endTurn: (scope, worker) => log.endTurn(scope, worker),
     beginMarkedTurn: (scope, marker, turn) => markedTurns.begin(scope, marker, turn),
     endMarkedTurn: (scope, marker) => markedTurns.end(scope, marker),
     requests: (filter) => log.requests(filter),
     clear: (scope) => {
+      refused.delete(scope);
       log.clear(scope);
       markedTurns.clear(scope);
     },
     stop: () => server.close(),
     [Symbol.asyncDispose]: () => server.close(),
   };
+}
+
+function sameKey(given: string, key: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(key);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A request without the run's key: not attributed, not recorded, not retried. */
+function withoutKey(method: string, url: URL): PlainResponse {
+  return openAiError(
+    404,
+    `amnesia mock LLM: ${method} ${hideKey(url.pathname)} does not carry this run's key; only the base URLs amnesia gives its workers (${url.origin}${HIDDEN_KEY_PREFIX}/s/<scenario>/w/<worker>/v1) are answered.`,
+  );
 }

@@ -78,10 +78,23 @@ export interface TurnHooks {
 }
 
 export interface MockLlm extends AsyncDisposable {
-  /** `'http://127.0.0.1:PORT'` */
+  /**
+   * `'http://127.0.0.1:PORT/k/<key>'`: the root of every URL the mock answers. The key is random per
+   * server (128 bits): a request without it gets a 404 and is neither attributed nor recorded, so no
+   * other local process can write into a run's evidence. Never print it.
+   */
   readonly url: string;
+  /** `'http://127.0.0.1:PORT'`, without the key. */
+  readonly origin: string;
   /** `${url}/s/${encodeURIComponent(scope)}/w/${encodeURIComponent(worker)}/v1`: give it to one worker as `OPENAI_BASE_URL`. */
   baseUrl(scope: string, worker: string): string;
+  /** `baseUrl` as reports show it: the key replaced by `<key>`. */
+  shownBaseUrl(scope: string, worker: string): string;
+  /**
+   * How many requests naming `scope` (`''`: naming none) came without the run's key and were refused
+   * since the scope was last cleared.
+   */
+  refused(scope: string): number;
   /** Attributes every request arriving on this worker's URL to `turn` until `endTurn`. Throws if a turn is already in flight there. */
   beginTurn(scope: string, worker: string, turn: TurnScope, hooks?: TurnHooks): void;
   /**

@@ -160,6 +160,11 @@ export function sharedPathsText(r: RunResult): string | undefined {
   return `replicas share ${list}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
 }
 
+/** `pets: 2 requests to the mock LLM without the run's key were refused …`: each scenario's notes, passing or not. */
+export function scenarioNotes(r: RunResult): string[] {
+  return r.scenarios.flatMap((s) => (s.notes ?? []).map((n) => `${s.name}: ${n}`));
+}
+
 /** The first line of the scenario's error, or what made it an error. */
 export function errorHeadline(s: ScenarioResult): string {
   if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;

@@ -12,6 +12,7 @@ import {
   notPassing,
   notRunText,
   relativeTo,
+  scenarioNotes,
   sharedPathsText,
   tally,
   totalsText,
@@ -58,6 +59,7 @@ export function renderMarkdown(r: RunResult, o: MarkdownOptions = {}): string {
     statusLine(r),
     '',
     ...(shared ? [`> **Note**: ${mdText(shared)}`, ''] : []),
+    ...scenarioNotes(r).flatMap((n) => [`> **Note**: ${mdText(n)}`, '']),
   ];
   const table = [
     '| status | scenario | turns | failed expectation | signature |',

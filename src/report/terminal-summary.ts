@@ -10,6 +10,7 @@ import {
   notPassing,
   notRunText,
   relativeTo,
+  scenarioNotes,
   sharedPathsText,
   tally,
   totalsText,
@@ -41,6 +42,7 @@ export function renderSummary(r: RunResult, o: SummaryOptions): string {
     ...bad.map((s) => scenarioBlock(s, paint, o.cwd).join('\n')),
     ...(diagnosis.length > 0 ? [diagnosis.join('\n')] : []),
     ...(shared ? [`${paint('yellow', 'note')}  ${shared}`] : []),
+    ...scenarioNotes(r).map((n) => `${paint('yellow', 'note')}  ${n}`),
   ];
   const t = tally(r);
   const totals = `${totalsText(r)}  ${paint('dim', `(${formatDuration(r.durationMs)}, seed ${r.seed}, run ${r.runId})`)}`;

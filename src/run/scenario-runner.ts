@@ -148,7 +148,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
       result.leaks = findLeaks(turns);
       const unreached = llmNeverReached(turns, {
-        baseUrl: (w) => ctx.llm.baseUrl(ctx.slug, w),
+        baseUrl: (w) => ctx.llm.shownBaseUrl(ctx.slug, w),
         baseUrlEnv: ctx.config.llm.baseUrlEnv,
       });
       if (unreached) {
@@ -174,6 +174,13 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     if (ctx.servicesDir !== ctx.scratchDir)
       await removeInside(ctx.servicesDir, path.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
+    const refused = ctx.llm.refused(ctx.slug);
+    if (refused > 0) {
+      addNote(
+        result,
+        `${refused === 1 ? '1 request' : `${refused} requests`} to the mock LLM without the run's key ${refused === 1 ? 'was' : 'were'} refused (another process posting to this scenario's URLs; never attributed to a turn)`,
+      );
+    }
   }
   if (result.status === 'failed' && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
@@ -444,4 +451,8 @@ async function writeArtifacts(dir: string, result: ScenarioResult, ctx: Scenario
   );
   await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(path.join(dir, 'replay.sh'), replayScript(result.replay, ctx.cwd), { mode: 0o755 });
+}
+
+function addNote(result: ScenarioResult, note: string): void {
+  result.notes = [...(result.notes ?? []), note];
 }

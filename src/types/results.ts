@@ -179,6 +179,11 @@ export interface ScenarioResult {
   stopped?: { at: string; notRun: string[] };
   /** LLM requests of the scenario that arrived outside any turn (logged, never judged). */
   unattributed: RecordedLlmRequest[];
+  /**
+   * What the run noticed that changes no verdict but a reader should know: requests refused by the
+   * mock LLM, a worker's output cut short, … One sentence each.
+   */
+  notes?: string[];
   startedAt: number;
   durationMs: number;
   /** The folder with worker logs, the LLM request log and the evidence (kept on failure). */
