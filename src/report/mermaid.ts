@@ -5,6 +5,7 @@ import type {
   ScenarioResult,
   TurnRecord,
 } from '../types/results.ts';
+import { compileLinear } from '../util/linear-regex.ts';
 import { brief, clip, oneLine, quoted } from '../util/text.ts';
 import { failedOf, turnsOf } from './evidence.ts';
 
@@ -128,7 +129,7 @@ function says(user: string, expected: string): boolean {
   const re = /^\/(.*)\/([a-z]*)$/s.exec(expected);
   if (!re) return user.toLowerCase().includes(expected.toLowerCase());
   try {
-    return new RegExp(re[1] ?? '', re[2]).test(user);
+    return compileLinear(re[1] ?? '', re[2]).test(user);
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
-import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 import { durationSetting } from '../util/duration.ts';
+import { compileLinear, RegexSyntaxError } from '../util/linear-regex.ts';
 
 /** `500ms`, `2s`, `1.5m`: durations are written with a unit so nobody guesses seconds vs milliseconds. */
 export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
@@ -61,9 +61,8 @@ export const textOrRegex = z
   .superRefine((s, ctx) => {
     const m = REGEX_LITERAL.exec(s);
     if (!m) return;
-    let re: RegExp;
     try {
-      re = new RegExp(m[1] ?? '', (m[2] ?? '').replace(/[gy]/g, ''));
+      new RegExp(m[1] ?? '', (m[2] ?? '').replace(/[gy]/g, ''));
     } catch (e) {
       ctx.addIssue({
         code: 'custom',
@@ -71,17 +70,20 @@ export const textOrRegex = z
       });
       return;
     }
-    // A repetition inside a repetition can backtrack for ever on some texts (a ReDoS): matched over
-    // every prompt and every line an app prints, it would freeze the run so that no timeout fires.
-    if (!safeRegex(re, { limit: 10_000 })) {
+    // Matched in linear time (RE2), so no pattern can freeze the run the way a backtracking
+    // `(a|a)*c` does in JavaScript's engine; what RE2 cannot run is refused here, with why.
+    try {
+      compileLinear(m[1] ?? '', m[2] ?? '');
+    } catch (e) {
+      if (!(e instanceof RegexSyntaxError)) throw e;
       ctx.addIssue({
         code: 'custom',
-        message: `${s} can take exponential time on some texts (it repeats something that itself repeats, as (a+)+ does): rewrite it without a repetition inside a repetition, e.g. /^a+$/ for /^(a+)+$/`,
+        message: `${s} cannot be used${e.index >= 0 ? ` (at its character ${e.index + 2})` : ''}: ${e.message}`,
       });
     }
   })
   .describe(
-    'A text that must appear as written, or a /regular expression/ with optional flags (e.g. /ada/i).',
+    'A text that must appear as written, or a /regular expression/ with optional flags i, m, s (e.g. /ada/i), matched in linear time (RE2: no backreferences, no lookaround).',
   );
 
 export const textOrRegexList = z.union([textOrRegex, z.array(textOrRegex).min(1)], {
