@@ -337,6 +337,7 @@ class ContainerTopology extends LiveWorkers<Worker> implements StartedTopology {
       ready: this.o.app.ready,
       bootTimeoutMs: this.o.app.bootTimeoutMs,
       bootTimeoutKey: 'app.boot_timeout',
+      onOutputCut: (cut) => this.o.onEvent?.({ type: 'output-cut', id, cut }),
       signal: AbortSignal.any([this.aborted.signal, ...(this.o.signal ? [this.o.signal] : [])]),
     });
     const proc = await started.catch((e: unknown) => {

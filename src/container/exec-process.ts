@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { ReadySpec } from '../config/types.ts';
 import type { ExitInfo } from '../errors.ts';
 import { formatExit } from '../errors.ts';
-import { OutputLog } from '../topology/output-log.ts';
+import { type OutputCut, OutputLog } from '../topology/output-log.ts';
 import { waitReady } from '../topology/readiness.ts';
 import type { RunningProcess } from '../topology/worker-process.ts';
 import { shellQuote } from '../util/shell.ts';
@@ -23,6 +23,8 @@ export interface ExecSpec {
   bootTimeoutMs: number;
   bootTimeoutKey: string;
   signal?: AbortSignal;
+  /** Called once the log is closed, when it had to leave output out. */
+  onOutputCut?: (cut: OutputCut) => void;
 }
 
 const PID_LINE = /^amnesia-pid (\d+)$/;
@@ -40,7 +42,7 @@ export interface ExecProcess extends RunningProcess {
  * wrapper prints the shell's pid, then `exec`s the command, so that pid is the app's own.
  */
 export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
-  const output = new OutputLog(spec.logFile);
+  const output = new OutputLog(spec.logFile, spec.onOutputCut ? { onCut: spec.onOutputCut } : {});
   const startedAt = Date.now();
   const prepare = spec.mkdir ? `mkdir -p ${shellQuote(spec.mkdir)} 2>/dev/null; ` : '';
   const exec = await spec.container.exec({

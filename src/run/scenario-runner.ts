@@ -13,6 +13,7 @@ import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import type { StartedServices } from '../services/services.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
+import { outputCutText } from '../topology/output-log.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { settleAll } from '../topology/settle.ts';
 import type { StartedTopology, TopologyEvent } from '../topology/types.ts';
@@ -116,6 +117,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
 
   const cleanups: (() => Promise<void>)[] = [];
   const signals: SignalTap = {};
+  const cuts: Extract<TopologyEvent, { type: 'output-cut' }>[] = [];
   try {
     const app = await startScenarioApp(ctx, {
       name: s.name,
@@ -126,6 +128,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       logsDir: path.join(artifactsDir, 'logs'),
       onTopologyEvent: (e) => {
         if (e.type === 'worker-signalled' || e.type === 'worker-stopped') signals.listener?.(e);
+        if (e.type === 'output-cut') cuts.push(e);
       },
     });
     cleanups.push(() => app.stop());
@@ -174,6 +177,12 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     if (ctx.servicesDir !== ctx.scratchDir)
       await removeInside(ctx.servicesDir, path.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
+    for (const { id, cut } of cuts) {
+      addNote(
+        result,
+        `the output of worker ${id} was cut (${path.basename(cut.file)}): ${outputCutText(cut)}; amnesia still reads all of it, which slows the run`,
+      );
+    }
     const refused = ctx.llm.refused(ctx.slug);
     if (refused > 0) {
       addNote(

@@ -60,6 +60,7 @@ export async function launchWorker(
       bootTimeoutKey: 'app.boot_timeout',
       registry: o.registry,
       signal: w.signal,
+      onOutputCut: (cut) => o.onEvent?.({ type: 'output-cut', id, cut }),
     };
   });
   const info: WorkerInfo = {

@@ -3,6 +3,7 @@ import type { ExitInfo } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
 import type { PortAllocator } from './free-port.ts';
+import type { OutputCut } from './output-log.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 
 /** A live worker, as evidence and routing see it. */
@@ -43,7 +44,9 @@ export type TopologyEvent =
   | { type: 'worker-ready'; worker: WorkerInfo; bootMs: number }
   /** A disruption has just sent the worker its stop signal: what it had in flight is now at stake. */
   | { type: 'worker-signalled'; id: WorkerId; pid: number; port: number; signal: 'SIGTERM' | 'SIGKILL' }
-  | { type: 'worker-stopped'; id: WorkerId; pid: number; exit: ExitInfo; forced: boolean };
+  | { type: 'worker-stopped'; id: WorkerId; pid: number; exit: ExitInfo; forced: boolean }
+  /** A worker's log, now closed, had to leave output out (a flood, or lines without end). */
+  | { type: 'output-cut'; id: WorkerId; cut: OutputCut };
 
 export interface WorkerEnvInput {
   id: WorkerId;

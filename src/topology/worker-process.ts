@@ -1,7 +1,7 @@
 import type { ReadySpec } from '../config/types.ts';
 import { BootError, type ExitInfo, formatExit } from '../errors.ts';
 import type { PortAllocator } from './free-port.ts';
-import { OutputLog } from './output-log.ts';
+import { type OutputCut, OutputLog } from './output-log.ts';
 import type { GroupProcess } from './process-group.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 import { waitReady } from './readiness.ts';
@@ -23,6 +23,8 @@ export interface ProcessSpec {
   signal?: AbortSignal;
   /** Lines for the log before the start note (why this is a second start). */
   preface?: readonly string[];
+  /** Called once the log is closed, when it had to leave output out. */
+  onOutputCut?: (cut: OutputCut) => void;
 }
 
 /** A started child process in its own process group, with its output and exit. */
@@ -48,7 +50,7 @@ export interface RunningProcess {
 
 /** Spawn a process (its own group) and wait until it is ready. On failure it is killed, then the error thrown. */
 export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
-  const output = new OutputLog(spec.logFile);
+  const output = new OutputLog(spec.logFile, spec.onOutputCut ? { onCut: spec.onOutputCut } : {});
   const startedAt = Date.now();
   for (const line of spec.preface ?? []) output.note(line);
   let group: GroupProcess;
