@@ -4,7 +4,7 @@ import { AmnesiaError } from '../errors.ts';
 import { loadTest } from '../load/load.ts';
 import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from '../load/report.ts';
 import type { LoadProgress, LoadTestEvent } from '../load/types.ts';
-import { LIMITS } from '../schema/primitives.ts';
+import { type FailedShare, LIMITS, parseFailedShare } from '../schema/primitives.ts';
 import { type Io, wantsColor } from './output.ts';
 import { interruptible, parseDurationOption, parseIntOption } from './run-command.ts';
 
@@ -16,6 +16,7 @@ export interface LoadCommandOptions {
   replicas?: string;
   workers?: string;
   timeout?: string;
+  maxFailed?: string;
   report?: string[];
   artifacts?: string;
   runtime?: 'process' | 'container';
@@ -52,6 +53,7 @@ export async function loadCommand(
           }
         : {}),
       ...(opts.timeout ? { turnTimeoutMs: parseDurationOption('--timeout', opts.timeout) } : {}),
+      ...(opts.maxFailed !== undefined ? { maxFailed: parseMaxFailed(opts.maxFailed) } : {}),
       ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
       ...(opts.runtime ? { runtime: opts.runtime } : {}),
       onEvent: (e) => progress(e),
@@ -66,6 +68,17 @@ export async function loadCommand(
     io.stdout.write(`report: ${file}\n`);
   }
   return result.exitCode;
+}
+
+/** `--max-failed 0.5%` or `--max-failed 3`. */
+function parseMaxFailed(text: string): FailedShare {
+  const share = parseFailedShare(text);
+  if (!share)
+    throw new AmnesiaError(
+      'AMNESIA_INVALID_INPUT',
+      `--max-failed ${text}: expected a share of the turns such as 0.5% (at most 100%) or a whole number of turns such as 3`,
+    );
+  return share;
 }
 
 /** `json=FILE`: the load's result as JSON (the one report format of the load mode). */
@@ -102,12 +115,13 @@ function progressPrinter(io: Io, o: { tty: boolean; color: boolean }): (e: LoadT
       const p = e.progress;
       if (o.tty) {
         const now = performance.now();
-        if (now - lastDraw >= 100 || p.sent === p.total) {
+        if (now - lastDraw >= 100 || (p.sent === p.total && !p.sweep)) {
           lastDraw = now;
           draw(p);
         }
-      } else if (p.answered + p.failed >= (p.total * nextTenth) / 10) {
-        while (p.answered + p.failed >= (p.total * nextTenth) / 10) nextTenth++;
+      } else if (!p.sweep && p.answered + p.failed - p.sweepTurns >= (p.total * nextTenth) / 10) {
+        // A log gets a line per tenth of the traffic; a sweep gets its start and end lines.
+        while (p.answered + p.failed - p.sweepTurns >= (p.total * nextTenth) / 10) nextTenth++;
         io.stdout.write(`${formatLoadProgress(p, o)}\n`);
       }
       return;

@@ -152,7 +152,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   program
     .command('load')
     .description(
-      'many synthetic sessions at once against the app, while a scenario’s disruptions run; counts every memory kept, lost or leaked; exit 0 none lost or leaked, 1 some, 2 could not load',
+      'many synthetic sessions at once against the app, while a scenario’s disruptions run, then a sweep after each; counts every memory kept, lost or leaked; exit 0 none lost or leaked and no failed turn beyond --max-failed, 1 otherwise, 2 could not load',
     )
     .argument(
       '[scenario]',
@@ -171,6 +171,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       "workers per replica, unless the scenario sets a topology (default: the config's)",
     )
     .option('--timeout <duration>', 'per-turn timeout, e.g. 20s')
+    .option(
+      '--max-failed <share>',
+      'failed turns accepted, a share such as 0.5% or a number of turns (default: the config `load.max_failed`, else 0)',
+    )
     .option(
       '--report <json=file>',
       'also write the result as JSON (repeat for several files)',

@@ -7,7 +7,7 @@ import type { SourceLocation } from '../scenario/types.ts';
 import { type ConfigFile, configFile, SERVICE_KINDS } from '../schema/config.ts';
 import { type KeyedUnion, type SourceDocument, validateAgainst } from '../schema/document.ts';
 import { schemaAt } from '../schema/keys.ts';
-import { parseDuration, parseSize } from '../schema/primitives.ts';
+import { parseDuration, parseFailedShare, parseSize } from '../schema/primitives.ts';
 import { readYamlMap } from '../schema/read.ts';
 import { placeholders, stringsIn } from '../util/template.ts';
 import { runsNode } from './runs-node.ts';
@@ -314,6 +314,10 @@ function resolveConfig(
       turns: c.load?.turns ?? DEFAULTS.load.turns,
       concurrency: c.load?.concurrency ?? DEFAULTS.load.concurrency,
       ...(c.load?.scenario ? { scenario: path.resolve(root, c.load.scenario) } : {}),
+      maxFailed:
+        c.load?.max_failed === undefined
+          ? { turns: 0 }
+          : (parseFailedShare(c.load.max_failed) ?? { turns: 0 }),
     },
     dataDirEnv: c.data_dir_env ?? DEFAULTS.dataDirEnv,
     passEnv: c.pass_env ?? [],

@@ -1,4 +1,5 @@
 import type { Matcher, RoutingStrategy, Topology } from '../scenario/types.ts';
+import type { FailedShare } from '../schema/primitives.ts';
 
 export type ReplySpec =
   | { kind: 'json'; path: string }
@@ -95,7 +96,14 @@ export interface ResolvedConfig {
     fillers: number;
   };
   /** `amnesia load` defaults; `scenario` is absolute. */
-  load: { sessions: number; turns: number; concurrency: number; scenario?: string };
+  load: {
+    sessions: number;
+    turns: number;
+    concurrency: number;
+    scenario?: string;
+    /** Failed turns accepted before the load fails. @default { turns: 0 } */
+    maxFailed: FailedShare;
+  };
   dataDirEnv: string;
   /** Credential-like variables passed to the app and services anyway (see topology/environment.ts). */
   passEnv: string[];

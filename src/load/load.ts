@@ -10,12 +10,14 @@ import { RunSession } from '../run/session.ts';
 import { removeInside } from '../run/slugs.ts';
 import { loadScenarios } from '../scenario/load.ts';
 import type { Scenario, Topology } from '../scenario/types.ts';
+import type { FailedShare } from '../schema/primitives.ts';
+import { oneLine, plural } from '../util/text.ts';
 import { scenarioDefaults } from '../validate.ts';
 import { Canaries } from './canary.ts';
 import { planDisruptions } from './plan.ts';
 import { driveLoad, stepText, type TrafficOutcome } from './traffic.ts';
-import type { LoadTestOptions, LoadTestResult } from './types.ts';
-import { latencyOf, placeOf, placeText, summarizeWindows } from './windows.ts';
+import type { LoadFailureGroup, LoadTestOptions, LoadTestResult } from './types.ts';
+import { latencyOf, placeOf, placeText, type Span, summarizeWindows, type TurnOutcome } from './windows.ts';
 
 /** The mock LLM scope, folder and session-id scope of a load run. */
 const SCOPE = 'load';
@@ -108,7 +110,8 @@ export async function loadTest(options: LoadTestOptions = {}): Promise<LoadTestR
         timeoutMs: options.turnTimeoutMs ?? scenario?.turnTimeoutMs ?? config.chat.timeoutMs,
       },
       runId: session.runId,
-      canaries: new Canaries(session.runId.slice(-4), sessions, turns),
+      // The sweeps' questions are turns too: one more per disruption.
+      canaries: new Canaries(session.runId.slice(-4), sessions, turns + planned.length),
       say: config.probe.say,
       ask: config.probe.ask,
       disruptions: planned,
@@ -146,8 +149,11 @@ export async function loadTest(options: LoadTestOptions = {}): Promise<LoadTestR
       error,
       requests,
       unattributed,
+      maxFailed: options.maxFailed ?? config.load.maxFailed,
     });
-    if (result.exitCode === 0) await removeInside(session.artifactsDir, artifactsDir);
+    // A failed turn leaves the evidence even when it was accepted: it is a message nobody answered.
+    if (result.exitCode === 0 && result.turns.failed === 0)
+      await removeInside(session.artifactsDir, artifactsDir);
     else {
       result.artifactsDir = artifactsDir;
       await writeFile(path.join(artifactsDir, 'load.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -172,6 +178,7 @@ function resultOf(o: {
   error: LoadTestResult['error'];
   requests: number;
   unattributed: number;
+  maxFailed: FailedShare;
 }): LoadTestResult {
   const t = o.traffic;
   const p = t?.progress;
@@ -191,15 +198,30 @@ function resultOf(o: {
       message: `the app answered none of the ${p.sent} turns${first ? `; the first failed: ${first}` : ''}`,
     };
   }
-  const lostOrLeaked = (p?.lost ?? 0) + (p?.leaked ?? 0) > 0;
   for (const s of t?.evidence ?? [])
     for (const turn of s.turns) turn.window = placeText(placeOf(turn, spans), spans);
   for (const f of t?.failures ?? []) f.window = placeText(placeOf(f, spans), spans);
+  const windows = summarizeWindows(t?.outcomes ?? [], spans);
+  const sent = (p?.sent ?? 0) + (p?.sweepTurns ?? 0);
+  const failedTurns = p?.failed ?? 0;
+  const allowed = allowedFailures(o.maxFailed, sent);
+  const verdicts: string[] = [];
+  if ((p?.lost ?? 0) + (p?.leaked ?? 0) > 0)
+    verdicts.push(`${count(p?.lost ?? 0)} memories lost, ${count(p?.leaked ?? 0)} leaked`);
+  if (failedTurns > allowed)
+    verdicts.push(
+      `${plural(failedTurns, 'turn')} failed (${percent(failedTurns, sent)} of ${count(sent)}; accepted: ${'percent' in o.maxFailed ? `${o.maxFailed.percent}%, ${count(allowed)}` : count(allowed)})`,
+    );
+  // A disruption after which no answered turn was judged proved nothing: it never passes silently.
+  for (const w of windows)
+    if (w.name === 'after' && w.turns.answered === 0)
+      verdicts.push(`nothing checked after ${oneLine(w.disruption)}`);
   return {
     runId: o.runId,
     startedAt: o.startedAt,
     durationMs: Date.now() - o.startedAt,
-    exitCode: error ? 2 : lostOrLeaked ? 1 : 0,
+    exitCode: error ? 2 : verdicts.length > 0 ? 1 : 0,
+    verdicts: error ? [] : verdicts,
     ...(o.config.file ? { configFile: o.config.file } : {}),
     ...(o.scenarioFile ? { scenarioFile: o.scenarioFile } : {}),
     topology: o.topology,
@@ -207,15 +229,19 @@ function resultOf(o: {
     turnsPerSession: o.turns,
     concurrency: o.concurrency,
     turns: {
-      sent: p?.sent ?? 0,
+      sent,
       answered: p?.answered ?? 0,
-      failed: p?.failed ?? 0,
+      failed: failedTurns,
       withoutLlm: t?.withoutLlm ?? 0,
+      sweep: p?.sweepTurns ?? 0,
     },
+    maxFailed: { ...o.maxFailed, allowed },
+    failedBy: failureGroups(t?.outcomes ?? [], spans),
+    sweeps: t?.sweeps ?? [],
     memories: { kept: p?.kept ?? 0, lost: p?.lost ?? 0, leaked: p?.leaked ?? 0 },
     latency: latencyOf((t?.outcomes ?? []).filter((x) => x.answered).map((x) => x.latencyMs)),
     turnsPerSecond: t && t.trafficMs > 0 ? (p?.sent ?? 0) / (t.trafficMs / 1000) : 0,
-    windows: summarizeWindows(t?.outcomes ?? [], spans),
+    windows,
     disruptions: t?.disruptions ?? [],
     llm: {
       requests: o.requests,
@@ -229,6 +255,34 @@ function resultOf(o: {
     ...(error ? { error } : {}),
   };
 }
+
+/** How many failed turns a share accepts of the turns sent (a share rounds down). Pure. */
+export function allowedFailures(share: FailedShare, sent: number): number {
+  return 'percent' in share ? Math.floor((share.percent / 100) * sent + 1e-9) : share.turns;
+}
+
+/** Every failed turn, by window and reason, most first. Pure. */
+function failureGroups(outcomes: readonly TurnOutcome[], spans: readonly Span[]): LoadFailureGroup[] {
+  const groups = new Map<string, LoadFailureGroup>();
+  for (const t of outcomes) {
+    if (t.answered) continue;
+    const window = placeText(placeOf(t, spans), spans);
+    const reason = t.failure ?? 'failed';
+    const key = `${window}\n${reason}`;
+    const g = groups.get(key) ?? { window, reason, turns: 0 };
+    g.turns++;
+    groups.set(key, g);
+  }
+  return [...groups.values()].sort((a, b) => b.turns - a.turns);
+}
+
+function percent(n: number, of: number): string {
+  if (of === 0) return '0%';
+  const p = (100 * n) / of;
+  return `${p < 10 ? p.toFixed(1) : Math.round(p)}%`;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 function asError(e: unknown): NonNullable<LoadTestResult['error']> {
   return e instanceof AmnesiaError

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { LlmMessage } from '../llm/index.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
+import type { FailedShare } from '../schema/primitives.ts';
 import type { DisruptionStepRecord } from '../types/results.ts';
 
 export interface LoadTestOptions {
@@ -21,6 +22,11 @@ export interface LoadTestOptions {
   turns?: number;
   /** Sessions in flight at once, each with one turn in flight. @default config `load.concurrency`, else 16 */
   concurrency?: number;
+  /**
+   * Failed turns the load accepts (a user's message that got no answer is lost to that user).
+   * @default config `load.max_failed`, else none
+   */
+  maxFailed?: FailedShare;
   /** Replaces the config's (and the scenario's) topology. */
   topology?: Partial<Topology>;
   /** Where the topology runs, instead of the config's `app.runtime`. */
@@ -91,6 +97,8 @@ export interface LoadTurn {
   failure?: string;
   /** The fact this turn said. */
   canary: string;
+  /** Set on a verification sweep's turn: the disruption it checked after. */
+  sweepAfter?: string;
   /** Facts of earlier answered turns of the session found in this turn's prompt. */
   kept: number;
   /** Facts of earlier answered turns of the session missing from this turn's prompt. */
@@ -146,11 +154,44 @@ export interface AttributionAudit {
   examples: string[];
 }
 
+/**
+ * A verification sweep: once a disruption (and, after the last one, the traffic) has finished,
+ * each session that said a fact asks once more for all its facts, spread over the live workers.
+ */
+export interface LoadSweep {
+  /** The disruption it checks after (its description once done). */
+  after: string;
+  startMs: number;
+  endMs: number;
+  /** Sessions that had said a fact by then: each asked once. */
+  sessions: number;
+  /** Of those, the ones whose question was answered (their facts judged). */
+  checked: number;
+  /** Sessions started by then (a session whose turns all failed has no fact to ask for). */
+  started: number;
+  failed: number;
+  memories: MemoryCounts;
+  /** Questions sent to each worker, in routing order (every worker gets some once there are as many sessions). */
+  workers: { worker: WorkerId; generation: number; turns: number }[];
+}
+
+/** Failed turns of one window with one reason. */
+export interface LoadFailureGroup {
+  /** `during redeploy all (rolling, fresh disks)`; `no disruption` when none ran. */
+  window: string;
+  reason: string;
+  turns: number;
+}
+
 export interface LoadTestResult {
   runId: string;
   startedAt: number;
   durationMs: number;
-  /** 0 nothing lost or leaked, 1 lost or leaked, 2 could not load the app (or could not trust the attribution). */
+  /**
+   * 0 nothing lost or leaked and no more turns failed than accepted; 1 lost, leaked, too many
+   * failed turns, or a disruption after which no session could be checked; 2 could not load the
+   * app (or could not trust the attribution).
+   */
   exitCode: 0 | 1 | 2;
   configFile?: string;
   /** The scenario whose disruptions ran. */
@@ -162,12 +203,22 @@ export interface LoadTestResult {
   turns: TurnCounts & {
     /** Answered turns for which the app made no chat request to the LLM (their recalls count as lost). */
     withoutLlm: number;
+    /** Of the turns sent, those the verification sweeps sent. */
+    sweep: number;
   };
+  /** What made the load fail (exit 1): memories lost or leaked, failed turns beyond the accepted share, a disruption nothing was checked after. Empty when it passed or could not run. */
+  verdicts: string[];
   memories: MemoryCounts;
   /** Latency of answered turns. */
   latency: Latency | null;
   /** Turns sent per second, over the time traffic ran. */
   turnsPerSecond: number;
+  /** Failed turns accepted (`load.max_failed`), and what that allowed of the turns sent. */
+  maxFailed: FailedShare & { allowed: number };
+  /** Every failed turn, grouped by window and reason. */
+  failedBy: LoadFailureGroup[];
+  /** The verification sweeps, one after each disruption that ran. */
+  sweeps: LoadSweep[];
   /** Before, during and after each disruption; empty when none ran. */
   windows: LoadWindow[];
   /** The disruptions, with when they ran (ms since the load began). */
@@ -187,13 +238,18 @@ export interface LoadTestResult {
 export interface LoadProgress {
   /** Turns the load will send in all. */
   total: number;
+  /** Turns of the traffic sent (sweeps apart). */
   sent: number;
+  /** Turns the verification sweeps sent. */
+  sweepTurns: number;
   answered: number;
   failed: number;
   kept: number;
   lost: number;
   leaked: number;
   elapsedMs: number;
+  /** While a verification sweep runs: what it checks after, and its sessions asked so far. */
+  sweep?: { after: string; asked: number; of: number };
 }
 
 /** Progress as it happens; reporters subscribe, the engine never prints. */
@@ -212,4 +268,6 @@ export type LoadTestEvent =
   | { type: 'load-progress'; progress: LoadProgress }
   | { type: 'load-disruption-start'; description: string; progress: LoadProgress }
   | { type: 'load-disruption'; disruption: DisruptionStepRecord; progress: LoadProgress }
+  | { type: 'load-sweep-start'; after: string; sessions: number; workers: number; progress: LoadProgress }
+  | { type: 'load-sweep'; sweep: LoadSweep; progress: LoadProgress }
   | { type: 'load-end'; result: LoadTestResult };

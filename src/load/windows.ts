@@ -9,6 +9,8 @@ export interface TurnOutcome {
   kept: number;
   lost: number;
   leaked: number;
+  /** Why the app failed it. */
+  failure?: string;
 }
 
 /** When a disruption ran. */

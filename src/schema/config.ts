@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { count, duration, LIMITS, routing, seed, size, textOrRegex, topology } from './primitives.ts';
+import {
+  count,
+  duration,
+  LIMITS,
+  parseFailedShare,
+  routing,
+  seed,
+  size,
+  textOrRegex,
+  topology,
+} from './primitives.ts';
 
 const envName = z
   .string({ error: 'expected an environment variable name' })
@@ -357,6 +367,18 @@ export const configFile = z
           .optional()
           .describe(
             'A scenario file (relative to this file) whose disruptions run during the load, each once its share of the turns was sent (a redeploy halfway through the scenario runs halfway through the load); its topology applies.',
+          ),
+        max_failed: z
+          .union([
+            z.number().int().min(0),
+            z.string().refine((s) => parseFailedShare(s) !== undefined, {
+              error:
+                'expected a share of the turns such as `0.5%` (at most `100%`) or a whole number of turns such as `3`',
+            }),
+          ])
+          .optional()
+          .describe(
+            'Failed turns the load accepts (an error status, a reset connection, a timeout: a message the user got no answer to): a share of the turns sent such as `0.5%`, or a number of turns. Default 0: any failed turn fails the load.',
           ),
       })
       .optional()

@@ -22,6 +22,25 @@ export function parseDuration(s: string): number {
   return Math.round(m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000);
 }
 
+/** How many failed turns a load accepts: a whole number of turns (`3`) or a share of the turns sent (`0.5%`). */
+export type FailedShare = { turns: number } | { percent: number };
+
+export const FAILED_SHARE_PATTERN = /^(\d+(?:\.\d+)?)\s*%$|^(\d+)$/;
+
+/** `0.5%` → `{ percent: 0.5 }`, `3` → `{ turns: 3 }`; undefined when it is neither (or above 100 %). */
+export function parseFailedShare(text: string | number): FailedShare | undefined {
+  const m = FAILED_SHARE_PATTERN.exec(String(text).trim());
+  if (!m) return undefined;
+  if (m[2] !== undefined) return { turns: Number(m[2]) };
+  const percent = Number(m[1]);
+  return percent <= 100 ? { percent } : undefined;
+}
+
+/** `0.5%`, `3 turns`. */
+export function failedShareText(s: FailedShare): string {
+  return 'percent' in s ? `${s.percent}%` : `${s.turns} turn${s.turns === 1 ? '' : 's'}`;
+}
+
 /** `512KiB`, `4MiB`, `1.5MB`: sizes are written with a unit. */
 export const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB)$/;
 

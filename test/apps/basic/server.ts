@@ -225,6 +225,9 @@ async function handle(memory: Memory, req: IncomingMessage, res: ServerResponse)
     return json(res, 400, { error: 'the body must be JSON {"session_id": "...", "message": "..."}' });
   }
   if (typeof body.message !== 'string') return json(res, 400, { error: '"message" must be a string' });
+  // FAIL_ON=text: a message containing it is answered 500 (a turn the app fails, the process lives on).
+  if (process.env.FAIL_ON && body.message.includes(process.env.FAIL_ON))
+    return json(res, 500, { error: `FAIL_ON=${process.env.FAIL_ON}: failing this turn on purpose` });
   if (process.env.EXIT_ON && body.message.includes(process.env.EXIT_ON)) {
     console.error(`EXIT_ON=${process.env.EXIT_ON}: exiting mid-turn on purpose`);
     process.exit(3);

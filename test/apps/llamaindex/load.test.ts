@@ -17,7 +17,10 @@ describe('the main job’s LlamaIndex.TS app under load', () => {
     expect(r.disruptions.map((d) => d.description)).toEqual([
       expect.stringMatching(/^redeploy all \(rolling/),
     ]);
-    expect(r.turns.sent).toBe(300);
+    // 300 turns of traffic, then every session asks once more after the redeploy, on the new generation.
+    expect(r.turns).toMatchObject({ sent: 360, sweep: 60, failed: 0 });
+    expect(r.sweeps.map((s) => [s.sessions, s.checked, s.memories.lost])).toEqual([[60, 60, 0]]);
+    expect(r.sweeps[0]?.workers.every((w) => w.generation === 2 && w.turns > 0)).toBe(true);
     expect([r.memories.lost, r.memories.leaked]).toEqual([0, 0]);
     expect(r.memories.kept).toBeGreaterThan(0);
     expect([r.llm.misattributed, r.llm.unattributed]).toEqual([0, 0]);
