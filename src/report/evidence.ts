@@ -136,10 +136,10 @@ export function tally(r: RunResult): Tally {
   return t;
 }
 
-/** `3 scenarios: 2 passed, 1 failed, 0 errors` (skipped only when some were). */
+/** `3 scenarios: 2 passed, 1 failed, 0 errors` (skipped only when some were, and why). */
 export function totalsText(r: RunResult): string {
   const t = tally(r);
-  const skipped = t.skipped > 0 ? `, ${t.skipped} skipped` : '';
+  const skipped = t.skipped > 0 ? `, ${t.skipped} skipped${r.skipped ? ` (${r.skipped})` : ''}` : '';
   return `${plural(r.scenarios.length, 'scenario')}: ${t.passed} passed, ${t.failed} failed, ${plural(t.error, 'error')}${skipped}`;
 }
 

@@ -195,6 +195,8 @@ export interface RunResult {
   /** 0 all passed, 1 a scenario failed, 2 an error (bad input, an app that could not start); 2 wins over 1. */
   exitCode: 0 | 1 | 2;
   scenarios: ScenarioResult[];
+  /** Why some scenarios were skipped (not started), when some were: `--bail` after one did not pass. */
+  skipped?: string;
   configFile?: string;
   /**
    * Absolute paths outside the replicas that the config hands every worker (`app.env`): every

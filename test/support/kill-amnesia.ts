@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { BASIC_APP } from '../helpers/basic-app.ts';
 import { BIN } from '../helpers/cli.ts';
@@ -21,7 +21,12 @@ export class KillLab implements AsyncDisposable {
     this.tmp = path.join(dir, 'tmp');
   }
 
-  static async create(): Promise<KillLab> {
+  /**
+   * `long`: one scenario of 16 turns with a restart, a crash and a redeploy between them. `many`:
+   * also four short scenarios before it, so that a signal often lands between two scenarios (while
+   * one's processes are being stopped), where a cancelled run once went on to pass.
+   */
+  static async create(o: { scenarios?: 'long' | 'many' } = {}): Promise<KillLab> {
     const lab = new KillLab(await mkdtemp(path.join(tmpdir(), 'amnesia-killlab-')));
     await mkdir(lab.tmp);
     await mkdir(path.join(lab.dir, 'scenarios'));
@@ -42,14 +47,26 @@ services:
       path.join(lab.dir, 'scenarios', 'long.yaml'),
       `name: long\nsteps:\n${turns}  - restart\n${turns}  - crash: r1\n${turns}  - redeploy\n${turns}`,
     );
+    if (o.scenarios === 'many')
+      for (const n of [1, 2, 3, 4])
+        await writeFile(
+          path.join(lab.dir, 'scenarios', `a${n}-short.yaml`),
+          `name: short ${n}\nsteps:\n  - user: My name is Ada.\n  - user: What is my name?\n    expect: { recall: [Ada] }\n`,
+        );
     return lab;
   }
 
-  /** Start `amnesia run`; resolves its run id once printed, and its exit. */
+  /**
+   * Start `amnesia run`; resolves its run id once printed, and its exit status as a shell reports
+   * it (128 + the signal for a process a signal ended). `lines(n)` resolves true once it has printed
+   * n lines on stdout (false if it ended first); `ended()` says whether it has exited already.
+   */
   start(): {
     pid: number;
     runId: Promise<string | undefined>;
     printed(text: string): Promise<boolean>;
+    lines(n: number): Promise<boolean>;
+    ended(): boolean;
     output(): string;
     exited: Promise<number | null>;
   } {
@@ -70,6 +87,25 @@ services:
         child.stdout.on('data', check);
         child.once('close', () => resolve(out.includes(text)));
       });
+    let stdoutLines = 0;
+    let ended = false;
+    child.once('exit', () => {
+      ended = true;
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      stdoutLines += d.toString().split('\n').length - 1;
+    });
+    const lines = (n: number) =>
+      new Promise<boolean>((resolve) => {
+        const check = () => {
+          if (stdoutLines < n) return;
+          child.stdout.off('data', check);
+          resolve(true);
+        };
+        child.stdout.on('data', check);
+        check();
+        child.once('close', () => resolve(stdoutLines >= n));
+      });
     const runId = new Promise<string | undefined>((resolve) => {
       child.stdout.on('data', (d) => {
         out += d;
@@ -82,9 +118,19 @@ services:
       out += d;
     });
     const exited = new Promise<number | null>((resolve) =>
-      child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : null))),
+      child.once('close', (code, signal) =>
+        resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : null)),
+      ),
     );
-    return { pid: child.pid ?? -1, runId, printed, output: () => out, exited };
+    return {
+      pid: child.pid ?? -1,
+      runId,
+      printed,
+      lines,
+      ended: () => ended,
+      output: () => out,
+      exited,
+    };
   }
 
   /**
