@@ -160,6 +160,16 @@ export function sharedPathsText(r: RunResult): string | undefined {
   return `replicas share ${list}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
 }
 
+/**
+ * What a reader should know besides the verdicts, once per report: shared paths, then each
+ * scenario's notes (`short 1: the app left a daemon running …`), repeated notes said once.
+ */
+export function runNotes(r: RunResult): string[] {
+  const shared = sharedPathsText(r);
+  const notes = r.scenarios.flatMap((s) => (s.notes ?? []).map((n) => `${oneLine(s.name)}: ${n}`));
+  return [...(shared ? [shared] : []), ...new Set(notes)];
+}
+
 /** The first line of the scenario's error, or what made it an error. */
 export function errorHeadline(s: ScenarioResult): string {
   if (s.error) return brief(firstLine(s.error.message), 160) || s.error.code;

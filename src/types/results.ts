@@ -177,6 +177,11 @@ export interface ScenarioResult {
   explanations?: TurnExplanation[];
   /** When an error stopped the scenario partway: the step it stopped at (`scale`), and the ones that did not run (`main#3`, `restart r1`). */
   stopped?: { at: string; notRun: string[] };
+  /**
+   * What the reader should know although it is no verdict: the app left daemons running, wrote
+   * outside its folder… Shown in the run's notes.
+   */
+  notes?: string[];
   /** LLM requests of the scenario that arrived outside any turn (logged, never judged). */
   unattributed: RecordedLlmRequest[];
   startedAt: number;

@@ -52,4 +52,22 @@ describe('amnesia killed in the middle of a run', () => {
     },
     120_000,
   );
+
+  // Workers that fork setsid daemons (out of their process group, deaf to TERM/INT/HUP): amnesia's
+  // own teardown (SIGINT) or its reaper (SIGKILL) finds them by the run id, before any next run.
+  it.each([
+    ['SIGINT', 130],
+    ['SIGKILL', 137],
+  ] as const)(
+    'by %s while workers have setsid daemons: exits %i, and no daemon is left even before a next run',
+    async (signal, status) => {
+      await using lab = await KillLab.create({ daemons: true });
+      const first = lab.start();
+      expect(await first.printed('main#2 → ')).toBe(true);
+      process.kill(first.pid, signal);
+      expect(await first.exited).toBe(status);
+      expect(await settled(() => lab.leftovers(undefined))).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
@@ -15,6 +15,9 @@ import { BIN } from '../helpers/cli.ts';
 export class KillLab implements AsyncDisposable {
   readonly dir: string;
   readonly tmp: string;
+  private container = false;
+  /** Every run id the lab's runs printed (their containers are told from other projects' by it). */
+  private readonly runIds = new Set<string>();
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -26,16 +29,32 @@ export class KillLab implements AsyncDisposable {
    * also four short scenarios before it, so that a signal often lands between two scenarios (while
    * one's processes are being stopped), where a cancelled run once went on to pass.
    */
-  static async create(o: { scenarios?: 'long' | 'many' } = {}): Promise<KillLab> {
+  /**
+   * `daemons`: every worker also forks a setsid daemon that ignores SIGTERM, SIGINT and SIGHUP.
+   * `runtime: 'container'`: the app runs in containers built from its Dockerfile on `nodeImage`
+   * (leftovers then include containers and volumes of the lab's runs).
+   */
+  static async create(
+    o: {
+      scenarios?: 'long' | 'many';
+      daemons?: boolean;
+      runtime?: 'process' | 'container';
+      nodeImage?: string;
+    } = {},
+  ): Promise<KillLab> {
     const lab = new KillLab(await mkdtemp(path.join(tmpdir(), 'amnesia-killlab-')));
     await mkdir(lab.tmp);
     await mkdir(path.join(lab.dir, 'scenarios'));
+    lab.container = o.runtime === 'container';
+    const where = lab.container
+      ? `  runtime: container\n  build: { context: ${BASIC_APP}, args: { BASE: ${o.nodeImage ?? 'local/node:24'} } }\n  boot_timeout: 1m`
+      : `  cwd: ${BASIC_APP}`;
     await writeFile(
       path.join(lab.dir, 'amnesia.config.yaml'),
       `app:
   command: node server.ts
-  cwd: ${BASIC_APP}
-  env: { MEMORY_MODE: disk, SPAWN_CHILD: "1" }
+${where}
+  env: { MEMORY_MODE: disk, SPAWN_CHILD: "1"${o.daemons ? ', SETSID_DAEMON: "1"' : ''} }
   ready: { log: listening on }
   stop_grace: 2s
 services:
@@ -110,7 +129,10 @@ services:
       child.stdout.on('data', (d) => {
         out += d;
         const m = / run (\d{8}-[0-9a-f]{6})/.exec(out);
-        if (m) resolve(m[1]);
+        if (m?.[1]) {
+          this.runIds.add(m[1]);
+          resolve(m[1]);
+        }
       });
       child.once('close', () => resolve(undefined));
     });
@@ -166,6 +188,39 @@ services:
     }
     for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n'))
       if (line.includes(this.tmp)) found.push(`mount ${line.slice(0, 120)}`);
+    if (this.container) found.push(...this.containerLeftovers(alive));
+    return found;
+  }
+
+  /** Containers and volumes of the lab's runs other than `alive` (by their amnesia.run label). */
+  private containerLeftovers(alive: string | undefined): string[] {
+    const docker = (...args: string[]) =>
+      (spawnSync('docker', args, { encoding: 'utf8', timeout: 20_000 }).stdout ?? '')
+        .split('\n')
+        .filter(Boolean);
+    const found: string[] = [];
+    for (const line of docker(
+      'ps',
+      '-a',
+      '--filter',
+      'label=amnesia.run',
+      '--format',
+      '{{.Label "amnesia.run"}} {{.Names}}',
+    )) {
+      const [run, name] = line.split(' ');
+      if (run && run !== alive && this.runIds.has(run)) found.push(`container ${name}`);
+    }
+    for (const line of docker(
+      'volume',
+      'ls',
+      '--filter',
+      'label=amnesia.run',
+      '--format',
+      '{{.Label "amnesia.run"}} {{.Name}}',
+    )) {
+      const [run, name] = line.split(' ');
+      if (run && run !== alive && this.runIds.has(run)) found.push(`volume ${name}`);
+    }
     return found;
   }
 
