@@ -1,65 +1,124 @@
 /**
  * `npm run bench:kill`: kills `amnesia run` with SIGINT, SIGTERM, SIGHUP and SIGKILL at random
- * moments (20 times each by default, KILLS=n to change), and after each kill starts the next run and
- * looks for anything the killed one left: processes (workers, their grandchildren, services,
- * overlay holders, the reaper), mounts, scratch folders and app copies. Prints the counts.
+ * moments and checks two things after each kill:
+ * - its exit status: 128 + the signal, always (130, 143, 129; 137 for SIGKILL), never the status of
+ *   the run it cut short: a cancelled CI job must not look green;
+ * - what it left: the next run starts and looks for the killed one's processes (workers, their
+ *   grandchildren, services, overlay holders, the reaper), mounts, scratch folders, app copies,
+ *   and containers and volumes.
+ * A moment is "after the Nth line the run printed" (N drawn over the lines of a whole run, measured
+ * first), plus up to 300 ms, so kills land at start-up, in turns, disruptions, between scenarios
+ * and during shutdown. A kill that would land after the run ended is not sent, and counted apart.
+ *
+ * Three labs, each with its own count of kills per signal:
+ * - `process` (KILLS, 15): the plain test app with a grandchild per worker, five scenarios;
+ * - `daemons` (KILLS_DAEMONS, 3): the same app whose every worker forks a setsid daemon that ignores
+ *   SIGTERM, SIGINT and SIGHUP;
+ * - `container` (KILLS_CONTAINER, 2): the app on the container runtime (skipped, and said so, when
+ *   no container engine or no local/node:24 image answers; NODE_IMAGE names another image).
  */
+import { spawnSync } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { KillLab, settled } from '../test/support/kill-amnesia.ts';
 
-const KILLS = Number(process.env.KILLS ?? 20);
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const;
-const EXPECTED: Record<(typeof SIGNALS)[number], number> = {
-  SIGINT: 130,
-  SIGTERM: 143,
-  SIGHUP: 129,
-  SIGKILL: 128,
-};
+type Signal = (typeof SIGNALS)[number];
+const expected = (s: Signal) => 128 + osConstants.signals[s];
 
-await using lab = await KillLab.create();
-const order = SIGNALS.flatMap((s) => Array.from({ length: KILLS }, () => s)).sort(() => Math.random() - 0.5);
-const tally = new Map(
-  SIGNALS.map((s) => [
-    s,
-    { kills: 0, clean: 0, statusOk: 0, statuses: [] as (number | null)[], found: [] as string[] },
-  ]),
-);
-let current = lab.start();
-for (const [i, signal] of order.entries()) {
-  const t = tally.get(signal) as NonNullable<ReturnType<typeof tally.get>>;
-  // A random moment in the first 4 s: start-up, boots, turns, disruptions, shutdown.
-  await new Promise((r) => setTimeout(r, Math.random() * 4000));
-  try {
-    process.kill(current.pid, signal);
-  } catch {
-    // it already ended: the kill landed after the run
-  }
-  const status = await current.exited;
-  t.kills++;
-  if (status === EXPECTED[signal] || status === 0 || status === 1) t.statusOk++;
-  else {
-    t.statuses.push(status);
-    if (t.statuses.length === 1)
-      t.found.push(
-        `exit ${status} after ${signal} #${i + 1}; its output ended:\n${current.output().slice(-1500)}`,
-      );
-  }
-  const next = lab.start();
-  const nextId = await next.runId;
-  const found = await settled(() => lab.leftovers(nextId));
-  if (found.length === 0) t.clean++;
-  else t.found.push(...found.map((f) => `after ${signal} #${i + 1}: ${f}`));
-  current = next;
-  process.stdout.write(`\r${i + 1}/${order.length} kills`);
+interface Tally {
+  kills: number;
+  late: number;
+  clean: number;
+  statusOk: number;
+  wrong: string[];
+  found: string[];
 }
-process.kill(current.pid, 'SIGINT');
-await current.exited;
-const final = await settled(() => lab.leftovers(undefined));
-console.log('');
-for (const [signal, t] of tally) {
-  console.log(
-    `${signal.padEnd(7)} ${t.kills} kills: nothing left after ${t.clean}; exit status as expected (${EXPECTED[signal]}, or the run's own when it had ended) ${t.statusOk}${t.statuses.length ? `; other statuses: ${t.statuses.join(', ')}` : ''}`,
+
+async function campaign(
+  name: string,
+  options: Parameters<typeof KillLab.create>[0],
+  kills: number,
+): Promise<{ kills: number; wrong: number; dirty: number }> {
+  await using lab = await KillLab.create(options);
+  const whole = lab.start();
+  const wholeStatus = await whole.exited;
+  const lineCount = whole.output().split('\n').length - 1;
+  console.log(`\n== ${name}: a whole run exits ${wholeStatus} after ${lineCount} lines`);
+  const order = SIGNALS.flatMap((s) => Array.from({ length: kills }, () => s)).sort(
+    () => Math.random() - 0.5,
   );
-  for (const f of t.found.slice(0, 5)) console.log(`  ${f}`);
+  const tally = new Map<Signal, Tally>(
+    SIGNALS.map((s) => [s, { kills: 0, late: 0, clean: 0, statusOk: 0, wrong: [], found: [] }]),
+  );
+  let current = lab.start();
+  for (const [i, signal] of order.entries()) {
+    const t = tally.get(signal) as Tally;
+    const n = 1 + Math.floor(Math.random() * lineCount);
+    const alive = await current.lines(n);
+    await new Promise((r) => setTimeout(r, Math.random() * 300));
+    if (!alive || current.ended()) {
+      t.late++;
+      await current.exited;
+    } else {
+      process.kill(current.pid, signal);
+      const status = await current.exited;
+      t.kills++;
+      if (status === expected(signal)) t.statusOk++;
+      else
+        t.wrong.push(
+          `exit ${status} after ${signal} at line ${n}; its output ended:\n${current.output().slice(-800)}`,
+        );
+    }
+    const next = lab.start();
+    const nextId = await next.runId;
+    const found = await settled(() => lab.leftovers(nextId));
+    if (found.length === 0) t.clean++;
+    else t.found.push(...found.map((f) => `after ${signal} #${i + 1}: ${f}`));
+    current = next;
+    process.stdout.write(`\r${i + 1}/${order.length} kills`);
+  }
+  process.kill(current.pid, 'SIGINT');
+  await current.exited;
+  const final = await settled(() => lab.leftovers(undefined));
+  console.log('');
+  let sent = 0;
+  let wrong = 0;
+  let dirty = final.length;
+  for (const [signal, t] of tally) {
+    sent += t.kills;
+    wrong += t.wrong.length;
+    dirty += t.found.length;
+    console.log(
+      `${signal.padEnd(7)} ${t.kills} kills (+${t.late} not sent: the run had ended): exit ${expected(signal)} ${t.statusOk} times, wrong ${t.wrong.length}; nothing left after ${t.clean} of ${t.kills + t.late}`,
+    );
+    for (const f of [...t.wrong, ...t.found].slice(0, 5)) console.log(`  ${f}`);
+  }
+  console.log(`${name}: ${wrong} wrong exit codes in ${sent} kills`);
+  console.log(`${name}, after the last run: ${final.length === 0 ? 'nothing left' : final.join('; ')}`);
+  return { kills: sent, wrong, dirty };
 }
-console.log(`after the last run: ${final.length === 0 ? 'nothing left' : final.join('; ')}`);
-if (final.length > 0 || [...tally.values()].some((t) => t.clean < t.kills)) process.exitCode = 1;
+
+const count = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
+const image = process.env.NODE_IMAGE ?? 'local/node:24';
+const engine = spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status === 0;
+const totals = [
+  await campaign('process', { scenarios: 'many' }, count(process.env.KILLS, 15)),
+  await campaign('daemons', { scenarios: 'many', daemons: true }, count(process.env.KILLS_DAEMONS, 3)),
+];
+if (engine)
+  totals.push(
+    await campaign(
+      'container',
+      { runtime: 'container', nodeImage: image },
+      count(process.env.KILLS_CONTAINER, 2),
+    ),
+  );
+else
+  console.log(`\n== container: skipped (no container engine, or no ${image} image; see .ci/docker-setup.sh)`);
+const all = totals.reduce((a, t) => ({
+  kills: a.kills + t.kills,
+  wrong: a.wrong + t.wrong,
+  dirty: a.dirty + t.dirty,
+}));
+console.log(`\nall labs: ${all.wrong} wrong exit codes in ${all.kills} kills; ${all.dirty} leftovers found`);
+if (all.wrong > 0 || all.dirty > 0) process.exitCode = 1;

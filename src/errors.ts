@@ -121,9 +121,19 @@ export function formatTail(tail: readonly string[], logFile?: string): string {
 export class AbortedError extends AmnesiaError {
   /** 128 + the signal's number, as shells report it (SIGINT 130, SIGTERM 143, SIGHUP 129); 130 by default. */
   override readonly exitCode: number;
-  constructor(what = 'the run', signal: NodeJS.Signals = 'SIGINT') {
-    super('AMNESIA_ABORTED', `${what} was cancelled`);
-    this.exitCode = signalExitCode(signal);
+  /** What had been done when it was cancelled (`2 of 13 scenarios finished: …`), if known. */
+  readonly detail: string | undefined;
+  /** The signal that cancelled it, when one did (the CLI knows; a caller's AbortSignal does not say). */
+  readonly signal: NodeJS.Signals | undefined;
+  constructor(what = 'the run', signal?: NodeJS.Signals, detail?: string, options?: ErrorOptions) {
+    super(
+      'AMNESIA_ABORTED',
+      `${what} was cancelled${signal ? ` by ${signal}` : ''}${detail ? `: ${detail}` : ''}`,
+      options,
+    );
+    this.exitCode = signalExitCode(signal ?? 'SIGINT');
+    this.detail = detail;
+    this.signal = signal;
   }
 }
 

@@ -32,42 +32,46 @@ export async function loadCommand(
   const tty = Boolean((io.stdout as { isTTY?: boolean }).isTTY);
   const color = wantsColor(io.stdout, io.env);
   const progress = progressPrinter(io, { tty, color });
-  const result = await interruptible(io, (signal) =>
-    loadTest({
-      cwd: io.cwd,
-      ...(opts.config ? { config: opts.config } : {}),
-      ...(scenario ? { scenario } : {}),
-      ...(opts.sessions
-        ? { sessions: parseIntOption('--sessions', opts.sessions, 1, LIMITS.loadSessions) }
-        : {}),
-      ...(opts.turns ? { turns: parseIntOption('--turns', opts.turns, 2, LIMITS.loadTurns) } : {}),
-      ...(opts.concurrency
-        ? { concurrency: parseIntOption('--concurrency', opts.concurrency, 1, LIMITS.loadConcurrency) }
-        : {}),
-      ...(opts.replicas || opts.workers
-        ? {
-            topology: {
-              ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
-              ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),
-            },
-          }
-        : {}),
-      ...(opts.timeout ? { turnTimeoutMs: parseDurationOption('--timeout', opts.timeout) } : {}),
-      ...(opts.maxFailed !== undefined ? { maxFailed: parseMaxFailed(opts.maxFailed) } : {}),
-      ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
-      ...(opts.runtime ? { runtime: opts.runtime } : {}),
-      onEvent: (e) => progress(e),
-      signal,
-    }),
+  return interruptible(
+    io,
+    async (signal) => {
+      const result = await loadTest({
+        cwd: io.cwd,
+        ...(opts.config ? { config: opts.config } : {}),
+        ...(scenario ? { scenario } : {}),
+        ...(opts.sessions
+          ? { sessions: parseIntOption('--sessions', opts.sessions, 1, LIMITS.loadSessions) }
+          : {}),
+        ...(opts.turns ? { turns: parseIntOption('--turns', opts.turns, 2, LIMITS.loadTurns) } : {}),
+        ...(opts.concurrency
+          ? { concurrency: parseIntOption('--concurrency', opts.concurrency, 1, LIMITS.loadConcurrency) }
+          : {}),
+        ...(opts.replicas || opts.workers
+          ? {
+              topology: {
+                ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
+                ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),
+              },
+            }
+          : {}),
+        ...(opts.timeout ? { turnTimeoutMs: parseDurationOption('--timeout', opts.timeout) } : {}),
+        ...(opts.maxFailed !== undefined ? { maxFailed: parseMaxFailed(opts.maxFailed) } : {}),
+        ...(opts.artifacts ? { artifactsDir: opts.artifacts } : {}),
+        ...(opts.runtime ? { runtime: opts.runtime } : {}),
+        onEvent: (e) => progress(e),
+        signal,
+      });
+      io.stdout.write(renderLoadSummary(result, { color, cwd: io.cwd }));
+      for (const file of reports) {
+        const abs = path.resolve(io.cwd, file);
+        await mkdir(path.dirname(abs), { recursive: true });
+        await writeFile(abs, `${JSON.stringify(result, null, 2)}\n`);
+        io.stdout.write(`report: ${file}\n`);
+      }
+      return result.exitCode;
+    },
+    'the load',
   );
-  io.stdout.write(renderLoadSummary(result, { color, cwd: io.cwd }));
-  for (const file of reports) {
-    const abs = path.resolve(io.cwd, file);
-    await mkdir(path.dirname(abs), { recursive: true });
-    await writeFile(abs, `${JSON.stringify(result, null, 2)}\n`);
-    io.stdout.write(`report: ${file}\n`);
-  }
-  return result.exitCode;
 }
 
 /** `--max-failed 0.5%` or `--max-failed 3`. */

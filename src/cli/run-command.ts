@@ -14,6 +14,7 @@ import { readJsonReport } from '../run/reports.ts';
 import { run } from '../run/run.ts';
 import { durationsOf, parseShard } from '../run/shard.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
+import type { RunResult } from '../types/results.ts';
 import { type Io, wantsColor } from './output.ts';
 
 export interface RunCommandOptions {
@@ -50,8 +51,8 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
     ...fileReporters(reports, io),
   ];
 
-  const result = await interruptible(io, (signal) =>
-    run({
+  return interruptible(io, async (signal) => {
+    const result = await run({
       cwd: io.cwd,
       ...(files.length ? { patterns: files } : {}),
       ...(opts.config ? { config: opts.config } : {}),
@@ -83,8 +84,19 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
       ...(opts.probe ? { probe: opts.probe } : {}),
       ...(opts.runtime ? { runtime: opts.runtime } : {}),
       signal,
-    }),
-  );
+    });
+    await reportRun(result, reporters, reports, { io, color });
+    return result.exitCode;
+  });
+}
+
+/** The run's reporters, its probe (unless a failed scenario already showed that ladder), and where reports went. */
+async function reportRun(
+  result: RunResult,
+  reporters: Reporter[],
+  reports: { file: string }[],
+  { io, color }: { io: Io; color: boolean },
+): Promise<void> {
   for (const r of reporters) await r.onRunEnd?.(result);
   // The run's probe, unless the summary already showed that very ladder for a failed scenario.
   const shown = (t: { replicas: number; workers: number }) =>
@@ -98,7 +110,6 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
     );
   }
   for (const { file } of reports) io.stdout.write(`report: ${file}\n`);
-  return result.exitCode;
 }
 
 /** Reporters that write `--report FORMAT=FILE` files once the run ends. */
@@ -122,29 +133,33 @@ export async function probeCommand(
   io: Io,
 ): Promise<number> {
   const color = wantsColor(io.stdout, io.env);
-  const result = await interruptible(io, (signal) =>
-    probe({
-      cwd: io.cwd,
-      ...(opts.config ? { config: opts.config } : {}),
-      ...(opts.runtime ? { runtime: opts.runtime } : {}),
-      topology: {
-        ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
-        ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),
-      },
-      onEvent: (e) => {
-        const line = formatEvent(e, { color });
-        if (line !== undefined) io.stdout.write(`${line}\n`);
-      },
-      signal,
-    }),
+  return interruptible(
+    io,
+    async (signal) => {
+      const result = await probe({
+        cwd: io.cwd,
+        ...(opts.config ? { config: opts.config } : {}),
+        ...(opts.runtime ? { runtime: opts.runtime } : {}),
+        topology: {
+          ...(opts.replicas ? { replicas: parseIntOption('--replicas', opts.replicas, 1, 16) } : {}),
+          ...(opts.workers ? { workers: parseIntOption('--workers', opts.workers, 1, 16) } : {}),
+        },
+        onEvent: (e) => {
+          const line = formatEvent(e, { color });
+          if (line !== undefined) io.stdout.write(`${line}\n`);
+        },
+        signal,
+      });
+      io.stdout.write(
+        `\n${renderProbe(result.diagnosis, { color, title: `probe ladder (${result.topology.replicas} × ${result.topology.workers})` })}`,
+      );
+      if (result.ladder.artifactsDir)
+        io.stdout.write(`artifacts: ${path.relative(io.cwd, result.ladder.artifactsDir)}\n`);
+      if (result.ladder.error) io.stdout.write(`${result.ladder.error.message}\n`);
+      return result.exitCode;
+    },
+    'the probe',
   );
-  io.stdout.write(
-    `\n${renderProbe(result.diagnosis, { color, title: `probe ladder (${result.topology.replicas} × ${result.topology.workers})` })}`,
-  );
-  if (result.ladder.artifactsDir)
-    io.stdout.write(`artifacts: ${path.relative(io.cwd, result.ladder.artifactsDir)}\n`);
-  if (result.ladder.error) io.stdout.write(`${result.ladder.error.message}\n`);
-  return result.exitCode;
 }
 
 /** Signals that end a run the way Ctrl-C does: a closed terminal or SSH session sends SIGHUP. */
@@ -180,16 +195,29 @@ function onInterrupt(io: Io): { signal: AbortSignal; received(): NodeJS.Signals 
   };
 }
 
-/** Run `work`; a run cancelled by a signal reports that signal's exit status. */
-export async function interruptible<T>(io: Io, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Run `work` (the command, its reports included) with the stop signals handled. Once one has
+ * arrived the command is cancelled, however `work` ends: it exits with 128 + the signal and says
+ * so, never with the status of a run it cut short (a cancelled CI job must never look green).
+ */
+export async function interruptible(
+  io: Io,
+  work: (signal: AbortSignal) => Promise<number>,
+  what = 'the run',
+): Promise<number> {
   using interrupt = onInterrupt(io);
+  let status: number;
   try {
-    return await work(interrupt.signal);
+    status = await work(interrupt.signal);
   } catch (e) {
     const signal = interrupt.received();
-    if (e instanceof AbortedError && signal) throw new AbortedError('the run', signal);
-    throw e;
+    if (!signal) throw e;
+    throw new AbortedError(what, signal, e instanceof AbortedError ? e.detail : undefined, { cause: e });
   }
+  const signal = interrupt.received();
+  if (signal)
+    throw new AbortedError(what, signal, `it had ended, with exit status ${status}, as the signal came`);
+  return status;
 }
 
 export function parseReport(spec: string): { format: ReportFormat; file: string } {

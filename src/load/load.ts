@@ -131,9 +131,10 @@ export async function loadTest(options: LoadTestOptions = {}): Promise<LoadTestR
     ctx.llm.clear(SCOPE);
     await removeInside(ctx.scratchDir, scratch).catch(() => {});
   }
-  if (aborted) {
+  // Cancelled while the app was being stopped: still cancelled, not a result.
+  if (aborted || options.signal?.aborted) {
     await session.close();
-    throw new AbortedError();
+    throw new AbortedError('the load');
   }
   try {
     const result = resultOf({

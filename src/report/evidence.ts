@@ -136,10 +136,10 @@ export function tally(r: RunResult): Tally {
   return t;
 }
 
-/** `3 scenarios: 2 passed, 1 failed, 0 errors` (skipped only when some were). */
+/** `3 scenarios: 2 passed, 1 failed, 0 errors` (skipped only when some were, and why). */
 export function totalsText(r: RunResult): string {
   const t = tally(r);
-  const skipped = t.skipped > 0 ? `, ${t.skipped} skipped` : '';
+  const skipped = t.skipped > 0 ? `, ${t.skipped} skipped${r.skipped ? ` (${r.skipped})` : ''}` : '';
   return `${plural(r.scenarios.length, 'scenario')}: ${t.passed} passed, ${t.failed} failed, ${plural(t.error, 'error')}${skipped}`;
 }
 
@@ -160,9 +160,14 @@ export function sharedPathsText(r: RunResult): string | undefined {
   return `replicas share ${list}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
 }
 
-/** `pets: 2 requests to the mock LLM without the run's key were refused …`: each scenario's notes, passing or not. */
-export function scenarioNotes(r: RunResult): string[] {
-  return r.scenarios.flatMap((s) => (s.notes ?? []).map((n) => `${s.name}: ${n}`));
+/**
+ * What a reader should know besides the verdicts, once per report: shared paths, then each
+ * scenario's notes (`short 1: the app left a daemon running …`), repeated notes said once.
+ */
+export function runNotes(r: RunResult): string[] {
+  const shared = sharedPathsText(r);
+  const notes = r.scenarios.flatMap((s) => (s.notes ?? []).map((n) => `${oneLine(s.name)}: ${n}`));
+  return [...(shared ? [shared] : []), ...new Set(notes)];
 }
 
 /** The first line of the scenario's error, or what made it an error. */

@@ -12,8 +12,7 @@ import {
   notPassing,
   notRunText,
   relativeTo,
-  scenarioNotes,
-  sharedPathsText,
+  runNotes,
   tally,
   totalsText,
   turnsOf,
@@ -52,14 +51,12 @@ export function renderMarkdown(r: RunResult, o: MarkdownOptions = {}): string {
     r.scenarios.length <= maxScenarios
       ? r.scenarios
       : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
-  const shared = sharedPathsText(r);
   const head = [
     `## ${mdText(title)}`,
     '',
     statusLine(r),
     '',
-    ...(shared ? [`> **Note**: ${mdText(shared)}`, ''] : []),
-    ...scenarioNotes(r).flatMap((n) => [`> **Note**: ${mdText(n)}`, '']),
+    ...runNotes(r).flatMap((n) => [`> **Note**: ${mdText(n)}`, '']),
   ];
   const table = [
     '| status | scenario | turns | failed expectation | signature |',

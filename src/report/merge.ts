@@ -34,6 +34,7 @@ export function mergeResults(reports: readonly SourcedResult[]): RunResult {
   const endedAt = Math.max(...reports.map((r) => r.result.startedAt + r.result.durationMs));
   const configs = new Set(reports.map((r) => r.result.configFile));
   const probe = reports.find((r) => r.result.probe)?.result.probe;
+  const skipped = new Set(reports.flatMap((r) => (r.result.skipped ? [r.result.skipped] : [])));
   return {
     runId: [...new Set(reports.map((r) => r.result.runId))].join('+'),
     seed: first.result.seed,
@@ -41,6 +42,7 @@ export function mergeResults(reports: readonly SourcedResult[]): RunResult {
     durationMs: endedAt - startedAt,
     exitCode: exitCodeOf(scenarios),
     scenarios,
+    ...(skipped.size > 0 ? { skipped: [...skipped].join('; ') } : {}),
     ...(configs.size === 1 && first.result.configFile ? { configFile: first.result.configFile } : {}),
     ...(probe ? { probe } : {}),
   };
@@ -70,10 +72,11 @@ function checkShards(reports: readonly SourcedResult[]): void {
     );
 }
 
+/** As `run` decides it: an error wins; a scenario that failed, or was skipped, is never green. */
 function exitCodeOf(scenarios: readonly ScenarioResult[]): RunResult['exitCode'] {
   return scenarios.some((s) => s.status === 'error')
     ? 2
-    : scenarios.some((s) => s.status === 'failed')
+    : scenarios.some((s) => s.status === 'failed' || s.status === 'skipped')
       ? 1
       : 0;
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { CLI_CONFIG_HINT, configAt } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
-import { AbortedError, InvalidInputError } from '../errors.ts';
+import { AbortedError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { Diagnosis, RunEvent, ScenarioResult } from '../types/results.ts';
@@ -52,6 +52,7 @@ export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
   });
   try {
     const { outcome, result } = await session.ladder(topology);
+    if (options.signal?.aborted) throw new AbortedError('the probe');
     const diagnosis = diagnose(outcome.rungs, {
       leak: outcome.leak,
       scenarioFailed: false,
@@ -62,7 +63,7 @@ export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
       !probed || result.status === 'error' ? 2 : diagnosis.rows.some((r) => r.id === '✓') ? 0 : 1;
     return { runId: session.runId, topology, diagnosis, ladder: result, exitCode };
   } catch (e) {
-    throw e instanceof AbortedError || options.signal?.aborted ? new AbortedError() : e;
+    throw e instanceof AbortedError || options.signal?.aborted ? new AbortedError('the probe') : e;
   } finally {
     await session.close();
   }

@@ -105,6 +105,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   onEvent({ type: 'run-start', runId: session.runId, seed, scenarios: selected.length });
 
   const results: ScenarioResult[] = new Array(selected.length);
+  /** Why scenarios were left unstarted, when one was (`--bail` after a scenario that did not pass). */
+  let skipReason: string | undefined;
   let stopStarting = false;
   let probeSummary: RunResult['probe'];
   let next = 0;
@@ -114,7 +116,8 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       const s = selected[i] as Scenario;
       const r = await session.runScenario(s, slugOf(s), replayCommand(s.file, replay));
       results[i] = r;
-      if (options.bail && r.status !== 'passed') {
+      if (options.bail && r.status !== 'passed' && !stopStarting) {
+        skipReason = `--bail: the run stopped starting scenarios after "${s.name}" ${r.status === 'error' ? 'could not be judged' : 'failed'}`;
         stopStarting = true;
         session.pending = 0;
       }
@@ -133,7 +136,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     const failures = lanes.flatMap((l) => (l.status === 'rejected' ? [l.reason as unknown] : []));
     const cause = failures.find((e) => !(e instanceof AbortedError)) ?? failures[0];
     if (cause !== undefined) throw cause;
-    if (options.probe === 'always' && !signal.aborted) {
+    // The lanes stop starting scenarios once the signal aborts: a cancelled run is never a result.
+    if (signal.aborted) throw new AbortedError();
+    if (options.probe === 'always') {
       const { outcome } = await session.ladder(config.topology);
       probeSummary = {
         topology: config.topology,
@@ -145,21 +150,38 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       };
     }
   } catch (e) {
-    throw options.signal?.aborted ? new AbortedError() : e;
+    throw options.signal?.aborted
+      ? new AbortedError('the run', undefined, progressOf(results, selected.length))
+      : e;
   } finally {
     await session.close();
   }
+  // Cancelled while the last scenario's processes were being stopped: still cancelled.
+  if (options.signal?.aborted)
+    throw new AbortedError('the run', undefined, progressOf(results, selected.length));
   const done = selected.map(
     (s, i) => results[i] ?? skipped(s, slugOf(s), config, replayCommand(s.file, replay), seed),
   );
+  const unstarted = done.some((r) => r.status === 'skipped');
+  // Only `--bail` leaves scenarios unstarted on purpose; anything else would be a run that did not
+  // do what it was asked, and must not look green.
+  const reason = unstarted
+    ? (skipReason ?? 'scenarios were left unstarted for no known reason (a bug: please report it)')
+    : undefined;
   const shared = sharedPaths(config);
   const result: RunResult = {
     runId: session.runId,
     seed,
     startedAt,
     durationMs: Date.now() - startedAt,
-    exitCode: done.some((r) => r.status === 'error') ? 2 : done.some((r) => r.status === 'failed') ? 1 : 0,
+    exitCode:
+      done.some((r) => r.status === 'error') || (unstarted && !skipReason)
+        ? 2
+        : done.some((r) => r.status === 'failed') || unstarted
+          ? 1
+          : 0,
     scenarios: done,
+    ...(reason ? { skipped: reason } : {}),
     ...(config.file ? { configFile: config.file } : {}),
     ...(shared.length > 0 ? { sharedPaths: shared } : {}),
     ...(probeSummary ? { probe: probeSummary } : {}),
@@ -218,6 +240,14 @@ export function withRuntime(
     ]);
   }
   return Object.freeze({ ...config, app: Object.freeze({ ...config.app, runtime }) });
+}
+
+/** `1 of 13 scenarios finished (1 passed); 12 not run`: how far a cancelled run got. */
+function progressOf(results: readonly (ScenarioResult | undefined)[], total: number): string {
+  const done = results.filter((r) => r !== undefined);
+  const by = (status: ScenarioResult['status']) => done.filter((r) => r.status === status).length;
+  const counts = [`${by('passed')} passed`, `${by('failed')} failed`, `${by('error')} errors`];
+  return `${done.length} of ${total} scenario${total === 1 ? '' : 's'} finished (${counts.join(', ')}); ${total - done.length} not run`;
 }
 
 function skipped(

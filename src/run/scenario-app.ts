@@ -12,6 +12,7 @@ import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
 import { serverlessRuntime } from '../topology/serverless-topology.ts';
+import { killStrays, type StrayProcess } from '../topology/strays.ts';
 import type { Runtime, StartedTopology, TopologyEvent } from '../topology/types.ts';
 import type { RunEvent } from '../types/results.ts';
 
@@ -58,7 +59,13 @@ export interface ScenarioAppOptions {
 export interface ScenarioApp extends AsyncDisposable {
   topology: StartedTopology;
   services: StartedServices;
+  /** Stops the topology, the services, then kills the daemons the app left (see `daemons`). */
   stop(): Promise<void>;
+  /**
+   * Processes of this app still running once its workers' process groups were killed (daemons that
+   * left the group, e.g. with `setsid`), found by their environment and killed by `stop`.
+   */
+  readonly daemons: readonly StrayProcess[];
 }
 
 /**
@@ -100,6 +107,8 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
         AMNESIA_WORKER: String(w.worker),
         [ctx.config.dataDirEnv]: w.dataDir,
         AMNESIA_RUN_ID: ctx.runId,
+        // With the run id, how the teardown finds what the app left outside its process groups.
+        AMNESIA_SCOPE: ctx.slug,
       }),
       placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
       onEvent: (e) => {
@@ -122,14 +131,16 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
     await services.stop();
     throw e;
   }
+  const daemons: StrayProcess[] = [];
   const stop = async () => {
     try {
       await topology.stop();
     } finally {
       await services.stop();
+      daemons.push(...(await killStrays(ctx.runId, ctx.slug)));
     }
   };
-  return { topology, services, stop, [Symbol.asyncDispose]: stop };
+  return { topology, services, stop, daemons, [Symbol.asyncDispose]: stop };
 }
 
 function runtimeFor(ctx: AppContext, topology: Topology): Runtime {

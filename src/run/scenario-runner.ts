@@ -16,6 +16,7 @@ import type { PortAllocator } from '../topology/free-port.ts';
 import { outputCutText } from '../topology/output-log.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { settleAll } from '../topology/settle.ts';
+import type { StrayProcess } from '../topology/strays.ts';
 import type { StartedTopology, TopologyEvent } from '../topology/types.ts';
 import type {
   DisruptionStepRecord,
@@ -33,7 +34,7 @@ import { findVacuous } from '../verdict/vacuity.ts';
 import { applyDisruption } from './disruption.ts';
 import { TurnHold } from './hold.ts';
 import { replayScript } from './replay.ts';
-import { startScenarioApp } from './scenario-app.ts';
+import { type ScenarioApp, startScenarioApp } from './scenario-app.ts';
 import { removeInside } from './slugs.ts';
 import { untilStopsListening } from './stops-listening.ts';
 import { runTurn, type TurnContext, type TurnInput } from './turn.ts';
@@ -118,8 +119,9 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   const cleanups: (() => Promise<void>)[] = [];
   const signals: SignalTap = {};
   const cuts: Extract<TopologyEvent, { type: 'output-cut' }>[] = [];
+  let app: ScenarioApp | undefined;
   try {
-    const app = await startScenarioApp(ctx, {
+    app = await startScenarioApp(ctx, {
       name: s.name,
       topology: p.topology,
       seed: p.seed,
@@ -131,7 +133,8 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
         if (e.type === 'output-cut') cuts.push(e);
       },
     });
-    cleanups.push(() => app.stop());
+    const started = app;
+    cleanups.push(() => started.stop());
     const { topology, services } = app;
     result.vacuous = ctx.controls ? await runControls(s, p, topology, ctx) : [];
     if (result.vacuous.length > 0) {
@@ -191,6 +194,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       );
     }
   }
+  if (app && app.daemons.length > 0) result.notes = [...(result.notes ?? []), daemonNote(app.daemons)];
   if (result.status === 'failed' && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
     // A turn the scenario dropped on purpose (in flight during a disruption) is not an app error.
@@ -464,4 +468,14 @@ async function writeArtifacts(dir: string, result: ScenarioResult, ctx: Scenario
 
 function addNote(result: ScenarioResult, note: string): void {
   result.notes = [...(result.notes ?? []), note];
+}
+
+/** What the report says of the daemons an app left behind. */
+function daemonNote(daemons: readonly StrayProcess[]): string {
+  const n = daemons.length;
+  const shown = daemons
+    .slice(0, 3)
+    .map((d) => `\`${d.command}\` (pid ${d.pid})`)
+    .join(', ');
+  return `the app left ${n === 1 ? 'a daemon' : `${n} daemons`} running outside its workers' process groups (started with setsid or a double fork), which would outlive every restart and deploy in production too: ${shown}${n > 3 ? `, and ${n - 3} more` : ''}; amnesia found ${n === 1 ? 'it' : 'them'} by AMNESIA_RUN_ID and killed ${n === 1 ? 'it' : 'them'}`;
 }

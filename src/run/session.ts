@@ -18,6 +18,7 @@ import { PortAllocator } from '../topology/free-port.ts';
 import { makeScratch, sweepLeftovers } from '../topology/leftovers.ts';
 import { ProcessRegistry } from '../topology/process-registry.ts';
 import { Reaper } from '../topology/reaper.ts';
+import { killStrays } from '../topology/strays.ts';
 import type { RunEvent, ScenarioResult } from '../types/results.ts';
 import { probeReplayCommand } from './replay.ts';
 import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
@@ -227,6 +228,9 @@ export class RunSession implements AsyncDisposable {
     await this.containers?.close();
     if (this.containers) this.reaper?.releaseLabel(`${LABEL.run}=${this.runId}`);
     await this.registry.close();
+    // Daemons that left their worker's process group (each scenario's teardown kills its own; this
+    // is for what no scenario stopped: a cancelled run, the code-first harness).
+    await killStrays(this.runId);
     await this.llm?.stop();
     for (const dir of [this.scratchDir, this.servicesDir, this.copiesDir]) {
       if (!dir) continue;

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
  * when that pipe ends, which happens however amnesia ends, SIGKILL included. It ignores the
  * signals a terminal or a supervisor sends to amnesia, and lives in its own session.
  *
+ * When the pipe ends it also kills every process whose environment carries the run's id
+ * (AMNESIA_RUN_ID, see strays.ts): daemons of the app that left their worker's process group.
+ *
  * Lines: `+PGID` / `-PGID` a process group to kill / no longer to kill; `d PATH` / `x PATH` a folder
  * to remove / no longer to remove; `l LABEL` / `u LABEL` containers and volumes carrying a docker
  * label (`key=value`) to remove / no longer to remove.
@@ -33,8 +36,20 @@ process.stdin.on('data', (d) => {
     else if (line[0] === 'u') labels.delete(arg);
   }
 });
+// Processes that carry the run's id but left their group (setsid daemons of the app).
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const strays = () => {
+  const mark = '\\0AMNESIA_RUN_ID=' + process.env.AMNESIA_REAPER_OF + '\\0';
+  let pids = [];
+  try { pids = fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p)); } catch {}
+  return pids.filter((p) => { try { return ('\\0' + fs.readFileSync('/proc/' + p + '/environ', 'latin1')).includes(mark); } catch { return false; } });
+};
 process.stdin.on('end', () => {
   for (const g of groups) if (g > 1) try { process.kill(-g, 'SIGKILL'); } catch {}
+  for (let i = 0, left = strays(); left.length > 0 && i < 50; i++, left = strays()) {
+    for (const p of left) { try { process.kill(-p, 'SIGKILL'); } catch {} try { process.kill(Number(p), 'SIGKILL'); } catch {} }
+    Atomics.wait(pause, 0, 0, 20);
+  }
   for (const d of dirs) try { fs.rmSync(d, { recursive: true, force: true }); } catch {}
   const docker = (...args) => spawnSync('docker', args, { encoding: 'utf8', timeout: 20000 }).stdout?.split('\\n').filter(Boolean) ?? [];
   for (const l of labels) {

@@ -177,13 +177,14 @@ export interface ScenarioResult {
   explanations?: TurnExplanation[];
   /** When an error stopped the scenario partway: the step it stopped at (`scale`), and the ones that did not run (`main#3`, `restart r1`). */
   stopped?: { at: string; notRun: string[] };
-  /** LLM requests of the scenario that arrived outside any turn (logged, never judged). */
-  unattributed: RecordedLlmRequest[];
   /**
-   * What the run noticed that changes no verdict but a reader should know: requests refused by the
-   * mock LLM, a worker's output cut short, … One sentence each.
+   * What the reader should know although it is no verdict: the app left daemons running, wrote
+   * outside its folder, requests the mock LLM refused, a worker's output cut short… One sentence
+   * each, shown in the run's notes.
    */
   notes?: string[];
+  /** LLM requests of the scenario that arrived outside any turn (logged, never judged). */
+  unattributed: RecordedLlmRequest[];
   startedAt: number;
   durationMs: number;
   /** The folder with worker logs, the LLM request log and the evidence (kept on failure). */
@@ -200,6 +201,8 @@ export interface RunResult {
   /** 0 all passed, 1 a scenario failed, 2 an error (bad input, an app that could not start); 2 wins over 1. */
   exitCode: 0 | 1 | 2;
   scenarios: ScenarioResult[];
+  /** Why some scenarios were skipped (not started), when some were: `--bail` after one did not pass. */
+  skipped?: string;
   configFile?: string;
   /**
    * Absolute paths outside the replicas that the config hands every worker (`app.env`): every

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
+import { renderSummary } from '../../src/report/terminal-summary.ts';
 import { basicProject, leftovers } from '../helpers/basic-app.ts';
 import { BIN } from '../helpers/cli.ts';
 
@@ -57,6 +58,24 @@ describe('amnesia leaves no process behind', () => {
     expect(turn?.kind === 'turn' && turn.failure?.kind).toBe('timeout');
     expect(turn?.kind === 'turn' && turn.failure?.outputTail.join('\n')).toMatch(/listening on/);
     expect(leftovers(result.runId)).toEqual([]);
+  });
+
+  // A daemon leaves its worker's process group and session and ignores SIGTERM/INT/HUP: killing the
+  // groups never reached it, and 8 such daemons outlived a clean passing run.
+  it('when the app forks a setsid daemon: the teardown kills it by its run id and the report says so', async () => {
+    await using project = await basicProject(
+      'global',
+      { 'scenarios/s.yaml': TWO_TURNS },
+      { env: { SETSID_DAEMON: '1' } },
+    );
+    const result = await run({ cwd: project.dir });
+    expect(leftovers(result.runId)).toEqual([]);
+    const notes = result.scenarios[0]?.notes ?? [];
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(
+      /^the app left \d+ daemons running outside its workers' process groups \(started with setsid or a double fork\).*`sh -c trap "" TERM INT HUP; while :; do sleep 1; done` \(pid \d+\).*amnesia found them by AMNESIA_RUN_ID and killed them$/,
+    );
+    expect(renderSummary(result, { color: false })).toMatch(/^note {2}two turns: the app left \d+ daemons/m);
   });
 
   it('after Ctrl-C mid-run (exit 130), and a second Ctrl-C kills at once', { timeout: 60_000 }, async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { run, type TurnRecord } from '../../src/index.ts';
+import { AbortedError, run, type TurnRecord } from '../../src/index.ts';
+import { totalsText } from '../../src/report/evidence.ts';
 import { basicProject } from '../helpers/basic-app.ts';
 
 const scenario = (name: string, tag: string, recall = 'Ada') => `name: ${name}
@@ -45,6 +46,36 @@ describe('run options', () => {
     ]);
     expect(result.scenarios[0]?.diagnosis).toBeUndefined();
     expect(result.exitCode).toBe(1);
+    expect(result.skipped).toBe('--bail: the run stopped starting scenarios after "a" failed');
+    expect(totalsText(result)).toBe(
+      '2 scenarios: 0 passed, 1 failed, 0 errors, 1 skipped (--bail: the run stopped starting scenarios after "a" failed)',
+    );
+  });
+
+  // Cancelled as the first scenario ended (its processes being stopped): the lanes once returned
+  // as if done, and the run passed with the rest skipped.
+  it('a run cancelled between two scenarios rejects with AbortedError saying how far it got', async () => {
+    await using project = await basicProject('global', {
+      'scenarios/a.yaml': scenario('a', 'x'),
+      'scenarios/b.yaml': scenario('b', 'x', 'Grace'),
+    });
+    const cancel = new AbortController();
+    const running = run({
+      cwd: project.dir,
+      probe: 'never',
+      signal: cancel.signal,
+      onEvent: (e) => {
+        if (e.type === 'turn' && e.turn.label === 'main#2') cancel.abort();
+      },
+    });
+    const error = await running.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as AbortedError).message).toMatch(
+      /^the run was cancelled: [01] of 2 scenarios finished \(\d passed, \d failed, 0 errors\); [12] not run$/,
+    );
   });
 
   it('llm.handlers: the project’s own msw handlers answer before the defaults', async () => {

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { BASIC_APP } from '../helpers/basic-app.ts';
 import { BIN } from '../helpers/cli.ts';
@@ -15,22 +15,46 @@ import { BIN } from '../helpers/cli.ts';
 export class KillLab implements AsyncDisposable {
   readonly dir: string;
   readonly tmp: string;
+  private container = false;
+  /** Every run id the lab's runs printed (their containers are told from other projects' by it). */
+  private readonly runIds = new Set<string>();
 
   private constructor(dir: string) {
     this.dir = dir;
     this.tmp = path.join(dir, 'tmp');
   }
 
-  static async create(): Promise<KillLab> {
+  /**
+   * `long`: one scenario of 16 turns with a restart, a crash and a redeploy between them. `many`:
+   * also four short scenarios before it, so that a signal often lands between two scenarios (while
+   * one's processes are being stopped), where a cancelled run once went on to pass.
+   */
+  /**
+   * `daemons`: every worker also forks a setsid daemon that ignores SIGTERM, SIGINT and SIGHUP.
+   * `runtime: 'container'`: the app runs in containers built from its Dockerfile on `nodeImage`
+   * (leftovers then include containers and volumes of the lab's runs).
+   */
+  static async create(
+    o: {
+      scenarios?: 'long' | 'many';
+      daemons?: boolean;
+      runtime?: 'process' | 'container';
+      nodeImage?: string;
+    } = {},
+  ): Promise<KillLab> {
     const lab = new KillLab(await mkdtemp(path.join(tmpdir(), 'amnesia-killlab-')));
     await mkdir(lab.tmp);
     await mkdir(path.join(lab.dir, 'scenarios'));
+    lab.container = o.runtime === 'container';
+    const where = lab.container
+      ? `  runtime: container\n  build: { context: ${BASIC_APP}, args: { BASE: ${o.nodeImage ?? 'local/node:24'} } }\n  boot_timeout: 1m`
+      : `  cwd: ${BASIC_APP}`;
     await writeFile(
       path.join(lab.dir, 'amnesia.config.yaml'),
       `app:
   command: node server.ts
-  cwd: ${BASIC_APP}
-  env: { MEMORY_MODE: disk, SPAWN_CHILD: "1" }
+${where}
+  env: { MEMORY_MODE: disk, SPAWN_CHILD: "1"${o.daemons ? ', SETSID_DAEMON: "1"' : ''} }
   ready: { log: listening on }
   stop_grace: 2s
 services:
@@ -42,14 +66,26 @@ services:
       path.join(lab.dir, 'scenarios', 'long.yaml'),
       `name: long\nsteps:\n${turns}  - restart\n${turns}  - crash: r1\n${turns}  - redeploy\n${turns}`,
     );
+    if (o.scenarios === 'many')
+      for (const n of [1, 2, 3, 4])
+        await writeFile(
+          path.join(lab.dir, 'scenarios', `a${n}-short.yaml`),
+          `name: short ${n}\nsteps:\n  - user: My name is Ada.\n  - user: What is my name?\n    expect: { recall: [Ada] }\n`,
+        );
     return lab;
   }
 
-  /** Start `amnesia run`; resolves its run id once printed, and its exit. */
+  /**
+   * Start `amnesia run`; resolves its run id once printed, and its exit status as a shell reports
+   * it (128 + the signal for a process a signal ended). `lines(n)` resolves true once it has printed
+   * n lines on stdout (false if it ended first); `ended()` says whether it has exited already.
+   */
   start(): {
     pid: number;
     runId: Promise<string | undefined>;
     printed(text: string): Promise<boolean>;
+    lines(n: number): Promise<boolean>;
+    ended(): boolean;
     output(): string;
     exited: Promise<number | null>;
   } {
@@ -70,11 +106,33 @@ services:
         child.stdout.on('data', check);
         child.once('close', () => resolve(out.includes(text)));
       });
+    let stdoutLines = 0;
+    let ended = false;
+    child.once('exit', () => {
+      ended = true;
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      stdoutLines += d.toString().split('\n').length - 1;
+    });
+    const lines = (n: number) =>
+      new Promise<boolean>((resolve) => {
+        const check = () => {
+          if (stdoutLines < n) return;
+          child.stdout.off('data', check);
+          resolve(true);
+        };
+        child.stdout.on('data', check);
+        check();
+        child.once('close', () => resolve(stdoutLines >= n));
+      });
     const runId = new Promise<string | undefined>((resolve) => {
       child.stdout.on('data', (d) => {
         out += d;
         const m = / run (\d{8}-[0-9a-f]{6})/.exec(out);
-        if (m) resolve(m[1]);
+        if (m?.[1]) {
+          this.runIds.add(m[1]);
+          resolve(m[1]);
+        }
       });
       child.once('close', () => resolve(undefined));
     });
@@ -82,9 +140,19 @@ services:
       out += d;
     });
     const exited = new Promise<number | null>((resolve) =>
-      child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : null))),
+      child.once('close', (code, signal) =>
+        resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : null)),
+      ),
     );
-    return { pid: child.pid ?? -1, runId, printed, output: () => out, exited };
+    return {
+      pid: child.pid ?? -1,
+      runId,
+      printed,
+      lines,
+      ended: () => ended,
+      output: () => out,
+      exited,
+    };
   }
 
   /**
@@ -120,6 +188,39 @@ services:
     }
     for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n'))
       if (line.includes(this.tmp)) found.push(`mount ${line.slice(0, 120)}`);
+    if (this.container) found.push(...this.containerLeftovers(alive));
+    return found;
+  }
+
+  /** Containers and volumes of the lab's runs other than `alive` (by their amnesia.run label). */
+  private containerLeftovers(alive: string | undefined): string[] {
+    const docker = (...args: string[]) =>
+      (spawnSync('docker', args, { encoding: 'utf8', timeout: 20_000 }).stdout ?? '')
+        .split('\n')
+        .filter(Boolean);
+    const found: string[] = [];
+    for (const line of docker(
+      'ps',
+      '-a',
+      '--filter',
+      'label=amnesia.run',
+      '--format',
+      '{{.Label "amnesia.run"}} {{.Names}}',
+    )) {
+      const [run, name] = line.split(' ');
+      if (run && run !== alive && this.runIds.has(run)) found.push(`container ${name}`);
+    }
+    for (const line of docker(
+      'volume',
+      'ls',
+      '--filter',
+      'label=amnesia.run',
+      '--format',
+      '{{.Label "amnesia.run"}} {{.Name}}',
+    )) {
+      const [run, name] = line.split(' ');
+      if (run && run !== alive && this.runIds.has(run)) found.push(`volume ${name}`);
+    }
     return found;
   }
 

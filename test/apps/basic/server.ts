@@ -275,6 +275,13 @@ if (process.env.SPAWN_CHILD === '1') {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
   console.log(`child pid ${child.pid}`);
 }
+if (process.env.SETSID_DAEMON === '1') {
+  // A daemon that leaves our process group and session, ignores the polite signals, and keeps
+  // AMNESIA_RUN_ID in its environment: killing the worker's group does not reach it.
+  spawn('setsid', ['-f', 'sh', '-c', 'trap "" TERM INT HUP; while :; do sleep 1; done'], {
+    stdio: 'ignore',
+  }).on('error', (e) => console.error(`SETSID_DAEMON: ${e.message}`));
+}
 const memory = await makeMemory();
 // On SIGTERM the app drains: it stops taking connections and exits once the turns it is answering
 // are answered and saved. ON_SIGTERM=exit exits at once instead (row 10: a turn in flight is lost).
