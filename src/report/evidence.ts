@@ -153,11 +153,27 @@ export function notPassing(r: RunResult): ScenarioResult[] {
  * `replicas share /srv/shared (app.env.MEMORY_DIR): as if on a network volume, …`: said once per
  * report, so that a green run is never silently a false one.
  */
-export function sharedPathsText(r: RunResult): string | undefined {
+function sharedPathsText(r: RunResult): string | undefined {
   const shared = r.sharedPaths ?? [];
   if (shared.length === 0) return undefined;
   const list = shared.map((s) => `${s.path} (app.env.${s.env})`).join(', ');
   return `replicas share ${list}: as if on a network volume, so a cross-replica scenario can pass here where a production without one would lose what the app keeps there`;
+}
+
+/**
+ * `each replica has its own copy of <app>/sessions (app.env.SESSIONS_DIR), inside the app folder: …`:
+ * a path in the app folder is never one folder the replicas share.
+ */
+function appFolderPathsText(r: RunResult): string | undefined {
+  const own = r.appFolderPaths ?? [];
+  if (own.length === 0) return undefined;
+  const list = own.map((s) => `${s.path} (app.env.${s.env})`).join(', ');
+  return `each replica has its own copy of ${list}, inside the app folder: what one replica writes there the others never see; for one folder all replicas share, use {{shared_dir}}`;
+}
+
+/** The run's notes, one line each: what about the config makes a verdict read differently. */
+export function runNotes(r: RunResult): string[] {
+  return [sharedPathsText(r), appFolderPathsText(r)].filter((t) => t !== undefined);
 }
 
 /** The first line of the scenario's error, or what made it an error. */

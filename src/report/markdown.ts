@@ -12,7 +12,7 @@ import {
   notPassing,
   notRunText,
   relativeTo,
-  sharedPathsText,
+  runNotes,
   tally,
   totalsText,
   turnsOf,
@@ -51,13 +51,13 @@ export function renderMarkdown(r: RunResult, o: MarkdownOptions = {}): string {
     r.scenarios.length <= maxScenarios
       ? r.scenarios
       : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
-  const shared = sharedPathsText(r);
+  const notes = runNotes(r);
   const head = [
     `## ${mdText(title)}`,
     '',
     statusLine(r),
     '',
-    ...(shared ? [`> **Note**: ${mdText(shared)}`, ''] : []),
+    ...notes.flatMap((n) => [`> **Note**: ${mdText(n)}`, '']),
   ];
   const table = [
     '| status | scenario | turns | failed expectation | signature |',

@@ -68,7 +68,7 @@ export class RunSession implements AsyncDisposable {
 
   private constructor(o: SessionOptions) {
     this.o = o;
-    this.environment = inheritedEnvironment(process.env, o.config.passEnv);
+    this.environment = inheritedEnvironment(process.env, o.config.passEnv, o.config.cleanEnv);
     this.artifactsDir = path.resolve(o.cwd, o.artifactsDir ?? path.join('.amnesia', 'runs', this.runId));
   }
 

@@ -34,7 +34,7 @@ export const appConfig = z
         error: 'expected the command that starts one worker, e.g. `node server.js`',
       })
       .describe(
-        "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions).",
+        "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, {{shared_dir}} (one folder all replicas of the scenario share, fresh each run), and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions).",
       ),
     cwd: z
       .string()
@@ -43,7 +43,7 @@ export const appConfig = z
     env: envMap
       .optional()
       .describe(
-        "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions), for an app that wants a full URL or its own variable name.",
+        "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, {{shared_dir}} (one folder all replicas of the scenario share, fresh each run), and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions), for an app that wants a full URL or its own variable name.",
       ),
     port_env: envName.optional().describe('The variable that carries the port to listen on (default PORT).'),
     ready: ready.optional(),
@@ -368,6 +368,12 @@ export const configFile = z
       .optional()
       .describe(
         "Variables of amnesia's own environment that look like credentials (names ending in _KEY, _TOKEN, _SECRET, _PASSWORD; OPENAI_*, ANTHROPIC_*, AWS_*, GITHUB_TOKEN …) and still reach the app and its services. Default: none; every other variable is passed.",
+      ),
+    clean_env: z
+      .boolean({ error: 'expected true or false' })
+      .optional()
+      .describe(
+        "true: the app and its services inherit only PATH, HOME, USER, LOGNAME, SHELL, TMPDIR, TZ and the locale (LANG, LANGUAGE, LC_*) of amnesia's own environment, plus what pass_env names; app.env and amnesia's own variables (the mock LLM's URL, the port, …) come on top. Default false: the whole environment, credential-looking names aside.",
       ),
     data_dir_env: envName
       .optional()
