@@ -169,7 +169,9 @@ export const chatConfig = z
     body: z
       .string()
       .optional()
-      .describe('A raw text body instead of json; placeholders {{session}} and {{message}} work here.'),
+      .describe(
+        'A raw text body instead of json, sent as `content-type: text/plain; charset=utf-8` unless chat.headers sets a content-type; placeholders {{session}} and {{message}} work here.',
+      ),
     reply: replyShape.optional(),
     timeout: duration('timeout', LIMITS.turnTimeoutMs).optional().describe('Per-turn timeout (default 30s).'),
     max_reply: size('max_reply', 1024 * 2 ** 20)
