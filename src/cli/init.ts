@@ -81,7 +81,7 @@ chat:
 topology: { replicas: 2, workers: 2 }
 routing: spread
 # services:                      # backends, started for each scenario; their URLs reach the app as env
-#   cache: { command: "redis-server --port {{port}} --bind 127.0.0.1 --save ''", env: { REDIS_URL: "redis://127.0.0.1:{{port}}" } }
+#   cache: { command: "redis-server --port {{port}} --bind 127.0.0.1 --save ''", url: "redis://127.0.0.1:{{port}}", env: REDIS_URL }
 #   db: { postgres: embedded, env: DATABASE_URL }   # needs: npm i -D @electric-sql/pglite-socket
 `;
 }

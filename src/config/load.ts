@@ -115,7 +115,7 @@ export function defaultConfig(root: string): ResolvedConfig {
 /** Where each placeholder works (the README's table and the schema's descriptions say the same). */
 const PLACEHOLDERS = {
   chat: ['session', 'message'],
-  app: ['replica', 'worker', 'port', 'data_dir', 'llm_base_url', 'llm_chat_url'],
+  app: ['replica', 'worker', 'port', 'data_dir', 'shared_dir', 'llm_base_url', 'llm_chat_url'],
   service: ['port', 'url', 'dir'],
 } as const;
 
@@ -321,6 +321,7 @@ function resolveConfig(
     },
     dataDirEnv: c.data_dir_env ?? DEFAULTS.dataDirEnv,
     passEnv: c.pass_env ?? [],
+    cleanEnv: c.clean_env ?? false,
   };
   return deepFreeze(resolved);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sharedPaths } from './shared-paths.ts';
+import { appFolderPaths, sharedPaths } from './shared-paths.ts';
 
 const app = (env: Record<string, string>) => ({ app: { cwd: '/work/app', env } }) as never;
 
@@ -30,5 +30,26 @@ describe('sharedPaths', () => {
         }),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('appFolderPaths', () => {
+  it('finds the paths into the app folder (absolute or ./), which each replica has its own copy of', () => {
+    expect(
+      appFolderPaths(
+        app({
+          A: '/work/app/sessions',
+          B: './storage',
+          C: '/srv/shared',
+          D: '{{shared_dir}}/sessions',
+          E: 'info',
+          F: '../elsewhere',
+          G: 'http://127.0.0.1:9200',
+        }),
+      ),
+    ).toEqual([
+      { env: 'A', path: '/work/app/sessions' },
+      { env: 'B', path: '/work/app/storage' },
+    ]);
   });
 });

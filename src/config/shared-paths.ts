@@ -22,3 +22,19 @@ export function sharedPaths(config: Pick<ResolvedConfig, 'app'>): { env: string;
     return [{ env, path: p }];
   });
 }
+
+/**
+ * Paths in `app.env` that point inside the app folder (absolute, or `./…`): each replica has its
+ * own copy of the app folder, so each has its own copy of that path, and what one replica writes
+ * there the others never see. Worth a note: a newcomer may mean one folder all replicas share
+ * (`{{shared_dir}}`).
+ */
+export function appFolderPaths(config: Pick<ResolvedConfig, 'app'>): { env: string; path: string }[] {
+  return Object.entries(config.app.env).flatMap(([env, value]) => {
+    if (/\{\{|[\s:]/.test(value)) return [];
+    const relative = value === '.' || value.startsWith('./');
+    if (!relative && !path.isAbsolute(value)) return [];
+    const p = path.resolve(config.app.cwd, value);
+    return p === config.app.cwd || p.startsWith(`${config.app.cwd}/`) ? [{ env, path: p }] : [];
+  });
+}

@@ -107,4 +107,6 @@ export interface ResolvedConfig {
   dataDirEnv: string;
   /** Credential-like variables passed to the app and services anyway (see topology/environment.ts). */
   passEnv: string[];
+  /** Workers and services start from a clean environment (see topology/environment.ts), not amnesia's whole one. */
+  cleanEnv: boolean;
 }

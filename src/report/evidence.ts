@@ -153,7 +153,7 @@ export function notPassing(r: RunResult): ScenarioResult[] {
  * `replicas share /srv/shared (app.env.MEMORY_DIR): as if on a network volume, …`: said once per
  * report, so that a green run is never silently a false one.
  */
-export function sharedPathsText(r: RunResult): string | undefined {
+function sharedPathsText(r: RunResult): string | undefined {
   const shared = r.sharedPaths ?? [];
   if (shared.length === 0) return undefined;
   const list = shared.map((s) => `${s.path} (app.env.${s.env})`).join(', ');
@@ -161,13 +161,25 @@ export function sharedPathsText(r: RunResult): string | undefined {
 }
 
 /**
- * What a reader should know besides the verdicts, once per report: shared paths, then each
- * scenario's notes (`short 1: the app left a daemon running …`), repeated notes said once.
+ * `each replica has its own copy of <app>/sessions (app.env.SESSIONS_DIR), inside the app folder: …`:
+ * a path in the app folder is never one folder the replicas share.
+ */
+function appFolderPathsText(r: RunResult): string | undefined {
+  const own = r.appFolderPaths ?? [];
+  if (own.length === 0) return undefined;
+  const list = own.map((s) => `${s.path} (app.env.${s.env})`).join(', ');
+  return `each replica has its own copy of ${list}, inside the app folder: what one replica writes there the others never see; for one folder all replicas share, use {{shared_dir}}`;
+}
+
+/**
+ * What a reader should know besides the verdicts, once per report: what about the config makes a
+ * verdict read differently (shared paths, paths inside the app folder), then each scenario's notes
+ * (`short 1: the app left a daemon running …`), repeated notes said once.
  */
 export function runNotes(r: RunResult): string[] {
-  const shared = sharedPathsText(r);
+  const config = [sharedPathsText(r), appFolderPathsText(r)].filter((t) => t !== undefined);
   const notes = r.scenarios.flatMap((s) => (s.notes ?? []).map((n) => `${oneLine(s.name)}: ${n}`));
-  return [...(shared ? [shared] : []), ...new Set(notes)];
+  return [...config, ...new Set(notes)];
 }
 
 /** The first line of the scenario's error, or what made it an error. */

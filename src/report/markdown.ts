@@ -51,12 +51,13 @@ export function renderMarkdown(r: RunResult, o: MarkdownOptions = {}): string {
     r.scenarios.length <= maxScenarios
       ? r.scenarios
       : [...bad, ...r.scenarios.filter((s) => !bad.includes(s))].slice(0, maxScenarios);
+  const notes = runNotes(r);
   const head = [
     `## ${mdText(title)}`,
     '',
     statusLine(r),
     '',
-    ...runNotes(r).flatMap((n) => [`> **Note**: ${mdText(n)}`, '']),
+    ...notes.flatMap((n) => [`> **Note**: ${mdText(n)}`, '']),
   ];
   const table = [
     '| status | scenario | turns | failed expectation | signature |',

@@ -34,12 +34,13 @@ export interface SummaryOptions {
  */
 export function renderSummary(r: RunResult, o: SummaryOptions): string {
   const paint = painter(o.color);
+  const notes = runNotes(r);
   const bad = notPassing(r);
   const diagnosis = diagnosisBlock(bad, paint);
   const blocks = [
     ...bad.map((s) => scenarioBlock(s, paint, o.cwd).join('\n')),
     ...(diagnosis.length > 0 ? [diagnosis.join('\n')] : []),
-    ...runNotes(r).map((n) => `${paint('yellow', 'note')}  ${n}`),
+    ...notes.map((n) => `${paint('yellow', 'note')}  ${n}`),
   ];
   const t = tally(r);
   const totals = `${totalsText(r)}  ${paint('dim', `(${formatDuration(r.durationMs)}, seed ${r.seed}, run ${r.runId})`)}`;

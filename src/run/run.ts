@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { RequestHandler } from 'msw';
-import { sharedPaths } from '../config/shared-paths.ts';
+import { appFolderPaths, sharedPaths } from '../config/shared-paths.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
@@ -169,6 +169,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     ? (skipReason ?? 'scenarios were left unstarted for no known reason (a bug: please report it)')
     : undefined;
   const shared = sharedPaths(config);
+  const own = appFolderPaths(config);
   const result: RunResult = {
     runId: session.runId,
     seed,
@@ -184,6 +185,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     ...(reason ? { skipped: reason } : {}),
     ...(config.file ? { configFile: config.file } : {}),
     ...(shared.length > 0 ? { sharedPaths: shared } : {}),
+    ...(own.length > 0 ? { appFolderPaths: own } : {}),
     ...(probeSummary ? { probe: probeSummary } : {}),
     ...(options.shard ? { shard: { index: options.shard.index, total: options.shard.total } } : {}),
   };

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/types.ts';
 import { containerRuntime } from '../container/container-topology.ts';
@@ -15,6 +16,7 @@ import { serverlessRuntime } from '../topology/serverless-topology.ts';
 import { killStrays, type StrayProcess } from '../topology/strays.ts';
 import type { Runtime, StartedTopology, TopologyEvent } from '../topology/types.ts';
 import type { RunEvent } from '../types/results.ts';
+import { placeholders } from '../util/template.ts';
 
 /** What starting an app needs from the run (a ScenarioContext has it all). */
 export interface AppContext {
@@ -74,6 +76,8 @@ export interface ScenarioApp extends AsyncDisposable {
  * cache. If anything fails to start, what did start is stopped before the error is rethrown.
  */
 export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): Promise<ScenarioApp> {
+  const runtime = runtimeFor(ctx, o.topology);
+  const sharedDir = await makeSharedDir(ctx, o.scratchDir);
   const services = await startServices(ctx.config.services, {
     ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
     dir: path.join(ctx.servicesDir, ctx.slug),
@@ -89,7 +93,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
   });
   let topology: StartedTopology;
   try {
-    topology = await runtimeFor(ctx, o.topology).start({
+    topology = await runtime.start({
       scope: ctx.slug,
       topology: o.topology,
       app: ctx.config.app,
@@ -106,11 +110,15 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
         AMNESIA_REPLICA: String(w.replica),
         AMNESIA_WORKER: String(w.worker),
         [ctx.config.dataDirEnv]: w.dataDir,
+        ...(sharedDir ? { AMNESIA_SHARED_DIR: sharedDir } : {}),
         AMNESIA_RUN_ID: ctx.runId,
         // With the run id, how the teardown finds what the app left outside its process groups.
         AMNESIA_SCOPE: ctx.slug,
       }),
-      placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
+      placeholders: (w) => ({
+        ...llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
+        ...(sharedDir ? { shared_dir: sharedDir } : {}),
+      }),
       onEvent: (e) => {
         o.onTopologyEvent?.(e);
         if (e.type === 'worker-ready') {
@@ -164,6 +172,29 @@ function runtimeFor(ctx: AppContext, topology: Topology): Runtime {
 function withCompileCache(env: NodeJS.ProcessEnv, dir: string | undefined): NodeJS.ProcessEnv {
   if (!dir || env.NODE_COMPILE_CACHE !== undefined) return env;
   return { ...env, NODE_COMPILE_CACHE: dir };
+}
+
+/**
+ * `{{shared_dir}}` (and $AMNESIA_SHARED_DIR): one folder every replica and generation of this
+ * scenario's app shares, as a network volume would be in production; fresh for each scenario
+ * of each run (in its scratch space, removed with it). The process runtime only: containers
+ * would need a volume of their own, so there a config that asks for it is refused.
+ */
+async function makeSharedDir(ctx: AppContext, scratchDir: string): Promise<string | undefined> {
+  if (ctx.config.app.runtime === 'container') {
+    const { command, env } = ctx.config.app;
+    const texts = [...(typeof command === 'string' ? [command] : command), ...Object.values(env)];
+    if (texts.some((t) => placeholders(t).includes('shared_dir'))) {
+      throw new AmnesiaError(
+        'AMNESIA_INVALID_INPUT',
+        '{{shared_dir}} works on the process runtime only: on the container runtime, give the app a service (a database, `redis: {}`) for what its replicas share, or run with `--runtime process`',
+      );
+    }
+    return undefined;
+  }
+  const dir = path.join(scratchDir, 'shared');
+  await mkdir(dir, { recursive: true });
+  return dir;
 }
 
 /** `{{llm_base_url}}` and `{{llm_chat_url}}` in `app.env` and `app.command`: the worker's own mock LLM. */

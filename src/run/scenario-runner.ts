@@ -460,7 +460,7 @@ async function writeArtifacts(dir: string, result: ScenarioResult, ctx: Scenario
   // Names only, never values: what the app did not get, in case that is why it failed.
   await writeFile(
     path.join(dir, 'environment.json'),
-    `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}\n`,
+    `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv, ...(ctx.environment.inherited ? { clean: true, inherited: ctx.environment.inherited } : {}) }, null, 2)}\n`,
   );
   await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(path.join(dir, 'replay.sh'), replayScript(result.replay, ctx.cwd), { mode: 0o755 });

@@ -20,6 +20,7 @@ import { ProcessRegistry } from '../topology/process-registry.ts';
 import { Reaper } from '../topology/reaper.ts';
 import { killStrays } from '../topology/strays.ts';
 import type { RunEvent, ScenarioResult } from '../types/results.ts';
+import { removeEmptyUp } from '../util/empty-folders.ts';
 import { probeReplayCommand } from './replay.ts';
 import { type LadderOutcome, runScenario, type ScenarioContext } from './scenario-runner.ts';
 
@@ -68,7 +69,7 @@ export class RunSession implements AsyncDisposable {
 
   private constructor(o: SessionOptions) {
     this.o = o;
-    this.environment = inheritedEnvironment(process.env, o.config.passEnv);
+    this.environment = inheritedEnvironment(process.env, o.config.passEnv, o.config.cleanEnv);
     this.artifactsDir = path.resolve(o.cwd, o.artifactsDir ?? path.join('.amnesia', 'runs', this.runId));
   }
 
@@ -117,8 +118,13 @@ export class RunSession implements AsyncDisposable {
     return s;
   }
 
+  /**
+   * Replica copies (copy mode) go in the app folder's own top-level `.amnesia/`, which a copy
+   * skips: never inside what is copied (a config in a subfolder of the app, `cwd: ..`), and
+   * module resolution from a copy walks up through the app folder and its parents, as from the app.
+   */
   private get copiesDir(): string {
-    return path.join(this.o.config.root, '.amnesia', 'replicas', this.runId);
+    return path.join(this.o.config.app.cwd, '.amnesia', 'replicas', this.runId);
   }
 
   /**
@@ -237,6 +243,7 @@ export class RunSession implements AsyncDisposable {
       await rm(dir, { recursive: true, force: true });
       this.reaper?.releaseFolder(dir);
     }
+    await removeEmptyUp(path.dirname(this.copiesDir), this.o.config.app.cwd);
     await this.reaper?.close();
     this.uninstall();
   }

@@ -44,7 +44,7 @@ export const appConfig = z
         error: 'expected the command that starts one worker, e.g. `node server.js`',
       })
       .describe(
-        "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions).",
+        "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, {{shared_dir}} (one folder all replicas of the scenario share, fresh each run), and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions).",
       ),
     cwd: z
       .string()
@@ -53,7 +53,7 @@ export const appConfig = z
     env: envMap
       .optional()
       .describe(
-        "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions), for an app that wants a full URL or its own variable name.",
+        "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, {{shared_dir}} (one folder all replicas of the scenario share, fresh each run), and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions), for an app that wants a full URL or its own variable name.",
       ),
     port_env: envName.optional().describe('The variable that carries the port to listen on (default PORT).'),
     ready: ready.optional(),
@@ -179,7 +179,9 @@ export const chatConfig = z
     body: z
       .string()
       .optional()
-      .describe('A raw text body instead of json; placeholders {{session}} and {{message}} work here.'),
+      .describe(
+        'A raw text body instead of json, sent as `content-type: text/plain; charset=utf-8` unless chat.headers sets a content-type; placeholders {{session}} and {{message}} work here.',
+      ),
     reply: replyShape.optional(),
     timeout: duration('timeout', LIMITS.turnTimeoutMs).optional().describe('Per-turn timeout (default 30s).'),
     max_reply: size('max_reply', 1024 * 2 ** 20)
@@ -390,6 +392,12 @@ export const configFile = z
       .optional()
       .describe(
         "Variables of amnesia's own environment that look like credentials (names ending in _KEY, _TOKEN, _SECRET, _PASSWORD; OPENAI_*, ANTHROPIC_*, AWS_*, GITHUB_TOKEN …) and still reach the app and its services. Default: none; every other variable is passed.",
+      ),
+    clean_env: z
+      .boolean({ error: 'expected true or false' })
+      .optional()
+      .describe(
+        "true: the app and its services inherit only PATH, HOME, USER, LOGNAME, SHELL, TMPDIR, TZ and the locale (LANG, LANGUAGE, LC_*) of amnesia's own environment, plus what pass_env names; app.env and amnesia's own variables (the mock LLM's URL, the port, …) come on top. Default false: the whole environment, credential-looking names aside.",
       ),
     data_dir_env: envName
       .optional()

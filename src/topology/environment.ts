@@ -12,23 +12,38 @@ export function looksLikeCredential(name: string): boolean {
   return CREDENTIAL_SUFFIX.test(name) || PROVIDER_PREFIX.test(name);
 }
 
+/** What a clean environment (`clean_env: true`) keeps of amnesia's own: what finds programs, the user, the locale. */
+const CLEAN_KEEPS = /^(?:PATH|HOME|USER|LOGNAME|SHELL|TMPDIR|TZ|LANG|LANGUAGE|LC_[A-Z_]+)$/;
+
 export interface InheritedEnvironment {
   env: NodeJS.ProcessEnv;
-  /** Names (never values) of the variables held back. */
+  /** Names (never values) of the credential-looking variables held back. */
   withheld: string[];
+  /** With a clean environment: the names kept (the others were dropped). */
+  inherited?: string[];
 }
 
-/** amnesia's own environment minus what looks like a credential, except the names in `pass`. */
+/**
+ * amnesia's own environment minus what looks like a credential, except the names in `pass`.
+ * `clean`: only PATH, HOME, USER, LOGNAME, SHELL, TMPDIR, TZ, the locale (LANG, LANGUAGE, LC_*)
+ * and the names in `pass`.
+ */
 export function inheritedEnvironment(
   env: NodeJS.ProcessEnv,
   pass: readonly string[] = [],
+  clean = false,
 ): InheritedEnvironment {
   const out: NodeJS.ProcessEnv = {};
   const withheld: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue;
-    if (looksLikeCredential(name) && !pass.includes(name)) withheld.push(name);
-    else out[name] = value;
+    if (pass.includes(name)) out[name] = value;
+    else if (looksLikeCredential(name)) withheld.push(name);
+    else if (!clean || CLEAN_KEEPS.test(name)) out[name] = value;
   }
-  return { env: out, withheld: withheld.sort() };
+  return {
+    env: out,
+    withheld: withheld.sort(),
+    ...(clean ? { inherited: Object.keys(out).sort() } : {}),
+  };
 }

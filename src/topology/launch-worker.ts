@@ -16,6 +16,8 @@ export interface LaunchedWorker {
  * Start one worker of the app on a disk, on a free port, and wait until it is ready. Its
  * environment: amnesia's own, the config's `app.env` (placeholders rendered), the disk's TMPDIR and
  * HOME, what the engine adds per worker (LLM URL, services, ids), and the port.
+ * On a copy, an `app.env` path into the app folder points into the replica's copy instead, as on
+ * an overlay (where the app folder's path is the replica's view).
  */
 export async function launchWorker(
   o: TopologyOptions,
@@ -42,7 +44,9 @@ export async function launchWorker(
         : command.map((a) => renderTemplate(a, vars));
     const env: NodeJS.ProcessEnv = {
       ...o.baseEnv,
-      ...Object.fromEntries(Object.entries(o.app.env).map(([k, v]) => [k, renderTemplate(v, vars)])),
+      ...Object.fromEntries(
+        Object.entries(o.app.env).map(([k, v]) => [k, onDisk(renderTemplate(v, vars), o.app.cwd, disk)]),
+      ),
       TMPDIR: disk.tmpDir,
       HOME: disk.homeDir,
       ...o.workerEnv(input),
@@ -76,6 +80,12 @@ export async function launchWorker(
     ...(clashes.length ? { portsTaken: clashes } : {}),
   };
   return { info, proc, bootMs: performance.now() - t0 };
+}
+
+/** A path into the app folder, as the disk's workers see that folder (its copy, in copy mode). */
+function onDisk(value: string, appDir: string, disk: ReplicaDisk): string {
+  if (disk.mode !== 'copy' || !(value === appDir || value.startsWith(`${appDir}/`))) return value;
+  return disk.cwd + value.slice(appDir.length);
 }
 
 /**

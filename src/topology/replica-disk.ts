@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { constants } from 'node:fs';
 import { cp, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AmnesiaError, formatExit } from '../errors.ts';
@@ -13,8 +14,9 @@ import type { ProcessRegistry } from './process-registry.ts';
  *   private mount namespace; workers enter that namespace, see the app at its usual path, and
  *   whatever they write lands in the replica's upper dir. Free and instant.
  * - `copy`: a real copy of the app folder (large read-only folders such as node_modules
- *   symlinked) under the project's `.amnesia/` folder, so module resolution still walks up to
- *   the project's node_modules.
+ *   symlinked) under the app folder's own `.amnesia/`, which copies skip (as every `.amnesia/`
+ *   in it: amnesia's own runs, copies and artifacts), so module resolution from a copy walks up
+ *   through the app folder to the same node_modules and package.json files as from the app.
  */
 export interface ReplicaDisk {
   readonly mode: 'overlay' | 'copy';
@@ -33,7 +35,10 @@ export interface DiskOptions {
   appDir: string;
   /** Where this replica's private folders go (fresh and empty for a new disk). */
   dir: string;
-  /** Where copies go in copy mode (inside the project, so node_modules resolve). */
+  /**
+   * Where the copy goes in copy mode: under the app folder's top-level `.amnesia/` (so that
+   * node_modules and package.json files resolve as from the app), never elsewhere inside it.
+   */
   copyDir: string;
   isolation: 'auto' | 'overlay' | 'copy';
   link: readonly string[];
@@ -149,6 +154,14 @@ async function mountOverlay(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | '
 }
 
 async function copyApp(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | 'wrap' | 'dispose'>> {
+  const rel = path.relative(o.appDir, o.copyDir);
+  const inside = !rel.startsWith('..') && !path.isAbsolute(rel);
+  if (inside && rel.split(path.sep)[0] !== '.amnesia') {
+    throw new AmnesiaError(
+      'AMNESIA_INTERNAL',
+      `replica copies cannot go in ${o.copyDir}: it is inside the app folder ${o.appDir}, which they copy`,
+    );
+  }
   const cwd = path.join(o.copyDir, path.basename(o.appDir));
   await mkdir(cwd, { recursive: true });
   const skip = new Set([...o.link, '.amnesia']);
@@ -161,7 +174,13 @@ async function copyApp(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | 'wrap'
         if (e.name !== '.amnesia') await symlink(from, to);
         return;
       }
-      await cp(from, to, { recursive: true, verbatimSymlinks: true });
+      await cp(from, to, {
+        recursive: true,
+        verbatimSymlinks: true,
+        filter: (src) => path.basename(src) !== '.amnesia',
+        // A reflink where the file system has them (btrfs, XFS): as cheap as the overlay; else a copy.
+        mode: constants.COPYFILE_FICLONE,
+      });
     }),
   );
   let disposed = false;

@@ -210,6 +210,11 @@ export interface RunResult {
    * scenario can pass where production, without such a volume, would lose memory.
    */
   sharedPaths?: { env: string; path: string }[];
+  /**
+   * Paths that the config hands every worker (`app.env`) inside the app folder: each replica has
+   * its own copy of them, never one folder they all share.
+   */
+  appFolderPaths?: { env: string; path: string }[];
   /** The probe ladder on the run's topology, when asked for with `probe: 'always'`. */
   probe?: { topology: Topology; diagnosis: Diagnosis };
   /** The part of the suite this run was, when it was split over machines (`run({ shard })`). */

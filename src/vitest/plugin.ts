@@ -9,7 +9,7 @@ import { testFilesReading } from './watch.ts';
  * `watchTriggerPatterns`; the test files tell it what they read through their task meta.
  *
  * @example
- * // vitest.config.ts
+ * // vitest.config.mts
  * import { defineConfig } from 'vitest/config';
  * import { amnesia } from 'amnesia/vitest/plugin';
  * export default defineConfig({ plugins: [amnesia()] });

@@ -3,7 +3,7 @@
  * `toRecallRecent`, `toHaveLeaked`) in every test file.
  *
  * @example
- * // vitest.config.ts
+ * // vitest.config.mts
  * export default defineConfig({ test: { setupFiles: ['amnesia/vitest/setup'] } });
  */
 import { expect } from 'vitest';

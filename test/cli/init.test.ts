@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectCommand, init } from '../../src/cli/init.ts';
 import { load } from '../../src/validate.ts';
+import { REPO } from '../helpers/cli.ts';
 import { tempFiles } from '../helpers/files.ts';
 
 describe('amnesia init in a project that is not amnesia’s', () => {
@@ -51,5 +52,31 @@ describe('amnesia init in a project that is not amnesia’s', () => {
     const config = await readFile(path.join(tmp.dir, 'amnesia.config.yaml'), 'utf8');
     expect(config).toContain('# FILL IN: the command that starts ONE worker of your chat app');
     expect((await load({ cwd: tmp.dir })).problems).toEqual([]);
+  });
+
+  it('its commented services example, uncommented, validates and spells each service as the README does', async () => {
+    await using tmp = await tempFiles({ 'package.json': '{"scripts":{"start":"node server.js"}}' });
+    await init(tmp.dir, false);
+    const file = path.join(tmp.dir, 'amnesia.config.yaml');
+    const config = await readFile(file, 'utf8');
+    const services = config.split('\n').filter((l) => /^# {0,3}(services|cache|db):/.test(l));
+    expect(services.length).toBe(3);
+    const uncommented = services.map((l) => l.replace(/^# /, '').replace(/\s+#.*$/, ''));
+    await writeFile(file, `${config}\n${uncommented.join('\n')}\n`);
+    const loaded = await load({ cwd: tmp.dir });
+    expect(loaded.problems).toEqual([]);
+    const whole = await readFile(path.join(REPO, 'README.md'), 'utf8');
+    const start = whole.indexOf('\n## `amnesia.config.yaml`\n');
+    const readme = whole
+      .slice(start, whole.indexOf('\n```\n', whole.indexOf('```yaml', start)))
+      .replace(/\{\{\w+\}\}/g, 'X')
+      .replace(/\s+/g, ' ');
+    for (const line of uncommented.slice(1)) {
+      const [, name, body] = /^\s*(\w+): (\{.*\})$/.exec(line) ?? [];
+      // The README's config block has the same service, keys in the same order.
+      const keys = [...(body ?? '').matchAll(/(\w+): /g)].map((m) => m[1]).join(' ');
+      const there = new RegExp(`${name}: \\{ ?([^}]*)\\}`).exec(readme)?.[1] ?? '';
+      expect([...there.matchAll(/(\w+): /g)].map((m) => m[1]).join(' '), name).toBe(keys);
+    }
   });
 });

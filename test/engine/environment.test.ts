@@ -31,6 +31,34 @@ describe('what the app under test inherits of amnesia’s environment', () => {
     expect(withheld).toEqual(['OPENAI_API_KEY']);
   });
 
+  it('clean_env: only PATH, HOME, the locale and the like, and what pass_env names', () => {
+    const { env, withheld, inherited } = inheritedEnvironment(
+      {
+        PATH: '/bin',
+        HOME: '/root',
+        LANG: 'C.UTF-8',
+        LC_ALL: 'C',
+        TMPDIR: '/tmp',
+        NODE_ENV: 'test',
+        OPENAI_API_KEY: 'sk-1',
+        MY_TOKEN: 't',
+        EXTRA: 'x',
+      },
+      ['MY_TOKEN'],
+      true,
+    );
+    expect(env).toEqual({
+      PATH: '/bin',
+      HOME: '/root',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C',
+      TMPDIR: '/tmp',
+      MY_TOKEN: 't',
+    });
+    expect(withheld).toEqual(['OPENAI_API_KEY']);
+    expect(inherited).toEqual(['HOME', 'LANG', 'LC_ALL', 'MY_TOKEN', 'PATH', 'TMPDIR']);
+  });
+
   const saved = { ...process.env };
   afterEach(() => {
     for (const k of ['ANTHROPIC_API_KEY', 'AMNESIA_TEST_TOKEN', 'AMNESIA_TEST_PASSED_TOKEN'])
@@ -68,5 +96,46 @@ describe('what the app under test inherits of amnesia’s environment', () => {
     expect(listed.withheld).toEqual(expect.arrayContaining(['AMNESIA_TEST_TOKEN', 'ANTHROPIC_API_KEY']));
     expect(listed.passed).toEqual(['AMNESIA_TEST_PASSED_TOKEN']);
     expect(JSON.stringify(listed)).not.toContain('do-not-leak');
+  });
+
+  it('with clean_env: true, workers get only the basics, pass_env, app.env and amnesia’s own variables', async () => {
+    process.env.AMNESIA_TEST_TOKEN = 'passed-on-purpose';
+    process.env.AMNESIA_TEST_NOISE = 'not-for-the-app';
+    await using project = await basicProject(
+      'global',
+      {
+        'scenarios/s.yaml':
+          'name: env\ntopology: { replicas: 1, workers: 2 }\nsteps:\n  - user: My name is Ada.\n  - user: What is my name?\n    expect: { recall: [Ada] }\n',
+      },
+      { env: { FROM_CONFIG: 'named' }, top: 'clean_env: true\npass_env: [AMNESIA_TEST_TOKEN]\n' },
+    );
+    const config = path.join(project.dir, 'amnesia.config.yaml');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace('command: node server.ts', 'command: env; exec node server.ts'),
+    );
+    const result = await run({ cwd: project.dir, probe: 'never' });
+    const s = result.scenarios[0];
+    expect(s?.status).toBe('failed');
+    const log = readFileSync(path.join(s?.artifactsDir ?? '', 'logs', 'r1w1.1.log'), 'utf8');
+    const names = log.split('\n').flatMap((l) => /^([A-Za-z_]\w*)=/.exec(l)?.[1] ?? []);
+    expect(names).not.toContain('AMNESIA_TEST_NOISE');
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'PATH',
+        'HOME',
+        'TMPDIR',
+        'AMNESIA_TEST_TOKEN',
+        'FROM_CONFIG',
+        'OPENAI_BASE_URL',
+        'PORT',
+        'AMNESIA_DATA_DIR',
+      ]),
+    );
+    const listed = JSON.parse(readFileSync(path.join(s?.artifactsDir ?? '', 'environment.json'), 'utf8'));
+    expect(listed.clean).toBe(true);
+    expect(listed.inherited).toContain('PATH');
+    expect(listed.inherited).not.toContain('AMNESIA_TEST_NOISE');
+    delete process.env.AMNESIA_TEST_NOISE;
   });
 });

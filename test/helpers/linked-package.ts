@@ -27,5 +27,10 @@ export async function linkAmnesia(projectDir: string): Promise<void> {
     );
   }
   await symlink(path.join(REPO, 'node_modules/vitest'), path.join(projectDir, 'node_modules/vitest'));
-  await writeFile(path.join(projectDir, 'package.json'), '{ "type": "module" }\n');
+  // The project's own package.json, if it has one, stays (a CommonJS project is the README's case too).
+  await writeFile(path.join(projectDir, 'package.json'), '{ "type": "module" }\n', { flag: 'wx' }).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    },
+  );
 }

@@ -8,7 +8,7 @@ import { linkAmnesia } from '../helpers/linked-package.ts';
 
 const EXAMPLE = path.join(REPO, 'test/package/vitest-example');
 
-/** The README section's code blocks, by the path their first line names (`// vitest.config.ts`). */
+/** The README section's code blocks, by the path their first line names (`// vitest.config.mts`). */
 async function readmeBlocks(): Promise<Map<string, string>> {
   const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
   const start = readme.indexOf('\n## Use it from vitest\n');
@@ -32,9 +32,14 @@ async function exampleFiles(dir = EXAMPLE, base = ''): Promise<string[]> {
   return out.sort();
 }
 
-/** A user's project with the example copied in, and amnesia linked from this repository's sources. */
+/**
+ * A user's project with the example copied in, and amnesia linked from this repository's sources.
+ * Its package.json is what `npm init -y` writes (npm 11): a CommonJS project.
+ */
 async function exampleProject(mode: BasicMode) {
-  const project = await basicProject(mode, {});
+  const project = await basicProject(mode, {
+    'package.json': '{ "name": "chat-app", "version": "1.0.0", "main": "index.js", "type": "commonjs" }\n',
+  });
   await cp(EXAMPLE, project.dir, { recursive: true });
   await linkAmnesia(project.dir);
   return project;
@@ -116,6 +121,9 @@ describe('the README example (Use it from vitest)', () => {
     await using project = await exampleProject('postgres');
     const run = await npxVitest(project.dir);
     expect(run.code, run.output).toBe(0);
+    // In a CommonJS project, vite loads the README's config without a word about ESM syntax.
+    expect(run.output).not.toContain('loaded as CommonJS');
+    expect(run.output).not.toContain('(!)');
     const report = await run.report;
     expect([report.numPassedTests, report.numFailedTests]).toEqual([2, 0]);
   });

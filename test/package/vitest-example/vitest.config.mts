@@ -1,4 +1,4 @@
-// vitest.config.ts
+// vitest.config.mts
 import { amnesia } from 'amnesia/vitest/plugin';
 import { defineConfig } from 'vitest/config';
 
