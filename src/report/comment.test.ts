@@ -84,7 +84,9 @@ describe('the diagnosis cell', () => {
     const long = `alice#2: since alice#1 (r1w1) it came after a crash, where the probe lost its fact too (CR ✗): ${'the app kept the history in memory '.repeat(6)}end`;
     const s: ScenarioResult = {
       ...failing,
-      explanations: [{ ...(failing.explanations?.[0] as NonNullable<ScenarioResult['explanations']>[number]), text: long }],
+      explanations: [
+        { ...(failing.explanations?.[0] as NonNullable<ScenarioResult['explanations']>[number]), text: long },
+      ],
     };
     const row = renderComment({ ...run, scenarios: [s] }, { key: KEY })
       .split('\n')
