@@ -13,11 +13,17 @@ export class OutputLog {
   private readonly keep: number;
   private readonly followed = new Set<Readable>();
   private closing: Promise<void> | undefined;
+  private readonly mask: (text: string) => string;
   readonly path: string;
 
-  constructor(path: string, keep = 200) {
+  /**
+   * `mask` hides secrets (see `masker`) in what is kept, the file and the tail that reaches reports;
+   * listeners see the line as the process wrote it.
+   */
+  constructor(path: string, keep = 200, mask: (text: string) => string = (t) => t) {
     this.path = path;
     this.keep = keep;
+    this.mask = mask;
     this.file = createWriteStream(path, { flags: 'a' });
     this.file.on('error', () => {}); // a full disk must not crash the run; the tail stays in memory
   }
@@ -44,13 +50,14 @@ export class OutputLog {
 
   /** A line of amnesia's own (start, stop, signals), marked so it is never mistaken for app output. */
   note(text: string): void {
-    if (!this.closing) this.file.write(`── amnesia: ${text}\n`);
+    if (!this.closing) this.file.write(`── amnesia: ${this.mask(text)}\n`);
   }
 
   private line(text: string, name: 'stdout' | 'stderr'): void {
     const clean = text.replace(/\r$/, '');
-    if (!this.closing) this.file.write(name === 'stderr' ? `[stderr] ${clean}\n` : `${clean}\n`);
-    this.tailLines.push(name === 'stderr' ? `[stderr] ${clean}` : clean);
+    const kept = this.mask(clean);
+    if (!this.closing) this.file.write(name === 'stderr' ? `[stderr] ${kept}\n` : `${kept}\n`);
+    this.tailLines.push(name === 'stderr' ? `[stderr] ${kept}` : kept);
     if (this.tailLines.length > this.keep) this.tailLines.shift();
     for (const l of this.listeners) l(clean);
   }
