@@ -84,7 +84,7 @@ describe('the Action against the plain test app', () => {
     );
     const second = await step({ probe: 'never' });
     expect(api.comments).toHaveLength(1);
-    expect(api.calls.map((c) => c.route)).toEqual(['list', 'create', 'list', 'update']);
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'create', 'list', 'user', 'update']);
     const updated = api.comments[0]?.body ?? '';
     expect(updated).toContain(
       '**Since the last run** (commit `6dcb09b`): 1 newly failing · 1 fixed · 1 still failing',
