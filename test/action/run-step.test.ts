@@ -168,6 +168,35 @@ steps:
     );
   });
 
+  it('an app that cannot start replaces the earlier "passed" comment with one that says this commit was not judged', {
+    timeout: 120_000,
+  }, async () => {
+    await using project = await basicProject('global', {
+      'scenarios/a.yaml': scenario('stays on one worker', 'r1w1'),
+    });
+    const config = path.join(project.dir, 'amnesia.config.yaml');
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace('command: node server.ts', 'command: node no-such-server.ts'),
+    );
+    const earlier = api.addComment(
+      '### amnesia: passed\n<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","commit":"0ldc0mm1t","statuses":{"stays on one worker":"passed"}} -->',
+      'github-actions[bot]',
+    );
+    const r = await runStep({
+      workspace: project.dir,
+      apiUrl: api.url,
+      inputs: { ...INPUTS, probe: 'never' },
+    });
+    expect(r.outputs['exit-code']).toBe('2');
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'update']);
+    expect(earlier.body).not.toContain('amnesia: passed');
+    expect(earlier.body).toMatch(/^### amnesia: error\n/);
+    expect(earlier.body).toContain('`AMNESIA_APP_EXITED` worker r1w');
+    expect(earlier.body).not.toContain(project.dir); // repository-relative
+    expect(r.outputs['comment-url']).toBe(earlier.html_url);
+  });
+
   it('mode: probe classifies the app by the probe ladder alone', { timeout: 120_000 }, async () => {
     await using project = await basicProject('global', {});
     const r = await runStep({
