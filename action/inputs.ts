@@ -150,7 +150,8 @@ export function commentTarget(core: InputSource, workspace: string, token: strin
   return {
     workspace,
     token,
-    comment: !['false', 'False', 'FALSE'].includes(get('comment')),
+    // `mode: probe` never comments, so neither does its failure.
+    comment: !['false', 'False', 'FALSE'].includes(get('comment')) && get('mode') !== 'probe',
     sharded: get('shard') !== '',
     key: repoPath(path.resolve(workspace, get('config')), workspace),
     artifactsDir: path.resolve(workspace, get('artifacts')),
