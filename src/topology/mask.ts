@@ -7,10 +7,11 @@ const MIN_SECRET = 6;
 const MIN_URL_PASSWORD = 4;
 
 /**
- * `scheme://user:password@` and `scheme://token@`: credentials in a URL's userinfo (RFC 3986 §3.2.1),
- * wherever a URL appears in a text. Group 1 is up to the colon (or the `//`), group 2 what to mask.
+ * `scheme://user:password@`: the password of a URL's userinfo (RFC 3986 §3.2.1), wherever a URL
+ * appears in a text. Group 1 is up to the colon, group 2 the password. A user name alone
+ * (`postgres://postgres@host`) is a name, not a secret.
  */
-const URL_USERINFO = /(\b[a-z][a-z\d+.-]*:\/\/(?:[^\s:@/?#]*:)?)([^\s:@/?#]+)@/gi;
+const URL_PASSWORD = /(\b[a-z][a-z\d+.-]*:\/\/[^\s:@/?#]*:)([^\s@/?#]+)@/gi;
 
 /**
  * The values to keep out of what amnesia writes of a process's output and what it reports: the
@@ -24,26 +25,21 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
   for (const [name, value] of Object.entries(env)) {
     if (!value) continue;
     if (looksLikeCredential(name) && value.length >= MIN_SECRET) out.add(value);
-    for (const m of value.matchAll(URL_USERINFO)) {
-      const secret = m[2] ?? '';
+    for (const m of value.matchAll(URL_PASSWORD)) {
+      const password = m[2] ?? '';
       const user = /:\/\/([^:]*):$/.exec(m[1] ?? '')?.[1];
-      if (
-        secret.length < MIN_URL_PASSWORD ||
-        secret === user ||
-        (user === undefined && secret.length < MIN_SECRET)
-      )
-        continue;
-      out.add(secret);
-      const decoded = safeDecode(secret);
-      if (decoded !== secret) out.add(decoded);
+      if (password.length < MIN_URL_PASSWORD || password === user) continue;
+      out.add(password);
+      const decoded = safeDecode(password);
+      if (decoded !== password) out.add(decoded);
     }
   }
   return [...out];
 }
 
 /**
- * A function that replaces each secret (and its JSON-escaped form) with `***`, and the password (or
- * the token) of every URL in the text, known or not.
+ * A function that replaces each secret (and its JSON-escaped form) with `***`, and the password of
+ * every URL in the text, known or not.
  */
 export function masker(secrets: readonly string[]): (text: string) => string {
   const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))]
@@ -54,7 +50,7 @@ export function masker(secrets: readonly string[]): (text: string) => string {
       (acc, secret) => (acc.includes(secret) ? acc.split(secret).join(MASK) : acc),
       text,
     );
-    return known.includes('@') ? known.replace(URL_USERINFO, (_, head: string) => `${head}${MASK}@`) : known;
+    return known.includes('@') ? known.replace(URL_PASSWORD, (_, head: string) => `${head}${MASK}@`) : known;
   };
 }
 

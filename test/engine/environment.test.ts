@@ -36,7 +36,8 @@ describe('what the app under test inherits of amnesia’s environment', () => {
     const env = {
       DATABASE_URL: 'postgres://app:hunter2@db:5432/chat',
       REDIS_URL: 'redis://:s3cr%40t@cache:6379',
-      MIRROR: 'https://ghp_abcdef123456@github.com/acme/x.git',
+      MIRROR: 'https://x-access-token:ghp_abcdef123456@github.com/acme/x.git',
+      EMBEDDED: 'postgres://postgres@127.0.0.1:5432/postgres',
       PG_DEFAULT: 'postgres://postgres:postgres@localhost/db',
       MY_TOKEN: 'tok-123456',
       SHORT_TOKEN: 'abc',
@@ -53,8 +54,9 @@ describe('what the app under test inherits of amnesia’s environment', () => {
     expect(mask('postgres://postgres:postgres@localhost/db; mysql://u:pw12@h/x; postgres is up')).toBe(
       'postgres://postgres:***@localhost/db; mysql://u:***@h/x; postgres is up',
     );
-    expect(mask('see https://example.com/a@b and user@example.com')).toBe(
-      'see https://example.com/a@b and user@example.com',
+    // A user name alone is no secret; neither is an address.
+    expect(mask('see https://example.com/a@b, postgres://postgres@127.0.0.1/db and user@example.com')).toBe(
+      'see https://example.com/a@b, postgres://postgres@127.0.0.1/db and user@example.com',
     );
   });
 
