@@ -1,6 +1,6 @@
 import { looksLikeCredential } from './environment.ts';
 
-export const MASK = '***';
+const MASK = '***';
 
 /** Values this short are left alone: masking `true` or `1234` everywhere would mangle every log. */
 const MIN_SECRET = 6;
