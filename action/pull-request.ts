@@ -61,19 +61,26 @@ export function runUrl(context: GitHubContext): string | undefined {
 export const ACTIONS_BOT = 'github-actions[bot]';
 
 /**
- * Who the token is: `GET /user` answers for a personal access token (or a user-to-server token);
- * the default `GITHUB_TOKEN` may not call it (403 "Resource not accessible by integration"), and its
- * comments are written by `github-actions[bot]`. As marocchino/sticky-pull-request-comment learned
- * (its PR #332), a comment must be matched by its author as well as by its marker: anyone can quote
- * the marker.
+ * Who the token is. `GET /user` answers for a personal access token; an app's token, the default
+ * `GITHUB_TOKEN` included, may not call it (403 "Resource not accessible by integration"), but
+ * GraphQL's `viewer` names it (`my-app[bot]`), as marocchino/sticky-pull-request-comment asks (its
+ * PR #332: a comment must be matched by its author as well as by its marker, since anyone can quote
+ * the marker). When neither answers: `github-actions[bot]`, the default token's.
  */
 export async function tokenLogin(octokit: Octokit): Promise<string> {
   try {
     const { data } = await octokit.rest.users.getAuthenticated();
-    return data.login || ACTIONS_BOT;
+    if (data.login) return data.login;
   } catch {
-    return ACTIONS_BOT;
+    // not a user's token
   }
+  try {
+    const { viewer } = await octokit.graphql<{ viewer?: { login?: string } }>('query { viewer { login } }');
+    if (viewer?.login) return viewer.login;
+  } catch {
+    // GraphQL refused too
+  }
+  return ACTIONS_BOT;
 }
 
 /** A bot's login is `name[bot]` on REST and `name` on GraphQL: compare without the suffix. */

@@ -8,7 +8,7 @@ export interface StoredComment {
   user: { login: string; type: string };
 }
 
-export type Route = 'list' | 'create' | 'update' | 'user';
+export type Route = 'list' | 'create' | 'update' | 'user' | 'viewer';
 
 export interface ApiCall {
   route: Route;
@@ -31,6 +31,8 @@ export class GitHubApiStandIn implements AsyncDisposable {
    * integration", as GitHub does for the default GITHUB_TOKEN (whose comments are github-actions[bot]'s).
    */
   tokenUser: string | undefined;
+  /** Who GraphQL's `viewer` says an app's token is (the default token's is github-actions[bot]). */
+  appBot = 'github-actions[bot]';
   private readonly failures = new Map<Route, () => Response>();
   private server!: ListeningServer;
   private nextId = 1000;
@@ -66,6 +68,7 @@ export class GitHubApiStandIn implements AsyncDisposable {
 
   reset(): void {
     this.tokenUser = undefined;
+    this.appBot = 'github-actions[bot]';
     this.failures.clear();
     this.comments.length = 0;
     this.calls.length = 0;
@@ -114,6 +117,16 @@ export class GitHubApiStandIn implements AsyncDisposable {
           );
         return HttpResponse.json({ login: this.tokenUser, id: 4242, type: 'User' });
       }),
+      http.post('/graphql', async ({ request }) => {
+        const failure = await record('viewer', request);
+        if (failure) return failure;
+        const { query } = (await request.json()) as { query: string };
+        if (!/viewer\s*\{\s*login\s*\}/.test(query))
+          return HttpResponse.json({
+            errors: [{ message: `the stand-in answers only viewer { login }: ${query}` }],
+          });
+        return HttpResponse.json({ data: { viewer: { login: this.tokenUser ?? this.appBot } } });
+      }),
       http.get('/repos/:owner/:repo/issues/:number/comments', async ({ request }) => {
         const failure = await record('list', request);
         if (failure) return failure;
@@ -139,7 +152,7 @@ export class GitHubApiStandIn implements AsyncDisposable {
           html_url: `https://github.com/${params.owner}/${params.repo}/pull/${params.number}#issuecomment-${this.nextId}`,
           user: this.tokenUser
             ? { login: this.tokenUser, type: 'User' }
-            : { login: 'github-actions[bot]', type: 'Bot' },
+            : { login: this.appBot, type: 'Bot' },
         };
         this.comments.push(comment);
         return HttpResponse.json(comment, { status: 201 });

@@ -109,7 +109,7 @@ describe('mode: merge', () => {
       'github-actions[bot]',
     );
     const r = await step();
-    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'update']);
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
     expect(ours.body).toContain('1 newly failing · 0 fixed · 1 still failing');
     expect(r.annotations.filter((a) => a.properties.file).map((a) => a.properties.file)).toEqual([
       'scenarios/rolling-redeploy.yaml',
@@ -130,7 +130,7 @@ describe('mode: merge', () => {
     expect(r.failed?.message).toMatch(/^amnesia: cannot merge the reports: shard 2\/3, 3\/3 are missing/);
     expect(r.summary).toContain('**Could not run**');
     // The PR no longer shows the earlier commit's "passed".
-    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'update']);
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
     expect(ours.body).toMatch(/^### amnesia: could not run\n/);
     expect(ours.body).toContain(
       `**Not judged** · \`amnesia.config.yaml\` · commit \`${HEAD_SHA.slice(0, 7)}\``,
@@ -210,7 +210,7 @@ describe('the PR comment', () => {
     const reviewer = api.addComment(planted, 'octocat');
     const first = await step();
     expect(reviewer.body).toBe(planted);
-    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'create']);
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'create']);
     const ours = api.comments.at(-1);
     expect(ours?.user.login).toBe('github-actions[bot]');
     expect(ours?.body).not.toContain('Since the last run'); // the planted record was not its last run
@@ -235,6 +235,28 @@ describe('the PR comment', () => {
     expect(mine.body).toContain('### amnesia: error');
   });
 
+  it("asks GraphQL who an app's token is (GET /user is refused), and updates only that app's comment", async () => {
+    api.appBot = 'acme-app[bot]';
+    const marker = '<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","statuses":{}} -->';
+    const actions = api.addComment(marker, 'github-actions[bot]');
+    const app = api.addComment(marker, 'acme-app[bot]');
+    await step();
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
+    expect(actions.body).toBe(marker);
+    expect(app.body).toContain('### amnesia: error');
+  });
+
+  it('takes the default token for github-actions[bot] when neither GET /user nor GraphQL says who it is', async () => {
+    api.fail('viewer', 502);
+    const ours = api.addComment(
+      '<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","statuses":{}} -->',
+      'github-actions[bot]',
+    );
+    await step();
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
+    expect(ours.body).toContain('### amnesia: error');
+  });
+
   it('writes a new comment when its comment was deleted between the list and the update (404)', async () => {
     api.addComment(
       '<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","statuses":{}} -->',
@@ -242,7 +264,7 @@ describe('the PR comment', () => {
     );
     api.fail('update', 404);
     const r = await step();
-    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'update', 'create']);
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update', 'create']);
     expect(r.outputs['comment-url']).toBe(api.comments.at(-1)?.html_url);
     expect(r.annotations.filter((a) => a.command === 'warning')).toEqual([]);
   });

@@ -84,7 +84,7 @@ describe('the Action against the plain test app', () => {
     );
     const second = await step({ probe: 'never' });
     expect(api.comments).toHaveLength(1);
-    expect(api.calls.map((c) => c.route)).toEqual(['list', 'create', 'list', 'user', 'update']);
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'create', 'list', 'user', 'viewer', 'update']);
     const updated = api.comments[0]?.body ?? '';
     expect(updated).toContain(
       '**Since the last run** (commit `6dcb09b`): 1 newly failing · 1 fixed · 1 still failing',
@@ -189,7 +189,7 @@ steps:
       inputs: { ...INPUTS, probe: 'never' },
     });
     expect(r.outputs['exit-code']).toBe('2');
-    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'update']);
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
     expect(earlier.body).not.toContain('amnesia: passed');
     expect(earlier.body).toMatch(/^### amnesia: error\n/);
     expect(earlier.body).toContain('`AMNESIA_APP_EXITED` worker r1w');
