@@ -65,7 +65,7 @@ export async function main(deps: ActionDeps): Promise<void> {
     target = commentTarget(core, workspace, token);
     const inputs = await readInputs(core, workspace, token);
     if (inputs.mode === 'probe') {
-      const result = await probe({ ...inputs.probe, ...signalOf(deps), onEvent: progress(core, redact) });
+      const result = await probe({ ...inputs.probe, ...signalOf(deps), onEvent: progress(core, redact, workspace) });
       await redactFiles(inputs.artifactsDir, redact);
       await reportProbe(
         core,
@@ -77,7 +77,7 @@ export async function main(deps: ActionDeps): Promise<void> {
     const raw =
       inputs.mode === 'merge'
         ? await mergeReports(inputs.reports, workspace)
-        : await run({ ...inputs.run, ...signalOf(deps), onEvent: progress(core, redact) });
+        : await run({ ...inputs.run, ...signalOf(deps), onEvent: progress(core, redact, workspace) });
     const result = relativePaths(redact.value(raw), workspace);
     await redactFiles(inputs.artifactsDir, redact);
     await report(deps, inputs, target, result);
@@ -183,10 +183,10 @@ function signalOf(deps: ActionDeps): { signal?: AbortSignal } {
   return deps.signal ? { signal: deps.signal } : {};
 }
 
-/** Progress in the job's log, as the CLI prints it. */
-function progress(core: Core, redact: Redactor) {
+/** Progress in the job's log, as the CLI prints it (paths relative to the checkout). */
+function progress(core: Core, redact: Redactor, workspace: string) {
   return (e: RunEvent) => {
     const line = formatEvent(e, { color: false });
-    if (line !== undefined) core.info(redact.text(line));
+    if (line !== undefined) core.info(relativePaths(redact.text(line), workspace));
   };
 }
