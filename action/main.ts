@@ -65,7 +65,11 @@ export async function main(deps: ActionDeps): Promise<void> {
     target = commentTarget(core, workspace, token);
     const inputs = await readInputs(core, workspace, token);
     if (inputs.mode === 'probe') {
-      const result = await probe({ ...inputs.probe, ...signalOf(deps), onEvent: progress(core, redact, workspace) });
+      const result = await probe({
+        ...inputs.probe,
+        ...signalOf(deps),
+        onEvent: progress(core, redact, workspace),
+      });
       await redactFiles(inputs.artifactsDir, redact);
       await reportProbe(
         core,

@@ -84,6 +84,7 @@ describe('what the app under test inherits of amnesia’s environment', () => {
     const config = path.join(project.dir, 'amnesia.config.yaml');
     const text = readFileSync(config, 'utf8').replace(
       'command: node server.ts',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, for the app's shell
       'command: env; echo "pw ${DATABASE_URL#postgres://app:}"; exec node server.ts',
     );
     writeFileSync(config, text);
