@@ -123,6 +123,48 @@ export async function readInputs(core: InputSource, workspace: string, token: st
   };
 }
 
+/** Where a suite's PR comment goes and what it is keyed by: enough to report a run that could not run. */
+export interface CommentTarget {
+  workspace: string;
+  token: string;
+  comment: boolean;
+  /** A shard never comments: the job that merges the shards does. */
+  sharded: boolean;
+  /** The config file, relative to the workspace, with `/`: the comment's key. */
+  key: string;
+  artifactsDir: string;
+}
+
+/**
+ * The comment target and artifacts folder, read from the inputs without judging them (never
+ * throws): a run stopped by bad input still updates its comment and sets its outputs.
+ */
+export function commentTarget(core: InputSource, workspace: string, token: string): CommentTarget {
+  const get = (name: InputName): string => {
+    try {
+      return core.getInput(name).trim() || INPUT_DEFAULTS[name];
+    } catch {
+      return INPUT_DEFAULTS[name];
+    }
+  };
+  return {
+    workspace,
+    token,
+    // `mode: probe` never comments, so neither does its failure.
+    comment: !['false', 'False', 'FALSE'].includes(get('comment')) && get('mode') !== 'probe',
+    sharded: get('shard') !== '',
+    key: repoPath(path.resolve(workspace, get('config')), workspace),
+    artifactsDir: path.resolve(workspace, get('artifacts')),
+  };
+}
+
+/** `file` relative to the workspace with `/` (as GitHub and the comment key want it), or as it is when outside. */
+export function repoPath(file: string, workspace: string): string {
+  if (!path.isAbsolute(file)) return file.split(path.sep).join('/');
+  const rel = path.relative(workspace, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
+}
+
 /** One item per line (globs may hold commas: `{a,b}.yaml`). */
 function lines(value: string): string[] {
   return value

@@ -57,15 +57,48 @@ export function runUrl(context: GitHubContext): string | undefined {
   return `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`;
 }
 
+/** The login GitHub gives the default token (`GITHUB_TOKEN`) when it writes a comment. */
+export const ACTIONS_BOT = 'github-actions[bot]';
+
+/**
+ * Who the token is. `GET /user` answers for a personal access token; an app's token, the default
+ * `GITHUB_TOKEN` included, may not call it (403 "Resource not accessible by integration"), but
+ * GraphQL's `viewer` names it (`my-app[bot]`), as marocchino/sticky-pull-request-comment asks (its
+ * PR #332: a comment must be matched by its author as well as by its marker, since anyone can quote
+ * the marker). When neither answers: `github-actions[bot]`, the default token's.
+ */
+export async function tokenLogin(octokit: Octokit): Promise<string> {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated();
+    if (data.login) return data.login;
+  } catch {
+    // not a user's token
+  }
+  try {
+    const { viewer } = await octokit.graphql<{ viewer?: { login?: string } }>('query { viewer { login } }');
+    if (viewer?.login) return viewer.login;
+  } catch {
+    // GraphQL refused too
+  }
+  return ACTIONS_BOT;
+}
+
+/** A bot's login is `name[bot]` on REST and `name` on GraphQL: compare without the suffix. */
+const sameLogin = (a: string, b: string) => a.replace(/\[bot\]$/, '') === b.replace(/\[bot\]$/, '');
+
 /**
  * The one amnesia comment for `key` on the pull request, updated in place, or created when there is
- * none. `render` gets the record of the comment it replaces, for the "since the last run" section.
+ * none. Only a comment the token itself wrote is ever updated or read: a reviewer's comment quoting
+ * the marker is left alone, and its record is never trusted. `render` gets the record of the
+ * comment it replaces, for the "since the last run" section. A comment deleted between the list
+ * and the update (404) is written again as a new one.
  */
 export async function upsertComment(
   octokit: Octokit,
   pr: PullRequest,
   key: string,
   render: (previous: CommentRecord | undefined) => string,
+  login: () => Promise<string> = () => tokenLogin(octokit),
 ): Promise<{ url: string; created: boolean }> {
   const where = { owner: pr.owner, repo: pr.repo };
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -73,20 +106,29 @@ export async function upsertComment(
     issue_number: pr.number,
     per_page: 100,
   });
-  for (const comment of comments) {
-    const previous = readCommentRecord(comment.body ?? '');
-    if (previous?.key !== key) continue;
-    const { data } = await octokit.rest.issues.updateComment({
-      ...where,
-      comment_id: comment.id,
-      body: render(previous),
-    });
-    return { url: data.html_url, created: false };
+  const candidates = comments.flatMap((comment) => {
+    const record = readCommentRecord(comment.body ?? '');
+    return record?.key === key ? [{ comment, record }] : [];
+  });
+  // Asked only when there is a comment to update: a first run makes no extra call.
+  const self = candidates.length > 0 ? await login() : undefined;
+  const own = candidates.find((c) => self !== undefined && sameLogin(c.comment.user?.login ?? '', self));
+  if (own) {
+    try {
+      const { data } = await octokit.rest.issues.updateComment({
+        ...where,
+        comment_id: own.comment.id,
+        body: render(own.record),
+      });
+      return { url: data.html_url, created: false };
+    } catch (e) {
+      if ((e as { status?: unknown }).status !== 404) throw e;
+    }
   }
   const { data } = await octokit.rest.issues.createComment({
     ...where,
     issue_number: pr.number,
-    body: render(undefined),
+    body: render(own?.record),
   });
   return { url: data.html_url, created: true };
 }

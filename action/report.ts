@@ -2,17 +2,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as actionsCore from '@actions/core';
 import {
+  type Annotation,
   annotationsFor,
+  type CommentOptions,
   type Diagnosis,
   type ProbeResult,
   type RunResult,
-  renderComment,
   renderJson,
   renderJUnit,
   renderMarkdown,
   renderProbe,
 } from '../src/index.ts';
-import type { ActionInputs } from './inputs.ts';
+import { type ActionInputs, type CommentTarget, repoPath } from './inputs.ts';
 import { apiFailure, type GitHub, type PullRequest, runUrl, upsertComment } from './pull-request.ts';
 
 /** What the reporting half of the Action uses of @actions/core. */
@@ -22,7 +23,7 @@ export type Core = Pick<
 >;
 
 /** GitHub shows at most this many error annotations of a step; the summary has the rest. */
-const MAX_ANNOTATIONS = 10;
+export const MAX_ANNOTATIONS = 10;
 /** A step's summary may hold 1 MiB. */
 const SUMMARY_LIMIT = 1_000_000;
 
@@ -35,37 +36,71 @@ export async function writeReports(
   await mkdir(dir, { recursive: true });
   const json = path.join(dir, 'amnesia.json');
   const junit = path.join(dir, 'amnesia.junit.xml');
-  await writeFile(json, renderJson(r));
+  await writeFile(json, renderJson(r, { cwd: workspace }));
   await writeFile(junit, renderJUnit(r, { cwd: workspace }));
   return { json, junit };
 }
 
 /** amnesia's Markdown report as the job summary. A summary that cannot be written is a warning, never the verdict. */
-export async function writeSummary(core: Core, r: RunResult, inputs: ActionInputs): Promise<void> {
+export async function writeSummary(
+  core: Core,
+  r: RunResult,
+  inputs: ActionInputs,
+  hiddenAnnotations = 0,
+): Promise<void> {
   const title = inputs.shard ? `amnesia (shard ${inputs.shard.index}/${inputs.shard.total})` : 'amnesia';
   const markdown = renderMarkdown(r, {
     title,
     cwd: inputs.workspace,
-    maxChars: SUMMARY_LIMIT,
+    maxChars: SUMMARY_LIMIT - 500,
     maxScenarios: 200,
   });
-  await addSummary(core, markdown);
+  if (hiddenAnnotations === 0) return addSummary(core, markdown);
+  // After the verdict line: the reader who came from the annotations learns where the rest are.
+  const note = `> [!NOTE]\n> ${hiddenText(hiddenAnnotations).replace(/^amnesia: /, '')}\n\n`;
+  const at = markdown.indexOf('\n\n', markdown.indexOf('\n\n') + 2);
+  await addSummary(
+    core,
+    at < 0 ? `${markdown}\n${note}` : `${markdown.slice(0, at + 2)}${note}${markdown.slice(at + 2)}`,
+  );
 }
 
-/** Each failed expectation, leak, vacuous recall and scenario that could not run, at its scenario file and line. */
-export function annotate(core: Core, r: RunResult, workspace: string): void {
-  const all = annotationsFor(r, { root: workspace });
-  for (const a of all.slice(0, MAX_ANNOTATIONS)) {
+/**
+ * Each failed expectation, leak, vacuous recall and scenario that could not run, at its scenario
+ * file and line, most important first (leaks, then scenarios that could not be judged, then failed
+ * expectations; each scenario's first before any scenario's second), as many as GitHub shows: 10
+ * error annotations a step, one of them `setFailed`'s when the step fails. Returns how many were
+ * left out (the job summary has them all).
+ */
+export function annotate(core: Core, r: RunResult, workspace: string, failsStep: boolean): number {
+  const all = mostImportantFirst(annotationsFor(r, { root: workspace }));
+  const room = MAX_ANNOTATIONS - (failsStep ? 1 : 0);
+  for (const a of all.slice(0, room)) {
     core.error(a.message, {
       title: a.title,
       // GitHub places an annotation only on a file of the repository.
       ...(path.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }),
     });
   }
-  if (all.length > MAX_ANNOTATIONS)
-    core.info(
-      `amnesia: ${all.length - MAX_ANNOTATIONS} more failures are in the job summary (GitHub shows ${MAX_ANNOTATIONS} annotations a step).`,
-    );
+  const hidden = Math.max(0, all.length - room);
+  if (hidden > 0) core.info(hiddenText(hidden));
+  return hidden;
+}
+
+const RANK: Record<Annotation['kind'], number> = { leak: 0, error: 1, vacuous: 1, expectation: 2 };
+
+function mostImportantFirst(all: Annotation[]): Annotation[] {
+  const nth = new Map<string, number>();
+  const ranked = all.map((a, i) => {
+    const n = nth.get(a.scenario) ?? 0;
+    nth.set(a.scenario, n + 1);
+    return { a, n, i };
+  });
+  return ranked.sort((x, y) => RANK[x.a.kind] - RANK[y.a.kind] || x.n - y.n || x.i - y.i).map((x) => x.a);
+}
+
+function hiddenText(hidden: number): string {
+  return `amnesia: ${hidden} more ${hidden === 1 ? 'failure is' : 'failures are'} not annotated (GitHub shows ${MAX_ANNOTATIONS} error annotations a step): the job summary has every one.`;
 }
 
 /**
@@ -76,11 +111,11 @@ export function annotate(core: Core, r: RunResult, workspace: string): void {
 export async function comment(
   core: Core,
   github: GitHub,
-  inputs: ActionInputs,
-  r: RunResult,
+  target: CommentTarget,
   pr: PullRequest | undefined,
+  render: (o: CommentOptions) => string,
 ): Promise<string | undefined> {
-  if (!inputs.comment || inputs.shard) return undefined;
+  if (!target.comment || target.sharded) return undefined;
   if (!pr) {
     core.info('amnesia: not a pull request event, so no PR comment (the job summary has the report).');
     return undefined;
@@ -91,19 +126,19 @@ export async function comment(
     );
     return undefined;
   }
-  if (!inputs.token) {
+  if (!target.token) {
     core.warning('amnesia: no github-token, so no PR comment (the job summary has the report).');
     return undefined;
   }
-  const key = suiteKey(r, inputs.workspace);
+  const { key } = target;
   try {
-    const octokit = github.getOctokit(inputs.token, { baseUrl: github.context.apiUrl });
+    const octokit = github.getOctokit(target.token, { baseUrl: github.context.apiUrl });
     const reportUrl = runUrl(github.context);
     const { url, created } = await upsertComment(octokit, pr, key, (previous) =>
-      renderComment(r, {
+      render({
         key,
         commit: pr.commit,
-        cwd: inputs.workspace,
+        cwd: target.workspace,
         ...(previous ? { previous } : {}),
         ...(reportUrl ? { reportUrl } : {}),
       }),
@@ -119,10 +154,8 @@ export async function comment(
 }
 
 /** The suite a comment is about: its config file, relative to the checkout (one comment per config). */
-function suiteKey(r: RunResult, workspace: string): string {
-  if (!r.configFile) return 'amnesia';
-  const rel = path.relative(workspace, r.configFile);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : r.configFile;
+export function suiteKey(r: RunResult, workspace: string, fallback: string): string {
+  return r.configFile ? repoPath(r.configFile, workspace) : fallback;
 }
 
 export function setRunOutputs(
@@ -142,16 +175,41 @@ export function setRunOutputs(
   setDiagnosisOutputs(core, first?.diagnosis);
 }
 
-/** `amnesia probe` in a job: the ladder as the summary, and its diagnosis as outputs. */
-export async function reportProbe(core: Core, result: ProbeResult): Promise<void> {
+/** The outputs of a run that stopped before a verdict: each one set (empty when it has no value), so no later step reads a stale or missing one. */
+export function setFailureOutputs(core: Core, o: { exitCode: number; artifactsDir: string }): void {
+  for (const name of ['passed', 'failed', 'errors', 'json-report', 'junit-report'] as const)
+    core.setOutput(name, '');
+  core.setOutput('exit-code', String(o.exitCode));
+  core.setOutput('artifacts-dir', o.artifactsDir);
+  setDiagnosisOutputs(core, undefined);
+}
+
+/**
+ * The error, in the artifacts folder (`amnesia-error.txt`), so the upload step that follows has a
+ * folder and the artifact says why there is nothing else. Returns false when it cannot be written.
+ */
+export async function writeError(dir: string, message: string): Promise<boolean> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'amnesia-error.txt'), `${message}\n`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `amnesia probe` in a job: the ladder as the summary, and its diagnosis as outputs (`artifactsDir`: absolute). */
+export async function reportProbe(core: Core, result: ProbeResult, artifactsDir: string): Promise<void> {
   const { replicas, workers } = result.topology;
   const text = renderProbe(result.diagnosis, {
     color: false,
     title: `probe ladder (${replicas} × ${workers})`,
   });
   await addSummary(core, `## amnesia probe\n\n${fence(text.trimEnd())}\n`);
+  for (const name of ['passed', 'failed', 'errors', 'json-report', 'junit-report', 'comment-url'] as const)
+    core.setOutput(name, '');
   core.setOutput('exit-code', String(result.exitCode));
-  core.setOutput('artifacts-dir', result.ladder.artifactsDir ?? '');
+  core.setOutput('artifacts-dir', artifactsDir);
   setDiagnosisOutputs(core, result.diagnosis);
 }
 
@@ -162,8 +220,12 @@ function setDiagnosisOutputs(core: Core, d: Diagnosis | undefined): void {
 }
 
 /** What amnesia could not do, as the job summary: the message in a code block. */
-export async function reportFailure(core: Core, message: string): Promise<void> {
-  await addSummary(core, `## amnesia\n\n**Could not run**\n\n${fence(message)}\n`);
+export async function reportFailure(core: Core, message: string, hiddenProblems = 0): Promise<void> {
+  const more =
+    hiddenProblems > 0
+      ? `\n${hiddenProblems} more ${hiddenProblems === 1 ? 'problem is' : 'problems are'} not annotated (GitHub shows ${MAX_ANNOTATIONS} error annotations a step): the message above lists them.\n`
+      : '';
+  await addSummary(core, `## amnesia\n\n**Could not run**\n\n${fence(message)}\n${more}`);
 }
 
 /** A fenced block longer than any backtick run inside. */

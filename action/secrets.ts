@@ -1,26 +1,22 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { looksLikeCredential } from '../src/topology/environment.ts';
+import { masker, secretValues as secretsInEnv } from '../src/topology/mask.ts';
 
 /** Shorter values are left alone: masking `true` or `1234` everywhere would mangle every report. */
 const MIN_LENGTH = 6;
 
-export const MASK = '***';
-
 /**
- * The values to keep out of everything the Action writes: the token, and every environment value
+ * The values to keep out of everything the Action writes: the token, every environment value
  * whose name says it is a credential (OPENAI_API_KEY, ANTHROPIC_API_KEY, DB_PASSWORD, …), by the
- * same rule that keeps such variables from the app under test.
+ * same rule that keeps such variables from the app under test, and the credentials inside URL
+ * values (`DATABASE_URL=postgres://u:hunter2@db` → `hunter2`), as the CLI masks them in worker logs.
  */
 export function secretValues(env: NodeJS.ProcessEnv, token: string): string[] {
-  const fromEnv = Object.entries(env)
-    .filter(([name, value]) => looksLikeCredential(name) && value !== undefined)
-    .map(([, value]) => value as string);
-  return [...new Set([token, ...fromEnv].filter((v) => v.length >= MIN_LENGTH))];
+  return [...new Set([...(token.length >= MIN_LENGTH ? [token] : []), ...secretsInEnv(env)])];
 }
 
-/** Replaces each secret (and its JSON-escaped form) with `***`. */
+/** Replaces each secret (and its JSON-escaped form), and the password of any URL, with `***`. */
 export interface Redactor {
   text(s: string): string;
   /** A deep copy of plain data with every string redacted. */
@@ -28,10 +24,7 @@ export interface Redactor {
 }
 
 export function redactor(secrets: readonly string[]): Redactor {
-  const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort(
-    (a, b) => b.length - a.length,
-  );
-  const text = (s: string) => forms.reduce((acc, secret) => acc.split(secret).join(MASK), s);
+  const text = masker(secrets);
   const value = <T>(v: T): T => {
     if (typeof v === 'string') return text(v) as T;
     if (Array.isArray(v)) return v.map(value) as T;

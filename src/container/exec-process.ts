@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { ReadySpec } from '../config/types.ts';
 import type { ExitInfo } from '../errors.ts';
 import { formatExit } from '../errors.ts';
+import { masker, secretValues } from '../topology/mask.ts';
 import { type OutputCut, OutputLog } from '../topology/output-log.ts';
 import { waitReady } from '../topology/readiness.ts';
 import type { RunningProcess } from '../topology/worker-process.ts';
@@ -42,7 +43,10 @@ export interface ExecProcess extends RunningProcess {
  * wrapper prints the shell's pid, then `exec`s the command, so that pid is the app's own.
  */
 export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
-  const output = new OutputLog(spec.logFile, spec.onOutputCut ? { onCut: spec.onOutputCut } : {});
+  const output = new OutputLog(spec.logFile, {
+    mask: masker(secretValues(spec.env)),
+    ...(spec.onOutputCut ? { onCut: spec.onOutputCut } : {}),
+  });
   const startedAt = Date.now();
   const prepare = spec.mkdir ? `mkdir -p ${shellQuote(spec.mkdir)} 2>/dev/null; ` : '';
   const exec = await spec.container.exec({

@@ -22,6 +22,10 @@ export interface Annotation {
   column: number;
   title: string;
   message: string;
+  /** The scenario's name. */
+  scenario: string;
+  /** What went wrong: a leak, a vacuous recall, a scenario that could not run, a failed expectation. */
+  kind: 'leak' | 'vacuous' | 'error' | 'expectation';
 }
 
 const MAX_MESSAGE = 2000;
@@ -38,8 +42,16 @@ const TAIL_LINES = 5;
  */
 export function annotationsFor(r: RunResult, o: { root?: string } = {}): Annotation[] {
   const out: Annotation[] = [];
-  const add = (s: ScenarioResult, at: SourceLocation, what: string, message: string) =>
+  const add = (
+    s: ScenarioResult,
+    kind: Annotation['kind'],
+    at: SourceLocation,
+    what: string,
+    message: string,
+  ) =>
     out.push({
+      scenario: s.name,
+      kind,
       file: relativeTo(at.file, o.root),
       line: at.line,
       column: at.column,
@@ -50,16 +62,28 @@ export function annotationsFor(r: RunResult, o: { root?: string } = {}): Annotat
     const turns = turnsOf(s);
     for (const leak of s.leaks) {
       const into = turns.find((t) => t.step === leak.into.step);
-      add(s, into?.at ?? { file: s.file, line: 1, column: 1 }, 'leak between sessions', leakText(leak));
+      add(
+        s,
+        'leak',
+        into?.at ?? { file: s.file, line: 1, column: 1 },
+        'leak between sessions',
+        leakText(leak),
+      );
     }
-    for (const v of s.vacuous) add(s, v.at, 'vacuous recall', vacuousText(v));
-    if (s.error) add(s, { file: s.file, line: 1, column: 1 }, 'could not run', s.error.message);
+    for (const v of s.vacuous) add(s, 'vacuous', v.at, 'vacuous recall', vacuousText(v));
+    if (s.error) add(s, 'error', { file: s.file, line: 1, column: 1 }, 'could not run', s.error.message);
     for (const t of failedTurns(s)) {
       for (const e of failedOf(t)) {
         const said = saidInText(e);
         const tail = e.kind === 'answered' ? (t.failure?.outputTail.slice(-TAIL_LINES) ?? []) : [];
         const more = [...(said ? [said] : []), ...(tail.length ? [`${t.worker} output:`, ...tail] : [])];
-        add(s, e.at, expectationText(e), [`${servedText(t)}: ${e.message}`, ...more].join('\n'));
+        add(
+          s,
+          'expectation',
+          e.at,
+          expectationText(e),
+          [`${servedText(t)}: ${e.message}`, ...more].join('\n'),
+        );
       }
     }
   }

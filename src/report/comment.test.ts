@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CWD, erroring, failing, isolationRun, passing, run } from '../../test/support/report-fixtures.ts';
 import type { RunResult, ScenarioResult } from '../types/results.ts';
-import { type CommentRecord, readCommentRecord, renderComment, sinceLastRun } from './comment.ts';
+import {
+  type CommentRecord,
+  readCommentRecord,
+  renderComment,
+  renderErrorComment,
+  sinceLastRun,
+} from './comment.ts';
 import { GITHUB_COMMENT_LIMIT } from './markdown.ts';
 
 const URL = 'https://github.com/acme/chat/actions/runs/42';
@@ -70,6 +76,47 @@ describe('renderComment', () => {
     const text = renderComment(isolationRun, { key: KEY });
     const rows = text.split('\n').filter((l) => l.startsWith('| **'));
     expect(rows[0]).toContain('leak `bob#1 → alice#1`');
+  });
+});
+
+describe('the diagnosis cell', () => {
+  it('leads with the row and its advice, whole, and cuts what explains the turn at a word boundary', () => {
+    const long = `alice#2: since alice#1 (r1w1) it came after a crash, where the probe lost its fact too (CR ✗): ${'the app kept the history in memory '.repeat(6)}end`;
+    const s: ScenarioResult = {
+      ...failing,
+      explanations: [
+        { ...(failing.explanations?.[0] as NonNullable<ScenarioResult['explanations']>[number]), text: long },
+      ],
+    };
+    const row = renderComment({ ...run, scenarios: [s] }, { key: KEY })
+      .split('\n')
+      .find((l) => l.startsWith('| **failed**'));
+    const cell = (row?.split(' | ').at(-1) ?? '').replace(/ \|$/, '');
+    expect(cell).toMatch(
+      /^`SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗` \*\*row 2\*\*: state lives in one process's RAM: move it to a shared store · alice#2: since/,
+    );
+    expect(cell).toMatch(/\w…$/);
+    const finding = cell.slice(cell.indexOf(' · ') + 3, -1);
+    expect(long.startsWith(finding.replace(/\\/g, ''))).toBe(true);
+    expect(long[finding.replace(/\\/g, '').length]).toBe(' '); // cut where a word ends
+  });
+});
+
+describe('renderErrorComment', () => {
+  it('says the commit was not judged, with the error, and keeps the last judged record', () => {
+    const previous = record({ [passing.name]: 'passed' }, 'aaaaaaa1111111');
+    const text = renderErrorComment('cannot merge the reports: shard 2/2 is missing', {
+      key: KEY,
+      commit: 'bbbbbbb2222222',
+      previous,
+      reportUrl: URL,
+    });
+    expect(text).toContain('### amnesia: could not run');
+    expect(text).toContain('**Not judged** · `amnesia.config.yaml` · commit `bbbbbbb`');
+    expect(text).toContain('```text\ncannot merge the reports: shard 2/2 is missing\n```');
+    expect(text).toContain('The last verdict on this pull request was for commit `aaaaaaa`');
+    expect(text.slice(0, text.indexOf('<!--'))).not.toMatch(/passed/i);
+    expect(readCommentRecord(text)).toEqual(previous);
   });
 });
 

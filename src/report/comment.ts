@@ -4,7 +4,7 @@ import { clip, plural } from '../util/text.ts';
 import { diagnosisText } from './diagnosis.ts';
 import { notPassing, totalsText } from './evidence.ts';
 import { statusWord, whatFailed } from './markdown.ts';
-import { mdCode, mdText } from './md.ts';
+import { mdCode, mdFence, mdText } from './md.ts';
 
 /** What a PR comment remembers of its run, so the next run can say what changed. */
 export interface CommentRecord {
@@ -39,6 +39,9 @@ export interface CommentOptions {
 const PREFIX = '<!-- amnesia-report ';
 const SUFFIX = ' -->';
 const MAX_ROWS = 10;
+/** What is left of a diagnosis cell for the finding, after the signature and the advice. */
+const MAX_FINDING = 120;
+const MAX_ERROR = 3000;
 const MAX_NAMES = 10;
 
 const recordShape = z.object({
@@ -82,6 +85,37 @@ export function renderComment(r: RunResult, o: CommentOptions): string {
     );
   }
   out.push(recordComment(recordOf(r, o)));
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The comment of a run that could not judge this commit (a bad config, a shard missing, an app that
+ * could not start): says so with the error, so the pull request never keeps showing an earlier
+ * commit's verdict. It keeps the previous record, so the next judged run still says what changed
+ * since the last judged one.
+ */
+export function renderErrorComment(message: string, o: CommentOptions): string {
+  const short = o.commit ? mdCode(o.commit.slice(0, 7)) : undefined;
+  const link = o.reportUrl ? ` · [full report](${o.reportUrl})` : '';
+  const out = [
+    '### amnesia: could not run',
+    '',
+    `**Not judged** · ${mdCode(o.key)}${short ? ` · commit ${short}` : ''}${link}`,
+    '',
+    `amnesia stopped before it could judge ${short ? `commit ${short}` : 'this commit'}, so there is no verdict for it yet.`,
+    '',
+    mdFence(clip(message, MAX_ERROR)),
+    '',
+  ];
+  if (o.previous?.commit)
+    out.push(
+      `The last verdict on this pull request was for commit ${mdCode(o.previous.commit.slice(0, 7))}; it does not cover this one.`,
+      '',
+    );
+  const record: CommentRecord = o.previous
+    ? { ...o.previous, key: o.key }
+    : { v: 1, key: o.key, statuses: {} };
+  out.push(recordComment(record));
   return `${out.join('\n')}\n`;
 }
 
@@ -135,11 +169,31 @@ function sinceSection(d: SinceLastRun, previous: CommentRecord): string[] {
   ];
 }
 
+/**
+ * The signature, then each row with what to change (never cut), then what explains the first
+ * failed turn, cut at a word boundary: a reader sees the row and the advice first.
+ */
 function diagnosisCell(s: ScenarioResult): string {
   const d = diagnosisText(s);
   if (!d) return '';
-  const finding = d.turns[0] ?? d.findings[0] ?? '';
-  return `${d.signature ? `${mdCode(d.signature)} ` : ''}${mdText(clip(finding, 90))}`;
+  const signature = d.signature ? `${mdCode(d.signature)} ` : '';
+  const advice = d.advice.map((a) => {
+    const m = /^(row [^:]+): (.*)$/s.exec(a);
+    return m ? `**${mdText(m[1] ?? '')}**: ${mdText(m[2] ?? '')}` : mdText(a);
+  });
+  const finding = d.turns[0] ?? (d.advice.length > 0 ? undefined : d.findings[0]);
+  return `${signature}${[...advice, ...(finding ? [mdText(clipAtWord(finding, MAX_FINDING))] : [])].join(' · ')}`;
+}
+
+/** `text` cut to at most `max` characters at a word boundary, with `…`. */
+function clipAtWord(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (Array.from(flat).length <= max) return flat;
+  const cut = Array.from(flat)
+    .slice(0, max - 1)
+    .join('');
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.—-]+$/, '')}…`;
 }
 
 function recordOf(r: RunResult, o: CommentOptions): CommentRecord {

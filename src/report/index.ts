@@ -4,6 +4,7 @@ export {
   type CommentRecord,
   readCommentRecord,
   renderComment,
+  renderErrorComment,
   type SinceLastRun,
   sinceLastRun,
 } from './comment.ts';
@@ -14,5 +15,6 @@ export { mergeResults, type SourcedResult } from './merge.ts';
 export { mermaidText, mermaidTimeline, type TimelineOptions } from './mermaid.ts';
 export { parseJsonReport } from './parse-json.ts';
 export { renderProbe } from './probe.ts';
+export { relativePaths } from './relative-paths.ts';
 export { type Reporter, type ReportFormat, reporterFor, terminalReporter } from './reporter.ts';
 export { formatEvent, renderSummary, type SummaryOptions } from './terminal.ts';

@@ -1,15 +1,18 @@
 import type { RecordedLlmRequest } from '../llm/index.ts';
 import type { RunResult, ScenarioResult, StepRecord } from '../types/results.ts';
+import { relativePaths } from './relative-paths.ts';
 
 /** A recorded LLM request without its raw body (that is in the scenario's JSONL artifact); the messages stay. */
 export type ReportedLlmRequest = Omit<RecordedLlmRequest, 'body'>;
 
 /**
  * The result as stable, pretty JSON: keys sorted at every level (so the text does not depend on
- * the order the engine built objects in), LLM request bodies left out, `undefined` dropped.
+ * the order the engine built objects in), LLM request bodies left out, `undefined` dropped, and
+ * paths under `cwd` (the directory amnesia ran in; the Action's GITHUB_WORKSPACE) relative to it,
+ * so a report merged or read in another checkout still points into the repository.
  */
-export function renderJson(r: RunResult): string {
-  const slim = { ...r, scenarios: r.scenarios.map(slimScenario) };
+export function renderJson(r: RunResult, o: { cwd?: string } = {}): string {
+  const slim = relativePaths({ ...r, scenarios: r.scenarios.map(slimScenario) }, o.cwd);
   return `${JSON.stringify(sortKeys(slim), null, 2)}\n`;
 }
 

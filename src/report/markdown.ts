@@ -181,7 +181,11 @@ function detailsBlock(s: ScenarioResult, cwd: string | undefined): string {
     out.push('');
   }
   if (turnsOf(s).length > 0) out.push('**Timeline**', '', mdFence(mermaidTimeline(s), 'mermaid'), '');
-  if (s.artifactsDir) out.push(`Artifacts: ${mdCode(relativeTo(s.artifactsDir, cwd))}`, '');
+  if (s.artifactsDir) {
+    // Merged: the folder is in the artifact the shard's job uploaded, not in this job's checkout.
+    const where = s.shard ? ` (in the artifact of shard ${s.shard.index}/${s.shard.total})` : '';
+    out.push(`Artifacts: ${mdCode(relativeTo(s.artifactsDir, cwd))}${where}`, '');
+  }
   out.push(`Replay: ${mdCode(s.replay)}`, '', '</details>');
   return out.join('\n');
 }

@@ -26,7 +26,7 @@ export function mergeResults(reports: readonly SourcedResult[]): RunResult {
           `scenario ${JSON.stringify(s.name)} is in both ${other} and ${source}: the same shard or run was merged twice`,
         );
       seen.set(s.name, source);
-      scenarios.push(s);
+      scenarios.push(result.shard ? { ...s, shard: result.shard } : s);
     }
   }
   scenarios.sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));

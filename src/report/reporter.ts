@@ -13,7 +13,7 @@ export interface Reporter {
 export type ReportFormat = 'json' | 'junit' | 'markdown';
 
 const renderers: Record<ReportFormat, (r: RunResult, o: { cwd?: string }) => string> = {
-  json: (r) => renderJson(r),
+  json: (r, o) => renderJson(r, o),
   junit: (r, o) => renderJUnit(r, o),
   markdown: (r, o) => renderMarkdown(r, o),
 };

@@ -54,6 +54,11 @@ export interface OutputLogOptions {
   limits?: Partial<OutputLimits>;
   /** Called at close when anything was left out. */
   onCut?: (cut: OutputCut) => void;
+  /**
+   * Hides secrets (see `masker`) in what is kept: the file and the tail that reaches reports;
+   * listeners see the line as the process wrote it.
+   */
+  mask?: (text: string) => string;
 }
 
 interface Partial_ {
@@ -75,6 +80,7 @@ export class OutputLog {
   private readonly keep: number;
   private readonly limits: OutputLimits;
   private readonly onCut: ((cut: OutputCut) => void) | undefined;
+  private readonly mask: (text: string) => string;
   private readonly followed = new Set<Readable>();
   private closing: Promise<void> | undefined;
   private headLeft: number;
@@ -96,6 +102,7 @@ export class OutputLog {
     this.keep = o.keep ?? 200;
     this.limits = { ...OUTPUT_LIMITS, ...o.limits };
     this.onCut = o.onCut;
+    this.mask = o.mask ?? ((t) => t);
     this.headLeft = this.limits.headBytes;
     this.file = createWriteStream(path, { flags: 'a' });
     this.file.on('error', () => {}); // a full disk must not crash the run; the tail stays in memory
@@ -128,7 +135,7 @@ export class OutputLog {
 
   /** A line of amnesia's own (start, stop, signals), marked so it is never mistaken for app output. */
   note(text: string): void {
-    if (!this.closing) this.keepLine(`── amnesia: ${text}\n`);
+    if (!this.closing) this.keepLine(`── amnesia: ${this.mask(text)}\n`);
   }
 
   private append(partial: Partial_, piece: string): void {
@@ -154,7 +161,8 @@ export class OutputLog {
   }
 
   private line(clean: string, name: 'stdout' | 'stderr'): void {
-    const shown = name === 'stderr' ? `[stderr] ${clean}` : clean;
+    const kept = this.mask(clean);
+    const shown = name === 'stderr' ? `[stderr] ${kept}` : kept;
     if (!this.closing) this.keepLine(`${shown}\n`);
     this.tailLines.push(
       shown.length > TAIL_LINE_CHARS ? `${shown.slice(0, TAIL_LINE_CHARS)} … (line cut)` : shown,

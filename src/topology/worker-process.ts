@@ -1,6 +1,7 @@
 import type { ReadySpec } from '../config/types.ts';
 import { BootError, type ExitInfo, formatExit } from '../errors.ts';
 import type { PortAllocator } from './free-port.ts';
+import { masker, secretValues } from './mask.ts';
 import { type OutputCut, OutputLog } from './output-log.ts';
 import type { GroupProcess } from './process-group.ts';
 import type { ProcessRegistry } from './process-registry.ts';
@@ -50,7 +51,11 @@ export interface RunningProcess {
 
 /** Spawn a process (its own group) and wait until it is ready. On failure it is killed, then the error thrown. */
 export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
-  const output = new OutputLog(spec.logFile, spec.onOutputCut ? { onCut: spec.onOutputCut } : {});
+  // The app's output may print its environment (a DATABASE_URL with its password): never kept.
+  const output = new OutputLog(spec.logFile, {
+    mask: masker(secretValues(spec.env)),
+    ...(spec.onOutputCut ? { onCut: spec.onOutputCut } : {}),
+  });
   const startedAt = Date.now();
   for (const line of spec.preface ?? []) output.note(line);
   let group: GroupProcess;

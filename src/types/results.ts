@@ -191,6 +191,8 @@ export interface ScenarioResult {
   artifactsDir?: string;
   /** A command that replays this scenario with the same seed. */
   replay: string;
+  /** In a merged result: the shard that ran it (its job's artifact holds `artifactsDir`). */
+  shard?: { index: number; total: number };
 }
 
 export interface RunResult {

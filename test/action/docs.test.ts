@@ -133,8 +133,21 @@ describe('README', () => {
   });
 
   it('shows this repository’s workflow as the copy-paste one, and its matrix form', () => {
-    const [simple, matrix, ...others] = yamlBlocks(docs).map((y) => parse(y));
+    const blocks: unknown[] = yamlBlocks(docs).map((y) => parse(y));
+    const [simple, matrix, ...others] = blocks.filter((b) => !Array.isArray(b));
     expect(others).toEqual([]);
+    const variants = blocks.filter((b) => Array.isArray(b));
+    // The other package managers' steps, in place of setup-node and `npm ci`: Node 24 for the app,
+    // and an install that keeps the lockfile as it is (as `npm ci` does).
+    expect(
+      variants.map((v) => (v as { run?: string }[]).find((step) => step.run?.includes('install'))?.run),
+    ).toEqual([
+      'pnpm install --frozen-lockfile',
+      'yarn install --immutable',
+      'bun install --frozen-lockfile',
+    ]);
+    for (const steps of variants as { uses?: string; with?: Record<string, unknown> }[][])
+      expect(steps.find((step) => step.uses === 'actions/setup-node@v5')?.with?.['node-version']).toBe(24);
     const { jobs, ...top } = workflow;
     expect(simple).toEqual(published({ ...top, jobs: { amnesia: jobs.amnesia } }));
     expect(matrix).toEqual(published({ jobs: { shards: jobs.shards, report: jobs.report } }));

@@ -8,7 +8,7 @@ export interface StoredComment {
   user: { login: string; type: string };
 }
 
-export type Route = 'list' | 'create' | 'update';
+export type Route = 'list' | 'create' | 'update' | 'user' | 'viewer';
 
 export interface ApiCall {
   route: Route;
@@ -26,6 +26,13 @@ export interface ApiCall {
 export class GitHubApiStandIn implements AsyncDisposable {
   readonly comments: StoredComment[] = [];
   readonly calls: ApiCall[] = [];
+  /**
+   * Who the token is, as `GET /user` answers; undefined answers 403 "Resource not accessible by
+   * integration", as GitHub does for the default GITHUB_TOKEN (whose comments are github-actions[bot]'s).
+   */
+  tokenUser: string | undefined;
+  /** Who GraphQL's `viewer` says an app's token is (the default token's is github-actions[bot]). */
+  appBot = 'github-actions[bot]';
   private readonly failures = new Map<Route, () => Response>();
   private server!: ListeningServer;
   private nextId = 1000;
@@ -60,19 +67,23 @@ export class GitHubApiStandIn implements AsyncDisposable {
   }
 
   reset(): void {
+    this.tokenUser = undefined;
+    this.appBot = 'github-actions[bot]';
     this.failures.clear();
     this.comments.length = 0;
     this.calls.length = 0;
   }
 
   /** Someone else's comment on the pull request (a reviewer, another bot). */
-  addComment(body: string, login = 'octocat'): void {
-    this.comments.push({
+  addComment(body: string, login = 'octocat'): StoredComment {
+    const comment = {
       id: this.nextId++,
       body,
       html_url: `https://github.com/acme/chat/pull/7#issuecomment-${this.nextId}`,
-      user: { login, type: 'User' },
-    });
+      user: { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' },
+    };
+    this.comments.push(comment);
+    return comment;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -92,6 +103,30 @@ export class GitHubApiStandIn implements AsyncDisposable {
       return this.failures.get(route)?.();
     };
     return [
+      http.get('/user', async ({ request }) => {
+        const failure = await record('user', request);
+        if (failure) return failure;
+        if (!this.tokenUser)
+          return HttpResponse.json(
+            {
+              message: 'Resource not accessible by integration',
+              documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+              status: '403',
+            },
+            { status: 403 },
+          );
+        return HttpResponse.json({ login: this.tokenUser, id: 4242, type: 'User' });
+      }),
+      http.post('/graphql', async ({ request }) => {
+        const failure = await record('viewer', request);
+        if (failure) return failure;
+        const { query } = (await request.json()) as { query: string };
+        if (!/viewer\s*\{\s*login\s*\}/.test(query))
+          return HttpResponse.json({
+            errors: [{ message: `the stand-in answers only viewer { login }: ${query}` }],
+          });
+        return HttpResponse.json({ data: { viewer: { login: this.tokenUser ?? this.appBot } } });
+      }),
       http.get('/repos/:owner/:repo/issues/:number/comments', async ({ request }) => {
         const failure = await record('list', request);
         if (failure) return failure;
@@ -115,7 +150,9 @@ export class GitHubApiStandIn implements AsyncDisposable {
           id: this.nextId++,
           body,
           html_url: `https://github.com/${params.owner}/${params.repo}/pull/${params.number}#issuecomment-${this.nextId}`,
-          user: { login: 'github-actions[bot]', type: 'Bot' },
+          user: this.tokenUser
+            ? { login: this.tokenUser, type: 'User' }
+            : { login: this.appBot, type: 'Bot' },
         };
         this.comments.push(comment);
         return HttpResponse.json(comment, { status: 201 });

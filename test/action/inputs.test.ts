@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readInputs } from '../../action/inputs.ts';
+import { commentTarget, readInputs } from '../../action/inputs.ts';
 import { renderJson } from '../../src/index.ts';
 import { tempFiles } from '../helpers/files.ts';
 import { run } from '../support/report-fixtures.ts';
@@ -93,5 +93,29 @@ describe('readInputs', () => {
     ],
   ])('refuses %o', async (inputs, message) => {
     await expect(read(inputs)).rejects.toThrow(message);
+  });
+});
+
+describe('commentTarget', () => {
+  it('reads what a failed run needs to report, whatever else is wrong with the inputs', () => {
+    expect(
+      commentTarget(from({ mode: 'rerun', config: './apps/../amnesia.config.yaml' }), WORKSPACE, 'tok'),
+    ).toEqual({
+      workspace: WORKSPACE,
+      token: 'tok',
+      comment: true,
+      sharded: false,
+      key: 'amnesia.config.yaml',
+      artifactsDir: `${WORKSPACE}/.amnesia/artifacts`,
+    });
+    expect(commentTarget(from({ comment: 'FALSE' }), WORKSPACE, 'tok').comment).toBe(false);
+    expect(commentTarget(from({ mode: 'probe' }), WORKSPACE, 'tok').comment).toBe(false);
+    expect(commentTarget(from({ shard: '2/x' }), WORKSPACE, 'tok').sharded).toBe(true);
+    const throwing = {
+      getInput: () => {
+        throw new Error('no');
+      },
+    };
+    expect(commentTarget(throwing, WORKSPACE, '').key).toBe('amnesia.config.yaml');
   });
 });

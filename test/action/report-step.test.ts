@@ -1,8 +1,8 @@
 // The Action's reporting half, end to end in this process with a runner's environment, on merged
 // shard reports (no app to boot): the PR comment, annotations, summary and outputs, and what
 // happens when GitHub refuses, the PR comes from a fork, or the input is bad.
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
@@ -10,16 +10,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ActionDeps } from '../../action/main.ts';
 import { type RunResult, readCommentRecord, renderJson } from '../../src/index.ts';
 import { tempFiles } from '../helpers/files.ts';
-import { CWD, erroring, failing, passing, run } from '../support/report-fixtures.ts';
+import { CWD, erroring, failing, leaking, passing, run } from '../support/report-fixtures.ts';
 import { GitHubApiStandIn } from './github-api.ts';
 import { HEAD_SHA, runStep } from './runner.ts';
 
 let api: GitHubApiStandIn;
 let project: AsyncDisposable & { dir: string };
 
-/** A shard's JSON report as the shard's job wrote it, in this test's checkout. */
+/**
+ * A shard's JSON report as the shard's job wrote it: its checkout was `CWD` (`/repo`), not this
+ * job's, as when the merge job's workspace differs.
+ */
 async function writeShard(dir: string, result: RunResult): Promise<void> {
-  const text = renderJson(result).replaceAll(`${CWD}/`, `${project.dir}/`);
+  const text = renderJson(result, { cwd: CWD });
   await mkdir(path.join(project.dir, dir), { recursive: true });
   await writeFile(path.join(project.dir, dir, 'amnesia.json'), text);
 }
@@ -97,13 +100,88 @@ describe('mode: merge', () => {
     expect(r.failed?.message).toBe('amnesia: 1 failed, 1 errors of 3 scenarios');
   });
 
-  it('refuses to merge when a shard is missing, and says so in the summary', async () => {
+  it('stores paths relative to the checkout: merged where the workspace differs, files, lines and the comment key hold', async () => {
+    const json = await readFile(path.join(project.dir, 'reports/shard-1/amnesia.json'), 'utf8');
+    expect(json).not.toContain(`${CWD}/`);
+    expect(JSON.parse(json).configFile).toBe('amnesia.config.yaml');
+    const ours = api.addComment(
+      '<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","statuses":{"two sessions stay apart":"failed"}} -->',
+      'github-actions[bot]',
+    );
+    const r = await step();
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
+    expect(ours.body).toContain('1 newly failing · 0 fixed · 1 still failing');
+    expect(r.annotations.filter((a) => a.properties.file).map((a) => a.properties.file)).toEqual([
+      'scenarios/rolling-redeploy.yaml',
+      'scenarios/two-sessions.yaml',
+      'scenarios/two-sessions.yaml',
+    ]);
+    // The merged summary's artifact links name the shard whose artifact holds the folder.
+    expect(r.summary).toMatch(/Artifacts: `\.amnesia\/runs\/[^`]+` \(in the artifact of shard 1\/2\)/);
+  });
+
+  it('refuses to merge when a shard is missing, says so in the summary and on the PR, and sets every output', async () => {
+    const ours = api.addComment(
+      `### amnesia: passed\n<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","commit":"0ldc0mm1t","statuses":{"two sessions stay apart":"passed"}} -->`,
+      'github-actions[bot]',
+    );
     await writeShard('lone', { ...shard(1, []), shard: { index: 1, total: 3 } });
     const r = await step({ reports: 'lone/amnesia.json' });
     expect(r.failed?.message).toMatch(/^amnesia: cannot merge the reports: shard 2\/3, 3\/3 are missing/);
     expect(r.summary).toContain('**Could not run**');
-    expect(r.outputs['exit-code']).toBe('2');
-    expect(api.calls).toEqual([]);
+    // The PR no longer shows the earlier commit's "passed".
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
+    expect(ours.body).toMatch(/^### amnesia: could not run\n/);
+    expect(ours.body).toContain(
+      `**Not judged** · \`amnesia.config.yaml\` · commit \`${HEAD_SHA.slice(0, 7)}\``,
+    );
+    expect(ours.body).toContain('shard 2/3, 3/3 are missing');
+    expect(ours.body).toContain('The last verdict on this pull request was for commit `0ldc0mm`');
+    expect(readCommentRecord(ours.body)?.statuses).toEqual({ 'two sessions stay apart': 'passed' });
+    expectEveryOutput(r.outputs);
+    expect(r.outputs).toMatchObject({
+      'exit-code': '2',
+      'artifacts-dir': path.join(project.dir, '.amnesia/artifacts'),
+      'comment-url': ours.html_url,
+      passed: '',
+    });
+    expect(readFileSync(path.join(r.outputs['artifacts-dir'] ?? '', 'amnesia-error.txt'), 'utf8')).toContain(
+      'shard 2/3, 3/3 are missing',
+    );
+  });
+});
+
+/** Every output action.yml declares was set (a later step never reads a missing one). */
+function expectEveryOutput(outputs: Record<string, string>): void {
+  const yml = readFileSync(path.join(import.meta.dirname, '../../action.yml'), 'utf8');
+  const declared = [...yml.slice(yml.indexOf('\noutputs:')).matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
+  expect(declared.length).toBeGreaterThan(8);
+  expect(Object.keys(outputs).sort()).toEqual([...declared].sort());
+}
+
+describe('annotations', () => {
+  it('shows at most 10 errors with setFailed, the most important first, and the summary says how many more', async () => {
+    const many = Array.from({ length: 6 }, (_, i) => ({ ...failing, name: `forgets ${i}` }));
+    await writeShard('many', { ...run, runId: 'many', exitCode: 1, scenarios: [...many, erroring, leaking] });
+    const r = await step({ reports: 'many/amnesia.json', comment: 'false' });
+    const errors = r.annotations.filter((a) => a.command === 'error');
+    expect(errors).toHaveLength(10);
+    expect(errors.at(-1)).toBe(r.failed);
+    const titles = errors.slice(0, 9).map((a) => a.properties.title?.replace(/^amnesia: /, ''));
+    expect(titles.slice(0, 2)).toEqual([
+      expect.stringMatching(/^leak between sessions/),
+      'could not run (survives a rolling redeploy)',
+    ]);
+    // Each scenario's first failure before any scenario's second.
+    expect(new Set(titles.slice(2).map((t) => t?.replace(/^.*\((.*)\)$/, '$1'))).size).toBe(7);
+    const total =
+      1 +
+      1 +
+      6 * 2 +
+      leaking.steps.flatMap((s) => (s.kind === 'turn' ? s.expectations : [])).filter((e) => !e.passed).length;
+    expect(r.summary).toContain(
+      `${total - 9} more failures are not annotated (GitHub shows 10 error annotations a step)`,
+    );
   });
 });
 
@@ -124,6 +202,71 @@ describe('the PR comment', () => {
     expect(second.outputs['comment-url']).toBe(ours?.html_url);
     expect(api.comments[120]?.body).toContain('other/amnesia.config.yaml'); // another suite's comment, untouched
     expect(ours?.body).toContain('**Since the last run**');
+  });
+
+  it("never edits or believes a comment someone else wrote, even one quoting amnesia's marker", async () => {
+    const planted =
+      '> <!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","commit":"feedfacecafe","statuses":{"two sessions stay apart":"passed","survives a rolling redeploy":"failed"}} -->\nWhy does this fail?';
+    const reviewer = api.addComment(planted, 'octocat');
+    const first = await step();
+    expect(reviewer.body).toBe(planted);
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'create']);
+    const ours = api.comments.at(-1);
+    expect(ours?.user.login).toBe('github-actions[bot]');
+    expect(ours?.body).not.toContain('Since the last run'); // the planted record was not its last run
+    expect(first.outputs['comment-url']).toBe(ours?.html_url);
+
+    await step();
+    expect(reviewer.body).toBe(planted);
+    expect(api.comments).toHaveLength(2);
+    expect(ours?.body).toContain(
+      '**Since the last run** (commit `6dcb09b`): 0 newly failing · 0 fixed · 2 still failing',
+    );
+  });
+
+  it("asks the API who a personal token is, and updates only that account's comment", async () => {
+    api.tokenUser = 'acme-ci';
+    const marker = '<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","statuses":{}} -->';
+    const bots = api.addComment(marker, 'github-actions[bot]');
+    const mine = api.addComment(marker, 'acme-ci');
+    await step();
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'update']);
+    expect(bots.body).toBe(marker);
+    expect(mine.body).toContain('### amnesia: error');
+  });
+
+  it("asks GraphQL who an app's token is (GET /user is refused), and updates only that app's comment", async () => {
+    api.appBot = 'acme-app[bot]';
+    const marker = '<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","statuses":{}} -->';
+    const actions = api.addComment(marker, 'github-actions[bot]');
+    const app = api.addComment(marker, 'acme-app[bot]');
+    await step();
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
+    expect(actions.body).toBe(marker);
+    expect(app.body).toContain('### amnesia: error');
+  });
+
+  it('takes the default token for github-actions[bot] when neither GET /user nor GraphQL says who it is', async () => {
+    api.fail('viewer', 502);
+    const ours = api.addComment(
+      '<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","statuses":{}} -->',
+      'github-actions[bot]',
+    );
+    await step();
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
+    expect(ours.body).toContain('### amnesia: error');
+  });
+
+  it('writes a new comment when its comment was deleted between the list and the update (404)', async () => {
+    api.addComment(
+      '<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","statuses":{}} -->',
+      'github-actions[bot]',
+    );
+    api.fail('update', 404);
+    const r = await step();
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update', 'create']);
+    expect(r.outputs['comment-url']).toBe(api.comments.at(-1)?.html_url);
+    expect(r.annotations.filter((a) => a.command === 'warning')).toEqual([]);
   });
 
   it('skips the comment on a fork PR with a notice, and keeps the summary, annotations and verdict', async () => {
@@ -231,7 +374,30 @@ describe('bad input and failures of any kind', () => {
       }),
     );
     expect(r.failed?.message).toMatch(/^amnesia: 1 problem in 1 file/);
+    expect(r.failed?.message).toContain('scenarios/bad.yaml:3:5');
+    expect(r.failed?.message).not.toContain(bad.dir); // repository-relative
     expect(r.outputs['exit-code']).toBe('2');
+    expectEveryOutput(r.outputs);
+    expect(r.outputs['artifacts-dir']).toBe(path.join(bad.dir, '.amnesia/artifacts'));
+    // The PR says this commit was not judged, with the error.
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'create']);
+    const body = api.comments[0]?.body ?? '';
+    expect(body).toMatch(/^### amnesia: could not run\n/);
+    expect(body).toContain('scenarios/bad.yaml:3:5 steps[0].crash: `r9` does not exist');
+    expect(body).not.toContain(bad.dir);
+  });
+
+  it('annotates at most 9 invalid inputs (setFailed is the 10th) and says how many more', async () => {
+    const steps = Array.from({ length: 12 }, (_, i) => `  - crash: r${i + 9}\n`).join('');
+    await using bad = await tempFiles({
+      'amnesia.config.yaml': 'app:\n  command: node server.js\n',
+      'scenarios/bad.yaml': `name: x\nsteps:\n${steps}  - user: hello\n`,
+    });
+    const r = await runStep({ workspace: bad.dir, apiUrl: api.url, inputs: { comment: 'false' } });
+    const errors = r.annotations.filter((a) => a.command === 'error');
+    expect(errors).toHaveLength(10);
+    expect(errors.at(-1)).toBe(r.failed);
+    expect(r.summary).toContain('3 more problems are not annotated');
   });
 
   it('fails with the message when something that is not an Error is thrown', async () => {

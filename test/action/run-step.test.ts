@@ -84,7 +84,7 @@ describe('the Action against the plain test app', () => {
     );
     const second = await step({ probe: 'never' });
     expect(api.comments).toHaveLength(1);
-    expect(api.calls.map((c) => c.route)).toEqual(['list', 'create', 'list', 'update']);
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'create', 'list', 'user', 'viewer', 'update']);
     const updated = api.comments[0]?.body ?? '';
     expect(updated).toContain(
       '**Since the last run** (commit `6dcb09b`): 1 newly failing · 1 fixed · 1 still failing',
@@ -100,36 +100,54 @@ describe('the Action against the plain test app', () => {
     });
   });
 
-  it('keeps the token and secret env values out of the summary, comment, annotations, outputs and artifacts', {
+  it('keeps the token, secret env values and URL passwords out of the summary, comment, annotations, outputs and artifacts', {
     timeout: 120_000,
   }, async () => {
     const KEY = 'sk-ant-api03-Zx9Qw8Er7Ty6Ui5Op4';
+    const PASSWORD = 'hunter2';
+    const DATABASE_URL = `postgres://chat:${PASSWORD}@127.0.0.1:5432/chat`;
     await using project = await basicProject('global', {
       'scenarios/key.yaml': `name: keeps the key
 steps:
-  - user: My API key is ${KEY} and my cat is Miso.
+  - user: My API key is ${KEY}, my database password is ${PASSWORD} and my cat is Miso.
     on: r1w1
   - user: What was my key? Not ${TOKEN}, that one is the token.
     on: r1w2
     expect:
-      recall: [${KEY}]
+      recall: [${KEY}, ${PASSWORD}]
 `,
     });
+    // The app prints its environment at boot, as many do: the worker logs are in the artifacts.
+    const config = path.join(project.dir, 'amnesia.config.yaml');
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace(
+        'command: node server.ts',
+        'command: env; exec node server.ts',
+      ),
+    );
     const r = await runStep({
       workspace: project.dir,
       apiUrl: api.url,
       inputs: { ...INPUTS, probe: 'never' },
-      env: { ANTHROPIC_API_KEY: KEY },
+      env: { ANTHROPIC_API_KEY: KEY, DATABASE_URL },
     });
-    expect(r.masked).toEqual(expect.arrayContaining([TOKEN, KEY]));
+    expect(r.masked).toEqual(expect.arrayContaining([TOKEN, KEY, PASSWORD]));
     expect(r.failed?.message).toBe('amnesia: 1 failed, 0 errors of 1 scenarios');
 
     const artifactsDir = r.outputs['artifacts-dir'] ?? '';
     const artifacts = await readdir(artifactsDir, { recursive: true, withFileTypes: true });
     const files = artifacts.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
     expect(files.map((f) => path.relative(artifactsDir, f))).toEqual(
-      expect.arrayContaining(['amnesia.json', 'amnesia.junit.xml', 'keeps-the-key/llm-requests.jsonl']),
+      expect.arrayContaining([
+        'amnesia.json',
+        'amnesia.junit.xml',
+        'keeps-the-key/llm-requests.jsonl',
+        'keeps-the-key/logs/r1w1.1.log',
+      ]),
     );
+    const log = await readFile(path.join(artifactsDir, 'keeps-the-key/logs/r1w1.1.log'), 'utf8');
+    expect(log).toContain('DATABASE_URL=postgres://chat:***@127.0.0.1:5432/chat');
     const written = {
       summary: r.summary,
       comment: api.comments.map((c) => c.body).join('\n'),
@@ -140,6 +158,7 @@ steps:
     for (const [where, text] of Object.entries(written)) {
       expect(text, where).not.toContain(KEY);
       expect(text, where).not.toContain(TOKEN);
+      expect(text, where).not.toContain(PASSWORD);
     }
     // They were there to leak, and were masked.
     expect(r.summary).toContain('recall "***"');
@@ -147,6 +166,35 @@ steps:
     expect(r.annotations.find((a) => a.properties.file)?.properties.title).toBe(
       'amnesia: recall "***" (keeps the key)',
     );
+  });
+
+  it('an app that cannot start replaces the earlier "passed" comment with one that says this commit was not judged', {
+    timeout: 120_000,
+  }, async () => {
+    await using project = await basicProject('global', {
+      'scenarios/a.yaml': scenario('stays on one worker', 'r1w1'),
+    });
+    const config = path.join(project.dir, 'amnesia.config.yaml');
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace('command: node server.ts', 'command: node no-such-server.ts'),
+    );
+    const earlier = api.addComment(
+      '### amnesia: passed\n<!-- amnesia-report {"v":1,"key":"amnesia.config.yaml","commit":"0ldc0mm1t","statuses":{"stays on one worker":"passed"}} -->',
+      'github-actions[bot]',
+    );
+    const r = await runStep({
+      workspace: project.dir,
+      apiUrl: api.url,
+      inputs: { ...INPUTS, probe: 'never' },
+    });
+    expect(r.outputs['exit-code']).toBe('2');
+    expect(api.calls.map((c) => c.route)).toEqual(['list', 'user', 'viewer', 'update']);
+    expect(earlier.body).not.toContain('amnesia: passed');
+    expect(earlier.body).toMatch(/^### amnesia: error\n/);
+    expect(earlier.body).toContain('`AMNESIA_APP_EXITED` worker r1w');
+    expect(earlier.body).not.toContain(project.dir); // repository-relative
+    expect(r.outputs['comment-url']).toBe(earlier.html_url);
   });
 
   it('mode: probe classifies the app by the probe ladder alone', { timeout: 120_000 }, async () => {

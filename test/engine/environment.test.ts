@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';
 import { inheritedEnvironment, looksLikeCredential } from '../../src/topology/environment.ts';
+import { masker, secretValues } from '../../src/topology/mask.ts';
 import { basicProject } from '../helpers/basic-app.ts';
 
 describe('what the app under test inherits of amnesia’s environment', () => {
@@ -59,15 +60,44 @@ describe('what the app under test inherits of amnesia’s environment', () => {
     expect(inherited).toEqual(['HOME', 'LANG', 'LC_ALL', 'MY_TOKEN', 'PATH', 'TMPDIR']);
   });
 
+  it('finds the secrets of an environment: credential-named values and URL credentials', () => {
+    const env = {
+      DATABASE_URL: 'postgres://app:hunter2@db:5432/chat',
+      REDIS_URL: 'redis://:s3cr%40t@cache:6379',
+      MIRROR: 'https://x-access-token:ghp_abcdef123456@github.com/acme/x.git',
+      EMBEDDED: 'postgres://postgres@127.0.0.1:5432/postgres',
+      PG_DEFAULT: 'postgres://postgres:postgres@localhost/db',
+      MY_TOKEN: 'tok-123456',
+      SHORT_TOKEN: 'abc',
+      HOME: '/root',
+    };
+    expect(secretValues(env).sort()).toEqual(
+      ['ghp_abcdef123456', 'hunter2', 's3cr%40t', 's3cr@t', 'tok-123456'].sort(),
+    );
+    const mask = masker(secretValues(env));
+    expect(mask('connecting to postgres://app:hunter2@db:5432/chat as app (hunter2)')).toBe(
+      'connecting to postgres://app:***@db:5432/chat as app (***)',
+    );
+    // A URL's password is masked even when amnesia did not know it, and a default one only inside URLs.
+    expect(mask('postgres://postgres:postgres@localhost/db; mysql://u:pw12@h/x; postgres is up')).toBe(
+      'postgres://postgres:***@localhost/db; mysql://u:***@h/x; postgres is up',
+    );
+    // A user name alone is no secret; neither is an address.
+    expect(mask('see https://example.com/a@b, postgres://postgres@127.0.0.1/db and user@example.com')).toBe(
+      'see https://example.com/a@b, postgres://postgres@127.0.0.1/db and user@example.com',
+    );
+  });
+
   const saved = { ...process.env };
   afterEach(() => {
-    for (const k of ['ANTHROPIC_API_KEY', 'AMNESIA_TEST_TOKEN', 'AMNESIA_TEST_PASSED_TOKEN'])
+    for (const k of ['ANTHROPIC_API_KEY', 'AMNESIA_TEST_TOKEN', 'AMNESIA_TEST_PASSED_TOKEN', 'DATABASE_URL'])
       delete process.env[k];
     Object.assign(process.env, saved);
   });
 
-  it('workers never see a credential unless the config passes it; the artifacts list the names withheld', async () => {
+  it('workers never see a credential unless the config passes it; what they get is masked in their logs; the artifacts list the names withheld', async () => {
     process.env.ANTHROPIC_API_KEY = 'sk-ant-do-not-leak';
+    process.env.DATABASE_URL = 'postgres://app:hunter2@127.0.0.1:5432/chat';
     process.env.AMNESIA_TEST_TOKEN = 'token-do-not-leak';
     process.env.AMNESIA_TEST_PASSED_TOKEN = 'passed-on-purpose';
     await using project = await basicProject(
@@ -82,14 +112,20 @@ describe('what the app under test inherits of amnesia’s environment', () => {
     const config = path.join(project.dir, 'amnesia.config.yaml');
     const text = readFileSync(config, 'utf8').replace(
       'command: node server.ts',
-      'command: env; exec node server.ts',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, for the app's shell
+      'command: env; echo "pw ${DATABASE_URL#postgres://app:}"; exec node server.ts',
     );
     writeFileSync(config, text);
     const result = await run({ cwd: project.dir, probe: 'never' });
     const s = result.scenarios[0];
     expect(s?.status).toBe('failed');
     const log = readFileSync(path.join(s?.artifactsDir ?? '', 'logs', 'r1w1.1.log'), 'utf8');
-    expect(log).toContain('AMNESIA_TEST_PASSED_TOKEN=passed-on-purpose');
+    // Passed, and still never written: its value is a secret.
+    expect(log).toContain('AMNESIA_TEST_PASSED_TOKEN=***');
+    expect(log).not.toContain('passed-on-purpose');
+    expect(log).toContain('DATABASE_URL=postgres://app:***@127.0.0.1:5432/chat');
+    expect(log).toContain('pw ***@127.0.0.1:5432/chat');
+    expect(log).not.toContain('hunter2');
     expect(log).toMatch(/^PATH=/m);
     expect(log).not.toContain('do-not-leak');
     const listed = JSON.parse(readFileSync(path.join(s?.artifactsDir ?? '', 'environment.json'), 'utf8'));
