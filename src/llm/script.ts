@@ -13,7 +13,7 @@ export type Generation = { text: string } | { toolCall: ScriptedToolCall };
 
 /** The id of a turn's n-th scripted tool call (0-based): stable, so the app's result can be matched. */
 export function scriptedCallId(turnId: string, index: number): string {
-  return `call_amnesia_${turnId}_${index + 1}`;
+  return `call_amnesia_${turnId.replace(/[^A-Za-z0-9_-]/g, '_')}_${index + 1}`;
 }
 
 /**

@@ -244,4 +244,50 @@ describe('findVacuous', () => {
       ]),
     ).toEqual([]);
   });
+
+  describe('a scripted tool call (`llm:`)', () => {
+    const [step] = turns(
+      'name: t\nsteps:\n  - user: My dog is Rex.\n    llm: [{ tool_call: { name: save_memory } }, { text: Saved. }]\n',
+    );
+    const call = { id: 'call_amnesia_t_t0_1', name: 'save_memory', arguments: '{}' };
+    const asked: RecordedLlmRequest = { ...chat([['user', 'My dog is Rex.']]), toolCalls: [call], reply: '' };
+    const judged = (llm: RecordedLlmRequest[]) =>
+      judgeTurn({
+        step: step as TurnStep,
+        earlier: [],
+        llm,
+        reply: 'Saved.',
+        json: undefined,
+        answered: true,
+      });
+
+    it('passes when the app sent the result back to the model', () => {
+      const back = { ...chat([['tool', 'saved']]), toolResults: [{ id: call.id, output: 'saved' }] };
+      expect(judged([asked, back])).toMatchObject([
+        {
+          kind: 'tool_result',
+          passed: true,
+          message: 'the app ran save_memory and sent its result back to the model',
+        },
+      ]);
+    });
+
+    it('fails, saying so, when the app never sent the result back', () => {
+      expect(judged([asked])).toMatchObject([
+        {
+          kind: 'tool_result',
+          passed: false,
+          message: expect.stringContaining(
+            'the LLM called save_memory (call_amnesia_t_t0_1) as scripted, and the app never sent its result back',
+          ),
+        },
+      ]);
+    });
+
+    it('fails when the app stopped calling the LLM before the call was made', () => {
+      expect(judged([chat([['user', 'My dog is Rex.']])])).toMatchObject([
+        { kind: 'tool_result', passed: false, message: expect.stringContaining('was never made') },
+      ]);
+    });
+  });
 });
