@@ -213,6 +213,19 @@ describe('findLeaks', () => {
       },
     ]);
     expect(findLeaks([alice, { ...bob, session: 'alice' }])).toEqual([]);
+    // A chain another session started (previous_response_id) is a leak, even with only short texts in it.
+    const short = { ...alice, user: 'Hi.' };
+    const chained = {
+      ...bob,
+      llm: [{ ...chat([['user', 'Hi.']]), chain: { id: 'resp_1', session: 'alice', label: 'alice#1' } }],
+    };
+    expect(findLeaks([short, chained])).toEqual([
+      {
+        from: { session: 'alice', label: 'alice#1', worker: 'r1w1', step: 0 },
+        into: { session: 'bob', label: 'bob#1', worker: 'r2w1', step: 1 },
+        text: 'the provider-side context resp_1 (previous_response_id or conversation) that alice#1 started',
+      },
+    ]);
   });
 });
 
