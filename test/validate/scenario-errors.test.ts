@@ -227,7 +227,9 @@ steps:
     const problems = await problemsOf(text);
     expect(problems).toEqual([
       expect.stringMatching(/^s\.yaml:5:\d+ steps\[0\]\.llm: a `text` step ends the script: put it last/),
-      expect.stringMatching(/^s\.yaml:8:\d+ steps\[1\]\.llm\[0\]\.tool_call\.name: a tool name is 1 to 64 letters/),
+      expect.stringMatching(
+        /^s\.yaml:8:\d+ steps\[1\]\.llm\[0\]\.tool_call\.name: a tool name is 1 to 64 letters/,
+      ),
       expect.stringMatching(/^s\.yaml:11:\d+ steps\[2\]\.llm: a turn scripts its LLM answer once/),
     ]);
   });
