@@ -4,6 +4,9 @@ export { startMockLlm } from './mock-llm.ts';
 export type {
   LlmMessage,
   LlmRequestKind,
+  LlmScriptStep,
+  LlmToolCall,
+  LlmToolResult,
   MockLlm,
   MockLlmOptions,
   RecordedLlmRequest,

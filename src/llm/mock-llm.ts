@@ -1,11 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { getResponse } from 'msw';
 import { AmnesiaError } from '../errors.ts';
+import type { LlmHandlerOutcome } from './answer-common.ts';
 import { MockLlmError } from './errors.ts';
-import { answerDefault, createLlmHandlers, type LlmHandlerOutcome } from './handlers.ts';
+import { answerDefault, createLlmHandlers } from './handlers.ts';
 import { type ListeningServer, listen, type PlainResponse } from './http-adapter.ts';
 import { MarkedTurns } from './marked-turns.ts';
 import { openAiError, toResponse } from './openai-responses.ts';
+import { ProviderState } from './provider-state.ts';
 import { recordOf } from './record.ts';
 import { type Arrival, RequestLog } from './request-log.ts';
 import { HIDDEN_KEY_PREFIX, hideKey, keyPrefix, parseRoute, scopedPrefix } from './routes.ts';
@@ -43,6 +45,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   const key = randomBytes(16).toString('base64url');
   const refused = new Map<string, number>();
   const log = new RequestLog();
+  const state = new ProviderState();
   const markedTurns = new MarkedTurns();
   // msw hands each resolver the very Request passed to getResponse, so it keys what the defaults need.
   const exchanges = new WeakMap<Request, Exchange>();
@@ -57,6 +60,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     created: Math.floor(arrival.at / 1000),
     turn: arrival.turn,
     bodyText,
+    scope: arrival.scope,
   });
   // Without user handlers nothing can come before the defaults: they answer without msw (cheaper by
   // half a millisecond a request, which a load of thousands of turns feels).
@@ -65,6 +69,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     ...(options.handlers ?? []),
     ...createLlmHandlers({
       embeddingDimensions,
+      state,
       facts: async (request) => factsOf(exchangeOf(request)),
       answered: (request, outcome) => {
         exchangeOf(request).outcome = outcome;
@@ -92,7 +97,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
           const exchange: Exchange = { arrival: marked ? { ...arrival, turn: marked } : arrival, bodyText };
           let response: Response | PlainResponse;
           if (direct) {
-            const answer = answerDefault(method, url, factsOf(exchange), embeddingDimensions);
+            const answer = answerDefault(method, url, factsOf(exchange), { embeddingDimensions, state });
             if (answer.outcome) exchange.outcome = answer.outcome;
             response = answer.response;
           } else {
@@ -149,6 +154,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       refused.delete(scope);
       log.clear(scope);
       markedTurns.clear(scope);
+      state.clear(scope);
     },
     stop: () => server.close(),
     [Symbol.asyncDispose]: () => server.close(),

@@ -77,6 +77,8 @@ export function expectationText(e: ExpectationResult): string {
       return `reply ${e.expected}`;
     case 'llm_called':
       return 'LLM called';
+    case 'tool_result':
+      return e.expected;
     case 'answered':
       return 'answered';
   }

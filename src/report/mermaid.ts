@@ -154,6 +154,8 @@ function mark(e: ExpectationResult, t: TurnRecord): string {
       return t.failure ? `${t.failure.kind}${t.status ? ` ${t.status}` : ''}` : 'no answer';
     case 'llm_called':
       return 'no LLM call';
+    case 'tool_result':
+      return 'no tool result';
     case 'reply':
       return `reply ${brief(e.expected, 24)}`;
   }

@@ -107,6 +107,9 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
         ...services.env,
         [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
         [ctx.config.llm.apiKeyEnv]: 'amnesia-mock-key',
+        // The Anthropic SDKs read these and add `/v1/messages` themselves: the worker's URL without `/v1`.
+        ANTHROPIC_BASE_URL: anthropicBaseUrl(ctx.llm.baseUrl(ctx.slug, w.id)),
+        ANTHROPIC_API_KEY: 'amnesia-mock-key',
         AMNESIA_REPLICA: String(w.replica),
         AMNESIA_WORKER: String(w.worker),
         [ctx.config.dataDirEnv]: w.dataDir,
@@ -197,7 +200,19 @@ async function makeSharedDir(ctx: AppContext, scratchDir: string): Promise<strin
   return dir;
 }
 
-/** `{{llm_base_url}}` and `{{llm_chat_url}}` in `app.env` and `app.command`: the worker's own mock LLM. */
+/**
+ * `{{llm_base_url}}`, `{{llm_chat_url}}` and `{{llm_anthropic_url}}` in `app.env` and `app.command`:
+ * the worker's own mock LLM.
+ */
 function llmPlaceholders(baseUrl: string): Record<string, string> {
-  return { llm_base_url: baseUrl, llm_chat_url: `${baseUrl}/chat/completions` };
+  return {
+    llm_base_url: baseUrl,
+    llm_chat_url: `${baseUrl}/chat/completions`,
+    llm_anthropic_url: anthropicBaseUrl(baseUrl),
+  };
+}
+
+/** The base URL an Anthropic client takes (it appends `/v1/messages`): the worker's URL without `/v1`. */
+function anthropicBaseUrl(baseUrl: string): string {
+  return baseUrl.replace(/\/v1$/, '');
 }

@@ -380,6 +380,8 @@ async function runControls(
       session,
       label: `${session}#1`,
       priorTurns: [],
+      // The control follows the turn's script too: a memory tool must not find the fact for a fresh session.
+      ...(planned.step.llmScript ? { script: planned.step.llmScript } : {}),
     });
     let llm: RecordedLlmRequest[];
     try {

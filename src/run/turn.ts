@@ -70,6 +70,7 @@ export async function runTurn(input: TurnInput): Promise<TurnRecord> {
       label,
       priorTurns: input.earlier.map((t) => ({ label: t.label, text: t.user })),
       ...(step.llmReply !== undefined ? { reply: step.llmReply } : {}),
+      ...(step.llmScript !== undefined ? { script: step.llmScript } : {}),
     },
     input.hooks,
   );

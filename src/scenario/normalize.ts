@@ -44,6 +44,20 @@ export function normalizeScenario(src: SourceDocument, raw: ScenarioFile): Scena
       ...(s.on ? { pin: parseTarget(s.on) } : {}),
       expect: expectations(s, (p) => at([...path, 'expect', ...p])),
       ...(s.llm_reply !== undefined ? { llmReply: s.llm_reply } : {}),
+      ...(s.llm !== undefined
+        ? {
+            llmScript: s.llm.map((x) =>
+              'text' in x
+                ? { text: x.text }
+                : {
+                    toolCall: {
+                      name: x.tool_call.name,
+                      ...(x.tool_call.arguments ? { arguments: x.tool_call.arguments } : {}),
+                    },
+                  },
+            ),
+          }
+        : {}),
       ...(nested ? { nested } : {}),
       at: at(path),
     };

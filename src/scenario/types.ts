@@ -1,3 +1,4 @@
+import type { LlmScriptStep } from '../llm/index.ts';
 /** Where something was written: reports and annotations point here. */
 export interface SourceLocation {
   file: string;
@@ -80,6 +81,8 @@ export interface TurnStep {
   pin?: Target;
   expect: Expectations;
   llmReply?: string;
+  /** The scripted LLM answer (`llm:`): tool calls, then an optional text. */
+  llmScript?: LlmScriptStep[];
   /** Its place in a `together` or `during` list (0-based); absent for a turn that is a step of its own. */
   nested?: { in: 'together' | 'during'; index: number };
   at: SourceLocation;

@@ -89,6 +89,44 @@ export const expectBlock = z
   )
   .describe('What must be true of this turn.');
 
+const llmToolCall = z
+  .strictObject({
+    tool_call: z
+      .strictObject({
+        name: z
+          .string({ error: 'expected the name of a tool the app offers the model' })
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'a tool name is 1 to 64 letters, digits, `_` or `-`' })
+          .describe('The tool (function) the model calls, as the app declared it.'),
+        arguments: z
+          .record(z.string(), z.unknown(), { error: 'expected the arguments as a map (`{ fact: "…" }`)' })
+          .optional()
+          .describe('Its arguments (sent as JSON), e.g. `{ fact: "my dog is Rex" }`.'),
+      })
+      .describe('A tool call the model makes; the script goes on once the app sent its result back.'),
+  })
+  .describe('The model calls a tool.');
+
+const llmText = z
+  .strictObject({ text: z.string({ error: 'expected the text the model answers' }) })
+  .describe('The model answers this text (the last step).');
+
+const llmScript = z
+  .array(
+    z.union([llmToolCall, llmText], { error: 'expected `- tool_call: { name, arguments }` or `- text: …`' }),
+    {
+      error:
+        'expected a list of steps: `- tool_call: { name: save_memory, arguments: { fact: … } }`, then `- text: …`',
+    },
+  )
+  .min(1, { error: 'script at least one step, or drop `llm`' })
+  .max(20, { error: 'a turn scripts at most 20 LLM steps' })
+  .refine((steps) => steps.every((step, i) => !('text' in step) || i === steps.length - 1), {
+    error: 'a `text` step ends the script: put it last (tool calls come first, each answered by the app)',
+  })
+  .describe(
+    "What the mock LLM answers in this turn, in order, on whichever API the app speaks: tool calls (each one once the app sent the previous one's result back), then an optional final `text` (else the default reply). The turn fails if the app never sends a scripted call's result back to the model.",
+  );
+
 export const turnStep = z
   .strictObject({
     user: z
@@ -114,6 +152,12 @@ export const turnStep = z
       .describe(
         'What the mock LLM answers for this turn (default: a reply that names turns, never user text).',
       ),
+    llm: llmScript.optional(),
+  })
+  .refine((t) => !(t.llm_reply !== undefined && t.llm !== undefined), {
+    error:
+      'a turn scripts its LLM answer once: `llm_reply` (one text) or `llm` (tool calls, then a text), not both',
+    path: ['llm'],
   })
   .describe('A user turn.');
 

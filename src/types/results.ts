@@ -4,7 +4,14 @@ import type { RoutingStrategy, SourceLocation, Topology } from '../scenario/type
 import type { WorkerId } from '../scenario/workers.ts';
 import type { WorkerChange } from '../topology/types.ts';
 
-export type ExpectationKind = 'recall' | 'forget' | 'recall_recent' | 'reply' | 'llm_called' | 'answered';
+export type ExpectationKind =
+  | 'recall'
+  | 'forget'
+  | 'recall_recent'
+  | 'reply'
+  | 'llm_called'
+  | 'answered'
+  | 'tool_result';
 
 /** One check of one turn, judged. */
 export interface ExpectationResult {

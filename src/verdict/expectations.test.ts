@@ -213,6 +213,19 @@ describe('findLeaks', () => {
       },
     ]);
     expect(findLeaks([alice, { ...bob, session: 'alice' }])).toEqual([]);
+    // A chain another session started (previous_response_id) is a leak, even with only short texts in it.
+    const short = { ...alice, user: 'Hi.' };
+    const chained = {
+      ...bob,
+      llm: [{ ...chat([['user', 'Hi.']]), chain: { id: 'resp_1', session: 'alice', label: 'alice#1' } }],
+    };
+    expect(findLeaks([short, chained])).toEqual([
+      {
+        from: { session: 'alice', label: 'alice#1', worker: 'r1w1', step: 0 },
+        into: { session: 'bob', label: 'bob#1', worker: 'r2w1', step: 1 },
+        text: 'the provider-side context resp_1 (previous_response_id or conversation) that alice#1 started',
+      },
+    ]);
   });
 });
 
@@ -243,5 +256,51 @@ describe('findVacuous', () => {
         ]),
       ]),
     ).toEqual([]);
+  });
+
+  describe('a scripted tool call (`llm:`)', () => {
+    const [step] = turns(
+      'name: t\nsteps:\n  - user: My dog is Rex.\n    llm: [{ tool_call: { name: save_memory } }, { text: Saved. }]\n',
+    );
+    const call = { id: 'call_amnesia_t_t0_1', name: 'save_memory', arguments: '{}' };
+    const asked: RecordedLlmRequest = { ...chat([['user', 'My dog is Rex.']]), toolCalls: [call], reply: '' };
+    const judged = (llm: RecordedLlmRequest[]) =>
+      judgeTurn({
+        step: step as TurnStep,
+        earlier: [],
+        llm,
+        reply: 'Saved.',
+        json: undefined,
+        answered: true,
+      });
+
+    it('passes when the app sent the result back to the model', () => {
+      const back = { ...chat([['tool', 'saved']]), toolResults: [{ id: call.id, output: 'saved' }] };
+      expect(judged([asked, back])).toMatchObject([
+        {
+          kind: 'tool_result',
+          passed: true,
+          message: 'the app ran save_memory and sent its result back to the model',
+        },
+      ]);
+    });
+
+    it('fails, saying so, when the app never sent the result back', () => {
+      expect(judged([asked])).toMatchObject([
+        {
+          kind: 'tool_result',
+          passed: false,
+          message: expect.stringContaining(
+            'the LLM called save_memory (call_amnesia_t_t0_1) as scripted, and the app never sent its result back',
+          ),
+        },
+      ]);
+    });
+
+    it('fails when the app stopped calling the LLM before the call was made', () => {
+      expect(judged([chat([['user', 'My dog is Rex.']])])).toMatchObject([
+        { kind: 'tool_result', passed: false, message: expect.stringContaining('was never made') },
+      ]);
+    });
   });
 });

@@ -86,6 +86,41 @@ export function judgeTurn(c: TurnContext): ExpectationResult[] {
   }
 
   if (expect.reply) results.push(...judgeReply(expect.reply, c.reply, c.json));
+  if (c.step.llmScript && c.answered && called) results.push(...judgeScript(c.step, c.llm));
+  return results;
+}
+
+/**
+ * A turn's scripted tool calls (`llm:`): each must have been asked of the app, and its result sent
+ * back to the model; a script the app did not follow says where it stopped.
+ */
+function judgeScript(step: TurnStep, llm: readonly RecordedLlmRequest[]): ExpectationResult[] {
+  const requests = chatRequests(llm);
+  const results: ExpectationResult[] = [];
+  for (const [index, scripted] of (step.llmScript ?? []).entries()) {
+    if (!('toolCall' in scripted)) continue;
+    const name = scripted.toolCall.name;
+    // The mock numbers a turn's scripted calls by their place in the script (`call_amnesia_<turn>_<n>`).
+    const isThis = (call: { id: string; name: string }) =>
+      call.name === name && call.id.endsWith(`_${index + 1}`);
+    const asked = requests.findIndex((r) => r.toolCalls?.some(isThis));
+    const callId = requests[asked]?.toolCalls?.find(isThis)?.id;
+    const answered =
+      callId !== undefined &&
+      requests.slice(asked + 1).some((r) => r.toolResults?.some((result) => result.id === callId));
+    const expected = `the result of tool call ${name} (step ${index + 1} of the script)`;
+    results.push({
+      kind: 'tool_result',
+      expected,
+      passed: answered,
+      message: answered
+        ? `the app ran ${name} and sent its result back to the model`
+        : callId === undefined
+          ? `the script's tool call ${name} (step ${index + 1}) was never made: the app stopped calling the LLM before it (an earlier call's result never came back, or the app answered without it)`
+          : `the LLM called ${name} (${callId}) as scripted, and the app never sent its result back to the model: it does not run the tool, or answers without the tool's result`,
+      at: step.at,
+    });
+  }
   return results;
 }
 

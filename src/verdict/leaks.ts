@@ -6,7 +6,9 @@ const MIN_LEAK_CHARS = 12;
 
 /**
  * Any whole user message of one session that shows up in an LLM request of another session's
- * turn is a leak: memory is not keyed by session.
+ * turn is a leak: memory is not keyed by session. So is a request that continues a stored response
+ * chain or conversation another session started (`previous_response_id`, `conversation`), even when
+ * no long user message of it shows.
  */
 export function findLeaks(turns: readonly TurnRecord[]): Leak[] {
   const leaks: Leak[] = [];
@@ -17,14 +19,21 @@ export function findLeaks(turns: readonly TurnRecord[]): Leak[] {
     if (!text) continue;
     for (const from of turns) {
       if (from.session === into.session || from.step > into.step) continue;
-      if (from.user.trim().length < MIN_LEAK_CHARS || into.user.includes(from.user)) continue;
-      if (text.includes(from.user)) {
-        leaks.push({
-          from: { session: from.session, label: from.label, worker: from.worker, step: from.step },
-          into: { session: into.session, label: into.label, worker: into.worker, step: into.step },
-          text: from.user.length > 120 ? `${from.user.slice(0, 120)}…` : from.user,
-        });
+      const where = {
+        from: { session: from.session, label: from.label, worker: from.worker, step: from.step },
+        into: { session: into.session, label: into.label, worker: into.worker, step: into.step },
+      };
+      const long = from.user.trim().length >= MIN_LEAK_CHARS && !into.user.includes(from.user);
+      if (long && text.includes(from.user)) {
+        leaks.push({ ...where, text: from.user.length > 120 ? `${from.user.slice(0, 120)}…` : from.user });
+        continue;
       }
+      const chained = chatRequests(into.llm).find((r) => r.chain?.label === from.label)?.chain;
+      if (chained)
+        leaks.push({
+          ...where,
+          text: `the provider-side context ${chained.id} (previous_response_id or conversation) that ${from.label} started`,
+        });
     }
   }
   return leaks;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedLlmRequest } from '../llm/index.ts';
+import { SERVED } from '../llm/routes.ts';
 import type { TurnRecord } from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
 import { llmNeverReached } from './reached.ts';
@@ -73,7 +74,7 @@ describe('llmNeverReached: a scenario the app never answered through the LLM is 
   it('every LLM call refused as unmatched: the method and path it got, the base URL, what amnesia serves', () => {
     const refused = [request('unmatched', '/completions')];
     expect(llmNeverReached([turn(1, { llm: refused }), turn(2, { llm: refused })], o)).toBe(
-      "the app never reached the mock LLM: its 2 LLM requests were all refused as unmatched (first, in main#1: POST /completions under http://127.0.0.1:4000/s/pets/w/r1w1/v1, r1w1's base URL); amnesia serves POST /chat/completions, POST /embeddings, GET /models under each worker's base URL",
+      `the app never reached the mock LLM: its 2 LLM requests were all refused as unmatched (first, in main#1: POST /completions under http://127.0.0.1:4000/s/pets/w/r1w1/v1, r1w1's base URL); amnesia serves ${SERVED.join(', ')} under each worker's base URL`,
     );
   });
 

@@ -197,6 +197,43 @@ steps:
     expect(await problemsOf(text)).toEqual([]);
   });
 
+  it('accepts a scripted LLM answer: tool calls, then a text', async () => {
+    const text = `name: tools
+steps:
+  - user: My dog is called Rex.
+    llm:
+      - tool_call: { name: save_memory, arguments: { fact: "dog: Rex" } }
+      - text: Saved.
+  - user: What is my dog called?
+    llm: [{ tool_call: { name: recall_memory } }]
+    expect: { recall: [Rex] }
+`;
+    expect(await problemsOf(text)).toEqual([]);
+  });
+
+  it('reports a scripted text before a tool call, a bad tool name, and llm with llm_reply, at their lines', async () => {
+    const text = `name: tools
+steps:
+  - user: My dog is called Rex.
+    llm:
+      - text: Saved.
+      - tool_call: { name: save_memory }
+  - user: Hi there
+    llm: [{ tool_call: { name: "save memory" } }]
+  - user: Hello
+    llm_reply: Hi.
+    llm: [{ text: Hi. }]
+`;
+    const problems = await problemsOf(text);
+    expect(problems).toEqual([
+      expect.stringMatching(/^s\.yaml:5:\d+ steps\[0\]\.llm: a `text` step ends the script: put it last/),
+      expect.stringMatching(
+        /^s\.yaml:8:\d+ steps\[1\]\.llm\[0\]\.tool_call\.name: a tool name is 1 to 64 letters/,
+      ),
+      expect.stringMatching(/^s\.yaml:11:\d+ steps\[2\]\.llm: a turn scripts its LLM answer once/),
+    ]);
+  });
+
   it('accepts turns sent at once and turns in flight during a disruption', async () => {
     const text = `name: traffic
 steps:
