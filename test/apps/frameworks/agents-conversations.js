@@ -13,6 +13,9 @@ const sessions = new Map();
 
 serve(({ sessionId, message }) => {
   let session = sessions.get(sessionId);
-  if (!session) sessions.set(sessionId, (session = new OpenAIConversationsSession()));
+  if (!session) {
+    session = new OpenAIConversationsSession();
+    sessions.set(sessionId, session);
+  }
   return ask(session, message);
 });

@@ -10,6 +10,9 @@ const sessions = new Map();
 
 serve(({ sessionId, message }) => {
   let session = sessions.get(sessionId);
-  if (!session) sessions.set(sessionId, (session = new MemorySession({ sessionId })));
+  if (!session) {
+    session = new MemorySession({ sessionId });
+    sessions.set(sessionId, session);
+  }
   return ask(session, message);
 });

@@ -3,7 +3,7 @@
 // row 2: the checkpoints live in this process's RAM; another worker, a restart, a crash or a
 // redeploy starts the thread afresh. The fix: a shared checkpointer (langgraph-postgres.js).
 import { MemorySaver } from '@langchain/langgraph';
-import { chatGraph } from './lib/langgraph.js';
 import { serve } from './lib/http.js';
+import { chatGraph } from './lib/langgraph.js';
 
 serve(chatGraph(new MemorySaver()));

@@ -34,7 +34,9 @@ export async function postgresChats() {
   return {
     db,
     async load(chatId) {
-      const { rows } = await db.query('SELECT message FROM ai_messages WHERE chat_id = $1 ORDER BY id', [chatId]);
+      const { rows } = await db.query('SELECT message FROM ai_messages WHERE chat_id = $1 ORDER BY id', [
+        chatId,
+      ]);
       return rows.map((r) => r.message);
     },
     async append(chatId, messages) {

@@ -19,7 +19,15 @@ const llm = createOpenAI({ baseURL: process.env.OPENAI_BASE_URL }).chat(model);
 export function mastraChat(storage) {
   const mastra = new Mastra({
     storage,
-    agents: { chat: new Agent({ id: 'chat', name: 'chat', instructions: systemPrompt, model: llm, memory: new Memory() }) },
+    agents: {
+      chat: new Agent({
+        id: 'chat',
+        name: 'chat',
+        instructions: systemPrompt,
+        model: llm,
+        memory: new Memory(),
+      }),
+    },
   });
   const agent = mastra.getAgent('chat');
   return async ({ sessionId, message }) => {
