@@ -115,7 +115,7 @@ export function defaultConfig(root: string): ResolvedConfig {
 /** Where each placeholder works (the README's table and the schema's descriptions say the same). */
 const PLACEHOLDERS = {
   chat: ['session', 'message'],
-  app: ['replica', 'worker', 'port', 'data_dir', 'llm_base_url', 'llm_chat_url'],
+  app: ['replica', 'worker', 'port', 'data_dir', 'llm_base_url', 'llm_chat_url', 'llm_anthropic_url'],
   service: ['port', 'url', 'dir'],
 } as const;
 

@@ -1,6 +1,16 @@
 import { http, type RequestHandler } from 'msw';
-import { defaultReply } from './default-reply.ts';
-import type { PlainResponse } from './http-adapter.ts';
+import { answerAnthropic } from './answer-anthropic.ts';
+import {
+  bodySummary,
+  type DefaultAnswer,
+  generate,
+  invalidJson,
+  type LlmHandlerOutcome,
+  type LlmRequestFacts,
+  missingField,
+} from './answer-common.ts';
+import { answerConversations } from './answer-conversations.ts';
+import { answerResponses, answerStoredResponse } from './answer-responses.ts';
 import {
   chatCompletion,
   chatCompletionStream,
@@ -11,26 +21,18 @@ import {
   roughTokens,
   toResponse,
 } from './openai-responses.ts';
-import { bodyStart, chatMessages, embeddingInputs, field, parseBody } from './request-body.ts';
+import { ProviderState } from './provider-state.ts';
+import { chatMessages, chatToolResults, embeddingInputs, field, parseBody } from './request-body.ts';
 import { parseRoute, SERVED, scopedPrefix } from './routes.ts';
 import type { TurnScope } from './types.ts';
 
-/** What the default handlers need to know about a request besides the request itself. */
-export interface LlmRequestFacts {
-  /** Used for completion ids. */
-  seq: number;
-  /** Unix seconds, for `created`. */
-  created: number;
-  turn: TurnScope | null;
-  /** The request body, read once (a user handler before the defaults may have consumed the request's). */
-  bodyText: string;
+/** What the default handlers keep across requests. */
+export interface LlmHandlerContext {
+  embeddingDimensions: number;
+  state: ProviderState;
 }
 
-/** What the default handlers answered, for the request log. */
-export type LlmHandlerOutcome = { reply: string } | { unmatched: true };
-
-export interface LlmHandlerHooks {
-  embeddingDimensions: number;
+export interface LlmHandlerHooks extends LlmHandlerContext {
   facts(request: Request): Promise<LlmRequestFacts>;
   answered(request: Request, outcome: LlmHandlerOutcome): void;
 }
@@ -45,9 +47,9 @@ export interface DefaultLlmHandlerOptions {
 const MAX_DIMENSIONS = 8192;
 
 /**
- * The mock LLM's OpenAI-compatible handlers, for use in any msw setup (e.g. `setupServer`). They answer
- * chat completions (JSON or SSE), embeddings and the model list under any `…/v1`, and every other request
- * with a 400 that names it. Put your own handlers before them.
+ * The mock LLM's handlers, for use in any msw setup (e.g. `setupServer`). They answer under any `…/v1`
+ * what amnesia serves (Chat Completions, the Responses and Conversations APIs, Anthropic Messages,
+ * embeddings, models), and every other request with a 400 that names it. Put your own handlers before them.
  *
  * @example setupServer(http.post('*\/chat/completions', () => HttpResponse.json(myReply)), ...defaultLlmHandlers())
  */
@@ -55,65 +57,83 @@ export function defaultLlmHandlers(options: DefaultLlmHandlerOptions = {}): Requ
   let seq = 0;
   return createLlmHandlers({
     embeddingDimensions: options.embeddingDimensions ?? 256,
+    state: new ProviderState(),
     facts: async (request) => ({
       seq: ++seq,
       created: Math.floor(Date.now() / 1000),
       turn: options.turn?.(request) ?? null,
       bodyText: request.bodyUsed ? '' : await request.clone().text(),
+      scope: parseRoute(new URL(request.url).pathname).scope,
     }),
     answered: () => {},
   });
 }
 
-/** A default handler's answer, and what it says it answered (for the request log). */
-export interface DefaultAnswer {
-  response: PlainResponse;
-  outcome?: LlmHandlerOutcome;
-}
-
 /** The default handlers wired to a mock server's request log. */
 export function createLlmHandlers(hooks: LlmHandlerHooks): RequestHandler[] {
-  const respond = async (
-    request: Request,
-    answer: (facts: LlmRequestFacts, label: string) => DefaultAnswer,
-  ) => {
-    const { response, outcome } = answer(await hooks.facts(request), describe(request));
-    if (outcome) hooks.answered(request, outcome);
-    return toResponse(response);
-  };
   return [
-    http.post('*/v1/chat/completions', ({ request }) => respond(request, answerChat)),
-    http.post('*/v1/embeddings', ({ request }) =>
-      respond(request, (facts, label) => answerEmbeddings(facts, label, hooks.embeddingDimensions)),
-    ),
-    http.get('*/v1/models', () => toResponse(modelList())),
-    http.get('*/v1/models/:model', ({ params }) => toResponse(model(String(params.model)))),
-    http.all('*', ({ request }) =>
-      respond(request, (facts) => answerUnmatched(facts, request.method, new URL(request.url))),
-    ),
+    http.all('*', async ({ request }) => {
+      const facts = await hooks.facts(request);
+      const { response, outcome } = answerDefault(request.method, new URL(request.url), facts, hooks);
+      if (outcome) hooks.answered(request, outcome);
+      return toResponse(response);
+    }),
   ];
 }
 
 /**
- * What the default handlers answer, without msw: the same routes (`…/v1/chat/completions`,
- * `…/v1/embeddings`, `…/v1/models[/id]`) and a 400 naming any other request. The mock LLM answers
- * this way when no user handler could come first: no Request or Response objects, no matching.
+ * What the default handlers answer, without msw: the routes under `…/v1` listed in `SERVED`, and a
+ * 400 naming any other request. The mock LLM answers this way when no user handler could come first:
+ * no Request or Response objects, no matching.
  */
 export function answerDefault(
   method: string,
   url: URL,
   facts: LlmRequestFacts,
-  embeddingDimensions: number,
+  context: LlmHandlerContext,
 ): DefaultAnswer {
   const label = `${method} ${url.pathname}${url.search}`;
   const path = url.pathname.replace(/(.)\/$/, '$1'); // msw ignores a trailing slash too
-  if (method === 'POST' && path.endsWith('/v1/chat/completions')) return answerChat(facts, label);
-  if (method === 'POST' && path.endsWith('/v1/embeddings'))
-    return answerEmbeddings(facts, label, embeddingDimensions);
-  if (method === 'GET' && path.endsWith('/v1/models')) return { response: modelList() };
-  const id = method === 'GET' ? /\/v1\/models\/([^/]+)$/.exec(path)?.[1] : undefined;
-  if (id !== undefined) return { response: model(decodeURIComponent(id)) };
+  const at = path.lastIndexOf('/v1/');
+  const segments =
+    at < 0
+      ? []
+      : path
+          .slice(at + 4)
+          .split('/')
+          .map(decodeSegment);
+  const [first, second, third, fourth] = segments;
+  const n = segments.length;
+  if (method === 'POST' && n === 2 && first === 'chat' && second === 'completions')
+    return answerChat(facts, label);
+  if (method === 'POST' && n === 1 && first === 'responses')
+    return answerResponses(facts, label, context.state);
+  if (method === 'POST' && n === 1 && first === 'messages') return answerAnthropic(facts, label);
+  if (first === 'responses' && n === 2 && second !== undefined && (method === 'GET' || method === 'DELETE'))
+    return { response: answerStoredResponse(method, second, context.state) };
+  if (first === 'conversations') {
+    const answer = answerConversations(
+      method,
+      [second, third, fourth].slice(0, n - 1),
+      facts,
+      url,
+      context.state,
+    );
+    if (answer) return answer;
+  }
+  if (method === 'POST' && n === 1 && first === 'embeddings')
+    return answerEmbeddings(facts, label, context.embeddingDimensions);
+  if (method === 'GET' && n === 1 && first === 'models') return { response: modelList() };
+  if (method === 'GET' && n === 2 && first === 'models') return { response: model(second ?? '') };
   return answerUnmatched(facts, method, url);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function answerChat(facts: LlmRequestFacts, label: string): DefaultAnswer {
@@ -121,7 +141,12 @@ function answerChat(facts: LlmRequestFacts, label: string): DefaultAnswer {
   if (!parsed.json) return { response: invalidJson(label, parsed.error, facts.bodyText) };
   const messages = chatMessages(parsed.value);
   if (messages === null) return { response: missingField(label, '"messages" array', facts.bodyText) };
-  const reply = defaultReply(facts.turn, messages);
+  const toolResults = chatToolResults(parsed.value);
+  const { generation, reply, toolCalls } = generate(
+    facts.turn,
+    messages,
+    toolResults.map((result) => result.id),
+  );
   const requested = field(parsed.value, 'model');
   const answer = {
     id: `chatcmpl-amnesia-${facts.seq}`,
@@ -129,6 +154,7 @@ function answerChat(facts: LlmRequestFacts, label: string): DefaultAnswer {
     created: facts.created,
     reply,
     promptTokens: roughTokens(messages.map((message) => message.content).join(' ')),
+    ...('toolCall' in generation ? { toolCall: generation.toolCall } : {}),
   };
   const includeUsage = field(field(parsed.value, 'stream_options'), 'include_usage') === true;
   return {
@@ -136,7 +162,11 @@ function answerChat(facts: LlmRequestFacts, label: string): DefaultAnswer {
       field(parsed.value, 'stream') === true
         ? chatCompletionStream(answer, includeUsage)
         : chatCompletion(answer),
-    outcome: { reply },
+    outcome: {
+      reply,
+      ...(toolCalls.length > 0 ? { toolCalls } : {}),
+      ...(toolResults.length > 0 ? { toolResults } : {}),
+    },
   };
 }
 
@@ -173,8 +203,8 @@ function answerUnmatched(facts: LlmRequestFacts, method: string, url: URL): Defa
 
 /**
  * `no handler for POST /completions under http://127.0.0.1:P/s/pets/w/r1w1/v1 (worker r1w1's base
- * URL); amnesia serves POST /chat/completions, POST /embeddings, GET /models there`: the method and
- * path as the app sent them, relative to the base URL it was given, and what it could have asked.
+ * URL); amnesia serves POST /chat/completions, … there`: the method and path as the app sent them,
+ * relative to the base URL it was given, and what it could have asked.
  */
 function unmatchedText(method: string, url: URL): string {
   const route = parseRoute(url.pathname);
@@ -186,24 +216,4 @@ function unmatchedText(method: string, url: URL): string {
   if (/^\/v1(\/|$)/.test(url.pathname))
     return `no handler for ${method} ${route.path}${url.search} under ${url.origin}/v1; ${served}`;
   return `no handler for ${method} ${url.pathname}${url.search}: not under a worker's base URL (${url.origin}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where ${served.replace(/ there$/, '')}`;
-}
-
-function describe(request: Request): string {
-  const url = new URL(request.url);
-  return `${request.method} ${url.pathname}${url.search}`;
-}
-
-function bodySummary(text: string): string {
-  return text === '' ? 'no body' : `body starts: ${bodyStart(text)}`;
-}
-
-function invalidJson(label: string, error: string, text: string): PlainResponse {
-  return openAiError(
-    400,
-    `amnesia mock LLM: the body of ${label} is not valid JSON (${error}; ${bodySummary(text)}).`,
-  );
-}
-
-function missingField(label: string, what: string, text: string): PlainResponse {
-  return openAiError(400, `amnesia mock LLM: ${label} needs ${what} in its body (${bodySummary(text)}).`);
 }

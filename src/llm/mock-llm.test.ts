@@ -2,6 +2,7 @@ import { Agent, request as httpRequest } from 'node:http';
 import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MockLlm, startMockLlm, type TurnScope } from './index.ts';
+import { SERVED } from './routes.ts';
 
 const running: MockLlm[] = [];
 afterEach(async () => {
@@ -331,11 +332,13 @@ describe('user handlers', () => {
 
   it('answer routes the defaults do not know, recorded as kind other', async () => {
     const llm = await start({
-      handlers: [http.post('*/v1/responses', () => HttpResponse.json({ ok: true }))],
+      handlers: [http.post('*/v1/audio/speech', () => HttpResponse.json({ ok: true }))],
     });
-    const response = await post(`${llm.baseUrl('s1', 'r1w1')}/responses`, { input: 'hi' });
+    const response = await post(`${llm.baseUrl('s1', 'r1w1')}/audio/speech`, { input: 'hi' });
     expect(response.status).toBe(200);
-    expect(llm.requests()).toMatchObject([{ kind: 'other', path: '/responses', status: 200, reply: null }]);
+    expect(llm.requests()).toMatchObject([
+      { kind: 'other', path: '/audio/speech', status: 200, reply: null },
+    ]);
   });
 
   it('that throw give 500 with x-should-retry: false, recorded', async () => {
@@ -365,7 +368,7 @@ describe('unmatched requests', () => {
     expect(error.type).toBe('invalid_request_error');
     expect(error.message).toBe(
       `amnesia mock LLM: no handler for POST /foo under ${base} (worker r1w1's base URL); ` +
-        'amnesia serves POST /chat/completions, POST /embeddings, GET /models there (body starts: {"hello":"world"}); add an msw handler for others.',
+        `amnesia serves ${SERVED.join(', ')} there (body starts: {"hello":"world"}); add an msw handler for others.`,
     );
     expect(llm.requests()).toMatchObject([
       { kind: 'unmatched', status: 400, path: '/foo', body: { hello: 'world' } },
@@ -376,7 +379,7 @@ describe('unmatched requests', () => {
     const llm = await start();
     const response = await post(`${llm.url}/s/s1/w/r1w1/chat/completions`, { messages: [] });
     expect((await response.json()).error.message).toBe(
-      `amnesia mock LLM: no handler for POST /s/s1/w/r1w1/chat/completions: not under a worker's base URL (${llm.url}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where amnesia serves POST /chat/completions, POST /embeddings, GET /models (body starts: {"messages":[]}); add an msw handler for others.`,
+      `amnesia mock LLM: no handler for POST /s/s1/w/r1w1/chat/completions: not under a worker's base URL (${llm.url}/s/<scenario>/w/<worker>/v1, given to each worker as its LLM base URL), where amnesia serves ${SERVED.join(', ')} (body starts: {"messages":[]}); add an msw handler for others.`,
     );
   });
 });

@@ -1,10 +1,12 @@
 import { getResponse } from 'msw';
 import { AmnesiaError } from '../errors.ts';
+import type { LlmHandlerOutcome } from './answer-common.ts';
 import { MockLlmError } from './errors.ts';
-import { answerDefault, createLlmHandlers, type LlmHandlerOutcome } from './handlers.ts';
+import { answerDefault, createLlmHandlers } from './handlers.ts';
 import { type ListeningServer, listen, type PlainResponse } from './http-adapter.ts';
 import { MarkedTurns } from './marked-turns.ts';
 import { openAiError, toResponse } from './openai-responses.ts';
+import { ProviderState } from './provider-state.ts';
 import { recordOf } from './record.ts';
 import { type Arrival, RequestLog } from './request-log.ts';
 import { parseRoute, scopedPrefix } from './routes.ts';
@@ -39,6 +41,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   }
 
   const log = new RequestLog();
+  const state = new ProviderState();
   const markedTurns = new MarkedTurns();
   // msw hands each resolver the very Request passed to getResponse, so it keys what the defaults need.
   const exchanges = new WeakMap<Request, Exchange>();
@@ -53,6 +56,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     created: Math.floor(arrival.at / 1000),
     turn: arrival.turn,
     bodyText,
+    scope: arrival.scope,
   });
   // Without user handlers nothing can come before the defaults: they answer without msw (cheaper by
   // half a millisecond a request, which a load of thousands of turns feels).
@@ -61,6 +65,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     ...(options.handlers ?? []),
     ...createLlmHandlers({
       embeddingDimensions,
+      state,
       facts: async (request) => factsOf(exchangeOf(request)),
       answered: (request, outcome) => {
         exchangeOf(request).outcome = outcome;
@@ -84,7 +89,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
           const exchange: Exchange = { arrival: marked ? { ...arrival, turn: marked } : arrival, bodyText };
           let response: Response | PlainResponse;
           if (direct) {
-            const answer = answerDefault(method, url, factsOf(exchange), embeddingDimensions);
+            const answer = answerDefault(method, url, factsOf(exchange), { embeddingDimensions, state });
             if (answer.outcome) exchange.outcome = answer.outcome;
             response = answer.response;
           } else {
@@ -136,6 +141,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     clear: (scope) => {
       log.clear(scope);
       markedTurns.clear(scope);
+      state.clear(scope);
     },
     stop: () => server.close(),
     [Symbol.asyncDispose]: () => server.close(),

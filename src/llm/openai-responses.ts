@@ -1,5 +1,6 @@
 import { embed, toBase64Float32 } from './embedding.ts';
 import type { PlainResponse } from './http-adapter.ts';
+import type { LlmToolCall } from './types.ts';
 
 /** Models the mock lists under `GET /v1/models`. */
 export const MOCK_MODELS = ['gpt-4o-mini', 'text-embedding-3-small'] as const;
@@ -35,8 +36,22 @@ export function toResponse(answer: PlainResponse): Response {
  * An OpenAI-style error. `x-should-retry: false` because the official SDKs retry 5xx (and some 4xx)
  * for about a minute, which would turn a clear failure into a slow one.
  */
-export function openAiError(status: number, message: string, type = 'invalid_request_error'): PlainResponse {
-  return json({ error: { message, type, param: null, code: null } }, status, NO_RETRY);
+export function openAiError(
+  status: number,
+  message: string,
+  type = 'invalid_request_error',
+  detail: { code?: string; param?: string } = {},
+): PlainResponse {
+  return json(
+    { error: { message, type, param: detail.param ?? null, code: detail.code ?? null } },
+    status,
+    NO_RETRY,
+  );
+}
+
+/** A JSON answer of status 200. */
+export function ok(value: unknown): PlainResponse {
+  return json(value);
 }
 
 /** A rough token count (words), for `usage` blocks. */
@@ -50,6 +65,12 @@ export interface ChatAnswer {
   created: number;
   reply: string;
   promptTokens: number;
+  /** A scripted tool call to answer with instead of the reply. */
+  toolCall?: LlmToolCall;
+}
+
+function toolCallOf(call: LlmToolCall) {
+  return { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } };
 }
 
 export function chatCompletion(answer: ChatAnswer): PlainResponse {
@@ -62,9 +83,11 @@ export function chatCompletion(answer: ChatAnswer): PlainResponse {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: answer.reply, refusal: null },
+        message: answer.toolCall
+          ? { role: 'assistant', content: null, refusal: null, tool_calls: [toolCallOf(answer.toolCall)] }
+          : { role: 'assistant', content: answer.reply, refusal: null },
         logprobs: null,
-        finish_reason: 'stop',
+        finish_reason: answer.toolCall ? 'tool_calls' : 'stop',
       },
     ],
     usage: usage(answer.promptTokens, completionTokens),
@@ -86,10 +109,23 @@ export function chatCompletionStream(answer: ChatAnswer, includeUsage: boolean):
     ...base,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
   });
-  const events: object[] = splitReply(answer.reply).map((content, index) =>
-    choice(index === 0 ? { role: 'assistant', content } : { content }, null),
-  );
-  events.push(choice({}, 'stop'));
+  const call = answer.toolCall;
+  const events: object[] = call
+    ? [
+        choice(
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ index: 0, ...toolCallOf(call), function: { name: call.name, arguments: '' } }],
+          },
+          null,
+        ),
+        choice({ tool_calls: [{ index: 0, function: { arguments: call.arguments } }] }, null),
+      ]
+    : splitReply(answer.reply).map((content, index) =>
+        choice(index === 0 ? { role: 'assistant', content } : { content }, null),
+      );
+  events.push(choice({}, call ? 'tool_calls' : 'stop'));
   if (includeUsage)
     events.push({ ...base, choices: [], usage: usage(answer.promptTokens, roughTokens(answer.reply)) });
   return {

@@ -1,4 +1,4 @@
-import type { LlmHandlerOutcome } from './handlers.ts';
+import type { LlmHandlerOutcome } from './answer-common.ts';
 import type { PlainResponse } from './http-adapter.ts';
 import { bodyForRecord, chatMessages, embeddingInputs, parseBody, wantsStream } from './request-body.ts';
 import type { Arrival } from './request-log.ts';
@@ -45,12 +45,24 @@ export async function recordOf(answered: AnsweredRequest): Promise<RecordedLlmRe
     method,
     path,
     stream: wantsStream(body),
-    messages: kind === 'chat' ? (chatMessages(body) ?? []) : [],
+    messages: kind === 'chat' ? (answeredMessages(outcome) ?? chatMessages(body) ?? []) : [],
     input: kind === 'embeddings' ? (embeddingInputs(body) ?? []) : [],
     body,
     status: response.status,
     reply,
+    ...(outcome !== undefined && 'reply' in outcome
+      ? {
+          ...(outcome.toolCalls ? { toolCalls: outcome.toolCalls } : {}),
+          ...(outcome.toolResults ? { toolResults: outcome.toolResults } : {}),
+          ...(outcome.chain ? { chain: outcome.chain } : {}),
+        }
+      : {}),
   };
+}
+
+/** The effective context a default handler resolved (a Responses chain, Anthropic's `system`). */
+function answeredMessages(outcome: LlmHandlerOutcome | undefined) {
+  return outcome !== undefined && 'reply' in outcome ? outcome.messages : undefined;
 }
 
 /** `choices[0].message.content` of a small non-streaming JSON chat response (a user handler's), else `null`. */

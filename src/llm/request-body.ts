@@ -1,4 +1,4 @@
-import type { LlmMessage } from './types.ts';
+import type { LlmMessage, LlmToolResult } from './types.ts';
 
 /** A request body as text and, when it is JSON, parsed. */
 export type ParsedBody = { json: true; value: unknown } | { json: false; text: string; error: string };
@@ -24,7 +24,7 @@ export function bodyStart(text: string, max = 120): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -77,4 +77,15 @@ export function wantsStream(body: unknown): boolean {
 
 export function field(body: unknown, key: string): unknown {
   return isRecord(body) ? body[key] : undefined;
+}
+
+/** The tool results of a chat completion body: its `tool` messages, by `tool_call_id`. */
+export function chatToolResults(body: unknown): LlmToolResult[] {
+  if (!isRecord(body) || !Array.isArray(body.messages)) return [];
+  return body.messages
+    .filter((message: unknown) => isRecord(message) && message.role === 'tool')
+    .map((message: Record<string, unknown>) => ({
+      id: typeof message.tool_call_id === 'string' ? message.tool_call_id : '',
+      output: flattenContent(message.content),
+    }));
 }

@@ -20,11 +20,15 @@ describe('parseRoute', () => {
 });
 
 describe('routeKind', () => {
-  it('names the three OpenAI routes amnesia understands', () => {
+  it('names the routes amnesia understands: model answers on every API, provider state, embeddings, models', () => {
     expect(routeKind('POST', '/chat/completions')).toBe('chat');
     expect(routeKind('POST', '/embeddings')).toBe('embeddings');
     expect(routeKind('GET', '/models')).toBe('models');
     expect(routeKind('GET', '/chat/completions')).toBeNull();
-    expect(routeKind('POST', '/responses')).toBeNull();
+    expect(routeKind('POST', '/responses')).toBe('chat');
+    expect(routeKind('POST', '/messages')).toBe('chat');
+    expect(routeKind('GET', '/responses/resp_1')).toBe('state');
+    expect(routeKind('POST', '/conversations/conv_1/items')).toBe('state');
+    expect(routeKind('POST', '/completions')).toBeNull();
   });
 });

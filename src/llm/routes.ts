@@ -7,9 +7,20 @@ export interface LlmRoute {
 }
 
 /** What amnesia serves under a worker's base URL (`…/s/<scenario>/w/<worker>/v1`). */
-export const SERVED = ['POST /chat/completions', 'POST /embeddings', 'GET /models'] as const;
+export const SERVED = [
+  'POST /chat/completions',
+  'POST /responses',
+  'GET|DELETE /responses/{id}',
+  'POST /conversations',
+  'GET|POST|DELETE /conversations/{id}',
+  'GET|POST /conversations/{id}/items',
+  'GET|DELETE /conversations/{id}/items/{item}',
+  'POST /messages (Anthropic)',
+  'POST /embeddings',
+  'GET /models',
+] as const;
 
-export type KnownRouteKind = 'chat' | 'embeddings' | 'models';
+export type KnownRouteKind = 'chat' | 'embeddings' | 'models' | 'state';
 
 const SCOPED = /^\/s\/([^/]+)\/w\/([^/]+)\/v1(\/.*)?$/;
 const BARE = /^\/v1(\/.*)?$/;
@@ -30,7 +41,10 @@ export function parseRoute(pathname: string): LlmRoute {
 
 /** The OpenAI route a method and path (after `/v1`) name, if amnesia understands it. */
 export function routeKind(method: string, path: string): KnownRouteKind | null {
-  if (method === 'POST' && path === '/chat/completions') return 'chat';
+  if (method === 'POST' && (path === '/chat/completions' || path === '/responses' || path === '/messages'))
+    return 'chat';
+  if (path.startsWith('/responses/') || path === '/conversations' || path.startsWith('/conversations/'))
+    return 'state';
   if (method === 'POST' && path === '/embeddings') return 'embeddings';
   if (method === 'GET' && (path === '/models' || path.startsWith('/models/'))) return 'models';
   return null;

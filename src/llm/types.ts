@@ -18,15 +18,43 @@ export interface TurnScope {
   priorTurns: { label: string; text: string }[];
   /** A scripted reply for this turn; overrides the default reply. */
   reply?: string;
+  /**
+   * A scripted answer for this turn, in order: tool calls (each answered once the app sent its result
+   * back), then an optional final text (else the default reply). Served on whichever API the app speaks.
+   */
+  script?: readonly LlmScriptStep[];
+}
+
+/** One step of a turn's scripted LLM answer. */
+export type LlmScriptStep =
+  | { toolCall: { name: string; arguments?: Record<string, unknown> } }
+  | { text: string };
+
+/** A tool call the mock LLM answered with (scripted), as the app was asked to run it. */
+export interface LlmToolCall {
+  id: string;
+  name: string;
+  /** JSON text. */
+  arguments: string;
+}
+
+/** A tool result the app sent back to the model (`role: tool`, `function_call_output`, `tool_result`). */
+export interface LlmToolResult {
+  /** The id of the call it answers. */
+  id: string;
+  output: string;
 }
 
 /**
  * What a recorded request was:
- * - `chat`, `embeddings`, `models`: one of the OpenAI routes amnesia understands (whoever answered it);
+ * - `chat`: a request for a model answer on any API amnesia serves (Chat Completions, Responses,
+ *   Anthropic Messages), whoever answered it;
+ * - `embeddings`, `models`: those OpenAI routes;
+ * - `state`: provider-side state (a stored response, the Conversations API), no model answer;
  * - `other`: another route, answered by a user handler;
  * - `unmatched`: no handler answered it (the app got a 400).
  */
-export type LlmRequestKind = 'chat' | 'embeddings' | 'models' | 'other' | 'unmatched';
+export type LlmRequestKind = 'chat' | 'embeddings' | 'models' | 'state' | 'other' | 'unmatched';
 
 export interface RecordedLlmRequest {
   /** 1, 2, 3… across the server, in order of arrival. */
@@ -44,8 +72,22 @@ export interface RecordedLlmRequest {
   /** Path after `/v1`, e.g. `'/chat/completions'` (the whole path when it has no `/v1`). */
   path: string;
   stream: boolean;
-  /** Chat only, else `[]`. */
+  /**
+   * Chat only, else `[]`: the context the model effectively had. For Chat Completions and Anthropic
+   * Messages, the messages sent (system first); for the Responses API, the resolved
+   * `previous_response_id` chain or conversation, then the instructions and the new input. Tool
+   * results are messages of role `tool`.
+   */
   messages: LlmMessage[];
+  /** Chat only: the tool calls the mock answered with (a turn's script). */
+  toolCalls?: LlmToolCall[];
+  /** Chat only: the tool results the app sent in this request (new input, not the chain's). */
+  toolResults?: LlmToolResult[];
+  /**
+   * Responses API: the stored response the request chained from (`previous_response_id`) or the
+   * conversation it continued, and the session and turn that made its first link (`null` outside a turn).
+   */
+  chain?: { id: string; session: string | null; label: string | null };
   /** Embeddings input(s), else `[]`. */
   input: string[];
   /** Parsed JSON body, the raw text when it is not JSON, `null` when there is none. */

@@ -96,6 +96,9 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
         ...services.env,
         [ctx.config.llm.baseUrlEnv]: ctx.llm.baseUrl(ctx.slug, w.id),
         [ctx.config.llm.apiKeyEnv]: 'amnesia-mock-key',
+        // The Anthropic SDKs read these and add `/v1/messages` themselves: the worker's URL without `/v1`.
+        ANTHROPIC_BASE_URL: anthropicBaseUrl(ctx.llm.baseUrl(ctx.slug, w.id)),
+        ANTHROPIC_API_KEY: 'amnesia-mock-key',
         AMNESIA_REPLICA: String(w.replica),
         AMNESIA_WORKER: String(w.worker),
         [ctx.config.dataDirEnv]: w.dataDir,
@@ -155,7 +158,19 @@ function withCompileCache(env: NodeJS.ProcessEnv, dir: string | undefined): Node
   return { ...env, NODE_COMPILE_CACHE: dir };
 }
 
-/** `{{llm_base_url}}` and `{{llm_chat_url}}` in `app.env` and `app.command`: the worker's own mock LLM. */
+/**
+ * `{{llm_base_url}}`, `{{llm_chat_url}}` and `{{llm_anthropic_url}}` in `app.env` and `app.command`:
+ * the worker's own mock LLM.
+ */
 function llmPlaceholders(baseUrl: string): Record<string, string> {
-  return { llm_base_url: baseUrl, llm_chat_url: `${baseUrl}/chat/completions` };
+  return {
+    llm_base_url: baseUrl,
+    llm_chat_url: `${baseUrl}/chat/completions`,
+    llm_anthropic_url: anthropicBaseUrl(baseUrl),
+  };
+}
+
+/** The base URL an Anthropic client takes (it appends `/v1/messages`): the worker's URL without `/v1`. */
+function anthropicBaseUrl(baseUrl: string): string {
+  return baseUrl.replace(/\/v1$/, '');
 }

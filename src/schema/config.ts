@@ -34,7 +34,7 @@ export const appConfig = z
         error: 'expected the command that starts one worker, e.g. `node server.js`',
       })
       .describe(
-        "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions).",
+        "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds), {{llm_chat_url}} ({{llm_base_url}}/chat/completions) and {{llm_anthropic_url}} (without /v1, what $ANTHROPIC_BASE_URL holds).",
       ),
     cwd: z
       .string()
@@ -43,7 +43,7 @@ export const appConfig = z
     env: envMap
       .optional()
       .describe(
-        "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds) and {{llm_chat_url}} ({{llm_base_url}}/chat/completions), for an app that wants a full URL or its own variable name.",
+        "Extra environment for every worker. Placeholders: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds), {{llm_chat_url}} ({{llm_base_url}}/chat/completions) and {{llm_anthropic_url}} (without /v1, what $ANTHROPIC_BASE_URL holds), for an app that wants a full URL or its own variable name.",
       ),
     port_env: envName.optional().describe('The variable that carries the port to listen on (default PORT).'),
     ready: ready.optional(),
