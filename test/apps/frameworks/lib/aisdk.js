@@ -2,13 +2,13 @@
 // (https://ai-sdk.dev/docs/ai-sdk-ui/chatbot-message-persistence): a chat is a list of UIMessages
 // (`{ id, role, parts }`), loaded by chat id, the new user message appended, converted with
 // `convertToModelMessages` and sent with `streamText`. The `openai` provider reads OPENAI_BASE_URL.
-import { openai as provider } from '@ai-sdk/openai';
+import { openai } from '@ai-sdk/openai';
 import { convertToModelMessages, generateId, streamText } from 'ai';
 import { model, systemPrompt } from './env.js';
 import { connect } from './pg.js';
 
-// Until the mock LLM serves the Responses API that `openai(model)` calls: Chat Completions.
-const llm = provider.chat(model);
+// The provider's default call, `openai(model)`: the Responses API.
+const llm = openai(model);
 
 /** A UIMessage holding `text`. */
 export function uiMessage(role, text) {

@@ -2,18 +2,14 @@
 // shipped in @mastra/memory's dist/docs): a `Mastra` instance with a storage adapter and an Agent
 // with `new Memory()`; each chat is a thread (`memory: { thread, resource }`), and Mastra loads the
 // thread's last messages from storage on every call and saves the turn's.
-// Telemetry off (MASTRA_TELEMETRY_DISABLED); the model reads OPENAI_BASE_URL.
-process.env.MASTRA_TELEMETRY_DISABLED = '1';
+// The model is the docs' model string ('openai/gpt-4o-mini': Mastra's model router, which calls the
+// Responses API with OPENAI_BASE_URL and OPENAI_API_KEY). Telemetry off: the configs set
+// MASTRA_TELEMETRY_DISABLED=1 (an assignment here would run after the imports).
 
-import { createOpenAI } from '@ai-sdk/openai';
 import { Mastra } from '@mastra/core';
 import { Agent } from '@mastra/core/agent';
 import { Memory } from '@mastra/memory';
 import { model, systemPrompt } from './env.js';
-
-// Until the mock LLM serves the Responses API that the docs' model string 'openai/gpt-4o-mini'
-// calls: the AI SDK provider's Chat Completions model.
-const llm = createOpenAI({ baseURL: process.env.OPENAI_BASE_URL }).chat(model);
 
 /** A chat turn function on a Mastra agent whose memory is kept in `storage`. */
 export function mastraChat(storage) {
@@ -24,7 +20,7 @@ export function mastraChat(storage) {
         id: 'chat',
         name: 'chat',
         instructions: systemPrompt,
-        model: llm,
+        model: `openai/${model}`,
         memory: new Memory(),
       }),
     },
