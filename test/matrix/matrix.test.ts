@@ -2,80 +2,15 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { type RunResult, run, type ScenarioResult, type TurnRecord } from '../../src/index.ts';
+import { type RunResult, run, type TurnRecord } from '../../src/index.ts';
 import { leftovers } from '../helpers/basic-app.ts';
 import { REPO } from '../helpers/cli.ts';
+import { explainedBy, parseTable, renderTable, rowOf, section, type Table } from './table.ts';
 
 const CONFIGS = path.join(REPO, 'test/apps/llamaindex/amnesia');
 const EXPECTED = path.join(import.meta.dirname, 'expected.md');
 /** Apps at once: each boots 2 × 2 workers and a database on a 2-core machine. */
 const LANES = 2;
-
-type Table = Map<string, Map<string, string>>;
-
-/** The Markdown table under `## heading` (the first table when there is no heading). */
-function section(md: string, heading?: string): string {
-  if (!heading) return md.split('\n## ')[0] ?? '';
-  const start = md.indexOf(`\n## ${heading}\n`);
-  expect(start, `expected.md has a section "## ${heading}"`).toBeGreaterThan(-1);
-  return md.slice(start + 1).split('\n## ')[0] ?? '';
-}
-
-function parseTable(md: string): { columns: string[]; table: Table } {
-  const rows = md
-    .split('\n')
-    .filter((l) => l.startsWith('|') && !/^\|[\s|:-]+$/.test(l))
-    .map((l) =>
-      l
-        .split('|')
-        .slice(1, -1)
-        .map((c) => c.trim()),
-    );
-  const [head, ...body] = rows;
-  const columns = (head ?? []).slice(1);
-  return {
-    columns,
-    table: new Map(
-      body.map((r) => [r[0] as string, new Map(columns.map((c, i) => [c, r[i + 1] as string]))]),
-    ),
-  };
-}
-
-function renderTable(columns: string[], table: Table): string {
-  const lines = [`| app | ${columns.join(' | ')} |`, `|${'---|'.repeat(columns.length + 1)}`];
-  for (const [app, cells] of table)
-    lines.push(`| ${app} | ${columns.map((c) => cells.get(c) ?? '?').join(' | ')} |`);
-  return lines.join('\n');
-}
-
-/** One app's row: each scenario's outcome, the probe signature and the diagnosis row. */
-function rowOf(result: RunResult, columns: string[]): Map<string, string> {
-  const cells = new Map<string, string>();
-  for (const s of result.scenarios) {
-    cells.set(
-      path.basename(s.file, '.yaml'),
-      s.status === 'passed' ? '✓' : s.status === 'failed' ? '✗' : 'E',
-    );
-  }
-  const diagnosis = result.scenarios.find((s) => s.diagnosis)?.diagnosis ?? result.probe?.diagnosis;
-  cells.set('signature', diagnosis?.signature ?? '?');
-  cells.set(
-    'row',
-    !diagnosis
-      ? '?'
-      : diagnosis.reproduced
-        ? diagnosis.rows.map((r) => r.id).join(' + ') || 'none'
-        : 'not reproduced',
-  );
-  return new Map(columns.map((c) => [c, cells.get(c) ?? 'missing']));
-}
-
-/** The rows of the failure table attached to a scenario's failed turns (`?` for a turn nothing explains). */
-function explainedBy(s: ScenarioResult | undefined): string {
-  if (!s) return 'missing';
-  const rows = (s.explanations ?? []).flatMap((e) => (e.rows.length > 0 ? e.rows : ['?']));
-  return [...new Set(rows)].join(' + ') || 'none';
-}
 
 // MATRIX_APPS=trimmed-history,vector-index runs only those apps (each row is checked on its own;
 // while working on them: CI runs all).
