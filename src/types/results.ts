@@ -92,6 +92,16 @@ export interface Leak {
   text: string;
 }
 
+/** What a scenario of several sessions checked of their isolation (its closing line). */
+export interface Isolation {
+  sessions: number;
+  /** Turns served by a process that had already served another session: where a leak can show. */
+  sharedTurns: number;
+  /** User messages long enough to be told apart, each checked against other sessions' later prompts. */
+  facts: number;
+  leaks: number;
+}
+
 /** A recall whose text showed up in a fresh control session: it would pass without any memory. */
 export interface VacuousRecall {
   expected: string;
@@ -169,6 +179,8 @@ export interface ScenarioResult {
   error?: { code: string; message: string };
   /** Whole user messages of one session seen in another session's prompts. A leak outranks every other verdict. */
   leaks: Leak[];
+  /** With two sessions or more: what was checked of their isolation. */
+  isolation?: Isolation;
   /** Recalls that would pass without memory (found by the control sessions); they make the scenario an error. */
   vacuous: VacuousRecall[];
   /** The probe ladder's signature and diagnosis, when the scenario failed and the ladder ran. */

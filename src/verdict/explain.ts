@@ -8,7 +8,7 @@ import type {
   TurnRecord,
 } from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
-import { crossing, crossingText } from './crossing.ts';
+import { crossing, crossingText, movedAcross } from './crossing.ts';
 import { type TrimmedHistory, trimmedHistory } from './trim.ts';
 
 /**
@@ -99,7 +99,8 @@ function missedRecall(
   const what = missed[0]?.kind === 'recall' ? `"${missed[0].expected}"` : 'the message';
   const earlier = turns.filter((x) => x.session === t.session && x.step < t.step);
   const trim = trimmedHistory(t, earlier);
-  const older = trim && said.step < trim.oldestStep ? trim : undefined;
+  const older =
+    trim && said.step < trim.oldestStep && !cutAtCrossing(t, earlier, trim, disruptions) ? trim : undefined;
   const moved = crossing(said, t, disruptions);
   const rungs: Rung[] = older && moved[0] !== 'SW' ? [...moved, 'LT'] : moved;
   const crossed = crossingText(said, t, rungs);
@@ -141,6 +142,26 @@ function missedRecall(
     rows: [],
     text: `${t.label}: ${notExplained ? `${notExplained}; nothing else` : 'nothing'} in its evidence explains it: start from its prompt`,
   };
+}
+
+/**
+ * Whether the history the prompt held is exactly what the asking process (or its disk) heard: the
+ * turns it lacks crossed a rung to reach the asking turn (another worker or replica, a restart, a
+ * crash, a redeploy) that none of the turns it holds crossed. That is memory lost at the crossing
+ * (a process's RAM across a redeploy keeps only the turns it served since), not a window, which
+ * keeps the latest turns wherever they were served.
+ */
+function cutAtCrossing(
+  t: TurnRecord,
+  earlier: readonly TurnRecord[],
+  trim: TrimmedHistory,
+  disruptions: readonly DisruptionStepRecord[],
+): boolean {
+  const dropped = earlier.filter((x) => x.step < trim.oldestStep).at(-1);
+  if (!dropped) return false;
+  const held = earlier.filter((x) => x.step >= trim.oldestStep);
+  const lost = movedAcross(dropped, t, disruptions).filter((r) => r !== 'SW');
+  return lost.some((r) => held.every((h) => !movedAcross(h, t, disruptions).includes(r)));
 }
 
 function keptOn(d: Diagnosis | undefined, rung: Rung): boolean | null {

@@ -71,6 +71,40 @@ describe.concurrent('each failed turn explained by its own evidence (the basic a
     expect(leftovers(result.runId)).toEqual([]);
   });
 
+  it('process RAM across a redeploy, two customers at once: no window, each why line about its own session, an isolation line', {
+    timeout: 240_000,
+  }, async () => {
+    const incident = `name: incident
+steps:
+  - { session: maria, user: "My order number is DS-88213.", on: r1w1 }
+  - together:
+      - { session: maria, user: "I would like a replacement, not a refund.", on: r1w2 }
+      - { session: tom, user: "My order number is TX-4411.", on: r2w1 }
+  - redeploy: rolling
+  - { session: maria, user: "Are you still there?", on: r1w1 }
+  - { session: maria, user: "What is my order number?", on: r1w1, expect: { recall: [DS-88213] } }
+  - { session: tom, user: "What is my order number?", on: r1w1, expect: { recall: [TX-4411] } }
+`;
+    await using project = await basicProject('global', { 'scenarios/incident.yaml': incident });
+    for (const probe of ['never', 'always'] as const) {
+      const result = await run({ cwd: project.dir, probe });
+      const s = result.scenarios[0];
+      expect(s?.status).toBe('failed');
+      const texts = (s?.explanations ?? []).map((e) => e.text).join('\n');
+      expect(texts, `${probe}: ${texts}`).not.toMatch(/trimmed|window/);
+      expect((s?.explanations ?? []).flatMap((e) => e.rows)).not.toContain('4');
+      if (probe === 'always') {
+        expect(s?.explanations?.map((e) => [e.label, e.crossing, e.rows])).toEqual([
+          ['maria#4', ['RD'], ['2']],
+          ['tom#2', ['OR'], ['2']],
+        ]);
+        expect(s?.explanations?.find((e) => e.label === 'tom#2')?.text).not.toContain('maria');
+      }
+      // tom#2 met maria in r1w1's new process; no message of one reached the other.
+      expect(s?.isolation).toEqual({ sessions: 2, sharedTurns: 1, facts: 5, leaks: 0 });
+    }
+  });
+
   it("an app that answers a generic 500: an error (exit 2) that names the app's own words, row 5", {
     timeout: 180_000,
   }, async () => {
