@@ -79,6 +79,8 @@ export function expectationText(e: ExpectationResult): string {
       return 'LLM called';
     case 'answered':
       return 'answered';
+    case 'answer_kept':
+      return `kept ${e.expected}`;
   }
 }
 

@@ -153,6 +153,8 @@ function mark(e: ExpectationResult, t: TurnRecord): string {
       return t.failure ? `${t.failure.kind}${t.status ? ` ${t.status}` : ''}` : 'no answer';
     case 'llm_called':
       return 'no LLM call';
+    case 'answer_kept':
+      return 'lost an answer';
     case 'reply':
       return `reply ${brief(e.expected, 24)}`;
   }

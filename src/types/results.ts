@@ -4,7 +4,15 @@ import type { RoutingStrategy, SourceLocation, Topology } from '../scenario/type
 import type { WorkerId } from '../scenario/workers.ts';
 import type { WorkerChange } from '../topology/types.ts';
 
-export type ExpectationKind = 'recall' | 'forget' | 'recall_recent' | 'reply' | 'llm_called' | 'answered';
+/** `answer_kept` is implicit: an earlier answer of the session missing from a prompt that holds its message. */
+export type ExpectationKind =
+  | 'recall'
+  | 'forget'
+  | 'recall_recent'
+  | 'reply'
+  | 'llm_called'
+  | 'answered'
+  | 'answer_kept';
 
 /** One check of one turn, judged. */
 export interface ExpectationResult {
@@ -16,7 +24,7 @@ export interface ExpectationResult {
   message: string;
   /** Where the expectation was written (for annotations). */
   at: SourceLocation;
-  /** For recall: the earlier turn(s) that said the text, and where. */
+  /** For recall: the earlier turn(s) that said the text, and where (for answer_kept: the turn answered). */
   saidIn?: { label: string; worker: WorkerId; pid: number; step: number }[];
   /**
    * A loss that shows only under traffic (failure-table rows 9 and 10): turns of one session answered

@@ -147,6 +147,7 @@ describe('trimmedHistory', () => {
       from: 'main#8',
       to: 'main#11',
       oldestStep: 7,
+      held: ['main#8', 'main#9', 'main#10', 'main#11'],
     });
   });
 
@@ -409,6 +410,28 @@ describe('explainFailures', () => {
       expect(e?.text).toBe(
         'main#4: since main#3 (r1w2) it went to another worker of the replica (r1w1) and asked for a fact said at once with main#2 of its session, where the probe lost its fact too (CC ✗): row 9',
       );
+    });
+
+    it('an answer lost to two turns at once (its message kept) is row 9, with its own wording', () => {
+      const { steps } = lostUpdate();
+      const message =
+        "lost update: main#2 and main#3 were answered at once on r1w1 and r1w2; the user saw main#2's answer (on r1w1), which the app then forgot it gave: main#2's message reached this prompt, its answer did not";
+      const asked = turn(4, {
+        step: 2,
+        expectations: [
+          {
+            kind: 'answer_kept',
+            expected: "main#2's answer",
+            passed: false,
+            message,
+            at: AT,
+            cause: 'lost-update',
+          },
+        ],
+      });
+      expect(explainFailures({ steps: [...steps.slice(0, 3), asked], diagnosis: probe('✓✓✓✓✓✓✓') })).toEqual([
+        { step: 2, label: 'main#4', crossing: ['CC'], rows: ['9'], text: `main#4: ${message}` },
+      ]);
     });
 
     it('a turn dropped in flight is row 10, whatever the probe says', () => {

@@ -9,6 +9,7 @@ import type {
 } from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
 import { crossing, crossingText, movedAcross } from './crossing.ts';
+import { chatRequests } from './prompt.ts';
 import { type TrimmedHistory, trimmedHistory } from './trim.ts';
 
 /**
@@ -40,7 +41,7 @@ export function explainFailures(
               rows: ['7'],
               text: `${t.label}: ${leak.from.label}'s message (another session) reached its prompt: memory is not keyed by session`,
             }
-          : missedRecall(t, turns, disruptions, s.diagnosis);
+          : (lostAnswerOnly(t) ?? missedRecall(t, turns, disruptions, s.diagnosis));
     return e ? [e] : [];
   });
 }
@@ -58,6 +59,19 @@ function trafficLoss(t: TurnRecord, e: ExpectationResult, crossed: Rung[]): Turn
     rows: [e.cause === 'lost-update' ? '9' : '10'],
     text: `${t.label}: ${e.message}`,
   };
+}
+
+/**
+ * A turn whose only loss is an earlier answer (its message kept): a lost update (row 9) or a turn
+ * in flight (row 10) when the answer was given at once with another turn or during a disruption;
+ * otherwise the app did not keep what it answered, which no row of the table names.
+ */
+function lostAnswerOnly(t: TurnRecord): TurnExplanation | undefined {
+  const failed = t.expectations.filter((x) => !x.passed);
+  const answer = failed.find((x) => x.kind === 'answer_kept');
+  if (!answer || failed.some((x) => x.kind === 'recall' || x.kind === 'recall_recent')) return undefined;
+  if (answer.cause) return trafficLoss(t, answer, answer.cause === 'lost-update' ? ['CC'] : []);
+  return { step: t.step, label: t.label, crossing: [], rows: [], text: `${t.label}: ${answer.message}` };
 }
 
 function appFailure(t: TurnRecord): TurnExplanation | undefined {
@@ -100,7 +114,12 @@ function missedRecall(
   const earlier = turns.filter((x) => x.session === t.session && x.step < t.step);
   const trim = trimmedHistory(t, earlier);
   const older =
-    trim && said.step < trim.oldestStep && !cutAtCrossing(t, earlier, trim, disruptions) ? trim : undefined;
+    trim &&
+    !trim.held.includes(said.label) &&
+    said.step <= trim.oldestStep &&
+    !cutAtCrossing(t, earlier, trim, disruptions)
+      ? trim
+      : undefined;
   const moved = crossing(said, t, disruptions);
   const rungs: Rung[] = older && moved[0] !== 'SW' ? [...moved, 'LT'] : moved;
   const crossed = crossingText(said, t, rungs);
@@ -157,11 +176,30 @@ function cutAtCrossing(
   trim: TrimmedHistory,
   disruptions: readonly DisruptionStepRecord[],
 ): boolean {
-  const dropped = earlier.filter((x) => x.step < trim.oldestStep).at(-1);
+  const dropped = earlier.filter((x) => x.step <= trim.oldestStep && !trim.held.includes(x.label)).at(-1);
   if (!dropped) return false;
-  const held = earlier.filter((x) => x.step >= trim.oldestStep);
-  const lost = movedAcross(dropped, t, disruptions).filter((r) => r !== 'SW');
+  const held = earlier.filter((x) => trim.held.includes(x.label));
+  const keptAcross = rungsKeptAcross([...earlier, t], disruptions);
+  const lost = movedAcross(dropped, t, disruptions).filter((r) => r !== 'SW' && !keptAcross.has(r));
   return lost.some((r) => held.every((h) => !movedAcross(h, t, disruptions).includes(r)));
+}
+
+/** Rungs some prompt of the session was seen to keep a turn across (so memory is not lost there). */
+function rungsKeptAcross(
+  turns: readonly TurnRecord[],
+  disruptions: readonly DisruptionStepRecord[],
+): Set<Rung> {
+  const kept = new Set<Rung>();
+  for (const x of turns) {
+    const prompt = chatRequests(x.llm)
+      .flatMap((r) => r.messages.map((m) => m.content))
+      .join('\n');
+    for (const y of turns) {
+      if (y.step >= x.step || !prompt.includes(y.user)) continue;
+      for (const r of movedAcross(y, x, disruptions)) kept.add(r);
+    }
+  }
+  return kept;
 }
 
 function keptOn(d: Diagnosis | undefined, rung: Rung): boolean | null {

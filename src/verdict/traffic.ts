@@ -108,9 +108,12 @@ export function classifyRecalls(
       );
       // One store kept one of the pair and what the session said before it, but not the other:
       // the other's write was erased. (A pair lost to separate stores — per-process RAM, a
-      // replica's disk — loses what came before the pair too, and is ordinary forgetting.)
+      // replica's disk — loses what came before the pair too, and is ordinary forgetting; so does
+      // a window, which drops the oldest first.)
+      // Held by this turn's own prompt: a window that dropped the oldest turns is no lost update.
+      const now = chatRequests(current.llm).map((r) => r.messages.map((m) => m.content).join('\n'));
       const before = earlier.filter((o) => o.step < t.step && !o.failure);
-      const sharedStore = before.length > 0 && before.every((o) => !missing(o));
+      const sharedStore = before.length > 0 && before.every((o) => now.some((p) => p.includes(o.user)));
       if (kept && sharedStore && !t.failure && missing(t)) {
         const [a, b] = [kept, t].sort((x, y) => turnNumber(x.label) - turnNumber(y.label)) as [
           EarlierTurn,

@@ -105,6 +105,37 @@ steps:
     }
   });
 
+  it('a two-message window under turns at once: row 4, and no lost update from the scenario or the CC rung', {
+    timeout: 240_000,
+  }, async () => {
+    const together = `name: together
+steps:
+  - user: My name is Ada and I am building the Analytical Engine.
+  - together:
+      - user: My cat is called Miso.
+      - user: My dog is called Rex.
+  - user: What are my pets called?
+    expect: { recall: [Miso, Rex] }
+`;
+    await using project = await basicProject(
+      'postgres',
+      { 'scenarios/together.yaml': together },
+      { env: { HISTORY_WINDOW: '2' } },
+    );
+    const result = await run({ cwd: project.dir, probe: 'always' });
+    const s = result.scenarios[0];
+    expect(s?.status).toBe('failed');
+    const cc = s?.diagnosis?.rungs.find((r) => r.rung === 'CC');
+    expect(cc?.kept).toBeNull();
+    expect(cc?.note).toMatch(/a window or token limit keeps only the latest messages/);
+    expect(s?.diagnosis?.rows.map((r) => r.id)).toEqual([]);
+    expect(s?.diagnosis?.advice).not.toMatch(/append|transaction/);
+    expect(s?.explanations?.map((e) => e.rows)).toEqual([['4']]);
+    const texts = (s?.explanations ?? []).map((e) => e.text).join('\n');
+    expect(texts).toMatch(/trimmed to the last 2 of 6 messages/);
+    expect(texts).not.toContain('lost update');
+  });
+
   it("an app that answers a generic 500: an error (exit 2) that names the app's own words, row 5", {
     timeout: 180_000,
   }, async () => {
