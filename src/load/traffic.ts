@@ -232,7 +232,12 @@ export async function driveLoad(o: TrafficOptions): Promise<TrafficOutcome> {
         ...(j.prompt ? { prompt: j.prompt } : {}),
         llmRequests: requests.length,
       });
-      if (answered) said.push({ canary, label, worker: w.id });
+      const answer =
+        requests
+          .filter((r) => r.kind === 'chat')
+          .at(-1)
+          ?.reply?.trim() ?? '';
+      if (answered) said.push({ canary, label, worker: w.id, ...(answer.length >= 12 ? { answer } : {}) });
       prior.push({ label, text: message });
       o.onEvent({ type: 'load-progress', progress: snapshot() });
     }
