@@ -434,6 +434,13 @@ describe('explainFailures', () => {
       ]);
     });
 
+    it('two workers of one replica share its disk: a CC loss there is row 9, never the disk row 3', () => {
+      const [e] = explainFailures({ steps: lostUpdate().steps, diagnosis: probe('✓✓✗✓✓✗✗') });
+      expect(e?.crossing).toEqual(['OW', 'CC']);
+      expect(e?.rows).toEqual(['9']);
+      expect(e?.text).toMatch(/\(CC ✗\): row 9$/);
+    });
+
     it('a turn dropped in flight is row 10, whatever the probe says', () => {
       const dropped = turn(2, {
         worker: 'r1w2',

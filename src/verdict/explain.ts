@@ -9,6 +9,7 @@ import type {
 } from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
 import { crossing, crossingText, movedAcross } from './crossing.ts';
+import { FAILURE_TABLE } from './failure-table.ts';
 import { chatRequests } from './prompt.ts';
 import { type TrimmedHistory, trimmedHistory } from './trim.ts';
 
@@ -131,10 +132,12 @@ function missedRecall(
 
   if (d && lost.length > 0) {
     const held = older ? ` (${heldText(older)})` : '';
+    const rows = rowsExplaining(rowList, lost);
+    const named = rows.length > 0 ? `: row ${rows.join(', ')}` : '';
     return {
       ...base,
-      rows: rowList,
-      text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, '✗')})${rowsText ? `: ${rowsText}` : ''}`,
+      rows,
+      text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, '✗')})${named}`,
     };
   }
   // A loss the probe's rungs do not explain but the verdict traced to traffic: rows 9 and 10.
@@ -200,6 +203,18 @@ function rungsKeptAcross(
     }
   }
   return kept;
+}
+
+/**
+ * The probe's rows that can explain a loss at these rungs: a row whose signature loses one of them.
+ * A row that leaves a rung open (row 3 says nothing of CC: two workers of a replica share its
+ * disk) cannot explain a loss there; a CC loss no row explains is a lost update, row 9.
+ */
+function rowsExplaining(ids: readonly string[], lost: readonly Rung[]): string[] {
+  const rows = ids.filter((id) =>
+    FAILURE_TABLE.some((row) => row.id === id && lost.some((r) => row.kept?.[r] === false)),
+  );
+  return rows.length === 0 && lost.includes('CC') ? ['9'] : rows;
 }
 
 function keptOn(d: Diagnosis | undefined, rung: Rung): boolean | null {
