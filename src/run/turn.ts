@@ -115,7 +115,7 @@ export async function runTurn(input: TurnInput): Promise<TurnRecord> {
     answered: !failure,
   });
   const expectations = [
-    ...classifyRecalls(judged, { step: step.step, llm }, input.earlier),
+    ...classifyRecalls(judged, { step: step.step, llm, worker: workerId }, input.earlier),
     ...(failure ? [] : lostAnswers({ llm, user: step.user, at: step.at }, input.earlier)),
   ];
   const answered = input.inFlight

@@ -119,14 +119,14 @@ describe('diagnose: signature → row of the failure table', () => {
   it('a lost update shows on rung CC alone: row 9', () => {
     expect(rows('✓✓✓✓✓✓✗')).toEqual(['9']);
     expect(diagnose(rungs('✓✓✓✓✓✓✗'), { leak: false, scenarioFailed: true }).advice).toBe(
-      'append, or write in a transaction; never write the whole history back',
+      'append, or write in a transaction; never write the whole history back; where the framework writes it (a checkpointer, a chat store, a file store), one request per session at a time (a lock or queue per session)',
     );
     // A memory that one process holds loses the other worker's turn too: CC does not make it row 9.
     expect(rows('✓✗✗✗✗✗✗')).toEqual(['2']);
     // The rung's two workers share the replica's disk: the disk cannot explain CC ✗, a lost update can.
     expect(rows('✓✓✗✓✓✗✗')).toEqual(['3', '9']);
     expect(diagnose(rungs('✓✓✗✓✓✗✗'), { leak: false, scenarioFailed: true }).advice).toBe(
-      "state lives on one host's disk: replicas and redeploys lose it; use a shared store; and, for turns at once (CC: two workers that share a disk): append, or write in a transaction; never write the whole history back",
+      "state lives on one host's disk: replicas and redeploys lose it; use a shared store; and, for turns at once (CC: two workers that share a disk): append, or write in a transaction; never write the whole history back; where the framework writes it (a checkpointer, a chat store, a file store), one request per session at a time (a lock or queue per session)",
     );
     expect(rows('✓✓✗✓✓✗✓')).toEqual(['3']);
     expect(diagnose(rungs('✓✓✓✓✓✓✗'), { leak: false, scenarioFailed: true }).signature).toBe(

@@ -86,6 +86,8 @@ export function diagnose(
   const advice = [...new Set(others.map((m) => m.advice))].join('; or: ');
   const extra = serverless.map((m) => m.advice).join('; ');
   const main = advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra;
-  const also = lostUpdate.map((m) => `; and, for turns at once (CC: two workers that share a disk): ${m.advice}`);
+  const also = lostUpdate.map(
+    (m) => `; and, for turns at once (CC: two workers that share a disk): ${m.advice}`,
+  );
   return result(matches, `${main}${also.join('')}`);
 }
