@@ -211,9 +211,14 @@ function rungsKeptAcross(
  * disk) cannot explain a loss there; a CC loss no row explains is a lost update, row 9.
  */
 function rowsExplaining(ids: readonly string[], lost: readonly Rung[]): string[] {
-  const rows = ids.filter((id) =>
-    FAILURE_TABLE.some((row) => row.id === id && lost.some((r) => row.kept?.[r] === false)),
-  );
+  const losing = (rungs: readonly Rung[]) =>
+    ids.filter((id) =>
+      FAILURE_TABLE.some((row) => row.id === id && rungs.some((r) => row.kept?.[r] === false)),
+    );
+  // A loss the turn's move explains (another replica's disk) needs no lost update besides.
+  const moved = losing(lost.filter((r) => r !== 'CC'));
+  if (moved.length > 0) return moved;
+  const rows = losing(lost);
   return rows.length === 0 && lost.includes('CC') ? ['9'] : rows;
 }
 
