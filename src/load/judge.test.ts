@@ -77,6 +77,27 @@ describe('judgeLoadTurn', () => {
     expect(j.prompt?.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
   });
 
+  it('counts an answer the user saw, missing while its message is there, as lost (only where the app keeps answers)', () => {
+    const own = `Remember ${c.of(17, 3)}. What is my codename?`;
+    const earlier = [
+      { canary: c.of(17, 1), label: 's0017#1', worker: 'r1w1' as const, answer: 'ack s0017#1; saw none' },
+      { canary: c.of(17, 2), label: 's0017#2', worker: 'r2w1' as const, answer: 'ack s0017#2; saw s0017#1' },
+    ];
+    const prompt = (withAnswers: boolean) => [
+      request([
+        ['user', `Remember ${c.of(17, 1)}.`],
+        ...(withAnswers ? ([['assistant', 'ack s0017#1; saw none']] as [string, string][]) : []),
+        ['user', `Remember ${c.of(17, 2)}. What is my codename?`],
+        ['user', own],
+      ]),
+    ];
+    const j = judgeLoadTurn(base({ earlier, requests: prompt(true) }), c);
+    expect(j.kept).toBe(1);
+    expect(j.lost).toEqual([{ canary: c.of(17, 2), saidIn: 's0017#2', worker: 'r2w1', answer: true }]);
+    // An app that keeps only user messages owes no answer.
+    expect(judgeLoadTurn(base({ earlier, requests: prompt(false) }), c).lost).toEqual([]);
+  });
+
   it('counts another session’s fact in the prompt as a leak, once per fact, even for a failed turn', () => {
     const leaky = request([
       ['user', `${c.of(5, 1)} and ${c.of(5, 1)} and ${c.of(6, 2)}`],

@@ -7,6 +7,8 @@ export interface SaidFact {
   canary: string;
   label: string;
   worker: WorkerId;
+  /** What the LLM answered that turn, when long enough to look for (the user saw it). */
+  answer?: string;
 }
 
 export interface LoadTurnInput {
@@ -26,7 +28,8 @@ export interface LoadTurnInput {
 
 export interface LoadTurnJudgement {
   kept: number;
-  lost: { canary: string; saidIn: string; worker: WorkerId }[];
+  /** `answer`: the fact's message reached the prompt, but the answer the user saw did not. */
+  lost: { canary: string; saidIn: string; worker: WorkerId; answer?: true }[];
   leaked: { canary: string; session: string }[];
   /** Answered without any chat request to the LLM: its recalls count as lost. */
   withoutLlm: boolean;
@@ -58,10 +61,20 @@ export function judgeLoadTurn(t: LoadTurnInput, canaries: Canaries): LoadTurnJud
     ).values(),
   ];
   const withoutLlm = t.answered && chat.length === 0;
+  // An earlier answer missing while its message is there is lost too, in an app that keeps answers
+  // (one of them reached this prompt): the user saw an answer the app then forgot it gave.
+  const context = promptContext(t.requests, t.message);
+  const keepsAnswers = t.earlier.some((e) => e.answer && context.includes(e.answer));
+  const answerLost = (e: SaidFact) => keepsAnswers && e.answer !== undefined && !context.includes(e.answer);
   const lost = t.answered
     ? t.earlier
-        .filter((e) => withoutLlm || !seen.has(e.canary))
-        .map((e) => ({ canary: e.canary, saidIn: e.label, worker: e.worker }))
+        .filter((e) => withoutLlm || !seen.has(e.canary) || answerLost(e))
+        .map((e) => ({
+          canary: e.canary,
+          saidIn: e.label,
+          worker: e.worker,
+          ...(!withoutLlm && seen.has(e.canary) ? { answer: true as const } : {}),
+        }))
     : [];
   const kept = t.answered ? t.earlier.length - lost.length : 0;
   const misattributed = t.requests

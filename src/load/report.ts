@@ -190,7 +190,12 @@ function turnLines(t: LoadTurn, paint: Paint): string[] {
   const head = `      ${mark} ${t.label}${t.sweepAfter ? ' (sweep)' : ''} → ${t.worker} pid ${t.pid} gen ${t.generation}  ${paint('dim', `${t.window}, ${formatDuration(t.latencyMs)}`)}`;
   const out = [head];
   if (t.failure) out.push(`          failed: ${brief(t.failure, 160)}`);
-  for (const l of t.lost) out.push(`          forgot ${l.canary}, said in ${l.saidIn} on ${l.worker}`);
+  for (const l of t.lost)
+    out.push(
+      l.answer
+        ? `          forgot its answer to ${l.saidIn} on ${l.worker} (the user saw it; ${l.canary} itself was kept)`
+        : `          forgot ${l.canary}, said in ${l.saidIn} on ${l.worker}`,
+    );
   for (const l of t.leaked)
     out.push(`          ${paint('red', 'leak')}: ${l.canary} of ${l.session} is in this prompt`);
   if (t.prompt) {

@@ -268,7 +268,12 @@ export async function driveLoad(o: TrafficOptions): Promise<TrafficOutcome> {
       ...(j.prompt ? { prompt: j.prompt } : {}),
       llmRequests: requests.length,
     });
-    if (answered) st.said.push({ canary, label, worker: w.id });
+    const answer =
+      requests
+        .filter((r) => r.kind === 'chat')
+        .at(-1)
+        ?.reply?.trim() ?? '';
+    if (answered) st.said.push({ canary, label, worker: w.id, ...(answer.length >= 12 ? { answer } : {}) });
     st.prior.push({ label, text: message });
     // Evidence keeps the session's turns as they go on (a sweep can add the turn that lost).
     if ((st.lost > 0 || st.leaked > 0) && !st.evidence && out.evidence.length < o.evidence) {

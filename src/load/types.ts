@@ -102,7 +102,7 @@ export interface LoadTurn {
   /** Facts of earlier answered turns of the session found in this turn's prompt. */
   kept: number;
   /** Facts of earlier answered turns of the session missing from this turn's prompt. */
-  lost: { canary: string; saidIn: string; worker: WorkerId }[];
+  lost: { canary: string; saidIn: string; worker: WorkerId; answer?: true }[];
   /** Facts of other sessions found in this turn's prompt. */
   leaked: { canary: string; session: string }[];
   /** What the app sent the LLM (the turn's last chat request), kept for turns that lost or leaked. */

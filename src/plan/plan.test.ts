@@ -80,10 +80,18 @@ steps:
     expect(route(turns(5), 'round-robin')).toEqual(['r1w1', 'r2w1', 'r1w2', 'r2w2', 'r1w1']);
   });
 
-  it('sticky keeps the session on its worker until that worker is disrupted', () => {
+  it('sticky keeps the session on its worker id through restarts and redeploys, until the worker is removed', () => {
     const y =
-      'name: t\nsteps:\n  - user: a\n  - user: b\n  - restart: r2\n  - user: c\n  - restart: r1w1\n  - user: d\n';
-    expect(route(y, 'sticky')).toEqual(['r1w1', 'r1w1', 'r1w1', 'r2w1']);
+      'name: t\nsteps:\n  - user: a\n  - user: b\n  - restart: r2\n  - user: c\n  - restart: r1w1\n  - user: d\n  - redeploy: all\n  - user: e\n  - crash\n  - user: f\n  - scale: { replicas: 1, workers: 1 }\n  - user: g\n';
+    expect(route(y, 'sticky')).toEqual(['r1w1', 'r1w1', 'r1w1', 'r1w1', 'r1w1', 'r1w1', 'r1w1']);
+    const removed =
+      'name: t\nsteps:\n  - { user: a, on: r1w2 }\n  - scale: { workers: 1 }\n  - user: b\n  - redeploy: r1\n  - user: c\n';
+    const p = plan(scenario(removed), { topology: { replicas: 2, workers: 2 }, routing: 'sticky', seed: 1 });
+    expect(p.steps.flatMap((s) => (s.kind === 'turn' ? [`${s.worker} ${s.reason}`] : []))).toEqual([
+      'r1w2 pinned to r1w2',
+      'r1w1 sticky: r1w2 was removed',
+      'r1w1 sticky: main stays on r1w1 (its new process)',
+    ]);
   });
 
   it('random is reproducible from the seed and differs between seeds', () => {

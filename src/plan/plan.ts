@@ -59,8 +59,8 @@ interface SessionState {
  * last served another session (so that sessions meet in one process, where memory that is not kept
  * apart by session leaks), unless that worker served this session's previous turn; otherwise to
  * the next worker in routing order that did not serve this session's previous turn.
- * `round-robin`: the next worker in order. `sticky`: the session's previous worker until that
- * worker is disrupted or removed. `random`: seeded.
+ * `round-robin`: the next worker in order. `sticky`: the session's previous worker id, also after
+ * it was restarted, crashed or redeployed (its new process), until it is removed. `random`: seeded.
  *
  * Turns in flight at once (`together:`, `during:`) each get a worker of their own, routed in the
  * order they are written. A turn in flight during a disruption goes to a worker the disruption
@@ -119,14 +119,16 @@ export function plan(
       worker = next();
       reason = 'round-robin';
     } else if (routing === 'sticky') {
-      if (lastAlive && !disrupted.has(lastAlive)) {
+      // Affinity is to the worker id, as a load balancer's is to an instance name: after a restart,
+      // crash or redeploy the session goes to that id's new process.
+      if (lastAlive) {
         worker = lastAlive;
-        reason = `sticky: ${step.session} stays on ${lastAlive}`;
+        reason = disrupted.has(lastAlive)
+          ? `sticky: ${step.session} stays on ${lastAlive} (its new process)`
+          : `sticky: ${step.session} stays on ${lastAlive}`;
       } else {
         worker = next();
-        reason = state.last
-          ? `sticky: ${state.last} was disrupted or removed`
-          : `sticky: first turn of ${step.session}`;
+        reason = state.last ? `sticky: ${state.last} was removed` : `sticky: first turn of ${step.session}`;
       }
     } else {
       const hitBefore = candidates.filter((id) => disrupted.has(id));

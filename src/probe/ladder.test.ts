@@ -136,3 +136,51 @@ describe('the probe ladder: rung CC', () => {
     expect(single.ladder.rungs.at(-1)).toEqual({ rung: 'CC', skipped: 'needs 2 workers' });
   });
 });
+
+describe('readLadder: rung CC, a lost update or a window', () => {
+  const ladder = buildLadder({ replicas: 1, workers: 2 }, probe, () => `canary-${++n}`);
+  const cc = ladder.scenario.steps.flatMap((s) =>
+    s.kind === 'turn' ? [s] : s.kind === 'together' ? s.turns : [],
+  );
+  const session = cc.filter((t) => t.session === 'probe-cc');
+  const ask = session.at(-1) as TurnStep;
+  /** The ladder's run where the CC question's prompt held these earlier turns of its session (by index). */
+  function run(held: number[]): ScenarioResult {
+    const steps = turnsOf(ladder.scenario.steps)
+      .concat(ladder.scenario.steps.flatMap((s) => (s.kind === 'together' ? s.turns : [])))
+      .map((t) => {
+        const isAsk = t === ask;
+        const history = isAsk
+          ? held.flatMap((i) => [
+              { role: 'user', content: session[i]?.user ?? '' },
+              { role: 'assistant', content: `ack probe-cc#${i + 1}` },
+            ])
+          : [];
+        return {
+          kind: 'turn',
+          step: t.step,
+          session: t.session,
+          user: t.user,
+          passed: !isAsk || held.length === 3,
+          llm: [{ kind: 'chat', messages: [...history, { role: 'user', content: t.user }], reply: 'ack' }],
+          expectations: [],
+        } as unknown as TurnRecord;
+      });
+    return { steps, leaks: [] } as unknown as ScenarioResult;
+  }
+  const ccOf = (r: ScenarioResult) => readLadder(ladder, r).rungs.find((x) => x.rung === 'CC');
+
+  it('a prompt that kept the fact said before and one of the two turns is a lost update (CC ✗)', () => {
+    expect(ccOf(run([0, 1]))).toEqual({ rung: 'CC', kept: false });
+    expect(ccOf(run([0, 1, 2]))).toEqual({ rung: 'CC', kept: true });
+  });
+
+  it('a prompt that kept only the latest turn (a two-message window) is not judged; nothing kept stays ✗', () => {
+    expect(ccOf(run([2]))).toEqual({
+      rung: 'CC',
+      kept: null,
+      note: 'the history before the two turns at once is missing too while one of them is there: a window or token limit keeps only the latest messages (row 4), so a lost update cannot be told',
+    });
+    expect(ccOf(run([]))).toEqual({ rung: 'CC', kept: false });
+  });
+});

@@ -4,6 +4,7 @@ import type { Scenario, SourceLocation, Step, Topology, TurnStep } from '../scen
 import type { Rung, RungResult, ScenarioResult, TurnRecord } from '../types/results.ts';
 import { renderTemplate } from '../util/template.ts';
 import { BASE_RUNGS, RUNG_NAMES } from '../verdict/failure-table.ts';
+import { chatRequests } from '../verdict/prompt.ts';
 
 const AT: SourceLocation = { file: 'probe ladder', line: 0, column: 0 };
 const WORDS = [
@@ -207,8 +208,36 @@ export function readLadder(
         note: `lost on r1w1 too after ${fillers} filler turns: no long-term memory reaches that far back (a window or a token limit)`,
       };
     }
+    if (rung === 'CC' && !t.passed) {
+      const window = windowAtCC(t, result.steps);
+      if (window) return { rung, kept: null, note: window };
+    }
     return { rung, kept: t.passed };
   });
   if (result.error) appErrors.push(result.error.message);
   return { rungs, appErrors, leak: result.leaks.length > 0 };
+}
+
+/**
+ * A lost update keeps the history before the two turns at once and drops one of them; a window
+ * keeps the latest messages and drops the oldest. When the CC question's prompt holds one of the
+ * two turns but not the fact said before them, the rung saw a window (row 4), not a lost update:
+ * it cannot judge CC. (A prompt that holds nothing of the session lost everything: CC ✗ stands.)
+ */
+function windowAtCC(t: TurnRecord, steps: readonly ScenarioResult['steps'][number][]): string | undefined {
+  const before = steps.filter(
+    (s): s is TurnRecord => s.kind === 'turn' && s.session === t.session && s.step < t.step,
+  );
+  const first = before[0];
+  const pair = before.filter((s) => s.step === before.at(-1)?.step && s !== first);
+  const prompt = chatRequests(t.llm)
+    .at(-1)
+    ?.messages.filter((m) => m.role !== 'system')
+    .map((m) => m.content)
+    .join('\n');
+  if (!first || pair.length === 0 || prompt === undefined) return undefined;
+  const keptFirst = prompt.includes(first.user);
+  const keptOfPair = pair.some((p) => prompt.includes(p.user));
+  if (keptFirst || !keptOfPair) return undefined;
+  return `the history before the two turns at once is missing too while one of them is there: a window or token limit keeps only the latest messages (row 4), so a lost update cannot be told`;
 }

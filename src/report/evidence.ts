@@ -81,6 +81,8 @@ export function expectationText(e: ExpectationResult): string {
       return e.expected;
     case 'answered':
       return 'answered';
+    case 'answer_kept':
+      return `kept ${e.expected}`;
   }
 }
 

@@ -156,6 +156,8 @@ function mark(e: ExpectationResult, t: TurnRecord): string {
       return 'no LLM call';
     case 'tool_result':
       return 'no tool result';
+    case 'answer_kept':
+      return 'lost an answer';
     case 'reply':
       return `reply ${brief(e.expected, 24)}`;
   }

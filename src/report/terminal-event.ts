@@ -1,6 +1,7 @@
 import type {
   DisruptionStepRecord,
   ExpectationResult,
+  Isolation,
   RunEvent,
   ScenarioResult,
   TurnRecord,
@@ -81,6 +82,17 @@ function disruptionLine(d: DisruptionStepRecord, paint: Paint): string {
 }
 
 function scenarioEndLine(s: ScenarioResult, paint: Paint): string {
+  const end = statusLine(s, paint);
+  return s.isolation && s.status !== 'error' ? `${isolationLine(s.isolation, paint)}\n${end}` : end;
+}
+
+/** `  isolation: 2 sessions, 3 turns shared a process, 4 facts checked for leaks, 0 leaks found` */
+function isolationLine(i: Isolation, paint: Paint): string {
+  const text = `isolation: ${plural(i.sessions, 'session')}, ${plural(i.sharedTurns, 'turn')} where they shared a process, ${plural(i.facts, 'fact')} checked for leaks, ${plural(i.leaks, 'leak')} found`;
+  return `  ${paint(i.leaks > 0 ? 'red' : 'dim', text)}`;
+}
+
+function statusLine(s: ScenarioResult, paint: Paint): string {
   const took = paint('dim', formatDuration(s.durationMs));
   const leaks = s.leaks.length > 0 ? `  ${paint('red', plural(s.leaks.length, 'leak'))}` : '';
   switch (s.status) {

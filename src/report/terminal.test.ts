@@ -120,6 +120,13 @@ describe('formatEvent', () => {
     expect(formatEvent({ type: 'scenario-end', result: failing }, off)).toBe('✗ failed  3.5 s');
   });
 
+  it('ends a scenario of several sessions with what its isolation check covered', () => {
+    const isolation = { sessions: 2, sharedTurns: 3, facts: 4, leaks: 0 };
+    expect(formatEvent({ type: 'scenario-end', result: { ...passing, isolation } }, off)).toBe(
+      `  isolation: 2 sessions, 3 turns where they shared a process, 4 facts checked for leaks, 0 leaks found\n${formatEvent({ type: 'scenario-end', result: passing }, off)}`,
+    );
+  });
+
   it('colours only when asked', () => {
     const e: RunEvent = { type: 'scenario-end', result: failing };
     expect(formatEvent(e, off)).not.toContain('\u001b[');

@@ -28,7 +28,7 @@ export function turnEvidence(t: TurnRecord, o: { paint?: Paint; cwd?: string } =
       for (const l of tail) out.push(`    ${paint('dim', '│')} ${clip(plain(l).trimEnd(), 200)}`);
     }
   }
-  if (failed.some((e) => e.kind === 'recall' || e.kind === 'recall_recent' || e.kind === 'forget')) {
+  if (failed.some((e) => ['recall', 'recall_recent', 'forget', 'answer_kept'].includes(e.kind))) {
     const p = promptExcerpt(t);
     out.push(`  ${paint('dim', p.title)}`);
     for (const l of p.lines) out.push(`    ${l}`);

@@ -28,7 +28,7 @@ import type {
 } from '../types/results.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { explainFailures } from '../verdict/explain.ts';
-import { findLeaks } from '../verdict/leaks.ts';
+import { findLeaks, isolationOf } from '../verdict/leaks.ts';
 import { llmNeverReached } from '../verdict/reached.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
 import { applyDisruption } from './disruption.ts';
@@ -153,6 +153,8 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       await runSteps(s, p, topology, services, ctx, steps, signals);
       const turns = steps.filter((x): x is TurnRecord => x.kind === 'turn');
       result.leaks = findLeaks(turns);
+      const isolation = isolationOf(turns, result.leaks);
+      if (isolation) result.isolation = isolation;
       const unreached = llmNeverReached(turns, {
         baseUrl: (w) => ctx.llm.shownBaseUrl(ctx.slug, w),
         baseUrlEnv: ctx.config.llm.baseUrlEnv,

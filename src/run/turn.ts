@@ -5,6 +5,7 @@ import type { MockLlm, RecordedLlmRequest, TurnHooks } from '../llm/index.ts';
 import type { PlannedTurn } from '../plan/plan.ts';
 import type { StartedTopology } from '../topology/types.ts';
 import type { TurnRecord } from '../types/results.ts';
+import { lostAnswers } from '../verdict/answers.ts';
 import { answeredCheck, judgeTurn } from '../verdict/expectations.ts';
 import { classifyRecalls, inFlightAnswered } from '../verdict/traffic.ts';
 
@@ -114,7 +115,10 @@ export async function runTurn(input: TurnInput): Promise<TurnRecord> {
     json: chat.json,
     answered: !failure,
   });
-  const expectations = classifyRecalls(judged, { step: step.step, llm }, input.earlier);
+  const expectations = [
+    ...classifyRecalls(judged, { step: step.step, llm, worker: workerId }, input.earlier),
+    ...(failure ? [] : lostAnswers({ llm, user: step.user, at: step.at }, input.earlier)),
+  ];
   const answered = input.inFlight
     ? inFlightAnswered(step, failure?.message, input.inFlight.description)
     : answeredCheck(step, failure?.message);

@@ -22,8 +22,8 @@ export interface ServiceRef {
 /**
  * Checks that need the whole scenario (and the topology it runs on), beyond its schema:
  * a user turn exists, every pin and disruption names a place the topology has at that
- * point (scale steps change it), every service fault names a service amnesia runs, and
- * every recall can be proved by an earlier turn.
+ * point (scale steps change it), every service fault names a service amnesia runs, every
+ * recall can be proved by an earlier turn, and every forget names text some turn said.
  */
 export function checkScenario(
   s: Scenario,
@@ -137,6 +137,18 @@ export function checkScenario(
           ),
         );
       }
+    }
+    // A forget of text no turn of the scenario says cannot fail: it checks nothing (a vacuous forget).
+    for (const [i, m] of turn.expect.forget.entries()) {
+      if (turns.some((t) => t !== turn && m.test(t.user))) continue;
+      problems.push(
+        problem(
+          m.at,
+          `${turnField(turn)}.expect.forget[${i}]`,
+          `forget \`${m.source}\` is in no other turn of any session of this scenario, so it can never reach the prompt and the check cannot fail`,
+          'forget a text another session said (a leak check) or one this session said earlier; check spelling and case, or use a /regex/i',
+        ),
+      );
     }
   }
   return problems;

@@ -4,6 +4,7 @@ import type { RoutingStrategy, SourceLocation, Topology } from '../scenario/type
 import type { WorkerId } from '../scenario/workers.ts';
 import type { WorkerChange } from '../topology/types.ts';
 
+/** `answer_kept` is implicit: an earlier answer of the session missing from a prompt that holds its message. */
 export type ExpectationKind =
   | 'recall'
   | 'forget'
@@ -11,7 +12,8 @@ export type ExpectationKind =
   | 'reply'
   | 'llm_called'
   | 'answered'
-  | 'tool_result';
+  | 'tool_result'
+  | 'answer_kept';
 
 /** One check of one turn, judged. */
 export interface ExpectationResult {
@@ -23,7 +25,7 @@ export interface ExpectationResult {
   message: string;
   /** Where the expectation was written (for annotations). */
   at: SourceLocation;
-  /** For recall: the earlier turn(s) that said the text, and where. */
+  /** For recall: the earlier turn(s) that said the text, and where (for answer_kept: the turn answered). */
   saidIn?: { label: string; worker: WorkerId; pid: number; step: number }[];
   /**
    * A loss that shows only under traffic (failure-table rows 9 and 10): turns of one session answered
@@ -97,6 +99,16 @@ export interface Leak {
   into: { session: string; label: string; worker: WorkerId; step: number };
   /** The leaked message (first 120 characters). */
   text: string;
+}
+
+/** What a scenario of several sessions checked of their isolation (its closing line). */
+export interface Isolation {
+  sessions: number;
+  /** Turns served by a process that had already served another session: where a leak can show. */
+  sharedTurns: number;
+  /** User messages long enough to be told apart, each checked against other sessions' later prompts. */
+  facts: number;
+  leaks: number;
 }
 
 /** A recall whose text showed up in a fresh control session: it would pass without any memory. */
@@ -176,6 +188,8 @@ export interface ScenarioResult {
   error?: { code: string; message: string };
   /** Whole user messages of one session seen in another session's prompts. A leak outranks every other verdict. */
   leaks: Leak[];
+  /** With two sessions or more: what was checked of their isolation. */
+  isolation?: Isolation;
   /** Recalls that would pass without memory (found by the control sessions); they make the scenario an error. */
   vacuous: VacuousRecall[];
   /** The probe ladder's signature and diagnosis, when the scenario failed and the ladder ran. */

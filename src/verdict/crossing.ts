@@ -5,21 +5,30 @@ type Served = Pick<
   'label' | 'worker' | 'replica' | 'generation' | 'pid' | 'step' | 'together' | 'inFlight' | 'instance'
 >;
 
+/** The turns of its own session sent at once with a turn (`together:` may hold other sessions too). */
+export function togetherOfSession(
+  t: Pick<TurnRecord, 'label' | 'together'>,
+): { label: string; worker: string }[] {
+  const session = t.label.slice(0, t.label.lastIndexOf('#'));
+  return (t.together ?? []).filter((o) => o.label.slice(0, o.label.lastIndexOf('#')) === session);
+}
+
 /**
  * What a turn crossed since an earlier turn of its session, as rungs of the probe ladder: another
  * replica (`OR`), a redeploy of its replica, i.e. a fresh disk (`RD`), another worker of the
  * replica (`OW`), a restart or crash of either worker (`RS`, `CR`); `SW` when it is the same process
  * with nothing in between; `SL` when a newly started serverless instance served it (a cold start).
  * `CC` is added when the earlier turn was sent at once with another turn of its session
- * (`together:`).
+ * (`together:`; turns of other sessions sent with it are no crossing of this one).
  */
 export function crossing(said: Served, asked: Served, between: readonly DisruptionStepRecord[]): Rung[] {
   const moved = movedAcross(said, asked, between);
-  if (!said.together?.length) return moved;
+  if (togetherOfSession(said).length === 0) return moved;
   return moved[0] === 'SW' ? ['CC'] : [...moved, 'CC'];
 }
 
-function movedAcross(said: Served, asked: Served, between: readonly DisruptionStepRecord[]): Rung[] {
+/** The rungs between two turns' processes (no `CC`): what the later one crossed since the earlier. */
+export function movedAcross(said: Served, asked: Served, between: readonly DisruptionStepRecord[]): Rung[] {
   if (asked.instance === 'cold') return ['SL'];
   if (asked.replica !== said.replica) return ['OR'];
   if (asked.generation !== said.generation) return ['RD'];
@@ -46,7 +55,9 @@ const CROSSED: Record<Rung, (said: Served, asked: Served) => string> = {
   CR: () => 'came after a crash',
   RD: () => 'came after a redeploy of the replica (a fresh disk)',
   CC: (s) =>
-    `asked for a fact said at once with ${s.together?.map((t) => t.label).join(', ')} of its session`,
+    `asked for a fact said at once with ${togetherOfSession(s)
+      .map((t) => t.label)
+      .join(', ')} of its session`,
   LT: () => 'asked for a fact older than the history the prompt held',
   SL: (_s, a) => `went to a newly started serverless instance (${a.worker}, a cold start)`,
 };

@@ -75,7 +75,7 @@ describe('diagnose: signature → row of the failure table', () => {
 
   it('the LT rung keeps the other rows apart: a global map loses it, the local disk keeps it', () => {
     expect(rows('✓✗✗✗✗✗✗✗')).toEqual(['2']);
-    expect(rows('✓✓✗✓✓✗✗✓')).toEqual(['3']);
+    expect(rows('✓✓✗✓✓✗✗✓')).toEqual(['3', '9']);
     expect(rows('✗✗✗✗✗✗✗–')).toEqual(['1']);
     expect(diagnose(rungs('✓✗✗✗✗✗✗✗'), { leak: false, scenarioFailed: true }).rows[0]?.cause).toBe(
       'per-session memory in a process-global map',
@@ -119,11 +119,16 @@ describe('diagnose: signature → row of the failure table', () => {
   it('a lost update shows on rung CC alone: row 9', () => {
     expect(rows('✓✓✓✓✓✓✗')).toEqual(['9']);
     expect(diagnose(rungs('✓✓✓✓✓✓✗'), { leak: false, scenarioFailed: true }).advice).toBe(
-      'append, or write in a transaction; never write the whole history back',
+      'append, or write in a transaction; never write the whole history back; where the framework writes it (a checkpointer, a chat store, a file store), one request per session at a time (a lock or queue per session)',
     );
     // A memory that one process holds loses the other worker's turn too: CC does not make it row 9.
     expect(rows('✓✗✗✗✗✗✗')).toEqual(['2']);
-    expect(rows('✓✓✗✓✓✗✗')).toEqual(['3']);
+    // The rung's two workers share the replica's disk: the disk cannot explain CC ✗, a lost update can.
+    expect(rows('✓✓✗✓✓✗✗')).toEqual(['3', '9']);
+    expect(diagnose(rungs('✓✓✗✓✓✗✗'), { leak: false, scenarioFailed: true }).advice).toBe(
+      "state lives on one host's disk: replicas and redeploys lose it; use a shared store; and, for turns at once (CC: two workers that share a disk): append, or write in a transaction; never write the whole history back; where the framework writes it (a checkpointer, a chat store, a file store), one request per session at a time (a lock or queue per session)",
+    );
+    expect(rows('✓✓✗✓✓✗✓')).toEqual(['3']);
     expect(diagnose(rungs('✓✓✓✓✓✓✗'), { leak: false, scenarioFailed: true }).signature).toBe(
       'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗',
     );

@@ -43,7 +43,13 @@ export function diagnose(
         )
       : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
   }
-  const matches = FAILURE_TABLE.filter((row) => !row.leak && row.id !== '✓' && agrees(row, rungs));
+  const signed = FAILURE_TABLE.filter((row) => !row.leak && row.id !== '✓' && agrees(row, rungs));
+  // CC lost where no named row loses it (row 3: the rung's two workers share the replica's disk,
+  // so the disk cannot explain it): a lost update besides, row 9.
+  const ccLost = rungs.some((r) => r.rung === 'CC' && r.kept === false);
+  const lostUpdate =
+    ccLost && signed.length > 0 && !signed.some((m) => m.kept?.CC === false) ? [failureRow('9')] : [];
+  const matches = [...signed, ...lostUpdate];
   const allKept = ran.every((r) => r.kept);
   const leakRow = failureRow('7');
   const fixed = failureRow('✓');
@@ -73,10 +79,15 @@ export function diagnose(
       `no row of the failure table has this signature: kept on ${kept.join(', ') || 'no rung'}; lost on ${lost.join(', ')}`,
     );
   }
-  // Row 8 (lost on SL) comes on top of what the other rungs say: "and", not "or".
+  // Row 8 (lost on SL) comes on top of what the other rungs say: "and", not "or"; so does row 9
+  // where the signature named another row.
   const serverless = matches.filter((m) => m.needs === 'SL');
-  const others = matches.filter((m) => m.needs !== 'SL');
+  const others = signed.filter((m) => m.needs !== 'SL');
   const advice = [...new Set(others.map((m) => m.advice))].join('; or: ');
   const extra = serverless.map((m) => m.advice).join('; ');
-  return result(matches, advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra);
+  const main = advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra;
+  const also = lostUpdate.map(
+    (m) => `; and, for turns at once (CC: two workers that share a disk): ${m.advice}`,
+  );
+  return result(matches, `${main}${also.join('')}`);
 }

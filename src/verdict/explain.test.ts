@@ -147,6 +147,7 @@ describe('trimmedHistory', () => {
       from: 'main#8',
       to: 'main#11',
       oldestStep: 7,
+      held: ['main#8', 'main#9', 'main#10', 'main#11'],
     });
   });
 
@@ -326,6 +327,58 @@ describe('explainFailures', () => {
     expect(explainFailures({ steps: [said, asked] })).toEqual([]);
   });
 
+  it('a process-RAM app across a redeploy lost everything before it: no trim, no row 4, with or without the probe', () => {
+    const said = turn(1, { user: 'My order is DS-88213.' });
+    const other = turn(2, { worker: 'r1w2', pid: 101, history: history(1, 1) });
+    const redeploy: DisruptionStepRecord = { ...disruption(2, 'restart', 'r1w1'), type: 'redeploy' };
+    // The new process heard main#3 only: its prompt for main#4 holds main#3, the latest turn.
+    const after = turn(3, { pid: 200, generation: 2, step: 3 });
+    const asked = turn(4, {
+      pid: 200,
+      generation: 2,
+      step: 4,
+      history: history(3, 3),
+      expectations: [forgot('DS-88213', said)],
+    });
+    const steps = [said, other, redeploy, after, asked];
+    expect(explainFailures({ steps })).toEqual([]);
+    const [e] = explainFailures({ steps, diagnosis: probe('✓✗✗✗✗✗') });
+    expect(e?.rows).toEqual(['2']);
+    expect(e?.crossing).toEqual(['RD']);
+    expect(e?.text).toBe(
+      'main#4: since main#1 (r1w1) it came after a redeploy of the replica (a fresh disk), where the probe lost its fact too (RD ✗): row 2',
+    );
+    // The same prompt on a worker that served every turn, nothing in between, is a window.
+    const pinned = [said, turn(2, { history: history(1, 1) }), turn(3, { step: 2 })];
+    const windowed = turn(4, { step: 3, history: history(3, 3), expectations: [forgot('DS-88213', said)] });
+    expect(explainFailures({ steps: [...pinned, windowed] })[0]?.rows).toEqual(['4']);
+  });
+
+  it("a turn sent at once with another session's turn crossed nothing of its own session", () => {
+    const as = (t: TurnRecord, session: string, together?: TurnRecord['together']) => ({
+      ...t,
+      session,
+      label: t.label.replace('main', session),
+      ...(together ? { together } : {}),
+    });
+    const tom1 = as(turn(1, { user: 'My order is TX-41.', step: 0 }), 'tom');
+    const maria = as(turn(1, { worker: 'r1w1', step: 1, user: 'My order is DS-88213.' }), 'maria', [
+      { label: 'tom#2', worker: 'r1w2' },
+    ]);
+    const tom2 = as(turn(2, { worker: 'r1w2', pid: 101, step: 1, user: 'I want a replacement.' }), 'tom', [
+      { label: 'maria#1', worker: 'r1w1' },
+    ]);
+    const asked = as(
+      turn(3, { worker: 'r2w1', pid: 300, step: 2, expectations: [forgot('replacement', tom2)] }),
+      'tom',
+    );
+    const [e] = explainFailures({ steps: [tom1, maria, tom2, asked], diagnosis: probe('✓✗✗✗✗✗✗') });
+    expect(e?.crossing).toEqual(['OR']);
+    expect(e?.text).toBe(
+      'tom#3: since tom#2 (r1w2) it went to another replica (r2w1), where the probe lost its fact too (OR ✗): row 2',
+    );
+  });
+
   describe('losses only traffic shows: rows 9 and 10, from the verdict of the turn', () => {
     /** main#1 on r1w1; main#2 (r1w1) and main#3 (r1w2) at once; main#4 on r1w1 forgot main#3's cat. */
     function lostUpdate(): { steps: TurnRecord[]; message: string } {
@@ -357,6 +410,35 @@ describe('explainFailures', () => {
       expect(e?.text).toBe(
         'main#4: since main#3 (r1w2) it went to another worker of the replica (r1w1) and asked for a fact said at once with main#2 of its session, where the probe lost its fact too (CC ✗): row 9',
       );
+    });
+
+    it('an answer lost to two turns at once (its message kept) is row 9, with its own wording', () => {
+      const { steps } = lostUpdate();
+      const message =
+        "lost update: main#2 and main#3 were answered at once on r1w1 and r1w2; the user saw main#2's answer (on r1w1), which the app then forgot it gave: main#2's message reached this prompt, its answer did not";
+      const asked = turn(4, {
+        step: 2,
+        expectations: [
+          {
+            kind: 'answer_kept',
+            expected: "main#2's answer",
+            passed: false,
+            message,
+            at: AT,
+            cause: 'lost-update',
+          },
+        ],
+      });
+      expect(explainFailures({ steps: [...steps.slice(0, 3), asked], diagnosis: probe('✓✓✓✓✓✓✓') })).toEqual([
+        { step: 2, label: 'main#4', crossing: ['CC'], rows: ['9'], text: `main#4: ${message}` },
+      ]);
+    });
+
+    it('two workers of one replica share its disk: a CC loss there is row 9, never the disk row 3', () => {
+      const [e] = explainFailures({ steps: lostUpdate().steps, diagnosis: probe('✓✓✗✓✓✗✗') });
+      expect(e?.crossing).toEqual(['OW', 'CC']);
+      expect(e?.rows).toEqual(['9']);
+      expect(e?.text).toMatch(/\(CC ✗\): row 9$/);
     });
 
     it('a turn dropped in flight is row 10, whatever the probe says', () => {

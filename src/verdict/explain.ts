@@ -8,7 +8,9 @@ import type {
   TurnRecord,
 } from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
-import { crossing, crossingText } from './crossing.ts';
+import { crossing, crossingText, movedAcross } from './crossing.ts';
+import { FAILURE_TABLE } from './failure-table.ts';
+import { chatRequests } from './prompt.ts';
 import { type TrimmedHistory, trimmedHistory } from './trim.ts';
 
 /**
@@ -40,7 +42,7 @@ export function explainFailures(
               rows: ['7'],
               text: `${t.label}: ${leak.from.label}'s message (another session) reached its prompt: memory is not keyed by session`,
             }
-          : missedRecall(t, turns, disruptions, s.diagnosis);
+          : (lostAnswerOnly(t) ?? missedRecall(t, turns, disruptions, s.diagnosis));
     return e ? [e] : [];
   });
 }
@@ -58,6 +60,19 @@ function trafficLoss(t: TurnRecord, e: ExpectationResult, crossed: Rung[]): Turn
     rows: [e.cause === 'lost-update' ? '9' : '10'],
     text: `${t.label}: ${e.message}`,
   };
+}
+
+/**
+ * A turn whose only loss is an earlier answer (its message kept): a lost update (row 9) or a turn
+ * in flight (row 10) when the answer was given at once with another turn or during a disruption;
+ * otherwise the app did not keep what it answered, which no row of the table names.
+ */
+function lostAnswerOnly(t: TurnRecord): TurnExplanation | undefined {
+  const failed = t.expectations.filter((x) => !x.passed);
+  const answer = failed.find((x) => x.kind === 'answer_kept');
+  if (!answer || failed.some((x) => x.kind === 'recall' || x.kind === 'recall_recent')) return undefined;
+  if (answer.cause) return trafficLoss(t, answer, answer.cause === 'lost-update' ? ['CC'] : []);
+  return { step: t.step, label: t.label, crossing: [], rows: [], text: `${t.label}: ${answer.message}` };
 }
 
 function appFailure(t: TurnRecord): TurnExplanation | undefined {
@@ -99,7 +114,13 @@ function missedRecall(
   const what = missed[0]?.kind === 'recall' ? `"${missed[0].expected}"` : 'the message';
   const earlier = turns.filter((x) => x.session === t.session && x.step < t.step);
   const trim = trimmedHistory(t, earlier);
-  const older = trim && said.step < trim.oldestStep ? trim : undefined;
+  const older =
+    trim &&
+    !trim.held.includes(said.label) &&
+    said.step <= trim.oldestStep &&
+    !cutAtCrossing(t, earlier, trim, disruptions)
+      ? trim
+      : undefined;
   const moved = crossing(said, t, disruptions);
   const rungs: Rung[] = older && moved[0] !== 'SW' ? [...moved, 'LT'] : moved;
   const crossed = crossingText(said, t, rungs);
@@ -111,10 +132,12 @@ function missedRecall(
 
   if (d && lost.length > 0) {
     const held = older ? ` (${heldText(older)})` : '';
+    const rows = rowsExplaining(rowList, lost);
+    const named = rows.length > 0 ? `: row ${rows.join(', ')}` : '';
     return {
       ...base,
-      rows: rowList,
-      text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, '✗')})${rowsText ? `: ${rowsText}` : ''}`,
+      rows,
+      text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, '✗')})${named}`,
     };
   }
   // A loss the probe's rungs do not explain but the verdict traced to traffic: rows 9 and 10.
@@ -141,6 +164,62 @@ function missedRecall(
     rows: [],
     text: `${t.label}: ${notExplained ? `${notExplained}; nothing else` : 'nothing'} in its evidence explains it: start from its prompt`,
   };
+}
+
+/**
+ * Whether the history the prompt held is exactly what the asking process (or its disk) heard: the
+ * turns it lacks crossed a rung to reach the asking turn (another worker or replica, a restart, a
+ * crash, a redeploy) that none of the turns it holds crossed. That is memory lost at the crossing
+ * (a process's RAM across a redeploy keeps only the turns it served since), not a window, which
+ * keeps the latest turns wherever they were served.
+ */
+function cutAtCrossing(
+  t: TurnRecord,
+  earlier: readonly TurnRecord[],
+  trim: TrimmedHistory,
+  disruptions: readonly DisruptionStepRecord[],
+): boolean {
+  const dropped = earlier.filter((x) => x.step <= trim.oldestStep && !trim.held.includes(x.label)).at(-1);
+  if (!dropped) return false;
+  const held = earlier.filter((x) => trim.held.includes(x.label));
+  const keptAcross = rungsKeptAcross([...earlier, t], disruptions);
+  const lost = movedAcross(dropped, t, disruptions).filter((r) => r !== 'SW' && !keptAcross.has(r));
+  return lost.some((r) => held.every((h) => !movedAcross(h, t, disruptions).includes(r)));
+}
+
+/** Rungs some prompt of the session was seen to keep a turn across (so memory is not lost there). */
+function rungsKeptAcross(
+  turns: readonly TurnRecord[],
+  disruptions: readonly DisruptionStepRecord[],
+): Set<Rung> {
+  const kept = new Set<Rung>();
+  for (const x of turns) {
+    const prompt = chatRequests(x.llm)
+      .flatMap((r) => r.messages.map((m) => m.content))
+      .join('\n');
+    for (const y of turns) {
+      if (y.step >= x.step || !prompt.includes(y.user)) continue;
+      for (const r of movedAcross(y, x, disruptions)) kept.add(r);
+    }
+  }
+  return kept;
+}
+
+/**
+ * The probe's rows that can explain a loss at these rungs: a row whose signature loses one of them.
+ * A row that leaves a rung open (row 3 says nothing of CC: two workers of a replica share its
+ * disk) cannot explain a loss there; a CC loss no row explains is a lost update, row 9.
+ */
+function rowsExplaining(ids: readonly string[], lost: readonly Rung[]): string[] {
+  const losing = (rungs: readonly Rung[]) =>
+    ids.filter((id) =>
+      FAILURE_TABLE.some((row) => row.id === id && rungs.some((r) => row.kept?.[r] === false)),
+    );
+  // A loss the turn's move explains (another replica's disk) needs no lost update besides.
+  const moved = losing(lost.filter((r) => r !== 'CC'));
+  if (moved.length > 0) return moved;
+  const rows = losing(lost);
+  return rows.length === 0 && lost.includes('CC') ? ['9'] : rows;
 }
 
 function keptOn(d: Diagnosis | undefined, rung: Rung): boolean | null {

@@ -134,7 +134,8 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
       'lost update: history written back whole (read, append, write) by requests of one session that overlap',
     kept: { ...KEPT_EVERYWHERE, CC: false },
     needs: 'CC',
-    advice: 'append, or write in a transaction; never write the whole history back',
+    advice:
+      'append, or write in a transaction; never write the whole history back; where the framework writes it (a checkpointer, a chat store, a file store), one request per session at a time (a lock or queue per session)',
   },
   {
     id: '10',

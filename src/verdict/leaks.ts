@@ -1,4 +1,4 @@
-import type { Leak, TurnRecord } from '../types/results.ts';
+import type { Isolation, Leak, TurnRecord } from '../types/results.ts';
 import { chatRequests } from './prompt.ts';
 
 /** Short messages ("hi", "ok") say nothing of a session: only longer ones count as a leak. */
@@ -37,4 +37,24 @@ export function findLeaks(turns: readonly TurnRecord[]): Leak[] {
     }
   }
   return leaks;
+}
+
+/**
+ * What the leak check covered, for a scenario of two sessions or more: how many turns met another
+ * session in one process (a process that had served it before, or at once), and how many user
+ * messages were looked for in later prompts of other sessions. `undefined` for one session.
+ */
+export function isolationOf(turns: readonly TurnRecord[], leaks: readonly Leak[]): Isolation | undefined {
+  const sessions = new Set(turns.map((t) => t.session));
+  if (sessions.size < 2) return undefined;
+  const process = (t: TurnRecord) => `${t.worker}:${t.generation}:${t.pid}`;
+  const sharedTurns = turns.filter((t) =>
+    turns.some((o) => o.session !== t.session && o.step <= t.step && process(o) === process(t)),
+  ).length;
+  const facts = turns.filter(
+    (from) =>
+      from.user.trim().length >= MIN_LEAK_CHARS &&
+      turns.some((into) => into.session !== from.session && into.step >= from.step && into.llm.length > 0),
+  ).length;
+  return { sessions: sessions.size, sharedTurns, facts, leaks: leaks.length };
 }

@@ -52,7 +52,12 @@ function step(user: string, recall: string[], extra: Partial<TurnStep> = {}): Tu
 }
 
 /** Judge the asking turn (its prompt `llm`) against the earlier turns, as the runner does. */
-function judge(earlier: EarlierTurn[], recall: string[], llm: RecordedLlmRequest[]): ExpectationResult[] {
+function judge(
+  earlier: EarlierTurn[],
+  recall: string[],
+  llm: RecordedLlmRequest[],
+  worker?: WorkerId,
+): ExpectationResult[] {
   const s = step('What are my pets called?', recall);
   const judged = judgeTurn({
     step: s,
@@ -62,7 +67,7 @@ function judge(earlier: EarlierTurn[], recall: string[], llm: RecordedLlmRequest
     json: undefined,
     answered: true,
   });
-  return classifyRecalls(judged, { step: s.step, llm }, earlier);
+  return classifyRecalls(judged, { step: s.step, llm, ...(worker ? { worker } : {}) }, earlier);
 }
 
 describe('lost updates', () => {
@@ -84,6 +89,21 @@ describe('lost updates', () => {
       message:
         "lost update: main#2 and main#3 were answered at once on r1w2 and r2w1; main#3's message is missing from every later prompt",
     });
+  });
+
+  it('is an ordinary forgetting when no prompt ever showed memory reach across workers (one process holds it)', () => {
+    // LangGraph's MemorySaver under together: r1w1's RAM holds main#1 and main#2, never r1w2's main#3.
+    const ram = [
+      said('main#1', 0, 'My name is Ada.', 'r1w1'),
+      said('main#2', 1, miso, 'r1w1', atOnce('r1w2', 'main#3')),
+      said('main#3', 1, rex, 'r1w2', atOnce('r1w1', 'main#2')),
+    ];
+    const [, dog] = judge(ram, ['Miso', 'Rex'], prompt('My name is Ada.', miso), 'r1w1');
+    expect(dog?.cause).toBeUndefined();
+    // A store every worker reads shows it: main#3's prompt on r1w2 held main#1, said on r1w1.
+    const shared = ram.map((t) => (t.label === 'main#3' ? { ...t, llm: prompt('My name is Ada.', rex) } : t));
+    const [, lost] = judge(shared, ['Miso', 'Rex'], prompt('My name is Ada.', miso), 'r1w1');
+    expect(lost?.cause).toBe('lost-update');
   });
 
   it('is an ordinary forgetting when neither turn of the pair was kept', () => {

@@ -66,7 +66,7 @@ export function inFlightAnswered(
  */
 export function classifyRecalls(
   results: readonly ExpectationResult[],
-  current: { step: number; llm: readonly RecordedLlmRequest[] },
+  current: { step: number; llm: readonly RecordedLlmRequest[]; worker?: string },
   earlier: readonly EarlierTurn[],
 ): ExpectationResult[] {
   return results.map((e) => {
@@ -108,10 +108,13 @@ export function classifyRecalls(
       );
       // One store kept one of the pair and what the session said before it, but not the other:
       // the other's write was erased. (A pair lost to separate stores — per-process RAM, a
-      // replica's disk — loses what came before the pair too, and is ordinary forgetting.)
+      // replica's disk — loses what came before the pair too, and is ordinary forgetting; so does
+      // a window, which drops the oldest first.)
+      // Held by this turn's own prompt: a window that dropped the oldest turns is no lost update.
+      const now = chatRequests(current.llm).map((r) => r.messages.map((m) => m.content).join('\n'));
       const before = earlier.filter((o) => o.step < t.step && !o.failure);
-      const sharedStore = before.length > 0 && before.every((o) => !missing(o));
-      if (kept && sharedStore && !t.failure && missing(t)) {
+      const sharedStore = before.length > 0 && before.every((o) => now.some((p) => p.includes(o.user)));
+      if (kept && sharedStore && !t.failure && missing(t) && sharedAcross(t.worker, current, earlier)) {
         const [a, b] = [kept, t].sort((x, y) => turnNumber(x.label) - turnNumber(y.label)) as [
           EarlierTurn,
           EarlierTurn,
@@ -124,6 +127,39 @@ export function classifyRecalls(
       }
     }
     return e;
+  });
+}
+
+const replicaOf = (worker: string) => worker.slice(0, worker.indexOf('w'));
+
+/**
+ * Whether the session's prompts show memory reaching from the lost turn's worker to the asking one:
+ * a turn's prompt held an earlier turn served on another worker (another replica, when the two are
+ * on different replicas). Without it, a turn missing on another worker is memory one process (or
+ * one disk) holds, row 2 or 3, not a lost update (LangGraph's MemorySaver under `together:`).
+ */
+function sharedAcross(
+  from: string,
+  current: { step: number; llm: readonly RecordedLlmRequest[]; worker?: string },
+  earlier: readonly EarlierTurn[],
+): boolean {
+  if (!current.worker || current.worker === from) return true;
+  const replicas = replicaOf(current.worker) !== replicaOf(from);
+  const turns: { step: number; llm: readonly RecordedLlmRequest[]; worker: string }[] = [
+    ...earlier,
+    { step: current.step, llm: current.llm, worker: current.worker },
+  ];
+  return turns.some((x) => {
+    const prompt = chatRequests(x.llm)
+      .flatMap((r) => r.messages.map((m) => m.content))
+      .join('\n');
+    return earlier.some(
+      (y) =>
+        y.step < x.step &&
+        y.worker !== x.worker &&
+        (!replicas || replicaOf(y.worker) !== replicaOf(x.worker)) &&
+        prompt.includes(y.user),
+    );
   });
 }
 

@@ -12,6 +12,8 @@ export interface TrimmedHistory {
   to: string;
   /** The step of the oldest turn the prompt still held (a fact said before it was trimmed away). */
   oldestStep: number;
+  /** The turns the prompt held (turns sent at once share a step: the labels tell them apart). */
+  held: string[];
 }
 
 interface HistoryMessage {
@@ -34,14 +36,23 @@ export function trimmedHistory(
 ): TrimmedHistory | undefined {
   const request = chatRequests(turn.llm).at(-1);
   if (!request) return undefined;
+  const prompt = request.messages.filter((m) => m.role !== 'system');
+  const own = prompt.findLastIndex((m) => m.role === 'user' && m.content.includes(turn.user));
+  if (own >= 0) prompt.splice(own, 1);
+  // Turns sent at once share a step and reach the store in either order: try the other one too.
+  const swapped = [...earlier].reverse().sort((a, b) => a.step - b.step);
+  return suffixOf(prompt, earlier) ?? suffixOf(prompt, swapped);
+}
+
+function suffixOf(
+  prompt: readonly { role: string; content: string }[],
+  earlier: readonly Pick<TurnRecord, 'user' | 'reply' | 'llm' | 'label' | 'step'>[],
+): TrimmedHistory | undefined {
   const history: HistoryMessage[] = earlier.flatMap((t) => {
     const reply = chatRequests(t.llm).at(-1)?.reply ?? t.reply;
     const user: HistoryMessage = { role: 'user', text: t.user, label: t.label, step: t.step };
     return reply ? [user, { role: 'assistant', text: reply, label: t.label, step: t.step }] : [user];
   });
-  const prompt = request.messages.filter((m) => m.role !== 'system');
-  const own = prompt.findLastIndex((m) => m.role === 'user' && m.content.includes(turn.user));
-  if (own >= 0) prompt.splice(own, 1);
   if (prompt.length === 0 || prompt.length >= history.length) return undefined;
   const suffix = history.slice(history.length - prompt.length);
   const same = suffix.every((h, i) => {
@@ -58,5 +69,6 @@ export function trimmedHistory(
     from: first.label,
     to: last.label,
     oldestStep: first.step,
+    held: [...new Set(suffix.map((h) => h.label))],
   };
 }

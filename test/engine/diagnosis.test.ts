@@ -71,6 +71,71 @@ describe.concurrent('each failed turn explained by its own evidence (the basic a
     expect(leftovers(result.runId)).toEqual([]);
   });
 
+  it('process RAM across a redeploy, two customers at once: no window, each why line about its own session, an isolation line', {
+    timeout: 240_000,
+  }, async () => {
+    const incident = `name: incident
+steps:
+  - { session: maria, user: "My order number is DS-88213.", on: r1w1 }
+  - together:
+      - { session: maria, user: "I would like a replacement, not a refund.", on: r1w2 }
+      - { session: tom, user: "My order number is TX-4411.", on: r2w1 }
+  - redeploy: rolling
+  - { session: maria, user: "Are you still there?", on: r1w1 }
+  - { session: maria, user: "What is my order number?", on: r1w1, expect: { recall: [DS-88213] } }
+  - { session: tom, user: "What is my order number?", on: r1w1, expect: { recall: [TX-4411] } }
+`;
+    await using project = await basicProject('global', { 'scenarios/incident.yaml': incident });
+    for (const probe of ['never', 'always'] as const) {
+      const result = await run({ cwd: project.dir, probe });
+      const s = result.scenarios[0];
+      expect(s?.status).toBe('failed');
+      const texts = (s?.explanations ?? []).map((e) => e.text).join('\n');
+      expect(texts, `${probe}: ${texts}`).not.toMatch(/trimmed|window/);
+      expect((s?.explanations ?? []).flatMap((e) => e.rows)).not.toContain('4');
+      if (probe === 'always') {
+        expect(s?.explanations?.map((e) => [e.label, e.crossing, e.rows])).toEqual([
+          ['maria#4', ['RD'], ['2']],
+          ['tom#2', ['OR'], ['2']],
+        ]);
+        expect(s?.explanations?.find((e) => e.label === 'tom#2')?.text).not.toContain('maria');
+      }
+      // tom#2 met maria in r1w1's new process; no message of one reached the other.
+      expect(s?.isolation).toEqual({ sessions: 2, sharedTurns: 1, facts: 5, leaks: 0 });
+    }
+  });
+
+  it('a two-message window under turns at once: row 4, and no lost update from the scenario or the CC rung', {
+    timeout: 240_000,
+  }, async () => {
+    const together = `name: together
+steps:
+  - user: My name is Ada and I am building the Analytical Engine.
+  - together:
+      - user: My cat is called Miso.
+      - user: My dog is called Rex.
+  - user: What are my pets called?
+    expect: { recall: [Miso, Rex] }
+`;
+    await using project = await basicProject(
+      'postgres',
+      { 'scenarios/together.yaml': together },
+      { env: { HISTORY_WINDOW: '2' } },
+    );
+    const result = await run({ cwd: project.dir, probe: 'always' });
+    const s = result.scenarios[0];
+    expect(s?.status).toBe('failed');
+    const cc = s?.diagnosis?.rungs.find((r) => r.rung === 'CC');
+    expect(cc?.kept).toBeNull();
+    expect(cc?.note).toMatch(/a window or token limit keeps only the latest messages/);
+    expect(s?.diagnosis?.rows.map((r) => r.id)).toEqual([]);
+    expect(s?.diagnosis?.advice).not.toMatch(/append|transaction/);
+    expect(s?.explanations?.map((e) => e.rows)).toEqual([['4']]);
+    const texts = (s?.explanations ?? []).map((e) => e.text).join('\n');
+    expect(texts).toMatch(/trimmed to the last 2 of 6 messages/);
+    expect(texts).not.toContain('lost update');
+  });
+
   it("an app that answers a generic 500: an error (exit 2) that names the app's own words, row 5", {
     timeout: 180_000,
   }, async () => {

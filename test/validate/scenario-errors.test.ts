@@ -152,6 +152,20 @@ describe('scenario validation', () => {
     expect(otherSession[0]).toMatch(/this is the first turn of session `bob`/);
   });
 
+  it('reports a forget of text no turn of any session said (it cannot fail)', async () => {
+    const two = `name: two
+steps:
+  - { session: maria, user: "My order is DS-88213." }
+  - { session: tom, user: "My order is TX-1." }
+  - session: maria
+    user: What is my order?
+    expect: { recall: [DS-88213], forget: [Maria, TX-1] }
+`;
+    expect(await problemsOf(two)).toEqual([
+      's.yaml:7:44 steps[2].expect.forget[0]: forget `Maria` is in no other turn of any session of this scenario, so it can never reach the prompt and the check cannot fail\n    hint: forget a text another session said (a leak check) or one this session said earlier; check spelling and case, or use a /regex/i',
+    ]);
+  });
+
   it('rejects a 10 MB file without parsing it', async () => {
     const out = await problemsOf(Buffer.alloc(10 * 1024 * 1024, 'a'));
     expect(out).toEqual([
