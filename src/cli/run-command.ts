@@ -14,6 +14,7 @@ import { readJsonReport } from '../run/reports.ts';
 import { run } from '../run/run.ts';
 import { durationsOf, parseShard } from '../run/shard.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
+import { type OpenWhen, openInBrowser, shouldOpen } from './open-report.ts';
 import { type Io, wantsColor } from './output.ts';
 
 export interface RunCommandOptions {
@@ -30,10 +31,11 @@ export interface RunCommandOptions {
   report?: string[];
   artifacts?: string;
   probe?: 'on-failure' | 'always' | 'never';
+  open?: OpenWhen;
   runtime?: 'process' | 'container';
 }
 
-const FORMATS: ReportFormat[] = ['json', 'junit', 'markdown'];
+const FORMATS: ReportFormat[] = ['json', 'junit', 'markdown', 'html'];
 
 /** `amnesia run`: the engine with a terminal reporter, report files, and Ctrl-C handling. Returns the exit status. */
 export async function runCommand(files: string[], opts: RunCommandOptions, io: Io): Promise<number> {
@@ -98,6 +100,8 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
     );
   }
   for (const { file } of reports) io.stdout.write(`report: ${file}\n`);
+  const html = reports.find((r) => r.format === 'html');
+  if (html && shouldOpen(opts.open ?? 'on-failure', result.exitCode, io)) openInBrowser(html.file, io);
   return result.exitCode;
 }
 
