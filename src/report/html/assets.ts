@@ -6,13 +6,13 @@
 export const STYLE = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--panel:#f6f8fa;
 --ok:#1a7f37;--bad:#cf222e;--err:#9a6700;--skip:#57606a;--hit:#fff3b0;--miss:#ffebe9;--band:rgba(130,80,223,.16);
---band-line:#8250df;--link:#0550ae;--lane:#eaeef2}
+--band-line:#8250df;--link:#0550ae;--lane:#eaeef2;--on-mark:#fff}
 :root[data-theme=dark]{--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b1;--line:#30363d;--panel:#161b22;--ok:#3fb950;
 --bad:#ff7b72;--err:#d29922;--skip:#9da7b1;--hit:#5a4a00;--miss:#5d1a1a;--band:rgba(188,140,255,.2);
---band-line:#bc8cff;--link:#79c0ff;--lane:#21262d}
+--band-line:#bc8cff;--link:#79c0ff;--lane:#21262d;--on-mark:#0d1117}
 @media (prefers-color-scheme:dark){:root:not([data-theme=light]){--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b1;
 --line:#30363d;--panel:#161b22;--ok:#3fb950;--bad:#ff7b72;--err:#d29922;--skip:#9da7b1;--hit:#5a4a00;--miss:#5d1a1a;
---band:rgba(188,140,255,.2);--band-line:#bc8cff;--link:#79c0ff;--lane:#21262d}}
+--band:rgba(188,140,255,.2);--band-line:#bc8cff;--link:#79c0ff;--lane:#21262d;--on-mark:#0d1117}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}
 a{color:var(--link)}
@@ -48,6 +48,7 @@ figure{margin:10px 0}
 .timeline text{fill:var(--fg);font:12px system-ui,sans-serif}
 .timeline .lane{fill:var(--lane)}
 .timeline .band{fill:var(--band);stroke:var(--band-line);stroke-dasharray:4 3}
+.timeline .mark-text{fill:var(--on-mark);font-weight:600}
 .timeline .turn-ok{fill:var(--ok)}.timeline .turn-bad{fill:var(--bad)}
 .timeline a:focus-visible rect{stroke:var(--link);stroke-width:3}
 figcaption{color:var(--muted);font-size:13px;margin-top:4px}
@@ -78,7 +79,7 @@ th:first-child,td:first-child{text-align:left}
 
 /**
  * Filters (failed only, tag, session, worker), a search over prompts, keyboard navigation
- * (j/k or n/p between scenarios, / to search, t toggles the theme), and the theme switch.
+ * (j/k or n/p between scenarios, / to search and Escape to leave it, t toggles the theme), and the theme switch.
  * Everything works from the HTML alone; the script only hides and moves focus.
  */
 export const SCRIPT = `
@@ -123,6 +124,7 @@ export const SCRIPT = `
   }
   for (const el of [failedOnly, tag, session, worker]) el.addEventListener('change', apply);
   search.addEventListener('input', apply);
+  search.addEventListener('keydown', (e) => { if (e.key === 'Escape') search.blur(); });
   apply();
   let current = -1;
   function move(d) {

@@ -71,7 +71,7 @@ export function renderHtml(r: RunResult, o: HtmlOptions = {}): string {
     `<span>run ${esc(r.runId)} · seed ${r.seed} · ${esc(new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19))} UTC · ${seconds(r.durationMs)}</span>`,
     r.configFile ? `<span>config <code>${esc(relativeTo(r.configFile, o.cwd))}</code></span>` : '',
     r.shard ? `<span>shard ${r.shard.index}/${r.shard.total}</span>` : '',
-    `<button id="theme" type="button" aria-label="Switch the colour theme">Theme</button></div>`,
+    `<button id="theme" type="button" title="Switch the colour theme (t)">Theme</button></div>`,
     sharedPathsNote(r),
     '</header>',
     toolbar(r),
@@ -84,7 +84,7 @@ export function renderHtml(r: RunResult, o: HtmlOptions = {}): string {
       : '',
     ...r.scenarios.map((s) => scenarioSection(s, o)),
     '</main>',
-    '<footer class="toolbar"><span class="meta">Keys: j/k next/previous scenario · / search · t theme. Written by amnesia; this page makes no network request.</span></footer>',
+    '<footer class="toolbar"><span class="meta">Keys: j/k next/previous scenario · / search (Escape leaves it) · t theme. Written by amnesia; this page makes no network request.</span></footer>',
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -110,13 +110,13 @@ export function timelineSvg(s: ScenarioResult): string {
         `<a href="#${attr(turnAnchor(s.slug, t))}" aria-label="${attr(`${t.label} on ${t.worker} pid ${t.pid}: ${status}`)}">` +
           `<title>${esc(`${t.label} on ${t.worker} pid ${t.pid}${t.generation > 1 ? ` (generation ${t.generation})` : ''}: ${status}`)}</title>` +
           `<rect class="${t.passed ? 'turn-ok' : 'turn-bad'}" x="${x + inset + offset}" y="${y(t.worker) + 6}" width="${w - 2}" height="${LANE - 12}" rx="3"/>` +
-          `<text x="${x + inset + offset + 3}" y="${y(t.worker) + LANE / 2 + 4}" style="fill:#fff;font-weight:600">${esc(t.label.replace(/^.*#/, '#'))}</text></a>`,
+          `<text x="${x + inset + offset + 3}" y="${y(t.worker) + LANE / 2 + 4}" class="mark-text">${esc(t.label.replace(/^.*#/, '#'))}</text></a>`,
       );
     });
     if (!m.disruption && m.turns.length > 0)
       parts.push(`<text x="${x + 6}" y="${TOP - 8}">${esc(momentLabel(m))}</text>`);
   });
-  return `<svg role="img" aria-labelledby="tl-${attr(s.slug)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><title id="tl-${attr(s.slug)}">${esc(`Timeline of ${s.name}: ${lanes.length} workers, ${moments.length} moments`)}</title>${parts.join('')}</svg>`;
+  return `<svg role="group" aria-labelledby="tl-${attr(s.slug)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><title id="tl-${attr(s.slug)}">${esc(`Timeline of ${s.name}: ${lanes.length} workers, ${moments.length} moments`)}</title>${parts.join('')}</svg>`;
 }
 
 function sameLane(turns: readonly TurnRecord[], t: TurnRecord): number {
