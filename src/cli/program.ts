@@ -153,6 +153,20 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         'container',
       ] as const),
     )
+    .option(
+      '--report <format=file>',
+      'also write a report: html=FILE, json=FILE, junit=FILE or markdown=FILE (repeat for several)',
+      collect,
+      [] as string[],
+    )
+    .addOption(
+      new Option(
+        '--open <when>',
+        'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
+      )
+        .choices(OPEN_CHOICES)
+        .default('on-failure' as const),
+    )
     .action(async (opts) => {
       const { probeCommand } = await import('./run-command.ts');
       status = await probeCommand(opts, io);
@@ -181,8 +195,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     )
     .option('--timeout <duration>', 'per-turn timeout, e.g. 20s')
     .option(
-      '--report <json=file>',
-      'also write the result as JSON (repeat for several files)',
+      '--report <format=file>',
+      'also write the result: json=FILE or html=FILE (repeat for several)',
       collect,
       [] as string[],
     )
@@ -192,6 +206,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         'process',
         'container',
       ] as const),
+    )
+    .addOption(
+      new Option(
+        '--open <when>',
+        'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
+      )
+        .choices(OPEN_CHOICES)
+        .default('on-failure' as const),
     )
     .action(async (scenario, opts) => {
       const { loadCommand } = await import('./load-command.ts');

@@ -14,6 +14,7 @@ import { readJsonReport } from '../run/reports.ts';
 import { run } from '../run/run.ts';
 import { durationsOf, parseShard } from '../run/shard.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
+import type { RunResult } from '../types/results.ts';
 import { type OpenWhen, openInBrowser, shouldOpen } from './open-report.ts';
 import { type Io, wantsColor } from './output.ts';
 
@@ -122,9 +123,17 @@ export function fileReporters(reports: { format: ReportFormat; file: string }[],
 
 /** `amnesia probe`: the ladder alone, with progress, then the signature and the diagnosis. */
 export async function probeCommand(
-  opts: { config?: string; replicas?: string; workers?: string; runtime?: 'process' | 'container' },
+  opts: {
+    config?: string;
+    replicas?: string;
+    workers?: string;
+    runtime?: 'process' | 'container';
+    report?: string[];
+    open?: OpenWhen;
+  },
   io: Io,
 ): Promise<number> {
+  const reports = (opts.report ?? []).map(parseReport);
   const color = wantsColor(io.stdout, io.env);
   const result = await interruptible(io, (signal) =>
     probe({
@@ -148,6 +157,20 @@ export async function probeCommand(
   if (result.ladder.artifactsDir)
     io.stdout.write(`artifacts: ${path.relative(io.cwd, result.ladder.artifactsDir)}\n`);
   if (result.ladder.error) io.stdout.write(`${result.ladder.error.message}\n`);
+  // The ladder as a run of one scenario, its rungs' turns as evidence: every report format reads it.
+  const asRun: RunResult = {
+    runId: result.runId,
+    seed: result.ladder.seed,
+    startedAt: result.ladder.startedAt,
+    durationMs: result.ladder.durationMs,
+    exitCode: result.exitCode,
+    scenarios: [result.ladder],
+    probe: { topology: result.topology, diagnosis: result.diagnosis },
+  };
+  for (const r of fileReporters(reports, io)) await r.onRunEnd?.(asRun);
+  for (const { file } of reports) io.stdout.write(`report: ${file}\n`);
+  const html = reports.find((r) => r.format === 'html');
+  if (html && shouldOpen(opts.open ?? 'on-failure', result.exitCode, io)) openInBrowser(html.file, io);
   return result.exitCode;
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -147,6 +147,68 @@ describe.skipIf(!HAVE)('the HTML report in a real browser (Debian chromium)', ()
       await page.screenshot({ path: path.join(SHOTS, dark ? 'page-dark.png' : 'page-light.png') });
       await page.context().close();
     });
+
+  it('probe and load write their own pages; --open always hands the file to the system opener', async () => {
+    const bin = path.join(dir, 'bin');
+    await mkdir(bin);
+    const opened = path.join(dir, 'opened.txt');
+    await writeFile(path.join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" > ${opened}\n`, { mode: 0o755 });
+    const probeFile = path.join(dir, 'probe.html');
+    const p = await runAmnesia(
+      [
+        'probe',
+        '--config',
+        'test/apps/llamaindex/amnesia/global-map.yaml',
+        '--report',
+        `html=${probeFile}`,
+        '--open',
+        'always',
+      ],
+      { cwd: REPO, env: { PATH: `${bin}:${process.env.PATH}` } },
+    );
+    expect(p.code, p.stdout + p.stderr).toBe(1);
+    await expect(readFile(opened, 'utf8')).resolves.toBe(`${probeFile}\n`);
+    const loadFile = path.join(dir, 'load.html');
+    const l = await runAmnesia(
+      [
+        'load',
+        '--config',
+        'test/apps/llamaindex/amnesia/global-map.yaml',
+        '--sessions',
+        '8',
+        '--turns',
+        '3',
+        '--concurrency',
+        '4',
+        '--report',
+        `html=${loadFile}`,
+      ],
+      { cwd: REPO, env: { CI: 'true' } },
+    );
+    expect(l.code, l.stdout + l.stderr).toBe(1);
+
+    const page = await browser.newPage();
+    await page.goto(`file://${probeFile}`);
+    await expect(page.locator('#probe .ladder li').count()).resolves.toBeGreaterThanOrEqual(6);
+    await expect(page.locator('#probe').innerText()).resolves.toContain('row 2');
+    // Each rung's turns are there, on the lanes that served them.
+    await expect(page.locator('li.turn').count()).resolves.toBeGreaterThanOrEqual(12);
+    await page.screenshot({ path: path.join(SHOTS, 'probe.png') });
+    await page.goto(`file://${loadFile}`);
+    await expect(page.locator('h1').innerText()).resolves.toBe('amnesia load');
+    await expect(page.locator('.badge.failed').innerText()).resolves.toMatch(/memories lost/);
+    await expect(page.locator('.missing').count()).resolves.toBeGreaterThan(0);
+    await page.addScriptTag({ content: await axeSource() });
+    const violations = await page.evaluate(async () => {
+      const r = await (
+        window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
+      ).axe.run();
+      return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
+    });
+    expect(violations).toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, 'load.png') });
+    await page.close();
+  }, 240_000);
 
   it('fits a phone: nothing but the timeline scrolls sideways', async () => {
     const page = await open({ width: 390 });

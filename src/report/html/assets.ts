@@ -98,6 +98,7 @@ export const SCRIPT = `
     label();
   });
   label();
+  if (!$('#f-search')) return;
   const failedOnly = $('#f-failed'), tag = $('#f-tag'), session = $('#f-session'), worker = $('#f-worker'), search = $('#f-search');
   const count = $('#f-count');
   function apply() {
