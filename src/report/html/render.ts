@@ -134,8 +134,16 @@ ${head}${meta}${description}${notices(s, o)}
 ${timeline ? `<figure class="timeline-figure"><div class="timeline">${timeline}</div><figcaption>One lane per worker; each mark a turn on the worker that served it (green kept, red failed: click for its evidence); each band a disruption across the workers it hit.</figcaption></figure>` : ''}
 ${diagnosisSection(s)}
 <h3>Steps</h3><ol class="steps">${s.steps.map((st) => stepItem(s, st, o)).join('')}</ol>
-${s.artifactsDir || s.replay ? `<p class="meta">${s.artifactsDir ? `artifacts <code>${esc(relativeTo(s.artifactsDir, o.cwd))}</code>` : ''}${s.replay ? ` · replay <code>${esc(s.replay)}</code>` : ''}</p>` : ''}
+${footerLine(s, o)}
 </section>`;
+}
+
+function footerLine(s: ScenarioResult, o: HtmlOptions): string {
+  const parts = [
+    s.artifactsDir ? `artifacts <code>${esc(relativeTo(s.artifactsDir, o.cwd))}</code>` : '',
+    s.replay ? `replay <code>${esc(s.replay)}</code>` : '',
+  ].filter(Boolean);
+  return parts.length ? `<p class="meta">${parts.join(' · ')}</p>` : '';
 }
 
 function notices(s: ScenarioResult, o: HtmlOptions): string {
