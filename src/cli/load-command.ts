@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AmnesiaError } from '../errors.ts';
+import { renderLoadHtml } from '../load/html-report.ts';
 import { loadTest } from '../load/load.ts';
 import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from '../load/report.ts';
 import type { LoadProgress, LoadTestEvent } from '../load/types.ts';
 import { type FailedShare, LIMITS, parseFailedShare } from '../schema/primitives.ts';
+import { type OpenWhen, openInBrowser, shouldOpen } from './open-report.ts';
 import { type Io, wantsColor } from './output.ts';
 import { interruptible, parseDurationOption, parseIntOption } from './run-command.ts';
 
@@ -20,6 +22,7 @@ export interface LoadCommandOptions {
   report?: string[];
   artifacts?: string;
   runtime?: 'process' | 'container';
+  open?: OpenWhen;
 }
 
 /** `amnesia load [scenario]`: the load mode with progress on the terminal; returns the exit status. */
@@ -28,7 +31,7 @@ export async function loadCommand(
   opts: LoadCommandOptions,
   io: Io,
 ): Promise<number> {
-  const reports = (opts.report ?? []).map(parseJsonReport);
+  const reports = (opts.report ?? []).map(parseLoadReport);
   const tty = Boolean((io.stdout as { isTTY?: boolean }).isTTY);
   const color = wantsColor(io.stdout, io.env);
   const progress = progressPrinter(io, { tty, color });
@@ -62,12 +65,19 @@ export async function loadCommand(
         signal,
       });
       io.stdout.write(renderLoadSummary(result, { color, cwd: io.cwd }));
-      for (const file of reports) {
+      for (const { format, file } of reports) {
         const abs = path.resolve(io.cwd, file);
         await mkdir(path.dirname(abs), { recursive: true });
-        await writeFile(abs, `${JSON.stringify(result, null, 2)}\n`);
+        await writeFile(
+          abs,
+          format === 'html'
+            ? renderLoadHtml(result, { cwd: io.cwd })
+            : `${JSON.stringify(result, null, 2)}\n`,
+        );
         io.stdout.write(`report: ${file}\n`);
       }
+      const html = reports.find((r) => r.format === 'html');
+      if (html && shouldOpen(opts.open ?? 'on-failure', result.exitCode, io)) openInBrowser(html.file, io);
       return result.exitCode;
     },
     'the load',
@@ -85,16 +95,16 @@ function parseMaxFailed(text: string): FailedShare {
   return share;
 }
 
-/** `json=FILE`: the load's result as JSON (the one report format of the load mode). */
-function parseJsonReport(spec: string): string {
+/** `json=FILE` (the result as JSON) or `html=FILE` (a page with a chart over time and the evidence). */
+function parseLoadReport(spec: string): { format: 'json' | 'html'; file: string } {
   const [format, file] = spec.split('=', 2) as [string, string | undefined];
-  if (format !== 'json' || !file) {
+  if ((format !== 'json' && format !== 'html') || !file) {
     throw new AmnesiaError(
       'AMNESIA_INVALID_INPUT',
-      `--report ${spec}: the load mode writes its result as JSON: --report json=FILE`,
+      `--report ${spec}: the load mode writes json=FILE or html=FILE, e.g. --report html=load.html`,
     );
   }
-  return file;
+  return { format, file };
 }
 
 /**

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { painter } from '../report/paint.ts';
+import { OPEN_CHOICES } from './open-report.ts';
 import { type Io, printProblems, reportError, wantsColor } from './output.ts';
 
 // Each command imports what it needs when it runs: `amnesia --version` and `amnesia validate`
@@ -86,7 +87,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     )
     .option(
       '--report <format=file>',
-      'also write a report: json=FILE, junit=FILE or markdown=FILE (repeat for several)',
+      'also write a report: json=FILE, junit=FILE, markdown=FILE or html=FILE (repeat for several)',
       collect,
       [] as string[],
     )
@@ -108,6 +109,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         'container',
       ] as const),
     )
+    .addOption(
+      new Option(
+        '--open <when>',
+        'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
+      )
+        .choices(OPEN_CHOICES)
+        .default('on-failure' as const),
+    )
     .action(async (files, opts) => {
       const { runCommand } = await import('./run-command.ts');
       status = await runCommand(files, opts, io);
@@ -121,7 +130,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .argument('<reports...>', 'JSON report files or globs (from `run --shard i/n --report json=FILE`)')
     .option(
       '--report <format=file>',
-      'also write the merged report: json=FILE, junit=FILE or markdown=FILE (repeat for several)',
+      'also write the merged report: json=FILE, junit=FILE, markdown=FILE or html=FILE (repeat for several)',
       collect,
       [] as string[],
     )
@@ -143,6 +152,20 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         'process',
         'container',
       ] as const),
+    )
+    .option(
+      '--report <format=file>',
+      'also write a report: html=FILE, json=FILE, junit=FILE or markdown=FILE (repeat for several)',
+      collect,
+      [] as string[],
+    )
+    .addOption(
+      new Option(
+        '--open <when>',
+        'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
+      )
+        .choices(OPEN_CHOICES)
+        .default('on-failure' as const),
     )
     .action(async (opts) => {
       const { probeCommand } = await import('./run-command.ts');
@@ -176,8 +199,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       'failed turns accepted, a share such as 0.5% or a number of turns (default: the config `load.max_failed`, else 0)',
     )
     .option(
-      '--report <json=file>',
-      'also write the result as JSON (repeat for several files)',
+      '--report <format=file>',
+      'also write the result: json=FILE or html=FILE (repeat for several)',
       collect,
       [] as string[],
     )
@@ -187,6 +210,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         'process',
         'container',
       ] as const),
+    )
+    .addOption(
+      new Option(
+        '--open <when>',
+        'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
+      )
+        .choices(OPEN_CHOICES)
+        .default('on-failure' as const),
     )
     .action(async (scenario, opts) => {
       const { loadCommand } = await import('./load-command.ts');

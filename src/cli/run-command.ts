@@ -15,6 +15,7 @@ import { run } from '../run/run.ts';
 import { durationsOf, parseShard } from '../run/shard.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
 import type { RunResult } from '../types/results.ts';
+import { type OpenWhen, openInBrowser, shouldOpen } from './open-report.ts';
 import { type Io, wantsColor } from './output.ts';
 
 export interface RunCommandOptions {
@@ -31,10 +32,11 @@ export interface RunCommandOptions {
   report?: string[];
   artifacts?: string;
   probe?: 'on-failure' | 'always' | 'never';
+  open?: OpenWhen;
   runtime?: 'process' | 'container';
 }
 
-const FORMATS: ReportFormat[] = ['json', 'junit', 'markdown'];
+const FORMATS: ReportFormat[] = ['json', 'junit', 'markdown', 'html'];
 
 /** `amnesia run`: the engine with a terminal reporter, report files, and Ctrl-C handling. Returns the exit status. */
 export async function runCommand(files: string[], opts: RunCommandOptions, io: Io): Promise<number> {
@@ -85,7 +87,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
       ...(opts.runtime ? { runtime: opts.runtime } : {}),
       signal,
     });
-    await reportRun(result, reporters, reports, { io, color });
+    await reportRun(result, reporters, reports, { io, color, open: opts.open ?? 'on-failure' });
     return result.exitCode;
   });
 }
@@ -94,8 +96,8 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
 async function reportRun(
   result: RunResult,
   reporters: Reporter[],
-  reports: { file: string }[],
-  { io, color }: { io: Io; color: boolean },
+  reports: { format: ReportFormat; file: string }[],
+  { io, color, open }: { io: Io; color: boolean; open: OpenWhen },
 ): Promise<void> {
   for (const r of reporters) await r.onRunEnd?.(result);
   // The run's probe, unless the summary already showed that very ladder for a failed scenario.
@@ -110,6 +112,8 @@ async function reportRun(
     );
   }
   for (const { file } of reports) io.stdout.write(`report: ${file}\n`);
+  const html = reports.find((r) => r.format === 'html');
+  if (html && shouldOpen(open, result.exitCode, io)) openInBrowser(html.file, io);
 }
 
 /** Reporters that write `--report FORMAT=FILE` files once the run ends. */
@@ -129,9 +133,17 @@ export function fileReporters(reports: { format: ReportFormat; file: string }[],
 
 /** `amnesia probe`: the ladder alone, with progress, then the signature and the diagnosis. */
 export async function probeCommand(
-  opts: { config?: string; replicas?: string; workers?: string; runtime?: 'process' | 'container' },
+  opts: {
+    config?: string;
+    replicas?: string;
+    workers?: string;
+    runtime?: 'process' | 'container';
+    report?: string[];
+    open?: OpenWhen;
+  },
   io: Io,
 ): Promise<number> {
+  const reports = (opts.report ?? []).map(parseReport);
   const color = wantsColor(io.stdout, io.env);
   return interruptible(
     io,
@@ -156,6 +168,20 @@ export async function probeCommand(
       if (result.ladder.artifactsDir)
         io.stdout.write(`artifacts: ${path.relative(io.cwd, result.ladder.artifactsDir)}\n`);
       if (result.ladder.error) io.stdout.write(`${result.ladder.error.message}\n`);
+      // The ladder as a run of one scenario, its rungs' turns as evidence: every report format reads it.
+      const asRun: RunResult = {
+        runId: result.runId,
+        seed: result.ladder.seed,
+        startedAt: result.ladder.startedAt,
+        durationMs: result.ladder.durationMs,
+        exitCode: result.exitCode,
+        scenarios: [result.ladder],
+        probe: { topology: result.topology, diagnosis: result.diagnosis },
+      };
+      for (const r of fileReporters(reports, io)) await r.onRunEnd?.(asRun);
+      for (const { file } of reports) io.stdout.write(`report: ${file}\n`);
+      const html = reports.find((r) => r.format === 'html');
+      if (html && shouldOpen(opts.open ?? 'on-failure', result.exitCode, io)) openInBrowser(html.file, io);
       return result.exitCode;
     },
     'the probe',

@@ -8,6 +8,7 @@ export {
   type SinceLastRun,
   sinceLastRun,
 } from './comment.ts';
+export { type HtmlOptions, renderHtml } from './html/render.ts';
 export { type ReportedLlmRequest, renderJson } from './json.ts';
 export { type JUnitOptions, renderJUnit } from './junit.ts';
 export { GITHUB_COMMENT_LIMIT, type MarkdownOptions, renderMarkdown } from './markdown.ts';

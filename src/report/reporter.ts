@@ -1,4 +1,5 @@
 import type { RunEvent, RunResult } from '../types/results.ts';
+import { renderHtml } from './html/render.ts';
 import { renderJson } from './json.ts';
 import { renderJUnit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -10,12 +11,13 @@ export interface Reporter {
   onRunEnd?(r: RunResult): void | Promise<void>;
 }
 
-export type ReportFormat = 'json' | 'junit' | 'markdown';
+export type ReportFormat = 'json' | 'junit' | 'markdown' | 'html';
 
 const renderers: Record<ReportFormat, (r: RunResult, o: { cwd?: string }) => string> = {
   json: (r, o) => renderJson(r, o),
   junit: (r, o) => renderJUnit(r, o),
   markdown: (r, o) => renderMarkdown(r, o),
+  html: (r, o) => renderHtml(r, o),
 };
 
 /**
