@@ -12,7 +12,7 @@ import { type RunResult, readCommentRecord, renderJson } from '../../src/index.t
 import { tempFiles } from '../helpers/files.ts';
 import { CWD, erroring, failing, leaking, passing, run } from '../support/report-fixtures.ts';
 import { GitHubApiStandIn } from './github-api.ts';
-import { HEAD_SHA, runStep } from './runner.ts';
+import { expectEveryOutput, HEAD_SHA, runStep } from './runner.ts';
 
 let api: GitHubApiStandIn;
 let project: AsyncDisposable & { dir: string };
@@ -150,14 +150,6 @@ describe('mode: merge', () => {
     );
   });
 });
-
-/** Every output action.yml declares was set (a later step never reads a missing one). */
-function expectEveryOutput(outputs: Record<string, string>): void {
-  const yml = readFileSync(path.join(import.meta.dirname, '../../action.yml'), 'utf8');
-  const declared = [...yml.slice(yml.indexOf('\noutputs:')).matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
-  expect(declared.length).toBeGreaterThan(8);
-  expect(Object.keys(outputs).sort()).toEqual([...declared].sort());
-}
 
 describe('annotations', () => {
   it('shows at most 10 errors with setFailed, the most important first, and the summary says how many more', async () => {
