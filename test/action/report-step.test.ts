@@ -379,6 +379,18 @@ describe('bad input and failures of any kind', () => {
     expect(body).not.toContain(bad.dir);
   });
 
+  it('masks secrets in the error the PR comment shows when a run cannot run', async () => {
+    const SECRET = 'pk_live_51Hc0ffee42';
+    const r = await step({ reports: `missing/${SECRET}/amnesia.json` }, { env: { STRIPE_API_KEY: SECRET } });
+    expect(r.failed?.message).toContain('no report matches');
+    const body = api.comments[0]?.body ?? '';
+    expect(body).toContain('### amnesia: could not run');
+    expect(body).toContain('missing/***/amnesia.json');
+    expect(r.masked).toContain(SECRET); // GitHub masks it in the log
+    const { summary, annotations, outputs, failed } = r;
+    expect(JSON.stringify({ body, summary, annotations, outputs, failed })).not.toContain(SECRET);
+  });
+
   it('annotates at most 9 invalid inputs (setFailed is the 10th) and says how many more', async () => {
     const steps = Array.from({ length: 12 }, (_, i) => `  - crash: r${i + 9}\n`).join('');
     await using bad = await tempFiles({
