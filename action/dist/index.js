@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path35 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path36 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path35 && path35[0] !== "/") {
-          path35 = `/${path35}`;
+        if (path36 && path36[0] !== "/") {
+          path36 = `/${path36}`;
         }
-        return new URL(`${origin}${path35}`);
+        return new URL(`${origin}${path36}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path35, origin }
+          request: { method, path: path36, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path35);
+        debuglog("sending request to %s %s/%s", method, origin, path36);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path35, origin },
+          request: { method, path: path36, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path35,
+          path36,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path35, origin }
+          request: { method, path: path36, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path35);
+        debuglog("trailers received from %s %s/%s", method, origin, path36);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path35, origin },
+          request: { method, path: path36, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path35,
+          path36,
           error64.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path35, origin }
+            request: { method, path: path36, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path35);
+          debuglog("sending request to %s %s/%s", method, origin, path36);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path35,
+        path: path36,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path35 !== "string") {
+        if (typeof path36 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path35[0] !== "/" && !(path35.startsWith("http://") || path35.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path36[0] !== "/" && !(path36.startsWith("http://") || path36.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path35)) {
+        } else if (invalidPathRegex.test(path36)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path35, query) : path35;
+        this.path = query ? buildURL(path36, query) : path36;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path35, host, upgrade, blocking, reset } = request3;
+      const { method, path: path36, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path35} HTTP/1.1\r
+      let header = `${method} ${path36} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path35, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path36, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path35;
+      headers[HTTP2_HEADER_PATH] = path36;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path35 = search ? `${pathname}${search}` : pathname;
+        const path36 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path35;
+        this.opts.path = path36;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path35 = "/",
+          path: path36 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path35;
+        opts.path = origin + path36;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path35) {
-      if (typeof path35 !== "string") {
-        return path35;
+    function safeUrl(path36) {
+      if (typeof path36 !== "string") {
+        return path36;
       }
-      const pathSegments = path35.split("?");
+      const pathSegments = path36.split("?");
       if (pathSegments.length !== 2) {
-        return path35;
+        return path36;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path35, method, body, headers }) {
-      const pathMatch2 = matchValue(mockDispatch2.path, path35);
+    function matchKey(mockDispatch2, { path: path36, method, body, headers }) {
+      const pathMatch2 = matchValue(mockDispatch2.path, path36);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path35 }) => matchValue(safeUrl(path35), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path36 }) => matchValue(safeUrl(path36), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path35, method, body, headers, query } = opts;
+      const { path: path36, method, body, headers, query } = opts;
       return {
-        path: path35,
+        path: path36,
         method,
         body,
         headers,
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path35, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path36, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path35,
+            Path: path36,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path35) {
-      for (let i = 0; i < path35.length; ++i) {
-        const code = path35.charCodeAt(i);
+    function validateCookiePath(path36) {
+      for (let i = 0; i < path36.length; ++i) {
+        const code = path36.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path35 = opts.path;
+          let path36 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path35 = `/${path35}`;
+            path36 = `/${path36}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path35);
+          url2 = new URL(util.parseOrigin(url2).origin + path36);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20846,17 +20846,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path35) {
-      const ctrl = callVisitor(key, node2, visitor, path35);
+    function visit_(key, node2, visitor, path36) {
+      const ctrl = callVisitor(key, node2, visitor, path36);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path35, ctrl);
-        return visit_(key, ctrl, visitor, path35);
+        replaceNode(key, path36, ctrl);
+        return visit_(key, ctrl, visitor, path36);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path35 = Object.freeze(path35.concat(node2));
+          path36 = Object.freeze(path36.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path35);
+            const ci = visit_(i, node2.items[i], visitor, path36);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20867,13 +20867,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path35 = Object.freeze(path35.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path35);
+          path36 = Object.freeze(path36.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path36);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path35);
+          const cv = visit_("value", node2.value, visitor, path36);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20894,17 +20894,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path35) {
-      const ctrl = await callVisitor(key, node2, visitor, path35);
+    async function visitAsync_(key, node2, visitor, path36) {
+      const ctrl = await callVisitor(key, node2, visitor, path36);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path35, ctrl);
-        return visitAsync_(key, ctrl, visitor, path35);
+        replaceNode(key, path36, ctrl);
+        return visitAsync_(key, ctrl, visitor, path36);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path35 = Object.freeze(path35.concat(node2));
+          path36 = Object.freeze(path36.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path35);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path36);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20915,13 +20915,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path35 = Object.freeze(path35.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path35);
+          path36 = Object.freeze(path36.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path36);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path35);
+          const cv = await visitAsync_("value", node2.value, visitor, path36);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20948,23 +20948,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path35) {
+    function callVisitor(key, node2, visitor, path36) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path35);
+        return visitor(key, node2, path36);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path35);
+        return visitor.Map?.(key, node2, path36);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path35);
+        return visitor.Seq?.(key, node2, path36);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path35);
+        return visitor.Pair?.(key, node2, path36);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path35);
+        return visitor.Scalar?.(key, node2, path36);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path35);
+        return visitor.Alias?.(key, node2, path36);
       return void 0;
     }
-    function replaceNode(key, path35, node2) {
-      const parent = path35[path35.length - 1];
+    function replaceNode(key, path36, node2) {
+      const parent = path36[path36.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -21576,10 +21576,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path35, value) {
+    function collectionFromPath(schema, path36, value) {
       let v = value;
-      for (let i = path35.length - 1; i >= 0; --i) {
-        const k = path35[i];
+      for (let i = path36.length - 1; i >= 0; --i) {
+        const k = path36[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -21598,7 +21598,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path35) => path35 == null || typeof path35 === "object" && !!path35[Symbol.iterator]().next().done;
+    var isEmptyPath = (path36) => path36 == null || typeof path36 === "object" && !!path36[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -21628,11 +21628,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path35, value) {
-        if (isEmptyPath(path35))
+      addIn(path36, value) {
+        if (isEmptyPath(path36))
           this.add(value);
         else {
-          const [key, ...rest] = path35;
+          const [key, ...rest] = path36;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -21646,8 +21646,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path35) {
-        const [key, ...rest] = path35;
+      deleteIn(path36) {
+        const [key, ...rest] = path36;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -21661,8 +21661,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path35, keepScalar) {
-        const [key, ...rest] = path35;
+      getIn(path36, keepScalar) {
+        const [key, ...rest] = path36;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -21680,8 +21680,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path35) {
-        const [key, ...rest] = path35;
+      hasIn(path36) {
+        const [key, ...rest] = path36;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -21691,8 +21691,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path35, value) {
-        const [key, ...rest] = path35;
+      setIn(path36, value) {
+        const [key, ...rest] = path36;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -24207,9 +24207,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path35, value) {
+      addIn(path36, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path35, value);
+          this.contents.addIn(path36, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -24284,14 +24284,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path35) {
-        if (Collection2.isEmptyPath(path35)) {
+      deleteIn(path36) {
+        if (Collection2.isEmptyPath(path36)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path35) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path36) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -24306,10 +24306,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path35, keepScalar) {
-        if (Collection2.isEmptyPath(path35))
+      getIn(path36, keepScalar) {
+        if (Collection2.isEmptyPath(path36))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path35, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path36, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -24320,10 +24320,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path35) {
-        if (Collection2.isEmptyPath(path35))
+      hasIn(path36) {
+        if (Collection2.isEmptyPath(path36))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path35) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path36) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -24340,13 +24340,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path35, value) {
-        if (Collection2.isEmptyPath(path35)) {
+      setIn(path36, value) {
+        if (Collection2.isEmptyPath(path36)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path35), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path36), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path35, value);
+          this.contents.setIn(path36, value);
         }
       }
       /**
@@ -26307,9 +26307,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path35) => {
+    visit2.itemAtPath = (cst, path36) => {
       let item = cst;
-      for (const [field2, index] of path35) {
+      for (const [field2, index] of path36) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -26318,23 +26318,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path35) => {
-      const parent = visit2.itemAtPath(cst, path35.slice(0, -1));
-      const field2 = path35[path35.length - 1][0];
+    visit2.parentCollection = (cst, path36) => {
+      const parent = visit2.itemAtPath(cst, path36.slice(0, -1));
+      const field2 = path36[path36.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path35, item, visitor) {
-      let ctrl = visitor(item, path35);
+    function _visit(path36, item, visitor) {
+      let ctrl = visitor(item, path36);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path35.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path36.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26345,10 +26345,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path35);
+            ctrl = ctrl(item, path36);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path35) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path36) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -32165,8 +32165,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path35 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path35} does not exist${EOL6}`);
+        const path36 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path36} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -36317,7 +36317,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import path34 from "node:path";
+import path35 from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -37212,10 +37212,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path35) {
-  if (!path35)
+function getElementAtPath(obj, path36) {
+  if (!path36)
     return obj;
-  return path35.reduce((acc, key) => acc?.[key], obj);
+  return path36.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -37555,11 +37555,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path35, issues) {
+function prefixIssues(path36, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path35);
+    iss.path.unshift(path36);
     return iss;
   });
 }
@@ -38021,16 +38021,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path35 = []) => {
+  const processError = (error65, path36 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path35, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path36, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path35, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path36, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path35, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path36, ...issue3.path]);
       } else {
-        const fullpath = [...path35, ...issue3.path];
+        const fullpath = [...path36, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -38069,17 +38069,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path35 = []) => {
+  const processError = (error65, path36 = []) => {
     var _a3;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path35, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path36, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path35, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path36, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path35, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path36, ...issue3.path]);
       } else {
-        const fullpath = [...path35, ...issue3.path];
+        const fullpath = [...path36, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -38118,8 +38118,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path35 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path35) {
+  const path36 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path36) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -55257,13 +55257,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path35 = ref.slice(1).split("/").filter(Boolean);
-  if (path35.length === 0) {
+  const path36 = ref.slice(1).split("/").filter(Boolean);
+  if (path36.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path35[0] === defsKey) {
-    const key = path35[1] === void 0 ? void 0 : decodeJSONPointerSegment(path35[1]);
+  if (path36[0] === defsKey) {
+    const key = path36[1] === void 0 ? void 0 : decodeJSONPointerSegment(path36[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -56470,9 +56470,9 @@ function unwrap(s) {
     else return cur;
   }
 }
-function schemaAt(root, path35) {
+function schemaAt(root, path36) {
   let cur = root;
-  for (const seg of path35) {
+  for (const seg of path36) {
     if (!cur) return void 0;
     cur = childSchema(unwrap(cur), seg);
   }
@@ -56526,10 +56526,10 @@ var SourceDocument = class {
     this.doc = (0, import_yaml.parseDocument)(source, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
   /** 1-based line and column of the node at `path`; the nearest existing parent when it is missing. */
-  position(path35, which2 = "value") {
-    for (let n = path35.length; n >= 0; n--) {
-      const sub = path35.slice(0, n);
-      if (which2 === "key" && n === path35.length && n > 0) {
+  position(path36, which2 = "value") {
+    for (let n = path36.length; n >= 0; n--) {
+      const sub = path36.slice(0, n);
+      if (which2 === "key" && n === path36.length && n > 0) {
         const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
         if ((0, import_yaml.isMap)(parent)) {
           const pair = parent.items.find(
@@ -56553,9 +56553,9 @@ var SourceDocument = class {
     return { line: 1, column: 1 };
   }
   /** `line`/`col` → `{ line, column }` for a problem at `path`. */
-  problem(path35, message, hint, which2 = "value") {
-    const { line, column } = this.position(path35, which2);
-    return { file: this.file, line, column, field: formatPath(path35), message, ...hint ? { hint } : {} };
+  problem(path36, message, hint, which2 = "value") {
+    const { line, column } = this.position(path36, which2);
+    return { file: this.file, line, column, field: formatPath(path36), message, ...hint ? { hint } : {} };
   }
   syntaxProblems() {
     return this.doc.errors.map((e) => {
@@ -56580,9 +56580,9 @@ function syntaxHint(code, message) {
     return "quote the text if it contains `:`, `#`, `{` or starts with a special character";
   return "check the YAML syntax near this line (quote texts that contain `: ` or `#`)";
 }
-function formatPath(path35) {
+function formatPath(path36) {
   let out = "";
-  for (const seg of path35) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  for (const seg of path36) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
   return out;
 }
 function describeValue(v) {
@@ -56592,9 +56592,9 @@ function describeValue(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
-function valueAt(root, path35) {
+function valueAt(root, path36) {
   let cur = root;
-  for (const seg of path35) {
+  for (const seg of path36) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -56614,13 +56614,13 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
-    const path35 = [...base, ...issue3.path];
+    const path36 = [...base, ...issue3.path];
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
       const k = keyed.find((u) => u.union === schemaAt(schema, local));
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path35));
+        problems.push(...validateKeyed(src, at, k, path36));
         continue;
       }
       const candidates = knownKeys(schemaAt(schema, local));
@@ -56628,7 +56628,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
         const guess = suggestKey(key, candidates);
         problems.push(
           src.problem(
-            [...path35, key],
+            [...path36, key],
             `unknown key \`${key}\`${guess ? ` — did you mean \`${guess}\`?` : ""}`,
             candidates.length ? `allowed here: ${candidates.map((c) => `\`${c}\``).join(", ")}` : void 0,
             "key"
@@ -56641,10 +56641,10 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       const unionSchema = schemaAt(schema, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path35));
+        problems.push(...validateKeyed(src, at, k, path36));
         continue;
       }
-      problems.push(src.problem(path35, `${issue3.message}; found ${describeValue(at)}`));
+      problems.push(src.problem(path36, `${issue3.message}; found ${describeValue(at)}`));
       continue;
     }
     if (issue3.code === "invalid_type") {
@@ -56652,20 +56652,20 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       if (at === void 0) {
         problems.push(
           src.problem(
-            path35,
+            path36,
             `missing \`${String(local[local.length - 1] ?? "value")}\`: ${customOr(issue3.message, `expected ${expected}`)}`
           )
         );
       } else {
         problems.push(
-          src.problem(path35, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
+          src.problem(path36, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
         );
       }
       continue;
     }
     problems.push(
       src.problem(
-        path35,
+        path36,
         issue3.message + (issue3.code === "invalid_value" ? `; found ${describeValue(at)}` : "")
       )
     );
@@ -56675,7 +56675,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
 function customOr(message, fallback) {
   return message.startsWith("Invalid input") ? fallback : message;
 }
-function validateKeyed(src, obj, k, path35) {
+function validateKeyed(src, obj, k, path36) {
   const keys = Object.keys(obj);
   const present = Object.keys(k.kinds).filter((kind2) => keys.includes(kind2));
   const list2 = Object.keys(k.kinds).map((x) => `\`${x}\``).join(", ");
@@ -56685,7 +56685,7 @@ function validateKeyed(src, obj, k, path35) {
     if (first) {
       return [
         src.problem(
-          [...path35, first[0]],
+          [...path36, first[0]],
           `unknown key \`${first[0]}\` — did you mean \`${first[1]}\`?`,
           `${k.what} has one of ${list2}`,
           "key"
@@ -56694,7 +56694,7 @@ function validateKeyed(src, obj, k, path35) {
     }
     return [
       src.problem(
-        path35,
+        path36,
         `${k.what} needs one of ${list2}; found keys ${keys.map((x) => `\`${x}\``).join(", ") || "none"}`
       )
     ];
@@ -56705,7 +56705,7 @@ function validateKeyed(src, obj, k, path35) {
   if (clash.length > 0) {
     return [
       src.problem(
-        path35,
+        path36,
         `${k.what} does one thing, but has ${[kind, ...clash].map((x) => `\`${x}\``).join(" and ")}`,
         "split it into separate items"
       )
@@ -56716,7 +56716,7 @@ function validateKeyed(src, obj, k, path35) {
     const takers = Object.entries(k.kinds).filter(([, schema]) => knownKeys(schema).includes(key)).map(([name]) => `\`${name}\``);
     return takers.length ? [
       src.problem(
-        [...path35, key],
+        [...path36, key],
         `\`${key}\` does not go with \`${kind}\``,
         `only ${takers.join(", ")} take \`${key}\``,
         "key"
@@ -56724,7 +56724,7 @@ function validateKeyed(src, obj, k, path35) {
     ] : [];
   });
   if (misplaced.length > 0) return misplaced;
-  return validateAgainst(src, obj, chosen, [k], path35).problems;
+  return validateAgainst(src, obj, chosen, [k], path36).problems;
 }
 
 // src/schema/read.ts
@@ -56813,11 +56813,11 @@ function renderTemplateJson(value, vars) {
   }
   return value;
 }
-function* stringsIn(value, path35 = []) {
-  if (typeof value === "string") yield [path35, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path35, i]);
+function* stringsIn(value, path36 = []) {
+  if (typeof value === "string") yield [path36, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path36, i]);
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path35, k]);
+    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path36, k]);
 }
 
 // src/config/runs-node.ts
@@ -58183,18 +58183,18 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookie(domain2, path35, key, callback) {
+  findCookie(domain2, path36, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    if (domain2 == null || path35 == null || key == null) {
+    if (domain2 == null || path36 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
-    const result = this.idx[domain2]?.[path35]?.[key];
+    const result = this.idx[domain2]?.[path36]?.[key];
     return promiseCallback.resolve(result);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookies(domain2, path35, allowSpecialUseDomain = false, callback) {
+  findCookies(domain2, path36, allowSpecialUseDomain = false, callback) {
     if (typeof allowSpecialUseDomain === "function") {
       callback = allowSpecialUseDomain;
       allowSpecialUseDomain = true;
@@ -58205,7 +58205,7 @@ var MemoryCookieStore = class extends Store {
       return promiseCallback.resolve([]);
     }
     let pathMatcher;
-    if (!path35) {
+    if (!path36) {
       pathMatcher = function matchAll(domainIndex) {
         for (const curPath in domainIndex) {
           const pathIndex = domainIndex[curPath];
@@ -58220,7 +58220,7 @@ var MemoryCookieStore = class extends Store {
     } else {
       pathMatcher = function matchRFC(domainIndex) {
         for (const cookiePath in domainIndex) {
-          if (pathMatch(path35, cookiePath)) {
+          if (pathMatch(path36, cookiePath)) {
             const pathIndex = domainIndex[cookiePath];
             for (const key in pathIndex) {
               const value = pathIndex[key];
@@ -58248,14 +58248,14 @@ var MemoryCookieStore = class extends Store {
    */
   putCookie(cookie, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    const { domain: domain2, path: path35, key } = cookie;
-    if (domain2 == null || path35 == null || key == null) {
+    const { domain: domain2, path: path36, key } = cookie;
+    if (domain2 == null || path36 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
     const domainEntry = this.idx[domain2] ?? /* @__PURE__ */ Object.create(null);
     this.idx[domain2] = domainEntry;
-    const pathEntry = domainEntry[path35] ?? /* @__PURE__ */ Object.create(null);
-    domainEntry[path35] = pathEntry;
+    const pathEntry = domainEntry[path36] ?? /* @__PURE__ */ Object.create(null);
+    domainEntry[path36] = pathEntry;
     pathEntry[key] = cookie;
     return promiseCallback.resolve(void 0);
   }
@@ -58269,20 +58269,20 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookie(domain2, path35, key, callback) {
+  removeCookie(domain2, path36, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    delete this.idx[domain2]?.[path35]?.[key];
+    delete this.idx[domain2]?.[path36]?.[key];
     return promiseCallback.resolve(void 0);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookies(domain2, path35, callback) {
+  removeCookies(domain2, path36, callback) {
     const promiseCallback = createPromiseCallback(callback);
     const domainEntry = this.idx[domain2];
     if (domainEntry) {
-      if (path35) {
-        delete domainEntry[path35];
+      if (path36) {
+        delete domainEntry[path36];
       } else {
         delete this.idx[domain2];
       }
@@ -58308,8 +58308,8 @@ var MemoryCookieStore = class extends Store {
     domains.forEach((domain2) => {
       const domainEntry = idx[domain2] ?? {};
       const paths = Object.keys(domainEntry);
-      paths.forEach((path35) => {
-        const pathEntry = domainEntry[path35] ?? {};
+      paths.forEach((path36) => {
+        const pathEntry = domainEntry[path36] ?? {};
         const keys = Object.keys(pathEntry);
         keys.forEach((key) => {
           const keyEntry = pathEntry[key];
@@ -59184,18 +59184,18 @@ function cookieCompare(a, b) {
   cmp = (a.creationIndex || 0) - (b.creationIndex || 0);
   return cmp;
 }
-function defaultPath(path35) {
-  if (!path35 || path35.slice(0, 1) !== "/") {
+function defaultPath(path36) {
+  if (!path36 || path36.slice(0, 1) !== "/") {
     return "/";
   }
-  if (path35 === "/") {
-    return path35;
+  if (path36 === "/") {
+    return path36;
   }
-  const rightSlash = path35.lastIndexOf("/");
+  const rightSlash = path36.lastIndexOf("/");
   if (rightSlash === 0) {
     return "/";
   }
-  return path35.slice(0, rightSlash);
+  return path36.slice(0, rightSlash);
 }
 var IP_REGEX_LOWERCASE = /(?:^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$)|(?:^(?:(?:[a-f\d]{1,4}:){7}(?:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,2}|:)|(?:[a-f\d]{1,4}:){4}(?:(?::[a-f\d]{1,4}){0,1}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,3}|:)|(?:[a-f\d]{1,4}:){3}(?:(?::[a-f\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,4}|:)|(?:[a-f\d]{1,4}:){2}(?:(?::[a-f\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,5}|:)|(?:[a-f\d]{1,4}:){1}(?:(?::[a-f\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,6}|:)|(?::(?:(?::[a-f\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,7}|:)))$)/;
 function domainMatch(domain2, cookieDomain, canonicalize) {
@@ -59615,7 +59615,7 @@ var CookieJar = class _CookieJar {
       return promiseCallback.reject(parameterError);
     }
     const host = canonicalDomain(context3.hostname);
-    const path35 = context3.pathname || "/";
+    const path36 = context3.pathname || "/";
     const potentiallyTrustworthy = isPotentiallyTrustworthy(
       url2,
       this.allowSecureOnLocal
@@ -59646,7 +59646,7 @@ var CookieJar = class _CookieJar {
           return false;
         }
       }
-      if (!allPaths && typeof c.path === "string" && !pathMatch(path35, c.path)) {
+      if (!allPaths && typeof c.path === "string" && !pathMatch(path36, c.path)) {
         return false;
       }
       if (c.secure && !potentiallyTrustworthy) {
@@ -59678,7 +59678,7 @@ var CookieJar = class _CookieJar {
     }
     store.findCookies(
       host,
-      allPaths ? null : path35,
+      allPaths ? null : path36,
       this.allowSpecialUseDomain,
       (err, cookies) => {
         if (err) {
@@ -60287,15 +60287,15 @@ function getTimestamp(options) {
 function isAbsoluteUrl(url2) {
   return /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url2);
 }
-function getAbsoluteUrl(path35, baseUrl2) {
-  if (isAbsoluteUrl(path35)) return path35;
-  if (path35.startsWith("*")) return path35;
+function getAbsoluteUrl(path36, baseUrl2) {
+  if (isAbsoluteUrl(path36)) return path36;
+  if (path36.startsWith("*")) return path36;
   const origin = baseUrl2 || typeof location !== "undefined" && location.href;
-  return origin ? decodeURI(new URL(encodeURI(path35), origin).href) : path35;
+  return origin ? decodeURI(new URL(encodeURI(path36), origin).href) : path36;
 }
-function normalizePath(path35, baseUrl2) {
-  if (path35 instanceof RegExp) return path35;
-  const maybeAbsoluteUrl = getAbsoluteUrl(path35, baseUrl2);
+function normalizePath(path36, baseUrl2) {
+  if (path36 instanceof RegExp) return path36;
+  const maybeAbsoluteUrl = getAbsoluteUrl(path36, baseUrl2);
   return getCleanUrlString(maybeAbsoluteUrl);
 }
 function matchRequestUrl(url2, pattern, baseUrl2) {
@@ -60360,7 +60360,7 @@ var CookieStore = class {
     if (typeof localStorage === "undefined" || typeof localStorage.setItem !== "function") return;
     const data = [];
     const { idx } = this.#memoryStore;
-    for (const domain2 in idx) for (const path35 in idx[domain2]) for (const key in idx[domain2][path35]) data.push(idx[domain2][path35][key].toJSON());
+    for (const domain2 in idx) for (const path36 in idx[domain2]) for (const key in idx[domain2][path36]) data.push(idx[domain2][path36][key].toJSON());
     try {
       localStorage.setItem(this.#storageKey, JSON.stringify(data));
     } catch {
@@ -60819,10 +60819,10 @@ var HttpHandler = class extends RequestHandler {
     this.checkRedundantQueryParameters();
   }
   checkRedundantQueryParameters() {
-    const { method, path: path35 } = this.info;
-    if (!path35 || path35 instanceof RegExp || typeof path35 === "function") return;
-    if (getCleanUrlString(path35) === path35) return;
-    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path35}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
+    const { method, path: path36 } = this.info;
+    if (!path36 || path36 instanceof RegExp || typeof path36 === "function") return;
+    if (getCleanUrlString(path36) === path36) return;
+    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path36}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
   }
   async parse(args) {
     if (isStringEqual(args.request.method, "CONNECT")) return {
@@ -61198,10 +61198,10 @@ function parseRoute(pathname) {
   const bare = BARE.exec(pathname);
   return { scope: "", worker: "", path: bare ? bare[1] ?? "/" : pathname };
 }
-function routeKind(method, path35) {
-  if (method === "POST" && path35 === "/chat/completions") return "chat";
-  if (method === "POST" && path35 === "/embeddings") return "embeddings";
-  if (method === "GET" && (path35 === "/models" || path35.startsWith("/models/"))) return "models";
+function routeKind(method, path36) {
+  if (method === "POST" && path36 === "/chat/completions") return "chat";
+  if (method === "POST" && path36 === "/embeddings") return "embeddings";
+  if (method === "GET" && (path36 === "/models" || path36.startsWith("/models/"))) return "models";
   return null;
 }
 function decode4(segment) {
@@ -61236,12 +61236,12 @@ function createLlmHandlers(hooks) {
 }
 function answerDefault(method, url2, facts, embeddingDimensions) {
   const label = `${method} ${url2.pathname}${url2.search}`;
-  const path35 = url2.pathname.replace(/(.)\/$/, "$1");
-  if (method === "POST" && path35.endsWith("/v1/chat/completions")) return answerChat(facts, label);
-  if (method === "POST" && path35.endsWith("/v1/embeddings"))
+  const path36 = url2.pathname.replace(/(.)\/$/, "$1");
+  if (method === "POST" && path36.endsWith("/v1/chat/completions")) return answerChat(facts, label);
+  if (method === "POST" && path36.endsWith("/v1/embeddings"))
     return answerEmbeddings(facts, label, embeddingDimensions);
-  if (method === "GET" && path35.endsWith("/v1/models")) return { response: modelList() };
-  const id = method === "GET" ? /\/v1\/models\/([^/]+)$/.exec(path35)?.[1] : void 0;
+  if (method === "GET" && path36.endsWith("/v1/models")) return { response: modelList() };
+  const id = method === "GET" ? /\/v1\/models\/([^/]+)$/.exec(path36)?.[1] : void 0;
   if (id !== void 0) return { response: model(decodeURIComponent(id)) };
   return answerUnmatched(facts, method, url2);
 }
@@ -61508,8 +61508,8 @@ function ownText(bodyText) {
 // src/llm/record.ts
 var MAX_PARSED_REPLY_BYTES = 1e6;
 async function recordOf(answered2) {
-  const { arrival, method, path: path35, outcome, response } = answered2;
-  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path35) ?? "other";
+  const { arrival, method, path: path36, outcome, response } = answered2;
+  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path36) ?? "other";
   const body = bodyForRecord(answered2.bodyText, parseBody(answered2.bodyText));
   let reply2 = null;
   if (kind === "chat") {
@@ -61523,7 +61523,7 @@ async function recordOf(answered2) {
     turnId: arrival.turn?.turnId ?? null,
     kind,
     method,
-    path: path35,
+    path: path36,
     stream: wantsStream(body),
     messages: kind === "chat" ? chatMessages(body) ?? [] : [],
     input: kind === "embeddings" ? embeddingInputs(body) ?? [] : [],
@@ -62195,10 +62195,10 @@ function checkUniqueNames(scenarios) {
 // src/scenario/normalize.ts
 var DEFAULT_SESSION = "main";
 function normalizeScenario(src, raw) {
-  const at = (path35) => ({ file: src.file, ...src.position(path35) });
+  const at = (path36) => ({ file: src.file, ...src.position(path36) });
   const sessions = [];
   const turnsPerSession = /* @__PURE__ */ new Map();
-  const turn = (s, step2, path35, nested) => {
+  const turn = (s, step2, path36, nested) => {
     const session = s.session ?? DEFAULT_SESSION;
     if (!sessions.includes(session)) sessions.push(session);
     const n = (turnsPerSession.get(session) ?? 0) + 1;
@@ -62210,10 +62210,10 @@ function normalizeScenario(src, raw) {
       turn: n,
       user: s.user,
       ...s.on ? { pin: parseTarget(s.on) } : {},
-      expect: expectations(s, (p) => at([...path35, "expect", ...p])),
+      expect: expectations(s, (p) => at([...path36, "expect", ...p])),
       ...s.llm_reply !== void 0 ? { llmReply: s.llm_reply } : {},
       ...nested ? { nested } : {},
-      at: at(path35)
+      at: at(path36)
     };
   };
   const inFlight = (list2, i) => list2 ? { during: list2.map((t, k) => turn(t, i, ["steps", i, "during", k], { in: "during", index: k })) } : {};
@@ -62709,14 +62709,14 @@ import { pathToFileURL as pathToFileURL2 } from "node:url";
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
 var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
-function parsePath(path35) {
-  if (!path35.startsWith("$")) throw invalid(path35, "it does not start with `$`");
+function parsePath(path36) {
+  if (!path36.startsWith("$")) throw invalid(path36, "it does not start with `$`");
   const segments = [];
-  let rest = path35.slice(1);
+  let rest = path36.slice(1);
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
       const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid(path35, `expected a member name after \`.\` at \`${rest}\``);
+      if (name === void 0) throw invalid(path36, `expected a member name after \`.\` at \`${rest}\``);
       segments.push({ kind: "name", name });
       rest = rest.slice(1 + name.length);
       continue;
@@ -62733,12 +62733,12 @@ function parsePath(path35) {
       rest = rest.slice(quoted2[0].length);
       continue;
     }
-    throw invalid(path35, `unsupported syntax at \`${rest}\``);
+    throw invalid(path36, `unsupported syntax at \`${rest}\``);
   }
   return segments;
 }
-function getPath(value, path35) {
-  const segments = typeof path35 === "string" ? parsePath(path35) : path35;
+function getPath(value, path36) {
+  const segments = typeof path36 === "string" ? parsePath(path36) : path36;
   let current = value;
   for (const segment of segments) {
     if (segment.kind === "index") {
@@ -62757,10 +62757,10 @@ function getPath(value, path35) {
 function unescapeQuoted(text) {
   return text.replace(/\\(.)/g, "$1");
 }
-function invalid(path35, why) {
+function invalid(path36, why) {
   return new AmnesiaError(
     "AMNESIA_INVALID_INPUT",
-    `invalid JSON path \`${path35}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
+    `invalid JSON path \`${path36}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
 }
 
@@ -62935,7 +62935,7 @@ function buildChatRequest(options) {
   const { spec, session, message } = options;
   const vars = { session, message };
   const method = spec.method.toUpperCase();
-  const path35 = renderTemplate(spec.path, {
+  const path36 = renderTemplate(spec.path, {
     session: encodeURIComponent(session),
     message: encodeURIComponent(message)
   });
@@ -62968,11 +62968,11 @@ function buildChatRequest(options) {
     headers.set("cookie", own2 ? `${own2}; ${options.cookie}` : options.cookie);
   }
   return {
-    url: `${options.baseUrl.replace(/\/+$/, "")}${path35}`,
+    url: `${options.baseUrl.replace(/\/+$/, "")}${path36}`,
     method,
     headers,
     body,
-    label: `${method} ${path35}`
+    label: `${method} ${path36}`
   };
 }
 
@@ -63707,6 +63707,62 @@ import { homedir } from "node:os";
 import path14 from "node:path";
 import { setTimeout as setTimeout3 } from "node:timers/promises";
 
+// src/topology/environment.ts
+var CREDENTIAL_SUFFIX = /(?:^|[_-])(?:KEY|KEYS|TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$|(?:^|_)(?:API_?KEY|ACCESS_KEY|PRIVATE_KEY)(?:_|$)/i;
+var PROVIDER_PREFIX = /^(?:OPENAI_|ANTHROPIC_|AZURE_|AWS_|GOOGLE_|GCLOUD_|GEMINI_|VERTEX_|COHERE_|MISTRAL_|GROQ_|TOGETHER_|FIREWORKS_|DEEPSEEK_|XAI_|PERPLEXITY_|REPLICATE_|HF_|HUGGING_?FACE|VOYAGE_|PINECONE_|LANGCHAIN_|LANGSMITH_|LLAMA_?CLOUD|GITHUB_TOKEN$|GH_TOKEN$|NPM_TOKEN$|NODE_AUTH_TOKEN$|ACTIONS_RUNTIME_TOKEN$|ACTIONS_ID_TOKEN)/i;
+function looksLikeCredential(name) {
+  return CREDENTIAL_SUFFIX.test(name) || PROVIDER_PREFIX.test(name);
+}
+function inheritedEnvironment(env, pass = []) {
+  const out = {};
+  const withheld = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === void 0) continue;
+    if (looksLikeCredential(name) && !pass.includes(name)) withheld.push(name);
+    else out[name] = value;
+  }
+  return { env: out, withheld: withheld.sort() };
+}
+
+// src/topology/mask.ts
+var MASK = "***";
+var MIN_SECRET = 6;
+var MIN_URL_PASSWORD = 4;
+var URL_PASSWORD = /(\b[a-z][a-z\d+.-]*:\/\/[^\s:@/?#]*:)([^\s@/?#]+)@/gi;
+function secretValues(env) {
+  const out = /* @__PURE__ */ new Set();
+  for (const [name, value] of Object.entries(env)) {
+    if (!value) continue;
+    if (looksLikeCredential(name) && value.length >= MIN_SECRET) out.add(value);
+    for (const m of value.matchAll(URL_PASSWORD)) {
+      const password = m[2] ?? "";
+      const user = /:\/\/([^:]*):$/.exec(m[1] ?? "")?.[1];
+      if (password.length < MIN_URL_PASSWORD || password === user) continue;
+      out.add(password);
+      const decoded = safeDecode3(password);
+      if (decoded !== password) out.add(decoded);
+    }
+  }
+  return [...out];
+}
+function masker(secrets) {
+  const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].filter(Boolean).sort((a, b) => b.length - a.length);
+  return (text) => {
+    const known = forms.reduce(
+      (acc, secret) => acc.includes(secret) ? acc.split(secret).join(MASK) : acc,
+      text
+    );
+    return known.includes("@") ? known.replace(URL_PASSWORD, (_, head) => `${head}${MASK}@`) : known;
+  };
+}
+function safeDecode3(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 // src/topology/output-log.ts
 import { createWriteStream } from "node:fs";
 var OutputLog = class {
@@ -63716,11 +63772,17 @@ var OutputLog = class {
   keep;
   followed = /* @__PURE__ */ new Set();
   closing;
+  mask;
   path;
-  constructor(path35, keep = 200) {
-    this.path = path35;
+  /**
+   * `mask` hides secrets (see `masker`) in what is kept, the file and the tail that reaches reports;
+   * listeners see the line as the process wrote it.
+   */
+  constructor(path36, keep = 200, mask = (t) => t) {
+    this.path = path36;
     this.keep = keep;
-    this.file = createWriteStream(path35, { flags: "a" });
+    this.mask = mask;
+    this.file = createWriteStream(path36, { flags: "a" });
     this.file.on("error", () => {
     });
   }
@@ -63746,15 +63808,16 @@ var OutputLog = class {
   }
   /** A line of amnesia's own (start, stop, signals), marked so it is never mistaken for app output. */
   note(text) {
-    if (!this.closing) this.file.write(`── amnesia: ${text}
+    if (!this.closing) this.file.write(`── amnesia: ${this.mask(text)}
 `);
   }
   line(text, name) {
     const clean = text.replace(/\r$/, "");
-    if (!this.closing) this.file.write(name === "stderr" ? `[stderr] ${clean}
-` : `${clean}
+    const kept = this.mask(clean);
+    if (!this.closing) this.file.write(name === "stderr" ? `[stderr] ${kept}
+` : `${kept}
 `);
-    this.tailLines.push(name === "stderr" ? `[stderr] ${clean}` : clean);
+    this.tailLines.push(name === "stderr" ? `[stderr] ${kept}` : kept);
     if (this.tailLines.length > this.keep) this.tailLines.shift();
     for (const l of this.listeners) l(clean);
   }
@@ -63852,10 +63915,10 @@ async function poll(attempt, signal) {
     await pause(delay2, signal);
   }
 }
-function pollHttp(port, path35, signal) {
+function pollHttp(port, path36, signal) {
   const attempt = () => new Promise((resolve2) => {
     const req = request2(
-      { host: "127.0.0.1", port, path: path35, method: "GET", agent: false, timeout: 2e3 },
+      { host: "127.0.0.1", port, path: path36, method: "GET", agent: false, timeout: 2e3 },
       (res) => {
         res.resume();
         resolve2((res.statusCode ?? 500) < 400);
@@ -63880,7 +63943,7 @@ function pollTcp(port, signal) {
 
 // src/topology/worker-process.ts
 async function startProcess(spec) {
-  const output2 = new OutputLog(spec.logFile);
+  const output2 = new OutputLog(spec.logFile, void 0, masker(secretValues(spec.env)));
   const startedAt = Date.now();
   for (const line of spec.preface ?? []) output2.note(line);
   let group2;
@@ -64158,23 +64221,6 @@ var EmbeddedPostgresPool = class {
     await db?.release();
   }
 };
-
-// src/topology/environment.ts
-var CREDENTIAL_SUFFIX = /(?:^|[_-])(?:KEY|KEYS|TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$|(?:^|_)(?:API_?KEY|ACCESS_KEY|PRIVATE_KEY)(?:_|$)/i;
-var PROVIDER_PREFIX = /^(?:OPENAI_|ANTHROPIC_|AZURE_|AWS_|GOOGLE_|GCLOUD_|GEMINI_|VERTEX_|COHERE_|MISTRAL_|GROQ_|TOGETHER_|FIREWORKS_|DEEPSEEK_|XAI_|PERPLEXITY_|REPLICATE_|HF_|HUGGING_?FACE|VOYAGE_|PINECONE_|LANGCHAIN_|LANGSMITH_|LLAMA_?CLOUD|GITHUB_TOKEN$|GH_TOKEN$|NPM_TOKEN$|NODE_AUTH_TOKEN$|ACTIONS_RUNTIME_TOKEN$|ACTIONS_ID_TOKEN)/i;
-function looksLikeCredential(name) {
-  return CREDENTIAL_SUFFIX.test(name) || PROVIDER_PREFIX.test(name);
-}
-function inheritedEnvironment(env, pass = []) {
-  const out = {};
-  const withheld = [];
-  for (const [name, value] of Object.entries(env)) {
-    if (value === void 0) continue;
-    if (looksLikeCredential(name) && !pass.includes(name)) withheld.push(name);
-    else out[name] = value;
-  }
-  return { env: out, withheld: withheld.sort() };
-}
 
 // src/topology/free-port.ts
 import { createServer as createServer2 } from "node:net";
@@ -65165,7 +65211,7 @@ import { constants as constants4 } from "node:os";
 import { PassThrough } from "node:stream";
 var PID_LINE = /^amnesia-pid (\d+)$/;
 async function execProcess(spec) {
-  const output2 = new OutputLog(spec.logFile);
+  const output2 = new OutputLog(spec.logFile, void 0, masker(secretValues(spec.env)));
   const startedAt = Date.now();
   const prepare = spec.mkdir ? `mkdir -p ${shellQuote(spec.mkdir)} 2>/dev/null; ` : "";
   const exec2 = await spec.container.exec({
@@ -67727,7 +67773,9 @@ var MAX_MESSAGE = 2e3;
 var TAIL_LINES = 5;
 function annotationsFor(r, o = {}) {
   const out = [];
-  const add = (s, at, what, message) => out.push({
+  const add = (s, kind, at, what, message) => out.push({
+    scenario: s.name,
+    kind,
     file: relativeTo2(at.file, o.root),
     line: at.line,
     column: at.column,
@@ -67738,16 +67786,28 @@ function annotationsFor(r, o = {}) {
     const turns = turnsOf2(s);
     for (const leak of s.leaks) {
       const into = turns.find((t) => t.step === leak.into.step);
-      add(s, into?.at ?? { file: s.file, line: 1, column: 1 }, "leak between sessions", leakText(leak));
+      add(
+        s,
+        "leak",
+        into?.at ?? { file: s.file, line: 1, column: 1 },
+        "leak between sessions",
+        leakText(leak)
+      );
     }
-    for (const v of s.vacuous) add(s, v.at, "vacuous recall", vacuousText(v));
-    if (s.error) add(s, { file: s.file, line: 1, column: 1 }, "could not run", s.error.message);
+    for (const v of s.vacuous) add(s, "vacuous", v.at, "vacuous recall", vacuousText(v));
+    if (s.error) add(s, "error", { file: s.file, line: 1, column: 1 }, "could not run", s.error.message);
     for (const t of failedTurns(s)) {
       for (const e of failedOf(t)) {
         const said = saidInText(e);
         const tail = e.kind === "answered" ? t.failure?.outputTail.slice(-TAIL_LINES) ?? [] : [];
         const more = [...said ? [said] : [], ...tail.length ? [`${t.worker} output:`, ...tail] : []];
-        add(s, e.at, expectationText(e), [`${servedText(t)}: ${e.message}`, ...more].join("\n"));
+        add(
+          s,
+          "expectation",
+          e.at,
+          expectationText(e),
+          [`${servedText(t)}: ${e.message}`, ...more].join("\n")
+        );
       }
     }
   }
@@ -68139,7 +68199,10 @@ function detailsBlock(s, cwd) {
     out.push("");
   }
   if (turnsOf2(s).length > 0) out.push("**Timeline**", "", mdFence(mermaidTimeline(s), "mermaid"), "");
-  if (s.artifactsDir) out.push(`Artifacts: ${mdCode(relativeTo2(s.artifactsDir, cwd))}`, "");
+  if (s.artifactsDir) {
+    const where = s.shard ? ` (in the artifact of shard ${s.shard.index}/${s.shard.total})` : "";
+    out.push(`Artifacts: ${mdCode(relativeTo2(s.artifactsDir, cwd))}${where}`, "");
+  }
   out.push(`Replay: ${mdCode(s.replay)}`, "", "</details>");
   return out.join("\n");
 }
@@ -68148,6 +68211,8 @@ function detailsBlock(s, cwd) {
 var PREFIX = "<!-- amnesia-report ";
 var SUFFIX = " -->";
 var MAX_ROWS = 10;
+var MAX_FINDING = 120;
+var MAX_ERROR = 3e3;
 var MAX_NAMES = 10;
 var recordShape = external_exports.object({
   v: external_exports.literal(1),
@@ -68182,6 +68247,29 @@ function renderComment(r, o) {
     );
   }
   out.push(recordComment(recordOf2(r, o)));
+  return `${out.join("\n")}
+`;
+}
+function renderErrorComment(message, o) {
+  const short = o.commit ? mdCode(o.commit.slice(0, 7)) : void 0;
+  const link = o.reportUrl ? ` · [full report](${o.reportUrl})` : "";
+  const out = [
+    "### amnesia: could not run",
+    "",
+    `**Not judged** · ${mdCode(o.key)}${short ? ` · commit ${short}` : ""}${link}`,
+    "",
+    `amnesia stopped before it could judge ${short ? `commit ${short}` : "this commit"}, so there is no verdict for it yet.`,
+    "",
+    mdFence(clip(message, MAX_ERROR)),
+    ""
+  ];
+  if (o.previous?.commit)
+    out.push(
+      `The last verdict on this pull request was for commit ${mdCode(o.previous.commit.slice(0, 7))}; it does not cover this one.`,
+      ""
+    );
+  const record2 = o.previous ? { ...o.previous, key: o.key } : { v: 1, key: o.key, statuses: {} };
+  out.push(recordComment(record2));
   return `${out.join("\n")}
 `;
 }
@@ -68230,8 +68318,20 @@ function sinceSection(d, previous) {
 function diagnosisCell(s) {
   const d = diagnosisText(s);
   if (!d) return "";
-  const finding = d.turns[0] ?? d.findings[0] ?? "";
-  return `${d.signature ? `${mdCode(d.signature)} ` : ""}${mdText(clip(finding, 90))}`;
+  const signature = d.signature ? `${mdCode(d.signature)} ` : "";
+  const advice = d.advice.map((a) => {
+    const m = /^(row [^:]+): (.*)$/s.exec(a);
+    return m ? `**${mdText(m[1] ?? "")}**: ${mdText(m[2] ?? "")}` : mdText(a);
+  });
+  const finding = d.turns[0] ?? (d.advice.length > 0 ? void 0 : d.findings[0]);
+  return `${signature}${[...advice, ...finding ? [mdText(clipAtWord(finding, MAX_FINDING))] : []].join(" · ")}`;
+}
+function clipAtWord(text, max) {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (Array.from(flat).length <= max) return flat;
+  const cut = Array.from(flat).slice(0, max - 1).join("");
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.—-]+$/, "")}…`;
 }
 function recordOf2(r, o) {
   return {
@@ -68249,9 +68349,30 @@ function recordComment(record2) {
   return `${PREFIX}${json3}${SUFFIX}`;
 }
 
+// src/report/relative-paths.ts
+import path29 from "node:path";
+function relativePaths(value, root) {
+  if (!root || !path29.isAbsolute(root)) return value;
+  const base = path29.resolve(root);
+  const prefix = base.endsWith(path29.sep) ? base : `${base}${path29.sep}`;
+  const inText = new RegExp(`(?<![\\w.~/-])${escapeRegExp(prefix)}`, "g");
+  const text = (s) => s === base ? "." : s.includes(prefix) ? s.replace(inText, "") : s;
+  const walk = (v) => {
+    if (typeof v === "string") return text(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value);
+}
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 // src/report/json.ts
-function renderJson(r) {
-  const slim = { ...r, scenarios: r.scenarios.map(slimScenario) };
+function renderJson(r, o = {}) {
+  const slim = relativePaths({ ...r, scenarios: r.scenarios.map(slimScenario) }, o.cwd);
   return `${JSON.stringify(sortKeys(slim), null, 2)}
 `;
 }
@@ -68478,7 +68599,7 @@ function mergeResults(reports) {
           `scenario ${JSON.stringify(s.name)} is in both ${other} and ${source}: the same shard or run was merged twice`
         );
       seen.set(s.name, source);
-      scenarios.push(s);
+      scenarios.push(result.shard ? { ...s, shard: result.shard } : s);
     }
   }
   scenarios.sort((a, b) => compare2(a.file, b.file) || compare2(a.name, b.name));
@@ -68659,9 +68780,9 @@ function scenarioEndLine(s, paint) {
 }
 
 // src/run/probe.ts
-import path29 from "node:path";
+import path30 from "node:path";
 async function probe(options = {}) {
-  const cwd = path29.resolve(options.cwd ?? process.cwd());
+  const cwd = path30.resolve(options.cwd ?? process.cwd());
   const config2 = withRuntime(await configAt(cwd, options.config, CLI_CONFIG_HINT), options.runtime);
   const topology2 = { ...config2.topology, ...options.topology };
   const session = await RunSession.open({
@@ -68692,9 +68813,9 @@ async function probe(options = {}) {
 
 // src/run/reports.ts
 import { glob, readFile as readFile4 } from "node:fs/promises";
-import path30 from "node:path";
+import path31 from "node:path";
 async function readJsonReport(file2, cwd = process.cwd()) {
-  const abs = path30.resolve(cwd, file2);
+  const abs = path31.resolve(cwd, file2);
   let text;
   try {
     text = await readFile4(abs, "utf8");
@@ -68707,7 +68828,7 @@ async function readJsonReport(file2, cwd = process.cwd()) {
       }
     );
   }
-  return parseJsonReport(text, path30.relative(cwd, abs) || file2);
+  return parseJsonReport(text, path31.relative(cwd, abs) || file2);
 }
 async function mergeReports(patterns, cwd = process.cwd()) {
   const files = /* @__PURE__ */ new Set();
@@ -68718,7 +68839,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
         "AMNESIA_INVALID_INPUT",
         `no report matches ${JSON.stringify(pattern)} (from ${cwd}): did every shard upload its JSON report?`
       );
-    for (const f of matched) files.add(path30.normalize(f));
+    for (const f of matched) files.add(path31.normalize(f));
   }
   const sorted = [...files].sort();
   const reports = await Promise.all(
@@ -68728,7 +68849,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
 }
 
 // action/inputs.ts
-import path31 from "node:path";
+import path32 from "node:path";
 var INPUT_DEFAULTS = {
   mode: "run",
   config: "amnesia.config.yaml",
@@ -68768,7 +68889,7 @@ async function readInputs(core, workspace, token) {
     ...workers !== void 0 ? { workers } : {}
   };
   const hasTopology = replicas !== void 0 || workers !== void 0;
-  const artifactsDir = path31.resolve(workspace, get("artifacts"));
+  const artifactsDir = path32.resolve(workspace, get("artifacts"));
   const config2 = get("config");
   const reports = lines(get("reports"));
   if (mode === "merge" && reports.length === 0)
@@ -68801,6 +68922,29 @@ async function readInputs(core, workspace, token) {
     artifactsDir,
     token
   };
+}
+function commentTarget(core, workspace, token) {
+  const get = (name) => {
+    try {
+      return core.getInput(name).trim() || INPUT_DEFAULTS[name];
+    } catch {
+      return INPUT_DEFAULTS[name];
+    }
+  };
+  return {
+    workspace,
+    token,
+    // `mode: probe` never comments, so neither does its failure.
+    comment: !["false", "False", "FALSE"].includes(get("comment")) && get("mode") !== "probe",
+    sharded: get("shard") !== "",
+    key: repoPath(path32.resolve(workspace, get("config")), workspace),
+    artifactsDir: path32.resolve(workspace, get("artifacts"))
+  };
+}
+function repoPath(file2, workspace) {
+  if (!path32.isAbsolute(file2)) return file2.split(path32.sep).join("/");
+  const rel = path32.relative(workspace, file2);
+  return rel && !rel.startsWith("..") && !path32.isAbsolute(rel) ? rel.split(path32.sep).join("/") : file2;
 }
 function lines(value) {
   return value.split("\n").map((l) => l.trim()).filter(Boolean);
@@ -68849,27 +68993,50 @@ function runUrl(context3) {
   if (!Number.isInteger(context3.runId)) return void 0;
   return `${context3.serverUrl}/${context3.repo.owner}/${context3.repo.repo}/actions/runs/${context3.runId}`;
 }
-async function upsertComment(octokit, pr, key, render) {
+var ACTIONS_BOT = "github-actions[bot]";
+async function tokenLogin(octokit) {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated();
+    if (data.login) return data.login;
+  } catch {
+  }
+  try {
+    const { viewer } = await octokit.graphql("query { viewer { login } }");
+    if (viewer?.login) return viewer.login;
+  } catch {
+  }
+  return ACTIONS_BOT;
+}
+var sameLogin = (a, b) => a.replace(/\[bot\]$/, "") === b.replace(/\[bot\]$/, "");
+async function upsertComment(octokit, pr, key, render, login = () => tokenLogin(octokit)) {
   const where = { owner: pr.owner, repo: pr.repo };
   const comments = await octokit.paginate(octokit.rest.issues.listComments, {
     ...where,
     issue_number: pr.number,
     per_page: 100
   });
-  for (const comment2 of comments) {
-    const previous = readCommentRecord(comment2.body ?? "");
-    if (previous?.key !== key) continue;
-    const { data: data2 } = await octokit.rest.issues.updateComment({
-      ...where,
-      comment_id: comment2.id,
-      body: render(previous)
-    });
-    return { url: data2.html_url, created: false };
+  const candidates = comments.flatMap((comment2) => {
+    const record2 = readCommentRecord(comment2.body ?? "");
+    return record2?.key === key ? [{ comment: comment2, record: record2 }] : [];
+  });
+  const self = candidates.length > 0 ? await login() : void 0;
+  const own2 = candidates.find((c) => self !== void 0 && sameLogin(c.comment.user?.login ?? "", self));
+  if (own2) {
+    try {
+      const { data: data2 } = await octokit.rest.issues.updateComment({
+        ...where,
+        comment_id: own2.comment.id,
+        body: render(own2.record)
+      });
+      return { url: data2.html_url, created: false };
+    } catch (e) {
+      if (e.status !== 404) throw e;
+    }
   }
   const { data } = await octokit.rest.issues.createComment({
     ...where,
     issue_number: pr.number,
-    body: render(void 0)
+    body: render(own2?.record)
   });
   return { url: data.html_url, created: true };
 }
@@ -68889,43 +69056,66 @@ function apiFailure(e) {
 
 // action/report.ts
 import { mkdir as mkdir10, writeFile as writeFile4 } from "node:fs/promises";
-import path32 from "node:path";
+import path33 from "node:path";
 var MAX_ANNOTATIONS = 10;
 var SUMMARY_LIMIT = 1e6;
 async function writeReports(dir, r, workspace) {
   await mkdir10(dir, { recursive: true });
-  const json3 = path32.join(dir, "amnesia.json");
-  const junit = path32.join(dir, "amnesia.junit.xml");
-  await writeFile4(json3, renderJson(r));
+  const json3 = path33.join(dir, "amnesia.json");
+  const junit = path33.join(dir, "amnesia.junit.xml");
+  await writeFile4(json3, renderJson(r, { cwd: workspace }));
   await writeFile4(junit, renderJUnit(r, { cwd: workspace }));
   return { json: json3, junit };
 }
-async function writeSummary(core, r, inputs) {
+async function writeSummary(core, r, inputs, hiddenAnnotations = 0) {
   const title = inputs.shard ? `amnesia (shard ${inputs.shard.index}/${inputs.shard.total})` : "amnesia";
   const markdown = renderMarkdown(r, {
     title,
     cwd: inputs.workspace,
-    maxChars: SUMMARY_LIMIT,
+    maxChars: SUMMARY_LIMIT - 500,
     maxScenarios: 200
   });
-  await addSummary(core, markdown);
+  if (hiddenAnnotations === 0) return addSummary(core, markdown);
+  const note = `> [!NOTE]
+> ${hiddenText(hiddenAnnotations).replace(/^amnesia: /, "")}
+
+`;
+  const at = markdown.indexOf("\n\n", markdown.indexOf("\n\n") + 2);
+  await addSummary(
+    core,
+    at < 0 ? `${markdown}
+${note}` : `${markdown.slice(0, at + 2)}${note}${markdown.slice(at + 2)}`
+  );
 }
-function annotate(core, r, workspace) {
-  const all = annotationsFor(r, { root: workspace });
-  for (const a of all.slice(0, MAX_ANNOTATIONS)) {
+function annotate(core, r, workspace, failsStep2) {
+  const all = mostImportantFirst(annotationsFor(r, { root: workspace }));
+  const room = MAX_ANNOTATIONS - (failsStep2 ? 1 : 0);
+  for (const a of all.slice(0, room)) {
     core.error(a.message, {
       title: a.title,
       // GitHub places an annotation only on a file of the repository.
-      ...path32.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
+      ...path33.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
     });
   }
-  if (all.length > MAX_ANNOTATIONS)
-    core.info(
-      `amnesia: ${all.length - MAX_ANNOTATIONS} more failures are in the job summary (GitHub shows ${MAX_ANNOTATIONS} annotations a step).`
-    );
+  const hidden = Math.max(0, all.length - room);
+  if (hidden > 0) core.info(hiddenText(hidden));
+  return hidden;
 }
-async function comment(core, github, inputs, r, pr) {
-  if (!inputs.comment || inputs.shard) return void 0;
+var RANK = { leak: 0, error: 1, vacuous: 1, expectation: 2 };
+function mostImportantFirst(all) {
+  const nth = /* @__PURE__ */ new Map();
+  const ranked = all.map((a, i) => {
+    const n = nth.get(a.scenario) ?? 0;
+    nth.set(a.scenario, n + 1);
+    return { a, n, i };
+  });
+  return ranked.sort((x, y) => RANK[x.a.kind] - RANK[y.a.kind] || x.n - y.n || x.i - y.i).map((x) => x.a);
+}
+function hiddenText(hidden) {
+  return `amnesia: ${hidden} more ${hidden === 1 ? "failure is" : "failures are"} not annotated (GitHub shows ${MAX_ANNOTATIONS} error annotations a step): the job summary has every one.`;
+}
+async function comment(core, github, target2, pr, render) {
+  if (!target2.comment || target2.sharded) return void 0;
   if (!pr) {
     core.info("amnesia: not a pull request event, so no PR comment (the job summary has the report).");
     return void 0;
@@ -68936,22 +69126,22 @@ async function comment(core, github, inputs, r, pr) {
     );
     return void 0;
   }
-  if (!inputs.token) {
+  if (!target2.token) {
     core.warning("amnesia: no github-token, so no PR comment (the job summary has the report).");
     return void 0;
   }
-  const key = suiteKey(r, inputs.workspace);
+  const { key } = target2;
   try {
-    const octokit = github.getOctokit(inputs.token, { baseUrl: github.context.apiUrl });
+    const octokit = github.getOctokit(target2.token, { baseUrl: github.context.apiUrl });
     const reportUrl = runUrl(github.context);
     const { url: url2, created } = await upsertComment(
       octokit,
       pr,
       key,
-      (previous) => renderComment(r, {
+      (previous) => render({
         key,
         commit: pr.commit,
-        cwd: inputs.workspace,
+        cwd: target2.workspace,
         ...previous ? { previous } : {},
         ...reportUrl ? { reportUrl } : {}
       })
@@ -68965,10 +69155,8 @@ async function comment(core, github, inputs, r, pr) {
     return void 0;
   }
 }
-function suiteKey(r, workspace) {
-  if (!r.configFile) return "amnesia";
-  const rel = path32.relative(workspace, r.configFile);
-  return rel && !rel.startsWith("..") && !path32.isAbsolute(rel) ? rel.split(path32.sep).join("/") : r.configFile;
+function suiteKey(r, workspace, fallback) {
+  return r.configFile ? repoPath(r.configFile, workspace) : fallback;
 }
 function setRunOutputs(core, r, o) {
   const count3 = (status) => String(r.scenarios.filter((s) => s.status === status).length);
@@ -68982,7 +69170,24 @@ function setRunOutputs(core, r, o) {
   const first = r.scenarios.find((s) => (s.status === "failed" || s.status === "error") && s.diagnosis);
   setDiagnosisOutputs(core, first?.diagnosis);
 }
-async function reportProbe(core, result) {
+function setFailureOutputs(core, o) {
+  for (const name of ["passed", "failed", "errors", "json-report", "junit-report"])
+    core.setOutput(name, "");
+  core.setOutput("exit-code", String(o.exitCode));
+  core.setOutput("artifacts-dir", o.artifactsDir);
+  setDiagnosisOutputs(core, void 0);
+}
+async function writeError(dir, message) {
+  try {
+    await mkdir10(dir, { recursive: true });
+    await writeFile4(path33.join(dir, "amnesia-error.txt"), `${message}
+`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function reportProbe(core, result, artifactsDir) {
   const { replicas, workers } = result.topology;
   const text = renderProbe(result.diagnosis, {
     color: false,
@@ -68992,8 +69197,10 @@ async function reportProbe(core, result) {
 
 ${fence(text.trimEnd())}
 `);
+  for (const name of ["passed", "failed", "errors", "json-report", "junit-report", "comment-url"])
+    core.setOutput(name, "");
   core.setOutput("exit-code", String(result.exitCode));
-  core.setOutput("artifacts-dir", result.ladder.artifactsDir ?? "");
+  core.setOutput("artifacts-dir", artifactsDir);
   setDiagnosisOutputs(core, result.diagnosis);
 }
 function setDiagnosisOutputs(core, d) {
@@ -69001,13 +69208,16 @@ function setDiagnosisOutputs(core, d) {
   core.setOutput("signature", d?.signature ?? "");
   core.setOutput("advice", d?.advice ?? "");
 }
-async function reportFailure(core, message) {
+async function reportFailure(core, message, hiddenProblems = 0) {
+  const more = hiddenProblems > 0 ? `
+${hiddenProblems} more ${hiddenProblems === 1 ? "problem is" : "problems are"} not annotated (GitHub shows ${MAX_ANNOTATIONS} error annotations a step): the message above lists them.
+` : "";
   await addSummary(core, `## amnesia
 
 **Could not run**
 
 ${fence(message)}
-`);
+${more}`);
 }
 function fence(text) {
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r) => r.length));
@@ -69027,18 +69237,13 @@ async function addSummary(core, markdown) {
 
 // action/secrets.ts
 import { readdir as readdir4, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
-import path33 from "node:path";
+import path34 from "node:path";
 var MIN_LENGTH = 6;
-var MASK = "***";
-function secretValues(env, token) {
-  const fromEnv = Object.entries(env).filter(([name, value]) => looksLikeCredential(name) && value !== void 0).map(([, value]) => value);
-  return [...new Set([token, ...fromEnv].filter((v) => v.length >= MIN_LENGTH))];
+function secretValues2(env, token) {
+  return [.../* @__PURE__ */ new Set([...token.length >= MIN_LENGTH ? [token] : [], ...secretValues(env)])];
 }
 function redactor(secrets) {
-  const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort(
-    (a, b) => b.length - a.length
-  );
-  const text = (s) => forms.reduce((acc, secret) => acc.split(secret).join(MASK), s);
+  const text = masker(secrets);
   const value = (v) => {
     if (typeof v === "string") return text(v);
     if (Array.isArray(v)) return v.map(value);
@@ -69057,7 +69262,7 @@ async function redactFiles(dir, redact) {
   );
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const file2 = path33.join(entry.parentPath, entry.name);
+    const file2 = path34.join(entry.parentPath, entry.name);
     const before = await readFile5(file2, "utf8");
     const after = redact.text(before);
     if (after !== before) await writeFile5(file2, after);
@@ -69069,43 +69274,62 @@ async function main(deps) {
   const { core, env } = deps;
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   let redact = redactor([]);
+  let target2;
   try {
     const token = core.getInput("github-token").trim();
     delete env["INPUT_GITHUB-TOKEN"];
-    const secrets = secretValues(env, token);
+    const secrets = secretValues2(env, token);
     for (const s of secrets) core.setSecret(s);
     redact = redactor(secrets);
+    target2 = commentTarget(core, workspace, token);
     const inputs = await readInputs(core, workspace, token);
     if (inputs.mode === "probe") {
-      const result2 = await probe({ ...inputs.probe, ...signalOf(deps), onEvent: progress(core, redact) });
+      const result2 = await probe({
+        ...inputs.probe,
+        ...signalOf(deps),
+        onEvent: progress(core, redact, workspace)
+      });
       await redactFiles(inputs.artifactsDir, redact);
-      await reportProbe(core, redact.value(result2));
+      await reportProbe(
+        core,
+        relativePaths(redact.value(result2), workspace),
+        path35.resolve(workspace, result2.ladder.artifactsDir ?? inputs.artifactsDir)
+      );
       return verdict(core, inputs, result2.exitCode, `the probe ladder: ${result2.diagnosis.signature}`);
     }
-    const raw = inputs.mode === "merge" ? await mergeReports(inputs.reports, workspace) : await run2({ ...inputs.run, ...signalOf(deps), onEvent: progress(core, redact) });
-    const result = redact.value(raw);
+    const raw = inputs.mode === "merge" ? await mergeReports(inputs.reports, workspace) : await run2({ ...inputs.run, ...signalOf(deps), onEvent: progress(core, redact, workspace) });
+    const result = relativePaths(redact.value(raw), workspace);
     await redactFiles(inputs.artifactsDir, redact);
-    await report(deps, inputs, result);
+    await report(deps, inputs, target2, result);
   } catch (e) {
-    await failed(core, e, redact);
+    await failed(deps, e, redact, target2 ?? commentTarget(core, workspace, ""));
   }
 }
-async function report(deps, inputs, result) {
+async function report(deps, inputs, target2, result) {
   const { core } = deps;
   const files = await writeReports(inputs.artifactsDir, result, inputs.workspace);
-  await writeSummary(core, result, inputs);
+  let hidden = 0;
   if (inputs.shard) {
     core.notice(
       `amnesia shard ${inputs.shard.index}/${inputs.shard.total}: annotations and the PR comment come from the job that merges the shards' reports (mode: merge).`
     );
   } else {
-    annotate(core, result, inputs.workspace);
+    hidden = annotate(core, result, inputs.workspace, failsStep(inputs, result.exitCode));
   }
+  await writeSummary(core, result, inputs, hidden);
   setRunOutputs(core, result, { ...files, artifactsDir: inputs.artifactsDir });
-  const commentUrl = await comment(core, deps.github, inputs, result, pullRequestOf(deps.github.context));
+  const key = suiteKey(result, inputs.workspace, target2.key);
+  const commentUrl = await comment(
+    core,
+    deps.github,
+    { ...target2, key },
+    pullRequestOf(deps.github.context),
+    (o) => renderComment(result, o)
+  );
   core.setOutput("comment-url", commentUrl ?? "");
   verdict(core, inputs, result.exitCode, summaryLine(result));
 }
+var failsStep = (inputs, exitCode) => exitCode !== 0 && inputs.failOn !== "never";
 function verdict(core, inputs, exitCode, what) {
   if (exitCode === 0) return;
   if (inputs.failOn === "never") {
@@ -69118,29 +69342,55 @@ function summaryLine(r) {
   const count3 = (s) => r.scenarios.filter((x) => x.status === s).length;
   return `${count3("failed")} failed, ${count3("error")} errors of ${r.scenarios.length} scenarios`;
 }
-async function failed(core, e, redact) {
-  const message = redact.text(
-    e instanceof AmnesiaError ? e.message : `internal error (please report it): ${e instanceof Error ? e.stack ?? e.message : String(e)}`
+async function failed(deps, e, redact, target2) {
+  const { core } = deps;
+  const message = relativePaths(
+    redact.text(
+      e instanceof AmnesiaError ? e.message : `internal error (please report it): ${e instanceof Error ? e.stack ?? e.message : String(e)}`
+    ),
+    target2.workspace
   );
+  let hidden = 0;
   if (e instanceof InvalidInputError) {
-    for (const p of e.problems.slice(0, 10)) {
-      core.error(redact.text(`${p.field ? `${p.field}: ` : ""}${p.message}${p.hint ? ` (${p.hint})` : ""}`), {
-        title: "amnesia: invalid input",
-        ...path34.isAbsolute(p.file) ? {} : { file: p.file, startLine: p.line, startColumn: p.column }
-      });
+    const room = MAX_ANNOTATIONS - 1;
+    for (const p of e.problems.slice(0, room)) {
+      const file2 = repoPath(p.file, target2.workspace);
+      core.error(
+        relativePaths(
+          redact.text(`${p.field ? `${p.field}: ` : ""}${p.message}${p.hint ? ` (${p.hint})` : ""}`),
+          target2.workspace
+        ),
+        {
+          title: "amnesia: invalid input",
+          ...path35.isAbsolute(file2) ? {} : { file: file2, startLine: p.line, startColumn: p.column }
+        }
+      );
     }
+    hidden = Math.max(0, e.problems.length - room);
   }
-  await reportFailure(core, message);
-  core.setOutput("exit-code", String(e instanceof AmnesiaError ? e.exitCode : 2));
+  await reportFailure(core, message, hidden);
+  const errorFile = await writeError(target2.artifactsDir, message);
+  setFailureOutputs(core, {
+    exitCode: e instanceof AmnesiaError ? e.exitCode : 2,
+    artifactsDir: errorFile ? target2.artifactsDir : ""
+  });
+  const url2 = await comment(
+    core,
+    deps.github,
+    target2,
+    pullRequestOf(deps.github.context),
+    (o) => renderErrorComment(message, o)
+  );
+  core.setOutput("comment-url", url2 ?? "");
   core.setFailed(`amnesia: ${message}`);
 }
 function signalOf(deps) {
   return deps.signal ? { signal: deps.signal } : {};
 }
-function progress(core, redact) {
+function progress(core, redact, workspace) {
   return (e) => {
     const line = formatEvent(e, { color: false });
-    if (line !== void 0) core.info(redact.text(line));
+    if (line !== void 0) core.info(relativePaths(redact.text(line), workspace));
   };
 }
 

@@ -12,7 +12,7 @@ import { type RunResult, readCommentRecord, renderJson } from '../../src/index.t
 import { tempFiles } from '../helpers/files.ts';
 import { CWD, erroring, failing, leaking, passing, run } from '../support/report-fixtures.ts';
 import { GitHubApiStandIn } from './github-api.ts';
-import { HEAD_SHA, runStep } from './runner.ts';
+import { expectEveryOutput, HEAD_SHA, runStep } from './runner.ts';
 
 let api: GitHubApiStandIn;
 let project: AsyncDisposable & { dir: string };
@@ -150,14 +150,6 @@ describe('mode: merge', () => {
     );
   });
 });
-
-/** Every output action.yml declares was set (a later step never reads a missing one). */
-function expectEveryOutput(outputs: Record<string, string>): void {
-  const yml = readFileSync(path.join(import.meta.dirname, '../../action.yml'), 'utf8');
-  const declared = [...yml.slice(yml.indexOf('\noutputs:')).matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
-  expect(declared.length).toBeGreaterThan(8);
-  expect(Object.keys(outputs).sort()).toEqual([...declared].sort());
-}
 
 describe('annotations', () => {
   it('shows at most 10 errors with setFailed, the most important first, and the summary says how many more', async () => {
@@ -385,6 +377,18 @@ describe('bad input and failures of any kind', () => {
     expect(body).toMatch(/^### amnesia: could not run\n/);
     expect(body).toContain('scenarios/bad.yaml:3:5 steps[0].crash: `r9` does not exist');
     expect(body).not.toContain(bad.dir);
+  });
+
+  it('masks secrets in the error the PR comment shows when a run cannot run', async () => {
+    const SECRET = 'pk_live_51Hc0ffee42';
+    const r = await step({ reports: `missing/${SECRET}/amnesia.json` }, { env: { STRIPE_API_KEY: SECRET } });
+    expect(r.failed?.message).toContain('no report matches');
+    const body = api.comments[0]?.body ?? '';
+    expect(body).toContain('### amnesia: could not run');
+    expect(body).toContain('missing/***/amnesia.json');
+    expect(r.masked).toContain(SECRET); // GitHub masks it in the log
+    const { summary, annotations, outputs, failed } = r;
+    expect(JSON.stringify({ body, summary, annotations, outputs, failed })).not.toContain(SECRET);
   });
 
   it('annotates at most 9 invalid inputs (setFailed is the 10th) and says how many more', async () => {

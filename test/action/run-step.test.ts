@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readCommentRecord } from '../../src/index.ts';
 import { basicProject } from '../helpers/basic-app.ts';
 import { GitHubApiStandIn } from './github-api.ts';
-import { runStep } from './runner.ts';
+import { expectEveryOutput, runStep } from './runner.ts';
 
 const TOKEN = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
 const INPUTS = { replicas: '1', workers: '2', 'github-token': TOKEN };
@@ -213,6 +213,8 @@ steps:
       signature: 'SW ✓ OW ✗ OR – RS ✗ CR ✗ RD ✗ CC ✗',
     });
     expect(r.failed?.message).toBe('amnesia: the probe ladder: SW ✓ OW ✗ OR – RS ✗ CR ✗ RD ✗ CC ✗');
+    expectEveryOutput(r.outputs);
+    expect(path.isAbsolute(r.outputs['artifacts-dir'] ?? '')).toBe(true);
     expect(api.calls).toEqual([]);
   });
 });

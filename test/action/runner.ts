@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { type ActionDeps, main } from '../../action/main.ts';
 import type { GitHubContext } from '../../action/pull-request.ts';
 
@@ -170,4 +170,12 @@ function parseCommand(line: string): WorkflowCommand | undefined {
     properties[pair.slice(0, i)] = unescapeCommand(pair.slice(i + 1));
   }
   return { command: m[1] as string, properties, message: unescapeCommand(m[3] ?? '') };
+}
+
+/** Every output action.yml declares was set (a later step never reads a missing one). */
+export function expectEveryOutput(outputs: Record<string, string>): void {
+  const yml = readFileSync(path.join(import.meta.dirname, '../../action.yml'), 'utf8');
+  const declared = [...yml.slice(yml.indexOf('\noutputs:')).matchAll(/^ {2}([\w-]+):$/gm)].map((m) => m[1]);
+  expect(declared.length).toBeGreaterThan(8);
+  expect(Object.keys(outputs).sort()).toEqual([...declared].sort());
 }
