@@ -10,5 +10,3 @@ const ENTITIES: Record<string, string> = {
 export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
-
-export const attr = esc;

@@ -21,7 +21,7 @@ import {
   turnsOf,
 } from '../evidence.ts';
 import { SCRIPT, STYLE } from './assets.ts';
-import { attr, esc } from './escape.ts';
+import { esc } from './escape.ts';
 import { highlight, type Needle } from './highlight.ts';
 import { lanesOf, timelineSvg, turnAnchor } from './timeline.ts';
 
@@ -125,11 +125,11 @@ ${select('f-tag', 'tag', tags)} ${select('f-session', 'session', sessions)} ${se
 }
 
 function scenarioSection(s: ScenarioResult, o: HtmlOptions): string {
-  const head = `<header><span class="badge ${s.status}">${STATUS_TEXT[s.status]}</span><h2 id="s-${attr(s.slug)}-title">${esc(s.name)}</h2><span class="loc">${esc(relativeTo(s.file, o.cwd))}</span></header>`;
+  const head = `<header><span class="badge ${s.status}">${STATUS_TEXT[s.status]}</span><h2 id="s-${esc(s.slug)}-title">${esc(s.name)}</h2><span class="loc">${esc(relativeTo(s.file, o.cwd))}</span></header>`;
   const meta = `<p class="meta">${s.topology.replicas} × ${s.topology.workers} · routing ${esc(s.routing)} · seed ${s.seed} · ${seconds(s.durationMs)}${s.tags.length ? ` · tags ${esc(s.tags.join(', '))}` : ''}</p>`;
   const description = s.description ? `<p>${esc(s.description)}</p>` : '';
   const timeline = timelineSvg(s);
-  return `<section class="scenario" id="s-${attr(s.slug)}" data-status="${s.status}" data-tags="${attr(s.tags.join(' '))}" tabindex="-1" aria-labelledby="s-${attr(s.slug)}-title">
+  return `<section class="scenario" id="s-${esc(s.slug)}" data-status="${s.status}" data-tags="${esc(s.tags.join(' '))}" tabindex="-1" aria-labelledby="s-${esc(s.slug)}-title">
 ${head}${meta}${description}${notices(s, o)}
 ${timeline ? `<figure class="timeline-figure"><div class="timeline">${timeline}</div><figcaption>One lane per worker; each mark a turn on the worker that served it (green kept, red failed: click for its evidence); each band a disruption across the workers it hit.</figcaption></figure>` : ''}
 ${diagnosisSection(s)}
@@ -190,11 +190,11 @@ function probeSection(d: Diagnosis, title: string): string {
 
 /** The probe ladder as a row of rungs: what a fact said on r1w1 did at each. */
 function ladder(d: Diagnosis): string {
-  return `<ul class="ladder" aria-label="Probe ladder: ${attr(d.signature)}">${d.rungs
+  return `<ul class="ladder" aria-label="Probe ladder: ${esc(d.signature)}">${d.rungs
     .map((r) => {
       const state = r.kept === null ? 'not run' : r.kept ? 'kept' : 'lost';
       const mark = r.kept === null ? '–' : r.kept ? '✓' : '✗';
-      return `<li class="${r.kept === null ? '' : r.kept ? 'kept' : 'lost'}" title="${attr(`${RUNG_NAMES[r.rung]}: ${state}${r.note ? ` (${r.note})` : ''}`)}"><strong>${r.rung}</strong> ${mark} <span class="sr-only">${esc(state)}</span></li>`;
+      return `<li class="${r.kept === null ? '' : r.kept ? 'kept' : 'lost'}" title="${esc(`${RUNG_NAMES[r.rung]}: ${state}${r.note ? ` (${r.note})` : ''}`)}"><strong>${r.rung}</strong> ${mark} <span class="sr-only">${esc(state)}</span></li>`;
     })
     .join('')}</ul>`;
 }
@@ -238,7 +238,7 @@ function turnItem(s: ScenarioResult, t: TurnRecord, o: HtmlOptions): string {
       : '',
     `<p class="meta">${esc(t.reason)} · ${Math.round(t.latencyMs)} ms · status ${t.status ?? '–'}${t.generation > 1 ? ` · generation ${t.generation}` : ''}</p>`,
   ];
-  return `<li class="turn" data-session="${attr(t.session)}" data-worker="${attr(t.worker)}" data-passed="${t.passed}"><details id="${attr(turnAnchor(s.slug, t))}"${t.passed ? '' : ' open'}><summary>${mark} ${esc(servedText(t))} — “${esc(brief(t.user))}”</summary><div class="turn-body">${body.join('')}</div></details></li>`;
+  return `<li class="turn" data-session="${esc(t.session)}" data-worker="${esc(t.worker)}" data-passed="${t.passed}"><details id="${esc(turnAnchor(s.slug, t))}"${t.passed ? '' : ' open'}><summary>${mark} ${esc(servedText(t))} — “${esc(brief(t.user))}”</summary><div class="turn-body">${body.join('')}</div></details></li>`;
 }
 
 /**
@@ -286,5 +286,5 @@ function promptBlock(q: RecordedLlmRequest, needles: readonly Needle[], title: s
         )
         .join('')
     : '<p class="meta">(no messages)</p>';
-  return `<div class="prompt" role="group" aria-label="${attr(title)}"><p class="meta">${esc(title)}: ${esc(q.method)} ${esc(q.path)}${q.stream ? ' (streamed)' : ''}, ${esc(plural(q.messages.length, 'message'))}</p>${messages}</div>`;
+  return `<div class="prompt" role="group" aria-label="${esc(title)}"><p class="meta">${esc(title)}: ${esc(q.method)} ${esc(q.path)}${q.stream ? ' (streamed)' : ''}, ${esc(plural(q.messages.length, 'message'))}</p>${messages}</div>`;
 }

@@ -1,7 +1,7 @@
 import { parseWorkerId, type WorkerId } from '../../scenario/workers.ts';
 import type { DisruptionStepRecord, ScenarioResult, StepRecord, TurnRecord } from '../../types/results.ts';
 import { oneLine } from '../../util/text.ts';
-import { attr, esc } from './escape.ts';
+import { esc } from './escape.ts';
 
 /** Where each step of a scenario sits: a column per moment; turns at once, and a turn in flight with its disruption, share one. */
 export interface Moment {
@@ -107,7 +107,7 @@ export function timelineSvg(s: ScenarioResult): string {
       const offset = m.turns.filter((o, j) => j < k && o.worker === t.worker).length * w;
       const status = t.passed ? 'kept' : 'failed';
       parts.push(
-        `<a href="#${attr(turnAnchor(s.slug, t))}" aria-label="${attr(`${t.label} on ${t.worker} pid ${t.pid}: ${status}`)}">` +
+        `<a href="#${esc(turnAnchor(s.slug, t))}" aria-label="${esc(`${t.label} on ${t.worker} pid ${t.pid}: ${status}`)}">` +
           `<title>${esc(`${t.label} on ${t.worker} pid ${t.pid}${t.generation > 1 ? ` (generation ${t.generation})` : ''}: ${status}`)}</title>` +
           `<rect class="${t.passed ? 'turn-ok' : 'turn-bad'}" x="${x + inset + offset}" y="${y(t.worker) + 6}" width="${w - 2}" height="${LANE - 12}" rx="3"/>` +
           `<text x="${x + inset + offset + 3}" y="${y(t.worker) + LANE / 2 + 4}" class="mark-text">${esc(t.label.replace(/^.*#/, '#'))}</text></a>`,
@@ -116,7 +116,7 @@ export function timelineSvg(s: ScenarioResult): string {
     if (!m.disruption && m.turns.length > 0)
       parts.push(`<text x="${x + 6}" y="${TOP - 8}">${esc(momentLabel(m))}</text>`);
   });
-  return `<svg role="group" aria-labelledby="tl-${attr(s.slug)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><title id="tl-${attr(s.slug)}">${esc(`Timeline of ${s.name}: ${lanes.length} workers, ${moments.length} moments`)}</title>${parts.join('')}</svg>`;
+  return `<svg role="group" aria-labelledby="tl-${esc(s.slug)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><title id="tl-${esc(s.slug)}">${esc(`Timeline of ${s.name}: ${lanes.length} workers, ${moments.length} moments`)}</title>${parts.join('')}</svg>`;
 }
 
 function sameLane(turns: readonly TurnRecord[], t: TurnRecord): number {
