@@ -1,12 +1,12 @@
 // langgraph-postgres.js — LangGraph.js with `PostgresSaver` on DATABASE_URL, as
 // @langchain/langgraph-checkpoint-postgres's README sets it up: `PostgresSaver.fromConnString(url)`
 // then `await checkpointer.setup()` before first use.
-// Every worker of every replica runs `setup()` at boot, and setup() races: two processes that
-// run its migrations at once both insert migration v into `checkpoint_migrations` and the loser
-// dies at boot with `duplicate key value violates unique constraint "checkpoint_migrations_pkey"`
-// (`Key (v)=(…) already exists`). SETUP=every-worker keeps that documented race (an app that
-// boots 1 time in a few: amnesia reports its boot error and output tail); the default runs
-// setup() under a PostgreSQL advisory lock, so it runs once at a time.
+// When every worker runs `setup()` at boot, it races: workers that create its tables and run its
+// migrations at once both insert the same row and the loser dies at boot with a duplicate key
+// (`Key (v)=(0) already exists` on checkpoint_migrations_pkey, or the CREATE TABLE's
+// `Key (typname, typnamespace)=(checkpoint_migrations, …)`): 2 runs in 8 of 2 × 2 workers here.
+// SETUP=every-worker keeps that (amnesia reports the boot error with the worker's output tail);
+// by default setup() runs under a PostgreSQL advisory lock, one worker at a time.
 // Memory: a shared store keyed by thread, read on every turn: every rung keeps the thread. Under
 // two turns of one thread at once, each reads the same checkpoint and writes the whole state
 // after it: one turn's messages are lost (row 9). The fix: one request per thread at a time.
