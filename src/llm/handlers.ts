@@ -27,7 +27,7 @@ export interface LlmRequestFacts {
 }
 
 /** What the default handlers answered, for the request log. */
-export type LlmHandlerOutcome = { reply: string } | { unmatched: true };
+export type LlmHandlerOutcome = { reply: string } | { unmatched: true } | { tooLarge: string };
 
 export interface LlmHandlerHooks {
   embeddingDimensions: number;

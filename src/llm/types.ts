@@ -24,9 +24,10 @@ export interface TurnScope {
  * What a recorded request was:
  * - `chat`, `embeddings`, `models`: one of the OpenAI routes amnesia understands (whoever answered it);
  * - `other`: another route, answered by a user handler;
- * - `unmatched`: no handler answered it (the app got a 400).
+ * - `unmatched`: no handler answered it (the app got a 400);
+ * - `too-large`: its body was over `llm.max_request` (the app got a 413; the body was not kept).
  */
-export type LlmRequestKind = 'chat' | 'embeddings' | 'models' | 'other' | 'unmatched';
+export type LlmRequestKind = 'chat' | 'embeddings' | 'models' | 'other' | 'unmatched' | 'too-large';
 
 export interface RecordedLlmRequest {
   /** 1, 2, 3… across the server, in order of arrival. */
@@ -54,6 +55,8 @@ export interface RecordedLlmRequest {
   status: number;
   /** Assistant text sent back (chat), else `null`. */
   reply: string | null;
+  /** Why the mock LLM refused the request without reading it (`too-large`). */
+  refusal?: string;
 }
 
 export interface MockLlmOptions {
@@ -65,6 +68,10 @@ export interface MockLlmOptions {
   port?: number;
   /** @default 256 */
   embeddingDimensions?: number;
+  /** A request body over this many bytes is refused with a 413 and not kept (`llm.max_request`). @default 8 MiB */
+  maxRequestBytes?: number;
+  /** Connections open at once; more are closed as they come, and counted (`droppedConnections`). @default 2048 */
+  maxConnections?: number;
 }
 
 /** What the engine may do with a turn's LLM requests, besides recording them. */
@@ -95,6 +102,8 @@ export interface MockLlm extends AsyncDisposable {
    * since the scope was last cleared.
    */
   refused(scope: string): number;
+  /** How many connections were closed as they came because `maxConnections` were open, since the start. */
+  droppedConnections(): number;
   /** Attributes every request arriving on this worker's URL to `turn` until `endTurn`. Throws if a turn is already in flight there. */
   beginTurn(scope: string, worker: string, turn: TurnScope, hooks?: TurnHooks): void;
   /**

@@ -7,6 +7,7 @@ import { AbortedError, AmnesiaError } from '../errors.ts';
 import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
 import { type Plan, type PlannedDisruption, type PlannedTurn, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
+import { slimScenario } from '../report/json.ts';
 import { type DisruptionStep, formatTarget, type Scenario, type Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
@@ -25,6 +26,7 @@ import type {
   TurnRecord,
   VacuousRecall,
 } from '../types/results.ts';
+import { formatBytes } from '../util/bytes.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { explainFailures } from '../verdict/explain.ts';
 import { findLeaks } from '../verdict/leaks.ts';
@@ -118,6 +120,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   const cleanups: (() => Promise<void>)[] = [];
   const signals: SignalTap = {};
   const cuts: Extract<TopologyEvent, { type: 'output-cut' }>[] = [];
+  const droppedBefore = ctx.llm.droppedConnections();
   try {
     const app = await startScenarioApp(ctx, {
       name: s.name,
@@ -181,6 +184,20 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       addNote(
         result,
         `the output of worker ${id} was cut (${path.basename(cut.file)}): ${outputCutText(cut)}; amnesia still reads all of it, which slows the run`,
+      );
+    }
+    const tooLarge = ctx.llm.requests({ scope: ctx.slug }).filter((r) => r.kind === 'too-large');
+    if (tooLarge.length > 0) {
+      addNote(
+        result,
+        `${tooLarge.length === 1 ? '1 LLM request' : `${tooLarge.length} LLM requests`} over llm.max_request (${formatBytes(ctx.config.llm.maxRequestBytes)}) ${tooLarge.length === 1 ? 'was' : 'were'} refused with a 413 and not kept`,
+      );
+    }
+    const dropped = ctx.llm.droppedConnections() - droppedBefore;
+    if (dropped > 0) {
+      addNote(
+        result,
+        `${dropped === 1 ? '1 connection' : `${dropped} connections`} to the mock LLM ${dropped === 1 ? 'was' : 'were'} closed as ${dropped === 1 ? 'it' : 'they'} came during this scenario: too many were open at once`,
       );
     }
     const refused = ctx.llm.refused(ctx.slug);
@@ -449,17 +466,26 @@ function maxProcesses(p: Plan): number {
 async function writeArtifacts(dir: string, result: ScenarioResult, ctx: ScenarioContext): Promise<void> {
   await mkdir(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
+  // Each body once: whole in the request log (messages and input are read off it there), and in
+  // the evidence only as the messages that were judged.
   await writeFile(
     path.join(dir, 'llm-requests.jsonl'),
-    requests.map((r) => JSON.stringify(r)).join('\n') + (requests.length ? '\n' : ''),
+    requests.map((r) => JSON.stringify(bodyOnce(r))).join('\n') + (requests.length ? '\n' : ''),
   );
   // Names only, never values: what the app did not get, in case that is why it failed.
   await writeFile(
     path.join(dir, 'environment.json'),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv }, null, 2)}\n`,
   );
-  await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(slimScenario(result), null, 2)}\n`);
   await writeFile(path.join(dir, 'replay.sh'), replayScript(result.replay, ctx.cwd), { mode: 0o755 });
+}
+
+/** A request without what its JSON body already says (`messages`, `input`). */
+function bodyOnce(r: RecordedLlmRequest): Partial<RecordedLlmRequest> {
+  if (typeof r.body !== 'object' || r.body === null) return r;
+  const { messages: _messages, input: _input, ...rest } = r;
+  return rest;
 }
 
 function addNote(result: ScenarioResult, note: string): void {
