@@ -25,6 +25,8 @@ export interface ExecSpec {
   signal?: AbortSignal;
   /** Called once the log is closed, when it had to leave output out. */
   onOutputCut?: (cut: OutputCut) => void;
+  /** Secrets in its environment, never written to its log as they are. */
+  hidden?: readonly string[];
 }
 
 const PID_LINE = /^amnesia-pid (\d+)$/;
@@ -42,7 +44,10 @@ export interface ExecProcess extends RunningProcess {
  * wrapper prints the shell's pid, then `exec`s the command, so that pid is the app's own.
  */
 export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
-  const output = new OutputLog(spec.logFile, spec.onOutputCut ? { onCut: spec.onOutputCut } : {});
+  const output = new OutputLog(spec.logFile, {
+    ...(spec.onOutputCut ? { onCut: spec.onOutputCut } : {}),
+    ...(spec.hidden ? { hidden: spec.hidden } : {}),
+  });
   const startedAt = Date.now();
   const prepare = spec.mkdir ? `mkdir -p ${shellQuote(spec.mkdir)} 2>/dev/null; ` : '';
   const exec = await spec.container.exec({

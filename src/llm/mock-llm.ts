@@ -154,6 +154,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   const root = `${server.url}${keyPrefix(key)}`;
   return {
     url: root,
+    key,
     origin: server.url,
     baseUrl: (scope, worker) => `${root}${scopedPrefix(scope, worker)}`,
     shownBaseUrl: (scope, worker) => `${server.url}${HIDDEN_KEY_PREFIX}${scopedPrefix(scope, worker)}`,

@@ -91,6 +91,8 @@ export interface MockLlm extends AsyncDisposable {
    * other local process can write into a run's evidence. Never print it.
    */
   readonly url: string;
+  /** The key itself, for hiding it where a worker prints it (its log). Never print it. */
+  readonly key: string;
   /** `'http://127.0.0.1:PORT'`, without the key. */
   readonly origin: string;
   /** `${url}/s/${encodeURIComponent(scope)}/w/${encodeURIComponent(worker)}/v1`: give it to one worker as `OPENAI_BASE_URL`. */

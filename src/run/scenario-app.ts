@@ -102,6 +102,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
         AMNESIA_RUN_ID: ctx.runId,
       }),
       placeholders: (w) => llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
+      hidden: [ctx.llm.key],
       onEvent: (e) => {
         o.onTopologyEvent?.(e);
         if (e.type === 'worker-ready') {

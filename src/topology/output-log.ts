@@ -54,6 +54,8 @@ export interface OutputLogOptions {
   limits?: Partial<OutputLimits>;
   /** Called at close when anything was left out. */
   onCut?: (cut: OutputCut) => void;
+  /** Texts never written or kept as they are (secrets the process was given): shown as `<key>`. */
+  hidden?: readonly string[];
 }
 
 interface Partial_ {
@@ -75,6 +77,7 @@ export class OutputLog {
   private readonly keep: number;
   private readonly limits: OutputLimits;
   private readonly onCut: ((cut: OutputCut) => void) | undefined;
+  private readonly hidden: readonly string[];
   private readonly followed = new Set<Readable>();
   private closing: Promise<void> | undefined;
   private headLeft: number;
@@ -96,6 +99,7 @@ export class OutputLog {
     this.keep = o.keep ?? 200;
     this.limits = { ...OUTPUT_LIMITS, ...o.limits };
     this.onCut = o.onCut;
+    this.hidden = (o.hidden ?? []).filter((h) => h !== '');
     this.headLeft = this.limits.headBytes;
     this.file = createWriteStream(path, { flags: 'a' });
     this.file.on('error', () => {}); // a full disk must not crash the run; the tail stays in memory
@@ -128,7 +132,13 @@ export class OutputLog {
 
   /** A line of amnesia's own (start, stop, signals), marked so it is never mistaken for app output. */
   note(text: string): void {
-    if (!this.closing) this.keepLine(`── amnesia: ${text}\n`);
+    if (!this.closing) this.keepLine(`── amnesia: ${this.hide(text)}\n`);
+  }
+
+  private hide(text: string): string {
+    let out = text;
+    for (const h of this.hidden) out = out.replaceAll(h, '<key>');
+    return out;
   }
 
   private append(partial: Partial_, piece: string): void {
@@ -143,6 +153,7 @@ export class OutputLog {
 
   private endLine(partial: Partial_, name: 'stdout' | 'stderr'): void {
     let text = partial.text.replace(/\r$/, '');
+    text = this.hide(text);
     if (partial.extra > 0) {
       this.longLines++;
       this.cutChars += partial.extra;

@@ -25,6 +25,8 @@ export interface ProcessSpec {
   preface?: readonly string[];
   /** Called once the log is closed, when it had to leave output out. */
   onOutputCut?: (cut: OutputCut) => void;
+  /** Secrets in its environment, never written to its log as they are. */
+  hidden?: readonly string[];
 }
 
 /** A started child process in its own process group, with its output and exit. */
@@ -50,7 +52,10 @@ export interface RunningProcess {
 
 /** Spawn a process (its own group) and wait until it is ready. On failure it is killed, then the error thrown. */
 export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
-  const output = new OutputLog(spec.logFile, spec.onOutputCut ? { onCut: spec.onOutputCut } : {});
+  const output = new OutputLog(spec.logFile, {
+    ...(spec.onOutputCut ? { onCut: spec.onOutputCut } : {}),
+    ...(spec.hidden ? { hidden: spec.hidden } : {}),
+  });
   const startedAt = Date.now();
   for (const line of spec.preface ?? []) output.note(line);
   let group: GroupProcess;
