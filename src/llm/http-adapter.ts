@@ -64,9 +64,10 @@ const HOP_BY_HOP = new Set([
 export async function listen(options: HttpAdapterOptions): Promise<ListeningServer> {
   let origin = '';
   const maxBody = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
-  // A client that opens a connection and sends nothing is let go after 10 s, one that trickles a
-  // request after a minute: idle sockets must not pile up (each holds a descriptor and buffers).
-  const server = createServer({ headersTimeout: 10_000, requestTimeout: 60_000 }, (req, res) => {
+  // A client that opens a connection and sends nothing is let go within 15 s (a 408), one that
+  // trickles a request after a minute: idle sockets must not pile up (each holds a descriptor).
+  const timeouts = { headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 5_000 };
+  const server = createServer(timeouts, (req, res) => {
     void serve(req, res, new URL(req.url ?? '/', origin), options.accept, maxBody);
   });
   if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;

@@ -453,6 +453,22 @@ describe('bounds', () => {
   });
 });
 
+describe('idle connections', () => {
+  it('closes a connection that sends no request (408), so idle sockets cannot pile up', {
+    timeout: 30_000,
+  }, async () => {
+    const llm = await start();
+    const { hostname, port } = new URL(llm.origin);
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d;
+    });
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+  });
+});
+
 describe('stop', () => {
   it('is idempotent and completes with an idle keep-alive connection open', async () => {
     const llm = await startMockLlm();
