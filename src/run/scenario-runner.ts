@@ -14,7 +14,6 @@ import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import type { StartedServices } from '../services/services.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
-import { outputCutText } from '../topology/output-log.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { settleAll } from '../topology/settle.ts';
 import type { StartedTopology, TopologyEvent } from '../topology/types.ts';
@@ -26,7 +25,6 @@ import type {
   TurnRecord,
   VacuousRecall,
 } from '../types/results.ts';
-import { formatBytes } from '../util/bytes.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { explainFailures } from '../verdict/explain.ts';
 import { findLeaks } from '../verdict/leaks.ts';
@@ -36,6 +34,7 @@ import { applyDisruption } from './disruption.ts';
 import { TurnHold } from './hold.ts';
 import { replayScript } from './replay.ts';
 import { startScenarioApp } from './scenario-app.ts';
+import { scenarioNotes } from './scenario-notes.ts';
 import { removeInside } from './slugs.ts';
 import { untilStopsListening } from './stops-listening.ts';
 import { runTurn, type TurnContext, type TurnInput } from './turn.ts';
@@ -180,33 +179,14 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     if (ctx.servicesDir !== ctx.scratchDir)
       await removeInside(ctx.servicesDir, path.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
-    for (const { id, cut } of cuts) {
-      addNote(
-        result,
-        `the output of worker ${id} was cut (${path.basename(cut.file)}): ${outputCutText(cut)}; amnesia still reads all of it, which slows the run`,
-      );
-    }
-    const tooLarge = ctx.llm.requests({ scope: ctx.slug }).filter((r) => r.kind === 'too-large');
-    if (tooLarge.length > 0) {
-      addNote(
-        result,
-        `${tooLarge.length === 1 ? '1 LLM request' : `${tooLarge.length} LLM requests`} over llm.max_request (${formatBytes(ctx.config.llm.maxRequestBytes)}) ${tooLarge.length === 1 ? 'was' : 'were'} refused with a 413 and not kept`,
-      );
-    }
-    const dropped = ctx.llm.droppedConnections() - droppedBefore;
-    if (dropped > 0) {
-      addNote(
-        result,
-        `${dropped === 1 ? '1 connection' : `${dropped} connections`} to the mock LLM ${dropped === 1 ? 'was' : 'were'} closed as ${dropped === 1 ? 'it' : 'they'} came during this scenario: too many were open at once`,
-      );
-    }
-    const refused = ctx.llm.refused(ctx.slug);
-    if (refused > 0) {
-      addNote(
-        result,
-        `${refused === 1 ? '1 request' : `${refused} requests`} to the mock LLM without the run's key ${refused === 1 ? 'was' : 'were'} refused (another process posting to this scenario's URLs; never attributed to a turn)`,
-      );
-    }
+    const notes = scenarioNotes({
+      cuts,
+      requests: ctx.llm.requests({ scope: ctx.slug }),
+      maxRequestBytes: ctx.config.llm.maxRequestBytes,
+      droppedConnections: ctx.llm.droppedConnections() - droppedBefore,
+      refused: ctx.llm.refused(ctx.slug),
+    });
+    if (notes.length > 0) result.notes = notes;
   }
   if (result.status === 'failed' && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
@@ -486,8 +466,4 @@ function bodyOnce(r: RecordedLlmRequest): Partial<RecordedLlmRequest> {
   if (typeof r.body !== 'object' || r.body === null) return r;
   const { messages: _messages, input: _input, ...rest } = r;
   return rest;
-}
-
-function addNote(result: ScenarioResult, note: string): void {
-  result.notes = [...(result.notes ?? []), note];
 }
