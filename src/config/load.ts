@@ -31,6 +31,7 @@ export const DEFAULTS = {
   stopGraceMs: 5_000,
   turnTimeoutMs: 30_000,
   maxReplyBytes: 4 * 2 ** 20,
+  maxRequestBytes: 8 * 2 ** 20,
   link: ['node_modules', '.git'],
   scenarios: ['scenarios'],
   baseUrlEnv: 'OPENAI_BASE_URL',
@@ -310,6 +311,7 @@ function resolveConfig(
     llm: {
       baseUrlEnv: c.llm?.base_url_env ?? DEFAULTS.baseUrlEnv,
       apiKeyEnv: c.llm?.api_key_env ?? DEFAULTS.apiKeyEnv,
+      maxRequestBytes: c.llm?.max_request ? parseSize(c.llm.max_request) : DEFAULTS.maxRequestBytes,
       ...(c.llm?.handlers ? { handlers: path.resolve(root, c.llm.handlers) } : {}),
     },
     probe: {

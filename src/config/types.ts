@@ -87,7 +87,7 @@ export interface ResolvedConfig {
   seed?: number;
   scenarios: string[];
   services: ServiceSpec[];
-  llm: { baseUrlEnv: string; apiKeyEnv: string; handlers?: string };
+  llm: { baseUrlEnv: string; apiKeyEnv: string; handlers?: string; maxRequestBytes: number };
   probe: {
     say: string;
     ask: string;

@@ -338,6 +338,7 @@ class ContainerTopology extends LiveWorkers<Worker> implements StartedTopology {
       bootTimeoutMs: this.o.app.bootTimeoutMs,
       bootTimeoutKey: 'app.boot_timeout',
       onOutputCut: (cut) => this.o.onEvent?.({ type: 'output-cut', id, cut }),
+      ...(this.o.hidden ? { hidden: this.o.hidden } : {}),
       signal: AbortSignal.any([this.aborted.signal, ...(this.o.signal ? [this.o.signal] : [])]),
     });
     const proc = await started.catch((e: unknown) => {

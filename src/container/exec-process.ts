@@ -26,6 +26,8 @@ export interface ExecSpec {
   signal?: AbortSignal;
   /** Called once the log is closed, when it had to leave output out. */
   onOutputCut?: (cut: OutputCut) => void;
+  /** Secrets in its environment, never written to its log as they are. */
+  hidden?: readonly string[];
 }
 
 const PID_LINE = /^amnesia-pid (\d+)$/;
@@ -46,6 +48,7 @@ export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
   const output = new OutputLog(spec.logFile, {
     mask: masker(secretValues(spec.env)),
     ...(spec.onOutputCut ? { onCut: spec.onOutputCut } : {}),
+    ...(spec.hidden ? { hidden: spec.hidden } : {}),
   });
   const startedAt = Date.now();
   const prepare = spec.mkdir ? `mkdir -p ${shellQuote(spec.mkdir)} 2>/dev/null; ` : '';

@@ -28,7 +28,8 @@ export type LlmHandlerOutcome =
       toolResults?: LlmToolResult[];
       chain?: { id: string; session: string | null; label: string | null };
     }
-  | { unmatched: true };
+  | { unmatched: true }
+  | { tooLarge: string };
 
 /** A default handler's answer, and what it says it answered (for the request log). */
 export interface DefaultAnswer {

@@ -15,6 +15,8 @@ export interface PlainResponse {
 export interface Incoming {
   text: string;
   request(): Request;
+  /** Set when the body was over `maxBodyBytes`: it was read and dropped (`text` is empty). */
+  oversized?: { bytes: number; limit: number };
 }
 
 /** Answers one request once its body has arrived. */
@@ -29,6 +31,12 @@ export interface HttpAdapterOptions {
    * body is then never read, and the connection closes).
    */
   accept(method: string, url: URL): Answer | PlainResponse;
+  /** A larger request body is read to its end but not kept. @default Infinity */
+  maxBodyBytes?: number;
+  /** Connections open at once; more are closed as they come (`onDrop`). @default Infinity */
+  maxConnections?: number;
+  /** Called for each connection closed because `maxConnections` were open. */
+  onDrop?: () => void;
 }
 
 export interface ListeningServer {
@@ -55,9 +63,15 @@ const HOP_BY_HOP = new Set([
  */
 export async function listen(options: HttpAdapterOptions): Promise<ListeningServer> {
   let origin = '';
-  const server = createServer((req, res) => {
-    void serve(req, res, new URL(req.url ?? '/', origin), options.accept);
+  const maxBody = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+  // A client that opens a connection and sends nothing is let go within 15 s (a 408), one that
+  // trickles a request after a minute: idle sockets must not pile up (each holds a descriptor).
+  const timeouts = { headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 5_000 };
+  const server = createServer(timeouts, (req, res) => {
+    void serve(req, res, new URL(req.url ?? '/', origin), options.accept, maxBody);
   });
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
+  server.on('drop', () => options.onDrop?.());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -85,6 +99,7 @@ async function serve(
   res: ServerResponse,
   url: URL,
   accept: HttpAdapterOptions['accept'],
+  maxBody: number,
 ) {
   const method = req.method ?? 'GET';
   const answer = accept(method, url);
@@ -93,8 +108,11 @@ async function serve(
     return;
   }
   let body: Uint8Array<ArrayBuffer> | undefined;
+  let oversized: Incoming['oversized'];
   try {
-    body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
+    const read = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, maxBody);
+    if (read && 'over' in read) oversized = { bytes: read.over, limit: maxBody };
+    else body = read?.bytes;
   } catch {
     res.destroy(); // the client went away while sending
     return;
@@ -104,6 +122,7 @@ async function serve(
     response = await answer({
       text: body ? TEXT.decode(body) : '',
       request: () => new Request(url, { method, headers: requestHeaders(req.rawHeaders), body }),
+      ...(oversized ? { oversized } : {}),
     });
   } catch (error) {
     response = {
@@ -130,10 +149,22 @@ function sendPlain(response: PlainResponse, res: ServerResponse, method: string)
 
 const TEXT = new TextDecoder();
 
-async function readBody(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer>> {
+/**
+ * The body, or how many bytes it had when over `max`: then it is read to its end and dropped (the
+ * client reads the refusal only once it has sent everything), so memory stays bounded.
+ */
+async function readBody(
+  req: IncomingMessage,
+  max: number,
+): Promise<{ bytes: Uint8Array<ArrayBuffer> } | { over: number }> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return new Uint8Array(Buffer.concat(chunks));
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).byteLength;
+    if (size <= max) chunks.push(chunk as Buffer);
+    else chunks.length = 0;
+  }
+  return size > max ? { over: size } : { bytes: new Uint8Array(Buffer.concat(chunks)) };
 }
 
 function requestHeaders(raw: readonly string[]): Headers {

@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { HttpResponse, http } from 'msw';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MockLlm, startMockLlm, type TurnScope } from './index.ts';
@@ -418,6 +419,56 @@ describe("the run's key", () => {
     expect([llm.refused('s1'), llm.refused(''), llm.refused('s2')]).toEqual([2, 1, 0]);
     llm.clear('s1');
     expect(llm.refused('s1')).toBe(0);
+  });
+});
+
+describe('bounds', () => {
+  it('refuses a body over maxRequestBytes with a 413 (no retry), keeps no byte of it, and records the refusal on the turn', async () => {
+    const llm = await start({ maxRequestBytes: 1000 });
+    llm.beginTurn('s1', 'r1w1', turn('t1', 'alice#1'));
+    const response = await chat(llm.baseUrl('s1', 'r1w1'), 'x'.repeat(5000));
+    expect(response.status).toBe(413);
+    expect(response.headers.get('x-should-retry')).toBe('false');
+    const message =
+      'amnesia mock LLM: the body of POST /k/<key>/s/s1/w/r1w1/v1/chat/completions is 4.9 KiB, over llm.max_request (1000 B); it was not read. Raise llm.max_request in amnesia.config.yaml if the app really sends requests this large.';
+    expect((await response.json()).error.message).toBe(message);
+    expect(llm.endTurn('s1', 'r1w1')).toMatchObject([
+      { kind: 'too-large', status: 413, body: null, messages: [], turnId: 't1', refusal: message },
+    ]);
+    // A body under the limit is answered as ever, on the same server.
+    expect((await chat(llm.baseUrl('s1', 'r1w1'), 'short')).status).toBe(200);
+  });
+
+  it('closes connections past maxConnections as they come, and counts them', async () => {
+    const llm = await start({ maxConnections: 3 });
+    const { hostname, port } = new URL(llm.origin);
+    let closed = 0;
+    const sockets = Array.from({ length: 5 }, () =>
+      connect(Number(port), hostname).on('close', () => {
+        closed++;
+      }),
+    );
+    // Which two are closed depends on the order the server accepts them in.
+    await expect.poll(() => closed).toBe(2);
+    expect(llm.droppedConnections()).toBe(2);
+    expect(sockets.filter((s) => !s.destroyed)).toHaveLength(3);
+    for (const s of sockets) s.destroy();
+  });
+});
+
+describe('idle connections', () => {
+  it('closes a connection that sends no request (408), so idle sockets cannot pile up', {
+    timeout: 30_000,
+  }, async () => {
+    const llm = await start();
+    const { hostname, port } = new URL(llm.origin);
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    socket.on('data', (d) => {
+      answer += d;
+    });
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { getResponse } from 'msw';
 import { AmnesiaError } from '../errors.ts';
+import { formatBytes } from '../util/bytes.ts';
 import type { LlmHandlerOutcome } from './answer-common.ts';
 import { MockLlmError } from './errors.ts';
 import { answerDefault, createLlmHandlers } from './handlers.ts';
@@ -44,6 +45,8 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   // Only processes amnesia gave a URL to can be heard: every URL of the run carries this key.
   const key = randomBytes(16).toString('base64url');
   const refused = new Map<string, number>();
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  let dropped = 0;
   const log = new RequestLog();
   const state = new ProviderState();
   const markedTurns = new MarkedTurns();
@@ -82,6 +85,11 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     server = await listen({
       host,
       port,
+      maxBodyBytes: maxRequestBytes,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      onDrop: () => {
+        dropped++;
+      },
       accept: (method, url) => {
         const route = parseRoute(url.pathname);
         if (!sameKey(route.key, key)) {
@@ -89,7 +97,17 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
           return withoutKey(method, url);
         }
         const arrival = log.arrive(route.scope, route.worker);
-        return async ({ text: bodyText, request }) => {
+        return async ({ text: bodyText, request, oversized }) => {
+          if (oversized) {
+            const why = tooLarge(method, url, oversized.bytes, oversized.limit);
+            const response = openAiError(413, why);
+            const outcome = { tooLarge: why };
+            log.add(
+              arrival,
+              await recordOf({ arrival, bodyText: '', method, path: route.path, response, outcome }),
+            );
+            return response;
+          }
           // A turn held by the scenario (`during:`) is answered once its hold is released.
           if (arrival.hold) await arrival.hold;
           // Not a worker's own turn: a marked turn (several in flight per worker) is read off the body.
@@ -141,10 +159,12 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   const root = `${server.url}${keyPrefix(key)}`;
   return {
     url: root,
+    key,
     origin: server.url,
     baseUrl: (scope, worker) => `${root}${scopedPrefix(scope, worker)}`,
     shownBaseUrl: (scope, worker) => `${server.url}${HIDDEN_KEY_PREFIX}${scopedPrefix(scope, worker)}`,
     refused: (scope) => refused.get(scope) ?? 0,
+    droppedConnections: () => dropped,
     beginTurn: (scope, worker, turn, hooks) => log.beginTurn(scope, worker, turn, hooks),
     endTurn: (scope, worker) => log.endTurn(scope, worker),
     beginMarkedTurn: (scope, marker, turn) => markedTurns.begin(scope, marker, turn),
@@ -159,6 +179,16 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     stop: () => server.close(),
     [Symbol.asyncDispose]: () => server.close(),
   };
+}
+
+/** `llm.max_request` unless the config says otherwise: far above any real prompt, far below what exhausts memory. */
+const DEFAULT_MAX_REQUEST_BYTES = 8 * 2 ** 20;
+/** Well above a load's 1,000 turns in flight, each with its connection. */
+const DEFAULT_MAX_CONNECTIONS = 2048;
+
+/** Why a request over `llm.max_request` is refused (a 413, not retried), and which setting to raise. */
+function tooLarge(method: string, url: URL, bytes: number, limit: number): string {
+  return `amnesia mock LLM: the body of ${method} ${hideKey(url.pathname)} is ${formatBytes(bytes)}, over llm.max_request (${formatBytes(limit)}); it was not read. Raise llm.max_request in amnesia.config.yaml if the app really sends requests this large.`;
 }
 
 function sameKey(given: string, key: string): boolean {

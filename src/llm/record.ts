@@ -24,7 +24,11 @@ const MAX_PARSED_REPLY_BYTES = 1_000_000;
 export async function recordOf(answered: AnsweredRequest): Promise<RecordedLlmRequest> {
   const { arrival, method, path, outcome, response } = answered;
   const kind: LlmRequestKind =
-    outcome !== undefined && 'unmatched' in outcome ? 'unmatched' : (routeKind(method, path) ?? 'other');
+    outcome !== undefined && 'unmatched' in outcome
+      ? 'unmatched'
+      : outcome !== undefined && 'tooLarge' in outcome
+        ? 'too-large'
+        : (routeKind(method, path) ?? 'other');
   const body = bodyForRecord(answered.bodyText, parseBody(answered.bodyText));
   let reply: string | null = null;
   if (kind === 'chat') {
@@ -57,6 +61,7 @@ export async function recordOf(answered: AnsweredRequest): Promise<RecordedLlmRe
           ...(outcome.chain ? { chain: outcome.chain } : {}),
         }
       : {}),
+    ...(outcome !== undefined && 'tooLarge' in outcome ? { refusal: outcome.tooLarge } : {}),
   };
 }
 

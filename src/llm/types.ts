@@ -52,9 +52,10 @@ export interface LlmToolResult {
  * - `embeddings`, `models`: those OpenAI routes;
  * - `state`: provider-side state (a stored response, the Conversations API), no model answer;
  * - `other`: another route, answered by a user handler;
- * - `unmatched`: no handler answered it (the app got a 400).
+ * - `unmatched`: no handler answered it (the app got a 400);
+ * - `too-large`: its body was over `llm.max_request` (the app got a 413; the body was not kept).
  */
-export type LlmRequestKind = 'chat' | 'embeddings' | 'models' | 'state' | 'other' | 'unmatched';
+export type LlmRequestKind = 'chat' | 'embeddings' | 'models' | 'state' | 'other' | 'unmatched' | 'too-large';
 
 export interface RecordedLlmRequest {
   /** 1, 2, 3… across the server, in order of arrival. */
@@ -96,6 +97,8 @@ export interface RecordedLlmRequest {
   status: number;
   /** Assistant text sent back (chat), else `null`. */
   reply: string | null;
+  /** Why the mock LLM refused the request without reading it (`too-large`). */
+  refusal?: string;
 }
 
 export interface MockLlmOptions {
@@ -107,6 +110,10 @@ export interface MockLlmOptions {
   port?: number;
   /** @default 256 */
   embeddingDimensions?: number;
+  /** A request body over this many bytes is refused with a 413 and not kept (`llm.max_request`). @default 8 MiB */
+  maxRequestBytes?: number;
+  /** Connections open at once; more are closed as they come, and counted (`droppedConnections`). @default 2048 */
+  maxConnections?: number;
 }
 
 /** What the engine may do with a turn's LLM requests, besides recording them. */
@@ -126,6 +133,8 @@ export interface MockLlm extends AsyncDisposable {
    * other local process can write into a run's evidence. Never print it.
    */
   readonly url: string;
+  /** The key itself, for hiding it where a worker prints it (its log). Never print it. */
+  readonly key: string;
   /** `'http://127.0.0.1:PORT'`, without the key. */
   readonly origin: string;
   /** `${url}/s/${encodeURIComponent(scope)}/w/${encodeURIComponent(worker)}/v1`: give it to one worker as `OPENAI_BASE_URL`. */
@@ -137,6 +146,8 @@ export interface MockLlm extends AsyncDisposable {
    * since the scope was last cleared.
    */
   refused(scope: string): number;
+  /** How many connections were closed as they came because `maxConnections` were open, since the start. */
+  droppedConnections(): number;
   /** Attributes every request arriving on this worker's URL to `turn` until `endTurn`. Throws if a turn is already in flight there. */
   beginTurn(scope: string, worker: string, turn: TurnScope, hooks?: TurnHooks): void;
   /**

@@ -16,7 +16,8 @@ export function renderJson(r: RunResult, o: { cwd?: string } = {}): string {
   return `${JSON.stringify(sortKeys(slim), null, 2)}\n`;
 }
 
-function slimScenario(s: ScenarioResult): ScenarioResult {
+/** The scenario with its LLM requests' raw bodies left out (the scenario's `llm-requests.jsonl` keeps them). */
+export function slimScenario(s: ScenarioResult): ScenarioResult {
   return {
     ...s,
     steps: s.steps.map(slimStep),

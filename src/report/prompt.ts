@@ -53,6 +53,9 @@ function messageLines(req: RecordedLlmRequest, perMessage: number, maxMessages: 
 }
 
 function noChatRequest(t: TurnRecord): string {
+  const tooLarge = t.llm.find((r) => r.kind === 'too-large');
+  if (tooLarge?.refusal)
+    return `no chat request read; ${tooLarge.refusal.replace(/^amnesia mock LLM: /, '')}`;
   const unmatched = t.llm.filter((r) => r.kind === 'unmatched');
   if (unmatched.length > 0) {
     const r = unmatched[0];

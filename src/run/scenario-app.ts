@@ -122,6 +122,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
         ...llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
         ...(sharedDir ? { shared_dir: sharedDir } : {}),
       }),
+      hidden: [ctx.llm.key],
       onEvent: (e) => {
         o.onTopologyEvent?.(e);
         if (e.type === 'worker-ready') {

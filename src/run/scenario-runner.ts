@@ -7,13 +7,13 @@ import { AbortedError, AmnesiaError } from '../errors.ts';
 import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
 import { type Plan, type PlannedDisruption, type PlannedTurn, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
+import { slimScenario } from '../report/json.ts';
 import { type DisruptionStep, formatTarget, type Scenario, type Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import type { StartedServices } from '../services/services.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
-import { outputCutText } from '../topology/output-log.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { settleAll } from '../topology/settle.ts';
 import type { StrayProcess } from '../topology/strays.ts';
@@ -35,6 +35,7 @@ import { applyDisruption } from './disruption.ts';
 import { TurnHold } from './hold.ts';
 import { replayScript } from './replay.ts';
 import { type ScenarioApp, startScenarioApp } from './scenario-app.ts';
+import { scenarioNotes } from './scenario-notes.ts';
 import { removeInside } from './slugs.ts';
 import { untilStopsListening } from './stops-listening.ts';
 import { runTurn, type TurnContext, type TurnInput } from './turn.ts';
@@ -120,6 +121,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
   const signals: SignalTap = {};
   const cuts: Extract<TopologyEvent, { type: 'output-cut' }>[] = [];
   let app: ScenarioApp | undefined;
+  const droppedBefore = ctx.llm.droppedConnections();
   try {
     app = await startScenarioApp(ctx, {
       name: s.name,
@@ -182,19 +184,14 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     if (ctx.servicesDir !== ctx.scratchDir)
       await removeInside(ctx.servicesDir, path.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
-    for (const { id, cut } of cuts) {
-      addNote(
-        result,
-        `the output of worker ${id} was cut (${path.basename(cut.file)}): ${outputCutText(cut)}; amnesia still reads all of it, which slows the run`,
-      );
-    }
-    const refused = ctx.llm.refused(ctx.slug);
-    if (refused > 0) {
-      addNote(
-        result,
-        `${refused === 1 ? '1 request' : `${refused} requests`} to the mock LLM without the run's key ${refused === 1 ? 'was' : 'were'} refused (another process posting to this scenario's URLs; never attributed to a turn)`,
-      );
-    }
+    const notes = scenarioNotes({
+      cuts,
+      requests: ctx.llm.requests({ scope: ctx.slug }),
+      maxRequestBytes: ctx.config.llm.maxRequestBytes,
+      droppedConnections: ctx.llm.droppedConnections() - droppedBefore,
+      refused: ctx.llm.refused(ctx.slug),
+    });
+    if (notes.length > 0) result.notes = [...(result.notes ?? []), ...notes];
   }
   if (app && app.daemons.length > 0) result.notes = [...(result.notes ?? []), daemonNote(app.daemons)];
   if (result.status === 'failed' && ctx.probe) {
@@ -457,21 +454,26 @@ function maxProcesses(p: Plan): number {
 async function writeArtifacts(dir: string, result: ScenarioResult, ctx: ScenarioContext): Promise<void> {
   await mkdir(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
+  // Each body once: whole in the request log (messages and input are read off it there), and in
+  // the evidence only as the messages that were judged.
   await writeFile(
     path.join(dir, 'llm-requests.jsonl'),
-    requests.map((r) => JSON.stringify(r)).join('\n') + (requests.length ? '\n' : ''),
+    requests.map((r) => JSON.stringify(bodyOnce(r))).join('\n') + (requests.length ? '\n' : ''),
   );
   // Names only, never values: what the app did not get, in case that is why it failed.
   await writeFile(
     path.join(dir, 'environment.json'),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv, ...(ctx.environment.inherited ? { clean: true, inherited: ctx.environment.inherited } : {}) }, null, 2)}\n`,
   );
-  await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(path.join(dir, 'evidence.json'), `${JSON.stringify(slimScenario(result), null, 2)}\n`);
   await writeFile(path.join(dir, 'replay.sh'), replayScript(result.replay, ctx.cwd), { mode: 0o755 });
 }
 
-function addNote(result: ScenarioResult, note: string): void {
-  result.notes = [...(result.notes ?? []), note];
+/** A request without what its JSON body already says (`messages`, `input`). */
+function bodyOnce(r: RecordedLlmRequest): Partial<RecordedLlmRequest> {
+  if (typeof r.body !== 'object' || r.body === null) return r;
+  const { messages: _messages, input: _input, ...rest } = r;
+  return rest;
 }
 
 /** What the report says of the daemons an app left behind. */

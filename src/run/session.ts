@@ -97,7 +97,10 @@ export class RunSession implements AsyncDisposable {
         s.reaper.watchLabel(`${LABEL.run}=${s.runId}`);
         s.containers = await ContainerEngine.open(s.runId, o.cwd);
       }
-      s.llm = await startMockLlm({ handlers: [...(o.llmHandlers ?? []), ...(await userHandlers(o.config))] });
+      s.llm = await startMockLlm({
+        handlers: [...(o.llmHandlers ?? []), ...(await userHandlers(o.config))],
+        maxRequestBytes: o.config.llm.maxRequestBytes,
+      });
       const pg = o.config.services.filter((x) => x.kind === 'embedded-postgres');
       if (pg.length > 0) {
         s.postgresPool = new EmbeddedPostgresPool({

@@ -328,6 +328,11 @@ export const configFile = z
           .describe(
             'A module (relative to this file) whose default export is a list of msw handlers that run before the built-in ones.',
           ),
+        max_request: size('max_request', 256 * 2 ** 20)
+          .optional()
+          .describe(
+            'The largest request body the mock LLM takes; a larger one gets a 413, is not kept, and fails the turn saying so (default 8MiB).',
+          ),
       })
       .optional()
       .describe('The mock LLM amnesia serves on loopback.'),

@@ -65,6 +65,7 @@ export async function launchWorker(
       registry: o.registry,
       signal: w.signal,
       onOutputCut: (cut) => o.onEvent?.({ type: 'output-cut', id, cut }),
+      ...(o.hidden ? { hidden: o.hidden } : {}),
     };
   });
   const info: WorkerInfo = {

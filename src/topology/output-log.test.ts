@@ -80,3 +80,24 @@ describe('OutputLog', () => {
     expect(text.split('\n')).toHaveLength(2001);
   });
 });
+
+describe('OutputLog hidden texts', () => {
+  it('writes a secret the process prints, and one in amnesia’s own notes, as <key>', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'amnesia-output-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'w.log');
+    const log = new OutputLog(file, { hidden: ['s3cr3t'] });
+    const out = new PassThrough();
+    log.follow(out, 'stdout');
+    log.note('started: node app.js http://127.0.0.1:1/k/s3cr3t/v1');
+    const ended = new Promise((resolve) => out.on('end', resolve));
+    out.end('LLM at http://127.0.0.1:1/k/s3cr3t/s/a/w/r1w1/v1\n');
+    await ended;
+    await log.close();
+    const text = readFileSync(file, 'utf8');
+    expect(text).toBe(
+      '── amnesia: started: node app.js http://127.0.0.1:1/k/<key>/v1\nLLM at http://127.0.0.1:1/k/<key>/s/a/w/r1w1/v1\n',
+    );
+    expect(log.tail()).toEqual(['LLM at http://127.0.0.1:1/k/<key>/s/a/w/r1w1/v1']);
+  });
+});

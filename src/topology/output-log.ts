@@ -59,6 +59,8 @@ export interface OutputLogOptions {
    * listeners see the line as the process wrote it.
    */
   mask?: (text: string) => string;
+  /** Texts never written or kept as they are (secrets the process was given): shown as `<key>`. */
+  hidden?: readonly string[];
 }
 
 interface Partial_ {
@@ -81,6 +83,7 @@ export class OutputLog {
   private readonly limits: OutputLimits;
   private readonly onCut: ((cut: OutputCut) => void) | undefined;
   private readonly mask: (text: string) => string;
+  private readonly hidden: readonly string[];
   private readonly followed = new Set<Readable>();
   private closing: Promise<void> | undefined;
   private headLeft: number;
@@ -103,6 +106,7 @@ export class OutputLog {
     this.limits = { ...OUTPUT_LIMITS, ...o.limits };
     this.onCut = o.onCut;
     this.mask = o.mask ?? ((t) => t);
+    this.hidden = (o.hidden ?? []).filter((h) => h !== '');
     this.headLeft = this.limits.headBytes;
     this.file = createWriteStream(path, { flags: 'a' });
     this.file.on('error', () => {}); // a full disk must not crash the run; the tail stays in memory
@@ -135,7 +139,13 @@ export class OutputLog {
 
   /** A line of amnesia's own (start, stop, signals), marked so it is never mistaken for app output. */
   note(text: string): void {
-    if (!this.closing) this.keepLine(`── amnesia: ${this.mask(text)}\n`);
+    if (!this.closing) this.keepLine(`── amnesia: ${this.mask(this.hide(text))}\n`);
+  }
+
+  private hide(text: string): string {
+    let out = text;
+    for (const h of this.hidden) out = out.replaceAll(h, '<key>');
+    return out;
   }
 
   private append(partial: Partial_, piece: string): void {
@@ -150,6 +160,7 @@ export class OutputLog {
 
   private endLine(partial: Partial_, name: 'stdout' | 'stderr'): void {
     let text = partial.text.replace(/\r$/, '');
+    text = this.hide(text);
     if (partial.extra > 0) {
       this.longLines++;
       this.cutChars += partial.extra;
@@ -161,7 +172,7 @@ export class OutputLog {
   }
 
   private line(clean: string, name: 'stdout' | 'stderr'): void {
-    const kept = this.mask(clean);
+    const kept = this.mask(this.hide(clean));
     const shown = name === 'stderr' ? `[stderr] ${kept}` : kept;
     if (!this.closing) this.keepLine(`${shown}\n`);
     this.tailLines.push(

@@ -72,6 +72,8 @@ export interface TopologyOptions {
   workerEnv(input: WorkerEnvInput): Record<string, string>;
   /** Placeholders of the engine's (the mock LLM's URLs) for `app.env` and `app.command`, besides the topology's own. */
   placeholders?(input: WorkerEnvInput): Record<string, string>;
+  /** Secrets a worker's environment carries (the mock LLM's key): written to its log as `<key>`. */
+  hidden?: readonly string[];
   registry: ProcessRegistry;
   ports: PortAllocator;
   onEvent?: (e: TopologyEvent) => void;

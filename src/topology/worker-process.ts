@@ -26,6 +26,8 @@ export interface ProcessSpec {
   preface?: readonly string[];
   /** Called once the log is closed, when it had to leave output out. */
   onOutputCut?: (cut: OutputCut) => void;
+  /** Secrets in its environment, never written to its log as they are. */
+  hidden?: readonly string[];
 }
 
 /** A started child process in its own process group, with its output and exit. */
@@ -55,6 +57,7 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
   const output = new OutputLog(spec.logFile, {
     mask: masker(secretValues(spec.env)),
     ...(spec.onOutputCut ? { onCut: spec.onOutputCut } : {}),
+    ...(spec.hidden ? { hidden: spec.hidden } : {}),
   });
   const startedAt = Date.now();
   for (const line of spec.preface ?? []) output.note(line);

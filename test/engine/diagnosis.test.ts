@@ -193,7 +193,7 @@ steps:
     expect(s?.status).toBe('error');
     expect(s?.diagnosis).toBeUndefined();
     expect(s?.error?.message).toMatch(
-      /^no turn was answered: every request to the app failed \(first, main#1 on r1w1: POST \/chat answered 500 Internal Server Error: .*LLM answered 400: .*no handler for POST \/chat\/completions\/chat\/completions under http:\/\/127\.0\.0\.1:\d+\/s\/two-turns\/w\/r1w1\/v1 \(worker r1w1's base URL\); amnesia serves POST \/chat\/completions, POST \/embeddings, GET \/models there/,
+      /^no turn was answered: every request to the app failed \(first, main#1 on r1w1: POST \/chat answered 500 Internal Server Error: .*LLM answered 400: .*no handler for POST \/chat\/completions\/chat\/completions under http:\/\/127\.0\.0\.1:\d+\/k\/<key>\/s\/two-turns\/w\/r1w1\/v1 \(worker r1w1's base URL\); amnesia serves POST \/chat\/completions, POST \/responses/,
     );
     expect(s?.steps.filter((x) => x.kind === 'turn')).toHaveLength(2);
   });

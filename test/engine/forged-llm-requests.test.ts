@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { http } from 'msw';
 import { describe, expect, it } from 'vitest';
@@ -51,8 +53,15 @@ describe('requests without the run’s key', () => {
     const note = `${statuses.length} requests to the mock LLM without the run's key were refused (another process posting to this scenario's URLs; never attributed to a turn)`;
     expect(s?.notes).toEqual([note]);
     expect(renderSummary(result, { color: false })).toContain(`note  forged: ${note}`);
-    // The evidence never holds the forged prompt, nor the key.
-    const json = JSON.stringify(result);
-    expect(json).not.toMatch(/\/k\/[A-Za-z0-9_-]{22}/);
+    // Neither the result nor any artifact (evidence, request log, worker logs, replay.sh,
+    // environment.json) holds the key.
+    const key = /\/k\/[A-Za-z0-9_-]{22}/;
+    expect(JSON.stringify(result)).not.toMatch(key);
+    const dir = s?.artifactsDir ?? '';
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['evidence.json', 'llm-requests.jsonl', 'replay.sh', 'environment.json']),
+    );
+    for (const e of files) expect(readFileSync(path.join(e.parentPath, e.name), 'utf8')).not.toMatch(key);
   });
 });
