@@ -74,7 +74,7 @@ services:
       'app:\n  command: [node, x, "{{llm_url}}"]\n  env: { A: "{{openai}}" }\n',
     );
     const hint =
-      'hint: placeholders here: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, {{llm_base_url}}, {{llm_chat_url}}';
+      'hint: placeholders here: {{replica}}, {{worker}}, {{port}}, {{data_dir}}, {{shared_dir}}, {{llm_base_url}}, {{llm_chat_url}}';
     expect(ph).toEqual([
       expect.stringMatching(
         /^amnesia\.config\.yaml:2:\d+ app\.command\[2\]: unknown placeholder `\{\{llm_url\}\}`/,
