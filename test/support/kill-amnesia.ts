@@ -15,6 +15,8 @@ import { BIN } from '../helpers/cli.ts';
 export class KillLab implements AsyncDisposable {
   readonly dir: string;
   readonly tmp: string;
+  /** The runs this lab started: copy mode puts their copies in the app folder, which other tests' runs share. */
+  private readonly runs = new Set<string>();
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -74,6 +76,7 @@ services:
       child.stdout.on('data', (d) => {
         out += d;
         const m = / run (\d{8}-[0-9a-f]{6})/.exec(out);
+        if (m?.[1]) this.runs.add(m[1]);
         if (m) resolve(m[1]);
       });
       child.once('close', () => resolve(undefined));
@@ -96,9 +99,10 @@ services:
     const mine = (name: string) => alive !== undefined && name.includes(alive);
     for (const name of readdirSync(this.tmp))
       if (name.startsWith('amnesia-') && !mine(name)) found.push(`folder ${name}`);
-    const copies = path.join(this.dir, '.amnesia', 'replicas');
+    const copies = path.join(BASIC_APP, '.amnesia', 'replicas');
     if (existsSync(copies))
-      for (const name of readdirSync(copies)) if (!mine(name)) found.push(`copy ${name}`);
+      for (const name of readdirSync(copies))
+        if (this.runs.has(name) && !mine(name)) found.push(`copy ${name}`);
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
