@@ -30,11 +30,12 @@ if [ "$uid" -eq 0 ]; then
 fi
 
 # Its own copy of the checkout, owned by it (a real copy, not hard links: chown on a hard link
-# would change the owner of this checkout's files too). The run artifacts stay behind.
+# would change the owner of this checkout's files too). No .amnesia/ folder goes in (reports,
+# artifacts, replica copies of a run in progress).
 copy=$home/checkout
 rm -rf "$copy"
 mkdir -p "$copy"
-tar -C "$repo" --exclude=./.amnesia --exclude=./coverage -cf - . | tar -C "$copy" -xf -
+tar -C "$repo" --exclude=.amnesia --exclude=./coverage -cf - . | tar -C "$copy" -xf -
 chown -R "$user:" "$copy"
 mkdir -p "$home/.npm"
 chown "$user:" "$home" "$home/.npm"

@@ -7,7 +7,7 @@ import type {
   TurnRecord,
 } from '../types/results.ts';
 import { formatDuration } from '../util/duration.ts';
-import { brief, firstLine, oneLine, plural } from '../util/text.ts';
+import { brief, clipWords, firstLine, oneLine, plural } from '../util/text.ts';
 import { changeText, errorHeadline, expectationText, servedText } from './evidence.ts';
 import { type Paint, painter } from './paint.ts';
 
@@ -54,7 +54,7 @@ function turnLine(t: TurnRecord, paint: Paint): string {
       : paint('dim', '·');
   const checks = expectationMarks(t.expectations, paint);
   const failure = t.failure
-    ? `  ${paint('red', `${t.failure.kind}: ${brief(firstLine(t.failure.message), 100)}`)}`
+    ? `  ${paint('red', `${t.failure.kind}: ${clipWords(oneLine(firstLine(t.failure.message)), 100)}`)}`
     : '';
   return `  ${mark} ${servedText(t)}  ${paint('dim', formatDuration(t.latencyMs))}${checks ? `  ${checks}` : ''}${failure}`;
 }

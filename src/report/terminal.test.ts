@@ -101,6 +101,25 @@ describe('formatEvent', () => {
     );
   });
 
+  it('cuts a long failure reason at a word boundary, with an ellipsis', () => {
+    const turn: TurnRecord = {
+      ...(passing.steps[1] as TurnRecord),
+      reply: null,
+      failure: {
+        kind: 'connection',
+        message:
+          'the worker closed the connection without answering (ECONNRESET) while its replica was being redeployed by the rolling strategy',
+        outputTail: [],
+      },
+      passed: false,
+    };
+    const line = formatEvent({ type: 'turn', scenario: passing.name, turn }, off) ?? '';
+    expect(line).toMatch(
+      / {2}connection: the worker closed the connection without answering \(ECONNRESET\) while its replica was being…$/,
+    );
+    expect(line).toMatch(/ \w+…$/);
+  });
+
   it('shows the probe ladder as part of the failed scenario: a sub-heading, no result line of its own', () => {
     const start = formatEvent(
       {

@@ -247,6 +247,8 @@ export class RunSession implements AsyncDisposable {
       this.reaper?.releaseFolder(dir);
     }
     await removeEmptyUp(path.dirname(this.copiesDir), this.o.config.app.cwd);
+    // A run where nothing failed leaves no `.amnesia/runs/<id>/` (a folder given by the caller stays).
+    if (this.o.artifactsDir === undefined) await removeEmptyUp(this.artifactsDir, this.o.cwd);
     await this.reaper?.close();
     this.uninstall();
   }

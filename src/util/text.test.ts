@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, seconds } from './duration.ts';
-import { clip, oneLine, plain, quoted } from './text.ts';
+import { clip, clipWords, oneLine, plain, quoted } from './text.ts';
 
 describe('formatDuration', () => {
   it.each([
@@ -34,6 +34,18 @@ describe('text', () => {
   it('cuts on code points, never leaving half an emoji', () => {
     expect(clip('ab😀😀', 3)).toBe('ab…');
     expect(clip('ab😀', 3)).toBe('ab😀');
+  });
+
+  it('cuts a reason at a word boundary, and a long word where it must', () => {
+    const reason = 'the worker closed the connection without answering after the restart';
+    expect(clipWords(reason, 40)).toBe('the worker closed the connection…');
+    expect(clipWords(reason, 200)).toBe(reason);
+    expect(clipWords('see https://example.com/a/very/long/path/that/goes/on', 20)).toBe(
+      'see https://example…',
+    );
+    expect(clipWords('one, two, three four', 12)).toBe('one, two…');
+    for (const max of [10, 25, 37, 50])
+      expect(Array.from(clipWords(reason, max)).length).toBeLessThanOrEqual(max);
   });
 
   it('quotes text and leaves a regular expression as written', () => {

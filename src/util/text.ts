@@ -22,6 +22,21 @@ export function clip(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join('')}…` : text;
 }
 
+/**
+ * `text` cut to at most `max` characters at a word boundary, with `…`: a reason read at a glance
+ * never ends mid-word. A single word longer than a third of `max` (a URL, a path) is cut where it
+ * must be.
+ */
+export function clipWords(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const head = chars.slice(0, Math.max(0, max - 1)).join('');
+  const space = chars[max - 1] === ' ' ? head.length : head.lastIndexOf(' ');
+  const cut =
+    space > 0 && Array.from(head.slice(0, space)).length >= (max * 2) / 3 ? head.slice(0, space) : head;
+  return `${cut.replace(/[\s,;:.(]+$/, '')}…`;
+}
+
 /** One line of at most `max` characters: the first line of an error message, a prompt message. */
 export function brief(text: string, max: number): string {
   return clip(oneLine(text), max);

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AbortedError, run, type TurnRecord } from '../../src/index.ts';
 import { totalsText } from '../../src/report/evidence.ts';
@@ -32,6 +34,26 @@ describe('run options', () => {
     expect(
       a && b && a.startedAt < b.startedAt + b.durationMs && b.startedAt < a.startedAt + a.durationMs,
     ).toBe(true);
+  });
+
+  it('a run where nothing failed leaves no empty .amnesia/runs/<id>/; a failed scenario keeps its artifacts', async () => {
+    const same =
+      'name: same\nsteps:\n  - { user: My name is Ada., on: r1w1 }\n  - { user: What is my name?, on: r1w1, expect: { recall: [Ada] } }\n';
+    const other =
+      'name: other\nsteps:\n  - { user: My name is Ada., on: r1w1 }\n  - { user: What is my name?, on: r1w2, expect: { recall: [Ada] } }\n';
+    await using project = await basicProject('global', {
+      'scenarios/same.yaml': same,
+      'scenarios/other.yaml': other,
+    });
+    const passed = await run({ cwd: project.dir, patterns: ['scenarios/same.yaml'], probe: 'never' });
+    expect(passed.exitCode).toBe(0);
+    expect(existsSync(path.join(project.dir, '.amnesia'))).toBe(false);
+    const failed = await run({ cwd: project.dir, probe: 'never' });
+    expect(failed.scenarios.map((s) => [s.name, s.status])).toEqual([
+      ['other', 'failed'],
+      ['same', 'passed'],
+    ]);
+    expect(readdirSync(path.join(project.dir, '.amnesia', 'runs', failed.runId))).toEqual(['other']);
   });
 
   it('--bail stops starting scenarios after the first that does not pass', async () => {

@@ -164,9 +164,10 @@ services:
     const mine = (name: string) => alive !== undefined && name.includes(alive);
     for (const name of readdirSync(this.tmp))
       if (name.startsWith('amnesia-') && !mine(name)) found.push(`folder ${name}`);
-    const copies = path.join(this.dir, '.amnesia', 'replicas');
+    const copies = path.join(BASIC_APP, '.amnesia', 'replicas');
     if (existsSync(copies))
-      for (const name of readdirSync(copies)) if (!mine(name)) found.push(`copy ${name}`);
+      for (const name of readdirSync(copies))
+        if (this.runIds.has(name) && !mine(name)) found.push(`copy ${name}`);
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
