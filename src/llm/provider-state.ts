@@ -1,3 +1,4 @@
+import type { ResponseFields } from './responses-api.ts';
 import type { LlmMessage, TurnScope } from './types.ts';
 
 /** Who made a stored response or conversation: the session turn in flight, or none. */
@@ -16,8 +17,8 @@ export interface StoredResponse {
   context: readonly LlmMessage[];
   /** Ids of the tool results in that context (a turn's script goes on from them). */
   resultIds: readonly string[];
-  /** The response object, for `GET /responses/{id}`. */
-  object: Record<string, unknown>;
+  /** What `GET /responses/{id}` shows (the object is built when asked for). */
+  fields: ResponseFields;
 }
 
 /** A conversation of the Conversations API: its items as the API lists them, and as messages. */
