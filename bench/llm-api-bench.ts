@@ -62,6 +62,17 @@ function post(path: string, body: string): Promise<string> {
   });
 }
 
+function del(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(`${base}${path}`), { method: 'DELETE', agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 // The stored response a chained request continues: the same 10 messages, as one earlier response.
 const stored = JSON.parse(
   await post('/responses', JSON.stringify({ model: 'gpt-4o-mini', input: context.slice(0, 9) })),
@@ -124,6 +135,7 @@ async function round(path: string, body: Body): Promise<{ cpuUs: number; perSeco
     );
     conversations.push(...made.map((text) => (JSON.parse(text) as { id: string }).id));
   }
+  const made = [...conversations];
   let sent = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -137,6 +149,8 @@ async function round(path: string, body: Body): Promise<{ cpuUs: number; perSeco
   );
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  // Outside the measure: a round's conversations go, so the next rounds do not carry them.
+  await Promise.all(made.map((id) => del(`/conversations/${id}`)));
   return { cpuUs: (cpu.user + cpu.system) / ROUND, perSecond: ROUND / (wall / 1000) };
 }
 
