@@ -34,6 +34,7 @@ export function answerResponses(facts: LlmRequestFacts, label: string, state: Pr
     field(body, 'input') ?? [],
     (prefix) => state.id(prefix),
     conversationParam !== undefined && conversationParam !== null,
+    (itemId) => state.items.get(itemId)?.message,
   );
   if (input === null)
     return { response: missingField(label, '"input" (a string or a list of items)', facts.bodyText) };
@@ -99,7 +100,9 @@ export function answerResponses(facts: LlmRequestFacts, label: string, state: Pr
   };
   const outputMessages: LlmMessage[] = reply === '' ? [] : [{ role: 'assistant', content: reply }];
   const origin = chain.id === '' ? originOf(facts.turn) : { session: chain.session, label: chain.label };
-  if (store)
+  if (store) {
+    const message = outputMessages[0];
+    if (message) state.items.set(String(output[0]?.id), { scope: facts.scope, message });
     state.responses.set(fields.id, {
       id: fields.id,
       scope: facts.scope,
@@ -108,6 +111,7 @@ export function answerResponses(facts: LlmRequestFacts, label: string, state: Pr
       resultIds: newResultIds.length > 0 ? [...resultIds, ...newResultIds] : resultIds,
       fields,
     });
+  }
   if (conversation) {
     conversation.items.push(...input.items, ...output);
     conversation.messages.push(...input.messages, ...outputMessages);

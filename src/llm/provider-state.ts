@@ -41,6 +41,8 @@ export interface StoredConversation {
 export class ProviderState {
   readonly responses = new Map<string, StoredResponse>();
   readonly conversations = new Map<string, StoredConversation>();
+  /** Output messages of stored responses by item id, for `item_reference` input items. */
+  readonly items = new Map<string, { scope: string; message: LlmMessage }>();
   #next = 0;
 
   /** A fresh id with OpenAI's prefix (`resp`, `conv`, `msg`, `fc`…). */
@@ -50,6 +52,7 @@ export class ProviderState {
 
   clear(scope: string): void {
     for (const [id, response] of this.responses) if (response.scope === scope) this.responses.delete(id);
+    for (const [id, item] of this.items) if (item.scope === scope) this.items.delete(id);
     for (const [id, conversation] of this.conversations)
       if (conversation.scope === scope) this.conversations.delete(id);
   }

@@ -17,16 +17,23 @@ export interface ResponsesInput {
  * items: messages (`content` a string or `input_text`/`output_text` parts), `function_call` and
  * `function_call_output`. Tool results become `tool` messages (what reached the model through a tool);
  * a function call is kept as an item but adds no text. `null` when it is neither a string nor a list.
- * `withItems: false` skips the items (only a conversation keeps them).
+ * `withItems: false` skips the items (only a conversation keeps them). An `item_reference` is the
+ * stored output message `reference` finds by its id.
  */
 export function responsesInput(
   input: unknown,
   id: (prefix: string) => string,
   withItems = true,
+  reference: (itemId: string) => LlmMessage | undefined = () => undefined,
 ): ResponsesInput | null {
   if (typeof input === 'string') input = [{ role: 'user', content: input }];
   if (!Array.isArray(input)) return null;
   const result: ResponsesInput = { messages: [], toolResults: [], items: [] };
+  const keep = (item: Record<string, unknown>) => {
+    if (withItems) result.items.push(item);
+  };
+  const idOf = (item: Record<string, unknown>, prefix: string) =>
+    typeof item.id === 'string' ? item.id : id(prefix);
   for (const item of input) {
     if (!isRecord(item)) continue;
     const type = typeof item.type === 'string' ? item.type : 'message';
@@ -34,20 +41,22 @@ export function responsesInput(
       const role = typeof item.role === 'string' ? item.role : 'user';
       const text = flattenContent(item.content);
       result.messages.push({ role, content: text });
-      if (withItems)
-        result.items.push(messageItem(typeof item.id === 'string' ? item.id : id('msg'), role, text));
+      if (withItems) keep(messageItem(idOf(item, 'msg'), role, text));
     } else if (type === 'function_call_output') {
       const callId = typeof item.call_id === 'string' ? item.call_id : '';
       const output = typeof item.output === 'string' ? item.output : flattenContent(item.output);
       result.messages.push({ role: 'tool', content: output });
       result.toolResults.push({ id: callId, output });
-      result.items.push({
-        ...item,
-        id: typeof item.id === 'string' ? item.id : id('fco'),
-        status: 'completed',
-      });
-    } else {
-      result.items.push({ ...item, id: typeof item.id === 'string' ? item.id : id('item') });
+      if (withItems) keep({ ...item, id: idOf(item, 'fco'), status: 'completed' });
+    } else if (type === 'item_reference' && typeof item.id === 'string') {
+      // An output message of a stored response, sent by its id (the AI SDK sends earlier answers so).
+      const message = reference(item.id);
+      if (message) {
+        result.messages.push(message);
+        keep(messageItem(item.id, message.role, message.content));
+      }
+    } else if (withItems) {
+      keep({ ...item, id: idOf(item, 'item') });
     }
   }
   return result;
