@@ -19,6 +19,9 @@ export {
 } from './errors.ts';
 export {
   defaultLlmHandlers,
+  type LlmScriptStep,
+  type LlmToolCall,
+  type LlmToolResult,
   type MockLlm,
   MockLlmError,
   type RecordedLlmRequest,

@@ -28,11 +28,16 @@ export function answerResponses(facts: LlmRequestFacts, label: string, state: Pr
   const parsed = parseBody(facts.bodyText);
   if (!parsed.json) return { response: invalidJson(label, parsed.error, facts.bodyText) };
   const body = parsed.value;
-  const input = responsesInput(field(body, 'input') ?? [], (prefix) => state.id(prefix));
-  if (input === null)
-    return { response: missingField(label, '"input" (a string or a list of items)', facts.bodyText) };
   const previous = field(body, 'previous_response_id');
   const conversationParam = field(body, 'conversation');
+  const input = responsesInput(
+    field(body, 'input') ?? [],
+    (prefix) => state.id(prefix),
+    conversationParam !== undefined && conversationParam !== null,
+    (itemId) => state.items.get(itemId)?.message,
+  );
+  if (input === null)
+    return { response: missingField(label, '"input" (a string or a list of items)', facts.bodyText) };
   const conversationId =
     typeof conversationParam === 'string' ? conversationParam : field(conversationParam, 'id');
   let before: readonly LlmMessage[] = [];
@@ -95,15 +100,18 @@ export function answerResponses(facts: LlmRequestFacts, label: string, state: Pr
   };
   const outputMessages: LlmMessage[] = reply === '' ? [] : [{ role: 'assistant', content: reply }];
   const origin = chain.id === '' ? originOf(facts.turn) : { session: chain.session, label: chain.label };
-  if (store)
+  if (store) {
+    const message = outputMessages[0];
+    if (message) state.items.set(String(output[0]?.id), { scope: facts.scope, message });
     state.responses.set(fields.id, {
       id: fields.id,
       scope: facts.scope,
       origin,
       context: [...before, ...input.messages, ...outputMessages],
-      resultIds: [...resultIds, ...newResultIds],
-      object: responseObject(fields),
+      resultIds: newResultIds.length > 0 ? [...resultIds, ...newResultIds] : resultIds,
+      fields,
     });
+  }
   if (conversation) {
     conversation.items.push(...input.items, ...output);
     conversation.messages.push(...input.messages, ...outputMessages);
@@ -131,7 +139,7 @@ export function answerStoredResponse(method: string, id: string, state: Provider
       'invalid_request_error',
       { param: 'response_id' },
     );
-  if (method === 'GET') return ok(stored.object);
+  if (method === 'GET') return ok(responseObject(stored.fields));
   state.responses.delete(id);
   return ok({ id, object: 'response.deleted', deleted: true });
 }

@@ -143,8 +143,8 @@ function sendPlain(response: PlainResponse, res: ServerResponse, method: string)
     return;
   }
   res.writeHead(status, headers);
-  for (const frame of body) res.write(frame);
-  res.end();
+  // The frames are all ready: one write (one chunk) instead of one per event; clients read events, not chunks.
+  res.end(body.join(''));
 }
 
 const TEXT = new TextDecoder();

@@ -90,4 +90,31 @@ describe('marked turns: many turns in flight on one worker, attributed by a mark
     llm.clear('load');
     expect(() => llm.endMarkedTurn('load', 'MK-001-1')).toThrow(/no turn marked/);
   });
+
+  it('attributes Responses API requests too: by the marker in their own input, the chain holding others', async () => {
+    const llm = await start();
+    const base = llm.baseUrl('load', 'r1w1');
+    const respond = async (body: object) =>
+      (await (
+        await fetch(`${base}/responses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o-mini', ...body }),
+        })
+      ).json()) as { id: string; output: { content: { text: string }[] }[] };
+    llm.beginMarkedTurn('load', 'MK-001-1', turn('a1', 'a#1'));
+    const first = await respond({ input: 'remember MK-001-1' });
+    llm.endMarkedTurn('load', 'MK-001-1');
+    llm.beginMarkedTurn('load', 'MK-001-1', turn('a0', 'a#0')); // a marker of another turn still in the body
+    llm.beginMarkedTurn('load', 'MK-001-2', turn('a2', 'a#2'));
+    const second = await respond({
+      input: [
+        { role: 'user', content: [{ type: 'input_text', text: 'old MK-001-1' }] },
+        { role: 'user', content: [{ type: 'input_text', text: 'now MK-001-2' }] },
+      ],
+      previous_response_id: first.id,
+    });
+    expect(second.output[0]?.content[0]?.text).toMatch(/^ack a#2;/);
+    expect(llm.endMarkedTurn('load', 'MK-001-2')).toHaveLength(1);
+  });
 });

@@ -1,5 +1,6 @@
 import { MockLlmError } from './errors.ts';
-import { chatMessages, embeddingInputs, parseBody } from './request-body.ts';
+import { chatMessages, embeddingInputs, field, parseBody } from './request-body.ts';
+import { responsesInput } from './responses-api.ts';
 import type { RecordedLlmRequest, TurnScope } from './types.ts';
 
 interface Marked {
@@ -82,11 +83,17 @@ export class MarkedTurns {
   }
 }
 
-/** What the request says for itself: its last user message, or its embeddings input. */
+/** What the request says for itself: its last user message (any API), or its embeddings input. */
 function ownText(bodyText: string): string {
   const parsed = parseBody(bodyText);
   if (!parsed.json) return '';
   const messages = chatMessages(parsed.value);
   if (messages) return messages.findLast((m) => m.role === 'user')?.content ?? '';
+  // A Responses API body: its input items' last user message.
+  const input = field(parsed.value, 'input');
+  if (Array.isArray(input) && input.some((item) => typeof item === 'object' && item !== null)) {
+    const items = responsesInput(input, () => '', false);
+    return items?.messages.findLast((m) => m.role === 'user')?.content ?? '';
+  }
   return (embeddingInputs(parsed.value) ?? []).join('\n');
 }

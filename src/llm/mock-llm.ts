@@ -22,7 +22,8 @@ interface Exchange {
 }
 
 /**
- * Starts an OpenAI-compatible fake LLM on loopback. Give each worker `llm.baseUrl(scenario, worker)`;
+ * Starts a fake LLM on loopback that speaks the OpenAI (Chat Completions, Responses, Conversations) and
+ * Anthropic Messages APIs. Give each worker `llm.baseUrl(scenario, worker)`;
  * every request is recorded and attributed to the turn in flight on that worker.
  *
  * @example

@@ -1,3 +1,4 @@
+import type { ResponseFields } from './responses-api.ts';
 import type { LlmMessage, TurnScope } from './types.ts';
 
 /** Who made a stored response or conversation: the session turn in flight, or none. */
@@ -16,8 +17,8 @@ export interface StoredResponse {
   context: readonly LlmMessage[];
   /** Ids of the tool results in that context (a turn's script goes on from them). */
   resultIds: readonly string[];
-  /** The response object, for `GET /responses/{id}`. */
-  object: Record<string, unknown>;
+  /** What `GET /responses/{id}` shows (the object is built when asked for). */
+  fields: ResponseFields;
 }
 
 /** A conversation of the Conversations API: its items as the API lists them, and as messages. */
@@ -40,6 +41,8 @@ export interface StoredConversation {
 export class ProviderState {
   readonly responses = new Map<string, StoredResponse>();
   readonly conversations = new Map<string, StoredConversation>();
+  /** Output messages of stored responses by item id, for `item_reference` input items. */
+  readonly items = new Map<string, { scope: string; message: LlmMessage }>();
   #next = 0;
 
   /** A fresh id with OpenAI's prefix (`resp`, `conv`, `msg`, `fc`…). */
@@ -49,6 +52,7 @@ export class ProviderState {
 
   clear(scope: string): void {
     for (const [id, response] of this.responses) if (response.scope === scope) this.responses.delete(id);
+    for (const [id, item] of this.items) if (item.scope === scope) this.items.delete(id);
     for (const [id, conversation] of this.conversations)
       if (conversation.scope === scope) this.conversations.delete(id);
   }

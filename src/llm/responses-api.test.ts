@@ -184,4 +184,24 @@ describe('the Responses API, with the official openai SDK', () => {
     llm.clear('s1');
     await expect(client.responses.retrieve(stored.id)).rejects.toMatchObject({ status: 404 });
   });
+
+  it('resolves an item_reference to a stored output message (the AI SDK sends earlier answers so)', async () => {
+    llm.beginTurn('s1', 'r1w1', alice1);
+    const first = await client.responses.create({ model: 'gpt-4o-mini', input: 'My name is Ada.' });
+    llm.endTurn('s1', 'r1w1');
+    llm.beginTurn('s1', 'r1w1', alice2);
+    await client.responses.create({
+      model: 'gpt-4o-mini',
+      input: [
+        { role: 'user', content: 'My name is Ada.' },
+        { type: 'item_reference', id: first.output[0]?.id ?? '' },
+        { role: 'user', content: 'What is my name?' },
+      ],
+    });
+    expect(llm.endTurn('s1', 'r1w1')[0]?.messages).toEqual([
+      { role: 'user', content: 'My name is Ada.' },
+      { role: 'assistant', content: 'ack alice#1; saw none' },
+      { role: 'user', content: 'What is my name?' },
+    ]);
+  });
 });

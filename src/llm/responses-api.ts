@@ -17,11 +17,23 @@ export interface ResponsesInput {
  * items: messages (`content` a string or `input_text`/`output_text` parts), `function_call` and
  * `function_call_output`. Tool results become `tool` messages (what reached the model through a tool);
  * a function call is kept as an item but adds no text. `null` when it is neither a string nor a list.
+ * `withItems: false` skips the items (only a conversation keeps them). An `item_reference` is the
+ * stored output message `reference` finds by its id.
  */
-export function responsesInput(input: unknown, id: (prefix: string) => string): ResponsesInput | null {
+export function responsesInput(
+  input: unknown,
+  id: (prefix: string) => string,
+  withItems = true,
+  reference: (itemId: string) => LlmMessage | undefined = () => undefined,
+): ResponsesInput | null {
   if (typeof input === 'string') input = [{ role: 'user', content: input }];
   if (!Array.isArray(input)) return null;
   const result: ResponsesInput = { messages: [], toolResults: [], items: [] };
+  const keep = (item: Record<string, unknown>) => {
+    if (withItems) result.items.push(item);
+  };
+  const idOf = (item: Record<string, unknown>, prefix: string) =>
+    typeof item.id === 'string' ? item.id : id(prefix);
   for (const item of input) {
     if (!isRecord(item)) continue;
     const type = typeof item.type === 'string' ? item.type : 'message';
@@ -29,19 +41,22 @@ export function responsesInput(input: unknown, id: (prefix: string) => string): 
       const role = typeof item.role === 'string' ? item.role : 'user';
       const text = flattenContent(item.content);
       result.messages.push({ role, content: text });
-      result.items.push(messageItem(typeof item.id === 'string' ? item.id : id('msg'), role, text));
+      if (withItems) keep(messageItem(idOf(item, 'msg'), role, text));
     } else if (type === 'function_call_output') {
       const callId = typeof item.call_id === 'string' ? item.call_id : '';
       const output = typeof item.output === 'string' ? item.output : flattenContent(item.output);
       result.messages.push({ role: 'tool', content: output });
       result.toolResults.push({ id: callId, output });
-      result.items.push({
-        ...item,
-        id: typeof item.id === 'string' ? item.id : id('fco'),
-        status: 'completed',
-      });
-    } else {
-      result.items.push({ ...item, id: typeof item.id === 'string' ? item.id : id('item') });
+      if (withItems) keep({ ...item, id: idOf(item, 'fco'), status: 'completed' });
+    } else if (type === 'item_reference' && typeof item.id === 'string') {
+      // An output message of a stored response, sent by its id (the AI SDK sends earlier answers so).
+      const message = reference(item.id);
+      if (message) {
+        result.messages.push(message);
+        keep(messageItem(item.id, message.role, message.content));
+      }
+    } else if (withItems) {
+      keep({ ...item, id: idOf(item, 'item') });
     }
   }
   return result;
@@ -86,15 +101,15 @@ export interface ResponseFields {
   outputText: string;
 }
 
-/** The `response` object (status `completed`, or `in_progress` with no output for `response.created`). */
-export function responseObject(r: ResponseFields, done = true): Record<string, unknown> {
+/** The `response` object, completed. */
+export function responseObject(r: ResponseFields): Record<string, unknown> {
   const input = roughTokens(r.inputText);
   const output = roughTokens(r.outputText);
   return {
     id: r.id,
     object: 'response',
     created_at: r.created,
-    status: done ? 'completed' : 'in_progress',
+    status: 'completed',
     background: false,
     error: null,
     incomplete_details: null,
@@ -102,7 +117,7 @@ export function responseObject(r: ResponseFields, done = true): Record<string, u
     max_output_tokens: null,
     metadata: {},
     model: r.model,
-    output: done ? r.output : [],
+    output: r.output,
     parallel_tool_calls: true,
     previous_response_id: r.previousResponseId,
     conversation: r.conversation ? { id: r.conversation } : null,
@@ -115,24 +130,23 @@ export function responseObject(r: ResponseFields, done = true): Record<string, u
     tools: Array.isArray(r.tools) ? r.tools : [],
     top_p: 1,
     truncation: 'disabled',
-    usage: done
-      ? {
-          input_tokens: input,
-          input_tokens_details: { cached_tokens: 0 },
-          output_tokens: output,
-          output_tokens_details: { reasoning_tokens: 0 },
-          total_tokens: input + output,
-        }
-      : null,
+    usage: {
+      input_tokens: input,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: output,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: input + output,
+    },
     user: null,
   };
 }
 
 /**
- * The response as the Responses API streams it: `response.created`, `response.in_progress`, then per
+ * The response as the Responses API streams it: `response.created`, then per
  * output item `response.output_item.added`, its content (`content_part.added`, `output_text.delta`…,
  * `output_text.done`, `content_part.done`; or `function_call_arguments.delta`/`.done`),
- * `response.output_item.done`, and `response.completed`.
+ * `response.output_item.done`, and `response.completed`. (OpenAI also sends `response.in_progress`
+ * with the same object as `response.created`; clients ignore it, and it would cost a third copy.)
  */
 export function responseStream(r: ResponseFields): PlainResponse {
   const frames: string[] = [];
@@ -140,8 +154,8 @@ export function responseStream(r: ResponseFields): PlainResponse {
   const emit = (type: string, data: Record<string, unknown>) => {
     frames.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...data, sequence_number: seq++ })}\n\n`);
   };
-  emit('response.created', { response: responseObject(r, false) });
-  emit('response.in_progress', { response: responseObject(r, false) });
+  const completed = responseObject(r);
+  emit('response.created', { response: { ...completed, status: 'in_progress', output: [], usage: null } });
   r.output.forEach((item, outputIndex) => {
     const itemId = String(item.id);
     if (item.type === 'function_call') {
@@ -182,7 +196,7 @@ export function responseStream(r: ResponseFields): PlainResponse {
     }
     emit('response.output_item.done', { output_index: outputIndex, item });
   });
-  emit('response.completed', { response: responseObject(r) });
+  emit('response.completed', { response: completed });
   return {
     status: 200,
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },

@@ -257,6 +257,7 @@ class HarnessApp implements App {
       ...(pin ? { pin } : {}),
       expect: { recall: [], forget: [] },
       ...(options.llmReply !== undefined ? { llmReply: options.llmReply } : {}),
+      ...(options.llm !== undefined ? { llmScript: options.llm } : {}),
       at,
     };
     this.scenario.steps.push(step);

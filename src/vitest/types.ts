@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'msw';
 import type { ResolvedConfig } from '../config/types.ts';
+import type { LlmScriptStep } from '../llm/index.ts';
 import type { RoutingStrategy, Topology } from '../scenario/types.ts';
 import type { WorkerInfo } from '../topology/types.ts';
 import type { DisruptionStepRecord, Leak, StepRecord, TurnRecord } from '../types/results.ts';
@@ -29,6 +30,12 @@ export interface SayOptions {
   on?: Exclude<TargetName, 'all'>;
   /** What the mock LLM answers to this turn. */
   llmReply?: string;
+  /**
+   * What the mock LLM answers to this turn, in order: tool calls (each once the app sent the previous
+   * one's result back), then an optional final text; as `llm:` in a scenario.
+   * @example { llm: [{ toolCall: { name: 'save_memory', arguments: { fact: 'dog: Rex' } } }, { text: 'Saved.' }] }
+   */
+  llm?: LlmScriptStep[];
 }
 
 /** A turn of a code-first test: where it ran, what the app sent the LLM, what it answered. */

@@ -128,6 +128,11 @@ describe('what the app under test inherits of amnesia’s environment', () => {
     expect(log).not.toContain('hunter2');
     expect(log).toMatch(/^PATH=/m);
     expect(log).not.toContain('do-not-leak');
+    // Each provider's SDK finds the worker's own mock LLM: Anthropic's URL is OpenAI's without /v1.
+    const openai = /^OPENAI_BASE_URL=(.*)$/m.exec(log)?.[1];
+    expect(openai).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*\/r1w1\/v1$/);
+    expect(log).toContain(`ANTHROPIC_BASE_URL=${openai?.replace(/\/v1$/, '')}\n`);
+    expect(log).toContain('ANTHROPIC_API_KEY=amnesia-mock-key');
     const listed = JSON.parse(readFileSync(path.join(s?.artifactsDir ?? '', 'environment.json'), 'utf8'));
     expect(listed.withheld).toEqual(expect.arrayContaining(['AMNESIA_TEST_TOKEN', 'ANTHROPIC_API_KEY']));
     expect(listed.passed).toEqual(['AMNESIA_TEST_PASSED_TOKEN']);

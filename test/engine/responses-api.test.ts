@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult, TurnRecord } from '../../src/index.ts';
@@ -36,7 +37,7 @@ const turns = (r: RunResult) =>
 
 // Apps on the official openai SDK's Responses API (`previous_response_id`): the mock LLM keeps the
 // chain, and judges the context it resolves to; where the app keeps the chain's id decides the verdict.
-describe.concurrent('Responses-API apps: the chain id in RAM (row 2) and in PostgreSQL (passes)', () => {
+describe.concurrent('Responses-API apps: the chain id in RAM (row 2) or in PostgreSQL (passes); memory through tools', () => {
   it('the last response id in a process-global Map forgets across workers: row 2', {
     timeout: 240_000,
   }, async () => {
@@ -77,6 +78,63 @@ describe.concurrent('Responses-API apps: the chain id in RAM (row 2) and in Post
     ]);
     expect(asked?.llm[0]?.chain).toMatchObject({ session: 'main', label: 'main#1' });
     expect(later?.reply).toBe('ack main#3; saw main#1, main#2');
+    expect(leftovers(result.runId)).toEqual([]);
+  });
+
+  it('a scripted tool call the app never runs fails the turn, saying so', { timeout: 240_000 }, async () => {
+    await using dir = await project('postgres.ts', 'services:\n  db: { postgres: embedded }\n');
+    await writeFile(
+      path.join(dir.dir, 'scenarios/chain.yaml'),
+      `name: tools
+topology: { replicas: 1, workers: 1 }
+steps:
+  - user: My dog is called Rex.
+    llm: [{ tool_call: { name: save_memory, arguments: { fact: "dog: Rex" } } }, { text: Saved. }]
+`,
+    );
+    const result = await run({ cwd: dir.dir, artifactsDir: path.join(dir.dir, 'artifacts') });
+    const [turn] = turns(result);
+    expect(result.exitCode).toBe(1);
+    expect(turn?.llm[0]?.toolCalls).toMatchObject([
+      { name: 'save_memory', arguments: '{"fact":"dog: Rex"}' },
+    ]);
+    expect(turn?.expectations).toMatchObject([
+      {
+        kind: 'tool_result',
+        passed: false,
+        message: expect.stringContaining('the app never sent its result back to the model'),
+      },
+    ]);
+    expect(leftovers(result.runId)).toEqual([]);
+  });
+
+  it('memory kept through tools: what the recall tool returned reached the model, on another replica', {
+    timeout: 240_000,
+  }, async () => {
+    await using dir = await project('tools.ts', 'services:\n  db: { postgres: embedded }\n');
+    await writeFile(
+      path.join(dir.dir, 'scenarios/chain.yaml'),
+      `name: tools
+steps:
+  - user: My dog is called Rex.
+    llm: [{ tool_call: { name: save_memory, arguments: { fact: "dog: Rex" } } }, { text: Saved. }]
+  - redeploy
+  - user: What is my dog called?
+    llm: [{ tool_call: { name: recall_memory } }]
+    expect: { recall: [Rex] }
+`,
+    );
+    const result = await run({ cwd: dir.dir, artifactsDir: path.join(dir.dir, 'artifacts') });
+    const [said, asked] = turns(result);
+    expect(result.scenarios[0]?.error).toBeUndefined();
+    expect(said?.reply).toBe('Saved.');
+    expect(asked?.expectations).toMatchObject([
+      { kind: 'recall', passed: true },
+      { kind: 'tool_result', passed: true },
+    ]);
+    // The fact came back through the tool: a `tool` message of the turn's second request.
+    expect(asked?.llm[1]?.toolResults).toMatchObject([{ output: 'dog: Rex' }]);
+    expect(result.exitCode).toBe(0);
     expect(leftovers(result.runId)).toEqual([]);
   });
 });

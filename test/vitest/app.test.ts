@@ -125,6 +125,8 @@ describe('startApp', () => {
     const second = await alice.say('It is me again.', { llmReply: 'Welcome back.' });
     expect([second.worker, second.reason]).toEqual([first.worker, `sticky: alice stays on ${first.worker}`]);
     expect(second.reply).toBe('Welcome back.');
+    // A scripted answer (`llm`, as in a scenario): the basic app runs no tools, so a final text only.
+    expect((await alice.say('And now?', { llm: [{ text: 'Scripted.' }] })).reply).toBe('Scripted.');
     await expect(alice.say('Hi there.', { on: 'r2w1' })).rejects.toThrow(
       new InvalidArgumentError('alice.say(…, { on }): r2w1 does not exist in this 1 × 2 topology'),
     );

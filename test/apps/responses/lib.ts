@@ -1,6 +1,6 @@
 // The HTTP side both Responses-API apps share (test/apps/CONTRACT.md): POST /chat, GET /healthz,
 // `listening on <port>`, 500 {error} with the stack on stderr, and a drain on SIGTERM. An app file
-// holds only where it keeps each session's last response id.
+// holds only where it keeps each session's last response id (or, tools.ts, its own agent loop).
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
 
@@ -29,6 +29,11 @@ async function ask(store: ChainStore, sessionId: string, message: string): Promi
 }
 
 export function serve(store: ChainStore): void {
+  serveTurns((sessionId, message) => ask(store, sessionId, message));
+}
+
+/** POST /chat → `answer(session_id, message)`; GET /healthz; a drain on SIGTERM. */
+export function serveTurns(answer: (sessionId: string, message: string) => Promise<string>): void {
   let inFlight = 0;
   let stopping = false;
   const server = createServer((req, res) => {
@@ -41,7 +46,7 @@ export function serve(store: ChainStore): void {
       .toArray()
       .then(async (chunks) => {
         const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
-        reply(200, { answer: await ask(store, String(body.session_id), String(body.message)) });
+        reply(200, { answer: await answer(String(body.session_id), String(body.message)) });
       })
       .catch((err: Error) => {
         console.error(err.stack ?? err);
