@@ -90,7 +90,9 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
   const services = await startServices(ctx.config.services, {
     ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
     dir: path.join(ctx.servicesDir, ctx.slug),
-    env: ctx.environment.env,
+    // The run id lets its reaper find a service amnesia was killed while starting (before the
+    // reaper heard of its process group), as it finds the app's daemons.
+    env: { ...ctx.environment.env, AMNESIA_RUN_ID: ctx.runId },
     logsDir: o.logsDir,
     registry: ctx.registry,
     ports: ctx.ports,
