@@ -10,6 +10,7 @@ import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import { type StartedServices, startServices } from '../services/services.ts';
 import type { InheritedEnvironment } from '../topology/environment.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
+import { OutsideWrites } from '../topology/outside-writes.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { processRuntime } from '../topology/process-topology.ts';
 import { serverlessRuntime } from '../topology/serverless-topology.ts';
@@ -68,6 +69,12 @@ export interface ScenarioApp extends AsyncDisposable {
    * left the group, e.g. with `setsid`), found by their environment and killed by `stop`.
    */
   readonly daemons: readonly StrayProcess[];
+  /**
+   * What the app's workers wrote in the folder above the app's (`../storage/ (new)`), found by
+   * `stop` (process runtime only: a container's writes stay in it); `shared` when that folder is
+   * the real one, which every replica shares (overlay mode), not one beside each copy.
+   */
+  readonly outside: { entries: readonly string[]; shared: boolean };
 }
 
 /**
@@ -78,10 +85,18 @@ export interface ScenarioApp extends AsyncDisposable {
 export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): Promise<ScenarioApp> {
   const runtime = runtimeFor(ctx, o.topology);
   const sharedDir = await makeSharedDir(ctx, o.scratchDir);
+  /** What workers of copies wrote beside their copy (each replica has its own; removed with it). */
+  const copied: string[] = [];
+  const watch =
+    ctx.config.app.runtime === 'process'
+      ? await OutsideWrites.start(ctx.config.app.cwd, [ctx.copiesDir])
+      : undefined;
   const services = await startServices(ctx.config.services, {
     ...(ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {}),
     dir: path.join(ctx.servicesDir, ctx.slug),
-    env: ctx.environment.env,
+    // The run id lets its reaper find a service amnesia was killed while starting (before the
+    // reaper heard of its process group), as it finds the app's daemons.
+    env: { ...ctx.environment.env, AMNESIA_RUN_ID: ctx.runId },
     logsDir: o.logsDir,
     registry: ctx.registry,
     ports: ctx.ports,
@@ -99,6 +114,7 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
       app: ctx.config.app,
       runDir: path.join(o.scratchDir, 'replicas'),
       copyDir: path.join(ctx.copiesDir, ctx.slug),
+      onOutsideWrites: (entries) => copied.push(...entries),
       logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
@@ -144,15 +160,21 @@ export async function startScenarioApp(ctx: AppContext, o: ScenarioAppOptions): 
     throw e;
   }
   const daemons: StrayProcess[] = [];
+  const outside = { entries: [] as string[], shared: false };
   const stop = async () => {
     try {
       await topology.stop();
     } finally {
       await services.stop();
       daemons.push(...(await killStrays(ctx.runId, ctx.slug)));
+      if (outside.entries.length === 0) {
+        const real = (await watch?.changes()) ?? [];
+        outside.shared = real.length > 0;
+        outside.entries = [...new Set([...copied, ...real])].sort();
+      }
     }
   };
-  return { topology, services, stop, daemons, [Symbol.asyncDispose]: stop };
+  return { topology, services, stop, daemons, outside, [Symbol.asyncDispose]: stop };
 }
 
 function runtimeFor(ctx: AppContext, topology: Topology): Runtime {

@@ -194,6 +194,8 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
     if (notes.length > 0) result.notes = [...(result.notes ?? []), ...notes];
   }
   if (app && app.daemons.length > 0) result.notes = [...(result.notes ?? []), daemonNote(app.daemons)];
+  if (app && app.outside.entries.length > 0)
+    result.notes = [...(result.notes ?? []), outsideNote(app.outside)];
   if (result.status === 'failed' && ctx.probe) {
     const ladder = await ctx.probe(p.topology);
     // A turn the scenario dropped on purpose (in flight during a disruption) is not an app error.
@@ -484,4 +486,10 @@ function daemonNote(daemons: readonly StrayProcess[]): string {
     .map((d) => `\`${d.command}\` (pid ${d.pid})`)
     .join(', ');
   return `the app left ${n === 1 ? 'a daemon' : `${n} daemons`} running outside its workers' process groups (started with setsid or a double fork), which would outlive every restart and deploy in production too: ${shown}${n > 3 ? `, and ${n - 3} more` : ''}; amnesia found ${n === 1 ? 'it' : 'them'} by AMNESIA_RUN_ID and killed ${n === 1 ? 'it' : 'them'}`;
+}
+
+/** What the report says of files the app wrote above its folder. */
+function outsideNote({ entries, shared }: { entries: readonly string[]; shared: boolean }): string {
+  const shown = entries.slice(0, 5).join(', ');
+  return `the app wrote outside its folder: ${shown}${entries.length > 5 ? `, and ${entries.length - 5} more` : ''}. ${shared ? 'Every replica here shares that folder' : 'Each replica here has its own'}, and replicas would not share it in production either: keep what must persist in the app's data dir or a service`;
 }

@@ -2,7 +2,7 @@ import { globSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { InputProblem } from '../errors.ts';
 import { type KeyedUnion, validateAgainst } from '../schema/document.ts';
-import { parseYamlMap, readYamlMap } from '../schema/read.ts';
+import { parseYamlMap, pathProblem, readYamlMap } from '../schema/read.ts';
 import { STEP_KINDS, scenarioFile, step } from '../schema/scenario.ts';
 import { checkScenario, checkUniqueNames, type ServiceRef } from './check.ts';
 import { normalizeScenario } from './normalize.ts';
@@ -81,6 +81,23 @@ function withHint(p: InputProblem): InputProblem {
 const SCENARIO_GLOB = '**/*.{yaml,yml}';
 
 /**
+ * The most files and folders one pattern may visit while looking for scenarios: a glob from the
+ * root of the disk, or a `.yaml` link to a big folder, would otherwise keep `validate` busy for long.
+ */
+const MAX_VISITED = 20_000;
+
+/** `globSync` that stops descending once it has visited MAX_VISITED entries; says whether it did. */
+function boundedGlob(
+  pattern: string,
+  cwd: string,
+  skip: (p: string) => boolean = () => false,
+): { matched: string[]; truncated: boolean } {
+  let visited = 0;
+  const matched = globSync(pattern, { cwd, exclude: (p) => ++visited > MAX_VISITED || skip(p) });
+  return { matched, truncated: visited > MAX_VISITED };
+}
+
+/**
  * Expand files, folders and globs into scenario files (sorted, unique). A pattern that
  * matches nothing is a problem, not silence. Synchronous, so that a test file can declare a
  * test per scenario file while vitest collects it.
@@ -93,12 +110,19 @@ export function expandScenarioPaths(
   const problems: InputProblem[] = [];
   for (const pattern of patterns) {
     const abs = path.resolve(cwd, pattern);
-    const st = statSync(abs, { throwIfNoEntry: false });
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(abs, { throwIfNoEntry: false });
+    } catch (e) {
+      problems.push(pathProblem(pattern, 'the scenario path', e));
+      continue;
+    }
     let matched: string[] = [];
+    let truncated = false;
     if (st?.isDirectory()) {
-      matched = globSync(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === 'node_modules' }).map((f) =>
-        path.join(abs, f),
-      );
+      const found = boundedGlob(SCENARIO_GLOB, abs, (p) => p === 'node_modules');
+      matched = found.matched.map((f) => path.join(abs, f));
+      truncated = found.truncated;
     } else if (st?.isFile()) {
       matched = [abs];
     } else if (!/[*?[{]/.test(pattern)) {
@@ -112,7 +136,20 @@ export function expandScenarioPaths(
       });
       continue;
     } else {
-      matched = globSync(pattern, { cwd }).map((f) => path.resolve(cwd, f));
+      const found = boundedGlob(pattern, cwd);
+      matched = found.matched.map((f) => path.resolve(cwd, f));
+      truncated = found.truncated;
+    }
+    if (truncated) {
+      problems.push({
+        file: pattern,
+        line: 1,
+        column: 1,
+        field: '',
+        message: `looking for scenarios there visited more than ${MAX_VISITED.toLocaleString('en')} files and folders: amnesia stopped, rather than walk a whole disk`,
+        hint: 'name the folder of your scenarios (scenarios/) or a narrower glob (scenarios/**/*.yaml)',
+      });
+      continue;
     }
     if (matched.length === 0) {
       problems.push({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePath } from '../util/json-path.ts';
 import {
   count,
   duration,
@@ -17,8 +18,35 @@ const envName = z
     error: 'an environment variable name is letters, digits and `_`, e.g. `DATABASE_URL`',
   });
 
-const envMap = z.record(envName, z.string({ error: 'an environment value is a text (quote numbers)' }), {
-  error: 'expected a map of NAME: value',
+/** No process can be given a NUL byte (`\0`) in an argument or a variable: spawning would refuse it. */
+const noNul = (what: string) =>
+  z.string().refine((v) => !v.includes('\0'), {
+    error: `${what} cannot hold a NUL byte (\\0): no process can be given one; remove it`,
+  });
+
+const envMap = z.record(
+  envName,
+  z.string({ error: 'an environment value is a text (quote numbers)' }).pipe(noNul('an environment value')),
+  {
+    error: 'expected a map of NAME: value',
+  },
+);
+
+/** What `run` starts a process with: a text through /bin/sh, or a list without a shell. */
+const commandLine = (error: string) =>
+  z
+    .union([z.string().min(1), z.array(z.string()).min(1)], { error })
+    .refine((c) => ![c].flat().some((part) => part.includes('\0')), {
+      error: 'a command cannot hold a NUL byte (\\0): no process can be started with one; remove it',
+    });
+
+/** A JSON path amnesia can look up (its small subset, see util/json-path.ts), checked as `run` would. */
+const jsonPath = z.string().superRefine((v, ctx) => {
+  try {
+    parsePath(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
 });
 
 const ready = z
@@ -39,13 +67,9 @@ const ready = z
 
 export const appConfig = z
   .strictObject({
-    command: z
-      .union([z.string().min(1), z.array(z.string()).min(1)], {
-        error: 'expected the command that starts one worker, e.g. `node server.js`',
-      })
-      .describe(
-        "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, {{shared_dir}} (one folder all replicas of the scenario share, fresh each run), and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds), {{llm_chat_url}} ({{llm_base_url}}/chat/completions) and {{llm_anthropic_url}} (without /v1, what $ANTHROPIC_BASE_URL holds).",
-      ),
+    command: commandLine('expected the command that starts one worker, e.g. `node server.js`').describe(
+      "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, {{shared_dir}} (one folder all replicas of the scenario share, fresh each run), and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds), {{llm_chat_url}} ({{llm_base_url}}/chat/completions) and {{llm_anthropic_url}} (without /v1, what $ANTHROPIC_BASE_URL holds).",
+    ),
     cwd: z
       .string()
       .optional()
@@ -137,15 +161,22 @@ export const appConfig = z
 const replyShape = z
   .union(
     [
-      z.string().regex(/^(text|\$.*)$/, {
-        error: 'expected a JSON path such as `$.answer`, or `text` for the whole body',
+      z.literal('text'),
+      z
+        .string()
+        .regex(/^\$/, {
+          error: 'expected a JSON path such as `$.answer`, or `text` for the whole body',
+        })
+        .pipe(jsonPath),
+      z.strictObject({
+        json: z.string().regex(/^\$/, { error: 'a JSON path starts with `$`' }).pipe(jsonPath),
       }),
-      z.strictObject({ json: z.string().regex(/^\$/, { error: 'a JSON path starts with `$`' }) }),
       z.strictObject({ text: z.literal(true) }),
       z.strictObject({
         sse: z
           .string()
           .regex(/^\$/, { error: 'a JSON path starts with `$`' })
+          .pipe(jsonPath)
           .describe('The JSON path of the text in each event, e.g. `$.delta`.'),
         done: z.string().optional().describe('The data that ends the stream (default `[DONE]`).'),
       }),
@@ -167,7 +198,15 @@ export const chatConfig = z
         'Default /chat. Placeholders {{session}} and {{message}} work here (percent-encoded); messages show the path as sent.',
       ),
     headers: z
-      .record(z.string(), z.string())
+      .record(
+        z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, {
+          error: 'a header name is letters, digits and `-` (an HTTP token), e.g. `x-api-key`',
+        }),
+        z.string().regex(/^[^\r\n\0]*$/, {
+          error:
+            'a header value cannot hold a line break (CR or LF) or a NUL byte: HTTP refuses it; keep it on one line',
+        }),
+      )
       .optional()
       .describe('Request headers; placeholders {{session}} and {{message}} work in their values.'),
     json: z
@@ -262,9 +301,7 @@ const containerService = z
 
 const commandService = z
   .strictObject({
-    command: z.union([z.string().min(1), z.array(z.string()).min(1)], {
-      error: 'expected the command that starts the service',
-    }),
+    command: commandLine('expected the command that starts the service'),
     cwd: z
       .string()
       .min(1)

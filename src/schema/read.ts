@@ -3,7 +3,7 @@ import type { InputProblem } from '../errors.ts';
 import { SourceDocument } from './document.ts';
 import { LIMITS } from './primitives.ts';
 
-const whole = (file: string, message: string, hint?: string): InputProblem => ({
+const whole = (file: string, message: string, hint?: string | undefined): InputProblem => ({
   file,
   line: 1,
   column: 1,
@@ -11,6 +11,33 @@ const whole = (file: string, message: string, hint?: string): InputProblem => ({
   message,
   ...(hint ? { hint } : {}),
 });
+
+/**
+ * Why a path the user gave cannot be used, from the system's error: a loop of symbolic links, a
+ * path too long for the system, no permission… (`what` is the thing named, e.g. `the scenario file`).
+ */
+export function pathProblem(file: string, what: string, e: unknown): InputProblem {
+  const code = (e as NodeJS.ErrnoException).code;
+  const shown =
+    file.length > 200 ? `${file.slice(0, 120)}…(${file.length.toLocaleString('en')} characters)` : file;
+  const [message, hint] =
+    code === 'ENOENT' || code === 'ENOTDIR'
+      ? [`${what} does not exist`, 'check the path (it is relative to the current directory)']
+      : code === 'ELOOP'
+        ? [
+            `${what} is a symbolic link that leads back to itself (ELOOP)`,
+            'point the link at a real file, or remove it',
+          ]
+        : code === 'ENAMETOOLONG'
+          ? [
+              `${what} is a path of ${file.length.toLocaleString('en')} characters, more than the system accepts (ENAMETOOLONG)`,
+              'give a shorter path: a folder, a file, or a glob such as scenarios/**/*.yaml',
+            ]
+          : code === 'EACCES' || code === 'EPERM'
+            ? [`${what} cannot be read: permission denied (${code})`, 'give amnesia read access to it']
+            : [`${what} cannot be read: ${(e as Error).message}`, undefined];
+  return whole(shown, message, hint);
+}
 
 /**
  * Read a YAML file the user wrote: it exists, is a file of sane size, parses, and is a map.
@@ -26,12 +53,8 @@ export async function readYamlMap(
     const st = await stat(file);
     if (!st.isFile()) return { problems: [whole(file, `${what} is not a file`)] };
     size = st.size;
-  } catch {
-    return {
-      problems: [
-        whole(file, `${what} does not exist`, 'check the path (it is relative to the current directory)'),
-      ],
-    };
+  } catch (e) {
+    return { problems: [pathProblem(file, what, e)] };
   }
   if (size > LIMITS.fileBytes) {
     return {
@@ -44,7 +67,13 @@ export async function readYamlMap(
       ],
     };
   }
-  return parseYamlMap(file, await readFile(file, 'utf8'), what, example);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { problems: [pathProblem(file, what, e)] };
+  }
+  return parseYamlMap(file, text, what, example);
 }
 
 /** Parse YAML text that must be a map (the file was already read). */

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { AmnesiaError } from '../errors.ts';
 
 /** What a run leaves in each of its scratch folders, so that a later run can tell whether it is still alive. */
 interface Owner {
@@ -25,11 +26,32 @@ export async function makeScratch(
   also: string[] = [],
   mode = 0o700,
 ): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), `amnesia-${runId}-${kind}-`));
+  let dir: string;
+  try {
+    dir = await mkdtemp(path.join(tmpdir(), `amnesia-${runId}-${kind}-`));
+  } catch (e) {
+    throw noScratch(e as NodeJS.ErrnoException);
+  }
   await chmod(dir, mode);
   const owner: Owner = { pid: process.pid, started: startTime(process.pid), runId, also };
   await writeFile(path.join(dir, 'owner.json'), JSON.stringify(owner));
   return dir;
+}
+
+/** The system's temp folder (TMPDIR) cannot take a scratch folder: the machine's problem, exit 2. */
+function noScratch(e: NodeJS.ErrnoException): AmnesiaError {
+  const where = process.env.TMPDIR ? `TMPDIR=${process.env.TMPDIR}` : `the temp folder ${tmpdir()}`;
+  const why =
+    e.code === 'ENOENT' || e.code === 'ENOTDIR'
+      ? 'does not exist (or is not a folder)'
+      : e.code === 'EACCES' || e.code === 'EPERM'
+        ? 'is not writable'
+        : `cannot take a new folder (${e.code ?? e.message})`;
+  return new AmnesiaError(
+    'AMNESIA_ENVIRONMENT',
+    `${where} ${why}: amnesia keeps each run's scratch space (replica folders, logs, pipes) there. Create it, or point TMPDIR at a writable folder.`,
+    { cause: e },
+  );
 }
 
 /** Field 22 of /proc/PID/stat: when the process started. Undefined without /proc. */

@@ -154,6 +154,7 @@ class ProcessTopology extends LiveWorkers<Worker> implements StartedTopology {
       isolation: this.o.app.isolation,
       link: this.o.app.link,
       registry: this.o.registry,
+      ...(this.o.onOutsideWrites ? { onOutside: this.o.onOutsideWrites } : {}),
       label: `${this.o.scope} replica r${index}`,
     });
     this.pastGenerations.set(index, generation);

@@ -44,6 +44,8 @@ export interface DiskOptions {
   link: readonly string[];
   registry: ProcessRegistry;
   label: string;
+  /** Copy mode: hears the entries the workers made beside the copy (`../x (new)`), as it is removed. */
+  onOutside?: (entries: string[]) => void;
 }
 
 let overlayCapable: boolean | undefined;
@@ -190,6 +192,11 @@ async function copyApp(o: DiskOptions): Promise<Pick<ReplicaDisk, 'cwd' | 'wrap'
     dispose: async () => {
       if (disposed) return;
       disposed = true;
+      // The copy's folder holds the copy alone: anything else there, the app wrote above its folder.
+      const beside = await readdir(o.copyDir, { withFileTypes: true }).catch(() => []);
+      const written = beside.filter((e) => e.name !== path.basename(cwd));
+      if (written.length > 0)
+        o.onOutside?.(written.map((e) => `../${e.name}${e.isDirectory() ? '/' : ''} (new)`));
       await rm(o.dir, { recursive: true, force: true });
       await rm(o.copyDir, { recursive: true, force: true });
     },

@@ -173,6 +173,7 @@ class ServerlessTopology extends LiveWorkers<Instance> implements StartedTopolog
       isolation: this.o.app.isolation,
       link: this.o.app.link,
       registry: this.o.registry,
+      ...(this.o.onOutsideWrites ? { onOutside: this.o.onOutsideWrites } : {}),
       label: `${this.o.scope} instance ${id} #${n}`,
     });
     let launched: Awaited<ReturnType<typeof launchWorker>>;

@@ -65,6 +65,8 @@ export interface TopologyOptions {
   runDir: string;
   /** Where copies of the app go in copy mode (inside the project). */
   copyDir: string;
+  /** Hears what a copy's workers wrote above it (`../x (new)`), as its disk is removed (copy mode). */
+  onOutsideWrites?: (entries: string[]) => void;
   /** Where worker output files go. */
   logsDir: string;
   /** The environment every worker starts from (amnesia's own, credentials withheld). */

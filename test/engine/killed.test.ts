@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { basicProject } from '../helpers/basic-app.ts';
+import { BIN } from '../helpers/cli.ts';
 import { KillLab, settled } from '../support/kill-amnesia.ts';
 
 // amnesia killed mid-run, by each signal a user, a terminal or a supervisor sends: nothing of that
@@ -67,6 +70,44 @@ describe('amnesia killed in the middle of a run', () => {
       process.kill(first.pid, signal);
       expect(await first.exited).toBe(status);
       expect(await settled(() => lab.leftovers(undefined))).toEqual([]);
+    },
+    120_000,
+  );
+});
+
+// `probe` and `load` end the same way: a signal at any moment is 128 + the signal, and says so.
+describe('amnesia probe and load cut short by a signal', () => {
+  it.each([
+    ['probe', 'SIGTERM', 143],
+    ['load', 'SIGHUP', 129],
+  ] as const)(
+    '%s, by %s once its first turn was answered: exits %i and says it was cancelled',
+    async (command, signal, status) => {
+      await using project = await basicProject('global', {
+        'scenarios/s.yaml': 'name: s\nsteps:\n  - user: hi\n',
+      });
+      const args = command === 'load' ? ['load', '--sessions', '400', '--turns', '5'] : ['probe'];
+      const child = spawn(process.execPath, [BIN, ...args], {
+        cwd: project.dir,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stderr.on('data', (d) => {
+        out += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+      // probe prints each turn (`→`); load a line once its workers are ready.
+      const cue = command === 'load' ? /ready/ : /→/;
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (cue.test(out)) resolve();
+        }),
+      );
+      child.kill(signal);
+      expect(await exited).toBe(status);
+      expect(out).toContain(`the ${command} was cancelled by ${signal}`);
     },
     120_000,
   );

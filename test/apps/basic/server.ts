@@ -275,6 +275,10 @@ if (process.env.SPAWN_CHILD === '1') {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
   console.log(`child pid ${child.pid}`);
 }
+if (process.env.WRITE_OUTSIDE === '1') {
+  // A file in the folder above the app: every replica on one machine shares it; in production none would.
+  writeFileSync(`../written-by-${here}.txt`, `${process.pid}\n`);
+}
 if (process.env.SETSID_DAEMON === '1') {
   // A daemon that leaves our process group and session, ignores the polite signals, and keeps
   // AMNESIA_RUN_ID in its environment: killing the worker's group does not reach it.
