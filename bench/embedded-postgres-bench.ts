@@ -28,6 +28,8 @@ const POOL = Number(process.env.BENCH_POOL ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 /** Characters per inserted message: a checkpointer's state is often tens of kB (several TCP segments). */
 const BODY = Number(process.env.BENCH_BODY ?? 20_000);
+/** `postgres,pglite` (default both): e.g. `postgres` alone as a user without PGlite. */
+const ENGINES = (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',') as EmbeddedEngine[];
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -222,7 +224,7 @@ async function main() {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  const rows = (['postgres', 'pglite'] as const).map((engine) => {
+  const rows = ENGINES.map((engine) => {
     const s = samples[engine];
     const errors = new Map<string, number>();
     for (const x of s) for (const [m, c] of x.errors) errors.set(m, (errors.get(m) ?? 0) + c);
