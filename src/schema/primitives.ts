@@ -36,11 +36,6 @@ export function parseFailedShare(text: string | number): FailedShare | undefined
   return percent <= 100 ? { percent } : undefined;
 }
 
-/** `0.5%`, `3 turns`. */
-export function failedShareText(s: FailedShare): string {
-  return 'percent' in s ? `${s.percent}%` : `${s.turns} turn${s.turns === 1 ? '' : 's'}`;
-}
-
 /** `512KiB`, `4MiB`, `1.5MB`: sizes are written with a unit. */
 export const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB)$/;
 

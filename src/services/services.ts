@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServiceSpec } from '../config/types.ts';
 import type { ContainerEngine } from '../container/engine.ts';
@@ -9,7 +9,7 @@ import { type RunningProcess, startOnFreePort, startProcess } from '../topology/
 import { renderShell } from '../util/shell.ts';
 import { renderTemplate } from '../util/template.ts';
 import { startContainerService } from './container-service.ts';
-import { type EmbeddedPostgresPool, pgliteServerScript, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { type EmbeddedPostgresPool, embeddedEngine } from './embedded-postgres.ts';
 import { ServiceFaults } from './faults.ts';
 import type { ServiceHandle } from './handle.ts';
 
@@ -103,23 +103,38 @@ async function startOne(s: ServiceSpec, o: ServiceOptions): Promise<ServiceHandl
     });
   }
   if (s.kind === 'embedded-postgres' && o.postgresPool) {
-    const db = await o.postgresPool.acquire();
+    const db = await o.postgresPool.acquire(s.engine);
     // Booted ahead in scratch space: its log joins the scenario's, for the artifacts of a failure.
     return { name: s.name, url: db.url, port: db.proc.port, release: () => db.release(logFile) };
   }
   if (s.kind === 'embedded-postgres') {
-    const { url, proc } = await startEmbeddedPostgres({
-      serverScript: pgliteServerScript(process.cwd()),
+    const dir = path.join(o.dir, s.name);
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o711);
+    const db = await embeddedEngine(
+      s.engine,
+      process.cwd(),
+    )({
+      cwd: process.cwd(),
       env: o.env,
       name: s.name,
-      dir: o.dir,
+      dir,
       logFile,
       maxClients: o.maxClients,
       bootTimeoutMs: s.bootTimeoutMs,
       registry: o.registry,
+      ports: o.ports,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    return { name: s.name, url, port: proc.port, release: releaseProcess(proc) };
+    return {
+      name: s.name,
+      url: db.url,
+      port: db.proc.port,
+      release: async () => {
+        await db.stop();
+        await db.proc.output.close();
+      },
+    };
   }
   return startCommandService(s, o, logFile);
 }

@@ -26,6 +26,8 @@ export interface GroupSpec {
    * passes its scratch folder, so that a kill at that moment leaves nothing its reaper misses.
    */
   pipesDir?: string;
+  /** Run as this user (amnesia must be root): servers that refuse root, such as PostgreSQL. */
+  user?: { uid: number; gid: number };
 }
 
 /** A child process that leads its own process group, with its exit known only once its output drained. */
@@ -76,6 +78,7 @@ export async function spawnGroup(spec: GroupSpec): Promise<GroupProcess> {
       env: spec.env,
       detached: true,
       stdio: ['ignore', out.write, err.write],
+      ...(spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
     });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);

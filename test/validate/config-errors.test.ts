@@ -21,8 +21,10 @@ chat:
   reply: { sse: $.delta }
 services:
   db: { postgres: embedded }
+  wasm: { postgres: pglite, env: WASM_URL }
   cache: { command: "redis-server --port {{port}}", url: "redis://127.0.0.1:{{port}}", env: REDIS_URL }
   ext: { url: "http://127.0.0.1:1", env: { EXT_URL: "{{url}}/x" } }
+load: { max_failed: 0.5% }
 `,
       'scenarios/s.yaml': SCENARIO,
     });
@@ -34,11 +36,23 @@ services:
     expect(config.chat.json).toEqual({ session_id: '{{session}}', message: '{{message}}' });
     expect(config.services.map((s) => [s.name, s.kind, s.env])).toEqual([
       ['db', 'embedded-postgres', { DATABASE_URL: '{{url}}' }],
+      ['wasm', 'embedded-postgres', { WASM_URL: '{{url}}' }],
       ['cache', 'command', { REDIS_URL: '{{url}}' }],
       ['ext', 'url', { EXT_URL: '{{url}}/x' }],
     ]);
     expect(config.app.ready.log?.test('listening on 3000')).toBe(true);
     expect(Object.isFrozen(config.app)).toBe(true);
+    // `embedded` is a real server, `pglite` the WASM one.
+    expect(config.services.flatMap((s) => (s.kind === 'embedded-postgres' ? [s.engine] : []))).toEqual([
+      'postgres',
+      'pglite',
+    ]);
+    expect(config.load.maxFailed).toEqual({ percent: 0.5 });
+  });
+
+  it('names a load.max_failed that is no share or count', async () => {
+    const problems = await configProblems('app: { command: node x }\nload: { max_failed: half }\n');
+    expect(problems.join('\n')).toMatch(/load\.max_failed[\s\S]*such as `0\.5%`/);
   });
 
   it('reports a missing app command', async () => {

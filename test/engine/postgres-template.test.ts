@@ -37,10 +37,10 @@ describe('the embedded PostgreSQL template', () => {
       path.join(rb.scenarios[0]?.artifactsDir ?? '', 'logs', 'service-db.log'),
       'utf8',
     );
-    expect(log).toContain('PGLiteSocketServer listening');
+    expect(log).toContain('database system is ready to accept connections');
     const dir = path.join(cache, 'amnesia');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     // One template, no lock and no half-built copy left.
-    expect(readdirSync(dir)).toEqual([expect.stringMatching(/^pglite-template-\d+\.\d+\.\d+$/)]);
+    expect(readdirSync(dir)).toEqual([expect.stringMatching(/^postgres-template-\d+\.\d+\.\d+/)]);
   });
 });
