@@ -45,7 +45,11 @@ describe('sendChat replies', () => {
       body: '{"answer":"Hi Ada","meta":{"n":1}}',
       json: { answer: 'Hi Ada', meta: { n: 1 } },
       latencyMs: 25,
-      exchange: { sent: [], set: [], headers: expect.objectContaining({ 'content-type': 'application/json' }) },
+      exchange: {
+        sent: [],
+        set: [],
+        headers: expect.objectContaining({ 'content-type': 'application/json' }),
+      },
     });
   });
 

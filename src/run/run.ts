@@ -141,6 +141,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
           leak: outcome.leak,
           scenarioFailed: false,
           appErrors: outcome.appErrors,
+          cookieReplaced: outcome.cookieReplaced,
         }),
       };
     }
