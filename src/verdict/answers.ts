@@ -23,7 +23,7 @@ type Earlier = Pick<
 >;
 
 /** What the LLM answered a turn (the app may wrap it for the user; it keeps the LLM's words). */
-export function answerOf(t: Pick<TurnRecord, 'reply' | 'llm' | 'failure'>): string | undefined {
+function answerOf(t: Pick<TurnRecord, 'reply' | 'llm' | 'failure'>): string | undefined {
   if (t.failure) return undefined;
   const answer = (chatRequests(t.llm).at(-1)?.reply ?? t.reply ?? '').trim();
   return answer.length >= MIN_ANSWER_CHARS ? answer : undefined;
