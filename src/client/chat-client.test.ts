@@ -45,6 +45,11 @@ describe('sendChat replies', () => {
       body: '{"answer":"Hi Ada","meta":{"n":1}}',
       json: { answer: 'Hi Ada', meta: { n: 1 } },
       latencyMs: 25,
+      exchange: {
+        sent: [],
+        set: [],
+        headers: expect.objectContaining({ 'content-type': 'application/json' }),
+      },
     });
   });
 
@@ -172,6 +177,34 @@ describe('sendChat cookies', () => {
     await send(b, { jar });
     expect(b.requests[1]?.headers.cookie).toBe('sid=abc123');
     expect(jar.snapshot()).toEqual({ sid: 'abc123' });
+  });
+
+  it('records the cookies sent and set by name, size and hash (never a value), whether one was replaced, and masked headers', async () => {
+    await using server = await serve((req, res) =>
+      reply(
+        res,
+        { answer: 'ok' },
+        {
+          'set-cookie': req.headers.cookie ? ['conv=fresh.sig', 'theme=dark'] : ['conv=kept.sig'],
+          'x-session-token': 'abc',
+        },
+      ),
+    );
+    const jar = new CookieJar();
+    const first = await send(server, { jar });
+    expect(first.exchange?.sent).toEqual([]);
+    expect(first.exchange?.set).toEqual([
+      { name: 'conv', bytes: 8, hash: expect.stringMatching(/^[0-9a-f]{12}$/), replaced: false },
+    ]);
+    const second = await send(server, { jar });
+    expect(second.exchange?.sent).toEqual([{ name: 'conv', bytes: 8, hash: first.exchange?.set[0]?.hash }]);
+    expect(second.exchange?.set.map((c) => [c.name, c.bytes, c.replaced])).toEqual([
+      ['conv', 9, true],
+      ['theme', 4, false],
+    ]);
+    expect(second.exchange?.headers['x-session-token']).toBe('***');
+    expect(second.exchange?.headers['set-cookie']).toBe('***');
+    expect(JSON.stringify(second.exchange)).not.toMatch(/fresh|kept\.sig/);
   });
 
   it('keeps two sessions apart', async () => {

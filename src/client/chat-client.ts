@@ -2,6 +2,7 @@ import { getPath, type PathSegment, parsePath } from '../util/json-path.ts';
 import { excerpt } from '../util/text.ts';
 import { BodyRecorder, ReplyTooLarge, readText, recorded } from './body.ts';
 import type { CookieJar } from './cookie-jar.ts';
+import { exchangeEvidence } from './cookies.ts';
 import { answered, exchangeFailure } from './failure.ts';
 import { buildChatRequest } from './request.ts';
 import { readSse } from './sse.ts';
@@ -48,6 +49,7 @@ export async function sendChat(options: SendChatOptions): Promise<ChatResult> {
   const now = options.now ?? (() => performance.now());
   const replyPath = spec.reply.kind === 'text' ? undefined : parsePath(spec.reply.path);
   const request = buildChatRequest({ ...options, cookie: jar.header() });
+  const sentCookies = jar.snapshot();
   const timeout = AbortSignal.timeout(spec.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const recorder = new BodyRecorder(spec.maxReplyBytes);
@@ -68,9 +70,11 @@ export async function sendChat(options: SendChatOptions): Promise<ChatResult> {
       redirect: 'manual',
       signal,
     });
-    jar.store(response.headers.getSetCookie());
+    const setCookie = response.headers.getSetCookie();
+    jar.store(setCookie);
+    const exchange = exchangeEvidence(sentCookies, setCookie, response.headers);
     const answer = await readAnswer(response, spec, replyPath, recorder, request.label);
-    return finish(answer);
+    return finish({ ...answer, exchange });
   } catch (error) {
     if (error instanceof ReplyTooLarge) {
       const head = response ? answered(request.label, response) : request.label;

@@ -29,4 +29,25 @@ export interface ChatResult {
   latencyMs: number;
   /** Set when the turn did not produce a reply. */
   failure?: ChatFailure;
+  /** Cookies sent and set, and the response headers (secrets masked), when a response arrived. */
+  exchange?: ExchangeEvidence;
+}
+
+/** A turn's HTTP evidence of client-held state (cookies as name, size and hash; never a value). */
+/** A cookie as evidence: its name, its size, and a hash of its value (never the value). */
+export interface CookieSeen {
+  name: string;
+  bytes: number;
+  /** The first 12 hex digits of the value's SHA-256: tells values apart without showing them. */
+  hash: string;
+}
+
+/** What a turn's HTTP exchange says about client-held state. */
+export interface ExchangeEvidence {
+  /** The cookies the client sent with the turn. */
+  sent: CookieSeen[];
+  /** The cookies the response set; `replaced` when the client had sent one of that name with another value. */
+  set: (CookieSeen & { replaced: boolean })[];
+  /** The response headers, lower-case names; values that may carry a secret are masked. */
+  headers: Record<string, string>;
 }

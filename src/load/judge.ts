@@ -63,9 +63,16 @@ export function judgeLoadTurn(t: LoadTurnInput, canaries: Canaries): LoadTurnJud
   const withoutLlm = t.answered && chat.length === 0;
   // An earlier answer missing while its message is there is lost too, in an app that keeps answers
   // (one of them reached this prompt): the user saw an answer the app then forgot it gave.
-  const context = promptContext(t.requests, t.message);
+  // Only the conversation counts: retrieved context (system messages) may hold a message alone.
+  const talk = chat.flatMap((r) => r.messages.filter((m) => m.role !== 'system'));
+  const context = talk.map((m) => m.content).join('\n');
+  const userSaid = talk.filter((m) => m.role === 'user').map((m) => m.content);
   const keepsAnswers = t.earlier.some((e) => e.answer && context.includes(e.answer));
-  const answerLost = (e: SaidFact) => keepsAnswers && e.answer !== undefined && !context.includes(e.answer);
+  const answerLost = (e: SaidFact) =>
+    keepsAnswers &&
+    e.answer !== undefined &&
+    !context.includes(e.answer) &&
+    userSaid.some((m) => m.includes(e.canary));
   const lost = t.answered
     ? t.earlier
         .filter((e) => withoutLlm || !seen.has(e.canary) || answerLost(e))

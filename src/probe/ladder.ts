@@ -3,6 +3,7 @@ import { createMatcher } from '../scenario/matcher.ts';
 import type { Scenario, SourceLocation, Step, Topology, TurnStep } from '../scenario/types.ts';
 import type { Rung, RungResult, ScenarioResult, TurnRecord } from '../types/results.ts';
 import { renderTemplate } from '../util/template.ts';
+import { anyCookieReplaced } from '../verdict/cookies.ts';
 import { BASE_RUNGS, RUNG_NAMES } from '../verdict/failure-table.ts';
 import { chatRequests } from '../verdict/prompt.ts';
 
@@ -171,7 +172,7 @@ export function buildLadder(topology: Topology, probe: LadderOptions, makeCanary
 export function readLadder(
   ladder: Ladder,
   result: ScenarioResult,
-): { rungs: RungResult[]; appErrors: string[]; leak: boolean } {
+): { rungs: RungResult[]; appErrors: string[]; leak: boolean; cookieReplaced: boolean } {
   const turns = new Map(
     result.steps.filter((s): s is TurnRecord => s.kind === 'turn').map((t) => [t.step, t]),
   );
@@ -215,7 +216,7 @@ export function readLadder(
     return { rung, kept: t.passed };
   });
   if (result.error) appErrors.push(result.error.message);
-  return { rungs, appErrors, leak: result.leaks.length > 0 };
+  return { rungs, appErrors, leak: result.leaks.length > 0, cookieReplaced: anyCookieReplaced(result.steps) };
 }
 
 /**

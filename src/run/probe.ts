@@ -57,6 +57,7 @@ export async function probe(options: ProbeOptions = {}): Promise<ProbeResult> {
       leak: outcome.leak,
       scenarioFailed: false,
       appErrors: outcome.appErrors,
+      cookieReplaced: outcome.cookieReplaced,
     });
     const probed = outcome.rungs.some((r) => r.kept !== null);
     const exitCode =

@@ -146,6 +146,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
           leak: outcome.leak,
           scenarioFailed: false,
           appErrors: outcome.appErrors,
+          cookieReplaced: outcome.cookieReplaced,
         }),
       };
     }

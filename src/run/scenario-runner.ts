@@ -26,6 +26,7 @@ import type {
   TurnRecord,
   VacuousRecall,
 } from '../types/results.ts';
+import { anyCookieReplaced } from '../verdict/cookies.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { explainFailures } from '../verdict/explain.ts';
 import { findLeaks, isolationOf } from '../verdict/leaks.ts';
@@ -206,6 +207,7 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       leak: ladder.leak || result.leaks.length > 0,
       scenarioFailed: true,
       appErrors: [...ladder.appErrors, ...turnErrors],
+      cookieReplaced: ladder.cookieReplaced || anyCookieReplaced(steps),
     });
   }
   if (result.status === 'failed') result.explanations = explainFailures(result);

@@ -167,6 +167,7 @@ export class RunSession implements AsyncDisposable {
           rungs: [...outcome.rungs, ...sl.outcome.rungs],
           appErrors: [...outcome.appErrors, ...sl.outcome.appErrors],
           leak: outcome.leak || sl.outcome.leak,
+          cookieReplaced: outcome.cookieReplaced || sl.outcome.cookieReplaced,
         },
         result,
       };

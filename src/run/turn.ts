@@ -142,6 +142,7 @@ export async function runTurn(input: TurnInput): Promise<TurnRecord> {
     after: input.after,
     ...(input.inFlight ? { during: [input.inFlight.description], inFlight: input.inFlight } : {}),
     ...(input.together?.length ? { together: input.together } : {}),
+    ...(chat.exchange ? { exchange: chat.exchange } : {}),
     startedAt,
     latencyMs: chat.latencyMs,
     status: chat.status,

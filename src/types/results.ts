@@ -1,4 +1,4 @@
-import type { ChatFailure } from '../client/index.ts';
+import type { ChatFailure, ExchangeEvidence } from '../client/index.ts';
 import type { RecordedLlmRequest } from '../llm/index.ts';
 import type { RoutingStrategy, SourceLocation, Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
@@ -62,6 +62,8 @@ export interface TurnRecord {
   after: string[];
   /** What else was under way while it was in flight: an `outage` of a service, a disruption (`during:`). */
   during?: string[];
+  /** Cookies sent and set by the exchange, and the response headers (secrets masked). */
+  exchange?: ExchangeEvidence;
   /** The turns sent at the same moment (`together:`), and where. */
   together?: { label: string; worker: WorkerId }[];
   /** The disruption it was in flight during (`during:`): the turn was held at the LLM until it began. */

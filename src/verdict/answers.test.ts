@@ -94,6 +94,13 @@ describe('lostAnswers', () => {
   it('owes nothing where the app keeps only user messages, where a window dropped both, or where all is kept', () => {
     expect(lostAnswers(ask([u(first.user), u(cat.user), u(dog.user)]), [first, cat, dog])).toEqual([]);
     expect(lostAnswers(ask([u(dog.user), a('ack main#3; saw none')]), [first, cat, dog])).toEqual([]);
+    // A vector memory: the window's last turn with its answer, an older message retrieved as context.
+    const retrieved = ask([
+      u(dog.user),
+      a('ack main#3; saw none'),
+      { role: 'system', content: `Context: ${first.user}` },
+    ]);
+    expect(lostAnswers(retrieved, [first, cat, dog])).toEqual([]);
     const all = [first, cat, dog].flatMap((t) => [u(t.user), a(t.reply as string)]);
     expect(lostAnswers(ask(all), [first, cat, dog])).toEqual([]);
   });

@@ -23,7 +23,7 @@ type Earlier = Pick<
 >;
 
 /** What the LLM answered a turn (the app may wrap it for the user; it keeps the LLM's words). */
-export function answerOf(t: Pick<TurnRecord, 'reply' | 'llm' | 'failure'>): string | undefined {
+function answerOf(t: Pick<TurnRecord, 'reply' | 'llm' | 'failure'>): string | undefined {
   if (t.failure) return undefined;
   const answer = (chatRequests(t.llm).at(-1)?.reply ?? t.reply ?? '').trim();
   return answer.length >= MIN_ANSWER_CHARS ? answer : undefined;
@@ -31,7 +31,7 @@ export function answerOf(t: Pick<TurnRecord, 'reply' | 'llm' | 'failure'>): stri
 
 /**
  * Answers the user saw that the app then forgot it gave: an earlier turn of the session whose
- * message reached this turn's prompt while its answer did not, in a prompt that holds another
+ * message reached this turn's prompt (as a user message) while its answer did not, in a prompt that holds another
  * earlier answer (so the app keeps answers: an app that keeps only user messages owes none, and a
  * window, which drops the oldest messages first, never keeps a message and drops its answer).
  * Each lost answer is reported once, at the first later turn that shows it. A failed check only:
@@ -43,7 +43,13 @@ export function lostAnswers(
 ): ExpectationResult[] {
   const request = chatRequests(current.llm).at(-1);
   if (!request) return [];
-  const prompt = request.messages.map((m) => m.content).join('\n');
+  // The conversation the prompt carried: retrieved context (system messages) may hold a user
+  // message without its answer, as a vector memory retrieves it; that owes no answer.
+  const said = request.messages.filter((m) => m.role === 'user').map((m) => m.content);
+  const prompt = request.messages
+    .filter((m) => m.role !== 'system')
+    .map((m) => m.content)
+    .join('\n');
   const answered = earlier.flatMap((t) => {
     const answer = answerOf(t);
     return answer ? [{ t, answer }] : [];
@@ -51,7 +57,8 @@ export function lostAnswers(
   const keepsAnswers = answered.some(({ answer }) => prompt.includes(answer));
   if (!keepsAnswers) return [];
   return answered.flatMap(({ t, answer }) => {
-    if (prompt.includes(answer) || !prompt.includes(t.user) || t.user.includes(current.user)) return [];
+    if (prompt.includes(answer) || !said.some((m) => m.includes(t.user)) || t.user.includes(current.user))
+      return [];
     const reported = earlier.some((o) =>
       o.expectations.some((e) => e.kind === 'answer_kept' && e.saidIn?.some((s) => s.label === t.label)),
     );

@@ -116,6 +116,13 @@ describe('diagnose: signature → row of the failure table', () => {
     expect(other.advice).toMatch(/^the app failed during the probe/);
   });
 
+  it("row 2's signature with a worker seen replacing the client's cookie is row 11 alone", () => {
+    const d = diagnose(rungs('✓✗✗✗✗✗✗'), { leak: false, scenarioFailed: true, cookieReplaced: true });
+    expect(d.rows.map((r) => r.id)).toEqual(['11']);
+    expect(d.advice).toMatch(/^one signing key for every process, from the environment/);
+    expect(rows('✓✗✗✗✗✗✗')).toEqual(['2']);
+  });
+
   it('a lost update shows on rung CC alone: row 9', () => {
     expect(rows('✓✓✓✓✓✓✗')).toEqual(['9']);
     expect(diagnose(rungs('✓✓✓✓✓✓✗'), { leak: false, scenarioFailed: true }).advice).toBe(

@@ -7,9 +7,11 @@ export function formatSignature(rungs: readonly RungResult[]): string {
 }
 
 /** A signature row agrees with every rung that ran (a rung it leaves out, or one not run, is any). */
-function agrees(row: FailureRow, rungs: readonly RungResult[]): boolean {
+function agrees(row: FailureRow, rungs: readonly RungResult[], cookieReplaced = false): boolean {
   if (!row.kept) return false;
-  if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
+  if (row.needs === 'cookie') {
+    if (!cookieReplaced) return false;
+  } else if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
   return rungs.every(
     (r) => r.kept === null || row.kept?.[r.rung] === undefined || row.kept[r.rung] === r.kept,
   );
@@ -23,7 +25,13 @@ function agrees(row: FailureRow, rungs: readonly RungResult[]): boolean {
  */
 export function diagnose(
   rungs: readonly RungResult[],
-  o: { leak: boolean; scenarioFailed: boolean; appErrors?: readonly string[] },
+  o: {
+    leak: boolean;
+    scenarioFailed: boolean;
+    appErrors?: readonly string[];
+    /** A worker answered a session by replacing the cookie the client sent with a fresh one (row 11). */
+    cookieReplaced?: boolean;
+  },
 ): Diagnosis {
   const signature = formatSignature(rungs);
   const ran = rungs.filter((r) => r.kept !== null);
@@ -43,7 +51,11 @@ export function diagnose(
         )
       : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
   }
-  const signed = FAILURE_TABLE.filter((row) => !row.leak && row.id !== '✓' && agrees(row, rungs));
+  const agreeing = FAILURE_TABLE.filter(
+    (row) => !row.leak && row.id !== '✓' && agrees(row, rungs, o.cookieReplaced),
+  );
+  // The evidence of a replaced cookie tells row 11 apart from row 2, whose signature it shares.
+  const signed = agreeing.some((r) => r.needs === 'cookie') ? agreeing.filter((r) => r.id !== '2') : agreeing;
   // CC lost where no named row loses it (row 3: the rung's two workers share the replica's disk,
   // so the disk cannot explain it): a lost update besides, row 9.
   const ccLost = rungs.some((r) => r.rung === 'CC' && r.kept === false);

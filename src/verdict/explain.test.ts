@@ -243,6 +243,23 @@ describe('explainFailures', () => {
     );
   });
 
+  it('a worker that answered by replacing the cookie the client sent is row 11, not row 2', () => {
+    const said = turn(1, { user: 'My composer is Hildegard.' });
+    const asked = {
+      ...turn(2, { worker: 'r1w2', pid: 101, expectations: [forgot('Hildegard', said)] }),
+      exchange: {
+        sent: [{ name: 'conv', bytes: 812, hash: 'aaaaaaaaaaaa' }],
+        set: [{ name: 'conv', bytes: 96, hash: 'bbbbbbbbbbbb', replaced: true }],
+        headers: {},
+      },
+    };
+    const [e] = explainFailures({ steps: [said, asked], diagnosis: probe('✓✗✗✗✗✗') });
+    expect(e?.rows).toEqual(['11']);
+    expect(e?.text).toBe(
+      "main#2: since main#1 (r1w1) it went to another worker of the replica (r1w2), which answered by replacing the session's cookie `conv` (sent 812 B) with a fresh one (96 B): client-held state rejected by another process (a per-process signing or encryption key): row 11",
+    );
+  });
+
   it("names row 5 from the app's own output when it answers a generic 500", () => {
     const failed = turn(1, {
       failure: {

@@ -8,6 +8,7 @@ import type {
   TurnRecord,
 } from '../types/results.ts';
 import { nameAppError } from './app-error.ts';
+import { replacedCookie } from './cookies.ts';
 import { crossing, crossingText, movedAcross } from './crossing.ts';
 import { FAILURE_TABLE } from './failure-table.ts';
 import { chatRequests } from './prompt.ts';
@@ -130,6 +131,14 @@ function missedRecall(
   const rowList = d ? d.rows.map((r) => r.id).filter((id, i, all) => all.indexOf(id) === i) : [];
   const rowsText = rowList.length > 0 ? `row ${rowList.join(', ')}` : '';
 
+  const cookie = moved[0] !== 'SW' ? replacedCookie(t) : undefined;
+  if (cookie) {
+    return {
+      ...base,
+      rows: ['11'],
+      text: `${t.label}: ${crossed}, which answered by replacing the session's cookie \`${cookie.name}\` (sent ${cookie.sent} B) with a fresh one (${cookie.set} B): client-held state rejected by another process (a per-process signing or encryption key): row 11`,
+    };
+  }
   if (d && lost.length > 0) {
     const held = older ? ` (${heldText(older)})` : '';
     const rows = rowsExplaining(rowList, lost);

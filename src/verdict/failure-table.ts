@@ -29,8 +29,11 @@ export interface FailureRow {
   kept?: Partial<Record<Rung, boolean>>;
   /** A leak between sessions comes with it. */
   leak?: boolean;
-  /** Matches only when this rung was judged (a row that differs from another by it alone). */
-  needs?: Rung;
+  /**
+   * Matches only when this rung was judged (a row that differs from another by it alone), or, for
+   * `cookie`, when a worker was seen replacing the client's cookie with a fresh one.
+   */
+  needs?: Rung | 'cookie';
   /** Rows recognised from a turn's own evidence rather than from a signature. */
   evidence?: string;
   advice: string;
@@ -142,6 +145,25 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
     cause: 'lost in flight: a worker stopped while answering saves nothing (no drain on SIGTERM)',
     evidence: 'a turn in flight is dropped or forgotten',
     advice: 'drain in-flight requests before exiting',
+  },
+  {
+    id: '11',
+    cause:
+      'client-held state rejected by another process: history or session in a signed or encrypted cookie whose key is made at boot',
+    kept: {
+      SW: true,
+      OW: false,
+      OR: false,
+      RS: false,
+      CR: false,
+      RD: false,
+      CC: false,
+      LT: false,
+      SL: false,
+    },
+    needs: 'cookie',
+    advice:
+      'one signing key for every process, from the environment (`SESSION_SECRET`), never one made at boot: another worker replaced the cookie the client sent with a fresh one',
   },
   {
     id: '✓',

@@ -55,9 +55,9 @@ describe.concurrent('each failed turn explained by its own evidence (the basic a
     const byName = (n: string) => result.scenarios.find((s) => s.name === n);
     const long = byName('long on one worker');
     const cross = byName('cross replica');
-    // One ladder for the run: local disk (row 3).
+    // One ladder for the run: local disk (row 3), rewritten whole by the CC rung's two workers (row 9).
     expect(long?.diagnosis?.signature).toBe('SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗ CC ✗');
-    expect(long?.diagnosis?.rows.map((r) => r.id)).toEqual(['3']);
+    expect(long?.diagnosis?.rows.map((r) => r.id)).toEqual(['3', '9']);
     expect(cross?.explanations?.map((e) => [e.label, e.crossing, e.rows])).toEqual([
       ['main#2', ['OR'], ['3']],
     ]);
@@ -66,7 +66,7 @@ describe.concurrent('each failed turn explained by its own evidence (the basic a
     expect(trimmed?.crossing).toEqual(['SW']);
     const pid = turns(long)[0]?.pid;
     expect(trimmed?.text).toBe(
-      `main#5: the history reached the LLM trimmed to the last 4 of 8 messages (main#3–main#4); main#1, where "Miso" was said, is older: a memory window or token limit; this turn's own recall_recent (the last 2 user messages) holds, so the window may be intended. The probe's row 3 does not explain it: since main#1 (r1w1) it stayed on r1w1 (pid ${pid}) with nothing in between, where the probe kept its fact (SW ✓)`,
+      `main#5: the history reached the LLM trimmed to the last 4 of 8 messages (main#3–main#4); main#1, where "Miso" was said, is older: a memory window or token limit; this turn's own recall_recent (the last 2 user messages) holds, so the window may be intended. The probe's row 3, 9 does not explain it: since main#1 (r1w1) it stayed on r1w1 (pid ${pid}) with nothing in between, where the probe kept its fact (SW ✓)`,
     );
     expect(leftovers(result.runId)).toEqual([]);
   });

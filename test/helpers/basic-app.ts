@@ -14,7 +14,8 @@ export type BasicMode =
   | 'unkeyed'
   | 'postgres'
   | 'overwrite'
-  | 'shared';
+  | 'shared'
+  | 'cookie';
 const DB_MODES: BasicMode[] = ['cached', 'unkeyed', 'postgres', 'overwrite'];
 
 /**

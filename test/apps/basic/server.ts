@@ -3,7 +3,7 @@
 // Plain node:http and fetch, only node:* imports (it is booted hundreds of times per run); `pg` is
 // loaded lazily by the modes that use PostgreSQL.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -75,6 +75,9 @@ const modes: Record<string, () => Memory | Promise<Memory>> = {
     const store = await openStore();
     return { load: () => store.load('global'), save: (_s, h, added) => store.save('global', h, added) };
   },
+
+  // Row 11: the history lives in a signed cookie (see cookieTurn); this memory is never used.
+  cookie: () => ({ load: async () => [], save: async () => {} }),
 
   // ✓: the shared store keyed by session id, read on every turn; each turn appends its messages.
   postgres: () => openStore(),
@@ -228,6 +231,7 @@ async function handle(memory: Memory, req: IncomingMessage, res: ServerResponse)
   // FAIL_ON=text: a message containing it is answered 500 (a turn the app fails, the process lives on).
   if (process.env.FAIL_ON && body.message.includes(process.env.FAIL_ON))
     return json(res, 500, { error: `FAIL_ON=${process.env.FAIL_ON}: failing this turn on purpose` });
+  if (mode === 'cookie') return cookieTurn(req, res, body.message);
   if (process.env.EXIT_ON && body.message.includes(process.env.EXIT_ON)) {
     console.error(`EXIT_ON=${process.env.EXIT_ON}: exiting mid-turn on purpose`);
     process.exit(3);
@@ -248,6 +252,34 @@ async function handle(memory: Memory, req: IncomingMessage, res: ServerResponse)
     res.write(`data: ${JSON.stringify({ delta: answer.slice(i, i + size) })}\n\n`);
   }
   res.end('data: [DONE]\n\n');
+}
+
+// Row 11: the whole history in a signed cookie (`conv=<base64url JSON>.<hmac>`), with a secret made
+// at boot when SESSION_SECRET is unset: every other process rejects the cookie (a bad signature),
+// starts the conversation over and answers with a fresh cookie.
+const COOKIE_SECRET = process.env.SESSION_SECRET || randomBytes(32).toString('hex');
+const sign = (data: string) => createHmac('sha256', COOKIE_SECRET).update(data).digest('base64url');
+
+async function cookieTurn(req: IncomingMessage, res: ServerResponse, message: string) {
+  const raw = /(?:^|;\s*)conv=([^;]+)/.exec(req.headers.cookie ?? '')?.[1] ?? '';
+  const [data = '', mac = ''] = raw.split('.');
+  const valid = data !== '' && mac.length > 0 && timingSafeEqualText(sign(data), mac);
+  const history: Message[] = valid ? JSON.parse(Buffer.from(data, 'base64url').toString()) : [];
+  const answer = await complete([
+    { role: 'system', content: SYSTEM_PROMPT },
+    ...history,
+    { role: 'user', content: message },
+  ]);
+  history.push({ role: 'user', content: message }, { role: 'assistant', content: answer });
+  const next = Buffer.from(JSON.stringify(history)).toString('base64url');
+  res.setHeader('set-cookie', `conv=${next}.${sign(next)}; Path=/; HttpOnly`);
+  json(res, 200, { answer });
+}
+
+function timingSafeEqualText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 // Boot.
