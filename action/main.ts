@@ -14,7 +14,7 @@ import {
   run,
 } from '../src/index.ts';
 import { type ActionInputs, type CommentTarget, commentTarget, readInputs, repoPath } from './inputs.ts';
-import { type GitHub, pullRequestOf } from './pull-request.ts';
+import { type GitHub, pullRequestOf, runUrl } from './pull-request.ts';
 import {
   annotate,
   type Core,
@@ -106,7 +106,7 @@ async function report(
   } else {
     hidden = annotate(core, result, inputs.workspace, failsStep(inputs, result.exitCode));
   }
-  await writeSummary(core, result, inputs, hidden);
+  await writeSummary(core, result, inputs, hidden, runUrl(deps.github.context));
   setRunOutputs(core, result, { ...files, artifactsDir: inputs.artifactsDir });
   const key = suiteKey(result, inputs.workspace, target.key);
   const commentUrl = await comment(

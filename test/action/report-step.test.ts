@@ -91,12 +91,16 @@ describe('mode: merge', () => {
       'exit-code': '2',
       'json-report': path.join(project.dir, '.amnesia/artifacts/amnesia.json'),
       'junit-report': path.join(project.dir, '.amnesia/artifacts/amnesia.junit.xml'),
+      'html-report': path.join(project.dir, '.amnesia/artifacts/amnesia.html'),
       'diagnosis-row': '2',
       signature: 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗',
       advice: "state lives in one process's RAM: move it to a shared store",
       'comment-url': api.comments[0]?.html_url,
     });
     expect(existsSync(r.outputs['junit-report'] ?? '')).toBe(true);
+    // The HTML report sits in the artifacts, and the job summary says where to open it.
+    expect(readFileSync(r.outputs['html-report'] ?? '', 'utf8')).toContain('<h2 id="s-');
+    expect(r.summary).toContain("`amnesia.html` in [this run's artifacts](");
     expect(r.failed?.message).toBe('amnesia: 1 failed, 1 errors of 3 scenarios');
   });
 
