@@ -7,8 +7,9 @@
  * processes at once, each a `pg.Pool` of POOL connections sending parameterized queries, i.e. the
  * extended protocol with unnamed prepared statements: insert then select by session, ROUNDS each,
  * bodies of BODY characters), counting failed rounds: once with plain queries, once with every
- * other round in a transaction on one pooled connection (as checkpointers write); then the memory
- * of the database's processes (RSS summed over the server and its children, and PSS, which counts
+ * other round in a transaction on one pooled connection (as checkpointers write); and the peak
+ * memory of the database's processes while the clients ran (RSS summed over the server and its
+ * backends, which counts shared memory and libraries once per process, and PSS, which counts
  * shared pages once). Prints medians, and the install size of each engine's packages. Targets:
  * ≤ 150 MB per database, no failed round.
  */
@@ -183,6 +184,12 @@ async function sample(
     await run(['-e', setup, db.url]);
     const script = path.join(dir, 'client.cjs');
     await writeFile(script, CLIENT);
+    // Peak memory while the clients run (their connections' backends included), sampled every 200 ms.
+    let peak = { rss: 0, pss: 0 };
+    const sampler = setInterval(() => {
+      const m = memory(db.proc.pid);
+      peak = { rss: Math.max(peak.rss, m.rss), pss: Math.max(peak.pss, m.pss) };
+    }, 200);
     const outs = await Promise.all(
       Array.from({ length: CLIENTS }, (_, id) =>
         run([script, db.url, String(id), String(ROUNDS), String(POOL), String(BODY), withTx ? '1' : '0']),
@@ -194,7 +201,8 @@ async function sample(
           o || `{"ok":0,"failed":${ROUNDS},"errors":[["the client hung or crashed",${ROUNDS}]]}`,
         ) as Omit<Sample, 'bootMs' | 'rss' | 'pss'>,
     );
-    const mem = memory(db.proc.pid);
+    clearInterval(sampler);
+    const mem = peak;
     return {
       bootMs,
       ...mem,
@@ -263,7 +271,7 @@ async function main() {
   console.log(`  ${fmt(head)}`);
   for (const c of cells) console.log(`  ${fmt(c)}`);
   console.log(
-    '  (medians; RSS sums every process of the database, PSS counts shared pages once; "failed with tx": every other round in a transaction on one pooled connection)',
+    '  (medians; memory is the peak while the clients ran: RSS summed over every process of the database, PSS counting shared pages once; "failed with tx": every other round in a transaction on one pooled connection)',
   );
   for (const r of rows) if (r.why) console.log(`  ${r.engine} failures: ${r.why.slice(0, 400)}`);
 }
