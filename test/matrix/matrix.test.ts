@@ -124,7 +124,7 @@ it('every scenario and the probe ladder against every LlamaIndex app match the e
     // One app, two causes, each turn with its own: not row 3 for the conversation that stayed on one worker.
     const long = trimmed.scenarios.find((s) => s.file.endsWith('long-recall.yaml'));
     expect(long?.explanations?.[0]?.text).toMatch(
-      /^main#12: the history reached the LLM trimmed to the last \d+ of 22 messages \(main#\d+–main#11\); main#1, where "Ottilie" was said, is older: a memory window or token limit; .* The probe's row 3 does not explain it: since main#1 \(r1w1\) it stayed on r1w1 \(pid \d+\) with nothing in between, where the probe kept its fact \(SW ✓\)$/,
+      /^main#12: the history reached the LLM trimmed to the last \d+ of 22 messages \(main#\d+–main#11\); main#1, where "Ottilie" was said, is older: a memory window or token limit; .* The probe's row 3, 9 does not explain it: since main#1 \(r1w1\) it stayed on r1w1 \(pid \d+\) with nothing in between, where the probe kept its fact \(SW ✓\)$/,
     );
   }
   const firstFailure = (app: string) => {
