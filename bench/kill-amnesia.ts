@@ -118,8 +118,8 @@ if (labs.includes('daemons'))
   totals.push(
     await campaign('daemons', { scenarios: 'many', daemons: true }, count(process.env.KILLS_DAEMONS, 3)),
   );
-if (!labs.includes('container')) {
-} else if (engine)
+const containers = labs.includes('container');
+if (containers && engine)
   totals.push(
     await campaign(
       'container',
@@ -127,7 +127,7 @@ if (!labs.includes('container')) {
       count(process.env.KILLS_CONTAINER, 2),
     ),
   );
-else
+else if (containers)
   console.log(`\n== container: skipped (no container engine, or no ${image} image; see .ci/docker-setup.sh)`);
 const all = totals.reduce((a, t) => ({
   kills: a.kills + t.kills,
