@@ -194,13 +194,22 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 /**
  * Ctrl-C (SIGTERM, SIGHUP, SIGQUIT) once: abort, so the engine stops everything it started, and
  * exit with 128 + the signal's number. Twice: exit at once; the run's exit hook SIGKILLs every
- * process group it started, and its reaper removes its folders.
+ * process group it started, and its reaper removes its folders. Once the command is over (its
+ * reports written), a signal ends the process at once with 128 + that signal: the handlers stay
+ * until the process exits, since a signal that arrived while the last of the work ran is only
+ * dispatched at the next turn of the event loop, and would be lost with its listener.
  */
 function onInterrupt(io: Io): { signal: AbortSignal; received(): NodeJS.Signals | undefined } & Disposable {
   const abort = new AbortController();
   let first: NodeJS.Signals | undefined;
+  let over = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!first) {
+    if (over) {
+      io.stderr.write(
+        `\n[amnesia] ${signal}: the command was over; exiting with ${signalExitCode(signal)}\n`,
+      );
+      process.exit(signalExitCode(signal));
+    } else if (!first) {
       first = signal;
       io.stderr.write(
         `\n[amnesia] ${signal}: stopping every process amnesia started (again to kill them at once)\n`,
@@ -212,11 +221,16 @@ function onInterrupt(io: Io): { signal: AbortSignal; received(): NodeJS.Signals 
     }
   };
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  // While Node tears down, the event loop no longer runs: the default action (death by the signal)
+  // is the right status then.
+  process.once('exit', () => {
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+  });
   return {
     signal: abort.signal,
     received: () => first,
     [Symbol.dispose]() {
-      for (const s of STOP_SIGNALS) process.off(s, onSignal);
+      over = true;
     },
   };
 }
@@ -236,15 +250,20 @@ export async function interruptible(
   try {
     status = await work(interrupt.signal);
   } catch (e) {
+    await nextTurn();
     const signal = interrupt.received();
     if (!signal) throw e;
     throw new AbortedError(what, signal, e instanceof AbortedError ? e.detail : undefined, { cause: e });
   }
+  await nextTurn();
   const signal = interrupt.received();
   if (signal)
     throw new AbortedError(what, signal, `it had ended, with exit status ${status}, as the signal came`);
   return status;
 }
+
+/** A turn of the event loop: a signal caught while the last synchronous work ran is dispatched now. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function parseReport(spec: string): { format: ReportFormat; file: string } {
   const [format, file] = spec.split('=', 2) as [string, string | undefined];

@@ -108,8 +108,12 @@ services:
       });
     let stdoutLines = 0;
     let ended = false;
+    let closed = false;
     child.once('exit', () => {
       ended = true;
+    });
+    child.once('close', () => {
+      closed = true;
     });
     child.stdout.on('data', (d: Buffer) => {
       stdoutLines += d.toString().split('\n').length - 1;
@@ -123,7 +127,8 @@ services:
         };
         child.stdout.on('data', check);
         check();
-        child.once('close', () => resolve(stdoutLines >= n));
+        if (closed) resolve(stdoutLines >= n);
+        else child.once('close', () => resolve(stdoutLines >= n));
       });
     const runId = new Promise<string | undefined>((resolve) => {
       child.stdout.on('data', (d) => {
