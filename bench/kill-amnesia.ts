@@ -18,12 +18,23 @@
  *   no container engine or no local/node:24 image answers; NODE_IMAGE names another image).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { KillLab, settled } from '../test/support/kill-amnesia.ts';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL'] as const;
 type Signal = (typeof SIGNALS)[number];
 const expected = (s: Signal) => 128 + osConstants.signals[s];
+
+/** Alive and not a zombie, per /proc. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
 
 interface Tally {
   kills: number;
@@ -61,7 +72,8 @@ async function campaign(
     const n = 1 + Math.floor(Math.random() * Math.max(1, Math.floor(lineCount * 0.8)));
     const alive = await current.lines(n);
     await new Promise((r) => setTimeout(r, Math.random() * 300));
-    if (!alive || current.ended()) {
+    // Ended, or exited and not yet reaped (a zombie): a kill now would reach nothing.
+    if (!alive || current.ended() || !running(current.pid)) {
       t.late++;
       await current.exited;
     } else {
