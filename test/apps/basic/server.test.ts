@@ -281,7 +281,7 @@ describe('basic app: contract', { timeout: 20_000 }, () => {
     const missing = await start(dir, {});
     expect(await missing.exit).toBe(2);
     expect(missing.stderr).toContain(
-      'request, global, disk, shutdown, cached, unkeyed, postgres, overwrite, shared',
+      'request, global, disk, shutdown, cached, unkeyed, cookie, postgres, overwrite, shared',
     );
     const unknown = await start(dir, { MEMORY_MODE: 'redis' });
     expect(await unknown.exit).toBe(2);
