@@ -35,7 +35,7 @@ fi
 copy=$home/checkout
 rm -rf "$copy"
 mkdir -p "$copy"
-tar -C "$repo" --exclude=.amnesia --exclude=./coverage -cf - . | tar -C "$copy" -xf -
+tar -C "$repo" --exclude=.amnesia --exclude=./coverage --exclude=./test/apps/frameworks/node_modules -cf - . | tar -C "$copy" -xf -
 chown -R "$user:" "$copy"
 mkdir -p "$home/.npm"
 chown "$user:" "$home" "$home/.npm"

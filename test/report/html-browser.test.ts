@@ -101,7 +101,7 @@ describe.skipIf(!HAVE)('the HTML report in a real browser (Debian chromium)', ()
     const hash = await page.evaluate(() => decodeURIComponent(location.hash.slice(1)));
     const details = page.locator(`details[id="${hash}"]`);
     await expect(details.getAttribute('open')).resolves.not.toBeNull();
-    await expect(details.locator('.missing').innerText()).resolves.toContain('Miso');
+    await expect(details.locator('.missing').textContent()).resolves.toContain('Miso');
     await details.screenshot({ path: path.join(SHOTS, 'failed-turn.png') });
     // Where the fact was said, the prompt shows it marked.
     await expect(cross.locator('mark.hit', { hasText: 'Miso' }).count()).resolves.toBeGreaterThan(0);
@@ -123,7 +123,7 @@ describe.skipIf(!HAVE)('the HTML report in a real browser (Debian chromium)', ()
     await page.selectOption('#f-worker', '');
     await page.fill('#f-search', 'no such text anywhere');
     await expect(page.locator('section.scenario:not(.hidden)').count()).resolves.toBe(0);
-    await expect(page.locator('#f-count').innerText()).resolves.toBe('0 of 2 scenarios shown');
+    await expect(page.locator('#f-count').textContent()).resolves.toBe('0 of 2 scenarios shown');
     await page.fill('#f-search', '');
     await page.keyboard.press('Escape');
     await page.keyboard.press('j');
@@ -190,13 +190,13 @@ describe.skipIf(!HAVE)('the HTML report in a real browser (Debian chromium)', ()
     const page = await browser.newPage();
     await page.goto(`file://${probeFile}`);
     await expect(page.locator('#probe .ladder li').count()).resolves.toBeGreaterThanOrEqual(6);
-    await expect(page.locator('#probe').innerText()).resolves.toContain('row 2');
+    await expect(page.locator('#probe').textContent()).resolves.toContain('row 2');
     // Each rung's turns are there, on the lanes that served them.
     await expect(page.locator('li.turn').count()).resolves.toBeGreaterThanOrEqual(12);
     await page.screenshot({ path: path.join(SHOTS, 'probe.png') });
     await page.goto(`file://${loadFile}`);
-    await expect(page.locator('h1').innerText()).resolves.toBe('amnesia load');
-    await expect(page.locator('.badge.failed').innerText()).resolves.toMatch(/memories lost/);
+    await expect(page.locator('h1').textContent()).resolves.toBe('amnesia load');
+    await expect(page.locator('.badge.failed').textContent()).resolves.toMatch(/memories lost/);
     await expect(page.locator('.missing').count()).resolves.toBeGreaterThan(0);
     await page.addScriptTag({ content: await axeSource() });
     const violations = await page.evaluate(async () => {
