@@ -133,7 +133,7 @@ async function openStore() {
     );
   } catch (err) {
     // Workers booting together race on CREATE TABLE IF NOT EXISTS: the loser's error is harmless.
-    if (!['42P07', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
+    if (!['42P07', '23505', '42710'].includes((err as { code?: string }).code ?? '')) throw err;
   }
   return {
     load: async (s: string): Promise<Message[]> =>

@@ -3,6 +3,7 @@
 // holds only where it keeps each session's last response id (or, tools.ts, its own agent loop).
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
+import type pg from 'pg';
 
 /** Where a session's last response id lives: the one design that differs between the apps. */
 export interface ChainStore {
@@ -65,4 +66,18 @@ export function serveTurns(answer: (sessionId: string, message: string) => Promi
     server.close();
     if (inFlight === 0) process.exit(0);
   });
+}
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` from every worker at once: on a real PostgreSQL the statement itself
+ * races, and the losers get 23505 (the pg_type row), 42710 or 42P07; each means another worker has
+ * just created the table (as test/apps/llamaindex/lib/db.ts says).
+ */
+export async function createTable(db: pg.Client, ddl: string): Promise<void> {
+  try {
+    await db.query(`CREATE TABLE IF NOT EXISTS ${ddl}`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (!['23505', '42710', '42P07'].includes(code ?? '')) throw error;
+  }
 }

@@ -3,13 +3,11 @@
 // Simple-protocol queries (values escaped with pg.escapeLiteral), as the basic app does: the safest
 // subset for the embedded PostgreSQL (PGlite over TCP).
 import pg from 'pg';
-import { serve } from './lib.ts';
+import { createTable, serve } from './lib.ts';
 
 const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
 await db.connect();
-await db.query(
-  'CREATE TABLE IF NOT EXISTS response_chains (session_id text PRIMARY KEY, response_id text NOT NULL)',
-);
+await createTable(db, 'response_chains (session_id text PRIMARY KEY, response_id text NOT NULL)');
 const lit = (value: string) => db.escapeLiteral(value);
 
 serve({

@@ -6,11 +6,11 @@
 
 import OpenAI from 'openai';
 import pg from 'pg';
-import { serveTurns } from './lib.ts';
+import { createTable, serveTurns } from './lib.ts';
 
 const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
 await db.connect();
-await db.query('CREATE TABLE IF NOT EXISTS memories (session_id text NOT NULL, fact text NOT NULL)');
+await createTable(db, 'memories (session_id text NOT NULL, fact text NOT NULL)');
 const lit = (value: string) => db.escapeLiteral(value);
 
 const client = new OpenAI({ maxRetries: 0 });
