@@ -109,14 +109,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         'container',
       ] as const),
     )
-    .addOption(
-      new Option(
-        '--open <when>',
-        'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
-      )
-        .choices(OPEN_CHOICES)
-        .default('on-failure' as const),
-    )
+    .addOption(openOption())
     .action(async (files, opts) => {
       const { runCommand } = await import('./run-command.ts');
       status = await runCommand(files, opts, io);
@@ -159,14 +152,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       collect,
       [] as string[],
     )
-    .addOption(
-      new Option(
-        '--open <when>',
-        'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
-      )
-        .choices(OPEN_CHOICES)
-        .default('on-failure' as const),
-    )
+    .addOption(openOption())
     .action(async (opts) => {
       const { probeCommand } = await import('./run-command.ts');
       status = await probeCommand(opts, io);
@@ -211,14 +197,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         'container',
       ] as const),
     )
-    .addOption(
-      new Option(
-        '--open <when>',
-        'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
-      )
-        .choices(OPEN_CHOICES)
-        .default('on-failure' as const),
-    )
+    .addOption(openOption())
     .action(async (scenario, opts) => {
       const { loadCommand } = await import('./load-command.ts');
       status = await loadCommand(scenario, opts, io);
@@ -279,4 +258,14 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return reportError(io, e);
   }
   return status;
+}
+
+/** `--open <when>` of run, probe and load: when to open the HTML report in a browser. */
+function openOption() {
+  return new Option(
+    '--open <when>',
+    'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
+  )
+    .choices(OPEN_CHOICES)
+    .default('on-failure' as const);
 }
