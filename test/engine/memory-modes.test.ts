@@ -97,11 +97,8 @@ steps:
     expect(s?.steps).toEqual([]);
   });
 
-  // retry: one of three full CI rehearsals of this stop saw a ladder turn here with no LLM request
-  // recorded (not reproduced, not explained yet; see the closing note): retried until it is found.
   it('records which worker and process served each turn, and what the LLM was sent', {
     timeout: 120_000,
-    retry: 2,
   }, async () => {
     const result = await ladder('disk');
     const t = turns(result);
