@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUNTIMES } from '../types/runtime.ts';
 import { parsePath } from '../util/json-path.ts';
 import {
   count,
@@ -106,7 +107,7 @@ export const appConfig = z
         "Node apps on the process runtime: the run's workers share one V8 compile cache (NODE_COMPILE_CACHE), so boots after the first skip compiling; it holds compiled code, never state. Default: on when the command runs Node (node, npm, npx, pnpm, yarn, tsx); false turns it off.",
       ),
     runtime: z
-      .enum(['process', 'container'], { error: 'expected `process` or `container`' })
+      .enum(RUNTIMES, { error: `expected ${RUNTIMES.map((r) => `\`${r}\``).join(' or ')}` })
       .optional()
       .describe(
         'Where the topology runs: `process` (default: child processes on 127.0.0.1) or `container` (each replica a container of `image`, its workers processes inside it).',
