@@ -62194,6 +62194,9 @@ function resolveTopology(raw) {
   return { ...shape, serverless: { warm: serverless === true ? 0 : serverless.warm ?? 0 } };
 }
 
+// src/types/runtime.ts
+var RUNTIMES = ["process", "container"];
+
 // src/util/json-path.ts
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
@@ -62304,7 +62307,7 @@ var appConfig = external_exports.strictObject({
   compile_cache: external_exports.boolean({ error: "expected true or false" }).optional().describe(
     "Node apps on the process runtime: the run's workers share one V8 compile cache (NODE_COMPILE_CACHE), so boots after the first skip compiling; it holds compiled code, never state. Default: on when the command runs Node (node, npm, npx, pnpm, yarn, tsx); false turns it off."
   ),
-  runtime: external_exports.enum(["process", "container"], { error: "expected `process` or `container`" }).optional().describe(
+  runtime: external_exports.enum(RUNTIMES, { error: `expected ${RUNTIMES.map((r) => `\`${r}\``).join(" or ")}` }).optional().describe(
     "Where the topology runs: `process` (default: child processes on 127.0.0.1) or `container` (each replica a container of `image`, its workers processes inside it)."
   ),
   image: external_exports.string().min(1).optional().describe("The container runtime: the image each replica runs (used as is; it needs /bin/sh)."),
