@@ -6,7 +6,7 @@ import { loadTest } from '../load/load.ts';
 import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from '../load/report.ts';
 import type { LoadProgress, LoadTestEvent } from '../load/types.ts';
 import { type FailedShare, LIMITS, parseFailedShare } from '../schema/primitives.ts';
-import type { RuntimeName } from '../types/runtime.ts';
+import type { RuntimeName } from '../schema/runtime.ts';
 import { type OpenWhen, openInBrowser, shouldOpen } from './open-report.ts';
 import { LOAD_REPORT_FORMATS, oneOf } from './options.ts';
 import { type Io, wantsColor } from './output.ts';

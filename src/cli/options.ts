@@ -1,5 +1,5 @@
 import { Option } from '@commander-js/extra-typings';
-import { RUNTIMES } from '../types/runtime.ts';
+import { RUNTIMES } from '../schema/runtime.ts';
 import { OPEN_CHOICES } from './open-report.ts';
 
 // The options several commands share, each declared once (vitest's cli-config is the model): a

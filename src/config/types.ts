@@ -1,6 +1,6 @@
 import type { Matcher, RoutingStrategy, Topology } from '../scenario/types.ts';
 import type { FailedShare } from '../schema/primitives.ts';
-import type { RuntimeName } from '../types/runtime.ts';
+import type { RuntimeName } from '../schema/runtime.ts';
 
 export type ReplySpec =
   | { kind: 'json'; path: string }

@@ -4,8 +4,8 @@ import type { LlmMessage } from '../llm/index.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
 import type { FailedShare } from '../schema/primitives.ts';
+import type { RuntimeName } from '../schema/runtime.ts';
 import type { DisruptionStepRecord } from '../types/results.ts';
-import type { RuntimeName } from '../types/runtime.ts';
 
 export interface LoadTestOptions {
   /** A config file path, or a resolved config. Default: ./amnesia.config.yaml. */

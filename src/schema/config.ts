@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { RUNTIMES } from '../types/runtime.ts';
 import { parsePath } from '../util/json-path.ts';
 import {
   count,
@@ -12,6 +11,7 @@ import {
   textOrRegex,
   topology,
 } from './primitives.ts';
+import { RUNTIMES } from './runtime.ts';
 
 const envName = z
   .string({ error: 'expected an environment variable name' })
