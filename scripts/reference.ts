@@ -114,9 +114,18 @@ function walk(n: Node, path: string, rows: Map<string, Row>, seen = new Map<stri
   if (typeof n.additionalProperties === 'object') walk(n.additionalProperties, `${path}.<name>`, rows, seen);
 }
 
-/** Markdown table cell text: one line, pipes escaped, and no `<`/`>` a renderer could take for HTML. */
+/**
+ * Markdown table cell text: one line, pipes escaped, and no `<`/`>` a renderer could take for HTML
+ * (outside code spans, which show entities as written).
+ */
 const cell = (s: string) =>
-  s.replace(/\s+/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').trim();
+  s
+    .replace(/\s+/g, ' ')
+    .replace(/\|/g, '\\|')
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith('`') ? part : part.replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('')
+    .trim();
 
 function table(rows: Row[]): string {
   const lines = ['| key | type | default | description |', '| --- | --- | --- | --- |'];
