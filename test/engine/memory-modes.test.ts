@@ -24,7 +24,7 @@ async function ladder(mode: BasicMode): Promise<RunResult> {
   return result;
 }
 
-// Each mode is one production design from README's failure table; the engine must record exactly
+// Each mode is one production design from the failure table (docs/guide/failure-table.md); the engine must record exactly
 // where the fact survived. Modes run two at a time (two cores).
 const MODES = [
   ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗', ['1']],
@@ -40,7 +40,7 @@ const MODES = [
   ['postgres', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓', ['✓']],
 ] as const;
 
-// Each mode is one production design from README's failure table; the engine must record exactly
+// Each mode is one production design from the failure table (docs/guide/failure-table.md); the engine must record exactly
 // where the fact survived, and a failed run must end with that row's diagnosis.
 describe.concurrent('the engine against each memory mode of the test app (2 × 2)', () => {
   it.each(MODES)('run, %s: %s', { timeout: 180_000 }, async (mode, expected, row) => {
