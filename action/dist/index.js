@@ -20681,7 +20681,7 @@ var require_createNode = __commonJS({
       if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
         value = value.valueOf();
       }
-      const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
+      const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema6, sourceObjects } = ctx;
       let ref = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
         ref = sourceObjects.get(value);
@@ -20695,7 +20695,7 @@ var require_createNode = __commonJS({
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      let tagObj = findTagObject(value, tagName, schema6.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON === "function") {
           value = value.toJSON();
@@ -20706,7 +20706,7 @@ var require_createNode = __commonJS({
             ref.node = node3;
           return node3;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value instanceof Map ? schema6[identity.MAP] : Symbol.iterator in Object(value) ? schema6[identity.SEQ] : schema6[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -20732,7 +20732,7 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path42, value) {
+    function collectionFromPath(schema6, path42, value) {
       let v = value;
       for (let i = path42.length - 1; i >= 0; --i) {
         const k = path42[i];
@@ -20750,16 +20750,16 @@ var require_Collection = __commonJS({
         onAnchor: () => {
           throw new Error("This should not happen, please report a bug.");
         },
-        schema,
+        schema: schema6,
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
     var isEmptyPath = (path42) => path42 == null || typeof path42 === "object" && !!path42[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
-      constructor(type, schema) {
+      constructor(type, schema6) {
         super(type);
         Object.defineProperty(this, "schema", {
-          value: schema,
+          value: schema6,
           configurable: true,
           enumerable: false,
           writable: true
@@ -20770,11 +20770,11 @@ var require_Collection = __commonJS({
        *
        * @param schema - If defined, overwrites the original's schema
        */
-      clone(schema) {
+      clone(schema6) {
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        if (schema6)
+          copy.schema = schema6;
+        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema6) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -21726,12 +21726,12 @@ var require_Pair = __commonJS({
         this.key = key;
         this.value = value;
       }
-      clone(schema) {
+      clone(schema6) {
         let { key, value } = this;
         if (identity.isNode(key))
-          key = key.clone(schema);
+          key = key.clone(schema6);
         if (identity.isNode(value))
-          value = value.clone(schema);
+          value = value.clone(schema6);
         return new _Pair(key, value);
       }
       toJSON(_, ctx) {
@@ -21924,17 +21924,17 @@ var require_YAMLMap = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
-      constructor(schema) {
-        super(identity.MAP, schema);
+      constructor(schema6) {
+        super(identity.MAP, schema6);
         this.items = [];
       }
       /**
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj, ctx) {
+      static from(schema6, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
-        const map2 = new this(schema);
+        const map2 = new this(schema6);
         const add = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
@@ -21950,8 +21950,8 @@ var require_YAMLMap = __commonJS({
           for (const key of Object.keys(obj))
             add(key, obj[key]);
         }
-        if (typeof schema.sortMapEntries === "function") {
-          map2.items.sort(schema.sortMapEntries);
+        if (typeof schema6.sortMapEntries === "function") {
+          map2.items.sort(schema6.sortMapEntries);
         }
         return map2;
       }
@@ -22058,7 +22058,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map3;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema6, obj, ctx) => YAMLMap.YAMLMap.from(schema6, obj, ctx)
     };
     exports.map = map2;
   }
@@ -22078,8 +22078,8 @@ var require_YAMLSeq = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
-      constructor(schema) {
-        super(identity.SEQ, schema);
+      constructor(schema6) {
+        super(identity.SEQ, schema6);
         this.items = [];
       }
       add(value) {
@@ -22154,9 +22154,9 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj, ctx) {
+      static from(schema6, obj, ctx) {
         const { replacer } = ctx;
-        const seq = new this(schema);
+        const seq = new this(schema6);
         if (obj && Symbol.iterator in Object(obj)) {
           let i = 0;
           for (let it of obj) {
@@ -22196,7 +22196,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema6, obj, ctx) => YAMLSeq.YAMLSeq.from(schema6, obj, ctx)
     };
     exports.seq = seq;
   }
@@ -22392,7 +22392,7 @@ var require_schema = __commonJS({
     var bool2 = require_bool();
     var float = require_float();
     var int3 = require_int();
-    var schema = [
+    var schema6 = [
       map2.map,
       seq.seq,
       string4.string,
@@ -22405,7 +22405,7 @@ var require_schema = __commonJS({
       float.floatExp,
       float.float
     ];
-    exports.schema = schema;
+    exports.schema = schema6;
   }
 });
 
@@ -22471,8 +22471,8 @@ var require_schema2 = __commonJS({
         return str;
       }
     };
-    var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema;
+    var schema6 = [map2.map, seq.seq].concat(jsonScalars, jsonError);
+    exports.schema = schema6;
   }
 });
 
@@ -22576,9 +22576,9 @@ ${cn.comment}` : item.comment;
         onError("Expected a sequence for this tag");
       return seq;
     }
-    function createPairs(schema, iterable, ctx) {
+    function createPairs(schema6, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      const pairs2 = new YAMLSeq.YAMLSeq(schema6);
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
@@ -22663,8 +22663,8 @@ var require_omap = __commonJS({
         }
         return map2;
       }
-      static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+      static from(schema6, iterable, ctx) {
+        const pairs$1 = pairs.createPairs(schema6, iterable, ctx);
         const omap2 = new this();
         omap2.items = pairs$1.items;
         return omap2;
@@ -22691,7 +22691,7 @@ var require_omap = __commonJS({
         }
         return Object.assign(new YAMLOMap(), pairs$1);
       },
-      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
+      createNode: (schema6, iterable, ctx) => YAMLOMap.from(schema6, iterable, ctx)
     };
     exports.YAMLOMap = YAMLOMap;
     exports.omap = omap;
@@ -22866,8 +22866,8 @@ var require_set = __commonJS({
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
-      constructor(schema) {
-        super(schema);
+      constructor(schema6) {
+        super(schema6);
         this.tag = _YAMLSet.tag;
       }
       add(key) {
@@ -22911,9 +22911,9 @@ var require_set = __commonJS({
         else
           throw new Error("Set items must all have null values");
       }
-      static from(schema, iterable, ctx) {
+      static from(schema6, iterable, ctx) {
         const { replacer } = ctx;
-        const set3 = new this(schema);
+        const set3 = new this(schema6);
         if (iterable && Symbol.iterator in Object(iterable))
           for (let value of iterable) {
             if (typeof replacer === "function")
@@ -22930,7 +22930,7 @@ var require_set = __commonJS({
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
-      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
+      createNode: (schema6, iterable, ctx) => YAMLSet.from(schema6, iterable, ctx),
       resolve(map2, onError) {
         if (identity.isMap(map2)) {
           if (map2.hasAllNullValues(true))
@@ -23052,7 +23052,7 @@ var require_schema3 = __commonJS({
     var pairs = require_pairs();
     var set2 = require_set();
     var timestamp2 = require_timestamp();
-    var schema = [
+    var schema6 = [
       map2.map,
       seq.seq,
       string4.string,
@@ -23075,7 +23075,7 @@ var require_schema3 = __commonJS({
       timestamp2.floatTime,
       timestamp2.timestamp
     ];
-    exports.schema = schema;
+    exports.schema = schema6;
   }
 });
 
@@ -23090,7 +23090,7 @@ var require_tags = __commonJS({
     var bool2 = require_bool();
     var float = require_float();
     var int3 = require_int();
-    var schema = require_schema();
+    var schema6 = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
     var merge3 = require_merge();
@@ -23100,7 +23100,7 @@ var require_tags = __commonJS({
     var set2 = require_set();
     var timestamp2 = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
-      ["core", schema.schema],
+      ["core", schema6.schema],
       ["failsafe", [map2.map, seq.seq, string4.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
@@ -23184,9 +23184,9 @@ var require_Schema = __commonJS({
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema: schema6, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
-        this.name = typeof schema === "string" && schema || "core";
+        this.name = typeof schema6 === "string" && schema6 || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
@@ -24775,11 +24775,11 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment2;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema6, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity.SCALAR];
+        return schema6[identity.SCALAR];
       const matchWithTest = [];
-      for (const tag of schema.tags) {
+      for (const tag of schema6.tags) {
         if (!tag.collection && tag.tag === tagName) {
           if (tag.default && tag.test)
             matchWithTest.push(tag);
@@ -24790,18 +24790,18 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt = schema.knownTags[tagName];
+      const kt = schema6.knownTags[tagName];
       if (kt && !kt.collection) {
-        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
+        schema6.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
+      return schema6[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
-      if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema: schema6 }, value, token, onError) {
+      const tag = schema6.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema6[identity.SCALAR];
+      if (schema6.compat) {
+        const compat = schema6.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema6[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -36225,7 +36225,7 @@ function assertNotEqual(val) {
   return val;
 }
 function toZod() {
-  return (schema) => schema;
+  return (schema6) => schema6;
 }
 function assertIs(_arg) {
 }
@@ -36318,8 +36318,8 @@ function rawShape(def2) {
   const desc = Object.getOwnPropertyDescriptor(def2, "shape");
   return desc?.get ? desc.get.raw : desc?.value;
 }
-function sourceShape(schema) {
-  return rawShape(schema._zod.def) ?? schema._zod.def.shape;
+function sourceShape(schema6) {
+  return rawShape(schema6._zod.def) ?? schema6._zod.def.shape;
 }
 function deferProp(target2, key, getter) {
   Object.defineProperty(target2, key, {
@@ -36372,8 +36372,8 @@ function mergeDefs(...defs) {
   }
   return Object.defineProperties({}, mergedDescriptors);
 }
-function cloneDef(schema) {
-  return mergeDefs(schema._zod.def);
+function cloneDef(schema6) {
+  return mergeDefs(schema6._zod.def);
 }
 function getElementAtPath(obj, path42) {
   if (!path42)
@@ -36595,19 +36595,19 @@ var BIGINT_FORMAT_RANGES = {
   int64: [/* @__PURE__ */ BigInt("-9223372036854775808"), /* @__PURE__ */ BigInt("9223372036854775807")],
   uint64: [/* @__PURE__ */ BigInt(0), /* @__PURE__ */ BigInt("18446744073709551615")]
 };
-function pick(schema, mask) {
-  const currDef = schema._zod.def;
+function pick(schema6, mask) {
+  const currDef = schema6._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".pick() cannot be used on object schemas containing refinements");
   }
   const newShape = {};
-  mirrorShape(newShape, schema, maskedKeys(schema, mask));
-  return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema6, maskedKeys(schema6, mask));
+  return clone(schema6, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function maskedKeys(schema, mask) {
-  const raw = sourceShape(schema);
+function maskedKeys(schema6, mask) {
+  const raw = sourceShape(schema6);
   const keys = [];
   for (const key of Reflect.ownKeys(mask)) {
     if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
@@ -36618,45 +36618,45 @@ function maskedKeys(schema, mask) {
   }
   return keys;
 }
-function omit2(schema, mask) {
-  const currDef = schema._zod.def;
+function omit2(schema6, mask) {
+  const currDef = schema6._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".omit() cannot be used on object schemas containing refinements");
   }
-  const omitted = new Set(maskedKeys(schema, mask));
+  const omitted = new Set(maskedKeys(schema6, mask));
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key) => !omitted.has(key)));
-  return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema6, Reflect.ownKeys(sourceShape(schema6)).filter((key) => !omitted.has(key)));
+  return clone(schema6, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function extend(schema, shape) {
+function extend(schema6, shape) {
   if (!isPlainObject3(shape)) {
     throw new Error("Invalid input to extend: expected a plain object");
   }
-  const checks = schema._zod.def.checks;
+  const checks = schema6._zod.def.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
-    const existingShape = sourceShape(schema);
+    const existingShape = sourceShape(schema6);
     for (const key of Reflect.ownKeys(shape)) {
       if (Object.getOwnPropertyDescriptor(existingShape, key) !== void 0) {
         throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
       }
     }
   }
-  return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+  return clone(schema6, mergeDefs(schema6._zod.def, { shape: extended(schema6, shape) }));
 }
-function extended(schema, shape) {
+function extended(schema6, shape) {
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)));
+  mirrorShape(newShape, schema6, Reflect.ownKeys(sourceShape(schema6)));
   mirrorProps(newShape, shape);
   return newShape;
 }
-function safeExtend(schema, shape) {
+function safeExtend(schema6, shape) {
   if (!isPlainObject3(shape)) {
     throw new Error("Invalid input to safeExtend: expected a plain object");
   }
-  return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+  return clone(schema6, mergeDefs(schema6._zod.def, { shape: extended(schema6, shape) }));
 }
 function merge2(a, b) {
   if (!b?._zod?.def) {
@@ -36677,26 +36677,26 @@ function merge2(a, b) {
   });
   return clone(a, def2);
 }
-function partial(Class2, schema, mask, name = "partial") {
-  const currDef = schema._zod.def;
+function partial(Class2, schema6, mask, name = "partial") {
+  const currDef = schema6._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(`.${name}() cannot be used on object schemas containing refinements`);
   }
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+  const selected = mask ? new Set(maskedKeys(schema6, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
-  return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema6, Reflect.ownKeys(sourceShape(schema6)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
+  return clone(schema6, mergeDefs(schema6._zod.def, { shape: newShape, checks: [] }));
 }
-function required(Class2, schema, mask) {
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+function required(Class2, schema6, mask) {
+  const selected = mask ? new Set(maskedKeys(schema6, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
+  mirrorShape(newShape, schema6, Reflect.ownKeys(sourceShape(schema6)), (value, key) => (
     // overwrite with non-optional
     selected && !selected.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
   ));
-  return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
+  return clone(schema6, mergeDefs(schema6._zod.def, { shape: newShape }));
 }
 function aborted(x, startIndex = 0) {
   if (x.aborted === true)
@@ -37313,9 +37313,9 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn = (schema, value, _ctx, _params) => {
+  const fn = (schema6, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result = schema._zod.run({ value, issues: [] }, ctx);
+    const result = schema6._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise) {
       throw new $ZodAsyncError();
     }
@@ -37330,9 +37330,9 @@ var _parse = (_Err) => {
 };
 var parse3 = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
-  const fn = async (schema, value, _ctx, params) => {
+  const fn = async (schema6, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result = schema._zod.run({ value, issues: [] }, ctx);
+    let result = schema6._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
       result = await result;
     if (result.issues.length) {
@@ -37345,9 +37345,9 @@ var _parseAsync = (_Err) => {
   return fn;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
-var _safeParse = (_Err) => (schema, value, _ctx) => {
+var _safeParse = (_Err) => (schema6, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result = schema._zod.run({ value, issues: [] }, ctx);
+  const result = schema6._zod.run({ value, issues: [] }, ctx);
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
@@ -37373,9 +37373,9 @@ function failure(Err, issues, ctx) {
     }
   };
 }
-var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeParseAsync = (_Err) => async (schema6, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema6._zod.run({ value, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
@@ -37383,88 +37383,88 @@ var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
 var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
 var COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
-var validate = ((schema, value, _ctx) => {
-  const validator = schema._zod.bag.validator;
+var validate = ((schema6, value, _ctx) => {
+  const validator = schema6._zod.bag.validator;
   if (validator !== void 0) {
     if (validator(value) !== COMPILE_INVALID)
       return true;
     if (validator.definite === true && _ctx === void 0)
       return false;
   }
-  return validateFallback(schema, value, _ctx);
+  return validateFallback(schema6, value, _ctx);
 });
-function validateFallback(schema, value, _ctx) {
+function validateFallback(schema6, value, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
-  const fallbackRun = schema._zod.bag.fallbackRun;
+  const fallbackRun = schema6._zod.bag.fallbackRun;
   let result;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
     result = fallbackRun({ value, issues: [] }, ctx);
   } else {
-    result = schema._zod.run({ value, issues: [] }, ctx);
+    result = schema6._zod.run({ value, issues: [] }, ctx);
   }
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
   return result.issues.length === 0;
 }
-var validateAsync = async (schema, value, _ctx) => {
+var validateAsync = async (schema6, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema6._zod.run({ value, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
   const parse6 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
+  const fn = (schema6, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse6(schema, value, ctx, finalizeParams(fn, _params));
+    return parse6(schema6, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
   const parse6 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
-    return parse6(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn = (schema6, value, _ctx, _params) => {
+    return parse6(schema6, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var decode = /* @__PURE__ */ _decode($ZodRealError);
 var _encodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
+  const fn = async (schema6, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync3(schema, value, ctx, finalizeParams(fn, _params));
+    return await parseAsync3(schema6, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encodeAsync = /* @__PURE__ */ _encodeAsync($ZodRealError);
 var _decodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
-    return await parseAsync3(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn = async (schema6, value, _ctx, _params) => {
+    return await parseAsync3(schema6, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var decodeAsync = /* @__PURE__ */ _decodeAsync($ZodRealError);
-var _safeEncode = (_Err) => (schema, value, _ctx) => {
+var _safeEncode = (_Err) => (schema6, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParse(_Err)(schema, value, ctx);
+  return _safeParse(_Err)(schema6, value, ctx);
 };
 var safeEncode = /* @__PURE__ */ _safeEncode($ZodRealError);
-var _safeDecode = (_Err) => (schema, value, _ctx) => {
-  return _safeParse(_Err)(schema, value, _ctx);
+var _safeDecode = (_Err) => (schema6, value, _ctx) => {
+  return _safeParse(_Err)(schema6, value, _ctx);
 };
 var safeDecode = /* @__PURE__ */ _safeDecode($ZodRealError);
-var _safeEncodeAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeEncodeAsync = (_Err) => async (schema6, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParseAsync(_Err)(schema, value, ctx);
+  return _safeParseAsync(_Err)(schema6, value, ctx);
 };
 var safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync($ZodRealError);
-var _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
-  return _safeParseAsync(_Err)(schema, value, _ctx);
+var _safeDecodeAsync = (_Err) => async (schema6, value, _ctx) => {
+  return _safeParseAsync(_Err)(schema6, value, _ctx);
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
@@ -38080,8 +38080,8 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
     entries2 ?? (entries2 = Reflect.ownKeys(def2.shape).map((key) => [key, def2.shape[key]]));
     const input2 = payload.value;
     let proms;
-    for (const [key, schema] of entries2) {
-      const result = schema._zod.run({ value: input2[key], issues: [] }, {});
+    for (const [key, schema6] of entries2) {
+      const result = schema6._zod.run({ value: input2[key], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
         proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key)));
@@ -39201,10 +39201,10 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def2) =
       const id = ids[key];
       const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
       const isPresent = `${k} in input`;
-      const schema = shape[key];
-      const optin = schema?._zod?.optin;
+      const schema6 = shape[key];
+      const optin = schema6?._zod?.optin;
       const isOptionalIn = optin !== void 0;
-      const isOptionalOut = schema?._zod?.optout === "optional";
+      const isOptionalOut = schema6?._zod?.optout === "optional";
       doc.write(`const ${id} = ${parseStr(k)};`);
       if (isOptionalIn && isOptionalOut) {
         const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
@@ -40385,8 +40385,8 @@ function handleReadonlyResult(payload) {
     payload.value = Object.freeze(payload.value);
   return payload;
 }
-function leafPattern(schema) {
-  const def2 = schema._zod.def;
+function leafPattern(schema6) {
+  const def2 = schema6._zod.def;
   let pattern = def2.pattern;
   let isInt = !!def2.format?.includes("int");
   let minimum;
@@ -40409,13 +40409,13 @@ function leafPattern(schema) {
     return "(?!)";
   if (minimum !== void 0 || maximum !== void 0)
     return string({ minimum, maximum }).source;
-  const own2 = schema._zod.pattern;
+  const own2 = schema6._zod.pattern;
   return (isInt && own2 === number ? integer : own2)?.source;
 }
-function partPattern(schema) {
-  const def2 = schema._zod.def;
-  const own2 = schema._zod.pattern?.source;
-  const inner = def2.innerType ?? schema._zod.innerType;
+function partPattern(schema6) {
+  const def2 = schema6._zod.def;
+  const own2 = schema6._zod.pattern?.source;
+  const inner = def2.innerType ?? schema6._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
     const after = partPattern(inner);
@@ -40429,7 +40429,7 @@ function partPattern(schema) {
     if (sources.every(Boolean))
       return `^(${sources.map((s) => cleanRegex(s)).join("|")})$`;
   }
-  return leafPattern(schema);
+  return leafPattern(schema6);
 }
 var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (inst, def2) => {
   $ZodType.init(inst, def2);
@@ -48459,11 +48459,11 @@ var $ZodRegistry = class {
     this._map = /* @__PURE__ */ new WeakMap();
     this._idmap = /* @__PURE__ */ new Map();
   }
-  add(schema, ..._meta) {
+  add(schema6, ..._meta) {
     const meta3 = _meta[0];
-    this._map.set(schema, meta3);
+    this._map.set(schema6, meta3);
     if (meta3 && typeof meta3 === "object" && "id" in meta3) {
-      this._idmap.set(meta3.id, schema);
+      this._idmap.set(meta3.id, schema6);
     }
     return this;
   }
@@ -48472,26 +48472,26 @@ var $ZodRegistry = class {
     this._idmap = /* @__PURE__ */ new Map();
     return this;
   }
-  remove(schema) {
-    const meta3 = this._map.get(schema);
+  remove(schema6) {
+    const meta3 = this._map.get(schema6);
     if (meta3 && typeof meta3 === "object" && "id" in meta3) {
       this._idmap.delete(meta3.id);
     }
-    this._map.delete(schema);
+    this._map.delete(schema6);
     return this;
   }
-  get(schema) {
-    const p = schema._zod.parent;
+  get(schema6) {
+    const p = schema6._zod.parent;
     if (p) {
       const pm = { ...this.get(p) ?? {} };
       delete pm.id;
-      const f = { ...pm, ...this._map.get(schema) };
+      const f = { ...pm, ...this._map.get(schema6) };
       return Object.keys(f).length ? f : void 0;
     }
-    return this._map.get(schema);
+    return this._map.get(schema6);
   }
-  has(schema) {
-    return this._map.has(schema);
+  has(schema6) {
+    return this._map.has(schema6);
   }
 };
 function registry() {
@@ -48516,31 +48516,31 @@ var ZodCompileUnsupportedError = class extends Error {
     this.islandable = islandable;
   }
 };
-function compileValidator(schema, parser) {
+function compileValidator(schema6, parser) {
   try {
-    return compileFn(schema, { assertOnly: true });
+    return compileFn(schema6, { assertOnly: true });
   } catch {
     return parser;
   }
 }
-function compile(schema, options) {
+function compile(schema6, options) {
   try {
-    const parser = compileFn(schema);
-    const clone2 = withParser(schema, parser);
-    clone2._zod.bag.validator = compileValidator(schema, parser);
+    const parser = compileFn(schema6);
+    const clone2 = withParser(schema6, parser);
+    clone2._zod.bag.validator = compileValidator(schema6, parser);
     return clone2;
   } catch (err) {
     if (options?.strict)
       throw err;
-    return schema;
+    return schema6;
   }
 }
-function withParser(schema, parser) {
-  if (isRecursiveSchema(schema)) {
+function withParser(schema6, parser) {
+  if (isRecursiveSchema(schema6)) {
     throw new ZodCompileUnsupportedError("a schema whose subtree contains a reference cycle");
   }
-  const clone2 = clone(schema);
-  const liveRun = schema._zod.run;
+  const clone2 = clone(schema6);
+  const liveRun = schema6._zod.run;
   const originalRun = liveRun.__originalRun ?? liveRun;
   const wrapped = (payload, ctx) => {
     if (ctx?.async || ctx?.direction === "backward" || ctx?.skipChecks || ctx?.[FALLBACK_FLAG]) {
@@ -48563,7 +48563,7 @@ function withParser(schema, parser) {
   clone2._zod.bag.validator = parser;
   clone2._zod.run = wrapped;
   if (!liveRun.__originalRun)
-    installCompiledUserMethods(clone2, schema, parser);
+    installCompiledUserMethods(clone2, schema6, parser);
   return clone2;
 }
 function installCompiledUserMethods(target2, source, parser) {
@@ -48590,10 +48590,10 @@ function installCompiledUserMethods(target2, source, parser) {
     };
   }
 }
-function compileFn(schema, options) {
+function compileFn(schema6, options) {
   let recursive2 = true;
   try {
-    recursive2 = isRecursiveSchema(schema);
+    recursive2 = isRecursiveSchema(schema6);
   } catch {
   }
   if (recursive2) {
@@ -48606,7 +48606,7 @@ function compileFn(schema, options) {
     definite: true
   };
   const doc = new Doc(["input"]);
-  const outputAccessor = generateCheck(doc, ctx, schema, "input", !options?.assertOnly);
+  const outputAccessor = generateCheck(doc, ctx, schema6, "input", !options?.assertOnly);
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
@@ -48646,20 +48646,20 @@ function addUserConstant(ctx, fn) {
 function newVar(ctx) {
   return `v${ctx.varCounter++}`;
 }
-function runtimeRun(schema, value) {
-  const result = schema._zod.run({ value, issues: [] }, {});
+function runtimeRun(schema6, value) {
+  const result = schema6._zod.run({ value, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
   const r = result;
   return r.issues.length === 0 ? r.value : INVALID;
 }
-function compileChild(doc, ctx, schema, accessor, needsValue = true) {
+function compileChild(doc, ctx, schema6, accessor, needsValue = true) {
   const contentLen = doc.content.length;
   const constantCount = ctx.constants.size;
   const constantCounter = ctx.constantCounter;
   const varCounter = ctx.varCounter;
   try {
-    return generateCheck(doc, ctx, schema, accessor, needsValue);
+    return generateCheck(doc, ctx, schema6, accessor, needsValue);
   } catch (err) {
     if (!(err instanceof ZodCompileUnsupportedError) || !err.islandable)
       throw err;
@@ -48671,12 +48671,12 @@ function compileChild(doc, ctx, schema, accessor, needsValue = true) {
     }
     ctx.constantCounter = constantCounter;
     ctx.varCounter = varCounter;
-    return emitRuntimeIsland(doc, ctx, schema, accessor);
+    return emitRuntimeIsland(doc, ctx, schema6, accessor);
   }
 }
-function emitRuntimeIsland(doc, ctx, schema, accessor) {
+function emitRuntimeIsland(doc, ctx, schema6, accessor) {
   ctx.definite = false;
-  const schemaConst = addConstant(ctx, schema);
+  const schemaConst = addConstant(ctx, schema6);
   const runConst = addConstant(ctx, runtimeRun);
   const outVar = newVar(ctx);
   doc.write(`const ${outVar} = ${runConst}(${schemaConst}, ${accessor});`);
@@ -48691,8 +48691,8 @@ var WHEN_DEFAULTED_CHECKS = /* @__PURE__ */ new Set([
   "min_length",
   "length_equals"
 ]);
-function generateChecks(doc, ctx, schema, accessor) {
-  const schemaChecks = schema._zod.def.checks;
+function generateChecks(doc, ctx, schema6, accessor) {
+  const schemaChecks = schema6._zod.def.checks;
   if (!schemaChecks || schemaChecks.length === 0)
     return accessor;
   let currentAccessor = accessor;
@@ -49067,8 +49067,8 @@ function generateStringFormatCheck(doc, ctx, def2, accessor, needsValue = true) 
   }
   return accessor;
 }
-function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
-  const def2 = schema._zod.def;
+function generateCheck(doc, ctx, schema6, accessor, needsValue = true) {
+  const def2 = schema6._zod.def;
   const type = def2.type;
   if (def2.coerce) {
     throw new ZodCompileUnsupportedError(`coercion (z.coerce.${type}())`);
@@ -49077,16 +49077,16 @@ function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
   let typeAccessor;
   switch (type) {
     case "string":
-      typeAccessor = generateStringCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateStringCheck(doc, ctx, schema6, accessor, buildsValue);
       break;
     case "number":
-      typeAccessor = generateNumberCheck(doc, schema, accessor);
+      typeAccessor = generateNumberCheck(doc, schema6, accessor);
       break;
     case "boolean":
       typeAccessor = generateBooleanCheck(doc, accessor);
       break;
     case "bigint":
-      typeAccessor = generateBigIntCheck(doc, schema, accessor);
+      typeAccessor = generateBigIntCheck(doc, schema6, accessor);
       break;
     case "symbol":
       typeAccessor = generateSymbolCheck(doc, accessor);
@@ -49115,79 +49115,79 @@ function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
       typeAccessor = generateDateCheck(doc, accessor);
       break;
     case "object":
-      typeAccessor = generateObjectCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateObjectCheck(doc, ctx, schema6, accessor, buildsValue);
       break;
     case "optional":
-      typeAccessor = generateOptionalCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateOptionalCheck(doc, ctx, schema6, accessor, buildsValue);
       break;
     case "nullable":
-      typeAccessor = generateNullableCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateNullableCheck(doc, ctx, schema6, accessor, buildsValue);
       break;
     case "array":
-      typeAccessor = generateArrayCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateArrayCheck(doc, ctx, schema6, accessor, buildsValue);
       break;
     case "literal":
-      typeAccessor = generateLiteralCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateLiteralCheck(doc, ctx, schema6, accessor);
       break;
     case "enum":
-      typeAccessor = generateEnumCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateEnumCheck(doc, ctx, schema6, accessor);
       break;
     case "readonly": {
-      const innerOut = generateWrapperCheck(doc, ctx, schema, accessor);
+      const innerOut = generateWrapperCheck(doc, ctx, schema6, accessor);
       const frozenVar = newVar(ctx);
       doc.write(`const ${frozenVar} = Object.freeze(${innerOut});`);
       typeAccessor = frozenVar;
       break;
     }
     case "success":
-      generateWrapperCheck(doc, ctx, schema, accessor);
+      generateWrapperCheck(doc, ctx, schema6, accessor);
       typeAccessor = "true";
       break;
     case "default":
     case "prefault":
-      typeAccessor = generateDefaultCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateDefaultCheck(doc, ctx, schema6, accessor);
       break;
     case "nonoptional":
-      typeAccessor = generateNonOptionalCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateNonOptionalCheck(doc, ctx, schema6, accessor);
       break;
     case "tuple":
-      typeAccessor = generateTupleCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateTupleCheck(doc, ctx, schema6, accessor);
       break;
     case "union":
-      typeAccessor = generateUnionCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateUnionCheck(doc, ctx, schema6, accessor);
       break;
     case "intersection":
-      typeAccessor = generateIntersectionCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateIntersectionCheck(doc, ctx, schema6, accessor);
       break;
     case "record":
-      typeAccessor = generateRecordCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateRecordCheck(doc, ctx, schema6, accessor);
       break;
     case "map":
-      typeAccessor = generateMapCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateMapCheck(doc, ctx, schema6, accessor);
       break;
     case "set":
-      typeAccessor = generateSetCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateSetCheck(doc, ctx, schema6, accessor);
       break;
     case "file":
       typeAccessor = generateFileCheck(doc, accessor);
       break;
     case "template_literal":
-      typeAccessor = generateTemplateLiteralCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateTemplateLiteralCheck(doc, ctx, schema6, accessor);
       break;
     case "lazy":
-      typeAccessor = generateLazyCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateLazyCheck(doc, ctx, schema6, accessor);
       break;
     case "pipe":
-      typeAccessor = generatePipeCheck(doc, ctx, schema, accessor);
+      typeAccessor = generatePipeCheck(doc, ctx, schema6, accessor);
       break;
     case "custom":
-      typeAccessor = generateCustomCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateCustomCheck(doc, ctx, schema6, accessor);
       break;
     case "transform":
-      typeAccessor = generateTransformCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateTransformCheck(doc, ctx, schema6, accessor);
       break;
     case "catch":
-      typeAccessor = generateCatchCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateCatchCheck(doc, ctx, schema6, accessor);
       break;
     default: {
       void type;
@@ -49196,18 +49196,18 @@ function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
   }
   if (typeAccessor === null)
     return null;
-  return generateChecks(doc, ctx, schema, typeAccessor);
+  return generateChecks(doc, ctx, schema6, typeAccessor);
 }
-function generateStringCheck(doc, ctx, schema, accessor, needsValue = true) {
+function generateStringCheck(doc, ctx, schema6, accessor, needsValue = true) {
   doc.write(`if (typeof ${accessor} !== "string") return INVALID;`);
-  const def2 = schema._zod.def;
+  const def2 = schema6._zod.def;
   if (def2.format === void 0)
     return accessor;
   return generateStringFormatCheck(doc, ctx, def2, accessor, needsValue);
 }
-function generateNumberCheck(doc, schema, accessor) {
+function generateNumberCheck(doc, schema6, accessor) {
   doc.write(`if (typeof ${accessor} !== "number" || !Number.isFinite(${accessor})) return INVALID;`);
-  const def2 = schema._zod.def;
+  const def2 = schema6._zod.def;
   if (def2.check === "number_format" && def2.format) {
     generateNumberFormatCheck(doc, { format: def2.format }, accessor);
   }
@@ -49217,9 +49217,9 @@ function generateBooleanCheck(doc, accessor) {
   doc.write(`if (typeof ${accessor} !== "boolean") return INVALID;`);
   return accessor;
 }
-function generateBigIntCheck(doc, schema, accessor) {
+function generateBigIntCheck(doc, schema6, accessor) {
   doc.write(`if (typeof ${accessor} !== "bigint") return INVALID;`);
-  const def2 = schema._zod.def;
+  const def2 = schema6._zod.def;
   if (def2.format) {
     switch (def2.format) {
       case "int64":
@@ -49256,8 +49256,8 @@ function generateDateCheck(doc, accessor) {
   doc.write(`if (!(${accessor} instanceof Date) || Number.isNaN(${accessor}.getTime())) return INVALID;`);
   return accessor;
 }
-function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def2 = schema._zod.def;
+function generateObjectCheck(doc, ctx, schema6, accessor, buildsValue = true) {
+  const def2 = schema6._zod.def;
   doc.write(`if (typeof ${accessor} !== "object" || ${accessor} === null || Array.isArray(${accessor})) return INVALID;`);
   const shape = def2.shape;
   const keys = Object.keys(shape);
@@ -49375,9 +49375,9 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   }
   return outputVar;
 }
-function generateOptionalCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def2 = schema._zod.def;
-  if (isExactOptional(schema)) {
+function generateOptionalCheck(doc, ctx, schema6, accessor, buildsValue = true) {
+  const def2 = schema6._zod.def;
+  if (isExactOptional(schema6)) {
     return generateCheck(doc, ctx, def2.innerType, accessor, buildsValue);
   }
   if (def2.innerType._zod.optin === "defaulted") {
@@ -49414,16 +49414,16 @@ function generateOptionalCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function isExactOptional(schema) {
-  return schema._zod.traits?.has("$ZodExactOptional") === true;
+function isExactOptional(schema6) {
+  return schema6._zod.traits?.has("$ZodExactOptional") === true;
 }
-function requiresPresenceCheck(schema) {
-  return schema._zod.optin === void 0 && fastPathAcceptsAbsence(schema);
+function requiresPresenceCheck(schema6) {
+  return schema6._zod.optin === void 0 && fastPathAcceptsAbsence(schema6);
 }
-function fastPathAcceptsAbsence(schema) {
-  if (schema._zod.def.coerce)
+function fastPathAcceptsAbsence(schema6) {
+  if (schema6._zod.def.coerce)
     return true;
-  const def2 = schema._zod.def;
+  const def2 = schema6._zod.def;
   switch (def2.type) {
     case "any":
     case "unknown":
@@ -49458,7 +49458,7 @@ function fastPathAcceptsAbsence(schema) {
     case "literal":
       return !!def2.values?.includes(void 0);
     case "enum":
-      return !!schema._zod.values?.has(void 0);
+      return !!schema6._zod.values?.has(void 0);
     case "optional":
     case "nullable":
     case "readonly":
@@ -49478,14 +49478,14 @@ function fastPathAcceptsAbsence(schema) {
       return true;
   }
 }
-function dropsWhenAbsent(schema) {
-  return schema._zod.optin === "optional" && schema._zod.optout === "optional";
+function dropsWhenAbsent(schema6) {
+  return schema6._zod.optin === "optional" && schema6._zod.optout === "optional";
 }
-function mayOmitUndefined(schema) {
-  return (schema._zod.optin !== "defaulted" || schema._zod.optout === "optional") && mayOutputUndefined(schema);
+function mayOmitUndefined(schema6) {
+  return (schema6._zod.optin !== "defaulted" || schema6._zod.optout === "optional") && mayOutputUndefined(schema6);
 }
-function mayOutputUndefined(schema) {
-  const def2 = schema._zod.def;
+function mayOutputUndefined(schema6) {
+  const def2 = schema6._zod.def;
   switch (def2.type) {
     case "string":
     case "number":
@@ -49509,7 +49509,7 @@ function mayOutputUndefined(schema) {
     case "literal":
       return !!def2.values?.includes(void 0);
     case "enum":
-      return !!schema._zod.values?.has(void 0);
+      return !!schema6._zod.values?.has(void 0);
     case "optional":
       return true;
     case "nullable":
@@ -49526,8 +49526,8 @@ function mayOutputUndefined(schema) {
       return true;
   }
 }
-function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def2 = schema._zod.def;
+function generateNullableCheck(doc, ctx, schema6, accessor, buildsValue = true) {
+  const def2 = schema6._zod.def;
   const outputVar = buildsValue ? newVar(ctx) : null;
   if (outputVar)
     doc.write(`let ${outputVar} = null;`);
@@ -49540,15 +49540,15 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function generateSizeGate(doc, schema, size2) {
-  for (const [max, check2] of sizeCaps(schema._zod.def.checks)) {
+function generateSizeGate(doc, schema6, size2) {
+  for (const [max, check2] of sizeCaps(schema6._zod.def.checks)) {
     doc.write(`if (${size2} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
   }
 }
-function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def2 = schema._zod.def;
+function generateArrayCheck(doc, ctx, schema6, accessor, buildsValue = true) {
+  const def2 = schema6._zod.def;
   doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.length`);
+  generateSizeGate(doc, schema6, `${accessor}.length`);
   const outputVar = buildsValue ? newVar(ctx) : null;
   const iVar = newVar(ctx);
   const elemVar = newVar(ctx);
@@ -49564,8 +49564,8 @@ function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function generateLiteralCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateLiteralCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   const values = def2.values;
   if (values.length !== 1) {
     const literalSet = addConstant(ctx, new Set(values));
@@ -49593,8 +49593,8 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
   }
   return accessor;
 }
-function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values = schema._zod.values;
+function generateEnumCheck(doc, ctx, schema6, accessor) {
+  const values = schema6._zod.values;
   if (!values) {
     throw new ZodCompileUnsupportedError("enum schema without enumerated values");
   }
@@ -49602,15 +49602,15 @@ function generateEnumCheck(doc, ctx, schema, accessor) {
   doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
   return accessor;
 }
-function generateWrapperCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateWrapperCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   return generateCheck(doc, ctx, def2.innerType, accessor);
 }
-function generateDefaultCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
-  const descriptor = Object.getOwnPropertyDescriptor(schema._zod.def, "defaultValue");
-  const defaultGetter = descriptor ? () => schema._zod.def.defaultValue : void 0;
-  if (schema._zod.def.type === "prefault") {
+function generateDefaultCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
+  const descriptor = Object.getOwnPropertyDescriptor(schema6._zod.def, "defaultValue");
+  const defaultGetter = descriptor ? () => schema6._zod.def.defaultValue : void 0;
+  if (schema6._zod.def.type === "prefault") {
     if (!defaultGetter) {
       return generateCheck(doc, ctx, def2.innerType, accessor);
     }
@@ -49646,16 +49646,16 @@ function generateDefaultCheck(doc, ctx, schema, accessor) {
   }
   return outputVar;
 }
-function generateNonOptionalCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateNonOptionalCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   const innerOutput = generateCheck(doc, ctx, def2.innerType, accessor);
   const outputVar = newVar(ctx);
   doc.write(`const ${outputVar} = ${innerOutput};`);
   doc.write(`if (${outputVar} === undefined) return INVALID;`);
   return outputVar;
 }
-function generateTupleCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateTupleCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   const items = def2.items;
   const rest = def2.rest;
   doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
@@ -49729,8 +49729,8 @@ function getTupleOptStart2(items, key) {
   }
   return 0;
 }
-function generateUnionCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateUnionCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   const options = def2.options;
   if (def2.discriminator) {
     return generateDiscriminatedUnionCheck(doc, ctx, def2, accessor);
@@ -49830,8 +49830,8 @@ function literalEquality(ctx, accessor, value) {
   }
   throw new ZodCompileUnsupportedError(`literal discriminator value ${String(value)}`);
 }
-function generateIntersectionCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateIntersectionCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   ctx.definite = false;
   const leftOutput = compileChild(doc, ctx, def2.left, accessor);
   const rightOutput = compileChild(doc, ctx, def2.right, accessor);
@@ -49841,8 +49841,8 @@ function generateIntersectionCheck(doc, ctx, schema, accessor) {
   doc.write(`if (!${mergedVar}.valid) return INVALID;`);
   return `${mergedVar}.data`;
 }
-function generateRecordCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateRecordCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   const isPlainObjectConst = addConstant(ctx, isPlainObject3);
   doc.write(`if (!${isPlainObjectConst}(${accessor})) return INVALID;`);
   const outputVar = newVar(ctx);
@@ -49945,10 +49945,10 @@ function literalPropertyKey(ctx, key) {
     return esc(key);
   return addConstant(ctx, key);
 }
-function generateMapCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateMapCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   doc.write(`if (!(${accessor} instanceof Map)) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.size`);
+  generateSizeGate(doc, schema6, `${accessor}.size`);
   const outputVar = newVar(ctx);
   const kVar = newVar(ctx);
   const valVar = newVar(ctx);
@@ -49962,10 +49962,10 @@ function generateMapCheck(doc, ctx, schema, accessor) {
   doc.write(`}`);
   return outputVar;
 }
-function generateSetCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateSetCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   doc.write(`if (!(${accessor} instanceof Set)) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.size`);
+  generateSizeGate(doc, schema6, `${accessor}.size`);
   const outputVar = newVar(ctx);
   const valVar = newVar(ctx);
   doc.write(`const ${outputVar} = new Set();`);
@@ -49981,9 +49981,9 @@ function generateFileCheck(doc, accessor) {
   doc.write(`if (!(${accessor} instanceof File)) return INVALID;`);
   return accessor;
 }
-function generateTemplateLiteralCheck(doc, ctx, schema, accessor) {
+function generateTemplateLiteralCheck(doc, ctx, schema6, accessor) {
   doc.write(`if (typeof ${accessor} !== "string") return INVALID;`);
-  const pattern = schema._zod.pattern;
+  const pattern = schema6._zod.pattern;
   if (pattern) {
     const patternConst = addConstant(ctx, pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
@@ -49991,8 +49991,8 @@ function generateTemplateLiteralCheck(doc, ctx, schema, accessor) {
   }
   return accessor;
 }
-function generateLazyCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateLazyCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   const getterConst = addUserConstant(ctx, def2.getter);
   const cacheConst = addConstant(ctx, { parser: null });
   doc.write(`if (!${cacheConst}.parser) {`);
@@ -50011,8 +50011,8 @@ function generateLazyCheck(doc, ctx, schema, accessor) {
   doc.write(`if (${outputVar} === INVALID) return INVALID;`);
   return outputVar;
 }
-function generatePipeCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generatePipeCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   const inputOutput = generateCheck(doc, ctx, def2.in, accessor);
   if (def2.transform) {
     if (isAsyncFunction(def2.transform)) {
@@ -50038,8 +50038,8 @@ function generatePipeCheck(doc, ctx, schema, accessor) {
 function isAsyncFunction(fn) {
   return typeof fn === "function" && (fn.constructor.name === "AsyncFunction" || fn[Symbol.toStringTag] === "AsyncFunction");
 }
-function generateCustomCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateCustomCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   if (def2.fn) {
     if (isAsyncFunction(def2.fn)) {
       throw new ZodCompileAsyncError("z.compile: async custom predicates are not supported");
@@ -50064,8 +50064,8 @@ function runtimeCatch(innerSchema, catchValue, value) {
     return r.value;
   return catchValue();
 }
-function generateCatchCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateCatchCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   if (!def2.catchValue[CONSTANT_CATCH]) {
     throw new ZodCompileUnsupportedError("catch with a callback (only a constant catch value compiles)", false);
   }
@@ -50087,8 +50087,8 @@ function generateCatchCheck(doc, ctx, schema, accessor) {
   doc.write(`}`);
   return outputVar;
 }
-function generateTransformCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateTransformCheck(doc, ctx, schema6, accessor) {
+  const def2 = schema6._zod.def;
   if (def2.transform) {
     if (isAsyncFunction(def2.transform)) {
       throw new ZodCompileAsyncError("z.compile: async transforms are not supported");
@@ -50763,11 +50763,11 @@ function _endsWith(suffix, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _property(property2, schema, params) {
+function _property(property2, schema6, params) {
   return new $ZodCheckProperty({
     check: "property",
     property: property2,
-    schema,
+    schema: schema6,
     ...normalizeParams(params)
   });
 }
@@ -51023,23 +51023,23 @@ function _promise(Class2, innerType) {
 function _custom(Class2, fn, _params) {
   const norm = normalizeParams(_params);
   norm.abort ?? (norm.abort = true);
-  const schema = new Class2({
+  const schema6 = new Class2({
     type: "custom",
     check: "custom",
     fn,
     ...norm
   });
-  return schema;
+  return schema6;
 }
 // @__NO_SIDE_EFFECTS__
 function _refine(Class2, fn, _params) {
-  const schema = new Class2({
+  const schema6 = new Class2({
     type: "custom",
     check: "custom",
     fn,
     ...normalizeParams(_params)
   });
-  return schema;
+  return schema6;
 }
 // @__NO_SIDE_EFFECTS__
 function _superRefine(fn, params) {
@@ -51205,8 +51205,8 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json3, params, message2) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message: message2 }) : ctx.unrepresentable;
+function handleUnrepresentable(schema6, ctx, json3, params, message2) {
+  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema6, path: params.path, message: message2 }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
@@ -51214,42 +51214,42 @@ function handleUnrepresentable(schema, ctx, json3, params, message2) {
   Object.assign(json3, result);
   return true;
 }
-function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
+function processSchema(schema6, ctx, _params = { path: [], schemaPath: [] }) {
   var _a3;
-  const def2 = schema._zod.def;
-  const seen2 = ctx.seen.get(schema);
+  const def2 = schema6._zod.def;
+  const seen2 = ctx.seen.get(schema6);
   if (seen2) {
     seen2.count++;
-    const isCycle = _params.schemaPath.includes(schema);
+    const isCycle = _params.schemaPath.includes(schema6);
     if (isCycle) {
       seen2.cycle = _params.path;
     }
     return seen2.schema;
   }
   const result = { schema: {}, count: 1, cycle: void 0, path: _params.path };
-  ctx.seen.set(schema, result);
+  ctx.seen.set(schema6, result);
   ctx.sharedDefsExtractedFor = void 0;
   ctx.sharedEmitDoneFor = void 0;
-  const overrideSchema = schema._zod.toJSONSchema?.();
+  const overrideSchema = schema6._zod.toJSONSchema?.();
   if (overrideSchema) {
     result.schema = overrideSchema;
   } else {
     const params = {
       ..._params,
-      schemaPath: [..._params.schemaPath, schema],
+      schemaPath: [..._params.schemaPath, schema6],
       path: _params.path
     };
-    if (schema._zod.processJSONSchema) {
-      schema._zod.processJSONSchema(ctx, result.schema, params);
+    if (schema6._zod.processJSONSchema) {
+      schema6._zod.processJSONSchema(ctx, result.schema, params);
     } else {
       const _json = result.schema;
       const processor = ctx.processors[def2.type];
       if (!processor) {
         throw new Error(`[toJSONSchema]: Non-representable type encountered: ${def2.type}`);
       }
-      processor(schema, ctx, _json, params);
+      processor(schema6, ctx, _json, params);
     }
-    const parent = schema._zod.parent;
+    const parent = schema6._zod.parent;
     if (parent) {
       if (!result.ref)
         result.ref = parent;
@@ -51257,24 +51257,24 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
       ctx.seen.get(parent).isParent = true;
     }
   }
-  const meta3 = ctx.metadataRegistry.get(schema);
+  const meta3 = ctx.metadataRegistry.get(schema6);
   if (meta3)
     assignProps(result.schema, meta3);
-  if (ctx.io === "input" && isTransforming(schema)) {
+  if (ctx.io === "input" && isTransforming(schema6)) {
     delete result.schema.examples;
     delete result.schema.default;
   }
   if (ctx.io === "input" && "_prefault" in result.schema)
     (_a3 = result.schema).default ?? (_a3.default = result.schema._prefault);
   delete result.schema._prefault;
-  const _result = ctx.seen.get(schema);
+  const _result = ctx.seen.get(schema6);
   return _result.schema;
 }
 function encodeJSONPointerSegment(segment) {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
-function extractDefs(ctx, schema) {
-  const root = ctx.seen.get(schema);
+function extractDefs(ctx, schema6) {
+  const root = ctx.seen.get(schema6);
   if (!root)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
@@ -51319,11 +51319,11 @@ function extractDefs(ctx, schema) {
     seen2.def = { ...seen2.schema };
     if (defId)
       seen2.defId = defId;
-    const schema2 = seen2.schema;
-    for (const key in schema2) {
-      delete schema2[key];
+    const schema7 = seen2.schema;
+    for (const key in schema7) {
+      delete schema7[key];
     }
-    schema2.$ref = ref;
+    schema7.$ref = ref;
   };
   if (ctx.cycles === "throw") {
     for (const entry of ctx.seen.entries()) {
@@ -51337,13 +51337,13 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
   }
   for (const entry of ctx.seen.entries()) {
     const seen2 = entry[1];
-    if (schema === entry[0]) {
+    if (schema6 === entry[0]) {
       extractToDef(entry);
       continue;
     }
     if (ctx.external) {
       const ext = ctx.external.registry.get(entry[0])?.id;
-      if (schema !== entry[0] && ext) {
+      if (schema6 !== entry[0] && ext) {
         extractToDef(entry);
         continue;
       }
@@ -51366,9 +51366,9 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
   if (ctx.external)
     ctx.sharedDefsExtractedFor = ctx.external;
 }
-function compactTypeUnion(schema) {
-  const options = schema.anyOf;
-  if (!Array.isArray(options) || options.length === 0 || schema.type !== void 0)
+function compactTypeUnion(schema6) {
+  const options = schema6.anyOf;
+  if (!Array.isArray(options) || options.length === 0 || schema6.type !== void 0)
     return;
   const types = [];
   for (const option of options) {
@@ -51386,8 +51386,8 @@ function compactTypeUnion(schema) {
         types.push(member);
     }
   }
-  delete schema.anyOf;
-  schema.type = types.length === 1 ? types[0] : types;
+  delete schema6.anyOf;
+  schema6.type = types.length === 1 ? types[0] : types;
 }
 var FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
 var UNION_KEYS = ["oneOf", "anyOf"];
@@ -51474,16 +51474,16 @@ function foldIntersection(json3) {
   delete json3.allOf;
   assignProps(json3, folded);
 }
-function finalize(ctx, schema) {
-  const root = ctx.seen.get(schema);
+function finalize(ctx, schema6) {
+  const root = ctx.seen.get(schema6);
   if (!root)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
     const seen2 = ctx.seen.get(zodSchema);
     if (seen2.ref === null)
       return;
-    const schema2 = seen2.def ?? seen2.schema;
-    const _cached = { ...schema2 };
+    const schema7 = seen2.def ?? seen2.schema;
+    const _cached = { ...schema7 };
     const ref = seen2.ref;
     seen2.ref = null;
     if (ref) {
@@ -51491,28 +51491,28 @@ function finalize(ctx, schema) {
       const refSeen = ctx.seen.get(ref);
       const refSchema = refSeen.schema;
       if (refSchema.$ref && (ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0")) {
-        schema2.allOf = schema2.allOf ?? [];
-        schema2.allOf.push(refSchema);
+        schema7.allOf = schema7.allOf ?? [];
+        schema7.allOf.push(refSchema);
       } else {
-        assignProps(schema2, refSchema);
+        assignProps(schema7, refSchema);
       }
-      assignProps(schema2, _cached);
+      assignProps(schema7, _cached);
       const isParentRef = zodSchema._zod.parent === ref;
       if (isParentRef) {
-        for (const key in schema2) {
+        for (const key in schema7) {
           if (key === "$ref" || key === "allOf")
             continue;
           if (!(key in _cached)) {
-            delete schema2[key];
+            delete schema7[key];
           }
         }
       }
       if (refSchema.$ref && refSeen.def) {
-        for (const key in schema2) {
+        for (const key in schema7) {
           if (key === "$ref" || key === "allOf")
             continue;
-          if (key in refSeen.def && JSON.stringify(schema2[key]) === JSON.stringify(refSeen.def[key])) {
-            delete schema2[key];
+          if (key in refSeen.def && JSON.stringify(schema7[key]) === JSON.stringify(refSeen.def[key])) {
+            delete schema7[key];
           }
         }
       }
@@ -51522,13 +51522,13 @@ function finalize(ctx, schema) {
       flattenRef(parent);
       const parentSeen = ctx.seen.get(parent);
       if (parentSeen?.schema.$ref) {
-        schema2.$ref = parentSeen.schema.$ref;
+        schema7.$ref = parentSeen.schema.$ref;
         if (parentSeen.def) {
-          for (const key in schema2) {
+          for (const key in schema7) {
             if (key === "$ref" || key === "allOf")
               continue;
-            if (key in parentSeen.def && JSON.stringify(schema2[key]) === JSON.stringify(parentSeen.def[key])) {
-              delete schema2[key];
+            if (key in parentSeen.def && JSON.stringify(schema7[key]) === JSON.stringify(parentSeen.def[key])) {
+              delete schema7[key];
             }
           }
         }
@@ -51536,7 +51536,7 @@ function finalize(ctx, schema) {
     }
     ctx.override({
       zodSchema,
-      jsonSchema: schema2,
+      jsonSchema: schema7,
       path: seen2.path ?? []
     });
   };
@@ -51582,13 +51582,13 @@ function finalize(ctx, schema) {
   } else {
   }
   if (ctx.external?.uri) {
-    const id = ctx.external.registry.get(schema)?.id;
+    const id = ctx.external.registry.get(schema6)?.id;
     if (!id)
       throw new Error("Schema is missing an `id` property");
     result.$id = ctx.external.uri(id);
   }
   assignProps(result, root.defId ? root.schema : root.def ?? root.schema);
-  const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
+  const rootMetaId = ctx.metadataRegistry.get(schema6)?.id;
   if (rootMetaId !== void 0 && result.id === rootMetaId)
     delete result.id;
   const defs = ctx.external?.defs ?? {};
@@ -51618,10 +51618,10 @@ function finalize(ctx, schema) {
     const finalized = JSON.parse(JSON.stringify(result));
     Object.defineProperty(finalized, "~standard", {
       value: {
-        ...schema["~standard"],
+        ...schema6["~standard"],
         jsonSchema: {
-          input: createStandardJSONSchemaMethod(schema, "input", ctx.processors),
-          output: createStandardJSONSchemaMethod(schema, "output", ctx.processors)
+          input: createStandardJSONSchemaMethod(schema6, "input", ctx.processors),
+          output: createStandardJSONSchemaMethod(schema6, "output", ctx.processors)
         }
       },
       enumerable: false,
@@ -51685,18 +51685,18 @@ function isTransforming(_schema, _ctx) {
   }
   return false;
 }
-var createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
+var createToJSONSchemaMethod = (schema6, processors = {}) => (params) => {
   const ctx = initializeContext({ ...params, processors });
-  processSchema(schema, ctx);
-  extractDefs(ctx, schema);
-  return finalize(ctx, schema);
+  processSchema(schema6, ctx);
+  extractDefs(ctx, schema6);
+  return finalize(ctx, schema6);
 };
-var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
+var createStandardJSONSchemaMethod = (schema6, io, processors = {}) => (params) => {
   const { libraryOptions, target: target2 } = params ?? {};
   const ctx = initializeContext({ ...libraryOptions ?? {}, target: target2, io, processors });
-  processSchema(schema, ctx);
-  extractDefs(ctx, schema);
-  return finalize(ctx, schema);
+  processSchema(schema6, ctx);
+  extractDefs(ctx, schema6);
+  return finalize(ctx, schema6);
 };
 
 // node_modules/zod/v4/core/json-schema-processors.js
@@ -51760,13 +51760,13 @@ var contributors = {
   },
   mime_type: (agg, def2) => intersectMime(agg, def2.mime)
 };
-function aggregateChecks(schema) {
+function aggregateChecks(schema6) {
   const agg = {};
-  const def2 = schema._zod.def;
-  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def2.checks ?? []] : def2.checks ?? [];
+  const def2 = schema6._zod.def;
+  const list2 = schema6._zod.traits.has("$ZodCheck") ? [schema6, ...def2.checks ?? []] : def2.checks ?? [];
   for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
-  const bag = schema._zod.bag;
+  const bag = schema6._zod.bag;
   if (bag.minimum !== void 0)
     narrowMin(agg, "minimum", bag.minimum);
   if (bag.exclusiveMinimum !== void 0)
@@ -51801,10 +51801,10 @@ var exactPatterns = /* @__PURE__ */ new Map([
   [base64urlCharset, base64url]
 ]);
 var exactPattern = (p) => exactPatterns.get(p) ?? p;
-var stringProcessor = (schema, ctx, _json, _params) => {
+var stringProcessor = (schema6, ctx, _json, _params) => {
   const json3 = _json;
   json3.type = "string";
-  const { minimum, maximum, format: format2, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
+  const { minimum, maximum, format: format2, patterns, contentEncoding, laxFormat } = aggregateChecks(schema6);
   if (typeof minimum === "number")
     json3.minLength = minimum;
   if (typeof maximum === "number")
@@ -51833,9 +51833,9 @@ var stringProcessor = (schema, ctx, _json, _params) => {
     }
   }
 };
-var numberProcessor = (schema, ctx, _json, params) => {
+var numberProcessor = (schema6, ctx, _json, params) => {
   const json3 = _json;
-  const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
+  const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema6);
   json3.type = isInt ? "integer" : "number";
   const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
   const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
@@ -51866,7 +51866,7 @@ var numberProcessor = (schema, ctx, _json, params) => {
       if (Number.isFinite(divisor) && divisor !== 0)
         divisors.add(Math.abs(divisor));
       else
-        handleUnrepresentable(schema, ctx, json3, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        handleUnrepresentable(schema6, ctx, json3, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
     }
     const [first, ...rest] = divisors;
     if (first !== void 0)
@@ -51878,11 +51878,11 @@ var numberProcessor = (schema, ctx, _json, params) => {
 var booleanProcessor = (_schema, _ctx, json3, _params) => {
   json3.type = "boolean";
 };
-var bigintProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "BigInt cannot be represented in JSON Schema");
+var bigintProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "BigInt cannot be represented in JSON Schema");
 };
-var symbolProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Symbols cannot be represented in JSON Schema");
+var symbolProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "Symbols cannot be represented in JSON Schema");
 };
 var nullProcessor = (_schema, ctx, json3, _params) => {
   if (ctx.target === "openapi-3.0") {
@@ -51893,11 +51893,11 @@ var nullProcessor = (_schema, ctx, json3, _params) => {
     json3.type = "null";
   }
 };
-var undefinedProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Undefined cannot be represented in JSON Schema");
+var undefinedProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "Undefined cannot be represented in JSON Schema");
 };
-var voidProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Void cannot be represented in JSON Schema");
+var voidProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "Void cannot be represented in JSON Schema");
 };
 var neverProcessor = (_schema, _ctx, json3, _params) => {
   json3.not = {};
@@ -51906,11 +51906,11 @@ var anyProcessor = (_schema, _ctx, _json, _params) => {
 };
 var unknownProcessor = (_schema, _ctx, _json, _params) => {
 };
-var dateProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Date cannot be represented in JSON Schema");
+var dateProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "Date cannot be represented in JSON Schema");
 };
-var enumProcessor = (schema, _ctx, json3, _params) => {
-  const def2 = schema._zod.def;
+var enumProcessor = (schema6, _ctx, json3, _params) => {
+  const def2 = schema6._zod.def;
   const values = getEnumValues(def2.entries);
   if (values.length === 0) {
     json3.not = {};
@@ -51922,8 +51922,8 @@ var enumProcessor = (schema, _ctx, json3, _params) => {
     json3.type = "string";
   json3.enum = values;
 };
-var literalProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var literalProcessor = (schema6, ctx, json3, params) => {
+  const def2 = schema6._zod.def;
   if (def2.values.length === 0) {
     json3.not = {};
     return;
@@ -51931,10 +51931,10 @@ var literalProcessor = (schema, ctx, json3, params) => {
   const vals = [];
   for (const val of def2.values) {
     if (val === void 0) {
-      if (handleUnrepresentable(schema, ctx, json3, params, "Literal `undefined` cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema6, ctx, json3, params, "Literal `undefined` cannot be represented in JSON Schema"))
         return;
     } else if (typeof val === "bigint") {
-      if (handleUnrepresentable(schema, ctx, json3, params, "BigInt literals cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema6, ctx, json3, params, "BigInt literals cannot be represented in JSON Schema"))
         return;
       vals.push(Number(val));
     } else {
@@ -51962,23 +51962,23 @@ var literalProcessor = (schema, ctx, json3, params) => {
     json3.enum = vals;
   }
 };
-var nanProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "NaN cannot be represented in JSON Schema");
+var nanProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "NaN cannot be represented in JSON Schema");
 };
-var templateLiteralProcessor = (schema, _ctx, json3, _params) => {
+var templateLiteralProcessor = (schema6, _ctx, json3, _params) => {
   const _json = json3;
-  const pattern = schema._zod.pattern;
+  const pattern = schema6._zod.pattern;
   if (!pattern)
     throw new Error("Pattern not found in template literal");
   _json.type = "string";
   _json.pattern = pattern.source;
 };
-var fileProcessor = (schema, _ctx, json3, _params) => {
+var fileProcessor = (schema6, _ctx, json3, _params) => {
   const _json = json3;
   _json.type = "string";
   _json.format = "binary";
   _json.contentEncoding = "binary";
-  const { minimum, maximum, mime } = aggregateChecks(schema);
+  const { minimum, maximum, mime } = aggregateChecks(schema6);
   if (minimum !== void 0)
     _json.minLength = minimum;
   if (maximum !== void 0)
@@ -51995,25 +51995,25 @@ var fileProcessor = (schema, _ctx, json3, _params) => {
 var successProcessor = (_schema, _ctx, json3, _params) => {
   json3.type = "boolean";
 };
-var customProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Custom types cannot be represented in JSON Schema");
+var customProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "Custom types cannot be represented in JSON Schema");
 };
-var functionProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Function types cannot be represented in JSON Schema");
+var functionProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "Function types cannot be represented in JSON Schema");
 };
-var transformProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Transforms cannot be represented in JSON Schema");
+var transformProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "Transforms cannot be represented in JSON Schema");
 };
-var mapProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Map cannot be represented in JSON Schema");
+var mapProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "Map cannot be represented in JSON Schema");
 };
-var setProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Set cannot be represented in JSON Schema");
+var setProcessor = (schema6, ctx, json3, params) => {
+  handleUnrepresentable(schema6, ctx, json3, params, "Set cannot be represented in JSON Schema");
 };
-var arrayProcessor = (schema, ctx, _json, params) => {
+var arrayProcessor = (schema6, ctx, _json, params) => {
   const json3 = _json;
-  const def2 = schema._zod.def;
-  const { minimum, maximum } = aggregateChecks(schema);
+  const def2 = schema6._zod.def;
+  const { minimum, maximum } = aggregateChecks(schema6);
   if (typeof minimum === "number")
     json3.minItems = minimum;
   if (typeof maximum === "number")
@@ -52024,22 +52024,22 @@ var arrayProcessor = (schema, ctx, _json, params) => {
     path: [...params.path, "items"]
   });
 };
-function inputOptin(schema) {
-  const def2 = schema._zod.def;
+function inputOptin(schema6) {
+  const def2 = schema6._zod.def;
   if (def2.type === "pipe" && def2.in._zod.traits.has("$ZodTransform")) {
     return inputOptin(def2.out);
   }
   if (def2.type === "catch") {
     return inputOptin(def2.innerType);
   }
-  return schema._zod.optin;
+  return schema6._zod.optin;
 }
-var objectProcessor = (schema, ctx, _json, params) => {
+var objectProcessor = (schema6, ctx, _json, params) => {
   const json3 = _json;
-  const def2 = schema._zod.def;
+  const def2 = schema6._zod.def;
   const shape = def2.shape;
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
+  if (symbolKeys.length && handleUnrepresentable(schema6, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
     return;
   }
   json3.type = "object";
@@ -52072,8 +52072,8 @@ var objectProcessor = (schema, ctx, _json, params) => {
     });
   }
 };
-var unionProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var unionProcessor = (schema6, ctx, json3, params) => {
+  const def2 = schema6._zod.def;
   const isExclusive = def2.inclusive === false;
   const options = def2.options.map((x, i) => processSchema(x, ctx, {
     ...params,
@@ -52085,8 +52085,8 @@ var unionProcessor = (schema, ctx, json3, params) => {
     json3.anyOf = options;
   }
 };
-var intersectionProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var intersectionProcessor = (schema6, ctx, json3, params) => {
+  const def2 = schema6._zod.def;
   const a = processSchema(def2.left, ctx, {
     ...params,
     path: [...params.path, "allOf", 0]
@@ -52103,9 +52103,9 @@ var intersectionProcessor = (schema, ctx, json3, params) => {
   json3.allOf = allOf;
   ctx.intersections.push(allOf);
 };
-var tupleProcessor = (schema, ctx, _json, params) => {
+var tupleProcessor = (schema6, ctx, _json, params) => {
   const json3 = _json;
-  const def2 = schema._zod.def;
+  const def2 = schema6._zod.def;
   json3.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
@@ -52161,7 +52161,7 @@ var tupleProcessor = (schema, ctx, _json, params) => {
     if (isClosed)
       json3.maxItems = maxItems;
   }
-  const { minimum, maximum } = aggregateChecks(schema);
+  const { minimum, maximum } = aggregateChecks(schema6);
   if (typeof minimum === "number")
     json3.minItems = minimum;
   if (typeof maximum === "number")
@@ -52230,9 +52230,9 @@ function rewriteKeyNames(ctx) {
     }
   }
 }
-var recordProcessor = (schema, ctx, _json, params) => {
+var recordProcessor = (schema6, ctx, _json, params) => {
   const json3 = _json;
-  const def2 = schema._zod.def;
+  const def2 = schema6._zod.def;
   json3.type = "object";
   const keyType = def2.keyType;
   const patterns = aggregateChecks(keyType).patterns;
@@ -52257,7 +52257,7 @@ var recordProcessor = (schema, ctx, _json, params) => {
         pendingRecords.set(ctx, pending);
         ctx.deferred.push(() => rewriteKeyNames(ctx));
       }
-      pending.push(schema);
+      pending.push(schema6);
     }
     json3.additionalProperties = processSchema(def2.valueType, ctx, {
       ...params,
@@ -52273,10 +52273,10 @@ var recordProcessor = (schema, ctx, _json, params) => {
     }
   }
 };
-var nullableProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var nullableProcessor = (schema6, ctx, json3, params) => {
+  const def2 = schema6._zod.def;
   const inner = processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   if (ctx.target === "openapi-3.0") {
     seen2.ref = def2.innerType;
     json3.nullable = true;
@@ -52284,14 +52284,14 @@ var nullableProcessor = (schema, ctx, json3, params) => {
     json3.anyOf = [inner, { type: "null" }];
   }
 };
-var nonoptionalProcessor = (schema, ctx, _json, params) => {
-  const def2 = schema._zod.def;
+var nonoptionalProcessor = (schema6, ctx, _json, params) => {
+  const def2 = schema6._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   seen2.ref = def2.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema, ctx, json3, params) {
+function serializeDefaultValue(value, schema6, ctx, json3, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
@@ -52301,74 +52301,74 @@ function serializeDefaultValue(value, schema, ctx, json3, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema, ctx, json3, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema6, ctx, json3, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var defaultProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var defaultProcessor = (schema6, ctx, json3, params) => {
+  const def2 = schema6._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   seen2.ref = def2.innerType;
-  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
+  const value = serializeDefaultValue(def2.defaultValue, schema6, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
     json3.default = value;
 };
-var prefaultProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var prefaultProcessor = (schema6, ctx, json3, params) => {
+  const def2 = schema6._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   seen2.ref = def2.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
+  const value = serializeDefaultValue(def2.defaultValue, schema6, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
     json3._prefault = value;
 };
-var catchProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var catchProcessor = (schema6, ctx, json3, params) => {
+  const def2 = schema6._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   seen2.ref = def2.innerType;
   let catchValue;
   try {
     catchValue = def2.catchValue(void 0);
   } catch {
-    handleUnrepresentable(schema, ctx, json3, params, "Dynamic catch values are not supported in JSON Schema");
+    handleUnrepresentable(schema6, ctx, json3, params, "Dynamic catch values are not supported in JSON Schema");
     return;
   }
   json3.default = catchValue;
 };
-var pipeProcessor = (schema, ctx, _json, params) => {
-  const def2 = schema._zod.def;
+var pipeProcessor = (schema6, ctx, _json, params) => {
+  const def2 = schema6._zod.def;
   const inIsTransform = def2.in._zod.traits.has("$ZodTransform");
   const innerType = ctx.io === "input" ? inIsTransform ? def2.out : def2.in : def2.out;
   processSchema(innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   seen2.ref = innerType;
 };
-var readonlyProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var readonlyProcessor = (schema6, ctx, json3, params) => {
+  const def2 = schema6._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   seen2.ref = def2.innerType;
   json3.readOnly = true;
 };
-var promiseProcessor = (schema, ctx, _json, params) => {
-  const def2 = schema._zod.def;
+var promiseProcessor = (schema6, ctx, _json, params) => {
+  const def2 = schema6._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   seen2.ref = def2.innerType;
 };
-var optionalProcessor = (schema, ctx, _json, params) => {
-  const def2 = schema._zod.def;
+var optionalProcessor = (schema6, ctx, _json, params) => {
+  const def2 = schema6._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   seen2.ref = def2.innerType;
 };
-var lazyProcessor = (schema, ctx, _json, params) => {
-  const innerType = schema._zod.innerType;
+var lazyProcessor = (schema6, ctx, _json, params) => {
+  const innerType = schema6._zod.innerType;
   processSchema(innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema6);
   seen2.ref = innerType;
 };
 var allProcessors = {
@@ -52418,8 +52418,8 @@ function toJSONSchema(input2, params) {
     const ctx2 = initializeContext({ ...params, processors: allProcessors });
     const defs = {};
     for (const entry of registry2._idmap.entries()) {
-      const [_, schema] = entry;
-      processSchema(schema, ctx2);
+      const [_, schema6] = entry;
+      processSchema(schema6, ctx2);
     }
     const schemas = {};
     const external = {
@@ -52429,9 +52429,9 @@ function toJSONSchema(input2, params) {
     };
     ctx2.external = external;
     for (const entry of registry2._idmap.entries()) {
-      const [key, schema] = entry;
-      extractDefs(ctx2, schema);
-      assignProp(schemas, key, finalize(ctx2, schema));
+      const [key, schema6] = entry;
+      extractDefs(ctx2, schema6);
+      assignProp(schemas, key, finalize(ctx2, schema6));
     }
     if (Object.keys(defs).length > 0) {
       const defsSegment = ctx2.target === "draft-2020-12" ? "$defs" : "definitions";
@@ -52500,14 +52500,14 @@ var JSONSchemaGenerator = class {
    * Process a schema to prepare it for JSON Schema generation.
    * This must be called before emit().
    */
-  process(schema, _params = { path: [], schemaPath: [] }) {
-    return processSchema(schema, this.ctx, _params);
+  process(schema6, _params = { path: [], schemaPath: [] }) {
+    return processSchema(schema6, this.ctx, _params);
   }
   /**
    * Emit the final JSON Schema after processing.
    * Must call process() first.
    */
-  emit(schema, _params) {
+  emit(schema6, _params) {
     if (_params) {
       if (_params.cycles)
         this.ctx.cycles = _params.cycles;
@@ -52518,8 +52518,8 @@ var JSONSchemaGenerator = class {
     }
     this.ctx.sharedDefsExtractedFor = void 0;
     this.ctx.sharedEmitDoneFor = void 0;
-    extractDefs(this.ctx, schema);
-    const result = finalize(this.ctx, schema);
+    extractDefs(this.ctx, schema6);
+    const result = finalize(this.ctx, schema6);
     const { "~standard": _, ...plainResult } = result;
     return plainResult;
   }
@@ -53612,8 +53612,8 @@ var ZodArray = /* @__PURE__ */ $constructor("ZodArray", (inst, def2) => {
 function array(element, params) {
   return _array(ZodArray, element, params);
 }
-function keyof(schema) {
-  const shape = schema._zod.def.shape;
+function keyof(schema6) {
+  const shape = schema6._zod.def.shape;
   return _enum2(Object.keys(shape));
 }
 var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def2) => {
@@ -54261,11 +54261,11 @@ function json(params) {
   });
   return jsonSchema;
 }
-function preprocess(fn, schema) {
+function preprocess(fn, schema6) {
   return new ZodPreprocess({
     type: "pipe",
     in: transform(fn),
-    out: schema
+    out: schema6
   });
 }
 
@@ -54397,8 +54397,8 @@ var RECOGNIZED_KEYS = /* @__PURE__ */ new Set([
   "nullable",
   "readOnly"
 ]);
-function detectVersion(schema, defaultTarget) {
-  const $schema = schema.$schema;
+function detectVersion(schema6, defaultTarget) {
+  const $schema = schema6.$schema;
   if ($schema === "https://json-schema.org/draft/2020-12/schema") {
     return "draft-2020-12";
   }
@@ -54626,27 +54626,27 @@ function getTupleRest(restSchema, ctx) {
   return convertSchema(restSchema, ctx);
 }
 var fullTime = /^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-function convertBaseSchema(schema, ctx) {
-  if (schema.not !== void 0) {
-    if (typeof schema.not === "object" && Object.keys(schema.not).length === 0) {
+function convertBaseSchema(schema6, ctx) {
+  if (schema6.not !== void 0) {
+    if (typeof schema6.not === "object" && Object.keys(schema6.not).length === 0) {
       return z.never();
     }
     throw new Error("not is not supported in Zod (except { not: {} } for never)");
   }
-  if (schema.unevaluatedItems !== void 0) {
+  if (schema6.unevaluatedItems !== void 0) {
     throw new Error("unevaluatedItems is not supported");
   }
-  if (schema.unevaluatedProperties !== void 0) {
+  if (schema6.unevaluatedProperties !== void 0) {
     throw new Error("unevaluatedProperties is not supported");
   }
-  if (schema.if !== void 0 || schema.then !== void 0 || schema.else !== void 0) {
+  if (schema6.if !== void 0 || schema6.then !== void 0 || schema6.else !== void 0) {
     throw new Error("Conditional schemas (if/then/else) are not supported");
   }
-  if (schema.dependentSchemas !== void 0 || schema.dependentRequired !== void 0) {
+  if (schema6.dependentSchemas !== void 0 || schema6.dependentRequired !== void 0) {
     throw new Error("dependentSchemas and dependentRequired are not supported");
   }
-  if (schema.$ref) {
-    const refPath = schema.$ref;
+  if (schema6.$ref) {
+    const refPath = schema6.$ref;
     if (ctx.refs.has(refPath)) {
       return ctx.refs.get(refPath);
     }
@@ -54665,9 +54665,9 @@ function convertBaseSchema(schema, ctx) {
     ctx.processing.delete(refPath);
     return zodSchema2;
   }
-  if (schema.enum !== void 0) {
-    const enumValues = schema.enum;
-    if (ctx.version === "openapi-3.0" && schema.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
+  if (schema6.enum !== void 0) {
+    const enumValues = schema6.enum;
+    if (ctx.version === "openapi-3.0" && schema6.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
       return z.null();
     }
     if (enumValues.length === 0) {
@@ -54685,13 +54685,13 @@ function convertBaseSchema(schema, ctx) {
     }
     return z.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
   }
-  if (schema.const !== void 0) {
-    return z.literal(schema.const);
+  if (schema6.const !== void 0) {
+    return z.literal(schema6.const);
   }
-  const type = schema.type;
+  const type = schema6.type;
   if (Array.isArray(type)) {
     const typeSchemas = type.map((t) => {
-      const typeSchema = { ...schema, type: t };
+      const typeSchema = { ...schema6, type: t };
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
@@ -54709,8 +54709,8 @@ function convertBaseSchema(schema, ctx) {
   switch (type) {
     case "string": {
       let stringSchema = z.string();
-      if (schema.format) {
-        const format2 = schema.format;
+      if (schema6.format) {
+        const format2 = schema6.format;
         if (format2 === "email") {
           stringSchema = stringSchema.check(z.email());
         } else if (format2 === "uri" || format2 === "uri-reference") {
@@ -54765,14 +54765,14 @@ function convertBaseSchema(schema, ctx) {
           stringSchema = stringSchema.check(z.ksuid());
         }
       }
-      if (typeof schema.minLength === "number") {
-        stringSchema = stringSchema.min(schema.minLength);
+      if (typeof schema6.minLength === "number") {
+        stringSchema = stringSchema.min(schema6.minLength);
       }
-      if (typeof schema.maxLength === "number") {
-        stringSchema = stringSchema.max(schema.maxLength);
+      if (typeof schema6.maxLength === "number") {
+        stringSchema = stringSchema.max(schema6.maxLength);
       }
-      if (schema.pattern) {
-        stringSchema = stringSchema.regex(new RegExp(schema.pattern));
+      if (schema6.pattern) {
+        stringSchema = stringSchema.regex(new RegExp(schema6.pattern));
       }
       zodSchema = stringSchema;
       break;
@@ -54780,24 +54780,24 @@ function convertBaseSchema(schema, ctx) {
     case "number":
     case "integer": {
       let numberSchema = type === "integer" ? z.number().int() : z.number();
-      if (typeof schema.minimum === "number" && schema.exclusiveMinimum !== true) {
-        numberSchema = numberSchema.min(schema.minimum);
+      if (typeof schema6.minimum === "number" && schema6.exclusiveMinimum !== true) {
+        numberSchema = numberSchema.min(schema6.minimum);
       }
-      if (typeof schema.maximum === "number" && schema.exclusiveMaximum !== true) {
-        numberSchema = numberSchema.max(schema.maximum);
+      if (typeof schema6.maximum === "number" && schema6.exclusiveMaximum !== true) {
+        numberSchema = numberSchema.max(schema6.maximum);
       }
-      if (typeof schema.exclusiveMinimum === "number") {
-        numberSchema = numberSchema.gt(schema.exclusiveMinimum);
-      } else if (schema.exclusiveMinimum === true && typeof schema.minimum === "number") {
-        numberSchema = numberSchema.gt(schema.minimum);
+      if (typeof schema6.exclusiveMinimum === "number") {
+        numberSchema = numberSchema.gt(schema6.exclusiveMinimum);
+      } else if (schema6.exclusiveMinimum === true && typeof schema6.minimum === "number") {
+        numberSchema = numberSchema.gt(schema6.minimum);
       }
-      if (typeof schema.exclusiveMaximum === "number") {
-        numberSchema = numberSchema.lt(schema.exclusiveMaximum);
-      } else if (schema.exclusiveMaximum === true && typeof schema.maximum === "number") {
-        numberSchema = numberSchema.lt(schema.maximum);
+      if (typeof schema6.exclusiveMaximum === "number") {
+        numberSchema = numberSchema.lt(schema6.exclusiveMaximum);
+      } else if (schema6.exclusiveMaximum === true && typeof schema6.maximum === "number") {
+        numberSchema = numberSchema.lt(schema6.maximum);
       }
-      if (typeof schema.multipleOf === "number") {
-        numberSchema = numberSchema.multipleOf(schema.multipleOf);
+      if (typeof schema6.multipleOf === "number") {
+        numberSchema = numberSchema.multipleOf(schema6.multipleOf);
       }
       zodSchema = numberSchema;
       break;
@@ -54812,15 +54812,15 @@ function convertBaseSchema(schema, ctx) {
     }
     case "object": {
       const shape = {};
-      const properties = schema.properties || {};
-      const requiredSet = new Set(schema.required || []);
-      const additionalSchema = typeof schema.additionalProperties === "object" ? convertSchema(schema.additionalProperties, ctx) : void 0;
+      const properties = schema6.properties || {};
+      const requiredSet = new Set(schema6.required || []);
+      const additionalSchema = typeof schema6.additionalProperties === "object" ? convertSchema(schema6.additionalProperties, ctx) : void 0;
       for (const [key, propSchema] of Object.entries(properties)) {
         const propZodSchema = convertSchema(propSchema, ctx);
         assignProp(shape, key, requiredSet.has(key) ? propZodSchema : propZodSchema.optional());
       }
-      if (schema.patternProperties) {
-        const patternProps = schema.patternProperties;
+      if (schema6.patternProperties) {
+        const patternProps = schema6.patternProperties;
         const patternKeys = Object.keys(patternProps);
         const looseRecords = [];
         for (const pattern of patternKeys) {
@@ -54844,7 +54844,7 @@ function convertBaseSchema(schema, ctx) {
           }
           zodSchema = result;
         }
-        if (schema.additionalProperties === false) {
+        if (schema6.additionalProperties === false) {
           const propertyKeys = Object.keys(shape);
           const patterns = patternKeys.map((p) => new RegExp(p));
           const basePatternSchema = zodSchema;
@@ -54871,7 +54871,7 @@ function convertBaseSchema(schema, ctx) {
         }
       } else {
         const objectSchema = z.object(shape);
-        if (schema.additionalProperties === false) {
+        if (schema6.additionalProperties === false) {
           zodSchema = objectSchema.strict();
         } else if (additionalSchema) {
           zodSchema = objectSchema.catchall(additionalSchema);
@@ -54879,13 +54879,13 @@ function convertBaseSchema(schema, ctx) {
           zodSchema = objectSchema.passthrough();
         }
       }
-      const hasKeyGuard = schema.propertyNames !== void 0 && schema.propertyNames !== true;
-      const minProperties = typeof schema.minProperties === "number" ? schema.minProperties : void 0;
-      const maxProperties = typeof schema.maxProperties === "number" ? schema.maxProperties : void 0;
+      const hasKeyGuard = schema6.propertyNames !== void 0 && schema6.propertyNames !== true;
+      const minProperties = typeof schema6.minProperties === "number" ? schema6.minProperties : void 0;
+      const maxProperties = typeof schema6.maxProperties === "number" ? schema6.maxProperties : void 0;
       if (hasKeyGuard || minProperties !== void 0 || maxProperties !== void 0) {
         let keySchema;
         if (hasKeyGuard) {
-          const keyJSONSchema = typeof schema.propertyNames === "object" && schema.propertyNames.type === void 0 ? { type: "string", ...schema.propertyNames } : schema.propertyNames;
+          const keyJSONSchema = typeof schema6.propertyNames === "object" && schema6.propertyNames.type === void 0 ? { type: "string", ...schema6.propertyNames } : schema6.propertyNames;
           keySchema = convertSchema(keyJSONSchema, ctx);
         }
         zodSchema = checkObjectGuards(zodSchema, { keySchema, minProperties, maxProperties });
@@ -54893,53 +54893,53 @@ function convertBaseSchema(schema, ctx) {
       break;
     }
     case "array": {
-      const prefixItems = schema.prefixItems;
-      const items = schema.items;
+      const prefixItems = schema6.prefixItems;
+      const items = schema6.items;
       if (prefixItems && Array.isArray(prefixItems)) {
-        const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
+        const minItems = typeof schema6.minItems === "number" ? schema6.minItems : 0;
         const tupleItems = prefixItems.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = !Array.isArray(items) ? getTupleRest(items, ctx) : void 0;
         const tupleSchema = z.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
-        if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+        if (typeof schema6.minItems === "number") {
+          zodSchema = zodSchema.check(z.minLength(schema6.minItems));
         }
-        if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+        if (typeof schema6.maxItems === "number") {
+          zodSchema = zodSchema.check(z.maxLength(schema6.maxItems));
         }
       } else if (Array.isArray(items)) {
-        const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
+        const minItems = typeof schema6.minItems === "number" ? schema6.minItems : 0;
         const tupleItems = items.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
-        const rest = getTupleRest(schema.additionalItems, ctx);
+        const rest = getTupleRest(schema6.additionalItems, ctx);
         const tupleSchema = z.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
-        if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+        if (typeof schema6.minItems === "number") {
+          zodSchema = zodSchema.check(z.minLength(schema6.minItems));
         }
-        if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+        if (typeof schema6.maxItems === "number") {
+          zodSchema = zodSchema.check(z.maxLength(schema6.maxItems));
         }
       } else if (items !== void 0) {
         const element = convertSchema(items, ctx);
         let arraySchema = z.array(element);
-        if (typeof schema.minItems === "number") {
-          arraySchema = arraySchema.min(schema.minItems);
+        if (typeof schema6.minItems === "number") {
+          arraySchema = arraySchema.min(schema6.minItems);
         }
-        if (typeof schema.maxItems === "number") {
-          arraySchema = arraySchema.max(schema.maxItems);
+        if (typeof schema6.maxItems === "number") {
+          arraySchema = arraySchema.max(schema6.maxItems);
         }
         zodSchema = arraySchema;
       } else {
         zodSchema = z.array(z.any());
       }
-      if (schema.uniqueItems === true || schema.contains !== void 0) {
+      if (schema6.uniqueItems === true || schema6.contains !== void 0) {
         zodSchema = checkArrayGuards(zodSchema, {
-          uniqueItems: schema.uniqueItems === true,
-          containsSchema: schema.contains !== void 0 ? convertSchema(schema.contains, ctx) : void 0,
-          minContains: typeof schema.minContains === "number" ? schema.minContains : void 0,
-          maxContains: typeof schema.maxContains === "number" ? schema.maxContains : void 0
+          uniqueItems: schema6.uniqueItems === true,
+          containsSchema: schema6.contains !== void 0 ? convertSchema(schema6.contains, ctx) : void 0,
+          minContains: typeof schema6.minContains === "number" ? schema6.minContains : void 0,
+          maxContains: typeof schema6.maxContains === "number" ? schema6.maxContains : void 0
         });
       }
       break;
@@ -54949,94 +54949,94 @@ function convertBaseSchema(schema, ctx) {
   }
   return zodSchema;
 }
-function convertSchema(schema, ctx) {
-  if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+function convertSchema(schema6, ctx) {
+  if (typeof schema6 === "boolean") {
+    return schema6 ? z.any() : z.never();
   }
-  let baseSchema = convertBaseSchema(schema, ctx);
-  const hasExplicitType = schema.type || schema.enum !== void 0 || schema.const !== void 0;
-  if (schema.anyOf && Array.isArray(schema.anyOf)) {
-    const options = schema.anyOf.map((s) => convertSchema(s, ctx));
+  let baseSchema = convertBaseSchema(schema6, ctx);
+  const hasExplicitType = schema6.type || schema6.enum !== void 0 || schema6.const !== void 0;
+  if (schema6.anyOf && Array.isArray(schema6.anyOf)) {
+    const options = schema6.anyOf.map((s) => convertSchema(s, ctx));
     const anyOfUnion = z.union(options);
     baseSchema = hasExplicitType ? z.intersection(baseSchema, anyOfUnion) : anyOfUnion;
   }
-  if (schema.oneOf && Array.isArray(schema.oneOf)) {
-    const options = schema.oneOf.map((s) => convertSchema(s, ctx));
+  if (schema6.oneOf && Array.isArray(schema6.oneOf)) {
+    const options = schema6.oneOf.map((s) => convertSchema(s, ctx));
     const oneOfUnion = z.xor(options);
     baseSchema = hasExplicitType ? z.intersection(baseSchema, oneOfUnion) : oneOfUnion;
   }
-  if (schema.allOf && Array.isArray(schema.allOf)) {
-    if (schema.allOf.length === 0) {
+  if (schema6.allOf && Array.isArray(schema6.allOf)) {
+    if (schema6.allOf.length === 0) {
       baseSchema = hasExplicitType ? baseSchema : z.any();
     } else {
-      let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
+      let result = hasExplicitType ? baseSchema : convertSchema(schema6.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
-      for (let i = startIdx; i < schema.allOf.length; i++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i], ctx));
+      for (let i = startIdx; i < schema6.allOf.length; i++) {
+        result = z.intersection(result, convertSchema(schema6.allOf[i], ctx));
       }
       baseSchema = result;
     }
   }
-  if (schema.nullable === true && ctx.version === "openapi-3.0") {
+  if (schema6.nullable === true && ctx.version === "openapi-3.0") {
     baseSchema = z.nullable(baseSchema);
   }
-  if (schema.readOnly === true) {
+  if (schema6.readOnly === true) {
     baseSchema = z.readonly(baseSchema);
   }
-  if (schema.default !== void 0) {
-    baseSchema = baseSchema.default(schema.default);
+  if (schema6.default !== void 0) {
+    baseSchema = baseSchema.default(schema6.default);
   }
   const extraMeta = {};
   const coreMetadataKeys = ["$id", "id", "$comment", "$anchor", "$vocabulary", "$dynamicRef", "$dynamicAnchor"];
   for (const key of coreMetadataKeys) {
-    if (key in schema) {
-      extraMeta[key] = schema[key];
+    if (key in schema6) {
+      extraMeta[key] = schema6[key];
     }
   }
   const contentMetadataKeys = ["contentEncoding", "contentMediaType", "contentSchema"];
   for (const key of contentMetadataKeys) {
-    if (key in schema) {
-      extraMeta[key] = schema[key];
+    if (key in schema6) {
+      extraMeta[key] = schema6[key];
     }
   }
-  if (schema.type === "object" && schema.$ref === void 0) {
-    if (schema.propertyNames !== void 0 && !containsRef(schema.propertyNames)) {
-      extraMeta.propertyNames = schema.propertyNames;
+  if (schema6.type === "object" && schema6.$ref === void 0) {
+    if (schema6.propertyNames !== void 0 && !containsRef(schema6.propertyNames)) {
+      extraMeta.propertyNames = schema6.propertyNames;
     }
     for (const key of ["minProperties", "maxProperties"]) {
-      if (schema[key] !== void 0)
-        extraMeta[key] = schema[key];
+      if (schema6[key] !== void 0)
+        extraMeta[key] = schema6[key];
     }
   }
-  if (schema.type === "array" && schema.$ref === void 0) {
-    if (schema.contains !== void 0 && !containsRef(schema.contains)) {
-      extraMeta.contains = schema.contains;
+  if (schema6.type === "array" && schema6.$ref === void 0) {
+    if (schema6.contains !== void 0 && !containsRef(schema6.contains)) {
+      extraMeta.contains = schema6.contains;
     }
     for (const key of ["uniqueItems", "minContains", "maxContains"]) {
-      if (schema[key] !== void 0)
-        extraMeta[key] = schema[key];
+      if (schema6[key] !== void 0)
+        extraMeta[key] = schema6[key];
     }
   }
-  for (const key of Object.keys(schema)) {
+  for (const key of Object.keys(schema6)) {
     if (!RECOGNIZED_KEYS.has(key)) {
-      assignProp(extraMeta, key, schema[key]);
+      assignProp(extraMeta, key, schema6[key]);
     }
   }
   if (Object.keys(extraMeta).length > 0) {
     ctx.registry.add(baseSchema, extraMeta);
   }
-  if (schema.description) {
-    baseSchema = baseSchema.describe(schema.description);
+  if (schema6.description) {
+    baseSchema = baseSchema.describe(schema6.description);
   }
   return baseSchema;
 }
-function fromJSONSchema(schema, params) {
-  if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+function fromJSONSchema(schema6, params) {
+  if (typeof schema6 === "boolean") {
+    return schema6 ? z.any() : z.never();
   }
   let normalized;
   try {
-    normalized = JSON.parse(JSON.stringify(schema));
+    normalized = JSON.parse(JSON.stringify(schema6));
   } catch {
     throw new Error("fromJSONSchema input is not valid JSON (possibly cyclic); use $defs/$ref for recursive schemas");
   }
@@ -55055,7 +55055,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit(schema, fnOrHandlers) {
+function visit(schema6, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -55205,12 +55205,12 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run4(schema);
+  return run4(schema6);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
-function deepPartial(schema) {
-  return visit(schema, {
+function deepPartial(schema6) {
+  return visit(schema6, {
     object: (s) => s.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s) => {
@@ -55233,8 +55233,8 @@ function outSide(def2) {
 function inSide(def2) {
   return def2.in._zod.traits.has("$ZodTransform") ? outSide(def2) : def2.in;
 }
-function input(schema) {
-  return visit(schema, {
+function input(schema6) {
+  return visit(schema6, {
     pipe: (s) => inSide(s._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s, rewritten) => rewritten ? optional(s._zod.def.innerType) : s,
@@ -55242,8 +55242,8 @@ function input(schema) {
     catch: (s, rewritten) => rewritten ? s._zod.def.innerType : s
   });
 }
-function output(schema) {
-  return visit(schema, {
+function output(schema6) {
+  return visit(schema6, {
     pipe: (s) => outSide(s._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s, rewritten) => rewritten ? s._zod.def.innerType : s
@@ -62654,8 +62654,8 @@ var TYPE_WORDS = {
   object: "a map",
   record: "a map"
 };
-function validateAgainst(src, value, schema, keyed = [], base = []) {
-  const result = schema.safeParse(value);
+function validateAgainst(src, value, schema6, keyed = [], base = []) {
+  const result = schema6.safeParse(value);
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
@@ -62663,12 +62663,12 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
-      const k = keyed.find((u) => u.union === schemaAt(schema, local));
+      const k = keyed.find((u) => u.union === schemaAt(schema6, local));
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
         problems.push(...validateKeyed(src, at, k, path42));
         continue;
       }
-      const candidates = knownKeys(schemaAt(schema, local));
+      const candidates = knownKeys(schemaAt(schema6, local));
       for (const key of issue3.keys) {
         const guess = suggestKey(key, candidates);
         problems.push(
@@ -62683,7 +62683,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       continue;
     }
     if (issue3.code === "invalid_union") {
-      const unionSchema = schemaAt(schema, local);
+      const unionSchema = schemaAt(schema6, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
         problems.push(...validateKeyed(src, at, k, path42));
@@ -62758,7 +62758,7 @@ function validateKeyed(src, obj, k, path42) {
   }
   const misplaced = keys.flatMap((key) => {
     if (knownKeys(chosen).includes(key)) return [];
-    const takers = Object.entries(k.kinds).filter(([, schema]) => knownKeys(schema).includes(key)).map(([name]) => `\`${name}\``);
+    const takers = Object.entries(k.kinds).filter(([, schema6]) => knownKeys(schema6).includes(key)).map(([name]) => `\`${name}\``);
     return takers.length ? [
       src.problem(
         [...path42, key],
@@ -68551,54 +68551,6 @@ function withoutKey(method, url2) {
   );
 }
 
-// src/plan/random.ts
-function seededRandom(seed2) {
-  let a = seed2 >>> 0;
-  return () => {
-    a = a + 1831565813 >>> 0;
-    let t = a;
-    t = Math.imul(t ^ t >>> 15, t | 1);
-    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
-    return ((t ^ t >>> 14) >>> 0) / 4294967296;
-  };
-}
-function newSeed() {
-  return Math.floor(Math.random() * 2 ** 31);
-}
-
-// src/run/run.ts
-import path34 from "node:path";
-
-// src/config/shared-paths.ts
-import path8 from "node:path";
-var PER_REPLICA = /\{\{\s*(replica|data_dir|port)\s*\}\}/;
-var SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/nix", "/opt"];
-function sharedPaths(config2) {
-  return Object.entries(config2.app.env).flatMap(([env, value]) => {
-    if (PER_REPLICA.test(value) || !path8.isAbsolute(value) || /[\s:]/.test(value)) return [];
-    const p = path8.normalize(value);
-    const inside = (dir) => p === dir || p.startsWith(`${dir}/`);
-    if (inside(config2.app.cwd) || SYSTEM.some(inside)) return [];
-    return [{ env, path: p }];
-  });
-}
-function appFolderPaths(config2) {
-  return Object.entries(config2.app.env).flatMap(([env, value]) => {
-    if (/\{\{|[\s:]/.test(value)) return [];
-    const relative3 = value === "." || value.startsWith("./");
-    if (!relative3 && !path8.isAbsolute(value)) return [];
-    const p = path8.resolve(config2.app.cwd, value);
-    return p === config2.app.cwd || p.startsWith(`${config2.app.cwd}/`) ? [{ env, path: p }] : [];
-  });
-}
-
-// src/validate.ts
-import path10 from "node:path";
-
-// src/scenario/load.ts
-import { globSync, statSync } from "node:fs";
-import path9 from "node:path";
-
 // src/schema/scenario.ts
 var jsonCheck = external_exports.strictObject({
   path: external_exports.string({ error: "expected a JSON path such as `$.answer`" }).regex(/^\$(\.[A-Za-z_$][\w$-]*|\[\d+\])*$/, {
@@ -68680,155 +68632,31 @@ var turnStep = external_exports.strictObject({
   error: "a turn scripts its LLM answer once: `llm_reply` (one text) or `llm` (tool calls, then a text), not both",
   path: ["llm"]
 }).describe("A user turn.");
+var togetherStep = external_exports.strictObject({
+  together: external_exports.array(turnStep, { error: "expected a list of user turns (`- user: …`) to send at once" }).min(2, { error: "a `together` step sends at least two turns at once" }).max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be sent at once` }).describe(
+    "User turns sent at the same moment (same or different sessions), each to its own worker: each is held at its first LLM request until every one of them has reached the LLM, so that they really overlap. Later turns can recall what each said."
+  )
+}).describe("Send several user turns at once (a double submit, a second tab).");
+
+// src/disruptions/schema-parts.ts
 var turnsInFlight = external_exports.array(turnStep, { error: "expected a list of user turns (`- user: …`)" }).min(1, { error: "name at least one turn to have in flight" }).max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be in flight at once` }).describe(
   "User turns sent just before the disruption and still in flight when it starts: each is held at its first LLM request until the disruption has signalled its worker (or, on a worker it does not stop, its first worker). Each goes to its own worker (by default one the disruption hits)."
 );
 var disruptionTarget = target.describe(
   "`all` (default), a replica such as `r2`, or a worker such as `r2w1`."
 );
-var restartStep = external_exports.strictObject({
-  restart: external_exports.union(
-    [
-      external_exports.null(),
-      disruptionTarget,
-      external_exports.strictObject({
-        target: disruptionTarget.optional(),
-        grace: duration3("grace", 6e4).optional()
-      })
-    ],
-    {
-      error: "expected nothing (every worker), a target such as `r1` or `r1w2`, or a map with target and grace"
-    }
-  ).describe(
-    "Graceful restart: SIGTERM, wait up to the grace period, SIGKILL, start again on the same disk."
-  ),
-  during: turnsInFlight.optional()
-}).describe("Restart workers gracefully.");
-var crashStep = external_exports.strictObject({
-  crash: external_exports.union([external_exports.null(), disruptionTarget, external_exports.strictObject({ target: disruptionTarget.optional() })], {
-    error: "expected nothing (every worker), or a target such as `r1` or `r1w2`"
-  }).describe("SIGKILL, then respawned on the same disk, as a supervisor would."),
-  during: turnsInFlight.optional()
-}).describe("Crash workers (kill -9).");
-var redeployStrategy = external_exports.enum(["rolling", "at-once"], { error: "expected `rolling` or `at-once`" });
-var replicaTarget = external_exports.string().regex(/^(all|r[1-9]\d*)$/, {
-  error: "a redeploy replaces whole replicas: expected `all` or a replica such as `r2`"
-});
-var redeployStep = external_exports.strictObject({
-  redeploy: external_exports.union(
-    [
-      external_exports.null(),
-      redeployStrategy,
-      replicaTarget,
-      external_exports.strictObject({ strategy: redeployStrategy.optional(), target: replicaTarget.optional() })
-    ],
-    {
-      error: "expected nothing (rolling, every replica), `rolling`, `at-once`, a replica such as `r2`, or a map with strategy and target"
-    }
-  ).describe(
-    "New processes on a fresh copy of the app folder and data dir. `rolling` (default): one replica at a time while the others serve."
-  ),
-  during: turnsInFlight.optional()
-}).describe("Redeploy replicas on fresh disks.");
-var scaleStep = external_exports.strictObject({
-  scale: external_exports.strictObject({
-    replicas: count("replicas", 1, LIMITS.replicas).optional(),
-    workers: count("workers", 1, LIMITS.workers).optional()
-  }).refine((s) => s.replicas !== void 0 || s.workers !== void 0, {
-    error: "say how many `replicas` or `workers` to scale to"
-  }).describe(
-    "Scale to this many replicas and/or workers per replica. New ones start on fresh disks; removed ones stop gracefully."
-  )
-}).describe("Scale the topology up or down.");
-var waitStep = external_exports.strictObject({ wait: duration3("wait", LIMITS.waitMs).describe("How long to wait, e.g. `2s`.") }).describe("Wait (for TTLs, background jobs).");
 var serviceName = external_exports.string({ error: "expected the name of a service in amnesia.config.yaml `services:`" }).regex(/^[A-Za-z][\w-]*$/, { error: "a service name is letters, digits, `_` or `-`" });
-var restartServiceStep = external_exports.strictObject({
-  restart_service: external_exports.union(
-    [serviceName, external_exports.strictObject({ service: serviceName, grace: duration3("grace", 6e4).optional() })],
-    { error: "expected a service name, or a map with `service` and `grace`" }
-  ).describe(
-    "Stop the service gracefully (SIGTERM, up to the grace period, default 5s) and start it again on the same data: what it persists survives."
-  )
-}).describe("Restart a backend service.");
-var outageStep = external_exports.strictObject({
-  outage: external_exports.strictObject({
-    service: serviceName,
-    for: duration3("for", LIMITS.waitMs).describe("How long the service stays down, e.g. `3s`.")
-  }).describe(
-    "Stop the service now and start it again (same data) once `for` has passed: turns in between run during the outage; any step that starts after it waits until the service is back."
-  )
-}).describe("Take a backend service down for a while.");
-var wipeServiceStep = external_exports.strictObject({
-  wipe_service: serviceName.describe(
-    "Start the service again on empty data (a flushed cache, a lost database): the app must recover from elsewhere, or forget."
-  )
-}).describe("Wipe the data of a backend service.");
-var togetherStep = external_exports.strictObject({
-  together: external_exports.array(turnStep, { error: "expected a list of user turns (`- user: …`) to send at once" }).min(2, { error: "a `together` step sends at least two turns at once" }).max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be sent at once` }).describe(
-    "User turns sent at the same moment (same or different sessions), each to its own worker: each is held at its first LLM request until every one of them has reached the LLM, so that they really overlap. Later turns can recall what each said."
-  )
-}).describe("Send several user turns at once (a double submit, a second tab).");
-var STEP_KINDS = {
-  user: turnStep,
-  together: togetherStep,
-  restart: restartStep,
-  crash: crashStep,
-  redeploy: redeployStep,
-  scale: scaleStep,
-  wait: waitStep,
-  restart_service: restartServiceStep,
-  outage: outageStep,
-  wipe_service: wipeServiceStep
-};
-var BARE_STEPS = ["restart", "crash", "redeploy"];
-var step = external_exports.union(
-  [
-    turnStep,
-    togetherStep,
-    restartStep,
-    crashStep,
-    redeployStep,
-    scaleStep,
-    waitStep,
-    restartServiceStep,
-    outageStep,
-    wipeServiceStep,
-    external_exports.enum(BARE_STEPS).describe("A disruption with its defaults.")
-  ],
-  {
-    error: "a step is a user turn (`user: …`), turns at once (`together: […]`), a disruption (`restart`, `crash`, `redeploy`, `scale`, `wait`) or a service fault (`restart_service`, `outage`, `wipe_service`)"
-  }
-);
-var scenarioFile = external_exports.strictObject({
-  name: external_exports.string({ error: "expected the scenario name" }).refine((s) => s.trim().length > 0, { error: "the name must not be empty" }).describe("A unique name; reports and test names use it."),
-  description: external_exports.string().optional().describe("What this scenario proves, for the reader of a report."),
-  tags: external_exports.array(external_exports.string({ error: "a tag is a text" })).optional().describe("Labels to select scenarios with `--tags`."),
-  topology: topology.optional(),
-  routing: routing.optional(),
-  seed: seed.optional(),
-  timeout: duration3("timeout", LIMITS.turnTimeoutMs).optional().describe("Per-turn timeout for this scenario."),
-  steps: external_exports.array(step, { error: "expected a list of steps (`- user: …`)" }).min(1, { error: "a scenario needs at least one step" }).describe("User turns and disruptions, in order.")
-}).describe("An amnesia scenario: one multi-turn conversation and what must be remembered.");
-
-// src/scenario/types.ts
-function turnsOf(steps) {
-  return steps.flatMap(
-    (s) => s.kind === "turn" ? [s] : s.kind === "together" ? s.turns : "during" in s && s.during ? s.during : []
-  );
-}
-function formatTarget(t) {
-  if (t.kind === "all") return "all";
-  if (t.kind === "replica") return `r${t.replica}`;
-  return `r${t.replica}w${t.worker}`;
-}
-function parseTarget(s) {
-  if (s === "all") return { kind: "all" };
-  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
-  if (!m) throw new Error(`not a target: ${s}`);
-  return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
+function wordOrMap(value) {
+  if (typeof value === "string") return { word: value, map: {} };
+  return { map: value ?? {} };
 }
 
-// src/scenario/workers.ts
+// src/disruptions/spec.ts
+function fromWorkers(d) {
+  return { description: d.description, changes: d.changes, durationMs: d.durationMs };
+}
+
+// src/disruptions/target.ts
 var workerId = (replica, worker) => `r${replica}w${worker}`;
 function parseWorkerId(id) {
   const m = /^r(\d+)w(\d+)$/.exec(id);
@@ -68847,6 +68675,321 @@ function workersOf(target2, t) {
     if (target2.kind === "replica") return replica === target2.replica;
     return replica === target2.replica && worker === target2.worker;
   });
+}
+function formatTarget(t) {
+  if (t.kind === "all") return "all";
+  if (t.kind === "replica") return `r${t.replica}`;
+  return `r${t.replica}w${t.worker}`;
+}
+function parseTarget(s) {
+  if (s === "all") return { kind: "all" };
+  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
+  if (!m) throw new Error(`not a target: ${s}`);
+  return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
+}
+
+// src/disruptions/crash.ts
+var schema = external_exports.strictObject({
+  crash: external_exports.union([external_exports.null(), disruptionTarget, external_exports.strictObject({ target: disruptionTarget.optional() })], {
+    error: "expected nothing (every worker), or a target such as `r1` or `r1w2`"
+  }).describe("SIGKILL, then respawned on the same disk, as a supervisor would."),
+  during: turnsInFlight.optional()
+}).describe("Crash workers (kill -9).");
+var crash = {
+  kind: "crash",
+  schema,
+  bare: true,
+  inFlight: true,
+  dropsInFlight: true,
+  normalize(input2) {
+    const { word, map: map2 } = wordOrMap(input2.crash);
+    return { target: parseTarget(word ?? map2.target ?? "all") };
+  },
+  hits: (step2, shape) => ({ workers: workersOf(step2.target, shape), shape }),
+  apply: async (step2, stack) => fromWorkers(await stack.workers.crash(step2.target)),
+  text: (step2) => `crash ${formatTarget(step2.target)}`,
+  evidence: { generation: false, forcedNote: false }
+};
+
+// src/disruptions/redeploy.ts
+var redeployStrategy = external_exports.enum(["rolling", "at-once"], { error: "expected `rolling` or `at-once`" });
+var replicaTarget = external_exports.string().regex(/^(all|r[1-9]\d*)$/, {
+  error: "a redeploy replaces whole replicas: expected `all` or a replica such as `r2`"
+});
+var schema2 = external_exports.strictObject({
+  redeploy: external_exports.union(
+    [
+      external_exports.null(),
+      redeployStrategy,
+      replicaTarget,
+      external_exports.strictObject({ strategy: redeployStrategy.optional(), target: replicaTarget.optional() })
+    ],
+    {
+      error: "expected nothing (rolling, every replica), `rolling`, `at-once`, a replica such as `r2`, or a map with strategy and target"
+    }
+  ).describe(
+    "New processes on a fresh copy of the app folder and data dir. `rolling` (default): one replica at a time while the others serve."
+  ),
+  during: turnsInFlight.optional()
+}).describe("Redeploy replicas on fresh disks.");
+var isStrategy = (w) => w === "rolling" || w === "at-once";
+var redeploy = {
+  kind: "redeploy",
+  schema: schema2,
+  bare: true,
+  inFlight: true,
+  dropsInFlight: false,
+  normalize(input2) {
+    const { word, map: map2 } = wordOrMap(input2.redeploy);
+    const strategy = isStrategy(word) ? word : map2.strategy ?? "rolling";
+    const target2 = word && !isStrategy(word) ? word : map2.target ?? "all";
+    return { strategy, target: parseTarget(target2) };
+  },
+  hits: (step2, shape) => ({ workers: workersOf(step2.target, shape), shape }),
+  apply: async (step2, stack) => fromWorkers(await stack.workers.redeploy(step2.strategy, step2.target)),
+  text: (step2) => `redeploy ${formatTarget(step2.target)} (${step2.strategy})`,
+  evidence: { generation: true, forcedNote: true }
+};
+
+// src/disruptions/restart.ts
+var schema3 = external_exports.strictObject({
+  restart: external_exports.union(
+    [
+      external_exports.null(),
+      disruptionTarget,
+      external_exports.strictObject({
+        target: disruptionTarget.optional(),
+        grace: duration3("grace", 6e4).optional()
+      })
+    ],
+    {
+      error: "expected nothing (every worker), a target such as `r1` or `r1w2`, or a map with target and grace"
+    }
+  ).describe(
+    "Graceful restart: SIGTERM, wait up to the grace period, SIGKILL, start again on the same disk."
+  ),
+  during: turnsInFlight.optional()
+}).describe("Restart workers gracefully.");
+var restart = {
+  kind: "restart",
+  schema: schema3,
+  bare: true,
+  inFlight: true,
+  dropsInFlight: false,
+  normalize(input2) {
+    const { word, map: map2 } = wordOrMap(input2.restart);
+    return {
+      target: parseTarget(word ?? map2.target ?? "all"),
+      ...map2.grace ? { graceMs: parseDuration(map2.grace) } : {}
+    };
+  },
+  hits: (step2, shape) => ({ workers: workersOf(step2.target, shape), shape }),
+  apply: async (step2, stack) => fromWorkers(await stack.workers.restart(step2.target, step2.graceMs)),
+  text: (step2) => `restart ${formatTarget(step2.target)}`,
+  evidence: { generation: false, forcedNote: true }
+};
+
+// src/disruptions/scale.ts
+var schema4 = external_exports.strictObject({
+  scale: external_exports.strictObject({
+    replicas: count("replicas", 1, LIMITS.replicas).optional(),
+    workers: count("workers", 1, LIMITS.workers).optional()
+  }).refine((s) => s.replicas !== void 0 || s.workers !== void 0, {
+    error: "say how many `replicas` or `workers` to scale to"
+  }).describe(
+    "Scale to this many replicas and/or workers per replica. New ones start on fresh disks; removed ones stop gracefully."
+  )
+}).describe("Scale the topology up or down.");
+var scale = {
+  kind: "scale",
+  schema: schema4,
+  bare: false,
+  inFlight: false,
+  dropsInFlight: false,
+  normalize: (input2) => ({ ...input2.scale }),
+  hits(step2, shape) {
+    const next = { replicas: step2.replicas ?? shape.replicas, workers: step2.workers ?? shape.workers };
+    const before = workerOrder(shape);
+    return { workers: workerOrder(next).filter((id) => !before.includes(id)), shape: next };
+  },
+  apply: async (step2, stack) => fromWorkers(
+    await stack.workers.scale({
+      ...step2.replicas ? { replicas: step2.replicas } : {},
+      ...step2.workers ? { workers: step2.workers } : {}
+    })
+  ),
+  text: (step2) => `scale to ${[step2.replicas && `${step2.replicas} replicas`, step2.workers && `${step2.workers} workers`].filter(Boolean).join(", ")}`,
+  evidence: { generation: false, forcedNote: true }
+};
+
+// src/disruptions/service-faults.ts
+var fromService = (f) => ({
+  description: f.description,
+  changes: [],
+  service: {
+    name: f.service,
+    before: f.before,
+    ...f.after ? { after: f.after } : {},
+    ...f.outageMs !== void 0 ? { outageMs: f.outageMs } : {}
+  },
+  durationMs: f.durationMs
+});
+var onService = {
+  bare: false,
+  inFlight: false,
+  dropsInFlight: false,
+  hits: (_step, shape) => ({ workers: [], shape }),
+  apply: async (step2, stack) => fromService(await stack.services.apply(step2)),
+  evidence: { generation: false, forcedNote: true }
+};
+var restartServiceSchema = external_exports.strictObject({
+  restart_service: external_exports.union(
+    [serviceName, external_exports.strictObject({ service: serviceName, grace: duration3("grace", 6e4).optional() })],
+    { error: "expected a service name, or a map with `service` and `grace`" }
+  ).describe(
+    "Stop the service gracefully (SIGTERM, up to the grace period, default 5s) and start it again on the same data: what it persists survives."
+  )
+}).describe("Restart a backend service.");
+var restartService = {
+  ...onService,
+  kind: "restart_service",
+  schema: restartServiceSchema,
+  normalize(input2) {
+    const r = input2.restart_service;
+    return typeof r === "string" ? { service: r } : { service: r.service, ...r.grace ? { graceMs: parseDuration(r.grace) } : {} };
+  },
+  text: (step2) => `restart service ${step2.service}`
+};
+var outageSchema = external_exports.strictObject({
+  outage: external_exports.strictObject({
+    service: serviceName,
+    for: duration3("for", LIMITS.waitMs).describe("How long the service stays down, e.g. `3s`.")
+  }).describe(
+    "Stop the service now and start it again (same data) once `for` has passed: turns in between run during the outage; any step that starts after it waits until the service is back."
+  )
+}).describe("Take a backend service down for a while.");
+var outage = {
+  ...onService,
+  kind: "outage",
+  schema: outageSchema,
+  normalize: (input2) => ({ service: input2.outage.service, ms: parseDuration(input2.outage.for) }),
+  text: (step2) => `outage of ${step2.service} for ${step2.ms} ms`
+};
+var wipeServiceSchema = external_exports.strictObject({
+  wipe_service: serviceName.describe(
+    "Start the service again on empty data (a flushed cache, a lost database): the app must recover from elsewhere, or forget."
+  )
+}).describe("Wipe the data of a backend service.");
+var wipeService = {
+  ...onService,
+  kind: "wipe_service",
+  schema: wipeServiceSchema,
+  normalize: (input2) => ({ service: input2.wipe_service }),
+  text: (step2) => `wipe service ${step2.service}`
+};
+
+// src/disruptions/wait.ts
+var schema5 = external_exports.strictObject({ wait: duration3("wait", LIMITS.waitMs).describe("How long to wait, e.g. `2s`.") }).describe("Wait (for TTLs, background jobs).");
+var wait = {
+  kind: "wait",
+  schema: schema5,
+  bare: false,
+  inFlight: false,
+  dropsInFlight: false,
+  normalize: (input2) => ({ ms: parseDuration(input2.wait) }),
+  hits: (_step, shape) => ({ workers: [], shape }),
+  async apply(step2, stack) {
+    const t0 = performance.now();
+    await waitFor(step2.ms, stack.signal);
+    return { description: `wait ${step2.ms} ms`, changes: [], durationMs: performance.now() - t0 };
+  },
+  text: (step2) => `wait ${step2.ms} ms`,
+  evidence: { generation: false, forcedNote: true }
+};
+function waitFor(ms, signal) {
+  return new Promise((resolve2, reject) => {
+    const t = setTimeout(resolve2, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        reject(new AbortedError());
+      },
+      { once: true }
+    );
+  });
+}
+
+// src/disruptions/index.ts
+var DISRUPTIONS = {
+  restart,
+  crash,
+  redeploy,
+  scale,
+  wait,
+  restart_service: restartService,
+  outage,
+  wipe_service: wipeService
+};
+var DISRUPTION_KINDS = Object.keys(DISRUPTIONS);
+function specOf(step2) {
+  return DISRUPTIONS[step2.kind];
+}
+var disruptionText = (step2) => specOf(step2).text(step2);
+
+// src/plan/random.ts
+function seededRandom(seed2) {
+  let a = seed2 >>> 0;
+  return () => {
+    a = a + 1831565813 >>> 0;
+    let t = a;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
+function newSeed() {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+// src/run/run.ts
+import path34 from "node:path";
+
+// src/config/shared-paths.ts
+import path8 from "node:path";
+var PER_REPLICA = /\{\{\s*(replica|data_dir|port)\s*\}\}/;
+var SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/nix", "/opt"];
+function sharedPaths(config2) {
+  return Object.entries(config2.app.env).flatMap(([env, value]) => {
+    if (PER_REPLICA.test(value) || !path8.isAbsolute(value) || /[\s:]/.test(value)) return [];
+    const p = path8.normalize(value);
+    const inside = (dir) => p === dir || p.startsWith(`${dir}/`);
+    if (inside(config2.app.cwd) || SYSTEM.some(inside)) return [];
+    return [{ env, path: p }];
+  });
+}
+function appFolderPaths(config2) {
+  return Object.entries(config2.app.env).flatMap(([env, value]) => {
+    if (/\{\{|[\s:]/.test(value)) return [];
+    const relative3 = value === "." || value.startsWith("./");
+    if (!relative3 && !path8.isAbsolute(value)) return [];
+    const p = path8.resolve(config2.app.cwd, value);
+    return p === config2.app.cwd || p.startsWith(`${config2.app.cwd}/`) ? [{ env, path: p }] : [];
+  });
+}
+
+// src/validate.ts
+import path10 from "node:path";
+
+// src/scenario/load.ts
+import { globSync, statSync } from "node:fs";
+import path9 from "node:path";
+
+// src/scenario/types.ts
+function turnsOf(steps) {
+  return steps.flatMap(
+    (s) => s.kind === "turn" ? [s] : s.kind === "together" ? s.turns : "during" in s && s.during ? s.during : []
+  );
 }
 
 // src/scenario/check.ts
@@ -68892,36 +69035,22 @@ function checkScenario(s, topology2, topologySource, services) {
     else if (step2.kind === "together") {
       for (const t of step2.turns) checkTarget(t.pin, `${turnField(t)}.on`);
       problems.push(...checkAtOnce(step2.turns, current, source));
-    } else if (step2.kind === "restart" || step2.kind === "crash" || step2.kind === "redeploy") {
-      checkTarget(step2.target, `steps[${step2.step}].${step2.kind}`);
+    } else {
+      const spec = specOf(step2);
+      const field2 = `steps[${step2.step}].${step2.kind}`;
+      if ("target" in step2) checkTarget(step2.target, field2);
       for (const t of step2.during ?? []) checkTarget(t.pin, `${turnField(t)}.on`);
       problems.push(...checkAtOnce(step2.during ?? [], current, source));
-      if (step2.kind === "crash")
-        problems.push(...checkCrashInFlight(step2.during ?? [], step2.target, current));
-    } else if (step2.kind === "scale") {
-      current = { replicas: step2.replicas ?? current.replicas, workers: step2.workers ?? current.workers };
-      source = `after the scale at line ${step2.at.line}`;
-    } else if (services && step2.kind !== "wait") {
-      const found = services.find((x) => x.name === step2.service);
-      const field2 = `steps[${step2.step}].${step2.kind}`;
-      if (!found) {
-        problems.push(
-          problem(
-            step2.at,
-            field2,
-            `no service \`${step2.service}\` in the config`,
-            services.length ? `services: ${services.map((x) => `\`${x.name}\``).join(", ")}` : "declare it under `services:` in amnesia.config.yaml"
-          )
-        );
-      } else if (!found.faults) {
-        problems.push(
-          problem(
-            step2.at,
-            field2,
-            `service \`${step2.service}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
-            "use a `command:`, `redis:`, `postgres: { image }` or `container:` service"
-          )
-        );
+      if (spec.dropsInFlight && "target" in step2)
+        problems.push(...checkDroppedInFlight(step2.kind, step2.during ?? [], step2.target, current));
+      for (const p of spec.check?.(step2, current) ?? [])
+        problems.push(problem(step2.at, field2, p.message, p.hint));
+      if ("service" in step2 && services)
+        problems.push(...checkService(step2.service, step2.at, field2, services));
+      const after = spec.hits(step2, current).shape;
+      if (after !== current) {
+        current = { replicas: after.replicas, workers: after.workers };
+        source = `after the ${step2.kind} at line ${step2.at.line}`;
       }
     }
   }
@@ -68974,6 +69103,28 @@ function checkScenario(s, topology2, topologySource, services) {
   }
   return problems;
 }
+function checkService(name, at, field2, services) {
+  const found = services.find((x) => x.name === name);
+  if (!found) {
+    return [
+      problem(
+        at,
+        field2,
+        `no service \`${name}\` in the config`,
+        services.length ? `services: ${services.map((x) => `\`${x.name}\``).join(", ")}` : "declare it under `services:` in amnesia.config.yaml"
+      )
+    ];
+  }
+  if (found.faults) return [];
+  return [
+    problem(
+      at,
+      field2,
+      `service \`${name}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
+      "use a `command:`, `redis:`, `postgres: { image }` or `container:` service"
+    )
+  ];
+}
 function turnField(t) {
   return t.nested ? `steps[${t.step}].${t.nested.in}[${t.nested.index}]` : `steps[${t.step}]`;
 }
@@ -69011,7 +69162,7 @@ function checkAtOnce(list2, topology2, source) {
   }
   return problems;
 }
-function checkCrashInFlight(list2, target2, topology2) {
+function checkDroppedInFlight(kind, list2, target2, topology2) {
   const hit = new Set(workersOf(target2, topology2));
   const unpinned = list2.filter((t) => t.pin === void 0 && t.expect.error === void 0);
   const pinnedHit = list2.filter(
@@ -69022,8 +69173,8 @@ function checkCrashInFlight(list2, target2, topology2) {
     (t) => problem(
       t.at,
       turnField(t),
-      `${t.session}#${t.turn} is in flight on a worker the crash kills (SIGKILL): it can never be answered, so as written it always fails`,
-      "add `expect: { error: allowed }` (the request may fail; what was answered must still be remembered) or `error: true`, or pin it to a worker the crash does not hit"
+      `${t.session}#${t.turn} is in flight on a worker the ${kind} kills (SIGKILL): it can never be answered, so as written it always fails`,
+      `add \`expect: { error: allowed }\` (the request may fail; what was answered must still be remembered) or \`error: true\`, or pin it to a worker the ${kind} does not hit`
     )
   );
 }
@@ -69084,7 +69235,7 @@ function normalizeScenario(src, raw) {
   const inFlight = (list2, i) => list2 ? { during: list2.map((t, k) => turn(t, i, ["steps", i, "during", k], { in: "during", index: k })) } : {};
   const steps = raw.steps.map((s, i) => {
     const here = at(["steps", i]);
-    if (typeof s === "string") return disruption(s, null, i, here);
+    if (typeof s === "string") return disruption({ [s]: null }, s, i, here);
     if ("user" in s) return turn(s, i, ["steps", i]);
     if ("together" in s)
       return {
@@ -69095,30 +69246,8 @@ function normalizeScenario(src, raw) {
         ),
         at: here
       };
-    if ("restart" in s) return { ...disruption("restart", s.restart, i, here), ...inFlight(s.during, i) };
-    if ("crash" in s) return { ...disruption("crash", s.crash, i, here), ...inFlight(s.during, i) };
-    if ("redeploy" in s) return { ...disruption("redeploy", s.redeploy, i, here), ...inFlight(s.during, i) };
-    if ("scale" in s) return { kind: "scale", step: i, ...s.scale, at: here };
-    if ("restart_service" in s) {
-      const r = s.restart_service;
-      return typeof r === "string" ? { kind: "restart_service", step: i, service: r, at: here } : {
-        kind: "restart_service",
-        step: i,
-        service: r.service,
-        ...r.grace ? { graceMs: parseDuration(r.grace) } : {},
-        at: here
-      };
-    }
-    if ("outage" in s)
-      return {
-        kind: "outage",
-        step: i,
-        service: s.outage.service,
-        ms: parseDuration(s.outage.for),
-        at: here
-      };
-    if ("wipe_service" in s) return { kind: "wipe_service", step: i, service: s.wipe_service, at: here };
-    return { kind: "wait", step: i, ms: parseDuration(s.wait), at: here };
+    const kind = DISRUPTION_KINDS.find((k) => k in s);
+    return { ...disruption(s, kind, i, here), ...inFlight("during" in s ? s.during : void 0, i) };
   });
   return {
     file: src.file,
@@ -69134,17 +69263,9 @@ function normalizeScenario(src, raw) {
     at: at(["name"])
   };
 }
-function disruption(kind, value, step2, at) {
-  const obj = typeof value === "object" && value !== null ? value : {};
-  const word = typeof value === "string" ? value : void 0;
-  if (kind === "redeploy") {
-    const strategy = word === "rolling" || word === "at-once" ? word : obj.strategy ?? "rolling";
-    const target3 = word && word !== "rolling" && word !== "at-once" ? word : obj.target ?? "all";
-    return { kind, step: step2, strategy, target: parseTarget(target3), at };
-  }
-  const target2 = parseTarget(word ?? obj.target ?? "all");
-  if (kind === "crash") return { kind, step: step2, target: target2, at };
-  return { kind, step: step2, target: target2, ...obj.grace ? { graceMs: parseDuration(obj.grace) } : {}, at };
+function disruption(input2, kind, step2, at) {
+  const spec = DISRUPTIONS[kind];
+  return { ...spec.normalize(input2), kind, step: step2, at };
 }
 var asList = (v) => v === void 0 ? [] : Array.isArray(v) ? v : [v];
 function matchers(v, key, at) {
@@ -69182,6 +69303,36 @@ function replyExpectations(r, at) {
   };
 }
 
+// src/scenario/schema.ts
+var disruptionSchemas = DISRUPTION_KINDS.map((k) => DISRUPTIONS[k].schema);
+var STEP_KINDS = {
+  user: turnStep,
+  together: togetherStep,
+  ...Object.fromEntries(DISRUPTION_KINDS.map((k) => [k, DISRUPTIONS[k].schema]))
+};
+var BARE_STEPS = DISRUPTION_KINDS.filter((k) => DISRUPTIONS[k].bare);
+var step = external_exports.union(
+  [
+    turnStep,
+    togetherStep,
+    ...disruptionSchemas,
+    external_exports.enum(BARE_STEPS).describe("A disruption with its defaults.")
+  ],
+  {
+    error: `a step is a user turn (\`user: …\`), turns at once (\`together: […]\`) or a disruption (${DISRUPTION_KINDS.map((k) => `\`${k}\``).join(", ")})`
+  }
+);
+var scenarioFile = external_exports.strictObject({
+  name: external_exports.string({ error: "expected the scenario name" }).refine((s) => s.trim().length > 0, { error: "the name must not be empty" }).describe("A unique name; reports and test names use it."),
+  description: external_exports.string().optional().describe("What this scenario proves, for the reader of a report."),
+  tags: external_exports.array(external_exports.string({ error: "a tag is a text" })).optional().describe("Labels to select scenarios with `--tags`."),
+  topology: topology.optional(),
+  routing: routing.optional(),
+  seed: seed.optional(),
+  timeout: duration3("timeout", LIMITS.turnTimeoutMs).optional().describe("Per-turn timeout for this scenario."),
+  steps: external_exports.array(step, { error: "expected a list of steps (`- user: …`)" }).min(1, { error: "a scenario needs at least one step" }).describe("User turns and disruptions, in order.")
+}).describe("An amnesia scenario: one multi-turn conversation and what must be remembered.");
+
 // src/scenario/load.ts
 var SCENARIO_EXAMPLE = `  name: remembers the user's name
   steps:
@@ -69210,7 +69361,7 @@ var KEY_HINTS = [
   ],
   [
     /\.during$/,
-    "write `during:` under a `restart`, `crash` or `redeploy`, and below it one or more turns, each `- user: …`"
+    `write \`during:\` under a ${DISRUPTION_KINDS.filter((k) => DISRUPTIONS[k].inFlight).map((k) => `\`${k}\``).join(", ").replace(/, ([^,]*)$/, " or $1")}, and below it one or more turns, each \`- user: …\``
   ],
   [
     /\.expect\.error$/,
@@ -72070,16 +72221,10 @@ function plan(scenario, base) {
       steps.push({ kind: "together", step: step2, turns: routeAtOnce(step2.turns) });
       continue;
     }
-    const before = workerOrder(current);
-    let workers = [];
-    let during = [];
-    if (step2.kind === "restart" || step2.kind === "crash" || step2.kind === "redeploy") {
-      workers = workersOf(step2.target, current);
-      during = routeAtOnce(step2.during ?? [], workers);
-    } else if (step2.kind === "scale") {
-      current = { replicas: step2.replicas ?? current.replicas, workers: step2.workers ?? current.workers };
-      workers = workerOrder(current).filter((id) => !before.includes(id));
-    }
+    const hit = specOf(step2).hits(step2, current);
+    const workers = hit.workers;
+    const during = routeAtOnce(step2.during ?? [], workers);
+    if (hit.shape !== current) current = { replicas: hit.shape.replicas, workers: hit.shape.workers };
     if (workers.length) disruptions.push(workers);
     steps.push({ kind: "disruption", step: step2, workers, topology: { ...current }, during });
   }
@@ -72472,53 +72617,12 @@ function around(text, source) {
 
 // src/run/disruption.ts
 async function applyDisruption(step2, stack, after) {
-  const base = { kind: "disruption", step: step2.step, at: step2.at, topology: after };
-  if (step2.kind === "restart_service" || step2.kind === "outage" || step2.kind === "wipe_service") {
-    const f = await stack.services.faults.apply(step2);
-    return {
-      ...base,
-      type: f.kind,
-      description: f.description,
-      changes: [],
-      service: {
-        name: f.service,
-        before: f.before,
-        ...f.after ? { after: f.after } : {},
-        ...f.outageMs !== void 0 ? { outageMs: f.outageMs } : {}
-      },
-      durationMs: f.durationMs
-    };
-  }
-  if (step2.kind === "wait") {
-    const t0 = performance.now();
-    await waitFor(step2.ms, stack.signal);
-    return {
-      ...base,
-      type: "wait",
-      description: `wait ${step2.ms} ms`,
-      changes: [],
-      durationMs: performance.now() - t0
-    };
-  }
-  const { topology: topology2 } = stack;
-  const d = step2.kind === "restart" ? await topology2.restart(step2.target, step2.graceMs) : step2.kind === "crash" ? await topology2.crash(step2.target) : step2.kind === "redeploy" ? await topology2.redeploy(step2.strategy, step2.target) : await topology2.scale({
-    ...step2.replicas ? { replicas: step2.replicas } : {},
-    ...step2.workers ? { workers: step2.workers } : {}
+  const done = await specOf(step2).apply(step2, {
+    workers: stack.topology,
+    services: stack.services.faults,
+    signal: stack.signal
   });
-  return { ...base, type: d.kind, description: d.description, changes: d.changes, durationMs: d.durationMs };
-}
-function waitFor(ms, signal) {
-  return new Promise((resolve2, reject) => {
-    const t = setTimeout(resolve2, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(new AbortedError());
-      },
-      { once: true }
-    );
-  });
+  return { kind: "disruption", step: step2.step, at: step2.at, topology: after, type: step2.kind, ...done };
 }
 
 // src/run/hold.ts
@@ -73340,15 +73444,15 @@ var ServiceFaults = class {
       return record2(`wipe service ${step2.service} (started again on empty data)`, { after: ops.where() });
     }
     await ops.down(this.graceMs);
-    const outage = {
+    const outage2 = {
       until: Date.now() + step2.ms,
       timer: setTimeout(() => {
-        outage.back ??= ops.up();
-        outage.back.catch(() => {
+        outage2.back ??= ops.up();
+        outage2.back.catch(() => {
         });
       }, step2.ms)
     };
-    this.outages.set(step2.service, outage);
+    this.outages.set(step2.service, outage2);
     return record2(`outage of service ${step2.service} for ${step2.ms} ms`, { outageMs: step2.ms });
   }
   /** Services whose outage is not over. */
@@ -74931,7 +75035,7 @@ async function runSteps(s, p, topology2, services, ctx, steps, signals) {
 }
 async function runDuring(planned, input2, topology2, services, ctx, signals) {
   const hold = new TurnHold(planned.during.length);
-  const inFlight = { step: planned.step.step, description: shortDescription(planned.step) };
+  const inFlight = { step: planned.step.step, description: disruptionText(planned.step) };
   const running = planned.during.map(
     (t, i) => runTurn(input2(t, { hooks: hold.hooks(i), inFlight })).finally(() => hold.ended(i))
   );
@@ -74950,7 +75054,7 @@ async function runDuring(planned, input2, topology2, services, ctx, signals) {
       if (e.type !== "worker-signalled") return;
       if (first) release((w) => !hit.has(w));
       first = false;
-      if (e.signal === "SIGKILL") release((w) => w === e.id);
+      if (e.signal !== "SIGTERM") release((w) => w === e.id);
       else void untilStopsListening(e.port, gone(e.id)).then(() => release((w) => w === e.id));
     };
     d = await disrupt(planned, topology2, services, ctx);
@@ -75004,11 +75108,6 @@ function plannedTurns(p) {
   return p.steps.flatMap((x) => x.kind === "turn" ? [x] : x.kind === "together" ? x.turns : x.during);
 }
 var labelOf = (t) => `${t.step.session}#${t.step.turn}`;
-function shortDescription(step2) {
-  if (step2.kind === "redeploy") return `redeploy ${formatTarget(step2.target)} (${step2.strategy})`;
-  if (step2.kind === "restart" || step2.kind === "crash") return `${step2.kind} ${formatTarget(step2.target)}`;
-  return step2.kind;
-}
 function disrupt(planned, topology2, services, ctx) {
   return applyDisruption(planned.step, { topology: topology2, services, signal: ctx.signal }, planned.topology);
 }
@@ -75020,10 +75119,7 @@ function stepLabel(step2) {
   if (step2.kind === "turn") return `${step2.session}#${step2.turn}`;
   if (step2.kind === "together")
     return `together ${step2.turns.map((t) => `${t.session}#${t.turn}`).join(", ")}`;
-  if (step2.kind === "restart" || step2.kind === "crash") return `${step2.kind} ${formatTarget(step2.target)}`;
-  if (step2.kind === "redeploy") return `redeploy ${step2.strategy} ${formatTarget(step2.target)}`;
-  if (step2.kind === "wait") return `wait ${step2.ms} ms`;
-  return step2.kind;
+  return disruptionText(step2);
 }
 function maxProcesses(p) {
   let max = p.topology.replicas * p.topology.workers;
@@ -77050,9 +77146,10 @@ function expectationMarks(es, paint) {
   return [...shown, ...more > 0 ? [paint("dim", `+${more} more`)] : []].join(", ");
 }
 function disruptionLine(d, paint) {
+  const { evidence } = DISRUPTIONS[d.type];
   const changes = d.changes.slice(0, MAX_CHANGES).map((c) => {
-    const forced = c.before?.forced && d.type !== "crash" ? " (killed after the grace period)" : "";
-    return `${changeText(c, { generation: d.type === "redeploy" })}${forced}`;
+    const forced = c.before?.forced && evidence.forcedNote ? " (killed after the grace period)" : "";
+    return `${changeText(c, { generation: evidence.generation })}${forced}`;
   });
   if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
   const what = changes.length > 0 ? `  ${changes.join(", ")}` : "";

@@ -1,8 +1,12 @@
 import type { ResolvedConfig } from '../config/types.ts';
+import type { DisruptionKind, WorkerControl, WorkerDisruption } from '../disruptions/index.ts';
 import type { ExitInfo } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
 import type { PortAllocator } from './free-port.ts';
+
+export type { WorkerChange } from '../disruptions/index.ts';
+
 import type { OutputCut } from './output-log.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 
@@ -26,18 +30,9 @@ export interface WorkerInfo {
   container?: string;
 }
 
-/** What a disruption did to one worker. */
-export interface WorkerChange {
-  id: WorkerId;
-  before?: { pid: number; exit: ExitInfo; forced: boolean; container?: string | undefined };
-  after?: { pid: number; generation: number; bootMs: number; container?: string };
-}
-
-export interface DisruptionRecord {
-  kind: 'restart' | 'crash' | 'redeploy' | 'scale' | 'wait';
-  description: string;
-  changes: WorkerChange[];
-  durationMs: number;
+/** What a runtime did to its workers in one disruption. */
+export interface DisruptionRecord extends WorkerDisruption {
+  kind: DisruptionKind;
 }
 
 export type TopologyEvent =
@@ -89,7 +84,7 @@ export interface Runtime {
   start(options: TopologyOptions): Promise<StartedTopology>;
 }
 
-export interface StartedTopology extends AsyncDisposable {
+export interface StartedTopology extends AsyncDisposable, WorkerControl {
   workers(): WorkerInfo[];
   worker(id: WorkerId): WorkerInfo | undefined;
   /** True when the worker's process has exited on its own since it last started. */
