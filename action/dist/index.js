@@ -74642,7 +74642,7 @@ function matchCheck(m, text, what, add) {
 
 // src/verdict/traffic.ts
 var failedAsAllowed = (t) => t.failure !== void 0 && t.inFlight !== void 0 && t.expectations.some((e) => e.kind === "answered" && e.passed);
-function inFlightAnswered(step2, failure2, disruption2) {
+function inFlightAnswered(step2, failure2, disruption2, timedOut = false) {
   if (step2.expect.error === true) {
     return {
       kind: "answered",
@@ -74659,6 +74659,15 @@ function inFlightAnswered(step2, failure2, disruption2) {
       expected: "an answer or an error",
       passed: true,
       message: `the request failed while ${disruption2} was under way, which this turn allows: ${failure2}`,
+      at: step2.at
+    };
+  }
+  if (timedOut) {
+    return {
+      kind: "answered",
+      expected: "an answer",
+      passed: false,
+      message: `the request failed while ${disruption2} was under way: the client gave up before the app answered (${failure2})`,
       at: step2.at
     };
   }
@@ -74798,7 +74807,7 @@ async function runTurn(input2) {
     ...classifyRecalls(judged, { step: step2.step, llm, worker: workerId2 }, input2.earlier),
     ...failure2 ? [] : lostAnswers({ llm, user: step2.user, at: step2.at }, input2.earlier)
   ];
-  const answered2 = input2.inFlight ? inFlightAnswered(step2, failure2?.message, input2.inFlight.description) : answeredCheck(step2, failure2?.message);
+  const answered2 = input2.inFlight ? inFlightAnswered(step2, failure2?.message, input2.inFlight.description, failure2?.kind === "timeout") : answeredCheck(step2, failure2?.message);
   if (answered2) expectations2.unshift(answered2);
   return {
     kind: "turn",
