@@ -1,4 +1,5 @@
 import { type Crash, crash } from './crash.ts';
+import { type Pause, pause } from './pause.ts';
 import { type Redeploy, redeploy } from './redeploy.ts';
 import { type Restart, restart } from './restart.ts';
 import { type Scale, scale } from './scale.ts';
@@ -14,7 +15,16 @@ import type { DisruptionSpec } from './spec.ts';
 import { type Wait, wait } from './wait.ts';
 
 /** Every kind of disruption step, as the engine knows it (less its place in the scenario). */
-export type Disruption = Restart | Crash | Redeploy | Scale | Wait | RestartService | Outage | WipeService;
+export type Disruption =
+  | Restart
+  | Crash
+  | Pause
+  | Redeploy
+  | Scale
+  | Wait
+  | RestartService
+  | Outage
+  | WipeService;
 export type DisruptionKind = Disruption['kind'];
 export type DisruptionOf<K extends DisruptionKind> = Extract<Disruption, { kind: K }>;
 
@@ -29,6 +39,7 @@ export type DisruptionTable = { readonly [K in DisruptionKind]: DisruptionSpec<D
 export const DISRUPTIONS = {
   restart,
   crash,
+  pause,
   redeploy,
   scale,
   wait,

@@ -24,6 +24,8 @@ export interface WorkerDisruption {
 export interface WorkerControl {
   restart(target: Target, graceMs?: number): Promise<WorkerDisruption>;
   crash(target: Target): Promise<WorkerDisruption>;
+  /** SIGSTOP the workers, SIGCONT them once ms have passed (also when the run is cancelled meanwhile). */
+  pause(target: Target, ms: number): Promise<WorkerDisruption>;
   redeploy(strategy: 'rolling' | 'at-once', target: Target): Promise<WorkerDisruption>;
   scale(to: Partial<Shape>): Promise<WorkerDisruption>;
 }

@@ -38,7 +38,13 @@ export interface DisruptionRecord extends WorkerDisruption {
 export type TopologyEvent =
   | { type: 'worker-ready'; worker: WorkerInfo; bootMs: number }
   /** A disruption has just sent the worker its stop signal: what it had in flight is now at stake. */
-  | { type: 'worker-signalled'; id: WorkerId; pid: number; port: number; signal: 'SIGTERM' | 'SIGKILL' }
+  | {
+      type: 'worker-signalled';
+      id: WorkerId;
+      pid: number;
+      port: number;
+      signal: 'SIGTERM' | 'SIGKILL' | 'SIGSTOP';
+    }
   | { type: 'worker-stopped'; id: WorkerId; pid: number; exit: ExitInfo; forced: boolean }
   /** A worker's log, now closed, had to leave output out (a flood, or lines without end). */
   | { type: 'output-cut'; id: WorkerId; cut: OutputCut };
@@ -100,6 +106,7 @@ export interface StartedTopology extends AsyncDisposable, WorkerControl {
   acquire?(id: WorkerId): Promise<'cold' | 'warm'>;
   restart(target: Target, graceMs?: number): Promise<DisruptionRecord>;
   crash(target: Target): Promise<DisruptionRecord>;
+  pause(target: Target, ms: number): Promise<DisruptionRecord>;
   redeploy(strategy: 'rolling' | 'at-once', target: Target): Promise<DisruptionRecord>;
   scale(to: Partial<Topology>): Promise<DisruptionRecord>;
   /** Stop every worker and remove every disk. Idempotent. */
