@@ -1,7 +1,8 @@
-// The key reference of the docs, generated from the JSON Schemas that the zod schemas of src/schema/
+// The key reference of the docs, generated from the JSON Schemas that the zod schemas (src/schema/, src/scenario/schema.ts)
 // give (the ones editors read), so that it cannot drift from what the loader accepts.
 // `npm run docs:reference` writes the files; test/docs/reference.test.ts fails when they differ.
-import { configJsonSchema, scenarioJsonSchema } from '../src/schema/json-schema.ts';
+import { scenarioJsonSchema } from '../src/scenario/schema.ts';
+import { configJsonSchema } from '../src/schema/json-schema.ts';
 
 /** A JSON Schema node, as far as the reference reads it. */
 interface Node {

@@ -76,6 +76,7 @@ export { type ProbeOptions, type ProbeResult, probe } from './run/probe.ts';
 export { mergeReports, readJsonReport } from './run/reports.ts';
 export { type RunOptions, run } from './run/run.ts';
 export { durationsOf, parseShard, type Shard, type ShardSpec, selectShard } from './run/shard.ts';
+export { scenarioJsonSchema } from './scenario/schema.ts';
 export type {
   RoutingStrategy,
   Scenario,
@@ -86,7 +87,7 @@ export type {
   Topology,
   TurnStep,
 } from './scenario/types.ts';
-export { configJsonSchema, scenarioJsonSchema } from './schema/json-schema.ts';
+export { configJsonSchema } from './schema/json-schema.ts';
 export { SpawnError } from './topology/process-group.ts';
 export type {
   Diagnosis,

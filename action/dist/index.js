@@ -6172,7 +6172,7 @@ var require_client_h1 = __commonJS({
         } else {
           socket[kReset] = true;
         }
-        const pause2 = request3.onHeaders(statusCode, headers, this.resume, statusText) === false;
+        const pause3 = request3.onHeaders(statusCode, headers, this.resume, statusText) === false;
         if (request3.aborted) {
           return -1;
         }
@@ -6186,7 +6186,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause2 ? constants6.ERROR.PAUSED : 0;
+        return pause3 ? constants6.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -20681,7 +20681,7 @@ var require_createNode = __commonJS({
       if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
         value = value.valueOf();
       }
-      const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
+      const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema7, sourceObjects } = ctx;
       let ref = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
         ref = sourceObjects.get(value);
@@ -20695,7 +20695,7 @@ var require_createNode = __commonJS({
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      let tagObj = findTagObject(value, tagName, schema7.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON === "function") {
           value = value.toJSON();
@@ -20706,7 +20706,7 @@ var require_createNode = __commonJS({
             ref.node = node3;
           return node3;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value instanceof Map ? schema7[identity.MAP] : Symbol.iterator in Object(value) ? schema7[identity.SEQ] : schema7[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -20732,7 +20732,7 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path42, value) {
+    function collectionFromPath(schema7, path42, value) {
       let v = value;
       for (let i = path42.length - 1; i >= 0; --i) {
         const k = path42[i];
@@ -20750,16 +20750,16 @@ var require_Collection = __commonJS({
         onAnchor: () => {
           throw new Error("This should not happen, please report a bug.");
         },
-        schema,
+        schema: schema7,
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
     var isEmptyPath = (path42) => path42 == null || typeof path42 === "object" && !!path42[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
-      constructor(type, schema) {
+      constructor(type, schema7) {
         super(type);
         Object.defineProperty(this, "schema", {
-          value: schema,
+          value: schema7,
           configurable: true,
           enumerable: false,
           writable: true
@@ -20770,11 +20770,11 @@ var require_Collection = __commonJS({
        *
        * @param schema - If defined, overwrites the original's schema
        */
-      clone(schema) {
+      clone(schema7) {
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        if (schema7)
+          copy.schema = schema7;
+        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema7) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -21726,12 +21726,12 @@ var require_Pair = __commonJS({
         this.key = key;
         this.value = value;
       }
-      clone(schema) {
+      clone(schema7) {
         let { key, value } = this;
         if (identity.isNode(key))
-          key = key.clone(schema);
+          key = key.clone(schema7);
         if (identity.isNode(value))
-          value = value.clone(schema);
+          value = value.clone(schema7);
         return new _Pair(key, value);
       }
       toJSON(_, ctx) {
@@ -21924,17 +21924,17 @@ var require_YAMLMap = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
-      constructor(schema) {
-        super(identity.MAP, schema);
+      constructor(schema7) {
+        super(identity.MAP, schema7);
         this.items = [];
       }
       /**
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj, ctx) {
+      static from(schema7, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
-        const map2 = new this(schema);
+        const map2 = new this(schema7);
         const add = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
@@ -21950,8 +21950,8 @@ var require_YAMLMap = __commonJS({
           for (const key of Object.keys(obj))
             add(key, obj[key]);
         }
-        if (typeof schema.sortMapEntries === "function") {
-          map2.items.sort(schema.sortMapEntries);
+        if (typeof schema7.sortMapEntries === "function") {
+          map2.items.sort(schema7.sortMapEntries);
         }
         return map2;
       }
@@ -22058,7 +22058,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map3;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema7, obj, ctx) => YAMLMap.YAMLMap.from(schema7, obj, ctx)
     };
     exports.map = map2;
   }
@@ -22078,8 +22078,8 @@ var require_YAMLSeq = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
-      constructor(schema) {
-        super(identity.SEQ, schema);
+      constructor(schema7) {
+        super(identity.SEQ, schema7);
         this.items = [];
       }
       add(value) {
@@ -22154,9 +22154,9 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj, ctx) {
+      static from(schema7, obj, ctx) {
         const { replacer } = ctx;
-        const seq = new this(schema);
+        const seq = new this(schema7);
         if (obj && Symbol.iterator in Object(obj)) {
           let i = 0;
           for (let it of obj) {
@@ -22196,7 +22196,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema7, obj, ctx) => YAMLSeq.YAMLSeq.from(schema7, obj, ctx)
     };
     exports.seq = seq;
   }
@@ -22392,7 +22392,7 @@ var require_schema = __commonJS({
     var bool2 = require_bool();
     var float = require_float();
     var int3 = require_int();
-    var schema = [
+    var schema7 = [
       map2.map,
       seq.seq,
       string4.string,
@@ -22405,7 +22405,7 @@ var require_schema = __commonJS({
       float.floatExp,
       float.float
     ];
-    exports.schema = schema;
+    exports.schema = schema7;
   }
 });
 
@@ -22471,8 +22471,8 @@ var require_schema2 = __commonJS({
         return str;
       }
     };
-    var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema;
+    var schema7 = [map2.map, seq.seq].concat(jsonScalars, jsonError);
+    exports.schema = schema7;
   }
 });
 
@@ -22576,9 +22576,9 @@ ${cn.comment}` : item.comment;
         onError("Expected a sequence for this tag");
       return seq;
     }
-    function createPairs(schema, iterable, ctx) {
+    function createPairs(schema7, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      const pairs2 = new YAMLSeq.YAMLSeq(schema7);
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
@@ -22663,8 +22663,8 @@ var require_omap = __commonJS({
         }
         return map2;
       }
-      static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
+      static from(schema7, iterable, ctx) {
+        const pairs$1 = pairs.createPairs(schema7, iterable, ctx);
         const omap2 = new this();
         omap2.items = pairs$1.items;
         return omap2;
@@ -22691,7 +22691,7 @@ var require_omap = __commonJS({
         }
         return Object.assign(new YAMLOMap(), pairs$1);
       },
-      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
+      createNode: (schema7, iterable, ctx) => YAMLOMap.from(schema7, iterable, ctx)
     };
     exports.YAMLOMap = YAMLOMap;
     exports.omap = omap;
@@ -22866,8 +22866,8 @@ var require_set = __commonJS({
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
-      constructor(schema) {
-        super(schema);
+      constructor(schema7) {
+        super(schema7);
         this.tag = _YAMLSet.tag;
       }
       add(key) {
@@ -22911,9 +22911,9 @@ var require_set = __commonJS({
         else
           throw new Error("Set items must all have null values");
       }
-      static from(schema, iterable, ctx) {
+      static from(schema7, iterable, ctx) {
         const { replacer } = ctx;
-        const set3 = new this(schema);
+        const set3 = new this(schema7);
         if (iterable && Symbol.iterator in Object(iterable))
           for (let value of iterable) {
             if (typeof replacer === "function")
@@ -22930,7 +22930,7 @@ var require_set = __commonJS({
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
-      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
+      createNode: (schema7, iterable, ctx) => YAMLSet.from(schema7, iterable, ctx),
       resolve(map2, onError) {
         if (identity.isMap(map2)) {
           if (map2.hasAllNullValues(true))
@@ -23052,7 +23052,7 @@ var require_schema3 = __commonJS({
     var pairs = require_pairs();
     var set2 = require_set();
     var timestamp2 = require_timestamp();
-    var schema = [
+    var schema7 = [
       map2.map,
       seq.seq,
       string4.string,
@@ -23075,7 +23075,7 @@ var require_schema3 = __commonJS({
       timestamp2.floatTime,
       timestamp2.timestamp
     ];
-    exports.schema = schema;
+    exports.schema = schema7;
   }
 });
 
@@ -23090,7 +23090,7 @@ var require_tags = __commonJS({
     var bool2 = require_bool();
     var float = require_float();
     var int3 = require_int();
-    var schema = require_schema();
+    var schema7 = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
     var merge3 = require_merge();
@@ -23100,7 +23100,7 @@ var require_tags = __commonJS({
     var set2 = require_set();
     var timestamp2 = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
-      ["core", schema.schema],
+      ["core", schema7.schema],
       ["failsafe", [map2.map, seq.seq, string4.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
@@ -23184,9 +23184,9 @@ var require_Schema = __commonJS({
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema: schema7, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
-        this.name = typeof schema === "string" && schema || "core";
+        this.name = typeof schema7 === "string" && schema7 || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
@@ -24775,11 +24775,11 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment2;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema7, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity.SCALAR];
+        return schema7[identity.SCALAR];
       const matchWithTest = [];
-      for (const tag of schema.tags) {
+      for (const tag of schema7.tags) {
         if (!tag.collection && tag.tag === tagName) {
           if (tag.default && tag.test)
             matchWithTest.push(tag);
@@ -24790,18 +24790,18 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt = schema.knownTags[tagName];
+      const kt = schema7.knownTags[tagName];
       if (kt && !kt.collection) {
-        schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
+        schema7.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
+      return schema7[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
-      if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema: schema7 }, value, token, onError) {
+      const tag = schema7.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema7[identity.SCALAR];
+      if (schema7.compat) {
+        const compat = schema7.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema7[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -36225,7 +36225,7 @@ function assertNotEqual(val) {
   return val;
 }
 function toZod() {
-  return (schema) => schema;
+  return (schema7) => schema7;
 }
 function assertIs(_arg) {
 }
@@ -36318,8 +36318,8 @@ function rawShape(def2) {
   const desc = Object.getOwnPropertyDescriptor(def2, "shape");
   return desc?.get ? desc.get.raw : desc?.value;
 }
-function sourceShape(schema) {
-  return rawShape(schema._zod.def) ?? schema._zod.def.shape;
+function sourceShape(schema7) {
+  return rawShape(schema7._zod.def) ?? schema7._zod.def.shape;
 }
 function deferProp(target2, key, getter) {
   Object.defineProperty(target2, key, {
@@ -36372,8 +36372,8 @@ function mergeDefs(...defs) {
   }
   return Object.defineProperties({}, mergedDescriptors);
 }
-function cloneDef(schema) {
-  return mergeDefs(schema._zod.def);
+function cloneDef(schema7) {
+  return mergeDefs(schema7._zod.def);
 }
 function getElementAtPath(obj, path42) {
   if (!path42)
@@ -36595,19 +36595,19 @@ var BIGINT_FORMAT_RANGES = {
   int64: [/* @__PURE__ */ BigInt("-9223372036854775808"), /* @__PURE__ */ BigInt("9223372036854775807")],
   uint64: [/* @__PURE__ */ BigInt(0), /* @__PURE__ */ BigInt("18446744073709551615")]
 };
-function pick(schema, mask) {
-  const currDef = schema._zod.def;
+function pick(schema7, mask) {
+  const currDef = schema7._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".pick() cannot be used on object schemas containing refinements");
   }
   const newShape = {};
-  mirrorShape(newShape, schema, maskedKeys(schema, mask));
-  return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema7, maskedKeys(schema7, mask));
+  return clone(schema7, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function maskedKeys(schema, mask) {
-  const raw = sourceShape(schema);
+function maskedKeys(schema7, mask) {
+  const raw = sourceShape(schema7);
   const keys = [];
   for (const key of Reflect.ownKeys(mask)) {
     if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
@@ -36618,45 +36618,45 @@ function maskedKeys(schema, mask) {
   }
   return keys;
 }
-function omit2(schema, mask) {
-  const currDef = schema._zod.def;
+function omit2(schema7, mask) {
+  const currDef = schema7._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".omit() cannot be used on object schemas containing refinements");
   }
-  const omitted = new Set(maskedKeys(schema, mask));
+  const omitted = new Set(maskedKeys(schema7, mask));
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)).filter((key) => !omitted.has(key)));
-  return clone(schema, mergeDefs(currDef, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema7, Reflect.ownKeys(sourceShape(schema7)).filter((key) => !omitted.has(key)));
+  return clone(schema7, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function extend(schema, shape) {
+function extend(schema7, shape) {
   if (!isPlainObject3(shape)) {
     throw new Error("Invalid input to extend: expected a plain object");
   }
-  const checks = schema._zod.def.checks;
+  const checks = schema7._zod.def.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
-    const existingShape = sourceShape(schema);
+    const existingShape = sourceShape(schema7);
     for (const key of Reflect.ownKeys(shape)) {
       if (Object.getOwnPropertyDescriptor(existingShape, key) !== void 0) {
         throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
       }
     }
   }
-  return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+  return clone(schema7, mergeDefs(schema7._zod.def, { shape: extended(schema7, shape) }));
 }
-function extended(schema, shape) {
+function extended(schema7, shape) {
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)));
+  mirrorShape(newShape, schema7, Reflect.ownKeys(sourceShape(schema7)));
   mirrorProps(newShape, shape);
   return newShape;
 }
-function safeExtend(schema, shape) {
+function safeExtend(schema7, shape) {
   if (!isPlainObject3(shape)) {
     throw new Error("Invalid input to safeExtend: expected a plain object");
   }
-  return clone(schema, mergeDefs(schema._zod.def, { shape: extended(schema, shape) }));
+  return clone(schema7, mergeDefs(schema7._zod.def, { shape: extended(schema7, shape) }));
 }
 function merge2(a, b) {
   if (!b?._zod?.def) {
@@ -36677,26 +36677,26 @@ function merge2(a, b) {
   });
   return clone(a, def2);
 }
-function partial(Class2, schema, mask, name = "partial") {
-  const currDef = schema._zod.def;
+function partial(Class2, schema7, mask, name = "partial") {
+  const currDef = schema7._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(`.${name}() cannot be used on object schemas containing refinements`);
   }
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+  const selected = mask ? new Set(maskedKeys(schema7, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
-  return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema7, Reflect.ownKeys(sourceShape(schema7)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
+  return clone(schema7, mergeDefs(schema7._zod.def, { shape: newShape, checks: [] }));
 }
-function required(Class2, schema, mask) {
-  const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
+function required(Class2, schema7, mask) {
+  const selected = mask ? new Set(maskedKeys(schema7, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
+  mirrorShape(newShape, schema7, Reflect.ownKeys(sourceShape(schema7)), (value, key) => (
     // overwrite with non-optional
     selected && !selected.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
   ));
-  return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
+  return clone(schema7, mergeDefs(schema7._zod.def, { shape: newShape }));
 }
 function aborted(x, startIndex = 0) {
   if (x.aborted === true)
@@ -37313,9 +37313,9 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn = (schema, value, _ctx, _params) => {
+  const fn = (schema7, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result = schema._zod.run({ value, issues: [] }, ctx);
+    const result = schema7._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise) {
       throw new $ZodAsyncError();
     }
@@ -37330,9 +37330,9 @@ var _parse = (_Err) => {
 };
 var parse3 = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
-  const fn = async (schema, value, _ctx, params) => {
+  const fn = async (schema7, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result = schema._zod.run({ value, issues: [] }, ctx);
+    let result = schema7._zod.run({ value, issues: [] }, ctx);
     if (result instanceof Promise)
       result = await result;
     if (result.issues.length) {
@@ -37345,9 +37345,9 @@ var _parseAsync = (_Err) => {
   return fn;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
-var _safeParse = (_Err) => (schema, value, _ctx) => {
+var _safeParse = (_Err) => (schema7, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result = schema._zod.run({ value, issues: [] }, ctx);
+  const result = schema7._zod.run({ value, issues: [] }, ctx);
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
@@ -37373,9 +37373,9 @@ function failure(Err, issues, ctx) {
     }
   };
 }
-var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeParseAsync = (_Err) => async (schema7, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema7._zod.run({ value, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
@@ -37383,88 +37383,88 @@ var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
 var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
 var COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
-var validate = ((schema, value, _ctx) => {
-  const validator = schema._zod.bag.validator;
+var validate = ((schema7, value, _ctx) => {
+  const validator = schema7._zod.bag.validator;
   if (validator !== void 0) {
     if (validator(value) !== COMPILE_INVALID)
       return true;
     if (validator.definite === true && _ctx === void 0)
       return false;
   }
-  return validateFallback(schema, value, _ctx);
+  return validateFallback(schema7, value, _ctx);
 });
-function validateFallback(schema, value, _ctx) {
+function validateFallback(schema7, value, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
-  const fallbackRun = schema._zod.bag.fallbackRun;
+  const fallbackRun = schema7._zod.bag.fallbackRun;
   let result;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
     result = fallbackRun({ value, issues: [] }, ctx);
   } else {
-    result = schema._zod.run({ value, issues: [] }, ctx);
+    result = schema7._zod.run({ value, issues: [] }, ctx);
   }
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
   return result.issues.length === 0;
 }
-var validateAsync = async (schema, value, _ctx) => {
+var validateAsync = async (schema7, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema7._zod.run({ value, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
   const parse6 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
+  const fn = (schema7, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse6(schema, value, ctx, finalizeParams(fn, _params));
+    return parse6(schema7, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
   const parse6 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
-    return parse6(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn = (schema7, value, _ctx, _params) => {
+    return parse6(schema7, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var decode = /* @__PURE__ */ _decode($ZodRealError);
 var _encodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
+  const fn = async (schema7, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync3(schema, value, ctx, finalizeParams(fn, _params));
+    return await parseAsync3(schema7, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encodeAsync = /* @__PURE__ */ _encodeAsync($ZodRealError);
 var _decodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
-    return await parseAsync3(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn = async (schema7, value, _ctx, _params) => {
+    return await parseAsync3(schema7, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var decodeAsync = /* @__PURE__ */ _decodeAsync($ZodRealError);
-var _safeEncode = (_Err) => (schema, value, _ctx) => {
+var _safeEncode = (_Err) => (schema7, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParse(_Err)(schema, value, ctx);
+  return _safeParse(_Err)(schema7, value, ctx);
 };
 var safeEncode = /* @__PURE__ */ _safeEncode($ZodRealError);
-var _safeDecode = (_Err) => (schema, value, _ctx) => {
-  return _safeParse(_Err)(schema, value, _ctx);
+var _safeDecode = (_Err) => (schema7, value, _ctx) => {
+  return _safeParse(_Err)(schema7, value, _ctx);
 };
 var safeDecode = /* @__PURE__ */ _safeDecode($ZodRealError);
-var _safeEncodeAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeEncodeAsync = (_Err) => async (schema7, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParseAsync(_Err)(schema, value, ctx);
+  return _safeParseAsync(_Err)(schema7, value, ctx);
 };
 var safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync($ZodRealError);
-var _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
-  return _safeParseAsync(_Err)(schema, value, _ctx);
+var _safeDecodeAsync = (_Err) => async (schema7, value, _ctx) => {
+  return _safeParseAsync(_Err)(schema7, value, _ctx);
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
@@ -38080,8 +38080,8 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
     entries2 ?? (entries2 = Reflect.ownKeys(def2.shape).map((key) => [key, def2.shape[key]]));
     const input2 = payload.value;
     let proms;
-    for (const [key, schema] of entries2) {
-      const result = schema._zod.run({ value: input2[key], issues: [] }, {});
+    for (const [key, schema7] of entries2) {
+      const result = schema7._zod.run({ value: input2[key], issues: [] }, {});
       if (result instanceof Promise) {
         proms ?? (proms = []);
         proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key)));
@@ -39201,10 +39201,10 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def2) =
       const id = ids[key];
       const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
       const isPresent = `${k} in input`;
-      const schema = shape[key];
-      const optin = schema?._zod?.optin;
+      const schema7 = shape[key];
+      const optin = schema7?._zod?.optin;
       const isOptionalIn = optin !== void 0;
-      const isOptionalOut = schema?._zod?.optout === "optional";
+      const isOptionalOut = schema7?._zod?.optout === "optional";
       doc.write(`const ${id} = ${parseStr(k)};`);
       if (isOptionalIn && isOptionalOut) {
         const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
@@ -40385,8 +40385,8 @@ function handleReadonlyResult(payload) {
     payload.value = Object.freeze(payload.value);
   return payload;
 }
-function leafPattern(schema) {
-  const def2 = schema._zod.def;
+function leafPattern(schema7) {
+  const def2 = schema7._zod.def;
   let pattern = def2.pattern;
   let isInt = !!def2.format?.includes("int");
   let minimum;
@@ -40409,13 +40409,13 @@ function leafPattern(schema) {
     return "(?!)";
   if (minimum !== void 0 || maximum !== void 0)
     return string({ minimum, maximum }).source;
-  const own2 = schema._zod.pattern;
+  const own2 = schema7._zod.pattern;
   return (isInt && own2 === number ? integer : own2)?.source;
 }
-function partPattern(schema) {
-  const def2 = schema._zod.def;
-  const own2 = schema._zod.pattern?.source;
-  const inner = def2.innerType ?? schema._zod.innerType;
+function partPattern(schema7) {
+  const def2 = schema7._zod.def;
+  const own2 = schema7._zod.pattern?.source;
+  const inner = def2.innerType ?? schema7._zod.innerType;
   if (inner) {
     const before = inner._zod.pattern?.source;
     const after = partPattern(inner);
@@ -40429,7 +40429,7 @@ function partPattern(schema) {
     if (sources.every(Boolean))
       return `^(${sources.map((s) => cleanRegex(s)).join("|")})$`;
   }
-  return leafPattern(schema);
+  return leafPattern(schema7);
 }
 var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (inst, def2) => {
   $ZodType.init(inst, def2);
@@ -48459,11 +48459,11 @@ var $ZodRegistry = class {
     this._map = /* @__PURE__ */ new WeakMap();
     this._idmap = /* @__PURE__ */ new Map();
   }
-  add(schema, ..._meta) {
+  add(schema7, ..._meta) {
     const meta3 = _meta[0];
-    this._map.set(schema, meta3);
+    this._map.set(schema7, meta3);
     if (meta3 && typeof meta3 === "object" && "id" in meta3) {
-      this._idmap.set(meta3.id, schema);
+      this._idmap.set(meta3.id, schema7);
     }
     return this;
   }
@@ -48472,26 +48472,26 @@ var $ZodRegistry = class {
     this._idmap = /* @__PURE__ */ new Map();
     return this;
   }
-  remove(schema) {
-    const meta3 = this._map.get(schema);
+  remove(schema7) {
+    const meta3 = this._map.get(schema7);
     if (meta3 && typeof meta3 === "object" && "id" in meta3) {
       this._idmap.delete(meta3.id);
     }
-    this._map.delete(schema);
+    this._map.delete(schema7);
     return this;
   }
-  get(schema) {
-    const p = schema._zod.parent;
+  get(schema7) {
+    const p = schema7._zod.parent;
     if (p) {
       const pm = { ...this.get(p) ?? {} };
       delete pm.id;
-      const f = { ...pm, ...this._map.get(schema) };
+      const f = { ...pm, ...this._map.get(schema7) };
       return Object.keys(f).length ? f : void 0;
     }
-    return this._map.get(schema);
+    return this._map.get(schema7);
   }
-  has(schema) {
-    return this._map.has(schema);
+  has(schema7) {
+    return this._map.has(schema7);
   }
 };
 function registry() {
@@ -48516,31 +48516,31 @@ var ZodCompileUnsupportedError = class extends Error {
     this.islandable = islandable;
   }
 };
-function compileValidator(schema, parser) {
+function compileValidator(schema7, parser) {
   try {
-    return compileFn(schema, { assertOnly: true });
+    return compileFn(schema7, { assertOnly: true });
   } catch {
     return parser;
   }
 }
-function compile(schema, options) {
+function compile(schema7, options) {
   try {
-    const parser = compileFn(schema);
-    const clone2 = withParser(schema, parser);
-    clone2._zod.bag.validator = compileValidator(schema, parser);
+    const parser = compileFn(schema7);
+    const clone2 = withParser(schema7, parser);
+    clone2._zod.bag.validator = compileValidator(schema7, parser);
     return clone2;
   } catch (err) {
     if (options?.strict)
       throw err;
-    return schema;
+    return schema7;
   }
 }
-function withParser(schema, parser) {
-  if (isRecursiveSchema(schema)) {
+function withParser(schema7, parser) {
+  if (isRecursiveSchema(schema7)) {
     throw new ZodCompileUnsupportedError("a schema whose subtree contains a reference cycle");
   }
-  const clone2 = clone(schema);
-  const liveRun = schema._zod.run;
+  const clone2 = clone(schema7);
+  const liveRun = schema7._zod.run;
   const originalRun = liveRun.__originalRun ?? liveRun;
   const wrapped = (payload, ctx) => {
     if (ctx?.async || ctx?.direction === "backward" || ctx?.skipChecks || ctx?.[FALLBACK_FLAG]) {
@@ -48563,7 +48563,7 @@ function withParser(schema, parser) {
   clone2._zod.bag.validator = parser;
   clone2._zod.run = wrapped;
   if (!liveRun.__originalRun)
-    installCompiledUserMethods(clone2, schema, parser);
+    installCompiledUserMethods(clone2, schema7, parser);
   return clone2;
 }
 function installCompiledUserMethods(target2, source, parser) {
@@ -48590,10 +48590,10 @@ function installCompiledUserMethods(target2, source, parser) {
     };
   }
 }
-function compileFn(schema, options) {
+function compileFn(schema7, options) {
   let recursive2 = true;
   try {
-    recursive2 = isRecursiveSchema(schema);
+    recursive2 = isRecursiveSchema(schema7);
   } catch {
   }
   if (recursive2) {
@@ -48606,7 +48606,7 @@ function compileFn(schema, options) {
     definite: true
   };
   const doc = new Doc(["input"]);
-  const outputAccessor = generateCheck(doc, ctx, schema, "input", !options?.assertOnly);
+  const outputAccessor = generateCheck(doc, ctx, schema7, "input", !options?.assertOnly);
   doc.write(outputAccessor === null ? `return true;` : `return ${outputAccessor};`);
   const constantNames = ["INVALID", ...ctx.constants.keys()];
   const constantValues = [INVALID, ...ctx.constants.values()];
@@ -48646,20 +48646,20 @@ function addUserConstant(ctx, fn) {
 function newVar(ctx) {
   return `v${ctx.varCounter++}`;
 }
-function runtimeRun(schema, value) {
-  const result = schema._zod.run({ value, issues: [] }, {});
+function runtimeRun(schema7, value) {
+  const result = schema7._zod.run({ value, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
   const r = result;
   return r.issues.length === 0 ? r.value : INVALID;
 }
-function compileChild(doc, ctx, schema, accessor, needsValue = true) {
+function compileChild(doc, ctx, schema7, accessor, needsValue = true) {
   const contentLen = doc.content.length;
   const constantCount = ctx.constants.size;
   const constantCounter = ctx.constantCounter;
   const varCounter = ctx.varCounter;
   try {
-    return generateCheck(doc, ctx, schema, accessor, needsValue);
+    return generateCheck(doc, ctx, schema7, accessor, needsValue);
   } catch (err) {
     if (!(err instanceof ZodCompileUnsupportedError) || !err.islandable)
       throw err;
@@ -48671,12 +48671,12 @@ function compileChild(doc, ctx, schema, accessor, needsValue = true) {
     }
     ctx.constantCounter = constantCounter;
     ctx.varCounter = varCounter;
-    return emitRuntimeIsland(doc, ctx, schema, accessor);
+    return emitRuntimeIsland(doc, ctx, schema7, accessor);
   }
 }
-function emitRuntimeIsland(doc, ctx, schema, accessor) {
+function emitRuntimeIsland(doc, ctx, schema7, accessor) {
   ctx.definite = false;
-  const schemaConst = addConstant(ctx, schema);
+  const schemaConst = addConstant(ctx, schema7);
   const runConst = addConstant(ctx, runtimeRun);
   const outVar = newVar(ctx);
   doc.write(`const ${outVar} = ${runConst}(${schemaConst}, ${accessor});`);
@@ -48691,8 +48691,8 @@ var WHEN_DEFAULTED_CHECKS = /* @__PURE__ */ new Set([
   "min_length",
   "length_equals"
 ]);
-function generateChecks(doc, ctx, schema, accessor) {
-  const schemaChecks = schema._zod.def.checks;
+function generateChecks(doc, ctx, schema7, accessor) {
+  const schemaChecks = schema7._zod.def.checks;
   if (!schemaChecks || schemaChecks.length === 0)
     return accessor;
   let currentAccessor = accessor;
@@ -49067,8 +49067,8 @@ function generateStringFormatCheck(doc, ctx, def2, accessor, needsValue = true) 
   }
   return accessor;
 }
-function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
-  const def2 = schema._zod.def;
+function generateCheck(doc, ctx, schema7, accessor, needsValue = true) {
+  const def2 = schema7._zod.def;
   const type = def2.type;
   if (def2.coerce) {
     throw new ZodCompileUnsupportedError(`coercion (z.coerce.${type}())`);
@@ -49077,16 +49077,16 @@ function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
   let typeAccessor;
   switch (type) {
     case "string":
-      typeAccessor = generateStringCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateStringCheck(doc, ctx, schema7, accessor, buildsValue);
       break;
     case "number":
-      typeAccessor = generateNumberCheck(doc, schema, accessor);
+      typeAccessor = generateNumberCheck(doc, schema7, accessor);
       break;
     case "boolean":
       typeAccessor = generateBooleanCheck(doc, accessor);
       break;
     case "bigint":
-      typeAccessor = generateBigIntCheck(doc, schema, accessor);
+      typeAccessor = generateBigIntCheck(doc, schema7, accessor);
       break;
     case "symbol":
       typeAccessor = generateSymbolCheck(doc, accessor);
@@ -49115,79 +49115,79 @@ function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
       typeAccessor = generateDateCheck(doc, accessor);
       break;
     case "object":
-      typeAccessor = generateObjectCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateObjectCheck(doc, ctx, schema7, accessor, buildsValue);
       break;
     case "optional":
-      typeAccessor = generateOptionalCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateOptionalCheck(doc, ctx, schema7, accessor, buildsValue);
       break;
     case "nullable":
-      typeAccessor = generateNullableCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateNullableCheck(doc, ctx, schema7, accessor, buildsValue);
       break;
     case "array":
-      typeAccessor = generateArrayCheck(doc, ctx, schema, accessor, buildsValue);
+      typeAccessor = generateArrayCheck(doc, ctx, schema7, accessor, buildsValue);
       break;
     case "literal":
-      typeAccessor = generateLiteralCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateLiteralCheck(doc, ctx, schema7, accessor);
       break;
     case "enum":
-      typeAccessor = generateEnumCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateEnumCheck(doc, ctx, schema7, accessor);
       break;
     case "readonly": {
-      const innerOut = generateWrapperCheck(doc, ctx, schema, accessor);
+      const innerOut = generateWrapperCheck(doc, ctx, schema7, accessor);
       const frozenVar = newVar(ctx);
       doc.write(`const ${frozenVar} = Object.freeze(${innerOut});`);
       typeAccessor = frozenVar;
       break;
     }
     case "success":
-      generateWrapperCheck(doc, ctx, schema, accessor);
+      generateWrapperCheck(doc, ctx, schema7, accessor);
       typeAccessor = "true";
       break;
     case "default":
     case "prefault":
-      typeAccessor = generateDefaultCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateDefaultCheck(doc, ctx, schema7, accessor);
       break;
     case "nonoptional":
-      typeAccessor = generateNonOptionalCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateNonOptionalCheck(doc, ctx, schema7, accessor);
       break;
     case "tuple":
-      typeAccessor = generateTupleCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateTupleCheck(doc, ctx, schema7, accessor);
       break;
     case "union":
-      typeAccessor = generateUnionCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateUnionCheck(doc, ctx, schema7, accessor);
       break;
     case "intersection":
-      typeAccessor = generateIntersectionCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateIntersectionCheck(doc, ctx, schema7, accessor);
       break;
     case "record":
-      typeAccessor = generateRecordCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateRecordCheck(doc, ctx, schema7, accessor);
       break;
     case "map":
-      typeAccessor = generateMapCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateMapCheck(doc, ctx, schema7, accessor);
       break;
     case "set":
-      typeAccessor = generateSetCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateSetCheck(doc, ctx, schema7, accessor);
       break;
     case "file":
       typeAccessor = generateFileCheck(doc, accessor);
       break;
     case "template_literal":
-      typeAccessor = generateTemplateLiteralCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateTemplateLiteralCheck(doc, ctx, schema7, accessor);
       break;
     case "lazy":
-      typeAccessor = generateLazyCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateLazyCheck(doc, ctx, schema7, accessor);
       break;
     case "pipe":
-      typeAccessor = generatePipeCheck(doc, ctx, schema, accessor);
+      typeAccessor = generatePipeCheck(doc, ctx, schema7, accessor);
       break;
     case "custom":
-      typeAccessor = generateCustomCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateCustomCheck(doc, ctx, schema7, accessor);
       break;
     case "transform":
-      typeAccessor = generateTransformCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateTransformCheck(doc, ctx, schema7, accessor);
       break;
     case "catch":
-      typeAccessor = generateCatchCheck(doc, ctx, schema, accessor);
+      typeAccessor = generateCatchCheck(doc, ctx, schema7, accessor);
       break;
     default: {
       void type;
@@ -49196,18 +49196,18 @@ function generateCheck(doc, ctx, schema, accessor, needsValue = true) {
   }
   if (typeAccessor === null)
     return null;
-  return generateChecks(doc, ctx, schema, typeAccessor);
+  return generateChecks(doc, ctx, schema7, typeAccessor);
 }
-function generateStringCheck(doc, ctx, schema, accessor, needsValue = true) {
+function generateStringCheck(doc, ctx, schema7, accessor, needsValue = true) {
   doc.write(`if (typeof ${accessor} !== "string") return INVALID;`);
-  const def2 = schema._zod.def;
+  const def2 = schema7._zod.def;
   if (def2.format === void 0)
     return accessor;
   return generateStringFormatCheck(doc, ctx, def2, accessor, needsValue);
 }
-function generateNumberCheck(doc, schema, accessor) {
+function generateNumberCheck(doc, schema7, accessor) {
   doc.write(`if (typeof ${accessor} !== "number" || !Number.isFinite(${accessor})) return INVALID;`);
-  const def2 = schema._zod.def;
+  const def2 = schema7._zod.def;
   if (def2.check === "number_format" && def2.format) {
     generateNumberFormatCheck(doc, { format: def2.format }, accessor);
   }
@@ -49217,9 +49217,9 @@ function generateBooleanCheck(doc, accessor) {
   doc.write(`if (typeof ${accessor} !== "boolean") return INVALID;`);
   return accessor;
 }
-function generateBigIntCheck(doc, schema, accessor) {
+function generateBigIntCheck(doc, schema7, accessor) {
   doc.write(`if (typeof ${accessor} !== "bigint") return INVALID;`);
-  const def2 = schema._zod.def;
+  const def2 = schema7._zod.def;
   if (def2.format) {
     switch (def2.format) {
       case "int64":
@@ -49256,8 +49256,8 @@ function generateDateCheck(doc, accessor) {
   doc.write(`if (!(${accessor} instanceof Date) || Number.isNaN(${accessor}.getTime())) return INVALID;`);
   return accessor;
 }
-function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def2 = schema._zod.def;
+function generateObjectCheck(doc, ctx, schema7, accessor, buildsValue = true) {
+  const def2 = schema7._zod.def;
   doc.write(`if (typeof ${accessor} !== "object" || ${accessor} === null || Array.isArray(${accessor})) return INVALID;`);
   const shape = def2.shape;
   const keys = Object.keys(shape);
@@ -49375,9 +49375,9 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   }
   return outputVar;
 }
-function generateOptionalCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def2 = schema._zod.def;
-  if (isExactOptional(schema)) {
+function generateOptionalCheck(doc, ctx, schema7, accessor, buildsValue = true) {
+  const def2 = schema7._zod.def;
+  if (isExactOptional(schema7)) {
     return generateCheck(doc, ctx, def2.innerType, accessor, buildsValue);
   }
   if (def2.innerType._zod.optin === "defaulted") {
@@ -49414,16 +49414,16 @@ function generateOptionalCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function isExactOptional(schema) {
-  return schema._zod.traits?.has("$ZodExactOptional") === true;
+function isExactOptional(schema7) {
+  return schema7._zod.traits?.has("$ZodExactOptional") === true;
 }
-function requiresPresenceCheck(schema) {
-  return schema._zod.optin === void 0 && fastPathAcceptsAbsence(schema);
+function requiresPresenceCheck(schema7) {
+  return schema7._zod.optin === void 0 && fastPathAcceptsAbsence(schema7);
 }
-function fastPathAcceptsAbsence(schema) {
-  if (schema._zod.def.coerce)
+function fastPathAcceptsAbsence(schema7) {
+  if (schema7._zod.def.coerce)
     return true;
-  const def2 = schema._zod.def;
+  const def2 = schema7._zod.def;
   switch (def2.type) {
     case "any":
     case "unknown":
@@ -49458,7 +49458,7 @@ function fastPathAcceptsAbsence(schema) {
     case "literal":
       return !!def2.values?.includes(void 0);
     case "enum":
-      return !!schema._zod.values?.has(void 0);
+      return !!schema7._zod.values?.has(void 0);
     case "optional":
     case "nullable":
     case "readonly":
@@ -49478,14 +49478,14 @@ function fastPathAcceptsAbsence(schema) {
       return true;
   }
 }
-function dropsWhenAbsent(schema) {
-  return schema._zod.optin === "optional" && schema._zod.optout === "optional";
+function dropsWhenAbsent(schema7) {
+  return schema7._zod.optin === "optional" && schema7._zod.optout === "optional";
 }
-function mayOmitUndefined(schema) {
-  return (schema._zod.optin !== "defaulted" || schema._zod.optout === "optional") && mayOutputUndefined(schema);
+function mayOmitUndefined(schema7) {
+  return (schema7._zod.optin !== "defaulted" || schema7._zod.optout === "optional") && mayOutputUndefined(schema7);
 }
-function mayOutputUndefined(schema) {
-  const def2 = schema._zod.def;
+function mayOutputUndefined(schema7) {
+  const def2 = schema7._zod.def;
   switch (def2.type) {
     case "string":
     case "number":
@@ -49509,7 +49509,7 @@ function mayOutputUndefined(schema) {
     case "literal":
       return !!def2.values?.includes(void 0);
     case "enum":
-      return !!schema._zod.values?.has(void 0);
+      return !!schema7._zod.values?.has(void 0);
     case "optional":
       return true;
     case "nullable":
@@ -49526,8 +49526,8 @@ function mayOutputUndefined(schema) {
       return true;
   }
 }
-function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def2 = schema._zod.def;
+function generateNullableCheck(doc, ctx, schema7, accessor, buildsValue = true) {
+  const def2 = schema7._zod.def;
   const outputVar = buildsValue ? newVar(ctx) : null;
   if (outputVar)
     doc.write(`let ${outputVar} = null;`);
@@ -49540,15 +49540,15 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function generateSizeGate(doc, schema, size2) {
-  for (const [max, check2] of sizeCaps(schema._zod.def.checks)) {
+function generateSizeGate(doc, schema7, size2) {
+  for (const [max, check2] of sizeCaps(schema7._zod.def.checks)) {
     doc.write(`if (${size2} > ${numericOperand(max, check2._zod.def.check)}) return INVALID;`);
   }
 }
-function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
-  const def2 = schema._zod.def;
+function generateArrayCheck(doc, ctx, schema7, accessor, buildsValue = true) {
+  const def2 = schema7._zod.def;
   doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.length`);
+  generateSizeGate(doc, schema7, `${accessor}.length`);
   const outputVar = buildsValue ? newVar(ctx) : null;
   const iVar = newVar(ctx);
   const elemVar = newVar(ctx);
@@ -49564,8 +49564,8 @@ function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
   doc.write(`}`);
   return outputVar;
 }
-function generateLiteralCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateLiteralCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   const values = def2.values;
   if (values.length !== 1) {
     const literalSet = addConstant(ctx, new Set(values));
@@ -49593,8 +49593,8 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
   }
   return accessor;
 }
-function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values = schema._zod.values;
+function generateEnumCheck(doc, ctx, schema7, accessor) {
+  const values = schema7._zod.values;
   if (!values) {
     throw new ZodCompileUnsupportedError("enum schema without enumerated values");
   }
@@ -49602,15 +49602,15 @@ function generateEnumCheck(doc, ctx, schema, accessor) {
   doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
   return accessor;
 }
-function generateWrapperCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateWrapperCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   return generateCheck(doc, ctx, def2.innerType, accessor);
 }
-function generateDefaultCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
-  const descriptor = Object.getOwnPropertyDescriptor(schema._zod.def, "defaultValue");
-  const defaultGetter = descriptor ? () => schema._zod.def.defaultValue : void 0;
-  if (schema._zod.def.type === "prefault") {
+function generateDefaultCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
+  const descriptor = Object.getOwnPropertyDescriptor(schema7._zod.def, "defaultValue");
+  const defaultGetter = descriptor ? () => schema7._zod.def.defaultValue : void 0;
+  if (schema7._zod.def.type === "prefault") {
     if (!defaultGetter) {
       return generateCheck(doc, ctx, def2.innerType, accessor);
     }
@@ -49646,16 +49646,16 @@ function generateDefaultCheck(doc, ctx, schema, accessor) {
   }
   return outputVar;
 }
-function generateNonOptionalCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateNonOptionalCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   const innerOutput = generateCheck(doc, ctx, def2.innerType, accessor);
   const outputVar = newVar(ctx);
   doc.write(`const ${outputVar} = ${innerOutput};`);
   doc.write(`if (${outputVar} === undefined) return INVALID;`);
   return outputVar;
 }
-function generateTupleCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateTupleCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   const items = def2.items;
   const rest = def2.rest;
   doc.write(`if (!Array.isArray(${accessor})) return INVALID;`);
@@ -49729,8 +49729,8 @@ function getTupleOptStart2(items, key) {
   }
   return 0;
 }
-function generateUnionCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateUnionCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   const options = def2.options;
   if (def2.discriminator) {
     return generateDiscriminatedUnionCheck(doc, ctx, def2, accessor);
@@ -49830,8 +49830,8 @@ function literalEquality(ctx, accessor, value) {
   }
   throw new ZodCompileUnsupportedError(`literal discriminator value ${String(value)}`);
 }
-function generateIntersectionCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateIntersectionCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   ctx.definite = false;
   const leftOutput = compileChild(doc, ctx, def2.left, accessor);
   const rightOutput = compileChild(doc, ctx, def2.right, accessor);
@@ -49841,8 +49841,8 @@ function generateIntersectionCheck(doc, ctx, schema, accessor) {
   doc.write(`if (!${mergedVar}.valid) return INVALID;`);
   return `${mergedVar}.data`;
 }
-function generateRecordCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateRecordCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   const isPlainObjectConst = addConstant(ctx, isPlainObject3);
   doc.write(`if (!${isPlainObjectConst}(${accessor})) return INVALID;`);
   const outputVar = newVar(ctx);
@@ -49945,10 +49945,10 @@ function literalPropertyKey(ctx, key) {
     return esc(key);
   return addConstant(ctx, key);
 }
-function generateMapCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateMapCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   doc.write(`if (!(${accessor} instanceof Map)) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.size`);
+  generateSizeGate(doc, schema7, `${accessor}.size`);
   const outputVar = newVar(ctx);
   const kVar = newVar(ctx);
   const valVar = newVar(ctx);
@@ -49962,10 +49962,10 @@ function generateMapCheck(doc, ctx, schema, accessor) {
   doc.write(`}`);
   return outputVar;
 }
-function generateSetCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateSetCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   doc.write(`if (!(${accessor} instanceof Set)) return INVALID;`);
-  generateSizeGate(doc, schema, `${accessor}.size`);
+  generateSizeGate(doc, schema7, `${accessor}.size`);
   const outputVar = newVar(ctx);
   const valVar = newVar(ctx);
   doc.write(`const ${outputVar} = new Set();`);
@@ -49981,9 +49981,9 @@ function generateFileCheck(doc, accessor) {
   doc.write(`if (!(${accessor} instanceof File)) return INVALID;`);
   return accessor;
 }
-function generateTemplateLiteralCheck(doc, ctx, schema, accessor) {
+function generateTemplateLiteralCheck(doc, ctx, schema7, accessor) {
   doc.write(`if (typeof ${accessor} !== "string") return INVALID;`);
-  const pattern = schema._zod.pattern;
+  const pattern = schema7._zod.pattern;
   if (pattern) {
     const patternConst = addConstant(ctx, pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
@@ -49991,8 +49991,8 @@ function generateTemplateLiteralCheck(doc, ctx, schema, accessor) {
   }
   return accessor;
 }
-function generateLazyCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateLazyCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   const getterConst = addUserConstant(ctx, def2.getter);
   const cacheConst = addConstant(ctx, { parser: null });
   doc.write(`if (!${cacheConst}.parser) {`);
@@ -50011,8 +50011,8 @@ function generateLazyCheck(doc, ctx, schema, accessor) {
   doc.write(`if (${outputVar} === INVALID) return INVALID;`);
   return outputVar;
 }
-function generatePipeCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generatePipeCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   const inputOutput = generateCheck(doc, ctx, def2.in, accessor);
   if (def2.transform) {
     if (isAsyncFunction(def2.transform)) {
@@ -50038,8 +50038,8 @@ function generatePipeCheck(doc, ctx, schema, accessor) {
 function isAsyncFunction(fn) {
   return typeof fn === "function" && (fn.constructor.name === "AsyncFunction" || fn[Symbol.toStringTag] === "AsyncFunction");
 }
-function generateCustomCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateCustomCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   if (def2.fn) {
     if (isAsyncFunction(def2.fn)) {
       throw new ZodCompileAsyncError("z.compile: async custom predicates are not supported");
@@ -50064,8 +50064,8 @@ function runtimeCatch(innerSchema, catchValue, value) {
     return r.value;
   return catchValue();
 }
-function generateCatchCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateCatchCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   if (!def2.catchValue[CONSTANT_CATCH]) {
     throw new ZodCompileUnsupportedError("catch with a callback (only a constant catch value compiles)", false);
   }
@@ -50087,8 +50087,8 @@ function generateCatchCheck(doc, ctx, schema, accessor) {
   doc.write(`}`);
   return outputVar;
 }
-function generateTransformCheck(doc, ctx, schema, accessor) {
-  const def2 = schema._zod.def;
+function generateTransformCheck(doc, ctx, schema7, accessor) {
+  const def2 = schema7._zod.def;
   if (def2.transform) {
     if (isAsyncFunction(def2.transform)) {
       throw new ZodCompileAsyncError("z.compile: async transforms are not supported");
@@ -50763,11 +50763,11 @@ function _endsWith(suffix, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _property(property2, schema, params) {
+function _property(property2, schema7, params) {
   return new $ZodCheckProperty({
     check: "property",
     property: property2,
-    schema,
+    schema: schema7,
     ...normalizeParams(params)
   });
 }
@@ -51023,23 +51023,23 @@ function _promise(Class2, innerType) {
 function _custom(Class2, fn, _params) {
   const norm = normalizeParams(_params);
   norm.abort ?? (norm.abort = true);
-  const schema = new Class2({
+  const schema7 = new Class2({
     type: "custom",
     check: "custom",
     fn,
     ...norm
   });
-  return schema;
+  return schema7;
 }
 // @__NO_SIDE_EFFECTS__
 function _refine(Class2, fn, _params) {
-  const schema = new Class2({
+  const schema7 = new Class2({
     type: "custom",
     check: "custom",
     fn,
     ...normalizeParams(_params)
   });
-  return schema;
+  return schema7;
 }
 // @__NO_SIDE_EFFECTS__
 function _superRefine(fn, params) {
@@ -51205,8 +51205,8 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json3, params, message2) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message: message2 }) : ctx.unrepresentable;
+function handleUnrepresentable(schema7, ctx, json3, params, message2) {
+  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema7, path: params.path, message: message2 }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
@@ -51214,42 +51214,42 @@ function handleUnrepresentable(schema, ctx, json3, params, message2) {
   Object.assign(json3, result);
   return true;
 }
-function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
+function processSchema(schema7, ctx, _params = { path: [], schemaPath: [] }) {
   var _a3;
-  const def2 = schema._zod.def;
-  const seen2 = ctx.seen.get(schema);
+  const def2 = schema7._zod.def;
+  const seen2 = ctx.seen.get(schema7);
   if (seen2) {
     seen2.count++;
-    const isCycle = _params.schemaPath.includes(schema);
+    const isCycle = _params.schemaPath.includes(schema7);
     if (isCycle) {
       seen2.cycle = _params.path;
     }
     return seen2.schema;
   }
   const result = { schema: {}, count: 1, cycle: void 0, path: _params.path };
-  ctx.seen.set(schema, result);
+  ctx.seen.set(schema7, result);
   ctx.sharedDefsExtractedFor = void 0;
   ctx.sharedEmitDoneFor = void 0;
-  const overrideSchema = schema._zod.toJSONSchema?.();
+  const overrideSchema = schema7._zod.toJSONSchema?.();
   if (overrideSchema) {
     result.schema = overrideSchema;
   } else {
     const params = {
       ..._params,
-      schemaPath: [..._params.schemaPath, schema],
+      schemaPath: [..._params.schemaPath, schema7],
       path: _params.path
     };
-    if (schema._zod.processJSONSchema) {
-      schema._zod.processJSONSchema(ctx, result.schema, params);
+    if (schema7._zod.processJSONSchema) {
+      schema7._zod.processJSONSchema(ctx, result.schema, params);
     } else {
       const _json = result.schema;
       const processor = ctx.processors[def2.type];
       if (!processor) {
         throw new Error(`[toJSONSchema]: Non-representable type encountered: ${def2.type}`);
       }
-      processor(schema, ctx, _json, params);
+      processor(schema7, ctx, _json, params);
     }
-    const parent = schema._zod.parent;
+    const parent = schema7._zod.parent;
     if (parent) {
       if (!result.ref)
         result.ref = parent;
@@ -51257,24 +51257,24 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
       ctx.seen.get(parent).isParent = true;
     }
   }
-  const meta3 = ctx.metadataRegistry.get(schema);
+  const meta3 = ctx.metadataRegistry.get(schema7);
   if (meta3)
     assignProps(result.schema, meta3);
-  if (ctx.io === "input" && isTransforming(schema)) {
+  if (ctx.io === "input" && isTransforming(schema7)) {
     delete result.schema.examples;
     delete result.schema.default;
   }
   if (ctx.io === "input" && "_prefault" in result.schema)
     (_a3 = result.schema).default ?? (_a3.default = result.schema._prefault);
   delete result.schema._prefault;
-  const _result = ctx.seen.get(schema);
+  const _result = ctx.seen.get(schema7);
   return _result.schema;
 }
 function encodeJSONPointerSegment(segment) {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
-function extractDefs(ctx, schema) {
-  const root = ctx.seen.get(schema);
+function extractDefs(ctx, schema7) {
+  const root = ctx.seen.get(schema7);
   if (!root)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
@@ -51319,11 +51319,11 @@ function extractDefs(ctx, schema) {
     seen2.def = { ...seen2.schema };
     if (defId)
       seen2.defId = defId;
-    const schema2 = seen2.schema;
-    for (const key in schema2) {
-      delete schema2[key];
+    const schema8 = seen2.schema;
+    for (const key in schema8) {
+      delete schema8[key];
     }
-    schema2.$ref = ref;
+    schema8.$ref = ref;
   };
   if (ctx.cycles === "throw") {
     for (const entry of ctx.seen.entries()) {
@@ -51337,13 +51337,13 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
   }
   for (const entry of ctx.seen.entries()) {
     const seen2 = entry[1];
-    if (schema === entry[0]) {
+    if (schema7 === entry[0]) {
       extractToDef(entry);
       continue;
     }
     if (ctx.external) {
       const ext = ctx.external.registry.get(entry[0])?.id;
-      if (schema !== entry[0] && ext) {
+      if (schema7 !== entry[0] && ext) {
         extractToDef(entry);
         continue;
       }
@@ -51366,9 +51366,9 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
   if (ctx.external)
     ctx.sharedDefsExtractedFor = ctx.external;
 }
-function compactTypeUnion(schema) {
-  const options = schema.anyOf;
-  if (!Array.isArray(options) || options.length === 0 || schema.type !== void 0)
+function compactTypeUnion(schema7) {
+  const options = schema7.anyOf;
+  if (!Array.isArray(options) || options.length === 0 || schema7.type !== void 0)
     return;
   const types = [];
   for (const option of options) {
@@ -51386,8 +51386,8 @@ function compactTypeUnion(schema) {
         types.push(member);
     }
   }
-  delete schema.anyOf;
-  schema.type = types.length === 1 ? types[0] : types;
+  delete schema7.anyOf;
+  schema7.type = types.length === 1 ? types[0] : types;
 }
 var FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
 var UNION_KEYS = ["oneOf", "anyOf"];
@@ -51474,16 +51474,16 @@ function foldIntersection(json3) {
   delete json3.allOf;
   assignProps(json3, folded);
 }
-function finalize(ctx, schema) {
-  const root = ctx.seen.get(schema);
+function finalize(ctx, schema7) {
+  const root = ctx.seen.get(schema7);
   if (!root)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
     const seen2 = ctx.seen.get(zodSchema);
     if (seen2.ref === null)
       return;
-    const schema2 = seen2.def ?? seen2.schema;
-    const _cached = { ...schema2 };
+    const schema8 = seen2.def ?? seen2.schema;
+    const _cached = { ...schema8 };
     const ref = seen2.ref;
     seen2.ref = null;
     if (ref) {
@@ -51491,28 +51491,28 @@ function finalize(ctx, schema) {
       const refSeen = ctx.seen.get(ref);
       const refSchema = refSeen.schema;
       if (refSchema.$ref && (ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0")) {
-        schema2.allOf = schema2.allOf ?? [];
-        schema2.allOf.push(refSchema);
+        schema8.allOf = schema8.allOf ?? [];
+        schema8.allOf.push(refSchema);
       } else {
-        assignProps(schema2, refSchema);
+        assignProps(schema8, refSchema);
       }
-      assignProps(schema2, _cached);
+      assignProps(schema8, _cached);
       const isParentRef = zodSchema._zod.parent === ref;
       if (isParentRef) {
-        for (const key in schema2) {
+        for (const key in schema8) {
           if (key === "$ref" || key === "allOf")
             continue;
           if (!(key in _cached)) {
-            delete schema2[key];
+            delete schema8[key];
           }
         }
       }
       if (refSchema.$ref && refSeen.def) {
-        for (const key in schema2) {
+        for (const key in schema8) {
           if (key === "$ref" || key === "allOf")
             continue;
-          if (key in refSeen.def && JSON.stringify(schema2[key]) === JSON.stringify(refSeen.def[key])) {
-            delete schema2[key];
+          if (key in refSeen.def && JSON.stringify(schema8[key]) === JSON.stringify(refSeen.def[key])) {
+            delete schema8[key];
           }
         }
       }
@@ -51522,13 +51522,13 @@ function finalize(ctx, schema) {
       flattenRef(parent);
       const parentSeen = ctx.seen.get(parent);
       if (parentSeen?.schema.$ref) {
-        schema2.$ref = parentSeen.schema.$ref;
+        schema8.$ref = parentSeen.schema.$ref;
         if (parentSeen.def) {
-          for (const key in schema2) {
+          for (const key in schema8) {
             if (key === "$ref" || key === "allOf")
               continue;
-            if (key in parentSeen.def && JSON.stringify(schema2[key]) === JSON.stringify(parentSeen.def[key])) {
-              delete schema2[key];
+            if (key in parentSeen.def && JSON.stringify(schema8[key]) === JSON.stringify(parentSeen.def[key])) {
+              delete schema8[key];
             }
           }
         }
@@ -51536,7 +51536,7 @@ function finalize(ctx, schema) {
     }
     ctx.override({
       zodSchema,
-      jsonSchema: schema2,
+      jsonSchema: schema8,
       path: seen2.path ?? []
     });
   };
@@ -51582,13 +51582,13 @@ function finalize(ctx, schema) {
   } else {
   }
   if (ctx.external?.uri) {
-    const id = ctx.external.registry.get(schema)?.id;
+    const id = ctx.external.registry.get(schema7)?.id;
     if (!id)
       throw new Error("Schema is missing an `id` property");
     result.$id = ctx.external.uri(id);
   }
   assignProps(result, root.defId ? root.schema : root.def ?? root.schema);
-  const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
+  const rootMetaId = ctx.metadataRegistry.get(schema7)?.id;
   if (rootMetaId !== void 0 && result.id === rootMetaId)
     delete result.id;
   const defs = ctx.external?.defs ?? {};
@@ -51618,10 +51618,10 @@ function finalize(ctx, schema) {
     const finalized = JSON.parse(JSON.stringify(result));
     Object.defineProperty(finalized, "~standard", {
       value: {
-        ...schema["~standard"],
+        ...schema7["~standard"],
         jsonSchema: {
-          input: createStandardJSONSchemaMethod(schema, "input", ctx.processors),
-          output: createStandardJSONSchemaMethod(schema, "output", ctx.processors)
+          input: createStandardJSONSchemaMethod(schema7, "input", ctx.processors),
+          output: createStandardJSONSchemaMethod(schema7, "output", ctx.processors)
         }
       },
       enumerable: false,
@@ -51685,18 +51685,18 @@ function isTransforming(_schema, _ctx) {
   }
   return false;
 }
-var createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
+var createToJSONSchemaMethod = (schema7, processors = {}) => (params) => {
   const ctx = initializeContext({ ...params, processors });
-  processSchema(schema, ctx);
-  extractDefs(ctx, schema);
-  return finalize(ctx, schema);
+  processSchema(schema7, ctx);
+  extractDefs(ctx, schema7);
+  return finalize(ctx, schema7);
 };
-var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
+var createStandardJSONSchemaMethod = (schema7, io, processors = {}) => (params) => {
   const { libraryOptions, target: target2 } = params ?? {};
   const ctx = initializeContext({ ...libraryOptions ?? {}, target: target2, io, processors });
-  processSchema(schema, ctx);
-  extractDefs(ctx, schema);
-  return finalize(ctx, schema);
+  processSchema(schema7, ctx);
+  extractDefs(ctx, schema7);
+  return finalize(ctx, schema7);
 };
 
 // node_modules/zod/v4/core/json-schema-processors.js
@@ -51760,13 +51760,13 @@ var contributors = {
   },
   mime_type: (agg, def2) => intersectMime(agg, def2.mime)
 };
-function aggregateChecks(schema) {
+function aggregateChecks(schema7) {
   const agg = {};
-  const def2 = schema._zod.def;
-  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def2.checks ?? []] : def2.checks ?? [];
+  const def2 = schema7._zod.def;
+  const list2 = schema7._zod.traits.has("$ZodCheck") ? [schema7, ...def2.checks ?? []] : def2.checks ?? [];
   for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
-  const bag = schema._zod.bag;
+  const bag = schema7._zod.bag;
   if (bag.minimum !== void 0)
     narrowMin(agg, "minimum", bag.minimum);
   if (bag.exclusiveMinimum !== void 0)
@@ -51801,10 +51801,10 @@ var exactPatterns = /* @__PURE__ */ new Map([
   [base64urlCharset, base64url]
 ]);
 var exactPattern = (p) => exactPatterns.get(p) ?? p;
-var stringProcessor = (schema, ctx, _json, _params) => {
+var stringProcessor = (schema7, ctx, _json, _params) => {
   const json3 = _json;
   json3.type = "string";
-  const { minimum, maximum, format: format2, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
+  const { minimum, maximum, format: format2, patterns, contentEncoding, laxFormat } = aggregateChecks(schema7);
   if (typeof minimum === "number")
     json3.minLength = minimum;
   if (typeof maximum === "number")
@@ -51833,9 +51833,9 @@ var stringProcessor = (schema, ctx, _json, _params) => {
     }
   }
 };
-var numberProcessor = (schema, ctx, _json, params) => {
+var numberProcessor = (schema7, ctx, _json, params) => {
   const json3 = _json;
-  const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
+  const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema7);
   json3.type = isInt ? "integer" : "number";
   const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
   const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
@@ -51866,7 +51866,7 @@ var numberProcessor = (schema, ctx, _json, params) => {
       if (Number.isFinite(divisor) && divisor !== 0)
         divisors.add(Math.abs(divisor));
       else
-        handleUnrepresentable(schema, ctx, json3, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        handleUnrepresentable(schema7, ctx, json3, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
     }
     const [first, ...rest] = divisors;
     if (first !== void 0)
@@ -51878,11 +51878,11 @@ var numberProcessor = (schema, ctx, _json, params) => {
 var booleanProcessor = (_schema, _ctx, json3, _params) => {
   json3.type = "boolean";
 };
-var bigintProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "BigInt cannot be represented in JSON Schema");
+var bigintProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "BigInt cannot be represented in JSON Schema");
 };
-var symbolProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Symbols cannot be represented in JSON Schema");
+var symbolProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "Symbols cannot be represented in JSON Schema");
 };
 var nullProcessor = (_schema, ctx, json3, _params) => {
   if (ctx.target === "openapi-3.0") {
@@ -51893,11 +51893,11 @@ var nullProcessor = (_schema, ctx, json3, _params) => {
     json3.type = "null";
   }
 };
-var undefinedProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Undefined cannot be represented in JSON Schema");
+var undefinedProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "Undefined cannot be represented in JSON Schema");
 };
-var voidProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Void cannot be represented in JSON Schema");
+var voidProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "Void cannot be represented in JSON Schema");
 };
 var neverProcessor = (_schema, _ctx, json3, _params) => {
   json3.not = {};
@@ -51906,11 +51906,11 @@ var anyProcessor = (_schema, _ctx, _json, _params) => {
 };
 var unknownProcessor = (_schema, _ctx, _json, _params) => {
 };
-var dateProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Date cannot be represented in JSON Schema");
+var dateProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "Date cannot be represented in JSON Schema");
 };
-var enumProcessor = (schema, _ctx, json3, _params) => {
-  const def2 = schema._zod.def;
+var enumProcessor = (schema7, _ctx, json3, _params) => {
+  const def2 = schema7._zod.def;
   const values = getEnumValues(def2.entries);
   if (values.length === 0) {
     json3.not = {};
@@ -51922,8 +51922,8 @@ var enumProcessor = (schema, _ctx, json3, _params) => {
     json3.type = "string";
   json3.enum = values;
 };
-var literalProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var literalProcessor = (schema7, ctx, json3, params) => {
+  const def2 = schema7._zod.def;
   if (def2.values.length === 0) {
     json3.not = {};
     return;
@@ -51931,10 +51931,10 @@ var literalProcessor = (schema, ctx, json3, params) => {
   const vals = [];
   for (const val of def2.values) {
     if (val === void 0) {
-      if (handleUnrepresentable(schema, ctx, json3, params, "Literal `undefined` cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema7, ctx, json3, params, "Literal `undefined` cannot be represented in JSON Schema"))
         return;
     } else if (typeof val === "bigint") {
-      if (handleUnrepresentable(schema, ctx, json3, params, "BigInt literals cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema7, ctx, json3, params, "BigInt literals cannot be represented in JSON Schema"))
         return;
       vals.push(Number(val));
     } else {
@@ -51962,23 +51962,23 @@ var literalProcessor = (schema, ctx, json3, params) => {
     json3.enum = vals;
   }
 };
-var nanProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "NaN cannot be represented in JSON Schema");
+var nanProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "NaN cannot be represented in JSON Schema");
 };
-var templateLiteralProcessor = (schema, _ctx, json3, _params) => {
+var templateLiteralProcessor = (schema7, _ctx, json3, _params) => {
   const _json = json3;
-  const pattern = schema._zod.pattern;
+  const pattern = schema7._zod.pattern;
   if (!pattern)
     throw new Error("Pattern not found in template literal");
   _json.type = "string";
   _json.pattern = pattern.source;
 };
-var fileProcessor = (schema, _ctx, json3, _params) => {
+var fileProcessor = (schema7, _ctx, json3, _params) => {
   const _json = json3;
   _json.type = "string";
   _json.format = "binary";
   _json.contentEncoding = "binary";
-  const { minimum, maximum, mime } = aggregateChecks(schema);
+  const { minimum, maximum, mime } = aggregateChecks(schema7);
   if (minimum !== void 0)
     _json.minLength = minimum;
   if (maximum !== void 0)
@@ -51995,25 +51995,25 @@ var fileProcessor = (schema, _ctx, json3, _params) => {
 var successProcessor = (_schema, _ctx, json3, _params) => {
   json3.type = "boolean";
 };
-var customProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Custom types cannot be represented in JSON Schema");
+var customProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "Custom types cannot be represented in JSON Schema");
 };
-var functionProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Function types cannot be represented in JSON Schema");
+var functionProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "Function types cannot be represented in JSON Schema");
 };
-var transformProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Transforms cannot be represented in JSON Schema");
+var transformProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "Transforms cannot be represented in JSON Schema");
 };
-var mapProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Map cannot be represented in JSON Schema");
+var mapProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "Map cannot be represented in JSON Schema");
 };
-var setProcessor = (schema, ctx, json3, params) => {
-  handleUnrepresentable(schema, ctx, json3, params, "Set cannot be represented in JSON Schema");
+var setProcessor = (schema7, ctx, json3, params) => {
+  handleUnrepresentable(schema7, ctx, json3, params, "Set cannot be represented in JSON Schema");
 };
-var arrayProcessor = (schema, ctx, _json, params) => {
+var arrayProcessor = (schema7, ctx, _json, params) => {
   const json3 = _json;
-  const def2 = schema._zod.def;
-  const { minimum, maximum } = aggregateChecks(schema);
+  const def2 = schema7._zod.def;
+  const { minimum, maximum } = aggregateChecks(schema7);
   if (typeof minimum === "number")
     json3.minItems = minimum;
   if (typeof maximum === "number")
@@ -52024,22 +52024,22 @@ var arrayProcessor = (schema, ctx, _json, params) => {
     path: [...params.path, "items"]
   });
 };
-function inputOptin(schema) {
-  const def2 = schema._zod.def;
+function inputOptin(schema7) {
+  const def2 = schema7._zod.def;
   if (def2.type === "pipe" && def2.in._zod.traits.has("$ZodTransform")) {
     return inputOptin(def2.out);
   }
   if (def2.type === "catch") {
     return inputOptin(def2.innerType);
   }
-  return schema._zod.optin;
+  return schema7._zod.optin;
 }
-var objectProcessor = (schema, ctx, _json, params) => {
+var objectProcessor = (schema7, ctx, _json, params) => {
   const json3 = _json;
-  const def2 = schema._zod.def;
+  const def2 = schema7._zod.def;
   const shape = def2.shape;
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
+  if (symbolKeys.length && handleUnrepresentable(schema7, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
     return;
   }
   json3.type = "object";
@@ -52072,8 +52072,8 @@ var objectProcessor = (schema, ctx, _json, params) => {
     });
   }
 };
-var unionProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var unionProcessor = (schema7, ctx, json3, params) => {
+  const def2 = schema7._zod.def;
   const isExclusive = def2.inclusive === false;
   const options = def2.options.map((x, i) => processSchema(x, ctx, {
     ...params,
@@ -52085,8 +52085,8 @@ var unionProcessor = (schema, ctx, json3, params) => {
     json3.anyOf = options;
   }
 };
-var intersectionProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var intersectionProcessor = (schema7, ctx, json3, params) => {
+  const def2 = schema7._zod.def;
   const a = processSchema(def2.left, ctx, {
     ...params,
     path: [...params.path, "allOf", 0]
@@ -52103,9 +52103,9 @@ var intersectionProcessor = (schema, ctx, json3, params) => {
   json3.allOf = allOf;
   ctx.intersections.push(allOf);
 };
-var tupleProcessor = (schema, ctx, _json, params) => {
+var tupleProcessor = (schema7, ctx, _json, params) => {
   const json3 = _json;
-  const def2 = schema._zod.def;
+  const def2 = schema7._zod.def;
   json3.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
@@ -52161,7 +52161,7 @@ var tupleProcessor = (schema, ctx, _json, params) => {
     if (isClosed)
       json3.maxItems = maxItems;
   }
-  const { minimum, maximum } = aggregateChecks(schema);
+  const { minimum, maximum } = aggregateChecks(schema7);
   if (typeof minimum === "number")
     json3.minItems = minimum;
   if (typeof maximum === "number")
@@ -52230,9 +52230,9 @@ function rewriteKeyNames(ctx) {
     }
   }
 }
-var recordProcessor = (schema, ctx, _json, params) => {
+var recordProcessor = (schema7, ctx, _json, params) => {
   const json3 = _json;
-  const def2 = schema._zod.def;
+  const def2 = schema7._zod.def;
   json3.type = "object";
   const keyType = def2.keyType;
   const patterns = aggregateChecks(keyType).patterns;
@@ -52257,7 +52257,7 @@ var recordProcessor = (schema, ctx, _json, params) => {
         pendingRecords.set(ctx, pending);
         ctx.deferred.push(() => rewriteKeyNames(ctx));
       }
-      pending.push(schema);
+      pending.push(schema7);
     }
     json3.additionalProperties = processSchema(def2.valueType, ctx, {
       ...params,
@@ -52273,10 +52273,10 @@ var recordProcessor = (schema, ctx, _json, params) => {
     }
   }
 };
-var nullableProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var nullableProcessor = (schema7, ctx, json3, params) => {
+  const def2 = schema7._zod.def;
   const inner = processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   if (ctx.target === "openapi-3.0") {
     seen2.ref = def2.innerType;
     json3.nullable = true;
@@ -52284,14 +52284,14 @@ var nullableProcessor = (schema, ctx, json3, params) => {
     json3.anyOf = [inner, { type: "null" }];
   }
 };
-var nonoptionalProcessor = (schema, ctx, _json, params) => {
-  const def2 = schema._zod.def;
+var nonoptionalProcessor = (schema7, ctx, _json, params) => {
+  const def2 = schema7._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   seen2.ref = def2.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema, ctx, json3, params) {
+function serializeDefaultValue(value, schema7, ctx, json3, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
@@ -52301,74 +52301,74 @@ function serializeDefaultValue(value, schema, ctx, json3, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema, ctx, json3, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema7, ctx, json3, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var defaultProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var defaultProcessor = (schema7, ctx, json3, params) => {
+  const def2 = schema7._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   seen2.ref = def2.innerType;
-  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
+  const value = serializeDefaultValue(def2.defaultValue, schema7, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
     json3.default = value;
 };
-var prefaultProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var prefaultProcessor = (schema7, ctx, json3, params) => {
+  const def2 = schema7._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   seen2.ref = def2.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def2.defaultValue, schema, ctx, json3, params);
+  const value = serializeDefaultValue(def2.defaultValue, schema7, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
     json3._prefault = value;
 };
-var catchProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var catchProcessor = (schema7, ctx, json3, params) => {
+  const def2 = schema7._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   seen2.ref = def2.innerType;
   let catchValue;
   try {
     catchValue = def2.catchValue(void 0);
   } catch {
-    handleUnrepresentable(schema, ctx, json3, params, "Dynamic catch values are not supported in JSON Schema");
+    handleUnrepresentable(schema7, ctx, json3, params, "Dynamic catch values are not supported in JSON Schema");
     return;
   }
   json3.default = catchValue;
 };
-var pipeProcessor = (schema, ctx, _json, params) => {
-  const def2 = schema._zod.def;
+var pipeProcessor = (schema7, ctx, _json, params) => {
+  const def2 = schema7._zod.def;
   const inIsTransform = def2.in._zod.traits.has("$ZodTransform");
   const innerType = ctx.io === "input" ? inIsTransform ? def2.out : def2.in : def2.out;
   processSchema(innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   seen2.ref = innerType;
 };
-var readonlyProcessor = (schema, ctx, json3, params) => {
-  const def2 = schema._zod.def;
+var readonlyProcessor = (schema7, ctx, json3, params) => {
+  const def2 = schema7._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   seen2.ref = def2.innerType;
   json3.readOnly = true;
 };
-var promiseProcessor = (schema, ctx, _json, params) => {
-  const def2 = schema._zod.def;
+var promiseProcessor = (schema7, ctx, _json, params) => {
+  const def2 = schema7._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   seen2.ref = def2.innerType;
 };
-var optionalProcessor = (schema, ctx, _json, params) => {
-  const def2 = schema._zod.def;
+var optionalProcessor = (schema7, ctx, _json, params) => {
+  const def2 = schema7._zod.def;
   processSchema(def2.innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   seen2.ref = def2.innerType;
 };
-var lazyProcessor = (schema, ctx, _json, params) => {
-  const innerType = schema._zod.innerType;
+var lazyProcessor = (schema7, ctx, _json, params) => {
+  const innerType = schema7._zod.innerType;
   processSchema(innerType, ctx, params);
-  const seen2 = ctx.seen.get(schema);
+  const seen2 = ctx.seen.get(schema7);
   seen2.ref = innerType;
 };
 var allProcessors = {
@@ -52418,8 +52418,8 @@ function toJSONSchema(input2, params) {
     const ctx2 = initializeContext({ ...params, processors: allProcessors });
     const defs = {};
     for (const entry of registry2._idmap.entries()) {
-      const [_, schema] = entry;
-      processSchema(schema, ctx2);
+      const [_, schema7] = entry;
+      processSchema(schema7, ctx2);
     }
     const schemas = {};
     const external = {
@@ -52429,9 +52429,9 @@ function toJSONSchema(input2, params) {
     };
     ctx2.external = external;
     for (const entry of registry2._idmap.entries()) {
-      const [key, schema] = entry;
-      extractDefs(ctx2, schema);
-      assignProp(schemas, key, finalize(ctx2, schema));
+      const [key, schema7] = entry;
+      extractDefs(ctx2, schema7);
+      assignProp(schemas, key, finalize(ctx2, schema7));
     }
     if (Object.keys(defs).length > 0) {
       const defsSegment = ctx2.target === "draft-2020-12" ? "$defs" : "definitions";
@@ -52500,14 +52500,14 @@ var JSONSchemaGenerator = class {
    * Process a schema to prepare it for JSON Schema generation.
    * This must be called before emit().
    */
-  process(schema, _params = { path: [], schemaPath: [] }) {
-    return processSchema(schema, this.ctx, _params);
+  process(schema7, _params = { path: [], schemaPath: [] }) {
+    return processSchema(schema7, this.ctx, _params);
   }
   /**
    * Emit the final JSON Schema after processing.
    * Must call process() first.
    */
-  emit(schema, _params) {
+  emit(schema7, _params) {
     if (_params) {
       if (_params.cycles)
         this.ctx.cycles = _params.cycles;
@@ -52518,8 +52518,8 @@ var JSONSchemaGenerator = class {
     }
     this.ctx.sharedDefsExtractedFor = void 0;
     this.ctx.sharedEmitDoneFor = void 0;
-    extractDefs(this.ctx, schema);
-    const result = finalize(this.ctx, schema);
+    extractDefs(this.ctx, schema7);
+    const result = finalize(this.ctx, schema7);
     const { "~standard": _, ...plainResult } = result;
     return plainResult;
   }
@@ -53612,8 +53612,8 @@ var ZodArray = /* @__PURE__ */ $constructor("ZodArray", (inst, def2) => {
 function array(element, params) {
   return _array(ZodArray, element, params);
 }
-function keyof(schema) {
-  const shape = schema._zod.def.shape;
+function keyof(schema7) {
+  const shape = schema7._zod.def.shape;
   return _enum2(Object.keys(shape));
 }
 var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def2) => {
@@ -54261,11 +54261,11 @@ function json(params) {
   });
   return jsonSchema;
 }
-function preprocess(fn, schema) {
+function preprocess(fn, schema7) {
   return new ZodPreprocess({
     type: "pipe",
     in: transform(fn),
-    out: schema
+    out: schema7
   });
 }
 
@@ -54397,8 +54397,8 @@ var RECOGNIZED_KEYS = /* @__PURE__ */ new Set([
   "nullable",
   "readOnly"
 ]);
-function detectVersion(schema, defaultTarget) {
-  const $schema = schema.$schema;
+function detectVersion(schema7, defaultTarget) {
+  const $schema = schema7.$schema;
   if ($schema === "https://json-schema.org/draft/2020-12/schema") {
     return "draft-2020-12";
   }
@@ -54626,27 +54626,27 @@ function getTupleRest(restSchema, ctx) {
   return convertSchema(restSchema, ctx);
 }
 var fullTime = /^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-function convertBaseSchema(schema, ctx) {
-  if (schema.not !== void 0) {
-    if (typeof schema.not === "object" && Object.keys(schema.not).length === 0) {
+function convertBaseSchema(schema7, ctx) {
+  if (schema7.not !== void 0) {
+    if (typeof schema7.not === "object" && Object.keys(schema7.not).length === 0) {
       return z.never();
     }
     throw new Error("not is not supported in Zod (except { not: {} } for never)");
   }
-  if (schema.unevaluatedItems !== void 0) {
+  if (schema7.unevaluatedItems !== void 0) {
     throw new Error("unevaluatedItems is not supported");
   }
-  if (schema.unevaluatedProperties !== void 0) {
+  if (schema7.unevaluatedProperties !== void 0) {
     throw new Error("unevaluatedProperties is not supported");
   }
-  if (schema.if !== void 0 || schema.then !== void 0 || schema.else !== void 0) {
+  if (schema7.if !== void 0 || schema7.then !== void 0 || schema7.else !== void 0) {
     throw new Error("Conditional schemas (if/then/else) are not supported");
   }
-  if (schema.dependentSchemas !== void 0 || schema.dependentRequired !== void 0) {
+  if (schema7.dependentSchemas !== void 0 || schema7.dependentRequired !== void 0) {
     throw new Error("dependentSchemas and dependentRequired are not supported");
   }
-  if (schema.$ref) {
-    const refPath = schema.$ref;
+  if (schema7.$ref) {
+    const refPath = schema7.$ref;
     if (ctx.refs.has(refPath)) {
       return ctx.refs.get(refPath);
     }
@@ -54665,9 +54665,9 @@ function convertBaseSchema(schema, ctx) {
     ctx.processing.delete(refPath);
     return zodSchema2;
   }
-  if (schema.enum !== void 0) {
-    const enumValues = schema.enum;
-    if (ctx.version === "openapi-3.0" && schema.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
+  if (schema7.enum !== void 0) {
+    const enumValues = schema7.enum;
+    if (ctx.version === "openapi-3.0" && schema7.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
       return z.null();
     }
     if (enumValues.length === 0) {
@@ -54685,13 +54685,13 @@ function convertBaseSchema(schema, ctx) {
     }
     return z.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
   }
-  if (schema.const !== void 0) {
-    return z.literal(schema.const);
+  if (schema7.const !== void 0) {
+    return z.literal(schema7.const);
   }
-  const type = schema.type;
+  const type = schema7.type;
   if (Array.isArray(type)) {
     const typeSchemas = type.map((t) => {
-      const typeSchema = { ...schema, type: t };
+      const typeSchema = { ...schema7, type: t };
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
@@ -54709,8 +54709,8 @@ function convertBaseSchema(schema, ctx) {
   switch (type) {
     case "string": {
       let stringSchema = z.string();
-      if (schema.format) {
-        const format2 = schema.format;
+      if (schema7.format) {
+        const format2 = schema7.format;
         if (format2 === "email") {
           stringSchema = stringSchema.check(z.email());
         } else if (format2 === "uri" || format2 === "uri-reference") {
@@ -54765,14 +54765,14 @@ function convertBaseSchema(schema, ctx) {
           stringSchema = stringSchema.check(z.ksuid());
         }
       }
-      if (typeof schema.minLength === "number") {
-        stringSchema = stringSchema.min(schema.minLength);
+      if (typeof schema7.minLength === "number") {
+        stringSchema = stringSchema.min(schema7.minLength);
       }
-      if (typeof schema.maxLength === "number") {
-        stringSchema = stringSchema.max(schema.maxLength);
+      if (typeof schema7.maxLength === "number") {
+        stringSchema = stringSchema.max(schema7.maxLength);
       }
-      if (schema.pattern) {
-        stringSchema = stringSchema.regex(new RegExp(schema.pattern));
+      if (schema7.pattern) {
+        stringSchema = stringSchema.regex(new RegExp(schema7.pattern));
       }
       zodSchema = stringSchema;
       break;
@@ -54780,24 +54780,24 @@ function convertBaseSchema(schema, ctx) {
     case "number":
     case "integer": {
       let numberSchema = type === "integer" ? z.number().int() : z.number();
-      if (typeof schema.minimum === "number" && schema.exclusiveMinimum !== true) {
-        numberSchema = numberSchema.min(schema.minimum);
+      if (typeof schema7.minimum === "number" && schema7.exclusiveMinimum !== true) {
+        numberSchema = numberSchema.min(schema7.minimum);
       }
-      if (typeof schema.maximum === "number" && schema.exclusiveMaximum !== true) {
-        numberSchema = numberSchema.max(schema.maximum);
+      if (typeof schema7.maximum === "number" && schema7.exclusiveMaximum !== true) {
+        numberSchema = numberSchema.max(schema7.maximum);
       }
-      if (typeof schema.exclusiveMinimum === "number") {
-        numberSchema = numberSchema.gt(schema.exclusiveMinimum);
-      } else if (schema.exclusiveMinimum === true && typeof schema.minimum === "number") {
-        numberSchema = numberSchema.gt(schema.minimum);
+      if (typeof schema7.exclusiveMinimum === "number") {
+        numberSchema = numberSchema.gt(schema7.exclusiveMinimum);
+      } else if (schema7.exclusiveMinimum === true && typeof schema7.minimum === "number") {
+        numberSchema = numberSchema.gt(schema7.minimum);
       }
-      if (typeof schema.exclusiveMaximum === "number") {
-        numberSchema = numberSchema.lt(schema.exclusiveMaximum);
-      } else if (schema.exclusiveMaximum === true && typeof schema.maximum === "number") {
-        numberSchema = numberSchema.lt(schema.maximum);
+      if (typeof schema7.exclusiveMaximum === "number") {
+        numberSchema = numberSchema.lt(schema7.exclusiveMaximum);
+      } else if (schema7.exclusiveMaximum === true && typeof schema7.maximum === "number") {
+        numberSchema = numberSchema.lt(schema7.maximum);
       }
-      if (typeof schema.multipleOf === "number") {
-        numberSchema = numberSchema.multipleOf(schema.multipleOf);
+      if (typeof schema7.multipleOf === "number") {
+        numberSchema = numberSchema.multipleOf(schema7.multipleOf);
       }
       zodSchema = numberSchema;
       break;
@@ -54812,15 +54812,15 @@ function convertBaseSchema(schema, ctx) {
     }
     case "object": {
       const shape = {};
-      const properties = schema.properties || {};
-      const requiredSet = new Set(schema.required || []);
-      const additionalSchema = typeof schema.additionalProperties === "object" ? convertSchema(schema.additionalProperties, ctx) : void 0;
+      const properties = schema7.properties || {};
+      const requiredSet = new Set(schema7.required || []);
+      const additionalSchema = typeof schema7.additionalProperties === "object" ? convertSchema(schema7.additionalProperties, ctx) : void 0;
       for (const [key, propSchema] of Object.entries(properties)) {
         const propZodSchema = convertSchema(propSchema, ctx);
         assignProp(shape, key, requiredSet.has(key) ? propZodSchema : propZodSchema.optional());
       }
-      if (schema.patternProperties) {
-        const patternProps = schema.patternProperties;
+      if (schema7.patternProperties) {
+        const patternProps = schema7.patternProperties;
         const patternKeys = Object.keys(patternProps);
         const looseRecords = [];
         for (const pattern of patternKeys) {
@@ -54844,7 +54844,7 @@ function convertBaseSchema(schema, ctx) {
           }
           zodSchema = result;
         }
-        if (schema.additionalProperties === false) {
+        if (schema7.additionalProperties === false) {
           const propertyKeys = Object.keys(shape);
           const patterns = patternKeys.map((p) => new RegExp(p));
           const basePatternSchema = zodSchema;
@@ -54871,7 +54871,7 @@ function convertBaseSchema(schema, ctx) {
         }
       } else {
         const objectSchema = z.object(shape);
-        if (schema.additionalProperties === false) {
+        if (schema7.additionalProperties === false) {
           zodSchema = objectSchema.strict();
         } else if (additionalSchema) {
           zodSchema = objectSchema.catchall(additionalSchema);
@@ -54879,13 +54879,13 @@ function convertBaseSchema(schema, ctx) {
           zodSchema = objectSchema.passthrough();
         }
       }
-      const hasKeyGuard = schema.propertyNames !== void 0 && schema.propertyNames !== true;
-      const minProperties = typeof schema.minProperties === "number" ? schema.minProperties : void 0;
-      const maxProperties = typeof schema.maxProperties === "number" ? schema.maxProperties : void 0;
+      const hasKeyGuard = schema7.propertyNames !== void 0 && schema7.propertyNames !== true;
+      const minProperties = typeof schema7.minProperties === "number" ? schema7.minProperties : void 0;
+      const maxProperties = typeof schema7.maxProperties === "number" ? schema7.maxProperties : void 0;
       if (hasKeyGuard || minProperties !== void 0 || maxProperties !== void 0) {
         let keySchema;
         if (hasKeyGuard) {
-          const keyJSONSchema = typeof schema.propertyNames === "object" && schema.propertyNames.type === void 0 ? { type: "string", ...schema.propertyNames } : schema.propertyNames;
+          const keyJSONSchema = typeof schema7.propertyNames === "object" && schema7.propertyNames.type === void 0 ? { type: "string", ...schema7.propertyNames } : schema7.propertyNames;
           keySchema = convertSchema(keyJSONSchema, ctx);
         }
         zodSchema = checkObjectGuards(zodSchema, { keySchema, minProperties, maxProperties });
@@ -54893,53 +54893,53 @@ function convertBaseSchema(schema, ctx) {
       break;
     }
     case "array": {
-      const prefixItems = schema.prefixItems;
-      const items = schema.items;
+      const prefixItems = schema7.prefixItems;
+      const items = schema7.items;
       if (prefixItems && Array.isArray(prefixItems)) {
-        const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
+        const minItems = typeof schema7.minItems === "number" ? schema7.minItems : 0;
         const tupleItems = prefixItems.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = !Array.isArray(items) ? getTupleRest(items, ctx) : void 0;
         const tupleSchema = z.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
-        if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+        if (typeof schema7.minItems === "number") {
+          zodSchema = zodSchema.check(z.minLength(schema7.minItems));
         }
-        if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+        if (typeof schema7.maxItems === "number") {
+          zodSchema = zodSchema.check(z.maxLength(schema7.maxItems));
         }
       } else if (Array.isArray(items)) {
-        const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
+        const minItems = typeof schema7.minItems === "number" ? schema7.minItems : 0;
         const tupleItems = items.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
-        const rest = getTupleRest(schema.additionalItems, ctx);
+        const rest = getTupleRest(schema7.additionalItems, ctx);
         const tupleSchema = z.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
-        if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+        if (typeof schema7.minItems === "number") {
+          zodSchema = zodSchema.check(z.minLength(schema7.minItems));
         }
-        if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+        if (typeof schema7.maxItems === "number") {
+          zodSchema = zodSchema.check(z.maxLength(schema7.maxItems));
         }
       } else if (items !== void 0) {
         const element = convertSchema(items, ctx);
         let arraySchema = z.array(element);
-        if (typeof schema.minItems === "number") {
-          arraySchema = arraySchema.min(schema.minItems);
+        if (typeof schema7.minItems === "number") {
+          arraySchema = arraySchema.min(schema7.minItems);
         }
-        if (typeof schema.maxItems === "number") {
-          arraySchema = arraySchema.max(schema.maxItems);
+        if (typeof schema7.maxItems === "number") {
+          arraySchema = arraySchema.max(schema7.maxItems);
         }
         zodSchema = arraySchema;
       } else {
         zodSchema = z.array(z.any());
       }
-      if (schema.uniqueItems === true || schema.contains !== void 0) {
+      if (schema7.uniqueItems === true || schema7.contains !== void 0) {
         zodSchema = checkArrayGuards(zodSchema, {
-          uniqueItems: schema.uniqueItems === true,
-          containsSchema: schema.contains !== void 0 ? convertSchema(schema.contains, ctx) : void 0,
-          minContains: typeof schema.minContains === "number" ? schema.minContains : void 0,
-          maxContains: typeof schema.maxContains === "number" ? schema.maxContains : void 0
+          uniqueItems: schema7.uniqueItems === true,
+          containsSchema: schema7.contains !== void 0 ? convertSchema(schema7.contains, ctx) : void 0,
+          minContains: typeof schema7.minContains === "number" ? schema7.minContains : void 0,
+          maxContains: typeof schema7.maxContains === "number" ? schema7.maxContains : void 0
         });
       }
       break;
@@ -54949,94 +54949,94 @@ function convertBaseSchema(schema, ctx) {
   }
   return zodSchema;
 }
-function convertSchema(schema, ctx) {
-  if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+function convertSchema(schema7, ctx) {
+  if (typeof schema7 === "boolean") {
+    return schema7 ? z.any() : z.never();
   }
-  let baseSchema = convertBaseSchema(schema, ctx);
-  const hasExplicitType = schema.type || schema.enum !== void 0 || schema.const !== void 0;
-  if (schema.anyOf && Array.isArray(schema.anyOf)) {
-    const options = schema.anyOf.map((s) => convertSchema(s, ctx));
+  let baseSchema = convertBaseSchema(schema7, ctx);
+  const hasExplicitType = schema7.type || schema7.enum !== void 0 || schema7.const !== void 0;
+  if (schema7.anyOf && Array.isArray(schema7.anyOf)) {
+    const options = schema7.anyOf.map((s) => convertSchema(s, ctx));
     const anyOfUnion = z.union(options);
     baseSchema = hasExplicitType ? z.intersection(baseSchema, anyOfUnion) : anyOfUnion;
   }
-  if (schema.oneOf && Array.isArray(schema.oneOf)) {
-    const options = schema.oneOf.map((s) => convertSchema(s, ctx));
+  if (schema7.oneOf && Array.isArray(schema7.oneOf)) {
+    const options = schema7.oneOf.map((s) => convertSchema(s, ctx));
     const oneOfUnion = z.xor(options);
     baseSchema = hasExplicitType ? z.intersection(baseSchema, oneOfUnion) : oneOfUnion;
   }
-  if (schema.allOf && Array.isArray(schema.allOf)) {
-    if (schema.allOf.length === 0) {
+  if (schema7.allOf && Array.isArray(schema7.allOf)) {
+    if (schema7.allOf.length === 0) {
       baseSchema = hasExplicitType ? baseSchema : z.any();
     } else {
-      let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
+      let result = hasExplicitType ? baseSchema : convertSchema(schema7.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
-      for (let i = startIdx; i < schema.allOf.length; i++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i], ctx));
+      for (let i = startIdx; i < schema7.allOf.length; i++) {
+        result = z.intersection(result, convertSchema(schema7.allOf[i], ctx));
       }
       baseSchema = result;
     }
   }
-  if (schema.nullable === true && ctx.version === "openapi-3.0") {
+  if (schema7.nullable === true && ctx.version === "openapi-3.0") {
     baseSchema = z.nullable(baseSchema);
   }
-  if (schema.readOnly === true) {
+  if (schema7.readOnly === true) {
     baseSchema = z.readonly(baseSchema);
   }
-  if (schema.default !== void 0) {
-    baseSchema = baseSchema.default(schema.default);
+  if (schema7.default !== void 0) {
+    baseSchema = baseSchema.default(schema7.default);
   }
   const extraMeta = {};
   const coreMetadataKeys = ["$id", "id", "$comment", "$anchor", "$vocabulary", "$dynamicRef", "$dynamicAnchor"];
   for (const key of coreMetadataKeys) {
-    if (key in schema) {
-      extraMeta[key] = schema[key];
+    if (key in schema7) {
+      extraMeta[key] = schema7[key];
     }
   }
   const contentMetadataKeys = ["contentEncoding", "contentMediaType", "contentSchema"];
   for (const key of contentMetadataKeys) {
-    if (key in schema) {
-      extraMeta[key] = schema[key];
+    if (key in schema7) {
+      extraMeta[key] = schema7[key];
     }
   }
-  if (schema.type === "object" && schema.$ref === void 0) {
-    if (schema.propertyNames !== void 0 && !containsRef(schema.propertyNames)) {
-      extraMeta.propertyNames = schema.propertyNames;
+  if (schema7.type === "object" && schema7.$ref === void 0) {
+    if (schema7.propertyNames !== void 0 && !containsRef(schema7.propertyNames)) {
+      extraMeta.propertyNames = schema7.propertyNames;
     }
     for (const key of ["minProperties", "maxProperties"]) {
-      if (schema[key] !== void 0)
-        extraMeta[key] = schema[key];
+      if (schema7[key] !== void 0)
+        extraMeta[key] = schema7[key];
     }
   }
-  if (schema.type === "array" && schema.$ref === void 0) {
-    if (schema.contains !== void 0 && !containsRef(schema.contains)) {
-      extraMeta.contains = schema.contains;
+  if (schema7.type === "array" && schema7.$ref === void 0) {
+    if (schema7.contains !== void 0 && !containsRef(schema7.contains)) {
+      extraMeta.contains = schema7.contains;
     }
     for (const key of ["uniqueItems", "minContains", "maxContains"]) {
-      if (schema[key] !== void 0)
-        extraMeta[key] = schema[key];
+      if (schema7[key] !== void 0)
+        extraMeta[key] = schema7[key];
     }
   }
-  for (const key of Object.keys(schema)) {
+  for (const key of Object.keys(schema7)) {
     if (!RECOGNIZED_KEYS.has(key)) {
-      assignProp(extraMeta, key, schema[key]);
+      assignProp(extraMeta, key, schema7[key]);
     }
   }
   if (Object.keys(extraMeta).length > 0) {
     ctx.registry.add(baseSchema, extraMeta);
   }
-  if (schema.description) {
-    baseSchema = baseSchema.describe(schema.description);
+  if (schema7.description) {
+    baseSchema = baseSchema.describe(schema7.description);
   }
   return baseSchema;
 }
-function fromJSONSchema(schema, params) {
-  if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+function fromJSONSchema(schema7, params) {
+  if (typeof schema7 === "boolean") {
+    return schema7 ? z.any() : z.never();
   }
   let normalized;
   try {
-    normalized = JSON.parse(JSON.stringify(schema));
+    normalized = JSON.parse(JSON.stringify(schema7));
   } catch {
     throw new Error("fromJSONSchema input is not valid JSON (possibly cyclic); use $defs/$ref for recursive schemas");
   }
@@ -55055,7 +55055,7 @@ function fromJSONSchema(schema, params) {
 
 // node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
-function visit(schema, fnOrHandlers) {
+function visit(schema7, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
@@ -55205,12 +55205,12 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run4(schema);
+  return run4(schema7);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
-function deepPartial(schema) {
-  return visit(schema, {
+function deepPartial(schema7) {
+  return visit(schema7, {
     object: (s) => s.partial(),
     // Every partialed option now admits `undefined`, which the constructor rejects as a duplicate.
     union: (s) => {
@@ -55233,8 +55233,8 @@ function outSide(def2) {
 function inSide(def2) {
   return def2.in._zod.traits.has("$ZodTransform") ? outSide(def2) : def2.in;
 }
-function input(schema) {
-  return visit(schema, {
+function input(schema7) {
+  return visit(schema7, {
     pipe: (s) => inSide(s._zod.def),
     // A default value belongs to the output side, so a rewritten inner type leaves it stranded. `.default()` widens the declared input type with `undefined`, and `optional` is what carries that across.
     default: (s, rewritten) => rewritten ? optional(s._zod.def.innerType) : s,
@@ -55242,8 +55242,8 @@ function input(schema) {
     catch: (s, rewritten) => rewritten ? s._zod.def.innerType : s
   });
 }
-function output(schema) {
-  return visit(schema, {
+function output(schema7) {
+  return visit(schema7, {
     pipe: (s) => outSide(s._zod.def),
     // A prefault value is fed through the schema, which makes it input-side, so a rewritten inner type leaves it stranded.
     prefault: (s, rewritten) => rewritten ? s._zod.def.innerType : s
@@ -62194,9 +62194,6 @@ function resolveTopology(raw) {
   return { ...shape, serverless: { warm: serverless === true ? 0 : serverless.warm ?? 0 } };
 }
 
-// src/types/runtime.ts
-var RUNTIMES = ["process", "container"];
-
 // src/util/json-path.ts
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
@@ -62255,6 +62252,9 @@ function invalid(path42, why) {
     `invalid JSON path \`${path42}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
 }
+
+// src/schema/runtime.ts
+var RUNTIMES = ["process", "container"];
 
 // src/schema/config.ts
 var envName = external_exports.string({ error: "expected an environment variable name" }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
@@ -62663,8 +62663,8 @@ var TYPE_WORDS = {
   object: "a map",
   record: "a map"
 };
-function validateAgainst(src, value, schema, keyed = [], base = []) {
-  const result = schema.safeParse(value);
+function validateAgainst(src, value, schema7, keyed = [], base = []) {
+  const result = schema7.safeParse(value);
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
@@ -62672,12 +62672,12 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
-      const k = keyed.find((u) => u.union === schemaAt(schema, local));
+      const k = keyed.find((u) => u.union === schemaAt(schema7, local));
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
         problems.push(...validateKeyed(src, at, k, path42));
         continue;
       }
-      const candidates = knownKeys(schemaAt(schema, local));
+      const candidates = knownKeys(schemaAt(schema7, local));
       for (const key of issue3.keys) {
         const guess = suggestKey(key, candidates);
         problems.push(
@@ -62692,7 +62692,7 @@ function validateAgainst(src, value, schema, keyed = [], base = []) {
       continue;
     }
     if (issue3.code === "invalid_union") {
-      const unionSchema = schemaAt(schema, local);
+      const unionSchema = schemaAt(schema7, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
         problems.push(...validateKeyed(src, at, k, path42));
@@ -62767,7 +62767,7 @@ function validateKeyed(src, obj, k, path42) {
   }
   const misplaced = keys.flatMap((key) => {
     if (knownKeys(chosen).includes(key)) return [];
-    const takers = Object.entries(k.kinds).filter(([, schema]) => knownKeys(schema).includes(key)).map(([name]) => `\`${name}\``);
+    const takers = Object.entries(k.kinds).filter(([, schema7]) => knownKeys(schema7).includes(key)).map(([name]) => `\`${name}\``);
     return takers.length ? [
       src.problem(
         [...path42, key],
@@ -68560,54 +68560,6 @@ function withoutKey(method, url2) {
   );
 }
 
-// src/plan/random.ts
-function seededRandom(seed2) {
-  let a = seed2 >>> 0;
-  return () => {
-    a = a + 1831565813 >>> 0;
-    let t = a;
-    t = Math.imul(t ^ t >>> 15, t | 1);
-    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
-    return ((t ^ t >>> 14) >>> 0) / 4294967296;
-  };
-}
-function newSeed() {
-  return Math.floor(Math.random() * 2 ** 31);
-}
-
-// src/run/run.ts
-import path34 from "node:path";
-
-// src/config/shared-paths.ts
-import path8 from "node:path";
-var PER_REPLICA = /\{\{\s*(replica|data_dir|port)\s*\}\}/;
-var SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/nix", "/opt"];
-function sharedPaths(config2) {
-  return Object.entries(config2.app.env).flatMap(([env, value]) => {
-    if (PER_REPLICA.test(value) || !path8.isAbsolute(value) || /[\s:]/.test(value)) return [];
-    const p = path8.normalize(value);
-    const inside = (dir) => p === dir || p.startsWith(`${dir}/`);
-    if (inside(config2.app.cwd) || SYSTEM.some(inside)) return [];
-    return [{ env, path: p }];
-  });
-}
-function appFolderPaths(config2) {
-  return Object.entries(config2.app.env).flatMap(([env, value]) => {
-    if (/\{\{|[\s:]/.test(value)) return [];
-    const relative3 = value === "." || value.startsWith("./");
-    if (!relative3 && !path8.isAbsolute(value)) return [];
-    const p = path8.resolve(config2.app.cwd, value);
-    return p === config2.app.cwd || p.startsWith(`${config2.app.cwd}/`) ? [{ env, path: p }] : [];
-  });
-}
-
-// src/validate.ts
-import path10 from "node:path";
-
-// src/scenario/load.ts
-import { globSync, statSync } from "node:fs";
-import path9 from "node:path";
-
 // src/schema/scenario.ts
 var jsonCheck = external_exports.strictObject({
   path: external_exports.string({ error: "expected a JSON path such as `$.answer`" }).regex(/^\$(\.[A-Za-z_$][\w$-]*|\[\d+\])*$/, {
@@ -68691,165 +68643,31 @@ var turnStep = external_exports.strictObject({
   error: "a turn scripts its LLM answer once: `llm_reply` (one text) or `llm` (tool calls, then a text), not both",
   path: ["llm"]
 }).describe("A user turn.");
+var togetherStep = external_exports.strictObject({
+  together: external_exports.array(turnStep, { error: "expected a list of user turns (`- user: …`) to send at once" }).min(2, { error: "a `together` step sends at least two turns at once" }).max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be sent at once` }).describe(
+    "User turns sent at the same moment (same or different sessions), each to its own worker: each is held at its first LLM request until every one of them has reached the LLM, so that they really overlap. Later turns can recall what each said."
+  )
+}).describe("Send several user turns at once (a double submit, a second tab).");
+
+// src/disruptions/schema-parts.ts
 var turnsInFlight = external_exports.array(turnStep, { error: "expected a list of user turns (`- user: …`)" }).min(1, { error: "name at least one turn to have in flight" }).max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be in flight at once` }).describe(
   "User turns sent just before the disruption and still in flight when it starts: each is held at its first LLM request until the disruption has signalled its worker (or, on a worker it does not stop, its first worker). Each goes to its own worker (by default one the disruption hits)."
 );
 var disruptionTarget = target.describe(
   "`all` (default), a replica such as `r2`, or a worker such as `r2w1`."
 );
-var restartStep = external_exports.strictObject({
-  restart: external_exports.union(
-    [
-      external_exports.null(),
-      disruptionTarget,
-      external_exports.strictObject({
-        target: disruptionTarget.optional(),
-        grace: duration3("grace", 6e4).optional()
-      })
-    ],
-    {
-      error: "expected nothing (every worker), a target such as `r1` or `r1w2`, or a map with target and grace"
-    }
-  ).describe(
-    "Graceful restart: SIGTERM, wait up to the grace period, SIGKILL, start again on the same disk."
-  ),
-  during: turnsInFlight.optional()
-}).describe("Restart workers gracefully.");
-var crashStep = external_exports.strictObject({
-  crash: external_exports.union([external_exports.null(), disruptionTarget, external_exports.strictObject({ target: disruptionTarget.optional() })], {
-    error: "expected nothing (every worker), or a target such as `r1` or `r1w2`"
-  }).describe("SIGKILL, then respawned on the same disk, as a supervisor would."),
-  during: turnsInFlight.optional()
-}).describe("Crash workers (kill -9).");
-var redeployStrategy = external_exports.enum(["rolling", "at-once"], { error: "expected `rolling` or `at-once`" });
-var replicaTarget = external_exports.string().regex(/^(all|r[1-9]\d*)$/, {
-  error: "a redeploy replaces whole replicas: expected `all` or a replica such as `r2`"
-});
-var redeployStep = external_exports.strictObject({
-  redeploy: external_exports.union(
-    [
-      external_exports.null(),
-      redeployStrategy,
-      replicaTarget,
-      external_exports.strictObject({
-        strategy: redeployStrategy.optional().describe("`rolling` (default): one replica at a time; `at-once`: every target together."),
-        target: replicaTarget.optional().describe("`all` (default) or a replica such as `r2`.")
-      })
-    ],
-    {
-      error: "expected nothing (rolling, every replica), `rolling`, `at-once`, a replica such as `r2`, or a map with strategy and target"
-    }
-  ).describe(
-    "New processes on a fresh copy of the app folder and data dir. `rolling` (default): one replica at a time while the others serve."
-  ),
-  during: turnsInFlight.optional()
-}).describe("Redeploy replicas on fresh disks.");
-var scaleStep = external_exports.strictObject({
-  scale: external_exports.strictObject({
-    replicas: count("replicas", 1, LIMITS.replicas).optional().describe("Replicas after the step."),
-    workers: count("workers", 1, LIMITS.workers).optional().describe("Workers per replica after the step.")
-  }).refine((s) => s.replicas !== void 0 || s.workers !== void 0, {
-    error: "say how many `replicas` or `workers` to scale to"
-  }).describe(
-    "Scale to this many replicas and/or workers per replica. New ones start on fresh disks; removed ones stop gracefully."
-  )
-}).describe("Scale the topology up or down.");
-var waitStep = external_exports.strictObject({ wait: duration3("wait", LIMITS.waitMs).describe("How long to wait, e.g. `2s`.") }).describe("Wait (for TTLs, background jobs).");
-var SERVICE = "The service, by its name under `services:` in amnesia.config.yaml.";
 var serviceName = external_exports.string({ error: "expected the name of a service in amnesia.config.yaml `services:`" }).regex(/^[A-Za-z][\w-]*$/, { error: "a service name is letters, digits, `_` or `-`" });
-var restartServiceStep = external_exports.strictObject({
-  restart_service: external_exports.union(
-    [
-      serviceName,
-      external_exports.strictObject({
-        service: serviceName.describe(SERVICE),
-        grace: duration3("grace", 6e4).optional()
-      })
-    ],
-    { error: "expected a service name, or a map with `service` and `grace`" }
-  ).describe(
-    "Stop the service gracefully (SIGTERM, up to the grace period, default 5s) and start it again on the same data: what it persists survives."
-  )
-}).describe("Restart a backend service.");
-var outageStep = external_exports.strictObject({
-  outage: external_exports.strictObject({
-    service: serviceName.describe(SERVICE),
-    for: duration3("for", LIMITS.waitMs).describe("How long the service stays down, e.g. `3s`.")
-  }).describe(
-    "Stop the service now and start it again (same data) once `for` has passed: turns in between run during the outage; any step that starts after it waits until the service is back."
-  )
-}).describe("Take a backend service down for a while.");
-var wipeServiceStep = external_exports.strictObject({
-  wipe_service: serviceName.describe(
-    "Start the service again on empty data (a flushed cache, a lost database): the app must recover from elsewhere, or forget."
-  )
-}).describe("Wipe the data of a backend service.");
-var togetherStep = external_exports.strictObject({
-  together: external_exports.array(turnStep, { error: "expected a list of user turns (`- user: …`) to send at once" }).min(2, { error: "a `together` step sends at least two turns at once" }).max(LIMITS.processes, { error: `at most ${LIMITS.processes} turns can be sent at once` }).describe(
-    "User turns sent at the same moment (same or different sessions), each to its own worker: each is held at its first LLM request until every one of them has reached the LLM, so that they really overlap. Later turns can recall what each said."
-  )
-}).describe("Send several user turns at once (a double submit, a second tab).");
-var STEP_KINDS = {
-  user: turnStep,
-  together: togetherStep,
-  restart: restartStep,
-  crash: crashStep,
-  redeploy: redeployStep,
-  scale: scaleStep,
-  wait: waitStep,
-  restart_service: restartServiceStep,
-  outage: outageStep,
-  wipe_service: wipeServiceStep
-};
-var BARE_STEPS = ["restart", "crash", "redeploy"];
-var step = external_exports.union(
-  [
-    turnStep,
-    togetherStep,
-    restartStep,
-    crashStep,
-    redeployStep,
-    scaleStep,
-    waitStep,
-    restartServiceStep,
-    outageStep,
-    wipeServiceStep,
-    external_exports.enum(BARE_STEPS).describe("A disruption with its defaults.")
-  ],
-  {
-    error: "a step is a user turn (`user: …`), turns at once (`together: […]`), a disruption (`restart`, `crash`, `redeploy`, `scale`, `wait`) or a service fault (`restart_service`, `outage`, `wipe_service`)"
-  }
-);
-var scenarioFile = external_exports.strictObject({
-  name: external_exports.string({ error: "expected the scenario name" }).refine((s) => s.trim().length > 0, { error: "the name must not be empty" }).describe("A unique name; reports and test names use it."),
-  description: external_exports.string().optional().describe("What this scenario proves, for the reader of a report."),
-  tags: external_exports.array(external_exports.string({ error: "a tag is a text" })).optional().describe("Labels to select scenarios with `--tags`."),
-  topology: topology.optional(),
-  routing: routing.optional(),
-  seed: seed.optional(),
-  timeout: duration3("timeout", LIMITS.turnTimeoutMs).optional().describe("Per-turn timeout for this scenario."),
-  steps: external_exports.array(step, { error: "expected a list of steps (`- user: …`)" }).min(1, { error: "a scenario needs at least one step" }).describe("User turns and disruptions, in order.")
-}).describe("An amnesia scenario: one multi-turn conversation and what must be remembered.");
-
-// src/scenario/types.ts
-function turnsOf(steps) {
-  return steps.flatMap(
-    (s) => s.kind === "turn" ? [s] : s.kind === "together" ? s.turns : "during" in s && s.during ? s.during : []
-  );
-}
-function formatTarget(t) {
-  if (t.kind === "all") return "all";
-  if (t.kind === "replica") return `r${t.replica}`;
-  return `r${t.replica}w${t.worker}`;
-}
-function parseTarget(s) {
-  if (s === "all") return { kind: "all" };
-  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
-  if (!m) throw new Error(`not a target: ${s}`);
-  return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
+function wordOrMap(value) {
+  if (typeof value === "string") return { word: value, map: {} };
+  return { map: value ?? {} };
 }
 
-// src/scenario/workers.ts
+// src/disruptions/spec.ts
+function fromWorkers(d) {
+  return { description: d.description, changes: d.changes, durationMs: d.durationMs };
+}
+
+// src/disruptions/target.ts
 var workerId = (replica, worker) => `r${replica}w${worker}`;
 function parseWorkerId(id) {
   const m = /^r(\d+)w(\d+)$/.exec(id);
@@ -68868,6 +68686,367 @@ function workersOf(target2, t) {
     if (target2.kind === "replica") return replica === target2.replica;
     return replica === target2.replica && worker === target2.worker;
   });
+}
+function formatTarget(t) {
+  if (t.kind === "all") return "all";
+  if (t.kind === "replica") return `r${t.replica}`;
+  return `r${t.replica}w${t.worker}`;
+}
+function parseTarget(s) {
+  if (s === "all") return { kind: "all" };
+  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
+  if (!m) throw new Error(`not a target: ${s}`);
+  return m[2] ? { kind: "worker", replica: Number(m[1]), worker: Number(m[2]) } : { kind: "replica", replica: Number(m[1]) };
+}
+
+// src/disruptions/crash.ts
+var schema = external_exports.strictObject({
+  crash: external_exports.union([external_exports.null(), disruptionTarget, external_exports.strictObject({ target: disruptionTarget.optional() })], {
+    error: "expected nothing (every worker), or a target such as `r1` or `r1w2`"
+  }).describe("SIGKILL, then respawned on the same disk, as a supervisor would."),
+  during: turnsInFlight.optional()
+}).describe("Crash workers (kill -9).");
+var crash = {
+  kind: "crash",
+  schema,
+  bare: true,
+  inFlight: true,
+  dropsInFlight: true,
+  normalize(input2) {
+    const { word, map: map2 } = wordOrMap(input2.crash);
+    return { target: parseTarget(word ?? map2.target ?? "all") };
+  },
+  hits: (step2, shape) => ({ workers: workersOf(step2.target, shape), shape }),
+  apply: async (step2, stack) => fromWorkers(await stack.workers.crash(step2.target)),
+  text: (step2) => `crash ${formatTarget(step2.target)}`,
+  evidence: { generation: false, forcedNote: false }
+};
+
+// src/disruptions/pause.ts
+var schema2 = external_exports.strictObject({
+  pause: external_exports.strictObject(
+    {
+      target: disruptionTarget.optional(),
+      for: duration3("for", LIMITS.waitMs).describe("How long the workers stay stopped, e.g. `2s`.")
+    },
+    { error: "expected a map with `target` and `for`, e.g. `pause: { target: r1w1, for: 2s }`" }
+  ).describe(
+    "Stop the workers with SIGSTOP (a long GC pause, a VM migration, a throttled container): they keep their connections and memory but answer nothing; SIGCONT once `for` has passed. Clients whose timeout is shorter give up meanwhile."
+  ),
+  during: turnsInFlight.optional()
+}).describe("Freeze workers for a while (SIGSTOP, then SIGCONT).");
+var pause = {
+  kind: "pause",
+  schema: schema2,
+  bare: false,
+  inFlight: true,
+  dropsInFlight: false,
+  normalize: (input2) => ({
+    target: parseTarget(input2.pause.target ?? "all"),
+    ms: parseDuration(input2.pause.for)
+  }),
+  hits: (step2, shape) => ({ workers: workersOf(step2.target, shape), shape }),
+  check: (_step, shape) => shape.serverless ? [
+    {
+      message: "a pause stops long-lived workers (SIGSTOP), and serverless mode has none: each turn gets a newly started instance",
+      hint: "use `crash` or `restart` (a new instance), or drop `topology.serverless`"
+    }
+  ] : [],
+  apply: async (step2, stack) => fromWorkers(await stack.workers.pause(step2.target, step2.ms)),
+  text: (step2) => `pause ${formatTarget(step2.target)} for ${step2.ms} ms`,
+  evidence: { generation: false, forcedNote: true }
+};
+
+// src/disruptions/redeploy.ts
+var redeployStrategy = external_exports.enum(["rolling", "at-once"], { error: "expected `rolling` or `at-once`" });
+var replicaTarget = external_exports.string().regex(/^(all|r[1-9]\d*)$/, {
+  error: "a redeploy replaces whole replicas: expected `all` or a replica such as `r2`"
+});
+var schema3 = external_exports.strictObject({
+  redeploy: external_exports.union(
+    [
+      external_exports.null(),
+      redeployStrategy,
+      replicaTarget,
+      external_exports.strictObject({
+        strategy: redeployStrategy.optional().describe("`rolling` (default): one replica at a time; `at-once`: every target together."),
+        target: replicaTarget.optional().describe("`all` (default) or a replica such as `r2`.")
+      })
+    ],
+    {
+      error: "expected nothing (rolling, every replica), `rolling`, `at-once`, a replica such as `r2`, or a map with strategy and target"
+    }
+  ).describe(
+    "New processes on a fresh copy of the app folder and data dir. `rolling` (default): one replica at a time while the others serve."
+  ),
+  during: turnsInFlight.optional()
+}).describe("Redeploy replicas on fresh disks.");
+var isStrategy = (w) => w === "rolling" || w === "at-once";
+var redeploy = {
+  kind: "redeploy",
+  schema: schema3,
+  bare: true,
+  inFlight: true,
+  dropsInFlight: false,
+  normalize(input2) {
+    const { word, map: map2 } = wordOrMap(input2.redeploy);
+    const strategy = isStrategy(word) ? word : map2.strategy ?? "rolling";
+    const target2 = word && !isStrategy(word) ? word : map2.target ?? "all";
+    return { strategy, target: parseTarget(target2) };
+  },
+  hits: (step2, shape) => ({ workers: workersOf(step2.target, shape), shape }),
+  apply: async (step2, stack) => fromWorkers(await stack.workers.redeploy(step2.strategy, step2.target)),
+  text: (step2) => `redeploy ${formatTarget(step2.target)} (${step2.strategy})`,
+  evidence: { generation: true, forcedNote: true }
+};
+
+// src/disruptions/restart.ts
+var schema4 = external_exports.strictObject({
+  restart: external_exports.union(
+    [
+      external_exports.null(),
+      disruptionTarget,
+      external_exports.strictObject({
+        target: disruptionTarget.optional(),
+        grace: duration3("grace", 6e4).optional()
+      })
+    ],
+    {
+      error: "expected nothing (every worker), a target such as `r1` or `r1w2`, or a map with target and grace"
+    }
+  ).describe(
+    "Graceful restart: SIGTERM, wait up to the grace period, SIGKILL, start again on the same disk."
+  ),
+  during: turnsInFlight.optional()
+}).describe("Restart workers gracefully.");
+var restart = {
+  kind: "restart",
+  schema: schema4,
+  bare: true,
+  inFlight: true,
+  dropsInFlight: false,
+  normalize(input2) {
+    const { word, map: map2 } = wordOrMap(input2.restart);
+    return {
+      target: parseTarget(word ?? map2.target ?? "all"),
+      ...map2.grace ? { graceMs: parseDuration(map2.grace) } : {}
+    };
+  },
+  hits: (step2, shape) => ({ workers: workersOf(step2.target, shape), shape }),
+  apply: async (step2, stack) => fromWorkers(await stack.workers.restart(step2.target, step2.graceMs)),
+  text: (step2) => `restart ${formatTarget(step2.target)}`,
+  evidence: { generation: false, forcedNote: true }
+};
+
+// src/disruptions/scale.ts
+var schema5 = external_exports.strictObject({
+  scale: external_exports.strictObject({
+    replicas: count("replicas", 1, LIMITS.replicas).optional().describe("Replicas after the step."),
+    workers: count("workers", 1, LIMITS.workers).optional().describe("Workers per replica after the step.")
+  }).refine((s) => s.replicas !== void 0 || s.workers !== void 0, {
+    error: "say how many `replicas` or `workers` to scale to"
+  }).describe(
+    "Scale to this many replicas and/or workers per replica. New ones start on fresh disks; removed ones stop gracefully."
+  )
+}).describe("Scale the topology up or down.");
+var scale = {
+  kind: "scale",
+  schema: schema5,
+  bare: false,
+  inFlight: false,
+  dropsInFlight: false,
+  normalize: (input2) => ({ ...input2.scale }),
+  hits(step2, shape) {
+    const next = { replicas: step2.replicas ?? shape.replicas, workers: step2.workers ?? shape.workers };
+    const before = workerOrder(shape);
+    return { workers: workerOrder(next).filter((id) => !before.includes(id)), shape: next };
+  },
+  apply: async (step2, stack) => fromWorkers(
+    await stack.workers.scale({
+      ...step2.replicas ? { replicas: step2.replicas } : {},
+      ...step2.workers ? { workers: step2.workers } : {}
+    })
+  ),
+  text: (step2) => `scale to ${[step2.replicas && `${step2.replicas} replicas`, step2.workers && `${step2.workers} workers`].filter(Boolean).join(", ")}`,
+  evidence: { generation: false, forcedNote: true }
+};
+
+// src/disruptions/service-faults.ts
+var SERVICE = "The service, by its name under `services:` in amnesia.config.yaml.";
+var fromService = (f) => ({
+  description: f.description,
+  changes: [],
+  service: {
+    name: f.service,
+    before: f.before,
+    ...f.after ? { after: f.after } : {},
+    ...f.outageMs !== void 0 ? { outageMs: f.outageMs } : {}
+  },
+  durationMs: f.durationMs
+});
+var onService = {
+  bare: false,
+  inFlight: false,
+  dropsInFlight: false,
+  hits: (_step, shape) => ({ workers: [], shape }),
+  apply: async (step2, stack) => fromService(await stack.services.apply(step2)),
+  evidence: { generation: false, forcedNote: true }
+};
+var restartServiceSchema = external_exports.strictObject({
+  restart_service: external_exports.union(
+    [
+      serviceName,
+      external_exports.strictObject({
+        service: serviceName.describe(SERVICE),
+        grace: duration3("grace", 6e4).optional()
+      })
+    ],
+    { error: "expected a service name, or a map with `service` and `grace`" }
+  ).describe(
+    "Stop the service gracefully (SIGTERM, up to the grace period, default 5s) and start it again on the same data: what it persists survives."
+  )
+}).describe("Restart a backend service.");
+var restartService = {
+  ...onService,
+  kind: "restart_service",
+  schema: restartServiceSchema,
+  normalize(input2) {
+    const r = input2.restart_service;
+    return typeof r === "string" ? { service: r } : { service: r.service, ...r.grace ? { graceMs: parseDuration(r.grace) } : {} };
+  },
+  text: (step2) => `restart service ${step2.service}`
+};
+var outageSchema = external_exports.strictObject({
+  outage: external_exports.strictObject({
+    service: serviceName.describe(SERVICE),
+    for: duration3("for", LIMITS.waitMs).describe("How long the service stays down, e.g. `3s`.")
+  }).describe(
+    "Stop the service now and start it again (same data) once `for` has passed: turns in between run during the outage; any step that starts after it waits until the service is back."
+  )
+}).describe("Take a backend service down for a while.");
+var outage = {
+  ...onService,
+  kind: "outage",
+  schema: outageSchema,
+  normalize: (input2) => ({ service: input2.outage.service, ms: parseDuration(input2.outage.for) }),
+  text: (step2) => `outage of ${step2.service} for ${step2.ms} ms`
+};
+var wipeServiceSchema = external_exports.strictObject({
+  wipe_service: serviceName.describe(
+    "Start the service again on empty data (a flushed cache, a lost database): the app must recover from elsewhere, or forget."
+  )
+}).describe("Wipe the data of a backend service.");
+var wipeService = {
+  ...onService,
+  kind: "wipe_service",
+  schema: wipeServiceSchema,
+  normalize: (input2) => ({ service: input2.wipe_service }),
+  text: (step2) => `wipe service ${step2.service}`
+};
+
+// src/disruptions/wait.ts
+var schema6 = external_exports.strictObject({ wait: duration3("wait", LIMITS.waitMs).describe("How long to wait, e.g. `2s`.") }).describe("Wait (for TTLs, background jobs).");
+var wait = {
+  kind: "wait",
+  schema: schema6,
+  bare: false,
+  inFlight: false,
+  dropsInFlight: false,
+  normalize: (input2) => ({ ms: parseDuration(input2.wait) }),
+  hits: (_step, shape) => ({ workers: [], shape }),
+  async apply(step2, stack) {
+    const t0 = performance.now();
+    await waitFor(step2.ms, stack.signal);
+    return { description: `wait ${step2.ms} ms`, changes: [], durationMs: performance.now() - t0 };
+  },
+  text: (step2) => `wait ${step2.ms} ms`,
+  evidence: { generation: false, forcedNote: true }
+};
+function waitFor(ms, signal) {
+  return new Promise((resolve2, reject) => {
+    const t = setTimeout(resolve2, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        reject(new AbortedError());
+      },
+      { once: true }
+    );
+  });
+}
+
+// src/disruptions/index.ts
+var DISRUPTIONS = {
+  restart,
+  crash,
+  pause,
+  redeploy,
+  scale,
+  wait,
+  restart_service: restartService,
+  outage,
+  wipe_service: wipeService
+};
+var DISRUPTION_KINDS = Object.keys(DISRUPTIONS);
+function specOf(step2) {
+  return DISRUPTIONS[step2.kind];
+}
+var disruptionText = (step2) => specOf(step2).text(step2);
+
+// src/plan/random.ts
+function seededRandom(seed2) {
+  let a = seed2 >>> 0;
+  return () => {
+    a = a + 1831565813 >>> 0;
+    let t = a;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
+function newSeed() {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+// src/run/run.ts
+import path34 from "node:path";
+
+// src/config/shared-paths.ts
+import path8 from "node:path";
+var PER_REPLICA = /\{\{\s*(replica|data_dir|port)\s*\}\}/;
+var SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/dev", "/proc", "/sys", "/nix", "/opt"];
+function sharedPaths(config2) {
+  return Object.entries(config2.app.env).flatMap(([env, value]) => {
+    if (PER_REPLICA.test(value) || !path8.isAbsolute(value) || /[\s:]/.test(value)) return [];
+    const p = path8.normalize(value);
+    const inside = (dir) => p === dir || p.startsWith(`${dir}/`);
+    if (inside(config2.app.cwd) || SYSTEM.some(inside)) return [];
+    return [{ env, path: p }];
+  });
+}
+function appFolderPaths(config2) {
+  return Object.entries(config2.app.env).flatMap(([env, value]) => {
+    if (/\{\{|[\s:]/.test(value)) return [];
+    const relative3 = value === "." || value.startsWith("./");
+    if (!relative3 && !path8.isAbsolute(value)) return [];
+    const p = path8.resolve(config2.app.cwd, value);
+    return p === config2.app.cwd || p.startsWith(`${config2.app.cwd}/`) ? [{ env, path: p }] : [];
+  });
+}
+
+// src/validate.ts
+import path10 from "node:path";
+
+// src/scenario/load.ts
+import { globSync, statSync } from "node:fs";
+import path9 from "node:path";
+
+// src/scenario/types.ts
+function turnsOf(steps) {
+  return steps.flatMap(
+    (s) => s.kind === "turn" ? [s] : s.kind === "together" ? s.turns : "during" in s && s.during ? s.during : []
+  );
 }
 
 // src/scenario/check.ts
@@ -68913,36 +69092,22 @@ function checkScenario(s, topology2, topologySource, services) {
     else if (step2.kind === "together") {
       for (const t of step2.turns) checkTarget(t.pin, `${turnField(t)}.on`);
       problems.push(...checkAtOnce(step2.turns, current, source));
-    } else if (step2.kind === "restart" || step2.kind === "crash" || step2.kind === "redeploy") {
-      checkTarget(step2.target, `steps[${step2.step}].${step2.kind}`);
+    } else {
+      const spec = specOf(step2);
+      const field2 = `steps[${step2.step}].${step2.kind}`;
+      if ("target" in step2) checkTarget(step2.target, field2);
       for (const t of step2.during ?? []) checkTarget(t.pin, `${turnField(t)}.on`);
       problems.push(...checkAtOnce(step2.during ?? [], current, source));
-      if (step2.kind === "crash")
-        problems.push(...checkCrashInFlight(step2.during ?? [], step2.target, current));
-    } else if (step2.kind === "scale") {
-      current = { replicas: step2.replicas ?? current.replicas, workers: step2.workers ?? current.workers };
-      source = `after the scale at line ${step2.at.line}`;
-    } else if (services && step2.kind !== "wait") {
-      const found = services.find((x) => x.name === step2.service);
-      const field2 = `steps[${step2.step}].${step2.kind}`;
-      if (!found) {
-        problems.push(
-          problem(
-            step2.at,
-            field2,
-            `no service \`${step2.service}\` in the config`,
-            services.length ? `services: ${services.map((x) => `\`${x.name}\``).join(", ")}` : "declare it under `services:` in amnesia.config.yaml"
-          )
-        );
-      } else if (!found.faults) {
-        problems.push(
-          problem(
-            step2.at,
-            field2,
-            `service \`${step2.service}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
-            "use a `command:`, `redis:`, `postgres: { image }` or `container:` service"
-          )
-        );
+      if (spec.dropsInFlight && "target" in step2)
+        problems.push(...checkDroppedInFlight(step2.kind, step2.during ?? [], step2.target, current));
+      for (const p of spec.check?.(step2, current) ?? [])
+        problems.push(problem(step2.at, field2, p.message, p.hint));
+      if ("service" in step2 && services)
+        problems.push(...checkService(step2.service, step2.at, field2, services));
+      const after = spec.hits(step2, current).shape;
+      if (after !== current) {
+        current = { replicas: after.replicas, workers: after.workers };
+        source = `after the ${step2.kind} at line ${step2.at.line}`;
       }
     }
   }
@@ -68995,6 +69160,28 @@ function checkScenario(s, topology2, topologySource, services) {
   }
   return problems;
 }
+function checkService(name, at, field2, services) {
+  const found = services.find((x) => x.name === name);
+  if (!found) {
+    return [
+      problem(
+        at,
+        field2,
+        `no service \`${name}\` in the config`,
+        services.length ? `services: ${services.map((x) => `\`${x.name}\``).join(", ")}` : "declare it under `services:` in amnesia.config.yaml"
+      )
+    ];
+  }
+  if (found.faults) return [];
+  return [
+    problem(
+      at,
+      field2,
+      `service \`${name}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
+      "use a `command:`, `redis:`, `postgres: { image }` or `container:` service"
+    )
+  ];
+}
 function turnField(t) {
   return t.nested ? `steps[${t.step}].${t.nested.in}[${t.nested.index}]` : `steps[${t.step}]`;
 }
@@ -69032,7 +69219,7 @@ function checkAtOnce(list2, topology2, source) {
   }
   return problems;
 }
-function checkCrashInFlight(list2, target2, topology2) {
+function checkDroppedInFlight(kind, list2, target2, topology2) {
   const hit = new Set(workersOf(target2, topology2));
   const unpinned = list2.filter((t) => t.pin === void 0 && t.expect.error === void 0);
   const pinnedHit = list2.filter(
@@ -69043,8 +69230,8 @@ function checkCrashInFlight(list2, target2, topology2) {
     (t) => problem(
       t.at,
       turnField(t),
-      `${t.session}#${t.turn} is in flight on a worker the crash kills (SIGKILL): it can never be answered, so as written it always fails`,
-      "add `expect: { error: allowed }` (the request may fail; what was answered must still be remembered) or `error: true`, or pin it to a worker the crash does not hit"
+      `${t.session}#${t.turn} is in flight on a worker the ${kind} kills (SIGKILL): it can never be answered, so as written it always fails`,
+      `add \`expect: { error: allowed }\` (the request may fail; what was answered must still be remembered) or \`error: true\`, or pin it to a worker the ${kind} does not hit`
     )
   );
 }
@@ -69105,7 +69292,7 @@ function normalizeScenario(src, raw) {
   const inFlight = (list2, i) => list2 ? { during: list2.map((t, k) => turn(t, i, ["steps", i, "during", k], { in: "during", index: k })) } : {};
   const steps = raw.steps.map((s, i) => {
     const here = at(["steps", i]);
-    if (typeof s === "string") return disruption(s, null, i, here);
+    if (typeof s === "string") return disruption({ [s]: null }, s, i, here);
     if ("user" in s) return turn(s, i, ["steps", i]);
     if ("together" in s)
       return {
@@ -69116,30 +69303,8 @@ function normalizeScenario(src, raw) {
         ),
         at: here
       };
-    if ("restart" in s) return { ...disruption("restart", s.restart, i, here), ...inFlight(s.during, i) };
-    if ("crash" in s) return { ...disruption("crash", s.crash, i, here), ...inFlight(s.during, i) };
-    if ("redeploy" in s) return { ...disruption("redeploy", s.redeploy, i, here), ...inFlight(s.during, i) };
-    if ("scale" in s) return { kind: "scale", step: i, ...s.scale, at: here };
-    if ("restart_service" in s) {
-      const r = s.restart_service;
-      return typeof r === "string" ? { kind: "restart_service", step: i, service: r, at: here } : {
-        kind: "restart_service",
-        step: i,
-        service: r.service,
-        ...r.grace ? { graceMs: parseDuration(r.grace) } : {},
-        at: here
-      };
-    }
-    if ("outage" in s)
-      return {
-        kind: "outage",
-        step: i,
-        service: s.outage.service,
-        ms: parseDuration(s.outage.for),
-        at: here
-      };
-    if ("wipe_service" in s) return { kind: "wipe_service", step: i, service: s.wipe_service, at: here };
-    return { kind: "wait", step: i, ms: parseDuration(s.wait), at: here };
+    const kind = DISRUPTION_KINDS.find((k) => k in s);
+    return { ...disruption(s, kind, i, here), ...inFlight("during" in s ? s.during : void 0, i) };
   });
   return {
     file: src.file,
@@ -69155,17 +69320,9 @@ function normalizeScenario(src, raw) {
     at: at(["name"])
   };
 }
-function disruption(kind, value, step2, at) {
-  const obj = typeof value === "object" && value !== null ? value : {};
-  const word = typeof value === "string" ? value : void 0;
-  if (kind === "redeploy") {
-    const strategy = word === "rolling" || word === "at-once" ? word : obj.strategy ?? "rolling";
-    const target3 = word && word !== "rolling" && word !== "at-once" ? word : obj.target ?? "all";
-    return { kind, step: step2, strategy, target: parseTarget(target3), at };
-  }
-  const target2 = parseTarget(word ?? obj.target ?? "all");
-  if (kind === "crash") return { kind, step: step2, target: target2, at };
-  return { kind, step: step2, target: target2, ...obj.grace ? { graceMs: parseDuration(obj.grace) } : {}, at };
+function disruption(input2, kind, step2, at) {
+  const spec = DISRUPTIONS[kind];
+  return { ...spec.normalize(input2), kind, step: step2, at };
 }
 var asList = (v) => v === void 0 ? [] : Array.isArray(v) ? v : [v];
 function matchers(v, key, at) {
@@ -69203,6 +69360,36 @@ function replyExpectations(r, at) {
   };
 }
 
+// src/scenario/schema.ts
+var disruptionSchemas = DISRUPTION_KINDS.map((k) => DISRUPTIONS[k].schema);
+var STEP_KINDS = {
+  user: turnStep,
+  together: togetherStep,
+  ...Object.fromEntries(DISRUPTION_KINDS.map((k) => [k, DISRUPTIONS[k].schema]))
+};
+var BARE_STEPS = DISRUPTION_KINDS.filter((k) => DISRUPTIONS[k].bare);
+var step = external_exports.union(
+  [
+    turnStep,
+    togetherStep,
+    ...disruptionSchemas,
+    external_exports.enum(BARE_STEPS).describe("A disruption with its defaults.")
+  ],
+  {
+    error: `a step is a user turn (\`user: …\`), turns at once (\`together: […]\`) or a disruption (${DISRUPTION_KINDS.map((k) => `\`${k}\``).join(", ")})`
+  }
+);
+var scenarioFile = external_exports.strictObject({
+  name: external_exports.string({ error: "expected the scenario name" }).refine((s) => s.trim().length > 0, { error: "the name must not be empty" }).describe("A unique name; reports and test names use it."),
+  description: external_exports.string().optional().describe("What this scenario proves, for the reader of a report."),
+  tags: external_exports.array(external_exports.string({ error: "a tag is a text" })).optional().describe("Labels to select scenarios with `--tags`."),
+  topology: topology.optional(),
+  routing: routing.optional(),
+  seed: seed.optional(),
+  timeout: duration3("timeout", LIMITS.turnTimeoutMs).optional().describe("Per-turn timeout for this scenario."),
+  steps: external_exports.array(step, { error: "expected a list of steps (`- user: …`)" }).min(1, { error: "a scenario needs at least one step" }).describe("User turns and disruptions, in order.")
+}).describe("An amnesia scenario: one multi-turn conversation and what must be remembered.");
+
 // src/scenario/load.ts
 var SCENARIO_EXAMPLE = `  name: remembers the user's name
   steps:
@@ -69231,7 +69418,7 @@ var KEY_HINTS = [
   ],
   [
     /\.during$/,
-    "write `during:` under a `restart`, `crash` or `redeploy`, and below it one or more turns, each `- user: …`"
+    `write \`during:\` under a ${DISRUPTION_KINDS.filter((k) => DISRUPTIONS[k].inFlight).map((k) => `\`${k}\``).join(", ").replace(/, ([^,]*)$/, " or $1")}, and below it one or more turns, each \`- user: …\``
   ],
   [
     /\.expect\.error$/,
@@ -70990,7 +71177,7 @@ function waitForLine(output2, match, signal) {
     signal.addEventListener("abort", off, { once: true });
   });
 }
-var pause = (ms, signal) => new Promise((resolve2) => {
+var pause2 = (ms, signal) => new Promise((resolve2) => {
   const t = setTimeout(resolve2, ms);
   signal.addEventListener("abort", () => {
     clearTimeout(t);
@@ -71000,7 +71187,7 @@ var pause = (ms, signal) => new Promise((resolve2) => {
 async function poll(attempt, signal) {
   for (let delay2 = 2; !signal.aborted; delay2 = Math.min(delay2 * 1.5, 50)) {
     if (await attempt()) return;
-    await pause(delay2, signal);
+    await pause2(delay2, signal);
   }
 }
 function pollHttp(port, path42, signal) {
@@ -71072,6 +71259,12 @@ async function startProcess(spec) {
     if (gone) spec.registry.forget(group2);
     return gone;
   };
+  let paused = false;
+  const resume = async () => {
+    if (!paused) return;
+    paused = false;
+    if (group2.signal("SIGCONT")) output2.note("SIGCONT");
+  };
   const proc = {
     pid,
     get port() {
@@ -71088,6 +71281,7 @@ async function startProcess(spec) {
         spec.registry.forget(group2);
         return { exit: await group2.exited, forced: false };
       }
+      await resume();
       output2.note(`SIGTERM (grace ${graceMs} ms)`);
       group2.signal("SIGTERM");
       onSignal?.();
@@ -71107,6 +71301,13 @@ async function startProcess(spec) {
       } else spec.registry.forget(group2);
       return group2.exited;
     },
+    async pause(onSignal) {
+      if (!group2.signal("SIGSTOP")) return;
+      paused = true;
+      output2.note("SIGSTOP");
+      onSignal?.();
+    },
+    resume,
     async exitWithin(ms) {
       let timer;
       const late = new Promise((resolve2) => {
@@ -72091,16 +72292,10 @@ function plan(scenario, base) {
       steps.push({ kind: "together", step: step2, turns: routeAtOnce(step2.turns) });
       continue;
     }
-    const before = workerOrder(current);
-    let workers = [];
-    let during = [];
-    if (step2.kind === "restart" || step2.kind === "crash" || step2.kind === "redeploy") {
-      workers = workersOf(step2.target, current);
-      during = routeAtOnce(step2.during ?? [], workers);
-    } else if (step2.kind === "scale") {
-      current = { replicas: step2.replicas ?? current.replicas, workers: step2.workers ?? current.workers };
-      workers = workerOrder(current).filter((id) => !before.includes(id));
-    }
+    const hit = specOf(step2).hits(step2, current);
+    const workers = hit.workers;
+    const during = routeAtOnce(step2.during ?? [], workers);
+    if (hit.shape !== current) current = { replicas: hit.shape.replicas, workers: hit.shape.workers };
     if (workers.length) disruptions.push(workers);
     steps.push({ kind: "disruption", step: step2, workers, topology: { ...current }, during });
   }
@@ -72493,53 +72688,12 @@ function around(text, source) {
 
 // src/run/disruption.ts
 async function applyDisruption(step2, stack, after) {
-  const base = { kind: "disruption", step: step2.step, at: step2.at, topology: after };
-  if (step2.kind === "restart_service" || step2.kind === "outage" || step2.kind === "wipe_service") {
-    const f = await stack.services.faults.apply(step2);
-    return {
-      ...base,
-      type: f.kind,
-      description: f.description,
-      changes: [],
-      service: {
-        name: f.service,
-        before: f.before,
-        ...f.after ? { after: f.after } : {},
-        ...f.outageMs !== void 0 ? { outageMs: f.outageMs } : {}
-      },
-      durationMs: f.durationMs
-    };
-  }
-  if (step2.kind === "wait") {
-    const t0 = performance.now();
-    await waitFor(step2.ms, stack.signal);
-    return {
-      ...base,
-      type: "wait",
-      description: `wait ${step2.ms} ms`,
-      changes: [],
-      durationMs: performance.now() - t0
-    };
-  }
-  const { topology: topology2 } = stack;
-  const d = step2.kind === "restart" ? await topology2.restart(step2.target, step2.graceMs) : step2.kind === "crash" ? await topology2.crash(step2.target) : step2.kind === "redeploy" ? await topology2.redeploy(step2.strategy, step2.target) : await topology2.scale({
-    ...step2.replicas ? { replicas: step2.replicas } : {},
-    ...step2.workers ? { workers: step2.workers } : {}
+  const done = await specOf(step2).apply(step2, {
+    workers: stack.topology,
+    services: stack.services.faults,
+    signal: stack.signal
   });
-  return { ...base, type: d.kind, description: d.description, changes: d.changes, durationMs: d.durationMs };
-}
-function waitFor(ms, signal) {
-  return new Promise((resolve2, reject) => {
-    const t = setTimeout(resolve2, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(new AbortedError());
-      },
-      { once: true }
-    );
-  });
+  return { kind: "disruption", step: step2.step, at: step2.at, topology: after, type: step2.kind, ...done };
 }
 
 // src/run/hold.ts
@@ -72691,6 +72845,35 @@ var LiveWorkers = class {
   [Symbol.asyncDispose]() {
     return this.stop();
   }
+  /**
+   * Pause the workers: SIGSTOP, wait ms, SIGCONT. They are continued whatever ends the wait, a
+   * cancelled run included: a stopped process would otherwise sit out every SIGTERM of the teardown.
+   */
+  async pauseWorkers(ids, ms, o) {
+    const paused = ids.flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [w] : [];
+    });
+    try {
+      await Promise.all(
+        paused.map(
+          ({ info: info2, proc }) => proc.pause(
+            () => o.onEvent?.({
+              type: "worker-signalled",
+              id: info2.id,
+              pid: info2.pid,
+              port: info2.port,
+              signal: "SIGSTOP"
+            })
+          )
+        )
+      );
+      await waitFor(ms, o.signal);
+    } finally {
+      await Promise.all(paused.map((w) => w.proc.resume()));
+    }
+    return paused.map((w) => ({ id: w.info.id }));
+  }
   /** Carry out a disruption and record what it changed and how long it took. */
   async disrupt(kind, description, act) {
     const started = performance.now();
@@ -72792,6 +72975,13 @@ async function execProcess(spec) {
   const exitWithin = (ms) => Promise.race([exited, new Promise((r) => setTimeout(() => r(void 0), ms).unref())]);
   const within = async (ms) => await exitWithin(ms) !== void 0;
   let exit;
+  let paused = false;
+  const resume = async () => {
+    if (!paused) return;
+    paused = false;
+    output2.note("SIGCONT");
+    await signalGroup("CONT");
+  };
   const proc = {
     pid,
     port: spec.port,
@@ -72804,6 +72994,7 @@ async function execProcess(spec) {
     exitWithin,
     async stop(graceMs, onSignal) {
       if (proc.exit) return { exit: proc.exit, forced: false };
+      await resume();
       output2.note(`SIGTERM (grace ${graceMs} ms)`);
       await signalGroup("TERM");
       onSignal?.();
@@ -72815,6 +73006,14 @@ async function execProcess(spec) {
       }
       return { exit: await exited, forced: !gone };
     },
+    async pause(onSignal) {
+      if (proc.exit) return;
+      output2.note("SIGSTOP");
+      await signalGroup("STOP");
+      paused = true;
+      onSignal?.();
+    },
+    resume,
     async kill(onSignal) {
       if (!proc.exit) {
         output2.note("SIGKILL");
@@ -72912,6 +73111,13 @@ var ContainerTopology = class extends LiveWorkers {
       "crash",
       `crash ${formatTarget(target2)} (SIGKILL, respawn in the same container)`,
       () => this.cycle(target2, 0)
+    );
+  }
+  async pause(target2, ms) {
+    return this.disrupt(
+      "pause",
+      `pause ${formatTarget(target2)} for ${ms} ms (SIGSTOP, then SIGCONT)`,
+      () => this.pauseWorkers(workersOf(target2, this.shape), ms, this.o)
     );
   }
   async redeploy(strategy, target2) {
@@ -73361,15 +73567,15 @@ var ServiceFaults = class {
       return record2(`wipe service ${step2.service} (started again on empty data)`, { after: ops.where() });
     }
     await ops.down(this.graceMs);
-    const outage = {
+    const outage2 = {
       until: Date.now() + step2.ms,
       timer: setTimeout(() => {
-        outage.back ??= ops.up();
-        outage.back.catch(() => {
+        outage2.back ??= ops.up();
+        outage2.back.catch(() => {
         });
       }, step2.ms)
     };
-    this.outages.set(step2.service, outage);
+    this.outages.set(step2.service, outage2);
     return record2(`outage of service ${step2.service} for ${step2.ms} ms`, { outageMs: step2.ms });
   }
   /** Services whose outage is not over. */
@@ -73821,6 +74027,13 @@ var ProcessTopology = class extends LiveWorkers {
       )
     );
   }
+  async pause(target2, ms) {
+    return this.disrupt(
+      "pause",
+      `pause ${formatTarget(target2)} for ${ms} ms (SIGSTOP, then SIGCONT)`,
+      () => this.pauseWorkers(workersOf(target2, this.shape), ms, this.o)
+    );
+  }
   async redeploy(strategy, target2) {
     const indices = target2.kind === "all" ? range(this.shape.replicas) : [target2.replica];
     return this.disrupt(
@@ -74028,6 +74241,15 @@ var ServerlessTopology = class extends LiveWorkers {
       "crash",
       `crash ${formatTarget(target2)} (SIGKILL, new instances)`,
       () => settleAll(workersOf(target2, this.shape).map((id) => this.replace(id, 0)))
+    );
+  }
+  /** Refused by validation (src/disruptions/pause.ts): no instance lives between turns to be stopped. */
+  pause(target2) {
+    return Promise.reject(
+      new AmnesiaError(
+        "AMNESIA_INVALID_INPUT",
+        `pause ${formatTarget(target2)}: serverless mode has no long-lived worker to stop (each turn gets a newly started instance); use crash or restart`
+      )
     );
   }
   redeploy(strategy, target2) {
@@ -74559,7 +74781,7 @@ function matchCheck(m, text, what, add) {
 
 // src/verdict/traffic.ts
 var failedAsAllowed = (t) => t.failure !== void 0 && t.inFlight !== void 0 && t.expectations.some((e) => e.kind === "answered" && e.passed);
-function inFlightAnswered(step2, failure2, disruption2) {
+function inFlightAnswered(step2, failure2, disruption2, timedOut = false) {
   if (step2.expect.error === true) {
     return {
       kind: "answered",
@@ -74576,6 +74798,15 @@ function inFlightAnswered(step2, failure2, disruption2) {
       expected: "an answer or an error",
       passed: true,
       message: `the request failed while ${disruption2} was under way, which this turn allows: ${failure2}`,
+      at: step2.at
+    };
+  }
+  if (timedOut) {
+    return {
+      kind: "answered",
+      expected: "an answer",
+      passed: false,
+      message: `the request failed while ${disruption2} was under way: the client gave up before the app answered (${failure2})`,
       at: step2.at
     };
   }
@@ -74715,7 +74946,7 @@ async function runTurn(input2) {
     ...classifyRecalls(judged, { step: step2.step, llm, worker: workerId2 }, input2.earlier),
     ...failure2 ? [] : lostAnswers({ llm, user: step2.user, at: step2.at }, input2.earlier)
   ];
-  const answered2 = input2.inFlight ? inFlightAnswered(step2, failure2?.message, input2.inFlight.description) : answeredCheck(step2, failure2?.message);
+  const answered2 = input2.inFlight ? inFlightAnswered(step2, failure2?.message, input2.inFlight.description, failure2?.kind === "timeout") : answeredCheck(step2, failure2?.message);
   if (answered2) expectations2.unshift(answered2);
   return {
     kind: "turn",
@@ -74952,7 +75183,7 @@ async function runSteps(s, p, topology2, services, ctx, steps, signals) {
 }
 async function runDuring(planned, input2, topology2, services, ctx, signals) {
   const hold = new TurnHold(planned.during.length);
-  const inFlight = { step: planned.step.step, description: shortDescription(planned.step) };
+  const inFlight = { step: planned.step.step, description: disruptionText(planned.step) };
   const running = planned.during.map(
     (t, i) => runTurn(input2(t, { hooks: hold.hooks(i), inFlight })).finally(() => hold.ended(i))
   );
@@ -74971,7 +75202,7 @@ async function runDuring(planned, input2, topology2, services, ctx, signals) {
       if (e.type !== "worker-signalled") return;
       if (first) release((w) => !hit.has(w));
       first = false;
-      if (e.signal === "SIGKILL") release((w) => w === e.id);
+      if (e.signal !== "SIGTERM") release((w) => w === e.id);
       else void untilStopsListening(e.port, gone(e.id)).then(() => release((w) => w === e.id));
     };
     d = await disrupt(planned, topology2, services, ctx);
@@ -75025,11 +75256,6 @@ function plannedTurns(p) {
   return p.steps.flatMap((x) => x.kind === "turn" ? [x] : x.kind === "together" ? x.turns : x.during);
 }
 var labelOf = (t) => `${t.step.session}#${t.step.turn}`;
-function shortDescription(step2) {
-  if (step2.kind === "redeploy") return `redeploy ${formatTarget(step2.target)} (${step2.strategy})`;
-  if (step2.kind === "restart" || step2.kind === "crash") return `${step2.kind} ${formatTarget(step2.target)}`;
-  return step2.kind;
-}
 function disrupt(planned, topology2, services, ctx) {
   return applyDisruption(planned.step, { topology: topology2, services, signal: ctx.signal }, planned.topology);
 }
@@ -75041,10 +75267,7 @@ function stepLabel(step2) {
   if (step2.kind === "turn") return `${step2.session}#${step2.turn}`;
   if (step2.kind === "together")
     return `together ${step2.turns.map((t) => `${t.session}#${t.turn}`).join(", ")}`;
-  if (step2.kind === "restart" || step2.kind === "crash") return `${step2.kind} ${formatTarget(step2.target)}`;
-  if (step2.kind === "redeploy") return `redeploy ${step2.strategy} ${formatTarget(step2.target)}`;
-  if (step2.kind === "wait") return `wait ${step2.ms} ms`;
-  return step2.kind;
+  return disruptionText(step2);
 }
 function maxProcesses(p) {
   let max = p.topology.replicas * p.topology.workers;
@@ -77071,9 +77294,10 @@ function expectationMarks(es, paint) {
   return [...shown, ...more > 0 ? [paint("dim", `+${more} more`)] : []].join(", ");
 }
 function disruptionLine(d, paint) {
+  const { evidence } = DISRUPTIONS[d.type];
   const changes = d.changes.slice(0, MAX_CHANGES).map((c) => {
-    const forced = c.before?.forced && d.type !== "crash" ? " (killed after the grace period)" : "";
-    return `${changeText(c, { generation: d.type === "redeploy" })}${forced}`;
+    const forced = c.before?.forced && evidence.forcedNote ? " (killed after the grace period)" : "";
+    return `${changeText(c, { generation: evidence.generation })}${forced}`;
   });
   if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
   const what = changes.length > 0 ? `  ${changes.join(", ")}` : "";

@@ -192,7 +192,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .option('--config', 'print the schema of amnesia.config.yaml instead')
     .option('--write [dir]', 'write amnesia.schema.json and amnesia.config.schema.json into dir (default .)')
     .action(async (opts) => {
-      const { configJsonSchema, SCHEMA_FILES, scenarioJsonSchema } = await import('../schema/json-schema.ts');
+      const { configJsonSchema, SCHEMA_FILES } = await import('../schema/json-schema.ts');
+      const { scenarioJsonSchema } = await import('../scenario/schema.ts');
       if (opts.write !== undefined) {
         const dir = path.resolve(io.cwd, typeof opts.write === 'string' ? opts.write : '.');
         await writeFile(

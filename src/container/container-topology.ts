@@ -95,6 +95,12 @@ class ContainerTopology extends LiveWorkers<Worker> implements StartedTopology {
     );
   }
 
+  async pause(target: Target, ms: number): Promise<DisruptionRecord> {
+    return this.disrupt('pause', `pause ${formatTarget(target)} for ${ms} ms (SIGSTOP, then SIGCONT)`, () =>
+      this.pauseWorkers(workersOf(target, this.shape), ms, this.o),
+    );
+  }
+
   async redeploy(strategy: 'rolling' | 'at-once', target: Target): Promise<DisruptionRecord> {
     const indices = target.kind === 'all' ? range(this.shape.replicas) : [target.replica];
     return this.disrupt(

@@ -113,7 +113,7 @@ export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
     return exitInfo(null);
   });
 
-  const signalGroup = async (signal: 'TERM' | 'KILL'): Promise<void> => {
+  const signalGroup = async (signal: 'TERM' | 'KILL' | 'STOP' | 'CONT'): Promise<void> => {
     if (pid <= 0) return;
     await runInContainer(spec.container, ['/bin/sh', '-c', `kill -${signal} -${pid} 2>/dev/null`]).catch(
       () => {},
@@ -124,6 +124,13 @@ export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
   const within = async (ms: number) => (await exitWithin(ms)) !== undefined;
 
   let exit: ExitInfo | undefined;
+  let paused = false;
+  const resume = async () => {
+    if (!paused) return;
+    paused = false;
+    output.note('SIGCONT');
+    await signalGroup('CONT');
+  };
   const proc: ExecProcess = {
     pid,
     port: spec.port,
@@ -136,6 +143,7 @@ export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
     exitWithin,
     async stop(graceMs, onSignal) {
       if (proc.exit) return { exit: proc.exit, forced: false };
+      await resume(); // SIGTERM waits, pending, while the group is stopped
       output.note(`SIGTERM (grace ${graceMs} ms)`);
       await signalGroup('TERM');
       onSignal?.();
@@ -147,6 +155,14 @@ export async function execProcess(spec: ExecSpec): Promise<ExecProcess> {
       }
       return { exit: await exited, forced: !gone };
     },
+    async pause(onSignal) {
+      if (proc.exit) return;
+      output.note('SIGSTOP');
+      await signalGroup('STOP');
+      paused = true;
+      onSignal?.();
+    },
+    resume,
     async kill(onSignal) {
       if (!proc.exit) {
         output.note('SIGKILL');

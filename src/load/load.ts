@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLI_CONFIG_HINT, configAt } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/types.ts';
+import { disruptionText } from '../disruptions/index.ts';
 import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import { withRuntime } from '../run/run.ts';
@@ -15,7 +16,7 @@ import { oneLine, plural } from '../util/text.ts';
 import { scenarioDefaults } from '../validate.ts';
 import { Canaries } from './canary.ts';
 import { planDisruptions } from './plan.ts';
-import { driveLoad, stepText, type TrafficOutcome } from './traffic.ts';
+import { driveLoad, type TrafficOutcome } from './traffic.ts';
 import type { LoadFailureGroup, LoadTestOptions, LoadTestResult } from './types.ts';
 import { latencyOf, placeOf, placeText, type Span, summarizeWindows, type TurnOutcome } from './windows.ts';
 
@@ -78,7 +79,7 @@ export async function loadTest(options: LoadTestOptions = {}): Promise<LoadTestR
     sessions,
     turnsPerSession: turns,
     concurrency,
-    disruptions: planned.map((d) => ({ description: stepText(d.step), afterTurns: d.afterTurns })),
+    disruptions: planned.map((d) => ({ description: disruptionText(d.step), afterTurns: d.afterTurns })),
   });
   let stack: ScenarioApp | undefined;
   let traffic: TrafficOutcome | undefined;

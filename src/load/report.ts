@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DISRUPTIONS } from '../disruptions/index.ts';
 import { changeText } from '../report/evidence.ts';
 import { type Paint, painter } from '../report/paint.ts';
 import { formatDuration } from '../util/duration.ts';
@@ -40,7 +41,9 @@ export function formatLoadEvent(e: LoadTestEvent, o: { color: boolean }): string
       return `  ${paint('yellow', '⟳')} ${oneLine(e.description)} starts  ${paint('dim', `after ${count(e.progress.sent)} turns`)}`;
     case 'load-disruption': {
       const d = e.disruption;
-      const changes = d.changes.map((c) => changeText(c, { generation: d.type === 'redeploy' }));
+      const changes = d.changes.map((c) =>
+        changeText(c, { generation: DISRUPTIONS[d.type].evidence.generation }),
+      );
       const what =
         changes.length > 0
           ? `  ${changes.slice(0, 6).join(', ')}${changes.length > 6 ? ` +${changes.length - 6} more` : ''}`

@@ -1,11 +1,11 @@
 import { Agent } from 'node:http';
 import { httpFetch } from '../client/http-fetch.ts';
 import { type ChatSpec, CookieJar, sendChat, sessionId } from '../client/index.ts';
+import { disruptionText } from '../disruptions/index.ts';
 import { AbortedError, AmnesiaError } from '../errors.ts';
 import type { MockLlm } from '../llm/index.ts';
 import { applyDisruption } from '../run/disruption.ts';
 import type { ScenarioApp } from '../run/scenario-app.ts';
-import { type DisruptionStep, formatTarget } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
 import type { WorkerInfo } from '../topology/types.ts';
 import type { DisruptionStepRecord } from '../types/results.ts';
@@ -358,7 +358,7 @@ export async function driveLoad(o: TrafficOptions): Promise<TrafficOutcome> {
       if (signal.aborted) return;
       await o.stack.services.faults.settle();
       const startMs = now();
-      o.onEvent({ type: 'load-disruption-start', description: stepText(d.step), progress: snapshot() });
+      o.onEvent({ type: 'load-disruption-start', description: disruptionText(d.step), progress: snapshot() });
       const applying = applyDisruption(d.step, { ...o.stack, signal }, d.topology);
       disrupting = applying;
       const record = await applying.finally(() => {
@@ -461,25 +461,4 @@ export async function driveLoad(o: TrafficOptions): Promise<TrafficOutcome> {
   if (error !== undefined) out.error = error;
   progress.elapsedMs = now();
   return out;
-}
-
-/** What a disruption step will do, before it ran: `redeploy all (rolling)`. */
-export function stepText(step: DisruptionStep): string {
-  switch (step.kind) {
-    case 'restart':
-    case 'crash':
-      return `${step.kind} ${formatTarget(step.target)}`;
-    case 'redeploy':
-      return `redeploy ${formatTarget(step.target)} (${step.strategy})`;
-    case 'scale':
-      return `scale to ${[step.replicas && `${step.replicas} replicas`, step.workers && `${step.workers} workers`].filter(Boolean).join(', ')}`;
-    case 'wait':
-      return `wait ${step.ms} ms`;
-    case 'outage':
-      return `outage of ${step.service} for ${step.ms} ms`;
-    case 'restart_service':
-      return `restart service ${step.service}`;
-    case 'wipe_service':
-      return `wipe service ${step.service}`;
-  }
 }

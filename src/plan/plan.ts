@@ -1,3 +1,4 @@
+import { specOf } from '../disruptions/index.ts';
 import type {
   DisruptionStep,
   RoutingStrategy,
@@ -26,7 +27,7 @@ export interface PlannedTogether {
 export interface PlannedDisruption {
   kind: 'disruption';
   step: DisruptionStep;
-  /** Workers this step restarts, kills, replaces or adds (empty for wait). */
+  /** Workers this step hits: restarts, kills, replaces, adds (empty for a wait or a service fault). */
   workers: WorkerId[];
   /** The topology after the step. */
   topology: Topology;
@@ -178,16 +179,10 @@ export function plan(
       steps.push({ kind: 'together', step, turns: routeAtOnce(step.turns) });
       continue;
     }
-    const before = workerOrder(current);
-    let workers: WorkerId[] = [];
-    let during: PlannedTurn[] = [];
-    if (step.kind === 'restart' || step.kind === 'crash' || step.kind === 'redeploy') {
-      workers = workersOf(step.target, current);
-      during = routeAtOnce(step.during ?? [], workers);
-    } else if (step.kind === 'scale') {
-      current = { replicas: step.replicas ?? current.replicas, workers: step.workers ?? current.workers };
-      workers = workerOrder(current).filter((id) => !before.includes(id));
-    }
+    const hit = specOf(step).hits(step, current);
+    const workers = hit.workers;
+    const during = routeAtOnce(step.during ?? [], workers);
+    if (hit.shape !== current) current = { replicas: hit.shape.replicas, workers: hit.shape.workers };
     if (workers.length) disruptions.push(workers);
     steps.push({ kind: 'disruption', step, workers, topology: { ...current }, during });
   }

@@ -1,3 +1,4 @@
+import { DISRUPTIONS } from '../disruptions/index.ts';
 import type {
   DisruptionStepRecord,
   ExpectationResult,
@@ -72,9 +73,10 @@ function expectationMarks(es: readonly ExpectationResult[], paint: Paint): strin
 }
 
 function disruptionLine(d: DisruptionStepRecord, paint: Paint): string {
+  const { evidence } = DISRUPTIONS[d.type];
   const changes = d.changes.slice(0, MAX_CHANGES).map((c) => {
-    const forced = c.before?.forced && d.type !== 'crash' ? ' (killed after the grace period)' : '';
-    return `${changeText(c, { generation: d.type === 'redeploy' })}${forced}`;
+    const forced = c.before?.forced && evidence.forcedNote ? ' (killed after the grace period)' : '';
+    return `${changeText(c, { generation: evidence.generation })}${forced}`;
   });
   if (d.changes.length > MAX_CHANGES) changes.push(`+${d.changes.length - MAX_CHANGES} more`);
   const what = changes.length > 0 ? `  ${changes.join(', ')}` : '';

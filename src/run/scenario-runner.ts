@@ -3,12 +3,13 @@ import path from 'node:path';
 import { CookieJar, sendChat, sessionId } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { ContainerEngine } from '../container/engine.ts';
+import { disruptionText } from '../disruptions/index.ts';
 import { AbortedError, AmnesiaError } from '../errors.ts';
 import type { MockLlm, RecordedLlmRequest } from '../llm/index.ts';
 import { type Plan, type PlannedDisruption, type PlannedTurn, plan } from '../plan/plan.ts';
 import type { readLadder } from '../probe/ladder.ts';
 import { slimScenario } from '../report/json.ts';
-import { type DisruptionStep, formatTarget, type Scenario, type Topology } from '../scenario/types.ts';
+import type { Scenario, Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
 import type { EmbeddedPostgresPool } from '../services/embedded-postgres.ts';
 import type { StartedServices } from '../services/services.ts';
@@ -330,7 +331,7 @@ async function runDuring(
   signals: SignalTap,
 ): Promise<{ turns: TurnRecord[]; disruption: DisruptionStepRecord }> {
   const hold = new TurnHold(planned.during.length);
-  const inFlight = { step: planned.step.step, description: shortDescription(planned.step) };
+  const inFlight = { step: planned.step.step, description: disruptionText(planned.step) };
   const running = planned.during.map((t, i) =>
     runTurn(input(t, { hooks: hold.hooks(i), inFlight })).finally(() => hold.ended(i)),
   );
@@ -350,7 +351,8 @@ async function runDuring(
       if (e.type !== 'worker-signalled') return;
       if (first) release((w) => !hit.has(w));
       first = false;
-      if (e.signal === 'SIGKILL') release((w) => w === e.id);
+      // A worker cannot drain on any other signal (SIGKILL): its turns go on at once.
+      if (e.signal !== 'SIGTERM') release((w) => w === e.id);
       else void untilStopsListening(e.port, gone(e.id)).then(() => release((w) => w === e.id));
     };
     d = await disrupt(planned, topology, services, ctx);
@@ -415,13 +417,6 @@ function plannedTurns(p: Plan): PlannedTurn[] {
 
 const labelOf = (t: PlannedTurn) => `${t.step.session}#${t.step.turn}`;
 
-/** `restart r1w1`, `crash r1`, `redeploy all (rolling)`: what a turn in flight was in flight during. */
-function shortDescription(step: DisruptionStep): string {
-  if (step.kind === 'redeploy') return `redeploy ${formatTarget(step.target)} (${step.strategy})`;
-  if (step.kind === 'restart' || step.kind === 'crash') return `${step.kind} ${formatTarget(step.target)}`;
-  return step.kind;
-}
-
 /** Carry out one disruption or service fault, and record it. */
 function disrupt(
   planned: PlannedDisruption,
@@ -442,10 +437,7 @@ function stepLabel(step: Plan['steps'][number]['step']): string {
   if (step.kind === 'turn') return `${step.session}#${step.turn}`;
   if (step.kind === 'together')
     return `together ${step.turns.map((t) => `${t.session}#${t.turn}`).join(', ')}`;
-  if (step.kind === 'restart' || step.kind === 'crash') return `${step.kind} ${formatTarget(step.target)}`;
-  if (step.kind === 'redeploy') return `redeploy ${step.strategy} ${formatTarget(step.target)}`;
-  if (step.kind === 'wait') return `wait ${step.ms} ms`;
-  return step.kind;
+  return disruptionText(step);
 }
 
 function maxProcesses(p: Plan): number {

@@ -120,7 +120,7 @@ export async function runTurn(input: TurnInput): Promise<TurnRecord> {
     ...(failure ? [] : lostAnswers({ llm, user: step.user, at: step.at }, input.earlier)),
   ];
   const answered = input.inFlight
-    ? inFlightAnswered(step, failure?.message, input.inFlight.description)
+    ? inFlightAnswered(step, failure?.message, input.inFlight.description, failure?.kind === 'timeout')
     : answeredCheck(step, failure?.message);
   if (answered) expectations.unshift(answered);
   return {

@@ -1,3 +1,4 @@
+import { specOf } from '../disruptions/index.ts';
 import type { InputProblem } from '../errors.ts';
 import type { Scenario, SourceLocation, Target, Topology, TurnStep } from './types.ts';
 import { formatTarget, turnsOf } from './types.ts';
@@ -65,38 +66,22 @@ export function checkScenario(
     else if (step.kind === 'together') {
       for (const t of step.turns) checkTarget(t.pin, `${turnField(t)}.on`);
       problems.push(...checkAtOnce(step.turns, current, source));
-    } else if (step.kind === 'restart' || step.kind === 'crash' || step.kind === 'redeploy') {
-      checkTarget(step.target, `steps[${step.step}].${step.kind}`);
+    } else {
+      const spec = specOf(step);
+      const field = `steps[${step.step}].${step.kind}`;
+      if ('target' in step) checkTarget(step.target, field);
       for (const t of step.during ?? []) checkTarget(t.pin, `${turnField(t)}.on`);
       problems.push(...checkAtOnce(step.during ?? [], current, source));
-      if (step.kind === 'crash')
-        problems.push(...checkCrashInFlight(step.during ?? [], step.target, current));
-    } else if (step.kind === 'scale') {
-      current = { replicas: step.replicas ?? current.replicas, workers: step.workers ?? current.workers };
-      source = `after the scale at line ${step.at.line}`;
-    } else if (services && step.kind !== 'wait') {
-      const found = services.find((x) => x.name === step.service);
-      const field = `steps[${step.step}].${step.kind}`;
-      if (!found) {
-        problems.push(
-          problem(
-            step.at,
-            field,
-            `no service \`${step.service}\` in the config`,
-            services.length
-              ? `services: ${services.map((x) => `\`${x.name}\``).join(', ')}`
-              : 'declare it under `services:` in amnesia.config.yaml',
-          ),
-        );
-      } else if (!found.faults) {
-        problems.push(
-          problem(
-            step.at,
-            field,
-            `service \`${step.service}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
-            'use a `command:`, `redis:`, `postgres: { image }` or `container:` service',
-          ),
-        );
+      if (spec.dropsInFlight && 'target' in step)
+        problems.push(...checkDroppedInFlight(step.kind, step.during ?? [], step.target, current));
+      for (const p of spec.check?.(step, current) ?? [])
+        problems.push(problem(step.at, field, p.message, p.hint));
+      if ('service' in step && services)
+        problems.push(...checkService(step.service, step.at, field, services));
+      const after = spec.hits(step, current).shape;
+      if (after !== current) {
+        current = { replicas: after.replicas, workers: after.workers };
+        source = `after the ${step.kind} at line ${step.at.line}`;
       }
     }
   }
@@ -154,6 +139,37 @@ export function checkScenario(
   return problems;
 }
 
+/** A service fault must name a service of the config that amnesia runs. */
+function checkService(
+  name: string,
+  at: SourceLocation,
+  field: string,
+  services: readonly ServiceRef[],
+): InputProblem[] {
+  const found = services.find((x) => x.name === name);
+  if (!found) {
+    return [
+      problem(
+        at,
+        field,
+        `no service \`${name}\` in the config`,
+        services.length
+          ? `services: ${services.map((x) => `\`${x.name}\``).join(', ')}`
+          : 'declare it under `services:` in amnesia.config.yaml',
+      ),
+    ];
+  }
+  if (found.faults) return [];
+  return [
+    problem(
+      at,
+      field,
+      `service \`${name}\` is not one amnesia runs (a \`url:\` or \`postgres: embedded\`), so it cannot restart, go down or be wiped`,
+      'use a `command:`, `redis:`, `postgres: { image }` or `container:` service',
+    ),
+  ];
+}
+
 /** The field of a turn in problems: `steps[3]`, `steps[3].together[1]`, `steps[3].during[0]`. */
 function turnField(t: TurnStep): string {
   return t.nested ? `steps[${t.step}].${t.nested.in}[${t.nested.index}]` : `steps[${t.step}]`;
@@ -198,8 +214,13 @@ function checkAtOnce(list: readonly TurnStep[], topology: Topology, source: stri
   return problems;
 }
 
-/** A crash kills its workers with SIGKILL: a turn in flight there cannot be answered, so it must allow failing. */
-function checkCrashInFlight(list: readonly TurnStep[], target: Target, topology: Topology): InputProblem[] {
+/** A kind that kills its workers (SIGKILL): a turn in flight there cannot be answered, so it must allow failing. */
+function checkDroppedInFlight(
+  kind: string,
+  list: readonly TurnStep[],
+  target: Target,
+  topology: Topology,
+): InputProblem[] {
   const hit = new Set(workersOf(target, topology));
   const unpinned = list.filter((t) => t.pin === undefined && t.expect.error === undefined);
   const pinnedHit = list.filter(
@@ -212,8 +233,8 @@ function checkCrashInFlight(list: readonly TurnStep[], target: Target, topology:
     problem(
       t.at,
       turnField(t),
-      `${t.session}#${t.turn} is in flight on a worker the crash kills (SIGKILL): it can never be answered, so as written it always fails`,
-      'add `expect: { error: allowed }` (the request may fail; what was answered must still be remembered) or `error: true`, or pin it to a worker the crash does not hit',
+      `${t.session}#${t.turn} is in flight on a worker the ${kind} kills (SIGKILL): it can never be answered, so as written it always fails`,
+      `add \`expect: { error: allowed }\` (the request may fail; what was answered must still be remembered) or \`error: true\`, or pin it to a worker the ${kind} does not hit`,
     ),
   );
 }

@@ -1,11 +1,12 @@
 import { globSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { DISRUPTION_KINDS, DISRUPTIONS } from '../disruptions/index.ts';
 import type { InputProblem } from '../errors.ts';
 import { type KeyedUnion, validateAgainst } from '../schema/document.ts';
 import { parseYamlMap, pathProblem, readYamlMap } from '../schema/read.ts';
-import { STEP_KINDS, scenarioFile, step } from '../schema/scenario.ts';
 import { checkScenario, checkUniqueNames, type ServiceRef } from './check.ts';
 import { normalizeScenario } from './normalize.ts';
+import { STEP_KINDS, scenarioFile, step } from './schema.ts';
 import type { Scenario, Topology } from './types.ts';
 
 export const SCENARIO_EXAMPLE = `  name: remembers the user's name
@@ -64,7 +65,10 @@ const KEY_HINTS: [RegExp, string][] = [
   ],
   [
     /\.during$/,
-    'write `during:` under a `restart`, `crash` or `redeploy`, and below it one or more turns, each `- user: …`',
+    `write \`during:\` under a ${DISRUPTION_KINDS.filter((k) => DISRUPTIONS[k].inFlight)
+      .map((k) => `\`${k}\``)
+      .join(', ')
+      .replace(/, ([^,]*)$/, ' or $1')}, and below it one or more turns, each \`- user: …\``,
   ],
   [
     /\.expect\.error$/,

@@ -1,16 +1,17 @@
+import { DISRUPTION_KINDS, DISRUPTIONS, type Disruption, type DisruptionKind } from '../disruptions/index.ts';
+import type { DisruptionSpec } from '../disruptions/spec.ts';
 import type { SourceDocument } from '../schema/document.ts';
 import { parseDuration } from '../schema/primitives.ts';
-import type { ReplyExpectInput, ScenarioFile, TurnStepInput } from '../schema/scenario.ts';
+import type { ReplyExpectInput, TurnStepInput } from '../schema/scenario.ts';
 import { createMatcher } from './matcher.ts';
+import type { ScenarioFile } from './schema.ts';
 import { resolveTopology } from './topology.ts';
 import type {
-  CrashStep,
+  DisruptionStep,
   Expectations,
   JsonCheck,
   Matcher,
-  RedeployStep,
   ReplyExpectations,
-  RestartStep,
   Scenario,
   SourceLocation,
   Step,
@@ -68,7 +69,7 @@ export function normalizeScenario(src: SourceDocument, raw: ScenarioFile): Scena
       : {};
   const steps: Step[] = raw.steps.map((s, i): Step => {
     const here = at(['steps', i]);
-    if (typeof s === 'string') return disruption(s, null, i, here);
+    if (typeof s === 'string') return disruption({ [s]: null }, s, i, here);
     if ('user' in s) return turn(s, i, ['steps', i]);
     if ('together' in s)
       return {
@@ -79,32 +80,8 @@ export function normalizeScenario(src: SourceDocument, raw: ScenarioFile): Scena
         ),
         at: here,
       };
-    if ('restart' in s) return { ...disruption('restart', s.restart, i, here), ...inFlight(s.during, i) };
-    if ('crash' in s) return { ...disruption('crash', s.crash, i, here), ...inFlight(s.during, i) };
-    if ('redeploy' in s) return { ...disruption('redeploy', s.redeploy, i, here), ...inFlight(s.during, i) };
-    if ('scale' in s) return { kind: 'scale', step: i, ...s.scale, at: here };
-    if ('restart_service' in s) {
-      const r = s.restart_service;
-      return typeof r === 'string'
-        ? { kind: 'restart_service', step: i, service: r, at: here }
-        : {
-            kind: 'restart_service',
-            step: i,
-            service: r.service,
-            ...(r.grace ? { graceMs: parseDuration(r.grace) } : {}),
-            at: here,
-          };
-    }
-    if ('outage' in s)
-      return {
-        kind: 'outage',
-        step: i,
-        service: s.outage.service,
-        ms: parseDuration(s.outage.for),
-        at: here,
-      };
-    if ('wipe_service' in s) return { kind: 'wipe_service', step: i, service: s.wipe_service, at: here };
-    return { kind: 'wait', step: i, ms: parseDuration(s.wait), at: here };
+    const kind = DISRUPTION_KINDS.find((k) => k in s) as DisruptionKind;
+    return { ...disruption(s, kind, i, here), ...inFlight('during' in s ? s.during : undefined, i) };
   });
   return {
     file: src.file,
@@ -121,24 +98,10 @@ export function normalizeScenario(src: SourceDocument, raw: ScenarioFile): Scena
   };
 }
 
-type DisruptionValue = null | string | { target?: string; grace?: string; strategy?: 'rolling' | 'at-once' };
-
-function disruption(
-  kind: 'restart' | 'crash' | 'redeploy',
-  value: DisruptionValue,
-  step: number,
-  at: SourceLocation,
-): RestartStep | CrashStep | RedeployStep {
-  const obj = typeof value === 'object' && value !== null ? value : {};
-  const word = typeof value === 'string' ? value : undefined;
-  if (kind === 'redeploy') {
-    const strategy = word === 'rolling' || word === 'at-once' ? word : (obj.strategy ?? 'rolling');
-    const target = word && word !== 'rolling' && word !== 'at-once' ? word : (obj.target ?? 'all');
-    return { kind, step, strategy, target: parseTarget(target), at };
-  }
-  const target = parseTarget(word ?? obj.target ?? 'all');
-  if (kind === 'crash') return { kind, step, target, at };
-  return { kind, step, target, ...(obj.grace ? { graceMs: parseDuration(obj.grace) } : {}), at };
+/** A disruption step of its kind (src/disruptions/), from its schema's output. */
+function disruption(input: object, kind: DisruptionKind, step: number, at: SourceLocation): DisruptionStep {
+  const spec = DISRUPTIONS[kind] as unknown as DisruptionSpec<Disruption>;
+  return { ...spec.normalize(input), kind, step, at } as DisruptionStep;
 }
 
 const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

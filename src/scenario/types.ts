@@ -1,4 +1,8 @@
+import type { DisruptionKind, DisruptionOf } from '../disruptions/index.ts';
+import type { Target } from '../disruptions/target.ts';
 import type { LlmScriptStep } from '../llm/index.ts';
+
+export { formatTarget, parseTarget, type Target } from '../disruptions/target.ts';
 /** Where something was written: reports and annotations point here. */
 export interface SourceLocation {
   file: string;
@@ -23,12 +27,6 @@ export interface Serverless {
 }
 
 export type RoutingStrategy = 'spread' | 'round-robin' | 'random' | 'sticky';
-
-/** A place in the topology: every worker, one replica, or one worker. Ids are 1-based. */
-export type Target =
-  | { kind: 'all' }
-  | { kind: 'replica'; replica: number }
-  | { kind: 'worker'; replica: number; worker: number };
 
 /** A text that must (or must not) appear, or a regular expression. */
 export interface Matcher {
@@ -96,51 +94,13 @@ export interface TogetherStep {
   at: SourceLocation;
 }
 
-export interface RestartStep {
-  kind: 'restart';
-  step: number;
-  target: Target;
-  graceMs?: number;
-  /** Turns in flight when the disruption starts. */
-  during?: TurnStep[];
-  at: SourceLocation;
-}
-export interface CrashStep {
-  kind: 'crash';
-  step: number;
-  target: Target;
-  during?: TurnStep[];
-  at: SourceLocation;
-}
-export interface RedeployStep {
-  kind: 'redeploy';
-  step: number;
-  strategy: 'rolling' | 'at-once';
-  target: Target;
-  during?: TurnStep[];
-  at: SourceLocation;
-}
-export interface ScaleStep {
-  kind: 'scale';
-  step: number;
-  replicas?: number;
-  workers?: number;
-  at: SourceLocation;
-}
-export interface WaitStep {
-  kind: 'wait';
-  step: number;
-  ms: number;
-  at: SourceLocation;
-}
-
-/** A fault on a backend service (`services:` in the config), between turns. */
-export type ServiceFaultStep =
-  | { kind: 'restart_service'; step: number; service: string; graceMs?: number; at: SourceLocation }
-  | { kind: 'outage'; step: number; service: string; ms: number; at: SourceLocation }
-  | { kind: 'wipe_service'; step: number; service: string; at: SourceLocation };
-
-export type DisruptionStep = RestartStep | CrashStep | RedeployStep | ScaleStep | WaitStep | ServiceFaultStep;
+/**
+ * A disruption step: its kind's fields (src/disruptions/), its place in the scenario, and, for a
+ * kind that takes them, the turns in flight when it starts.
+ */
+export type DisruptionStep = {
+  [K in DisruptionKind]: DisruptionOf<K> & { step: number; during?: TurnStep[]; at: SourceLocation };
+}[DisruptionKind];
 export type Step = TurnStep | TogetherStep | DisruptionStep;
 
 /** Every user turn of the steps, nested ones (`together`, `during`) included, in the order they are written. */
@@ -164,19 +124,4 @@ export interface Scenario {
   /** Session names in order of first appearance. */
   sessions: string[];
   at: SourceLocation;
-}
-
-export function formatTarget(t: Target): string {
-  if (t.kind === 'all') return 'all';
-  if (t.kind === 'replica') return `r${t.replica}`;
-  return `r${t.replica}w${t.worker}`;
-}
-
-export function parseTarget(s: string): Target {
-  if (s === 'all') return { kind: 'all' };
-  const m = /^r(\d+)(?:w(\d+))?$/.exec(s);
-  if (!m) throw new Error(`not a target: ${s}`);
-  return m[2]
-    ? { kind: 'worker', replica: Number(m[1]), worker: Number(m[2]) }
-    : { kind: 'replica', replica: Number(m[1]) };
 }

@@ -1,18 +1,12 @@
 import { z } from 'zod';
 import { configFile } from './config.ts';
-import { scenarioFile } from './scenario.ts';
-
-/** JSON Schema (draft-07) of a scenario file, from the same zod schema the loader uses. */
-export function scenarioJsonSchema(): Record<string, unknown> {
-  return withId(z.toJSONSchema(scenarioFile, { target: 'draft-07', io: 'input' }), 'amnesia scenario');
-}
 
 /** JSON Schema (draft-07) of amnesia.config.yaml. */
 export function configJsonSchema(): Record<string, unknown> {
   return withId(z.toJSONSchema(configFile, { target: 'draft-07', io: 'input' }), 'amnesia.config.yaml');
 }
 
-function withId(schema: Record<string, unknown>, title: string): Record<string, unknown> {
+export function withId(schema: Record<string, unknown>, title: string): Record<string, unknown> {
   const { $schema, ...rest } = schema;
   return { $schema, title, ...rest };
 }

@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ServiceFaultStep, SourceLocation } from '../scenario/types.ts';
+import type { ServiceFault } from '../disruptions/index.ts';
 import { ServiceFaults } from './faults.ts';
 import type { ServiceHandle } from './handle.ts';
-
-const AT: SourceLocation = { file: 's.yaml', line: 1, column: 1 };
 
 /** A service that logs what is done to it. */
 function fake(name: string, log: string[]): ServiceHandle {
@@ -28,7 +26,7 @@ describe('ServiceFaults', () => {
   it('restarts with the step grace or the default, and records where it ran before and after', async () => {
     const log: string[] = [];
     const faults = new ServiceFaults(new Map([['cache', fake('cache', log)]]), 5000);
-    const step: ServiceFaultStep = { kind: 'restart_service', step: 1, service: 'cache', at: AT };
+    const step: ServiceFault = { kind: 'restart_service', service: 'cache' };
     const r = await faults.apply(step);
     await faults.apply({ ...step, graceMs: 100 });
     expect(log).toEqual(['cache down 5000', 'cache up 2', 'cache down 100', 'cache up 3']);
@@ -38,7 +36,7 @@ describe('ServiceFaults', () => {
   it('keeps a service down during its outage, brings it back when its time is over, and a later step waits for that', async () => {
     const log: string[] = [];
     const faults = new ServiceFaults(new Map([['cache', fake('cache', log)]]), 5000);
-    await faults.apply({ kind: 'outage', step: 1, service: 'cache', ms: 3000, at: AT });
+    await faults.apply({ kind: 'outage', service: 'cache', ms: 3000 });
     expect(faults.down()).toEqual(['cache']);
     await faults.settle(); // the outage is not over: nothing to wait for
     expect(log).toEqual(['cache down 5000']);
@@ -57,9 +55,9 @@ describe('ServiceFaults', () => {
       ]),
       5000,
     );
-    await faults.apply({ kind: 'outage', step: 1, service: 'cache', ms: 60_000, at: AT });
-    await faults.apply({ kind: 'outage', step: 2, service: 'db', ms: 60_000, at: AT });
-    await faults.apply({ kind: 'wipe_service', step: 3, service: 'cache', at: AT });
+    await faults.apply({ kind: 'outage', service: 'cache', ms: 60_000 });
+    await faults.apply({ kind: 'outage', service: 'db', ms: 60_000 });
+    await faults.apply({ kind: 'wipe_service', service: 'cache' });
     await faults.cancel();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(log).toEqual(['cache down 5000', 'db down 5000', 'cache up 2', 'cache wipe 3']);
@@ -70,10 +68,10 @@ describe('ServiceFaults', () => {
       new Map([['ext', { name: 'ext', url: 'x', release: async () => {} }]]),
       1,
     );
-    await expect(faults.apply({ kind: 'wipe_service', step: 0, service: 'nope', at: AT })).rejects.toThrow(
+    await expect(faults.apply({ kind: 'wipe_service', service: 'nope' })).rejects.toThrow(
       /no service `nope`.*there are: ext/,
     );
-    await expect(faults.apply({ kind: 'wipe_service', step: 0, service: 'ext', at: AT })).rejects.toThrow(
+    await expect(faults.apply({ kind: 'wipe_service', service: 'ext' })).rejects.toThrow(
       /service `ext` is not one amnesia runs/,
     );
   });

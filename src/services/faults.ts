@@ -1,5 +1,5 @@
+import type { ServiceFault } from '../disruptions/index.ts';
 import { AmnesiaError } from '../errors.ts';
-import type { ServiceFaultStep } from '../scenario/types.ts';
 import type { ServiceFaultOps, ServiceFaultRecord, ServiceHandle } from './handle.ts';
 
 interface Outage {
@@ -25,7 +25,7 @@ export class ServiceFaults {
     this.graceMs = graceMs;
   }
 
-  async apply(step: ServiceFaultStep): Promise<ServiceFaultRecord> {
+  async apply(step: ServiceFault): Promise<ServiceFaultRecord> {
     const ops = this.ops(step.service);
     await this.endOutage(step.service);
     const before = ops.where();

@@ -1,9 +1,11 @@
+import { waitFor } from '../disruptions/wait.ts';
 import type { Topology } from '../scenario/types.ts';
 import { type WorkerId, workerOrder } from '../scenario/workers.ts';
 import type {
   DisruptionRecord,
   Runtime,
   StartedTopology,
+  TopologyEvent,
   TopologyOptions,
   WorkerChange,
   WorkerInfo,
@@ -57,6 +59,40 @@ export abstract class LiveWorkers<W extends LiveWorker> {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
+  }
+
+  /**
+   * Pause the workers: SIGSTOP, wait ms, SIGCONT. They are continued whatever ends the wait, a
+   * cancelled run included: a stopped process would otherwise sit out every SIGTERM of the teardown.
+   */
+  protected async pauseWorkers(
+    ids: readonly WorkerId[],
+    ms: number,
+    o: { onEvent?: ((e: TopologyEvent) => void) | undefined; signal?: AbortSignal | undefined },
+  ): Promise<WorkerChange[]> {
+    const paused = ids.flatMap((id) => {
+      const w = this.live.get(id);
+      return w ? [w] : [];
+    });
+    try {
+      await Promise.all(
+        paused.map(({ info, proc }) =>
+          proc.pause(() =>
+            o.onEvent?.({
+              type: 'worker-signalled',
+              id: info.id,
+              pid: info.pid,
+              port: info.port,
+              signal: 'SIGSTOP',
+            }),
+          ),
+        ),
+      );
+      await waitFor(ms, o.signal);
+    } finally {
+      await Promise.all(paused.map((w) => w.proc.resume()));
+    }
+    return paused.map((w) => ({ id: w.info.id }));
   }
 
   /** Carry out a disruption and record what it changed and how long it took. */

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { AbortedError } from '../errors.ts';
+import { AbortedError, AmnesiaError } from '../errors.ts';
 import { seededRandom } from '../plan/random.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import { formatTarget } from '../scenario/types.ts';
@@ -88,6 +88,16 @@ class ServerlessTopology extends LiveWorkers<Instance> implements StartedTopolog
   crash(target: Target): Promise<DisruptionRecord> {
     return this.disrupt('crash', `crash ${formatTarget(target)} (SIGKILL, new instances)`, () =>
       settleAll(workersOf(target, this.shape).map((id) => this.replace(id, 0))),
+    );
+  }
+
+  /** Refused by validation (src/disruptions/pause.ts): no instance lives between turns to be stopped. */
+  pause(target: Target): Promise<DisruptionRecord> {
+    return Promise.reject(
+      new AmnesiaError(
+        'AMNESIA_INVALID_INPUT',
+        `pause ${formatTarget(target)}: serverless mode has no long-lived worker to stop (each turn gets a newly started instance); use crash or restart`,
+      ),
     );
   }
 

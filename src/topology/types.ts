@@ -1,8 +1,12 @@
 import type { ResolvedConfig } from '../config/types.ts';
+import type { DisruptionKind, WorkerControl, WorkerDisruption } from '../disruptions/index.ts';
 import type { ExitInfo } from '../errors.ts';
 import type { Target, Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
 import type { PortAllocator } from './free-port.ts';
+
+export type { WorkerChange } from '../disruptions/index.ts';
+
 import type { OutputCut } from './output-log.ts';
 import type { ProcessRegistry } from './process-registry.ts';
 
@@ -26,24 +30,21 @@ export interface WorkerInfo {
   container?: string;
 }
 
-/** What a disruption did to one worker. */
-export interface WorkerChange {
-  id: WorkerId;
-  before?: { pid: number; exit: ExitInfo; forced: boolean; container?: string | undefined };
-  after?: { pid: number; generation: number; bootMs: number; container?: string };
-}
-
-export interface DisruptionRecord {
-  kind: 'restart' | 'crash' | 'redeploy' | 'scale' | 'wait';
-  description: string;
-  changes: WorkerChange[];
-  durationMs: number;
+/** What a runtime did to its workers in one disruption. */
+export interface DisruptionRecord extends WorkerDisruption {
+  kind: DisruptionKind;
 }
 
 export type TopologyEvent =
   | { type: 'worker-ready'; worker: WorkerInfo; bootMs: number }
   /** A disruption has just sent the worker its stop signal: what it had in flight is now at stake. */
-  | { type: 'worker-signalled'; id: WorkerId; pid: number; port: number; signal: 'SIGTERM' | 'SIGKILL' }
+  | {
+      type: 'worker-signalled';
+      id: WorkerId;
+      pid: number;
+      port: number;
+      signal: 'SIGTERM' | 'SIGKILL' | 'SIGSTOP';
+    }
   | { type: 'worker-stopped'; id: WorkerId; pid: number; exit: ExitInfo; forced: boolean }
   /** A worker's log, now closed, had to leave output out (a flood, or lines without end). */
   | { type: 'output-cut'; id: WorkerId; cut: OutputCut };
@@ -89,7 +90,7 @@ export interface Runtime {
   start(options: TopologyOptions): Promise<StartedTopology>;
 }
 
-export interface StartedTopology extends AsyncDisposable {
+export interface StartedTopology extends AsyncDisposable, WorkerControl {
   workers(): WorkerInfo[];
   worker(id: WorkerId): WorkerInfo | undefined;
   /** True when the worker's process has exited on its own since it last started. */
@@ -105,6 +106,7 @@ export interface StartedTopology extends AsyncDisposable {
   acquire?(id: WorkerId): Promise<'cold' | 'warm'>;
   restart(target: Target, graceMs?: number): Promise<DisruptionRecord>;
   crash(target: Target): Promise<DisruptionRecord>;
+  pause(target: Target, ms: number): Promise<DisruptionRecord>;
   redeploy(strategy: 'rolling' | 'at-once', target: Target): Promise<DisruptionRecord>;
   scale(to: Partial<Topology>): Promise<DisruptionRecord>;
   /** Stop every worker and remove every disk. Idempotent. */

@@ -49,6 +49,10 @@ export interface RunningProcess {
   stop(graceMs: number, onSignal?: () => void): Promise<{ exit: ExitInfo; forced: boolean }>;
   /** SIGKILL the group; `onSignal` runs once the signal has been sent. */
   kill(onSignal?: () => void): Promise<ExitInfo>;
+  /** SIGSTOP the group (a `pause`); `onSignal` runs once the signal has been sent. */
+  pause(onSignal?: () => void): Promise<void>;
+  /** SIGCONT the group if it was paused. `stop` does it too: a stopped process never acts on SIGTERM. */
+  resume(): Promise<void>;
   /** Resolve with the exit if the process exits within ms (its output drained), else undefined. */
   exitWithin(ms: number): Promise<ExitInfo | undefined>;
 }
@@ -100,6 +104,12 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
     if (gone) spec.registry.forget(group);
     return gone;
   };
+  let paused = false;
+  const resume = async () => {
+    if (!paused) return;
+    paused = false;
+    if (group.signal('SIGCONT')) output.note('SIGCONT');
+  };
   const proc: RunningProcess = {
     pid,
     get port() {
@@ -116,6 +126,7 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
         spec.registry.forget(group);
         return { exit: await group.exited, forced: false };
       }
+      await resume(); // SIGTERM waits, pending, while the group is stopped
       output.note(`SIGTERM (grace ${graceMs} ms)`);
       group.signal('SIGTERM');
       onSignal?.();
@@ -135,6 +146,13 @@ export async function startProcess(spec: ProcessSpec): Promise<RunningProcess> {
       } else spec.registry.forget(group);
       return group.exited;
     },
+    async pause(onSignal) {
+      if (!group.signal('SIGSTOP')) return;
+      paused = true;
+      output.note('SIGSTOP');
+      onSignal?.();
+    },
+    resume,
     async exitWithin(ms) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<undefined>((resolve) => {

@@ -1,4 +1,5 @@
 import type { ChatFailure, ExchangeEvidence } from '../client/index.ts';
+import type { DisruptionKind } from '../disruptions/index.ts';
 import type { RecordedLlmRequest } from '../llm/index.ts';
 import type { RoutingStrategy, SourceLocation, Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
@@ -83,7 +84,7 @@ export interface DisruptionStepRecord {
   kind: 'disruption';
   step: number;
   at: SourceLocation;
-  type: 'restart' | 'crash' | 'redeploy' | 'scale' | 'wait' | 'restart_service' | 'outage' | 'wipe_service';
+  type: DisruptionKind;
   description: string;
   changes: WorkerChange[];
   /** A fault on a service: which, where it ran before and after (pid or container), how long it is down. */

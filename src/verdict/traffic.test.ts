@@ -170,4 +170,15 @@ describe('turns in flight during a disruption', () => {
     const fail = step(engine, [], { expect: { recall: [], forget: [], error: true } });
     expect(inFlightAnswered(fail, undefined, 'crash r1w1')?.passed).toBe(false);
   });
+
+  it('a client that timed out gave up: that is no turn the app dropped (row 10)', () => {
+    const must = step(engine, []);
+    const e = inFlightAnswered(must, 'POST /chat: no answer within 1s (chat.timeout)', 'restart r1w1', true);
+    expect(e).toMatchObject({
+      passed: false,
+      message:
+        'the request failed while restart r1w1 was under way: the client gave up before the app answered (POST /chat: no answer within 1s (chat.timeout))',
+    });
+    expect(e?.cause).toBeUndefined();
+  });
 });

@@ -18,12 +18,15 @@ const failedAsAllowed = (t: EarlierTurn) =>
 /**
  * Whether a turn in flight during a disruption was answered as its scenario asks. A failed
  * request (the client saw an error) is acceptable only with `expect.error: allowed`; otherwise
- * it is a turn the app dropped when it was stopped (no drain: failure-table row 10).
+ * it is a turn the app dropped when it was stopped (no drain: failure-table row 10), unless the
+ * client gave up first (`timedOut`: its timeout ran out while the worker drained, or was paused),
+ * which says nothing of the app's drain.
  */
 export function inFlightAnswered(
   step: TurnStep,
   failure: string | undefined,
   disruption: string,
+  timedOut = false,
 ): ExpectationResult | undefined {
   if (step.expect.error === true) {
     return {
@@ -44,6 +47,15 @@ export function inFlightAnswered(
       expected: 'an answer or an error',
       passed: true,
       message: `the request failed while ${disruption} was under way, which this turn allows: ${failure}`,
+      at: step.at,
+    };
+  }
+  if (timedOut) {
+    return {
+      kind: 'answered',
+      expected: 'an answer',
+      passed: false,
+      message: `the request failed while ${disruption} was under way: the client gave up before the app answered (${failure})`,
       at: step.at,
     };
   }

@@ -4,11 +4,13 @@ import { onTestFinished, TestRunner } from 'vitest';
 import { CookieJar, sessionId } from '../client/index.ts';
 import { type PlannedTurn, plan } from '../plan/plan.ts';
 import { newSeed } from '../plan/random.ts';
+import { applyDisruption } from '../run/disruption.ts';
 import { type ScenarioApp, startScenarioApp } from '../run/scenario-app.ts';
 import type { ScenarioContext } from '../run/scenario-runner.ts';
 import { RunSession } from '../run/session.ts';
 import { runTurn } from '../run/turn.ts';
 import {
+  type DisruptionStep,
   formatTarget,
   parseTarget,
   type Scenario,
@@ -20,7 +22,7 @@ import {
 } from '../scenario/types.ts';
 import { workersOf } from '../scenario/workers.ts';
 import { LIMITS } from '../schema/primitives.ts';
-import type { DisruptionRecord, WorkerInfo } from '../topology/types.ts';
+import type { WorkerInfo } from '../topology/types.ts';
 import type { DisruptionStepRecord, Leak, StepRecord } from '../types/results.ts';
 import { findLeaks } from '../verdict/leaks.ts';
 import { callSite } from './call-site.ts';
@@ -167,18 +169,19 @@ class HarnessApp implements App {
 
   async restart(target: TargetName = 'all', options: { grace?: number } = {}): Promise<DisruptionStepRecord> {
     const t = this.target(target, 'restart');
-    const at = callSite();
-    return this.disrupt({ kind: 'restart', step: this.scenario.steps.length, target: t, at }, () =>
-      this.started.topology.restart(t, options.grace),
-    );
+    const grace = options.grace !== undefined ? { graceMs: options.grace } : {};
+    return this.disrupt({
+      kind: 'restart',
+      step: this.scenario.steps.length,
+      target: t,
+      ...grace,
+      at: callSite(),
+    });
   }
 
   async crash(target: TargetName = 'all'): Promise<DisruptionStepRecord> {
     const t = this.target(target, 'crash');
-    const at = callSite();
-    return this.disrupt({ kind: 'crash', step: this.scenario.steps.length, target: t, at }, () =>
-      this.started.topology.crash(t),
-    );
+    return this.disrupt({ kind: 'crash', step: this.scenario.steps.length, target: t, at: callSite() });
   }
 
   async redeploy(
@@ -187,19 +190,25 @@ class HarnessApp implements App {
   ): Promise<DisruptionStepRecord> {
     const t = this.target(target, 'redeploy');
     const strategy = options.strategy ?? 'rolling';
-    const at = callSite();
-    return this.disrupt({ kind: 'redeploy', step: this.scenario.steps.length, strategy, target: t, at }, () =>
-      this.started.topology.redeploy(strategy, t),
-    );
+    return this.disrupt({
+      kind: 'redeploy',
+      step: this.scenario.steps.length,
+      strategy,
+      target: t,
+      at: callSite(),
+    });
   }
 
   async scale(to: Partial<Topology>): Promise<DisruptionStepRecord> {
     const next = checkShape({ ...this.shape, ...to }, 'app.scale()');
     const at = callSite();
-    const record = await this.disrupt(
-      { kind: 'scale', step: this.scenario.steps.length, replicas: next.replicas, workers: next.workers, at },
-      () => this.started.topology.scale(next),
-    );
+    const record = await this.disrupt({
+      kind: 'scale',
+      step: this.scenario.steps.length,
+      replicas: next.replicas,
+      workers: next.workers,
+      at,
+    });
     this.shape = next;
     return record;
   }
@@ -298,26 +307,20 @@ class HarnessApp implements App {
     return record;
   }
 
-  private async disrupt(
-    step: Exclude<Step, TurnStep>,
-    act: () => Promise<DisruptionRecord>,
-  ): Promise<DisruptionStepRecord> {
+  /** Apply a disruption as a scenario step does (run/disruption.ts), and record it. */
+  private async disrupt(step: DisruptionStep): Promise<DisruptionStepRecord> {
     this.assertRunning(step.kind);
     this.scenario.steps.push(step);
-    const d = await act();
-    const record: DisruptionStepRecord = {
-      kind: 'disruption',
-      step: step.step,
-      at: step.at,
-      type: d.kind,
-      description: d.description,
-      changes: d.changes,
-      durationMs: d.durationMs,
-      topology:
-        step.kind === 'scale' ? { replicas: step.replicas ?? 1, workers: step.workers ?? 1 } : this.topology,
-    };
+    const after =
+      step.kind === 'scale' ? { replicas: step.replicas ?? 1, workers: step.workers ?? 1 } : this.topology;
+    const record = await applyDisruption(
+      step,
+      { topology: this.started.topology, services: this.started.services, signal: this.ctx.signal },
+      after,
+    );
     this.records.push(record);
-    for (const s of this.scenario.sessions) this.since.set(s, [...(this.since.get(s) ?? []), d.description]);
+    for (const s of this.scenario.sessions)
+      this.since.set(s, [...(this.since.get(s) ?? []), record.description]);
     return record;
   }
 

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configJsonSchema, SCHEMA_FILES, scenarioJsonSchema } from '../../src/schema/json-schema.ts';
+import { scenarioJsonSchema } from '../../src/scenario/schema.ts';
+import { configJsonSchema, SCHEMA_FILES } from '../../src/schema/json-schema.ts';
 import { BIN, REPO, runAmnesia } from '../helpers/cli.ts';
 import { tempFiles } from '../helpers/files.ts';
 

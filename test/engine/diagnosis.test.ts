@@ -226,7 +226,7 @@ steps:
       ['a#2', [expect.stringMatching(/^restart all/)]],
     ]);
     expect(s?.error?.code).toBe('AMNESIA_APP_EXITED');
-    expect(s?.stopped).toEqual({ at: 'scale', notRun: ['a#3', 'crash all', 'b#2'] });
+    expect(s?.stopped).toEqual({ at: 'scale to 2 workers', notRun: ['a#3', 'crash all', 'b#2'] });
     // replay.sh goes to the run's folder and names the config.
     const script = await readFile(path.join(s?.artifactsDir ?? '', 'replay.sh'), 'utf8');
     expect(script).toContain(

@@ -334,7 +334,7 @@ steps:
     const wait = await problemsOf(`${GOOD}  - wait: 1s\n    during: [{ user: a }]\n`);
     expect(wait).toEqual([
       expect.stringMatching(
-        /^s\.yaml:7:5 steps\[2\]\.during: `during` does not go with `wait`\n {4}hint: only `restart`, `crash`, `redeploy` take `during`/,
+        /^s\.yaml:7:5 steps\[2\]\.during: `during` does not go with `wait`\n {4}hint: only `restart`, `crash`, `pause`, `redeploy` take `during`/,
       ),
     ]);
     const error = await problemsOf(
