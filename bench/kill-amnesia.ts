@@ -81,6 +81,14 @@ interface Tally {
   /** Seconds from each killed run's exit until nothing of it was found. */
   gone: number[];
   shares: number[];
+  /** Where the kills landed, by what the run had printed: start-up, scenarios, after its summary. */
+  phases: Record<Phase, number>;
+}
+
+type Phase = 'start-up' | 'scenarios' | 'shutdown';
+function phase(output: string): Phase {
+  if (/^\d+ scenarios: /m.test(output)) return 'shutdown';
+  return output.includes(' → ') ? 'scenarios' : 'start-up';
 }
 
 interface LabResult {
@@ -135,7 +143,18 @@ async function campaign(
   const tally = new Map<Signal, Tally>(
     SIGNALS.map((s) => [
       s,
-      { sent: 0, late: 0, right: 0, wrong: [], hung: [], left: [], leftForNext: [], gone: [], shares: [] },
+      {
+        sent: 0,
+        late: 0,
+        right: 0,
+        wrong: [],
+        hung: [],
+        left: [],
+        leftForNext: [],
+        gone: [],
+        shares: [],
+        phases: { 'start-up': 0, scenarios: 0, shutdown: 0 },
+      },
     ]),
   );
   let late = 0;
@@ -164,6 +183,7 @@ async function campaign(
         break;
       }
     } else {
+      t.phases[phase(current.output())]++;
       process.kill(current.pid, signal);
       t.sent++;
       t.shares.push(share);
@@ -187,17 +207,21 @@ async function campaign(
     const forNext = await settled(() => lab.leftovers(next.id));
     t.leftForNext.push(...forNext.map((f) => `${after}, once the next run started: ${f}`));
     current = next.run;
-    process.stdout.write(
-      `\r${name}: ${asked - queue.length}/${asked} kills sent, ${late} late (${attempt} runs)`,
-    );
+    if (process.stdout.isTTY)
+      process.stdout.write(`\r${name}: ${asked - queue.length}/${asked} kills sent, ${late} late`);
   }
-  process.kill(current.pid, 'SIGKILL');
+  console.log(`\n${name}: ${asked - queue.length}/${asked} kills sent, ${late} late, in ${attempt} runs`);
+  process.kill(current.pid, 'SIGINT');
   await within(current.exited, AFTER_KILL_MS);
   const final = await settled(() => lab.leftovers(undefined));
   console.log('');
   for (const [signal, t] of tally) {
     console.log(
-      `${signal.padEnd(7)} ${t.sent} kills (+${t.late} late: the run had ended, tried again on a new run): exit ${expected(signal)} ${t.right} times, wrong ${t.wrong.length}, hung ${t.hung.length}; ${describeGone(t)}; moments ${spread(t.shares)} of a whole run`,
+      `${signal.padEnd(7)} ${t.sent} kills (+${t.late} late: the run had ended, tried again on a new run): exit ${expected(signal)} ${t.right} times, wrong ${t.wrong.length}, hung ${t.hung.length}; ${describeGone(t)}; moments ${spread(t.shares)} of a whole run (${Object.entries(
+        t.phases,
+      )
+        .map(([p, n]) => `${n} in ${p}`)
+        .join(', ')})`,
     );
     for (const f of [...t.wrong, ...t.hung, ...t.left, ...t.leftForNext].slice(0, 5)) console.log(`  ${f}`);
   }
@@ -211,6 +235,12 @@ function describeGone(t: Tally): string {
   const g = [...t.gone].sort((a, b) => a - b);
   const range = g.length > 0 ? `${g[0]?.toFixed(2)}–${g.at(-1)?.toFixed(2)} s` : 'n/a';
   return `${left === 0 ? 'nothing left' : `${left} leftovers`}; gone in ${range}`;
+}
+
+/** The median of sorted `g`. */
+function median(g: number[]): number {
+  const mid = g.length / 2;
+  return Number.isInteger(mid) ? ((g[mid - 1] ?? 0) + (g[mid] ?? 0)) / 2 : (g[Math.floor(mid)] ?? 0);
 }
 
 function spread(shares: number[]): string {
@@ -230,7 +260,7 @@ function table(results: LabResult[]): string {
       const g = [...t.gone].sort((a, b) => a - b);
       const left = [...t.left, ...t.leftForNext];
       rows.push(
-        `| ${r.name} | ${signal} | ${t.sent} | ${t.late} | ${t.right} (${expected(signal)}) | ${t.wrong.length} | ${t.hung.length} | ${left.length === 0 ? 'none' : left.length} | ${g.length > 0 ? `${g[0]?.toFixed(2)}–${g.at(-1)?.toFixed(2)} s (median ${g[Math.floor(g.length / 2)]?.toFixed(2)} s)` : 'n/a'} |`,
+        `| ${r.name} | ${signal} | ${t.sent} | ${t.late} | ${t.right} (${expected(signal)}) | ${t.wrong.length} | ${t.hung.length} | ${left.length === 0 ? 'none' : left.length} | ${g.length > 0 ? `${g[0]?.toFixed(2)}–${g.at(-1)?.toFixed(2)} s (median ${median(g).toFixed(2)} s)` : 'n/a'} |`,
       );
     }
   return rows.join('\n');
