@@ -11,10 +11,10 @@
  *   again once the next run has started (it sweeps what a dead reaper left).
  * A moment is a share, drawn at random, of the shortest whole run seen so far (one is measured
  * first; every run that ends before its kill is a whole run too), counted from the run's spawn, so
- * kills land at start-up, in turns, disruptions, between scenarios and during shutdown. A run that
- * ends before its moment (a loaded machine makes runs slower and faster) is counted as late and its
- * signal is tried again on a new run, until every signal has its count of kills sent; at most as
- * many late runs per lab as kills asked for, then the lab stops and says so.
+ * kills land at start-up, in turns, disruptions, between scenarios and in the last teardown. A
+ * run that ends before its moment (a loaded machine makes runs slower and faster) is counted as
+ * late and its signal is tried again on a new run, until every signal has its count of kills sent;
+ * at most as many late runs per lab as kills asked for, then the lab stops and says so.
  *
  * Three labs, each with its own count of kills per signal:
  * - `process` (KILLS, 15): the plain test app with a grandchild per worker, five scenarios;
@@ -81,13 +81,17 @@ interface Tally {
   /** Seconds from each killed run's exit until nothing of it was found. */
   gone: number[];
   shares: number[];
-  /** Where the kills landed, by what the run had printed: start-up, scenarios, after its summary. */
+  /**
+   * Where the kills landed, by what the run had printed: before its first turn, from there until
+   * its summary (the last scenario's teardown comes before the summary), after the summary (the
+   * process ends within a millisecond of printing it, so this is rare).
+   */
   phases: Record<Phase, number>;
 }
 
-type Phase = 'start-up' | 'scenarios' | 'shutdown';
+type Phase = 'start-up' | 'scenarios' | 'after the summary';
 function phase(output: string): Phase {
-  if (/^\d+ scenarios: /m.test(output)) return 'shutdown';
+  if (/^\d+ scenarios: /m.test(output)) return 'after the summary';
   return output.includes(' → ') ? 'scenarios' : 'start-up';
 }
 
@@ -153,7 +157,7 @@ async function campaign(
         leftForNext: [],
         gone: [],
         shares: [],
-        phases: { 'start-up': 0, scenarios: 0, shutdown: 0 },
+        phases: { 'start-up': 0, scenarios: 0, 'after the summary': 0 },
       },
     ]),
   );
