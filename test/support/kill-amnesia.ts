@@ -77,18 +77,20 @@ services:
 
   /**
    * Start `amnesia run`; resolves its run id once printed, and its exit status as a shell reports
-   * it (128 + the signal for a process a signal ended). `lines(n)` resolves true once it has printed
-   * n lines on stdout (false if it ended first); `ended()` says whether it has exited already.
+   * it (128 + the signal for a process a signal ended). `startedAt` is `performance.now()` at the
+   * spawn, `lineCount()` the lines it has printed on stdout so far, `ended()` whether it has exited.
    */
   start(): {
     pid: number;
+    startedAt: number;
     runId: Promise<string | undefined>;
     printed(text: string): Promise<boolean>;
-    lines(n: number): Promise<boolean>;
+    lineCount(): number;
     ended(): boolean;
     output(): string;
     exited: Promise<number | null>;
   } {
+    const startedAt = performance.now();
     const child = spawn(process.execPath, [BIN, 'run', '--probe', 'never'], {
       cwd: this.dir,
       env: { ...process.env, TMPDIR: this.tmp, NO_COLOR: '1' },
@@ -108,28 +110,12 @@ services:
       });
     let stdoutLines = 0;
     let ended = false;
-    let closed = false;
     child.once('exit', () => {
       ended = true;
-    });
-    child.once('close', () => {
-      closed = true;
     });
     child.stdout.on('data', (d: Buffer) => {
       stdoutLines += d.toString().split('\n').length - 1;
     });
-    const lines = (n: number) =>
-      new Promise<boolean>((resolve) => {
-        const check = () => {
-          if (stdoutLines < n) return;
-          child.stdout.off('data', check);
-          resolve(true);
-        };
-        child.stdout.on('data', check);
-        check();
-        if (closed) resolve(stdoutLines >= n);
-        else child.once('close', () => resolve(stdoutLines >= n));
-      });
     const runId = new Promise<string | undefined>((resolve) => {
       child.stdout.on('data', (d) => {
         out += d;
@@ -151,9 +137,10 @@ services:
     );
     return {
       pid: child.pid ?? -1,
+      startedAt,
       runId,
       printed,
-      lines,
+      lineCount: () => stdoutLines,
       ended: () => ended,
       output: () => out,
       exited,
@@ -173,6 +160,20 @@ services:
     if (existsSync(copies))
       for (const name of readdirSync(copies))
         if (this.runIds.has(name) && !mine(name)) found.push(`copy ${name}`);
+    for (const p of this.processes(alive)) found.push(`process ${p.pid} ${p.cmdline.slice(0, 120)}`);
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n'))
+      if (line.includes(this.tmp)) found.push(`mount ${line.slice(0, 120)}`);
+    if (this.container) found.push(...this.containerLeftovers(alive));
+    return found;
+  }
+
+  /**
+   * Processes of the lab's runs other than `alive`'s: they carry another run's id (a reaper still
+   * at work counts too: `settled` waits for it to finish) or point into the private TMPDIR.
+   */
+  private processes(alive: string | undefined): { pid: number; cmdline: string }[] {
+    const found: { pid: number; cmdline: string }[] = [];
+    const mine = (text: string) => alive !== undefined && text.includes(alive);
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -180,22 +181,44 @@ services:
         const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
         const cwd = readlinkSync(`/proc/${pid}/cwd`);
-        // A reaper still at work counts too: `settled` waits for it to finish.
         const run = /AMNESIA_(?:RUN_ID|REAPER_OF)=([^\0]+)/.exec(environ)?.[1];
         const inTmp = cmdline.includes(this.tmp) || cwd.startsWith(this.tmp);
         if (
           (run && run !== alive && environ.includes(`TMPDIR=${this.tmp}`)) ||
           (inTmp && !mine(cmdline + cwd))
         )
-          found.push(`process ${pid} ${cmdline.slice(0, 120)}`);
+          found.push({ pid: Number(pid), cmdline });
       } catch {
         // gone while we looked
       }
     }
-    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n'))
-      if (line.includes(this.tmp)) found.push(`mount ${line.slice(0, 120)}`);
-    if (this.container) found.push(...this.containerLeftovers(alive));
     return found;
+  }
+
+  /**
+   * For a run that did not end when told to: SIGKILL `pid`, every process of the lab's runs and
+   * their containers, so that one hung run does not stall or spoil the kills after it.
+   */
+  killEverything(pid: number): void {
+    for (const p of [{ pid }, ...this.processes(undefined)])
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    if (!this.container) return;
+    const ids = spawnSync('docker', ['ps', '-aq', '--filter', 'label=amnesia.run'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    for (const id of (ids.stdout ?? '').split('\n').filter(Boolean)) {
+      const run = spawnSync('docker', ['inspect', '-f', '{{index .Config.Labels "amnesia.run"}}', id], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      if (this.runIds.has((run.stdout ?? '').trim()))
+        spawnSync('docker', ['rm', '-f', '-v', id], { stdio: 'ignore', timeout: 60_000 });
+    }
   }
 
   /** Containers and volumes of the lab's runs other than `alive` (by their amnesia.run label). */
