@@ -14,6 +14,7 @@ import path from 'node:path';
 import { type RunEvent, run, startMockLlm, type TurnRecord } from '../src/index.ts';
 import { PortAllocator } from '../src/topology/free-port.ts';
 import { containerBench } from './containers.ts';
+import { median } from './stats.ts';
 
 const APP = path.resolve(import.meta.dirname, '../test/apps/basic');
 const TURNS = 20;
@@ -21,11 +22,6 @@ const BOOT_SAMPLES = 15;
 const RTT_SAMPLES = 60;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 async function bootOnce(port: number, baseUrl: string): Promise<{ ms: number; stop: () => Promise<void> }> {
