@@ -12,16 +12,12 @@ import path from 'node:path';
 import { ContainerEngine } from '../src/container/engine.ts';
 import { runInContainer } from '../src/container/exec-process.ts';
 import { run } from '../src/index.ts';
+import { median } from './stats.ts';
 
 const APP = path.resolve(import.meta.dirname, '../test/apps/basic');
 const CYCLES = 10;
 const NODE_IMAGE = process.env.AMNESIA_TEST_NODE_IMAGE ?? 'node:24';
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
 async function restartCost(runtime: 'process' | 'container', target: 'r1w1' | 'r1'): Promise<number> {

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { type EmbeddedEngine, embeddedEngine } from '../src/services/embedded-postgres.ts';
 import { PortAllocator } from '../src/topology/free-port.ts';
 import { ProcessRegistry } from '../src/topology/process-registry.ts';
+import { median } from './stats.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
@@ -33,10 +34,6 @@ const BODY = Number(process.env.BENCH_BODY ?? 20_000);
 /** `postgres,pglite` (default both): e.g. `postgres` alone as a user without PGlite. */
 const ENGINES = (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',') as EmbeddedEngine[];
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-};
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 /** A pooled client in its own process: parameterized queries from POOL connections at once. */

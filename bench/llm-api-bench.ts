@@ -14,16 +14,11 @@ import os from 'node:os';
 import { startMockLlm } from '../src/index.ts';
 import { answerDefault } from '../src/llm/handlers.ts';
 import { ProviderState } from '../src/llm/provider-state.ts';
+import { median } from './stats.ts';
 
 const CONCURRENCY = 32;
 const ROUND = Number(process.env.BENCH_LLM_ROUND ?? 2000);
 const ROUNDS = Number(process.env.BENCH_LLM_ROUNDS ?? 7);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 const context = Array.from({ length: 10 }, (_, i) => ({
   role: i % 2 ? 'assistant' : 'user',

@@ -25,6 +25,7 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type LoadTestResult, loadTest, startMockLlm } from '../src/index.ts';
 import { PortAllocator } from '../src/topology/free-port.ts';
+import { median } from './stats.ts';
 
 const BASIC = path.resolve(import.meta.dirname, '../test/apps/basic');
 const LLAMAINDEX = path.resolve(import.meta.dirname, '../test/apps/llamaindex');
@@ -34,11 +35,6 @@ const CONCURRENCY = 32;
 const MOCK_REQUESTS = 10_000;
 const BOOTS = Number(process.env.BENCH_BOOTS ?? 9);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** CPU seconds of this process and of its children that have ended (Linux: /proc/self/stat). */

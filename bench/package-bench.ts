@@ -11,14 +11,10 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { median } from './stats.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 21);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-};
 
 function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {

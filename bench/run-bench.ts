@@ -4,16 +4,19 @@
  * Scenario: 2 replicas × 2 workers, 20 turns, a graceful restart of every worker between turns,
  * against the plain-node test app (MEMORY_MODE=global). The floor is computed without amnesia:
  * the app's standalone spawn-to-listening median × the boots on the critical path (parallel
- * boots count once: 1 initial + 19 restarts) + the median direct round trip × 20 turns.
+ * boots count once: 1 initial + 19 restarts) + the median direct round trip × 20 turns. The floor's
+ * boots share one NODE_COMPILE_CACHE folder, as a run's workers do (amnesia gives every Node worker
+ * of a run one), so that both sides compare boots with a warm cache.
  * Quoted figures are medians; ratios compare figures from this one run.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type RunEvent, run, startMockLlm, type TurnRecord } from '../src/index.ts';
+import { type MockLlm, type RunEvent, run, startMockLlm, type TurnRecord } from '../src/index.ts';
 import { PortAllocator } from '../src/topology/free-port.ts';
 import { containerBench } from './containers.ts';
+import { median } from './stats.ts';
 
 const APP = path.resolve(import.meta.dirname, '../test/apps/basic');
 const TURNS = 20;
@@ -21,14 +24,13 @@ const BOOT_SAMPLES = 15;
 const RTT_SAMPLES = 60;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-async function bootOnce(port: number, baseUrl: string): Promise<{ ms: number; stop: () => Promise<void> }> {
+async function bootOnce(
+  port: number,
+  baseUrl: string,
+  compileCache: string,
+): Promise<{ ms: number; stop: () => Promise<void> }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ['server.ts'], {
     cwd: APP,
@@ -38,6 +40,7 @@ async function bootOnce(port: number, baseUrl: string): Promise<{ ms: number; st
       MEMORY_MODE: 'global',
       OPENAI_BASE_URL: baseUrl,
       OPENAI_API_KEY: 'x',
+      NODE_COMPILE_CACHE: compileCache,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -59,10 +62,19 @@ async function bootOnce(port: number, baseUrl: string): Promise<{ ms: number; st
 
 async function floorFigures() {
   await using llm = await startMockLlm();
+  const cache = await mkdtemp(path.join(tmpdir(), 'amnesia-bench-cache-'));
+  try {
+    return await floorBoots(llm, cache);
+  } finally {
+    await rm(cache, { recursive: true, force: true });
+  }
+}
+
+async function floorBoots(llm: MockLlm, cache: string) {
   const ports = new PortAllocator();
   const boots: number[] = [];
   for (let i = 0; i < BOOT_SAMPLES; i++) {
-    const b = await bootOnce(await ports.next(), llm.baseUrl('bench', 'direct'));
+    const b = await bootOnce(await ports.next(), llm.baseUrl('bench', 'direct'), cache);
     boots.push(b.ms);
     await b.stop();
   }
@@ -71,13 +83,13 @@ async function floorFigures() {
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
     const apps = await Promise.all(
-      [0, 1, 2, 3].map(async () => bootOnce(await ports.next(), llm.baseUrl('bench', 'direct'))),
+      [0, 1, 2, 3].map(async () => bootOnce(await ports.next(), llm.baseUrl('bench', 'direct'), cache)),
     );
     together.push(performance.now() - t0);
     await Promise.all(apps.map((a) => a.stop()));
   }
   const port = await ports.next();
-  const app = await bootOnce(port, llm.baseUrl('bench', 'direct'));
+  const app = await bootOnce(port, llm.baseUrl('bench', 'direct'), cache);
   const rtts: number[] = [];
   for (let i = 0; i < RTT_SAMPLES; i++) {
     const t0 = performance.now();

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { linkAmnesia } from '../test/helpers/linked-package.ts';
+import { median } from './stats.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -38,12 +39,6 @@ ${STEPS[i]}
   - user: Tell me my cat's name again.
     expect: { recall: [Miso${i}] }
 `;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 function timed(args: string[], cwd: string): Promise<number> {
   const t0 = performance.now();

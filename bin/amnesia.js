@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Plain JavaScript on purpose: it must run on any Node to say clearly when that Node is too old.
 import { existsSync } from 'node:fs';
+import module from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +17,12 @@ if (tooOld || (fromSources && !process.features.typescript)) {
   process.stderr.write(`[amnesia] ${tooOldMessage().join('\n')}\n`);
   process.exit(2);
 }
+// V8's compile cache in the temp folder (NODE_DISABLE_COMPILE_CACHE=1 turns it off; a
+// NODE_COMPILE_CACHE already set has turned it on): each start after the first skips compiling
+// amnesia's few hundred modules and stripping the types of its sources. It holds code only, and
+// the processes amnesia starts do not inherit it. Not when the temp folder is missing: Node would
+// create it, and the run must say that TMPDIR is wrong instead.
+if (existsSync(tmpdir())) module.enableCompileCache();
 await import(fromSources ? sources.href : '../dist/cli/main.js');
 
 /**

@@ -1,16 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AbortedError, AmnesiaError, signalExitCode } from '../errors.ts';
-import {
-  formatEvent,
-  type Reporter,
-  type ReportFormat,
-  renderProbe,
-  reporterFor,
-  terminalReporter,
-} from '../report/index.ts';
+import { renderProbe } from '../report/probe.ts';
+import { type Reporter, type ReportFormat, reporterFor, terminalReporter } from '../report/reporter.ts';
+import { formatEvent } from '../report/terminal.ts';
 import { probe } from '../run/probe.ts';
-import { readJsonReport } from '../run/reports.ts';
 import { run } from '../run/run.ts';
 import { durationsOf, parseShard } from '../run/shard.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
@@ -44,8 +38,9 @@ export async function runCommand(files: string[], opts: RunCommandOptions, io: I
   if (opts.shardDurations && !opts.shard)
     throw new AmnesiaError('AMNESIA_INVALID_INPUT', '--shard-durations balances a split: add --shard i/n');
   const shard = opts.shard ? parseShard(opts.shard) : undefined;
+  // Reading a report (and merging shards') is for --shard-durations alone: loaded only then.
   const durations = opts.shardDurations
-    ? durationsOf(await readJsonReport(opts.shardDurations, io.cwd))
+    ? durationsOf(await (await import('../run/reports.ts')).readJsonReport(opts.shardDurations, io.cwd))
     : undefined;
   const color = wantsColor(io.stdout, io.env);
   const reporters: Reporter[] = [

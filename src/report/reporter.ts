@@ -1,8 +1,4 @@
 import type { RunEvent, RunResult } from '../types/results.ts';
-import { renderHtml } from './html/render.ts';
-import { renderJson } from './json.ts';
-import { renderJUnit } from './junit.ts';
-import { renderMarkdown } from './markdown.ts';
 import { formatEvent, renderSummary } from './terminal.ts';
 
 /** Hooks the engine calls; every one optional (vitest's `Reporter` shape). Renderers stay pure: a reporter only writes. */
@@ -13,11 +9,14 @@ export interface Reporter {
 
 export type ReportFormat = 'json' | 'junit' | 'markdown' | 'html';
 
-const renderers: Record<ReportFormat, (r: RunResult, o: { cwd?: string }) => string> = {
-  json: (r, o) => renderJson(r, o),
-  junit: (r, o) => renderJUnit(r, o),
-  markdown: (r, o) => renderMarkdown(r, o),
-  html: (r, o) => renderHtml(r, o),
+type Render = (r: RunResult, o: { cwd?: string }) => string;
+
+// Loaded when a report is written: a run that asks for none never pays for the renderers.
+const renderers: Record<ReportFormat, () => Promise<Render>> = {
+  json: async () => (await import('./json.ts')).renderJson,
+  junit: async () => (await import('./junit.ts')).renderJUnit,
+  markdown: async () => (await import('./markdown.ts')).renderMarkdown,
+  html: async () => (await import('./html/render.ts')).renderHtml,
 };
 
 /**
@@ -31,8 +30,8 @@ export function reporterFor(
   write: (text: string) => void | Promise<void>,
   o: { cwd?: string } = {},
 ): Reporter {
-  const render = renderers[format];
-  return { onRunEnd: (r) => write(render(r, o)) };
+  const load = renderers[format];
+  return { onRunEnd: async (r) => write((await load())(r, o)) };
 }
 
 /**

@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:http';
 import path from 'node:path';
+import { httpFetch } from '../client/http-fetch.ts';
 import { CookieJar, sendChat, sessionId } from '../client/index.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { ContainerEngine } from '../container/engine.ts';
@@ -82,6 +84,13 @@ export interface ScenarioContext {
 }
 
 export type LadderOutcome = ReturnType<typeof readLadder>;
+
+/**
+ * How turns reach the app: node:http, a new connection for each turn (as curl would), which costs a
+ * fraction of fetch's CPU and keeps no idle socket that an app's keep-alive timeout could close
+ * under the next turn.
+ */
+const turnFetch = httpFetch(new Agent({ keepAlive: false }));
 
 /** Run one scenario on its own topology, services and LLM scope; never throws for the app's faults. */
 export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<ScenarioResult> {
@@ -248,6 +257,7 @@ async function runSteps(
       ...ctx.config.chat,
       timeoutMs: ctx.turnTimeoutMs ?? s.turnTimeoutMs ?? ctx.config.chat.timeoutMs,
     },
+    fetch: turnFetch,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
   const input = (planned: PlannedTurn, extra: Partial<TurnInput> = {}): TurnInput => {
@@ -399,6 +409,7 @@ async function runControls(
         session: sessionId(ctx.runId, ctx.slug, session),
         message: planned.step.user,
         jar: new CookieJar(),
+        fetch: turnFetch,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
     } finally {

@@ -20,6 +20,8 @@ export interface TurnContext {
   llm: MockLlm;
   /** `chat:` of the config, with the scenario's turn timeout. */
   chat: ChatSpec;
+  /** What sends the turn's HTTP request. @default globalThis.fetch */
+  fetch?: typeof globalThis.fetch;
   signal?: AbortSignal;
 }
 
@@ -85,6 +87,7 @@ export async function runTurn(input: TurnInput): Promise<TurnRecord> {
       session: id,
       message: step.user,
       jar: input.jar,
+      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   } finally {

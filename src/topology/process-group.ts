@@ -140,11 +140,21 @@ export async function spawnGroup(spec: GroupSpec): Promise<GroupProcess> {
      */
     async waitGone(timeoutMs) {
       const deadline = performance.now() + timeoutMs;
+      let leaderExited = false;
+      void exitedRaw.then(() => {
+        leaderExited = true;
+      });
       for (let delay = 2; ; delay = Math.min(delay * 1.5, 50)) {
         if (!signal(0)) return true;
         const left = deadline - performance.now();
         if (left <= 0) return false;
-        await new Promise((r) => setTimeout(r, Math.min(delay, left)));
+        // The leader's exit is most often the group's last moment: look again then, not at the next tick.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const tick = new Promise<void>((r) => {
+          timer = setTimeout(r, Math.min(delay, left));
+        });
+        await (leaderExited ? tick : Promise.race([tick, exitedRaw]));
+        clearTimeout(timer);
       }
     },
   };

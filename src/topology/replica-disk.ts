@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { cp, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { AmnesiaError, formatExit } from '../errors.ts';
@@ -54,12 +53,23 @@ let overlayCapable: boolean | undefined;
 export function canOverlay(): boolean {
   if (overlayCapable === undefined) {
     overlayCapable =
-      process.platform === 'linux' &&
-      process.getuid?.() === 0 &&
-      spawnSync('unshare', ['--version']).status === 0 &&
-      spawnSync('nsenter', ['--version']).status === 0;
+      process.platform === 'linux' && process.getuid?.() === 0 && onPath('unshare') && onPath('nsenter');
   }
   return overlayCapable;
+}
+
+/** Is there an executable file of that name in a folder of PATH? Looked up, not run: no process to wait for. */
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    if (!dir) return false;
+    const file = path.join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 export async function createReplicaDisk(o: DiskOptions): Promise<ReplicaDisk> {
