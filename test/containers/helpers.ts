@@ -87,6 +87,19 @@ export const disruptionsOf = (r: RunResult): DisruptionStepRecord[] =>
 export const verdicts = (r: RunResult): string[] =>
   turnsOf(r).map((t) => `${t.label} ${t.passed ? '✓' : '✗'}`);
 
+/** Why each turn that did not pass failed: the message of an assertion on `verdicts`. */
+export const whyNotPassed = (r: RunResult): string =>
+  turnsOf(r)
+    .filter((t) => !t.passed)
+    .map(
+      (t) =>
+        `${t.label}: ${t.failure ? `${t.failure.kind}: ${t.failure.message}` : `status ${t.status}`}; ${t.expectations
+          .filter((e) => !e.passed)
+          .map((e) => JSON.stringify(e).slice(0, 400))
+          .join('; ')}`,
+    )
+    .join('\n');
+
 function docker(args: string[]): string[] {
   const out = spawnSync('docker', args, { encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`docker ${args.join(' ')}: ${out.stderr}`);

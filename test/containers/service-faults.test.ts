@@ -15,6 +15,7 @@ import {
   llamaProject,
   turnsOf,
   verdicts,
+  whyNotPassed,
 } from './helpers.ts';
 
 describe.runIf(ENGINE)('service faults between turns', { timeout: 300_000 }, () => {
@@ -41,7 +42,13 @@ steps:
     );
     const result = await run({ cwd: project.dir, probe: 'never' });
     expect(result.scenarios[0]?.error).toBeUndefined();
-    expect(verdicts(result)).toEqual(['main#1 ✓', 'main#2 ✓', 'main#3 ✓', 'main#4 ✓', 'main#5 ✓']);
+    expect(verdicts(result), whyNotPassed(result)).toEqual([
+      'main#1 ✓',
+      'main#2 ✓',
+      'main#3 ✓',
+      'main#4 ✓',
+      'main#5 ✓',
+    ]);
     const turns = turnsOf(result);
     expect(turns[2]?.during).toEqual(['outage of cache']);
     expect(turns[3]?.during).toBeUndefined();
@@ -80,7 +87,7 @@ steps:
     );
     const result = await run({ cwd: project.dir, probe: 'never' });
     expect(result.scenarios[0]?.error).toBeUndefined();
-    expect(verdicts(result)).toEqual(['main#1 ✓', 'main#2 ✓', 'main#3 ✓']);
+    expect(verdicts(result), whyNotPassed(result)).toEqual(['main#1 ✓', 'main#2 ✓', 'main#3 ✓']);
     const [restart, wipe] = disruptionsOf(result);
     expect(restart?.service?.before).toMatch(/^pid \d+$/);
     expect(restart?.service?.after).toMatch(/^pid \d+$/);
@@ -109,7 +116,7 @@ steps:
     );
     const result = await run({ cwd: project.dir, probe: 'never' });
     expect(result.scenarios[0]?.error).toBeUndefined();
-    expect(verdicts(result)).toEqual(['main#1 ✓', 'main#2 ✓', 'main#3 ✓', 'main#4 ✓']);
+    expect(verdicts(result), whyNotPassed(result)).toEqual(['main#1 ✓', 'main#2 ✓', 'main#3 ✓', 'main#4 ✓']);
     const during = turnsOf(result)[2];
     expect(during?.during).toEqual(['outage of db']);
     expect(during?.failure?.message).toMatch(/500/);

@@ -136,7 +136,9 @@ beforeAll(async () => {
     ready: /PGLiteSocketServer listening/,
     portFrom: /PGLiteSocketServer listening on .*"port":(\d+)/,
     label: 'pglite-server',
-    timeoutMs: 30_000,
+    // PGlite is PostgreSQL in WASM: its start is CPU-bound and took over 30 s on 2 cores at a
+    // load of 20 (a bound on a hang, not a wait: readiness is its "listening" line).
+    timeoutMs: 120_000,
   });
   services.DATABASE_URL = `postgres://postgres@127.0.0.1:${pglite.port}/postgres`;
   if (hasRedis) {
@@ -171,7 +173,7 @@ beforeAll(async () => {
     }));
     services.REDIS_URL = `redis://127.0.0.1:${redis.port}`;
   }
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await registry.close();
