@@ -142,6 +142,14 @@ export interface RungResult {
   note?: string;
 }
 
+/** A framework the app's source imports (`@langchain/langgraph-checkpoint-postgres`): the advice is given in its terms. */
+export interface AppStack {
+  /** `LangGraph` */
+  name: string;
+  /** The import specifier that shows it. */
+  imported: string;
+}
+
 /** What the probe ladder showed and what it means. */
 export interface Diagnosis {
   rungs: RungResult[];
@@ -200,6 +208,8 @@ export interface ScenarioResult {
   diagnosis?: Diagnosis;
   /** Per failed turn, what explains it (the probe's row, a trimmed history, the app's own error), or that nothing does. */
   explanations?: TurnExplanation[];
+  /** A framework whose store writes the history, seen in the app's imports (for advice in its terms), when the scenario failed. */
+  stack?: AppStack;
   /** When an error stopped the scenario partway: the step it stopped at (`scale`), and the ones that did not run (`main#3`, `restart r1`). */
   stopped?: { at: string; notRun: string[] };
   /**

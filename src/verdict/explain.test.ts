@@ -265,6 +265,25 @@ describe('explainFailures', () => {
     );
   });
 
+  it('without a crash, the latest turns missing and the earlier kept is row 12 only where the probe saw CI ✗, CR ✓', () => {
+    const first = turn(1, { user: 'My name is Ada.' });
+    const said = turn(2, { user: 'My word is pineapple.', history: [{ role: 'user', content: 'My name is Ada.' }] });
+    const asked = turn(3, {
+      worker: 'r1w2',
+      pid: 101,
+      history: [{ role: 'user', content: 'My name is Ada.' }],
+      expectations: [forgot('pineapple', said)],
+    });
+    const late = explainFailures({ steps: [first, said, asked], diagnosis: probe('✓✓✓✓✓✗✓✓') })[0];
+    expect(late?.rows).toEqual(['12']);
+    expect(late?.text).toBe(
+      'main#3: since main#2 (r1w1) it went to another worker of the replica (r1w2); main#2 is missing while every earlier turn reached the prompt: this turn read the history before the save of the latest answers had landed (the probe lost a fact to a crash at once after the answer and kept one after a pause: CI ✗, CR ✓), so the app answers before it saves: row 12',
+    );
+    // Another worker's RAM loses the latest turns too: without the probe's CI ✗, no row 12.
+    expect(explainFailures({ steps: [first, said, asked], diagnosis: undefined })).toEqual([]);
+    expect(explainFailures({ steps: [first, said, asked], diagnosis: probe('✓✓✓✓✓✓✓✓') })[0]?.rows).toEqual([]);
+  });
+
   it('an old fact on another worker, past a short window, is the long-term row the LT rung found', () => {
     const said = turn(1, { user: 'My favourite colour is teal.' });
     const fillers = [turn(2, { history: history(1, 1) }), turn(3), turn(4)];

@@ -185,10 +185,11 @@ function missedRecall(
 }
 
 /**
- * A save that had not landed when the worker was killed (row 12): the turn lost is the session's
- * last before a crash of its worker, and either the earlier turns of the session reached the prompt
- * across that crash (the store kept them: only the last answer's save was late) or the probe lost
- * a fact when it crashed at once after the answer and kept it after a pause (CI ✗, CR ✓).
+ * A save that had not landed (row 12). After a crash: the turn lost is the session's last before a
+ * crash of its worker, and either the earlier turns of the session reached the prompt across that
+ * crash (the store kept them: only the last answer's save was late) or the probe lost a fact when
+ * it crashed at once after the answer and kept it after a pause (CI ✗, CR ✓). Without a crash,
+ * only with the probe's CI ✗ CR ✓: the prompt lacks the latest turns and holds all before them.
  */
 function lateSave(
   t: TurnRecord,
@@ -197,6 +198,12 @@ function lateSave(
   disruptions: readonly DisruptionStepRecord[],
   d: Diagnosis | undefined,
 ): string | undefined {
+  const prompt = chatRequests(t.llm)
+    .flatMap((r) => r.messages.map((m) => m.content))
+    .join('\n');
+  const before = earlier.filter((x) => x.step < said.step);
+  const keptBefore = before.length > 0 && before.every((x) => prompt.includes(x.user));
+  const probe = keptOn(d, 'CI') === false && keptOn(d, 'CR') === true;
   const crash = disruptions.find(
     (x) =>
       x.type === 'crash' &&
@@ -204,13 +211,16 @@ function lateSave(
       x.step < t.step &&
       x.changes.some((c) => c.id === said.worker),
   );
-  if (!crash || earlier.some((x) => x.step > said.step && x.step < crash.step)) return undefined;
-  const prompt = chatRequests(t.llm)
-    .flatMap((r) => r.messages.map((m) => m.content))
-    .join('\n');
-  const before = earlier.filter((x) => x.step < said.step);
-  const keptBefore = before.length > 0 && before.every((x) => prompt.includes(x.user));
-  const probe = keptOn(d, 'CI') === false && keptOn(d, 'CR') === true;
+  if (!crash) {
+    // No crash: the turn read the history before the latest saves landed. Only the probe can say
+    // so (another worker's RAM loses the latest turns too): CI ✗ where CR ✓, and this turn holds
+    // every turn before the fact but none from it on.
+    const since = earlier.filter((x) => x.step >= said.step);
+    if (!probe || (before.length > 0 && !keptBefore) || since.some((x) => prompt.includes(x.user)))
+      return undefined;
+    return `${said.label}${since.length > 1 ? ` and the ${since.length - 1} turn${since.length > 2 ? 's' : ''} after it` : ''} ${since.length > 1 ? 'are' : 'is'} missing while ${before.length > 0 ? 'every earlier turn reached the prompt' : 'nothing came before'}: this turn read the history before the save of the latest answers had landed (the probe lost a fact to a crash at once after the answer and kept one after a pause: CI ✗, CR ✓), so the app answers before it saves`;
+  }
+  if (earlier.some((x) => x.step > said.step && x.step < crash.step)) return undefined;
   if (!keptBefore && !probe) return undefined;
   const range = before.length === 1 ? before[0]?.label : `${before[0]?.label}–${before.at(-1)?.label}`;
   return [
