@@ -218,7 +218,7 @@ function lateSave(
     const since = earlier.filter((x) => x.step >= said.step);
     if (!probe || (before.length > 0 && !keptBefore) || since.some((x) => prompt.includes(x.user)))
       return undefined;
-    return `${said.label}${since.length > 1 ? ` and the ${since.length - 1} turn${since.length > 2 ? 's' : ''} after it` : ''} ${since.length > 1 ? 'are' : 'is'} missing while ${before.length > 0 ? 'every earlier turn reached the prompt' : 'nothing came before'}: this turn read the history before the save of the latest answers had landed (the probe lost a fact to a crash at once after the answer and kept one after a pause: CI ✗, CR ✓), so the app answers before it saves`;
+    return `${said.label}${since.length > 1 ? ` and the ${since.length - 1} turn${since.length > 2 ? 's' : ''} after it` : ''} ${since.length > 1 ? 'are' : 'is'} missing${before.length > 0 ? ' while every earlier turn reached the prompt' : ''}: this turn read the history before the save of the latest answers had landed (the probe lost a fact to a crash at once after the answer and kept one after a pause: CI ✗, CR ✓), so the app answers before it saves`;
   }
   if (earlier.some((x) => x.step > said.step && x.step < crash.step)) return undefined;
   if (!keptBefore && !probe) return undefined;
