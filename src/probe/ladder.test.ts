@@ -30,20 +30,20 @@ describe('buildLadder', () => {
   it('gives the save time to land on every rung but CI, which crashes r1w1 at once after the answer', () => {
     const ladder = buildLadder({ replicas: 2, workers: 2 }, probe, canary);
     const steps = ladder.scenario.steps;
-    const after = (session: string) => {
+    const between = (session: string) => {
       const said = steps.findIndex((s) => s.kind === 'turn' && s.session === session);
       const next = steps.slice(said + 1).findIndex((s) => s.kind === 'turn' && s.session === session);
       return steps.slice(said + 1, said + 1 + next).map((s) => (s.kind === 'wait' ? `wait ${s.ms}` : s.kind));
     };
     const pause = `wait ${SAVE_PAUSE_MS}`;
-    expect(after('probe-sw')).toEqual([pause]);
-    expect(after('probe-ow')).toEqual([pause]);
-    expect(after('probe-rs')).toEqual([pause, 'restart']);
-    expect(after('probe-cr')).toEqual([pause, 'crash']);
-    expect(after('probe-ci')).toEqual(['crash']);
-    expect(after('probe-rd')).toEqual([pause, 'redeploy']);
+    expect(between('probe-sw')).toEqual([pause]);
+    expect(between('probe-ow')).toEqual([pause]);
+    expect(between('probe-rs')).toEqual([pause, 'restart']);
+    expect(between('probe-cr')).toEqual([pause, 'crash']);
+    expect(between('probe-ci')).toEqual(['crash']);
+    expect(between('probe-rd')).toEqual([pause, 'redeploy']);
     // CC: the two turns at once, then the pause, then the question.
-    expect(after('probe-cc')).toEqual(['together', pause]);
+    expect(between('probe-cc')).toEqual(['together', pause]);
     const ci = turnsOf(steps).filter((t) => t.session === 'probe-ci');
     expect(ci.map(where)).toEqual(['r1w1', 'r1w1']);
   });

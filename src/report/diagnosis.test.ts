@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { diagnosisText } from './diagnosis.ts';
 
 describe('diagnosisText: advice in the terms of the stack the app imports', () => {
-  const explanations = [{ step: 3, label: 'main#3', crossing: [], rows: ['9'], text: 'main#3: lost update: …' }];
+  const explanations = [
+    { step: 3, label: 'main#3', crossing: [], rows: ['9'], text: 'main#3: lost update: …' },
+  ];
 
   it("adds the stack's own advice to a row it has advice for", () => {
     const d = diagnosisText({

@@ -37,7 +37,10 @@ export function diagnosisText(
         const row = FAILURE_TABLE.find((r) => r.id === id);
         if (!row || row.id === '✓') return [];
         const own = stackAdvice(s.stack, id);
-        const here = own && s.stack ? `; here, with ${s.stack.name} (the app imports \`${s.stack.imported}\`): ${own}` : '';
+        const here =
+          own && s.stack
+            ? `; here, with ${s.stack.name} (the app imports \`${s.stack.imported}\`): ${own}`
+            : '';
         return [`row ${id}: ${row.advice}${here}`];
       }),
     ),

@@ -28,7 +28,7 @@ export async function appImports(app: { command: string | string[]; cwd: string 
     for (const [, specifier = ''] of text.matchAll(SPECIFIER)) {
       if (specifier.startsWith('.')) {
         const next = await sourceAt(path.resolve(path.dirname(file), specifier));
-        if (next && next.startsWith(app.cwd) && !next.includes(`${path.sep}node_modules${path.sep}`))
+        if (next?.startsWith(app.cwd) && !next.includes(`${path.sep}node_modules${path.sep}`))
           queue.push(next);
       } else if (!specifier.startsWith('node:')) packages.add(specifier);
     }
@@ -38,7 +38,14 @@ export async function appImports(app: { command: string | string[]; cwd: string 
 
 /** `./lib/db` → `./lib/db.ts`, `./lib/db.js` or `./lib/db/index.js`, whichever exists. */
 async function sourceAt(p: string): Promise<string | undefined> {
-  for (const candidate of [p, `${p}.ts`, `${p}.js`, `${p}.mjs`, path.join(p, 'index.ts'), path.join(p, 'index.js')]) {
+  for (const candidate of [
+    p,
+    `${p}.ts`,
+    `${p}.js`,
+    `${p}.mjs`,
+    path.join(p, 'index.ts'),
+    path.join(p, 'index.js'),
+  ]) {
     const found = await existing(candidate);
     if (found && SOURCE.test(found)) return found;
   }

@@ -163,7 +163,9 @@ describe('diagnose: answered before saved (row 12)', () => {
     // Kept on SW, OW, RS, CR; lost on OR, RD (one host's disk), CC (the whole chat written back), CI.
     expect(rows('✓✓✗✓✓✗✗✗')).toEqual(['3', '9', '12']);
     const d = diagnose(rungs('✓✓✗✓✓✗✗✗'), { leak: false, scenarioFailed: true });
-    expect(d.advice).toMatch(/; and, answered before saved \(CI ✗ where CR ✓\): await the write before answering/);
+    expect(d.advice).toMatch(
+      /; and, answered before saved \(CI ✗ where CR ✓\): await the write before answering/,
+    );
     expect(rows('✓✗✗✓✓✗✓✗')).toEqual(['6b', '12']);
   });
 

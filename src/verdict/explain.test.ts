@@ -226,7 +226,10 @@ describe('explainFailures', () => {
 
   it('a crash that lost only the last turn before it, the earlier ones kept, is a save not awaited (row 12)', () => {
     const first = turn(1, { user: 'My name is Ada.' });
-    const said = turn(2, { user: 'My word is pineapple.', history: [{ role: 'user', content: 'My name is Ada.' }] });
+    const said = turn(2, {
+      user: 'My word is pineapple.',
+      history: [{ role: 'user', content: 'My name is Ada.' }],
+    });
     const asked = turn(3, {
       pid: 104,
       step: 3,
@@ -238,7 +241,7 @@ describe('explainFailures', () => {
     expect(e?.rows).toEqual(['12']);
     expect(e?.crossing).toEqual(['CR', 'CI']);
     expect(e?.text).toBe(
-      "main#3: since main#2 (r1w1) it came after a crash; main#2 was its last turn before the crash, the only one lost (main#1 kept): the save of its answer had not landed when the worker was killed, likely not awaited: row 12",
+      'main#3: since main#2 (r1w1) it came after a crash; main#2 was its last turn before the crash, the only one lost (main#1 kept): the save of its answer had not landed when the worker was killed, likely not awaited: row 12',
     );
     // Without the probe, the same evidence says the same.
     expect(explainFailures({ steps, diagnosis: undefined })[0]?.rows).toEqual(['12']);
@@ -252,7 +255,7 @@ describe('explainFailures', () => {
     expect(other?.rows).toEqual([]);
   });
 
-  it("a crash right after the only turn is row 12 where the probe lost a fact to CI and kept one on CR", () => {
+  it('a crash right after the only turn is row 12 where the probe lost a fact to CI and kept one on CR', () => {
     const said = turn(1, { user: 'My word is pineapple.' });
     const asked = turn(2, { pid: 104, step: 2, expectations: [forgot('pineapple', said)] });
     const [e] = explainFailures({
@@ -267,7 +270,10 @@ describe('explainFailures', () => {
 
   it('without a crash, the latest turns missing and the earlier kept is row 12 only where the probe saw CI ✗, CR ✓', () => {
     const first = turn(1, { user: 'My name is Ada.' });
-    const said = turn(2, { user: 'My word is pineapple.', history: [{ role: 'user', content: 'My name is Ada.' }] });
+    const said = turn(2, {
+      user: 'My word is pineapple.',
+      history: [{ role: 'user', content: 'My name is Ada.' }],
+    });
     const asked = turn(3, {
       worker: 'r1w2',
       pid: 101,
@@ -281,7 +287,9 @@ describe('explainFailures', () => {
     );
     // Another worker's RAM loses the latest turns too: without the probe's CI ✗, no row 12.
     expect(explainFailures({ steps: [first, said, asked], diagnosis: undefined })).toEqual([]);
-    expect(explainFailures({ steps: [first, said, asked], diagnosis: probe('✓✓✓✓✓✓✓✓') })[0]?.rows).toEqual([]);
+    expect(explainFailures({ steps: [first, said, asked], diagnosis: probe('✓✓✓✓✓✓✓✓') })[0]?.rows).toEqual(
+      [],
+    );
   });
 
   it('an old fact on another worker, past a short window, is the long-term row the LT rung found', () => {
@@ -506,9 +514,9 @@ describe('explainFailures', () => {
           },
         ],
       });
-      expect(explainFailures({ steps: [...steps.slice(0, 3), asked], diagnosis: probe('✓✓✓✓✓✓✓✓') })).toEqual([
-        { step: 2, label: 'main#4', crossing: ['CC'], rows: ['9'], text: `main#4: ${message}` },
-      ]);
+      expect(explainFailures({ steps: [...steps.slice(0, 3), asked], diagnosis: probe('✓✓✓✓✓✓✓✓') })).toEqual(
+        [{ step: 2, label: 'main#4', crossing: ['CC'], rows: ['9'], text: `main#4: ${message}` }],
+      );
     });
 
     it('two workers of one replica share its disk: a CC loss there is row 9, never the disk row 3', () => {

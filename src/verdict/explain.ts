@@ -227,7 +227,9 @@ function lateSave(
     `${said.label} was its last turn before the crash`,
     keptBefore ? `, the only one lost (${range} kept)` : '',
     `: the save of its answer had not landed when the worker was killed, likely not awaited`,
-    probe ? ' (the probe too lost a fact to a crash at once after the answer, and kept one after a pause: CI ✗, CR ✓)' : '',
+    probe
+      ? ' (the probe too lost a fact to a crash at once after the answer, and kept one after a pause: CI ✗, CR ✓)'
+      : '',
   ].join('');
 }
 

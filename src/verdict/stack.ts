@@ -33,7 +33,7 @@ const STACKS: readonly KnownStack[] = [
     imports: (s) => s === 'ai' || s.startsWith('@ai-sdk/'),
     advice: {
       '9': "the persistence guide's `saveChat` writes the whole chat back: save only the turn's new messages, appended (a row per message), or hold a lock per chat id from `loadChat` to `saveChat`",
-      '12': "a save in `onEnd` or `onFinish` runs after the answer has gone out and nothing awaits it: await the save in the route before it answers (read the text, save, then reply)",
+      '12': 'a save in `onEnd` or `onFinish` runs after the answer has gone out and nothing awaits it: await the save in the route before it answers (read the text, save, then reply)',
     },
   },
 ];

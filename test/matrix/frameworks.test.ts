@@ -139,7 +139,8 @@ it.skipIf(!installed)(
       const together = results.get(app)?.scenarios.find((s) => s.file.endsWith('together.yaml'));
       const failed = (together?.steps ?? []).filter((s): s is TurnRecord => s.kind === 'turn' && !s.passed);
       expect(failed.length, app).toBeGreaterThan(0);
-      for (const t of failed) expect(t.expectations.find((e) => !e.passed)?.message, app).not.toMatch(/^lost update/);
+      for (const t of failed)
+        expect(t.expectations.find((e) => !e.passed)?.message, app).not.toMatch(/^lost update/);
     }
     await rm(artifacts, { recursive: true, force: true });
   },
