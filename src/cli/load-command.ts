@@ -6,7 +6,9 @@ import { loadTest } from '../load/load.ts';
 import { formatLoadEvent, formatLoadProgress, renderLoadSummary } from '../load/report.ts';
 import type { LoadProgress, LoadTestEvent } from '../load/types.ts';
 import { type FailedShare, LIMITS, parseFailedShare } from '../schema/primitives.ts';
+import type { RuntimeName } from '../schema/runtime.ts';
 import { type OpenWhen, openInBrowser, shouldOpen } from './open-report.ts';
+import { LOAD_REPORT_FORMATS, oneOf } from './options.ts';
 import { type Io, wantsColor } from './output.ts';
 import { interruptible, parseDurationOption, parseIntOption } from './run-command.ts';
 
@@ -21,7 +23,7 @@ export interface LoadCommandOptions {
   maxFailed?: string;
   report?: string[];
   artifacts?: string;
-  runtime?: 'process' | 'container';
+  runtime?: RuntimeName;
   open?: OpenWhen;
 }
 
@@ -96,15 +98,16 @@ function parseMaxFailed(text: string): FailedShare {
 }
 
 /** `json=FILE` (the result as JSON) or `html=FILE` (a page with a chart over time and the evidence). */
-function parseLoadReport(spec: string): { format: 'json' | 'html'; file: string } {
+function parseLoadReport(spec: string): { format: (typeof LOAD_REPORT_FORMATS)[number]; file: string } {
   const [format, file] = spec.split('=', 2) as [string, string | undefined];
-  if ((format !== 'json' && format !== 'html') || !file) {
+  const known = LOAD_REPORT_FORMATS.find((f) => f === format);
+  if (!known || !file) {
     throw new AmnesiaError(
       'AMNESIA_INVALID_INPUT',
-      `--report ${spec}: the load mode writes json=FILE or html=FILE, e.g. --report html=load.html`,
+      `--report ${spec}: the load mode writes ${oneOf(LOAD_REPORT_FORMATS.map((f) => `${f}=FILE`))}, e.g. --report html=load.html`,
     );
   }
-  return { format, file };
+  return { format: known, file };
 }
 
 /**

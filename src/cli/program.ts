@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { painter } from '../report/paint.ts';
-import { OPEN_CHOICES } from './open-report.ts';
+import { LOAD_REPORT_FORMATS, options, REPORT_FORMATS } from './options.ts';
 import { type Io, printProblems, reportError, wantsColor } from './output.ts';
 
 // Each command imports what it needs when it runs: `amnesia --version` and `amnesia validate`
@@ -16,8 +16,6 @@ function version(): string {
   };
   return pkg.version;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The amnesia CLI. Returns the exit status; never calls process.exit itself. */
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {
@@ -38,7 +36,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       '[files...]',
       'scenario files, folders or globs (default: the config `scenarios`, or scenarios/)',
     )
-    .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml if present)')
+    .addOption(options.config('the config file (default: ./amnesia.config.yaml if present)'))
     .action(async (files, opts) => {
       const { load } = await import('../validate.ts');
       const loaded = await load({
@@ -69,14 +67,16 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       'run scenarios against the app in replicas × workers; exit 0 all passed, 1 a scenario failed, 2 bad input or an error',
     )
     .argument('[files...]', 'scenario files, folders or globs (default: the config `scenarios`)')
-    .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml)')
+    .addOption(options.config())
     .option('-t, --tags <tags>', 'only scenarios with one of these comma-separated tags')
     .option('--bail', 'stop after the first scenario that does not pass')
-    .option('--timeout <duration>', 'per-turn timeout for every scenario, e.g. 20s')
+    .addOption(options.timeout('per-turn timeout for every scenario, e.g. 20s'))
     .option('--seed <n>', 'seed for random routing (printed by every run, for replays)')
     .option('--concurrency <n>', 'scenarios at once, each on its own topology', '1')
-    .option('--replicas <n>', "replicas for scenarios that set no topology (default: the config's)")
-    .option('--workers <n>', "workers per replica for scenarios that set no topology (default: the config's)")
+    .addOption(options.replicas("replicas for scenarios that set no topology (default: the config's)"))
+    .addOption(
+      options.workers("workers per replica for scenarios that set no topology (default: the config's)"),
+    )
     .option(
       '--shard <i/n>',
       'run only part i of n of the scenarios (split by scenario, the same on every machine)',
@@ -85,15 +85,9 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       '--shard-durations <report.json>',
       "balance the split by the durations in a previous run's JSON report",
     )
-    .option(
-      '--report <format=file>',
-      'also write a report: json=FILE, junit=FILE, markdown=FILE or html=FILE (repeat for several)',
-      collect,
-      [] as string[],
-    )
-    .option(
-      '--artifacts <dir>',
-      'where failed scenarios leave logs and evidence (default .amnesia/runs/<run id>)',
+    .addOption(options.report(REPORT_FORMATS))
+    .addOption(
+      options.artifacts('where failed scenarios leave logs and evidence (default .amnesia/runs/<run id>)'),
     )
     .addOption(
       new Option(
@@ -103,13 +97,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         .choices(['on-failure', 'always', 'never'] as const)
         .default('on-failure' as const),
     )
-    .addOption(
-      new Option('--runtime <runtime>', 'where the app runs, instead of the config `app.runtime`').choices([
-        'process',
-        'container',
-      ] as const),
-    )
-    .addOption(openOption())
+    .addOption(options.runtime())
+    .addOption(options.open())
     .action(async (files, opts) => {
       const { runCommand } = await import('./run-command.ts');
       status = await runCommand(files, opts, io);
@@ -121,12 +110,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       "merge the JSON reports of a suite's shards into one result and report it; exit as the whole suite would",
     )
     .argument('<reports...>', 'JSON report files or globs (from `run --shard i/n --report json=FILE`)')
-    .option(
-      '--report <format=file>',
-      'also write the merged report: json=FILE, junit=FILE, markdown=FILE or html=FILE (repeat for several)',
-      collect,
-      [] as string[],
-    )
+    .addOption(options.report(REPORT_FORMATS, 'the merged report'))
     .action(async (reports, opts) => {
       const { mergeReportsCommand } = await import('./merge-command.ts');
       status = await mergeReportsCommand(reports, opts, io);
@@ -137,22 +121,12 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     .description(
       'run the probe ladder alone and classify how the app keeps memory; exit 0 kept everywhere, 1 lost or leaked, 2 could not probe',
     )
-    .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml)')
-    .option('--replicas <n>', 'replicas for the ladder (default: the config topology)')
-    .option('--workers <n>', 'workers per replica for the ladder (default: the config topology)')
-    .addOption(
-      new Option('--runtime <runtime>', 'where the app runs, instead of the config `app.runtime`').choices([
-        'process',
-        'container',
-      ] as const),
-    )
-    .option(
-      '--report <format=file>',
-      'also write a report: html=FILE, json=FILE, junit=FILE or markdown=FILE (repeat for several)',
-      collect,
-      [] as string[],
-    )
-    .addOption(openOption())
+    .addOption(options.config())
+    .addOption(options.replicas('replicas for the ladder (default: the config topology)'))
+    .addOption(options.workers('workers per replica for the ladder (default: the config topology)'))
+    .addOption(options.runtime())
+    .addOption(options.report(REPORT_FORMATS))
+    .addOption(options.open())
     .action(async (opts) => {
       const { probeCommand } = await import('./run-command.ts');
       status = await probeCommand(opts, io);
@@ -167,37 +141,26 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       '[scenario]',
       'a scenario whose disruptions run during the load, at their share of the turns (default: the config `load.scenario`)',
     )
-    .option('-c, --config <file>', 'the config file (default: ./amnesia.config.yaml)')
+    .addOption(options.config())
     .option('--sessions <n>', 'synthetic chat sessions (default: the config `load.sessions`, else 100)')
     .option('--turns <n>', 'turns per session, at least 2 (default: the config `load.turns`, else 5)')
     .option(
       '--concurrency <n>',
       'sessions in flight at once, one turn each (default: the config `load.concurrency`, else 16)',
     )
-    .option('--replicas <n>', "replicas, unless the scenario sets a topology (default: the config's)")
-    .option(
-      '--workers <n>',
-      "workers per replica, unless the scenario sets a topology (default: the config's)",
+    .addOption(options.replicas("replicas, unless the scenario sets a topology (default: the config's)"))
+    .addOption(
+      options.workers("workers per replica, unless the scenario sets a topology (default: the config's)"),
     )
-    .option('--timeout <duration>', 'per-turn timeout, e.g. 20s')
+    .addOption(options.timeout())
     .option(
       '--max-failed <share>',
       'failed turns accepted, a share such as 0.5% or a number of turns (default: the config `load.max_failed`, else 0)',
     )
-    .option(
-      '--report <format=file>',
-      'also write the result: json=FILE or html=FILE (repeat for several)',
-      collect,
-      [] as string[],
-    )
-    .option('--artifacts <dir>', 'where a load that lost, leaked or failed leaves logs and its result')
-    .addOption(
-      new Option('--runtime <runtime>', 'where the app runs, instead of the config `app.runtime`').choices([
-        'process',
-        'container',
-      ] as const),
-    )
-    .addOption(openOption())
+    .addOption(options.report(LOAD_REPORT_FORMATS, 'the result'))
+    .addOption(options.artifacts('where a load that lost, leaked or failed leaves logs and its result'))
+    .addOption(options.runtime())
+    .addOption(options.open())
     .action(async (scenario, opts) => {
       const { loadCommand } = await import('./load-command.ts');
       status = await loadCommand(scenario, opts, io);
@@ -258,14 +221,4 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return reportError(io, e);
   }
   return status;
-}
-
-/** `--open <when>` of run, probe and load: when to open the HTML report in a browser. */
-function openOption() {
-  return new Option(
-    '--open <when>',
-    'open the html report in a browser: on-failure (on a terminal, never in CI), always, or never',
-  )
-    .choices(OPEN_CHOICES)
-    .default('on-failure' as const);
 }

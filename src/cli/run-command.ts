@@ -14,8 +14,10 @@ import { readJsonReport } from '../run/reports.ts';
 import { run } from '../run/run.ts';
 import { durationsOf, parseShard } from '../run/shard.ts';
 import { DURATION_PATTERN, parseDuration } from '../schema/primitives.ts';
+import type { RuntimeName } from '../schema/runtime.ts';
 import type { RunResult } from '../types/results.ts';
 import { type OpenWhen, openInBrowser, shouldOpen } from './open-report.ts';
+import { REPORT_FORMATS } from './options.ts';
 import { type Io, wantsColor } from './output.ts';
 
 export interface RunCommandOptions {
@@ -33,10 +35,8 @@ export interface RunCommandOptions {
   artifacts?: string;
   probe?: 'on-failure' | 'always' | 'never';
   open?: OpenWhen;
-  runtime?: 'process' | 'container';
+  runtime?: RuntimeName;
 }
-
-const FORMATS: ReportFormat[] = ['json', 'junit', 'markdown', 'html'];
 
 /** `amnesia run`: the engine with a terminal reporter, report files, and Ctrl-C handling. Returns the exit status. */
 export async function runCommand(files: string[], opts: RunCommandOptions, io: Io): Promise<number> {
@@ -137,7 +137,7 @@ export async function probeCommand(
     config?: string;
     replicas?: string;
     workers?: string;
-    runtime?: 'process' | 'container';
+    runtime?: RuntimeName;
     report?: string[];
     open?: OpenWhen;
   },
@@ -267,10 +267,10 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function parseReport(spec: string): { format: ReportFormat; file: string } {
   const [format, file] = spec.split('=', 2) as [string, string | undefined];
-  if (!FORMATS.includes(format as ReportFormat) || !file) {
+  if (!(REPORT_FORMATS as readonly string[]).includes(format) || !file) {
     throw new AmnesiaError(
       'AMNESIA_INVALID_INPUT',
-      `--report ${spec}: expected FORMAT=FILE with FORMAT one of ${FORMATS.join(', ')}, e.g. --report junit=amnesia.xml`,
+      `--report ${spec}: expected FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(', ')}, e.g. --report junit=amnesia.xml`,
     );
   }
   return { format: format as ReportFormat, file };

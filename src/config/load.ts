@@ -113,7 +113,7 @@ export function defaultConfig(root: string): ResolvedConfig {
   );
 }
 
-/** Where each placeholder works (the README's table and the schema's descriptions say the same). */
+/** Where each placeholder works (the placeholders table of docs/reference/config.md and the schema's descriptions say the same). */
 const PLACEHOLDERS = {
   chat: ['session', 'message'],
   app: [

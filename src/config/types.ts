@@ -1,5 +1,6 @@
 import type { Matcher, RoutingStrategy, Topology } from '../scenario/types.ts';
 import type { FailedShare } from '../schema/primitives.ts';
+import type { RuntimeName } from '../schema/runtime.ts';
 
 export type ReplySpec =
   | { kind: 'json'; path: string }
@@ -73,7 +74,7 @@ export interface ResolvedConfig {
     stopGraceMs: number;
     isolation: 'auto' | 'overlay' | 'copy';
     link: string[];
-    runtime: 'process' | 'container';
+    runtime: RuntimeName;
     /** Share one NODE_COMPILE_CACHE folder among the run's workers (process runtime). */
     compileCache: boolean;
     container: ContainerAppSpec;

@@ -4,6 +4,7 @@ import type { LlmMessage } from '../llm/index.ts';
 import type { Topology } from '../scenario/types.ts';
 import type { WorkerId } from '../scenario/workers.ts';
 import type { FailedShare } from '../schema/primitives.ts';
+import type { RuntimeName } from '../schema/runtime.ts';
 import type { DisruptionStepRecord } from '../types/results.ts';
 
 export interface LoadTestOptions {
@@ -30,7 +31,7 @@ export interface LoadTestOptions {
   /** Replaces the config's (and the scenario's) topology. */
   topology?: Partial<Topology>;
   /** Where the topology runs, instead of the config's `app.runtime`. */
-  runtime?: 'process' | 'container';
+  runtime?: RuntimeName;
   /** Per-turn timeout in ms (default: the scenario's, else `chat.timeout`). */
   turnTimeoutMs?: number;
   /** Where a load that lost, leaked or failed leaves its evidence. @default `<cwd>/.amnesia/runs/<runId>` */

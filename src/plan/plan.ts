@@ -52,7 +52,7 @@ interface SessionState {
  * Decide, before anything runs, which worker serves each turn. Pure: the same scenario,
  * topology and seed always give the same plan (replays reproduce runs).
  *
- * Rules (README "Routing"): a pinned turn goes where it is pinned (a replica pin applies the
+ * Rules (docs/guide/how-a-run-works.md, "Routing"): a pinned turn goes where it is pinned (a replica pin applies the
  * strategy within that replica). `spread`: the first turn of a session after a disruption goes
  * to a disrupted worker (the one that served it last, if it was disrupted; otherwise the first
  * disrupted in routing order); any other turn goes, when several sessions talk, to the worker that

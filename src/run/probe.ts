@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Topology } from '../scenario/types.ts';
+import type { RuntimeName } from '../schema/runtime.ts';
 import type { Diagnosis, RunEvent, ScenarioResult } from '../types/results.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
 import { withRuntime } from './run.ts';
@@ -13,7 +14,7 @@ export interface ProbeOptions {
   config?: string | ResolvedConfig;
   cwd?: string;
   /** Where the topology runs, instead of the config's `app.runtime`. */
-  runtime?: 'process' | 'container';
+  runtime?: RuntimeName;
   /** Default: the config's topology. Smaller than 2 × 2 skips the rungs it cannot have. */
   topology?: Partial<Topology>;
   artifactsDir?: string;

@@ -5,6 +5,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import { AbortedError, AmnesiaError, InvalidInputError } from '../errors.ts';
 import { newSeed } from '../plan/random.ts';
 import type { Scenario, Topology } from '../scenario/types.ts';
+import type { RuntimeName } from '../schema/runtime.ts';
 import type { RunEvent, RunResult, ScenarioResult } from '../types/results.ts';
 import { load } from '../validate.ts';
 import { diagnose } from '../verdict/diagnosis.ts';
@@ -24,7 +25,7 @@ export interface RunOptions {
   /** Only scenarios with one of these tags. */
   tags?: readonly string[];
   /** Where the topology runs, instead of the config's `app.runtime` (`container` needs `app.image` or `app.build`). */
-  runtime?: 'process' | 'container';
+  runtime?: RuntimeName;
   /**
    * Only this shard's part of the (tag-selected) scenarios, for a suite split over machines.
    * With `durations` (from a previous run's report, see `durationsOf`) the split is balanced by time.
@@ -225,10 +226,7 @@ export async function resolveInput(
 }
 
 /** The config with `app.runtime` replaced (`--runtime`); the container runtime needs an image. */
-export function withRuntime(
-  config: ResolvedConfig,
-  runtime: 'process' | 'container' | undefined,
-): ResolvedConfig {
+export function withRuntime(config: ResolvedConfig, runtime: RuntimeName | undefined): ResolvedConfig {
   if (!runtime || runtime === config.app.runtime) return config;
   if (runtime === 'container' && !config.app.container.image && !config.app.container.build) {
     throw new InvalidInputError([

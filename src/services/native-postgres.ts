@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { AmnesiaError } from '../errors.ts';
+import type { DatabaseServerOptions } from './server-options.ts';
 
 const run = promisify(execFile);
 
 import { createMatcher } from '../scenario/matcher.ts';
 import type { PortAllocator } from '../topology/free-port.ts';
-import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startOnFreePort } from '../topology/worker-process.ts';
 import { type OptionalDependency, resolveOptional } from '../util/optional-dependency.ts';
 import { cacheDir, withLock } from './template-cache.ts';
@@ -111,18 +111,9 @@ export function serverUser(): { uid: number; gid: number; name: string } | undef
   );
 }
 
-export interface NativePostgresOptions {
+export interface NativePostgresOptions extends DatabaseServerOptions {
   binaries: PostgresBinaries;
-  env: NodeJS.ProcessEnv;
-  name: string;
-  /** The folder of this database (traversable by the server's user when amnesia is root). */
-  dir: string;
-  logFile: string;
-  maxClients: number;
-  bootTimeoutMs: number;
-  registry: ProcessRegistry;
   ports: PortAllocator;
-  signal?: AbortSignal;
 }
 
 /**

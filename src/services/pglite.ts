@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { cp, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { createMatcher } from '../scenario/matcher.ts';
-import type { ProcessRegistry } from '../topology/process-registry.ts';
 import { type RunningProcess, startProcess } from '../topology/worker-process.ts';
 import { type OptionalDependency, resolveOptional } from '../util/optional-dependency.ts';
+import type { DatabaseServerOptions } from './server-options.ts';
 import { cacheDir, withLock } from './template-cache.ts';
 
 const READY = createMatcher('PGLiteSocketServer listening', { file: 'amnesia', line: 0, column: 0 });
@@ -23,17 +23,9 @@ export function pgliteServerScript(cwd: string): string {
   return path.join(path.dirname(resolveOptional(PGLITE, cwd)), 'scripts', 'server.js');
 }
 
-export interface PgliteOptions {
+export interface PgliteOptions extends DatabaseServerOptions {
   /** From `pgliteServerScript()`. */
   serverScript: string;
-  env: NodeJS.ProcessEnv;
-  name: string;
-  dir: string;
-  logFile: string;
-  maxClients: number;
-  bootTimeoutMs: number;
-  registry: ProcessRegistry;
-  signal?: AbortSignal;
 }
 
 /**

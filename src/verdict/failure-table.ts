@@ -54,8 +54,8 @@ const KEPT_EVERYWHERE = {
 };
 
 /**
- * The failure table, the one source of the README's table and of every printed diagnosis
- * (a test checks the README against it). Rows 4, 5 and 10 are read from a failed turn's evidence
+ * The failure table, the one source of the docs' table (docs/guide/failure-table.md) and of every printed diagnosis
+ * (a test checks the docs against it). Rows 4, 5 and 10 are read from a failed turn's evidence
  * (row 9 too, where the ladder's CC rung could not run). Row 12 (CI ✗ where CR ✓) comes on top of
  * the row of the app's store, whose rungs other than CI it leaves open.
  */

@@ -1,8 +1,7 @@
 // The committed bundle (action/dist/index.js, what action.yml runs): current, without the optional
 // packages, and working when plain Node 24 runs it as the runner does.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -83,8 +82,8 @@ steps:
 const INPUTS = { replicas: '1', workers: '2', probe: 'never', 'github-token': 'ghs_bundleSmokeToken0123' };
 
 async function runBundle(o: StepOptions) {
-  const summary = path.join(mkdtempSync(path.join(tmpdir(), 'amnesia-summary-')), 'step_summary.md');
-  const { env, outputFile } = stepEnvironment(o, summary);
+  using step = stepEnvironment(o);
+  const { env, outputFile, summaryFile } = step;
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
     // The workspace is the step's cwd; the app's `node` is the one on PATH, as on a runner.
     const child = spawn(NODE, [BUNDLE], { cwd: o.workspace, env: { PATH: process.env.PATH, ...env } });
@@ -96,5 +95,5 @@ async function runBundle(o: StepOptions) {
     child.on('error', reject);
     child.on('close', (c) => resolve({ code: c, stdout: out }));
   });
-  return { code, ...readStep(stdout, outputFile, summary) };
+  return { code, ...readStep(stdout, outputFile, summaryFile) };
 }

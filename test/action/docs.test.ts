@@ -1,5 +1,6 @@
-// What users read and copy must match what runs: action.yml against the code, README's tables and
-// examples against action.yml and the renderers, and this repository's workflow against README.
+// What users read and copy must match what runs: action.yml against the code, the Action page's tables
+// and examples (docs/guide/github-action.md) against action.yml and the renderers, and this
+// repository's workflow against that page.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,9 +39,10 @@ interface Workflow {
 
 const read = (file: string) => readFileSync(path.join(REPO, file), 'utf8');
 const action = parse(read('action.yml')) as ActionYml;
-const readme = read('README.md');
+const PAGE = 'docs/guide/github-action.md';
+const page = read(PAGE);
 const workflow = parse(read('.github/workflows/amnesia.yml')) as Workflow;
-/** How README writes the Action the workflow uses as `./`. */
+/** How the page writes the Action the workflow uses as `./`. */
 const PUBLISHED = '<owner>/amnesia@v1';
 
 /** Table rows as trimmed cells, whatever padding the formatter gave them. */
@@ -56,7 +58,7 @@ function rows(markdown: string): string[][] {
     );
 }
 
-/** Markdown with every table's padding removed (Biome aligns README's tables). */
+/** Markdown with every table's padding removed (Biome aligns the docs' tables). */
 function unpadded(markdown: string): string {
   return markdown
     .split('\n')
@@ -65,11 +67,11 @@ function unpadded(markdown: string): string {
     .join('\n');
 }
 
-/** The README section under `heading`, up to the next heading of the same or a higher level (fences skipped). */
+/** The page's section under `heading`, up to the next heading of the same or a higher level (fences skipped). */
 function section(heading: string): string {
-  const lines = readme.split('\n');
+  const lines = page.split('\n');
   const start = lines.indexOf(heading);
-  expect(start, `README has no ${heading}`).toBeGreaterThan(-1);
+  expect(start, `${PAGE} has no ${heading}`).toBeGreaterThan(-1);
   const level = heading.indexOf(' ');
   let fenced = false;
   const out: string[] = [];
@@ -82,10 +84,13 @@ function section(heading: string): string {
   return out.join('\n');
 }
 
+/** The sample between `<!-- marker -->` and `<!-- /marker -->`: Markdown shown as a code block. */
 function between(marker: string): string {
-  const m = new RegExp(`<!-- ${marker} -->\\n([\\s\\S]*?)<!-- /${marker} -->`).exec(readme);
-  expect(m, `README has no ${marker} block`).not.toBeNull();
-  return m?.[1] ?? '';
+  const m = new RegExp(`<!-- ${marker} -->\\n(\`{3,})markdown\\n([\\s\\S]*?)\\1\\n<!-- /${marker} -->`).exec(
+    page,
+  );
+  expect(m, `${PAGE} has no ${marker} block`).not.toBeNull();
+  return m?.[2] ?? '';
 }
 
 const yamlBlocks = (text: string) => [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
@@ -93,7 +98,7 @@ const yamlBlocks = (text: string) => [...text.matchAll(/```yaml\n([\s\S]*?)```/g
 /** `${{ expression }}`, as a workflow writes it. */
 const expr = (e: string) => `\${{ ${e} }}`;
 
-/** The workflow as README shows it: the published Action instead of `./`. */
+/** The workflow as the page shows it: the published Action instead of `./`. */
 function published<T>(value: T): T {
   return JSON.parse(JSON.stringify(value).replaceAll('"uses":"./"', `"uses":"${PUBLISHED}"`)) as T;
 }
@@ -117,13 +122,13 @@ describe('action.yml', () => {
   });
 });
 
-describe('README', () => {
-  const docs = section('## On every pull request: the GitHub Action');
+describe(PAGE, () => {
+  const docs = section('# The GitHub Action');
 
   it('has the inputs and outputs of action.yml, with their defaults and descriptions', () => {
     const code = (s: string) => (s === '' ? '' : `\`${s}\``);
     const cell = (s: string) => s.replace(/\|/g, '\\|');
-    const tables = rows(section('### Inputs and outputs'));
+    const tables = rows(section('## Inputs and outputs'));
     expect(tables).toEqual([
       ['input', 'default', 'what it does'],
       ...Object.entries(action.inputs).map(([k, v]) => [code(k), code(v.default), cell(v.description)]),

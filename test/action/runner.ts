@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import * as github from '@actions/github';
-import { expect, vi } from 'vitest';
+import { afterAll, expect, vi } from 'vitest';
 import { type ActionDeps, main } from '../../action/main.ts';
 import type { GitHubContext } from '../../action/pull-request.ts';
 
@@ -18,7 +18,6 @@ export type Trigger = 'pull_request' | 'fork' | 'push';
  * @actions/core remembers the first job summary file it wrote to, for the life of the process, so
  * every test of a file shares this one (emptied before each run) — as a runner gives one per step.
  */
-const SUMMARY = path.join(mkdtempSync(path.join(tmpdir(), 'amnesia-summary-')), 'step_summary.md');
 
 export interface StepResult {
   /** Everything the step printed (workflow commands included). */
@@ -30,6 +29,10 @@ export interface StepResult {
   /** Values registered with `::add-mask::`. */
   masked: string[];
 }
+
+const SUMMARY_DIR = mkdtempSync(path.join(tmpdir(), 'amnesia-summary-'));
+const SUMMARY = path.join(SUMMARY_DIR, 'step_summary.md');
+afterAll(() => rmSync(SUMMARY_DIR, { recursive: true, force: true }));
 
 export interface WorkflowCommand {
   command: string;
@@ -50,12 +53,17 @@ export interface StepOptions {
   env?: Record<string, string>;
 }
 
-/** The environment a runner gives a step, and the files it reads back. */
+/** The environment a runner gives a step, and the files it reads back (removed on dispose). */
 export function stepEnvironment(
   o: StepOptions,
-  summaryFile: string,
-): { env: Record<string, string>; outputFile: string } {
+  summaryFile?: string,
+): {
+  env: Record<string, string>;
+  outputFile: string;
+  summaryFile: string;
+} & Disposable {
   const dir = mkdtempSync(path.join(tmpdir(), 'amnesia-runner-'));
+  summaryFile ??= path.join(dir, 'step_summary.md');
   const trigger = o.trigger ?? 'pull_request';
   const eventFile = path.join(dir, 'event.json');
   writeFileSync(eventFile, JSON.stringify(payloadFor(trigger)));
@@ -78,7 +86,12 @@ export function stepEnvironment(
     ...Object.fromEntries(Object.entries(o.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...o.env,
   };
-  return { env, outputFile };
+  return {
+    env,
+    outputFile,
+    summaryFile,
+    [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /**
@@ -89,7 +102,10 @@ export function stepEnvironment(
 export async function runStep(
   o: StepOptions & { core?: ActionDeps['core']; getOctokit?: typeof github.getOctokit },
 ): Promise<StepResult> {
-  const { env, outputFile } = stepEnvironment(o, SUMMARY);
+  // @actions/core's summary keeps the first GITHUB_STEP_SUMMARY it saw: every step in this process
+  // writes to one file (emptied at each step's start), removed with the test file.
+  using step = stepEnvironment(o, SUMMARY);
+  const { env, outputFile, summaryFile } = step;
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
   const printed: string[] = [];
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -110,7 +126,7 @@ export async function runStep(
     process.exitCode = exitCode; // setFailed sets it; the test process's own status is not the step's
     vi.unstubAllEnvs();
   }
-  return readStep(printed.join(''), outputFile, SUMMARY);
+  return readStep(printed.join(''), outputFile, summaryFile);
 }
 
 /** What a step left: its log's workflow commands, its outputs, its summary. */

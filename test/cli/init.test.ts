@@ -54,7 +54,7 @@ describe('amnesia init in a project that is not amnesia’s', () => {
     expect((await load({ cwd: tmp.dir })).problems).toEqual([]);
   });
 
-  it('its commented services example, uncommented, validates and spells each service as the README does', async () => {
+  it('its commented services example, uncommented, validates and spells each service as the config page does', async () => {
     await using tmp = await tempFiles({ 'package.json': '{"scripts":{"start":"node server.js"}}' });
     await init(tmp.dir, false);
     const file = path.join(tmp.dir, 'amnesia.config.yaml');
@@ -65,17 +65,17 @@ describe('amnesia init in a project that is not amnesia’s', () => {
     await writeFile(file, `${config}\n${uncommented.join('\n')}\n`);
     const loaded = await load({ cwd: tmp.dir });
     expect(loaded.problems).toEqual([]);
-    const whole = await readFile(path.join(REPO, 'README.md'), 'utf8');
-    const start = whole.indexOf('\n## `amnesia.config.yaml`\n');
-    const readme = whole
-      .slice(start, whole.indexOf('\n```\n', whole.indexOf('```yaml', start)))
+    // The config page's first YAML block: the whole config, commented.
+    const whole = await readFile(path.join(REPO, 'docs/reference/config.md'), 'utf8');
+    const page = whole
+      .slice(0, whole.indexOf('\n```\n', whole.indexOf('```yaml')))
       .replace(/\{\{\w+\}\}/g, 'X')
       .replace(/\s+/g, ' ');
     for (const line of uncommented.slice(1)) {
       const [, name, body] = /^\s*(\w+): (\{.*\})$/.exec(line) ?? [];
-      // The README's config block has the same service, keys in the same order.
+      // The config page's block has the same service, keys in the same order.
       const keys = [...(body ?? '').matchAll(/(\w+): /g)].map((m) => m[1]).join(' ');
-      const there = new RegExp(`${name}: \\{ ?([^}]*)\\}`).exec(readme)?.[1] ?? '';
+      const there = new RegExp(`${name}: \\{ ?([^}]*)\\}`).exec(page)?.[1] ?? '';
       expect([...there.matchAll(/(\w+): /g)].map((m) => m[1]).join(' '), name).toBe(keys);
     }
   });

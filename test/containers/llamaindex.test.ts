@@ -1,5 +1,5 @@
 // The LlamaIndex family in the container runtime: each replica a container of the app image,
-// its workers processes in it. Where each app keeps memory must show exactly as README's failure
+// its workers processes in it. Where each app keeps memory must show exactly as the failure
 // table says, now because replicas really are separate containers (own filesystem, own RAM).
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/index.ts';

@@ -23,7 +23,7 @@ function codeTable(): string[][] {
 function tableAfter(md: string, heading: string): string[][] {
   const lines = md.split('\n');
   const start = lines.indexOf(heading);
-  expect(start, `README has the heading ${heading}`).toBeGreaterThan(-1);
+  expect(start, `the page has the heading ${heading}`).toBeGreaterThan(-1);
   const first = lines.findIndex((l, i) => i > start && l.startsWith('|'));
   const rows: string[][] = [];
   for (let i = first; i < lines.length && lines[i]?.startsWith('|'); i++) {
@@ -39,12 +39,13 @@ function tableAfter(md: string, heading: string): string[][] {
   return rows;
 }
 
-it("the README's failure table is the code's, row by row (the printed diagnosis uses the code's)", async () => {
-  const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
+it("the docs' failure table is the code's, row by row (the printed diagnosis uses the code's)", async () => {
+  const page = await readFile(path.join(REPO, 'docs/guide/failure-table.md'), 'utf8');
   const printed = codeTable()
     .map((r) => `| ${r.join(' | ')} |`)
     .join('\n');
-  expect(tableAfter(readme, '### The failure table'), `README's table should read:\n${printed}`).toEqual(
-    codeTable(),
-  );
+  expect(
+    tableAfter(page, '# The failure table'),
+    `docs/guide/failure-table.md's table should read:\n${printed}`,
+  ).toEqual(codeTable());
 });

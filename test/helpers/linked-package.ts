@@ -27,7 +27,7 @@ export async function linkAmnesia(projectDir: string): Promise<void> {
     );
   }
   await symlink(path.join(REPO, 'node_modules/vitest'), path.join(projectDir, 'node_modules/vitest'));
-  // The project's own package.json, if it has one, stays (a CommonJS project is the README's case too).
+  // The project's own package.json, if it has one, stays (a CommonJS project is the vitest example's case too, docs/guide/vitest.md).
   await writeFile(path.join(projectDir, 'package.json'), '{ "type": "module" }\n', { flag: 'wx' }).catch(
     (e: NodeJS.ErrnoException) => {
       if (e.code !== 'EEXIST') throw e;

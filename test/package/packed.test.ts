@@ -65,7 +65,7 @@ beforeAll(async () => {
   };
   const count = Object.keys(lock.packages).length;
   console.log(`npm i -D amnesia in an empty project: ${mb.toFixed(1)} MB on disk, ${count} packages`);
-  // The README's vitest example runs there too: the user's own vitest, next to amnesia.
+  // The vitest example (docs/guide/vitest.md) runs there too: the user's own vitest, next to amnesia.
   must(
     await runCommand('npm', ['i', '-D', `vitest@${VITEST}`, '--no-audit', '--no-fund'], { cwd: installed }),
     'npm i -D vitest',
@@ -185,7 +185,7 @@ describe.each([
     expect(r.stderr).toContain('did you mean `recall`');
   });
 
-  it('the README’s vitest example fails against the broken memory, with the evidence', async () => {
+  it('the vitest example of the docs fails against the broken memory, with the evidence', async () => {
     await cp(VITEST_EXAMPLE, dir, { recursive: true });
     const r = await runCommand('npx', ['vitest', 'run'], { cwd: dir, env });
     const out = r.stdout + r.stderr;

@@ -7,12 +7,11 @@ import { REPO } from '../helpers/cli.ts';
 import { linkAmnesia } from '../helpers/linked-package.ts';
 
 const EXAMPLE = path.join(REPO, 'test/package/vitest-example');
+const PAGE = 'docs/guide/vitest.md';
 
-/** The README section's code blocks, by the path their first line names (`// vitest.config.mts`). */
-async function readmeBlocks(): Promise<Map<string, string>> {
-  const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
-  const start = readme.indexOf('\n## Use it from vitest\n');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+/** The vitest page's code blocks, by the path their first line names (`// vitest.config.mts`). */
+async function pageBlocks(): Promise<Map<string, string>> {
+  const section = await readFile(path.join(REPO, PAGE), 'utf8');
   const blocks = new Map<string, string>();
   for (const m of section.matchAll(/```\w+\n([\s\S]*?)```/g)) {
     const body = m[1] ?? '';
@@ -82,9 +81,9 @@ const results = (r: JsonReport) =>
     .flatMap((f) => f.assertionResults)
     .map((a) => [a.fullName, a.status, a.failureMessages.join('\n')]);
 
-describe('the README example (Use it from vitest)', () => {
+describe(`the vitest example (${PAGE})`, () => {
   it('its code blocks are the files of test/package/vitest-example, verbatim', async () => {
-    const blocks = await readmeBlocks();
+    const blocks = await pageBlocks();
     expect([...blocks.keys()].sort()).toEqual(await exampleFiles());
     for (const [file, text] of blocks)
       expect(text, file).toBe(await readFile(path.join(EXAMPLE, file), 'utf8'));
@@ -121,7 +120,7 @@ describe('the README example (Use it from vitest)', () => {
     await using project = await exampleProject('postgres');
     const run = await npxVitest(project.dir);
     expect(run.code, run.output).toBe(0);
-    // In a CommonJS project, vite loads the README's config without a word about ESM syntax.
+    // In a CommonJS project, vite loads the page's config without a word about ESM syntax.
     expect(run.output).not.toContain('loaded as CommonJS');
     expect(run.output).not.toContain('(!)');
     const report = await run.report;

@@ -4,7 +4,7 @@
 // loaded lazily by the modes that use PostgreSQL.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -29,13 +29,18 @@ const modes: Record<string, () => Memory | Promise<Memory>> = {
   },
 
   // Row 3: one JSON file per session in ./storage, on the replica's local disk (read every turn).
+  // Written whole but atomically (a temporary file renamed over it): two workers of a replica that
+  // save at once lose one update (row 9), never leave a half-written file that fails the next read
+  // (two truncate-then-write saves interleaved did, 1 in 3 CI runs, and the turn never reached the LLM).
   disk: () => {
     const file = (s: string) => `storage/${encodeURIComponent(s)}.json`;
     return {
       load: async (s) => (existsSync(file(s)) ? JSON.parse(readFileSync(file(s), 'utf8')) : []),
       save: async (s, h) => {
         mkdirSync('storage', { recursive: true });
-        writeFileSync(file(s), JSON.stringify(h));
+        const temporary = `${file(s)}.${process.pid}.tmp`;
+        writeFileSync(temporary, JSON.stringify(h));
+        renameSync(temporary, file(s));
       },
     };
   },

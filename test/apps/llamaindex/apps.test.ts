@@ -3,7 +3,7 @@
 // an embedded PostgreSQL (PGlite over TCP) or a local redis-server, and climbs a probe ladder:
 // for each rung a fresh session says a canary fact on r1w1, then two filler turns there, then —
 // after the rung's disruption — asks for it on the rung's worker. The LLM request of that last
-// turn says whether the fact was remembered. Each app's signature must match its row of README's failure table.
+// turn says whether the fact was remembered. Each app's signature must match its row of the failure table (docs/guide/failure-table.md).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
