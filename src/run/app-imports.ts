@@ -12,11 +12,12 @@ const MAX_FILES = 24;
  * names no script in the app folder (a binary, a container image).
  */
 export async function appImports(app: { command: string | string[]; cwd: string }): Promise<string[]> {
+  const root = path.resolve(app.cwd);
   const words = Array.isArray(app.command)
     ? app.command
     : app.command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, ''));
   const queue = (
-    await Promise.all(words.filter((w) => SOURCE.test(w)).map((w) => existing(path.resolve(app.cwd, w))))
+    await Promise.all(words.filter((w) => SOURCE.test(w)).map((w) => existing(path.resolve(root, w))))
   ).filter((f): f is string => f !== undefined);
   const seen = new Set<string>();
   const packages = new Set<string>();
@@ -28,8 +29,7 @@ export async function appImports(app: { command: string | string[]; cwd: string 
     for (const [, specifier = ''] of text.matchAll(SPECIFIER)) {
       if (specifier.startsWith('.')) {
         const next = await sourceAt(path.resolve(path.dirname(file), specifier));
-        if (next?.startsWith(app.cwd) && !next.includes(`${path.sep}node_modules${path.sep}`))
-          queue.push(next);
+        if (next?.startsWith(root) && !next.includes(`${path.sep}node_modules${path.sep}`)) queue.push(next);
       } else if (!specifier.startsWith('node:')) packages.add(specifier);
     }
   }
