@@ -1086,14 +1086,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path42 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path43 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path42 && path42[0] !== "/") {
-          path42 = `/${path42}`;
+        if (path43 && path43[0] !== "/") {
+          path43 = `/${path43}`;
         }
-        return new URL(`${origin}${path42}`);
+        return new URL(`${origin}${path43}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1544,39 +1544,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path42, origin }
+          request: { method, path: path43, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path42);
+        debuglog("sending request to %s %s/%s", method, origin, path43);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path42, origin },
+          request: { method, path: path43, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path42,
+          path43,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path42, origin }
+          request: { method, path: path43, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path42);
+        debuglog("trailers received from %s %s/%s", method, origin, path43);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path42, origin },
+          request: { method, path: path43, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path42,
+          path43,
           error64.message
         );
       });
@@ -1625,9 +1625,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path42, origin }
+            request: { method, path: path43, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path42);
+          debuglog("sending request to %s %s/%s", method, origin, path43);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1690,7 +1690,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request2 = class {
       constructor(origin, {
-        path: path42,
+        path: path43,
         method,
         body,
         headers,
@@ -1705,11 +1705,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path42 !== "string") {
+        if (typeof path43 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path42[0] !== "/" && !(path42.startsWith("http://") || path42.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path43[0] !== "/" && !(path43.startsWith("http://") || path43.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path42)) {
+        } else if (invalidPathRegex.test(path43)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1775,7 +1775,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path42, query) : path42;
+        this.path = query ? buildURL(path43, query) : path43;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6468,7 +6468,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method, path: path42, host, upgrade, blocking, reset } = request3;
+      const { method, path: path43, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6549,7 +6549,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path42} HTTP/1.1\r
+      let header = `${method} ${path43} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7078,7 +7078,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method, path: path42, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method, path: path43, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7175,7 +7175,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path42;
+      headers[HTTP2_HEADER_PATH] = path43;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7528,9 +7528,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path42 = search ? `${pathname}${search}` : pathname;
+        const path43 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path42;
+        this.opts.path = path43;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8769,10 +8769,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path42 = "/",
+          path: path43 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path42;
+        opts.path = origin + path43;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10744,20 +10744,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path42) {
-      if (typeof path42 !== "string") {
-        return path42;
+    function safeUrl(path43) {
+      if (typeof path43 !== "string") {
+        return path43;
       }
-      const pathSegments = path42.split("?");
+      const pathSegments = path43.split("?");
       if (pathSegments.length !== 2) {
-        return path42;
+        return path43;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path42, method, body, headers }) {
-      const pathMatch2 = matchValue(mockDispatch2.path, path42);
+    function matchKey(mockDispatch2, { path: path43, method, body, headers }) {
+      const pathMatch2 = matchValue(mockDispatch2.path, path43);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10779,7 +10779,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path42 }) => matchValue(safeUrl(path42), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path43 }) => matchValue(safeUrl(path43), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10817,9 +10817,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path42, method, body, headers, query } = opts;
+      const { path: path43, method, body, headers, query } = opts;
       return {
-        path: path42,
+        path: path43,
         method,
         body,
         headers,
@@ -11282,10 +11282,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path42, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path43, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path42,
+            Path: path43,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16164,9 +16164,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path42) {
-      for (let i = 0; i < path42.length; ++i) {
-        const code = path42.charCodeAt(i);
+    function validateCookiePath(path43) {
+      for (let i = 0; i < path43.length; ++i) {
+        const code = path43.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19086,11 +19086,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path42 = opts.path;
+          let path43 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path42 = `/${path42}`;
+            path43 = `/${path43}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path42);
+          url2 = new URL(util.parseOrigin(url2).origin + path43);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -20155,10 +20155,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema7) {
   return mergeDefs(schema7._zod.def);
 }
-function getElementAtPath(obj, path42) {
-  if (!path42)
+function getElementAtPath(obj, path43) {
+  if (!path43)
     return obj;
-  return path42.reduce((acc, key) => acc?.[key], obj);
+  return path43.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -20417,11 +20417,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path42, issues) {
+function prefixIssues(path43, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path42);
+    iss.path.unshift(path43);
     return iss;
   });
 }
@@ -20954,16 +20954,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path42 = []) => {
+  const processError = (error65, path43 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path42, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path43, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path42, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path43, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path42, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path43, ...issue3.path]);
       } else {
-        const fullpath = [...path42, ...issue3.path];
+        const fullpath = [...path43, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -21002,17 +21002,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path42 = []) => {
+  const processError = (error65, path43 = []) => {
     var _a3;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path42, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path43, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path42, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path43, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path42, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path43, ...issue3.path]);
       } else {
-        const fullpath = [...path42, ...issue3.path];
+        const fullpath = [...path43, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -21051,8 +21051,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path42 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path42) {
+  const path43 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path43) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -35390,8 +35390,8 @@ function describe(description) {
   const ch = new $ZodCheck({ check: "describe" });
   ch._zod.onattach = [
     (inst) => {
-      const existing = globalRegistry.get(inst) ?? {};
-      globalRegistry.add(inst, { ...existing, description });
+      const existing2 = globalRegistry.get(inst) ?? {};
+      globalRegistry.add(inst, { ...existing2, description });
     }
   ];
   ch._zod.check = () => {
@@ -35403,8 +35403,8 @@ function meta(metadata) {
   const ch = new $ZodCheck({ check: "meta" });
   ch._zod.onattach = [
     (inst) => {
-      const existing = globalRegistry.get(inst) ?? {};
-      globalRegistry.add(inst, { ...existing, ...metadata });
+      const existing2 = globalRegistry.get(inst) ?? {};
+      globalRegistry.add(inst, { ...existing2, ...metadata });
     }
   ];
   ch._zod.check = () => {
@@ -35612,8 +35612,8 @@ function extractDefs(ctx, schema7) {
   for (const entry of ctx.seen.entries()) {
     const id = ctx.metadataRegistry.get(entry[0])?.id;
     if (id) {
-      const existing = idToSchema.get(id);
-      if (existing && existing !== entry[0]) {
+      const existing2 = idToSchema.get(id);
+      if (existing2 && existing2 !== entry[0]) {
         throw new Error(`Duplicate schema id "${id}" detected during JSON Schema conversion. Two different schemas cannot share the same id when converted together.`);
       }
       idToSchema.set(id, entry[0]);
@@ -35885,9 +35885,9 @@ function finalize(ctx, schema7) {
           const allOf = json3?.allOf;
           if (!Array.isArray(allOf))
             continue;
-          const existing = carriers.get(allOf);
-          if (existing)
-            existing.push(json3);
+          const existing2 = carriers.get(allOf);
+          if (existing2)
+            existing2.push(json3);
           else
             carriers.set(allOf, [json3]);
         }
@@ -39084,13 +39084,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path42 = ref.slice(1).split("/").filter(Boolean);
-  if (path42.length === 0) {
+  const path43 = ref.slice(1).split("/").filter(Boolean);
+  if (path43.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path42[0] === defsKey) {
-    const key = path42[1] === void 0 ? void 0 : decodeJSONPointerSegment(path42[1]);
+  if (path43[0] === defsKey) {
+    const key = path43[1] === void 0 ? void 0 : decodeJSONPointerSegment(path43[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -47339,17 +47339,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path42) {
-      const ctrl = callVisitor(key, node2, visitor, path42);
+    function visit_(key, node2, visitor, path43) {
+      const ctrl = callVisitor(key, node2, visitor, path43);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path42, ctrl);
-        return visit_(key, ctrl, visitor, path42);
+        replaceNode(key, path43, ctrl);
+        return visit_(key, ctrl, visitor, path43);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path42 = Object.freeze(path42.concat(node2));
+          path43 = Object.freeze(path43.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path42);
+            const ci = visit_(i, node2.items[i], visitor, path43);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -47360,13 +47360,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path42 = Object.freeze(path42.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path42);
+          path43 = Object.freeze(path43.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path43);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path42);
+          const cv = visit_("value", node2.value, visitor, path43);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -47387,17 +47387,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path42) {
-      const ctrl = await callVisitor(key, node2, visitor, path42);
+    async function visitAsync_(key, node2, visitor, path43) {
+      const ctrl = await callVisitor(key, node2, visitor, path43);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path42, ctrl);
-        return visitAsync_(key, ctrl, visitor, path42);
+        replaceNode(key, path43, ctrl);
+        return visitAsync_(key, ctrl, visitor, path43);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path42 = Object.freeze(path42.concat(node2));
+          path43 = Object.freeze(path43.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path42);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path43);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -47408,13 +47408,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path42 = Object.freeze(path42.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path42);
+          path43 = Object.freeze(path43.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path43);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path42);
+          const cv = await visitAsync_("value", node2.value, visitor, path43);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -47441,23 +47441,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path42) {
+    function callVisitor(key, node2, visitor, path43) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path42);
+        return visitor(key, node2, path43);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path42);
+        return visitor.Map?.(key, node2, path43);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path42);
+        return visitor.Seq?.(key, node2, path43);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path42);
+        return visitor.Pair?.(key, node2, path43);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path42);
+        return visitor.Scalar?.(key, node2, path43);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path42);
+        return visitor.Alias?.(key, node2, path43);
       return void 0;
     }
-    function replaceNode(key, path42, node2) {
-      const parent = path42[path42.length - 1];
+    function replaceNode(key, path43, node2) {
+      const parent = path43[path43.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -48069,10 +48069,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema7, path42, value) {
+    function collectionFromPath(schema7, path43, value) {
       let v = value;
-      for (let i = path42.length - 1; i >= 0; --i) {
-        const k = path42[i];
+      for (let i = path43.length - 1; i >= 0; --i) {
+        const k = path43[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -48091,7 +48091,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path42) => path42 == null || typeof path42 === "object" && !!path42[Symbol.iterator]().next().done;
+    var isEmptyPath = (path43) => path43 == null || typeof path43 === "object" && !!path43[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema7) {
         super(type);
@@ -48121,11 +48121,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path42, value) {
-        if (isEmptyPath(path42))
+      addIn(path43, value) {
+        if (isEmptyPath(path43))
           this.add(value);
         else {
-          const [key, ...rest] = path42;
+          const [key, ...rest] = path43;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -48139,8 +48139,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path42) {
-        const [key, ...rest] = path42;
+      deleteIn(path43) {
+        const [key, ...rest] = path43;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -48154,8 +48154,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path42, keepScalar) {
-        const [key, ...rest] = path42;
+      getIn(path43, keepScalar) {
+        const [key, ...rest] = path43;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -48173,8 +48173,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path42) {
-        const [key, ...rest] = path42;
+      hasIn(path43) {
+        const [key, ...rest] = path43;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -48184,8 +48184,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path42, value) {
-        const [key, ...rest] = path42;
+      setIn(path43, value) {
+        const [key, ...rest] = path43;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -50700,9 +50700,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path42, value) {
+      addIn(path43, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path42, value);
+          this.contents.addIn(path43, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -50777,14 +50777,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path42) {
-        if (Collection2.isEmptyPath(path42)) {
+      deleteIn(path43) {
+        if (Collection2.isEmptyPath(path43)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path42) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path43) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -50799,10 +50799,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path42, keepScalar) {
-        if (Collection2.isEmptyPath(path42))
+      getIn(path43, keepScalar) {
+        if (Collection2.isEmptyPath(path43))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path42, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path43, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -50813,10 +50813,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path42) {
-        if (Collection2.isEmptyPath(path42))
+      hasIn(path43) {
+        if (Collection2.isEmptyPath(path43))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path42) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path43) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -50833,13 +50833,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path42, value) {
-        if (Collection2.isEmptyPath(path42)) {
+      setIn(path43, value) {
+        if (Collection2.isEmptyPath(path43)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path42), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path43), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path42, value);
+          this.contents.setIn(path43, value);
         }
       }
       /**
@@ -52800,9 +52800,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path42) => {
+    visit2.itemAtPath = (cst, path43) => {
       let item = cst;
-      for (const [field2, index] of path42) {
+      for (const [field2, index] of path43) {
         const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -52811,23 +52811,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path42) => {
-      const parent = visit2.itemAtPath(cst, path42.slice(0, -1));
-      const field2 = path42[path42.length - 1][0];
+    visit2.parentCollection = (cst, path43) => {
+      const parent = visit2.itemAtPath(cst, path43.slice(0, -1));
+      const field2 = path43[path43.length - 1][0];
       const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path42, item, visitor) {
-      let ctrl = visitor(item, path42);
+    function _visit(path43, item, visitor) {
+      let ctrl = visitor(item, path43);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field2 of ["key", "value"]) {
         const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path42.concat([[field2, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path43.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -52838,10 +52838,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field2 === "key")
-            ctrl = ctrl(item, path42);
+            ctrl = ctrl(item, path43);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path42) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path43) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -56385,13 +56385,13 @@ function parseRoute(pathname) {
   const bare = BARE.exec(rest);
   return { key, scope: "", worker: "", path: bare ? bare[1] ?? "/" : rest };
 }
-function routeKind(method, path42) {
-  if (method === "POST" && (path42 === "/chat/completions" || path42 === "/responses" || path42 === "/messages"))
+function routeKind(method, path43) {
+  if (method === "POST" && (path43 === "/chat/completions" || path43 === "/responses" || path43 === "/messages"))
     return "chat";
-  if (path42.startsWith("/responses/") || path42 === "/conversations" || path42.startsWith("/conversations/"))
+  if (path43.startsWith("/responses/") || path43 === "/conversations" || path43.startsWith("/conversations/"))
     return "state";
-  if (method === "POST" && path42 === "/embeddings") return "embeddings";
-  if (method === "GET" && (path42 === "/models" || path42.startsWith("/models/"))) return "models";
+  if (method === "POST" && path43 === "/embeddings") return "embeddings";
+  if (method === "GET" && (path43 === "/models" || path43.startsWith("/models/"))) return "models";
   return null;
 }
 function decode4(segment) {
@@ -56480,13 +56480,14 @@ var BASE_RUNGS, RUNG_NAMES, KEPT_EVERYWHERE, FAILURE_TABLE;
 var init_failure_table = __esm({
   "src/verdict/failure-table.ts"() {
     "use strict";
-    BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "RD", "CC"];
+    BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "CI", "RD", "CC"];
     RUNG_NAMES = {
       SW: "same worker",
       OW: "other worker of the replica",
       OR: "other replica",
       RS: "after a graceful restart",
       CR: "after a crash and respawn",
+      CI: "after a crash at once after the answer (no pause for the save to land)",
       RD: "after a redeploy of the replica",
       CC: "two turns of one session at once, on two workers",
       LT: "an old fact, after filler turns, on another worker",
@@ -56498,6 +56499,7 @@ var init_failure_table = __esm({
       OR: true,
       RS: true,
       CR: true,
+      CI: true,
       RD: true,
       CC: true,
       LT: true,
@@ -56507,7 +56509,17 @@ var init_failure_table = __esm({
       {
         id: "1",
         cause: "memory created inside the request handler, or history passed as a list that gets copied",
-        kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false, SL: false },
+        kept: {
+          SW: false,
+          OW: false,
+          OR: false,
+          RS: false,
+          CR: false,
+          CI: false,
+          RD: false,
+          CC: false,
+          SL: false
+        },
         advice: "nothing is kept between requests: keep memory per session in a store"
       },
       {
@@ -56519,6 +56531,7 @@ var init_failure_table = __esm({
           OR: false,
           RS: false,
           CR: false,
+          CI: false,
           RD: false,
           CC: false,
           LT: false,
@@ -56536,7 +56549,7 @@ var init_failure_table = __esm({
       {
         id: "3",
         cause: "state on the local disk (`./storage`, a sqlite file in the app folder)",
-        kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true, SL: false },
+        kept: { SW: true, OW: true, OR: false, RS: true, CR: true, CI: true, RD: false, LT: true, SL: false },
         advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store"
       },
       {
@@ -56554,19 +56567,41 @@ var init_failure_table = __esm({
       {
         id: "6a",
         cause: "RAM state saved at graceful shutdown, loaded at startup",
-        kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, CC: false, LT: false, SL: false },
+        kept: {
+          SW: true,
+          OW: false,
+          OR: false,
+          RS: true,
+          CR: false,
+          CI: false,
+          RD: false,
+          CC: false,
+          LT: false,
+          SL: false
+        },
         advice: "saved only on shutdown: a crash loses it and workers never share it"
       },
       {
         id: "6b",
         cause: "a per-process cache of a durable store, loaded at startup, never re-read",
-        kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, CC: false, LT: false, SL: true },
+        kept: {
+          SW: true,
+          OW: false,
+          OR: false,
+          RS: true,
+          CR: true,
+          CI: true,
+          RD: true,
+          CC: false,
+          LT: false,
+          SL: true
+        },
         advice: "reads a stale per-process cache: re-read the store on every request"
       },
       {
         id: "7",
         cause: "memory not keyed by session",
-        kept: { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true },
+        kept: { SW: true, OW: true, OR: true, RS: true, CR: true, CI: true, RD: true, LT: true },
         leak: true,
         advice: "memory leaks between sessions: key memory by session id"
       },
@@ -56599,6 +56634,7 @@ var init_failure_table = __esm({
           OR: false,
           RS: false,
           CR: false,
+          CI: false,
           RD: false,
           CC: false,
           LT: false,
@@ -56606,6 +56642,13 @@ var init_failure_table = __esm({
         },
         needs: "cookie",
         advice: "one signing key for every process, from the environment (`SESSION_SECRET`), never one made at boot: another worker replaced the cookie the client sent with a fresh one"
+      },
+      {
+        id: "12",
+        cause: "save not awaited: the answer is sent before the history is written (an `onEnd` callback, a background task)",
+        kept: { SW: true, RS: true, CR: true, CI: false },
+        needs: "CI",
+        advice: "await the write before answering: a process that dies between the answer and the write (a crash, an OOM kill) loses the turn, and a next turn that comes quickly reads the history without it"
       },
       {
         id: "✓",
@@ -56721,8 +56764,50 @@ var init_json = __esm({
   }
 });
 
+// src/verdict/stack.ts
+function stackOf(specifiers) {
+  for (const stack of STACKS) {
+    const imported = specifiers.find(stack.imports);
+    if (imported) return { name: stack.name, imported };
+  }
+  return void 0;
+}
+function stackAdvice(stack, row) {
+  return stack ? STACKS.find((s) => s.name === stack.name)?.advice[row] : void 0;
+}
+var STACKS;
+var init_stack = __esm({
+  "src/verdict/stack.ts"() {
+    "use strict";
+    STACKS = [
+      {
+        name: "LangGraph",
+        imports: (s) => s.startsWith("@langchain/langgraph"),
+        advice: {
+          "9": "the checkpointer writes the thread's whole state after each run and cannot be made to append: run one graph invocation per thread at a time (a lock or a queue per `thread_id` in your server; LangGraph's own server calls this double texting and offers reject or enqueue)"
+        }
+      },
+      {
+        name: "LlamaIndex",
+        imports: (s) => s === "llamaindex" || s.startsWith("@llamaindex/"),
+        advice: {
+          "9": "a memory snapshot (`snapshot()` / `loadMemory()`) or a chat store's `setMessages` writes the session's whole history: store one row per message and append the turn's new messages, or hold a lock per session from loading the memory to saving it"
+        }
+      },
+      {
+        name: "the Vercel AI SDK",
+        imports: (s) => s === "ai" || s.startsWith("@ai-sdk/"),
+        advice: {
+          "9": "the persistence guide's `saveChat` writes the whole chat back: save only the turn's new messages, appended (a row per message), or hold a lock per chat id from `loadChat` to `saveChat`",
+          "12": "a save in `onEnd` or `onFinish` runs after the answer has gone out and nothing awaits it: await the save in the route before it answers (read the text, save, then reply)"
+        }
+      }
+    ];
+  }
+});
+
 // src/report/evidence.ts
-import path35 from "node:path";
+import path36 from "node:path";
 function evidenceTurns(s) {
   const failed2 = failedTurns(s);
   return s.error?.code === "AMNESIA_LLM_NEVER_REACHED" ? failed2.slice(0, 1) : failed2;
@@ -56743,8 +56828,8 @@ function lastChatRequest(t) {
   return t.llm.filter((r) => r.kind === "chat").at(-1);
 }
 function relativeTo2(file2, cwd) {
-  if (!cwd || !path35.isAbsolute(file2)) return file2;
-  const rel = path35.relative(cwd, file2);
+  if (!cwd || !path36.isAbsolute(file2)) return file2;
+  const rel = path36.relative(cwd, file2);
   return rel === "" || rel.startsWith("..") ? file2 : rel;
 }
 function formatLocation(at, cwd) {
@@ -56858,7 +56943,10 @@ function diagnosisText(s) {
     ...new Set(
       ids.flatMap((id) => {
         const row = FAILURE_TABLE.find((r) => r.id === id);
-        return row && row.id !== "✓" ? [`row ${id}: ${row.advice}`] : [];
+        if (!row || row.id === "✓") return [];
+        const own2 = stackAdvice(s.stack, id);
+        const here = own2 && s.stack ? `; here, with ${s.stack.name} (the app imports \`${s.stack.imported}\`): ${own2}` : "";
+        return [`row ${id}: ${row.advice}${here}`];
       })
     )
   ];
@@ -56888,6 +56976,7 @@ var init_diagnosis = __esm({
   "src/report/diagnosis.ts"() {
     "use strict";
     init_failure_table();
+    init_stack();
   }
 });
 
@@ -60342,8 +60431,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path42 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path42} does not exist${EOL6}`);
+        const path43 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path43} does not exist${EOL6}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -64494,7 +64583,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // action/main.ts
-import path41 from "node:path";
+import path42 from "node:path";
 
 // src/config/load.ts
 import { existsSync as existsSync3 } from "node:fs";
@@ -64612,14 +64701,14 @@ init_zod();
 var NAME = /^[\p{L}\p{N}_-]+/u;
 var INDEX = /^\[(-?\d+)\]/;
 var QUOTED = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]/;
-function parsePath(path42) {
-  if (!path42.startsWith("$")) throw invalid(path42, "it does not start with `$`");
+function parsePath(path43) {
+  if (!path43.startsWith("$")) throw invalid(path43, "it does not start with `$`");
   const segments = [];
-  let rest = path42.slice(1);
+  let rest = path43.slice(1);
   while (rest.length > 0) {
     if (rest.startsWith(".")) {
       const name = NAME.exec(rest.slice(1))?.[0];
-      if (name === void 0) throw invalid(path42, `expected a member name after \`.\` at \`${rest}\``);
+      if (name === void 0) throw invalid(path43, `expected a member name after \`.\` at \`${rest}\``);
       segments.push({ kind: "name", name });
       rest = rest.slice(1 + name.length);
       continue;
@@ -64636,12 +64725,12 @@ function parsePath(path42) {
       rest = rest.slice(quoted2[0].length);
       continue;
     }
-    throw invalid(path42, `unsupported syntax at \`${rest}\``);
+    throw invalid(path43, `unsupported syntax at \`${rest}\``);
   }
   return segments;
 }
-function getPath(value, path42) {
-  const segments = typeof path42 === "string" ? parsePath(path42) : path42;
+function getPath(value, path43) {
+  const segments = typeof path43 === "string" ? parsePath(path43) : path43;
   let current = value;
   for (const segment of segments) {
     if (segment.kind === "index") {
@@ -64660,10 +64749,10 @@ function getPath(value, path42) {
 function unescapeQuoted(text) {
   return text.replace(/\\(.)/g, "$1");
 }
-function invalid(path42, why) {
+function invalid(path43, why) {
   return new AmnesiaError(
     "AMNESIA_INVALID_INPUT",
-    `invalid JSON path \`${path42}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
+    `invalid JSON path \`${path43}\`: ${why}; amnesia supports \`$\`, \`$.a.b\`, \`$.items[0].name\` and \`$['key with space']\``
   );
 }
 
@@ -64941,9 +65030,9 @@ function unwrap(s) {
     else return cur;
   }
 }
-function schemaAt(root, path42) {
+function schemaAt(root, path43) {
   let cur = root;
-  for (const seg of path42) {
+  for (const seg of path43) {
     if (!cur) return void 0;
     cur = childSchema(unwrap(cur), seg);
   }
@@ -64997,10 +65086,10 @@ var SourceDocument = class {
     this.doc = (0, import_yaml.parseDocument)(source, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
   /** 1-based line and column of the node at `path`; the nearest existing parent when it is missing. */
-  position(path42, which2 = "value") {
-    for (let n = path42.length; n >= 0; n--) {
-      const sub = path42.slice(0, n);
-      if (which2 === "key" && n === path42.length && n > 0) {
+  position(path43, which2 = "value") {
+    for (let n = path43.length; n >= 0; n--) {
+      const sub = path43.slice(0, n);
+      if (which2 === "key" && n === path43.length && n > 0) {
         const parent = sub.length > 1 ? this.doc.getIn(sub.slice(0, -1), true) : this.doc.contents;
         if ((0, import_yaml.isMap)(parent)) {
           const pair = parent.items.find(
@@ -65024,9 +65113,9 @@ var SourceDocument = class {
     return { line: 1, column: 1 };
   }
   /** `line`/`col` → `{ line, column }` for a problem at `path`. */
-  problem(path42, message2, hint, which2 = "value") {
-    const { line, column } = this.position(path42, which2);
-    return { file: this.file, line, column, field: formatPath(path42), message: message2, ...hint ? { hint } : {} };
+  problem(path43, message2, hint, which2 = "value") {
+    const { line, column } = this.position(path43, which2);
+    return { file: this.file, line, column, field: formatPath(path43), message: message2, ...hint ? { hint } : {} };
   }
   syntaxProblems() {
     return this.doc.errors.map((e) => {
@@ -65051,9 +65140,9 @@ function syntaxHint(code, message2) {
     return "quote the text if it contains `:`, `#`, `{` or starts with a special character";
   return "check the YAML syntax near this line (quote texts that contain `: ` or `#`)";
 }
-function formatPath(path42) {
+function formatPath(path43) {
   let out = "";
-  for (const seg of path42) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
+  for (const seg of path43) out += typeof seg === "number" ? `[${seg}]` : out ? `.${String(seg)}` : String(seg);
   return out;
 }
 function describeValue(v) {
@@ -65063,9 +65152,9 @@ function describeValue(v) {
   if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v === "number" ? "the number" : typeof v} ${String(v)}`;
 }
-function valueAt(root, path42) {
+function valueAt(root, path43) {
   let cur = root;
-  for (const seg of path42) {
+  for (const seg of path43) {
     if (cur === null || typeof cur !== "object") return void 0;
     cur = cur[seg];
   }
@@ -65085,13 +65174,13 @@ function validateAgainst(src, value, schema7, keyed = [], base = []) {
   if (result.success) return { data: result.data, problems: [] };
   const problems = [];
   for (const issue3 of result.error.issues) {
-    const path42 = [...base, ...issue3.path];
+    const path43 = [...base, ...issue3.path];
     const local = issue3.path;
     const at = valueAt(value, local);
     if (issue3.code === "unrecognized_keys") {
       const k = keyed.find((u) => u.union === schemaAt(schema7, local));
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path42));
+        problems.push(...validateKeyed(src, at, k, path43));
         continue;
       }
       const candidates = knownKeys(schemaAt(schema7, local));
@@ -65099,7 +65188,7 @@ function validateAgainst(src, value, schema7, keyed = [], base = []) {
         const guess = suggestKey(key, candidates);
         problems.push(
           src.problem(
-            [...path42, key],
+            [...path43, key],
             `unknown key \`${key}\`${guess ? ` — did you mean \`${guess}\`?` : ""}`,
             candidates.length ? `allowed here: ${candidates.map((c) => `\`${c}\``).join(", ")}` : void 0,
             "key"
@@ -65112,10 +65201,10 @@ function validateAgainst(src, value, schema7, keyed = [], base = []) {
       const unionSchema = schemaAt(schema7, local);
       const k = keyed.find((u) => u.union === unionSchema);
       if (k && at && typeof at === "object" && !Array.isArray(at)) {
-        problems.push(...validateKeyed(src, at, k, path42));
+        problems.push(...validateKeyed(src, at, k, path43));
         continue;
       }
-      problems.push(src.problem(path42, `${issue3.message}; found ${describeValue(at)}`));
+      problems.push(src.problem(path43, `${issue3.message}; found ${describeValue(at)}`));
       continue;
     }
     if (issue3.code === "invalid_type") {
@@ -65123,20 +65212,20 @@ function validateAgainst(src, value, schema7, keyed = [], base = []) {
       if (at === void 0) {
         problems.push(
           src.problem(
-            path42,
+            path43,
             `missing \`${String(local[local.length - 1] ?? "value")}\`: ${customOr(issue3.message, `expected ${expected}`)}`
           )
         );
       } else {
         problems.push(
-          src.problem(path42, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
+          src.problem(path43, `${customOr(issue3.message, `expected ${expected}`)}; found ${describeValue(at)}`)
         );
       }
       continue;
     }
     problems.push(
       src.problem(
-        path42,
+        path43,
         issue3.message + (issue3.code === "invalid_value" ? `; found ${describeValue(at)}` : "")
       )
     );
@@ -65146,7 +65235,7 @@ function validateAgainst(src, value, schema7, keyed = [], base = []) {
 function customOr(message2, fallback) {
   return message2.startsWith("Invalid input") ? fallback : message2;
 }
-function validateKeyed(src, obj, k, path42) {
+function validateKeyed(src, obj, k, path43) {
   const keys = Object.keys(obj);
   const present = Object.keys(k.kinds).filter((kind2) => keys.includes(kind2));
   const list2 = Object.keys(k.kinds).map((x) => `\`${x}\``).join(", ");
@@ -65156,7 +65245,7 @@ function validateKeyed(src, obj, k, path42) {
     if (first) {
       return [
         src.problem(
-          [...path42, first[0]],
+          [...path43, first[0]],
           `unknown key \`${first[0]}\` — did you mean \`${first[1]}\`?`,
           `${k.what} has one of ${list2}`,
           "key"
@@ -65165,7 +65254,7 @@ function validateKeyed(src, obj, k, path42) {
     }
     return [
       src.problem(
-        path42,
+        path43,
         `${k.what} needs one of ${list2}; found keys ${keys.map((x) => `\`${x}\``).join(", ") || "none"}`
       )
     ];
@@ -65176,7 +65265,7 @@ function validateKeyed(src, obj, k, path42) {
   if (clash.length > 0) {
     return [
       src.problem(
-        path42,
+        path43,
         `${k.what} does one thing, but has ${[kind, ...clash].map((x) => `\`${x}\``).join(" and ")}`,
         "split it into separate items"
       )
@@ -65187,7 +65276,7 @@ function validateKeyed(src, obj, k, path42) {
     const takers = Object.entries(k.kinds).filter(([, schema7]) => knownKeys(schema7).includes(key)).map(([name]) => `\`${name}\``);
     return takers.length ? [
       src.problem(
-        [...path42, key],
+        [...path43, key],
         `\`${key}\` does not go with \`${kind}\``,
         `only ${takers.join(", ")} take \`${key}\``,
         "key"
@@ -65195,7 +65284,7 @@ function validateKeyed(src, obj, k, path42) {
     ] : [];
   });
   if (misplaced.length > 0) return misplaced;
-  return validateAgainst(src, obj, chosen, [k], path42).problems;
+  return validateAgainst(src, obj, chosen, [k], path43).problems;
 }
 
 // src/config/load.ts
@@ -65302,11 +65391,11 @@ function renderTemplateJson(value, vars) {
   }
   return value;
 }
-function* stringsIn(value, path42 = []) {
-  if (typeof value === "string") yield [path42, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path42, i]);
+function* stringsIn(value, path43 = []) {
+  if (typeof value === "string") yield [path43, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsIn(v, [...path43, i]);
   else if (value && typeof value === "object")
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path42, k]);
+    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, [...path43, k]);
 }
 
 // src/config/runs-node.ts
@@ -66240,10 +66329,10 @@ function finalizeMatch() {
     }
     if (token.type !== 2 || start === end) continue;
     const captured = decode3(matcherInput.slice(start, end));
-    const existing = params[token.name];
-    if (existing === void 0) params[token.name] = captured;
-    else if (Array.isArray(existing)) existing.push(captured);
-    else params[token.name] = [existing, captured];
+    const existing2 = params[token.name];
+    if (existing2 === void 0) params[token.name] = captured;
+    else if (Array.isArray(existing2)) existing2.push(captured);
+    else params[token.name] = [existing2, captured];
   }
   matcherParams = params;
   return true;
@@ -66404,10 +66493,10 @@ function matchTokensLinear(inputString, tokens, tolerateTrailingSlash) {
       wildcardIndex++;
     } else if (position !== endPosition) {
       const captured = decode3(inputString.slice(position, endPosition));
-      const existing = params[token.name];
-      if (existing === void 0) params[token.name] = captured;
-      else if (Array.isArray(existing)) existing.push(captured);
-      else params[token.name] = [existing, captured];
+      const existing2 = params[token.name];
+      if (existing2 === void 0) params[token.name] = captured;
+      else if (Array.isArray(existing2)) existing2.push(captured);
+      else params[token.name] = [existing2, captured];
     }
     position = endPosition;
   }
@@ -66686,18 +66775,18 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookie(domain2, path42, key, callback) {
+  findCookie(domain2, path43, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    if (domain2 == null || path42 == null || key == null) {
+    if (domain2 == null || path43 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
-    const result = this.idx[domain2]?.[path42]?.[key];
+    const result = this.idx[domain2]?.[path43]?.[key];
     return promiseCallback.resolve(result);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  findCookies(domain2, path42, allowSpecialUseDomain = false, callback) {
+  findCookies(domain2, path43, allowSpecialUseDomain = false, callback) {
     if (typeof allowSpecialUseDomain === "function") {
       callback = allowSpecialUseDomain;
       allowSpecialUseDomain = true;
@@ -66708,7 +66797,7 @@ var MemoryCookieStore = class extends Store {
       return promiseCallback.resolve([]);
     }
     let pathMatcher;
-    if (!path42) {
+    if (!path43) {
       pathMatcher = function matchAll(domainIndex) {
         for (const curPath in domainIndex) {
           const pathIndex = domainIndex[curPath];
@@ -66723,7 +66812,7 @@ var MemoryCookieStore = class extends Store {
     } else {
       pathMatcher = function matchRFC(domainIndex) {
         for (const cookiePath in domainIndex) {
-          if (pathMatch(path42, cookiePath)) {
+          if (pathMatch(path43, cookiePath)) {
             const pathIndex = domainIndex[cookiePath];
             for (const key in pathIndex) {
               const value = pathIndex[key];
@@ -66751,14 +66840,14 @@ var MemoryCookieStore = class extends Store {
    */
   putCookie(cookie, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    const { domain: domain2, path: path42, key } = cookie;
-    if (domain2 == null || path42 == null || key == null) {
+    const { domain: domain2, path: path43, key } = cookie;
+    if (domain2 == null || path43 == null || key == null) {
       return promiseCallback.resolve(void 0);
     }
     const domainEntry = this.idx[domain2] ?? /* @__PURE__ */ Object.create(null);
     this.idx[domain2] = domainEntry;
-    const pathEntry = domainEntry[path42] ?? /* @__PURE__ */ Object.create(null);
-    domainEntry[path42] = pathEntry;
+    const pathEntry = domainEntry[path43] ?? /* @__PURE__ */ Object.create(null);
+    domainEntry[path43] = pathEntry;
     pathEntry[key] = cookie;
     return promiseCallback.resolve(void 0);
   }
@@ -66772,20 +66861,20 @@ var MemoryCookieStore = class extends Store {
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookie(domain2, path42, key, callback) {
+  removeCookie(domain2, path43, key, callback) {
     const promiseCallback = createPromiseCallback(callback);
-    delete this.idx[domain2]?.[path42]?.[key];
+    delete this.idx[domain2]?.[path43]?.[key];
     return promiseCallback.resolve(void 0);
   }
   /**
    * @internal No doc because this is an overload that supports the implementation
    */
-  removeCookies(domain2, path42, callback) {
+  removeCookies(domain2, path43, callback) {
     const promiseCallback = createPromiseCallback(callback);
     const domainEntry = this.idx[domain2];
     if (domainEntry) {
-      if (path42) {
-        delete domainEntry[path42];
+      if (path43) {
+        delete domainEntry[path43];
       } else {
         delete this.idx[domain2];
       }
@@ -66811,8 +66900,8 @@ var MemoryCookieStore = class extends Store {
     domains.forEach((domain2) => {
       const domainEntry = idx[domain2] ?? {};
       const paths = Object.keys(domainEntry);
-      paths.forEach((path42) => {
-        const pathEntry = domainEntry[path42] ?? {};
+      paths.forEach((path43) => {
+        const pathEntry = domainEntry[path43] ?? {};
         const keys = Object.keys(pathEntry);
         keys.forEach((key) => {
           const keyEntry = pathEntry[key];
@@ -67687,18 +67776,18 @@ function cookieCompare(a, b) {
   cmp = (a.creationIndex || 0) - (b.creationIndex || 0);
   return cmp;
 }
-function defaultPath(path42) {
-  if (!path42 || path42.slice(0, 1) !== "/") {
+function defaultPath(path43) {
+  if (!path43 || path43.slice(0, 1) !== "/") {
     return "/";
   }
-  if (path42 === "/") {
-    return path42;
+  if (path43 === "/") {
+    return path43;
   }
-  const rightSlash = path42.lastIndexOf("/");
+  const rightSlash = path43.lastIndexOf("/");
   if (rightSlash === 0) {
     return "/";
   }
-  return path42.slice(0, rightSlash);
+  return path43.slice(0, rightSlash);
 }
 var IP_REGEX_LOWERCASE = /(?:^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$)|(?:^(?:(?:[a-f\d]{1,4}:){7}(?:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){6}(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|:[a-f\d]{1,4}|:)|(?:[a-f\d]{1,4}:){5}(?::(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,2}|:)|(?:[a-f\d]{1,4}:){4}(?:(?::[a-f\d]{1,4}){0,1}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,3}|:)|(?:[a-f\d]{1,4}:){3}(?:(?::[a-f\d]{1,4}){0,2}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,4}|:)|(?:[a-f\d]{1,4}:){2}(?:(?::[a-f\d]{1,4}){0,3}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,5}|:)|(?:[a-f\d]{1,4}:){1}(?:(?::[a-f\d]{1,4}){0,4}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,6}|:)|(?::(?:(?::[a-f\d]{1,4}){0,5}:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}|(?::[a-f\d]{1,4}){1,7}|:)))$)/;
 function domainMatch(domain2, cookieDomain, canonicalize) {
@@ -68118,7 +68207,7 @@ var CookieJar = class _CookieJar {
       return promiseCallback.reject(parameterError);
     }
     const host = canonicalDomain(context3.hostname);
-    const path42 = context3.pathname || "/";
+    const path43 = context3.pathname || "/";
     const potentiallyTrustworthy = isPotentiallyTrustworthy(
       url2,
       this.allowSecureOnLocal
@@ -68149,7 +68238,7 @@ var CookieJar = class _CookieJar {
           return false;
         }
       }
-      if (!allPaths && typeof c.path === "string" && !pathMatch(path42, c.path)) {
+      if (!allPaths && typeof c.path === "string" && !pathMatch(path43, c.path)) {
         return false;
       }
       if (c.secure && !potentiallyTrustworthy) {
@@ -68181,7 +68270,7 @@ var CookieJar = class _CookieJar {
     }
     store.findCookies(
       host,
-      allPaths ? null : path42,
+      allPaths ? null : path43,
       this.allowSpecialUseDomain,
       (err, cookies) => {
         if (err) {
@@ -68790,15 +68879,15 @@ function getTimestamp(options) {
 function isAbsoluteUrl(url2) {
   return /^([a-z][a-z\d+\-.]*:)?\/\//i.test(url2);
 }
-function getAbsoluteUrl(path42, baseUrl2) {
-  if (isAbsoluteUrl(path42)) return path42;
-  if (path42.startsWith("*")) return path42;
+function getAbsoluteUrl(path43, baseUrl2) {
+  if (isAbsoluteUrl(path43)) return path43;
+  if (path43.startsWith("*")) return path43;
   const origin = baseUrl2 || typeof location !== "undefined" && location.href;
-  return origin ? decodeURI(new URL(encodeURI(path42), origin).href) : path42;
+  return origin ? decodeURI(new URL(encodeURI(path43), origin).href) : path43;
 }
-function normalizePath(path42, baseUrl2) {
-  if (path42 instanceof RegExp) return path42;
-  const maybeAbsoluteUrl = getAbsoluteUrl(path42, baseUrl2);
+function normalizePath(path43, baseUrl2) {
+  if (path43 instanceof RegExp) return path43;
+  const maybeAbsoluteUrl = getAbsoluteUrl(path43, baseUrl2);
   return getCleanUrlString(maybeAbsoluteUrl);
 }
 function matchRequestUrl(url2, pattern, baseUrl2) {
@@ -68863,7 +68952,7 @@ var CookieStore = class {
     if (typeof localStorage === "undefined" || typeof localStorage.setItem !== "function") return;
     const data = [];
     const { idx } = this.#memoryStore;
-    for (const domain2 in idx) for (const path42 in idx[domain2]) for (const key in idx[domain2][path42]) data.push(idx[domain2][path42][key].toJSON());
+    for (const domain2 in idx) for (const path43 in idx[domain2]) for (const key in idx[domain2][path43]) data.push(idx[domain2][path43][key].toJSON());
     try {
       localStorage.setItem(this.#storageKey, JSON.stringify(data));
     } catch {
@@ -69322,10 +69411,10 @@ var HttpHandler = class extends RequestHandler {
     this.checkRedundantQueryParameters();
   }
   checkRedundantQueryParameters() {
-    const { method, path: path42 } = this.info;
-    if (!path42 || path42 instanceof RegExp || typeof path42 === "function") return;
-    if (getCleanUrlString(path42) === path42) return;
-    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path42}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
+    const { method, path: path43 } = this.info;
+    if (!path43 || path43 instanceof RegExp || typeof path43 === "function") return;
+    if (getCleanUrlString(path43) === path43) return;
+    devUtils.warn(`Found a redundant usage of query parameters in the request handler URL for "${method} ${path43}". Please match against a path instead and access query parameters using "new URL(request.url).searchParams" instead. Learn more: https://mswjs.io/docs/http/intercepting-requests#querysearch-parameters`);
   }
   async parse(args) {
     if (isStringEqual(args.request.method, "CONNECT")) return {
@@ -70314,9 +70403,9 @@ function createLlmHandlers(hooks) {
 }
 function answerDefault(method, url2, facts, context3) {
   const label = `${method} ${hideKey(url2.pathname)}${url2.search}`;
-  const path42 = url2.pathname.replace(/(.)\/$/, "$1");
-  const at = path42.lastIndexOf("/v1/");
-  const segments = at < 0 ? [] : path42.slice(at + 4).split("/").map(decodeSegment);
+  const path43 = url2.pathname.replace(/(.)\/$/, "$1");
+  const at = path43.lastIndexOf("/v1/");
+  const segments = at < 0 ? [] : path43.slice(at + 4).split("/").map(decodeSegment);
   const [first, second, third, fourth] = segments;
   const n = segments.length;
   if (method === "POST" && n === 2 && first === "chat" && second === "completions")
@@ -70641,8 +70730,8 @@ function ownText(bodyText) {
 init_routes();
 var MAX_PARSED_REPLY_BYTES = 1e6;
 async function recordOf(answered2) {
-  const { arrival, method, path: path42, outcome, response } = answered2;
-  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : outcome !== void 0 && "tooLarge" in outcome ? "too-large" : routeKind(method, path42) ?? "other";
+  const { arrival, method, path: path43, outcome, response } = answered2;
+  const kind = outcome !== void 0 && "unmatched" in outcome ? "unmatched" : outcome !== void 0 && "tooLarge" in outcome ? "too-large" : routeKind(method, path43) ?? "other";
   const body = bodyForRecord(answered2.bodyText, parseBody(answered2.bodyText));
   let reply2 = null;
   if (kind === "chat") {
@@ -70656,7 +70745,7 @@ async function recordOf(answered2) {
     turnId: arrival.turn?.turnId ?? null,
     kind,
     method,
-    path: path42,
+    path: path43,
     stream: wantsStream(body),
     messages: kind === "chat" ? answeredMessages(outcome) ?? chatMessages(body) ?? [] : [],
     input: kind === "embeddings" ? embeddingInputs(body) ?? [] : [],
@@ -71373,7 +71462,7 @@ function newSeed() {
 }
 
 // src/run/run.ts
-import path34 from "node:path";
+import path35 from "node:path";
 
 // src/config/shared-paths.ts
 import path8 from "node:path";
@@ -71624,10 +71713,10 @@ function checkUniqueNames(scenarios) {
 init_primitives();
 var DEFAULT_SESSION = "main";
 function normalizeScenario(src, raw) {
-  const at = (path42) => ({ file: src.file, ...src.position(path42) });
+  const at = (path43) => ({ file: src.file, ...src.position(path43) });
   const sessions = [];
   const turnsPerSession = /* @__PURE__ */ new Map();
-  const turn = (s, step2, path42, nested) => {
+  const turn = (s, step2, path43, nested) => {
     const session = s.session ?? DEFAULT_SESSION;
     if (!sessions.includes(session)) sessions.push(session);
     const n = (turnsPerSession.get(session) ?? 0) + 1;
@@ -71639,7 +71728,7 @@ function normalizeScenario(src, raw) {
       turn: n,
       user: s.user,
       ...s.on ? { pin: parseTarget(s.on) } : {},
-      expect: expectations(s, (p) => at([...path42, "expect", ...p])),
+      expect: expectations(s, (p) => at([...path43, "expect", ...p])),
       ...s.llm_reply !== void 0 ? { llmReply: s.llm_reply } : {},
       ...s.llm !== void 0 ? {
         llmScript: s.llm.map(
@@ -71652,7 +71741,7 @@ function normalizeScenario(src, raw) {
         )
       } : {},
       ...nested ? { nested } : {},
-      at: at(path42)
+      at: at(path43)
     };
   };
   const inFlight = (list2, i) => list2 ? { during: list2.map((t, k) => turn(t, i, ["steps", i, "during", k], { in: "during", index: k })) } : {};
@@ -71974,13 +72063,16 @@ function diagnose(rungs, o) {
       `the app fails on its memory object, likely a type mismatch (a list where a memory object is expected): ${named.text}`
     ) : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
   }
+  const late = agrees(failureRow("12"), rungs) ? [failureRow("12")] : [];
+  const cr = rungs.find((r) => r.rung === "CR")?.kept ?? null;
+  const store = late.length > 0 ? rungs.map((r) => r.rung === "CI" ? { ...r, kept: cr } : r) : rungs;
   const agreeing = FAILURE_TABLE.filter(
-    (row) => !row.leak && row.id !== "✓" && agrees(row, rungs, o.cookieReplaced)
+    (row) => !row.leak && row.id !== "✓" && row.id !== "12" && agrees(row, store, o.cookieReplaced)
   );
   const signed = agreeing.some((r) => r.needs === "cookie") ? agreeing.filter((r) => r.id !== "2") : agreeing;
   const ccLost = rungs.some((r) => r.rung === "CC" && r.kept === false);
   const lostUpdate = ccLost && signed.length > 0 && !signed.some((m) => m.kept?.CC === false) ? [failureRow("9")] : [];
-  const matches = [...signed, ...lostUpdate];
+  const matches = [...signed, ...lostUpdate, ...late];
   const allKept = ran.every((r) => r.kept);
   const leakRow = failureRow("7");
   const fixed = failureRow("✓");
@@ -72005,9 +72097,11 @@ function diagnose(rungs, o) {
   const advice = [...new Set(others.map((m) => m.advice))].join("; or: ");
   const extra = serverless.map((m) => m.advice).join("; ");
   const main2 = advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra;
-  const also = lostUpdate.map(
-    (m) => `; and, for turns at once (CC: two workers that share a disk): ${m.advice}`
-  );
+  const also = [
+    ...lostUpdate.map((m) => `; and, for turns at once (CC: two workers that share a disk): ${m.advice}`),
+    ...late.map((m) => `; and, answered before saved (CI ✗ where CR ✓): ${m.advice}`)
+  ];
+  if (!main2 && lostUpdate.length === 0) return result(matches, late.map((m) => m.advice).join(""));
   return result(matches, `${main2}${also.join("")}`);
 }
 
@@ -72059,7 +72153,7 @@ function relative2(file2, cwd) {
 // src/run/session.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { mkdir as mkdir12, rm as rm10 } from "node:fs/promises";
-import path33 from "node:path";
+import path34 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // src/client/chat-client.ts
@@ -72233,7 +72327,7 @@ function buildChatRequest(options) {
   const { spec, session, message: message2 } = options;
   const vars = { session, message: message2 };
   const method = spec.method.toUpperCase();
-  const path42 = renderTemplate(spec.path, {
+  const path43 = renderTemplate(spec.path, {
     session: encodeURIComponent(session),
     message: encodeURIComponent(message2)
   });
@@ -72266,11 +72360,11 @@ function buildChatRequest(options) {
     headers.set("cookie", own2 ? `${own2}; ${options.cookie}` : options.cookie);
   }
   return {
-    url: `${options.baseUrl.replace(/\/+$/, "")}${path42}`,
+    url: `${options.baseUrl.replace(/\/+$/, "")}${path43}`,
     method,
     headers,
     body,
-    label: `${method} ${path42}`
+    label: `${method} ${path43}`
   };
 }
 
@@ -72855,6 +72949,7 @@ var FILLERS = [
   "Recommend a board game for two players.",
   "Why is the sky blue?"
 ];
+var SAVE_PAUSE_MS = 500;
 function buildLadder(topology2, probe2, makeCanary = canary) {
   const steps = [];
   const rungs = [];
@@ -72877,6 +72972,7 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
   const turn = (session, user, on, recall) => {
     steps.push(make(session, user, on, recall ? [recall] : []));
   };
+  const pause3 = () => steps.push({ kind: "wait", step: steps.length, ms: SAVE_PAUSE_MS, at: AT });
   const r1w1 = { replica: 1, worker: 1 };
   const r1w2 = { replica: 1, worker: 2 };
   for (const rung of probe2.longTerm ? [...BASE_RUNGS, "LT"] : BASE_RUNGS) {
@@ -72901,6 +72997,7 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
         ],
         at: AT
       });
+      pause3();
       rungs.push({ rung, ask: steps.length });
       steps.push(make(session, probe2.ask, r1w1, facts));
       continue;
@@ -72908,15 +73005,17 @@ function buildLadder(topology2, probe2, makeCanary = canary) {
     if (rung === "LT") {
       const n = probe2.fillers ?? 4;
       for (let i = 0; i < n; i++) turn(session, FILLERS[i % FILLERS.length], r1w1);
+      pause3();
       const control = steps.length;
       turn(session, probe2.ask, r1w1, fact);
       rungs.push({ rung, control, ask: steps.length });
       turn(session, probe2.ask, r1w2, fact);
       continue;
     }
+    if (rung !== "CI") pause3();
     if (rung === "RS")
       steps.push({ kind: "restart", step: steps.length, target: { kind: "worker", ...r1w1 }, at: AT });
-    if (rung === "CR")
+    if (rung === "CR" || rung === "CI")
       steps.push({ kind: "crash", step: steps.length, target: { kind: "worker", ...r1w1 }, at: AT });
     if (rung === "RD")
       steps.push({
@@ -73168,16 +73267,16 @@ var OutputLog = class {
   cutChars = 0;
   paused = false;
   path;
-  constructor(path42, options = {}) {
+  constructor(path43, options = {}) {
     const o = typeof options === "number" ? { keep: options } : options;
-    this.path = path42;
+    this.path = path43;
     this.keep = o.keep ?? 200;
     this.limits = { ...OUTPUT_LIMITS, ...o.limits };
     this.onCut = o.onCut;
     this.mask = o.mask ?? ((t) => t);
     this.hidden = (o.hidden ?? []).filter((h) => h !== "");
     this.headLeft = this.limits.headBytes;
-    this.file = createWriteStream(path42, { flags: "a" });
+    this.file = createWriteStream(path43, { flags: "a" });
     this.file.on("error", () => {
     });
   }
@@ -73393,10 +73492,10 @@ async function poll(attempt, signal) {
     await pause2(delay2, signal);
   }
 }
-function pollHttp(port, path42, signal) {
+function pollHttp(port, path43, signal) {
   const attempt = () => new Promise((resolve2) => {
     const req = request2(
-      { host: "127.0.0.1", port, path: path42, method: "GET", agent: false, timeout: 2e3 },
+      { host: "127.0.0.1", port, path: path43, method: "GET", agent: false, timeout: 2e3 },
       (res) => {
         res.resume();
         resolve2((res.statusCode ?? 500) < 400);
@@ -73987,8 +74086,8 @@ function noScratch(e) {
 }
 function startTime(pid) {
   try {
-    const stat4 = readFileSync3(`/proc/${pid}/stat`, "utf8");
-    return stat4.slice(stat4.lastIndexOf(")") + 2).split(" ")[19];
+    const stat5 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+    return stat5.slice(stat5.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return void 0;
   }
@@ -74016,8 +74115,8 @@ function groupsOf(runId, dirs) {
       const cwd = readlinkSync(`/proc/${pid}/cwd`);
       const ours = environ.includes(`AMNESIA_RUN_ID=${runId}\0`) || dirs.some((d) => cmdline.includes(d) || cwd === d || cwd.startsWith(`${d}/`));
       if (!ours) continue;
-      const stat4 = readFileSync3(`/proc/${pid}/stat`, "utf8");
-      const pgid = Number(stat4.slice(stat4.lastIndexOf(")") + 2).split(" ")[2]);
+      const stat5 = readFileSync3(`/proc/${pid}/stat`, "utf8");
+      const pgid = Number(stat5.slice(stat5.lastIndexOf(")") + 2).split(" ")[2]);
       if (pgid > 1 && pgid !== process.pid) groups.add(pgid);
     } catch {
     }
@@ -74365,8 +74464,8 @@ function findStrays(runId, scope) {
       const environ = readFileSync4(`/proc/${p}/environ`, "latin1");
       if (!`\0${environ}`.includes(`\0AMNESIA_RUN_ID=${runId}\0`)) continue;
       if (scope !== void 0 && !`\0${environ}`.includes(`\0AMNESIA_SCOPE=${scope}\0`)) continue;
-      const stat4 = readFileSync4(`/proc/${p}/stat`, "utf8");
-      if (stat4.slice(stat4.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      const stat5 = readFileSync4(`/proc/${p}/stat`, "utf8");
+      if (stat5.slice(stat5.lastIndexOf(")") + 2).startsWith("Z")) continue;
       const command = readFileSync4(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " ").trim().slice(0, 200);
       found.push({ pid, command });
     } catch {
@@ -74412,7 +74511,7 @@ async function removeEmptyUp(dir, stop) {
 // src/run/scenario-runner.ts
 import { mkdir as mkdir11, writeFile as writeFile3 } from "node:fs/promises";
 import { Agent as Agent3 } from "node:http";
-import path32 from "node:path";
+import path33 from "node:path";
 
 // src/client/http-fetch.ts
 import { request as httpRequest } from "node:http";
@@ -74610,6 +74709,7 @@ var CROSSED = {
   OR: (_s, a) => `went to another replica (${a.worker})`,
   RS: () => "came after a restart",
   CR: () => "came after a crash",
+  CI: () => "came after a crash at once after that answer",
   RD: () => "came after a redeploy of the replica (a fresh disk)",
   CC: (s) => `asked for a fact said at once with ${togetherOfSession(s).map((t) => t.label).join(", ")} of its session`,
   LT: () => "asked for a fact older than the history the prompt held",
@@ -74751,6 +74851,15 @@ function missedRecall(t, turns, disruptions, d) {
       text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, "✗")})${named}`
     };
   }
+  const late = lateSave(t, said, earlier, disruptions, d);
+  if (late) {
+    return {
+      ...base,
+      crossing: [...rungs, "CI"],
+      rows: ["12"],
+      text: `${t.label}: ${crossed}; ${late}: row 12`
+    };
+  }
   const traffic = missed.find((e) => e.cause);
   if (traffic) return trafficLoss(t, traffic, rungs);
   const notExplained = d?.reproduced ? `${rowsText ? `the probe's ${rowsText} does not explain it: ` : "the probe does not explain it: "}${crossed}, ${probeKept(d, rungs)}` : "";
@@ -74769,6 +74878,30 @@ function missedRecall(t, turns, disruptions, d) {
     rows: [],
     text: `${t.label}: ${notExplained ? `${notExplained}; nothing else` : "nothing"} in its evidence explains it: start from its prompt`
   };
+}
+function lateSave(t, said, earlier, disruptions, d) {
+  const prompt = chatRequests(t.llm).flatMap((r) => r.messages.map((m) => m.content)).join("\n");
+  const before = earlier.filter((x) => x.step < said.step);
+  const keptBefore = before.length > 0 && before.every((x) => prompt.includes(x.user));
+  const probe2 = keptOn(d, "CI") === false && keptOn(d, "CR") === true;
+  const crash2 = disruptions.find(
+    (x) => x.type === "crash" && x.step > said.step && x.step < t.step && x.changes.some((c) => c.id === said.worker)
+  );
+  if (!crash2) {
+    const since = earlier.filter((x) => x.step >= said.step);
+    if (!probe2 || before.length > 0 && !keptBefore || since.some((x) => prompt.includes(x.user)))
+      return void 0;
+    return `${said.label}${since.length > 1 ? ` and the ${since.length - 1} turn${since.length > 2 ? "s" : ""} after it` : ""} ${since.length > 1 ? "are" : "is"} missing${before.length > 0 ? " while every earlier turn reached the prompt" : ""}: this turn read the history before the save of the latest answers had landed (the probe lost a fact to a crash at once after the answer and kept one after a pause: CI ✗, CR ✓), so the app answers before it saves`;
+  }
+  if (earlier.some((x) => x.step > said.step && x.step < crash2.step)) return void 0;
+  if (!keptBefore && !probe2) return void 0;
+  const range2 = before.length === 1 ? before[0]?.label : `${before[0]?.label}–${before.at(-1)?.label}`;
+  return [
+    `${said.label} was its last turn before the crash`,
+    keptBefore ? `, the only one lost (${range2} kept)` : "",
+    `: the save of its answer had not landed when the worker was killed, likely not awaited`,
+    probe2 ? " (the probe too lost a fact to a crash at once after the answer, and kept one after a pause: CI ✗, CR ✓)" : ""
+  ].join("");
 }
 function cutAtCrossing(t, earlier, trim, disruptions) {
   const dropped = earlier.filter((x) => x.step <= trim.oldestStep && !trim.held.includes(x.label)).at(-1);
@@ -74877,6 +75010,9 @@ function llmNeverReached(turns, o) {
   return `the app answered without calling the LLM in any turn, so nothing it remembered can be seen: it must send its LLM calls to $${o.baseUrlEnv} (each worker gets its own, e.g. ${o.baseUrl(first.worker)})`;
 }
 
+// src/run/scenario-runner.ts
+init_stack();
+
 // src/verdict/vacuity.ts
 function findVacuous(step2, control) {
   const messages = chatRequests(control).flatMap((r) => r.messages);
@@ -74900,6 +75036,50 @@ function around(text, source) {
   const start = Math.max(0, i - 60);
   const s = text.slice(start, start + 160).replace(/\s+/g, " ");
   return `${start > 0 ? "…" : ""}${s}${start + 160 < text.length ? "…" : ""}`;
+}
+
+// src/run/app-imports.ts
+import { readFile as readFile4, stat as stat4 } from "node:fs/promises";
+import path22 from "node:path";
+var SOURCE = /\.(?:[cm]?[jt]s)$/;
+var SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)['"]([^'"\n]+)['"]/gm;
+var MAX_FILES = 24;
+async function appImports(app) {
+  const root = path22.resolve(app.cwd);
+  const words = Array.isArray(app.command) ? app.command : app.command.split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, ""));
+  const queue = (await Promise.all(words.filter((w) => SOURCE.test(w)).map((w) => existing(path22.resolve(root, w))))).filter((f) => f !== void 0);
+  const seen2 = /* @__PURE__ */ new Set();
+  const packages = /* @__PURE__ */ new Set();
+  while (queue.length > 0 && seen2.size < MAX_FILES) {
+    const file2 = queue.shift();
+    if (seen2.has(file2)) continue;
+    seen2.add(file2);
+    const text = await readFile4(file2, "utf8").catch(() => "");
+    for (const [, specifier = ""] of text.matchAll(SPECIFIER)) {
+      if (specifier.startsWith(".")) {
+        const next = await sourceAt(path22.resolve(path22.dirname(file2), specifier));
+        if (next?.startsWith(root) && !next.includes(`${path22.sep}node_modules${path22.sep}`)) queue.push(next);
+      } else if (!specifier.startsWith("node:")) packages.add(specifier);
+    }
+  }
+  return [...packages];
+}
+async function sourceAt(p) {
+  for (const candidate of [
+    p,
+    `${p}.ts`,
+    `${p}.js`,
+    `${p}.mjs`,
+    path22.join(p, "index.ts"),
+    path22.join(p, "index.js")
+  ]) {
+    const found = await existing(candidate);
+    if (found && SOURCE.test(found)) return found;
+  }
+  return void 0;
+}
+async function existing(p) {
+  return (await stat4(p).catch(() => void 0))?.isFile() ? p : void 0;
 }
 
 // src/run/disruption.ts
@@ -74964,19 +75144,19 @@ var TurnHold = class {
 
 // src/run/scenario-app.ts
 import { mkdir as mkdir10 } from "node:fs/promises";
-import path29 from "node:path";
+import path30 from "node:path";
 
 // src/container/container-topology.ts
 import { mkdir as mkdir5 } from "node:fs/promises";
-import path23 from "node:path";
+import path24 from "node:path";
 init_workers();
 
 // src/topology/launch-worker.ts
-import path22 from "node:path";
+import path23 from "node:path";
 async function launchWorker(o, w) {
   const { id, replica, worker, disk, incarnation } = w;
   const command = o.app.command;
-  const logFile = path22.join(o.logsDir, `${id}.${incarnation}.log`);
+  const logFile = path23.join(o.logsDir, `${id}.${incarnation}.log`);
   const t0 = performance.now();
   const { proc, clashes } = await startOnFreePort(o.ports, (port) => {
     const input2 = { id, replica, worker, port, dataDir: disk.dataDir };
@@ -75528,7 +75708,7 @@ var ContainerTopology = class extends LiveWorkers {
     };
     const command = this.o.app.command;
     const argv = typeof command === "string" ? shellArgv(renderShell(command, vars)) : command.map((a) => renderTemplate(a, vars));
-    const logFile = path23.join(this.o.logsDir, `${id}.${incarnation}.log`);
+    const logFile = path24.join(this.o.logsDir, `${id}.${incarnation}.log`);
     const container = shortId(pod.container.id);
     const t0 = performance.now();
     const started = execProcess({
@@ -75575,7 +75755,7 @@ var ContainerTopology = class extends LiveWorkers {
 
 // src/services/services.ts
 import { chmod as chmod6, mkdir as mkdir6, rm as rm7 } from "node:fs/promises";
-import path24 from "node:path";
+import path25 from "node:path";
 
 // src/services/container-service.ts
 import { PassThrough as PassThrough2 } from "node:stream";
@@ -75882,7 +76062,7 @@ var releaseProcess = (proc) => async () => {
 async function startOne(s, o) {
   if (s.kind === "url") return { name: s.name, url: s.url, release: async () => {
   } };
-  const logFile = path24.join(o.logsDir, `service-${s.name}.log`);
+  const logFile = path25.join(o.logsDir, `service-${s.name}.log`);
   if (s.kind === "container") {
     if (!o.containers)
       throw new AmnesiaError(
@@ -75902,7 +76082,7 @@ async function startOne(s, o) {
     return { name: s.name, url: db.url, port: db.proc.port, release: () => db.release(logFile) };
   }
   if (s.kind === "embedded-postgres") {
-    const dir = path24.join(o.dir, s.name);
+    const dir = path25.join(o.dir, s.name);
     await mkdir6(dir, { recursive: true });
     await chmod6(dir, 457);
     const db = await embeddedEngine(
@@ -75933,7 +76113,7 @@ async function startOne(s, o) {
   return startCommandService(s, o, logFile);
 }
 async function startCommandService(s, o, logFile) {
-  const dir = path24.join(o.dir, s.name);
+  const dir = path25.join(o.dir, s.name);
   await mkdir6(dir, { recursive: true });
   const spec = (port2) => {
     const vars = { port: port2, dir };
@@ -75986,7 +76166,7 @@ async function startCommandService(s, o, logFile) {
 // src/topology/outside-writes.ts
 import { lstat as lstat2, readdir as readdir3 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
-import path25 from "node:path";
+import path26 from "node:path";
 var OutsideWrites = class _OutsideWrites {
   parent;
   app;
@@ -76004,10 +76184,10 @@ var OutsideWrites = class _OutsideWrites {
    * folder cannot be watched.
    */
   static async start(appDir, ignore) {
-    const parent = path25.dirname(path25.resolve(appDir));
-    if (parent === path25.parse(parent).root || parent === path25.resolve(tmpdir5())) return void 0;
+    const parent = path26.dirname(path26.resolve(appDir));
+    if (parent === path26.parse(parent).root || parent === path26.resolve(tmpdir5())) return void 0;
     const before = await entries(parent);
-    return before ? new _OutsideWrites(parent, path25.basename(path25.resolve(appDir)), before, ignore) : void 0;
+    return before ? new _OutsideWrites(parent, path26.basename(path26.resolve(appDir)), before, ignore) : void 0;
   }
   /** `../storage/` (new), `../notes.json` (changed): the entries that differ, as the app would name them. */
   async changes() {
@@ -76015,8 +76195,8 @@ var OutsideWrites = class _OutsideWrites {
     const names = /* @__PURE__ */ new Set([...this.before.keys(), ...after.keys()]);
     const ours = (name) => {
       if (name === this.app || name === ".amnesia") return true;
-      const p = path25.join(this.parent, name);
-      return this.ignore.some((i) => i === p || i.startsWith(`${p}${path25.sep}`));
+      const p = path26.join(this.parent, name);
+      return this.ignore.some((i) => i === p || i.startsWith(`${p}${path26.sep}`));
     };
     const found = [];
     for (const name of [...names].sort()) {
@@ -76039,7 +76219,7 @@ async function entries(dir) {
   await Promise.all(
     names.map(async (name) => {
       try {
-        const st = await lstat2(path25.join(dir, name));
+        const st = await lstat2(path26.join(dir, name));
         out.set(name, `${st.isDirectory() ? "d" : "f"}:${st.size}:${st.mtimeMs}`);
       } catch {
       }
@@ -76050,13 +76230,13 @@ async function entries(dir) {
 
 // src/topology/process-topology.ts
 import { mkdir as mkdir8 } from "node:fs/promises";
-import path27 from "node:path";
+import path28 from "node:path";
 init_workers();
 
 // src/topology/replica-disk.ts
 import { accessSync, constants as constants5, statSync as statSync3 } from "node:fs";
 import { cp as cp3, mkdir as mkdir7, readdir as readdir4, rm as rm8, symlink as symlink2 } from "node:fs/promises";
-import path26 from "node:path";
+import path27 from "node:path";
 var overlayCapable;
 function canOverlay() {
   if (overlayCapable === void 0) {
@@ -76065,9 +76245,9 @@ function canOverlay() {
   return overlayCapable;
 }
 function onPath(name) {
-  return (process.env.PATH ?? "").split(path26.delimiter).some((dir) => {
+  return (process.env.PATH ?? "").split(path27.delimiter).some((dir) => {
     if (!dir) return false;
-    const file2 = path26.join(dir, name);
+    const file2 = path27.join(dir, name);
     try {
       accessSync(file2, constants5.X_OK);
       return statSync3(file2).isFile();
@@ -76084,17 +76264,17 @@ async function createReplicaDisk(o) {
       "app.isolation is `overlay`, but this machine cannot mount one (it needs Linux, root, unshare and nsenter); use `isolation: copy` or `auto`"
     );
   }
-  const dataDir = path26.join(o.dir, "data");
-  const tmpDir = path26.join(o.dir, "tmp");
-  const homeDir = path26.join(o.dir, "home");
+  const dataDir = path27.join(o.dir, "data");
+  const tmpDir = path27.join(o.dir, "tmp");
+  const homeDir = path27.join(o.dir, "home");
   await Promise.all([dataDir, tmpDir, homeDir].map((d) => mkdir7(d, { recursive: true })));
   const common2 = { dataDir, tmpDir, homeDir };
   if (mode === "overlay") return { mode, ...common2, ...await mountOverlay(o) };
   return { mode, ...common2, ...await copyApp(o) };
 }
 async function mountOverlay(o) {
-  const upper = path26.join(o.dir, "upper");
-  const work = path26.join(o.dir, "work");
+  const upper = path27.join(o.dir, "upper");
+  const work = path27.join(o.dir, "work");
   await Promise.all([mkdir7(upper), mkdir7(work)]);
   const opts = `lowerdir=${o.appDir},upperdir=${upper},workdir=${work}`;
   const holder = await o.registry.spawn({
@@ -76114,7 +76294,7 @@ async function mountOverlay(o) {
     cwd: o.dir,
     env: { PATH: process.env.PATH ?? "" }
   });
-  const log = new OutputLog(path26.join(o.dir, "holder.log"), 20);
+  const log = new OutputLog(path27.join(o.dir, "holder.log"), 20);
   log.follow(holder.stdout, "stdout");
   log.follow(holder.stderr, "stderr");
   const mounted = new Promise((resolve2) => {
@@ -76167,22 +76347,22 @@ async function mountOverlay(o) {
   };
 }
 async function copyApp(o) {
-  const rel = path26.relative(o.appDir, o.copyDir);
-  const inside = !rel.startsWith("..") && !path26.isAbsolute(rel);
-  if (inside && rel.split(path26.sep)[0] !== ".amnesia") {
+  const rel = path27.relative(o.appDir, o.copyDir);
+  const inside = !rel.startsWith("..") && !path27.isAbsolute(rel);
+  if (inside && rel.split(path27.sep)[0] !== ".amnesia") {
     throw new AmnesiaError(
       "AMNESIA_INTERNAL",
       `replica copies cannot go in ${o.copyDir}: it is inside the app folder ${o.appDir}, which they copy`
     );
   }
-  const cwd = path26.join(o.copyDir, path26.basename(o.appDir));
+  const cwd = path27.join(o.copyDir, path27.basename(o.appDir));
   await mkdir7(cwd, { recursive: true });
   const skip = /* @__PURE__ */ new Set([...o.link, ".amnesia"]);
   const entries2 = await readdir4(o.appDir, { withFileTypes: true });
   await Promise.all(
     entries2.map(async (e) => {
-      const from = path26.join(o.appDir, e.name);
-      const to = path26.join(cwd, e.name);
+      const from = path27.join(o.appDir, e.name);
+      const to = path27.join(cwd, e.name);
       if (skip.has(e.name)) {
         if (e.name !== ".amnesia") await symlink2(from, to);
         return;
@@ -76190,7 +76370,7 @@ async function copyApp(o) {
       await cp3(from, to, {
         recursive: true,
         verbatimSymlinks: true,
-        filter: (src) => path26.basename(src) !== ".amnesia",
+        filter: (src) => path27.basename(src) !== ".amnesia",
         // A reflink where the file system has them (btrfs, XFS): as cheap as the overlay; else a copy.
         mode: constants5.COPYFILE_FICLONE
       });
@@ -76204,7 +76384,7 @@ async function copyApp(o) {
       if (disposed) return;
       disposed = true;
       const beside = await readdir4(o.copyDir, { withFileTypes: true }).catch(() => []);
-      const written = beside.filter((e) => e.name !== path26.basename(cwd));
+      const written = beside.filter((e) => e.name !== path27.basename(cwd));
       if (written.length > 0)
         o.onOutside?.(written.map((e) => `../${e.name}${e.isDirectory() ? "/" : ""} (new)`));
       await rm8(o.dir, { recursive: true, force: true });
@@ -76323,11 +76503,11 @@ var ProcessTopology = class extends LiveWorkers {
     return this.replicas.get(r)?.generation ?? this.pastGenerations.get(r);
   }
   async newReplica(index, generation) {
-    const dir = path27.join(this.o.runDir, `r${index}.g${generation}`);
+    const dir = path28.join(this.o.runDir, `r${index}.g${generation}`);
     const disk = await createReplicaDisk({
       appDir: this.o.app.cwd,
       dir,
-      copyDir: path27.join(this.o.copyDir, `r${index}.g${generation}`),
+      copyDir: path28.join(this.o.copyDir, `r${index}.g${generation}`),
       isolation: this.o.app.isolation,
       link: this.o.app.link,
       registry: this.o.registry,
@@ -76422,7 +76602,7 @@ var ProcessTopology = class extends LiveWorkers {
 
 // src/topology/serverless-topology.ts
 import { mkdir as mkdir9 } from "node:fs/promises";
-import path28 from "node:path";
+import path29 from "node:path";
 init_workers();
 var serverlessRuntime = bootingRuntime((options) => new ServerlessTopology(options));
 var ServerlessTopology = class extends LiveWorkers {
@@ -76550,8 +76730,8 @@ var ServerlessTopology = class extends LiveWorkers {
     this.starts.set(id, n);
     const disk = await createReplicaDisk({
       appDir: this.o.app.cwd,
-      dir: path28.join(this.o.runDir, `${id}.i${n}`),
-      copyDir: path28.join(this.o.copyDir, `${id}.i${n}`),
+      dir: path29.join(this.o.runDir, `${id}.i${n}`),
+      copyDir: path29.join(this.o.copyDir, `${id}.i${n}`),
       isolation: this.o.app.isolation,
       link: this.o.app.link,
       registry: this.o.registry,
@@ -76594,7 +76774,7 @@ async function startScenarioApp(ctx, o) {
   const watch = ctx.config.app.runtime === "process" ? await OutsideWrites.start(ctx.config.app.cwd, [ctx.copiesDir]) : void 0;
   const services = await startServices(ctx.config.services, {
     ...ctx.postgresPool ? { postgresPool: ctx.postgresPool } : {},
-    dir: path29.join(ctx.servicesDir, ctx.slug),
+    dir: path30.join(ctx.servicesDir, ctx.slug),
     // The run id lets its reaper find a service amnesia was killed while starting (before the
     // reaper heard of its process group), as it finds the app's daemons.
     env: { ...ctx.environment.env, AMNESIA_RUN_ID: ctx.runId },
@@ -76613,8 +76793,8 @@ async function startScenarioApp(ctx, o) {
       scope: ctx.slug,
       topology: o.topology,
       app: ctx.config.app,
-      runDir: path29.join(o.scratchDir, "replicas"),
-      copyDir: path29.join(ctx.copiesDir, ctx.slug),
+      runDir: path30.join(o.scratchDir, "replicas"),
+      copyDir: path30.join(ctx.copiesDir, ctx.slug),
       onOutsideWrites: (entries2) => copied.push(...entries2),
       logsDir: o.logsDir,
       registry: ctx.registry,
@@ -76705,7 +76885,7 @@ async function makeSharedDir(ctx, scratchDir) {
     }
     return void 0;
   }
-  const dir = path29.join(scratchDir, "shared");
+  const dir = path30.join(scratchDir, "shared");
   await mkdir10(dir, { recursive: true });
   return dir;
 }
@@ -76721,10 +76901,10 @@ function anthropicBaseUrl(baseUrl2) {
 }
 
 // src/run/scenario-notes.ts
-import path30 from "node:path";
+import path31 from "node:path";
 function scenarioNotes(f) {
   const notes = f.cuts.map(
-    ({ id, cut }) => `the output of worker ${id} was cut (${path30.basename(cut.file)}): ${outputCutText(cut)}; amnesia still reads all of it, which slows the run`
+    ({ id, cut }) => `the output of worker ${id} was cut (${path31.basename(cut.file)}): ${outputCutText(cut)}; amnesia still reads all of it, which slows the run`
   );
   const tooLarge2 = f.requests.filter((r) => r.kind === "too-large").length;
   if (tooLarge2 > 0)
@@ -76751,7 +76931,7 @@ function be(n) {
 // src/run/slugs.ts
 import { createHash as createHash4 } from "node:crypto";
 import { rm as rm9 } from "node:fs/promises";
-import path31 from "node:path";
+import path32 from "node:path";
 var LADDER_SLUG_PREFIX = "probe-ladder";
 function assignSlugs(scenarios) {
   const taken = /* @__PURE__ */ new Set();
@@ -76767,8 +76947,8 @@ function assignSlugs(scenarios) {
   return out;
 }
 async function removeInside(parent, dir) {
-  const rel = path31.relative(parent, dir);
-  if (!rel || rel.startsWith("..") || path31.isAbsolute(rel)) {
+  const rel = path32.relative(parent, dir);
+  if (!rel || rel.startsWith("..") || path32.isAbsolute(rel)) {
     throw new Error(`refusing to remove ${dir}: it is not inside ${parent}`);
   }
   await rm9(dir, { recursive: true, force: true });
@@ -77216,8 +77396,8 @@ var turnFetch = httpFetch(new Agent3({ keepAlive: false }));
 async function runScenario(s, ctx) {
   const started = Date.now();
   const p = plan(s, { topology: ctx.config.topology, routing: ctx.config.routing, seed: ctx.seed });
-  const artifactsDir = path32.join(ctx.artifactsDir, ctx.slug);
-  const scratch = path32.join(ctx.scratchDir, ctx.slug);
+  const artifactsDir = path33.join(ctx.artifactsDir, ctx.slug);
+  const scratch = path33.join(ctx.scratchDir, ctx.slug);
   const steps = [];
   const result = {
     name: s.name,
@@ -77246,7 +77426,7 @@ async function runScenario(s, ctx) {
     seed: p.seed,
     ...ctx.ladder ? { probe: true } : {}
   });
-  await mkdir11(path32.join(artifactsDir, "logs"), { recursive: true });
+  await mkdir11(path33.join(artifactsDir, "logs"), { recursive: true });
   const cleanups = [];
   const signals = {};
   const cuts = [];
@@ -77259,7 +77439,7 @@ async function runScenario(s, ctx) {
       seed: p.seed,
       maxProcesses: maxProcesses(p),
       scratchDir: scratch,
-      logsDir: path32.join(artifactsDir, "logs"),
+      logsDir: path33.join(artifactsDir, "logs"),
       onTopologyEvent: (e) => {
         if (e.type === "worker-signalled" || e.type === "worker-stopped") signals.listener?.(e);
         if (e.type === "output-cut") cuts.push(e);
@@ -77307,7 +77487,7 @@ async function runScenario(s, ctx) {
     });
     await removeInside(ctx.scratchDir, scratch);
     if (ctx.servicesDir !== ctx.scratchDir)
-      await removeInside(ctx.servicesDir, path32.join(ctx.servicesDir, ctx.slug));
+      await removeInside(ctx.servicesDir, path33.join(ctx.servicesDir, ctx.slug));
     result.unattributed = ctx.llm.requests({ scope: ctx.slug, turnId: null });
     const notes = scenarioNotes({
       cuts,
@@ -77333,7 +77513,11 @@ async function runScenario(s, ctx) {
       cookieReplaced: ladder2.cookieReplaced || anyCookieReplaced(steps)
     });
   }
-  if (result.status === "failed") result.explanations = explainFailures(result);
+  if (result.status === "failed") {
+    result.explanations = explainFailures(result);
+    const stack = stackOf(await appImports(ctx.config.app));
+    if (stack) result.stack = stack;
+  }
   result.durationMs = Date.now() - started;
   if (result.status === "passed") {
     await removeInside(ctx.artifactsDir, artifactsDir);
@@ -77514,17 +77698,17 @@ async function writeArtifacts(dir, result, ctx) {
   await mkdir11(dir, { recursive: true });
   const requests = ctx.llm.requests({ scope: ctx.slug });
   await writeFile3(
-    path32.join(dir, "llm-requests.jsonl"),
+    path33.join(dir, "llm-requests.jsonl"),
     requests.map((r) => JSON.stringify(bodyOnce(r))).join("\n") + (requests.length ? "\n" : "")
   );
   await writeFile3(
-    path32.join(dir, "environment.json"),
+    path33.join(dir, "environment.json"),
     `${JSON.stringify({ withheld: ctx.environment.withheld, passed: ctx.config.passEnv, ...ctx.environment.inherited ? { clean: true, inherited: ctx.environment.inherited } : {} }, null, 2)}
 `
   );
-  await writeFile3(path32.join(dir, "evidence.json"), `${JSON.stringify(slimScenario(result), null, 2)}
+  await writeFile3(path33.join(dir, "evidence.json"), `${JSON.stringify(slimScenario(result), null, 2)}
 `);
-  await writeFile3(path32.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
+  await writeFile3(path33.join(dir, "replay.sh"), replayScript(result.replay, ctx.cwd), { mode: 493 });
 }
 function bodyOnce(r) {
   if (typeof r.body !== "object" || r.body === null) return r;
@@ -77567,7 +77751,7 @@ var RunSession = class _RunSession {
   constructor(o) {
     this.o = o;
     this.environment = inheritedEnvironment(process.env, o.config.passEnv, o.config.cleanEnv);
-    this.artifactsDir = path33.resolve(o.cwd, o.artifactsDir ?? path33.join(".amnesia", "runs", this.runId));
+    this.artifactsDir = path34.resolve(o.cwd, o.artifactsDir ?? path34.join(".amnesia", "runs", this.runId));
   }
   static async open(o) {
     const s = new _RunSession(o);
@@ -77579,7 +77763,7 @@ var RunSession = class _RunSession {
       s.reaper.watchFolder(s.scratchDir);
       s.registry = new ProcessRegistry(s.reaper, s.scratchDir);
       if (o.config.app.compileCache && o.config.app.runtime === "process") {
-        s.compileCacheDir = path33.join(s.scratchDir, "compile-cache");
+        s.compileCacheDir = path34.join(s.scratchDir, "compile-cache");
         await mkdir12(s.compileCacheDir);
       }
       s.uninstall = s.registry.killOnExit();
@@ -77601,7 +77785,7 @@ var RunSession = class _RunSession {
           cwd: o.cwd,
           env: s.environment.env,
           // Apart from the 0700 scratch space: as root, PostgreSQL runs as another user.
-          dir: path33.join(s.servicesDir ?? s.scratchDir, "postgres"),
+          dir: path34.join(s.servicesDir ?? s.scratchDir, "postgres"),
           registry: s.registry,
           ports: s.ports,
           engines: [...new Set(pg.map((x) => x.engine))],
@@ -77623,7 +77807,7 @@ var RunSession = class _RunSession {
    * module resolution from a copy walks up through the app folder and its parents, as from the app.
    */
   get copiesDir() {
-    return path33.join(this.o.config.app.cwd, ".amnesia", "replicas", this.runId);
+    return path34.join(this.o.config.app.cwd, ".amnesia", "replicas", this.runId);
   }
   /**
    * Run one scenario; a failed one gets the probe ladder's diagnosis. `signal` cancels this
@@ -77725,7 +77909,7 @@ var RunSession = class _RunSession {
       await rm10(dir, { recursive: true, force: true });
       this.reaper?.releaseFolder(dir);
     }
-    await removeEmptyUp(path33.dirname(this.copiesDir), this.o.config.app.cwd);
+    await removeEmptyUp(path34.dirname(this.copiesDir), this.o.config.app.cwd);
     if (this.o.artifactsDir === void 0) await removeEmptyUp(this.artifactsDir, this.o.cwd);
     await this.reaper?.close();
     this.uninstall();
@@ -77788,7 +77972,7 @@ function compare(a, b) {
 
 // src/run/run.ts
 async function run3(options = {}) {
-  const cwd = path34.resolve(options.cwd ?? process.cwd());
+  const cwd = path35.resolve(options.cwd ?? process.cwd());
   const input2 = await resolveInput(options, cwd);
   const config2 = withRuntime(input2.config, options.runtime);
   const { scenarios } = input2;
@@ -77928,7 +78112,7 @@ function withRuntime(config2, runtime) {
   if (runtime === "container" && !config2.app.container.image && !config2.app.container.build) {
     throw new InvalidInputError([
       {
-        file: config2.file ?? path34.join(config2.root, "amnesia.config.yaml"),
+        file: config2.file ?? path35.join(config2.root, "amnesia.config.yaml"),
         line: 1,
         column: 1,
         field: "app",
@@ -78399,9 +78583,9 @@ init_paint();
 init_turn_evidence();
 
 // src/run/probe.ts
-import path36 from "node:path";
+import path37 from "node:path";
 async function probe(options = {}) {
-  const cwd = path36.resolve(options.cwd ?? process.cwd());
+  const cwd = path37.resolve(options.cwd ?? process.cwd());
   const config2 = withRuntime(await configAt(cwd, options.config, CLI_CONFIG_HINT), options.runtime);
   const topology2 = { ...config2.topology, ...options.topology };
   const session = await RunSession.open({
@@ -78433,13 +78617,13 @@ async function probe(options = {}) {
 }
 
 // src/run/reports.ts
-import { glob, readFile as readFile4 } from "node:fs/promises";
-import path37 from "node:path";
+import { glob, readFile as readFile5 } from "node:fs/promises";
+import path38 from "node:path";
 async function readJsonReport(file2, cwd = process.cwd()) {
-  const abs = path37.resolve(cwd, file2);
+  const abs = path38.resolve(cwd, file2);
   let text;
   try {
-    text = await readFile4(abs, "utf8");
+    text = await readFile5(abs, "utf8");
   } catch (e) {
     throw new AmnesiaError(
       "AMNESIA_INVALID_INPUT",
@@ -78449,7 +78633,7 @@ async function readJsonReport(file2, cwd = process.cwd()) {
       }
     );
   }
-  return parseJsonReport(text, path37.relative(cwd, abs) || file2);
+  return parseJsonReport(text, path38.relative(cwd, abs) || file2);
 }
 async function mergeReports(patterns, cwd = process.cwd()) {
   const files = /* @__PURE__ */ new Set();
@@ -78460,7 +78644,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
         "AMNESIA_INVALID_INPUT",
         `no report matches ${JSON.stringify(pattern)} (from ${cwd}): did every shard upload its JSON report?`
       );
-    for (const f of matched) files.add(path37.normalize(f));
+    for (const f of matched) files.add(path38.normalize(f));
   }
   const sorted = [...files].sort();
   const reports = await Promise.all(
@@ -78470,7 +78654,7 @@ async function mergeReports(patterns, cwd = process.cwd()) {
 }
 
 // action/inputs.ts
-import path38 from "node:path";
+import path39 from "node:path";
 var INPUT_DEFAULTS = {
   mode: "run",
   config: "amnesia.config.yaml",
@@ -78510,7 +78694,7 @@ async function readInputs(core, workspace, token) {
     ...workers !== void 0 ? { workers } : {}
   };
   const hasTopology = replicas !== void 0 || workers !== void 0;
-  const artifactsDir = path38.resolve(workspace, get("artifacts"));
+  const artifactsDir = path39.resolve(workspace, get("artifacts"));
   const config2 = get("config");
   const reports = lines(get("reports"));
   if (mode === "merge" && reports.length === 0)
@@ -78558,14 +78742,14 @@ function commentTarget(core, workspace, token) {
     // `mode: probe` never comments, so neither does its failure.
     comment: !["false", "False", "FALSE"].includes(get("comment")) && get("mode") !== "probe",
     sharded: get("shard") !== "",
-    key: repoPath(path38.resolve(workspace, get("config")), workspace),
-    artifactsDir: path38.resolve(workspace, get("artifacts"))
+    key: repoPath(path39.resolve(workspace, get("config")), workspace),
+    artifactsDir: path39.resolve(workspace, get("artifacts"))
   };
 }
 function repoPath(file2, workspace) {
-  if (!path38.isAbsolute(file2)) return file2.split(path38.sep).join("/");
-  const rel = path38.relative(workspace, file2);
-  return rel && !rel.startsWith("..") && !path38.isAbsolute(rel) ? rel.split(path38.sep).join("/") : file2;
+  if (!path39.isAbsolute(file2)) return file2.split(path39.sep).join("/");
+  const rel = path39.relative(workspace, file2);
+  return rel && !rel.startsWith("..") && !path39.isAbsolute(rel) ? rel.split(path39.sep).join("/") : file2;
 }
 function lines(value) {
   return value.split("\n").map((l) => l.trim()).filter(Boolean);
@@ -78677,14 +78861,14 @@ function apiFailure(e) {
 
 // action/report.ts
 import { mkdir as mkdir13, writeFile as writeFile4 } from "node:fs/promises";
-import path39 from "node:path";
+import path40 from "node:path";
 var MAX_ANNOTATIONS = 10;
 var SUMMARY_LIMIT = 1e6;
 async function writeReports(dir, r, workspace) {
   await mkdir13(dir, { recursive: true });
-  const json3 = path39.join(dir, "amnesia.json");
-  const junit = path39.join(dir, "amnesia.junit.xml");
-  const html = path39.join(dir, HTML_REPORT);
+  const json3 = path40.join(dir, "amnesia.json");
+  const junit = path40.join(dir, "amnesia.junit.xml");
+  const html = path40.join(dir, HTML_REPORT);
   await writeFile4(json3, renderJson(r, { cwd: workspace }));
   await writeFile4(junit, renderJUnit(r, { cwd: workspace }));
   await writeFile4(html, renderHtml(r, { cwd: workspace }));
@@ -78725,7 +78909,7 @@ function annotate(core, r, workspace, failsStep2) {
     core.error(a.message, {
       title: a.title,
       // GitHub places an annotation only on a file of the repository.
-      ...path39.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
+      ...path40.isAbsolute(a.file) ? {} : { file: a.file, startLine: a.line, startColumn: a.column }
     });
   }
   const hidden = Math.max(0, all.length - room);
@@ -78812,7 +78996,7 @@ function setFailureOutputs(core, o) {
 async function writeError(dir, message2) {
   try {
     await mkdir13(dir, { recursive: true });
-    await writeFile4(path39.join(dir, "amnesia-error.txt"), `${message2}
+    await writeFile4(path40.join(dir, "amnesia-error.txt"), `${message2}
 `);
     return true;
   } catch {
@@ -78876,8 +79060,8 @@ async function addSummary(core, markdown) {
 }
 
 // action/secrets.ts
-import { readdir as readdir5, readFile as readFile5, writeFile as writeFile5 } from "node:fs/promises";
-import path40 from "node:path";
+import { readdir as readdir5, readFile as readFile6, writeFile as writeFile5 } from "node:fs/promises";
+import path41 from "node:path";
 var MIN_LENGTH = 6;
 function secretValues2(env, token) {
   return [.../* @__PURE__ */ new Set([...token.length >= MIN_LENGTH ? [token] : [], ...secretValues(env)])];
@@ -78902,8 +79086,8 @@ async function redactFiles(dir, redact) {
   );
   for (const entry of entries2) {
     if (!entry.isFile()) continue;
-    const file2 = path40.join(entry.parentPath, entry.name);
-    const before = await readFile5(file2, "utf8");
+    const file2 = path41.join(entry.parentPath, entry.name);
+    const before = await readFile6(file2, "utf8");
     const after = redact.text(before);
     if (after !== before) await writeFile5(file2, after);
   }
@@ -78933,7 +79117,7 @@ async function main(deps) {
       await reportProbe(
         core,
         relativePaths(redact.value(result2), workspace),
-        path41.resolve(workspace, result2.ladder.artifactsDir ?? inputs.artifactsDir)
+        path42.resolve(workspace, result2.ladder.artifactsDir ?? inputs.artifactsDir)
       );
       return verdict(core, inputs, result2.exitCode, `the probe ladder: ${result2.diagnosis.signature}`);
     }
@@ -79002,7 +79186,7 @@ async function failed(deps, e, redact, target2) {
         ),
         {
           title: "amnesia: invalid input",
-          ...path41.isAbsolute(file2) ? {} : { file: file2, startLine: p.line, startColumn: p.column }
+          ...path42.isAbsolute(file2) ? {} : { file: file2, startLine: p.line, startColumn: p.column }
         }
       );
     }

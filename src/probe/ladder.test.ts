@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatTarget, type TurnStep } from '../scenario/types.ts';
 import type { ScenarioResult, TurnRecord } from '../types/results.ts';
-import { buildLadder, readLadder } from './ladder.ts';
+import { buildLadder, readLadder, SAVE_PAUSE_MS } from './ladder.ts';
 
 const probe = { say: 'My codename is {{canary}}.', ask: 'What is my codename?' };
 let n = 0;
@@ -11,19 +11,41 @@ const turnsOf = (steps: readonly { kind: string }[]) => steps.filter((s): s is T
 const where = (t: TurnStep) => (t.pin?.kind === 'worker' ? `r${t.pin.replica}w${t.pin.worker}` : '?');
 
 describe('buildLadder', () => {
-  it('climbs seven rungs with fresh sessions; its name says what it is once (the topology is the event’s)', () => {
+  it('climbs eight rungs with fresh sessions; its name says what it is once (the topology is the event’s)', () => {
     const ladder = buildLadder({ replicas: 2, workers: 2 }, probe, canary);
     expect(ladder.scenario.name).toBe('probe ladder');
-    expect(ladder.rungs.map((r) => r.rung)).toEqual(['SW', 'OW', 'OR', 'RS', 'CR', 'RD', 'CC']);
+    expect(ladder.rungs.map((r) => r.rung)).toEqual(['SW', 'OW', 'OR', 'RS', 'CR', 'CI', 'RD', 'CC']);
     expect(ladder.scenario.sessions).toEqual([
       'probe-sw',
       'probe-ow',
       'probe-or',
       'probe-rs',
       'probe-cr',
+      'probe-ci',
       'probe-rd',
       'probe-cc',
     ]);
+  });
+
+  it('gives the save time to land on every rung but CI, which crashes r1w1 at once after the answer', () => {
+    const ladder = buildLadder({ replicas: 2, workers: 2 }, probe, canary);
+    const steps = ladder.scenario.steps;
+    const between = (session: string) => {
+      const said = steps.findIndex((s) => s.kind === 'turn' && s.session === session);
+      const next = steps.slice(said + 1).findIndex((s) => s.kind === 'turn' && s.session === session);
+      return steps.slice(said + 1, said + 1 + next).map((s) => (s.kind === 'wait' ? `wait ${s.ms}` : s.kind));
+    };
+    const pause = `wait ${SAVE_PAUSE_MS}`;
+    expect(between('probe-sw')).toEqual([pause]);
+    expect(between('probe-ow')).toEqual([pause]);
+    expect(between('probe-rs')).toEqual([pause, 'restart']);
+    expect(between('probe-cr')).toEqual([pause, 'crash']);
+    expect(between('probe-ci')).toEqual(['crash']);
+    expect(between('probe-rd')).toEqual([pause, 'redeploy']);
+    // CC: the two turns at once, then the pause, then the question.
+    expect(between('probe-cc')).toEqual(['together', pause]);
+    const ci = turnsOf(steps).filter((t) => t.session === 'probe-ci');
+    expect(ci.map(where)).toEqual(['r1w1', 'r1w1']);
   });
 
   it('climbs LT for long-term memory: the fact, filler turns on r1w1, the question on r1w1 then on r1w2', () => {
@@ -111,8 +133,8 @@ function ccSteps(topology: { replicas: number; workers: number }) {
 describe('the probe ladder: rung CC', () => {
   it('says a fact, then two more at once on r1w1 and r1w2, then asks for both on r1w1', () => {
     const { ladder, steps } = ccSteps({ replicas: 2, workers: 2 });
-    expect(steps.map((s) => s.kind)).toEqual(['turn', 'together', 'turn']);
-    const [say, group, ask] = steps;
+    expect(steps.map((s) => s.kind)).toEqual(['turn', 'together', 'wait', 'turn']);
+    const [say, group, , ask] = steps;
     expect(say?.kind === 'turn' && say.pin && formatTarget(say.pin)).toBe('r1w1');
     if (group?.kind !== 'together' || ask?.kind !== 'turn') throw new Error('not the CC rung');
     expect(group.turns.map((t) => t.pin && formatTarget(t.pin))).toEqual(['r1w1', 'r1w2']);

@@ -40,6 +40,14 @@ const FILLERS = [
   'Why is the sky blue?',
 ];
 
+/**
+ * How long every rung but CI waits after the fact's answer before its disruption or question: the
+ * time an answer sent before its save (row 12) gives the save to land. A save still unwritten after
+ * this long is lost to any crash, so CR ✗ stands for a store a crash loses, and CI alone (a crash
+ * at once after the answer) shows the save that comes after the answer.
+ */
+export const SAVE_PAUSE_MS = 500;
+
 export interface LadderOptions {
   say: string;
   ask: string;
@@ -60,7 +68,8 @@ export interface Ladder {
 
 /**
  * The probe ladder as a scenario: per rung a fresh session says a unique canary fact on r1w1,
- * then (after the rung's disruption, if any) asks for it at the rung's place.
+ * then (after a pause of SAVE_PAUSE_MS and the rung's disruption, if any) asks for it at the
+ * rung's place; CI crashes r1w1 at once after the answer, with no pause.
  */
 export function buildLadder(topology: Topology, probe: LadderOptions, makeCanary = canary): Ladder {
   const steps: Step[] = [];
@@ -90,6 +99,7 @@ export function buildLadder(topology: Topology, probe: LadderOptions, makeCanary
   const turn = (session: string, user: string, on: { replica: number; worker: number }, recall?: string) => {
     steps.push(make(session, user, on, recall ? [recall] : []));
   };
+  const pause = () => steps.push({ kind: 'wait', step: steps.length, ms: SAVE_PAUSE_MS, at: AT });
   const r1w1 = { replica: 1, worker: 1 };
   const r1w2 = { replica: 1, worker: 2 };
   for (const rung of probe.longTerm ? [...BASE_RUNGS, 'LT' as const] : BASE_RUNGS) {
@@ -122,6 +132,7 @@ export function buildLadder(topology: Topology, probe: LadderOptions, makeCanary
         ],
         at: AT,
       });
+      pause();
       rungs.push({ rung, ask: steps.length });
       steps.push(make(session, probe.ask, r1w1, facts));
       continue;
@@ -129,15 +140,18 @@ export function buildLadder(topology: Topology, probe: LadderOptions, makeCanary
     if (rung === 'LT') {
       const n = probe.fillers ?? 4;
       for (let i = 0; i < n; i++) turn(session, FILLERS[i % FILLERS.length] as string, r1w1);
+      pause();
       const control = steps.length;
       turn(session, probe.ask, r1w1, fact);
       rungs.push({ rung, control, ask: steps.length });
       turn(session, probe.ask, r1w2, fact);
       continue;
     }
+    // CI alone crashes at once after the answer; every other rung gives the save time to land first.
+    if (rung !== 'CI') pause();
     if (rung === 'RS')
       steps.push({ kind: 'restart', step: steps.length, target: { kind: 'worker', ...r1w1 }, at: AT });
-    if (rung === 'CR')
+    if (rung === 'CR' || rung === 'CI')
       steps.push({ kind: 'crash', step: steps.length, target: { kind: 'worker', ...r1w1 }, at: AT });
     if (rung === 'RD')
       steps.push({

@@ -1,5 +1,6 @@
 import type { Diagnosis, Rung, ScenarioResult } from '../types/results.ts';
 import { FAILURE_TABLE } from '../verdict/failure-table.ts';
+import { stackAdvice } from '../verdict/stack.ts';
 
 /** What the probe ladder showed and what explains each failed turn, as plain lines (each renderer dresses them). */
 export interface DiagnosisText {
@@ -17,7 +18,7 @@ export interface DiagnosisText {
 
 /** The diagnosis of a scenario that did not pass, or undefined when there is none. */
 export function diagnosisText(
-  s: Pick<ScenarioResult, 'diagnosis' | 'explanations'>,
+  s: Pick<ScenarioResult, 'diagnosis' | 'explanations'> & Partial<Pick<ScenarioResult, 'stack'>>,
 ): DiagnosisText | undefined {
   const d = s.diagnosis;
   const turns = (s.explanations ?? []).map((e) => e.text);
@@ -34,7 +35,13 @@ export function diagnosisText(
     ...new Set(
       ids.flatMap((id) => {
         const row = FAILURE_TABLE.find((r) => r.id === id);
-        return row && row.id !== '✓' ? [`row ${id}: ${row.advice}`] : [];
+        if (!row || row.id === '✓') return [];
+        const own = stackAdvice(s.stack, id);
+        const here =
+          own && s.stack
+            ? `; here, with ${s.stack.name} (the app imports \`${s.stack.imported}\`): ${own}`
+            : '';
+        return [`row ${id}: ${row.advice}${here}`];
       }),
     ),
   ];

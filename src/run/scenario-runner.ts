@@ -34,7 +34,9 @@ import { diagnose } from '../verdict/diagnosis.ts';
 import { explainFailures } from '../verdict/explain.ts';
 import { findLeaks, isolationOf } from '../verdict/leaks.ts';
 import { llmNeverReached } from '../verdict/reached.ts';
+import { stackOf } from '../verdict/stack.ts';
 import { findVacuous } from '../verdict/vacuity.ts';
+import { appImports } from './app-imports.ts';
 import { applyDisruption } from './disruption.ts';
 import { TurnHold } from './hold.ts';
 import { replayScript } from './replay.ts';
@@ -220,7 +222,11 @@ export async function runScenario(s: Scenario, ctx: ScenarioContext): Promise<Sc
       cookieReplaced: ladder.cookieReplaced || anyCookieReplaced(steps),
     });
   }
-  if (result.status === 'failed') result.explanations = explainFailures(result);
+  if (result.status === 'failed') {
+    result.explanations = explainFailures(result);
+    const stack = stackOf(await appImports(ctx.config.app));
+    if (stack) result.stack = stack;
+  }
   result.durationMs = Date.now() - started;
   if (result.status === 'passed') {
     await removeInside(ctx.artifactsDir, artifactsDir);

@@ -126,19 +126,29 @@ export interface VacuousRecall {
 }
 
 /**
- * A rung of the probe ladder: where a fact said on r1w1 is asked for. `CC` (concurrent): two more
+ * A rung of the probe ladder: where a fact said on r1w1 is asked for. Every rung but `CI` pauses
+ * after the fact's answer (its save has time to land); `CI` crashes r1w1 at once after the answer,
+ * which only an app that answers before its save lands loses where `CR` keeps it. `CC` (concurrent): two more
  * facts of the session said at once on two workers, both asked for on r1w1. `LT` (long-term,
  * climbed only when the app has long-term memory): an old fact, pushed out of a short-term buffer
  * by filler turns, asked on another worker of the replica. `SL` (only when the app runs
  * serverless): on a fresh serverless instance.
  */
-export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'RD' | 'CC' | 'LT' | 'SL';
+export type Rung = 'SW' | 'OW' | 'OR' | 'RS' | 'CR' | 'CI' | 'RD' | 'CC' | 'LT' | 'SL';
 
 export interface RungResult {
   rung: Rung;
   /** true kept, false lost, null not run (the topology cannot have it, or the app failed). */
   kept: boolean | null;
   note?: string;
+}
+
+/** A framework the app's source imports (`@langchain/langgraph-checkpoint-postgres`): the advice is given in its terms. */
+export interface AppStack {
+  /** `LangGraph` */
+  name: string;
+  /** The import specifier that shows it. */
+  imported: string;
 }
 
 /** What the probe ladder showed and what it means. */
@@ -162,7 +172,7 @@ export interface TurnExplanation {
   /**
    * What the turn crossed since the fact it missed was said, as rungs of the ladder: `SW` the same
    * process with nothing in between, `OW` another worker, `OR` another replica, `RS`/`CR` a restart or
-   * crash of its worker, `RD` a redeploy (a fresh disk), `CC` a fact said at once with another turn
+   * crash of its worker (`CI` besides when the crash came at once after the fact's answer), `RD` a redeploy (a fresh disk), `CC` a fact said at once with another turn
    * of the session, `LT` an old fact (older than the history the prompt held) on another worker.
    * Empty when the turn failed for another reason.
    */
@@ -199,6 +209,8 @@ export interface ScenarioResult {
   diagnosis?: Diagnosis;
   /** Per failed turn, what explains it (the probe's row, a trimmed history, the app's own error), or that nothing does. */
   explanations?: TurnExplanation[];
+  /** A framework whose store writes the history, seen in the app's imports (for advice in its terms), when the scenario failed. */
+  stack?: AppStack;
   /** When an error stopped the scenario partway: the step it stopped at (`scale`), and the ones that did not run (`main#3`, `restart r1`). */
   stopped?: { at: string; notRun: string[] };
   /**

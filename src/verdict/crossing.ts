@@ -53,6 +53,7 @@ const CROSSED: Record<Rung, (said: Served, asked: Served) => string> = {
   OR: (_s, a) => `went to another replica (${a.worker})`,
   RS: () => 'came after a restart',
   CR: () => 'came after a crash',
+  CI: () => 'came after a crash at once after that answer',
   RD: () => 'came after a redeploy of the replica (a fresh disk)',
   CC: (s) =>
     `asked for a fact said at once with ${togetherOfSession(s)

@@ -51,8 +51,13 @@ export function diagnose(
         )
       : result([], `the app failed during the probe, so no rung could be judged: ${named.text}`);
   }
+  // Answered before saved (row 12: CI ✗ where CR ✓): the rest of the signature is the store's,
+  // read as if CI had kept what CR kept.
+  const late = agrees(failureRow('12'), rungs) ? [failureRow('12')] : [];
+  const cr = rungs.find((r) => r.rung === 'CR')?.kept ?? null;
+  const store = late.length > 0 ? rungs.map((r) => (r.rung === 'CI' ? { ...r, kept: cr } : r)) : rungs;
   const agreeing = FAILURE_TABLE.filter(
-    (row) => !row.leak && row.id !== '✓' && agrees(row, rungs, o.cookieReplaced),
+    (row) => !row.leak && row.id !== '✓' && row.id !== '12' && agrees(row, store, o.cookieReplaced),
   );
   // The evidence of a replaced cookie tells row 11 apart from row 2, whose signature it shares.
   const signed = agreeing.some((r) => r.needs === 'cookie') ? agreeing.filter((r) => r.id !== '2') : agreeing;
@@ -61,7 +66,7 @@ export function diagnose(
   const ccLost = rungs.some((r) => r.rung === 'CC' && r.kept === false);
   const lostUpdate =
     ccLost && signed.length > 0 && !signed.some((m) => m.kept?.CC === false) ? [failureRow('9')] : [];
-  const matches = [...signed, ...lostUpdate];
+  const matches = [...signed, ...lostUpdate, ...late];
   const allKept = ran.every((r) => r.kept);
   const leakRow = failureRow('7');
   const fixed = failureRow('✓');
@@ -98,8 +103,10 @@ export function diagnose(
   const advice = [...new Set(others.map((m) => m.advice))].join('; or: ');
   const extra = serverless.map((m) => m.advice).join('; ');
   const main = advice && extra ? `${advice}; and, serverless: ${extra}` : advice || extra;
-  const also = lostUpdate.map(
-    (m) => `; and, for turns at once (CC: two workers that share a disk): ${m.advice}`,
-  );
+  const also = [
+    ...lostUpdate.map((m) => `; and, for turns at once (CC: two workers that share a disk): ${m.advice}`),
+    ...late.map((m) => `; and, answered before saved (CI ✗ where CR ✓): ${m.advice}`),
+  ];
+  if (!main && lostUpdate.length === 0) return result(matches, late.map((m) => m.advice).join(''));
   return result(matches, `${main}${also.join('')}`);
 }

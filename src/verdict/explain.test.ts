@@ -106,7 +106,7 @@ const recentHeld: ExpectationResult = {
   at: AT,
 };
 
-/** `'✓✓✗✓✓✗'` (`–` not judged; a 7th character is CC, an 8th LT) → the probe's diagnosis. */
+/** `'✓✓✗✓✓✓✗'` (`–` not judged; a 7th character is CC, an 8th LT) → the probe's diagnosis. */
 const probe = (s: string): Diagnosis =>
   diagnose(
     [...s].map((c, i) => ({ rung: RUNGS[i] as Rung, kept: c === '–' ? null : c === '✓' })),
@@ -190,7 +190,7 @@ describe('crossing', () => {
 
 describe('explainFailures', () => {
   it('a long conversation on one worker is trimmed, not the local disk the probe found (row 4, not row 3)', () => {
-    const [e] = explainFailures({ steps: longConversation(), diagnosis: probe('✓✓✗✓✓✗') });
+    const [e] = explainFailures({ steps: longConversation(), diagnosis: probe('✓✓✗✓✓✓✗') });
     expect(e?.rows).toEqual(['4']);
     expect(e?.crossing).toEqual(['SW']);
     expect(e?.text).toBe(
@@ -201,7 +201,7 @@ describe('explainFailures', () => {
   it('attaches the probe row to a turn whose crossing the signature loses', () => {
     const said = turn(1, { user: 'My composer is Hildegard.' });
     const asked = turn(2, { worker: 'r2w1', pid: 200, expectations: [forgot('Hildegard', said)] });
-    const [e] = explainFailures({ steps: [said, asked], diagnosis: probe('✓✓✗✓✓✗') });
+    const [e] = explainFailures({ steps: [said, asked], diagnosis: probe('✓✓✗✓✓✓✗') });
     expect(e).toEqual({
       step: 1,
       label: 'main#2',
@@ -216,11 +216,79 @@ describe('explainFailures', () => {
     const asked = turn(3, { pid: 104, step: 2, expectations: [forgot('pineapple', said)] });
     const [e] = explainFailures({
       steps: [said, disruption(1, 'crash', 'r1w1'), asked],
-      diagnosis: probe('✓✓✗✓✓✗'),
+      diagnosis: probe('✓✓✗✓✓✓✗'),
     });
     expect(e?.rows).toEqual([]);
     expect(e?.text).toBe(
       "main#3: the probe's row 3 does not explain it: since main#1 (r1w1) it came after a crash, where the probe kept its fact (CR ✓); nothing else in its evidence explains it: start from its prompt",
+    );
+  });
+
+  it('a crash that lost only the last turn before it, the earlier ones kept, is a save not awaited (row 12)', () => {
+    const first = turn(1, { user: 'My name is Ada.' });
+    const said = turn(2, {
+      user: 'My word is pineapple.',
+      history: [{ role: 'user', content: 'My name is Ada.' }],
+    });
+    const asked = turn(3, {
+      pid: 104,
+      step: 3,
+      history: [{ role: 'user', content: 'My name is Ada.' }],
+      expectations: [forgot('pineapple', said)],
+    });
+    const steps = [first, said, disruption(2, 'crash', 'r1w1'), asked];
+    const [e] = explainFailures({ steps, diagnosis: probe('✓✓✓✓✓✓✓✓') });
+    expect(e?.rows).toEqual(['12']);
+    expect(e?.crossing).toEqual(['CR', 'CI']);
+    expect(e?.text).toBe(
+      'main#3: since main#2 (r1w1) it came after a crash; main#2 was its last turn before the crash, the only one lost (main#1 kept): the save of its answer had not landed when the worker was killed, likely not awaited: row 12',
+    );
+    // Without the probe, the same evidence says the same.
+    expect(explainFailures({ steps, diagnosis: undefined })[0]?.rows).toEqual(['12']);
+    // A turn between the fact and the crash: the fact was not the last answer before it.
+    const later = turn(3, { step: 3, user: 'Hello again.' });
+    const afterIt = turn(4, { pid: 104, step: 5, expectations: [forgot('pineapple', said)] });
+    const [other] = explainFailures({
+      steps: [first, said, later, disruption(4, 'crash', 'r1w1'), afterIt],
+      diagnosis: probe('✓✓✓✓✓✓✓✓'),
+    });
+    expect(other?.rows).toEqual([]);
+  });
+
+  it('a crash right after the only turn is row 12 where the probe lost a fact to CI and kept one on CR', () => {
+    const said = turn(1, { user: 'My word is pineapple.' });
+    const asked = turn(2, { pid: 104, step: 2, expectations: [forgot('pineapple', said)] });
+    const [e] = explainFailures({
+      steps: [said, disruption(1, 'crash', 'r1w1'), asked],
+      diagnosis: probe('✓✓✓✓✓✗✓✓'),
+    });
+    expect(e?.rows).toEqual(['12']);
+    expect(e?.text).toBe(
+      'main#2: since main#1 (r1w1) it came after a crash; main#1 was its last turn before the crash: the save of its answer had not landed when the worker was killed, likely not awaited (the probe too lost a fact to a crash at once after the answer, and kept one after a pause: CI ✗, CR ✓): row 12',
+    );
+  });
+
+  it('without a crash, the latest turns missing and the earlier kept is row 12 only where the probe saw CI ✗, CR ✓', () => {
+    const first = turn(1, { user: 'My name is Ada.' });
+    const said = turn(2, {
+      user: 'My word is pineapple.',
+      history: [{ role: 'user', content: 'My name is Ada.' }],
+    });
+    const asked = turn(3, {
+      worker: 'r1w2',
+      pid: 101,
+      history: [{ role: 'user', content: 'My name is Ada.' }],
+      expectations: [forgot('pineapple', said)],
+    });
+    const late = explainFailures({ steps: [first, said, asked], diagnosis: probe('✓✓✓✓✓✗✓✓') })[0];
+    expect(late?.rows).toEqual(['12']);
+    expect(late?.text).toBe(
+      'main#3: since main#2 (r1w1) it went to another worker of the replica (r1w2); main#2 is missing while every earlier turn reached the prompt: this turn read the history before the save of the latest answers had landed (the probe lost a fact to a crash at once after the answer and kept one after a pause: CI ✗, CR ✓), so the app answers before it saves: row 12',
+    );
+    // Another worker's RAM loses the latest turns too: without the probe's CI ✗, no row 12.
+    expect(explainFailures({ steps: [first, said, asked], diagnosis: undefined })).toEqual([]);
+    expect(explainFailures({ steps: [first, said, asked], diagnosis: probe('✓✓✓✓✓✓✓✓') })[0]?.rows).toEqual(
+      [],
     );
   });
 
@@ -235,7 +303,7 @@ describe('explainFailures', () => {
       after: [{ role: 'system', content: 'Context: nothing relevant.' }],
       expectations: [forgot('teal', said)],
     });
-    const [e] = explainFailures({ steps: [said, ...fillers, asked], diagnosis: probe('✓✓✓✓✓✓✓✗') });
+    const [e] = explainFailures({ steps: [said, ...fillers, asked], diagnosis: probe('✓✓✓✓✓✓✓✓✗') });
     expect(e?.crossing).toEqual(['OW', 'LT']);
     expect(e?.rows).toEqual(['2']);
     expect(e?.text).toBe(
@@ -253,7 +321,7 @@ describe('explainFailures', () => {
         headers: {},
       },
     };
-    const [e] = explainFailures({ steps: [said, asked], diagnosis: probe('✓✗✗✗✗✗') });
+    const [e] = explainFailures({ steps: [said, asked], diagnosis: probe('✓✗✗✗✗✗✗') });
     expect(e?.rows).toEqual(['11']);
     expect(e?.text).toBe(
       "main#2: since main#1 (r1w1) it went to another worker of the replica (r1w2), which answered by replacing the session's cookie `conv` (sent 812 B) with a fresh one (96 B): client-held state rejected by another process (a per-process signing or encryption key): row 11",
@@ -296,7 +364,7 @@ describe('explainFailures', () => {
       message: 'the app answered main#2 without calling the LLM',
       at: AT,
     });
-    expect(explainFailures({ steps: [said, asked], diagnosis: probe('✓✗✗✗✗✗') })).toEqual([
+    expect(explainFailures({ steps: [said, asked], diagnosis: probe('✓✗✗✗✗✗✗') })).toEqual([
       {
         step: 1,
         label: 'main#2',
@@ -359,7 +427,7 @@ describe('explainFailures', () => {
     });
     const steps = [said, other, redeploy, after, asked];
     expect(explainFailures({ steps })).toEqual([]);
-    const [e] = explainFailures({ steps, diagnosis: probe('✓✗✗✗✗✗') });
+    const [e] = explainFailures({ steps, diagnosis: probe('✓✗✗✗✗✗✗') });
     expect(e?.rows).toEqual(['2']);
     expect(e?.crossing).toEqual(['RD']);
     expect(e?.text).toBe(
@@ -389,7 +457,7 @@ describe('explainFailures', () => {
       turn(3, { worker: 'r2w1', pid: 300, step: 2, expectations: [forgot('replacement', tom2)] }),
       'tom',
     );
-    const [e] = explainFailures({ steps: [tom1, maria, tom2, asked], diagnosis: probe('✓✗✗✗✗✗✗') });
+    const [e] = explainFailures({ steps: [tom1, maria, tom2, asked], diagnosis: probe('✓✗✗✗✗✗✗✗') });
     expect(e?.crossing).toEqual(['OR']);
     expect(e?.text).toBe(
       'tom#3: since tom#2 (r1w2) it went to another replica (r2w1), where the probe lost its fact too (OR ✗): row 2',
@@ -416,13 +484,13 @@ describe('explainFailures', () => {
 
     it('a lost update the probe could not reproduce (no CC rung on one worker) is row 9', () => {
       const { steps, message } = lostUpdate();
-      expect(explainFailures({ steps, diagnosis: probe('✓––✓✓✓–') })).toEqual([
+      expect(explainFailures({ steps, diagnosis: probe('✓––✓✓✓✓–') })).toEqual([
         { step: 2, label: 'main#4', crossing: ['OW', 'CC'], rows: ['9'], text: `main#4: ${message}` },
       ]);
     });
 
     it('where the CC rung lost its fact too, the probe names row 9 at the crossing', () => {
-      const [e] = explainFailures({ steps: lostUpdate().steps, diagnosis: probe('✓✓✓✓✓✓✗') });
+      const [e] = explainFailures({ steps: lostUpdate().steps, diagnosis: probe('✓✓✓✓✓✓✓✗') });
       expect(e?.rows).toEqual(['9']);
       expect(e?.text).toBe(
         'main#4: since main#3 (r1w2) it went to another worker of the replica (r1w1) and asked for a fact said at once with main#2 of its session, where the probe lost its fact too (CC ✗): row 9',
@@ -446,13 +514,13 @@ describe('explainFailures', () => {
           },
         ],
       });
-      expect(explainFailures({ steps: [...steps.slice(0, 3), asked], diagnosis: probe('✓✓✓✓✓✓✓') })).toEqual([
-        { step: 2, label: 'main#4', crossing: ['CC'], rows: ['9'], text: `main#4: ${message}` },
-      ]);
+      expect(explainFailures({ steps: [...steps.slice(0, 3), asked], diagnosis: probe('✓✓✓✓✓✓✓✓') })).toEqual(
+        [{ step: 2, label: 'main#4', crossing: ['CC'], rows: ['9'], text: `main#4: ${message}` }],
+      );
     });
 
     it('two workers of one replica share its disk: a CC loss there is row 9, never the disk row 3', () => {
-      const [e] = explainFailures({ steps: lostUpdate().steps, diagnosis: probe('✓✓✗✓✓✗✗') });
+      const [e] = explainFailures({ steps: lostUpdate().steps, diagnosis: probe('✓✓✗✓✓✓✗✗') });
       expect(e?.crossing).toEqual(['OW', 'CC']);
       expect(e?.rows).toEqual(['9']);
       expect(e?.text).toMatch(/\(CC ✗\): row 9$/);
@@ -474,7 +542,7 @@ describe('explainFailures', () => {
           },
         ],
       });
-      const [e] = explainFailures({ steps: [turn(1), dropped], diagnosis: probe('✓✓✓✓✓✓✓') });
+      const [e] = explainFailures({ steps: [turn(1), dropped], diagnosis: probe('✓✓✓✓✓✓✓✓') });
       expect(e?.rows).toEqual(['10']);
       expect(e?.text).toMatch(/^main#2: the request failed while restart r1w2 was under way/);
     });
@@ -494,7 +562,7 @@ describe('explainFailures', () => {
         expectations: [{ ...forgot('Miso', said), message, cause: 'lost-in-flight' }],
       });
       const steps = [turn(1), said, disruption(2, 'restart', 'r1w2'), asked];
-      const [kept] = explainFailures({ steps, diagnosis: probe('✓✓✓✓✓✓✓') });
+      const [kept] = explainFailures({ steps, diagnosis: probe('✓✓✓✓✓✓✓✓') });
       expect(kept).toEqual({
         step: 3,
         label: 'main#3',
@@ -502,7 +570,7 @@ describe('explainFailures', () => {
         rows: ['10'],
         text: `main#3: ${message}`,
       });
-      const [lost] = explainFailures({ steps, diagnosis: probe('✓✗✗✗✗✗✗') });
+      const [lost] = explainFailures({ steps, diagnosis: probe('✓✗✗✗✗✗✗✗') });
       expect(lost?.rows).toEqual(['2']);
     });
   });

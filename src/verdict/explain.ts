@@ -149,6 +149,15 @@ function missedRecall(
       text: `${t.label}: ${crossed}${held}, where the probe lost its fact too (${marks(lost, '✗')})${named}`,
     };
   }
+  const late = lateSave(t, said, earlier, disruptions, d);
+  if (late) {
+    return {
+      ...base,
+      crossing: [...rungs, 'CI'],
+      rows: ['12'],
+      text: `${t.label}: ${crossed}; ${late}: row 12`,
+    };
+  }
   // A loss the probe's rungs do not explain but the verdict traced to traffic: rows 9 and 10.
   const traffic = missed.find((e) => e.cause);
   if (traffic) return trafficLoss(t, traffic, rungs);
@@ -173,6 +182,55 @@ function missedRecall(
     rows: [],
     text: `${t.label}: ${notExplained ? `${notExplained}; nothing else` : 'nothing'} in its evidence explains it: start from its prompt`,
   };
+}
+
+/**
+ * A save that had not landed (row 12). After a crash: the turn lost is the session's last before a
+ * crash of its worker, and either the earlier turns of the session reached the prompt across that
+ * crash (the store kept them: only the last answer's save was late) or the probe lost a fact when
+ * it crashed at once after the answer and kept it after a pause (CI ✗, CR ✓). Without a crash,
+ * only with the probe's CI ✗ CR ✓: the prompt lacks the latest turns and holds all before them.
+ */
+function lateSave(
+  t: TurnRecord,
+  said: TurnRecord,
+  earlier: readonly TurnRecord[],
+  disruptions: readonly DisruptionStepRecord[],
+  d: Diagnosis | undefined,
+): string | undefined {
+  const prompt = chatRequests(t.llm)
+    .flatMap((r) => r.messages.map((m) => m.content))
+    .join('\n');
+  const before = earlier.filter((x) => x.step < said.step);
+  const keptBefore = before.length > 0 && before.every((x) => prompt.includes(x.user));
+  const probe = keptOn(d, 'CI') === false && keptOn(d, 'CR') === true;
+  const crash = disruptions.find(
+    (x) =>
+      x.type === 'crash' &&
+      x.step > said.step &&
+      x.step < t.step &&
+      x.changes.some((c) => c.id === said.worker),
+  );
+  if (!crash) {
+    // No crash: the turn read the history before the latest saves landed. Only the probe can say
+    // so (another worker's RAM loses the latest turns too): CI ✗ where CR ✓, and this turn holds
+    // every turn before the fact but none from it on.
+    const since = earlier.filter((x) => x.step >= said.step);
+    if (!probe || (before.length > 0 && !keptBefore) || since.some((x) => prompt.includes(x.user)))
+      return undefined;
+    return `${said.label}${since.length > 1 ? ` and the ${since.length - 1} turn${since.length > 2 ? 's' : ''} after it` : ''} ${since.length > 1 ? 'are' : 'is'} missing${before.length > 0 ? ' while every earlier turn reached the prompt' : ''}: this turn read the history before the save of the latest answers had landed (the probe lost a fact to a crash at once after the answer and kept one after a pause: CI ✗, CR ✓), so the app answers before it saves`;
+  }
+  if (earlier.some((x) => x.step > said.step && x.step < crash.step)) return undefined;
+  if (!keptBefore && !probe) return undefined;
+  const range = before.length === 1 ? before[0]?.label : `${before[0]?.label}–${before.at(-1)?.label}`;
+  return [
+    `${said.label} was its last turn before the crash`,
+    keptBefore ? `, the only one lost (${range} kept)` : '',
+    `: the save of its answer had not landed when the worker was killed, likely not awaited`,
+    probe
+      ? ' (the probe too lost a fact to a crash at once after the answer, and kept one after a pause: CI ✗, CR ✓)'
+      : '',
+  ].join('');
 }
 
 /**

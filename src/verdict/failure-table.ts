@@ -4,10 +4,10 @@ import type { Rung } from '../types/results.ts';
  * The ladder's rungs in signature order; `LT` is climbed only for apps with long-term memory, `SL`
  * only when the topology is serverless.
  */
-export const RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD', 'CC', 'LT', 'SL'];
+export const RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'CI', 'RD', 'CC', 'LT', 'SL'];
 
 /** The rungs every ladder climbs (`CC` is skipped on one process: it needs 2 workers). */
-export const BASE_RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'RD', 'CC'];
+export const BASE_RUNGS: readonly Rung[] = ['SW', 'OW', 'OR', 'RS', 'CR', 'CI', 'RD', 'CC'];
 
 export const RUNG_NAMES: Record<Rung, string> = {
   SW: 'same worker',
@@ -15,6 +15,7 @@ export const RUNG_NAMES: Record<Rung, string> = {
   OR: 'other replica',
   RS: 'after a graceful restart',
   CR: 'after a crash and respawn',
+  CI: 'after a crash at once after the answer (no pause for the save to land)',
   RD: 'after a redeploy of the replica',
   CC: 'two turns of one session at once, on two workers',
   LT: 'an old fact, after filler turns, on another worker',
@@ -45,6 +46,7 @@ const KEPT_EVERYWHERE = {
   OR: true,
   RS: true,
   CR: true,
+  CI: true,
   RD: true,
   CC: true,
   LT: true,
@@ -54,13 +56,24 @@ const KEPT_EVERYWHERE = {
 /**
  * The failure table, the one source of the docs' table (docs/guide/failure-table.md) and of every printed diagnosis
  * (a test checks the docs against it). Rows 4, 5 and 10 are read from a failed turn's evidence
- * (row 9 too, where the ladder's CC rung could not run).
+ * (row 9 too, where the ladder's CC rung could not run). Row 12 (CI ✗ where CR ✓) comes on top of
+ * the row of the app's store, whose rungs other than CI it leaves open.
  */
 export const FAILURE_TABLE: readonly FailureRow[] = [
   {
     id: '1',
     cause: 'memory created inside the request handler, or history passed as a list that gets copied',
-    kept: { SW: false, OW: false, OR: false, RS: false, CR: false, RD: false, CC: false, SL: false },
+    kept: {
+      SW: false,
+      OW: false,
+      OR: false,
+      RS: false,
+      CR: false,
+      CI: false,
+      RD: false,
+      CC: false,
+      SL: false,
+    },
     advice: 'nothing is kept between requests: keep memory per session in a store',
   },
   {
@@ -72,6 +85,7 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
       OR: false,
       RS: false,
       CR: false,
+      CI: false,
       RD: false,
       CC: false,
       LT: false,
@@ -89,7 +103,7 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
   {
     id: '3',
     cause: 'state on the local disk (`./storage`, a sqlite file in the app folder)',
-    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, RD: false, LT: true, SL: false },
+    kept: { SW: true, OW: true, OR: false, RS: true, CR: true, CI: true, RD: false, LT: true, SL: false },
     advice: "state lives on one host's disk: replicas and redeploys lose it; use a shared store",
   },
   {
@@ -108,19 +122,41 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
   {
     id: '6a',
     cause: 'RAM state saved at graceful shutdown, loaded at startup',
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: false, RD: false, CC: false, LT: false, SL: false },
+    kept: {
+      SW: true,
+      OW: false,
+      OR: false,
+      RS: true,
+      CR: false,
+      CI: false,
+      RD: false,
+      CC: false,
+      LT: false,
+      SL: false,
+    },
     advice: 'saved only on shutdown: a crash loses it and workers never share it',
   },
   {
     id: '6b',
     cause: 'a per-process cache of a durable store, loaded at startup, never re-read',
-    kept: { SW: true, OW: false, OR: false, RS: true, CR: true, RD: true, CC: false, LT: false, SL: true },
+    kept: {
+      SW: true,
+      OW: false,
+      OR: false,
+      RS: true,
+      CR: true,
+      CI: true,
+      RD: true,
+      CC: false,
+      LT: false,
+      SL: true,
+    },
     advice: 'reads a stale per-process cache: re-read the store on every request',
   },
   {
     id: '7',
     cause: 'memory not keyed by session',
-    kept: { SW: true, OW: true, OR: true, RS: true, CR: true, RD: true, LT: true },
+    kept: { SW: true, OW: true, OR: true, RS: true, CR: true, CI: true, RD: true, LT: true },
     leak: true,
     advice: 'memory leaks between sessions: key memory by session id',
   },
@@ -156,6 +192,7 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
       OR: false,
       RS: false,
       CR: false,
+      CI: false,
       RD: false,
       CC: false,
       LT: false,
@@ -164,6 +201,15 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
     needs: 'cookie',
     advice:
       'one signing key for every process, from the environment (`SESSION_SECRET`), never one made at boot: another worker replaced the cookie the client sent with a fresh one',
+  },
+  {
+    id: '12',
+    cause:
+      'save not awaited: the answer is sent before the history is written (an `onEnd` callback, a background task)',
+    kept: { SW: true, RS: true, CR: true, CI: false },
+    needs: 'CI',
+    advice:
+      'await the write before answering: a process that dies between the answer and the write (a crash, an OOM kill) loses the turn, and a next turn that comes quickly reads the history without it',
   },
   {
     id: '✓',

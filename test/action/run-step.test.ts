@@ -71,7 +71,7 @@ describe('the Action against the plain test app', () => {
       errors: '0',
       'exit-code': '1',
       'diagnosis-row': '2',
-      signature: 'SW ✓ OW ✗ OR – RS ✗ CR ✗ RD ✗ CC ✗',
+      signature: 'SW ✓ OW ✗ OR – RS ✗ CR ✗ CI ✗ RD ✗ CC ✗',
       'comment-url': comment?.html_url,
     });
     expect(first.failed?.message).toBe('amnesia: 2 failed, 0 errors of 3 scenarios');
@@ -205,14 +205,14 @@ steps:
       inputs: { ...INPUTS, mode: 'probe' },
     });
     expect(r.summary).toContain('## amnesia probe');
-    expect(r.summary).toContain('probe ladder (1 × 2)  SW ✓ OW ✗ OR – RS ✗ CR ✗ RD ✗ CC ✗');
+    expect(r.summary).toContain('probe ladder (1 × 2)  SW ✓ OW ✗ OR – RS ✗ CR ✗ CI ✗ RD ✗ CC ✗');
     expect(r.summary).toContain('row 2: per-session memory in a process-global map');
     expect(r.outputs).toMatchObject({
       'exit-code': '1',
       'diagnosis-row': '2',
-      signature: 'SW ✓ OW ✗ OR – RS ✗ CR ✗ RD ✗ CC ✗',
+      signature: 'SW ✓ OW ✗ OR – RS ✗ CR ✗ CI ✗ RD ✗ CC ✗',
     });
-    expect(r.failed?.message).toBe('amnesia: the probe ladder: SW ✓ OW ✗ OR – RS ✗ CR ✗ RD ✗ CC ✗');
+    expect(r.failed?.message).toBe('amnesia: the probe ladder: SW ✓ OW ✗ OR – RS ✗ CR ✗ CI ✗ RD ✗ CC ✗');
     expectEveryOutput(r.outputs);
     expect(path.isAbsolute(r.outputs['artifacts-dir'] ?? '')).toBe(true);
     expect(api.calls).toEqual([]);

@@ -39,7 +39,7 @@ describe.concurrent('amnesia run / probe (the real CLI)', () => {
     // Read top to bottom, the output says each thing once: one result line, one signature, one
     // topology for the ladder, and a rung's fresh session is not tagged with earlier rungs' disruptions.
     const once = (re: RegExp) => expect(r.stdout.match(re), String(re)).toHaveLength(1);
-    once(/SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗/g);
+    once(/SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗ CC ✗/g);
     once(/✗ failed/g);
     once(/\(2 × 2\)/g);
     once(/row 2: per-session memory in a process-global map/g);
@@ -60,7 +60,7 @@ describe.concurrent('amnesia run / probe (the real CLI)', () => {
   it('probe: prints the signature and the row, exit 1 for a broken app', { timeout: 120_000 }, async () => {
     await using project = await basicProject('disk', {});
     const r = await runAmnesia(['probe'], { cwd: project.dir });
-    expect(r.stdout).toContain('probe ladder (2 × 2)  SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗ CC ✗');
+    expect(r.stdout).toContain('probe ladder (2 × 2)  SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ CI ✓ RD ✗ CC ✗');
     expect(r.stdout).toContain('row 3: state on the local disk');
     expect(r.code).toBe(1);
   });
@@ -68,7 +68,7 @@ describe.concurrent('amnesia run / probe (the real CLI)', () => {
   it('probe: a 1 × 1 topology skips the rungs it cannot have and says so', { timeout: 120_000 }, async () => {
     await using project = await basicProject('postgres', {});
     const r = await runAmnesia(['probe', '--replicas', '1', '--workers', '1'], { cwd: project.dir });
-    expect(r.stdout).toContain('probe ladder (1 × 1)  SW ✓ OW – OR – RS ✓ CR ✓ RD ✓ CC –');
+    expect(r.stdout).toContain('probe ladder (1 × 1)  SW ✓ OW – OR – RS ✓ CR ✓ CI ✓ RD ✓ CC –');
     expect(r.stdout).toContain('OW  other worker of the replica  (skipped: needs 2 workers per replica)');
     expect(r.stdout).toContain('OR  other replica  (skipped: needs 2 replicas)');
     expect(r.stdout).toContain(

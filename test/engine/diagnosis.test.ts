@@ -56,7 +56,7 @@ describe.concurrent('each failed turn explained by its own evidence (the basic a
     const long = byName('long on one worker');
     const cross = byName('cross replica');
     // One ladder for the run: local disk (row 3), rewritten whole by the CC rung's two workers (row 9).
-    expect(long?.diagnosis?.signature).toBe('SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗ CC ✗');
+    expect(long?.diagnosis?.signature).toBe('SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ CI ✓ RD ✗ CC ✗');
     expect(long?.diagnosis?.rows.map((r) => r.id)).toEqual(['3', '9']);
     expect(cross?.explanations?.map((e) => [e.label, e.crossing, e.rows])).toEqual([
       ['main#2', ['OR'], ['3']],

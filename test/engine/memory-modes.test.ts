@@ -8,8 +8,11 @@ import { LADDER, RUNGS } from './ladder.ts';
 
 const turns = (r: RunResult) =>
   (r.scenarios[0]?.steps ?? []).filter((s): s is TurnRecord => s.kind === 'turn');
+/** The ladder's disruptions, without its pauses. */
 const disruptions = (r: RunResult) =>
-  (r.scenarios[0]?.steps ?? []).filter((s): s is DisruptionStepRecord => s.kind === 'disruption');
+  (r.scenarios[0]?.steps ?? []).filter(
+    (s): s is DisruptionStepRecord => s.kind === 'disruption' && s.type !== 'wait',
+  );
 
 /** ✓/✗ per rung, read off the recall of each asking turn. */
 function signature(r: RunResult): string {
@@ -27,17 +30,19 @@ async function ladder(mode: BasicMode): Promise<RunResult> {
 // Each mode is one production design from the failure table (docs/guide/failure-table.md); the engine must record exactly
 // where the fact survived. Modes run two at a time (two cores).
 const MODES = [
-  ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗', ['1']],
-  ['global', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗', ['2']],
+  ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗ CC ✗', ['1']],
+  ['global', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗ CC ✗', ['2']],
   // The rung CC's two workers share the replica's disk, which each rewrites whole: a lost update too.
-  ['disk', 'SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗ CC ✗', ['3', '9']],
-  ['shutdown', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗ CC ✗', ['6a']],
-  ['cached', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✓ RD ✓ CC ✗', ['6b']],
-  ['unkeyed', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓', ['7']],
-  ['overwrite', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗', ['9']],
+  ['disk', 'SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ CI ✓ RD ✗ CC ✗', ['3', '9']],
+  ['shutdown', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ CI ✗ RD ✗ CC ✗', ['6a']],
+  ['cached', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✓ CI ✓ RD ✓ CC ✗', ['6b']],
+  ['unkeyed', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✓', ['7']],
+  ['overwrite', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✗', ['9']],
   // Row 2's signature, told apart by the evidence: other processes replace the client's cookie.
-  ['cookie', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗', ['11']],
-  ['postgres', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓', ['✓']],
+  ['cookie', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗ CC ✗', ['11']],
+  // The save lands after the answer: lost only to a crash at once after it.
+  ['unawaited', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✗ RD ✓ CC ✓', ['12']],
+  ['postgres', 'SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✓', ['✓']],
 ] as const;
 
 // Each mode is one production design from the failure table (docs/guide/failure-table.md); the engine must record exactly
@@ -59,6 +64,9 @@ describe.concurrent('the engine against each memory mode of the test app (2 × 2
       expect(s?.diagnosis?.signature).toBe(expected);
       expect(s?.diagnosis?.rows.map((r) => r.id)).toEqual(row);
     }
+    // The one turn lost, the fact said just before a crash, is explained at the turn: row 12.
+    if (mode === 'unawaited')
+      expect(s?.explanations?.map((e) => [e.label, e.rows])).toEqual([['ci#2', ['12']]]);
   });
 
   it.each(MODES)('probe, %s: %s', { timeout: 180_000 }, async (mode, expected, row) => {
@@ -103,20 +111,8 @@ steps:
     const result = await ladder('disk');
     const t = turns(result);
     expect(t.map((x) => x.worker)).toEqual([
-      'r1w1',
-      'r1w1',
-      'r1w1',
-      'r1w2',
-      'r1w1',
-      'r2w1',
-      'r1w1',
-      'r1w1',
-      'r1w1',
-      'r1w1',
-      'r1w1',
-      'r1w1',
-      'r1w1',
-      'r1w1',
+      ...['r1w1', 'r1w1', 'r1w1', 'r1w2', 'r1w1', 'r2w1'],
+      ...Array(10).fill('r1w1'), // rs, cr, ci, rd, cc's fact and its first turn at once
       'r1w2',
       'r1w1',
     ]);
@@ -124,8 +120,8 @@ steps:
     const r1w1 = t.filter((x) => x.worker === 'r1w1').map((x) => x.pid);
     expect(new Set([r1w1[0], t[3]?.pid, t[5]?.pid]).size).toBe(3);
     expect(new Set(r1w1.slice(0, 5)).size).toBe(1);
-    // The restart, the crash and the redeploy each replaced r1w1's process.
-    expect(new Set([r1w1[4], r1w1[5], r1w1[7], r1w1[9]]).size).toBe(4);
+    // The restart, the two crashes and the redeploy each replaced r1w1's process.
+    expect(new Set([r1w1[4], r1w1[5], r1w1[7], r1w1[9], r1w1[11]]).size).toBe(5);
     // Every turn caused exactly one chat request, attributed to it; the OW turn's request carries the fact.
     for (const x of t) expect(x.llm.map((r) => r.kind)).toEqual(['chat']);
     const ow = t[3] as TurnRecord;
@@ -139,16 +135,16 @@ steps:
     const or = t[5] as TurnRecord;
     expect(or.llm[0]?.messages.map((m) => m.role)).toEqual(['system', 'user']);
     // The crash respawned on the same disk; the redeploy got a fresh one.
-    const [restart, crash, redeploy] = disruptions(result);
+    const [restart, crash, , redeploy] = disruptions(result);
     expect(restart?.changes).toEqual([
       expect.objectContaining({ id: 'r1w1', before: expect.objectContaining({ forced: false }) }),
     ]);
     expect(crash?.changes[0]?.before?.exit.signal).toBe('SIGKILL');
-    expect(t[10]?.generation).toBe(1);
-    expect(t[11]?.generation).toBe(2);
+    expect(t[12]?.generation).toBe(1);
+    expect(t[13]?.generation).toBe(2);
     expect(redeploy?.changes.map((c) => c.id).sort()).toEqual(['r1w1', 'r1w2']);
-    expect(t[11]?.after).toEqual([expect.stringMatching(/^redeploy r1/)]);
-    expect(t[11]?.reason).toBe('pinned to r1w1');
+    expect(t[13]?.after).toEqual([expect.stringMatching(/^redeploy r1/)]);
+    expect(t[13]?.reason).toBe('pinned to r1w1');
   });
 });
 
@@ -166,10 +162,10 @@ describe('artifacts', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    // 7 control questions (asked before anything is said), then the 16 turns.
+    // 8 control questions (asked before anything is said), then the 18 turns.
     expect(requests.map((r) => (r.turnId as string).includes('/c'))).toEqual([
-      ...Array(7).fill(true),
-      ...Array(16).fill(false),
+      ...Array(8).fill(true),
+      ...Array(18).fill(false),
     ]);
     expect(JSON.parse(await readFile(path.join(dir, 'evidence.json'), 'utf8')).name).toBe('ladder');
     expect(await readFile(path.join(dir, 'replay.sh'), 'utf8')).toContain(

@@ -23,9 +23,9 @@ steps:
 // the probe (which gains the rung SL because the scenario runs serverless) names their row and 8.
 describe.concurrent('serverless mode against the memory modes of the test app', () => {
   it.each([
-    ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗ SL ✗', ['1', '8']],
-    ['global', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ CC ✗ SL ✗', ['2', '8']],
-    ['shutdown', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗ CC ✗ SL ✗', ['6a', '8']],
+    ['request', 'SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗ CC ✗ SL ✗', ['1', '8']],
+    ['global', 'SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗ CC ✗ SL ✗', ['2', '8']],
+    ['shutdown', 'SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ CI ✗ RD ✗ CC ✗ SL ✗', ['6a', '8']],
   ] as const)('%s fails with the diagnosis %s', { timeout: 240_000 }, async (mode, signature, rows) => {
     await using project = await basicProject(mode, { 'scenarios/s.yaml': REMEMBER });
     const result = await run({ cwd: project.dir, seed: 5 });
@@ -56,7 +56,7 @@ describe.concurrent('serverless mode against the memory modes of the test app', 
   }, async () => {
     await using project = await basicProject('postgres', {}, { top: 'topology: { serverless: true }\n' });
     const result = await probe({ cwd: project.dir });
-    expect(result.diagnosis.signature).toBe('SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓ SL ✓');
+    expect(result.diagnosis.signature).toBe('SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✓ SL ✓');
     expect(result.diagnosis.rows.map((r) => r.id)).toEqual(['✓']);
     expect(result.exitCode).toBe(0);
     expect(leftovers(result.runId)).toEqual([]);

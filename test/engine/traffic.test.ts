@@ -65,7 +65,7 @@ describe.concurrent('together: turns of one session answered at once', () => {
         /^lost update: main#2 and main#3 were answered at once on r2w1 and r1w2; main#[23]'s message is missing from every later prompt$/,
       ),
     });
-    expect(s?.diagnosis?.signature).toBe('SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗');
+    expect(s?.diagnosis?.signature).toBe('SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✗');
     expect(s?.diagnosis?.rows.map((r) => r.id)).toEqual(['9']);
     // The failed turn's own explanation: it asked for a fact said at once, which CC lost too.
     expect(s?.explanations?.map((e) => e.rows)).toEqual([['9']]);
@@ -156,7 +156,7 @@ describe.concurrent('during: turns in flight when a disruption starts', () => {
         'said in main#2, whose request failed while restart r2w1 was under way: the app dropped the turn',
     });
     // No rung has a turn in flight: the probe does not reproduce it, the failed turns name row 10.
-    expect(s?.diagnosis?.signature).toBe('SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓');
+    expect(s?.diagnosis?.signature).toBe('SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✓');
     expect(s?.diagnosis?.reproduced).toBe(false);
     // The restart's turn and the redeploy's two are dropped; the follow-ups miss what they said.
     expect(s?.explanations?.map((e) => [e.label, e.rows])).toEqual([

@@ -15,8 +15,9 @@ export type BasicMode =
   | 'postgres'
   | 'overwrite'
   | 'shared'
-  | 'cookie';
-const DB_MODES: BasicMode[] = ['cached', 'unkeyed', 'postgres', 'overwrite'];
+  | 'cookie'
+  | 'unawaited';
+const DB_MODES: BasicMode[] = ['cached', 'unkeyed', 'postgres', 'overwrite', 'unawaited'];
 
 /**
  * A project folder whose amnesia.config.yaml runs the plain-node test app in one memory

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { type RunResult, run, type TurnRecord } from '../../src/index.ts';
+import { diagnosisText } from '../../src/report/diagnosis.ts';
 import { leftovers } from '../helpers/basic-app.ts';
 import { REPO } from '../helpers/cli.ts';
 import { explainedBy, parseTable, renderTable, rowOf, section, type Table } from './table.ts';
@@ -132,6 +133,28 @@ it.skipIf(!installed)(
       const together = results.get(app)?.scenarios.find((s) => s.file.endsWith('together.yaml'));
       const turn = together?.steps.find((s): s is TurnRecord => s.kind === 'turn' && !s.passed);
       expect(turn?.expectations.find((e) => !e.passed)?.message, app).toMatch(/^lost update: /);
+    }
+    // Row 9 in the stack's terms: a checkpointer cannot append; the AI SDK guide's saveChat can.
+    const advice = (app: string, scenario: string) => {
+      const s = results.get(app)?.scenarios.find((x) => x.file.endsWith(`${scenario}.yaml`));
+      return (s && diagnosisText(s)?.advice.join('\n')) ?? '';
+    };
+    if (results.has('langgraph-postgres'))
+      expect(advice('langgraph-postgres', 'together')).toMatch(
+        /^row 9: .*; here, with LangGraph \(the app imports `@langchain\/langgraph[^`]*`\): the checkpointer writes the thread's whole state .*one graph invocation per thread at a time/m,
+      );
+    if (results.has('aisdk-files'))
+      expect(advice('aisdk-files', 'together')).toMatch(
+        /^row 9: .*; here, with the Vercel AI SDK \(the app imports `(ai|@ai-sdk\/openai)`\): the persistence guide's `saveChat` writes the whole chat back/m,
+      );
+    // LangGraph's MemorySaver holds each thread in one process's RAM: a turn of together.yaml that
+    // misses the other worker's turn forgot it (row 2); `lost update` is never its headline.
+    for (const app of ['langgraph-memory'].filter((a) => results.has(a))) {
+      const together = results.get(app)?.scenarios.find((s) => s.file.endsWith('together.yaml'));
+      const failed = (together?.steps ?? []).filter((s): s is TurnRecord => s.kind === 'turn' && !s.passed);
+      expect(failed.length, app).toBeGreaterThan(0);
+      for (const t of failed)
+        expect(t.expectations.find((e) => !e.passed)?.message, app).not.toMatch(/^lost update/);
     }
     await rm(artifacts, { recursive: true, force: true });
   },

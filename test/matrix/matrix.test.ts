@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { type RunResult, run, type TurnRecord } from '../../src/index.ts';
+import { diagnosisText } from '../../src/report/diagnosis.ts';
 import { leftovers } from '../helpers/basic-app.ts';
 import { REPO } from '../helpers/cli.ts';
 import { explainedBy, parseTable, renderTable, rowOf, section, type Table } from './table.ts';
@@ -139,6 +140,23 @@ it('every scenario and the probe ladder against every LlamaIndex app match the e
       /^lost update: main#2 and main#3 were answered at once on r2w1 and r1w2; main#[23]'s message is missing from every later prompt$/,
     );
     expect(scenario?.explanations?.[0]?.rows, app).toEqual(['9']);
+  }
+  // Advice in LlamaIndex's terms: the app imports it, and its snapshot is what writes the whole history.
+  for (const app of ['postgres', 'redis'].filter((a) => results.has(a))) {
+    const { scenario } = firstFailure(app);
+    expect(scenario?.stack?.name, app).toBe('LlamaIndex');
+    expect(scenario && diagnosisText(scenario)?.advice.join('\n'), app).toMatch(
+      /^row 9: .*; here, with LlamaIndex \(the app imports `@llamaindex\/[^`]+`\): a memory snapshot/m,
+    );
+  }
+  // A save not awaited: lost to a crash at once after the answer, named at the turn that lost it.
+  const unawaited = results.get('unawaited-save');
+  if (unawaited) {
+    const crash = unawaited.scenarios.find((s) => s.file.endsWith('crash.yaml'));
+    expect(crash?.diagnosis?.rows.map((r) => r.id)).toEqual(['12']);
+    expect(crash?.explanations?.[0]?.text).toMatch(
+      /^main#2: since main#1 \(r1w1\) it came after a crash; main#1 was its last turn before the crash: the save of its answer had not landed when the worker was killed, likely not awaited \(the probe too .*CI ✗, CR ✓\): row 12$/,
+    );
   }
   if (results.has('exit-on-sigterm')) {
     const { scenario, expectation } = firstFailure('exit-on-sigterm');

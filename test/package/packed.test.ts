@@ -170,7 +170,7 @@ describe.each([
   it('probe classifies the broken app by its signature (exit 1)', async () => {
     const r = await npx(['probe']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗/);
+    expect(r.stdout).toMatch(/SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗/);
   }, 120_000);
 
   it('validate names the file, line and field of a mistake (exit 2)', async () => {
@@ -191,7 +191,7 @@ describe.each([
     const out = r.stdout + r.stderr;
     expect(r.code, out).toBe(1);
     expect(out).toContain('forgot "Miso": said in main#1 on r1w1, missing from what the app sent the LLM');
-    expect(out).toContain('probe (2 × 2)  SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗');
+    expect(out).toContain('probe (2 × 2)  SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗');
     expect(out).toContain('❯ scenarios/cross-worker.yaml:9:16');
   }, 300_000);
 

@@ -76,7 +76,7 @@ describe('describeScenarios', () => {
     expect(error?.message).toContain(
       'prompt (chat request, 2 messages):\n      system: You are a helpful assistant.',
     );
-    expect(error?.message).toContain('probe (2 × 2)  SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗');
+    expect(error?.message).toContain('probe (2 × 2)  SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗');
     expect(error?.message).toMatch(/why {8}main#2: .*: row 2/);
     expect(error?.message).toContain("→ row 2: state lives in one process's RAM: move it to a shared store");
     expect(error?.message).toMatch(/replay {5}npx amnesia run scenarios\/cross-worker\.yaml --seed \d+/);

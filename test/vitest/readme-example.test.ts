@@ -110,7 +110,7 @@ describe(`the vitest example (${PAGE})`, () => {
     expect(scenario?.[2]).toContain(
       'forgot "Miso": said in main#1 on r1w1, missing from what the app sent the LLM',
     );
-    expect(scenario?.[2]).toContain('probe (2 × 2)  SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗');
+    expect(scenario?.[2]).toContain('probe (2 × 2)  SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗');
     expect(run.output).toContain('❯ scenarios/cross-worker.yaml:9:16');
   });
 

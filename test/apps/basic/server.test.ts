@@ -281,7 +281,7 @@ describe('basic app: contract', { timeout: 20_000 }, () => {
     const missing = await start(dir, {});
     expect(await missing.exit).toBe(2);
     expect(missing.stderr).toContain(
-      'request, global, disk, shutdown, cached, unkeyed, cookie, postgres, overwrite, shared',
+      'request, global, disk, shutdown, cached, unkeyed, cookie, postgres, unawaited, overwrite, shared',
     );
     const unknown = await start(dir, { MEMORY_MODE: 'redis' });
     expect(await unknown.exit).toBe(2);
@@ -417,6 +417,24 @@ describe('basic app: memory modes on PostgreSQL (PGlite over TCP)', { timeout: 3
     await stop(a, 'SIGKILL');
     const respawned = await boot(replicaDir(), pg('postgres'));
     expect((await chat(respawned, s, 'after a crash')).prompt).toContain('canary pg-1');
+  });
+
+  it('unawaited: answers before the write lands; a SIGKILL then loses the turn, a SIGTERM writes it first', async () => {
+    // A write a minute late: nothing but the stop can decide whether it lands.
+    const late = { SAVE_DELAY_MS: '60000' };
+    const [a, b] = await Promise.all([
+      boot(replicaDir(), pg('unawaited', late)),
+      boot(replicaDir(), pg('unawaited', { ...late, AMNESIA_REPLICA: '2' })),
+    ]);
+    const [killed, stopped] = [sid(), sid()];
+    await chat(a, killed, 'canary late-1');
+    expect((await chat(b, killed, 'not yet')).prompt).not.toContain('canary late-1');
+    await stop(a, 'SIGKILL');
+    await chat(b, stopped, 'canary late-2');
+    expect(await stop(b, 'SIGTERM')).toBe(0);
+    const fresh = await boot(replicaDir(), pg('unawaited'));
+    expect((await chat(fresh, killed, 'after the crash')).prompt).not.toContain('canary late-1');
+    expect((await chat(fresh, stopped, 'after the stop')).prompt).toContain('canary late-2');
   });
 
   it('unkeyed: one session’s message reaches another session’s prompt', async () => {

@@ -13,7 +13,7 @@ type Memory = {
   load(session: string): Promise<Message[]>;
   /** `history` is the whole conversation after the turn; `added` the turn's own two messages. */
   save(session: string, history: Message[], added: Message[]): Promise<void>;
-  onShutdown?(): void;
+  onShutdown?(): void | Promise<void>;
 };
 
 const SYSTEM_PROMPT = 'You are a helpful assistant.';
@@ -86,6 +86,35 @@ const modes: Record<string, () => Memory | Promise<Memory>> = {
 
   // ✓: the shared store keyed by session id, read on every turn; each turn appends its messages.
   postgres: () => openStore(),
+
+  // Row 12: the shared store, appended to, but the save is not awaited: the answer goes out first
+  // and the write runs in the background SAVE_DELAY_MS later (default 100, as a slow onEnd
+  // callback would), so a SIGKILL right after the answer loses the turn. A graceful stop writes
+  // what is pending before exiting, as a Node process whose pool drains would.
+  unawaited: async () => {
+    const store = await openStore();
+    const pending = new Map<NodeJS.Timeout, () => Promise<void>>();
+    const delayMs = Number(process.env.SAVE_DELAY_MS ?? 100);
+    return {
+      load: store.load,
+      save: async (s, h, added) => {
+        const write = () => store.save(s, h, added).catch((err: Error) => console.error(err.stack ?? err));
+        const timer = setTimeout(() => {
+          pending.delete(timer);
+          void write();
+        }, delayMs);
+        pending.set(timer, write);
+      },
+      onShutdown: async () => {
+        const writes = [...pending].map(([timer, write]) => {
+          clearTimeout(timer);
+          return write();
+        });
+        pending.clear();
+        await Promise.all(writes);
+      },
+    };
+  },
 
   // Row 9: the shared store, but each turn writes the whole history it read back: of two turns of a
   // session answered at once, the one that writes last erases the other.
@@ -328,14 +357,14 @@ const memory = await makeMemory();
 // are answered and saved. ON_SIGTERM=exit exits at once instead (row 10: a turn in flight is lost).
 let inFlight = 0;
 let stopping = false;
-const exit = () => {
-  memory.onShutdown?.();
+const exit = async () => {
+  await memory.onShutdown?.();
   process.exit(0);
 };
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     stopping = true;
-    if (process.env.ON_SIGTERM === 'exit' || inFlight === 0) exit();
+    if (process.env.ON_SIGTERM === 'exit' || inFlight === 0) void exit();
     server?.close();
   });
 }
@@ -354,7 +383,7 @@ if (onThisWorker(process.env.HANG_BOOT)) {
       })
       .finally(() => {
         inFlight--;
-        if (stopping && inFlight === 0) exit();
+        if (stopping && inFlight === 0) void exit();
       });
   });
   server = listening;

@@ -4,7 +4,7 @@
 // the array never grows. No error, no warning.
 // Models: an app ported from the old `chatHistory: ChatMessage[]` API, or one that keeps
 // "history" itself and hands it to the engine.
-// Probe ladder: SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ — looks like it remembers per session, keeps nothing.
+// Probe ladder: SW ✗ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗ — looks like it remembers per session, keeps nothing.
 // Diff against global-map.ts: an array handed over per call instead of the engine's memory.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
 import type { ChatMessage } from '@llamaindex/core/llms';

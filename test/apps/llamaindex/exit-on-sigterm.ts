@@ -6,7 +6,7 @@
 // Models: `process.on('SIGTERM', () => process.exit(0))`, the one-liner that makes a container
 // stop fast. The fix drains: stop listening, finish the turns in flight, then exit (as
 // lib/http.ts does for every app of the family).
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓ — no rung has a turn in flight; a scenario
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✓ — no rung has a turn in flight; a scenario
 // with `during:` shows it.
 // Diff against postgres-append.ts: the exit on SIGTERM.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';

@@ -1,7 +1,7 @@
 // global-map.ts — MISTAKE, failure-table row 2: per-session memory in a process-global Map.
 // Models: the app that passed every local test with one `node server.js`, then ran under
 // several workers (cluster, gunicorn-style pools, several pods) and a supervisor that restarts.
-// Probe ladder: SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ — the memory lives in one process's RAM.
+// Probe ladder: SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗ — the memory lives in one process's RAM.
 // Diff against postgres.ts: a Map in this process instead of the shared store.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
 import { createMemory, type Memory } from '@llamaindex/core/memory';

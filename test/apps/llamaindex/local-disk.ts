@@ -2,7 +2,7 @@
 // under the working directory, read on every request.
 // Models: the LlamaIndex "persist to ./storage" habit on a host or a container whose disk is its
 // own: the workers of one host share it, other replicas and a redeployed (fresh) disk do not.
-// Probe ladder: SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗ — state lives on one host's disk.
+// Probe ladder: SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ CI ✓ RD ✗ — state lives on one host's disk.
 // Diff against postgres.ts: a local file instead of the shared store.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';

@@ -5,7 +5,7 @@
 // have two requests in flight (a double submit, a mobile retry, a second tab): an INSERT never
 // erases what another request wrote meanwhile, where writing back the whole snapshot read at
 // the start does (postgres.ts, row 9).
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓.
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✓.
 // Diff against postgres.ts: the rows read into a new memory, and only the turn's messages written.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
 import { createMemory } from '@llamaindex/core/memory';

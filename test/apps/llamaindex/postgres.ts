@@ -5,7 +5,7 @@
 // session has one request at a time; when two overlap (a double submit, a mobile retry, a second
 // tab), both read the same snapshot, each appends its turn, and the one that writes last erases
 // the other's.
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗ — every worker reads the one store, nothing is
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✗ — every worker reads the one store, nothing is
 // kept in a process or on a disk, but two turns at once keep one. The fix: postgres-append.ts.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
 import { createMemory, loadMemory } from '@llamaindex/core/memory';

@@ -2,7 +2,7 @@
 // list per session (REDIS_URL), read on every request; a turn appends its two messages with one
 // RPUSH.
 // Models: the same as postgres-append.ts with a managed Redis as the session store.
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓.
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✓.
 // Diff against redis.ts: a list read into a new memory, and only the turn's messages pushed.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
 import { createMemory } from '@llamaindex/core/memory';

@@ -3,7 +3,7 @@
 // (GET, answer, SET) after each turn.
 // Models: the same as postgres.ts with a managed Redis as the session store: of two turns of a
 // session answered at once, the last SET wins.
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✗. The fix: redis-append.ts.
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✗. The fix: redis-append.ts.
 // Diff against postgres.ts: the client and its two calls.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
 import { createMemory, loadMemory } from '@llamaindex/core/memory';

@@ -5,7 +5,7 @@
 // workers never see each other's sessions while they run. Each worker writes its own map to its
 // own file on SIGTERM (memory-<pid>.json), and a worker that boots loads every file its disk
 // holds, newest last: so what is saved does not depend on which worker stopped last.
-// Probe ladder: SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ RD ✗.
+// Probe ladder: SW ✓ OW ✗ OR ✗ RS ✓ CR ✗ CI ✗ RD ✗.
 // Diff against global-map.ts: the same Map, plus a load at boot and a save on shutdown.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';

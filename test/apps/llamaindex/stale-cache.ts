@@ -3,7 +3,7 @@
 // each turn, and never re-reads it.
 // Models: a "hot cache" added for latency: each worker serves what it knew at its boot plus
 // what it wrote itself; another worker's turns reach it only after it restarts.
-// Probe ladder: SW ✓ OW ✗ OR ✗ RS ✓ CR ✓ RD ✓ — durable, but read from a stale per-process copy.
+// Probe ladder: SW ✓ OW ✗ OR ✗ RS ✓ CR ✓ CI ✓ RD ✓ — durable, but read from a stale per-process copy.
 // Diff against postgres.ts: the SELECT runs once at boot instead of on every request.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';
 import { createMemory, loadMemory, type Memory } from '@llamaindex/core/memory';

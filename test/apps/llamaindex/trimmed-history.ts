@@ -7,7 +7,7 @@
 // Short conversations never notice; a long one silently loses its first turns, even on the worker
 // that heard them.
 // Models: fine-tuned or newly released models behind LlamaIndex.TS's table of known models.
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓ (a two-turn rung fits the window); the evidence
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✓ (a two-turn rung fits the window); the evidence
 // of a long conversation's failed turn shows the trim.
 // Diff against postgres-append.ts: the model.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';

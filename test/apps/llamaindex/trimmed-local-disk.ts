@@ -3,7 +3,7 @@
 // does not know, so the history reaches the LLM trimmed to about 540 tokens (trimmed-history.ts).
 // Each failure has its own cause: a follow-up on another replica loses everything (row 3); a long
 // conversation on one worker keeps its disk but loses its first turns to the trim (row 4).
-// Probe ladder: SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ RD ✗ — row 3; the trim shows only in a long conversation.
+// Probe ladder: SW ✓ OW ✓ OR ✗ RS ✓ CR ✓ CI ✓ RD ✗ — row 3; the trim shows only in a long conversation.
 // Diff against local-disk.ts: the model.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';

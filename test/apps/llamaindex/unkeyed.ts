@@ -3,7 +3,7 @@
 // LlamaIndex's older ChatMemoryBuffer, kept when the app moved to snapshots.
 // Models: a single-user prototype put behind a login: it survives everything, and every user
 // reads (and writes) one shared conversation.
-// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ RD ✓ CC ✓ — plus a LEAK: one session's facts show up in
+// Probe ladder: SW ✓ OW ✓ OR ✓ RS ✓ CR ✓ CI ✓ RD ✓ CC ✓ — plus a LEAK: one session's facts show up in
 // every other session's prompt.
 // Diff against postgres-append.ts: the key.
 import { SimpleChatEngine } from '@llamaindex/core/chat-engine';

@@ -9,7 +9,7 @@
 // Models: "short window + vector long-term memory" designs whose index was built the way the
 // quick-starts build it, `storageContextFromDefaults({})` with no persistDir or vector database.
 // Probe ladder, for a fact OLDER than the window (said, then two more turns, then asked):
-// SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ RD ✗ — one process's RAM. For a fact inside the window (the plain
+// SW ✓ OW ✗ OR ✗ RS ✗ CR ✗ CI ✗ RD ✗ — one process's RAM. For a fact inside the window (the plain
 // two-turn probe) every rung passes: the ladder needs filler turns to see this app.
 // Diff against postgres-append.ts: the window, and the index in RAM.
 import { ContextChatEngine } from '@llamaindex/core/chat-engine';
