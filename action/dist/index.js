@@ -56476,10 +56476,11 @@ function failureRow(id) {
   if (!row) throw new Error(`no row ${id} in the failure table`);
   return row;
 }
-var BASE_RUNGS, RUNG_NAMES, KEPT_EVERYWHERE, FAILURE_TABLE;
+var RUNGS, BASE_RUNGS, RUNG_NAMES, keptOnly, KEPT_EVERYWHERE, FAILURE_TABLE;
 var init_failure_table = __esm({
   "src/verdict/failure-table.ts"() {
     "use strict";
+    RUNGS = ["SW", "OW", "OR", "RS", "CR", "CI", "RD", "CC", "LT", "SL"];
     BASE_RUNGS = ["SW", "OW", "OR", "RS", "CR", "CI", "RD", "CC"];
     RUNG_NAMES = {
       SW: "same worker",
@@ -56493,50 +56494,22 @@ var init_failure_table = __esm({
       LT: "an old fact, after filler turns, on another worker",
       SL: "on a fresh serverless instance (a cold start)"
     };
-    KEPT_EVERYWHERE = {
-      SW: true,
-      OW: true,
-      OR: true,
-      RS: true,
-      CR: true,
-      CI: true,
-      RD: true,
-      CC: true,
-      LT: true,
-      SL: true
-    };
+    keptOnly = (kept, judged = RUNGS) => Object.fromEntries(judged.map((rung) => [rung, kept.includes(rung)]));
+    KEPT_EVERYWHERE = keptOnly(RUNGS);
     FAILURE_TABLE = [
       {
         id: "1",
         cause: "memory created inside the request handler, or history passed as a list that gets copied",
-        kept: {
-          SW: false,
-          OW: false,
-          OR: false,
-          RS: false,
-          CR: false,
-          CI: false,
-          RD: false,
-          CC: false,
-          SL: false
-        },
+        kept: keptOnly(
+          [],
+          RUNGS.filter((rung) => rung !== "LT")
+        ),
         advice: "nothing is kept between requests: keep memory per session in a store"
       },
       {
         id: "2",
         cause: "per-session memory in a process-global map",
-        kept: {
-          SW: true,
-          OW: false,
-          OR: false,
-          RS: false,
-          CR: false,
-          CI: false,
-          RD: false,
-          CC: false,
-          LT: false,
-          SL: false
-        },
+        kept: keptOnly(["SW"]),
         advice: "state lives in one process's RAM: move it to a shared store"
       },
       {
@@ -56567,35 +56540,13 @@ var init_failure_table = __esm({
       {
         id: "6a",
         cause: "RAM state saved at graceful shutdown, loaded at startup",
-        kept: {
-          SW: true,
-          OW: false,
-          OR: false,
-          RS: true,
-          CR: false,
-          CI: false,
-          RD: false,
-          CC: false,
-          LT: false,
-          SL: false
-        },
+        kept: keptOnly(["SW", "RS"]),
         advice: "saved only on shutdown: a crash loses it and workers never share it"
       },
       {
         id: "6b",
         cause: "a per-process cache of a durable store, loaded at startup, never re-read",
-        kept: {
-          SW: true,
-          OW: false,
-          OR: false,
-          RS: true,
-          CR: true,
-          CI: true,
-          RD: true,
-          CC: false,
-          LT: false,
-          SL: true
-        },
+        kept: keptOnly(["SW", "RS", "CR", "CI", "RD", "SL"]),
         advice: "reads a stale per-process cache: re-read the store on every request"
       },
       {
@@ -56628,18 +56579,7 @@ var init_failure_table = __esm({
       {
         id: "11",
         cause: "client-held state rejected by another process: history or session in a signed or encrypted cookie whose key is made at boot",
-        kept: {
-          SW: true,
-          OW: false,
-          OR: false,
-          RS: false,
-          CR: false,
-          CI: false,
-          RD: false,
-          CC: false,
-          LT: false,
-          SL: false
-        },
+        kept: keptOnly(["SW"]),
         needs: "cookie",
         advice: "one signing key for every process, from the environment (`SESSION_SECRET`), never one made at boot: another worker replaced the cookie the client sent with a fresh one"
       },

@@ -1,3 +1,4 @@
+import type { ServiceFault, ServiceFaultDone } from '../disruptions/index.ts';
 /** A started service as the engine holds it: its URL, and what faults can be done to it. */
 export interface ServiceHandle {
   readonly name: string;
@@ -20,15 +21,5 @@ export interface ServiceFaultOps {
   where(): string;
 }
 
-/** What a service fault did, for the evidence timeline. */
-export interface ServiceFaultRecord {
-  kind: 'restart_service' | 'outage' | 'wipe_service';
-  service: string;
-  description: string;
-  /** Where it ran before and after the fault (pid or container). */
-  before: string;
-  after?: string;
-  /** For an outage: how long it stays down. */
-  outageMs?: number;
-  durationMs: number;
-}
+/** What a service fault did, for the evidence timeline: the table's record, with its kind. */
+export type ServiceFaultRecord = ServiceFaultDone & { kind: ServiceFault['kind'] };

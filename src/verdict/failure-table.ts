@@ -40,18 +40,11 @@ export interface FailureRow {
   advice: string;
 }
 
-const KEPT_EVERYWHERE = {
-  SW: true,
-  OW: true,
-  OR: true,
-  RS: true,
-  CR: true,
-  CI: true,
-  RD: true,
-  CC: true,
-  LT: true,
-  SL: true,
-};
+/** Kept on these rungs, lost on every other of `judged` (a rung not judged is any). */
+const keptOnly = (kept: readonly Rung[], judged: readonly Rung[] = RUNGS): Partial<Record<Rung, boolean>> =>
+  Object.fromEntries(judged.map((rung) => [rung, kept.includes(rung)]));
+
+const KEPT_EVERYWHERE = keptOnly(RUNGS);
 
 /**
  * The failure table, the one source of the docs' table (docs/guide/failure-table.md) and of every printed diagnosis
@@ -63,34 +56,16 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
   {
     id: '1',
     cause: 'memory created inside the request handler, or history passed as a list that gets copied',
-    kept: {
-      SW: false,
-      OW: false,
-      OR: false,
-      RS: false,
-      CR: false,
-      CI: false,
-      RD: false,
-      CC: false,
-      SL: false,
-    },
+    kept: keptOnly(
+      [],
+      RUNGS.filter((rung) => rung !== 'LT'),
+    ),
     advice: 'nothing is kept between requests: keep memory per session in a store',
   },
   {
     id: '2',
     cause: 'per-session memory in a process-global map',
-    kept: {
-      SW: true,
-      OW: false,
-      OR: false,
-      RS: false,
-      CR: false,
-      CI: false,
-      RD: false,
-      CC: false,
-      LT: false,
-      SL: false,
-    },
+    kept: keptOnly(['SW']),
     advice: "state lives in one process's RAM: move it to a shared store",
   },
   {
@@ -122,35 +97,13 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
   {
     id: '6a',
     cause: 'RAM state saved at graceful shutdown, loaded at startup',
-    kept: {
-      SW: true,
-      OW: false,
-      OR: false,
-      RS: true,
-      CR: false,
-      CI: false,
-      RD: false,
-      CC: false,
-      LT: false,
-      SL: false,
-    },
+    kept: keptOnly(['SW', 'RS']),
     advice: 'saved only on shutdown: a crash loses it and workers never share it',
   },
   {
     id: '6b',
     cause: 'a per-process cache of a durable store, loaded at startup, never re-read',
-    kept: {
-      SW: true,
-      OW: false,
-      OR: false,
-      RS: true,
-      CR: true,
-      CI: true,
-      RD: true,
-      CC: false,
-      LT: false,
-      SL: true,
-    },
+    kept: keptOnly(['SW', 'RS', 'CR', 'CI', 'RD', 'SL']),
     advice: 'reads a stale per-process cache: re-read the store on every request',
   },
   {
@@ -186,18 +139,7 @@ export const FAILURE_TABLE: readonly FailureRow[] = [
     id: '11',
     cause:
       'client-held state rejected by another process: history or session in a signed or encrypted cookie whose key is made at boot',
-    kept: {
-      SW: true,
-      OW: false,
-      OR: false,
-      RS: false,
-      CR: false,
-      CI: false,
-      RD: false,
-      CC: false,
-      LT: false,
-      SL: false,
-    },
+    kept: keptOnly(['SW']),
     needs: 'cookie',
     advice:
       'one signing key for every process, from the environment (`SESSION_SECRET`), never one made at boot: another worker replaced the cookie the client sent with a fresh one',
